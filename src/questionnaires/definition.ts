@@ -10,7 +10,9 @@ const slug = z
   .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'must be lowercase kebab-case, e.g. "remote-work"')
   .max(64);
 
-const localeCode = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a locale code such as "en" or "nl-BE"');
+const localeCode = z
+  .string()
+  .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a locale code such as "en" or "nl-BE"');
 
 /** Text in every locale the questionnaire declares (checked against `locales` below). */
 const localizedText = z
@@ -97,9 +99,13 @@ export const questionnaireDefinition = z
     if (!q.locales.includes(q.defaultLocale)) {
       ctx.addIssue({ code: 'custom', path: ['defaultLocale'], message: 'must be one of locales' });
     }
-    for (const [field, text] of [['title', q.title], ['description', q.description]] as const) {
+    for (const [field, text] of [
+      ['title', q.title],
+      ['description', q.description],
+    ] as const) {
       for (const locale of text ? q.locales : []) {
-        if (!text?.[locale]) ctx.addIssue({ code: 'custom', path: [field], message: `missing the "${locale}" text` });
+        if (!text?.[locale])
+          ctx.addIssue({ code: 'custom', path: [field], message: `missing the "${locale}" text` });
       }
     }
     const seen = new Set<string>();

@@ -34,7 +34,9 @@ export function parseQuestionnaireFile(fileName: string, text: string): Question
   try {
     raw = extname(fileName) === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new QuestionnaireFileError(`${fileName}: not valid ${extname(fileName).slice(1)}: ${String(error)}`);
+    throw new QuestionnaireFileError(
+      `${fileName}: not valid ${extname(fileName).slice(1)}: ${String(error)}`,
+    );
   }
   const parsed = questionnaireDefinition.safeParse(raw);
   if (!parsed.success) {
@@ -62,7 +64,9 @@ export function buildCatalog(definitions: QuestionnaireDefinition[]): Questionna
   for (const definition of definitions) {
     const key = `${definition.id}@${definition.version}`;
     if (byKey.has(key)) {
-      throw new QuestionnaireFileError(`questionnaire ${definition.id} version ${definition.version} is defined twice`);
+      throw new QuestionnaireFileError(
+        `questionnaire ${definition.id} version ${definition.version} is defined twice`,
+      );
     }
     byKey.set(key, definition);
     const current = latestById.get(definition.id);

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { ensureBootstrapWorkspace } from './auth/bootstrap.ts';
+import { hashApiKey } from './auth/keys.ts';
+import { registerAuth } from './auth/plugin.ts';
+import type { Config } from './config.ts';
+import { type Database, pingDatabase } from './db/client.ts';
+import { healthRoutes } from './health/routes.ts';
+import { AppError } from './http/errors.ts';
+import { registerProblemHandlers } from './http/problem-handler.ts';
+import { loggerOptions } from './logger.ts';
+import type { QuestionnaireCatalog } from './questionnaires/loader.ts';
+import { questionnaireRoutes } from './questionnaires/routes.ts';
+
+export interface AppDependencies {
+  config: Config;
+  database: Database;
+  questionnaires: QuestionnaireCatalog;
+  /** Overrides the logger built from config (tests pass `false`). */
+  logger?: FastifyServerOptions['logger'];
+}
+
+const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Builds the whole service from explicit dependencies; `server.ts` only listens. */
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const { config, database, questionnaires } = deps;
+  const app = Fastify({
+    logger: deps.logger ?? loggerOptions(config),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestIdHeader: 'x-request-id',
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerProblemHandlers(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  registerAuth(app, { db: database.db, config });
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true };
+  });
+
+  await app.register(helmet, { global: true });
+  await app.register(cors, {
+    origin: config.CORS_ORIGINS.includes('*') ? true : config.CORS_ORIGINS,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+    exposedHeaders: [
+      'X-Request-Id',
+      'Retry-After',
+      'RateLimit-Limit',
+      'RateLimit-Remaining',
+      'RateLimit-Reset',
+    ],
+    maxAge: 600,
+  });
+  await app.register(rateLimit, {
+    max: config.RATE_LIMIT_MAX,
+    timeWindow: config.RATE_LIMIT_WINDOW_MS,
+    // Per key when there is one (a partner's many users share an IP), else per address.
+    keyGenerator: (request) => {
+      const auth = request.headers.authorization;
+      return auth ? `key:${hashApiKey(auth)}` : `ip:${request.ip}`;
+    },
+    enableDraftSpec: true,
+    errorResponseBuilder: (_request, context) =>
+      new AppError(
+        'rate_limited',
+        `Rate limit of ${context.max} requests per ${context.after} reached; retry later.`,
+      ),
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'mutualfit',
+        version: '1.0.0',
+        description:
+          'Two-sided expectation matching for hiring: reciprocal scores, explanations, stable allocation and double opt-in introductions.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } });
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes, {
+    checks: [{ name: 'database', check: () => pingDatabase(database.db) }],
+  });
+  await app.register(questionnaireRoutes, { questionnaires });
+
+  await ensureBootstrapWorkspace(database.db, config.BOOTSTRAP_ADMIN_KEY);
+  return app;
+}

@@ -1,0 +1,229 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Db } from '../db/client.ts';
+import { AppError, notFound, problemSchema } from '../http/errors.ts';
+import { decodeCursor, nextCursorField, pageQuery, toPage } from '../http/pagination.ts';
+import { findCandidate, findEmployer } from '../profiles/repository.ts';
+import { generateApiKey, hashApiKey, keyPrefix } from './keys.ts';
+import { requireRole } from './plugin.ts';
+import {
+  findWorkspace,
+  insertApiKey,
+  insertWorkspace,
+  listApiKeys,
+  revokeApiKey,
+  updateWorkspace,
+} from './repository.ts';
+
+const uuidParam = z.object({ id: z.uuid() });
+const scoreMethod = z
+  .enum(['harmonic', 'geometric', 'min'])
+  .describe('How the two one-sided satisfactions combine into the mutual score');
+
+const workspaceView = z
+  .object({ id: z.uuid(), name: z.string(), scoreMethod, createdAt: z.date() })
+  .meta({ id: 'Workspace' });
+
+const apiKeyView = z
+  .object({
+    id: z.uuid(),
+    role: z.enum(['admin', 'employer', 'candidate']),
+    keyPrefix: z.string().describe('The first characters of the key'),
+    employerId: z.uuid().nullable(),
+    candidateId: z.uuid().nullable(),
+    label: z.string().nullable(),
+    createdAt: z.date(),
+    revokedAt: z.date().nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+
+const createApiKeyBody = z
+  .discriminatedUnion('role', [
+    z.strictObject({ role: z.literal('admin'), label: z.string().max(100).optional() }),
+    z.strictObject({
+      role: z.literal('employer'),
+      employerId: z.uuid(),
+      label: z.string().max(100).optional(),
+    }),
+    z.strictObject({
+      role: z.literal('candidate'),
+      candidateId: z.uuid(),
+      label: z.string().max(100).optional(),
+    }),
+  ])
+  .describe('employer keys are bound to one employer, candidate keys to one candidate');
+
+export const authRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+  app.post(
+    '/v1/workspaces',
+    {
+      schema: {
+        operationId: 'createWorkspace',
+        tags: ['workspaces'],
+        summary: 'Create a workspace (a marketplace) and its first admin key — platform key only',
+        body: z.strictObject({
+          name: z.string().trim().min(1).max(200),
+          scoreMethod: scoreMethod.optional(),
+        }),
+        response: {
+          201: z.object({
+            workspace: workspaceView,
+            adminKey: z.string().describe('Shown once; store it now'),
+          }),
+          400: problemSchema,
+          404: problemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      requireRole(request, 'platform');
+      const key = generateApiKey();
+      const workspace = await db.transaction(async (tx) => {
+        const created = await insertWorkspace(tx, request.body);
+        await insertApiKey(tx, {
+          workspaceId: created.id,
+          role: 'admin',
+          keyHash: hashApiKey(key),
+          keyPrefix: keyPrefix(key),
+          label: 'first admin key',
+        });
+        return created;
+      });
+      return reply.code(201).send({ workspace, adminKey: key });
+    },
+  );
+
+  app.get(
+    '/v1/workspace',
+    {
+      schema: {
+        operationId: 'getWorkspace',
+        tags: ['workspaces'],
+        summary: "The caller's workspace",
+        response: { 200: z.object({ workspace: workspaceView }), 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const { workspaceId } = requireRole(request, 'admin');
+      const workspace = await findWorkspace(db, workspaceId);
+      if (!workspace) throw notFound('Workspace');
+      return { workspace };
+    },
+  );
+
+  app.patch(
+    '/v1/workspace',
+    {
+      schema: {
+        operationId: 'updateWorkspace',
+        tags: ['workspaces'],
+        summary: "Rename the caller's workspace or change its score method",
+        body: z
+          .strictObject({
+            name: z.string().trim().min(1).max(200).optional(),
+            scoreMethod: scoreMethod.optional(),
+          })
+          .refine((body) => Object.keys(body).length > 0, { message: 'give at least one field to change' }),
+        response: { 200: z.object({ workspace: workspaceView }), 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const { workspaceId } = requireRole(request, 'admin');
+      const workspace = await updateWorkspace(db, workspaceId, request.body);
+      if (!workspace) throw notFound('Workspace');
+      return { workspace };
+    },
+  );
+
+  app.post(
+    '/v1/api-keys',
+    {
+      schema: {
+        operationId: 'createApiKey',
+        tags: ['api-keys'],
+        summary: 'Mint an admin, employer or candidate key; the key is shown once',
+        body: createApiKeyBody,
+        response: {
+          201: z.object({
+            apiKey: apiKeyView.extend({ key: z.string().describe('Shown once; store it now') }),
+          }),
+          400: problemSchema,
+          404: problemSchema,
+          422: problemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { workspaceId } = requireRole(request, 'admin');
+      const body = request.body;
+      if (body.role === 'employer' && !(await findEmployer(db, workspaceId, body.employerId))) {
+        throw new AppError('invalid_input', `Employer ${body.employerId} does not exist in this workspace.`, {
+          errors: [{ path: 'body.employerId', message: 'no such employer' }],
+        });
+      }
+      if (body.role === 'candidate' && !(await findCandidate(db, workspaceId, body.candidateId))) {
+        throw new AppError(
+          'invalid_input',
+          `Candidate ${body.candidateId} does not exist in this workspace.`,
+          {
+            errors: [{ path: 'body.candidateId', message: 'no such candidate' }],
+          },
+        );
+      }
+      const key = generateApiKey();
+      const row = await insertApiKey(db, {
+        workspaceId,
+        role: body.role,
+        employerId: body.role === 'employer' ? body.employerId : null,
+        candidateId: body.role === 'candidate' ? body.candidateId : null,
+        label: body.label ?? null,
+        keyHash: hashApiKey(key),
+        keyPrefix: keyPrefix(key),
+      });
+      return reply.code(201).send({ apiKey: { ...row, key } });
+    },
+  );
+
+  app.get(
+    '/v1/api-keys',
+    {
+      schema: {
+        operationId: 'listApiKeys',
+        tags: ['api-keys'],
+        summary: 'The keys of the workspace, newest first, without their secrets',
+        querystring: z.strictObject(pageQuery),
+        response: {
+          200: z.object({ apiKeys: z.array(apiKeyView), nextCursor: nextCursorField }),
+          400: problemSchema,
+          404: problemSchema,
+        },
+      },
+    },
+    async (request) => {
+      const { workspaceId } = requireRole(request, 'admin');
+      const { limit, cursor } = request.query;
+      const rows = await listApiKeys(db, workspaceId, { limit, before: decodeCursor(cursor) });
+      const page = toPage(rows, limit);
+      return { apiKeys: page.items, nextCursor: page.nextCursor };
+    },
+  );
+
+  app.delete(
+    '/v1/api-keys/:id',
+    {
+      schema: {
+        operationId: 'revokeApiKey',
+        tags: ['api-keys'],
+        summary: 'Revoke a key; it stops working at once',
+        params: uuidParam,
+        response: { 204: z.null(), 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const { workspaceId } = requireRole(request, 'admin');
+      if (!(await revokeApiKey(db, workspaceId, request.params.id)))
+        throw notFound(`API key ${request.params.id}`);
+      return reply.code(204).send(null);
+    },
+  );
+};

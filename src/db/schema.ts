@@ -1,0 +1,172 @@
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import type { AnswerSet } from '../answers/types.ts';
+import { createdAt, id, updatedAt } from './columns.ts';
+
+export const scoreMethod = pgEnum('score_method', ['harmonic', 'geometric', 'min']);
+export const apiKeyRole = pgEnum('api_key_role', ['admin', 'employer', 'candidate']);
+export const jobStatus = pgEnum('job_status', ['open', 'closed']);
+
+export const workspaces = pgTable('workspaces', {
+  id: id(),
+  name: text('name').notNull(),
+  scoreMethod: scoreMethod('score_method').notNull().default('harmonic'),
+  createdAt: createdAt(),
+});
+
+const workspaceId = () =>
+  uuid('workspace_id')
+    .notNull()
+    .references(() => workspaces.id, { onDelete: 'cascade' });
+
+export const employers = pgTable(
+  'employers',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    name: text('name').notNull(),
+    externalId: text('external_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('employers_workspace_id_idx').on(t.workspaceId, t.id),
+    uniqueIndex('employers_external_id_idx').on(t.workspaceId, t.externalId),
+  ],
+);
+
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    employerId: uuid('employer_id')
+      .notNull()
+      .references(() => employers.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    capacity: integer('capacity').notNull().default(1),
+    status: jobStatus('status').notNull().default('open'),
+    minScore: doublePrecision('min_score').notNull().default(0.5),
+    externalId: text('external_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('jobs_workspace_id_idx').on(t.workspaceId, t.id),
+    index('jobs_employer_id_idx').on(t.employerId, t.id),
+    uniqueIndex('jobs_external_id_idx').on(t.workspaceId, t.externalId),
+    check('jobs_capacity_check', sql`${t.capacity} >= 1`),
+    check('jobs_min_score_check', sql`${t.minScore} between 0 and 1`),
+  ],
+);
+
+export const candidates = pgTable(
+  'candidates',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    headline: text('headline'),
+    minScore: doublePrecision('min_score').notNull().default(0.5),
+    externalId: text('external_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('candidates_workspace_id_idx').on(t.workspaceId, t.id),
+    uniqueIndex('candidates_external_id_idx').on(t.workspaceId, t.externalId),
+    check('candidates_min_score_check', sql`${t.minScore} between 0 and 1`),
+  ],
+);
+
+/** Contact details live apart from the pseudonymous profile; only some callers may read them. */
+export const candidateContacts = pgTable(
+  'candidate_contacts',
+  {
+    candidateId: uuid('candidate_id')
+      .primaryKey()
+      .references(() => candidates.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceId(),
+    name: text('name').notNull(),
+    email: text('email').notNull(),
+    phone: text('phone'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('candidate_contacts_workspace_id_idx').on(t.workspaceId)],
+);
+
+/** One side's whole answer set; exactly one of jobId / candidateId is set. */
+export const answerSets = pgTable(
+  'answer_sets',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    jobId: uuid('job_id').references(() => jobs.id, { onDelete: 'cascade' }),
+    candidateId: uuid('candidate_id').references(() => candidates.id, { onDelete: 'cascade' }),
+    questionnaireId: text('questionnaire_id').notNull(),
+    questionnaireVersion: smallint('questionnaire_version').notNull(),
+    answers: jsonb('answers').$type<AnswerSet>().notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('answer_sets_workspace_id_idx').on(t.workspaceId),
+    uniqueIndex('answer_sets_job_id_idx').on(t.jobId),
+    uniqueIndex('answer_sets_candidate_id_idx').on(t.candidateId),
+    check('answer_sets_one_subject_check', sql`num_nonnulls(${t.jobId}, ${t.candidateId}) = 1`),
+  ],
+);
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    role: apiKeyRole('role').notNull(),
+    /** SHA-256 of the key; the key itself is shown once and never stored. */
+    keyHash: text('key_hash').notNull(),
+    /** The first characters of the key, so a person can tell keys apart in a listing. */
+    keyPrefix: text('key_prefix').notNull(),
+    employerId: uuid('employer_id').references(() => employers.id, { onDelete: 'cascade' }),
+    candidateId: uuid('candidate_id').references(() => candidates.id, { onDelete: 'cascade' }),
+    label: text('label'),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    uniqueIndex('api_keys_key_hash_idx').on(t.keyHash),
+    index('api_keys_workspace_id_idx').on(t.workspaceId, t.id),
+    index('api_keys_employer_id_idx').on(t.employerId),
+    index('api_keys_candidate_id_idx').on(t.candidateId),
+  ],
+);
+
+/** Replays of POSTs sent again with the same Idempotency-Key by the same caller (kept 24 h). */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    callerId: text('caller_id').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    statusCode: smallint('status_code').notNull(),
+    /** The response exactly as sent, so a replay is byte-for-byte the same. */
+    responseBody: text('response_body').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.callerId, t.key] }),
+    index('idempotency_keys_created_at_idx').on(t.createdAt),
+  ],
+);

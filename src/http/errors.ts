@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+/** Every stable, machine-readable error code and the HTTP status it answers with. */
+export const errorStatus = {
+  validation_failed: 400,
+  unsupported_locale: 400,
+  invalid_cursor: 400,
+  unauthorized: 401,
+  not_found: 404,
+  route_not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  not_acceptable_pair: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  invalid_answers: 422,
+  invalid_input: 422,
+  idempotency_key_reused: 422,
+  rate_limited: 429,
+  internal: 500,
+  not_ready: 503,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+const titles: Record<ErrorCode, string> = {
+  validation_failed: 'The request is not valid',
+  unsupported_locale: 'Unsupported locale',
+  invalid_cursor: 'Invalid cursor',
+  unauthorized: 'Missing or invalid API key',
+  not_found: 'Not found',
+  route_not_found: 'No such route',
+  method_not_allowed: 'Method not allowed',
+  conflict: 'Conflict',
+  not_acceptable_pair: 'The pair is not reciprocally acceptable',
+  payload_too_large: 'The request body is too large',
+  unsupported_media_type: 'Unsupported media type',
+  invalid_answers: 'The answers are not valid',
+  invalid_input: 'The input is not valid',
+  idempotency_key_reused: 'Idempotency-Key reused with another request',
+  rate_limited: 'Too many requests',
+  internal: 'Internal server error',
+  not_ready: 'Not ready',
+};
+
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+/** An error meant for the client: it becomes a problem+json response with its code. */
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly errors: FieldProblem[] | undefined;
+  readonly extra: Record<string, unknown> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    detail: string,
+    options: { errors?: FieldProblem[]; extra?: Record<string, unknown> } = {},
+  ) {
+    super(detail);
+    this.code = code;
+    this.status = errorStatus[code];
+    this.errors = options.errors;
+    this.extra = options.extra;
+  }
+}
+
+export const notFound = (what: string) => new AppError('not_found', `${what} was not found`);
+
+export const problemSchema = z
+  .object({
+    type: z.string().describe('A URI naming the problem type'),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z
+      .enum(Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]])
+      .describe('Stable machine-readable code'),
+    requestId: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .loose()
+  .describe('An RFC 9457 problem detail')
+  .meta({ id: 'Problem' });
+
+export type Problem = z.infer<typeof problemSchema>;
+
+export function toProblem(
+  code: ErrorCode,
+  detail: string,
+  requestId: string,
+  options: { errors?: FieldProblem[] | undefined; extra?: Record<string, unknown> | undefined } = {},
+): Problem {
+  return {
+    ...options.extra,
+    type: `https://mutualfit.dev/problems/${code.replaceAll('_', '-')}`,
+    title: titles[code],
+    status: errorStatus[code],
+    detail,
+    code,
+    requestId,
+    ...(options.errors ? { errors: options.errors } : {}),
+  };
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { AppError } from './errors.ts';
+
+/** `limit` and `cursor` on every list; the cursor is the last id seen, opaque to clients. */
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(100).default(20).describe('Page size, 1..100'),
+  cursor: z.string().max(200).optional().describe('The nextCursor of the previous page'),
+};
+
+export const nextCursorField = z
+  .string()
+  .nullable()
+  .describe('Pass as cursor for the next page; null at the end');
+
+export function encodeCursor(lastId: string): string {
+  return Buffer.from(JSON.stringify({ after: lastId })).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
+    if (typeof parsed.after === 'string' && parsed.after.length <= 100) return parsed.after;
+  } catch {}
+  throw new AppError('invalid_cursor', 'The cursor is not one this service issued; start again without it.');
+}
+
+/** Lists are fetched with limit + 1 rows: the extra row only says whether another page exists. */
+export function toPage<T extends { id: string }>(
+  rows: T[],
+  limit: number,
+): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+}

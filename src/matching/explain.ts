@@ -1,0 +1,72 @@
+/** The explanation of a pair (DESIGN §2): why it scores what it scores, and why it is (not) acceptable. */
+import type { AnswerSet, CriterionAnswer, Side } from '../answers/types.ts';
+import { assessPair, isFullySatisfied, round6 } from './score.ts';
+import type {
+  CriterionAssessment,
+  CriterionExplanation,
+  ExpectationGap,
+  MatchProfile,
+  PairExplanation,
+  ScoredQuestionnaire,
+  ScoreMethod,
+  SideExplanation,
+} from './types.ts';
+
+/**
+ * Every criterion of the questionnaire, in order, with both sides' answers and how each side's
+ * expectation fares; also for unacceptable pairs. Per-criterion satisfactions keep full precision
+ * so that Σ w·sat / Σ w over them reproduces the reported one-sided satisfactions.
+ */
+export function explainPair(
+  questionnaire: ScoredQuestionnaire,
+  job: MatchProfile,
+  candidate: MatchProfile,
+  method: ScoreMethod = 'harmonic',
+): PairExplanation {
+  const assessed = assessPair(questionnaire, job, candidate, method);
+  const criteria = questionnaire.criteria.map(
+    (criterion, index): CriterionExplanation => ({
+      criterionId: criterion.id,
+      candidate: sideExplanation(candidate.answers, criterion.id, assessed.candidate[index]),
+      employer: sideExplanation(job.answers, criterion.id, assessed.employer[index]),
+    }),
+  );
+  const gaps = [
+    ...expectationGaps('candidate', assessed.candidate),
+    ...expectationGaps('employer', assessed.employer),
+  ].sort(byWeightLostThenCriterion);
+  return { ...assessed.score, criteria, gaps };
+}
+
+function sideExplanation(
+  answers: AnswerSet,
+  criterionId: string,
+  assessment: CriterionAssessment | undefined,
+): SideExplanation {
+  const answer: CriterionAnswer | undefined = Object.hasOwn(answers, criterionId)
+    ? answers[criterionId]
+    : undefined;
+  return {
+    value: answer?.value ?? null,
+    accept: answer && 'accept' in answer ? (answer.accept ?? null) : null,
+    importance: answer?.importance ?? null,
+    satisfaction: assessment?.satisfaction ?? null,
+  };
+}
+
+/** The expectations of `side` that the other side does not fully meet, with the weight each costs. */
+function expectationGaps(side: Side, assessments: readonly CriterionAssessment[]): ExpectationGap[] {
+  return assessments.flatMap(({ criterion, weight, satisfaction }) =>
+    satisfaction === null || weight === 0 || isFullySatisfied(satisfaction)
+      ? []
+      : [{ criterionId: criterion.id, side, weightLost: round6(weight * (1 - satisfaction)) }],
+  );
+}
+
+const sideOrder: Readonly<Record<Side, number>> = { candidate: 0, employer: 1 };
+
+function byWeightLostThenCriterion(a: ExpectationGap, b: ExpectationGap): number {
+  if (a.weightLost !== b.weightLost) return b.weightLost - a.weightLost;
+  if (a.criterionId !== b.criterionId) return a.criterionId < b.criterionId ? -1 : 1;
+  return sideOrder[a.side] - sideOrder[b.side];
+}

@@ -1,0 +1,264 @@
+import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { DbOrTx } from '../db/client.ts';
+import { candidateContacts, candidates, employers, jobs } from '../db/schema.ts';
+
+export type EmployerRow = typeof employers.$inferSelect;
+export type JobRow = typeof jobs.$inferSelect;
+export type CandidateRow = typeof candidates.$inferSelect;
+export type ContactRow = Pick<typeof candidateContacts.$inferSelect, 'name' | 'email' | 'phone'>;
+
+export interface Page {
+  limit: number;
+  after?: string | undefined;
+}
+
+const employerColumns = {
+  id: employers.id,
+  workspaceId: employers.workspaceId,
+  name: employers.name,
+  externalId: employers.externalId,
+  createdAt: employers.createdAt,
+  updatedAt: employers.updatedAt,
+};
+
+const jobColumns = {
+  id: jobs.id,
+  workspaceId: jobs.workspaceId,
+  employerId: jobs.employerId,
+  title: jobs.title,
+  capacity: jobs.capacity,
+  status: jobs.status,
+  minScore: jobs.minScore,
+  externalId: jobs.externalId,
+  createdAt: jobs.createdAt,
+  updatedAt: jobs.updatedAt,
+};
+
+const candidateColumns = {
+  id: candidates.id,
+  workspaceId: candidates.workspaceId,
+  headline: candidates.headline,
+  minScore: candidates.minScore,
+  externalId: candidates.externalId,
+  createdAt: candidates.createdAt,
+  updatedAt: candidates.updatedAt,
+};
+
+const contactColumns = {
+  name: candidateContacts.name,
+  email: candidateContacts.email,
+  phone: candidateContacts.phone,
+};
+
+/** Rows of one page in id (= creation) order, one extra to tell whether another page follows. */
+function pageWhere(idColumn: AnyPgColumn, page: Page, ...filters: (SQL | undefined)[]) {
+  return and(...filters, page.after === undefined ? undefined : gt(idColumn, page.after));
+}
+
+// Employers
+
+export async function insertEmployer(db: DbOrTx, values: typeof employers.$inferInsert) {
+  const [row] = await db.insert(employers).values(values).returning(employerColumns);
+  return row!;
+}
+
+export async function findEmployer(db: DbOrTx, workspaceId: string, id: string) {
+  const [row] = await db
+    .select(employerColumns)
+    .from(employers)
+    .where(and(eq(employers.workspaceId, workspaceId), eq(employers.id, id)));
+  return row;
+}
+
+export async function listEmployers(
+  db: DbOrTx,
+  workspaceId: string,
+  filter: { externalId?: string | undefined; id?: string | undefined },
+  page: Page,
+) {
+  return db
+    .select(employerColumns)
+    .from(employers)
+    .where(
+      pageWhere(
+        employers.id,
+        page,
+        eq(employers.workspaceId, workspaceId),
+        filter.externalId === undefined ? undefined : eq(employers.externalId, filter.externalId),
+        filter.id === undefined ? undefined : eq(employers.id, filter.id),
+      ),
+    )
+    .orderBy(asc(employers.id))
+    .limit(page.limit + 1);
+}
+
+export async function updateEmployer(
+  db: DbOrTx,
+  workspaceId: string,
+  id: string,
+  values: Partial<typeof employers.$inferInsert>,
+) {
+  const [row] = await db
+    .update(employers)
+    .set(values)
+    .where(and(eq(employers.workspaceId, workspaceId), eq(employers.id, id)))
+    .returning(employerColumns);
+  return row;
+}
+
+export async function deleteEmployer(db: DbOrTx, workspaceId: string, id: string) {
+  const [row] = await db
+    .delete(employers)
+    .where(and(eq(employers.workspaceId, workspaceId), eq(employers.id, id)))
+    .returning({ id: employers.id });
+  return row;
+}
+
+// Jobs
+
+export async function insertJob(db: DbOrTx, values: typeof jobs.$inferInsert) {
+  const [row] = await db.insert(jobs).values(values).returning(jobColumns);
+  return row!;
+}
+
+export async function findJob(db: DbOrTx, workspaceId: string, id: string) {
+  const [row] = await db
+    .select(jobColumns)
+    .from(jobs)
+    .where(and(eq(jobs.workspaceId, workspaceId), eq(jobs.id, id)));
+  return row;
+}
+
+export async function listJobs(
+  db: DbOrTx,
+  workspaceId: string,
+  filter: {
+    externalId?: string | undefined;
+    employerId?: string | undefined;
+    status?: 'open' | 'closed' | undefined;
+  },
+  page: Page,
+) {
+  return db
+    .select(jobColumns)
+    .from(jobs)
+    .where(
+      pageWhere(
+        jobs.id,
+        page,
+        eq(jobs.workspaceId, workspaceId),
+        filter.externalId === undefined ? undefined : eq(jobs.externalId, filter.externalId),
+        filter.employerId === undefined ? undefined : eq(jobs.employerId, filter.employerId),
+        filter.status === undefined ? undefined : eq(jobs.status, filter.status),
+      ),
+    )
+    .orderBy(asc(jobs.id))
+    .limit(page.limit + 1);
+}
+
+export async function updateJob(
+  db: DbOrTx,
+  workspaceId: string,
+  id: string,
+  values: Partial<typeof jobs.$inferInsert>,
+) {
+  const [row] = await db
+    .update(jobs)
+    .set(values)
+    .where(and(eq(jobs.workspaceId, workspaceId), eq(jobs.id, id)))
+    .returning(jobColumns);
+  return row;
+}
+
+export async function deleteJob(db: DbOrTx, workspaceId: string, id: string) {
+  const [row] = await db
+    .delete(jobs)
+    .where(and(eq(jobs.workspaceId, workspaceId), eq(jobs.id, id)))
+    .returning({ id: jobs.id });
+  return row;
+}
+
+// Candidates
+
+export async function insertCandidate(db: DbOrTx, values: typeof candidates.$inferInsert) {
+  const [row] = await db.insert(candidates).values(values).returning(candidateColumns);
+  return row!;
+}
+
+export async function findCandidate(db: DbOrTx, workspaceId: string, id: string) {
+  const [row] = await db
+    .select(candidateColumns)
+    .from(candidates)
+    .where(and(eq(candidates.workspaceId, workspaceId), eq(candidates.id, id)));
+  return row;
+}
+
+export async function listCandidates(
+  db: DbOrTx,
+  workspaceId: string,
+  filter: { externalId?: string | undefined; id?: string | undefined },
+  page: Page,
+) {
+  return db
+    .select(candidateColumns)
+    .from(candidates)
+    .where(
+      pageWhere(
+        candidates.id,
+        page,
+        eq(candidates.workspaceId, workspaceId),
+        filter.externalId === undefined ? undefined : eq(candidates.externalId, filter.externalId),
+        filter.id === undefined ? undefined : eq(candidates.id, filter.id),
+      ),
+    )
+    .orderBy(asc(candidates.id))
+    .limit(page.limit + 1);
+}
+
+export async function updateCandidate(
+  db: DbOrTx,
+  workspaceId: string,
+  id: string,
+  values: Partial<typeof candidates.$inferInsert>,
+) {
+  const [row] = await db
+    .update(candidates)
+    .set(values)
+    .where(and(eq(candidates.workspaceId, workspaceId), eq(candidates.id, id)))
+    .returning(candidateColumns);
+  return row;
+}
+
+export async function deleteCandidate(db: DbOrTx, workspaceId: string, id: string) {
+  const [row] = await db
+    .delete(candidates)
+    .where(and(eq(candidates.workspaceId, workspaceId), eq(candidates.id, id)))
+    .returning({ id: candidates.id });
+  return row;
+}
+
+export async function upsertContact(
+  db: DbOrTx,
+  workspaceId: string,
+  candidateId: string,
+  contact: ContactRow,
+) {
+  await db
+    .insert(candidateContacts)
+    .values({ workspaceId, candidateId, ...contact })
+    .onConflictDoUpdate({
+      target: candidateContacts.candidateId,
+      set: { ...contact, updatedAt: new Date() },
+    });
+}
+
+export async function findContact(db: DbOrTx, workspaceId: string, candidateId: string) {
+  const [row] = await db
+    .select(contactColumns)
+    .from(candidateContacts)
+    .where(
+      and(eq(candidateContacts.workspaceId, workspaceId), eq(candidateContacts.candidateId, candidateId)),
+    );
+  return row;
+}

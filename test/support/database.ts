@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { type Database, openDatabase } from '../../src/db/client.ts';
+import { runMigrations } from '../../src/db/migrate.ts';
+import { withAdminClient, withDatabase } from './global-setup.ts';
+
+export type DatabaseKind = Database['kind'];
+
+/** The databases this run can test on: always PGlite, and PostgreSQL when a server was found. */
+export function availableDatabaseKinds(): DatabaseKind[] {
+  return inject('postgresServer') ? ['postgres', 'pglite'] : ['pglite'];
+}
+
+/** A fresh, migrated database of its own; closing it also drops it. */
+export async function createTestDatabase(
+  kind: DatabaseKind = availableDatabaseKinds()[0]!,
+): Promise<Database> {
+  if (kind === 'pglite') {
+    const database = await openDatabase({ DATA_DIR: 'memory' });
+    await runMigrations(database);
+    return database;
+  }
+  const server = inject('postgresServer');
+  if (!server) throw new Error('no PostgreSQL server is available for this test run');
+  const name = `mutualfit_test_${randomBytes(6).toString('hex')}`;
+  await withAdminClient(server.adminUrl, (client) =>
+    client.query(`create database ${name} template ${server.template}`),
+  );
+  const url = withDatabase(server.adminUrl, name);
+  const database = await openDatabase({ DATABASE_URL: url, DATA_DIR: 'memory', poolMax: 4 });
+  const close = database.close;
+  return {
+    ...database,
+    close: async () => {
+      await close();
+      await withAdminClient(server.adminUrl, (client) =>
+        client.query(`drop database if exists ${name} with (force)`),
+      );
+    },
+  } as Database;
+}
