@@ -12,15 +12,20 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { answerRoutes } from './answers/routes.ts';
 import { ensureBootstrapWorkspace } from './auth/bootstrap.ts';
 import { hashApiKey } from './auth/keys.ts';
 import { registerAuth } from './auth/plugin.ts';
+import { authRoutes } from './auth/routes.ts';
 import type { Config } from './config.ts';
 import { type Database, pingDatabase } from './db/client.ts';
 import { healthRoutes } from './health/routes.ts';
 import { AppError } from './http/errors.ts';
 import { registerProblemHandlers } from './http/problem-handler.ts';
 import { loggerOptions } from './logger.ts';
+import { candidateRoutes } from './profiles/candidate-routes.ts';
+import { employerRoutes } from './profiles/employer-routes.ts';
+import { jobRoutes } from './profiles/job-routes.ts';
 import type { QuestionnaireCatalog } from './questionnaires/loader.ts';
 import { questionnaireRoutes } from './questionnaires/routes.ts';
 
@@ -111,6 +116,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     checks: [{ name: 'database', check: () => pingDatabase(database.db) }],
   });
   await app.register(questionnaireRoutes, { questionnaires });
+  await app.register(authRoutes, { db: database.db });
+  await app.register(employerRoutes, { db: database.db });
+  await app.register(jobRoutes, { db: database.db });
+  await app.register(candidateRoutes, { db: database.db });
+  await app.register(answerRoutes, { db: database.db, questionnaires });
 
   await ensureBootstrapWorkspace(database.db, config.BOOTSTRAP_ADMIN_KEY);
   return app;

@@ -88,3 +88,11 @@ export async function revokeApiKey(db: DbOrTx, workspaceId: string, id: string) 
     .returning({ id: apiKeys.id });
   return row;
 }
+
+export async function listKeysOfCandidate(db: DbOrTx, workspaceId: string, candidateId: string) {
+  return db
+    .select(apiKeyColumns)
+    .from(apiKeys)
+    .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.candidateId, candidateId)))
+    .orderBy(desc(apiKeys.id));
+}

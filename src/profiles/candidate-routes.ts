@@ -1,0 +1,206 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireRole } from '../auth/plugin.ts';
+import type { Db } from '../db/client.ts';
+import { notFound, problemSchema } from '../http/errors.ts';
+import { decodeCursor, toPage } from '../http/pagination.ts';
+import { assertOwnCandidate, candidateScope } from './access.ts';
+import { uniqueExternalId } from './external-id.ts';
+import { eraseCandidate, exportCandidate } from './privacy.ts';
+import {
+  findCandidate,
+  findContact,
+  insertCandidate,
+  listCandidates,
+  updateCandidate,
+  upsertContact,
+} from './repository.ts';
+import {
+  candidateCreate,
+  candidateList,
+  candidateListQuery,
+  candidatePatch,
+  candidateView,
+  idParam,
+} from './schemas.ts';
+
+const tags = ['candidates'];
+const one = z.object({ candidate: candidateView });
+const exportView = z.object({
+  export: z.object({
+    candidate: candidateView.omit({ contact: true }),
+    contact: z.object({ name: z.string(), email: z.string(), phone: z.string().nullable() }).nullable(),
+    answers: z
+      .object({
+        questionnaireId: z.string(),
+        questionnaireVersion: z.number().int(),
+        answers: z.record(z.string(), z.unknown()),
+        updatedAt: z.date(),
+      })
+      .nullable(),
+    apiKeys: z.array(
+      z.object({
+        id: z.uuid(),
+        role: z.string(),
+        keyPrefix: z.string(),
+        createdAt: z.date(),
+        revokedAt: z.date().nullable(),
+      }),
+    ),
+    exportedAt: z.date(),
+  }),
+});
+
+export const candidateRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+  app.post(
+    '/v1/candidates',
+    {
+      schema: {
+        operationId: 'createCandidate',
+        tags,
+        summary: 'Create a candidate: a pseudonymous profile plus contact details kept apart',
+        body: candidateCreate,
+        response: { 201: one, 400: problemSchema, 404: problemSchema, 409: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const { workspaceId } = requireRole(request, 'admin');
+      const { contact, ...profile } = request.body;
+      const candidate = await uniqueExternalId(() =>
+        db.transaction(async (tx) => {
+          const created = await insertCandidate(tx, { workspaceId, ...profile });
+          await upsertContact(tx, workspaceId, created.id, { ...contact, phone: contact.phone ?? null });
+          return created;
+        }),
+      );
+      return reply
+        .code(201)
+        .send({ candidate: { ...candidate, contact: { ...contact, phone: contact.phone ?? null } } });
+    },
+  );
+
+  app.get(
+    '/v1/candidates',
+    {
+      schema: {
+        operationId: 'listCandidates',
+        tags,
+        summary: 'List candidates (without contact details; a candidate key sees itself)',
+        querystring: candidateListQuery,
+        response: { 200: candidateList, 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const scope = candidateScope(request);
+      const { limit, cursor, externalId } = request.query;
+      const rows = await listCandidates(
+        db,
+        scope.workspaceId,
+        { externalId, id: scope.candidateId },
+        { limit, after: decodeCursor(cursor) },
+      );
+      const page = toPage(rows, limit);
+      return { candidates: page.items, nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/v1/candidates/:id',
+    {
+      schema: {
+        operationId: 'getCandidate',
+        tags,
+        summary: 'A candidate with contact details (admin, or the candidate itself)',
+        params: idParam,
+        response: { 200: one, 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const scope = candidateScope(request);
+      const { id } = request.params;
+      assertOwnCandidate(scope, id);
+      const candidate = await findCandidate(db, scope.workspaceId, id);
+      if (!candidate) throw notFound(`Candidate ${id}`);
+      const contact = await findContact(db, scope.workspaceId, id);
+      return { candidate: { ...candidate, ...(contact ? { contact } : {}) } };
+    },
+  );
+
+  app.patch(
+    '/v1/candidates/:id',
+    {
+      schema: {
+        operationId: 'updateCandidate',
+        tags,
+        summary: 'Change a candidate; contact fields given replace the stored ones',
+        params: idParam,
+        body: candidatePatch,
+        response: { 200: one, 400: problemSchema, 404: problemSchema, 409: problemSchema },
+      },
+    },
+    async (request) => {
+      const scope = candidateScope(request);
+      const { id } = request.params;
+      assertOwnCandidate(scope, id);
+      const { contact: contactChange, ...profile } = request.body;
+      const result = await uniqueExternalId(() =>
+        db.transaction(async (tx) => {
+          const candidate =
+            Object.keys(profile).length > 0
+              ? await updateCandidate(tx, scope.workspaceId, id, profile)
+              : await findCandidate(tx, scope.workspaceId, id);
+          if (!candidate) return undefined;
+          const stored = await findContact(tx, scope.workspaceId, id);
+          if (contactChange && stored) {
+            await upsertContact(tx, scope.workspaceId, id, { ...stored, ...contactChange });
+          }
+          return { candidate, contact: await findContact(tx, scope.workspaceId, id) };
+        }),
+      );
+      if (!result) throw notFound(`Candidate ${id}`);
+      return { candidate: { ...result.candidate, ...(result.contact ? { contact: result.contact } : {}) } };
+    },
+  );
+
+  app.delete(
+    '/v1/candidates/:id',
+    {
+      schema: {
+        operationId: 'eraseCandidate',
+        tags,
+        summary: 'Erase a candidate: profile, contact, answers, keys — nothing personal remains',
+        params: idParam,
+        response: { 204: z.null(), 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const scope = candidateScope(request);
+      const { id } = request.params;
+      assertOwnCandidate(scope, id);
+      const erased = await db.transaction((tx) => eraseCandidate(tx, scope.workspaceId, id));
+      if (!erased) throw notFound(`Candidate ${id}`);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/v1/candidates/:id/export',
+    {
+      schema: {
+        operationId: 'exportCandidate',
+        tags,
+        summary: 'Everything stored about a candidate, as JSON (admin, or the candidate itself)',
+        params: idParam,
+        response: { 200: exportView, 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const scope = candidateScope(request);
+      const { id } = request.params;
+      assertOwnCandidate(scope, id);
+      const data = await exportCandidate(db, scope.workspaceId, id);
+      if (!data) throw notFound(`Candidate ${id}`);
+      return { export: { ...data, exportedAt: new Date() } };
+    },
+  );
+};

@@ -1,0 +1,129 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireRole } from '../auth/plugin.ts';
+import type { Db } from '../db/client.ts';
+import { notFound, problemSchema } from '../http/errors.ts';
+import { decodeCursor, toPage } from '../http/pagination.ts';
+import { assertOwnEmployer, employerScope } from './access.ts';
+import { uniqueExternalId } from './external-id.ts';
+import { deleteEmployer, findEmployer, insertEmployer, listEmployers, updateEmployer } from './repository.ts';
+import {
+  employerCreate,
+  employerList,
+  employerListQuery,
+  employerPatch,
+  employerView,
+  idParam,
+} from './schemas.ts';
+
+const tags = ['employers'];
+const one = z.object({ employer: employerView });
+
+export const employerRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+  app.post(
+    '/v1/employers',
+    {
+      schema: {
+        operationId: 'createEmployer',
+        tags,
+        summary: 'Create an employer',
+        body: employerCreate,
+        response: { 201: one, 400: problemSchema, 404: problemSchema, 409: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const { workspaceId } = requireRole(request, 'admin');
+      const employer = await uniqueExternalId(() => insertEmployer(db, { workspaceId, ...request.body }));
+      return reply.code(201).send({ employer });
+    },
+  );
+
+  app.get(
+    '/v1/employers',
+    {
+      schema: {
+        operationId: 'listEmployers',
+        tags,
+        summary: 'List employers (an employer key sees only its own)',
+        querystring: employerListQuery,
+        response: { 200: employerList, 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const scope = employerScope(request);
+      const { limit, cursor, externalId } = request.query;
+      const rows = await listEmployers(
+        db,
+        scope.workspaceId,
+        { externalId, id: scope.employerId },
+        { limit, after: decodeCursor(cursor) },
+      );
+      const page = toPage(rows, limit);
+      return { employers: page.items, nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/v1/employers/:id',
+    {
+      schema: {
+        operationId: 'getEmployer',
+        tags,
+        summary: 'An employer',
+        params: idParam,
+        response: { 200: one, 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const scope = employerScope(request);
+      const what = `Employer ${request.params.id}`;
+      assertOwnEmployer(scope, request.params.id, what);
+      const employer = await findEmployer(db, scope.workspaceId, request.params.id);
+      if (!employer) throw notFound(what);
+      return { employer };
+    },
+  );
+
+  app.patch(
+    '/v1/employers/:id',
+    {
+      schema: {
+        operationId: 'updateEmployer',
+        tags,
+        summary: 'Change an employer',
+        params: idParam,
+        body: employerPatch,
+        response: { 200: one, 400: problemSchema, 404: problemSchema, 409: problemSchema },
+      },
+    },
+    async (request) => {
+      const scope = employerScope(request);
+      const what = `Employer ${request.params.id}`;
+      assertOwnEmployer(scope, request.params.id, what);
+      const employer = await uniqueExternalId(() =>
+        updateEmployer(db, scope.workspaceId, request.params.id, request.body),
+      );
+      if (!employer) throw notFound(what);
+      return { employer };
+    },
+  );
+
+  app.delete(
+    '/v1/employers/:id',
+    {
+      schema: {
+        operationId: 'deleteEmployer',
+        tags,
+        summary: 'Delete an employer with its jobs, their answers and its keys',
+        params: idParam,
+        response: { 204: z.null(), 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const { workspaceId } = requireRole(request, 'admin');
+      if (!(await deleteEmployer(db, workspaceId, request.params.id)))
+        throw notFound(`Employer ${request.params.id}`);
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,140 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Db } from '../db/client.ts';
+import { AppError, notFound, problemSchema } from '../http/errors.ts';
+import { decodeCursor, toPage } from '../http/pagination.ts';
+import { assertOwnEmployer, employerScope } from './access.ts';
+import { uniqueExternalId } from './external-id.ts';
+import { deleteJob, findEmployer, findJob, insertJob, listJobs, updateJob } from './repository.ts';
+import { idParam, jobCreate, jobList, jobListQuery, jobPatch, jobView } from './schemas.ts';
+
+const tags = ['jobs'];
+const one = z.object({ job: jobView });
+
+export const jobRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+  /** The job, if the caller may see it; otherwise the same 404 as for a job that does not exist. */
+  async function reachableJob(scope: ReturnType<typeof employerScope>, id: string) {
+    const job = await findJob(db, scope.workspaceId, id);
+    if (!job) throw notFound(`Job ${id}`);
+    assertOwnEmployer(scope, job.employerId, `Job ${id}`);
+    return job;
+  }
+
+  app.post(
+    '/v1/jobs',
+    {
+      schema: {
+        operationId: 'createJob',
+        tags,
+        summary: 'Create a job for an employer (an employer key: for itself)',
+        body: jobCreate,
+        response: {
+          201: one,
+          400: problemSchema,
+          404: problemSchema,
+          409: problemSchema,
+          422: problemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const scope = employerScope(request);
+      const { employerId } = request.body;
+      const reachable = scope.employerId === undefined || scope.employerId === employerId;
+      if (!reachable || !(await findEmployer(db, scope.workspaceId, employerId))) {
+        throw new AppError('invalid_input', `Employer ${employerId} does not exist in this workspace.`, {
+          errors: [{ path: 'body.employerId', message: 'no such employer' }],
+        });
+      }
+      const job = await uniqueExternalId(() =>
+        insertJob(db, { workspaceId: scope.workspaceId, ...request.body }),
+      );
+      return reply.code(201).send({ job });
+    },
+  );
+
+  app.get(
+    '/v1/jobs',
+    {
+      schema: {
+        operationId: 'listJobs',
+        tags,
+        summary: 'List jobs, filtered by externalId, employerId or status (an employer key: its own)',
+        querystring: jobListQuery,
+        response: { 200: jobList, 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const scope = employerScope(request);
+      const { limit, cursor, employerId, ...filter } = request.query;
+      if (scope.employerId !== undefined && employerId !== undefined && employerId !== scope.employerId) {
+        return { jobs: [], nextCursor: null };
+      }
+      const rows = await listJobs(
+        db,
+        scope.workspaceId,
+        { ...filter, employerId: scope.employerId ?? employerId },
+        { limit, after: decodeCursor(cursor) },
+      );
+      const page = toPage(rows, limit);
+      return { jobs: page.items, nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/v1/jobs/:id',
+    {
+      schema: {
+        operationId: 'getJob',
+        tags,
+        summary: 'A job',
+        params: idParam,
+        response: { 200: one, 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => ({ job: await reachableJob(employerScope(request), request.params.id) }),
+  );
+
+  app.patch(
+    '/v1/jobs/:id',
+    {
+      schema: {
+        operationId: 'updateJob',
+        tags,
+        summary: 'Change a job; closing it takes it out of matching at once',
+        params: idParam,
+        body: jobPatch,
+        response: { 200: one, 400: problemSchema, 404: problemSchema, 409: problemSchema },
+      },
+    },
+    async (request) => {
+      const scope = employerScope(request);
+      await reachableJob(scope, request.params.id);
+      const job = await uniqueExternalId(() =>
+        updateJob(db, scope.workspaceId, request.params.id, request.body),
+      );
+      if (!job) throw notFound(`Job ${request.params.id}`);
+      return { job };
+    },
+  );
+
+  app.delete(
+    '/v1/jobs/:id',
+    {
+      schema: {
+        operationId: 'deleteJob',
+        tags,
+        summary: 'Delete a job and its answers',
+        params: idParam,
+        response: { 204: z.null(), 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const scope = employerScope(request);
+      await reachableJob(scope, request.params.id);
+      if (!(await deleteJob(db, scope.workspaceId, request.params.id)))
+        throw notFound(`Job ${request.params.id}`);
+      return reply.code(204).send(null);
+    },
+  );
+};

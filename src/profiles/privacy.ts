@@ -1,0 +1,29 @@
+import { like } from 'drizzle-orm';
+import { findAnswerSet } from '../answers/repository.ts';
+import { listKeysOfCandidate } from '../auth/repository.ts';
+import type { DbOrTx } from '../db/client.ts';
+import { idempotencyKeys } from '../db/schema.ts';
+import { deleteCandidate, findCandidate, findContact } from './repository.ts';
+
+/** Everything stored about one candidate, for a data-subject access request. */
+export async function exportCandidate(db: DbOrTx, workspaceId: string, candidateId: string) {
+  const candidate = await findCandidate(db, workspaceId, candidateId);
+  if (!candidate) return undefined;
+  const [contact, answers, apiKeys] = await Promise.all([
+    findContact(db, workspaceId, candidateId),
+    findAnswerSet(db, workspaceId, { candidateId }),
+    listKeysOfCandidate(db, workspaceId, candidateId),
+  ]);
+  return { candidate, contact: contact ?? null, answers: answers ?? null, apiKeys };
+}
+
+/**
+ * Erases a candidate: the profile row cascades to contact, answers and keys; stored idempotent
+ * replies may quote the contact details, so those go too. Returns false when there was none.
+ */
+export async function eraseCandidate(tx: DbOrTx, workspaceId: string, candidateId: string): Promise<boolean> {
+  const deleted = await deleteCandidate(tx, workspaceId, candidateId);
+  if (!deleted) return false;
+  await tx.delete(idempotencyKeys).where(like(idempotencyKeys.responseBody, `%${candidateId}%`));
+  return true;
+}
