@@ -21,6 +21,7 @@ import type { Config } from './config.ts';
 import { type Database, pingDatabase } from './db/client.ts';
 import { healthRoutes } from './health/routes.ts';
 import { AppError } from './http/errors.ts';
+import { purgeExpiredIdempotencyKeys, registerIdempotency } from './http/idempotency.ts';
 import { registerProblemHandlers } from './http/problem-handler.ts';
 import { loggerOptions } from './logger.ts';
 import { candidateRoutes } from './profiles/candidate-routes.ts';
@@ -61,6 +62,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   registerAuth(app, { db: database.db, config });
+  registerIdempotency(app, { db: database.db });
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true };
   });
@@ -123,5 +125,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(answerRoutes, { db: database.db, questionnaires });
 
   await ensureBootstrapWorkspace(database.db, config.BOOTSTRAP_ADMIN_KEY);
+  const purge = setInterval(() => {
+    purgeExpiredIdempotencyKeys(database.db).catch((err) =>
+      app.log.warn({ err }, 'idempotency purge failed'),
+    );
+  }, 3_600_000).unref();
+  app.addHook('onClose', async () => clearInterval(purge));
   return app;
 }
