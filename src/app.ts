@@ -24,6 +24,7 @@ import { AppError } from './http/errors.ts';
 import { purgeExpiredIdempotencyKeys, registerIdempotency } from './http/idempotency.ts';
 import { registerProblemHandlers } from './http/problem-handler.ts';
 import { loggerOptions } from './logger.ts';
+import { bulkRoutes } from './profiles/bulk-routes.ts';
 import { candidateRoutes } from './profiles/candidate-routes.ts';
 import { employerRoutes } from './profiles/employer-routes.ts';
 import { jobRoutes } from './profiles/job-routes.ts';
@@ -123,6 +124,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(jobRoutes, { db: database.db });
   await app.register(candidateRoutes, { db: database.db });
   await app.register(answerRoutes, { db: database.db, questionnaires });
+  await app.register(bulkRoutes, {
+    db: database.db,
+    questionnaires,
+    bodyLimit: config.BULK_BODY_LIMIT_BYTES,
+  });
 
   await ensureBootstrapWorkspace(database.db, config.BOOTSTRAP_ADMIN_KEY);
   const purge = setInterval(() => {

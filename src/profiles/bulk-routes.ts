@@ -1,0 +1,188 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireRole } from '../auth/plugin.ts';
+import type { Db } from '../db/client.ts';
+import { errorStatus, problemSchema } from '../http/errors.ts';
+import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
+import { type BulkEntry, type LineResult, MAX_BULK_LINES, runBulk } from './bulk.ts';
+import { type JobLine, resolveEmployers, writeCandidates, writeJobs } from './bulk-repository.ts';
+import { candidateCreate, jobCreate } from './schemas.ts';
+
+const answersFields = {
+  questionnaireId: z.string().max(64).optional(),
+  questionnaireVersion: z.number().int().min(1).optional(),
+  answers: z.record(z.string().max(64), z.unknown()).optional(),
+};
+const needsQuestionnaire = (line: { answers?: unknown; questionnaireId?: string }) =>
+  line.answers === undefined || line.questionnaireId !== undefined;
+const questionnaireMessage = {
+  message: 'questionnaireId is required with answers',
+  path: ['questionnaireId'],
+};
+
+const candidateLine = z
+  .strictObject({ ...candidateCreate.shape, externalId: z.string().trim().min(1).max(128), ...answersFields })
+  .refine(needsQuestionnaire, questionnaireMessage);
+
+const jobLine = z
+  .strictObject({
+    ...jobCreate.shape,
+    employerId: z.uuid().optional(),
+    employerExternalId: z.string().trim().min(1).max(128).optional(),
+    externalId: z.string().trim().min(1).max(128),
+    ...answersFields,
+  })
+  .refine((line) => (line.employerId === undefined) !== (line.employerExternalId === undefined), {
+    message: 'give exactly one of employerId and employerExternalId',
+    path: ['employerId'],
+  })
+  .refine(needsQuestionnaire, questionnaireMessage);
+
+const lineResult = z.object({
+  line: z.number().int().describe('1-based line number in the request body'),
+  status: z.enum(['created', 'updated', 'error']),
+  id: z.uuid().optional(),
+  externalId: z.string().optional(),
+  error: z
+    .object({
+      code: z.enum(Object.keys(errorStatus) as [keyof typeof errorStatus]),
+      detail: z.string(),
+      errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    })
+    .optional(),
+});
+const bulkResponse = z
+  .object({
+    results: z.array(lineResult),
+    summary: z.object({ created: z.number().int(), updated: z.number().int(), failed: z.number().int() }),
+  })
+  .meta({ id: 'BulkResult' });
+
+const ndjsonBody = z
+  .string()
+  .describe(
+    `NDJSON: one JSON object per line, at most ${MAX_BULK_LINES} lines, upserted by externalId. A line may carry questionnaireId and answers (as in PUT …/answers).`,
+  );
+
+export const bulkRoutes: FastifyPluginAsyncZod<{
+  db: Db;
+  questionnaires: QuestionnaireCatalog;
+  bodyLimit: number;
+}> = async (app, { db, questionnaires, bodyLimit }) => {
+  app.addContentTypeParser(
+    ['application/x-ndjson', 'application/jsonl', 'text/plain'],
+    { parseAs: 'string', bodyLimit },
+    (_request, body, done) => done(null, body),
+  );
+  const common = {
+    tags: ['bulk'],
+    consumes: ['application/x-ndjson'],
+    body: ndjsonBody,
+    response: {
+      200: bulkResponse,
+      400: problemSchema,
+      404: problemSchema,
+      413: problemSchema,
+      415: problemSchema,
+      422: problemSchema,
+    },
+  };
+  const onWriteError = (error: unknown) => app.log.warn({ err: error }, 'bulk line could not be stored');
+
+  app.post(
+    '/v1/candidates::bulk',
+    {
+      bodyLimit,
+      schema: {
+        ...common,
+        operationId: 'bulkUpsertCandidates',
+        summary: 'Create or update many candidates (with contact and answers) by externalId',
+      },
+    },
+    async (request) => {
+      const { workspaceId } = requireRole(request, 'admin');
+      return runBulk({
+        body: request.body,
+        lineSchema: candidateLine,
+        questionnaires,
+        write: (entries) => db.transaction((tx) => writeCandidates(tx, workspaceId, entries)),
+        onWriteError,
+      });
+    },
+  );
+
+  app.post(
+    '/v1/jobs::bulk',
+    {
+      bodyLimit,
+      schema: {
+        ...common,
+        operationId: 'bulkUpsertJobs',
+        summary: 'Create or update many jobs (with answers) by externalId; employers by id or externalId',
+      },
+    },
+    async (request) => {
+      const { workspaceId } = requireRole(request, 'admin');
+      let employerOf = new Map<number, string>();
+      return runBulk({
+        body: request.body,
+        lineSchema: jobLine,
+        questionnaires,
+        check: async (entries) => {
+          const checked = await checkEmployers(db, workspaceId, entries);
+          employerOf = checked.employerOf;
+          return checked.refused;
+        },
+        write: (entries) =>
+          db.transaction((tx) =>
+            writeJobs(
+              tx,
+              workspaceId,
+              entries.map((e) => ({
+                ...e,
+                record: { ...e.record, resolvedEmployerId: employerOf.get(e.line)! },
+              })),
+            ),
+          ),
+        onWriteError,
+      });
+    },
+  );
+};
+
+async function checkEmployers(db: Db, workspaceId: string, entries: BulkEntry<JobLine>[]) {
+  const known = await resolveEmployers(
+    db,
+    workspaceId,
+    entries.map((e) => e.record),
+  );
+  const employerOf = new Map<number, string>();
+  const refused = new Map<number, LineResult>();
+  for (const { line, externalId, record } of entries) {
+    const id = record.employerId
+      ? known.byId.has(record.employerId)
+        ? record.employerId
+        : undefined
+      : known.byExternalId.get(record.employerExternalId!);
+    if (id) {
+      employerOf.set(line, id);
+      continue;
+    }
+    const named = record.employerId
+      ? `Employer ${record.employerId}`
+      : `Employer with externalId ${record.employerExternalId}`;
+    refused.set(line, {
+      line,
+      status: 'error',
+      externalId,
+      error: {
+        code: 'invalid_input',
+        detail: `${named} does not exist in this workspace.`,
+        errors: [
+          { path: record.employerId ? 'employerId' : 'employerExternalId', message: 'no such employer' },
+        ],
+      },
+    });
+  }
+  return { employerOf, refused };
+}
