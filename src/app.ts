@@ -47,7 +47,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const app = Fastify({
     logger: deps.logger ?? loggerOptions(config),
     bodyLimit: config.BODY_LIMIT_BYTES,
-    requestIdHeader: 'x-request-id',
+    // genReqId reads the header itself, so an unsafe incoming id is replaced rather than echoed.
+    requestIdHeader: false,
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];
       return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
@@ -91,6 +92,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       return auth ? `key:${hashApiKey(auth)}` : `ip:${request.ip}`;
     },
     enableDraftSpec: true,
+    // Before authentication (preParsing), so failed attempts are limited too.
+    hook: 'onRequest',
     errorResponseBuilder: (_request, context) =>
       new AppError(
         'rate_limited',

@@ -14,9 +14,24 @@ export const redactedPaths = [
   '*.secret',
   'contact',
   '*.contact',
+  'email',
+  'phone',
   '*.email',
   '*.phone',
+  '*.*.contact',
+  '*.*.email',
+  '*.*.phone',
+  'err.params',
 ];
+
+/**
+ * Database errors wrapped by drizzle carry the query parameters (keys' hashes, contact details) in
+ * their message; the driver's own error underneath says what went wrong without them.
+ */
+export function loggableError(error: unknown): unknown {
+  const wrapped = error as { name?: string; cause?: unknown };
+  return wrapped?.name === 'DrizzleQueryError' && wrapped.cause ? wrapped.cause : error;
+}
 
 export function loggerOptions(
   config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'>,

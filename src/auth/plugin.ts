@@ -18,9 +18,11 @@ declare module 'fastify' {
 
 export function registerAuth(app: FastifyInstance, deps: { db: Db; config: Config }): void {
   app.decorateRequest('principal', null);
-  app.addHook('onRequest', async (request) => {
-    // Unknown routes fall through to the 404 handler; public ones need no key.
-    if (!request.routeOptions.url || request.routeOptions.config.public) return;
+  // preParsing: after the rate limit (onRequest), before a body is read for an unknown caller.
+  app.addHook('preParsing', async (request) => {
+    // Unknown routes fall through to the 404 handler; public ones and CORS preflights need no key.
+    if (!request.routeOptions.url || request.routeOptions.config.public || request.method === 'OPTIONS')
+      return;
     request.principal = await authenticate(request, deps);
   });
 }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { loggableError } from '../logger.ts';
 import { AppError, type ErrorCode, type FieldProblem, toProblem } from './errors.ts';
 
 /** Fastify's own error codes that are the client's fault, and what they mean to the client. */
@@ -44,7 +45,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     }
     const code = error.code ? fastifyCodes[error.code] : undefined;
     if (code) return sendProblem(reply, request, code, error.message);
-    request.log.error({ err: error }, 'unhandled error');
+    request.log.error({ err: loggableError(error) }, 'unhandled error');
     return sendProblem(
       reply,
       request,

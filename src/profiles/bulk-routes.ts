@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
 import { errorStatus, problemSchema } from '../http/errors.ts';
+import { loggableError } from '../logger.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { type BulkEntry, type LineResult, MAX_BULK_LINES, runBulk } from './bulk.ts';
 import { type JobLine, resolveEmployers, writeCandidates, writeJobs } from './bulk-repository.ts';
@@ -87,7 +88,8 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
       422: problemSchema,
     },
   };
-  const onWriteError = (error: unknown) => app.log.warn({ err: error }, 'bulk line could not be stored');
+  const onWriteError = (error: unknown) =>
+    app.log.warn({ err: loggableError(error) }, 'bulk line could not be stored');
 
   app.post(
     '/v1/candidates::bulk',

@@ -36,9 +36,14 @@ const criterionBase = {
 const optionList = z
   .array(option)
   .min(2)
-  .max(64)
-  .refine((options) => new Set(options.map((o) => o.id)).size === options.length, {
-    message: 'option ids must be unique',
+  .max(32) // the match index keeps option sets as 32-bit masks
+  .superRefine((options, ctx) => {
+    const repeated = options.map((o) => o.id).filter((id, i, ids) => ids.indexOf(id) !== i);
+    if (repeated.length > 0)
+      ctx.addIssue({
+        code: 'custom',
+        message: `option ids must be unique; repeated: ${repeated.join(', ')}`,
+      });
   });
 
 const singleCriterion = z.strictObject({ ...criterionBase, kind: z.literal('single'), options: optionList });

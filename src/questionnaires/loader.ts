@@ -23,8 +23,18 @@ export async function loadQuestionnaires(dir: string): Promise<QuestionnaireCata
     .filter((name) => questionnaireExtensions.has(extname(name)) && name !== 'schema.json')
     .sort();
   const definitions: QuestionnaireDefinition[] = [];
+  const fileOf = new Map<string, string>();
   for (const name of files) {
-    definitions.push(parseQuestionnaireFile(name, await readFile(join(dir, name), 'utf8')));
+    const definition = parseQuestionnaireFile(name, await readFile(join(dir, name), 'utf8'));
+    const key = `${definition.id}@${definition.version}`;
+    const earlier = fileOf.get(key);
+    if (earlier) {
+      throw new QuestionnaireFileError(
+        `${name}: questionnaire ${definition.id} version ${definition.version} is already defined in ${earlier}`,
+      );
+    }
+    fileOf.set(key, name);
+    definitions.push(definition);
   }
   return buildCatalog(definitions);
 }

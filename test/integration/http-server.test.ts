@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_KEY, bearer, createTestApp, type TestApp } from '../support/app.ts';
+
+describe('the service over real HTTP', () => {
+  let t: TestApp;
+  let base: string;
+  beforeAll(async () => {
+    t = await createTestApp();
+    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(() => t.close());
+
+  it('listens on a loopback port', () => {
+    expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('answers /healthz with JSON, a request id and security headers', async () => {
+    const response = await fetch(`${base}/healthz`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(response.headers.get('x-request-id')).toMatch(/\S/);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('serves the localized questionnaire to an admin key', async () => {
+    const response = await fetch(`${base}/v1/questionnaires/work-fit?locale=fr`, {
+      headers: bearer(ADMIN_KEY),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const { questionnaire } = (await response.json()) as {
+      questionnaire: { title: string; criteria: unknown[] };
+    };
+    expect(questionnaire).toMatchObject({ id: 'work-fit', version: 1, locale: 'fr' });
+    expect(questionnaire.title).toBe('Compatibilité professionnelle');
+    expect(questionnaire.criteria.length).toBeGreaterThanOrEqual(24);
+  });
+
+  it('answers 401 unauthorized problem+json without a key', async () => {
+    const response = await fetch(`${base}/v1/questionnaires`, {
+      headers: { 'x-request-id': 'http-test-401' },
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(response.headers.get('x-request-id')).toBe('http-test-401');
+    expect(await response.json()).toMatchObject({
+      status: 401,
+      code: 'unauthorized',
+      requestId: 'http-test-401',
+      detail: expect.stringContaining('Bearer'),
+    });
+  });
+
+  it('answers 400 validation_failed for a body that is not JSON', async () => {
+    const response = await fetch(`${base}/v1/api-keys`, {
+      method: 'POST',
+      headers: { ...bearer(ADMIN_KEY), 'content-type': 'application/json' },
+      body: '{"role":',
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await response.json()).toMatchObject({ status: 400, code: 'validation_failed' });
+  });
+});

@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/client.ts';
+import { loggerOptions } from '../../src/logger.ts';
+import { ADMIN_KEY, bearer, createTestApp, PLATFORM_KEY, type TestApp } from '../support/app.ts';
+import { createTestDatabase } from '../support/database.ts';
+
+const EMAIL = 'secret.person@example.com';
+const PHONE = '+32 470 00 00 00';
+
+/** The app's own logger options (its redaction), at info level, writing into memory. */
+function capturingLogger() {
+  const lines: string[] = [];
+  // NODE_ENV production: never the pino-pretty transport, which cannot be combined with a stream.
+  const options = loggerOptions({ LOG_LEVEL: 'info', NODE_ENV: 'production' });
+  return {
+    lines,
+    text: () => lines.join(''),
+    entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+    logger: { ...(options as object), stream: { write: (line: string) => void lines.push(line) } },
+  };
+}
+
+describe('logging', () => {
+  const capture = capturingLogger();
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ logger: capture.logger });
+  });
+  afterAll(() => t.close());
+  beforeEach(() => {
+    capture.lines.length = 0;
+  });
+
+  it('logs each request with its request id as JSON', async () => {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/v1/workspace',
+      headers: { ...bearer(ADMIN_KEY), 'x-request-id': 'log-test-request-1' },
+    });
+    expect(response.statusCode).toBe(200);
+    const entries = capture.entries();
+    expect(entries.length).toBeGreaterThanOrEqual(2);
+    expect(entries.filter((entry) => entry.reqId === 'log-test-request-1').length).toBeGreaterThanOrEqual(2);
+    expect(capture.text()).toContain('"statusCode":200');
+  });
+
+  it('never logs the API key or the contact details of a request body', async () => {
+    const requests = [
+      { key: PLATFORM_KEY, id: 'log-test-contact-1' },
+      { key: ADMIN_KEY, id: 'log-test-contact-2' },
+    ];
+    for (const { key, id } of requests) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/v1/workspaces',
+        headers: { ...bearer(key), 'x-request-id': id },
+        payload: { name: 'Acme', contact: { email: EMAIL, phone: PHONE } },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().code).toBe('validation_failed');
+    }
+    const text = capture.text();
+    expect(text).toContain('log-test-contact-1');
+    expect(text).toContain('log-test-contact-2');
+    for (const secret of [PLATFORM_KEY, ADMIN_KEY, EMAIL, PHONE, 'secret.person']) {
+      expect(text).not.toContain(secret);
+    }
+  });
+
+  it('does not log a newly minted key', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/v1/workspaces',
+      headers: bearer(PLATFORM_KEY),
+      payload: { name: 'Logged workspace' },
+    });
+    expect(response.statusCode).toBe(201);
+    expect(capture.text()).not.toContain(response.json().adminKey);
+  });
+
+  it('redacts keys and contact details that code logs alongside a message', () => {
+    t.app.log.info(
+      {
+        candidate: { contact: { name: 'Secret Person', email: EMAIL, phone: PHONE } },
+        contact: { email: EMAIL },
+        apiKey: { key: ADMIN_KEY },
+        adminKey: PLATFORM_KEY,
+        req: { headers: { authorization: `Bearer ${ADMIN_KEY}` } },
+      },
+      'redaction probe',
+    );
+    const text = capture.text();
+    expect(text).toContain('redaction probe');
+    expect(text).toContain('[redacted]');
+    for (const secret of [ADMIN_KEY, PLATFORM_KEY, EMAIL, PHONE, 'Secret Person']) {
+      expect(text).not.toContain(secret);
+    }
+  });
+});
+
+describe('logging when the database is gone', () => {
+  const capture = capturingLogger();
+  let database: Database;
+  let t: TestApp;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    t = await createTestApp({ database, logger: capture.logger });
+    await database.close();
+  });
+  afterAll(() => t.close());
+
+  it('logs a failed readiness check as a warning and answers 503 not_ready', async () => {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/readyz',
+      headers: { 'x-request-id': 'log-test-ready' },
+    });
+    expect(response.statusCode).toBe(503);
+    expect(response.json().code).toBe('not_ready');
+    const warning = capture.entries().find((entry) => entry.msg === 'readiness check failed');
+    expect(warning).toMatchObject({ level: 40, reqId: 'log-test-ready', check: 'database' });
+    expect(warning?.err).toBeDefined();
+  });
+
+  it('logs an unhandled error with its request id but not the key, and answers a bare 500', async () => {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/v1/workspace',
+      headers: { ...bearer(ADMIN_KEY), 'x-request-id': 'log-test-error' },
+    });
+    expect(response.statusCode).toBe(500);
+    const problem = response.json();
+    expect(problem).toMatchObject({ code: 'internal', requestId: 'log-test-error' });
+    expect(problem.detail).not.toMatch(/select|api_keys|closed|pool/i);
+    const error = capture.entries().find((entry) => entry.level === 50);
+    expect(error).toMatchObject({ reqId: 'log-test-error', msg: 'unhandled error' });
+    expect(error?.err).toBeDefined();
+    expect(capture.text()).not.toContain(ADMIN_KEY);
+  });
+});
