@@ -26,6 +26,19 @@ CREATE TABLE "api_keys" (
 	"revoked_at" timestamp with time zone
 );
 --> statement-breakpoint
+CREATE TABLE "audit_events" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"workspace_id" uuid NOT NULL,
+	"actor_role" text NOT NULL,
+	"actor_key_id" uuid,
+	"action" text NOT NULL,
+	"subject_id" uuid,
+	"questionnaire_id" text,
+	"questionnaire_version" smallint,
+	"result_ids" jsonb NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "candidate_contacts" (
 	"candidate_id" uuid PRIMARY KEY NOT NULL,
 	"workspace_id" uuid NOT NULL,
@@ -80,6 +93,14 @@ CREATE TABLE "jobs" (
 	CONSTRAINT "jobs_min_score_check" CHECK ("jobs"."min_score" between 0 and 1)
 );
 --> statement-breakpoint
+CREATE TABLE "profile_changes" (
+	"seq" bigserial PRIMARY KEY NOT NULL,
+	"workspace_id" uuid NOT NULL,
+	"side" text NOT NULL,
+	"profile_id" uuid NOT NULL,
+	"changed_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "workspaces" (
 	"id" uuid PRIMARY KEY NOT NULL,
 	"name" text NOT NULL,
@@ -93,6 +114,7 @@ ALTER TABLE "answer_sets" ADD CONSTRAINT "answer_sets_candidate_id_candidates_id
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_employer_id_employers_id_fk" FOREIGN KEY ("employer_id") REFERENCES "public"."employers"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_candidate_id_candidates_id_fk" FOREIGN KEY ("candidate_id") REFERENCES "public"."candidates"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "audit_events" ADD CONSTRAINT "audit_events_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "candidate_contacts" ADD CONSTRAINT "candidate_contacts_candidate_id_candidates_id_fk" FOREIGN KEY ("candidate_id") REFERENCES "public"."candidates"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "candidate_contacts" ADD CONSTRAINT "candidate_contacts_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "candidates" ADD CONSTRAINT "candidates_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -106,6 +128,8 @@ CREATE UNIQUE INDEX "api_keys_key_hash_idx" ON "api_keys" USING btree ("key_hash
 CREATE INDEX "api_keys_workspace_id_idx" ON "api_keys" USING btree ("workspace_id","id");--> statement-breakpoint
 CREATE INDEX "api_keys_employer_id_idx" ON "api_keys" USING btree ("employer_id");--> statement-breakpoint
 CREATE INDEX "api_keys_candidate_id_idx" ON "api_keys" USING btree ("candidate_id");--> statement-breakpoint
+CREATE INDEX "audit_events_workspace_id_idx" ON "audit_events" USING btree ("workspace_id","id");--> statement-breakpoint
+CREATE INDEX "audit_events_created_at_idx" ON "audit_events" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "candidate_contacts_workspace_id_idx" ON "candidate_contacts" USING btree ("workspace_id");--> statement-breakpoint
 CREATE INDEX "candidates_workspace_id_idx" ON "candidates" USING btree ("workspace_id","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "candidates_external_id_idx" ON "candidates" USING btree ("workspace_id","external_id");--> statement-breakpoint
@@ -114,4 +138,6 @@ CREATE UNIQUE INDEX "employers_external_id_idx" ON "employers" USING btree ("wor
 CREATE INDEX "idempotency_keys_created_at_idx" ON "idempotency_keys" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "jobs_workspace_id_idx" ON "jobs" USING btree ("workspace_id","id");--> statement-breakpoint
 CREATE INDEX "jobs_employer_id_idx" ON "jobs" USING btree ("employer_id","id");--> statement-breakpoint
-CREATE UNIQUE INDEX "jobs_external_id_idx" ON "jobs" USING btree ("workspace_id","external_id");
+CREATE UNIQUE INDEX "jobs_external_id_idx" ON "jobs" USING btree ("workspace_id","external_id");--> statement-breakpoint
+CREATE INDEX "profile_changes_changed_at_idx" ON "profile_changes" USING btree ("changed_at");--> statement-breakpoint
+CREATE INDEX "profile_changes_profile_id_idx" ON "profile_changes" USING btree ("profile_id");

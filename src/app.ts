@@ -23,7 +23,12 @@ import { healthRoutes } from './health/routes.ts';
 import { AppError } from './http/errors.ts';
 import { purgeExpiredIdempotencyKeys, registerIdempotency } from './http/idempotency.ts';
 import { registerProblemHandlers } from './http/problem-handler.ts';
+import { registerNulGuard } from './http/text-guard.ts';
 import { loggerOptions } from './logger.ts';
+import { MatchIndex } from './matching/index.ts';
+import { createProfileSync } from './matching/profile-sync.ts';
+import { matchingRoutes } from './matching/routes.ts';
+import { ChangeFollower, loadIndex } from './matching/sync.ts';
 import { bulkRoutes } from './profiles/bulk-routes.ts';
 import { candidateRoutes } from './profiles/candidate-routes.ts';
 import { employerRoutes } from './profiles/employer-routes.ts';
@@ -35,8 +40,17 @@ export interface AppDependencies {
   config: Config;
   database: Database;
   questionnaires: QuestionnaireCatalog;
+  /** Load the match index after start instead of before (the server does; /readyz says when done). */
+  loadIndexInBackground?: boolean;
   /** Overrides the logger built from config (tests pass `false`). */
   logger?: FastifyServerOptions['logger'];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    matchIndex: MatchIndex;
+    changeFollower: ChangeFollower;
+  }
 }
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
@@ -65,6 +79,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   registerAuth(app, { db: database.db, config });
   registerIdempotency(app, { db: database.db });
+  registerNulGuard(app);
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true };
   });
@@ -118,22 +133,36 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
+  const index = new MatchIndex(questionnaires);
+  const sync = createProfileSync(database.db, index);
+  const follower = new ChangeFollower(database, index, app.log);
+  app.decorate('matchIndex', index);
+  app.decorate('changeFollower', follower);
+  app.addHook('onClose', () => follower.stop());
+
+  const db = database.db;
   await app.register(healthRoutes, {
-    checks: [{ name: 'database', check: () => pingDatabase(database.db) }],
+    checks: [
+      { name: 'database', check: () => pingDatabase(db) },
+      { name: 'matchIndex', check: async () => assertLoaded(index) },
+    ],
   });
   await app.register(questionnaireRoutes, { questionnaires });
-  await app.register(authRoutes, { db: database.db });
-  await app.register(employerRoutes, { db: database.db });
-  await app.register(jobRoutes, { db: database.db });
-  await app.register(candidateRoutes, { db: database.db });
-  await app.register(answerRoutes, { db: database.db, questionnaires });
-  await app.register(bulkRoutes, {
-    db: database.db,
-    questionnaires,
-    bodyLimit: config.BULK_BODY_LIMIT_BYTES,
-  });
+  await app.register(authRoutes, { db });
+  await app.register(employerRoutes, { db, sync });
+  await app.register(jobRoutes, { db, sync });
+  await app.register(candidateRoutes, { db, sync });
+  await app.register(answerRoutes, { db, questionnaires, sync });
+  await app.register(bulkRoutes, { db, questionnaires, bodyLimit: config.BULK_BODY_LIMIT_BYTES, sync });
+  await app.register(matchingRoutes, { db, index, questionnaires });
 
-  await ensureBootstrapWorkspace(database.db, config.BOOTSTRAP_ADMIN_KEY);
+  await ensureBootstrapWorkspace(db, config.BOOTSTRAP_ADMIN_KEY);
+  // The follower starts first, so changes written while the index loads are replayed after it.
+  await follower.start();
+  const loading = loadIndex(db, index, app.log).catch((err) => {
+    app.log.fatal({ err }, 'the match index could not be loaded');
+  });
+  if (!deps.loadIndexInBackground) await loading;
   const purge = setInterval(() => {
     purgeExpiredIdempotencyKeys(database.db).catch((err) =>
       app.log.warn({ err }, 'idempotency purge failed'),
@@ -141,4 +170,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   }, 3_600_000).unref();
   app.addHook('onClose', async () => clearInterval(purge));
   return app;
+}
+
+function assertLoaded(index: MatchIndex): void {
+  if (!index.loaded) throw new Error('the match index is still loading');
 }

@@ -1,3 +1,4 @@
+import { DrizzleQueryError } from 'drizzle-orm';
 import type { FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
 
@@ -29,8 +30,7 @@ export const redactedPaths = [
  * their message; the driver's own error underneath says what went wrong without them.
  */
 export function loggableError(error: unknown): unknown {
-  const wrapped = error as { name?: string; cause?: unknown };
-  return wrapped?.name === 'DrizzleQueryError' && wrapped.cause ? wrapped.cause : error;
+  return error instanceof DrizzleQueryError ? (error.cause ?? { message: 'database query failed' }) : error;
 }
 
 export function loggerOptions(

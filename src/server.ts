@@ -20,7 +20,7 @@ const questionnaires = await loadQuestionnaires(config.QUESTIONNAIRES_DIR).catch
 });
 const database = await openDatabase(config);
 await runMigrations(database);
-const app = await buildApp({ config, database, questionnaires });
+const app = await buildApp({ config, database, questionnaires, loadIndexInBackground: true });
 
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   if (err) app.log.error({ err }, 'closing after an error');

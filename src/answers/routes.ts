@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
+import type { ProfileSync } from '../matching/profile-sync.ts';
 import { assertOwnCandidate, assertOwnEmployer, candidateScope, employerScope } from '../profiles/access.ts';
 import { findCandidate, findJob } from '../profiles/repository.ts';
 import { idParam } from '../profiles/schemas.ts';
@@ -30,10 +31,11 @@ const answersView = z
 
 const answersResponse = z.object({ answers: answersView });
 
-export const answerRoutes: FastifyPluginAsyncZod<{ db: Db; questionnaires: QuestionnaireCatalog }> = async (
-  app,
-  { db, questionnaires },
-) => {
+export const answerRoutes: FastifyPluginAsyncZod<{
+  db: Db;
+  questionnaires: QuestionnaireCatalog;
+  sync: ProfileSync;
+}> = async (app, { db, questionnaires, sync }) => {
   async function jobSubject(request: Parameters<typeof employerScope>[0], id: string) {
     const scope = employerScope(request);
     const job = await findJob(db, scope.workspaceId, id);
@@ -63,11 +65,9 @@ export const answerRoutes: FastifyPluginAsyncZod<{ db: Db; questionnaires: Quest
     if (!resolved.ok) {
       throw new AppError('invalid_answers', resolved.detail, { errors: resolved.errors });
     }
-    const [answers] = await upsertAnswerSets(
-      db,
-      [{ workspaceId, ...subject, ...resolved.value }],
-      subject.jobId !== undefined ? 'job' : 'candidate',
-    );
+    const side = subject.jobId !== undefined ? 'job' : 'candidate';
+    const [answers] = await upsertAnswerSets(db, [{ workspaceId, ...subject, ...resolved.value }], side);
+    await sync.changed(workspaceId, side, [subject.jobId ?? subject.candidateId!]);
     return { answers: answers! };
   }
 

@@ -22,13 +22,16 @@ const RATING_MIN = 1;
 const RATING_MAX = 5;
 const ANSWER_FIELDS = ['value', 'accept', 'importance'] as const;
 
+const MAX_UNKNOWN_CRITERIA = 100;
+
 export function validateAnswerSet(questionnaire: QuestionnaireDefinition, input: unknown): AnswerValidation {
   if (!isPlainObject(input)) {
     return refuse(`answers must be an object keyed by criterion id, got ${describe(input)}`);
   }
   const { criteria } = questionnaire;
   const given = Object.keys(input);
-  if (given.length > criteria.length) {
+  // Every unknown id is named below; only an absurd number of keys is refused in one line.
+  if (given.length > criteria.length + MAX_UNKNOWN_CRITERIA) {
     return refuse(`at most ${criteria.length} answers (one per criterion), got ${given.length}`);
   }
 

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigserial,
   check,
   doublePrecision,
   index,
@@ -168,5 +169,45 @@ export const idempotencyKeys = pgTable(
   (t) => [
     primaryKey({ columns: [t.callerId, t.key] }),
     index('idempotency_keys_created_at_idx').on(t.createdAt),
+  ],
+);
+
+/**
+ * The change feed: a row per changed job or candidate, written by triggers (migration
+ * 0001_profile_change_triggers) in the transaction of the change, so other replicas can follow.
+ */
+export const profileChanges = pgTable(
+  'profile_changes',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    workspaceId: uuid('workspace_id').notNull(),
+    side: text('side', { enum: ['job', 'candidate'] }).notNull(),
+    profileId: uuid('profile_id').notNull(),
+    changedAt: timestamp('changed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('profile_changes_changed_at_idx').on(t.changedAt),
+    index('profile_changes_profile_id_idx').on(t.profileId),
+  ],
+);
+
+/** Append-only record of who asked for which matches, explanations and allocations. */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    actorRole: text('actor_role').notNull(),
+    actorKeyId: uuid('actor_key_id'),
+    action: text('action').notNull(),
+    subjectId: uuid('subject_id'),
+    questionnaireId: text('questionnaire_id'),
+    questionnaireVersion: smallint('questionnaire_version'),
+    resultIds: jsonb('result_ids').$type<string[]>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('audit_events_workspace_id_idx').on(t.workspaceId, t.id),
+    index('audit_events_created_at_idx').on(t.createdAt),
   ],
 );

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { and, eq, lt } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/client.ts';
 import { idempotencyKeys } from '../db/schema.ts';
@@ -7,16 +7,21 @@ import { AppError } from './errors.ts';
 
 const RETENTION_MS = 24 * 60 * 60 * 1000;
 const keyPattern = /^[\x21-\x7e]{1,255}$/;
+/** statusCode of a reservation whose request is still being handled. */
+const IN_PROGRESS = 0;
+/** Fields of a reply that hold a secret shown once (a new API key); replays never repeat them. */
+const SECRET_FIELDS = ['adminKey', 'key'];
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotency: { callerId: string; key: string; requestHash: string } | null;
+    idempotency: { callerId: string; key: string } | null;
   }
 }
 
 /**
- * `Idempotency-Key` on POST: the first response is kept 24 h per caller and key; the same
- * request again gets it replayed, the same key with another request a 422.
+ * `Idempotency-Key` on POST: the key is reserved before the handler runs (so two concurrent
+ * requests cannot both act), the reply is kept 24 h per caller and key, the same request again
+ * gets it replayed, and the same key with another request is a 422.
  */
 export function registerIdempotency(app: FastifyInstance, { db }: { db: Db }): void {
   app.decorateRequest('idempotency', null);
@@ -31,24 +36,41 @@ export function registerIdempotency(app: FastifyInstance, { db }: { db: Db }): v
     }
     const callerId = request.principal.role === 'platform' ? 'platform' : request.principal.keyId;
     const requestHash = hashRequest(request);
+    const reservation = {
+      callerId,
+      key,
+      requestHash,
+      statusCode: IN_PROGRESS,
+      responseBody: '',
+      createdAt: new Date(),
+    };
+    const [reserved] = await db
+      .insert(idempotencyKeys)
+      .values(reservation)
+      .onConflictDoUpdate({
+        target: [idempotencyKeys.callerId, idempotencyKeys.key],
+        set: reservation,
+        where: lt(idempotencyKeys.createdAt, new Date(Date.now() - RETENTION_MS)),
+      })
+      .returning({ key: idempotencyKeys.key });
+    if (reserved) {
+      request.idempotency = { callerId, key };
+      return;
+    }
     const [stored] = await db
       .select()
       .from(idempotencyKeys)
-      .where(
-        and(
-          eq(idempotencyKeys.callerId, callerId),
-          eq(idempotencyKeys.key, key),
-          gt(idempotencyKeys.createdAt, new Date(Date.now() - RETENTION_MS)),
-        ),
-      );
-    if (!stored) {
-      request.idempotency = { callerId, key, requestHash };
-      return;
-    }
-    if (stored.requestHash !== requestHash) {
+      .where(and(eq(idempotencyKeys.callerId, callerId), eq(idempotencyKeys.key, key)));
+    if (!stored || stored.requestHash !== requestHash) {
       throw new AppError(
         'idempotency_key_reused',
         'This Idempotency-Key was already used with a different request; use a new key for a new request.',
+      );
+    }
+    if (stored.statusCode === IN_PROGRESS) {
+      throw new AppError(
+        'conflict',
+        'A request with this Idempotency-Key is still being handled; retry shortly.',
       );
     }
     return reply
@@ -61,12 +83,17 @@ export function registerIdempotency(app: FastifyInstance, { db }: { db: Db }): v
 
   app.addHook('onSend', async (request, reply, payload) => {
     const pending = request.idempotency;
+    if (!pending) return payload;
+    const where = and(eq(idempotencyKeys.callerId, pending.callerId), eq(idempotencyKeys.key, pending.key));
     // Server errors are not kept: the client should be able to retry them.
-    if (!pending || reply.statusCode >= 500 || typeof payload !== 'string') return payload;
-    await db
-      .insert(idempotencyKeys)
-      .values({ ...pending, statusCode: reply.statusCode, responseBody: payload })
-      .onConflictDoNothing();
+    if (reply.statusCode >= 500 || typeof payload !== 'string') {
+      await db.delete(idempotencyKeys).where(where);
+    } else {
+      await db
+        .update(idempotencyKeys)
+        .set({ statusCode: reply.statusCode, responseBody: withoutSecrets(payload) })
+        .where(where);
+    }
     return payload;
   });
 }
@@ -74,6 +101,14 @@ export function registerIdempotency(app: FastifyInstance, { db }: { db: Db }): v
 function hashRequest(request: FastifyRequest): string {
   const body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? null);
   return createHash('sha256').update(`${request.method} ${request.url}\n${body}`).digest('hex');
+}
+
+/** Keys are stored only as hashes, so a kept reply holds a placeholder where the key was. */
+function withoutSecrets(payload: string): string {
+  if (!SECRET_FIELDS.some((field) => payload.includes(`"${field}"`))) return payload;
+  return JSON.stringify(JSON.parse(payload), (field, value) =>
+    SECRET_FIELDS.includes(field) && typeof value === 'string' ? '(shown once, when it was created)' : value,
+  );
 }
 
 /** Forgets replies past the retention period. */

@@ -4,6 +4,7 @@ import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
 import { errorStatus, problemSchema } from '../http/errors.ts';
 import { loggableError } from '../logger.ts';
+import type { ProfileSync } from '../matching/profile-sync.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { type BulkEntry, type LineResult, MAX_BULK_LINES, runBulk } from './bulk.ts';
 import { type JobLine, resolveEmployers, writeCandidates, writeJobs } from './bulk-repository.ts';
@@ -69,7 +70,8 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
   db: Db;
   questionnaires: QuestionnaireCatalog;
   bodyLimit: number;
-}> = async (app, { db, questionnaires, bodyLimit }) => {
+  sync: ProfileSync;
+}> = async (app, { db, questionnaires, bodyLimit, sync }) => {
   app.addContentTypeParser(
     ['application/x-ndjson', 'application/jsonl', 'text/plain'],
     { parseAs: 'string', bodyLimit },
@@ -103,13 +105,15 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
     },
     async (request) => {
       const { workspaceId } = requireRole(request, 'admin');
-      return runBulk({
+      const result = await runBulk({
         body: request.body,
         lineSchema: candidateLine,
         questionnaires,
         write: (entries) => db.transaction((tx) => writeCandidates(tx, workspaceId, entries)),
         onWriteError,
       });
+      await sync.changed(workspaceId, 'candidate', writtenIds(result.results));
+      return result;
     },
   );
 
@@ -126,7 +130,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
     async (request) => {
       const { workspaceId } = requireRole(request, 'admin');
       let employerOf = new Map<number, string>();
-      return runBulk({
+      const result = await runBulk({
         body: request.body,
         lineSchema: jobLine,
         questionnaires,
@@ -148,6 +152,8 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
           ),
         onWriteError,
       });
+      await sync.changed(workspaceId, 'job', writtenIds(result.results));
+      return result;
     },
   );
 };
@@ -187,4 +193,8 @@ async function checkEmployers(db: Db, workspaceId: string, entries: BulkEntry<Jo
     });
   }
   return { employerOf, refused };
+}
+
+function writtenIds(results: LineResult[]): string[] {
+  return results.flatMap((r) => (r.status === 'error' ? [] : [r.id]));
 }

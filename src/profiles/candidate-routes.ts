@@ -4,6 +4,7 @@ import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
 import { notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
+import type { ProfileSync } from '../matching/profile-sync.ts';
 import { assertOwnCandidate, candidateScope } from './access.ts';
 import { uniqueExternalId } from './external-id.ts';
 import { eraseCandidate, exportCandidate } from './privacy.ts';
@@ -51,7 +52,10 @@ const exportView = z.object({
   }),
 });
 
-export const candidateRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const candidateRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = async (
+  app,
+  { db, sync },
+) => {
   app.post(
     '/v1/candidates',
     {
@@ -158,6 +162,7 @@ export const candidateRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { 
         }),
       );
       if (!result) throw notFound(`Candidate ${id}`);
+      await sync.changed(scope.workspaceId, 'candidate', [id]);
       return { candidate: { ...result.candidate, ...(result.contact ? { contact: result.contact } : {}) } };
     },
   );
@@ -179,6 +184,7 @@ export const candidateRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { 
       assertOwnCandidate(scope, id);
       const erased = await db.transaction((tx) => eraseCandidate(tx, scope.workspaceId, id));
       if (!erased) throw notFound(`Candidate ${id}`);
+      await sync.changed(scope.workspaceId, 'candidate', [id]);
       return reply.code(204).send(null);
     },
   );

@@ -4,9 +4,17 @@ import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
 import { notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
+import type { ProfileSync } from '../matching/profile-sync.ts';
 import { assertOwnEmployer, employerScope } from './access.ts';
 import { uniqueExternalId } from './external-id.ts';
-import { deleteEmployer, findEmployer, insertEmployer, listEmployers, updateEmployer } from './repository.ts';
+import {
+  deleteEmployer,
+  findEmployer,
+  insertEmployer,
+  listEmployers,
+  listJobIdsOfEmployer,
+  updateEmployer,
+} from './repository.ts';
 import {
   employerCreate,
   employerList,
@@ -19,7 +27,10 @@ import {
 const tags = ['employers'];
 const one = z.object({ employer: employerView });
 
-export const employerRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const employerRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = async (
+  app,
+  { db, sync },
+) => {
   app.post(
     '/v1/employers',
     {
@@ -121,8 +132,10 @@ export const employerRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { d
     },
     async (request, reply) => {
       const { workspaceId } = requireRole(request, 'admin');
+      const jobIds = await listJobIdsOfEmployer(db, workspaceId, request.params.id);
       if (!(await deleteEmployer(db, workspaceId, request.params.id)))
         throw notFound(`Employer ${request.params.id}`);
+      await sync.changed(workspaceId, 'job', jobIds);
       return reply.code(204).send(null);
     },
   );

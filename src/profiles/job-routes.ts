@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
+import type { ProfileSync } from '../matching/profile-sync.ts';
 import { assertOwnEmployer, employerScope } from './access.ts';
 import { uniqueExternalId } from './external-id.ts';
 import { deleteJob, findEmployer, findJob, insertJob, listJobs, updateJob } from './repository.ts';
@@ -11,7 +12,7 @@ import { idParam, jobCreate, jobList, jobListQuery, jobPatch, jobView } from './
 const tags = ['jobs'];
 const one = z.object({ job: jobView });
 
-export const jobRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const jobRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = async (app, { db, sync }) => {
   /** The job, if the caller may see it; otherwise the same 404 as for a job that does not exist. */
   async function reachableJob(scope: ReturnType<typeof employerScope>, id: string) {
     const job = await findJob(db, scope.workspaceId, id);
@@ -114,6 +115,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) 
         updateJob(db, scope.workspaceId, request.params.id, request.body),
       );
       if (!job) throw notFound(`Job ${request.params.id}`);
+      await sync.changed(scope.workspaceId, 'job', [job.id]);
       return { job };
     },
   );
@@ -134,6 +136,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) 
       await reachableJob(scope, request.params.id);
       if (!(await deleteJob(db, scope.workspaceId, request.params.id)))
         throw notFound(`Job ${request.params.id}`);
+      await sync.changed(scope.workspaceId, 'job', [request.params.id]);
       return reply.code(204).send(null);
     },
   );

@@ -3,6 +3,8 @@ import { findAnswerSet } from '../answers/repository.ts';
 import { listKeysOfCandidate } from '../auth/repository.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { idempotencyKeys } from '../db/schema.ts';
+import { scrubFromAudit } from '../matching/audit.ts';
+import { forgetProfileChanges } from '../matching/repository.ts';
 import { deleteCandidate, findCandidate, findContact } from './repository.ts';
 
 /** Everything stored about one candidate, for a data-subject access request. */
@@ -19,11 +21,14 @@ export async function exportCandidate(db: DbOrTx, workspaceId: string, candidate
 
 /**
  * Erases a candidate: the profile row cascades to contact, answers and keys; stored idempotent
- * replies may quote the contact details, so those go too. Returns false when there was none.
+ * replies may quote the contact details, so those go too, and the id leaves the audit trail and
+ * the change feed (other replicas hear of the erasure by notification instead). Returns false when there was none.
  */
 export async function eraseCandidate(tx: DbOrTx, workspaceId: string, candidateId: string): Promise<boolean> {
   const deleted = await deleteCandidate(tx, workspaceId, candidateId);
   if (!deleted) return false;
   await tx.delete(idempotencyKeys).where(like(idempotencyKeys.responseBody, `%${candidateId}%`));
+  await scrubFromAudit(tx, workspaceId, candidateId);
+  await forgetProfileChanges(tx, workspaceId, 'candidate', candidateId);
   return true;
 }

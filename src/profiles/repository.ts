@@ -171,6 +171,14 @@ export async function updateJob(
   return row;
 }
 
+export async function listJobIdsOfEmployer(db: DbOrTx, workspaceId: string, employerId: string) {
+  const rows = await db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(and(eq(jobs.workspaceId, workspaceId), eq(jobs.employerId, employerId)));
+  return rows.map((row) => row.id);
+}
+
 export async function deleteJob(db: DbOrTx, workspaceId: string, id: string) {
   const [row] = await db
     .delete(jobs)

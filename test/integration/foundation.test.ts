@@ -44,10 +44,10 @@ describe.each(availableDatabaseKinds())('foundation on %s', (kind) => {
       expect(response.json()).toEqual({ status: 'ok' });
     });
 
-    it('reports ready with a reachable database on /readyz', async () => {
+    it('reports ready on /readyz once the database answers and the match index is loaded', async () => {
       const response = await get('/readyz');
       expect(response.statusCode).toBe(200);
-      expect(response.json()).toEqual({ status: 'ready', checks: { database: 'ok' } });
+      expect(response.json()).toEqual({ status: 'ready', checks: { database: 'ok', matchIndex: 'ok' } });
     });
   });
 

@@ -93,10 +93,15 @@ describe('validateAnswerSet', () => {
     }
   });
 
-  it('refuses more keys than the questionnaire has criteria', () => {
+  it('names every unknown criterion when there are more keys than criteria', () => {
     const input = { ...valid, a: {}, b: {} };
+    expect(paths(errorsOf(validateAnswerSet(questionnaire, input)))).toEqual(['answers.a', 'answers.b']);
+  });
+
+  it('refuses an absurd number of keys in one problem', () => {
+    const input = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`c${i}`, {}]));
     const [error] = errorsOf(validateAnswerSet(questionnaire, input));
-    expect(error).toEqual({ path: 'answers', message: 'at most 5 answers (one per criterion), got 7' });
+    expect(error).toEqual({ path: 'answers', message: 'at most 5 answers (one per criterion), got 200' });
   });
 
   it('refuses an unknown criterion, naming it', () => {

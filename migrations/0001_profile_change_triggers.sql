@@ -1,0 +1,57 @@
+-- The change feed: every insert, update or delete of a job, a candidate or an answer set records
+-- which profile changed, in the same transaction, and wakes listeners with NOTIFY (delivered at
+-- commit). Statement-level triggers with transition tables: one INSERT … SELECT per statement, so
+-- bulk writes do not pay a trigger call per row.
+CREATE FUNCTION record_job_changes() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO profile_changes (workspace_id, side, profile_id)
+    SELECT workspace_id, 'job', id FROM changed_rows;
+  PERFORM pg_notify('mutualfit_profile_changes', '');
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION record_candidate_changes() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO profile_changes (workspace_id, side, profile_id)
+    SELECT workspace_id, 'candidate', id FROM changed_rows;
+  PERFORM pg_notify('mutualfit_profile_changes', '');
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION record_answer_changes() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO profile_changes (workspace_id, side, profile_id)
+    SELECT workspace_id,
+           CASE WHEN job_id IS NOT NULL THEN 'job' ELSE 'candidate' END,
+           COALESCE(job_id, candidate_id)
+      FROM changed_rows;
+  PERFORM pg_notify('mutualfit_profile_changes', '');
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER jobs_inserted AFTER INSERT ON jobs REFERENCING NEW TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION record_job_changes();
+--> statement-breakpoint
+CREATE TRIGGER jobs_updated AFTER UPDATE ON jobs REFERENCING NEW TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION record_job_changes();
+--> statement-breakpoint
+CREATE TRIGGER jobs_deleted AFTER DELETE ON jobs REFERENCING OLD TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION record_job_changes();
+--> statement-breakpoint
+CREATE TRIGGER candidates_inserted AFTER INSERT ON candidates REFERENCING NEW TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION record_candidate_changes();
+--> statement-breakpoint
+CREATE TRIGGER candidates_updated AFTER UPDATE ON candidates REFERENCING NEW TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION record_candidate_changes();
+--> statement-breakpoint
+CREATE TRIGGER candidates_deleted AFTER DELETE ON candidates REFERENCING OLD TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION record_candidate_changes();
+--> statement-breakpoint
+CREATE TRIGGER answer_sets_inserted AFTER INSERT ON answer_sets REFERENCING NEW TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION record_answer_changes();
+--> statement-breakpoint
+CREATE TRIGGER answer_sets_updated AFTER UPDATE ON answer_sets REFERENCING NEW TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION record_answer_changes();
+--> statement-breakpoint
+CREATE TRIGGER answer_sets_deleted AFTER DELETE ON answer_sets REFERENCING OLD TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION record_answer_changes();

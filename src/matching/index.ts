@@ -1,0 +1,170 @@
+import type { AnswerSet } from '../answers/types.ts';
+import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
+import { compileLayout, type Layout } from './layout.ts';
+import { type RankedRow, type RankRequest, rankAgainst } from './rank.ts';
+import { type IndexedProfile, ProfileStore } from './store.ts';
+
+export type IndexSide = 'job' | 'candidate';
+
+/** What the index needs to know of a profile; answers null or a closed job: not matchable. */
+export interface ProfileState {
+  id: string;
+  minScore: number;
+  employerId?: string | undefined;
+  open?: boolean | undefined;
+  answers: { questionnaireId: string; questionnaireVersion: number; answers: AnswerSet } | null;
+}
+
+/** The jobs and candidates of one workspace that answered one questionnaire version. */
+export class Market {
+  readonly layout: Layout;
+  readonly jobs: ProfileStore;
+  readonly candidates: ProfileStore;
+
+  constructor(layout: Layout) {
+    this.layout = layout;
+    this.jobs = new ProfileStore(layout);
+    this.candidates = new ProfileStore(layout);
+  }
+
+  store(side: IndexSide): ProfileStore {
+    return side === 'job' ? this.jobs : this.candidates;
+  }
+}
+
+export interface MatchList {
+  questionnaireId: string;
+  questionnaireVersion: number;
+  rows: (RankedRow & { id: string; employerId?: string | undefined })[];
+  hasMore: boolean;
+}
+
+/**
+ * The in-process, exact match index (DESIGN §1): per workspace and questionnaire version, every
+ * open job and every candidate with answers, packed for the scan. PostgreSQL stays the truth;
+ * this is a cache rebuilt at start and kept current by the writers and the change feed.
+ */
+export class MatchIndex {
+  private readonly workspaces = new Map<string, Map<string, Market>>();
+  private readonly layouts = new Map<string, Layout>();
+  private readonly questionnaires: QuestionnaireCatalog;
+  loaded = false;
+
+  constructor(questionnaires: QuestionnaireCatalog) {
+    this.questionnaires = questionnaires;
+  }
+
+  /** Puts a profile where its current state says it belongs (or nowhere). */
+  apply(workspaceId: string, side: IndexSide, state: ProfileState): void {
+    const target =
+      state.answers && state.open !== false ? this.marketFor(workspaceId, state.answers) : undefined;
+    for (const market of this.workspaces.get(workspaceId)?.values() ?? []) {
+      if (market !== target) market.store(side).remove(state.id);
+    }
+    if (!target || !state.answers) return;
+    const profile: IndexedProfile = {
+      id: state.id,
+      minScore: state.minScore,
+      answers: state.answers.answers,
+      employerId: state.employerId,
+    };
+    target.store(side).upsert(profile);
+  }
+
+  remove(workspaceId: string, side: IndexSide, id: string): void {
+    for (const market of this.workspaces.get(workspaceId)?.values() ?? []) market.store(side).remove(id);
+  }
+
+  /** The ranked, reciprocally acceptable matches of one indexed profile. */
+  matchesOf(workspaceId: string, side: IndexSide, id: string, request: RankRequest): MatchList | undefined {
+    for (const market of this.workspaces.get(workspaceId)?.values() ?? []) {
+      const subject = market.store(side);
+      const slot = subject.slotOf(id);
+      if (slot < 0) continue;
+      return this.rank(market, subject, slot, side === 'job' ? market.candidates : market.jobs, request);
+    }
+    return undefined;
+  }
+
+  /** Ranks an unstored profile against the stored other side (POST /v1/match). */
+  matchesOfAdHoc(
+    workspaceId: string,
+    side: IndexSide,
+    profile: ProfileState & { answers: NonNullable<ProfileState['answers']> },
+    request: RankRequest,
+  ): MatchList {
+    const layout = this.layoutFor(profile.answers.questionnaireId, profile.answers.questionnaireVersion);
+    const scratch = new ProfileStore(layout);
+    const slot = scratch.upsert({
+      id: profile.id,
+      minScore: profile.minScore,
+      answers: profile.answers.answers,
+    });
+    const market = this.workspaces.get(workspaceId)?.get(marketKey(profile.answers));
+    const others = market ? (side === 'job' ? market.candidates : market.jobs) : new ProfileStore(layout);
+    return this.rank(market ?? new Market(layout), scratch, slot, others, request);
+  }
+
+  stats() {
+    let profiles = 0;
+    let bytes = 0;
+    for (const markets of this.workspaces.values()) {
+      for (const market of markets.values()) {
+        profiles += market.jobs.size + market.candidates.size;
+        bytes += market.jobs.byteSize() + market.candidates.byteSize();
+      }
+    }
+    return { profiles, bytes, bytesPerProfile: profiles === 0 ? 0 : bytes / profiles };
+  }
+
+  private rank(
+    market: Market,
+    subject: ProfileStore,
+    slot: number,
+    others: ProfileStore,
+    request: RankRequest,
+  ) {
+    const { rows, hasMore } = rankAgainst(subject, slot, others, request);
+    return {
+      questionnaireId: market.layout.questionnaireId,
+      questionnaireVersion: market.layout.version,
+      rows: rows.map((row) => ({
+        ...row,
+        id: others.idAt(row.slot),
+        employerId: others.employerIdAt(row.slot),
+      })),
+      hasMore,
+    };
+  }
+
+  private marketFor(workspaceId: string, answers: { questionnaireId: string; questionnaireVersion: number }) {
+    let markets = this.workspaces.get(workspaceId);
+    if (!markets) {
+      markets = new Map();
+      this.workspaces.set(workspaceId, markets);
+    }
+    const key = marketKey(answers);
+    let market = markets.get(key);
+    if (!market) {
+      market = new Market(this.layoutFor(answers.questionnaireId, answers.questionnaireVersion));
+      markets.set(key, market);
+    }
+    return market;
+  }
+
+  private layoutFor(questionnaireId: string, version: number): Layout {
+    const key = `${questionnaireId}@${version}`;
+    let layout = this.layouts.get(key);
+    if (!layout) {
+      const questionnaire = this.questionnaires.get(questionnaireId, version);
+      if (!questionnaire) throw new Error(`answers refer to unknown questionnaire ${key}`);
+      layout = compileLayout(questionnaire);
+      this.layouts.set(key, layout);
+    }
+    return layout;
+  }
+}
+
+function marketKey(answers: { questionnaireId: string; questionnaireVersion: number }): string {
+  return `${answers.questionnaireId}@${answers.questionnaireVersion}`;
+}

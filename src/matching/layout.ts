@@ -1,0 +1,114 @@
+import type { CriterionDefinition, QuestionnaireDefinition } from '../questionnaires/definition.ts';
+
+/** Criterion kinds as small integers for the scan loop. */
+export const SINGLE = 0;
+export const MULTI = 1;
+export const SCALE = 2;
+export const NUMBER = 3;
+export const PROFILE = 4;
+const kindCode = { single: SINGLE, multi: MULTI, scale: SCALE, number: NUMBER, profile: PROFILE } as const;
+
+/** importance level (0..4) → weight; 0 is irrelevant or unanswered. */
+export const LEVEL_WEIGHTS = new Float64Array([0, 1, 10, 50, 250]);
+export const DEALBREAKER_LEVEL = 4;
+export const levelOf = { irrelevant: 0, little: 1, somewhat: 2, very: 3, dealbreaker: 4 } as const;
+/** Set on the level byte of a multi criterion whose expectation mode is `all`. */
+export const MODE_ALL = 0x80;
+
+/**
+ * Where each criterion's data sits in a profile's typed-array rows. Built once per questionnaire
+ * version; every profile of that version shares it.
+ */
+export interface Layout {
+  questionnaireId: string;
+  version: number;
+  criteria: readonly CriterionDefinition[];
+  count: number;
+  kinds: Uint8Array;
+  /** per criterion: column in codes (single, scale), masks (multi), nums (number) or ratings offset (profile) */
+  valueSlot: Int32Array;
+  /** per criterion: column in acceptMasks (single, multi), pair in acceptSteps (scale), pair in acceptNums (number) */
+  acceptSlot: Int32Array;
+  /** per criterion: profile dimensions, scale tolerance, number toleranceRatio and range width */
+  dims: Int32Array;
+  tolerance: Float64Array;
+  toleranceRatio: Float64Array;
+  rangeWidth: Float64Array;
+  /** per criterion (single, multi, profile dimensions): option id → bit / index */
+  optionIndex: readonly (ReadonlyMap<string, number> | undefined)[];
+  strides: {
+    codes: number;
+    masks: number;
+    nums: number;
+    ratings: number;
+    acceptMasks: number;
+    acceptSteps: number;
+    acceptNums: number;
+  };
+}
+
+export function compileLayout(questionnaire: QuestionnaireDefinition): Layout {
+  const count = questionnaire.criteria.length;
+  const kinds = new Uint8Array(count);
+  const valueSlot = new Int32Array(count);
+  const acceptSlot = new Int32Array(count);
+  const dims = new Int32Array(count);
+  const tolerance = new Float64Array(count);
+  const toleranceRatio = new Float64Array(count);
+  const rangeWidth = new Float64Array(count);
+  const optionIndex: (Map<string, number> | undefined)[] = [];
+  const strides = { codes: 0, masks: 0, nums: 0, ratings: 0, acceptMasks: 0, acceptSteps: 0, acceptNums: 0 };
+
+  questionnaire.criteria.forEach((criterion, c) => {
+    kinds[c] = kindCode[criterion.kind];
+    switch (criterion.kind) {
+      case 'single':
+        valueSlot[c] = strides.codes++;
+        acceptSlot[c] = strides.acceptMasks++;
+        optionIndex.push(new Map(criterion.options.map((o, i) => [o.id, i])));
+        break;
+      case 'multi':
+        valueSlot[c] = strides.masks++;
+        acceptSlot[c] = strides.acceptMasks++;
+        optionIndex.push(new Map(criterion.options.map((o, i) => [o.id, i])));
+        break;
+      case 'scale':
+        valueSlot[c] = strides.codes++;
+        acceptSlot[c] = strides.acceptSteps;
+        strides.acceptSteps += 2;
+        tolerance[c] = criterion.tolerance;
+        optionIndex.push(undefined);
+        break;
+      case 'number':
+        valueSlot[c] = strides.nums++;
+        acceptSlot[c] = strides.acceptNums;
+        strides.acceptNums += 2;
+        toleranceRatio[c] = criterion.toleranceRatio;
+        rangeWidth[c] = criterion.range.max - criterion.range.min;
+        optionIndex.push(undefined);
+        break;
+      case 'profile':
+        valueSlot[c] = strides.ratings;
+        dims[c] = criterion.dimensions.length;
+        strides.ratings += criterion.dimensions.length;
+        optionIndex.push(undefined);
+        break;
+    }
+  });
+
+  return {
+    questionnaireId: questionnaire.id,
+    version: questionnaire.version,
+    criteria: questionnaire.criteria,
+    count,
+    kinds,
+    valueSlot,
+    acceptSlot,
+    dims,
+    tolerance,
+    toleranceRatio,
+    rangeWidth,
+    optionIndex,
+    strides,
+  };
+}

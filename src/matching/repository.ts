@@ -1,0 +1,136 @@
+import { and, asc, desc, eq, gt, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.ts';
+import { answerSets, candidates, jobs, profileChanges, workspaces } from '../db/schema.ts';
+import type { IndexSide, ProfileState } from './index.ts';
+
+const PAGE = 5_000;
+
+export type StateRow = ProfileState & { workspaceId: string };
+
+/** Current index state of profiles (with or without answers), in id order. */
+async function selectStates(
+  db: DbOrTx,
+  side: IndexSide,
+  where: SQL | undefined,
+  limit?: number,
+): Promise<StateRow[]> {
+  if (side === 'job') {
+    const query = db
+      .select({
+        id: jobs.id,
+        workspaceId: jobs.workspaceId,
+        minScore: jobs.minScore,
+        employerId: jobs.employerId,
+        status: jobs.status,
+        questionnaireId: answerSets.questionnaireId,
+        questionnaireVersion: answerSets.questionnaireVersion,
+        answers: answerSets.answers,
+      })
+      .from(jobs)
+      .leftJoin(answerSets, eq(answerSets.jobId, jobs.id))
+      .where(where)
+      .orderBy(asc(jobs.id));
+    const rows = limit ? await query.limit(limit) : await query;
+    return rows.map(({ status, questionnaireId, questionnaireVersion, answers, ...row }) => ({
+      ...row,
+      open: status === 'open',
+      answers:
+        answers && questionnaireId
+          ? { questionnaireId, questionnaireVersion: questionnaireVersion!, answers }
+          : null,
+    }));
+  }
+  const query = db
+    .select({
+      id: candidates.id,
+      workspaceId: candidates.workspaceId,
+      minScore: candidates.minScore,
+      questionnaireId: answerSets.questionnaireId,
+      questionnaireVersion: answerSets.questionnaireVersion,
+      answers: answerSets.answers,
+    })
+    .from(candidates)
+    .leftJoin(answerSets, eq(answerSets.candidateId, candidates.id))
+    .where(where)
+    .orderBy(asc(candidates.id));
+  const rows = limit ? await query.limit(limit) : await query;
+  return rows.map(({ questionnaireId, questionnaireVersion, answers, ...row }) => ({
+    ...row,
+    answers:
+      answers && questionnaireId
+        ? { questionnaireId, questionnaireVersion: questionnaireVersion!, answers }
+        : null,
+  }));
+}
+
+/** Every profile of one side, page by page (keyset on id), never the whole table at once. */
+export async function* streamStates(db: DbOrTx, side: IndexSide): AsyncGenerator<StateRow[]> {
+  const idColumn = side === 'job' ? jobs.id : candidates.id;
+  let after: string | undefined;
+  for (;;) {
+    const page = await selectStates(db, side, after === undefined ? undefined : gt(idColumn, after), PAGE);
+    if (page.length === 0) return;
+    yield page;
+    after = page.at(-1)!.id;
+    if (page.length < PAGE) return;
+  }
+}
+
+/** The current state of the given profiles; ids with no row are gone (deleted or erased). */
+export async function readStates(db: DbOrTx, workspaceId: string, side: IndexSide, ids: string[]) {
+  if (ids.length === 0) return [];
+  const table = side === 'job' ? jobs : candidates;
+  return selectStates(db, side, and(eq(table.workspaceId, workspaceId), inArray(table.id, ids)));
+}
+
+export async function scoreMethodOf(db: DbOrTx, workspaceId: string) {
+  const [row] = await db
+    .select({ scoreMethod: workspaces.scoreMethod })
+    .from(workspaces)
+    .where(eq(workspaces.id, workspaceId));
+  return row?.scoreMethod ?? 'harmonic';
+}
+
+export async function latestChangeSeq(db: DbOrTx): Promise<number> {
+  const [row] = await db
+    .select({ seq: profileChanges.seq })
+    .from(profileChanges)
+    .orderBy(desc(profileChanges.seq))
+    .limit(1);
+  return row?.seq ?? 0;
+}
+
+export async function changesSince(db: DbOrTx, seq: number, limit: number) {
+  return db
+    .select({
+      seq: profileChanges.seq,
+      workspaceId: profileChanges.workspaceId,
+      side: profileChanges.side,
+      profileId: profileChanges.profileId,
+      changedAt: profileChanges.changedAt,
+    })
+    .from(profileChanges)
+    .where(gt(profileChanges.seq, seq))
+    .orderBy(asc(profileChanges.seq))
+    .limit(limit);
+}
+
+/**
+ * Takes a profile's rows out of the change feed (erasure) and tells listening replicas directly;
+ * the notification is delivered when the transaction commits.
+ */
+export async function forgetProfileChanges(
+  db: DbOrTx,
+  workspaceId: string,
+  side: IndexSide,
+  profileId: string,
+) {
+  await db.delete(profileChanges).where(eq(profileChanges.profileId, profileId));
+  await db.execute(
+    sql`select pg_notify('mutualfit_profile_changes', ${`${side}:${workspaceId}:${profileId}`})`,
+  );
+}
+
+export async function purgeChangesBefore(db: DbOrTx, before: Date) {
+  await db.delete(profileChanges).where(lt(profileChanges.changedAt, before));
+}

@@ -1,0 +1,238 @@
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { findAnswerSet } from '../answers/repository.ts';
+import { resolveAnswers } from '../answers/resolve.ts';
+import { requireRole } from '../auth/plugin.ts';
+import type { Db } from '../db/client.ts';
+import { AppError, notFound, problemSchema } from '../http/errors.ts';
+import { assertOwnCandidate, assertOwnEmployer, candidateScope, employerScope } from '../profiles/access.ts';
+import { findCandidate, findJob } from '../profiles/repository.ts';
+import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
+import { recordAudit } from './audit.ts';
+import { explainPair } from './explain.ts';
+import type { MatchIndex } from './index.ts';
+import { scoreMethodOf } from './repository.ts';
+import {
+  adHocBody,
+  adHocMatches,
+  candidateMatches,
+  decodeRankCursor,
+  encodeRankCursor,
+  explanation,
+  jobMatches,
+  matchesQuery,
+} from './schemas.ts';
+
+const tags = ['matching'];
+const errors = { 400: problemSchema, 404: problemSchema };
+
+export const matchingRoutes: FastifyPluginAsyncZod<{
+  db: Db;
+  index: MatchIndex;
+  questionnaires: QuestionnaireCatalog;
+}> = async (app, { db, index, questionnaires }) => {
+  async function ranked(request: FastifyRequest, workspaceId: string, side: 'job' | 'candidate', id: string) {
+    const { limit, cursor } = request.query as z.output<typeof matchesQuery>;
+    const method = await scoreMethodOf(db, workspaceId);
+    const list = index.matchesOf(workspaceId, side, id, { limit, after: decodeRankCursor(cursor), method });
+    const rows = list?.rows ?? [];
+    const last = rows.at(-1);
+    return { list, rows, nextCursor: list?.hasMore && last ? encodeRankCursor(last.score, last.id) : null };
+  }
+
+  app.get(
+    '/v1/jobs/:id/matches',
+    {
+      schema: {
+        operationId: 'listJobMatches',
+        tags,
+        summary: 'Reciprocally acceptable candidates for an open job, best first',
+        params: z.object({ id: z.uuid() }),
+        querystring: matchesQuery,
+        response: { 200: jobMatches, ...errors },
+      },
+    },
+    async (request) => {
+      const scope = employerScope(request);
+      const job = await findJob(db, scope.workspaceId, request.params.id);
+      if (!job) throw notFound(`Job ${request.params.id}`);
+      assertOwnEmployer(scope, job.employerId, `Job ${request.params.id}`);
+      const { list, rows, nextCursor } = await ranked(request, scope.workspaceId, 'job', job.id);
+      await recordAudit(db, requireRole(request, 'admin', 'employer'), {
+        action: 'matches.job',
+        subjectId: job.id,
+        questionnaireId: list?.questionnaireId,
+        questionnaireVersion: list?.questionnaireVersion,
+        resultIds: rows.map((r) => r.id),
+      });
+      return {
+        matches: rows.map((r) => ({
+          candidateId: r.id,
+          score: r.score,
+          scoreLower: r.scoreLower,
+          employerSatisfaction: r.subjectSatisfaction,
+          candidateSatisfaction: r.otherSatisfaction,
+        })),
+        nextCursor,
+      };
+    },
+  );
+
+  app.get(
+    '/v1/candidates/:id/matches',
+    {
+      schema: {
+        operationId: 'listCandidateMatches',
+        tags,
+        summary: 'Reciprocally acceptable open jobs for a candidate, best first',
+        params: z.object({ id: z.uuid() }),
+        querystring: matchesQuery,
+        response: { 200: candidateMatches, ...errors },
+      },
+    },
+    async (request) => {
+      const scope = candidateScope(request);
+      assertOwnCandidate(scope, request.params.id);
+      const candidate = await findCandidate(db, scope.workspaceId, request.params.id);
+      if (!candidate) throw notFound(`Candidate ${request.params.id}`);
+      const { list, rows, nextCursor } = await ranked(request, scope.workspaceId, 'candidate', candidate.id);
+      await recordAudit(db, requireRole(request, 'admin', 'candidate'), {
+        action: 'matches.candidate',
+        subjectId: candidate.id,
+        questionnaireId: list?.questionnaireId,
+        questionnaireVersion: list?.questionnaireVersion,
+        resultIds: rows.map((r) => r.id),
+      });
+      return {
+        matches: rows.map((r) => ({
+          jobId: r.id,
+          employerId: r.employerId!,
+          score: r.score,
+          scoreLower: r.scoreLower,
+          candidateSatisfaction: r.subjectSatisfaction,
+          employerSatisfaction: r.otherSatisfaction,
+        })),
+        nextCursor,
+      };
+    },
+  );
+
+  app.get(
+    '/v1/jobs/:jobId/matches/:candidateId',
+    {
+      schema: {
+        operationId: 'explainMatch',
+        tags,
+        summary: 'Why a pair scores as it does (also for pairs that are not acceptable)',
+        params: z.object({ jobId: z.uuid(), candidateId: z.uuid() }),
+        response: { 200: z.object({ explanation }), ...errors, 409: problemSchema },
+      },
+    },
+    async (request) => {
+      const principal = requireRole(request, 'admin', 'employer', 'candidate');
+      const { jobId, candidateId } = request.params;
+      const { workspaceId } = principal;
+      const [job, candidate] = await Promise.all([
+        findJob(db, workspaceId, jobId),
+        findCandidate(db, workspaceId, candidateId),
+      ]);
+      const reachable =
+        job &&
+        (principal.role === 'admin' ||
+          (principal.role === 'employer' && principal.employerId === job.employerId) ||
+          (principal.role === 'candidate' && principal.candidateId === candidateId));
+      if (!reachable || !candidate) {
+        throw notFound(`The pair of job ${jobId} and candidate ${candidateId}`);
+      }
+      const [jobAnswers, candidateAnswers] = await Promise.all([
+        findAnswerSet(db, workspaceId, { jobId }),
+        findAnswerSet(db, workspaceId, { candidateId }),
+      ]);
+      if (!jobAnswers || !candidateAnswers) {
+        throw new AppError(
+          'conflict',
+          `The ${jobAnswers ? 'candidate' : 'job'} has not answered a questionnaire yet.`,
+        );
+      }
+      const sameVersion =
+        jobAnswers.questionnaireId === candidateAnswers.questionnaireId &&
+        jobAnswers.questionnaireVersion === candidateAnswers.questionnaireVersion;
+      const questionnaire = questionnaires.get(jobAnswers.questionnaireId, jobAnswers.questionnaireVersion);
+      if (!sameVersion || !questionnaire) {
+        throw new AppError(
+          'conflict',
+          'The job and the candidate answered different questionnaires or versions.',
+        );
+      }
+      const method = await scoreMethodOf(db, workspaceId);
+      const explained = explainPair(
+        questionnaire,
+        { answers: jobAnswers.answers, minScore: job.minScore },
+        { answers: candidateAnswers.answers, minScore: candidate.minScore },
+        method,
+      );
+      await recordAudit(db, principal, {
+        action: 'matches.explain',
+        subjectId: jobId,
+        questionnaireId: questionnaire.id,
+        questionnaireVersion: questionnaire.version,
+        resultIds: [candidateId],
+      });
+      const open = job.status === 'open';
+      return {
+        explanation: {
+          jobId,
+          candidateId,
+          questionnaireId: questionnaire.id,
+          questionnaireVersion: questionnaire.version,
+          ...explained,
+          acceptable: explained.acceptable && open,
+        },
+      };
+    },
+  );
+
+  app.post(
+    '/v1/match',
+    {
+      schema: {
+        operationId: 'matchAdHoc',
+        tags,
+        summary: 'Match answers that are not stored against the stored other side; nothing is kept',
+        body: adHocBody,
+        response: { 200: adHocMatches, ...errors, 422: problemSchema },
+      },
+    },
+    async (request) => {
+      const principal = requireRole(request, 'admin');
+      const { side, limit, minScore, ...input } = request.body;
+      const resolved = resolveAnswers(questionnaires, input);
+      if (!resolved.ok) throw new AppError('invalid_answers', resolved.detail, { errors: resolved.errors });
+      const method = await scoreMethodOf(db, principal.workspaceId);
+      const list = index.matchesOfAdHoc(
+        principal.workspaceId,
+        side,
+        { id: '00000000-0000-4000-8000-000000000000', minScore, answers: resolved.value },
+        { limit, method },
+      );
+      await recordAudit(db, principal, {
+        action: 'matches.adhoc',
+        questionnaireId: list.questionnaireId,
+        questionnaireVersion: list.questionnaireVersion,
+        resultIds: list.rows.map((r) => r.id),
+      });
+      const subjectIsJob = side === 'job';
+      return {
+        matches: list.rows.map((r) => ({
+          id: r.id,
+          ...(r.employerId ? { employerId: r.employerId } : {}),
+          score: r.score,
+          scoreLower: r.scoreLower,
+          employerSatisfaction: subjectIsJob ? r.subjectSatisfaction : r.otherSatisfaction,
+          candidateSatisfaction: subjectIsJob ? r.otherSatisfaction : r.subjectSatisfaction,
+        })),
+      };
+    },
+  );
+};

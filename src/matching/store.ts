@@ -1,0 +1,328 @@
+import type { AnswerSet, MultiAnswer, NumberAnswer, ScaleAnswer, SingleAnswer } from '../answers/types.ts';
+import {
+  type Layout,
+  LEVEL_WEIGHTS,
+  levelOf,
+  MODE_ALL,
+  MULTI,
+  NUMBER,
+  PROFILE,
+  SCALE,
+  SINGLE,
+} from './layout.ts';
+
+export const MISSING_CODE = 255;
+const INITIAL_CAPACITY = 1024;
+
+/** One profile as the index takes it in. */
+export interface IndexedProfile {
+  id: string;
+  minScore: number;
+  answers: AnswerSet;
+  /** jobs only: the employer, reported with candidate-side matches */
+  employerId?: string | undefined;
+}
+
+/**
+ * The profiles of one side of one market (workspace × questionnaire version), packed into typed
+ * arrays: a row per profile for its values, its expectations (importance levels, accepted
+ * option masks, step and number bounds) and its id. Removed rows go on a free list.
+ */
+export class ProfileStore {
+  readonly layout: Layout;
+  capacity = 0;
+  /** rows in use or free: the scan covers 0..end */
+  end = 0;
+  size = 0;
+  private free: number[] = [];
+  private readonly slotById = new IdTable();
+  private employerIds: string[] = [];
+  private employerRefByIdentifier = new Map<string, number>();
+
+  active = new Uint8Array(0);
+  ids = new Uint32Array(0);
+  minScore = new Float64Array(0);
+  employerRef = new Int32Array(0);
+  levels = new Uint8Array(0);
+  codes = new Uint8Array(0);
+  masks = new Uint32Array(0);
+  nums = new Float64Array(0);
+  ratings = new Uint8Array(0);
+  acceptMasks = new Uint32Array(0);
+  acceptSteps = new Uint8Array(0);
+  acceptNums = new Float64Array(0);
+
+  constructor(layout: Layout) {
+    this.layout = layout;
+    this.grow(INITIAL_CAPACITY);
+  }
+
+  has(id: string): boolean {
+    return this.slotById.get(id, this.ids) >= 0;
+  }
+
+  slotOf(id: string): number {
+    return this.slotById.get(id, this.ids);
+  }
+
+  /** Adds or replaces a profile; returns its row. */
+  upsert(profile: IndexedProfile): number {
+    let slot = this.slotById.get(profile.id, this.ids);
+    if (slot < 0) {
+      slot = this.free.pop() ?? this.end++;
+      if (slot >= this.capacity) this.grow(Math.max(INITIAL_CAPACITY, Math.ceil(this.capacity * 1.5)));
+      writeId(this.ids, slot, profile.id);
+      this.slotById.set(profile.id, slot, this.ids);
+      this.size++;
+    }
+    this.active[slot] = 1;
+    this.minScore[slot] = profile.minScore;
+    this.employerRef[slot] = profile.employerId === undefined ? -1 : this.employerRefOf(profile.employerId);
+    encodeAnswers(this, slot, profile.answers);
+    return slot;
+  }
+
+  remove(id: string): boolean {
+    const slot = this.slotById.get(id, this.ids);
+    if (slot < 0) return false;
+    this.slotById.delete(id, this.ids);
+    this.active[slot] = 0;
+    this.free.push(slot);
+    this.size--;
+    return true;
+  }
+
+  idAt(slot: number): string {
+    return readId(this.ids, slot);
+  }
+
+  employerIdAt(slot: number): string | undefined {
+    const ref = this.employerRef[slot]!;
+    return ref < 0 ? undefined : this.employerIds[ref];
+  }
+
+  /** Bytes held by this store's arrays (allocated, not only used). */
+  byteSize(): number {
+    const arrays = [
+      this.active,
+      this.ids,
+      this.minScore,
+      this.employerRef,
+      this.levels,
+      this.codes,
+      this.masks,
+      this.nums,
+      this.ratings,
+      this.acceptMasks,
+      this.acceptSteps,
+      this.acceptNums,
+    ];
+    return arrays.reduce((sum, a) => sum + a.byteLength, 0) + this.slotById.byteSize();
+  }
+
+  private employerRefOf(employerId: string): number {
+    let ref = this.employerRefByIdentifier.get(employerId);
+    if (ref === undefined) {
+      ref = this.employerIds.push(employerId) - 1;
+      this.employerRefByIdentifier.set(employerId, ref);
+    }
+    return ref;
+  }
+
+  private grow(capacity: number): void {
+    const s = this.layout.strides;
+    const C = this.layout.count;
+    this.active = resize(this.active, capacity);
+    this.ids = resize(this.ids, capacity * 4);
+    this.minScore = resize(this.minScore, capacity);
+    this.employerRef = resize(this.employerRef, capacity);
+    this.levels = resize(this.levels, capacity * C);
+    this.codes = resize(this.codes, capacity * s.codes);
+    this.masks = resize(this.masks, capacity * s.masks);
+    this.nums = resize(this.nums, capacity * s.nums);
+    this.ratings = resize(this.ratings, capacity * s.ratings);
+    this.acceptMasks = resize(this.acceptMasks, capacity * s.acceptMasks);
+    this.acceptSteps = resize(this.acceptSteps, capacity * s.acceptSteps);
+    this.acceptNums = resize(this.acceptNums, capacity * s.acceptNums);
+    this.capacity = capacity;
+  }
+}
+
+function resize<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(array: T, length: number): T {
+  const next = new (array.constructor as new (n: number) => T)(length);
+  next.set(array.subarray(0, Math.min(array.length, length)) as never);
+  return next;
+}
+
+/** Writes one profile's answers into its row; every field of the row is overwritten. */
+function encodeAnswers(store: ProfileStore, slot: number, answers: AnswerSet): void {
+  const layout = store.layout;
+  const s = layout.strides;
+  const C = layout.count;
+  for (let c = 0; c < C; c++) {
+    const criterion = layout.criteria[c]!;
+    const answer = Object.hasOwn(answers, criterion.id) ? answers[criterion.id] : undefined;
+    const level = answer ? levelOf[answer.importance] : 0;
+    const v = layout.valueSlot[c]!;
+    const a = layout.acceptSlot[c]!;
+    let levelByte = LEVEL_WEIGHTS[level]! > 0 ? level : 0;
+    switch (layout.kinds[c]) {
+      case SINGLE: {
+        const options = layout.optionIndex[c]!;
+        const single = answer as SingleAnswer | undefined;
+        store.codes[slot * s.codes + v] =
+          single?.value === undefined ? MISSING_CODE : options.get(single.value)!;
+        store.acceptMasks[slot * s.acceptMasks + a] = maskOf(single?.accept ?? [], options);
+        break;
+      }
+      case MULTI: {
+        const options = layout.optionIndex[c]!;
+        const multi = answer as MultiAnswer | undefined;
+        store.masks[slot * s.masks + v] = maskOf(multi?.value ?? [], options);
+        store.acceptMasks[slot * s.acceptMasks + a] = maskOf(multi?.accept?.options ?? [], options);
+        if (multi?.accept?.mode === 'all') levelByte |= MODE_ALL;
+        break;
+      }
+      case SCALE: {
+        const scale = answer as ScaleAnswer | undefined;
+        store.codes[slot * s.codes + v] = scale?.value ?? MISSING_CODE;
+        store.acceptSteps[slot * s.acceptSteps + a] = scale?.accept?.min ?? 0;
+        store.acceptSteps[slot * s.acceptSteps + a + 1] = scale?.accept?.max ?? 0;
+        break;
+      }
+      case NUMBER: {
+        const number = answer as NumberAnswer | undefined;
+        store.nums[slot * s.nums + v] = number?.value ?? Number.NaN;
+        store.acceptNums[slot * s.acceptNums + a] = number?.accept?.min ?? Number.NEGATIVE_INFINITY;
+        store.acceptNums[slot * s.acceptNums + a + 1] = number?.accept?.max ?? Number.POSITIVE_INFINITY;
+        break;
+      }
+      case PROFILE: {
+        const ratings = (answer?.value as number[] | undefined) ?? [];
+        const dims = layout.dims[c]!;
+        for (let d = 0; d < dims; d++) store.ratings[slot * s.ratings + v + d] = ratings[d] ?? 0;
+        break;
+      }
+    }
+    // An expectation without the data it needs scores nothing, as in the reference scorer.
+    if (answer && levelByte !== 0 && !hasExpectation(layout.kinds[c]!, answer)) levelByte = 0;
+    store.levels[slot * C + c] = levelByte;
+  }
+}
+
+function hasExpectation(kind: number, answer: { value?: unknown; accept?: unknown }): boolean {
+  return kind === PROFILE ? answer.value !== undefined : answer.accept !== undefined;
+}
+
+function maskOf(ids: readonly string[], options: ReadonlyMap<string, number>): number {
+  let mask = 0;
+  for (const id of ids) mask |= 1 << options.get(id)!;
+  return mask >>> 0;
+}
+
+// Ids: UUIDs kept as four big-endian 32-bit words, so comparing words compares the strings.
+
+function writeId(ids: Uint32Array, slot: number, id: string): void {
+  const hex = id.replaceAll('-', '');
+  for (let w = 0; w < 4; w++) ids[slot * 4 + w] = Number.parseInt(hex.slice(w * 8, w * 8 + 8), 16);
+}
+
+function readId(ids: Uint32Array, slot: number): string {
+  let hex = '';
+  for (let w = 0; w < 4; w++) hex += ids[slot * 4 + w]!.toString(16).padStart(8, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** id order of two rows (possibly of two stores): negative when a's id sorts first. */
+export function compareIds(aIds: Uint32Array, a: number, bIds: Uint32Array, b: number): number {
+  for (let w = 0; w < 4; w++) {
+    const x = aIds[a * 4 + w]!;
+    const y = bIds[b * 4 + w]!;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/**
+ * id → row, open addressing over an Int32Array (a JS Map of a million string keys would cost more
+ * than the profiles themselves). Keys are compared against the ids array.
+ */
+class IdTable {
+  private table = new Int32Array(2048).fill(-1);
+  private used = 0;
+
+  byteSize(): number {
+    return this.table.byteLength;
+  }
+
+  get(id: string, ids: Uint32Array): number {
+    const words = idToWords(id);
+    const mask = this.table.length - 1;
+    for (let i = hashWords(words) & mask; ; i = (i + 1) & mask) {
+      const slot = this.table[i]!;
+      if (slot === -1) return -1;
+      if (slot >= 0 && sameId(ids, slot, words)) return slot;
+    }
+  }
+
+  set(id: string, slot: number, ids: Uint32Array): void {
+    if ((this.used + 1) * 2 > this.table.length) this.rehash(ids);
+    const mask = this.table.length - 1;
+    let i = hashWords(idToWords(id)) & mask;
+    while (this.table[i]! >= 0) i = (i + 1) & mask;
+    if (this.table[i] === -1) this.used++;
+    this.table[i] = slot;
+  }
+
+  delete(id: string, ids: Uint32Array): void {
+    const words = idToWords(id);
+    const mask = this.table.length - 1;
+    for (let i = hashWords(words) & mask; ; i = (i + 1) & mask) {
+      const slot = this.table[i]!;
+      if (slot === -1) return;
+      if (slot >= 0 && sameId(ids, slot, words)) {
+        this.table[i] = -2; // a tombstone keeps later keys of the same probe chain reachable
+        return;
+      }
+    }
+  }
+
+  private rehash(ids: Uint32Array): void {
+    const old = this.table;
+    let live = 0;
+    for (const slot of old) if (slot >= 0) live++;
+    let size = old.length;
+    while ((live + 1) * 2 > size / 2) size *= 2;
+    this.table = new Int32Array(size).fill(-1);
+    this.used = 0;
+    const mask = size - 1;
+    for (const slot of old) {
+      if (slot < 0) continue;
+      let i = hashWords(ids.subarray(slot * 4, slot * 4 + 4)) & mask;
+      while (this.table[i] !== -1) i = (i + 1) & mask;
+      this.table[i] = slot;
+      this.used++;
+    }
+  }
+}
+
+export function idToWords(id: string): Uint32Array {
+  const words = new Uint32Array(4);
+  writeId(words, 0, id);
+  return words;
+}
+
+function hashWords(words: Uint32Array): number {
+  let h = 0x811c9dc5;
+  for (const word of words) h = Math.imul(h ^ word, 0x01000193);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+function sameId(ids: Uint32Array, slot: number, words: Uint32Array): boolean {
+  return (
+    ids[slot * 4] === words[0] &&
+    ids[slot * 4 + 1] === words[1] &&
+    ids[slot * 4 + 2] === words[2] &&
+    ids[slot * 4 + 3] === words[3]
+  );
+}

@@ -1,0 +1,159 @@
+import type { FastifyBaseLogger } from 'fastify';
+import pg from 'pg';
+import type { Database, Db } from '../db/client.ts';
+import type { IndexSide, MatchIndex } from './index.ts';
+import { changesSince, latestChangeSeq, purgeChangesBefore, readStates, streamStates } from './repository.ts';
+
+export const CHANGES_CHANNEL = 'mutualfit_profile_changes';
+/** A change row can commit after one with a higher seq; rows younger than this are read again. */
+const COMMIT_WINDOW_MS = 5_000;
+const CATCH_UP_MS = 1_000;
+const CHANGE_RETENTION_MS = 10 * 60_000;
+const BATCH = 2_000;
+
+/** Re-reads profiles from PostgreSQL and puts them where they now belong in the index. */
+export async function refreshProfiles(
+  db: Db,
+  index: MatchIndex,
+  workspaceId: string,
+  side: IndexSide,
+  ids: string[],
+) {
+  const unique = [...new Set(ids)];
+  for (let start = 0; start < unique.length; start += BATCH) {
+    const batch = unique.slice(start, start + BATCH);
+    const states = await readStates(db, workspaceId, side, batch);
+    const found = new Set(states.map((s) => s.id));
+    for (const state of states) index.apply(workspaceId, side, state);
+    for (const id of batch) if (!found.has(id)) index.remove(workspaceId, side, id);
+  }
+}
+
+/** Builds the index from PostgreSQL, page by page. */
+export async function loadIndex(db: Db, index: MatchIndex, log: FastifyBaseLogger): Promise<void> {
+  for (const side of ['job', 'candidate'] as const) {
+    for await (const page of streamStates(db, side)) {
+      for (const state of page) {
+        try {
+          index.apply(state.workspaceId, side, state);
+        } catch (err) {
+          log.warn({ err, side, id: state.id }, 'profile left out of the match index');
+        }
+      }
+    }
+  }
+  index.loaded = true;
+}
+
+/**
+ * Keeps this process's index current with writes made by other processes: LISTEN/NOTIFY wakes
+ * it at once, and a catch-up every second covers a lost notification.
+ */
+export class ChangeFollower {
+  private readonly database: Database;
+  private readonly index: MatchIndex;
+  private readonly log: FastifyBaseLogger;
+  private safeSeq = 0;
+  private readonly applied = new Set<number>();
+  private running: Promise<void> | undefined;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private unlisten: (() => Promise<void>) | undefined;
+  private lastPurge = 0;
+
+  constructor(database: Database, index: MatchIndex, log: FastifyBaseLogger) {
+    this.database = database;
+    this.index = index;
+    this.log = log;
+  }
+
+  /** Call before loading the index, so changes made during the load are replayed after it. */
+  async start(): Promise<void> {
+    this.safeSeq = await latestChangeSeq(this.database.db);
+    this.unlisten = await listen(this.database, (payload) => void this.onNotify(payload));
+    this.timer = setInterval(() => void this.catchUp(), CATCH_UP_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+    await this.unlisten?.().catch(() => {});
+  }
+
+  /** A bare notification means "read the feed"; `side:workspace:id` names an erased profile. */
+  private async onNotify(payload: string | undefined): Promise<void> {
+    const [side, workspaceId, id] = payload?.split(':') ?? [];
+    if ((side === 'job' || side === 'candidate') && workspaceId && id)
+      this.index.remove(workspaceId, side, id);
+    await this.catchUp();
+  }
+
+  /** Applies every change not applied yet; concurrent calls coalesce into one more run. */
+  catchUp(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.run()
+      .catch((err) => this.log.warn({ err }, 'change feed catch-up failed'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          void this.catchUp();
+        }
+      });
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
+    const db = this.database.db;
+    let from = this.safeSeq;
+    for (;;) {
+      const changes = await changesSince(db, from, BATCH);
+      const fresh = changes.filter((change) => !this.applied.has(change.seq));
+      const groups = new Map<string, { workspaceId: string; side: IndexSide; ids: string[] }>();
+      for (const change of fresh) {
+        const key = `${change.workspaceId}:${change.side}`;
+        const group = groups.get(key) ?? { workspaceId: change.workspaceId, side: change.side, ids: [] };
+        group.ids.push(change.profileId);
+        groups.set(key, group);
+      }
+      for (const group of groups.values())
+        await refreshProfiles(db, this.index, group.workspaceId, group.side, group.ids);
+      for (const change of fresh) this.applied.add(change.seq);
+      if (from === this.safeSeq) this.advanceSafeSeq(changes);
+      if (changes.length < BATCH) break;
+      from = changes.at(-1)!.seq;
+    }
+    if (Date.now() - this.lastPurge > 60_000) {
+      this.lastPurge = Date.now();
+      await purgeChangesBefore(db, new Date(Date.now() - CHANGE_RETENTION_MS));
+    }
+  }
+
+  /** Moves past the leading changes old enough that no earlier seq can still commit. */
+  private advanceSafeSeq(changes: { seq: number; changedAt: Date }[]): void {
+    const settled = Date.now() - COMMIT_WINDOW_MS;
+    for (const change of changes) {
+      if (change.changedAt.getTime() > settled) break;
+      this.safeSeq = change.seq;
+    }
+    for (const seq of this.applied) if (seq <= this.safeSeq) this.applied.delete(seq);
+  }
+}
+
+async function listen(
+  database: Database,
+  onNotify: (payload?: string) => void,
+): Promise<() => Promise<void>> {
+  if (database.kind === 'pglite') return database.client.listen(CHANGES_CHANNEL, onNotify);
+  // A connection of its own, outside the pool: a pool cannot end while a client is checked out.
+  const client = new pg.Client(database.pool.options);
+  client.on('error', () => {}); // a lost connection only costs the wake-ups; the timer still catches up
+  client.on('notification', (message) => onNotify(message.payload));
+  await client.connect();
+  await client.query(`LISTEN ${CHANGES_CHANNEL}`);
+  return () => client.end();
+}

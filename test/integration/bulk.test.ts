@@ -1,0 +1,302 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, createTestApp, type TestApp } from '../support/app.ts';
+import { availableDatabaseKinds } from '../support/database.ts';
+import {
+  type Caller,
+  caller,
+  createCandidate,
+  createEmployer,
+  createWorkspace,
+  expectProblem,
+  miniAnswers,
+  mintKey,
+  uniqueEmail,
+  walkList,
+} from '../support/factories.ts';
+
+interface LineResult {
+  line: number;
+  status: 'created' | 'updated' | 'error';
+  id?: string;
+  externalId?: string;
+  error?: { code: string; detail: string; errors?: { path: string; message: string }[] };
+}
+
+const ndjson = (lines: unknown[]) =>
+  lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n');
+
+const candidateLine = (externalId: string, extra: Record<string, unknown> = {}) => ({
+  externalId,
+  headline: `Candidate ${externalId}`,
+  contact: { name: `Person ${externalId}`, email: uniqueEmail() },
+  ...extra,
+});
+
+const invalidAnswers = {
+  questionnaireId: 'mini',
+  answers: { remote: { value: 7, accept: { min: 0, max: 2 }, importance: 'very' } },
+};
+
+describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ kind });
+  });
+  afterAll(() => t.close());
+
+  function upload(key: string, path: 'candidates' | 'jobs', body: string) {
+    return t.app.inject({
+      method: 'POST',
+      url: `/v1/${path}:bulk`,
+      headers: { ...bearer(key), 'content-type': 'application/x-ndjson' },
+      payload: body,
+    });
+  }
+
+  async function uploadOk(key: string, path: 'candidates' | 'jobs', lines: unknown[]) {
+    const response = await upload(key, path, ndjson(lines));
+    expect(response.statusCode, response.body.slice(0, 2000)).toBe(200);
+    return response.json() as { results: LineResult[]; summary: Record<string, number> };
+  }
+
+  const byExternalId = async (api: Caller, path: 'candidates' | 'jobs', externalId: string) =>
+    (await api.get(`/v1/${path}?externalId=${encodeURIComponent(externalId)}`)).json()[path] as {
+      id: string;
+    }[];
+
+  describe('candidates', () => {
+    it('creates each line with its contact and answers, and answers per line in line order', async () => {
+      const { adminKey, admin } = await createWorkspace(t.app);
+      const lines = [
+        candidateLine('c-1', miniAnswers()),
+        candidateLine('c-2', { minScore: 0.8 }),
+        candidateLine('c-3', {
+          contact: { name: 'Ann', email: 'ann@example.com', phone: '+32 470 11 22 33' },
+        }),
+      ];
+      const { results, summary } = await uploadOk(adminKey, 'candidates', lines);
+      expect(summary).toEqual({ created: 3, updated: 0, failed: 0 });
+      expect(results.map((r) => [r.line, r.status, r.externalId])).toEqual([
+        [1, 'created', 'c-1'],
+        [2, 'created', 'c-2'],
+        [3, 'created', 'c-3'],
+      ]);
+      const [first, second, third] = results.map((r) => r.id!);
+      const answers = await admin.get(`/v1/candidates/${first}/answers`);
+      expect(answers.json().answers.answers).toEqual(miniAnswers().answers);
+      expect((await admin.get(`/v1/candidates/${second}`)).json().candidate).toMatchObject({
+        externalId: 'c-2',
+        minScore: 0.8,
+        headline: 'Candidate c-2',
+      });
+      expect((await admin.get(`/v1/candidates/${third}`)).json().candidate.contact).toEqual({
+        name: 'Ann',
+        email: 'ann@example.com',
+        phone: '+32 470 11 22 33',
+      });
+    });
+
+    it('refuses a line with invalid answers without creating its candidate or blocking the others', async () => {
+      const { adminKey, admin } = await createWorkspace(t.app);
+      const lines = [candidateLine('good-1'), candidateLine('bad', invalidAnswers), candidateLine('good-2')];
+      const { results, summary } = await uploadOk(adminKey, 'candidates', lines);
+      expect(summary).toEqual({ created: 2, updated: 0, failed: 1 });
+      expect(results[1]).toMatchObject({ line: 2, status: 'error', externalId: 'bad' });
+      expect(results[1]?.error?.code).toBe('invalid_answers');
+      expect(results[1]?.error?.errors?.map((e) => e.path)).toContain('answers.remote.value');
+      expect(await byExternalId(admin, 'candidates', 'bad')).toEqual([]);
+      expect(await byExternalId(admin, 'candidates', 'good-1')).toHaveLength(1);
+      expect(await byExternalId(admin, 'candidates', 'good-2')).toHaveLength(1);
+    });
+
+    it('reports lines that are not JSON or break the line schema with validation_failed', async () => {
+      const { adminKey, admin } = await createWorkspace(t.app);
+      const lines = [
+        '{"externalId": "broken", ',
+        candidateLine('ok'),
+        { externalId: 'no-contact' },
+        candidateLine('extra', { nickname: 'x' }),
+        candidateLine('answers-without-questionnaire', { answers: miniAnswers().answers }),
+      ];
+      const { results } = await uploadOk(adminKey, 'candidates', lines);
+      expect(results.map((r) => [r.line, r.status, r.error?.code])).toEqual([
+        [1, 'error', 'validation_failed'],
+        [2, 'created', undefined],
+        [3, 'error', 'validation_failed'],
+        [4, 'error', 'validation_failed'],
+        [5, 'error', 'validation_failed'],
+      ]);
+      expect(JSON.stringify(results[3]?.error)).toContain('nickname');
+      expect(JSON.stringify(results[4]?.error)).toContain('questionnaireId');
+      expect((await admin.get('/v1/candidates')).json().candidates).toHaveLength(1);
+    });
+
+    it('refuses a repeated externalId on the later line and keeps the first', async () => {
+      const { adminKey, admin } = await createWorkspace(t.app);
+      const lines = [
+        candidateLine('twin', { headline: 'first' }),
+        candidateLine('twin', { headline: 'second' }),
+      ];
+      const { results } = await uploadOk(adminKey, 'candidates', lines);
+      expect(results[0]).toMatchObject({ line: 1, status: 'created' });
+      expect(results[1]).toMatchObject({ line: 2, status: 'error', error: { code: 'invalid_input' } });
+      expect(results[1]?.error?.detail).toContain('line 1');
+      const listed = (await admin.get('/v1/candidates?externalId=twin')).json().candidates;
+      expect(listed).toEqual([expect.objectContaining({ id: results[0]?.id, headline: 'first' })]);
+    });
+
+    it('reports updated with the same ids when the same upload is sent again', async () => {
+      const { adminKey, admin } = await createWorkspace(t.app);
+      const lines = [candidateLine('u-1', miniAnswers()), candidateLine('u-2')];
+      const first = await uploadOk(adminKey, 'candidates', lines);
+      const second = await uploadOk(adminKey, 'candidates', lines);
+      expect(second.summary).toEqual({ created: 0, updated: 2, failed: 0 });
+      expect(second.results.map((r) => r.status)).toEqual(['updated', 'updated']);
+      expect(second.results.map((r) => r.id)).toEqual(first.results.map((r) => r.id));
+      expect((await admin.get('/v1/candidates')).json().candidates).toHaveLength(2);
+    });
+
+    it('updates the profile, contact and answers of a candidate created earlier with that externalId', async () => {
+      const { adminKey, admin } = await createWorkspace(t.app);
+      const existing = await createCandidate(t.app, adminKey, { externalId: 'known' });
+      const contact = { name: 'New Name', email: uniqueEmail(), phone: '+32 9 000 00 00' };
+      const line = { externalId: 'known', headline: 'Updated', contact, ...miniAnswers() };
+      const { results } = await uploadOk(adminKey, 'candidates', [line]);
+      expect(results).toEqual([{ line: 1, status: 'updated', id: existing.id, externalId: 'known' }]);
+      const read = (await admin.get(`/v1/candidates/${existing.id}`)).json().candidate;
+      expect(read).toMatchObject({ headline: 'Updated', contact });
+      expect((await admin.get(`/v1/candidates/${existing.id}/answers`)).statusCode).toBe(200);
+    });
+
+    it.each([
+      ['its profile', { headline: 'a\u0000b' }],
+      ['its contact, written after the profile', { contact: { name: 'a\u0000b', email: uniqueEmail() } }],
+    ])('fails only the line whose %s the database refuses, writing nothing of it', async (_case, extra) => {
+      const { adminKey, admin } = await createWorkspace(t.app);
+      const lines = [candidateLine('fine-1'), candidateLine('nul', extra), candidateLine('fine-2')];
+      const { results } = await uploadOk(adminKey, 'candidates', lines);
+      expect(results.map((r) => r.status)).toEqual(['created', 'error', 'created']);
+      expect(await byExternalId(admin, 'candidates', 'nul')).toEqual([]);
+    });
+  });
+
+  describe('jobs', () => {
+    it('creates jobs for employers named by id or by externalId', async () => {
+      const { adminKey, admin } = await createWorkspace(t.app);
+      const acme = await createEmployer(t.app, adminKey, { externalId: 'acme' });
+      const lines = [
+        { externalId: 'j-1', employerId: acme.id, title: 'Welder', capacity: 2 },
+        { externalId: 'j-2', employerExternalId: 'acme', title: 'Cook', status: 'closed', ...miniAnswers() },
+      ];
+      const { results, summary } = await uploadOk(adminKey, 'jobs', lines);
+      expect(summary).toEqual({ created: 2, updated: 0, failed: 0 });
+      const jobs = (await admin.get(`/v1/jobs?employerId=${acme.id}`)).json().jobs;
+      expect(jobs).toEqual([
+        expect.objectContaining({
+          id: results[0]?.id,
+          title: 'Welder',
+          capacity: 2,
+          status: 'open',
+          minScore: 0.5,
+        }),
+        expect.objectContaining({ id: results[1]?.id, title: 'Cook', capacity: 1, status: 'closed' }),
+      ]);
+      expect((await admin.get(`/v1/jobs/${results[1]?.id}/answers`)).json().answers.answers).toEqual(
+        miniAnswers().answers,
+      );
+    });
+
+    it('refuses lines naming an unknown employer, one of another workspace, both or neither', async () => {
+      const { adminKey, admin } = await createWorkspace(t.app);
+      const other = await createWorkspace(t.app);
+      const mine = await createEmployer(t.app, adminKey, { externalId: 'mine' });
+      const theirs = await createEmployer(t.app, other.adminKey, { externalId: 'theirs' });
+      const lines = [
+        { externalId: 'x-1', employerExternalId: 'nobody', title: 'Job' },
+        { externalId: 'x-2', employerId: theirs.id, title: 'Job' },
+        { externalId: 'x-3', employerExternalId: 'theirs', title: 'Job' },
+        { externalId: 'x-4', employerId: mine.id, employerExternalId: 'mine', title: 'Job' },
+        { externalId: 'x-5', title: 'Job' },
+        { externalId: 'x-6', employerExternalId: 'mine', title: 'Job', ...invalidAnswers },
+        { externalId: 'ok', employerExternalId: 'mine', title: 'Job' },
+      ];
+      const { results } = await uploadOk(adminKey, 'jobs', lines);
+      expect(results.map((r) => r.error?.code ?? r.status)).toEqual([
+        'invalid_input',
+        'invalid_input',
+        'invalid_input',
+        'validation_failed',
+        'validation_failed',
+        'invalid_answers',
+        'created',
+      ]);
+      expect(
+        (await admin.get('/v1/jobs')).json().jobs.map((j: { externalId: string }) => j.externalId),
+      ).toEqual(['ok']);
+      expect((await caller(t.app, other.adminKey).get('/v1/jobs')).json().jobs).toEqual([]);
+    });
+  });
+
+  describe('limits', () => {
+    it.each([
+      ['an empty body', ''],
+      ['only blank lines', '\n  \n\n'],
+    ])('answers 422 invalid_input for %s', async (_case, body) => {
+      const { adminKey } = await createWorkspace(t.app);
+      expectProblem(await upload(adminKey, 'candidates', body), 422, 'invalid_input');
+    });
+
+    it('answers 422 invalid_input for 10,001 lines and writes none of them', async () => {
+      const { adminKey, admin } = await createWorkspace(t.app);
+      const lines = Array.from({ length: 10_001 }, (_, i) => candidateLine(`many-${i}`));
+      expectProblem(await upload(adminKey, 'candidates', ndjson(lines)), 422, 'invalid_input');
+      expect((await admin.get('/v1/candidates')).json().candidates).toEqual([]);
+    });
+
+    it('takes 10,000 lines, answering each', async () => {
+      const { adminKey } = await createWorkspace(t.app);
+      const { results, summary } = await uploadOk(
+        adminKey,
+        'jobs',
+        Array.from({ length: 10_000 }, () => '{}'),
+      );
+      expect(results).toHaveLength(10_000);
+      expect(summary).toEqual({ created: 0, updated: 0, failed: 10_000 });
+    });
+
+    it('creates 2,000 candidates in one upload and lists every one of them', async () => {
+      const { adminKey, admin } = await createWorkspace(t.app);
+      const lines = Array.from({ length: 2_000 }, (_, i) =>
+        candidateLine(`bulk-${i}`, i % 2 ? miniAnswers() : {}),
+      );
+      const { results, summary } = await uploadOk(adminKey, 'candidates', lines);
+      expect(summary).toEqual({ created: 2_000, updated: 0, failed: 0 });
+      const listed = await walkList(admin, '/v1/candidates', 'candidates', 100);
+      expect(listed).toHaveLength(2_000);
+      expect(new Set(listed)).toEqual(new Set(results.map((r) => r.id)));
+    });
+
+    it('accepts an NDJSON body of about 1.5 MB, over the 1 MB JSON limit', async () => {
+      const { adminKey } = await createWorkspace(t.app);
+      const padding = 'x'.repeat(190);
+      const lines = Array.from({ length: 2_400 }, (_, i) =>
+        candidateLine(`big-${i}`, { headline: `${i} ${padding}`, ...miniAnswers() }),
+      );
+      const body = ndjson(lines);
+      expect(Buffer.byteLength(body)).toBeGreaterThan(1_400_000);
+      expect(Buffer.byteLength(body)).toBeGreaterThan(t.config.BODY_LIMIT_BYTES);
+      const response = await upload(adminKey, 'candidates', body);
+      expect(response.statusCode, response.body.slice(0, 500)).toBe(200);
+      expect(response.json().summary).toEqual({ created: 2_400, updated: 0, failed: 0 });
+    });
+
+    it('answers 404 not_found to keys that are not admin keys', async () => {
+      const { adminKey } = await createWorkspace(t.app);
+      const employer = await createEmployer(t.app, adminKey);
+      const key = await mintKey(t.app, adminKey, { role: 'employer', employerId: employer.id });
+      const line = ndjson([{ externalId: 'j', employerId: employer.id, title: 'Job' }]);
+      expectProblem(await upload(key.key, 'jobs', line), 404, 'not_found');
+      expectProblem(await upload(key.key, 'candidates', ndjson([candidateLine('c')])), 404, 'not_found');
+    });
+  });
+});
