@@ -25,25 +25,28 @@ export function satisfactionOf(E: ProfileStore, e: number, V: ProfileStore, v: n
   const kinds = layout.kinds;
   const valueSlot = layout.valueSlot;
   const acceptSlot = layout.acceptSlot;
-  const s = layout.strides;
   const levels = E.levels;
+  const eCap = E.capacity;
+  const vCap = V.capacity;
   let weighted = 0;
   let total = 0;
   for (let c = 0; c < C; c++) {
-    const levelByte = levels[e * C + c]!;
+    const levelByte = levels[c * eCap + e]!;
     const level = levelByte & 7;
     if (level === 0) continue;
     let sat = -1;
+    const vAt = valueSlot[c]! * vCap + v;
+    const aAt = acceptSlot[c]! * eCap + e;
     switch (kinds[c]) {
       case SINGLE: {
-        const x = V.codes[v * s.codes + valueSlot[c]!]!;
-        if (x !== MISSING_CODE) sat = (E.acceptMasks[e * s.acceptMasks + acceptSlot[c]!]! >>> x) & 1;
+        const x = V.codes[vAt]!;
+        if (x !== MISSING_CODE) sat = (E.acceptMasks[aAt]! >>> x) & 1;
         break;
       }
       case MULTI: {
-        const x = V.masks[v * s.masks + valueSlot[c]!]!;
+        const x = V.masks[vAt]!;
         if (x !== 0) {
-          const wanted = E.acceptMasks[e * s.acceptMasks + acceptSlot[c]!]!;
+          const wanted = E.acceptMasks[aAt]!;
           const met = (x & wanted) >>> 0;
           if ((levelByte & MODE_ALL) === 0) sat = met !== 0 ? 1 : 0;
           else sat = wanted === 0 ? 1 : popcount(met) / popcount(wanted);
@@ -51,39 +54,27 @@ export function satisfactionOf(E: ProfileStore, e: number, V: ProfileStore, v: n
         break;
       }
       case SCALE: {
-        const x = V.codes[v * s.codes + valueSlot[c]!]!;
-        if (x !== MISSING_CODE) {
-          const min = E.acceptSteps[e * s.acceptSteps + acceptSlot[c]!]!;
-          const max = E.acceptSteps[e * s.acceptSteps + acceptSlot[c]! + 1]!;
-          const d = x < min ? min - x : x > max ? x - max : 0;
-          sat = d === 0 ? 1 : Math.max(0, 1 - d / (layout.tolerance[c]! + 1));
-        }
+        const x = V.codes[vAt]!;
+        if (x !== MISSING_CODE)
+          sat = scaleSat(E.acceptSteps[aAt]!, E.acceptSteps[aAt + eCap]!, x, layout.tolerance[c]!);
         break;
       }
       case NUMBER: {
-        const x = V.nums[v * s.nums + valueSlot[c]!]!;
-        if (x === x) {
-          const min = E.acceptNums[e * s.acceptNums + acceptSlot[c]!]!;
-          const max = E.acceptNums[e * s.acceptNums + acceptSlot[c]! + 1]!;
-          const bound = x < min ? min : x > max ? max : Number.NaN;
-          if (bound !== bound) sat = 1;
-          else {
-            const relative = Math.abs(x - bound) / (bound === 0 ? layout.rangeWidth[c]! : Math.abs(bound));
-            sat = Math.max(0, 1 - relative / layout.toleranceRatio[c]!);
-          }
+        const x = V.nums[vAt]!;
+        if (!Number.isNaN(x)) {
+          sat = numberSat(
+            E.acceptNums[aAt]!,
+            E.acceptNums[aAt + eCap]!,
+            x,
+            layout.toleranceRatio[c]!,
+            layout.rangeWidth[c]!,
+          );
         }
         break;
       }
       case PROFILE: {
-        const offset = valueSlot[c]!;
-        if (V.ratings[v * s.ratings + offset] !== 0) {
-          sat = profileSimilarity(
-            E.ratings,
-            e * s.ratings + offset,
-            V.ratings,
-            v * s.ratings + offset,
-            layout.dims[c]!,
-          );
+        if (V.ratings[vAt] !== 0) {
+          sat = profileSimilarity(E.ratings, e, eCap, V.ratings, v, vCap, valueSlot[c]!, layout.dims[c]!);
         }
         break;
       }
@@ -101,16 +92,47 @@ export function satisfactionOf(E: ProfileStore, e: number, V: ProfileStore, v: n
 }
 
 /** (1 + pearson)/2 as ml-distance computes pearson; 0.5 when either vector is constant. */
-function profileSimilarity(a: Uint8Array, aAt: number, b: Uint8Array, bAt: number, length: number): number {
+/** sat of a scale step against an accepted [min, max] of steps, as the reference computes it. */
+export function scaleSat(min: number, max: number, x: number, tolerance: number): number {
+  const d = x < min ? min - x : x > max ? x - max : 0;
+  return d === 0 ? 1 : Math.max(0, 1 - d / (tolerance + 1));
+}
+
+/** sat of a number against optional bounds (±Infinity when absent), as the reference computes it. */
+export function numberSat(
+  min: number,
+  max: number,
+  x: number,
+  toleranceRatio: number,
+  rangeWidth: number,
+): number {
+  const bound = x < min ? min : x > max ? max : Number.NaN;
+  if (Number.isNaN(bound)) return 1;
+  const relative = Math.abs(x - bound) / (bound === 0 ? rangeWidth : Math.abs(bound));
+  return Math.max(0, 1 - relative / toleranceRatio);
+}
+
+export function profileSimilarity(
+  a: Uint8Array,
+  aRow: number,
+  aCap: number,
+  b: Uint8Array,
+  bRow: number,
+  bCap: number,
+  offset: number,
+  length: number,
+): number {
+  const aAt = offset * aCap + aRow;
+  const bAt = offset * bCap + bRow;
   let constantA = true;
   let constantB = true;
   let sumA = 0;
   let sumB = 0;
   for (let i = 0; i < length; i++) {
-    sumA += a[aAt + i]!;
-    sumB += b[bAt + i]!;
-    if (a[aAt + i] !== a[aAt]) constantA = false;
-    if (b[bAt + i] !== b[bAt]) constantB = false;
+    sumA += a[aAt + i * aCap]!;
+    sumB += b[bAt + i * bCap]!;
+    if (a[aAt + i * aCap] !== a[aAt]) constantA = false;
+    if (b[bAt + i * bCap] !== b[bAt]) constantB = false;
   }
   if (constantA || constantB) return 0.5;
   const avgA = sumA / length;
@@ -119,8 +141,8 @@ function profileSimilarity(a: Uint8Array, aAt: number, b: Uint8Array, bAt: numbe
   let p2 = 0;
   let q2 = 0;
   for (let i = 0; i < length; i++) {
-    const centredA = a[aAt + i]! - avgA;
-    const centredB = b[bAt + i]! - avgB;
+    const centredA = a[aAt + i * aCap]! - avgA;
+    const centredB = b[bAt + i * bCap]! - avgB;
     p += centredA * centredB;
     p2 += centredA * centredA;
     q2 += centredB * centredB;
@@ -129,7 +151,7 @@ function profileSimilarity(a: Uint8Array, aAt: number, b: Uint8Array, bAt: numbe
   return (1 + r) / 2;
 }
 
-function popcount(x: number): number {
+export function popcount(x: number): number {
   let n = x - ((x >>> 1) & 0x55555555);
   n = (n & 0x33333333) + ((n >>> 2) & 0x33333333);
   return (((n + (n >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
@@ -138,26 +160,29 @@ function popcount(x: number): number {
 /** Criteria where both rows gave a value about themselves: the confidence count n. */
 export function valuedByBoth(A: ProfileStore, a: number, B: ProfileStore, b: number): number {
   const layout = A.layout;
-  const s = layout.strides;
   let n = 0;
   for (let c = 0; c < layout.count; c++) {
     const slot = layout.valueSlot[c]!;
     switch (layout.kinds[c]) {
       case SINGLE:
       case SCALE:
-        if (A.codes[a * s.codes + slot] !== MISSING_CODE && B.codes[b * s.codes + slot] !== MISSING_CODE) n++;
+        if (
+          A.codes[slot * A.capacity + a] !== MISSING_CODE &&
+          B.codes[slot * B.capacity + b] !== MISSING_CODE
+        )
+          n++;
         break;
       case MULTI:
-        if (A.masks[a * s.masks + slot] !== 0 && B.masks[b * s.masks + slot] !== 0) n++;
+        if (A.masks[slot * A.capacity + a] !== 0 && B.masks[slot * B.capacity + b] !== 0) n++;
         break;
       case NUMBER: {
-        const x = A.nums[a * s.nums + slot]!;
-        const y = B.nums[b * s.nums + slot]!;
-        if (x === x && y === y) n++;
+        const x = A.nums[slot * A.capacity + a]!;
+        const y = B.nums[slot * B.capacity + b]!;
+        if (!Number.isNaN(x) && !Number.isNaN(y)) n++;
         break;
       }
       case PROFILE:
-        if (A.ratings[a * s.ratings + slot] !== 0 && B.ratings[b * s.ratings + slot] !== 0) n++;
+        if (A.ratings[slot * A.capacity + a] !== 0 && B.ratings[slot * B.capacity + b] !== 0) n++;
         break;
     }
   }

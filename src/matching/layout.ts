@@ -31,6 +31,8 @@ export interface Layout {
   acceptSlot: Int32Array;
   /** per criterion: profile dimensions, scale tolerance, number toleranceRatio and range width */
   dims: Int32Array;
+  /** per criterion: how many codes a value can take (single: options, scale: steps) */
+  valueCount: Int32Array;
   tolerance: Float64Array;
   toleranceRatio: Float64Array;
   rangeWidth: Float64Array;
@@ -53,6 +55,7 @@ export function compileLayout(questionnaire: QuestionnaireDefinition): Layout {
   const valueSlot = new Int32Array(count);
   const acceptSlot = new Int32Array(count);
   const dims = new Int32Array(count);
+  const valueCount = new Int32Array(count);
   const tolerance = new Float64Array(count);
   const toleranceRatio = new Float64Array(count);
   const rangeWidth = new Float64Array(count);
@@ -63,6 +66,7 @@ export function compileLayout(questionnaire: QuestionnaireDefinition): Layout {
     kinds[c] = kindCode[criterion.kind];
     switch (criterion.kind) {
       case 'single':
+        valueCount[c] = criterion.options.length;
         valueSlot[c] = strides.codes++;
         acceptSlot[c] = strides.acceptMasks++;
         optionIndex.push(new Map(criterion.options.map((o, i) => [o.id, i])));
@@ -73,6 +77,7 @@ export function compileLayout(questionnaire: QuestionnaireDefinition): Layout {
         optionIndex.push(new Map(criterion.options.map((o, i) => [o.id, i])));
         break;
       case 'scale':
+        valueCount[c] = criterion.steps.length;
         valueSlot[c] = strides.codes++;
         acceptSlot[c] = strides.acceptSteps;
         strides.acceptSteps += 2;
@@ -105,6 +110,7 @@ export function compileLayout(questionnaire: QuestionnaireDefinition): Layout {
     valueSlot,
     acceptSlot,
     dims,
+    valueCount,
     tolerance,
     toleranceRatio,
     rangeWidth,

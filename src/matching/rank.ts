@@ -1,6 +1,7 @@
 import { BROKEN, EPSILON, satisfactionOf, valuedByBoth } from './kernel.ts';
 import { lowerScore, mutualScore, round6 } from './score.ts';
 import { compareIds, idToWords, type ProfileStore } from './store.ts';
+import { sweepSubjectSatisfaction } from './sweep.ts';
 import type { ScoreMethod } from './types.ts';
 
 /** One reciprocally acceptable row of the other side, with the pair's scores (rounded). */
@@ -39,21 +40,49 @@ export function rankAgainst(
   const after = request.after;
   const afterWords = after ? idToWords(after.id) : undefined;
   const active = others.active;
+  const n = others.end;
+  const { weighted, total, order, bucketOf } = scratch(n);
+  sweepSubjectSatisfaction(subject, s, others, weighted, total);
 
-  for (let o = 0; o < others.end; o++) {
+  // Bucket the rows by the best score they could still reach (their S(other→subject) = 1), then
+  // score the other direction from the best bucket down, and stop once no bucket can beat the
+  // heap. Typically only a small share of rows ever needs the second direction.
+  const counts = new Int32Array(BUCKETS + 1);
+  for (let o = 0; o < n; o++) {
+    bucketOf[o] = -1;
     if (active[o] === 0) continue;
-    const s1 = satisfactionOf(subject, s, others, o);
-    if (s1 === BROKEN || s1 < subjectMin) continue;
-    const s2 = satisfactionOf(others, o, subject, s);
-    if (s2 === BROKEN || s2 < others.minScore[o]! - EPSILON) continue;
-    const score = round6(mutualScore(s1, s2, request.method));
-    if (
-      after &&
-      (score > after.score || (score === after.score && compareIds(others.ids, o, afterWords!, 0) <= 0))
-    ) {
-      continue;
+    const w = weighted[o]!;
+    if (Number.isNaN(w)) continue;
+    const s1 = total[o] === 0 ? 1 : w / total[o]!;
+    if (s1 < subjectMin) continue;
+    const bucket = Math.min(BUCKETS - 1, Math.floor(mutualScore(s1, 1, request.method) * BUCKETS));
+    bucketOf[o] = bucket;
+    counts[bucket + 1]!++;
+  }
+  for (let b = 0; b < BUCKETS; b++) counts[b + 1]! += counts[b]!;
+  const starts = counts.slice();
+  for (let o = 0; o < n; o++) {
+    const bucket = bucketOf[o]!;
+    if (bucket >= 0) order[starts[bucket]!++] = o;
+  }
+
+  for (let b = BUCKETS - 1; b >= 0; b--) {
+    const ceiling = (b + 1) / BUCKETS + 1e-6;
+    if (heap.isFull() && ceiling < heap.worstScore()) break;
+    for (let k = counts[b]!; k < counts[b + 1]!; k++) {
+      const o = order[k]!;
+      const s2 = satisfactionOf(others, o, subject, s);
+      if (s2 === BROKEN || s2 < others.minScore[o]! - EPSILON) continue;
+      const s1 = total[o] === 0 ? 1 : weighted[o]! / total[o]!;
+      const score = round6(mutualScore(s1, s2, request.method));
+      if (
+        after &&
+        (score > after.score || (score === after.score && compareIds(others.ids, o, afterWords!, 0) <= 0))
+      ) {
+        continue;
+      }
+      heap.offer(o, score, s1, s2);
     }
-    heap.offer(o, score, s1, s2);
   }
   const kept = heap.drainBestFirst();
   const rows = kept.slice(0, request.limit).map(({ slot, score, s1, s2 }) => ({
@@ -66,6 +95,28 @@ export function rankAgainst(
     otherSatisfaction: round6(s2),
   }));
   return { rows, hasMore: kept.length > request.limit };
+}
+
+const BUCKETS = 1024;
+const buffers = {
+  rows: 0,
+  weighted: new Float64Array(0),
+  total: new Float64Array(0),
+  order: new Int32Array(0),
+  bucketOf: new Int16Array(0),
+};
+
+/** Per-row scratch for a scan, reused between calls (a scan runs synchronously, one at a time). */
+function scratch(rows: number) {
+  if (buffers.rows < rows) {
+    const size = Math.ceil(rows * 1.25);
+    buffers.rows = size;
+    buffers.weighted = new Float64Array(size);
+    buffers.total = new Float64Array(size);
+    buffers.order = new Int32Array(size);
+    buffers.bucketOf = new Int16Array(size);
+  }
+  return buffers;
 }
 
 /** A bounded heap whose root is the worst kept row (lowest score, then highest id). */
@@ -85,6 +136,15 @@ class TopK {
     this.scores = new Float64Array(capacity);
     this.first = new Float64Array(capacity);
     this.second = new Float64Array(capacity);
+  }
+
+  isFull(): boolean {
+    return this.size === this.capacity;
+  }
+
+  /** The lowest score kept (the root). */
+  worstScore(): number {
+    return this.scores[0]!;
   }
 
   offer(slot: number, score: number, s1: number, s2: number): void {

@@ -132,20 +132,37 @@ export class ProfileStore {
   private grow(capacity: number): void {
     const s = this.layout.strides;
     const C = this.layout.count;
+    const from = this.capacity;
     this.active = resize(this.active, capacity);
     this.ids = resize(this.ids, capacity * 4);
     this.minScore = resize(this.minScore, capacity);
     this.employerRef = resize(this.employerRef, capacity);
-    this.levels = resize(this.levels, capacity * C);
-    this.codes = resize(this.codes, capacity * s.codes);
-    this.masks = resize(this.masks, capacity * s.masks);
-    this.nums = resize(this.nums, capacity * s.nums);
-    this.ratings = resize(this.ratings, capacity * s.ratings);
-    this.acceptMasks = resize(this.acceptMasks, capacity * s.acceptMasks);
-    this.acceptSteps = resize(this.acceptSteps, capacity * s.acceptSteps);
-    this.acceptNums = resize(this.acceptNums, capacity * s.acceptNums);
+    this.levels = regrow(this.levels, C, from, capacity);
+    this.codes = regrow(this.codes, s.codes, from, capacity);
+    this.masks = regrow(this.masks, s.masks, from, capacity);
+    this.nums = regrow(this.nums, s.nums, from, capacity);
+    this.ratings = regrow(this.ratings, s.ratings, from, capacity);
+    this.acceptMasks = regrow(this.acceptMasks, s.acceptMasks, from, capacity);
+    this.acceptSteps = regrow(this.acceptSteps, s.acceptSteps, from, capacity);
+    this.acceptNums = regrow(this.acceptNums, s.acceptNums, from, capacity);
     this.capacity = capacity;
   }
+}
+
+/**
+ * Column-major arrays (column × capacity + row): a scan over one criterion reads memory in
+ * order. Growing moves every column to its new offset.
+ */
+function regrow<T extends Uint8Array | Uint32Array | Float64Array>(
+  array: T,
+  columns: number,
+  from: number,
+  to: number,
+): T {
+  const next = new (array.constructor as new (n: number) => T)(columns * to);
+  for (let col = 0; col < columns; col++)
+    next.set(array.subarray(col * from, col * from + from) as never, col * to);
+  return next;
 }
 
 function resize<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(array: T, length: number): T {
@@ -157,7 +174,6 @@ function resize<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(
 /** Writes one profile's answers into its row; every field of the row is overwritten. */
 function encodeAnswers(store: ProfileStore, slot: number, answers: AnswerSet): void {
   const layout = store.layout;
-  const s = layout.strides;
   const C = layout.count;
   for (let c = 0; c < C; c++) {
     const criterion = layout.criteria[c]!;
@@ -170,43 +186,43 @@ function encodeAnswers(store: ProfileStore, slot: number, answers: AnswerSet): v
       case SINGLE: {
         const options = layout.optionIndex[c]!;
         const single = answer as SingleAnswer | undefined;
-        store.codes[slot * s.codes + v] =
+        store.codes[v * store.capacity + slot] =
           single?.value === undefined ? MISSING_CODE : options.get(single.value)!;
-        store.acceptMasks[slot * s.acceptMasks + a] = maskOf(single?.accept ?? [], options);
+        store.acceptMasks[a * store.capacity + slot] = maskOf(single?.accept ?? [], options);
         break;
       }
       case MULTI: {
         const options = layout.optionIndex[c]!;
         const multi = answer as MultiAnswer | undefined;
-        store.masks[slot * s.masks + v] = maskOf(multi?.value ?? [], options);
-        store.acceptMasks[slot * s.acceptMasks + a] = maskOf(multi?.accept?.options ?? [], options);
+        store.masks[v * store.capacity + slot] = maskOf(multi?.value ?? [], options);
+        store.acceptMasks[a * store.capacity + slot] = maskOf(multi?.accept?.options ?? [], options);
         if (multi?.accept?.mode === 'all') levelByte |= MODE_ALL;
         break;
       }
       case SCALE: {
         const scale = answer as ScaleAnswer | undefined;
-        store.codes[slot * s.codes + v] = scale?.value ?? MISSING_CODE;
-        store.acceptSteps[slot * s.acceptSteps + a] = scale?.accept?.min ?? 0;
-        store.acceptSteps[slot * s.acceptSteps + a + 1] = scale?.accept?.max ?? 0;
+        store.codes[v * store.capacity + slot] = scale?.value ?? MISSING_CODE;
+        store.acceptSteps[a * store.capacity + slot] = scale?.accept?.min ?? 0;
+        store.acceptSteps[(a + 1) * store.capacity + slot] = scale?.accept?.max ?? 0;
         break;
       }
       case NUMBER: {
         const number = answer as NumberAnswer | undefined;
-        store.nums[slot * s.nums + v] = number?.value ?? Number.NaN;
-        store.acceptNums[slot * s.acceptNums + a] = number?.accept?.min ?? Number.NEGATIVE_INFINITY;
-        store.acceptNums[slot * s.acceptNums + a + 1] = number?.accept?.max ?? Number.POSITIVE_INFINITY;
+        store.nums[v * store.capacity + slot] = number?.value ?? Number.NaN;
+        store.acceptNums[a * store.capacity + slot] = number?.accept?.min ?? Number.NEGATIVE_INFINITY;
+        store.acceptNums[(a + 1) * store.capacity + slot] = number?.accept?.max ?? Number.POSITIVE_INFINITY;
         break;
       }
       case PROFILE: {
         const ratings = (answer?.value as number[] | undefined) ?? [];
         const dims = layout.dims[c]!;
-        for (let d = 0; d < dims; d++) store.ratings[slot * s.ratings + v + d] = ratings[d] ?? 0;
+        for (let d = 0; d < dims; d++) store.ratings[(v + d) * store.capacity + slot] = ratings[d] ?? 0;
         break;
       }
     }
     // An expectation without the data it needs scores nothing, as in the reference scorer.
     if (answer && levelByte !== 0 && !hasExpectation(layout.kinds[c]!, answer)) levelByte = 0;
-    store.levels[slot * C + c] = levelByte;
+    store.levels[c * store.capacity + slot] = levelByte;
   }
 }
 

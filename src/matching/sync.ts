@@ -31,6 +31,7 @@ export async function refreshProfiles(
 
 /** Builds the index from PostgreSQL, page by page. */
 export async function loadIndex(db: Db, index: MatchIndex, log: FastifyBaseLogger): Promise<void> {
+  const started = performance.now();
   for (const side of ['job', 'candidate'] as const) {
     for await (const page of streamStates(db, side)) {
       for (const state of page) {
@@ -43,6 +44,16 @@ export async function loadIndex(db: Db, index: MatchIndex, log: FastifyBaseLogge
     }
   }
   index.loaded = true;
+  const { profiles, bytes, bytesPerProfile } = index.stats();
+  log.info(
+    {
+      profiles,
+      indexBytes: bytes,
+      bytesPerProfile: Math.round(bytesPerProfile),
+      ms: Math.round(performance.now() - started),
+    },
+    'match index loaded',
+  );
 }
 
 /**
