@@ -83,6 +83,22 @@ export async function readStates(db: DbOrTx, workspaceId: string, side: IndexSid
   return selectStates(db, side, and(eq(table.workspaceId, workspaceId), inArray(table.id, ids)));
 }
 
+/** Which of these profiles still exist (and, for jobs, are open): guards against a stale index. */
+export async function existingProfileIds(db: DbOrTx, workspaceId: string, side: IndexSide, ids: string[]) {
+  if (ids.length === 0) return new Set<string>();
+  const rows =
+    side === 'job'
+      ? await db
+          .select({ id: jobs.id })
+          .from(jobs)
+          .where(and(eq(jobs.workspaceId, workspaceId), inArray(jobs.id, ids), eq(jobs.status, 'open')))
+      : await db
+          .select({ id: candidates.id })
+          .from(candidates)
+          .where(and(eq(candidates.workspaceId, workspaceId), inArray(candidates.id, ids)));
+  return new Set(rows.map((row) => row.id));
+}
+
 export async function scoreMethodOf(db: DbOrTx, workspaceId: string) {
   const [row] = await db
     .select({ scoreMethod: workspaces.scoreMethod })

@@ -12,7 +12,7 @@ import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { recordAudit } from './audit.ts';
 import { explainPair } from './explain.ts';
 import type { MatchIndex } from './index.ts';
-import { scoreMethodOf } from './repository.ts';
+import { existingProfileIds, scoreMethodOf } from './repository.ts';
 import {
   adHocBody,
   adHocMatches,
@@ -36,7 +36,11 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
     const { limit, cursor } = request.query as z.output<typeof matchesQuery>;
     const method = await scoreMethodOf(db, workspaceId);
     const list = index.matchesOf(workspaceId, side, id, { limit, after: decodeRankCursor(cursor), method });
-    const rows = list?.rows ?? [];
+    // A replica that missed a deletion or an erasure must not list it: check, and mend the index.
+    const otherSide = side === 'job' ? 'candidate' : 'job';
+    const present = await existingProfileIds(db, workspaceId, otherSide, (list?.rows ?? []).map((r) => r.id));
+    const rows = (list?.rows ?? []).filter((r) => present.has(r.id));
+    for (const r of list?.rows ?? []) if (!present.has(r.id)) index.remove(workspaceId, otherSide, r.id);
     const last = rows.at(-1);
     return { list, rows, nextCursor: list?.hasMore && last ? encodeRankCursor(last.score, last.id) : null };
   }

@@ -100,22 +100,26 @@ export class ChangeFollower {
     await this.catchUp();
   }
 
-  /** Applies every change not applied yet; concurrent calls coalesce into one more run. */
+  /**
+   * Applies every change not applied yet. A call that arrives during a run makes the loop run
+   * once more and resolves only after that run, so it sees every change committed before it.
+   */
   catchUp(): Promise<void> {
     if (this.running) {
       this.again = true;
       return this.running;
     }
-    this.running = this.run()
-      .catch((err) => this.log.warn({ err }, 'change feed catch-up failed'))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          void this.catchUp();
-        }
-      });
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+    });
     return this.running;
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      await this.run().catch((err) => this.log.warn({ err }, 'change feed catch-up failed'));
+    } while (this.again);
   }
 
   private async run(): Promise<void> {

@@ -1,0 +1,198 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/client.ts';
+import { answerSets, candidates, jobs } from '../../src/db/schema.ts';
+import { MatchIndex } from '../../src/matching/index.ts';
+import { ChangeFollower } from '../../src/matching/sync.ts';
+import { createTestApp, type TestApp, testQuestionnaires } from '../support/app.ts';
+import { availableDatabaseKinds, createTestDatabase } from '../support/database.ts';
+import { caller } from '../support/factories.ts';
+import {
+  bulkCandidates,
+  createMarket,
+  eventually,
+  goodCandidate,
+  type Market,
+  marketCandidates,
+  matchedCandidateIds,
+  matchedJobIds,
+  putAnswers,
+} from '../support/matching-factories.ts';
+
+describe.each(availableDatabaseKinds())('change feed of one app on %s', (kind) => {
+  let database: Database;
+  let t: TestApp;
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    t = await createTestApp({ database });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await database?.close();
+  });
+
+  it("applies a job's min_score and status written with SQL, bypassing the routes, after a catch-up", async () => {
+    const m = await createMarket(t.app);
+    const { db } = t.database;
+    expect(await matchedCandidateIds(m.admin, m.job.id)).toEqual([m.ids.better, m.ids.good]);
+    // S(job→better) ≈ 0.97664 and S(job→good) ≈ 0.97508 straddle 0.976.
+    await db.update(jobs).set({ minScore: 0.976 }).where(eq(jobs.id, m.job.id));
+    await t.app.changeFollower.catchUp();
+    expect(await matchedCandidateIds(m.admin, m.job.id)).toEqual([m.ids.better]);
+    await db.update(jobs).set({ status: 'closed' }).where(eq(jobs.id, m.job.id));
+    await t.app.changeFollower.catchUp();
+    expect(await matchedJobIds(m.admin, m.ids.better)).toEqual([m.otherJob.id]);
+  });
+
+  it("applies a candidate's answers replaced with SQL after a catch-up", async () => {
+    const m = await createMarket(t.app);
+    await t.database.db
+      .update(answerSets)
+      .set({ answers: marketCandidates.tooExpensive.answers })
+      .where(eq(answerSets.candidateId, m.ids.good));
+    await t.app.changeFollower.catchUp();
+    expect(await matchedCandidateIds(m.admin, m.job.id)).toEqual([m.ids.better]);
+    expect(await matchedJobIds(m.admin, m.ids.good)).toEqual([]);
+  });
+
+  /** A follower of its own, never started (no timer, no LISTEN): only explicit catch-ups move it. */
+  async function detachedFollower(m: Market) {
+    const index = new MatchIndex(await testQuestionnaires());
+    const follower = new ChangeFollower(t.database, index, t.app.log);
+    const listed = () =>
+      index
+        .matchesOf(m.workspace.id, 'job', m.job.id, { limit: 10, method: 'harmonic' })
+        ?.rows.map((r) => r.id);
+    await follower.catchUp();
+    expect(listed()).toEqual([m.ids.better, m.ids.good]);
+    return { follower, listed };
+  }
+
+  it('has applied, once catchUp() resolves, a change committed while an earlier catch-up was running', async () => {
+    const m = await createMarket(t.app);
+    const { db } = t.database;
+    const { follower, listed } = await detachedFollower(m);
+    // A change to another profile gives the next run work, so it is still running when J changes.
+    await db.update(candidates).set({ headline: 'changed' }).where(eq(candidates.id, m.ids.silent));
+    const inFlight = follower.catchUp();
+    await db.update(jobs).set({ minScore: 0.976 }).where(eq(jobs.id, m.job.id));
+    await follower.catchUp();
+    const afterCatchUp = listed();
+    await inFlight;
+    await follower.stop();
+    expect(afterCatchUp).toEqual([m.ids.better]);
+  });
+
+  it('never lists an erased candidate on a replica that missed the notification, and mends its index', async () => {
+    // Erasure takes the id out of the change feed, so only the NOTIFY tells other replicas; a
+    // replica that missed it still holds the candidate, and the listing must not show it.
+    const m = await createMarket(t.app);
+    const replica = await createTestApp({ database });
+    try {
+      await replica.app.changeFollower.stop();
+      const onReplica = caller(replica.app, m.adminKey);
+      expect(await matchedCandidateIds(onReplica, m.job.id)).toEqual([m.ids.better, m.ids.good]);
+      expect((await m.admin.delete(`/v1/candidates/${m.ids.good}`)).statusCode).toBe(204);
+      expect(await matchedCandidateIds(onReplica, m.job.id)).toEqual([m.ids.better]);
+      expect(
+        replica.app.matchIndex.matchesOf(m.workspace.id, 'candidate', m.ids.good, {
+          limit: 5,
+          method: 'harmonic',
+        }),
+      ).toBeUndefined();
+    } finally {
+      await replica.close();
+    }
+  });
+
+  it('loads the data already in the database into an app started after it was written', async () => {
+    const m = await createMarket(t.app);
+    const late = await createTestApp({ database });
+    try {
+      const onLate = caller(late.app, m.adminKey);
+      expect(await matchedCandidateIds(onLate, m.job.id)).toEqual([m.ids.better, m.ids.good]);
+      expect(await matchedJobIds(onLate, m.ids.good)).toEqual([m.otherJob.id, m.job.id]);
+    } finally {
+      await late.close();
+    }
+  });
+});
+
+// Two replicas only make sense on a real server: each app follows the other's writes through the feed.
+if (availableDatabaseKinds().includes('postgres')) {
+  describe('change feed between two apps on one PostgreSQL database', () => {
+    let database: Database;
+    let a: TestApp;
+    let b: TestApp;
+    beforeAll(async () => {
+      database = await createTestDatabase('postgres');
+      a = await createTestApp({ database });
+      b = await createTestApp({ database });
+    });
+    afterAll(async () => {
+      await a?.close();
+      await b?.close();
+      await database?.close();
+    });
+
+    /** A market written through app A, once app B shows it. */
+    async function marketSeenByB() {
+      const m = await createMarket(a.app);
+      const onB = caller(b.app, m.adminKey);
+      await eventually(async () => (await matchedCandidateIds(onB, m.job.id)).length === 2);
+      expect(await matchedCandidateIds(onB, m.job.id)).toEqual([m.ids.better, m.ids.good]);
+      return { m, onB };
+    }
+
+    it('shows in B, within 3 s, a candidate created with answers through A (bulk)', async () => {
+      const { m, onB } = await marketSeenByB();
+      const [id] = await bulkCandidates(a.app, m.adminKey, [{ answers: goodCandidate }]);
+      const took = await eventually(async () => (await matchedCandidateIds(onB, m.job.id)).includes(id!));
+      expect(took).toBeLessThan(3_000);
+      expect(await matchedCandidateIds(onB, m.job.id)).toEqual(await matchedCandidateIds(m.admin, m.job.id));
+    });
+
+    it('reflects in B, within 3 s, answers replaced through A', async () => {
+      const { m, onB } = await marketSeenByB();
+      await putAnswers(
+        m.admin,
+        `/v1/candidates/${m.ids.good}/answers`,
+        marketCandidates.tooExpensive.answers,
+      );
+      const took = await eventually(
+        async () => !(await matchedCandidateIds(onB, m.job.id)).includes(m.ids.good),
+      );
+      expect(took).toBeLessThan(3_000);
+      expect(await matchedJobIds(onB, m.ids.good)).toEqual([]);
+    });
+
+    it("drops from B's listings, within 3 s, a job closed through A", async () => {
+      const { m, onB } = await marketSeenByB();
+      expect(await matchedJobIds(onB, m.ids.good)).toEqual([m.otherJob.id, m.job.id]);
+      expect((await m.admin.patch(`/v1/jobs/${m.job.id}`, { status: 'closed' })).statusCode).toBe(200);
+      const took = await eventually(async () => (await matchedJobIds(onB, m.ids.good)).length === 1);
+      expect(took).toBeLessThan(3_000);
+      expect(await matchedJobIds(onB, m.ids.good)).toEqual([m.otherJob.id]);
+    });
+
+    it('drops from B, within 3 s, a candidate erased through A', async () => {
+      const { m, onB } = await marketSeenByB();
+      expect((await m.admin.delete(`/v1/candidates/${m.ids.good}`)).statusCode).toBe(204);
+      const took = await eventually(async () => (await matchedCandidateIds(onB, m.job.id)).length === 1);
+      expect(took).toBeLessThan(3_000);
+      expect(await matchedCandidateIds(onB, m.job.id)).toEqual([m.ids.better]);
+    });
+
+    it('builds the index of an app started after the data was written from PostgreSQL', async () => {
+      const m = await createMarket(a.app);
+      const late = await createTestApp({ database });
+      try {
+        const onLate = caller(late.app, m.adminKey);
+        expect(await matchedCandidateIds(onLate, m.job.id)).toEqual([m.ids.better, m.ids.good]);
+        expect(await matchedJobIds(onLate, m.ids.good)).toEqual([m.otherJob.id, m.job.id]);
+      } finally {
+        await late.close();
+      }
+    });
+  });
+}
