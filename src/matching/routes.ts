@@ -38,7 +38,12 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
     const list = index.matchesOf(workspaceId, side, id, { limit, after: decodeRankCursor(cursor), method });
     // A replica that missed a deletion or an erasure must not list it: check, and mend the index.
     const otherSide = side === 'job' ? 'candidate' : 'job';
-    const present = await existingProfileIds(db, workspaceId, otherSide, (list?.rows ?? []).map((r) => r.id));
+    const present = await existingProfileIds(
+      db,
+      workspaceId,
+      otherSide,
+      (list?.rows ?? []).map((r) => r.id),
+    );
     const rows = (list?.rows ?? []).filter((r) => present.has(r.id));
     for (const r of list?.rows ?? []) if (!present.has(r.id)) index.remove(workspaceId, otherSide, r.id);
     const last = rows.at(-1);
