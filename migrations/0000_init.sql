@@ -98,6 +98,7 @@ CREATE TABLE "profile_changes" (
 	"workspace_id" uuid NOT NULL,
 	"side" text NOT NULL,
 	"profile_id" uuid NOT NULL,
+	"origin" text,
 	"changed_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint

@@ -4,26 +4,27 @@
 -- bulk writes do not pay a trigger call per row.
 CREATE FUNCTION record_job_changes() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO profile_changes (workspace_id, side, profile_id)
-    SELECT workspace_id, 'job', id FROM changed_rows;
+  INSERT INTO profile_changes (workspace_id, side, profile_id, origin)
+    SELECT workspace_id, 'job', id, nullif(current_setting('mutualfit.origin', true), '') FROM changed_rows;
   PERFORM pg_notify('mutualfit_profile_changes', '');
   RETURN NULL;
 END $$;
 --> statement-breakpoint
 CREATE FUNCTION record_candidate_changes() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO profile_changes (workspace_id, side, profile_id)
-    SELECT workspace_id, 'candidate', id FROM changed_rows;
+  INSERT INTO profile_changes (workspace_id, side, profile_id, origin)
+    SELECT workspace_id, 'candidate', id, nullif(current_setting('mutualfit.origin', true), '') FROM changed_rows;
   PERFORM pg_notify('mutualfit_profile_changes', '');
   RETURN NULL;
 END $$;
 --> statement-breakpoint
 CREATE FUNCTION record_answer_changes() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO profile_changes (workspace_id, side, profile_id)
+  INSERT INTO profile_changes (workspace_id, side, profile_id, origin)
     SELECT workspace_id,
            CASE WHEN job_id IS NOT NULL THEN 'job' ELSE 'candidate' END,
-           COALESCE(job_id, candidate_id)
+           COALESCE(job_id, candidate_id),
+           nullif(current_setting('mutualfit.origin', true), '')
       FROM changed_rows;
   PERFORM pg_notify('mutualfit_profile_changes', '');
   RETURN NULL;

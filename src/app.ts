@@ -26,7 +26,6 @@ import { registerProblemHandlers } from './http/problem-handler.ts';
 import { registerNulGuard } from './http/text-guard.ts';
 import { loggerOptions } from './logger.ts';
 import { MatchIndex } from './matching/index.ts';
-import { createProfileSync } from './matching/profile-sync.ts';
 import { matchingRoutes } from './matching/routes.ts';
 import { ChangeFollower, loadIndex } from './matching/sync.ts';
 import { bulkRoutes } from './profiles/bulk-routes.ts';
@@ -134,8 +133,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   const index = new MatchIndex(questionnaires);
-  const sync = createProfileSync(database.db, index);
   const follower = new ChangeFollower(database, index, app.log);
+  const sync = follower;
   app.decorate('matchIndex', index);
   app.decorate('changeFollower', follower);
   app.addHook('onClose', () => follower.stop());

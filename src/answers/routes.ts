@@ -67,7 +67,7 @@ export const answerRoutes: FastifyPluginAsyncZod<{
     }
     const side = subject.jobId !== undefined ? 'job' : 'candidate';
     const [answers] = await upsertAnswerSets(db, [{ workspaceId, ...subject, ...resolved.value }], side);
-    await sync.changed(workspaceId, side, [subject.jobId ?? subject.candidateId!]);
+    await sync.refresh(workspaceId, side, [subject.jobId ?? subject.candidateId!]);
     return { answers: answers! };
   }
 

@@ -183,6 +183,8 @@ export const profileChanges = pgTable(
     workspaceId: uuid('workspace_id').notNull(),
     side: text('side', { enum: ['job', 'candidate'] }).notNull(),
     profileId: uuid('profile_id').notNull(),
+    /** The process that wrote it, when it marked its transaction (bulk writes); see matching/origin.ts */
+    origin: text('origin'),
     changedAt: timestamp('changed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [

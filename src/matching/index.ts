@@ -105,6 +105,16 @@ export class MatchIndex {
     return this.rank(market ?? new Market(layout), scratch, slot, others, request);
   }
 
+  /** Releases growth room in every store; called once the start-up load is done. */
+  trim(): void {
+    for (const markets of this.workspaces.values()) {
+      for (const market of markets.values()) {
+        market.jobs.trim();
+        market.candidates.trim();
+      }
+    }
+  }
+
   stats() {
     let profiles = 0;
     let bytes = 0;

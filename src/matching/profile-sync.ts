@@ -1,15 +1,11 @@
-import type { Db } from '../db/client.ts';
-import type { IndexSide, MatchIndex } from './index.ts';
-import { refreshProfiles } from './sync.ts';
+import type { IndexSide } from './index.ts';
 
 /**
- * Read-your-writes: after a write commits, the writing process puts the changed profiles where
- * they now belong in its index before answering. Other processes follow the change feed.
+ * Read-your-writes: after a write commits, the writing request has the changed profiles re-read
+ * into its process's index before it answers (ChangeFollower.refresh implements this).
  */
 export interface ProfileSync {
-  changed(workspaceId: string, side: IndexSide, ids: string[]): Promise<void>;
-}
-
-export function createProfileSync(db: Db, index: MatchIndex): ProfileSync {
-  return { changed: (workspaceId, side, ids) => refreshProfiles(db, index, workspaceId, side, ids) };
+  /** Marks the change-feed rows of a bulk write as this app's own (see ChangeFollower). */
+  readonly origin: string;
+  refresh(workspaceId: string, side: IndexSide, ids: string[]): Promise<void>;
 }

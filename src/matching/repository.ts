@@ -123,6 +123,7 @@ export async function changesSince(db: DbOrTx, seq: number, limit: number) {
       workspaceId: profileChanges.workspaceId,
       side: profileChanges.side,
       profileId: profileChanges.profileId,
+      origin: profileChanges.origin,
       changedAt: profileChanges.changedAt,
     })
     .from(profileChanges)

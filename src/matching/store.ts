@@ -120,6 +120,11 @@ export class ProfileStore {
     return arrays.reduce((sum, a) => sum + a.byteLength, 0) + this.slotById.byteSize();
   }
 
+  /** Gives back the room kept for growth (after the bulk load at start-up). */
+  trim(): void {
+    if (this.free.length === 0 && this.end < this.capacity) this.grow(Math.max(this.end, 1));
+  }
+
   private employerRefOf(employerId: string): number {
     let ref = this.employerRefByIdentifier.get(employerId);
     if (ref === undefined) {
@@ -151,7 +156,7 @@ export class ProfileStore {
 
 /**
  * Column-major arrays (column × capacity + row): a scan over one criterion reads memory in
- * order. Growing moves every column to its new offset.
+ * order. Resizing moves every column to its new offset.
  */
 function regrow<T extends Uint8Array | Uint32Array | Float64Array>(
   array: T,
@@ -160,8 +165,10 @@ function regrow<T extends Uint8Array | Uint32Array | Float64Array>(
   to: number,
 ): T {
   const next = new (array.constructor as new (n: number) => T)(columns * to);
-  for (let col = 0; col < columns; col++)
-    next.set(array.subarray(col * from, col * from + from) as never, col * to);
+  const rows = Math.min(from, to);
+  for (let col = 0; col < columns; col++) {
+    next.set(array.subarray(col * from, col * from + rows) as never, col * to);
+  }
   return next;
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
 import type { Database, Db } from '../db/client.ts';
@@ -43,6 +44,7 @@ export async function loadIndex(db: Db, index: MatchIndex, log: FastifyBaseLogge
       }
     }
   }
+  index.trim();
   index.loaded = true;
   const { profiles, bytes, bytesPerProfile } = index.stats();
   log.info(
@@ -70,7 +72,10 @@ export class ChangeFollower {
   private again = false;
   private timer: NodeJS.Timeout | undefined;
   private unlisten: (() => Promise<void>) | undefined;
+  /** Tags this app's bulk writes in the change feed; its own rows need no second read. */
+  readonly origin = randomUUID();
   private lastPurge = 0;
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(database: Database, index: MatchIndex, log: FastifyBaseLogger) {
     this.database = database;
@@ -90,6 +95,17 @@ export class ChangeFollower {
     clearInterval(this.timer);
     await this.running;
     await this.unlisten?.().catch(() => {});
+  }
+
+  /**
+   * Re-reads profiles and puts them in the index. Every refresh — a writer's read-your-writes and
+   * the feed's — runs through one queue, so a later read is never overwritten by an earlier one.
+   */
+  refresh(workspaceId: string, side: IndexSide, ids: string[]): Promise<void> {
+    const run = () => refreshProfiles(this.database.db, this.index, workspaceId, side, ids);
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => {});
+    return next;
   }
 
   /** A bare notification means "read the feed"; `side:workspace:id` names an erased profile. */
@@ -127,7 +143,10 @@ export class ChangeFollower {
     let from = this.safeSeq;
     for (;;) {
       const changes = await changesSince(db, from, BATCH);
-      const fresh = changes.filter((change) => !this.applied.has(change.seq));
+      // Rows of this app's own bulk writes: the writing request refreshed them through this queue.
+      const fresh = changes.filter(
+        (change) => !this.applied.has(change.seq) && change.origin !== this.origin,
+      );
       const groups = new Map<string, { workspaceId: string; side: IndexSide; ids: string[] }>();
       for (const change of fresh) {
         const key = `${change.workspaceId}:${change.side}`;

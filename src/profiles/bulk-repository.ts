@@ -1,13 +1,16 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { upsertAnswerSets } from '../answers/repository.ts';
 import type { DbOrTx, Tx } from '../db/client.ts';
-import { candidateContacts, candidates, employers, jobs } from '../db/schema.ts';
+import { employers } from '../db/schema.ts';
+import { uuidv7Batch } from '../db/uuid.ts';
 import type { BulkEntry } from './bulk.ts';
 
 type Written = Map<string, { id: string; inserted: boolean }>;
-const excluded = (column: string) => sql.raw(`excluded.${column}`);
-/** A row whose xmax is 0 was inserted by this statement rather than updated. */
-const wasInserted = sql<boolean>`(xmax = 0)`;
+
+/*
+ * Bulk writes pass one array per column and let PostgreSQL unnest them: one statement and a
+ * handful of parameters per batch, however many rows (DESIGN §6 asks ≥ 10,000 candidates/s).
+ * `xmax = 0` tells a row this statement inserted from one it updated.
+ */
 
 export interface CandidateLine {
   externalId: string;
@@ -20,43 +23,29 @@ export async function writeCandidates(
   tx: Tx,
   workspaceId: string,
   entries: BulkEntry<CandidateLine>[],
+  origin: string,
 ): Promise<Written> {
-  const rows = await tx
-    .insert(candidates)
-    .values(
-      entries.map(({ record }) => ({
-        workspaceId,
-        externalId: record.externalId,
-        headline: record.headline ?? null,
-        minScore: record.minScore,
-      })),
-    )
-    .onConflictDoUpdate({
-      target: [candidates.workspaceId, candidates.externalId],
-      set: { headline: excluded('headline'), minScore: excluded('min_score'), updatedAt: new Date() },
-    })
-    .returning({ id: candidates.id, externalId: candidates.externalId, inserted: wasInserted });
-  const written = toWritten(rows);
-  await tx
-    .insert(candidateContacts)
-    .values(
-      entries.map(({ externalId, record }) => ({
-        workspaceId,
-        candidateId: written.get(externalId)!.id,
-        name: record.contact.name,
-        email: record.contact.email,
-        phone: record.contact.phone ?? null,
-      })),
-    )
-    .onConflictDoUpdate({
-      target: candidateContacts.candidateId,
-      set: {
-        name: excluded('name'),
-        email: excluded('email'),
-        phone: excluded('phone'),
-        updatedAt: new Date(),
-      },
-    });
+  await markOrigin(tx, origin);
+  const records = entries.map((e) => e.record);
+  const result = await tx.execute(sql`
+    insert into candidates (id, workspace_id, external_id, headline, min_score)
+    select id, ${workspaceId}::uuid, external_id, headline, min_score
+      from unnest(${sql.param(newIds(entries.length))}::uuid[], ${sql.param(records.map((r) => r.externalId))}::text[],
+                  ${sql.param(records.map((r) => r.headline ?? null))}::text[], ${sql.param(records.map((r) => r.minScore))}::float8[])
+        as t(id, external_id, headline, min_score)
+    on conflict (workspace_id, external_id) do update
+      set headline = excluded.headline, min_score = excluded.min_score, updated_at = now()
+    returning id, external_id, (xmax = 0) as inserted`);
+  const written = toWritten(rowsOf(result));
+  const ids = entries.map((e) => written.get(e.externalId)!.id);
+  await tx.execute(sql`
+    insert into candidate_contacts (candidate_id, workspace_id, name, email, phone)
+    select candidate_id, ${workspaceId}::uuid, name, email, phone
+      from unnest(${sql.param(ids)}::uuid[], ${sql.param(records.map((r) => r.contact.name))}::text[],
+                  ${sql.param(records.map((r) => r.contact.email))}::text[], ${sql.param(records.map((r) => r.contact.phone ?? null))}::text[])
+        as t(candidate_id, name, email, phone)
+    on conflict (candidate_id) do update
+      set name = excluded.name, email = excluded.email, phone = excluded.phone, updated_at = now()`);
   await writeAnswers(tx, workspaceId, entries, written, 'candidate');
   return written;
 }
@@ -75,39 +64,29 @@ export async function writeJobs(
   tx: Tx,
   workspaceId: string,
   entries: BulkEntry<JobLine & { resolvedEmployerId: string }>[],
+  origin: string,
 ): Promise<Written> {
-  const rows = await tx
-    .insert(jobs)
-    .values(
-      entries.map(({ record }) => ({
-        workspaceId,
-        externalId: record.externalId,
-        employerId: record.resolvedEmployerId,
-        title: record.title,
-        capacity: record.capacity,
-        status: record.status,
-        minScore: record.minScore,
-      })),
-    )
-    .onConflictDoUpdate({
-      target: [jobs.workspaceId, jobs.externalId],
-      set: {
-        employerId: excluded('employer_id'),
-        title: excluded('title'),
-        capacity: excluded('capacity'),
-        status: excluded('status'),
-        minScore: excluded('min_score'),
-        updatedAt: new Date(),
-      },
-    })
-    .returning({ id: jobs.id, externalId: jobs.externalId, inserted: wasInserted });
-  const written = toWritten(rows);
+  await markOrigin(tx, origin);
+  const records = entries.map((e) => e.record);
+  const result = await tx.execute(sql`
+    insert into jobs (id, workspace_id, external_id, employer_id, title, capacity, status, min_score)
+    select id, ${workspaceId}::uuid, external_id, employer_id, title, capacity, status::job_status, min_score
+      from unnest(${sql.param(newIds(entries.length))}::uuid[], ${sql.param(records.map((r) => r.externalId))}::text[],
+                  ${sql.param(records.map((r) => r.resolvedEmployerId))}::uuid[], ${sql.param(records.map((r) => r.title))}::text[],
+                  ${sql.param(records.map((r) => r.capacity))}::int[], ${sql.param(records.map((r) => r.status))}::text[],
+                  ${sql.param(records.map((r) => r.minScore))}::float8[])
+        as t(id, external_id, employer_id, title, capacity, status, min_score)
+    on conflict (workspace_id, external_id) do update
+      set employer_id = excluded.employer_id, title = excluded.title, capacity = excluded.capacity,
+          status = excluded.status, min_score = excluded.min_score, updated_at = now()
+    returning id, external_id, (xmax = 0) as inserted`);
+  const written = toWritten(rowsOf(result));
   await writeAnswers(tx, workspaceId, entries, written, 'job');
   return written;
 }
 
 /** Employer ids by externalId and the set of known employer ids, among those the lines name. */
-export async function resolveEmployers(tx: DbOrTx, workspaceId: string, lines: JobLine[]) {
+export async function resolveEmployers(db: DbOrTx, workspaceId: string, lines: JobLine[]) {
   const ids = [...new Set(lines.flatMap((l) => (l.employerId ? [l.employerId] : [])))];
   const externalIds = [
     ...new Set(lines.flatMap((l) => (l.employerExternalId ? [l.employerExternalId] : []))),
@@ -115,14 +94,14 @@ export async function resolveEmployers(tx: DbOrTx, workspaceId: string, lines: J
   const byId = new Set<string>();
   const byExternalId = new Map<string, string>();
   if (ids.length > 0) {
-    const rows = await tx
+    const rows = await db
       .select({ id: employers.id })
       .from(employers)
       .where(and(eq(employers.workspaceId, workspaceId), inArray(employers.id, ids)));
     for (const row of rows) byId.add(row.id);
   }
   if (externalIds.length > 0) {
-    const rows = await tx
+    const rows = await db
       .select({ id: employers.id, externalId: employers.externalId })
       .from(employers)
       .where(and(eq(employers.workspaceId, workspaceId), inArray(employers.externalId, externalIds)));
@@ -138,14 +117,37 @@ async function writeAnswers<T>(
   written: Written,
   side: 'job' | 'candidate',
 ) {
-  const rows = entries.flatMap(({ externalId, answers }) => {
-    if (!answers) return [];
-    const id = written.get(externalId)!.id;
-    return [{ workspaceId, ...(side === 'job' ? { jobId: id } : { candidateId: id }), ...answers }];
-  });
-  await upsertAnswerSets(tx, rows, side);
+  const withAnswers = entries.filter((e) => e.answers);
+  if (withAnswers.length === 0) return;
+  const subjectIds = withAnswers.map((e) => written.get(e.externalId)!.id);
+  const column = sql.raw(side === 'job' ? 'job_id' : 'candidate_id');
+  await tx.execute(sql`
+    insert into answer_sets (id, workspace_id, ${column}, questionnaire_id, questionnaire_version, answers)
+    select id, ${workspaceId}::uuid, subject_id, questionnaire_id, questionnaire_version, answers
+      from unnest(${sql.param(newIds(withAnswers.length))}::uuid[], ${sql.param(subjectIds)}::uuid[],
+                  ${sql.param(withAnswers.map((e) => e.answers!.questionnaireId))}::text[],
+                  ${sql.param(withAnswers.map((e) => e.answers!.questionnaireVersion))}::int[],
+                  ${sql.param(withAnswers.map((e) => JSON.stringify(e.answers!.answers)))}::jsonb[])
+        as t(id, subject_id, questionnaire_id, questionnaire_version, answers)
+    on conflict (${column}) do update
+      set questionnaire_id = excluded.questionnaire_id, questionnaire_version = excluded.questionnaire_version,
+          answers = excluded.answers, updated_at = now()`);
 }
 
-function toWritten(rows: { id: string; externalId: string | null; inserted: boolean }[]): Written {
-  return new Map(rows.map((row) => [row.externalId!, { id: row.id, inserted: row.inserted }]));
+/** Tags this transaction's change-feed rows as the writing app's (it refreshes its index itself). */
+async function markOrigin(tx: Tx, origin: string): Promise<void> {
+  await tx.execute(sql`select set_config('mutualfit.origin', ${origin}, true)`);
+}
+
+/** Both drivers answer `{ rows }`; the shared Db type does not say so. */
+function rowsOf(result: unknown): { id: string; external_id: string; inserted: boolean }[] {
+  return (result as { rows: { id: string; external_id: string; inserted: boolean }[] }).rows;
+}
+
+function newIds(count: number): string[] {
+  return uuidv7Batch(count);
+}
+
+function toWritten(rows: { id: string; external_id: string; inserted: boolean }[]): Written {
+  return new Map(rows.map((row) => [row.external_id, { id: row.id, inserted: row.inserted }]));
 }

@@ -109,10 +109,10 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
         body: request.body,
         lineSchema: candidateLine,
         questionnaires,
-        write: (entries) => db.transaction((tx) => writeCandidates(tx, workspaceId, entries)),
+        write: (entries) => db.transaction((tx) => writeCandidates(tx, workspaceId, entries, sync.origin)),
         onWriteError,
       });
-      await sync.changed(workspaceId, 'candidate', writtenIds(result.results));
+      await sync.refresh(workspaceId, 'candidate', writtenIds(result.results));
       return result;
     },
   );
@@ -148,11 +148,12 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
                 ...e,
                 record: { ...e.record, resolvedEmployerId: employerOf.get(e.line)! },
               })),
+              sync.origin,
             ),
           ),
         onWriteError,
       });
-      await sync.changed(workspaceId, 'job', writtenIds(result.results));
+      await sync.refresh(workspaceId, 'job', writtenIds(result.results));
       return result;
     },
   );

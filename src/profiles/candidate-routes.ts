@@ -162,7 +162,7 @@ export const candidateRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync 
         }),
       );
       if (!result) throw notFound(`Candidate ${id}`);
-      await sync.changed(scope.workspaceId, 'candidate', [id]);
+      await sync.refresh(scope.workspaceId, 'candidate', [id]);
       return { candidate: { ...result.candidate, ...(result.contact ? { contact: result.contact } : {}) } };
     },
   );
@@ -184,7 +184,7 @@ export const candidateRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync 
       assertOwnCandidate(scope, id);
       const erased = await db.transaction((tx) => eraseCandidate(tx, scope.workspaceId, id));
       if (!erased) throw notFound(`Candidate ${id}`);
-      await sync.changed(scope.workspaceId, 'candidate', [id]);
+      await sync.refresh(scope.workspaceId, 'candidate', [id]);
       return reply.code(204).send(null);
     },
   );

@@ -135,7 +135,7 @@ export const employerRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }
       const jobIds = await listJobIdsOfEmployer(db, workspaceId, request.params.id);
       if (!(await deleteEmployer(db, workspaceId, request.params.id)))
         throw notFound(`Employer ${request.params.id}`);
-      await sync.changed(workspaceId, 'job', jobIds);
+      await sync.refresh(workspaceId, 'job', jobIds);
       return reply.code(204).send(null);
     },
   );

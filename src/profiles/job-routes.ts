@@ -115,7 +115,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = a
         updateJob(db, scope.workspaceId, request.params.id, request.body),
       );
       if (!job) throw notFound(`Job ${request.params.id}`);
-      await sync.changed(scope.workspaceId, 'job', [job.id]);
+      await sync.refresh(scope.workspaceId, 'job', [job.id]);
       return { job };
     },
   );
@@ -136,7 +136,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = a
       await reachableJob(scope, request.params.id);
       if (!(await deleteJob(db, scope.workspaceId, request.params.id)))
         throw notFound(`Job ${request.params.id}`);
-      await sync.changed(scope.workspaceId, 'job', [request.params.id]);
+      await sync.refresh(scope.workspaceId, 'job', [request.params.id]);
       return reply.code(204).send(null);
     },
   );

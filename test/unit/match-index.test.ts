@@ -409,4 +409,27 @@ describe('match index past the stores’ initial capacity', () => {
       runs(10),
     );
   });
+
+  it('still equals the reference after trimming a grown store to its rows and growing it again', () => {
+    fc.assert(
+      fc.property(arbBigMarket, arbMethod, ({ questionnaire, bodies, jobBodies, ids }, method) => {
+        const jobs = jobBodies.map((body, i) => ({ id: ids[i]!, ...body, employerId: ids[0]! }));
+        const candidates = ids
+          .slice(jobBodies.length, jobBodies.length + 1100)
+          .map((id, i) => ({ id, ...bodies[i % bodies.length]! }));
+        const index = buildIndex({ questionnaire, jobs, candidates });
+        index.candidates.trim();
+        expect(index.candidates.capacity).toBe(index.candidates.end);
+        expectIndexMatchesReference({ questionnaire, jobs, candidates }, index, 'employer', [method]);
+        const more = ids
+          .slice(jobBodies.length + 1100)
+          .map((id, i) => ({ id, ...bodies[(i + 1) % bodies.length]! }));
+        for (const candidate of more) index.candidates.upsert(candidate);
+        const all = { questionnaire, jobs, candidates: [...candidates, ...more] };
+        expectIndexMatchesReference(all, index, 'employer', [method]);
+        expectIndexMatchesReference(all, index, 'candidate', [method]);
+      }),
+      runs(10),
+    );
+  });
 });
