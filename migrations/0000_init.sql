@@ -9,6 +9,8 @@ CREATE TABLE "answer_sets" (
 	"questionnaire_id" text NOT NULL,
 	"questionnaire_version" smallint NOT NULL,
 	"answers" jsonb NOT NULL,
+	"index_row" "bytea",
+	"index_layout" text,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "answer_sets_one_subject_check" CHECK (num_nonnulls("answer_sets"."job_id", "answer_sets"."candidate_id") = 1)
 );

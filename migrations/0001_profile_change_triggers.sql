@@ -56,3 +56,17 @@ CREATE TRIGGER answer_sets_updated AFTER UPDATE ON answer_sets REFERENCING NEW T
 --> statement-breakpoint
 CREATE TRIGGER answer_sets_deleted AFTER DELETE ON answer_sets REFERENCING OLD TABLE AS changed_rows
   FOR EACH STATEMENT EXECUTE FUNCTION record_answer_changes();
+--> statement-breakpoint
+-- index_row is derived from answers by the application; an update that changes the answers
+-- without a fresh index_row (a hand-written SQL fix, say) drops it, so the index rebuilds the row
+-- from the answers instead of trusting a stale one.
+CREATE FUNCTION drop_stale_index_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.index_row := NULL;
+  NEW.index_layout := NULL;
+  RETURN NEW;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER answer_sets_stale_index_row BEFORE UPDATE ON answer_sets FOR EACH ROW
+  WHEN (NEW.answers IS DISTINCT FROM OLD.answers AND NEW.index_row IS NOT DISTINCT FROM OLD.index_row)
+  EXECUTE FUNCTION drop_stale_index_row();

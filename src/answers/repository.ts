@@ -33,6 +33,8 @@ export interface AnswerSetWrite {
   questionnaireId: string;
   questionnaireVersion: number;
   answers: AnswerSet;
+  indexRow?: Uint8Array | null;
+  indexLayout?: string | null;
 }
 
 /** Replaces each subject's whole answer set, many subjects in one statement. */
@@ -48,6 +50,8 @@ export async function upsertAnswerSets(db: DbOrTx, rows: AnswerSetWrite[], side:
         questionnaireId: sqlExcluded('questionnaire_id'),
         questionnaireVersion: sqlExcluded('questionnaire_version'),
         answers: sqlExcluded('answers'),
+        indexRow: sqlExcluded('index_row'),
+        indexLayout: sqlExcluded('index_layout'),
         updatedAt: new Date(),
       },
     })

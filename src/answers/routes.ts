@@ -66,7 +66,12 @@ export const answerRoutes: FastifyPluginAsyncZod<{
       throw new AppError('invalid_answers', resolved.detail, { errors: resolved.errors });
     }
     const side = subject.jobId !== undefined ? 'job' : 'candidate';
-    const [answers] = await upsertAnswerSets(db, [{ workspaceId, ...subject, ...resolved.value }], side);
+    const [packed] = sync.pack([resolved.value]);
+    const [answers] = await upsertAnswerSets(
+      db,
+      [{ workspaceId, ...subject, ...resolved.value, ...packed }],
+      side,
+    );
     await sync.refresh(workspaceId, side, [subject.jobId ?? subject.candidateId!]);
     return { answers: answers! };
   }

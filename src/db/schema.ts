@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigserial,
   check,
+  customType,
   doublePrecision,
   index,
   integer,
@@ -17,6 +18,8 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { AnswerSet } from '../answers/types.ts';
 import { createdAt, id, updatedAt } from './columns.ts';
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
 
 export const scoreMethod = pgEnum('score_method', ['harmonic', 'geometric', 'min']);
 export const apiKeyRole = pgEnum('api_key_role', ['admin', 'employer', 'candidate']);
@@ -120,6 +123,9 @@ export const answerSets = pgTable(
     questionnaireId: text('questionnaire_id').notNull(),
     questionnaireVersion: smallint('questionnaire_version').notNull(),
     answers: jsonb('answers').$type<AnswerSet>().notNull(),
+    /** The match index's row for these answers (matching/packed-row.ts), so start-up skips the JSON. */
+    indexRow: bytea('index_row'),
+    indexLayout: text('index_layout'),
     updatedAt: updatedAt(),
   },
   (t) => [

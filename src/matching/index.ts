@@ -1,8 +1,9 @@
 import type { AnswerSet } from '../answers/types.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { compileLayout, type Layout } from './layout.ts';
+import { layoutKey, packAnswers } from './packed-row.ts';
 import { type RankedRow, type RankRequest, rankAgainst } from './rank.ts';
-import { type IndexedProfile, ProfileStore } from './store.ts';
+import { ProfileStore } from './store.ts';
 
 export type IndexSide = 'job' | 'candidate';
 
@@ -12,7 +13,19 @@ export interface ProfileState {
   minScore: number;
   employerId?: string | undefined;
   open?: boolean | undefined;
-  answers: { questionnaireId: string; questionnaireVersion: number; answers: AnswerSet } | null;
+  answers: {
+    questionnaireId: string;
+    questionnaireVersion: number;
+    /** null when the packed row below fits the current layout (then it is not read at all) */
+    answers: AnswerSet | null;
+    indexRow?: Uint8Array | null | undefined;
+    indexLayout?: string | null | undefined;
+  } | null;
+}
+
+export interface PackedRow {
+  indexRow: Buffer;
+  indexLayout: string;
 }
 
 /** The jobs and candidates of one workspace that answered one questionnaire version. */
@@ -47,6 +60,7 @@ export interface MatchList {
 export class MatchIndex {
   private readonly workspaces = new Map<string, Map<string, Market>>();
   private readonly layouts = new Map<string, Layout>();
+  private readonly layoutKeys = new Map<Layout, string>();
   private readonly questionnaires: QuestionnaireCatalog;
   loaded = false;
 
@@ -62,13 +76,58 @@ export class MatchIndex {
       if (market !== target) market.store(side).remove(state.id);
     }
     if (!target || !state.answers) return;
-    const profile: IndexedProfile = {
-      id: state.id,
-      minScore: state.minScore,
-      answers: state.answers.answers,
-      employerId: state.employerId,
-    };
-    target.store(side).upsert(profile);
+    const { answers, indexRow, indexLayout } = state.answers;
+    const profile = { id: state.id, minScore: state.minScore, employerId: state.employerId };
+    const store = target.store(side);
+    if (indexRow && indexLayout === this.keyOf(target.layout) && store.upsertPacked(profile, indexRow))
+      return;
+    if (!answers) throw new Error(`profile ${state.id} has neither answers nor a fitting index row`);
+    store.upsert({ ...profile, answers });
+  }
+
+  /** Index rows for answer sets, to store beside them (start-up then skips their JSON). */
+  pack(
+    answerSets: { questionnaireId: string; questionnaireVersion: number; answers: AnswerSet }[],
+  ): PackedRow[] {
+    const rows: PackedRow[] = new Array(answerSets.length);
+    const byLayout = new Map<Layout, number[]>();
+    answerSets.forEach(({ questionnaireId, questionnaireVersion }, i) => {
+      const layout = this.layoutFor(questionnaireId, questionnaireVersion);
+      const positions = byLayout.get(layout) ?? [];
+      positions.push(i);
+      byLayout.set(layout, positions);
+    });
+    for (const [layout, positions] of byLayout) {
+      const packed = packAnswers(
+        layout,
+        positions.map((i) => answerSets[i]!.answers),
+      );
+      positions.forEach((i, k) => {
+        rows[i] = { indexRow: packed[k]!, indexLayout: this.keyOf(layout) };
+      });
+    }
+    return rows;
+  }
+
+  /** The layout keys of every questionnaire version this process knows: rows with these load packed. */
+  currentLayoutKeys(): string[] {
+    return this.questionnaires
+      .list()
+      .flatMap((latest) =>
+        Array.from({ length: latest.version }, (_, i) => this.questionnaires.get(latest.id, i + 1)).filter(
+          (q) => q !== undefined,
+        ),
+      )
+      .map((q) => this.keyOf(this.layoutFor(q.id, q.version)));
+  }
+
+  private keyOf(layout: Layout): string {
+    let key = this.layoutKeys.get(layout);
+    if (!key) {
+      key = layoutKey(layout);
+      this.layoutKeys.set(layout, key);
+    }
+    return key;
   }
 
   remove(workspaceId: string, side: IndexSide, id: string): void {
@@ -90,11 +149,15 @@ export class MatchIndex {
   matchesOfAdHoc(
     workspaceId: string,
     side: IndexSide,
-    profile: ProfileState & { answers: NonNullable<ProfileState['answers']> },
+    profile: {
+      id: string;
+      minScore: number;
+      answers: { questionnaireId: string; questionnaireVersion: number; answers: AnswerSet };
+    },
     request: RankRequest,
   ): MatchList {
     const layout = this.layoutFor(profile.answers.questionnaireId, profile.answers.questionnaireVersion);
-    const scratch = new ProfileStore(layout);
+    const scratch = new ProfileStore(layout, 1);
     const slot = scratch.upsert({
       id: profile.id,
       minScore: profile.minScore,

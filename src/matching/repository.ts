@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gt, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import type { AnswerSet } from '../answers/types.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { answerSets, candidates, jobs, profileChanges, workspaces } from '../db/schema.ts';
 import type { IndexSide, ProfileState } from './index.ts';
@@ -7,68 +8,86 @@ const PAGE = 5_000;
 
 export type StateRow = ProfileState & { workspaceId: string };
 
-/** Current index state of profiles (with or without answers), in id order. */
+/**
+ * Current index state of profiles (with or without answers), in id order. The answers' JSON is
+ * read only where no packed index row fits one of `layoutKeys` (the current layouts).
+ */
 async function selectStates(
   db: DbOrTx,
   side: IndexSide,
   where: SQL | undefined,
+  layoutKeys: string[],
   limit?: number,
 ): Promise<StateRow[]> {
-  if (side === 'job') {
-    const query = db
-      .select({
-        id: jobs.id,
-        workspaceId: jobs.workspaceId,
-        minScore: jobs.minScore,
-        employerId: jobs.employerId,
-        status: jobs.status,
-        questionnaireId: answerSets.questionnaireId,
-        questionnaireVersion: answerSets.questionnaireVersion,
-        answers: answerSets.answers,
-      })
-      .from(jobs)
-      .leftJoin(answerSets, eq(answerSets.jobId, jobs.id))
-      .where(where)
-      .orderBy(asc(jobs.id));
-    const rows = limit ? await query.limit(limit) : await query;
-    return rows.map(({ status, questionnaireId, questionnaireVersion, answers, ...row }) => ({
-      ...row,
-      open: status === 'open',
-      answers:
-        answers && questionnaireId
-          ? { questionnaireId, questionnaireVersion: questionnaireVersion!, answers }
-          : null,
-    }));
-  }
-  const query = db
-    .select({
-      id: candidates.id,
-      workspaceId: candidates.workspaceId,
-      minScore: candidates.minScore,
-      questionnaireId: answerSets.questionnaireId,
-      questionnaireVersion: answerSets.questionnaireVersion,
-      answers: answerSets.answers,
-    })
-    .from(candidates)
-    .leftJoin(answerSets, eq(answerSets.candidateId, candidates.id))
-    .where(where)
-    .orderBy(asc(candidates.id));
-  const rows = limit ? await query.limit(limit) : await query;
-  return rows.map(({ questionnaireId, questionnaireVersion, answers, ...row }) => ({
-    ...row,
-    answers:
-      answers && questionnaireId
-        ? { questionnaireId, questionnaireVersion: questionnaireVersion!, answers }
+  const answers = sql<AnswerSet | null>`case when ${answerSets.indexLayout} = any(${sql.param(layoutKeys)}::text[]) then null else ${answerSets.answers} end`;
+  const answerColumns = {
+    questionnaireId: answerSets.questionnaireId,
+    questionnaireVersion: answerSets.questionnaireVersion,
+    answers,
+    indexRow: answerSets.indexRow,
+    indexLayout: answerSets.indexLayout,
+  };
+  const rows =
+    side === 'job'
+      ? await db
+          .select({
+            id: jobs.id,
+            workspaceId: jobs.workspaceId,
+            minScore: jobs.minScore,
+            employerId: jobs.employerId,
+            status: jobs.status,
+            ...answerColumns,
+          })
+          .from(jobs)
+          .leftJoin(answerSets, eq(answerSets.jobId, jobs.id))
+          .where(where)
+          .orderBy(asc(jobs.id))
+          .limit(limit ?? Number.MAX_SAFE_INTEGER)
+      : await db
+          .select({
+            id: candidates.id,
+            workspaceId: candidates.workspaceId,
+            minScore: candidates.minScore,
+            ...answerColumns,
+          })
+          .from(candidates)
+          .leftJoin(answerSets, eq(answerSets.candidateId, candidates.id))
+          .where(where)
+          .orderBy(asc(candidates.id))
+          .limit(limit ?? Number.MAX_SAFE_INTEGER);
+  return rows.map((row) => {
+    const { questionnaireId, questionnaireVersion, answers, indexRow, indexLayout, ...profile } =
+      row as typeof row & {
+        status?: 'open' | 'closed';
+        employerId?: string;
+      };
+    const { status, ...rest } = profile;
+    return {
+      ...rest,
+      ...(side === 'job' ? { open: status === 'open' } : {}),
+      answers: questionnaireId
+        ? { questionnaireId, questionnaireVersion: questionnaireVersion!, answers, indexRow, indexLayout }
         : null,
-  }));
+    };
+  });
 }
 
 /** Every profile of one side, page by page (keyset on id), never the whole table at once. */
-export async function* streamStates(db: DbOrTx, side: IndexSide): AsyncGenerator<StateRow[]> {
+export async function* streamStates(
+  db: DbOrTx,
+  side: IndexSide,
+  layoutKeys: string[],
+): AsyncGenerator<StateRow[]> {
   const idColumn = side === 'job' ? jobs.id : candidates.id;
   let after: string | undefined;
   for (;;) {
-    const page = await selectStates(db, side, after === undefined ? undefined : gt(idColumn, after), PAGE);
+    const page = await selectStates(
+      db,
+      side,
+      after === undefined ? undefined : gt(idColumn, after),
+      layoutKeys,
+      PAGE,
+    );
     if (page.length === 0) return;
     yield page;
     after = page.at(-1)!.id;
@@ -77,13 +96,18 @@ export async function* streamStates(db: DbOrTx, side: IndexSide): AsyncGenerator
 }
 
 /** The current state of the given profiles; ids with no row are gone (deleted or erased). */
-export async function readStates(db: DbOrTx, workspaceId: string, side: IndexSide, ids: string[]) {
+export async function readStates(
+  db: DbOrTx,
+  workspaceId: string,
+  side: IndexSide,
+  ids: string[],
+  layoutKeys: string[],
+) {
   if (ids.length === 0) return [];
   const table = side === 'job' ? jobs : candidates;
-  return selectStates(db, side, and(eq(table.workspaceId, workspaceId), inArray(table.id, ids)));
+  return selectStates(db, side, and(eq(table.workspaceId, workspaceId), inArray(table.id, ids)), layoutKeys);
 }
 
-/** Which of these profiles still exist (and, for jobs, are open): guards against a stale index. */
 export async function existingProfileIds(db: DbOrTx, workspaceId: string, side: IndexSide, ids: string[]) {
   if (ids.length === 0) return new Set<string>();
   const rows =

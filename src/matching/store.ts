@@ -10,6 +10,7 @@ import {
   SCALE,
   SINGLE,
 } from './layout.ts';
+import { fitsLayout, unpackInto } from './packed-row.ts';
 
 export const MISSING_CODE = 255;
 const INITIAL_CAPACITY = 1024;
@@ -52,9 +53,9 @@ export class ProfileStore {
   acceptSteps = new Uint8Array(0);
   acceptNums = new Float64Array(0);
 
-  constructor(layout: Layout) {
+  constructor(layout: Layout, initialCapacity = INITIAL_CAPACITY) {
     this.layout = layout;
-    this.grow(INITIAL_CAPACITY);
+    this.grow(initialCapacity);
   }
 
   has(id: string): boolean {
@@ -67,6 +68,19 @@ export class ProfileStore {
 
   /** Adds or replaces a profile; returns its row. */
   upsert(profile: IndexedProfile): number {
+    const slot = this.claim(profile);
+    encodeAnswers(this, slot, profile.answers);
+    return slot;
+  }
+
+  /** Adds or replaces a profile from its packed row; false (and nothing changed) if it does not fit. */
+  upsertPacked(profile: Omit<IndexedProfile, 'answers'>, bytes: Uint8Array): boolean {
+    if (!fitsLayout(this.layout, bytes)) return false;
+    unpackInto(this, this.claim(profile), bytes);
+    return true;
+  }
+
+  private claim(profile: Omit<IndexedProfile, 'answers'>): number {
     let slot = this.slotById.get(profile.id, this.ids);
     if (slot < 0) {
       slot = this.free.pop() ?? this.end++;
@@ -78,7 +92,6 @@ export class ProfileStore {
     this.active[slot] = 1;
     this.minScore[slot] = profile.minScore;
     this.employerRef[slot] = profile.employerId === undefined ? -1 : this.employerRefOf(profile.employerId);
-    encodeAnswers(this, slot, profile.answers);
     return slot;
   }
 

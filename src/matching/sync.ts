@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
+import type { AnswerSet } from '../answers/types.ts';
 import type { Database, Db } from '../db/client.ts';
-import type { IndexSide, MatchIndex } from './index.ts';
+import type { IndexSide, MatchIndex, PackedRow } from './index.ts';
 import { changesSince, latestChangeSeq, purgeChangesBefore, readStates, streamStates } from './repository.ts';
 
 export const CHANGES_CHANNEL = 'mutualfit_profile_changes';
@@ -23,7 +24,7 @@ export async function refreshProfiles(
   const unique = [...new Set(ids)];
   for (let start = 0; start < unique.length; start += BATCH) {
     const batch = unique.slice(start, start + BATCH);
-    const states = await readStates(db, workspaceId, side, batch);
+    const states = await readStates(db, workspaceId, side, batch, index.currentLayoutKeys());
     const found = new Set(states.map((s) => s.id));
     for (const state of states) index.apply(workspaceId, side, state);
     for (const id of batch) if (!found.has(id)) index.remove(workspaceId, side, id);
@@ -34,7 +35,7 @@ export async function refreshProfiles(
 export async function loadIndex(db: Db, index: MatchIndex, log: FastifyBaseLogger): Promise<void> {
   const started = performance.now();
   for (const side of ['job', 'candidate'] as const) {
-    for await (const page of streamStates(db, side)) {
+    for await (const page of streamStates(db, side, index.currentLayoutKeys())) {
       for (const state of page) {
         try {
           index.apply(state.workspaceId, side, state);
@@ -106,6 +107,12 @@ export class ChangeFollower {
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => {});
     return next;
+  }
+
+  pack(
+    answerSets: { questionnaireId: string; questionnaireVersion: number; answers: AnswerSet }[],
+  ): PackedRow[] {
+    return this.index.pack(answerSets);
   }
 
   /** A bare notification means "read the feed"; `side:workspace:id` names an erased profile. */

@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../db/client.ts';
 import { employers } from '../db/schema.ts';
 import { uuidv7Batch } from '../db/uuid.ts';
+import type { ProfileSync } from '../matching/profile-sync.ts';
 import type { BulkEntry } from './bulk.ts';
 
 type Written = Map<string, { id: string; inserted: boolean }>;
@@ -23,9 +24,9 @@ export async function writeCandidates(
   tx: Tx,
   workspaceId: string,
   entries: BulkEntry<CandidateLine>[],
-  origin: string,
+  sync: Pick<ProfileSync, 'origin' | 'pack'>,
 ): Promise<Written> {
-  await markOrigin(tx, origin);
+  await markOrigin(tx, sync.origin);
   const records = entries.map((e) => e.record);
   const result = await tx.execute(sql`
     insert into candidates (id, workspace_id, external_id, headline, min_score)
@@ -46,7 +47,7 @@ export async function writeCandidates(
         as t(candidate_id, name, email, phone)
     on conflict (candidate_id) do update
       set name = excluded.name, email = excluded.email, phone = excluded.phone, updated_at = now()`);
-  await writeAnswers(tx, workspaceId, entries, written, 'candidate');
+  await writeAnswers(tx, workspaceId, entries, written, 'candidate', sync);
   return written;
 }
 
@@ -64,9 +65,9 @@ export async function writeJobs(
   tx: Tx,
   workspaceId: string,
   entries: BulkEntry<JobLine & { resolvedEmployerId: string }>[],
-  origin: string,
+  sync: Pick<ProfileSync, 'origin' | 'pack'>,
 ): Promise<Written> {
-  await markOrigin(tx, origin);
+  await markOrigin(tx, sync.origin);
   const records = entries.map((e) => e.record);
   const result = await tx.execute(sql`
     insert into jobs (id, workspace_id, external_id, employer_id, title, capacity, status, min_score)
@@ -81,7 +82,7 @@ export async function writeJobs(
           status = excluded.status, min_score = excluded.min_score, updated_at = now()
     returning id, external_id, (xmax = 0) as inserted`);
   const written = toWritten(rowsOf(result));
-  await writeAnswers(tx, workspaceId, entries, written, 'job');
+  await writeAnswers(tx, workspaceId, entries, written, 'job', sync);
   return written;
 }
 
@@ -116,22 +117,27 @@ async function writeAnswers<T>(
   entries: BulkEntry<T>[],
   written: Written,
   side: 'job' | 'candidate',
+  sync: Pick<ProfileSync, 'pack'>,
 ) {
   const withAnswers = entries.filter((e) => e.answers);
+  const packed = sync.pack(withAnswers.map((e) => e.answers!));
   if (withAnswers.length === 0) return;
   const subjectIds = withAnswers.map((e) => written.get(e.externalId)!.id);
   const column = sql.raw(side === 'job' ? 'job_id' : 'candidate_id');
   await tx.execute(sql`
-    insert into answer_sets (id, workspace_id, ${column}, questionnaire_id, questionnaire_version, answers)
-    select id, ${workspaceId}::uuid, subject_id, questionnaire_id, questionnaire_version, answers
+    insert into answer_sets (id, workspace_id, ${column}, questionnaire_id, questionnaire_version, answers, index_row, index_layout)
+    select id, ${workspaceId}::uuid, subject_id, questionnaire_id, questionnaire_version, answers, decode(index_row, 'hex'), index_layout
       from unnest(${sql.param(newIds(withAnswers.length))}::uuid[], ${sql.param(subjectIds)}::uuid[],
                   ${sql.param(withAnswers.map((e) => e.answers!.questionnaireId))}::text[],
                   ${sql.param(withAnswers.map((e) => e.answers!.questionnaireVersion))}::int[],
-                  ${sql.param(withAnswers.map((e) => JSON.stringify(e.answers!.answers)))}::jsonb[])
-        as t(id, subject_id, questionnaire_id, questionnaire_version, answers)
+                  ${sql.param(withAnswers.map((e) => JSON.stringify(e.answers!.answers)))}::jsonb[],
+                  ${sql.param(packed.map((p) => p.indexRow.toString('hex')))}::text[],
+                  ${sql.param(packed.map((p) => p.indexLayout))}::text[])
+        as t(id, subject_id, questionnaire_id, questionnaire_version, answers, index_row, index_layout)
     on conflict (${column}) do update
       set questionnaire_id = excluded.questionnaire_id, questionnaire_version = excluded.questionnaire_version,
-          answers = excluded.answers, updated_at = now()`);
+          answers = excluded.answers, index_row = excluded.index_row, index_layout = excluded.index_layout,
+          updated_at = now()`);
 }
 
 /** Tags this transaction's change-feed rows as the writing app's (it refreshes its index itself). */

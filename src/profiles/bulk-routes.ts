@@ -109,7 +109,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
         body: request.body,
         lineSchema: candidateLine,
         questionnaires,
-        write: (entries) => db.transaction((tx) => writeCandidates(tx, workspaceId, entries, sync.origin)),
+        write: (entries) => db.transaction((tx) => writeCandidates(tx, workspaceId, entries, sync)),
         onWriteError,
       });
       await sync.refresh(workspaceId, 'candidate', writtenIds(result.results));
@@ -148,7 +148,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
                 ...e,
                 record: { ...e.record, resolvedEmployerId: employerOf.get(e.line)! },
               })),
-              sync.origin,
+              sync,
             ),
           ),
         onWriteError,
