@@ -9,8 +9,9 @@ const PAGE = 5_000;
 export type StateRow = ProfileState & { workspaceId: string };
 
 /**
- * Current index state of profiles (with or without answers), in id order. The answers' JSON is
- * read only where no packed index row fits one of `layoutKeys` (the current layouts).
+ * Current index state of profiles (with or without answers), in id order: the profiles first,
+ * then their answer sets by id (two index look-ups that stay linear at any table size). The
+ * answers' JSON is read only where no packed index row fits one of `layoutKeys`.
  */
 async function selectStates(
   db: DbOrTx,
@@ -19,15 +20,7 @@ async function selectStates(
   layoutKeys: string[],
   limit?: number,
 ): Promise<StateRow[]> {
-  const answers = sql<AnswerSet | null>`case when ${answerSets.indexLayout} = any(${sql.param(layoutKeys)}::text[]) then null else ${answerSets.answers} end`;
-  const answerColumns = {
-    questionnaireId: answerSets.questionnaireId,
-    questionnaireVersion: answerSets.questionnaireVersion,
-    answers,
-    indexRow: answerSets.indexRow,
-    indexLayout: answerSets.indexLayout,
-  };
-  const rows =
+  const profiles =
     side === 'job'
       ? await db
           .select({
@@ -36,38 +29,37 @@ async function selectStates(
             minScore: jobs.minScore,
             employerId: jobs.employerId,
             status: jobs.status,
-            ...answerColumns,
           })
           .from(jobs)
-          .leftJoin(answerSets, eq(answerSets.jobId, jobs.id))
           .where(where)
           .orderBy(asc(jobs.id))
           .limit(limit ?? Number.MAX_SAFE_INTEGER)
       : await db
-          .select({
-            id: candidates.id,
-            workspaceId: candidates.workspaceId,
-            minScore: candidates.minScore,
-            ...answerColumns,
-          })
+          .select({ id: candidates.id, workspaceId: candidates.workspaceId, minScore: candidates.minScore })
           .from(candidates)
-          .leftJoin(answerSets, eq(answerSets.candidateId, candidates.id))
           .where(where)
           .orderBy(asc(candidates.id))
           .limit(limit ?? Number.MAX_SAFE_INTEGER);
-  return rows.map((row) => {
-    const { questionnaireId, questionnaireVersion, answers, indexRow, indexLayout, ...profile } =
-      row as typeof row & {
-        status?: 'open' | 'closed';
-        employerId?: string;
-      };
-    const { status, ...rest } = profile;
+  if (profiles.length === 0) return [];
+  const subject = side === 'job' ? answerSets.jobId : answerSets.candidateId;
+  const answerRows = await db
+    .select({
+      subjectId: subject,
+      questionnaireId: answerSets.questionnaireId,
+      questionnaireVersion: answerSets.questionnaireVersion,
+      answers: sql<AnswerSet | null>`case when ${answerSets.indexLayout} = any(${sql.param(layoutKeys)}::text[]) then null else ${answerSets.answers} end`,
+      indexRow: answerSets.indexRow,
+      indexLayout: answerSets.indexLayout,
+    })
+    .from(answerSets)
+    .where(sql`${subject} = any(${sql.param(profiles.map((p) => p.id))}::uuid[])`);
+  const answersOf = new Map(answerRows.map(({ subjectId, ...answers }) => [subjectId!, answers]));
+  return profiles.map((profile) => {
+    const { status, ...rest } = profile as typeof profile & { status?: 'open' | 'closed' };
     return {
       ...rest,
-      ...(side === 'job' ? { open: status === 'open' } : {}),
-      answers: questionnaireId
-        ? { questionnaireId, questionnaireVersion: questionnaireVersion!, answers, indexRow, indexLayout }
-        : null,
+      ...(status === undefined ? {} : { open: status === 'open' }),
+      answers: answersOf.get(profile.id) ?? null,
     };
   });
 }
