@@ -21,7 +21,7 @@ import type { Config } from './config.ts';
 import { type Database, pingDatabase } from './db/client.ts';
 import { healthRoutes } from './health/routes.ts';
 import { AppError } from './http/errors.ts';
-import { purgeExpiredIdempotencyKeys, registerIdempotency } from './http/idempotency.ts';
+import { registerIdempotency } from './http/idempotency.ts';
 import { registerProblemHandlers } from './http/problem-handler.ts';
 import { registerNulGuard } from './http/text-guard.ts';
 import { loggerOptions } from './logger.ts';
@@ -34,6 +34,7 @@ import { employerRoutes } from './profiles/employer-routes.ts';
 import { jobRoutes } from './profiles/job-routes.ts';
 import type { QuestionnaireCatalog } from './questionnaires/loader.ts';
 import { questionnaireRoutes } from './questionnaires/routes.ts';
+import { purgeRetainedRecords } from './retention.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -163,9 +164,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   if (!deps.loadIndexInBackground) await loading;
   const purge = setInterval(() => {
-    purgeExpiredIdempotencyKeys(database.db).catch((err) =>
-      app.log.warn({ err }, 'idempotency purge failed'),
-    );
+    purgeRetainedRecords(db, config).catch((err) => app.log.warn({ err }, 'retention purge failed'));
   }, 3_600_000).unref();
   app.addHook('onClose', async () => clearInterval(purge));
   return app;
