@@ -1,6 +1,16 @@
 CREATE TYPE "public"."api_key_role" AS ENUM('admin', 'employer', 'candidate');--> statement-breakpoint
 CREATE TYPE "public"."job_status" AS ENUM('open', 'closed');--> statement-breakpoint
 CREATE TYPE "public"."score_method" AS ENUM('harmonic', 'geometric', 'min');--> statement-breakpoint
+CREATE TABLE "allocations" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"workspace_id" uuid NOT NULL,
+	"source" text NOT NULL,
+	"assignments" jsonb NOT NULL,
+	"unassigned" jsonb NOT NULL,
+	"blocking_pairs" integer NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "answer_sets" (
 	"id" uuid PRIMARY KEY NOT NULL,
 	"workspace_id" uuid NOT NULL,
@@ -111,6 +121,7 @@ CREATE TABLE "workspaces" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+ALTER TABLE "allocations" ADD CONSTRAINT "allocations_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "answer_sets" ADD CONSTRAINT "answer_sets_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "answer_sets" ADD CONSTRAINT "answer_sets_job_id_jobs_id_fk" FOREIGN KEY ("job_id") REFERENCES "public"."jobs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "answer_sets" ADD CONSTRAINT "answer_sets_candidate_id_candidates_id_fk" FOREIGN KEY ("candidate_id") REFERENCES "public"."candidates"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -124,6 +135,7 @@ ALTER TABLE "candidates" ADD CONSTRAINT "candidates_workspace_id_workspaces_id_f
 ALTER TABLE "employers" ADD CONSTRAINT "employers_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "jobs" ADD CONSTRAINT "jobs_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "jobs" ADD CONSTRAINT "jobs_employer_id_employers_id_fk" FOREIGN KEY ("employer_id") REFERENCES "public"."employers"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "allocations_workspace_id_idx" ON "allocations" USING btree ("workspace_id","id");--> statement-breakpoint
 CREATE INDEX "answer_sets_workspace_id_idx" ON "answer_sets" USING btree ("workspace_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "answer_sets_job_id_idx" ON "answer_sets" USING btree ("job_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "answer_sets_candidate_id_idx" ON "answer_sets" USING btree ("candidate_id");--> statement-breakpoint

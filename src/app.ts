@@ -12,6 +12,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { allocationRoutes } from './allocation/routes.ts';
 import { answerRoutes } from './answers/routes.ts';
 import { ensureBootstrapWorkspace } from './auth/bootstrap.ts';
 import { hashApiKey } from './auth/keys.ts';
@@ -155,6 +156,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(answerRoutes, { db, questionnaires, sync });
   await app.register(bulkRoutes, { db, questionnaires, bodyLimit: config.BULK_BODY_LIMIT_BYTES, sync });
   await app.register(matchingRoutes, { db, index, questionnaires });
+  await app.register(allocationRoutes, { db, index, bodyLimit: config.BULK_BODY_LIMIT_BYTES });
 
   await ensureBootstrapWorkspace(db, config.BOOTSTRAP_ADMIN_KEY);
   // The follower starts first, so changes written while the index loads are replayed after it.

@@ -219,3 +219,18 @@ export const auditEvents = pgTable(
     index('audit_events_created_at_idx').on(t.createdAt),
   ],
 );
+
+/** A stable allocation as computed, kept so it can be read back (GET /v1/allocations/{id}). */
+export const allocations = pgTable(
+  'allocations',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    source: text('source', { enum: ['matches', 'explicit'] }).notNull(),
+    assignments: jsonb('assignments').$type<{ jobId: string; candidateId: string }[]>().notNull(),
+    unassigned: jsonb('unassigned').$type<string[]>().notNull(),
+    blockingPairs: integer('blocking_pairs').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('allocations_workspace_id_idx').on(t.workspaceId, t.id)],
+);

@@ -1,4 +1,5 @@
 import { like } from 'drizzle-orm';
+import { scrubCandidateFromAllocations } from '../allocation/repository.ts';
 import { findAnswerSet } from '../answers/repository.ts';
 import { listKeysOfCandidate } from '../auth/repository.ts';
 import type { DbOrTx } from '../db/client.ts';
@@ -29,6 +30,7 @@ export async function eraseCandidate(tx: DbOrTx, workspaceId: string, candidateI
   if (!deleted) return false;
   await tx.delete(idempotencyKeys).where(like(idempotencyKeys.responseBody, `%${candidateId}%`));
   await scrubFromAudit(tx, workspaceId, candidateId);
+  await scrubCandidateFromAllocations(tx, workspaceId, candidateId);
   await forgetProfileChanges(tx, workspaceId, 'candidate', candidateId);
   return true;
 }

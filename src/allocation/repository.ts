@@ -1,0 +1,53 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.ts';
+import { allocations, jobs } from '../db/schema.ts';
+
+const allocationColumns = {
+  id: allocations.id,
+  createdAt: allocations.createdAt,
+  source: allocations.source,
+  assignments: allocations.assignments,
+  unassigned: allocations.unassigned,
+  blockingPairs: allocations.blockingPairs,
+};
+
+export async function insertAllocation(db: DbOrTx, values: typeof allocations.$inferInsert) {
+  const [row] = await db.insert(allocations).values(values).returning(allocationColumns);
+  return row!;
+}
+
+export async function findAllocation(db: DbOrTx, workspaceId: string, id: string) {
+  const [row] = await db
+    .select(allocationColumns)
+    .from(allocations)
+    .where(and(eq(allocations.workspaceId, workspaceId), eq(allocations.id, id)));
+  return row;
+}
+
+/** Open jobs of the workspace (all, or those named) with their capacities. */
+export async function openJobsWithCapacity(db: DbOrTx, workspaceId: string, ids: string[] | undefined) {
+  return db
+    .select({ id: jobs.id, capacity: jobs.capacity })
+    .from(jobs)
+    .where(
+      and(
+        eq(jobs.workspaceId, workspaceId),
+        eq(jobs.status, 'open'),
+        ids === undefined ? undefined : inArray(jobs.id, ids),
+      ),
+    )
+    .orderBy(jobs.id);
+}
+
+/** Erasure: the candidate leaves every stored allocation (its seat shows as no longer assigned). */
+export async function scrubCandidateFromAllocations(db: DbOrTx, workspaceId: string, candidateId: string) {
+  await db.execute(sql`
+    update allocations
+       set assignments = coalesce(
+             (select jsonb_agg(a) from jsonb_array_elements(assignments) a where a->>'candidateId' <> ${candidateId}),
+             '[]'::jsonb),
+           unassigned = unassigned - ${candidateId}::text
+     where workspace_id = ${workspaceId}
+       and (jsonb_exists(unassigned, ${candidateId}::text)
+            or assignments @> jsonb_build_array(jsonb_build_object('candidateId', ${candidateId}::text)))`);
+}

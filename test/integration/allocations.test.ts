@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countBlockingPairs } from '../../src/allocation/blocking-pairs.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { availableDatabaseKinds } from '../support/database.ts';
+import { caller, createWorkspace, expectProblem, mintKey } from '../support/factories.ts';
+import { auditRowsOf, createMarket, listCandidateMatches } from '../support/matching-factories.ts';
+
+describe.each(availableDatabaseKinds())('allocations on %s', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ kind });
+  });
+  afterAll(() => t.close());
+
+  const explicit = {
+    candidates: [
+      { id: 'ann', preferences: ['acme', 'bolt'] },
+      { id: 'bob', preferences: ['acme'] },
+      { id: 'cas', preferences: ['acme', 'bolt'] },
+    ],
+    jobs: [
+      { id: 'acme', capacity: 1, preferences: ['bob', 'ann', 'cas'] },
+      { id: 'bolt', capacity: 1, preferences: ['cas', 'ann'] },
+    ],
+  };
+
+  it('allocates explicit preferences stably, stores the result and reads it back', async () => {
+    const { admin } = await createWorkspace(t.app);
+    const created = await admin.post('/v1/allocations', explicit);
+    expect(created.statusCode).toBe(201);
+    const { allocation } = created.json();
+    expect(allocation).toMatchObject({
+      source: 'explicit',
+      assignments: [
+        { jobId: 'acme', candidateId: 'bob' },
+        { jobId: 'bolt', candidateId: 'cas' },
+      ],
+      unassigned: ['ann'],
+      blockingPairs: 0,
+    });
+    expect(countBlockingPairs(explicit, allocation)).toBe(0);
+    const read = await admin.get(`/v1/allocations/${allocation.id}`);
+    expect(read.statusCode).toBe(200);
+    expect(read.json().allocation).toEqual(allocation);
+  });
+
+  it('answers 422 naming every problem of a bad input, and stores nothing', async () => {
+    const { admin } = await createWorkspace(t.app);
+    const response = await admin.post('/v1/allocations', {
+      candidates: [
+        { id: 'ann', preferences: ['acme', 'ghost'] },
+        { id: 'ann', preferences: [] },
+      ],
+      jobs: [{ id: 'acme', capacity: 0, preferences: ['ann'] }],
+    });
+    expectProblem(response, 422, 'invalid_input');
+    const paths = response.json().errors.map((e: { path: string }) => e.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'body.candidates[0].preferences[1]',
+        'body.candidates[1].id',
+        'body.jobs[0].capacity',
+      ]),
+    );
+  });
+
+  it('allocates from the matches: every assignment is a listed, reciprocally acceptable pair', async () => {
+    const m = await createMarket(t.app);
+    const response = await m.admin.post('/v1/allocations', { source: 'matches' });
+    expect(response.statusCode).toBe(201);
+    const { allocation } = response.json();
+    expect(allocation.source).toBe('matches');
+    expect(allocation.blockingPairs).toBe(0);
+    expect(allocation.assignments.length).toBeGreaterThan(0);
+    for (const { jobId, candidateId } of allocation.assignments) {
+      const { matches } = await listCandidateMatches(m.admin, candidateId);
+      expect(matches.map((row) => row.jobId)).toContain(jobId);
+    }
+    const audit = await auditRowsOf(t.database.db, m.workspace.id);
+    expect(audit.some((row) => row.action === 'allocation')).toBe(true);
+  });
+
+  it('takes a candidate out of stored allocations when the candidate is erased', async () => {
+    const m = await createMarket(t.app);
+    const { allocation } = (await m.admin.post('/v1/allocations', { source: 'matches' })).json();
+    const erased = allocation.assignments[0].candidateId;
+    expect((await m.admin.delete(`/v1/candidates/${erased}`)).statusCode).toBe(204);
+    const after = (await m.admin.get(`/v1/allocations/${allocation.id}`)).json().allocation;
+    expect(JSON.stringify(after)).not.toContain(erased);
+  });
+
+  it('answers 404 for an allocation of another workspace and for a non-admin key', async () => {
+    const mine = await createWorkspace(t.app);
+    const other = await createWorkspace(t.app);
+    const { allocation } = (await mine.admin.post('/v1/allocations', explicit)).json();
+    expectProblem(await other.admin.get(`/v1/allocations/${allocation.id}`), 404, 'not_found');
+    const m = await createMarket(t.app);
+    const candidateKey = await mintKey(t.app, m.adminKey, { role: 'candidate', candidateId: m.ids.good });
+    expectProblem(await caller(t.app, candidateKey.key).post('/v1/allocations', explicit), 404, 'not_found');
+  });
+});
