@@ -90,6 +90,30 @@ CREATE TABLE "idempotency_keys" (
 	CONSTRAINT "idempotency_keys_caller_id_key_pk" PRIMARY KEY("caller_id","key")
 );
 --> statement-breakpoint
+CREATE TABLE "introduction_events" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"workspace_id" uuid NOT NULL,
+	"introduction_id" uuid NOT NULL,
+	"actor_role" text NOT NULL,
+	"actor_key_id" uuid,
+	"side" text NOT NULL,
+	"action" text NOT NULL,
+	"status_after" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "introductions" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"workspace_id" uuid NOT NULL,
+	"job_id" uuid NOT NULL,
+	"candidate_id" uuid NOT NULL,
+	"employer_state" text DEFAULT 'none' NOT NULL,
+	"candidate_state" text DEFAULT 'none' NOT NULL,
+	"status" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "jobs" (
 	"id" uuid PRIMARY KEY NOT NULL,
 	"workspace_id" uuid NOT NULL,
@@ -133,6 +157,11 @@ ALTER TABLE "candidate_contacts" ADD CONSTRAINT "candidate_contacts_candidate_id
 ALTER TABLE "candidate_contacts" ADD CONSTRAINT "candidate_contacts_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "candidates" ADD CONSTRAINT "candidates_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "employers" ADD CONSTRAINT "employers_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "introduction_events" ADD CONSTRAINT "introduction_events_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "introduction_events" ADD CONSTRAINT "introduction_events_introduction_id_introductions_id_fk" FOREIGN KEY ("introduction_id") REFERENCES "public"."introductions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "introductions" ADD CONSTRAINT "introductions_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "introductions" ADD CONSTRAINT "introductions_job_id_jobs_id_fk" FOREIGN KEY ("job_id") REFERENCES "public"."jobs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "introductions" ADD CONSTRAINT "introductions_candidate_id_candidates_id_fk" FOREIGN KEY ("candidate_id") REFERENCES "public"."candidates"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "jobs" ADD CONSTRAINT "jobs_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "jobs" ADD CONSTRAINT "jobs_employer_id_employers_id_fk" FOREIGN KEY ("employer_id") REFERENCES "public"."employers"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "allocations_workspace_id_idx" ON "allocations" USING btree ("workspace_id","id");--> statement-breakpoint
@@ -151,6 +180,10 @@ CREATE UNIQUE INDEX "candidates_external_id_idx" ON "candidates" USING btree ("w
 CREATE INDEX "employers_workspace_id_idx" ON "employers" USING btree ("workspace_id","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "employers_external_id_idx" ON "employers" USING btree ("workspace_id","external_id");--> statement-breakpoint
 CREATE INDEX "idempotency_keys_created_at_idx" ON "idempotency_keys" USING btree ("created_at");--> statement-breakpoint
+CREATE INDEX "introduction_events_introduction_id_idx" ON "introduction_events" USING btree ("introduction_id","id");--> statement-breakpoint
+CREATE UNIQUE INDEX "introductions_pair_idx" ON "introductions" USING btree ("job_id","candidate_id");--> statement-breakpoint
+CREATE INDEX "introductions_candidate_id_idx" ON "introductions" USING btree ("candidate_id");--> statement-breakpoint
+CREATE INDEX "introductions_workspace_id_idx" ON "introductions" USING btree ("workspace_id","id");--> statement-breakpoint
 CREATE INDEX "jobs_workspace_id_idx" ON "jobs" USING btree ("workspace_id","id");--> statement-breakpoint
 CREATE INDEX "jobs_employer_id_idx" ON "jobs" USING btree ("employer_id","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "jobs_external_id_idx" ON "jobs" USING btree ("workspace_id","external_id");--> statement-breakpoint

@@ -25,6 +25,7 @@ import { AppError } from './http/errors.ts';
 import { registerIdempotency } from './http/idempotency.ts';
 import { registerProblemHandlers } from './http/problem-handler.ts';
 import { registerNulGuard } from './http/text-guard.ts';
+import { introductionRoutes } from './introductions/routes.ts';
 import { loggerOptions } from './logger.ts';
 import { MatchIndex } from './matching/index.ts';
 import { matchingRoutes } from './matching/routes.ts';
@@ -157,6 +158,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(bulkRoutes, { db, questionnaires, bodyLimit: config.BULK_BODY_LIMIT_BYTES, sync });
   await app.register(matchingRoutes, { db, index, questionnaires });
   await app.register(allocationRoutes, { db, index, bodyLimit: config.BULK_BODY_LIMIT_BYTES });
+  await app.register(introductionRoutes, { db, index, questionnaires });
 
   await ensureBootstrapWorkspace(db, config.BOOTSTRAP_ADMIN_KEY);
   // The follower starts first, so changes written while the index loads are replayed after it.

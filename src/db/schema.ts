@@ -234,3 +234,51 @@ export const allocations = pgTable(
   },
   (t) => [index('allocations_workspace_id_idx').on(t.workspaceId, t.id)],
 );
+
+/** Double opt-in between a job and a candidate: each side's word, and where the pair stands. */
+export const introductions = pgTable(
+  'introductions',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    jobId: uuid('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    candidateId: uuid('candidate_id')
+      .notNull()
+      .references(() => candidates.id, { onDelete: 'cascade' }),
+    employerState: text('employer_state', { enum: ['none', 'interested', 'declined', 'withdrawn'] })
+      .notNull()
+      .default('none'),
+    candidateState: text('candidate_state', { enum: ['none', 'interested', 'declined', 'withdrawn'] })
+      .notNull()
+      .default('none'),
+    status: text('status', { enum: ['pending', 'mutual', 'declined', 'withdrawn'] }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('introductions_pair_idx').on(t.jobId, t.candidateId),
+    index('introductions_candidate_id_idx').on(t.candidateId),
+    index('introductions_workspace_id_idx').on(t.workspaceId, t.id),
+  ],
+);
+
+/** Every step of an introduction (append-only), and every read of contact details it allowed. */
+export const introductionEvents = pgTable(
+  'introduction_events',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    introductionId: uuid('introduction_id')
+      .notNull()
+      .references(() => introductions.id, { onDelete: 'cascade' }),
+    actorRole: text('actor_role').notNull(),
+    actorKeyId: uuid('actor_key_id'),
+    side: text('side', { enum: ['employer', 'candidate'] }).notNull(),
+    action: text('action', { enum: ['interested', 'declined', 'withdrawn', 'contact_read'] }).notNull(),
+    statusAfter: text('status_after').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('introduction_events_introduction_id_idx').on(t.introductionId, t.id)],
+);

@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { findAnswerSet } from '../answers/repository.ts';
 import { resolveAnswers } from '../answers/resolve.ts';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
@@ -10,7 +9,7 @@ import { assertOwnCandidate, assertOwnEmployer, candidateScope, employerScope } 
 import { findCandidate, findJob } from '../profiles/repository.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { recordAudit } from './audit.ts';
-import { explainPair } from './explain.ts';
+import { explainStoredPair } from './explain-stored.ts';
 import type { MatchIndex } from './index.ts';
 import { existingProfileIds, scoreMethodOf } from './repository.ts';
 import {
@@ -154,51 +153,15 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
       if (!reachable || !candidate) {
         throw notFound(`The pair of job ${jobId} and candidate ${candidateId}`);
       }
-      const [jobAnswers, candidateAnswers] = await Promise.all([
-        findAnswerSet(db, workspaceId, { jobId }),
-        findAnswerSet(db, workspaceId, { candidateId }),
-      ]);
-      if (!jobAnswers || !candidateAnswers) {
-        throw new AppError(
-          'conflict',
-          `The ${jobAnswers ? 'candidate' : 'job'} has not answered a questionnaire yet.`,
-        );
-      }
-      const sameVersion =
-        jobAnswers.questionnaireId === candidateAnswers.questionnaireId &&
-        jobAnswers.questionnaireVersion === candidateAnswers.questionnaireVersion;
-      const questionnaire = questionnaires.get(jobAnswers.questionnaireId, jobAnswers.questionnaireVersion);
-      if (!sameVersion || !questionnaire) {
-        throw new AppError(
-          'conflict',
-          'The job and the candidate answered different questionnaires or versions.',
-        );
-      }
-      const method = await scoreMethodOf(db, workspaceId);
-      const explained = explainPair(
-        questionnaire,
-        { answers: jobAnswers.answers, minScore: job.minScore },
-        { answers: candidateAnswers.answers, minScore: candidate.minScore },
-        method,
-      );
+      const explanation = await explainStoredPair(db, questionnaires, workspaceId, job, candidate);
       await recordAudit(db, principal, {
         action: 'matches.explain',
         subjectId: jobId,
-        questionnaireId: questionnaire.id,
-        questionnaireVersion: questionnaire.version,
+        questionnaireId: explanation.questionnaireId,
+        questionnaireVersion: explanation.questionnaireVersion,
         resultIds: [candidateId],
       });
-      const open = job.status === 'open';
-      return {
-        explanation: {
-          jobId,
-          candidateId,
-          questionnaireId: questionnaire.id,
-          questionnaireVersion: questionnaire.version,
-          ...explained,
-          acceptable: explained.acceptable && open,
-        },
-      };
+      return { explanation };
     },
   );
 

@@ -1,0 +1,115 @@
+import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
+import type { WorkspacePrincipal } from '../auth/principal.ts';
+import type { DbOrTx } from '../db/client.ts';
+import { introductionEvents, introductions } from '../db/schema.ts';
+import type { IntroductionSide, IntroductionStatus, SideStates } from './state.ts';
+
+export type IntroductionRow = Awaited<ReturnType<typeof findIntroduction>> & {};
+export type EventAction = (typeof introductionEvents.$inferInsert)['action'];
+
+const columns = {
+  id: introductions.id,
+  workspaceId: introductions.workspaceId,
+  jobId: introductions.jobId,
+  candidateId: introductions.candidateId,
+  employerState: introductions.employerState,
+  candidateState: introductions.candidateState,
+  status: introductions.status,
+  createdAt: introductions.createdAt,
+  updatedAt: introductions.updatedAt,
+};
+
+const pairWhere = (workspaceId: string, jobId: string, candidateId: string) =>
+  and(
+    eq(introductions.workspaceId, workspaceId),
+    eq(introductions.jobId, jobId),
+    eq(introductions.candidateId, candidateId),
+  );
+
+export async function findIntroduction(db: DbOrTx, workspaceId: string, jobId: string, candidateId: string) {
+  const [row] = await db
+    .select(columns)
+    .from(introductions)
+    .where(pairWhere(workspaceId, jobId, candidateId));
+  return row;
+}
+
+/** The pair's row, locked for the rest of the transaction. */
+export async function lockIntroduction(db: DbOrTx, workspaceId: string, jobId: string, candidateId: string) {
+  const [row] = await db
+    .select(columns)
+    .from(introductions)
+    .where(pairWhere(workspaceId, jobId, candidateId))
+    .for('update');
+  return row;
+}
+
+/** Introductions of one job or one candidate, in id (= creation) order, one extra row for paging. */
+export async function listIntroductions(
+  db: DbOrTx,
+  workspaceId: string,
+  filter: { jobId: string } | { candidateId: string },
+  page: { limit: number; after?: string | undefined },
+) {
+  const conditions: (SQL | undefined)[] = [
+    eq(introductions.workspaceId, workspaceId),
+    'jobId' in filter
+      ? eq(introductions.jobId, filter.jobId)
+      : eq(introductions.candidateId, filter.candidateId),
+    page.after === undefined ? undefined : gt(introductions.id, page.after),
+  ];
+  return db
+    .select(columns)
+    .from(introductions)
+    .where(and(...conditions))
+    .orderBy(asc(introductions.id))
+    .limit(page.limit + 1);
+}
+
+/**
+ * Makes sure the pair has a row (a blank one, rolled back with the transaction if the step fails);
+ * a concurrent first step waits on the unique pair index instead of failing.
+ */
+export async function ensureIntroduction(
+  db: DbOrTx,
+  pair: { workspaceId: string; jobId: string; candidateId: string },
+) {
+  await db
+    .insert(introductions)
+    .values({ ...pair, employerState: 'none', candidateState: 'none', status: 'pending' })
+    .onConflictDoNothing({ target: [introductions.jobId, introductions.candidateId] });
+}
+
+export async function updateIntroduction(
+  db: DbOrTx,
+  workspaceId: string,
+  id: string,
+  states: SideStates,
+  status: IntroductionStatus,
+) {
+  const [row] = await db
+    .update(introductions)
+    .set({ employerState: states.employer, candidateState: states.candidate, status })
+    .where(and(eq(introductions.workspaceId, workspaceId), eq(introductions.id, id)))
+    .returning(columns);
+  return row!;
+}
+
+/** Appends one step (or one contact read) to the introduction's event log. */
+export async function appendEvent(
+  db: DbOrTx,
+  principal: WorkspacePrincipal,
+  introduction: { id: string; status: IntroductionStatus },
+  side: IntroductionSide,
+  action: EventAction,
+) {
+  await db.insert(introductionEvents).values({
+    workspaceId: principal.workspaceId,
+    introductionId: introduction.id,
+    actorRole: principal.role,
+    actorKeyId: principal.keyId,
+    side,
+    action,
+    statusAfter: introduction.status,
+  });
+}

@@ -1,0 +1,225 @@
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireRole } from '../auth/plugin.ts';
+import type { WorkspacePrincipal } from '../auth/principal.ts';
+import type { Db } from '../db/client.ts';
+import { AppError, notFound, problemSchema } from '../http/errors.ts';
+import { decodeCursor, toPage } from '../http/pagination.ts';
+import { explainStoredPair } from '../matching/explain-stored.ts';
+import type { MatchIndex } from '../matching/index.ts';
+import { assertOwnCandidate, assertOwnEmployer, candidateScope, employerScope } from '../profiles/access.ts';
+import { type ContactRow, findCandidate, findContact, findJob, type JobRow } from '../profiles/repository.ts';
+import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
+import { appendEvent, findIntroduction, type IntroductionRow, listIntroductions } from './repository.ts';
+import { actionBody, introductionList, introductionResponse, listQuery, pairParams } from './schemas.ts';
+import { applyStep, isAcceptablePair, precheckStep } from './service.ts';
+import type { IntroductionSide } from './state.ts';
+
+const tags = ['introductions'];
+const errors = { 400: problemSchema, 404: problemSchema };
+
+function view(row: IntroductionRow, contact?: ContactRow) {
+  return {
+    id: row.id,
+    jobId: row.jobId,
+    candidateId: row.candidateId,
+    status: row.status,
+    employer: { state: row.employerState },
+    candidate: { state: row.candidateState },
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    ...(contact ? { contact } : {}),
+  };
+}
+
+/** The side a key acts for: its own for employer and candidate keys; admins must name one. */
+function actingSide(principal: WorkspacePrincipal, side: IntroductionSide | undefined): IntroductionSide {
+  if (principal.role === 'admin') {
+    if (side) return side;
+    throw new AppError('validation_failed', 'An admin key must say which side it acts for.', {
+      errors: [{ path: 'side', message: 'Required for admin keys' }],
+    });
+  }
+  if (side && side !== principal.role) {
+    throw new AppError(
+      'validation_failed',
+      `A ${principal.role} key acts for the ${principal.role} side only.`,
+      {
+        errors: [{ path: 'side', message: `Must be ${principal.role} or left out` }],
+      },
+    );
+  }
+  return principal.role;
+}
+
+function afterCursor(cursor: string | undefined): string | undefined {
+  const after = decodeCursor(cursor);
+  if (after !== undefined && !z.uuid().safeParse(after).success) {
+    throw new AppError(
+      'invalid_cursor',
+      'The cursor is not one this service issued; start again without it.',
+    );
+  }
+  return after;
+}
+
+export const introductionRoutes: FastifyPluginAsyncZod<{
+  db: Db;
+  index: MatchIndex;
+  questionnaires: QuestionnaireCatalog;
+}> = async (app, { db, index, questionnaires }) => {
+  /** The job and candidate of a pair the caller may act on or see; anything else is a 404. */
+  async function reachPair(request: FastifyRequest, jobId: string, candidateId: string) {
+    const principal = requireRole(request, 'admin', 'employer', 'candidate');
+    const [job, candidate] = await Promise.all([
+      findJob(db, principal.workspaceId, jobId),
+      findCandidate(db, principal.workspaceId, candidateId),
+    ]);
+    const reachable =
+      job &&
+      candidate &&
+      (principal.role === 'admin' ||
+        (principal.role === 'employer' && principal.employerId === job.employerId) ||
+        (principal.role === 'candidate' && principal.candidateId === candidateId));
+    if (!reachable) throw notFound(`The pair of job ${jobId} and candidate ${candidateId}`);
+    return { principal, job };
+  }
+
+  /** The 409 for a pair that is not acceptable, with the pair's explanation (criteria left out). */
+  async function notAcceptable(workspaceId: string, job: JobRow, candidateId: string) {
+    const candidate = await findCandidate(db, workspaceId, candidateId);
+    if (!candidate) return notFound(`Candidate ${candidateId}`);
+    let explained: Awaited<ReturnType<typeof explainStoredPair>>;
+    try {
+      explained = await explainStoredPair(db, questionnaires, workspaceId, job, candidate);
+    } catch (error) {
+      // A side without answers (or on another questionnaire version) cannot be acceptable either.
+      if (error instanceof AppError && error.code === 'conflict') {
+        return new AppError('not_acceptable_pair', `The pair is not acceptable: ${error.message}`);
+      }
+      throw error;
+    }
+    const { criteria: _criteria, ...explanation } = explained;
+    const broken = explanation.dealbreakers.map((d) => `${d.criterionId} (${d.side})`).join(', ');
+    const detail = broken
+      ? `The pair breaks dealbreakers: ${broken}.`
+      : 'The score is below what one side accepts, or the job is not open.';
+    return new AppError('not_acceptable_pair', detail, { extra: { explanation } });
+  }
+
+  app.post(
+    '/v1/jobs/:jobId/introductions/:candidateId',
+    {
+      schema: {
+        operationId: 'actOnIntroduction',
+        tags,
+        summary: "Express interest in, decline or withdraw from a pair's introduction (double opt-in)",
+        params: pairParams,
+        body: actionBody,
+        response: { 200: introductionResponse, ...errors, 409: problemSchema },
+      },
+    },
+    async (request) => {
+      const { jobId, candidateId } = request.params;
+      const { principal, job } = await reachPair(request, jobId, candidateId);
+      const side = actingSide(principal, request.body.side);
+      const { action } = request.body;
+      await precheckStep(db, { workspaceId: principal.workspaceId, jobId, candidateId }, side, action);
+      if (action === 'interested') {
+        if (job.status !== 'open') throw new AppError('conflict', `Job ${jobId} is closed.`);
+        if (!(await isAcceptablePair(db, index, principal.workspaceId, jobId, candidateId))) {
+          throw await notAcceptable(principal.workspaceId, job, candidateId);
+        }
+      }
+      const saved = await applyStep(db, principal, { jobId, candidateId }, side, action);
+      return { introduction: view(saved) };
+    },
+  );
+
+  app.get(
+    '/v1/jobs/:jobId/introductions/:candidateId',
+    {
+      schema: {
+        operationId: 'getIntroduction',
+        tags,
+        summary: "A pair's introduction; the employer side sees the candidate's contact once mutual",
+        params: pairParams,
+        response: { 200: introductionResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const { jobId, candidateId } = request.params;
+      const { principal } = await reachPair(request, jobId, candidateId);
+      const row = await findIntroduction(db, principal.workspaceId, jobId, candidateId);
+      if (!row) throw notFound(`The introduction of job ${jobId} and candidate ${candidateId}`);
+      if (row.status !== 'mutual' || principal.role === 'candidate') return { introduction: view(row) };
+      const contact = await db.transaction(async (tx) => {
+        const found = await findContact(tx, principal.workspaceId, candidateId);
+        if (found) await appendEvent(tx, principal, row, 'employer', 'contact_read');
+        return found;
+      });
+      return { introduction: view(row, contact) };
+    },
+  );
+
+  app.get(
+    '/v1/jobs/:jobId/introductions',
+    {
+      schema: {
+        operationId: 'listJobIntroductions',
+        tags,
+        summary: 'The introductions of a job, oldest first',
+        params: z.object({ jobId: z.uuid() }),
+        querystring: listQuery,
+        response: { 200: introductionList, ...errors },
+      },
+    },
+    async (request) => {
+      const scope = employerScope(request);
+      const { jobId } = request.params;
+      const job = await findJob(db, scope.workspaceId, jobId);
+      if (!job) throw notFound(`Job ${jobId}`);
+      assertOwnEmployer(scope, job.employerId, `Job ${jobId}`);
+      const { limit, cursor } = request.query;
+      const rows = await listIntroductions(
+        db,
+        scope.workspaceId,
+        { jobId },
+        { limit, after: afterCursor(cursor) },
+      );
+      const page = toPage(rows, limit);
+      return { introductions: page.items.map((row) => view(row)), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/v1/candidates/:candidateId/introductions',
+    {
+      schema: {
+        operationId: 'listCandidateIntroductions',
+        tags,
+        summary: 'The introductions of a candidate, oldest first',
+        params: z.object({ candidateId: z.uuid() }),
+        querystring: listQuery,
+        response: { 200: introductionList, ...errors },
+      },
+    },
+    async (request) => {
+      const scope = candidateScope(request);
+      const { candidateId } = request.params;
+      assertOwnCandidate(scope, candidateId);
+      const candidate = await findCandidate(db, scope.workspaceId, candidateId);
+      if (!candidate) throw notFound(`Candidate ${candidateId}`);
+      const { limit, cursor } = request.query;
+      const rows = await listIntroductions(
+        db,
+        scope.workspaceId,
+        { candidateId },
+        { limit, after: afterCursor(cursor) },
+      );
+      const page = toPage(rows, limit);
+      return { introductions: page.items.map((row) => view(row)), nextCursor: page.nextCursor };
+    },
+  );
+};

@@ -1,0 +1,85 @@
+import type { WorkspacePrincipal } from '../auth/principal.ts';
+import type { Db } from '../db/client.ts';
+import { AppError } from '../http/errors.ts';
+import type { MatchIndex } from '../matching/index.ts';
+import { scoreMethodOf } from '../matching/repository.ts';
+import {
+  appendEvent,
+  ensureIntroduction,
+  findIntroduction,
+  type IntroductionRow,
+  lockIntroduction,
+  updateIntroduction,
+} from './repository.ts';
+import {
+  type IntroductionAction,
+  type IntroductionSide,
+  initialStates,
+  type Transition,
+  transition,
+} from './state.ts';
+
+const scanPage = 500;
+
+/** Whether the index ranks the candidate among the job's reciprocally acceptable matches now. */
+export async function isAcceptablePair(
+  db: Db,
+  index: MatchIndex,
+  workspaceId: string,
+  jobId: string,
+  candidateId: string,
+): Promise<boolean> {
+  const method = await scoreMethodOf(db, workspaceId);
+  let after: { score: number; id: string } | undefined;
+  for (;;) {
+    const list = index.matchesOf(workspaceId, 'job', jobId, { limit: scanPage, after, method });
+    if (!list) return false;
+    if (list.rows.some((row) => row.id === candidateId)) return true;
+    const last = list.rows.at(-1);
+    if (!list.hasMore || !last) return false;
+    after = { score: last.score, id: last.id };
+  }
+}
+
+function conflictOf(result: Extract<Transition, { ok: false }>, status: string): AppError {
+  return new AppError('conflict', `${result.detail} The introduction is ${status}.`, {
+    extra: { reason: result.reason },
+  });
+}
+
+const statesOf = (row: IntroductionRow | undefined) =>
+  row ? { employer: row.employerState, candidate: row.candidateState } : initialStates;
+
+/** Throws the 409 the step would meet with the states as they are now (checked again under lock). */
+export async function precheckStep(
+  db: Db,
+  pair: { workspaceId: string; jobId: string; candidateId: string },
+  side: IntroductionSide,
+  action: IntroductionAction,
+): Promise<void> {
+  const row = await findIntroduction(db, pair.workspaceId, pair.jobId, pair.candidateId);
+  const result = transition(statesOf(row), side, action);
+  if (!result.ok) throw conflictOf(result, row?.status ?? 'not started');
+}
+
+/** Applies one side's step and appends its event, in one transaction. */
+export async function applyStep(
+  db: Db,
+  principal: WorkspacePrincipal,
+  pair: { jobId: string; candidateId: string },
+  side: IntroductionSide,
+  action: IntroductionAction,
+) {
+  const { workspaceId } = principal;
+  return db.transaction(async (tx) => {
+    await ensureIntroduction(tx, { workspaceId, ...pair });
+    const row = await lockIntroduction(tx, workspaceId, pair.jobId, pair.candidateId);
+    if (!row) throw new Error('the introduction row vanished inside its transaction');
+    const blank = row.employerState === 'none' && row.candidateState === 'none';
+    const result = transition(statesOf(row), side, action);
+    if (!result.ok) throw conflictOf(result, blank ? 'not started' : row.status);
+    const updated = await updateIntroduction(tx, workspaceId, row.id, result.states, result.status);
+    await appendEvent(tx, principal, updated, side, action);
+    return updated;
+  });
+}

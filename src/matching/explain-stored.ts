@@ -1,0 +1,54 @@
+import { findAnswerSet } from '../answers/repository.ts';
+import type { Db } from '../db/client.ts';
+import { AppError } from '../http/errors.ts';
+import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
+import { explainPair } from './explain.ts';
+import { scoreMethodOf } from './repository.ts';
+
+/**
+ * The explanation (DESIGN §2) of a stored job and candidate, from their answers in PostgreSQL;
+ * a closed job makes any pair unacceptable. 409 when one side has not answered, or they answered
+ * different questionnaires or versions.
+ */
+export async function explainStoredPair(
+  db: Db,
+  questionnaires: QuestionnaireCatalog,
+  workspaceId: string,
+  job: { id: string; minScore: number; status: 'open' | 'closed' },
+  candidate: { id: string; minScore: number },
+) {
+  const [jobAnswers, candidateAnswers] = await Promise.all([
+    findAnswerSet(db, workspaceId, { jobId: job.id }),
+    findAnswerSet(db, workspaceId, { candidateId: candidate.id }),
+  ]);
+  if (!jobAnswers || !candidateAnswers) {
+    throw new AppError(
+      'conflict',
+      `The ${jobAnswers ? 'candidate' : 'job'} has not answered a questionnaire yet.`,
+    );
+  }
+  const sameVersion =
+    jobAnswers.questionnaireId === candidateAnswers.questionnaireId &&
+    jobAnswers.questionnaireVersion === candidateAnswers.questionnaireVersion;
+  const questionnaire = questionnaires.get(jobAnswers.questionnaireId, jobAnswers.questionnaireVersion);
+  if (!sameVersion || !questionnaire) {
+    throw new AppError(
+      'conflict',
+      'The job and the candidate answered different questionnaires or versions.',
+    );
+  }
+  const explained = explainPair(
+    questionnaire,
+    { answers: jobAnswers.answers, minScore: job.minScore },
+    { answers: candidateAnswers.answers, minScore: candidate.minScore },
+    await scoreMethodOf(db, workspaceId),
+  );
+  return {
+    jobId: job.id,
+    candidateId: candidate.id,
+    questionnaireId: questionnaire.id,
+    questionnaireVersion: questionnaire.version,
+    ...explained,
+    acceptable: explained.acceptable && job.status === 'open',
+  };
+}
