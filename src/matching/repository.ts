@@ -71,19 +71,17 @@ export async function* streamStates(
   layoutKeys: string[],
 ): AsyncGenerator<StateRow[]> {
   const idColumn = side === 'job' ? jobs.id : candidates.id;
-  let after: string | undefined;
+  const pageAfter = (after: string | undefined) =>
+    selectStates(db, side, after === undefined ? undefined : gt(idColumn, after), layoutKeys, PAGE);
+  // The next page is already being read while the caller works on this one.
+  let next = pageAfter(undefined);
   for (;;) {
-    const page = await selectStates(
-      db,
-      side,
-      after === undefined ? undefined : gt(idColumn, after),
-      layoutKeys,
-      PAGE,
-    );
+    const page = await next;
     if (page.length === 0) return;
+    next = page.length < PAGE ? Promise.resolve([]) : pageAfter(page.at(-1)!.id);
+    // If the caller stops early, nobody awaits this read: its failure must not go unhandled.
+    next.catch(() => {});
     yield page;
-    after = page.at(-1)!.id;
-    if (page.length < PAGE) return;
   }
 }
 
