@@ -136,11 +136,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   const index = new MatchIndex(questionnaires);
-  const follower = new ChangeFollower(database, index, app.log);
-  const sync = follower;
+  // The follower keeps the index current: it is the `sync` every writing route refreshes through.
+  const sync = new ChangeFollower(database, index, app.log);
   app.decorate('matchIndex', index);
-  app.decorate('changeFollower', follower);
-  app.addHook('onClose', () => follower.stop());
+  app.decorate('changeFollower', sync);
+  app.addHook('onClose', () => sync.stop());
 
   const db = database.db;
   await app.register(healthRoutes, {
@@ -162,7 +162,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   await ensureBootstrapWorkspace(db, config.BOOTSTRAP_ADMIN_KEY);
   // The follower starts first, so changes written while the index loads are replayed after it.
-  await follower.start();
+  await sync.start();
   const loading = loadIndex(db, index, app.log).catch((err) => {
     app.log.fatal({ err }, 'the match index could not be loaded');
   });

@@ -68,7 +68,3 @@ export function requireRole<R extends Role>(
   }
   return principal as Extract<Principal, { role: R }>;
 }
-
-export function requireWorkspace(request: FastifyRequest): WorkspacePrincipal {
-  return requireRole(request, 'admin', 'employer', 'candidate');
-}

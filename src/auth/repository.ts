@@ -24,8 +24,6 @@ export const workspaceColumns = {
   createdAt: workspaces.createdAt,
 };
 
-export type WorkspaceRow = typeof workspaces.$inferSelect;
-
 export async function insertWorkspace(db: DbOrTx, values: typeof workspaces.$inferInsert) {
   const [row] = await db.insert(workspaces).values(values).returning(workspaceColumns);
   return row!;

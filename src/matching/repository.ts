@@ -6,6 +6,9 @@ import type { IndexSide, ProfileState } from './index.ts';
 
 const PAGE = 5_000;
 
+/** The NOTIFY channel of the change feed (the triggers in migrations/0001 name it too). */
+export const CHANGES_CHANNEL = 'mutualfit_profile_changes';
+
 export type StateRow = ProfileState & { workspaceId: string };
 
 /**
@@ -157,9 +160,7 @@ export async function forgetProfileChanges(
   profileId: string,
 ) {
   await db.delete(profileChanges).where(eq(profileChanges.profileId, profileId));
-  await db.execute(
-    sql`select pg_notify('mutualfit_profile_changes', ${`${side}:${workspaceId}:${profileId}`})`,
-  );
+  await db.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${`${side}:${workspaceId}:${profileId}`})`);
 }
 
 export async function purgeChangesBefore(db: DbOrTx, before: Date) {

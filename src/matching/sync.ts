@@ -4,9 +4,15 @@ import pg from 'pg';
 import type { AnswerSet } from '../answers/types.ts';
 import type { Database, Db } from '../db/client.ts';
 import type { IndexSide, MatchIndex, PackedRow } from './index.ts';
-import { changesSince, latestChangeSeq, purgeChangesBefore, readStates, streamStates } from './repository.ts';
+import {
+  CHANGES_CHANNEL,
+  changesSince,
+  latestChangeSeq,
+  purgeChangesBefore,
+  readStates,
+  streamStates,
+} from './repository.ts';
 
-export const CHANGES_CHANNEL = 'mutualfit_profile_changes';
 /** A change row can commit after one with a higher seq; rows younger than this are read again. */
 const COMMIT_WINDOW_MS = 5_000;
 const CATCH_UP_MS = 1_000;
