@@ -37,6 +37,8 @@ import { jobRoutes } from './profiles/job-routes.ts';
 import type { QuestionnaireCatalog } from './questionnaires/loader.ts';
 import { questionnaireRoutes } from './questionnaires/routes.ts';
 import { purgeRetainedRecords } from './retention.ts';
+import { webhookRoutes } from './webhooks/routes.ts';
+import { WebhookWorker } from './webhooks/worker.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -44,6 +46,8 @@ export interface AppDependencies {
   questionnaires: QuestionnaireCatalog;
   /** Load the match index after start instead of before (the server does; /readyz says when done). */
   loadIndexInBackground?: boolean;
+  /** Run the webhook delivery worker in this process (default true). */
+  webhookWorker?: boolean;
   /** Overrides the logger built from config (tests pass `false`). */
   logger?: FastifyServerOptions['logger'];
 }
@@ -52,6 +56,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     matchIndex: MatchIndex;
     changeFollower: ChangeFollower;
+    webhookWorker: WebhookWorker;
   }
 }
 
@@ -159,6 +164,17 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(matchingRoutes, { db, index, questionnaires });
   await app.register(allocationRoutes, { db, index, bodyLimit: config.BULK_BODY_LIMIT_BYTES });
   await app.register(introductionRoutes, { db, index, questionnaires });
+  await app.register(webhookRoutes, { db, allowInsecureUrls: config.WEBHOOK_ALLOW_INSECURE_URLS });
+
+  const webhookWorker = new WebhookWorker(db, app.log, {
+    pollMs: config.WEBHOOK_POLL_MS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+    backoff: { baseMs: config.WEBHOOK_BACKOFF_BASE_MS, maxMs: config.WEBHOOK_BACKOFF_MAX_MS },
+    allowInsecure: config.WEBHOOK_ALLOW_INSECURE_URLS,
+  });
+  app.decorate('webhookWorker', webhookWorker);
+  app.addHook('onClose', () => webhookWorker.stop());
 
   await ensureBootstrapWorkspace(db, config.BOOTSTRAP_ADMIN_KEY);
   // The follower starts first, so changes written while the index loads are replayed after it.
@@ -167,6 +183,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     app.log.fatal({ err }, 'the match index could not be loaded');
   });
   if (!deps.loadIndexInBackground) await loading;
+  if (deps.webhookWorker !== false) webhookWorker.start();
   const purge = setInterval(() => {
     purgeRetainedRecords(db, config).catch((err) => app.log.warn({ err }, 'retention purge failed'));
   }, 3_600_000).unref();

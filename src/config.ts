@@ -36,6 +36,21 @@ const envSchema = z.object({
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
   QUESTIONNAIRES_DIR: z.string().min(1).default('./questionnaires'),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
+  WEBHOOK_BACKOFF_BASE_MS: z.coerce.number().int().min(1).default(30_000),
+  WEBHOOK_BACKOFF_MAX_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(6 * 3_600_000),
+  // Off by default: plain http and private or loopback addresses (a subscriber could otherwise
+  // make the service call into its own network). For development and tests.
+  WEBHOOK_ALLOW_INSECURE_URLS: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
 });
 
 export type Config = Readonly<z.output<typeof envSchema>>;

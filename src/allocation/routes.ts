@@ -6,6 +6,7 @@ import { AppError, notFound, problemSchema } from '../http/errors.ts';
 import { recordAudit } from '../matching/audit.ts';
 import type { MatchIndex } from '../matching/index.ts';
 import { scoreMethodOf } from '../matching/repository.ts';
+import { enqueueEvent } from '../webhooks/events.ts';
 import { countBlockingPairs } from './blocking-pairs.ts';
 import { allocate } from './deferred-acceptance.ts';
 import { preferencesFromMatches } from './preferences.ts';
@@ -104,12 +105,21 @@ export const allocationRoutes: FastifyPluginAsyncZod<{
         }
       }
       const result = allocate(input);
-      const allocation = await insertAllocation(db, {
-        workspaceId: principal.workspaceId,
-        source: 'source' in body ? 'matches' : 'explicit',
-        assignments: result.assignments,
-        unassigned: result.unassigned,
-        blockingPairs: countBlockingPairs(input, result),
+      const blockingPairs = countBlockingPairs(input, result);
+      const allocation = await db.transaction(async (tx) => {
+        const stored = await insertAllocation(tx, {
+          workspaceId: principal.workspaceId,
+          source: 'source' in body ? 'matches' : 'explicit',
+          assignments: result.assignments,
+          unassigned: result.unassigned,
+          blockingPairs,
+        });
+        await enqueueEvent(tx, principal.workspaceId, 'allocation.completed', {
+          allocationId: stored.id,
+          assigned: result.assignments.length,
+          unassigned: result.unassigned.length,
+        });
+        return stored;
       });
       await recordAudit(db, principal, {
         action: 'allocation',

@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { AppError } from '../http/errors.ts';
 import { hashApiKey, sameSecret } from './keys.ts';
-import type { Principal, Role, WorkspacePrincipal } from './principal.ts';
+import type { Principal, Role } from './principal.ts';
 import { findActiveKeyByHash } from './repository.ts';
 
 declare module 'fastify' {

@@ -282,3 +282,66 @@ export const introductionEvents = pgTable(
   },
   (t) => [index('introduction_events_introduction_id_idx').on(t.introductionId, t.id)],
 );
+
+/** Where a workspace wants its events sent. The secret signs them (HMAC), so it is kept as is. */
+export const webhookSubscriptions = pgTable(
+  'webhook_subscriptions',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    url: text('url').notNull(),
+    eventTypes: text('event_types').array().notNull(),
+    description: text('description'),
+    secret: text('secret').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('webhook_subscriptions_workspace_id_idx').on(t.workspaceId, t.id)],
+);
+
+/**
+ * The outbox: one row per event and subscription, written in the transaction of the change that
+ * caused it. `nextAttemptAt` is when a worker may next claim it; a claim pushes it one lease ahead,
+ * so a worker that dies mid-delivery only delays the event.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    subscriptionId: uuid('subscription_id')
+      .notNull()
+      .references(() => webhookSubscriptions.id, { onDelete: 'cascade' }),
+    eventType: text('event_type').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] })
+      .notNull()
+      .default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    claimToken: uuid('claim_token'),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
+    index('webhook_deliveries_subscription_id_idx').on(t.subscriptionId, t.id),
+    index('webhook_deliveries_workspace_id_idx').on(t.workspaceId),
+    index('webhook_deliveries_finished_at_idx').on(t.finishedAt),
+  ],
+);
+
+/** Every attempt to deliver, with what the receiver answered (the delivery log). */
+export const webhookAttempts = pgTable(
+  'webhook_attempts',
+  {
+    id: id(),
+    deliveryId: uuid('delivery_id')
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    statusCode: integer('status_code'),
+    error: text('error'),
+    durationMs: integer('duration_ms').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('webhook_attempts_delivery_id_idx').on(t.deliveryId, t.id)],
+);

@@ -9,8 +9,8 @@ const RETENTION_MS = 24 * 60 * 60 * 1000;
 const keyPattern = /^[\x21-\x7e]{1,255}$/;
 /** statusCode of a reservation whose request is still being handled. */
 const IN_PROGRESS = 0;
-/** Fields of a reply that hold a secret shown once (a new API key); replays never repeat them. */
-const SECRET_FIELDS = ['adminKey', 'key'];
+/** Fields of a reply that hold a secret shown once (an API key, a webhook secret); replays never repeat them. */
+const SECRET_FIELDS = ['adminKey', 'key', 'secret'];
 
 declare module 'fastify' {
   interface FastifyRequest {

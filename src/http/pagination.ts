@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from './errors.ts';
 
-/** `limit` and `cursor` on every list; the cursor is the last id seen, opaque to clients. */
+/** `limit` and `cursor` on every list; the cursor is the last id (a UUID) seen, opaque to clients. */
 export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(100).default(20).describe('Page size, 1..100'),
   cursor: z.string().max(200).optional().describe('The nextCursor of the previous page'),
@@ -20,7 +20,7 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof parsed.after === 'string' && parsed.after.length <= 100) return parsed.after;
+    if (typeof parsed.after === 'string' && z.uuid().safeParse(parsed.after).success) return parsed.after;
   } catch {}
   throw new AppError('invalid_cursor', 'The cursor is not one this service issued; start again without it.');
 }

@@ -53,17 +53,6 @@ function actingSide(principal: WorkspacePrincipal, side: IntroductionSide | unde
   return principal.role;
 }
 
-function afterCursor(cursor: string | undefined): string | undefined {
-  const after = decodeCursor(cursor);
-  if (after !== undefined && !z.uuid().safeParse(after).success) {
-    throw new AppError(
-      'invalid_cursor',
-      'The cursor is not one this service issued; start again without it.',
-    );
-  }
-  return after;
-}
-
 export const introductionRoutes: FastifyPluginAsyncZod<{
   db: Db;
   index: MatchIndex;
@@ -186,7 +175,7 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
         db,
         scope.workspaceId,
         { jobId },
-        { limit, after: afterCursor(cursor) },
+        { limit, after: decodeCursor(cursor) },
       );
       const page = toPage(rows, limit);
       return { introductions: page.items.map((row) => view(row)), nextCursor: page.nextCursor };
@@ -216,7 +205,7 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
         db,
         scope.workspaceId,
         { candidateId },
-        { limit, after: afterCursor(cursor) },
+        { limit, after: decodeCursor(cursor) },
       );
       const page = toPage(rows, limit);
       return { introductions: page.items.map((row) => view(row)), nextCursor: page.nextCursor };

@@ -3,6 +3,7 @@ import type { Db } from '../db/client.ts';
 import { AppError } from '../http/errors.ts';
 import type { MatchIndex } from '../matching/index.ts';
 import { scoreMethodOf } from '../matching/repository.ts';
+import { enqueueEvent } from '../webhooks/events.ts';
 import {
   appendEvent,
   ensureIntroduction,
@@ -62,7 +63,7 @@ export async function precheckStep(
   if (!result.ok) throw conflictOf(result, row?.status ?? 'not started');
 }
 
-/** Applies one side's step and appends its event, in one transaction. */
+/** Applies one side's step and appends its audit event and webhook events, in one transaction. */
 export async function applyStep(
   db: Db,
   principal: WorkspacePrincipal,
@@ -80,6 +81,16 @@ export async function applyStep(
     if (!result.ok) throw conflictOf(result, blank ? 'not started' : row.status);
     const updated = await updateIntroduction(tx, workspaceId, row.id, result.states, result.status);
     await appendEvent(tx, principal, updated, side, action);
+    const ids = { introductionId: updated.id, jobId: updated.jobId, candidateId: updated.candidateId };
+    await enqueueEvent(tx, workspaceId, 'introduction.updated', {
+      ...ids,
+      status: updated.status,
+      employerState: updated.employerState,
+      candidateState: updated.candidateState,
+    });
+    if (updated.status === 'mutual' && row.status !== 'mutual') {
+      await enqueueEvent(tx, workspaceId, 'match.mutual', ids);
+    }
     return updated;
   });
 }

@@ -6,6 +6,7 @@ import type { DbOrTx } from '../db/client.ts';
 import { idempotencyKeys } from '../db/schema.ts';
 import { scrubFromAudit } from '../matching/audit.ts';
 import { forgetProfileChanges } from '../matching/repository.ts';
+import { enqueueEvent, forgetCandidateDeliveries } from '../webhooks/events.ts';
 import { deleteCandidate, findCandidate, findContact } from './repository.ts';
 
 /** Everything stored about one candidate, for a data-subject access request. */
@@ -23,7 +24,9 @@ export async function exportCandidate(db: DbOrTx, workspaceId: string, candidate
 /**
  * Erases a candidate: the profile row cascades to contact, answers and keys; stored idempotent
  * replies may quote the contact details, so those go too, and the id leaves the audit trail and
- * the change feed (other replicas hear of the erasure by notification instead). Returns false when there was none.
+ * the change feed (other replicas hear of the erasure by notification instead). Webhook deliveries
+ * naming the candidate go too, replaced by one `candidate.erased` event (whose payload is blanked
+ * once it is delivered or given up). Returns false when there was none.
  */
 export async function eraseCandidate(tx: DbOrTx, workspaceId: string, candidateId: string): Promise<boolean> {
   const deleted = await deleteCandidate(tx, workspaceId, candidateId);
@@ -32,5 +35,7 @@ export async function eraseCandidate(tx: DbOrTx, workspaceId: string, candidateI
   await scrubFromAudit(tx, workspaceId, candidateId);
   await scrubCandidateFromAllocations(tx, workspaceId, candidateId);
   await forgetProfileChanges(tx, workspaceId, 'candidate', candidateId);
+  await forgetCandidateDeliveries(tx, workspaceId, candidateId);
+  await enqueueEvent(tx, workspaceId, 'candidate.erased', { candidateId });
   return true;
 }

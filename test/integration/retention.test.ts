@@ -1,6 +1,11 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, idempotencyKeys } from '../../src/db/schema.ts';
+import {
+  auditEvents,
+  idempotencyKeys,
+  webhookDeliveries,
+  webhookSubscriptions,
+} from '../../src/db/schema.ts';
 import { purgeRetainedRecords } from '../../src/retention.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { availableDatabaseKinds } from '../support/database.ts';
@@ -47,5 +52,45 @@ describe.each(availableDatabaseKinds())('retention on %s', (kind) => {
     ]);
     const keys = await db.execute(sql`select key from idempotency_keys where caller_id = 'retention-test'`);
     expect((keys as unknown as { rows: { key: string }[] }).rows.map((r) => r.key)).toEqual(['recent']);
+  });
+
+  it('forgets webhook deliveries settled before the retention period, never pending ones', async () => {
+    const { workspace } = await createWorkspace(t.app);
+    const db = t.database.db;
+    const now = Date.now();
+    const [subscription] = await db
+      .insert(webhookSubscriptions)
+      .values({
+        workspaceId: workspace.id,
+        url: 'https://example.com/h',
+        eventTypes: ['match.mutual'],
+        secret: 's',
+      })
+      .returning({ id: webhookSubscriptions.id });
+    const delivery = (label: string, status: 'pending' | 'delivered' | 'failed', ageDays: number | null) => ({
+      workspaceId: workspace.id,
+      subscriptionId: subscription!.id,
+      eventType: 'match.mutual',
+      payload: { label },
+      status,
+      createdAt: new Date(now - 40 * DAY_MS),
+      finishedAt: ageDays === null ? null : new Date(now - ageDays * DAY_MS),
+    });
+    await db
+      .insert(webhookDeliveries)
+      .values([
+        delivery('old delivered', 'delivered', 31),
+        delivery('old failed', 'failed', 31),
+        delivery('recent', 'delivered', 29),
+        delivery('still pending', 'pending', null),
+      ]);
+
+    await purgeRetainedRecords(db, t.config, now);
+
+    const left = await db
+      .select({ payload: webhookDeliveries.payload })
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.subscriptionId, subscription!.id));
+    expect(left.map((d) => d.payload.label).sort()).toEqual(['recent', 'still pending']);
   });
 });

@@ -11,10 +11,10 @@ export function availableDatabaseKinds(): DatabaseKind[] {
   return inject('postgresServer') ? ['postgres', 'pglite'] : ['pglite'];
 }
 
-/** A fresh, migrated database of its own; closing it also drops it. */
+/** A fresh, migrated database of its own; closing it also drops it. PostgreSQL ones tell their URL. */
 export async function createTestDatabase(
   kind: DatabaseKind = availableDatabaseKinds()[0]!,
-): Promise<Database> {
+): Promise<Database & { url?: string }> {
   if (kind === 'pglite') {
     const database = await openDatabase({ DATA_DIR: 'memory' });
     await runMigrations(database);
@@ -31,11 +31,12 @@ export async function createTestDatabase(
   const close = database.close;
   return {
     ...database,
+    url,
     close: async () => {
       await close();
       await withAdminClient(server.adminUrl, (client) =>
         client.query(`drop database if exists ${name} with (force)`),
       );
     },
-  } as Database;
+  } as Database & { url: string };
 }

@@ -33,6 +33,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BOOTSTRAP_ADMIN_KEY: 'short' })).toThrow(/BOOTSTRAP_ADMIN_KEY/);
   });
 
+  it('keeps webhooks to public https URLs unless insecure URLs are allowed in so many words', () => {
+    expect(loadConfig({}).WEBHOOK_ALLOW_INSECURE_URLS).toBe(false);
+    expect(loadConfig({ WEBHOOK_ALLOW_INSECURE_URLS: 'true' }).WEBHOOK_ALLOW_INSECURE_URLS).toBe(true);
+    expect(loadConfig({ WEBHOOK_ALLOW_INSECURE_URLS: '0' }).WEBHOOK_ALLOW_INSECURE_URLS).toBe(false);
+    expect(() => loadConfig({ WEBHOOK_ALLOW_INSECURE_URLS: 'yes please' })).toThrow(
+      /WEBHOOK_ALLOW_INSECURE_URLS/,
+    );
+    expect(() => loadConfig({ WEBHOOK_MAX_ATTEMPTS: '0', WEBHOOK_TIMEOUT_MS: '5' })).toThrow(
+      /WEBHOOK_TIMEOUT_MS[\s\S]*WEBHOOK_MAX_ATTEMPTS/,
+    );
+  });
+
   it('returns a frozen object', () => {
     expect(Object.isFrozen(loadConfig({}))).toBe(true);
   });

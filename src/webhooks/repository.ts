@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, desc, eq, gt, inArray, lt, lte, type SQL, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../db/client.ts';
+import { webhookAttempts, webhookDeliveries, webhookSubscriptions } from '../db/schema.ts';
+
+const subscriptionColumns = {
+  id: webhookSubscriptions.id,
+  url: webhookSubscriptions.url,
+  eventTypes: webhookSubscriptions.eventTypes,
+  description: webhookSubscriptions.description,
+  createdAt: webhookSubscriptions.createdAt,
+};
+
+export async function insertSubscription(db: DbOrTx, values: typeof webhookSubscriptions.$inferInsert) {
+  const [row] = await db.insert(webhookSubscriptions).values(values).returning(subscriptionColumns);
+  return row!;
+}
+
+export async function findSubscription(db: DbOrTx, workspaceId: string, id: string) {
+  const [row] = await db
+    .select(subscriptionColumns)
+    .from(webhookSubscriptions)
+    .where(and(eq(webhookSubscriptions.workspaceId, workspaceId), eq(webhookSubscriptions.id, id)));
+  return row;
+}
+
+export async function listSubscriptions(
+  db: DbOrTx,
+  workspaceId: string,
+  page: { limit: number; after?: string | undefined },
+) {
+  return db
+    .select(subscriptionColumns)
+    .from(webhookSubscriptions)
+    .where(
+      and(
+        eq(webhookSubscriptions.workspaceId, workspaceId),
+        page.after === undefined ? undefined : gt(webhookSubscriptions.id, page.after),
+      ),
+    )
+    .orderBy(asc(webhookSubscriptions.id))
+    .limit(page.limit + 1);
+}
+
+/** Deletes the subscription with its pending deliveries and its log. */
+export async function deleteSubscription(db: DbOrTx, workspaceId: string, id: string): Promise<boolean> {
+  const deleted = await db
+    .delete(webhookSubscriptions)
+    .where(and(eq(webhookSubscriptions.workspaceId, workspaceId), eq(webhookSubscriptions.id, id)))
+    .returning({ id: webhookSubscriptions.id });
+  return deleted.length > 0;
+}
+
+/** One subscription's deliveries, newest first, each with its attempts (oldest first). */
+export async function listDeliveries(
+  db: DbOrTx,
+  subscriptionId: string,
+  filter: { status?: 'pending' | 'delivered' | 'failed' | undefined },
+  page: { limit: number; after?: string | undefined },
+) {
+  const conditions: (SQL | undefined)[] = [
+    eq(webhookDeliveries.subscriptionId, subscriptionId),
+    filter.status === undefined ? undefined : eq(webhookDeliveries.status, filter.status),
+    page.after === undefined ? undefined : lt(webhookDeliveries.id, page.after),
+  ];
+  const deliveries = await db
+    .select({
+      id: webhookDeliveries.id,
+      eventType: webhookDeliveries.eventType,
+      payload: webhookDeliveries.payload,
+      status: webhookDeliveries.status,
+      attempts: webhookDeliveries.attempts,
+      nextAttemptAt: webhookDeliveries.nextAttemptAt,
+      finishedAt: webhookDeliveries.finishedAt,
+      createdAt: webhookDeliveries.createdAt,
+    })
+    .from(webhookDeliveries)
+    .where(and(...conditions))
+    .orderBy(desc(webhookDeliveries.id))
+    .limit(page.limit + 1);
+  if (deliveries.length === 0) return [];
+  const attempts = await db
+    .select({
+      deliveryId: webhookAttempts.deliveryId,
+      attemptedAt: webhookAttempts.createdAt,
+      statusCode: webhookAttempts.statusCode,
+      error: webhookAttempts.error,
+      durationMs: webhookAttempts.durationMs,
+    })
+    .from(webhookAttempts)
+    .where(
+      inArray(
+        webhookAttempts.deliveryId,
+        deliveries.map((d) => d.id),
+      ),
+    )
+    .orderBy(asc(webhookAttempts.id));
+  return deliveries.map((delivery) => ({
+    ...delivery,
+    attemptLog: attempts
+      .filter((a) => a.deliveryId === delivery.id)
+      .map(({ deliveryId: _, ...attempt }) => attempt),
+  }));
+}
+
+export interface ClaimedDelivery {
+  id: string;
+  eventType: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  createdAt: Date;
+  claimToken: string;
+  url: string;
+  secret: string;
+}
+
+/**
+ * Claims up to `limit` due deliveries for one worker: locked rows another worker holds are
+ * skipped, and each claimed row is pushed a lease ahead, so if this worker dies before it settles
+ * them, they fall due again once the lease runs out. The attempt is counted at claim, so a
+ * delivery that kills its worker every time still reaches the attempt limit.
+ */
+export async function claimDueDeliveries(
+  db: Db,
+  { limit, leaseMs }: { limit: number; leaseMs: number },
+): Promise<ClaimedDelivery[]> {
+  const claimToken = randomUUID();
+  return db.transaction(async (tx) => {
+    const due = await tx
+      .select({ id: webhookDeliveries.id })
+      .from(webhookDeliveries)
+      .where(and(eq(webhookDeliveries.status, 'pending'), lte(webhookDeliveries.nextAttemptAt, sql`now()`)))
+      .orderBy(asc(webhookDeliveries.nextAttemptAt))
+      .limit(limit)
+      .for('update', { skipLocked: true });
+    if (due.length === 0) return [];
+    const claimed = await tx
+      .update(webhookDeliveries)
+      .set({
+        attempts: sql`${webhookDeliveries.attempts} + 1`,
+        nextAttemptAt: sql`now() + ${leaseMs} * interval '1 millisecond'`,
+        claimToken,
+      })
+      .where(
+        inArray(
+          webhookDeliveries.id,
+          due.map((d) => d.id),
+        ),
+      )
+      .returning({
+        id: webhookDeliveries.id,
+        subscriptionId: webhookDeliveries.subscriptionId,
+        eventType: webhookDeliveries.eventType,
+        payload: webhookDeliveries.payload,
+        attempts: webhookDeliveries.attempts,
+        createdAt: webhookDeliveries.createdAt,
+      });
+    const subscriptions = await tx
+      .select({
+        id: webhookSubscriptions.id,
+        url: webhookSubscriptions.url,
+        secret: webhookSubscriptions.secret,
+      })
+      .from(webhookSubscriptions)
+      .where(inArray(webhookSubscriptions.id, [...new Set(claimed.map((d) => d.subscriptionId))]));
+    const byId = new Map(subscriptions.map((s) => [s.id, s]));
+    return claimed.map(({ subscriptionId, ...delivery }) => ({
+      ...delivery,
+      claimToken,
+      url: byId.get(subscriptionId)!.url,
+      secret: byId.get(subscriptionId)!.secret,
+    }));
+  });
+}
+
+export type Outcome = { kind: 'delivered' } | { kind: 'retry'; delayMs: number } | { kind: 'failed' };
+
+/**
+ * Records one attempt and where the delivery stands after it. Success always counts (even if the
+ * lease ran out and another worker holds it now); a failure only reschedules a delivery this
+ * worker still holds. A delivery deleted meanwhile (unsubscribed, erased) is left alone.
+ */
+export async function settleDelivery(
+  db: Db,
+  delivery: Pick<ClaimedDelivery, 'id' | 'eventType' | 'claimToken'>,
+  attempt: { statusCode?: number | undefined; error?: string | undefined; durationMs: number },
+  outcome: Outcome,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ status: webhookDeliveries.status, claimToken: webhookDeliveries.claimToken })
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.id, delivery.id))
+      .for('update');
+    if (!row) return;
+    await tx.insert(webhookAttempts).values({
+      deliveryId: delivery.id,
+      statusCode: attempt.statusCode ?? null,
+      error: attempt.error?.slice(0, 500) ?? null,
+      durationMs: Math.round(attempt.durationMs),
+    });
+    if (row.status !== 'pending') return;
+    if (outcome.kind !== 'delivered' && row.claimToken !== delivery.claimToken) return;
+    const finished = outcome.kind !== 'retry';
+    await tx
+      .update(webhookDeliveries)
+      .set({
+        status: outcome.kind === 'retry' ? 'pending' : outcome.kind,
+        nextAttemptAt:
+          outcome.kind === 'retry' ? sql`now() + ${outcome.delayMs} * interval '1 millisecond'` : undefined,
+        finishedAt: finished ? sql`now()` : undefined,
+        claimToken: null,
+        // Once it is out (or given up), an erasure notice keeps no trace of whom it was about.
+        payload: finished && delivery.eventType === 'candidate.erased' ? {} : undefined,
+      })
+      .where(eq(webhookDeliveries.id, delivery.id));
+  });
+}
+
+/** Retention: settled deliveries (and their attempts) finished before `cutoff`. */
+export async function purgeSettledDeliveriesBefore(db: DbOrTx, cutoff: Date): Promise<void> {
+  await db.delete(webhookDeliveries).where(lt(webhookDeliveries.finishedAt, cutoff));
+}

@@ -1,0 +1,151 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireRole } from '../auth/plugin.ts';
+import type { Db } from '../db/client.ts';
+import { AppError, notFound, problemSchema } from '../http/errors.ts';
+import { decodeCursor, pageQuery, toPage } from '../http/pagination.ts';
+import { idParam } from '../profiles/schemas.ts';
+import {
+  deleteSubscription,
+  findSubscription,
+  insertSubscription,
+  listDeliveries,
+  listSubscriptions,
+} from './repository.ts';
+import {
+  deliveryList,
+  deliveryListQuery,
+  webhookCreate,
+  webhookCreated,
+  webhookList,
+  webhookResponse,
+} from './schemas.ts';
+import { newWebhookSecret } from './signing.ts';
+import { urlProblem } from './url-guard.ts';
+
+const tags = ['webhooks'];
+const errors = { 400: problemSchema, 404: problemSchema };
+
+export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; allowInsecureUrls: boolean }> = async (
+  app,
+  { db, allowInsecureUrls },
+) => {
+  app.post(
+    '/v1/webhooks',
+    {
+      schema: {
+        operationId: 'createWebhook',
+        tags,
+        summary: 'Subscribe a URL to events; the signing secret is shown once',
+        body: webhookCreate,
+        response: { 201: webhookCreated, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { workspaceId } = requireRole(request, 'admin');
+      const { url, eventTypes, description } = request.body;
+      const problem = urlProblem(url, allowInsecureUrls);
+      if (problem) {
+        throw new AppError('validation_failed', `The webhook URL ${problem}.`, {
+          errors: [{ path: 'body.url', message: problem }],
+        });
+      }
+      const secret = newWebhookSecret();
+      const webhook = await insertSubscription(db, {
+        workspaceId,
+        url,
+        eventTypes,
+        description: description ?? null,
+        secret,
+      });
+      return reply.code(201).send({ webhook: { ...webhook, secret } });
+    },
+  );
+
+  app.get(
+    '/v1/webhooks',
+    {
+      schema: {
+        operationId: 'listWebhooks',
+        tags,
+        summary: "The workspace's webhook subscriptions (never their secrets)",
+        querystring: z.strictObject(pageQuery),
+        response: { 200: webhookList, ...errors },
+      },
+    },
+    async (request) => {
+      const { workspaceId } = requireRole(request, 'admin');
+      const { limit, cursor } = request.query;
+      const rows = await listSubscriptions(db, workspaceId, { limit, after: decodeCursor(cursor) });
+      const { items, nextCursor } = toPage(rows, limit);
+      return { webhooks: items, nextCursor };
+    },
+  );
+
+  app.get(
+    '/v1/webhooks/:id',
+    {
+      schema: {
+        operationId: 'getWebhook',
+        tags,
+        summary: 'One webhook subscription',
+        params: idParam,
+        response: { 200: webhookResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const { workspaceId } = requireRole(request, 'admin');
+      const webhook = await findSubscription(db, workspaceId, request.params.id);
+      if (!webhook) throw notFound(`Webhook ${request.params.id}`);
+      return { webhook };
+    },
+  );
+
+  app.delete(
+    '/v1/webhooks/:id',
+    {
+      schema: {
+        operationId: 'deleteWebhook',
+        tags,
+        summary: 'Unsubscribe: pending deliveries are dropped with the delivery log',
+        params: idParam,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { workspaceId } = requireRole(request, 'admin');
+      const deleted = await deleteSubscription(db, workspaceId, request.params.id);
+      if (!deleted) throw notFound(`Webhook ${request.params.id}`);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/v1/webhooks/:id/deliveries',
+    {
+      schema: {
+        operationId: 'listWebhookDeliveries',
+        tags,
+        summary: 'The delivery log: every event sent to this subscription and every attempt, newest first',
+        params: idParam,
+        querystring: deliveryListQuery,
+        response: { 200: deliveryList, ...errors },
+      },
+    },
+    async (request) => {
+      const { workspaceId } = requireRole(request, 'admin');
+      const webhook = await findSubscription(db, workspaceId, request.params.id);
+      if (!webhook) throw notFound(`Webhook ${request.params.id}`);
+      const { limit, cursor, status } = request.query;
+      const rows = await listDeliveries(db, webhook.id, { status }, { limit, after: decodeCursor(cursor) });
+      const { items, nextCursor } = toPage(rows, limit);
+      return {
+        deliveries: items.map((d) => ({
+          ...d,
+          nextAttemptAt: d.status === 'pending' ? d.nextAttemptAt : null,
+        })),
+        nextCursor,
+      };
+    },
+  );
+};

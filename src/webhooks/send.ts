@@ -1,0 +1,61 @@
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { guardedLookup, urlProblem } from './url-guard.ts';
+
+export interface SendResult {
+  /** the receiver's HTTP status, when it answered */
+  statusCode?: number | undefined;
+  /** why there was no answer (timeout, refused connection, refused address…) */
+  error?: string | undefined;
+  /** the receiver's Retry-After, in ms */
+  retryAfterMs?: number | undefined;
+}
+
+export type Send = (
+  url: string,
+  message: { body: string; headers: Record<string, string> },
+  options: { timeoutMs: number; allowInsecure: boolean },
+) => Promise<SendResult>;
+
+/** POSTs one signed message; never follows redirects, never throws. */
+export const postWebhook: Send = (url, message, { timeoutMs, allowInsecure }) => {
+  const problem = urlProblem(url, allowInsecure);
+  if (problem) return Promise.resolve({ error: `the URL ${problem}` });
+  const target = new URL(url);
+  const options: RequestOptions = {
+    method: 'POST',
+    headers: {
+      ...message.headers,
+      'content-length': String(Buffer.byteLength(message.body)),
+      'user-agent': 'mutualfit-webhooks/1',
+    },
+    ...(allowInsecure ? {} : { lookup: guardedLookup }),
+  };
+  const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    // A whole-request deadline, not an idle timeout: a receiver trickling bytes cannot hold a worker.
+    const deadline = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    const finish = (result: SendResult) => {
+      clearTimeout(deadline);
+      resolve(result);
+    };
+    const req = request(target, options, (res: IncomingMessage) => {
+      // The body is not needed: read and discard it so the socket is freed.
+      res.resume();
+      res.on('end', () =>
+        finish({ statusCode: res.statusCode, retryAfterMs: retryAfterMs(res.headers['retry-after']) }),
+      );
+      res.on('error', (err) => finish({ statusCode: res.statusCode, error: err.message }));
+    });
+    req.on('error', (err) => finish({ error: err.message }));
+    req.end(message.body);
+  });
+};
+
+function retryAfterMs(header: string | undefined): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}

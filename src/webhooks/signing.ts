@@ -1,0 +1,29 @@
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+
+/** A Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+/** The body and headers of one delivery attempt, signed per the Standard Webhooks scheme. */
+export function signedMessage(
+  secret: string,
+  message: { id: string; type: string; occurredAt: Date; data: Record<string, unknown> },
+  now: Date,
+): { body: string; headers: Record<string, string> } {
+  const body = JSON.stringify({
+    type: message.type,
+    timestamp: message.occurredAt.toISOString(),
+    data: message.data,
+  });
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': message.id,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': new Webhook(secret).sign(message.id, now, body),
+    },
+  };
+}

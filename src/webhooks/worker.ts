@@ -1,0 +1,113 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../db/client.ts';
+import { type BackoffPolicy, retryDelayMs } from './backoff.ts';
+import { type ClaimedDelivery, claimDueDeliveries, type Outcome, settleDelivery } from './repository.ts';
+import { postWebhook, type Send } from './send.ts';
+import { signedMessage } from './signing.ts';
+
+export interface WorkerOptions {
+  pollMs: number;
+  timeoutMs: number;
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+  allowInsecure: boolean;
+  /** deliveries claimed (and sent concurrently) per round */
+  batchSize?: number;
+}
+
+/**
+ * Sends outbox deliveries: claims due ones, posts them signed, and settles each by its answer.
+ * Any number of workers (one per process) can run against one database. A delivery is marked
+ * delivered only after a 2xx, so a worker that dies mid-way leaves it to be claimed again once
+ * its lease ends: at least once, never lost.
+ */
+export class WebhookWorker {
+  private readonly db: Db;
+  private readonly log: FastifyBaseLogger;
+  private readonly options: WorkerOptions;
+  private readonly send: Send;
+  private timer: NodeJS.Timeout | undefined;
+  private round: Promise<void> | undefined;
+  private stopped = true;
+
+  constructor(db: Db, log: FastifyBaseLogger, options: WorkerOptions, send: Send = postWebhook) {
+    this.db = db;
+    this.log = log;
+    this.options = options;
+    this.send = send;
+  }
+
+  /** How long a claim holds: the request's deadline with room to record its outcome. */
+  get leaseMs(): number {
+    return this.options.timeoutMs * 3;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops claiming and waits for the deliveries in flight to settle. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.round;
+  }
+
+  /** One round: claims what is due and delivers it; returns how many were claimed. */
+  async deliverDue(): Promise<number> {
+    const batchSize = this.options.batchSize ?? 16;
+    const claimed = await claimDueDeliveries(this.db, { limit: batchSize, leaseMs: this.leaseMs });
+    await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
+    return claimed.length;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.round = this.deliverDue()
+        .then((claimed) =>
+          this.schedule(claimed === (this.options.batchSize ?? 16) ? 0 : this.options.pollMs),
+        )
+        .catch((err) => {
+          this.log.warn({ err }, 'webhook delivery round failed');
+          this.schedule(this.options.pollMs);
+        });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async deliver(delivery: ClaimedDelivery): Promise<void> {
+    const message = signedMessage(
+      delivery.secret,
+      { id: delivery.id, type: delivery.eventType, occurredAt: delivery.createdAt, data: delivery.payload },
+      new Date(),
+    );
+    const started = performance.now();
+    const result = await this.send(delivery.url, message, {
+      timeoutMs: this.options.timeoutMs,
+      allowInsecure: this.options.allowInsecure,
+    });
+    const durationMs = performance.now() - started;
+    const ok = result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;
+    const outcome: Outcome = ok
+      ? { kind: 'delivered' }
+      : delivery.attempts >= this.options.maxAttempts
+        ? { kind: 'failed' }
+        : {
+            kind: 'retry',
+            delayMs: retryDelayMs(delivery.attempts, this.options.backoff, result.retryAfterMs),
+          };
+    this.log.info(
+      {
+        deliveryId: delivery.id,
+        eventType: delivery.eventType,
+        statusCode: result.statusCode,
+        outcome: outcome.kind,
+      },
+      'webhook attempt',
+    );
+    await settleDelivery(this.db, delivery, { ...result, durationMs }, outcome);
+  }
+}

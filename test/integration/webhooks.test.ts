@@ -1,0 +1,376 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { webhookDeliveries } from '../../src/db/schema.ts';
+import { claimDueDeliveries } from '../../src/webhooks/repository.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { availableDatabaseKinds, createTestDatabase } from '../support/database.ts';
+import {
+  type Caller,
+  createCandidate,
+  createWorkspace,
+  expectProblem,
+  tablesMentioning,
+  uniqueEmail,
+} from '../support/factories.ts';
+import { createMarket, eventually, keyOf } from '../support/matching-factories.ts';
+import { type Responder, startReceiver, webhookTestEnv } from '../support/webhook-receiver.ts';
+
+interface DeliveryView {
+  id: string;
+  eventType: string;
+  payload: Record<string, unknown>;
+  status: string;
+  attempts: number;
+  nextAttemptAt: string | null;
+  attemptLog: { statusCode: number | null; error: string | null; attemptedAt: string }[];
+}
+
+describe.each(availableDatabaseKinds())('webhooks on %s', (kind) => {
+  let t: TestApp;
+  let app: FastifyInstance;
+  const receivers: { close(): Promise<void> }[] = [];
+  beforeAll(async () => {
+    t = await createTestApp({ kind, env: webhookTestEnv });
+    app = t.app;
+  });
+  afterEach(async () => {
+    await Promise.all(receivers.splice(0).map((r) => r.close()));
+  });
+  afterAll(() => t.close());
+
+  async function receiver(respond?: Responder) {
+    const r = await startReceiver(respond);
+    receivers.push(r);
+    return r;
+  }
+
+  async function subscribe(admin: Caller, url: string, eventTypes: string[]) {
+    const response = await admin.post('/v1/webhooks', { url, eventTypes });
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json().webhook as { id: string; secret: string; url: string; eventTypes: string[] };
+  }
+
+  async function deliveriesOf(admin: Caller, webhookId: string, query = '') {
+    const response = await admin.get(`/v1/webhooks/${webhookId}/deliveries${query}`);
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json().deliveries as DeliveryView[];
+  }
+
+  async function settled(admin: Caller, webhookId: string, count: number, timeoutMs = 5_000) {
+    let deliveries: DeliveryView[] = [];
+    await eventually(
+      async () => {
+        deliveries = await deliveriesOf(admin, webhookId);
+        return deliveries.length === count && deliveries.every((d) => d.status !== 'pending');
+      },
+      timeoutMs,
+      25,
+    );
+    return deliveries.reverse();
+  }
+
+  async function express(api: Caller, path: string) {
+    const response = await api.post(path, { action: 'interested' });
+    expect(response.statusCode, response.body).toBe(200);
+  }
+
+  /** An allocation over explicit preferences: the quickest way to cause an event. */
+  async function allocate(admin: Caller) {
+    const response = await admin.post('/v1/allocations', {
+      candidates: [{ id: 'c1', preferences: ['j1'] }],
+      jobs: [{ id: 'j1', capacity: 1, preferences: ['c1'] }],
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json().allocation as { id: string };
+  }
+
+  describe('subscriptions', () => {
+    it('shows the secret once, lists and reads without it, and deletes', async () => {
+      const { admin } = await createWorkspace(app);
+      const created = await subscribe(admin, 'https://hooks.example.com/a', [
+        'match.mutual',
+        'candidate.erased',
+      ]);
+      expect(created).toMatchObject({
+        url: 'https://hooks.example.com/a',
+        eventTypes: ['match.mutual', 'candidate.erased'],
+        secret: expect.stringMatching(/^whsec_/),
+      });
+      const one = await admin.get(`/v1/webhooks/${created.id}`);
+      expect(one.statusCode).toBe(200);
+      expect(one.json().webhook).not.toHaveProperty('secret');
+      const list = await admin.get('/v1/webhooks');
+      expect(list.json().webhooks.map((w: { id: string }) => w.id)).toEqual([created.id]);
+      expect(list.body).not.toContain(created.secret);
+
+      expect((await admin.delete(`/v1/webhooks/${created.id}`)).statusCode).toBe(204);
+      expectProblem(await admin.get(`/v1/webhooks/${created.id}`), 404, 'not_found');
+      expectProblem(await admin.delete(`/v1/webhooks/${created.id}`), 404, 'not_found');
+    });
+
+    it('never repeats the secret in an idempotent replay', async () => {
+      const { admin } = await createWorkspace(app);
+      const body = { url: 'https://hooks.example.com/b', eventTypes: ['allocation.completed'] };
+      const first = await admin.post('/v1/webhooks', body, { 'idempotency-key': 'hook-1' });
+      const replay = await admin.post('/v1/webhooks', body, { 'idempotency-key': 'hook-1' });
+      expect(first.statusCode).toBe(201);
+      expect(replay.statusCode).toBe(201);
+      expect(replay.json().webhook.id).toBe(first.json().webhook.id);
+      expect(replay.body).not.toContain(first.json().webhook.secret);
+    });
+
+    it('names what is wrong with a bad subscription, and stores nothing', async () => {
+      const { admin } = await createWorkspace(app);
+      const badUrl = expectProblem(
+        await admin.post('/v1/webhooks', { url: 'ftp://example.com/x', eventTypes: ['match.mutual'] }),
+        400,
+        'validation_failed',
+      );
+      expect(badUrl.errors).toEqual([{ path: 'body.url', message: 'must be an https URL' }]);
+      const badType = expectProblem(
+        await admin.post('/v1/webhooks', { url: 'https://example.com/x', eventTypes: ['job.created'] }),
+        400,
+        'validation_failed',
+      );
+      expect(badType.errors?.[0]?.path).toContain('eventTypes');
+      expectProblem(
+        await admin.post('/v1/webhooks', { url: 'https://example.com/x', eventTypes: [] }),
+        400,
+        'validation_failed',
+      );
+      expect((await admin.get('/v1/webhooks')).json().webhooks).toEqual([]);
+    });
+
+    it("is invisible to another workspace and to non-admin keys, and hears only its own workspace's events", async () => {
+      const a = await createWorkspace(app);
+      const b = await createWorkspace(app);
+      const hooks = await receiver();
+      const own = await subscribe(a.admin, hooks.url, ['allocation.completed']);
+      for (const path of [`/v1/webhooks/${own.id}`, `/v1/webhooks/${own.id}/deliveries`]) {
+        expectProblem(await b.admin.get(path), 404, 'not_found');
+      }
+      expectProblem(await b.admin.delete(`/v1/webhooks/${own.id}`), 404, 'not_found');
+      expect((await b.admin.get('/v1/webhooks')).json().webhooks).toEqual([]);
+      const candidate = await createCandidate(app, a.adminKey);
+      const candidateKey = await keyOf(app, a.adminKey, { role: 'candidate', candidateId: candidate.id });
+      expectProblem(await candidateKey.get('/v1/webhooks'), 404, 'not_found');
+
+      await allocate(b.admin);
+      const mine = await allocate(a.admin);
+      const [delivery] = await settled(a.admin, own.id, 1);
+      expect(delivery?.payload).toMatchObject({ allocationId: mine.id });
+      expect(hooks.received).toHaveLength(1);
+    });
+  });
+
+  describe('delivery', () => {
+    it('sends introduction steps and the mutual match, signed, with ids only, once each', async () => {
+      const m = await createMarket(app);
+      const employer = await keyOf(app, m.adminKey, { role: 'employer', employerId: m.employer.id });
+      const candidate = await keyOf(app, m.adminKey, { role: 'candidate', candidateId: m.ids.good });
+      const hooks = await receiver();
+      const hook = await subscribe(m.admin, hooks.url, ['introduction.updated', 'match.mutual']);
+      const ignored = await subscribe(m.admin, hooks.url.replace('/hooks', '/other'), [
+        'allocation.completed',
+      ]);
+
+      const path = `/v1/jobs/${m.job.id}/introductions/${m.ids.good}`;
+      await express(employer, path);
+      await express(candidate, path);
+      const deliveries = await settled(m.admin, hook.id, 3);
+
+      expect(deliveries.map((d) => [d.eventType, d.status, d.attempts])).toEqual([
+        ['introduction.updated', 'delivered', 1],
+        ['introduction.updated', 'delivered', 1],
+        ['match.mutual', 'delivered', 1],
+      ]);
+      expect(deliveries.every((d) => d.attemptLog.length === 1 && d.attemptLog[0]!.statusCode === 204)).toBe(
+        true,
+      );
+      expect(await deliveriesOf(m.admin, ignored.id)).toEqual([]);
+
+      const verifier = new Webhook(hook.secret);
+      const bodies = hooks.received.map((r) => {
+        const headers = r.headers as Record<string, string>;
+        const verified = verifier.verify(r.body, headers) as { type: string; data: Record<string, unknown> };
+        return { id: headers['webhook-id'], ...verified };
+      });
+      expect(new Set(bodies.map((b) => b.id))).toEqual(new Set(deliveries.map((d) => d.id)));
+      const mutual = bodies.find((b) => b.type === 'match.mutual')!;
+      expect(mutual.data).toEqual({
+        introductionId: expect.any(String),
+        jobId: m.job.id,
+        candidateId: m.ids.good,
+      });
+      const states = bodies
+        .filter((b) => b.type === 'introduction.updated')
+        .map((b) => b.data.status)
+        .sort();
+      expect(states).toEqual(['mutual', 'pending']);
+      const contact = (await m.admin.get(`/v1/candidates/${m.ids.good}`)).json().candidate.contact;
+      for (const r of hooks.received) expect(r.body).not.toContain(contact.email);
+    });
+
+    it('retries a failing receiver with growing waits and the same webhook-id, until it answers 2xx', async () => {
+      const { admin } = await createWorkspace(app);
+      const hooks = await receiver((n) => (n < 3 ? 500 : 200));
+      const hook = await subscribe(admin, hooks.url, ['allocation.completed']);
+      await allocate(admin);
+      const [delivery] = await settled(admin, hook.id, 1);
+
+      expect(delivery).toMatchObject({ status: 'delivered', attempts: 4, nextAttemptAt: null });
+      expect(delivery!.attemptLog.map((a) => a.statusCode)).toEqual([500, 500, 500, 200]);
+      expect(new Set(hooks.received.map((r) => r.headers['webhook-id']))).toEqual(new Set([delivery!.id]));
+      const verifier = new Webhook(hook.secret);
+      for (const r of hooks.received)
+        expect(() => verifier.verify(r.body, r.headers as Record<string, string>)).not.toThrow();
+      const times = delivery!.attemptLog.map((a) => Date.parse(a.attemptedAt));
+      const gaps = times.slice(1).map((time, i) => time - times[i]!);
+      // Back-off: at least half of 20, 40, 80 ms between attempts.
+      for (const [i, gap] of gaps.entries()) expect(gap).toBeGreaterThanOrEqual(10 * 2 ** i - 5);
+    });
+
+    it('gives up after the attempt limit and says so in the log', async () => {
+      const { admin } = await createWorkspace(app);
+      const hooks = await receiver(() => 503);
+      const hook = await subscribe(admin, hooks.url, ['allocation.completed']);
+      await allocate(admin);
+      const [delivery] = await settled(admin, hook.id, 1);
+      expect(delivery).toMatchObject({ status: 'failed', attempts: 5, nextAttemptAt: null });
+      expect(delivery!.attemptLog.map((a) => a.statusCode)).toEqual([503, 503, 503, 503, 503]);
+      expect(hooks.received).toHaveLength(5);
+      expect(await deliveriesOf(admin, hook.id, '?status=failed')).toHaveLength(1);
+      expect(await deliveriesOf(admin, hook.id, '?status=delivered')).toHaveLength(0);
+    });
+
+    it('records a receiver that does not answer in time as an error, and tries again', async () => {
+      const { admin } = await createWorkspace(app);
+      const hooks = await receiver((n) => (n === 0 ? 'hang' : 200));
+      const hook = await subscribe(admin, hooks.url, ['allocation.completed']);
+      await allocate(admin);
+      const [delivery] = await settled(admin, hook.id, 1);
+      expect(delivery!.status).toBe('delivered');
+      expect(delivery!.attemptLog[0]).toMatchObject({ statusCode: null, error: 'no answer within 400 ms' });
+      expect(delivery!.attemptLog[1]).toMatchObject({ statusCode: 200, error: null });
+    });
+
+    it('still delivers an event whose worker died between claim and acknowledgement', async () => {
+      const { admin, workspace } = await createWorkspace(app);
+      const hooks = await receiver();
+      const hook = await subscribe(admin, hooks.url, ['allocation.completed']);
+      await app.webhookWorker.stop();
+      try {
+        await allocate(admin);
+        // A worker claims the delivery and dies before it sends or settles anything.
+        const claimed = await claimDueDeliveries(t.database.db, { limit: 10, leaseMs: 300 });
+        const mine = claimed.filter((d) => d.url === hooks.url);
+        expect(mine).toHaveLength(1);
+        const [row] = await t.database.db
+          .select()
+          .from(webhookDeliveries)
+          .where(eq(webhookDeliveries.id, mine[0]!.id));
+        expect(row).toMatchObject({ status: 'pending', attempts: 1, workspaceId: workspace.id });
+      } finally {
+        app.webhookWorker.start();
+      }
+      const [delivery] = await settled(admin, hook.id, 1);
+      expect(delivery).toMatchObject({ status: 'delivered', attempts: 2 });
+      expect(delivery!.attemptLog.map((a) => a.statusCode)).toEqual([204]);
+      expect(hooks.received).toHaveLength(1);
+    });
+
+    // The real thing needs a second process on the same database, so a PostgreSQL server.
+    if (kind === 'postgres') {
+      it('delivers an event whose worker process was SIGKILLed mid-delivery, once its lease ends', async () => {
+        const database = await createTestDatabase('postgres');
+        const env = { ...webhookTestEnv, WEBHOOK_TIMEOUT_MS: '1000' };
+        const other = await createTestApp({ database, env });
+        let child: ChildProcess | undefined;
+        try {
+          await other.app.webhookWorker.stop();
+          const hooks = await receiver((n) => {
+            if (n > 0) return 200;
+            child?.kill('SIGKILL');
+            return 'hang';
+          });
+          const { admin } = await createWorkspace(other.app);
+          const hook = await subscribe(admin, hooks.url, ['allocation.completed']);
+          await allocate(admin);
+
+          child = spawn(
+            process.execPath,
+            ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', 'src/server.ts'],
+            {
+              env: {
+                ...process.env,
+                ...env,
+                DATABASE_URL: database.url,
+                HOST: '127.0.0.1',
+                PORT: '0',
+                LOG_LEVEL: 'silent',
+              },
+              stdio: 'ignore',
+            },
+          );
+          const [, signal] = await once(child, 'exit');
+          expect(signal).toBe('SIGKILL');
+          expect(hooks.received).toHaveLength(1);
+          const [claimed] = await deliveriesOf(admin, hook.id);
+          expect(claimed).toMatchObject({ status: 'pending', attempts: 1, attemptLog: [] });
+
+          other.app.webhookWorker.start();
+          let delivery: DeliveryView | undefined;
+          await eventually(async () => {
+            [delivery] = await deliveriesOf(admin, hook.id);
+            return delivery?.status === 'delivered';
+          }, 10_000);
+          expect(delivery).toMatchObject({ attempts: 2, attemptLog: [{ statusCode: 200 }] });
+          expect(hooks.received.map((r) => r.headers['webhook-id'])).toEqual([delivery!.id, delivery!.id]);
+        } finally {
+          child?.kill('SIGKILL');
+          await other.close();
+          await database.close();
+        }
+      }, 30_000);
+    }
+
+    it('tells subscribers of an erasure, then keeps nothing that names the candidate', async () => {
+      const m = await createMarket(app);
+      const employer = await keyOf(app, m.adminKey, { role: 'employer', employerId: m.employer.id });
+      const hooks = await receiver();
+      const hook = await subscribe(m.admin, hooks.url, ['introduction.updated', 'candidate.erased']);
+      const path = `/v1/jobs/${m.job.id}/introductions/${m.ids.good}`;
+      await express(employer, path);
+      await settled(m.admin, hook.id, 1);
+
+      expect((await m.admin.delete(`/v1/candidates/${m.ids.good}`)).statusCode).toBe(204);
+      const deliveries = await settled(m.admin, hook.id, 1);
+      expect(deliveries.map((d) => [d.eventType, d.status])).toEqual([['candidate.erased', 'delivered']]);
+      expect(deliveries[0]!.payload).toEqual({});
+      const erased = hooks.received.at(-1)!;
+      expect(JSON.parse(erased.body)).toMatchObject({
+        type: 'candidate.erased',
+        data: { candidateId: m.ids.good },
+      });
+      const mentions = await tablesMentioning(t.database.db, m.ids.good);
+      expect(Object.entries(mentions).filter(([, n]) => n > 0)).toEqual([]);
+    });
+  });
+
+  it('keeps contact details out of every payload', async () => {
+    const { admin, adminKey } = await createWorkspace(app);
+    const hooks = await receiver();
+    const hook = await subscribe(admin, hooks.url, ['candidate.erased']);
+    const email = uniqueEmail();
+    const candidate = await createCandidate(app, adminKey, { contact: { name: 'Ada Erased', email } });
+    expect((await admin.delete(`/v1/candidates/${candidate.id}`)).statusCode).toBe(204);
+    await settled(admin, hook.id, 1);
+    expect(hooks.received).toHaveLength(1);
+    expect(hooks.received[0]!.body).not.toContain(email);
+    expect(hooks.received[0]!.body).not.toContain('Ada Erased');
+  });
+});

@@ -1,0 +1,50 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+
+/** Fast retries for tests: a 20 ms poll, 20–200 ms back-off, 5 attempts, a 400 ms request deadline. */
+export const webhookTestEnv = {
+  WEBHOOK_ALLOW_INSECURE_URLS: 'true',
+  WEBHOOK_POLL_MS: '20',
+  WEBHOOK_TIMEOUT_MS: '400',
+  WEBHOOK_BACKOFF_BASE_MS: '20',
+  WEBHOOK_BACKOFF_MAX_MS: '200',
+  WEBHOOK_MAX_ATTEMPTS: '5',
+};
+
+export interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** What the receiver does with the n-th request (0-based): answer with a status, or never answer. */
+export type Responder = (n: number, received: Received) => number | 'hang';
+
+/** A real local HTTP server that records every webhook it gets and answers as told. */
+export async function startReceiver(respond: Responder = () => 204) {
+  const received: Received[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const entry = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const answer = respond(received.length, entry);
+      received.push(entry);
+      if (answer !== 'hang') res.writeHead(answer).end();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    received,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

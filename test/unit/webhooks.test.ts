@@ -1,0 +1,125 @@
+import fc from 'fast-check';
+import { Webhook } from 'standardwebhooks';
+import { describe, expect, it } from 'vitest';
+import { retryDelayMs } from '../../src/webhooks/backoff.ts';
+import { newWebhookSecret, signedMessage } from '../../src/webhooks/signing.ts';
+import { guardedLookup, isInternalAddress, urlProblem } from '../../src/webhooks/url-guard.ts';
+
+describe('retry back-off', () => {
+  const policy = { baseMs: 1_000, maxMs: 60_000 };
+
+  it('doubles per attempt within [half, full] of the exponential step, and never passes the cap', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 60 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (n, r) => {
+          const step = Math.min(policy.maxMs, policy.baseMs * 2 ** (n - 1));
+          const delay = retryDelayMs(n, policy, undefined, () => r);
+          expect(delay).toBeGreaterThanOrEqual(Math.floor(step / 2));
+          expect(delay).toBeLessThanOrEqual(Math.min(step, policy.maxMs));
+        },
+      ),
+    );
+  });
+
+  it('jitters: the same attempt waits differently for different draws', () => {
+    expect(retryDelayMs(4, policy, undefined, () => 0)).toBe(4_000);
+    expect(retryDelayMs(4, policy, undefined, () => 0.999)).toBe(7_996);
+  });
+
+  it('honours a longer Retry-After, up to the cap, and ignores a shorter one', () => {
+    expect(retryDelayMs(1, policy, 30_000, () => 0)).toBe(30_000);
+    expect(retryDelayMs(1, policy, 3_600_000, () => 0)).toBe(60_000);
+    expect(retryDelayMs(3, policy, 10, () => 0)).toBe(2_000);
+  });
+});
+
+describe('Standard Webhooks signing', () => {
+  const message = {
+    id: '0192f0c4-8b1e-7a00-8000-000000000001',
+    type: 'match.mutual',
+    occurredAt: new Date('2026-11-23T10:00:00Z'),
+    data: { jobId: 'j', candidateId: 'c' },
+  };
+
+  it('makes secrets in the whsec_ format with 32 random bytes, never the same twice', () => {
+    const a = newWebhookSecret();
+    expect(a).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(Buffer.from(a.slice(6), 'base64')).toHaveLength(32);
+    expect(newWebhookSecret()).not.toBe(a);
+  });
+
+  it('signs so that the reference verifier accepts the message, and refuses it once tampered with', () => {
+    const secret = newWebhookSecret();
+    const { body, headers } = signedMessage(secret, message, new Date());
+    expect(JSON.parse(body)).toEqual({
+      type: 'match.mutual',
+      timestamp: '2026-11-23T10:00:00.000Z',
+      data: { jobId: 'j', candidateId: 'c' },
+    });
+    expect(headers['webhook-id']).toBe(message.id);
+    expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
+    expect(() => new Webhook(secret).verify(body.replace('"j"', '"k"'), headers)).toThrow();
+    expect(() => new Webhook(newWebhookSecret()).verify(body, headers)).toThrow();
+  });
+
+  it('puts the attempt time, not the event time, in webhook-timestamp (receivers reject stale ones)', () => {
+    const now = new Date('2026-11-24T00:00:05Z');
+    const { headers } = signedMessage(newWebhookSecret(), message, now);
+    expect(headers['webhook-timestamp']).toBe(String(now.getTime() / 1000));
+  });
+});
+
+describe('webhook URL guard', () => {
+  it.each([
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.16.0.1',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '::1',
+    '::',
+    'fd00::1',
+    'fe80::1',
+    '::ffff:127.0.0.1',
+  ])('counts %s as internal', (address) => {
+    expect(isInternalAddress(address)).toBe(true);
+  });
+
+  it.each(['93.184.215.14', '8.8.8.8', '2606:4700::1111', '::ffff:8.8.8.8'])(
+    'counts %s as public',
+    (address) => {
+      expect(isInternalAddress(address)).toBe(false);
+    },
+  );
+
+  it.each([
+    ['not a url', 'must be an absolute URL'],
+    ['ftp://example.com/x', 'must be an https URL'],
+    ['http://example.com/x', 'must be an https URL'],
+    ['https://user:pw@example.com/x', 'must not carry credentials'],
+    ['https://localhost/x', 'must not point at a loopback, private or link-local address'],
+    ['https://127.0.0.1:8443/x', 'must not point at a loopback, private or link-local address'],
+    ['https://[::1]/x', 'must not point at a loopback, private or link-local address'],
+    ['https://169.254.169.254/latest', 'must not point at a loopback, private or link-local address'],
+  ])('refuses %s by default', (url, problem) => {
+    expect(urlProblem(url, false)).toBe(problem);
+  });
+
+  it('accepts a public https URL, and plain http or loopback only when insecure URLs are allowed', () => {
+    expect(urlProblem('https://hooks.example.com/mutualfit', false)).toBeUndefined();
+    expect(urlProblem('http://127.0.0.1:9000/hooks', true)).toBeUndefined();
+    expect(urlProblem('ftp://127.0.0.1/hooks', true)).toBe('must be an https URL');
+  });
+
+  it('refuses, at connection time, a name that resolves to an internal address', async () => {
+    const result = await new Promise<{ err: NodeJS.ErrnoException | null }>((resolve) =>
+      guardedLookup('localhost', {}, (err) => resolve({ err })),
+    );
+    expect(result.err?.code).toBe('EADDRNOTAVAIL');
+    expect(result.err?.message).toContain('internal address');
+  });
+});
