@@ -6,6 +6,7 @@ import {
   doublePrecision,
   index,
   integer,
+  json,
   jsonb,
   pgEnum,
   pgTable,
@@ -122,7 +123,7 @@ export const answerSets = pgTable(
     candidateId: uuid('candidate_id').references(() => candidates.id, { onDelete: 'cascade' }),
     questionnaireId: text('questionnaire_id').notNull(),
     questionnaireVersion: smallint('questionnaire_version').notNull(),
-    answers: jsonb('answers').$type<AnswerSet>().notNull(),
+    answers: json('answers').$type<AnswerSet>().notNull(),
     /** The match index's row for these answers (matching/packed-row.ts), so start-up skips the JSON. */
     indexRow: bytea('index_row'),
     indexLayout: text('index_layout'),

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { availableDatabaseKinds } from '../support/database.ts';
@@ -106,6 +107,33 @@ describe.each(availableDatabaseKinds())('answers on %s', (kind) => {
       const bad = { questionnaireId: 'mini', answers: { remote: { value: -1, importance: 'irrelevant' } } };
       expectProblem(await s.admin.put(answersUrl(s), bad), 422, 'invalid_answers');
       expectProblem(await s.admin.get(answersUrl(s)), 404, 'not_found');
+    });
+  });
+
+  describe('storage', () => {
+    it('keeps the answers as sent, and drops the packed index row when a hand-written update changes them', async () => {
+      const s = await subjects();
+      const { answers: sent } = miniAnswers();
+      const put = await s.admin.put(`/v1/candidates/${s.candidate.id}/answers`, miniAnswers());
+      expect(put.statusCode, put.body).toBe(200);
+      const rowOf = async () => {
+        const result = await t.database.db.execute(
+          sql`select answers::text as text, index_row is not null as packed from answer_sets where candidate_id = ${s.candidate.id}`,
+        );
+        return (result as unknown as { rows: { text: string; packed: boolean }[] }).rows[0]!;
+      };
+      const stored = await rowOf();
+      expect(JSON.parse(stored.text)).toEqual(sent);
+      expect(stored.packed).toBe(true);
+
+      await t.database.db.execute(
+        sql`update answer_sets set index_layout = index_layout where candidate_id = ${s.candidate.id}`,
+      );
+      expect((await rowOf()).packed).toBe(true);
+      await t.database.db.execute(
+        sql`update answer_sets set answers = ${JSON.stringify({ ...sent, extra: 1 })}::json where candidate_id = ${s.candidate.id}`,
+      );
+      expect((await rowOf()).packed).toBe(false);
     });
   });
 
