@@ -98,7 +98,9 @@ export async function readStates(
 ) {
   if (ids.length === 0) return [];
   const table = side === 'job' ? jobs : candidates;
-  return selectStates(db, side, and(eq(table.workspaceId, workspaceId), inArray(table.id, ids)), layoutKeys);
+  // One array parameter, not one parameter per id: a bulk write refreshes 10,000 at a time.
+  const inIds = sql`${table.id} = any(${sql.param(ids)}::uuid[])`;
+  return selectStates(db, side, and(eq(table.workspaceId, workspaceId), inIds), layoutKeys);
 }
 
 export async function existingProfileIds(db: DbOrTx, workspaceId: string, side: IndexSide, ids: string[]) {

@@ -68,12 +68,21 @@ export async function loadIndex(db: Db, index: MatchIndex, log: FastifyBaseLogge
 /**
  * Keeps this process's index current with writes made by other processes: LISTEN/NOTIFY wakes
  * it at once, and a catch-up every second covers a lost notification.
+ *
+ * Sequence numbers are taken at insert but become visible at commit, so a lower one can show up
+ * after a higher one was read. A full pass re-reads everything after `safeSeq` (changes from the
+ * last few seconds) to catch those; a notification only reads past the highest seq seen, so a busy
+ * writer does not make every wake-up re-read its last seconds of changes. The once-a-second pass
+ * is full.
  */
 export class ChangeFollower {
   private readonly database: Database;
   private readonly index: MatchIndex;
   private readonly log: FastifyBaseLogger;
   private safeSeq = 0;
+  /** The highest seq read so far. */
+  private highSeq = 0;
+  private fullPassWanted = false;
   private readonly applied = new Set<number>();
   private running: Promise<void> | undefined;
   private again = false;
@@ -93,6 +102,7 @@ export class ChangeFollower {
   /** Call before loading the index, so changes made during the load are replayed after it. */
   async start(): Promise<void> {
     this.safeSeq = await latestChangeSeq(this.database.db);
+    this.highSeq = this.safeSeq;
     this.unlisten = await listen(this.database, (payload) => void this.onNotify(payload));
     this.timer = setInterval(() => void this.catchUp(), CATCH_UP_MS);
     this.timer.unref();
@@ -126,14 +136,16 @@ export class ChangeFollower {
     const [side, workspaceId, id] = payload?.split(':') ?? [];
     if ((side === 'job' || side === 'candidate') && workspaceId && id)
       this.index.remove(workspaceId, side, id);
-    await this.catchUp();
+    await this.catchUp({ full: false });
   }
 
   /**
    * Applies every change not applied yet. A call that arrives during a run makes the loop run
-   * once more and resolves only after that run, so it sees every change committed before it.
+   * once more and resolves only after that run, so a full one sees every change committed before
+   * it; `full: false` reads only changes past the highest seq seen.
    */
-  catchUp(): Promise<void> {
+  catchUp({ full = true }: { full?: boolean } = {}): Promise<void> {
+    if (full) this.fullPassWanted = true;
     if (this.running) {
       this.again = true;
       return this.running;
@@ -147,13 +159,15 @@ export class ChangeFollower {
   private async loop(): Promise<void> {
     do {
       this.again = false;
-      await this.run().catch((err) => this.log.warn({ err }, 'change feed catch-up failed'));
+      const full = this.fullPassWanted;
+      this.fullPassWanted = false;
+      await this.run(full).catch((err) => this.log.warn({ err }, 'change feed catch-up failed'));
     } while (this.again);
   }
 
-  private async run(): Promise<void> {
+  private async run(full: boolean): Promise<void> {
     const db = this.database.db;
-    let from = this.safeSeq;
+    let from = full ? this.safeSeq : Math.max(this.safeSeq, this.highSeq);
     for (;;) {
       const changes = await changesSince(db, from, BATCH);
       // Rows of this app's own bulk writes: the writing request refreshed them through this queue.
@@ -170,6 +184,7 @@ export class ChangeFollower {
       for (const group of groups.values())
         await refreshProfiles(db, this.index, group.workspaceId, group.side, group.ids);
       for (const change of fresh) this.applied.add(change.seq);
+      this.highSeq = Math.max(this.highSeq, changes.at(-1)?.seq ?? 0);
       if (from === this.safeSeq) this.advanceSafeSeq(changes);
       if (changes.length < BATCH) break;
       from = changes.at(-1)!.seq;
