@@ -35,24 +35,38 @@ export function validateAnswerSet(questionnaire: QuestionnaireDefinition, input:
     return refuse(`at most ${criteria.length} answers (one per criterion), got ${given.length}`);
   }
 
-  const known = new Set(criteria.map((criterion) => criterion.id));
+  const known = criterionIds(questionnaire);
   const where = `questionnaire ${questionnaire.id} v${questionnaire.version}`;
   const unknown = given.filter((id) => !known.has(id));
   const groups = [
     unknown.map((id) => ({ path: `answers.${id}`, message: `"${id}" is not a criterion of ${where}` })),
   ];
   const answers: AnswerSet = {};
+  let problems: AnswerProblem[] = [];
+  const report: Report = (path, message) => problems.push({ path, message });
   for (const criterion of criteria) {
     if (!Object.hasOwn(input, criterion.id)) continue;
-    const problems: AnswerProblem[] = [];
-    const report: Report = (path, message) => problems.push({ path, message });
     const answer = validateAnswer(criterion, input[criterion.id], `answers.${criterion.id}`, report);
     if (answer) answers[criterion.id] = answer;
-    groups.push(problems);
+    if (problems.length > 0) {
+      groups.push(problems);
+      problems = [];
+    }
   }
 
   const errors = groups.flatMap((group) => group.sort((a, b) => comparePaths(a.path, b.path)));
   return errors.length > 0 ? { ok: false, errors } : { ok: true, answers };
+}
+
+const idsOfQuestionnaire = new WeakMap<QuestionnaireDefinition, Set<string>>();
+
+function criterionIds(questionnaire: QuestionnaireDefinition): Set<string> {
+  let ids = idsOfQuestionnaire.get(questionnaire);
+  if (!ids) {
+    ids = new Set(questionnaire.criteria.map((criterion) => criterion.id));
+    idsOfQuestionnaire.set(questionnaire, ids);
+  }
+  return ids;
 }
 
 function refuse(message: string): AnswerValidation {
@@ -77,22 +91,46 @@ function validateAnswer(
       report(`${path}.value`, `a profile criterion needs a value: ${ratingsWanted(criterion)}`);
       return undefined;
     }
-    const value = ratings(criterion)(fields.value, `${path}.value`, report);
+    const value = checksOf(criterion).value(fields.value, `${path}.value`, report) as number[] | undefined;
     return value && importance ? { value, importance } : undefined;
   }
 
   if (fields.accept === undefined && importance && importance !== 'irrelevant') {
     report(`${path}.accept`, `accept is required when importance is "${importance}" (not irrelevant)`);
   }
+  const checks = checksOf(criterion);
+  return assemble(fields, path, importance, report, checks.value, checks.accept) as
+    | CriterionAnswer
+    | undefined;
+}
+
+/** A criterion's value and accept checks, built once per criterion (bulk loads validate thousands of sets). */
+const checksOfCriterion = new WeakMap<
+  CriterionDefinition,
+  { value: Check<unknown>; accept: Check<unknown> }
+>();
+
+function checksOf(criterion: CriterionDefinition) {
+  let checks = checksOfCriterion.get(criterion);
+  if (!checks) {
+    checks = buildChecks(criterion);
+    checksOfCriterion.set(criterion, checks);
+  }
+  return checks;
+}
+
+function buildChecks(criterion: CriterionDefinition): { value: Check<unknown>; accept: Check<unknown> } {
   switch (criterion.kind) {
     case 'single':
-      return assemble(fields, path, importance, report, oneOption(criterion), optionList(criterion));
+      return { value: oneOption(criterion), accept: optionList(criterion) };
     case 'multi':
-      return assemble(fields, path, importance, report, optionList(criterion), multiAccept(criterion));
+      return { value: optionList(criterion), accept: multiAccept(criterion) };
     case 'scale':
-      return assemble(fields, path, importance, report, step(criterion), stepRange(criterion));
+      return { value: step(criterion), accept: stepRange(criterion) };
     case 'number':
-      return assemble(fields, path, importance, report, amount(criterion), amountRange(criterion));
+      return { value: amount(criterion), accept: amountRange(criterion) };
+    case 'profile':
+      return { value: ratings(criterion), accept: () => undefined };
   }
 }
 
@@ -109,7 +147,12 @@ function assemble<V, A>(
   const accept =
     fields.accept === undefined ? undefined : checkAccept(fields.accept, `${path}.accept`, report);
   if (!importance) return undefined;
-  return { ...(value !== undefined && { value }), ...(accept !== undefined && { accept }), importance };
+  // Built field by field (spreads are slow here): bulk loads validate thousands of sets a request.
+  const answer = {} as { value?: V; accept?: A; importance: Importance };
+  if (value !== undefined) answer.value = value;
+  if (accept !== undefined) answer.accept = accept;
+  answer.importance = importance;
+  return answer;
 }
 
 const checkImportance: Check<Importance> = (raw, path, report) => {
@@ -122,13 +165,12 @@ const checkImportance: Check<Importance> = (raw, path, report) => {
 };
 
 function oneOption(criterion: Criterion<'single' | 'multi'>): Check<string> {
-  const ids = criterion.options.map((option) => option.id);
+  const ids = new Set(criterion.options.map((option) => option.id));
   return (raw, path, report) => {
-    const id = ids.find((candidate) => candidate === raw);
-    const known = ids.join(', ');
-    if (id === undefined)
-      report(path, `${describe(raw)} is not an option of criterion ${criterion.id}; options are: ${known}`);
-    return id;
+    if (typeof raw === 'string' && ids.has(raw)) return raw;
+    const known = [...ids].join(', ');
+    report(path, `${describe(raw)} is not an option of criterion ${criterion.id}; options are: ${known}`);
+    return undefined;
   };
 }
 
@@ -209,7 +251,10 @@ function amountRange(criterion: Criterion<'number'>): Check<{ min?: number; max?
     const min = fields.min === undefined ? undefined : bound(fields.min, `${path}.min`, report);
     const max = fields.max === undefined ? undefined : bound(fields.max, `${path}.max`, report);
     if (min !== undefined && max !== undefined && min > max) report(path, `min ${min} is above max ${max}`);
-    return { ...(min !== undefined && { min }), ...(max !== undefined && { max }) };
+    const range: { min?: number; max?: number } = {};
+    if (min !== undefined) range.min = min;
+    if (max !== undefined) range.max = max;
+    return range;
   };
 }
 
