@@ -8,11 +8,11 @@ import type { BulkEntry } from './bulk.ts';
 type Written = Map<string, { id: string; inserted: boolean }>;
 
 /*
- * Bulk writes pass the batch as one JSON document and let PostgreSQL expand it with
- * json_to_recordset: one statement and one parameter per batch, however many rows. (Arrays per
- * column were slower: answers are kilobytes of JSON, and quoting them into array literals, then
- * parsing those, cost more than the insert itself.) `xmax = 0` tells a row this statement
- * inserted from one it updated.
+ * Bulk writes send each statement's batch in a few parameters, however many rows: profiles as one
+ * JSON document expanded by json_to_recordset, answers as NDJSON beside arrays of plain columns.
+ * (Arrays of answer JSON were much slower: quoting kilobytes of JSON into array literals, then
+ * parsing them back, cost more than the insert.) `xmax = 0` tells a row this statement inserted
+ * from one it updated.
  */
 
 export interface CandidateLine {
@@ -140,22 +140,24 @@ async function writeAnswers<T>(
   const withAnswers = entries.filter((e) => e.answers);
   const packed = sync.pack(withAnswers.map((e) => e.answers!));
   if (withAnswers.length === 0) return;
-  const ids = newIds(withAnswers.length);
-  const rows = withAnswers.map((e, i) => ({
-    id: ids[i],
-    subject_id: written.get(e.externalId)!.id,
-    questionnaire_id: e.answers!.questionnaireId,
-    questionnaire_version: e.answers!.questionnaireVersion,
-    answers: e.answers!.answers,
-    index_row: packed[i]!.indexRow.toString('hex'),
-    index_layout: packed[i]!.indexLayout,
-  }));
+  const answerSets = withAnswers.map((e) => e.answers!);
   const column = sql.raw(side === 'job' ? 'job_id' : 'candidate_id');
+  // The answers travel as NDJSON in one text parameter (JSON.stringify never emits a raw line
+  // break), matched to the other columns by position: cheaper for PostgreSQL than picking them
+  // out of a JSON document or an array literal.
   await tx.execute(sql`
     insert into answer_sets (id, workspace_id, ${column}, questionnaire_id, questionnaire_version, answers, index_row, index_layout)
-    select id, ${workspaceId}::uuid, subject_id, questionnaire_id, questionnaire_version, answers, decode(index_row, 'hex'), index_layout
-      from json_to_recordset(${recordset(rows)})
-        as t(id uuid, subject_id uuid, questionnaire_id text, questionnaire_version int, answers json, index_row text, index_layout text)
+    select t.id, ${workspaceId}::uuid, t.subject_id, t.questionnaire_id, t.questionnaire_version, a.answers::json,
+           decode(t.index_row, 'hex'), t.index_layout
+      from unnest(${sql.param(newIds(withAnswers.length))}::uuid[],
+                  ${sql.param(withAnswers.map((e) => written.get(e.externalId)!.id))}::uuid[],
+                  ${sql.param(answerSets.map((a) => a.questionnaireId))}::text[],
+                  ${sql.param(answerSets.map((a) => a.questionnaireVersion))}::int[],
+                  ${sql.param(packed.map((p) => p.indexRow.toString('hex')))}::text[],
+                  ${sql.param(packed.map((p) => p.indexLayout))}::text[])
+             with ordinality as t(id, subject_id, questionnaire_id, questionnaire_version, index_row, index_layout, n)
+      join string_to_table(${answerSets.map((a) => JSON.stringify(a.answers)).join('\n')}, E'\n')
+             with ordinality as a(answers, n) using (n)
     on conflict (${column}) do update
       set questionnaire_id = excluded.questionnaire_id, questionnaire_version = excluded.questionnaire_version,
           answers = excluded.answers, index_row = excluded.index_row, index_layout = excluded.index_layout,
