@@ -1,8 +1,20 @@
-import { BROKEN, EPSILON, satisfactionOf, valuedByBoth } from './kernel.ts';
+import { type BoundBuffers, type BoundPlan, boundPlan, narrowByBounds } from './bounds.ts';
+import { valuedByBoth } from './kernel.ts';
+import {
+  bucketCeiling,
+  mayEnter,
+  offer,
+  orderByCeiling,
+  type RankRequest,
+  type Scan,
+  startScan,
+} from './scan.ts';
 import { lowerScore, mutualScore, round6 } from './score.ts';
-import { compareIds, idToWords, type ProfileStore } from './store.ts';
-import { sweepSubjectSatisfaction } from './sweep.ts';
-import type { ScoreMethod } from './types.ts';
+import type { ProfileStore } from './store.ts';
+import { addSteps, compileSteps, rowsMeetingDealbreakers, type Step } from './sweep.ts';
+import type { TopK } from './top-k.ts';
+
+export type { RankRequest } from './scan.ts';
 
 /** One reciprocally acceptable row of the other side, with the pair's scores (rounded). */
 export interface RankedRow {
@@ -16,17 +28,14 @@ export interface RankedRow {
   otherSatisfaction: number;
 }
 
-export interface RankRequest {
-  /** rows wanted; one more is looked for, to tell whether a next page exists */
-  limit: number;
-  /** the last row of the previous page: only rows ranked after it */
-  after?: { score: number; id: string } | undefined;
-  method: ScoreMethod;
-}
-
 /**
  * Every reciprocally acceptable row of `others` for row `s` of `subject`, best first (score
  * descending, id ascending), keeping only the best `limit + 1` in a bounded heap.
+ *
+ * Only rows meeting the subject's dealbreakers are looked at, and of those only the rows that
+ * bounds on S(subject→row) cannot rule out (see narrowByBounds) are scored exactly, with the
+ * reference scorer's arithmetic: the list is the reference's to the last bit. Samples of the rows
+ * are ranked first, so that the heap prunes the bulk of the rows from the start.
  */
 export function rankAgainst(
   subject: ProfileStore,
@@ -34,57 +43,8 @@ export function rankAgainst(
   others: ProfileStore,
   request: RankRequest,
 ): { rows: RankedRow[]; hasMore: boolean } {
-  const capacity = request.limit + 1;
-  const heap = new TopK(capacity, others.ids);
-  const subjectMin = subject.minScore[s]! - EPSILON;
-  const after = request.after;
-  const afterWords = after ? idToWords(after.id) : undefined;
-  const active = others.active;
-  const n = others.end;
-  const { weighted, total, order, bucketOf } = scratch(n);
-  sweepSubjectSatisfaction(subject, s, others, weighted, total);
-
-  // Bucket the rows by the best score they could still reach (their S(other→subject) = 1), then
-  // score the other direction from the best bucket down, and stop once no bucket can beat the
-  // heap. Typically only a small share of rows ever needs the second direction.
-  const counts = new Int32Array(BUCKETS + 1);
-  for (let o = 0; o < n; o++) {
-    bucketOf[o] = -1;
-    if (active[o] === 0) continue;
-    const w = weighted[o]!;
-    if (Number.isNaN(w)) continue;
-    const s1 = total[o] === 0 ? 1 : w / total[o]!;
-    if (s1 < subjectMin) continue;
-    const bucket = Math.min(BUCKETS - 1, Math.floor(mutualScore(s1, 1, request.method) * BUCKETS));
-    bucketOf[o] = bucket;
-    counts[bucket + 1]!++;
-  }
-  for (let b = 0; b < BUCKETS; b++) counts[b + 1]! += counts[b]!;
-  const starts = counts.slice();
-  for (let o = 0; o < n; o++) {
-    const bucket = bucketOf[o]!;
-    if (bucket >= 0) order[starts[bucket]!++] = o;
-  }
-
-  for (let b = BUCKETS - 1; b >= 0; b--) {
-    const ceiling = (b + 1) / BUCKETS + 1e-6;
-    if (heap.isFull() && ceiling < heap.worstScore()) break;
-    for (let k = counts[b]!; k < counts[b + 1]!; k++) {
-      const o = order[k]!;
-      const s2 = satisfactionOf(others, o, subject, s);
-      if (s2 === BROKEN || s2 < others.minScore[o]! - EPSILON) continue;
-      const s1 = total[o] === 0 ? 1 : weighted[o]! / total[o]!;
-      const score = round6(mutualScore(s1, s2, request.method));
-      if (
-        after &&
-        (score > after.score || (score === after.score && compareIds(others.ids, o, afterWords!, 0) <= 0))
-      ) {
-        continue;
-      }
-      heap.offer(o, score, s1, s2);
-    }
-  }
-  const kept = heap.drainBestFirst();
+  const scan = fillScan(subject, s, others, request, true) ?? fillScan(subject, s, others, request, false)!;
+  const kept = scan.heap.drainBestFirst();
   const rows = kept.slice(0, request.limit).map(({ slot, score, s1, s2 }) => ({
     slot,
     score,
@@ -97,120 +57,139 @@ export function rankAgainst(
   return { rows, hasMore: kept.length > request.limit };
 }
 
-const BUCKETS = 1024;
+/**
+ * A scan whose heap holds the best `limit + 1` rows; with `guessing`, the samples' best rows also
+ * give a guess of the final threshold that prunes more, and undefined means the guess was too high.
+ */
+function fillScan(
+  subject: ProfileStore,
+  s: number,
+  others: ProfileStore,
+  request: RankRequest,
+  guessing: boolean,
+): Scan | undefined {
+  const scan = startScan(subject, s, others, request);
+  const buffers = scratch(others.end);
+  const steps = compileSteps(subject, s, others);
+  const count = rowsMeetingDealbreakers(steps, subject, s, others, buffers.rows);
+  const plan = boundPlan(steps, scan, buffers.rows, count, buffers);
+  let rest = count;
+  for (const stride of SAMPLE_STRIDES) {
+    if (rest < stride * SAMPLE_MIN_PER_ROW * scan.heap.capacity) continue;
+    const taken = takeSample(buffers, rest, stride);
+    rest -= taken;
+    rankRows(scan, steps, plan, buffers.sample, taken, buffers);
+    if (guessing) scan.guess = Math.max(scan.guess, guessOfWorst(scan.heap, (count - rest) / count));
+  }
+  rankRows(scan, steps, plan, buffers.rows, rest, buffers);
+  // Rows were skipped for ranking below the guess: right only if the heap's worst did not fall below it.
+  const guessHeld = scan.heap.isFull() && scan.heap.worstScore() >= scan.guess;
+  return scan.guess === Number.NEGATIVE_INFINITY || guessHeld ? scan : undefined;
+}
+
+/**
+ * A guess of the heap's final worst score once a uniform share `p` of the rows was offered: of the
+ * `capacity` best rows overall about capacity·p (binomially) were offered, so the heap's k-th best
+ * is at most the final worst unless k of them were, k three deviations above that mean.
+ */
+function guessOfWorst(heap: TopK, p: number): number {
+  const mean = heap.capacity * p;
+  const k = Math.ceil(mean + GUESS_DEVIATIONS * Math.sqrt(mean * (1 - p))) + 1;
+  return k <= heap.length ? heap.kthBestScore(k) : Number.NEGATIVE_INFINITY;
+}
+
+/**
+ * One run of SAMPLE_RUN listed rows in every `stride` runs goes to the sample (runs of neighbouring
+ * rows read memory in cache lines, not row by row); the others stay, compacted. Returns the sample's size.
+ */
+function takeSample(buffers: Buffers, count: number, stride: number): number {
+  const { rows, sample } = buffers;
+  let stay = 0;
+  let taken = 0;
+  for (let k = 0; k < count; k++) {
+    if (Math.floor(k / SAMPLE_RUN) % stride === 0) sample[taken++] = rows[k]!;
+    else rows[stay++] = rows[k]!;
+  }
+  return taken;
+}
+
+/** Offers to the heap every row of `rows[0..count)` that may make the list. */
+function rankRows(
+  scan: Scan,
+  steps: readonly Step[],
+  plan: BoundPlan,
+  rows: Int32Array,
+  count: number,
+  buffers: Buffers,
+): void {
+  const left = narrowByBounds(scan, plan, rows, count, buffers);
+  scoreRemaining(scan, steps, rows, left, buffers);
+}
+
+/**
+ * The rows left: S(subject→row) exactly (every step in questionnaire order), then, bucketed by the
+ * best score they could reach (S(row→subject) = 1), the other direction from the best bucket down
+ * until no bucket can beat the heap.
+ */
+function scoreRemaining(
+  scan: Scan,
+  steps: readonly Step[],
+  rows: Int32Array,
+  count: number,
+  buffers: BoundBuffers,
+): void {
+  const { weighted, total, ceilings, order, bucketOf } = buffers;
+  weighted.fill(0, 0, count);
+  total.fill(0, 0, count);
+  addSteps(steps, scan.subject, scan.s, scan.others, rows, count, weighted, total);
+  const satisfaction = weighted;
+  for (let k = 0; k < count; k++) {
+    const s1 = total[k] === 0 ? 1 : weighted[k]! / total[k]!;
+    satisfaction[k] = s1;
+    ceilings[k] = s1 < scan.subjectMin ? -1 : mutualScore(s1, 1, scan.method);
+  }
+  const starts = orderByCeiling(ceilings, count, order, bucketOf);
+  for (let r = 0; r < starts.length - 1 && mayEnter(scan, bucketCeiling(r)); r++) {
+    for (let i = starts[r]!; i < starts[r + 1]!; i++) {
+      const k = order[i]!;
+      offer(scan, rows[k]!, satisfaction[k]!);
+    }
+  }
+}
+
+/** Samples of the listed rows, one run in this many, smallest first (each only when big enough). */
+const SAMPLE_STRIDES = [256, 16];
+/** Neighbouring rows sampled together: they share cache lines. */
+const SAMPLE_RUN = 16;
+/** Sample only when the sample would hold at least this many rows per heap row. */
+const SAMPLE_MIN_PER_ROW = 16;
+/** How far above the expected count of best rows in the samples the guess's rank is, in deviations. */
+const GUESS_DEVIATIONS = 3;
+
+type Buffers = ReturnType<typeof scratch>;
 const buffers = {
-  rows: 0,
+  size: 0,
+  rows: new Int32Array(0),
+  sample: new Int32Array(0),
   weighted: new Float64Array(0),
   total: new Float64Array(0),
+  ceilings: new Float64Array(0),
   order: new Int32Array(0),
   bucketOf: new Int16Array(0),
 };
 
 /** Per-row scratch for a scan, reused between calls (a scan runs synchronously, one at a time). */
 function scratch(rows: number) {
-  if (buffers.rows < rows) {
+  if (buffers.size < rows) {
     const size = Math.ceil(rows * 1.25);
-    buffers.rows = size;
+    buffers.size = size;
+    buffers.rows = new Int32Array(size);
+    buffers.sample = new Int32Array(Math.ceil(size / Math.min(...SAMPLE_STRIDES)) + SAMPLE_RUN);
     buffers.weighted = new Float64Array(size);
     buffers.total = new Float64Array(size);
+    buffers.ceilings = new Float64Array(size);
     buffers.order = new Int32Array(size);
     buffers.bucketOf = new Int16Array(size);
   }
   return buffers;
-}
-
-/** A bounded heap whose root is the worst kept row (lowest score, then highest id). */
-class TopK {
-  private readonly slots: Int32Array;
-  private readonly scores: Float64Array;
-  private readonly first: Float64Array;
-  private readonly second: Float64Array;
-  private size = 0;
-  private readonly capacity: number;
-  private readonly ids: Uint32Array;
-
-  constructor(capacity: number, ids: Uint32Array) {
-    this.capacity = capacity;
-    this.ids = ids;
-    this.slots = new Int32Array(capacity);
-    this.scores = new Float64Array(capacity);
-    this.first = new Float64Array(capacity);
-    this.second = new Float64Array(capacity);
-  }
-
-  isFull(): boolean {
-    return this.size === this.capacity;
-  }
-
-  /** The lowest score kept (the root). */
-  worstScore(): number {
-    return this.scores[0]!;
-  }
-
-  offer(slot: number, score: number, s1: number, s2: number): void {
-    if (this.size < this.capacity) {
-      this.place(this.size, slot, score, s1, s2);
-      this.siftUp(this.size++);
-      return;
-    }
-    if (!this.better(slot, score, this.slots[0]!, this.scores[0]!)) return;
-    this.place(0, slot, score, s1, s2);
-    this.siftDown(0);
-  }
-
-  drainBestFirst(): { slot: number; score: number; s1: number; s2: number }[] {
-    const rows: { slot: number; score: number; s1: number; s2: number }[] = [];
-    for (let i = 0; i < this.size; i++) {
-      rows.push({ slot: this.slots[i]!, score: this.scores[i]!, s1: this.first[i]!, s2: this.second[i]! });
-    }
-    return rows.sort((a, b) =>
-      a.score !== b.score ? b.score - a.score : compareIds(this.ids, a.slot, this.ids, b.slot),
-    );
-  }
-
-  /** Is (slotA, scoreA) ranked before (slotB, scoreB)? */
-  private better(slotA: number, scoreA: number, slotB: number, scoreB: number): boolean {
-    return scoreA > scoreB || (scoreA === scoreB && compareIds(this.ids, slotA, this.ids, slotB) < 0);
-  }
-
-  private place(i: number, slot: number, score: number, s1: number, s2: number): void {
-    this.slots[i] = slot;
-    this.scores[i] = score;
-    this.first[i] = s1;
-    this.second[i] = s2;
-  }
-
-  private swap(i: number, j: number): void {
-    const { slots, scores, first, second } = this;
-    [slots[i], slots[j]] = [slots[j]!, slots[i]!];
-    [scores[i], scores[j]] = [scores[j]!, scores[i]!];
-    [first[i], first[j]] = [first[j]!, first[i]!];
-    [second[i], second[j]] = [second[j]!, second[i]!];
-  }
-
-  private worse(i: number, j: number): boolean {
-    return this.better(this.slots[j]!, this.scores[j]!, this.slots[i]!, this.scores[i]!);
-  }
-
-  private siftUp(i: number): void {
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.worse(i, parent)) return;
-      this.swap(i, parent);
-      i = parent;
-    }
-  }
-
-  private siftDown(i: number): void {
-    for (;;) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let worst = i;
-      if (left < this.size && this.worse(left, worst)) worst = left;
-      if (right < this.size && this.worse(right, worst)) worst = right;
-      if (worst === i) return;
-      this.swap(i, worst);
-      i = worst;
-    }
-  }
 }

@@ -11,50 +11,23 @@ import {
 } from './layout.ts';
 import { MISSING_CODE, type ProfileStore } from './store.ts';
 
-/** Rows per block: the block's running sums (2 × 8 bytes a row) stay in the CPU cache. */
+/** Listed rows per block: the block's running sums (2 × 8 bytes a row) stay in the CPU cache. */
 const BLOCK = 2048;
 
-/** One criterion the subject cares about, compiled for the sweep. */
-type Step =
-  | { kind: typeof SINGLE; column: number; gain: Float64Array; weightOf: Float64Array }
-  | { kind: typeof MULTI; column: number; w: number; dealbreaker: boolean; wanted: number; all: boolean }
-  | {
-      kind: typeof NUMBER;
-      column: number;
-      w: number;
-      dealbreaker: boolean;
-      min: number;
-      max: number;
-      ratio: number;
-      width: number;
-    }
-  | { kind: typeof PROFILE; column: number; w: number; dealbreaker: boolean; offset: number; dims: number };
+/** One criterion the subject cares about, compiled for the sweep: its weight `w` and how to score a row. */
+export type Step = { column: number; w: number; dealbreaker: boolean } & (
+  | { kind: typeof SINGLE; gain: Float64Array; weightOf: Float64Array }
+  | { kind: typeof MULTI; wanted: number; wantedCount: number; all: boolean }
+  | { kind: typeof NUMBER; min: number; max: number; ratio: number; width: number }
+  | { kind: typeof PROFILE; offset: number; dims: number }
+);
 
 /**
- * S(subject→row) for every row of `others`, as weighted sum and total weight per row; rows that
- * break a dealbreaker of the subject get a NaN sum. The subject's expectations are compiled once
- * (single and scale criteria become two table look-ups per row), then applied column by column
- * within blocks of rows. Per row the sums run in questionnaire order with the reference scorer's
- * products, so every result is bit-identical to it.
+ * The subject's expectations in questionnaire order, compiled once per scan: single and scale
+ * criteria become two table look-ups per row (what a row with that code adds to the weighted sum
+ * and to the total weight; NaN in the sum: the code breaks a dealbreaker).
  */
-export function sweepSubjectSatisfaction(
-  subject: ProfileStore,
-  s: number,
-  others: ProfileStore,
-  weighted: Float64Array,
-  total: Float64Array,
-): void {
-  const n = others.end;
-  weighted.fill(0, 0, n);
-  total.fill(0, 0, n);
-  const steps = compile(subject, s, others.capacity);
-  for (let from = 0; from < n; from += BLOCK) {
-    const to = Math.min(n, from + BLOCK);
-    for (const step of steps) applyStep(step, subject, s, others, from, to, weighted, total);
-  }
-}
-
-function compile(subject: ProfileStore, s: number, cap: number): Step[] {
+export function compileSteps(subject: ProfileStore, s: number, others: ProfileStore): Step[] {
   const layout = subject.layout;
   const sCap = subject.capacity;
   const steps: Step[] = [];
@@ -64,11 +37,11 @@ function compile(subject: ProfileStore, s: number, cap: number): Step[] {
     if (level === 0) continue;
     const w = LEVEL_WEIGHTS[level]!;
     const dealbreaker = level === DEALBREAKER_LEVEL;
-    const column = layout.valueSlot[c]! * cap;
+    const column = layout.valueSlot[c]! * others.capacity;
     const accept = layout.acceptSlot[c]! * sCap + s;
     const kind = layout.kinds[c];
+    const common = { column, w, dealbreaker };
     if (kind === SINGLE || kind === SCALE) {
-      // Per possible code: what a row with that value adds (NaN: it breaks a dealbreaker).
       const gain = new Float64Array(256);
       const weightOf = new Float64Array(256);
       for (let x = 0; x < 256; x++) {
@@ -88,40 +61,138 @@ function compile(subject: ProfileStore, s: number, cap: number): Step[] {
         gain[x] = broken ? Number.NaN : sat < 0 ? 0 : w * sat;
         weightOf[x] = sat < 0 ? 0 : w;
       }
-      steps.push({ kind: SINGLE, column, gain, weightOf });
+      steps.push({ ...common, kind: SINGLE, gain, weightOf });
     } else if (kind === MULTI) {
       const all = (levelByte & MODE_ALL) !== 0;
-      steps.push({ kind: MULTI, column, w, dealbreaker, wanted: subject.acceptMasks[accept]!, all });
+      const wanted = subject.acceptMasks[accept]!;
+      steps.push({ ...common, kind: MULTI, wanted, wantedCount: popcount(wanted), all });
     } else if (kind === NUMBER) {
       steps.push({
+        ...common,
         kind: NUMBER,
-        column,
-        w,
-        dealbreaker,
         min: subject.acceptNums[accept]!,
         max: subject.acceptNums[accept + sCap]!,
         ratio: layout.toleranceRatio[c]!,
         width: layout.rangeWidth[c]!,
       });
     } else {
-      steps.push({
-        kind: PROFILE,
-        column,
-        w,
-        dealbreaker,
-        offset: layout.valueSlot[c]!,
-        dims: layout.dims[c]!,
-      });
+      steps.push({ ...common, kind: PROFILE, offset: layout.valueSlot[c]!, dims: layout.dims[c]! });
     }
   }
   return steps;
 }
 
-function applyStep(
+/**
+ * Lists into `rows` the active rows of `others` that give a value to every dealbreaker of the
+ * subject and meet it fully; returns how many. Only these rows can be acceptable to the subject.
+ */
+export function rowsMeetingDealbreakers(
+  steps: readonly Step[],
+  subject: ProfileStore,
+  s: number,
+  others: ProfileStore,
+  rows: Int32Array,
+): number {
+  let count = 0;
+  const active = others.active;
+  for (let o = 0; o < others.end; o++) {
+    if (active[o] !== 0) rows[count++] = o;
+  }
+  for (const step of steps) {
+    if (step.dealbreaker) count = keepFullyMet(step, subject, s, others, rows, count);
+  }
+  return count;
+}
+
+/** Keeps (in order, in place) the listed rows that have a value for `step` with sat = 1 (to EPSILON). */
+function keepFullyMet(
   step: Step,
   subject: ProfileStore,
   s: number,
   others: ProfileStore,
+  rows: Int32Array,
+  count: number,
+): number {
+  const base = step.column;
+  const fullyMet = 1 - EPSILON;
+  let kept = 0;
+  switch (step.kind) {
+    case SINGLE: {
+      const gain = step.gain;
+      const codes = others.codes;
+      for (let k = 0; k < count; k++) {
+        const row = rows[k]!;
+        rows[kept] = row;
+        kept += +!Number.isNaN(gain[codes[base + row]!]!);
+      }
+      return kept;
+    }
+    case MULTI: {
+      // sat = 1 means: every wanted option (mode all; 31/32 < 1 − EPSILON) or any of them (mode any).
+      const { wanted, all } = step;
+      const masks = others.masks;
+      for (let k = 0; k < count; k++) {
+        const row = rows[k]!;
+        const x = masks[base + row]!;
+        const met = (x & wanted) >>> 0;
+        rows[kept] = row;
+        kept += all ? +(x !== 0 && met === wanted) : +(met !== 0);
+      }
+      return kept;
+    }
+    case NUMBER: {
+      const { min, max, ratio, width } = step;
+      const nums = others.nums;
+      for (let k = 0; k < count; k++) {
+        const row = rows[k]!;
+        const x = nums[base + row]!;
+        if (!Number.isNaN(x) && numberSat(min, max, x, ratio, width) >= fullyMet) rows[kept++] = row;
+      }
+      return kept;
+    }
+    case PROFILE: {
+      const { offset, dims } = step;
+      const ratings = others.ratings;
+      const cap = others.capacity;
+      for (let k = 0; k < count; k++) {
+        const row = rows[k]!;
+        if (ratings[base + row] === 0) continue;
+        const sat = profileSimilarity(subject.ratings, s, subject.capacity, ratings, row, cap, offset, dims);
+        if (sat >= fullyMet) rows[kept++] = row;
+      }
+      return kept;
+    }
+  }
+}
+
+/**
+ * Adds each step's w·sat and w to the sums of every listed row (sums by list position), step by
+ * step in the order given, within blocks of rows. Given every step of the subject in questionnaire
+ * order on zeroed sums, this is the reference scorer's arithmetic: S = weighted / total (1 when
+ * total is 0) is bit-identical to it. The rows must meet the subject's dealbreakers.
+ */
+export function addSteps(
+  steps: readonly Step[],
+  subject: ProfileStore,
+  s: number,
+  others: ProfileStore,
+  rows: Int32Array,
+  count: number,
+  weighted: Float64Array,
+  total: Float64Array,
+): void {
+  for (let from = 0; from < count; from += BLOCK) {
+    const to = Math.min(count, from + BLOCK);
+    for (const step of steps) addStep(step, subject, s, others, rows, from, to, weighted, total);
+  }
+}
+
+function addStep(
+  step: Step,
+  subject: ProfileStore,
+  s: number,
+  others: ProfileStore,
+  rows: Int32Array,
   from: number,
   to: number,
   weighted: Float64Array,
@@ -132,61 +203,53 @@ function applyStep(
     case SINGLE: {
       const { gain, weightOf } = step;
       const codes = others.codes;
-      for (let i = from; i < to; i++) {
-        const x = codes[base + i]!;
-        weighted[i] = weighted[i]! + gain[x]!;
-        total[i] = total[i]! + weightOf[x]!;
+      for (let k = from; k < to; k++) {
+        const x = codes[base + rows[k]!]!;
+        weighted[k] = weighted[k]! + gain[x]!;
+        total[k] = total[k]! + weightOf[x]!;
       }
       return;
     }
     case MULTI: {
-      const { w, dealbreaker, wanted, all } = step;
-      const wantedCount = popcount(wanted);
+      const { w, wanted, wantedCount, all } = step;
       const masks = others.masks;
-      for (let i = from; i < to; i++) {
-        const x = masks[base + i]!;
-        if (x === 0) {
-          if (dealbreaker) weighted[i] = Number.NaN;
-          continue;
-        }
-        const met = (x & wanted) >>> 0;
-        const sat = all ? (wantedCount === 0 ? 1 : popcount(met) / wantedCount) : met !== 0 ? 1 : 0;
-        if (dealbreaker && sat < 1 - EPSILON) weighted[i] = Number.NaN;
-        weighted[i] = weighted[i]! + w * sat;
-        total[i] = total[i]! + w;
+      for (let k = from; k < to; k++) {
+        const x = masks[base + rows[k]!]!;
+        if (x === 0) continue;
+        weighted[k] = weighted[k]! + w * multiSat(x, wanted, wantedCount, all);
+        total[k] = total[k]! + w;
       }
       return;
     }
     case NUMBER: {
-      const { w, dealbreaker, min, max, ratio, width } = step;
+      const { w, min, max, ratio, width } = step;
       const nums = others.nums;
-      for (let i = from; i < to; i++) {
-        const x = nums[base + i]!;
-        if (Number.isNaN(x)) {
-          if (dealbreaker) weighted[i] = Number.NaN;
-          continue;
-        }
-        const sat = numberSat(min, max, x, ratio, width);
-        if (dealbreaker && sat < 1 - EPSILON) weighted[i] = Number.NaN;
-        weighted[i] = weighted[i]! + w * sat;
-        total[i] = total[i]! + w;
+      for (let k = from; k < to; k++) {
+        const x = nums[base + rows[k]!]!;
+        if (Number.isNaN(x)) continue;
+        weighted[k] = weighted[k]! + w * numberSat(min, max, x, ratio, width);
+        total[k] = total[k]! + w;
       }
       return;
     }
     case PROFILE: {
-      const { w, dealbreaker, offset, dims } = step;
+      const { w, offset, dims } = step;
       const ratings = others.ratings;
       const cap = others.capacity;
-      for (let i = from; i < to; i++) {
-        if (ratings[base + i] === 0) {
-          if (dealbreaker) weighted[i] = Number.NaN;
-          continue;
-        }
-        const sat = profileSimilarity(subject.ratings, s, subject.capacity, ratings, i, cap, offset, dims);
-        if (dealbreaker && sat < 1 - EPSILON) weighted[i] = Number.NaN;
-        weighted[i] = weighted[i]! + w * sat;
-        total[i] = total[i]! + w;
+      for (let k = from; k < to; k++) {
+        const row = rows[k]!;
+        if (ratings[base + row] === 0) continue;
+        const sat = profileSimilarity(subject.ratings, s, subject.capacity, ratings, row, cap, offset, dims);
+        weighted[k] = weighted[k]! + w * sat;
+        total[k] = total[k]! + w;
       }
     }
   }
+}
+
+/** sat of a multi value against the wanted options, as the reference computes it. */
+function multiSat(x: number, wanted: number, wantedCount: number, all: boolean): number {
+  const met = (x & wanted) >>> 0;
+  if (!all) return met !== 0 ? 1 : 0;
+  return wantedCount === 0 ? 1 : popcount(met) / wantedCount;
 }
