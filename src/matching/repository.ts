@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import type { AnswerSet } from '../answers/types.ts';
 import type { DbOrTx } from '../db/client.ts';
-import { answerSets, candidates, jobs, profileChanges, workspaces } from '../db/schema.ts';
+import { candidates, jobs, profileChanges, workspaces } from '../db/schema.ts';
 import type { IndexSide, ProfileState } from './index.ts';
 
 const PAGE = 5_000;
@@ -13,58 +13,71 @@ export type StateRow = ProfileState & { workspaceId: string };
 
 /**
  * Current index state of profiles (with or without answers), in id order: the profiles first,
- * then their answer sets by id (two index look-ups that stay linear at any table size). The
- * answers' JSON is read only where no packed index row fits one of `layoutKeys`.
+ * then their answer sets by id (two index look-ups that stay linear at any table size; a join
+ * here is planned as a merge join that rescans answer_sets on every page). The answers' JSON is
+ * read only where no packed index row fits one of `layoutKeys`. Plain SQL, not the query builder:
+ * start-up maps a million rows through here.
  */
 async function selectStates(
   db: DbOrTx,
   side: IndexSide,
-  where: SQL | undefined,
+  where: SQL,
   layoutKeys: string[],
   limit?: number,
 ): Promise<StateRow[]> {
-  const profiles =
+  const profiles = rowsOf<{
+    id: string;
+    workspace_id: string;
+    min_score: number;
+    employer_id?: string;
+    status?: 'open' | 'closed';
+  }>(
     side === 'job'
-      ? await db
-          .select({
-            id: jobs.id,
-            workspaceId: jobs.workspaceId,
-            minScore: jobs.minScore,
-            employerId: jobs.employerId,
-            status: jobs.status,
-          })
-          .from(jobs)
-          .where(where)
-          .orderBy(asc(jobs.id))
-          .limit(limit ?? Number.MAX_SAFE_INTEGER)
-      : await db
-          .select({ id: candidates.id, workspaceId: candidates.workspaceId, minScore: candidates.minScore })
-          .from(candidates)
-          .where(where)
-          .orderBy(asc(candidates.id))
-          .limit(limit ?? Number.MAX_SAFE_INTEGER);
+      ? await db.execute(sql`
+          select id, workspace_id, min_score, employer_id, status from jobs
+           where ${where} order by id ${limit === undefined ? sql`` : sql`limit ${limit}`}`)
+      : await db.execute(sql`
+          select id, workspace_id, min_score from candidates
+           where ${where} order by id ${limit === undefined ? sql`` : sql`limit ${limit}`}`),
+  );
   if (profiles.length === 0) return [];
-  const subject = side === 'job' ? answerSets.jobId : answerSets.candidateId;
-  const answerRows = await db
-    .select({
-      subjectId: subject,
-      questionnaireId: answerSets.questionnaireId,
-      questionnaireVersion: answerSets.questionnaireVersion,
-      answers: sql<AnswerSet | null>`case when ${answerSets.indexLayout} = any(${sql.param(layoutKeys)}::text[]) then null else ${answerSets.answers} end`,
-      indexRow: answerSets.indexRow,
-      indexLayout: answerSets.indexLayout,
-    })
-    .from(answerSets)
-    .where(sql`${subject} = any(${sql.param(profiles.map((p) => p.id))}::uuid[])`);
-  const answersOf = new Map(answerRows.map(({ subjectId, ...answers }) => [subjectId!, answers]));
-  return profiles.map((profile) => {
-    const { status, ...rest } = profile as typeof profile & { status?: 'open' | 'closed' };
-    return {
-      ...rest,
-      ...(status === undefined ? {} : { open: status === 'open' }),
-      answers: answersOf.get(profile.id) ?? null,
-    };
-  });
+  const subject = sql.raw(side === 'job' ? 'job_id' : 'candidate_id');
+  const answerRows = rowsOf<{
+    subject_id: string;
+    questionnaire_id: string;
+    questionnaire_version: number;
+    answers: AnswerSet | null;
+    index_row: Uint8Array | null;
+    index_layout: string | null;
+  }>(
+    await db.execute(sql`
+      select ${subject} as subject_id, questionnaire_id, questionnaire_version, index_row, index_layout,
+             case when index_layout = any(${sql.param(layoutKeys)}::text[]) then null else answers end as answers
+        from answer_sets
+       where ${subject} = any(${sql.param(profiles.map((p) => p.id))}::uuid[])`),
+  );
+  const answersOf = new Map<string, NonNullable<StateRow['answers']>>();
+  for (const row of answerRows) {
+    answersOf.set(row.subject_id, {
+      questionnaireId: row.questionnaire_id,
+      questionnaireVersion: row.questionnaire_version,
+      answers: row.answers,
+      indexRow: row.index_row,
+      indexLayout: row.index_layout,
+    });
+  }
+  return profiles.map((profile) => ({
+    id: profile.id,
+    workspaceId: profile.workspace_id,
+    minScore: profile.min_score,
+    ...(side === 'job' ? { employerId: profile.employer_id, open: profile.status === 'open' } : {}),
+    answers: answersOf.get(profile.id) ?? null,
+  }));
+}
+
+/** Both drivers answer `{ rows }`; the shared Db type does not say so. */
+function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
 }
 
 /** Every profile of one side, page by page (keyset on id), never the whole table at once. */
@@ -73,9 +86,8 @@ export async function* streamStates(
   side: IndexSide,
   layoutKeys: string[],
 ): AsyncGenerator<StateRow[]> {
-  const idColumn = side === 'job' ? jobs.id : candidates.id;
   const pageAfter = (after: string | undefined) =>
-    selectStates(db, side, after === undefined ? undefined : gt(idColumn, after), layoutKeys, PAGE);
+    selectStates(db, side, after === undefined ? sql`true` : sql`id > ${after}::uuid`, layoutKeys, PAGE);
   // The next page is already being read while the caller works on this one.
   let next = pageAfter(undefined);
   for (;;) {
@@ -97,10 +109,9 @@ export async function readStates(
   layoutKeys: string[],
 ) {
   if (ids.length === 0) return [];
-  const table = side === 'job' ? jobs : candidates;
   // One array parameter, not one parameter per id: a bulk write refreshes 10,000 at a time.
-  const inIds = sql`${table.id} = any(${sql.param(ids)}::uuid[])`;
-  return selectStates(db, side, and(eq(table.workspaceId, workspaceId), inIds), layoutKeys);
+  const where = sql`workspace_id = ${workspaceId}::uuid and id = any(${sql.param(ids)}::uuid[])`;
+  return selectStates(db, side, where, layoutKeys);
 }
 
 export async function existingProfileIds(db: DbOrTx, workspaceId: string, side: IndexSide, ids: string[]) {

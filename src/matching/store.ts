@@ -59,11 +59,11 @@ export class ProfileStore {
   }
 
   has(id: string): boolean {
-    return this.slotById.get(id, this.ids) >= 0;
+    return this.slotOf(id) >= 0;
   }
 
   slotOf(id: string): number {
-    return this.slotById.get(id, this.ids);
+    return this.slotById.get(idToWords(id, scratchWords), this.ids);
   }
 
   /** Adds or replaces a profile; returns its row. */
@@ -81,12 +81,13 @@ export class ProfileStore {
   }
 
   private claim(profile: Omit<IndexedProfile, 'answers'>): number {
-    let slot = this.slotById.get(profile.id, this.ids);
+    const words = idToWords(profile.id, scratchWords);
+    let slot = this.slotById.get(words, this.ids);
     if (slot < 0) {
       slot = this.free.pop() ?? this.end++;
       if (slot >= this.capacity) this.grow(Math.max(INITIAL_CAPACITY, Math.ceil(this.capacity * 1.5)));
-      writeId(this.ids, slot, profile.id);
-      this.slotById.set(profile.id, slot, this.ids);
+      this.ids.set(words, slot * 4);
+      this.slotById.set(words, slot, this.ids);
       this.size++;
     }
     this.active[slot] = 1;
@@ -96,9 +97,10 @@ export class ProfileStore {
   }
 
   remove(id: string): boolean {
-    const slot = this.slotById.get(id, this.ids);
+    const words = idToWords(id, scratchWords);
+    const slot = this.slotById.get(words, this.ids);
     if (slot < 0) return false;
-    this.slotById.delete(id, this.ids);
+    this.slotById.delete(words, this.ids);
     this.active[slot] = 0;
     this.free.push(slot);
     this.size--;
@@ -258,11 +260,6 @@ function maskOf(ids: readonly string[], options: ReadonlyMap<string, number>): n
 
 // Ids: UUIDs kept as four big-endian 32-bit words, so comparing words compares the strings.
 
-function writeId(ids: Uint32Array, slot: number, id: string): void {
-  const hex = id.replaceAll('-', '');
-  for (let w = 0; w < 4; w++) ids[slot * 4 + w] = Number.parseInt(hex.slice(w * 8, w * 8 + 8), 16);
-}
-
 function readId(ids: Uint32Array, slot: number): string {
   let hex = '';
   for (let w = 0; w < 4; w++) hex += ids[slot * 4 + w]!.toString(16).padStart(8, '0');
@@ -291,8 +288,7 @@ class IdTable {
     return this.table.byteLength;
   }
 
-  get(id: string, ids: Uint32Array): number {
-    const words = idToWords(id);
+  get(words: Uint32Array, ids: Uint32Array): number {
     const mask = this.table.length - 1;
     for (let i = hashWords(words) & mask; ; i = (i + 1) & mask) {
       const slot = this.table[i]!;
@@ -301,17 +297,16 @@ class IdTable {
     }
   }
 
-  set(id: string, slot: number, ids: Uint32Array): void {
+  set(words: Uint32Array, slot: number, ids: Uint32Array): void {
     if ((this.used + 1) * 2 > this.table.length) this.rehash(ids);
     const mask = this.table.length - 1;
-    let i = hashWords(idToWords(id)) & mask;
+    let i = hashWords(words) & mask;
     while (this.table[i]! >= 0) i = (i + 1) & mask;
     if (this.table[i] === -1) this.used++;
     this.table[i] = slot;
   }
 
-  delete(id: string, ids: Uint32Array): void {
-    const words = idToWords(id);
+  delete(words: Uint32Array, ids: Uint32Array): void {
     const mask = this.table.length - 1;
     for (let i = hashWords(words) & mask; ; i = (i + 1) & mask) {
       const slot = this.table[i]!;
@@ -342,10 +337,29 @@ class IdTable {
   }
 }
 
-export function idToWords(id: string): Uint32Array {
-  const words = new Uint32Array(4);
-  writeId(words, 0, id);
+/** Reused for look-ups (everything here runs synchronously); callers that keep words pass none. */
+const scratchWords = new Uint32Array(4);
+
+/** A UUID's 128 bits as four big-endian words, parsed without intermediate strings. */
+export function idToWords(id: string, words = new Uint32Array(4)): Uint32Array {
+  let at = 0;
+  for (let w = 0; w < 4; w++) {
+    let word = 0;
+    for (let digit = 0; digit < 8; digit++) {
+      let code = id.charCodeAt(at++);
+      if (code === 45) code = id.charCodeAt(at++); // '-'
+      word = (word << 4) | HEX_VALUE[code]!;
+    }
+    words[w] = word >>> 0;
+  }
   return words;
+}
+
+const HEX_VALUE = new Uint8Array(128);
+for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i;
+for (let i = 0; i < 6; i++) {
+  HEX_VALUE[65 + i] = 10 + i;
+  HEX_VALUE[97 + i] = 10 + i;
 }
 
 function hashWords(words: Uint32Array): number {
