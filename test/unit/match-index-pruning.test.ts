@@ -110,6 +110,31 @@ const arbBigMarket: fc.Arbitrary<BigMarket> = arbQuestionnaire().chain((question
     })),
 );
 
+/**
+ * Like arbBigMarket, but the job expects little or nothing (its importances all irrelevant, or all
+ * but one): S(job→candidate) is 1, or takes few values, for thousands of rows, so S(candidate→job)
+ * decides the order, in buckets of more rows than are scored the other way at once.
+ */
+const arbMarketDecidedByCandidates: fc.Arbitrary<BigMarket> = arbBigMarket.chain((market) =>
+  fc
+    .record({ keep: fc.option(fc.nat(), { nil: undefined }), size: fc.integer({ min: 2_100, max: 2_600 }) })
+    .map(({ keep, size }) => {
+      const ids = Object.keys(market.job.answers);
+      const kept = keep === undefined ? undefined : ids[keep % Math.max(1, ids.length)];
+      const answers = Object.fromEntries(
+        Object.entries(market.job.answers).map(([id, answer]) => [
+          id,
+          id === kept ? answer : { ...answer, importance: 'irrelevant' as const },
+        ]),
+      );
+      const candidates = Array.from({ length: size }, (_, i) => ({
+        ...market.candidates[i % market.candidates.length]!,
+        id: idOf(size, i),
+      }));
+      return { ...market, job: { ...market.job, answers }, candidates };
+    }),
+);
+
 describe('match index pruning on markets of thousands of rows', () => {
   it('returns the reference top k, and the reference page after a cursor deep into the list', () => {
     fc.assert(
@@ -177,6 +202,38 @@ describe('match index pruning on markets of thousands of rows', () => {
         expect(top.hasMore).toBe(true);
       }),
       runs(20),
+    );
+  });
+
+  it('returns the reference top k and pages when S(candidate→job) decides among thousands of equal S(job→candidate)', () => {
+    fc.assert(
+      fc.property(
+        arbMarketDecidedByCandidates,
+        arbMethod,
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 2 }),
+        (market, method, cursorPositions) => {
+          const stores = buildStores(market);
+          const full = referenceRanking(market, method);
+          for (const limit of [1, 3, 50]) {
+            const top = indexRanking(market, stores, { limit, method });
+            expectSameRanking(top.rows, full.slice(0, limit), `top ${limit} (${method})`);
+            expect(top.hasMore).toBe(full.length > limit);
+            for (const position of cursorPositions) {
+              const i = Math.floor(position * full.length);
+              if (i >= full.length) continue;
+              const after = { score: full[i]!.score, id: full[i]!.id };
+              const page = indexRanking(market, stores, { limit, method, after });
+              expectSameRanking(
+                page.rows,
+                full.slice(i + 1, i + 1 + limit),
+                `${limit} after #${i} (${method})`,
+              );
+              expect(page.hasMore).toBe(full.length > i + 1 + limit);
+            }
+          }
+        },
+      ),
+      runs(12),
     );
   });
 });
