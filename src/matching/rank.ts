@@ -1,18 +1,22 @@
-import { type BoundBuffers, type BoundPlan, boundPlan, narrowByBounds } from './bounds.ts';
-import { valuedByBoth } from './kernel.ts';
+import { type BoundPlan, boundPlan, narrowByBounds } from './bounds.ts';
+import { EPSILON, valuedByBoth } from './kernel.ts';
+import { satisfactionsOfRows } from './reverse-sweep.ts';
 import {
   bucketCeiling,
   mayEnter,
-  offer,
+  offerScored,
   orderByCeiling,
   type RankRequest,
+  ROUNDING,
   type Scan,
   startScan,
+  threshold,
 } from './scan.ts';
 import { lowerScore, mutualScore, round6 } from './score.ts';
 import type { ProfileStore } from './store.ts';
 import { addSteps, compileSteps, rowsMeetingDealbreakers, type Step } from './sweep.ts';
 import type { TopK } from './top-k.ts';
+import type { ScoreMethod } from './types.ts';
 
 export type { RankRequest } from './scan.ts';
 
@@ -129,14 +133,15 @@ function rankRows(
 /**
  * The rows left: S(subject→row) exactly (every step in questionnaire order), then, bucketed by the
  * best score they could reach (S(row→subject) = 1), the other direction from the best bucket down
- * until no bucket can beat the heap.
+ * until no bucket can beat the heap: a bucket's rows (in slot order) are scored column by column
+ * in batches, dropping those that provably cannot enter the heap, and the rest offered.
  */
 function scoreRemaining(
   scan: Scan,
   steps: readonly Step[],
   rows: Int32Array,
   count: number,
-  buffers: BoundBuffers,
+  buffers: Buffers,
 ): void {
   const { weighted, total, ceilings, order, bucketOf } = buffers;
   weighted.fill(0, 0, count);
@@ -150,13 +155,57 @@ function scoreRemaining(
   }
   const starts = orderByCeiling(ceilings, count, order, bucketOf);
   for (let r = 0; r < starts.length - 1 && mayEnter(scan, bucketCeiling(r)); r++) {
-    for (let i = starts[r]!; i < starts[r + 1]!; i++) {
-      const k = order[i]!;
-      offer(scan, rows[k]!, satisfaction[k]!);
+    for (let from = starts[r]!; from < starts[r + 1]!; from += BATCH) {
+      offerBatch(scan, satisfaction, rows, from, Math.min(starts[r + 1]!, from + BATCH), buffers);
     }
   }
 }
 
+/**
+ * Scores S(row→subject) of the rows at order[from..to) column by column, then offers them in order,
+ * but for the rows found broken, or unable to reach the heap or their own minScore (none of which
+ * the heap would have kept).
+ */
+function offerBatch(
+  scan: Scan,
+  satisfaction: Float64Array,
+  rows: Int32Array,
+  from: number,
+  to: number,
+  buffers: Buffers,
+): void {
+  const { order, batch } = buffers;
+  const needed = threshold(scan) - ROUNDING;
+  const size = to - from;
+  for (let i = 0; i < size; i++) {
+    const k = order[from + i]!;
+    const o = rows[k]!;
+    batch.rows[i] = o;
+    batch.tags[i] = k;
+    const acceptable = scan.others.minScore[o]! - EPSILON;
+    batch.least[i] = Math.max(acceptable, leastOtherSatisfaction(needed, satisfaction[k]!, scan.method));
+  }
+  const kept = satisfactionsOfRows(scan.subjectValues, scan.others, batch, size);
+  for (let i = 0; i < kept; i++) {
+    offerScored(scan, batch.rows[i]!, satisfaction[batch.tags[i]!]!, batch.weighted[i]!);
+  }
+}
+
+/** The least s2 with mutualScore(s1, s2) ≥ score, at most 1 (mutual scores grow with s2). */
+function leastOtherSatisfaction(score: number, s1: number, method: ScoreMethod): number {
+  if (score <= 0) return 0;
+  switch (method) {
+    case 'harmonic':
+      return 2 * s1 > score ? Math.min(1, (score * s1) / (2 * s1 - score)) : 1;
+    case 'geometric':
+      return s1 > 0 ? Math.min(1, (score * score) / s1) : 1;
+    case 'min':
+      return Math.min(1, score);
+  }
+}
+
+/** Rows of a bucket scored the other way together: their running sums stay in the CPU cache. */
+const BATCH = 2048;
 /** Samples of the listed rows, one run in this many, smallest first (each only when big enough). */
 const SAMPLE_STRIDES = [256, 16];
 /** Neighbouring rows sampled together: they share cache lines. */
@@ -176,6 +225,14 @@ const buffers = {
   ceilings: new Float64Array(0),
   order: new Int32Array(0),
   bucketOf: new Int16Array(0),
+  batch: {
+    rows: new Int32Array(BATCH),
+    tags: new Int32Array(BATCH),
+    least: new Float64Array(BATCH),
+    weighted: new Float64Array(BATCH),
+    total: new Float64Array(BATCH),
+    remaining: new Float64Array(BATCH),
+  },
 };
 
 /** Per-row scratch for a scan, reused between calls (a scan runs synchronously, one at a time). */

@@ -1,4 +1,5 @@
 import { BROKEN, EPSILON, satisfactionOf } from './kernel.ts';
+import { compileSubjectValues, type SubjectValue } from './reverse-sweep.ts';
 import { mutualScore, round6 } from './score.ts';
 import { compareIds, idToWords, type ProfileStore } from './store.ts';
 import { TopK } from './top-k.ts';
@@ -31,6 +32,8 @@ export interface Scan {
    * checked at the end (see rankAgainst); a wrong one makes the listing start over without it.
    */
   guess: number;
+  /** the subject's values, compiled for scoring S(row→subject) column by column */
+  subjectValues: SubjectValue[];
 }
 
 export function startScan(
@@ -48,6 +51,7 @@ export function startScan(
     heap: new TopK(request.limit + 1, others.ids),
     after: request.after && { score: request.after.score, words: idToWords(request.after.id) },
     guess: Number.NEGATIVE_INFINITY,
+    subjectValues: compileSubjectValues(subject, s, others),
   };
 }
 
@@ -56,8 +60,12 @@ export function startScan(
  * way and kept if the pair is acceptable both ways and ranks after the cursor.
  */
 export function offer(scan: Scan, o: number, s1: number): void {
+  offerScored(scan, o, s1, satisfactionOf(scan.others, o, scan.subject, scan.s));
+}
+
+/** Row `o` with both satisfactions known (`s2` may be BROKEN), kept as `offer` keeps it. */
+export function offerScored(scan: Scan, o: number, s1: number, s2: number): void {
   const { others, after } = scan;
-  const s2 = satisfactionOf(others, o, scan.subject, scan.s);
   if (s2 === BROKEN || s2 < others.minScore[o]! - EPSILON) return;
   const score = round6(mutualScore(s1, s2, scan.method));
   if (

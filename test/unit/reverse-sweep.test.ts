@@ -1,0 +1,110 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BROKEN, satisfactionOf } from '../../src/matching/kernel.ts';
+import { compileLayout } from '../../src/matching/layout.ts';
+import {
+  compileSubjectValues,
+  type RowBatch,
+  satisfactionsOfRows,
+} from '../../src/matching/reverse-sweep.ts';
+import { ProfileStore } from '../../src/matching/store.ts';
+import { arbId, arbProfileBody, arbQuestionnaire } from '../support/random-market.ts';
+
+/**
+ * S(row→subject) scored column by column over a list of rows must be satisfactionOf's to the bit,
+ * BROKEN included, for every criterion kind (and so the reference scorer's, which satisfactionOf
+ * equals). MATCH_INDEX_SEED replays a seed; MATCH_INDEX_RUNS scales runs.
+ */
+
+const seed = process.env.MATCH_INDEX_SEED === undefined ? {} : { seed: Number(process.env.MATCH_INDEX_SEED) };
+const scale = Number(process.env.MATCH_INDEX_RUNS ?? 1);
+const runs = (numRuns: number) => ({ numRuns: Math.max(1, Math.round(numRuns * scale)), ...seed });
+
+/** A subject and 1..80 rows (from up to 8 bodies, so with repeats) of one random questionnaire. */
+const arbCase = arbQuestionnaire().chain((questionnaire) =>
+  fc.record({
+    questionnaire: fc.constant(questionnaire),
+    subject: arbProfileBody(questionnaire),
+    bodies: fc.array(arbProfileBody(questionnaire), { minLength: 1, maxLength: 8 }),
+    picks: fc.array(fc.nat(), { minLength: 1, maxLength: 80 }),
+    ids: fc.uniqueArray(arbId(), { minLength: 81, maxLength: 81 }),
+    least: fc.oneof(
+      fc.constant(0),
+      fc.constantFrom(0.5, 0.75, 1),
+      fc.double({ min: 0, max: 1, noNaN: true }),
+    ),
+  }),
+);
+
+/** A batch of `rows` (tagged by position) wanting at least `least` of each. */
+function batchOf(rows: readonly number[], least: number): RowBatch {
+  const size = rows.length;
+  return {
+    rows: Int32Array.from(rows),
+    tags: Int32Array.from(rows, (_, i) => i),
+    least: new Float64Array(size).fill(least),
+    weighted: new Float64Array(size),
+    total: new Float64Array(size),
+    remaining: new Float64Array(size),
+  };
+}
+
+describe('S(row→subject) column by column', () => {
+  it('equals satisfactionOf bit for bit on every row it keeps, in order, and keeps every row not BROKEN reaching least', () => {
+    fc.assert(
+      fc.property(arbCase, ({ questionnaire, subject, bodies, picks, ids, least }) => {
+        const layout = compileLayout(questionnaire);
+        const subjects = new ProfileStore(layout);
+        const others = new ProfileStore(layout);
+        const s = subjects.upsert({ id: ids[0]!, ...subject });
+        const slots = picks.map((pick, i) =>
+          others.upsert({ id: ids[i + 1]!, ...bodies[pick % bodies.length]! }),
+        );
+        slots.sort((a, b) => a - b);
+        const batch = batchOf(slots, least);
+        const kept = satisfactionsOfRows(
+          compileSubjectValues(subjects, s, others),
+          others,
+          batch,
+          slots.length,
+        );
+        const { rows, tags, weighted: out } = batch;
+        const expected = slots.map((o) => satisfactionOf(others, o, subjects, s));
+        const wanted = expected.flatMap((satisfaction, i) =>
+          satisfaction === BROKEN || satisfaction < least ? [] : [i],
+        );
+        const keptTags = [...tags.subarray(0, kept)];
+        expect(keptTags).toEqual([...keptTags].sort((a, b) => a - b));
+        expect(keptTags.filter((i) => wanted.includes(i))).toEqual(wanted);
+        for (let k = 0; k < kept; k++) {
+          expect(rows[k]).toBe(slots[tags[k]!]);
+          expect(Object.is(out[k], expected[tags[k]!]), `row ${rows[k]}`).toBe(true);
+        }
+      }),
+      runs(300),
+    );
+  });
+
+  it('reports BROKEN for a row whose dealbreaker the subject gave no value for', () => {
+    fc.assert(
+      fc.property(arbCase, ({ questionnaire, subject, bodies, ids }) => {
+        const layout = compileLayout(questionnaire);
+        const subjects = new ProfileStore(layout);
+        const others = new ProfileStore(layout);
+        const answers = structuredClone(subject.answers);
+        for (const answer of Object.values(answers)) delete (answer as { value?: unknown }).value;
+        const s = subjects.upsert({ id: ids[0]!, minScore: 0, answers });
+        const o = others.upsert({ id: ids[1]!, ...bodies[0]! });
+        const batch = batchOf([o], 0);
+        const kept = satisfactionsOfRows(compileSubjectValues(subjects, s, others), others, batch, 1);
+        const out = batch.weighted;
+        const importances = Object.values(bodies[0]!.answers).map((answer) => answer.importance);
+        const broken = importances.includes('dealbreaker');
+        expect(kept).toBe(broken ? 0 : 1);
+        expect(satisfactionOf(others, o, subjects, s)).toBe(broken ? BROKEN : 1);
+        if (!broken) expect(out[0]).toBe(1);
+      }),
+      runs(100),
+    );
+  });
+});
