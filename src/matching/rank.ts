@@ -1,6 +1,6 @@
 import { type BoundPlan, boundPlan, narrowByBounds } from './bounds.ts';
 import { EPSILON, valuedByBoth } from './kernel.ts';
-import { satisfactionsOfRows } from './reverse-sweep.ts';
+import { boundingCriteria, type RowBatch, satisfactionsOfRows } from './reverse-sweep.ts';
 import {
   bucketCeiling,
   mayEnter,
@@ -77,6 +77,12 @@ function fillScan(
   const steps = compileSteps(subject, s, others);
   const count = rowsMeetingDealbreakers(steps, subject, s, others, buffers.rows);
   const plan = boundPlan(steps, scan, buffers.rows, count, buffers);
+  scan.boundingCriteria = boundingCriteria(
+    scan.subjectValues,
+    others,
+    probeOf(buffers, count),
+    count === 0 ? 0 : PROBE_ROWS,
+  );
   let rest = count;
   for (const stride of SAMPLE_STRIDES) {
     if (rest < stride * SAMPLE_MIN_PER_ROW * scan.heap.capacity) continue;
@@ -89,6 +95,13 @@ function fillScan(
   // Rows were skipped for ranking below the guess: right only if the heap's worst did not fall below it.
   const guessHeld = scan.heap.isFull() && scan.heap.worstScore() >= scan.guess;
   return scan.guess === Number.NEGATIVE_INFINITY || guessHeld ? scan : undefined;
+}
+
+/** PROBE_ROWS of the listed rows (with repeats when fewer), spread over the list, in `buffers.batch`. */
+function probeOf(buffers: Buffers, count: number): RowBatch {
+  for (let i = 0; i < PROBE_ROWS; i++)
+    buffers.batch.rows[i] = buffers.rows[Math.floor((i * count) / PROBE_ROWS)]!;
+  return buffers.batch;
 }
 
 /**
@@ -185,7 +198,7 @@ function offerBatch(
     const acceptable = scan.others.minScore[o]! - EPSILON;
     batch.least[i] = Math.max(acceptable, leastOtherSatisfaction(needed, satisfaction[k]!, scan.method));
   }
-  const kept = satisfactionsOfRows(scan.subjectValues, scan.others, batch, size);
+  const kept = satisfactionsOfRows(scan.subjectValues, scan.boundingCriteria, scan.others, batch, size);
   for (let i = 0; i < kept; i++) {
     offerScored(scan, batch.rows[i]!, satisfaction[batch.tags[i]!]!, batch.weighted[i]!);
   }
@@ -204,6 +217,8 @@ function leastOtherSatisfaction(score: number, s1: number, method: ScoreMethod):
   }
 }
 
+/** Rows probed to tell which criteria bound S(row→subject) best. */
+const PROBE_ROWS = 256;
 /** Rows of a bucket scored the other way together: their running sums stay in the CPU cache. */
 const BATCH = 2048;
 /** Samples of the listed rows, one run in this many, smallest first (each only when big enough). */

@@ -111,31 +111,33 @@ export interface RowBatch {
   weighted: Float64Array;
   /** running Σ w; NaN once the row is broken */
   total: Float64Array;
-  /** weight of the row's criteria not added yet (of those the subject gave a value for) */
+  /** at least the weight the row can still add to `total` */
   remaining: Float64Array;
 }
 
 /**
- * S(row→subject) for the rows of `batch[0..count)`, criterion by criterion in questionnaire order:
- * every row adds the same products in the same order as satisfactionOf(others, row, subject, s),
- * so the results are bit-identical to it. Rows drop out (the batch is compacted in place) when a
- * dealbreaker of theirs is not fully met (satisfactionOf: BROKEN), or when even full marks on the
- * criteria left would keep them below `least`. Returns how many rows stay; `weighted[k]` is then
- * the satisfaction of the k-th.
+ * S(row→subject) for the rows of `batch[0..count)`. First the `bounding` criteria (distinct
+ * indexes into `values`, most telling first) drop the rows that cannot reach `least`; then, for the rows left,
+ * criterion by criterion in questionnaire order, every row adds the same products in the same
+ * order as satisfactionOf(others, row, subject, s), so the results are bit-identical to it. Rows
+ * also drop out when a dealbreaker of theirs is not fully met (satisfactionOf: BROKEN). The batch
+ * is compacted in place; returns how many rows stay, `weighted[k]` then the k-th's satisfaction.
  */
 export function satisfactionsOfRows(
   values: readonly SubjectValue[],
+  bounding: readonly number[],
   others: ProfileStore,
   batch: RowBatch,
   count: number,
 ): number {
-  const { weighted, total, remaining } = batch;
-  weighted.fill(0, 0, count);
-  total.fill(0, 0, count);
-  remaining.fill(0, 0, count);
-  for (const value of values) {
-    if (!value.missing) addWeights(value.levels, others, batch.rows, count, remaining);
+  const { weighted, total } = batch;
+  startSums(batch, others, count);
+  for (const c of bounding) {
+    if (values[c]!.missing) continue;
+    addCriterion(values[c]!, others, batch, count);
+    count = keepPossible(batch, count);
   }
+  startSums(batch, others, count);
   values.forEach((value, i) => {
     const broken = value.missing
       ? breakDealbreakers(value.levels, others, batch.rows, count, total)
@@ -146,21 +148,45 @@ export function satisfactionsOfRows(
   return count;
 }
 
-/** Criteria added between two checks of the rows' bounds. */
+/** Criteria added between two checks of the rows' bounds in the exact pass. */
 const BOUND_EVERY = 4;
-/** The bound's arithmetic rounds: this much slack keeps it on the safe side. */
+/** Sums in another order than the reference's, and the bound's own arithmetic, round: this much slack. */
 const MARGIN = 1e-9;
 
-function addWeights(
-  levelsAt: number,
-  others: ProfileStore,
-  rows: Int32Array,
-  count: number,
-  into: Float64Array,
-): void {
-  const levels = others.levels;
-  for (let k = 0; k < count; k++) into[k] = into[k]! + LEVEL_WEIGHTS[levels[levelsAt + rows[k]!]! & 7]!;
+function startSums(batch: RowBatch, others: ProfileStore, count: number): void {
+  const { rows, weighted, total, remaining } = batch;
+  const expectationWeight = others.expectationWeight;
+  weighted.fill(0, 0, count);
+  total.fill(0, 0, count);
+  for (let k = 0; k < count; k++) remaining[k] = expectationWeight[rows[k]!]!;
 }
+
+/**
+ * The criteria that lose the rows of `probe` the most weight (w·(1 − sat), per unit of cost),
+ * most first, at most BOUNDING_CRITERIA: the ones to bound S(row→subject) with.
+ */
+export function boundingCriteria(
+  values: readonly SubjectValue[],
+  others: ProfileStore,
+  probe: RowBatch,
+  count: number,
+): number[] {
+  const lossOf = new Map<number, number>();
+  values.forEach((value, c) => {
+    if (value.missing) return;
+    startSums(probe, others, count);
+    addCriterion(value, others, probe, count);
+    let lost = 0;
+    for (let k = 0; k < count; k++) lost += probe.total[k]! - probe.weighted[k]!;
+    if (lost > 0) lossOf.set(c, lost / CRITERION_COST[value.kind]);
+  });
+  return [...lossOf.keys()].sort((a, b) => lossOf.get(b)! - lossOf.get(a)!).slice(0, BOUNDING_CRITERIA);
+}
+
+/** Criteria added before the exact pass, to drop rows early. */
+const BOUNDING_CRITERIA = 6;
+/** Rough cost of a criterion per row by kind (SINGLE, MULTI, SCALE, NUMBER, PROFILE). */
+const CRITERION_COST = [1, 1, 1, 1.5, 5] as const;
 
 /**
  * Keeps, compacted, the rows not broken whose S(row→subject) can still reach `least`: with w ≤ t

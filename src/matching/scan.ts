@@ -34,6 +34,8 @@ export interface Scan {
   guess: number;
   /** the subject's values, compiled for scoring S(row→subject) column by column */
   subjectValues: SubjectValue[];
+  /** indexes into subjectValues of the criteria that bound S(row→subject) first (see satisfactionsOfRows) */
+  boundingCriteria: number[];
 }
 
 export function startScan(
@@ -52,6 +54,7 @@ export function startScan(
     after: request.after && { score: request.after.score, words: idToWords(request.after.id) },
     guess: Number.NEGATIVE_INFINITY,
     subjectValues: compileSubjectValues(subject, s, others),
+    boundingCriteria: [],
   };
 }
 

@@ -45,6 +45,8 @@ export class ProfileStore {
   minScore = new Float64Array(0);
   employerRef = new Int32Array(0);
   levels = new Uint8Array(0);
+  /** per row: Σ of its expectations' weights (every criterion), which bounds what it can still add up */
+  expectationWeight = new Float32Array(0);
   codes = new Uint8Array(0);
   masks = new Uint32Array(0);
   nums = new Float64Array(0);
@@ -70,14 +72,24 @@ export class ProfileStore {
   upsert(profile: IndexedProfile): number {
     const slot = this.claim(profile);
     encodeAnswers(this, slot, profile.answers);
+    this.weighExpectations(slot);
     return slot;
   }
 
   /** Adds or replaces a profile from its packed row; false (and nothing changed) if it does not fit. */
   upsertPacked(profile: Omit<IndexedProfile, 'answers'>, bytes: Uint8Array): boolean {
     if (!fitsLayout(this.layout, bytes)) return false;
-    unpackInto(this, this.claim(profile), bytes);
+    const slot = this.claim(profile);
+    unpackInto(this, slot, bytes);
+    this.weighExpectations(slot);
     return true;
+  }
+
+  private weighExpectations(slot: number): void {
+    let weight = 0;
+    for (let c = 0; c < this.layout.count; c++)
+      weight += LEVEL_WEIGHTS[this.levels[c * this.capacity + slot]! & 7]!;
+    this.expectationWeight[slot] = weight;
   }
 
   private claim(profile: Omit<IndexedProfile, 'answers'>): number {
@@ -124,6 +136,7 @@ export class ProfileStore {
       this.minScore,
       this.employerRef,
       this.levels,
+      this.expectationWeight,
       this.codes,
       this.masks,
       this.nums,
@@ -158,6 +171,7 @@ export class ProfileStore {
     this.minScore = resize(this.minScore, capacity);
     this.employerRef = resize(this.employerRef, capacity);
     this.levels = regrow(this.levels, C, from, capacity);
+    this.expectationWeight = resize(this.expectationWeight, capacity);
     this.codes = regrow(this.codes, s.codes, from, capacity);
     this.masks = regrow(this.masks, s.masks, from, capacity);
     this.nums = regrow(this.nums, s.nums, from, capacity);
@@ -187,7 +201,10 @@ function regrow<T extends Uint8Array | Uint32Array | Float64Array>(
   return next;
 }
 
-function resize<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(array: T, length: number): T {
+function resize<T extends Uint8Array | Uint32Array | Int32Array | Float32Array | Float64Array>(
+  array: T,
+  length: number,
+): T {
   const next = new (array.constructor as new (n: number) => T)(length);
   next.set(array.subarray(0, Math.min(array.length, length)) as never);
   return next;

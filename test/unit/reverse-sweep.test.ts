@@ -28,6 +28,7 @@ const arbCase = arbQuestionnaire().chain((questionnaire) =>
     bodies: fc.array(arbProfileBody(questionnaire), { minLength: 1, maxLength: 8 }),
     picks: fc.array(fc.nat(), { minLength: 1, maxLength: 80 }),
     ids: fc.uniqueArray(arbId(), { minLength: 81, maxLength: 81 }),
+    bounding: fc.uniqueArray(fc.nat({ max: 11 }), { maxLength: 6 }),
     least: fc.oneof(
       fc.constant(0),
       fc.constantFrom(0.5, 0.75, 1),
@@ -52,7 +53,7 @@ function batchOf(rows: readonly number[], least: number): RowBatch {
 describe('S(row→subject) column by column', () => {
   it('equals satisfactionOf bit for bit on every row it keeps, in order, and keeps every row not BROKEN reaching least', () => {
     fc.assert(
-      fc.property(arbCase, ({ questionnaire, subject, bodies, picks, ids, least }) => {
+      fc.property(arbCase, ({ questionnaire, subject, bodies, picks, ids, least, bounding }) => {
         const layout = compileLayout(questionnaire);
         const subjects = new ProfileStore(layout);
         const others = new ProfileStore(layout);
@@ -62,12 +63,9 @@ describe('S(row→subject) column by column', () => {
         );
         slots.sort((a, b) => a - b);
         const batch = batchOf(slots, least);
-        const kept = satisfactionsOfRows(
-          compileSubjectValues(subjects, s, others),
-          others,
-          batch,
-          slots.length,
-        );
+        const criteria = bounding.filter((c) => c < questionnaire.criteria.length);
+        const values = compileSubjectValues(subjects, s, others);
+        const kept = satisfactionsOfRows(values, criteria, others, batch, slots.length);
         const { rows, tags, weighted: out } = batch;
         const expected = slots.map((o) => satisfactionOf(others, o, subjects, s));
         const wanted = expected.flatMap((satisfaction, i) =>
@@ -96,7 +94,7 @@ describe('S(row→subject) column by column', () => {
         const s = subjects.upsert({ id: ids[0]!, minScore: 0, answers });
         const o = others.upsert({ id: ids[1]!, ...bodies[0]! });
         const batch = batchOf([o], 0);
-        const kept = satisfactionsOfRows(compileSubjectValues(subjects, s, others), others, batch, 1);
+        const kept = satisfactionsOfRows(compileSubjectValues(subjects, s, others), [0], others, batch, 1);
         const out = batch.weighted;
         const importances = Object.values(bodies[0]!.answers).map((answer) => answer.importance);
         const broken = importances.includes('dealbreaker');
