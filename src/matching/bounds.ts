@@ -27,6 +27,8 @@ export interface BoundPlan {
   dealbreakers: number;
   /** remaining[i]: weight of the subject's steps not added once steps[0..i] are */
   remaining: number[];
+  /** weight of the subject's steps the plan does not add (neither bounding steps nor dealbreakers) */
+  unadded: number;
 }
 
 /** Rough cost of a step per row in ns, by step kind (SINGLE, which scale steps are too, MULTI, −, NUMBER, PROFILE). */
@@ -58,7 +60,7 @@ export function boundPlan(
     left -= step.w;
     return left;
   });
-  return { steps: bounding, dealbreakers, remaining };
+  return { steps: bounding, dealbreakers, remaining, unadded: left };
 }
 
 function weightOf(steps: readonly Step[]): number {
@@ -161,6 +163,15 @@ function keepPromising(
 }
 
 /**
+ * An upper bound of S(subject→row) from sums w ≤ t of some of the subject's steps (in any order)
+ * and the weight R of the steps not added: (w + R)/(t + R), 1 when t + R = 0, with the margin.
+ */
+export function satisfactionBound(weighted: number, total: number, remaining: number): number {
+  const denominator = total + remaining;
+  return denominator === 0 ? 1 : Math.min(1, (weighted + remaining) / denominator + MARGIN);
+}
+
+/**
  * Scores rows one by one, best bound first, until the heap is full or the budget is spent; scored
  * rows are marked −1 in `rows` (they are in the heap or out for good).
  */
@@ -174,8 +185,7 @@ function fillHeap(
   const { subject, s, others, heap } = scan;
   const { weighted, total, order, ceilings, bucketOf } = buffers;
   for (let k = 0; k < count; k++) {
-    const denominator = total[k]! + remaining;
-    const bound = denominator === 0 ? 1 : Math.min(1, (weighted[k]! + remaining) / denominator + MARGIN);
+    const bound = satisfactionBound(weighted[k]!, total[k]!, remaining);
     ceilings[k] = rows[k]! < 0 || bound < scan.subjectMin ? -1 : mutualScore(bound, 1, scan.method);
   }
   const starts = orderByCeiling(ceilings, count, order, bucketOf);

@@ -1,4 +1,4 @@
-import { type BoundPlan, boundPlan, narrowByBounds } from './bounds.ts';
+import { type BoundPlan, boundPlan, narrowByBounds, satisfactionBound } from './bounds.ts';
 import { EPSILON, valuedByBoth } from './kernel.ts';
 import { boundingCriteria, type RowBatch, satisfactionsOfRows } from './reverse-sweep.ts';
 import {
@@ -140,54 +140,54 @@ function rankRows(
   buffers: Buffers,
 ): void {
   const left = narrowByBounds(scan, plan, rows, count, buffers);
-  scoreRemaining(scan, steps, rows, left, buffers);
+  scoreRemaining(scan, steps, plan, rows, left, buffers);
 }
 
 /**
- * The rows left: S(subject→row) exactly (every step in questionnaire order), then, bucketed by the
- * best score they could reach (S(row→subject) = 1), the other direction from the best bucket down
- * until no bucket can beat the heap: a bucket's rows (in slot order) are scored column by column
- * in batches, dropping those that provably cannot enter the heap, and the rest offered.
+ * The rows left, bucketed by the best score their bounds on S(subject→row) allow (with
+ * S(row→subject) = 1), are scored from the best bucket down until no bucket can beat the heap: a
+ * bucket's rows (in slot order) in batches, S(row→subject) column by column first (dropping the
+ * rows that provably cannot enter the heap), then S(subject→row) exactly for the rows left.
  */
 function scoreRemaining(
   scan: Scan,
   steps: readonly Step[],
+  plan: BoundPlan,
   rows: Int32Array,
   count: number,
   buffers: Buffers,
 ): void {
   const { weighted, total, ceilings, order, bucketOf } = buffers;
-  weighted.fill(0, 0, count);
-  total.fill(0, 0, count);
-  addSteps(steps, scan.subject, scan.s, scan.others, rows, count, weighted, total);
-  const satisfaction = weighted;
+  const bounds = weighted;
   for (let k = 0; k < count; k++) {
-    const s1 = total[k] === 0 ? 1 : weighted[k]! / total[k]!;
-    satisfaction[k] = s1;
-    ceilings[k] = s1 < scan.subjectMin ? -1 : mutualScore(s1, 1, scan.method);
+    const bound = satisfactionBound(weighted[k]!, total[k]!, plan.unadded);
+    bounds[k] = bound;
+    ceilings[k] = bound < scan.subjectMin ? -1 : mutualScore(bound, 1, scan.method);
   }
   const starts = orderByCeiling(ceilings, count, order, bucketOf);
   for (let r = 0; r < starts.length - 1 && mayEnter(scan, bucketCeiling(r)); r++) {
     for (let from = starts[r]!; from < starts[r + 1]!; from += BATCH) {
-      offerBatch(scan, satisfaction, rows, from, Math.min(starts[r + 1]!, from + BATCH), buffers);
+      offerBatch(scan, steps, bounds, rows, from, Math.min(starts[r + 1]!, from + BATCH), buffers);
     }
   }
 }
 
 /**
- * Scores S(row→subject) of the rows at order[from..to) column by column, then offers them in order,
- * but for the rows found broken, or unable to reach the heap or their own minScore (none of which
- * the heap would have kept).
+ * Scores the rows at order[from..to) both ways and offers them in order, but for the rows found
+ * broken, or unable to reach the heap or either side's minScore (none of which the heap would keep).
+ * `bounds` are upper bounds of their S(subject→row), so the S(row→subject) they need is a lower bound.
  */
 function offerBatch(
   scan: Scan,
-  satisfaction: Float64Array,
+  steps: readonly Step[],
+  bounds: Float64Array,
   rows: Int32Array,
   from: number,
   to: number,
   buffers: Buffers,
 ): void {
-  const { order, batch } = buffers;
+  const { order, batch, subjectSums } = buffers;
+  const { subject, s, others } = scan;
   const needed = threshold(scan) - ROUNDING;
   const size = to - from;
   for (let i = 0; i < size; i++) {
@@ -195,12 +195,17 @@ function offerBatch(
     const o = rows[k]!;
     batch.rows[i] = o;
     batch.tags[i] = k;
-    const acceptable = scan.others.minScore[o]! - EPSILON;
-    batch.least[i] = Math.max(acceptable, leastOtherSatisfaction(needed, satisfaction[k]!, scan.method));
+    const acceptable = others.minScore[o]! - EPSILON;
+    batch.least[i] = Math.max(acceptable, leastOtherSatisfaction(needed, bounds[k]!, scan.method));
   }
-  const kept = satisfactionsOfRows(scan.subjectValues, scan.boundingCriteria, scan.others, batch, size);
+  const kept = satisfactionsOfRows(scan.subjectValues, scan.boundingCriteria, others, batch, size);
+  const { weighted, total } = subjectSums;
+  weighted.fill(0, 0, kept);
+  total.fill(0, 0, kept);
+  addSteps(steps, subject, s, others, batch.rows, kept, weighted, total);
   for (let i = 0; i < kept; i++) {
-    offerScored(scan, batch.rows[i]!, satisfaction[batch.tags[i]!]!, batch.weighted[i]!);
+    const s1 = total[i] === 0 ? 1 : weighted[i]! / total[i]!;
+    if (s1 >= scan.subjectMin) offerScored(scan, batch.rows[i]!, s1, batch.weighted[i]!);
   }
 }
 
@@ -248,6 +253,7 @@ const buffers = {
     total: new Float64Array(BATCH),
     remaining: new Float64Array(BATCH),
   },
+  subjectSums: { weighted: new Float64Array(BATCH), total: new Float64Array(BATCH) },
 };
 
 /** Per-row scratch for a scan, reused between calls (a scan runs synchronously, one at a time). */
