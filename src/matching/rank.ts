@@ -194,7 +194,6 @@ function offerBatch(
     const k = order[from + i]!;
     const o = rows[k]!;
     batch.rows[i] = o;
-    batch.tags[i] = k;
     const acceptable = others.minScore[o]! - EPSILON;
     batch.least[i] = Math.max(acceptable, leastOtherSatisfaction(needed, bounds[k]!, scan.method));
   }
@@ -247,7 +246,6 @@ const buffers = {
   bucketOf: new Int16Array(0),
   batch: {
     rows: new Int32Array(BATCH),
-    tags: new Int32Array(BATCH),
     least: new Float64Array(BATCH),
     weighted: new Float64Array(BATCH),
     total: new Float64Array(BATCH),

@@ -103,8 +103,6 @@ function centredProfile(ratings: Uint8Array, at: number, cap: number, dims: numb
 /** Rows scored together, in parallel arrays compacted as rows drop out. */
 export interface RowBatch {
   rows: Int32Array;
-  /** the caller's position of each row */
-  tags: Int32Array;
   /** the least S(row→subject) the caller still wants of each row: rows that provably end below it drop out */
   least: Float64Array;
   /** running Σ w·sat, then S(row→subject) */
@@ -117,11 +115,12 @@ export interface RowBatch {
 
 /**
  * S(row→subject) for the rows of `batch[0..count)`. First the `bounding` criteria (distinct
- * indexes into `values`, most telling first) drop the rows that cannot reach `least`; then, for the rows left,
- * criterion by criterion in questionnaire order, every row adds the same products in the same
- * order as satisfactionOf(others, row, subject, s), so the results are bit-identical to it. Rows
- * also drop out when a dealbreaker of theirs is not fully met (satisfactionOf: BROKEN). The batch
- * is compacted in place; returns how many rows stay, `weighted[k]` then the k-th's satisfaction.
+ * indexes into `values`, most telling first) drop the rows that cannot reach `least`; then, for
+ * the rows left, criterion by criterion in questionnaire order, every row adds the same products
+ * in the same order as satisfactionOf(others, row, subject, s), so the results are bit-identical
+ * to it. Rows also drop out when a dealbreaker of theirs is not fully met (satisfactionOf:
+ * BROKEN). The batch is compacted in place (rows keep their order); returns how many rows stay,
+ * `weighted[k]` then the k-th's satisfaction.
  */
 export function satisfactionsOfRows(
   values: readonly SubjectValue[],
@@ -194,7 +193,7 @@ const CRITERION_COST = [1, 1, 1, 1.5, 5] as const;
  * (w + R)/(t + R) (1 when t + R = 0).
  */
 function keepPossible(batch: RowBatch, count: number): number {
-  const { rows, tags, least, weighted, total, remaining } = batch;
+  const { rows, least, weighted, total, remaining } = batch;
   let kept = 0;
   for (let k = 0; k < count; k++) {
     const t = total[k]!;
@@ -202,7 +201,6 @@ function keepPossible(batch: RowBatch, count: number): number {
     const r = remaining[k]!;
     if (Number.isNaN(t) || w + r < (least[k]! - MARGIN) * (t + r)) continue;
     rows[kept] = rows[k]!;
-    tags[kept] = tags[k]!;
     least[kept] = least[k]!;
     weighted[kept] = w;
     total[kept] = t;
