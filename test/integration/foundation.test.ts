@@ -294,6 +294,13 @@ describe.each(availableDatabaseKinds())('foundation on %s', (kind) => {
       expectProblem(await get('/v1/api-keys?cursor=not-a-cursor', ADMIN_KEY), 400, 'invalid_cursor');
     });
 
+    it('answers 400 invalid_cursor for a well-formed cursor whose position is not an id', async () => {
+      const forged = Buffer.from(JSON.stringify({ after: "x' or 1=1" })).toString('base64url');
+      for (const list of ['/v1/api-keys', '/v1/candidates', '/v1/employers', '/v1/jobs', '/v1/webhooks']) {
+        expectProblem(await get(`${list}?cursor=${forged}`, ADMIN_KEY), 400, 'invalid_cursor');
+      }
+    });
+
     it('answers 400 validation_failed for a limit out of range', async () => {
       expectProblem(await get('/v1/api-keys?limit=101', ADMIN_KEY), 400, 'validation_failed');
     });
