@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/client.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
-import { withAdminClient, withDatabase } from './global-setup.ts';
+import { dropDatabase, withAdminClient, withDatabase } from './global-setup.ts';
 
 export type DatabaseKind = Database['kind'];
 
@@ -34,9 +34,7 @@ export async function createTestDatabase(
     url,
     close: async () => {
       await close();
-      await withAdminClient(server.adminUrl, (client) =>
-        client.query(`drop database if exists ${name} with (force)`),
-      );
+      await dropDatabase(server.adminUrl, name);
     },
   } as Database & { url: string };
 }

@@ -33,9 +33,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('postgresServer', { adminUrl: server.url, template: templateName });
 
   return async () => {
-    await withAdminClient(server.url, (client) =>
-      client.query(`drop database if exists ${templateName} with (force)`),
-    );
+    await dropDatabase(server.url, templateName);
     await server.stop();
   };
 }
@@ -68,4 +66,24 @@ export async function withAdminClient<T>(url: string, run: (client: pg.Client) =
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Drops a test database with whatever is still connected to it. An autovacuum worker busy in it
+ * makes `with (force)` refuse a role that is not a superuser (PostgreSQL may not signal it), so
+ * the drop is tried again a few times, then without force (which waits for autovacuum to leave).
+ */
+export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      await withAdminClient(adminUrl, (client) =>
+        client.query(`drop database if exists ${name} with (force)`),
+      );
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '42501') throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  await withAdminClient(adminUrl, (client) => client.query(`drop database if exists ${name}`));
 }
