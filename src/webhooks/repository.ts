@@ -95,12 +95,9 @@ export async function listDeliveries(
       ),
     )
     .orderBy(asc(webhookAttempts.id));
-  return deliveries.map((delivery) => ({
-    ...delivery,
-    attemptLog: attempts
-      .filter((a) => a.deliveryId === delivery.id)
-      .map(({ deliveryId: _, ...attempt }) => attempt),
-  }));
+  const logOf = new Map(deliveries.map((d) => [d.id, [] as Omit<(typeof attempts)[number], 'deliveryId'>[]]));
+  for (const { deliveryId, ...attempt } of attempts) logOf.get(deliveryId)!.push(attempt);
+  return deliveries.map((delivery) => ({ ...delivery, attemptLog: logOf.get(delivery.id)! }));
 }
 
 export interface ClaimedDelivery {

@@ -11,7 +11,7 @@ export interface WorkerOptions {
   maxAttempts: number;
   backoff: BackoffPolicy;
   allowInsecure: boolean;
-  /** deliveries claimed (and sent concurrently) per round */
+  /** deliveries claimed (and sent concurrently) per round; default 16 */
   batchSize?: number;
 }
 
@@ -25,6 +25,7 @@ export class WebhookWorker {
   private readonly db: Db;
   private readonly log: FastifyBaseLogger;
   private readonly options: WorkerOptions;
+  private readonly batchSize: number;
   private readonly send: Send;
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
@@ -34,6 +35,7 @@ export class WebhookWorker {
     this.db = db;
     this.log = log;
     this.options = options;
+    this.batchSize = options.batchSize ?? 16;
     this.send = send;
   }
 
@@ -57,8 +59,7 @@ export class WebhookWorker {
 
   /** One round: claims what is due and delivers it; returns how many were claimed. */
   async deliverDue(): Promise<number> {
-    const batchSize = this.options.batchSize ?? 16;
-    const claimed = await claimDueDeliveries(this.db, { limit: batchSize, leaseMs: this.leaseMs });
+    const claimed = await claimDueDeliveries(this.db, { limit: this.batchSize, leaseMs: this.leaseMs });
     await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
     return claimed.length;
   }
@@ -67,9 +68,8 @@ export class WebhookWorker {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.round = this.deliverDue()
-        .then((claimed) =>
-          this.schedule(claimed === (this.options.batchSize ?? 16) ? 0 : this.options.pollMs),
-        )
+        // A full batch means more may be due: go again at once.
+        .then((claimed) => this.schedule(claimed === this.batchSize ? 0 : this.options.pollMs))
         .catch((err) => {
           this.log.warn({ err }, 'webhook delivery round failed');
           this.schedule(this.options.pollMs);

@@ -135,6 +135,30 @@ const arbMarketDecidedByCandidates: fc.Arbitrary<BigMarket> = arbBigMarket.chain
     }),
 );
 
+/** The index's top k and its pages after cursors at the given list positions equal the reference's. */
+function expectReferencePages(
+  market: BigMarket,
+  method: ScoreMethod,
+  limits: number[],
+  cursorPositions: number[],
+) {
+  const stores = buildStores(market);
+  const full = referenceRanking(market, method);
+  for (const limit of limits) {
+    const top = indexRanking(market, stores, { limit, method });
+    expectSameRanking(top.rows, full.slice(0, limit), `top ${limit} (${method})`);
+    expect(top.hasMore).toBe(full.length > limit);
+    for (const position of cursorPositions) {
+      const i = Math.floor(position * full.length);
+      if (i >= full.length) continue;
+      const after = { score: full[i]!.score, id: full[i]!.id };
+      const page = indexRanking(market, stores, { limit, method, after });
+      expectSameRanking(page.rows, full.slice(i + 1, i + 1 + limit), `${limit} after #${i} (${method})`);
+      expect(page.hasMore).toBe(full.length > i + 1 + limit);
+    }
+  }
+}
+
 describe('match index pruning on markets of thousands of rows', () => {
   it('returns the reference top k, and the reference page after a cursor deep into the list', () => {
     fc.assert(
@@ -143,25 +167,7 @@ describe('match index pruning on markets of thousands of rows', () => {
         arbMethod,
         fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }),
         (market, method, cursorPositions) => {
-          const stores = buildStores(market);
-          const full = referenceRanking(market, method);
-          for (const limit of [1, 2, 5]) {
-            const top = indexRanking(market, stores, { limit, method });
-            expectSameRanking(top.rows, full.slice(0, limit), `top ${limit} (${method})`);
-            expect(top.hasMore).toBe(full.length > limit);
-            for (const position of cursorPositions) {
-              const i = Math.floor(position * full.length);
-              if (i >= full.length) continue;
-              const after = { score: full[i]!.score, id: full[i]!.id };
-              const page = indexRanking(market, stores, { limit, method, after });
-              expectSameRanking(
-                page.rows,
-                full.slice(i + 1, i + 1 + limit),
-                `${limit} after #${i} (${method})`,
-              );
-              expect(page.hasMore).toBe(full.length > i + 1 + limit);
-            }
-          }
+          expectReferencePages(market, method, [1, 2, 5], cursorPositions);
         },
       ),
       runs(12),
@@ -212,25 +218,7 @@ describe('match index pruning on markets of thousands of rows', () => {
         arbMethod,
         fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 2 }),
         (market, method, cursorPositions) => {
-          const stores = buildStores(market);
-          const full = referenceRanking(market, method);
-          for (const limit of [1, 3, 50]) {
-            const top = indexRanking(market, stores, { limit, method });
-            expectSameRanking(top.rows, full.slice(0, limit), `top ${limit} (${method})`);
-            expect(top.hasMore).toBe(full.length > limit);
-            for (const position of cursorPositions) {
-              const i = Math.floor(position * full.length);
-              if (i >= full.length) continue;
-              const after = { score: full[i]!.score, id: full[i]!.id };
-              const page = indexRanking(market, stores, { limit, method, after });
-              expectSameRanking(
-                page.rows,
-                full.slice(i + 1, i + 1 + limit),
-                `${limit} after #${i} (${method})`,
-              );
-              expect(page.hasMore).toBe(full.length > i + 1 + limit);
-            }
-          }
+          expectReferencePages(market, method, [1, 3, 50], cursorPositions);
         },
       ),
       runs(12),
