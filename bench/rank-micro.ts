@@ -74,9 +74,9 @@ function exhaustive(jobs: ProfileStore, j: number, candidates: ProfileStore): Li
   for (let o = 0; o < candidates.end; o++) {
     if (candidates.active[o] === 0) continue;
     const s1 = satisfactionOf(jobs, j, candidates, o);
-    if (s1 === BROKEN || s1 < jobs.minScore[j]! - EPSILON) continue;
+    if (s1 === BROKEN || s1 < jobs.minScoreOf(j) - EPSILON) continue;
     const s2 = satisfactionOf(candidates, o, jobs, j);
-    if (s2 === BROKEN || s2 < candidates.minScore[o]! - EPSILON) continue;
+    if (s2 === BROKEN || s2 < candidates.minScoreOf(o) - EPSILON) continue;
     const score = round6(mutualScore(s1, s2, METHOD));
     rows.push({
       id: candidates.idAt(o),

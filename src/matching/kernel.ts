@@ -24,29 +24,28 @@ export function satisfactionOf(E: ProfileStore, e: number, V: ProfileStore, v: n
   const C = layout.count;
   const kinds = layout.kinds;
   const valueSlot = layout.valueSlot;
-  const acceptSlot = layout.acceptSlot;
+  const acceptAt = layout.acceptAt;
+  const { bytes, words, doubles } = layout.record;
   const levels = E.levels;
-  const eCap = E.capacity;
   const vCap = V.capacity;
   let weighted = 0;
   let total = 0;
   for (let c = 0; c < C; c++) {
-    const levelByte = levels[c * eCap + e]!;
+    const levelByte = levels[e * bytes + c]!;
     const level = levelByte & 7;
     if (level === 0) continue;
     let sat = -1;
     const vAt = valueSlot[c]! * vCap + v;
-    const aAt = acceptSlot[c]! * eCap + e;
     switch (kinds[c]) {
       case SINGLE: {
         const x = V.codes[vAt]!;
-        if (x !== MISSING_CODE) sat = (E.acceptMasks[aAt]! >>> x) & 1;
+        if (x !== MISSING_CODE) sat = (E.acceptMasks[e * words + acceptAt[c]!]! >>> x) & 1;
         break;
       }
       case MULTI: {
         const x = V.masks[vAt]!;
         if (x !== 0) {
-          const wanted = E.acceptMasks[aAt]!;
+          const wanted = E.acceptMasks[e * words + acceptAt[c]!]!;
           const met = (x & wanted) >>> 0;
           if ((levelByte & MODE_ALL) === 0) sat = met !== 0 ? 1 : 0;
           else sat = wanted === 0 ? 1 : popcount(met) / popcount(wanted);
@@ -55,16 +54,18 @@ export function satisfactionOf(E: ProfileStore, e: number, V: ProfileStore, v: n
       }
       case SCALE: {
         const x = V.codes[vAt]!;
+        const at = e * bytes + acceptAt[c]!;
         if (x !== MISSING_CODE)
-          sat = scaleSat(E.acceptSteps[aAt]!, E.acceptSteps[aAt + eCap]!, x, layout.tolerance[c]!);
+          sat = scaleSat(E.acceptSteps[at]!, E.acceptSteps[at + 1]!, x, layout.tolerance[c]!);
         break;
       }
       case NUMBER: {
         const x = V.nums[vAt]!;
         if (!Number.isNaN(x)) {
+          const at = e * doubles + acceptAt[c]!;
           sat = numberSat(
-            E.acceptNums[aAt]!,
-            E.acceptNums[aAt + eCap]!,
+            E.acceptNums[at]!,
+            E.acceptNums[at + 1]!,
             x,
             layout.toleranceRatio[c]!,
             layout.rangeWidth[c]!,
@@ -74,7 +75,16 @@ export function satisfactionOf(E: ProfileStore, e: number, V: ProfileStore, v: n
       }
       case PROFILE: {
         if (V.ratings[vAt] !== 0) {
-          sat = profileSimilarity(E.ratings, e, eCap, V.ratings, v, vCap, valueSlot[c]!, layout.dims[c]!);
+          sat = profileSimilarity(
+            E.ratings,
+            e,
+            E.capacity,
+            V.ratings,
+            v,
+            vCap,
+            valueSlot[c]!,
+            layout.dims[c]!,
+          );
         }
         break;
       }

@@ -27,8 +27,11 @@ export interface Layout {
   kinds: Uint8Array;
   /** per criterion: column in codes (single, scale), masks (multi), nums (number) or ratings offset (profile) */
   valueSlot: Int32Array;
-  /** per criterion: column in acceptMasks (single, multi), pair in acceptSteps (scale), pair in acceptNums (number) */
-  acceptSlot: Int32Array;
+  /**
+   * per criterion: where its expectation sits in a row's record, in units of the array it is in:
+   * acceptMasks (single, multi), a pair in acceptSteps (scale), a pair in acceptNums (number)
+   */
+  acceptAt: Int32Array;
   /** per criterion: profile dimensions, scale tolerance, number toleranceRatio and range width */
   dims: Int32Array;
   /** per criterion: how many codes a value can take (single: options, scale: steps) */
@@ -47,6 +50,25 @@ export interface Layout {
     acceptSteps: number;
     acceptNums: number;
   };
+  /**
+   * A row's expectations (importance levels and what it accepts) are one record of `bytes` bytes,
+   * row-major: scoring a row against the subject (S(row→subject)) reads one or two cache lines,
+   * not a line per criterion. Levels at byte 0 (one per criterion), then the scale bounds, the
+   * option masks (4-byte aligned) and the number bounds (8-byte aligned); `bytes` is a multiple of 8.
+   * `steps`, `masks`, `nums`: where those regions start, in bytes, words and doubles. The row's
+   * minScore and its expectations' total weight close the record (doubles `minScore`, `weight`):
+   * scoring a row the other way needs them too.
+   */
+  record: {
+    bytes: number;
+    words: number;
+    doubles: number;
+    steps: number;
+    masks: number;
+    nums: number;
+    minScore: number;
+    weight: number;
+  };
 }
 
 export function compileLayout(questionnaire: QuestionnaireDefinition): Layout {
@@ -54,6 +76,7 @@ export function compileLayout(questionnaire: QuestionnaireDefinition): Layout {
   const kinds = new Uint8Array(count);
   const valueSlot = new Int32Array(count);
   const acceptSlot = new Int32Array(count);
+  const acceptAt = new Int32Array(count);
   const dims = new Int32Array(count);
   const valueCount = new Int32Array(count);
   const tolerance = new Float64Array(count);
@@ -101,6 +124,17 @@ export function compileLayout(questionnaire: QuestionnaireDefinition): Layout {
     }
   });
 
+  // The record: levels, scale bounds, masks, number bounds, each aligned to its element size.
+  const stepsAt = count;
+  const masksAt = Math.ceil((stepsAt + strides.acceptSteps) / 4);
+  const numsAt = Math.ceil((4 * (masksAt + strides.acceptMasks)) / 8);
+  const minScore = numsAt + strides.acceptNums;
+  const bytes = 8 * (minScore + 2);
+  kinds.forEach((kind, c) => {
+    const base = kind === SCALE ? stepsAt : kind === NUMBER ? numsAt : masksAt;
+    acceptAt[c] = kind === PROFILE ? 0 : base + acceptSlot[c]!;
+  });
+
   return {
     questionnaireId: questionnaire.id,
     version: questionnaire.version,
@@ -108,7 +142,7 @@ export function compileLayout(questionnaire: QuestionnaireDefinition): Layout {
     count,
     kinds,
     valueSlot,
-    acceptSlot,
+    acceptAt,
     dims,
     valueCount,
     tolerance,
@@ -116,5 +150,15 @@ export function compileLayout(questionnaire: QuestionnaireDefinition): Layout {
     rangeWidth,
     optionIndex,
     strides,
+    record: {
+      bytes,
+      words: bytes / 4,
+      doubles: bytes / 8,
+      steps: stepsAt,
+      masks: masksAt,
+      nums: numsAt,
+      minScore,
+      weight: minScore + 1,
+    },
   };
 }

@@ -33,19 +33,25 @@ function rowSize(layout: Layout): number {
   );
 }
 
-type Cells = [Uint8Array | Uint32Array | Float64Array, number][];
+/**
+ * Where a row's cells sit, in packed order: per array, its first cell and the distance between
+ * two cells (values are column-major: `capacity`; expectations are the row's record: 1).
+ */
+type Cell = [array: Uint8Array | Uint32Array | Float64Array, columns: number, first: number, step: number];
+type Cells = [Cell, Cell, Cell, Cell, Cell, Cell, Cell, Cell];
 
-function cellsOf(store: ProfileStore): Cells {
-  const s = store.layout.strides;
+function cellsOf(store: ProfileStore, slot: number): Cells {
+  const { strides: s, record, count } = store.layout;
+  const cap = store.capacity;
   return [
-    [store.levels, store.layout.count],
-    [store.codes, s.codes],
-    [store.masks, s.masks],
-    [store.nums, s.nums],
-    [store.ratings, s.ratings],
-    [store.acceptMasks, s.acceptMasks],
-    [store.acceptSteps, s.acceptSteps],
-    [store.acceptNums, s.acceptNums],
+    [store.levels, count, slot * record.bytes, 1],
+    [store.codes, s.codes, slot, cap],
+    [store.masks, s.masks, slot, cap],
+    [store.nums, s.nums, slot, cap],
+    [store.ratings, s.ratings, slot, cap],
+    [store.acceptMasks, s.acceptMasks, slot * record.words + record.masks, 1],
+    [store.acceptSteps, s.acceptSteps, slot * record.bytes + record.steps, 1],
+    [store.acceptNums, s.acceptNums, slot * record.doubles + record.nums, 1],
   ];
 }
 
@@ -57,9 +63,9 @@ export function packAnswers(layout: Layout, answerSets: AnswerSet[]): Buffer[] {
     const slot = store.upsert({ id: slotId(i), minScore: 0, answers });
     const bytes = Buffer.alloc(size);
     let at = 0;
-    for (const [array, columns] of cellsOf(store)) {
+    for (const [array, columns, first, step] of cellsOf(store, slot)) {
       for (let col = 0; col < columns; col++) {
-        const value = array[col * store.capacity + slot]!;
+        const value = array[first + col * step]!;
         if (array instanceof Uint8Array) at = bytes.writeUInt8(value, at);
         else if (array instanceof Uint32Array) at = bytes.writeUInt32LE(value, at);
         else at = bytes.writeDoubleLE(value, at);
@@ -79,51 +85,29 @@ export function fitsLayout(layout: Layout, bytes: Uint8Array): boolean {
  */
 export function unpackInto(store: ProfileStore, slot: number, bytes: Uint8Array): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const s = store.layout.strides;
-  const cap = store.capacity;
-  let at = readBytes(store.levels, store.layout.count, cap, slot, bytes, 0);
-  at = readBytes(store.codes, s.codes, cap, slot, bytes, at);
-  at = readWords(store.masks, s.masks, cap, slot, view, at);
-  at = readDoubles(store.nums, s.nums, cap, slot, view, at);
-  at = readBytes(store.ratings, s.ratings, cap, slot, bytes, at);
-  at = readWords(store.acceptMasks, s.acceptMasks, cap, slot, view, at);
-  at = readBytes(store.acceptSteps, s.acceptSteps, cap, slot, bytes, at);
-  readDoubles(store.acceptNums, s.acceptNums, cap, slot, view, at);
+  const [levels, codes, masks, nums, ratings, acceptMasks, acceptSteps, acceptNums] = cellsOf(store, slot);
+  let at = readBytes(levels, bytes, 0);
+  at = readBytes(codes, bytes, at);
+  at = readWords(masks, view, at);
+  at = readDoubles(nums, view, at);
+  at = readBytes(ratings, bytes, at);
+  at = readWords(acceptMasks, view, at);
+  at = readBytes(acceptSteps, bytes, at);
+  readDoubles(acceptNums, view, at);
 }
 
-function readBytes(
-  array: Uint8Array,
-  columns: number,
-  cap: number,
-  slot: number,
-  bytes: Uint8Array,
-  at: number,
-) {
-  for (let col = 0; col < columns; col++) array[col * cap + slot] = bytes[at + col]!;
+function readBytes([array, columns, first, step]: Cell, bytes: Uint8Array, at: number) {
+  for (let col = 0; col < columns; col++) array[first + col * step] = bytes[at + col]!;
   return at + columns;
 }
 
-function readWords(
-  array: Uint32Array,
-  columns: number,
-  cap: number,
-  slot: number,
-  view: DataView,
-  at: number,
-) {
-  for (let col = 0; col < columns; col++) array[col * cap + slot] = view.getUint32(at + 4 * col, true);
+function readWords([array, columns, first, step]: Cell, view: DataView, at: number) {
+  for (let col = 0; col < columns; col++) array[first + col * step] = view.getUint32(at + 4 * col, true);
   return at + 4 * columns;
 }
 
-function readDoubles(
-  array: Float64Array,
-  columns: number,
-  cap: number,
-  slot: number,
-  view: DataView,
-  at: number,
-) {
-  for (let col = 0; col < columns; col++) array[col * cap + slot] = view.getFloat64(at + 8 * col, true);
+function readDoubles([array, columns, first, step]: Cell, view: DataView, at: number) {
+  for (let col = 0; col < columns; col++) array[first + col * step] = view.getFloat64(at + 8 * col, true);
   return at + 8 * columns;
 }
 

@@ -194,7 +194,7 @@ function offerBatch(
     const k = order[from + i]!;
     const o = rows[k]!;
     batch.rows[i] = o;
-    const acceptable = others.minScore[o]! - EPSILON;
+    const acceptable = others.minScoreOf(o) - EPSILON;
     batch.least[i] = Math.max(acceptable, leastOtherSatisfaction(needed, bounds[k]!, scan.method));
   }
   const kept = satisfactionsOfRows(scan.subjectValues, scan.boundingCriteria, others, batch, size);

@@ -13,7 +13,7 @@ import { MISSING_CODE, type ProfileStore } from './store.ts';
 
 /**
  * The subject's values, read once per scan, for scoring S(row→subject) of many rows column by
- * column: per criterion, where the rows' expectations sit and what the subject answered.
+ * column: per criterion, where in a row's record its expectation sits and what the subject answered.
  * `missing`: the subject gave no value there, so only the rows' dealbreakers on it count (broken).
  */
 export type SubjectValue = { levels: number; accept: number; missing: boolean } & (
@@ -39,7 +39,7 @@ export function compileSubjectValues(subject: ProfileStore, s: number, others: P
   const values: SubjectValue[] = [];
   for (let c = 0; c < layout.count; c++) {
     const column = layout.valueSlot[c]! * sCap + s;
-    const where = { levels: c * oCap, accept: layout.acceptSlot[c]! * oCap };
+    const where = { levels: c, accept: layout.acceptAt[c]! };
     switch (layout.kinds[c]) {
       case SINGLE: {
         const code = subject.codes[column]!;
@@ -154,10 +154,9 @@ const MARGIN = 1e-9;
 
 function startSums(batch: RowBatch, others: ProfileStore, count: number): void {
   const { rows, weighted, total, remaining } = batch;
-  const expectationWeight = others.expectationWeight;
   weighted.fill(0, 0, count);
   total.fill(0, 0, count);
-  for (let k = 0; k < count; k++) remaining[k] = expectationWeight[rows[k]!]!;
+  for (let k = 0; k < count; k++) remaining[k] = others.expectationWeightOf(rows[k]!);
 }
 
 /**
@@ -218,9 +217,10 @@ function breakDealbreakers(
   total: Float64Array,
 ): number {
   const levels = others.levels;
+  const bytes = others.layout.record.bytes;
   let broken = 0;
   for (let k = 0; k < count; k++) {
-    if ((levels[levelsAt + rows[k]!]! & 7) !== DEALBREAKER_LEVEL) continue;
+    if ((levels[rows[k]! * bytes + levelsAt]! & 7) !== DEALBREAKER_LEVEL) continue;
     total[k] = Number.NaN;
     broken++;
   }
@@ -235,18 +235,18 @@ function addCriterion(value: SubjectValue, others: ProfileStore, batch: RowBatch
   const { rows, weighted, total, remaining } = batch;
   const levels = others.levels;
   const levelsAt = value.levels;
+  const { bytes, words, doubles } = others.layout.record;
   let broken = 0;
   const at = value.accept;
-  const upper = at + others.capacity;
   switch (value.kind) {
     case SINGLE: {
       const { code } = value;
       const accepted = others.acceptMasks;
       for (let k = 0; k < count; k++) {
         const o = rows[k]!;
-        const level = levels[levelsAt + o]! & 7;
+        const level = levels[o * bytes + levelsAt]! & 7;
         if (level !== 0)
-          broken += add(k, level, (accepted[at + o]! >>> code) & 1, weighted, total, remaining);
+          broken += add(k, level, (accepted[o * words + at]! >>> code) & 1, weighted, total, remaining);
       }
       return broken;
     }
@@ -255,9 +255,9 @@ function addCriterion(value: SubjectValue, others: ProfileStore, batch: RowBatch
       const accepted = others.acceptMasks;
       for (let k = 0; k < count; k++) {
         const o = rows[k]!;
-        const levelByte = levels[levelsAt + o]!;
+        const levelByte = levels[o * bytes + levelsAt]!;
         if ((levelByte & 7) === 0) continue;
-        const wanted = accepted[at + o]!;
+        const wanted = accepted[o * words + at]!;
         const met = (mask & wanted) >>> 0;
         let sat: number;
         if ((levelByte & MODE_ALL) === 0) sat = met !== 0 ? 1 : 0;
@@ -271,9 +271,9 @@ function addCriterion(value: SubjectValue, others: ProfileStore, batch: RowBatch
       const bounds = others.acceptSteps;
       for (let k = 0; k < count; k++) {
         const o = rows[k]!;
-        const level = levels[levelsAt + o]! & 7;
+        const level = levels[o * bytes + levelsAt]! & 7;
         if (level === 0) continue;
-        const sat = scaleSat(bounds[at + o]!, bounds[upper + o]!, step, tolerance);
+        const sat = scaleSat(bounds[o * bytes + at]!, bounds[o * bytes + at + 1]!, step, tolerance);
         broken += add(k, level, sat, weighted, total, remaining);
       }
       return broken;
@@ -283,9 +283,9 @@ function addCriterion(value: SubjectValue, others: ProfileStore, batch: RowBatch
       const bounds = others.acceptNums;
       for (let k = 0; k < count; k++) {
         const o = rows[k]!;
-        const level = levels[levelsAt + o]! & 7;
+        const level = levels[o * bytes + levelsAt]! & 7;
         if (level === 0) continue;
-        const sat = numberSat(bounds[at + o]!, bounds[upper + o]!, x, ratio, width);
+        const sat = numberSat(bounds[o * doubles + at]!, bounds[o * doubles + at + 1]!, x, ratio, width);
         broken += add(k, level, sat, weighted, total, remaining);
       }
       return broken;
@@ -296,7 +296,7 @@ function addCriterion(value: SubjectValue, others: ProfileStore, batch: RowBatch
       const cap = others.capacity;
       for (let k = 0; k < count; k++) {
         const o = rows[k]!;
-        const level = levels[levelsAt + o]! & 7;
+        const level = levels[o * bytes + levelsAt]! & 7;
         if (level === 0) continue;
         const sat = profileSimilarityTo(subjectProfile, ratings, ratingsAt + o, cap, dims);
         broken += add(k, level, sat, weighted, total, remaining);

@@ -49,7 +49,7 @@ export function startScan(
     s,
     others,
     method: request.method,
-    subjectMin: subject.minScore[s]! - EPSILON,
+    subjectMin: subject.minScoreOf(s) - EPSILON,
     heap: new TopK(request.limit + 1, others.ids),
     after: request.after && { score: request.after.score, words: idToWords(request.after.id) },
     guess: Number.NEGATIVE_INFINITY,
@@ -69,7 +69,7 @@ export function offer(scan: Scan, o: number, s1: number): void {
 /** Row `o` with both satisfactions known (`s2` may be BROKEN), kept as `offer` keeps it. */
 export function offerScored(scan: Scan, o: number, s1: number, s2: number): void {
   const { others, after } = scan;
-  if (s2 === BROKEN || s2 < others.minScore[o]! - EPSILON) return;
+  if (s2 === BROKEN || s2 < others.minScoreOf(o) - EPSILON) return;
   const score = round6(mutualScore(s1, s2, scan.method));
   if (
     after &&

@@ -42,17 +42,18 @@ export class ProfileStore {
 
   active = new Uint8Array(0);
   ids = new Uint32Array(0);
-  minScore = new Float64Array(0);
   employerRef = new Int32Array(0);
-  levels = new Uint8Array(0);
-  /** per row: Σ of its expectations' weights (every criterion), which bounds what it can still add up */
-  expectationWeight = new Float32Array(0);
+  // Values, column-major (column × capacity + row): a pass over one criterion reads memory in order.
   codes = new Uint8Array(0);
   masks = new Uint32Array(0);
   nums = new Float64Array(0);
   ratings = new Uint8Array(0);
-  acceptMasks = new Uint32Array(0);
+  // Expectations, one record per row (layout.record): views of one buffer, indexed
+  // row × record.bytes (.words, .doubles) + criterion (levels) or layout.acceptAt.
+  levels = new Uint8Array(0);
+  /** the same bytes as `levels` (scale bounds follow the levels in the record) */
   acceptSteps = new Uint8Array(0);
+  acceptMasks = new Uint32Array(0);
   acceptNums = new Float64Array(0);
 
   constructor(layout: Layout, initialCapacity = INITIAL_CAPACITY) {
@@ -85,11 +86,22 @@ export class ProfileStore {
     return true;
   }
 
+  minScoreOf(slot: number): number {
+    const { doubles, minScore } = this.layout.record;
+    return this.acceptNums[slot * doubles + minScore]!;
+  }
+
+  /** Σ of the row's expectations' weights (every criterion): a bound on what it can still add up. */
+  expectationWeightOf(slot: number): number {
+    const { doubles, weight } = this.layout.record;
+    return this.acceptNums[slot * doubles + weight]!;
+  }
+
   private weighExpectations(slot: number): void {
-    let weight = 0;
-    for (let c = 0; c < this.layout.count; c++)
-      weight += LEVEL_WEIGHTS[this.levels[c * this.capacity + slot]! & 7]!;
-    this.expectationWeight[slot] = weight;
+    const { bytes, doubles, weight } = this.layout.record;
+    let sum = 0;
+    for (let c = 0; c < this.layout.count; c++) sum += LEVEL_WEIGHTS[this.levels[slot * bytes + c]! & 7]!;
+    this.acceptNums[slot * doubles + weight] = sum;
   }
 
   private claim(profile: Omit<IndexedProfile, 'answers'>): number {
@@ -103,7 +115,7 @@ export class ProfileStore {
       this.size++;
     }
     this.active[slot] = 1;
-    this.minScore[slot] = profile.minScore;
+    this.acceptNums[slot * this.layout.record.doubles + this.layout.record.minScore] = profile.minScore;
     this.employerRef[slot] = profile.employerId === undefined ? -1 : this.employerRefOf(profile.employerId);
     return slot;
   }
@@ -133,17 +145,12 @@ export class ProfileStore {
     const arrays = [
       this.active,
       this.ids,
-      this.minScore,
       this.employerRef,
       this.levels,
-      this.expectationWeight,
       this.codes,
       this.masks,
       this.nums,
       this.ratings,
-      this.acceptMasks,
-      this.acceptSteps,
-      this.acceptNums,
     ];
     return arrays.reduce((sum, a) => sum + a.byteLength, 0) + this.slotById.byteSize();
   }
@@ -164,29 +171,24 @@ export class ProfileStore {
 
   private grow(capacity: number): void {
     const s = this.layout.strides;
-    const C = this.layout.count;
     const from = this.capacity;
     this.active = resize(this.active, capacity);
     this.ids = resize(this.ids, capacity * 4);
-    this.minScore = resize(this.minScore, capacity);
     this.employerRef = resize(this.employerRef, capacity);
-    this.levels = regrow(this.levels, C, from, capacity);
-    this.expectationWeight = resize(this.expectationWeight, capacity);
     this.codes = regrow(this.codes, s.codes, from, capacity);
     this.masks = regrow(this.masks, s.masks, from, capacity);
     this.nums = regrow(this.nums, s.nums, from, capacity);
     this.ratings = regrow(this.ratings, s.ratings, from, capacity);
-    this.acceptMasks = regrow(this.acceptMasks, s.acceptMasks, from, capacity);
-    this.acceptSteps = regrow(this.acceptSteps, s.acceptSteps, from, capacity);
-    this.acceptNums = regrow(this.acceptNums, s.acceptNums, from, capacity);
+    const records = resize(this.levels, capacity * this.layout.record.bytes).buffer;
+    this.levels = new Uint8Array(records);
+    this.acceptSteps = this.levels;
+    this.acceptMasks = new Uint32Array(records);
+    this.acceptNums = new Float64Array(records);
     this.capacity = capacity;
   }
 }
 
-/**
- * Column-major arrays (column × capacity + row): a scan over one criterion reads memory in
- * order. Resizing moves every column to its new offset.
- */
+/** Column-major arrays: resizing moves every column to its new offset. */
 function regrow<T extends Uint8Array | Uint32Array | Float64Array>(
   array: T,
   columns: number,
@@ -214,12 +216,13 @@ function resize<T extends Uint8Array | Uint32Array | Int32Array | Float32Array |
 function encodeAnswers(store: ProfileStore, slot: number, answers: AnswerSet): void {
   const layout = store.layout;
   const C = layout.count;
+  const { bytes, words, doubles } = layout.record;
   for (let c = 0; c < C; c++) {
     const criterion = layout.criteria[c]!;
     const answer = Object.hasOwn(answers, criterion.id) ? answers[criterion.id] : undefined;
     const level = answer ? levelOf[answer.importance] : 0;
     const v = layout.valueSlot[c]!;
-    const a = layout.acceptSlot[c]!;
+    const a = layout.acceptAt[c]!;
     let levelByte = LEVEL_WEIGHTS[level]! > 0 ? level : 0;
     switch (layout.kinds[c]) {
       case SINGLE: {
@@ -227,29 +230,29 @@ function encodeAnswers(store: ProfileStore, slot: number, answers: AnswerSet): v
         const single = answer as SingleAnswer | undefined;
         store.codes[v * store.capacity + slot] =
           single?.value === undefined ? MISSING_CODE : options.get(single.value)!;
-        store.acceptMasks[a * store.capacity + slot] = maskOf(single?.accept ?? [], options);
+        store.acceptMasks[slot * words + a] = maskOf(single?.accept ?? [], options);
         break;
       }
       case MULTI: {
         const options = layout.optionIndex[c]!;
         const multi = answer as MultiAnswer | undefined;
         store.masks[v * store.capacity + slot] = maskOf(multi?.value ?? [], options);
-        store.acceptMasks[a * store.capacity + slot] = maskOf(multi?.accept?.options ?? [], options);
+        store.acceptMasks[slot * words + a] = maskOf(multi?.accept?.options ?? [], options);
         if (multi?.accept?.mode === 'all') levelByte |= MODE_ALL;
         break;
       }
       case SCALE: {
         const scale = answer as ScaleAnswer | undefined;
         store.codes[v * store.capacity + slot] = scale?.value ?? MISSING_CODE;
-        store.acceptSteps[a * store.capacity + slot] = scale?.accept?.min ?? 0;
-        store.acceptSteps[(a + 1) * store.capacity + slot] = scale?.accept?.max ?? 0;
+        store.acceptSteps[slot * bytes + a] = scale?.accept?.min ?? 0;
+        store.acceptSteps[slot * bytes + a + 1] = scale?.accept?.max ?? 0;
         break;
       }
       case NUMBER: {
         const number = answer as NumberAnswer | undefined;
         store.nums[v * store.capacity + slot] = number?.value ?? Number.NaN;
-        store.acceptNums[a * store.capacity + slot] = number?.accept?.min ?? Number.NEGATIVE_INFINITY;
-        store.acceptNums[(a + 1) * store.capacity + slot] = number?.accept?.max ?? Number.POSITIVE_INFINITY;
+        store.acceptNums[slot * doubles + a] = number?.accept?.min ?? Number.NEGATIVE_INFINITY;
+        store.acceptNums[slot * doubles + a + 1] = number?.accept?.max ?? Number.POSITIVE_INFINITY;
         break;
       }
       case PROFILE: {
@@ -261,7 +264,7 @@ function encodeAnswers(store: ProfileStore, slot: number, answers: AnswerSet): v
     }
     // An expectation without the data it needs scores nothing, as in the reference scorer.
     if (answer && levelByte !== 0 && !hasExpectation(layout.kinds[c]!, answer)) levelByte = 0;
-    store.levels[c * store.capacity + slot] = levelByte;
+    store.levels[slot * bytes + c] = levelByte;
   }
 }
 

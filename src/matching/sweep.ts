@@ -29,16 +29,16 @@ export type Step = { column: number; w: number; dealbreaker: boolean } & (
  */
 export function compileSteps(subject: ProfileStore, s: number, others: ProfileStore): Step[] {
   const layout = subject.layout;
-  const sCap = subject.capacity;
+  const { bytes, words, doubles } = layout.record;
   const steps: Step[] = [];
   for (let c = 0; c < layout.count; c++) {
-    const levelByte = subject.levels[c * sCap + s]!;
+    const levelByte = subject.levels[s * bytes + c]!;
     const level = levelByte & 7;
     if (level === 0) continue;
     const w = LEVEL_WEIGHTS[level]!;
     const dealbreaker = level === DEALBREAKER_LEVEL;
     const column = layout.valueSlot[c]! * others.capacity;
-    const accept = layout.acceptSlot[c]! * sCap + s;
+    const accept = layout.acceptAt[c]!;
     const kind = layout.kinds[c];
     const common = { column, w, dealbreaker };
     if (kind === SINGLE || kind === SCALE) {
@@ -49,10 +49,10 @@ export function compileSteps(subject: ProfileStore, s: number, others: ProfileSt
         if (x !== MISSING_CODE && x < layout.valueCount[c]!) {
           sat =
             kind === SINGLE
-              ? (subject.acceptMasks[accept]! >>> x) & 1
+              ? (subject.acceptMasks[s * words + accept]! >>> x) & 1
               : scaleSat(
-                  subject.acceptSteps[accept]!,
-                  subject.acceptSteps[accept + sCap]!,
+                  subject.acceptSteps[s * bytes + accept]!,
+                  subject.acceptSteps[s * bytes + accept + 1]!,
                   x,
                   layout.tolerance[c]!,
                 );
@@ -64,14 +64,14 @@ export function compileSteps(subject: ProfileStore, s: number, others: ProfileSt
       steps.push({ ...common, kind: SINGLE, gain, weightOf });
     } else if (kind === MULTI) {
       const all = (levelByte & MODE_ALL) !== 0;
-      const wanted = subject.acceptMasks[accept]!;
+      const wanted = subject.acceptMasks[s * words + accept]!;
       steps.push({ ...common, kind: MULTI, wanted, wantedCount: popcount(wanted), all });
     } else if (kind === NUMBER) {
       steps.push({
         ...common,
         kind: NUMBER,
-        min: subject.acceptNums[accept]!,
-        max: subject.acceptNums[accept + sCap]!,
+        min: subject.acceptNums[s * doubles + accept]!,
+        max: subject.acceptNums[s * doubles + accept + 1]!,
         ratio: layout.toleranceRatio[c]!,
         width: layout.rangeWidth[c]!,
       });

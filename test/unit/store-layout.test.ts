@@ -1,0 +1,65 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { satisfactionOf } from '../../src/matching/kernel.ts';
+import { compileLayout, MULTI, NUMBER, SCALE, SINGLE } from '../../src/matching/layout.ts';
+import { ProfileStore } from '../../src/matching/store.ts';
+import { arbMarket, arbQuestionnaire } from '../support/random-market.ts';
+
+describe('a row’s expectation record', () => {
+  it('holds every cell apart, aligned to its type, inside the record', () => {
+    fc.assert(
+      fc.property(arbQuestionnaire(), (questionnaire) => {
+        const layout = compileLayout(questionnaire);
+        const { record } = layout;
+        const cells: [from: number, to: number][] = [[0, layout.count]];
+        layout.kinds.forEach((kind, c) => {
+          const at = layout.acceptAt[c]!;
+          if (kind === SINGLE || kind === MULTI) cells.push([4 * at, 4 * at + 4]);
+          if (kind === SCALE) cells.push([at, at + 2]);
+          if (kind === NUMBER) cells.push([8 * at, 8 * at + 16]);
+        });
+        cells.push(
+          [8 * record.minScore, 8 * record.minScore + 8],
+          [8 * record.weight, 8 * record.weight + 8],
+        );
+        expect(record.bytes % 8).toBe(0);
+        expect(record.words * 4).toBe(record.bytes);
+        expect(record.doubles * 8).toBe(record.bytes);
+        cells.sort((a, b) => a[0] - b[0]);
+        cells.forEach(([from, to], i) => {
+          expect(to).toBeLessThanOrEqual(record.bytes);
+          if (i > 0) expect(from).toBeGreaterThanOrEqual(cells[i - 1]![1]);
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('survives the store growing: every row scores as in a store that never grew', () => {
+    fc.assert(
+      fc.property(arbMarket(), (market) => {
+        const layout = compileLayout(market.questionnaire);
+        const grown = { jobs: new ProfileStore(layout, 1), candidates: new ProfileStore(layout, 1) };
+        const roomy = { jobs: new ProfileStore(layout, 512), candidates: new ProfileStore(layout, 512) };
+        for (const store of [grown, roomy]) {
+          for (const job of market.jobs) store.jobs.upsert(job);
+          for (const candidate of market.candidates) store.candidates.upsert(candidate);
+        }
+        for (const job of market.jobs) {
+          for (const candidate of market.candidates) {
+            const [gj, gc] = [grown.jobs.slotOf(job.id), grown.candidates.slotOf(candidate.id)];
+            const [rj, rc] = [roomy.jobs.slotOf(job.id), roomy.candidates.slotOf(candidate.id)];
+            expect(satisfactionOf(grown.jobs, gj, grown.candidates, gc)).toBe(
+              satisfactionOf(roomy.jobs, rj, roomy.candidates, rc),
+            );
+            expect(satisfactionOf(grown.candidates, gc, grown.jobs, gj)).toBe(
+              satisfactionOf(roomy.candidates, rc, roomy.jobs, rj),
+            );
+            expect(grown.candidates.minScoreOf(gc)).toBe(candidate.minScore);
+          }
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
