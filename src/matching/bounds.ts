@@ -1,8 +1,8 @@
-import { satisfactionOf } from './kernel.ts';
-import { PROFILE } from './layout.ts';
+import { numberSat, satisfactionOf } from './kernel.ts';
+import { MULTI, NUMBER, PROFILE, SINGLE } from './layout.ts';
 import { bucketCeiling, mayEnter, offer, orderByCeiling, ROUNDING, type Scan, threshold } from './scan.ts';
 import { mutualScore } from './score.ts';
-import { addSteps, type Step } from './sweep.ts';
+import { addSteps, multiSat, type Step } from './sweep.ts';
 import type { ScoreMethod } from './types.ts';
 
 /** Sums added in another order than the reference's differ from its by float noise: bounds get this much slack. */
@@ -15,20 +15,18 @@ const FILL_BUDGET_PER_ROW = 4;
 export interface BoundBuffers {
   weighted: Float64Array;
   total: Float64Array;
+  /** per listed row: the weight it lost on the steps added so far */
+  lost: Float64Array;
   ceilings: Float64Array;
   order: Int32Array;
   bucketOf: Int16Array;
 }
 
-/** The subject's steps that give bounds, in the order they are added, with the weight left after each. */
+/** The subject's steps that give bounds, in the order they are added, and the subject's whole weight. */
 export interface BoundPlan {
   steps: Step[];
-  /** weight of the dealbreakers: every row looked at meets them, so they count as added (sat ≤ 1) */
-  dealbreakers: number;
-  /** remaining[i]: weight of the subject's steps not added once steps[0..i] are */
-  remaining: number[];
-  /** weight of the subject's steps the plan does not add (neither bounding steps nor dealbreakers) */
-  unadded: number;
+  /** W: Σ of the weights of every step of the subject (dealbreakers and steps not in the plan too) */
+  weight: number;
 }
 
 /** Rough cost of a step per row in ns, by step kind (SINGLE, which scale steps are too, MULTI, −, NUMBER, PROFILE). */
@@ -54,17 +52,7 @@ export function boundPlan(
     gainOf.set(step, lostWeight(step, scan, probe, buffers) / STEP_COST[step.kind]);
   }
   const bounding = [...gainOf.keys()].sort((a, b) => gainOf.get(b)! - gainOf.get(a)!);
-  const dealbreakers = weightOf(steps.filter((step) => step.dealbreaker));
-  let left = weightOf(steps) - dealbreakers;
-  const remaining = bounding.map((step) => {
-    left -= step.w;
-    return left;
-  });
-  return { steps: bounding, dealbreakers, remaining, unadded: left };
-}
-
-function weightOf(steps: readonly Step[]): number {
-  return steps.reduce((sum, step) => sum + step.w, 0);
+  return { steps: bounding, weight: steps.reduce((sum, step) => sum + step.w, 0) };
 }
 
 /** Up to PROBE_ROWS of the listed rows, spread over the list (written into `into`, a scratch array). */
@@ -86,17 +74,17 @@ function lostWeight(step: Step, scan: Scan, probe: Int32Array, buffers: BoundBuf
 
 /**
  * Narrows `rows[0..count)` (rows meeting the subject's dealbreakers) to those that may still make
- * the list, compacted in place; returns how many are left. The rows left out are either in the
- * heap already or provably ranked after its worst row.
+ * the list, compacted in place with the weight each lost (`buffers.lost`); returns how many are
+ * left. The rows left out are either in the heap already or provably ranked after its worst row.
  *
- * The plan's steps are added one at a time. With the weight R of the steps not added yet, a row's
- * S(subject→row) = (w + w′)/(t + t′) with 0 ≤ w′ ≤ t′ ≤ R and w ≤ t, which is at most
- * (w + R)/(t + R) (1 when t + R = 0); the dealbreakers, met by every listed row, count as added
- * with sat = 1, which only raises the bound. Rows whose bound is under the subject's minScore go,
- * and so do rows whose mutual score with that bound and S(row→subject) = 1 cannot reach the
- * threshold (the heap's worst score once it is full, or the scan's guess). If the heap is not full
- * after the first step, the rows with the best bounds are scored exactly (both ways, one by one)
- * to fill it.
+ * The plan's steps are added one at a time, each row summing only the weight it lost,
+ * L = Σ w·(1 − sat) (a missing value loses nothing). With W the subject's whole weight, a row's
+ * S(subject→row) = 1 − L′/t for its final loss L′ ≥ L and the weight t ≤ W of the criteria it
+ * answered, so it is at most 1 − L/W: one number per row bounds it (see lossBound). Rows whose
+ * bound is under the subject's minScore go, and so do rows whose mutual score with that bound
+ * and S(row→subject) = 1 cannot reach the threshold (the heap's worst score once it is full, or
+ * the scan's guess). If the heap is not full after the first step, the rows with the best bounds
+ * are scored exactly (both ways, one by one) to fill it.
  */
 export function narrowByBounds(
   scan: Scan,
@@ -105,21 +93,22 @@ export function narrowByBounds(
   count: number,
   buffers: BoundBuffers,
 ): number {
-  const { weighted, total } = buffers;
-  weighted.fill(plan.dealbreakers, 0, count);
-  total.fill(plan.dealbreakers, 0, count);
+  const { lost } = buffers;
+  lost.fill(0, 0, count);
   plan.steps.forEach((step, i) => {
-    addSteps([step], scan.subject, scan.s, scan.others, rows, count, weighted, total);
-    const remaining = plan.remaining[i]!;
-    if (i === 0 && !scan.heap.isFull()) fillHeap(scan, rows, count, remaining, buffers);
-    count = keepPromising(rows, count, remaining, satisfactionNeeded(scan), buffers);
+    count = addLossAndKeep(step, scan, rows, count, lost, lossBudget(scan, plan));
+    if (i === 0 && !scan.heap.isFull()) {
+      fillHeap(scan, plan, rows, count, buffers);
+      count = keepWithinBudget(rows, count, lost, lossBudget(scan, plan));
+    }
   });
   return count;
 }
 
-/** The least S(subject→row) a row needs to be acceptable and, with the heap full, to enter it. */
-function satisfactionNeeded(scan: Scan): number {
-  return Math.max(scan.subjectMin, inverseOfMutual(threshold(scan) - ROUNDING, scan.method));
+/** The most weight a row may lose and still be acceptable to the subject and, with the heap full, enter it. */
+function lossBudget(scan: Scan, plan: BoundPlan): number {
+  const needed = Math.max(scan.subjectMin, inverseOfMutual(threshold(scan) - ROUNDING, scan.method));
+  return plan.weight * (1 - needed + MARGIN);
 }
 
 /** The least s1 with mutualScore(s1, 1) ≥ score (mutual scores grow with s1). */
@@ -136,56 +125,92 @@ function inverseOfMutual(score: number, method: ScoreMethod): number {
 }
 
 /**
- * Keeps (compacted, with their sums) the rows not scored yet whose bound (w + R)/(t + R) reaches
- * `needed`, less the margin; written without the division.
+ * Adds to each listed row's loss what it loses on `step`, and keeps (compacted, with their
+ * losses) the rows within `budget`: one pass, one loop per kind so each stays monomorphic.
+ * Compaction is branch-free (always write, advance when kept): the outcome is hard to predict.
  */
-function keepPromising(
+function addLossAndKeep(
+  step: Step,
+  scan: Scan,
   rows: Int32Array,
   count: number,
-  remaining: number,
-  needed: number,
-  buffers: BoundBuffers,
+  lost: Float64Array,
+  budget: number,
 ): number {
-  const { weighted, total } = buffers;
-  const least = needed - MARGIN;
+  const base = step.column;
+  const others = scan.others;
   let kept = 0;
-  // Branch-free compaction (always write, advance when kept): the outcome is hard to predict.
+  switch (step.kind) {
+    case SINGLE: {
+      const { loss } = step;
+      const codes = others.codes;
+      for (let k = 0; k < count; k++) {
+        const o = rows[k]!;
+        const l = lost[k]! + loss[codes[base + o]!]!;
+        rows[kept] = o;
+        lost[kept] = l;
+        kept += +(l <= budget);
+      }
+      return kept;
+    }
+    case MULTI: {
+      const { w, wanted, wantedCount, all } = step;
+      const masks = others.masks;
+      for (let k = 0; k < count; k++) {
+        const o = rows[k]!;
+        const x = masks[base + o]!;
+        const l = x === 0 ? lost[k]! : lost[k]! + w * (1 - multiSat(x, wanted, wantedCount, all));
+        rows[kept] = o;
+        lost[kept] = l;
+        kept += +(l <= budget);
+      }
+      return kept;
+    }
+    case NUMBER: {
+      const { w, min, max, ratio, width } = step;
+      const nums = others.nums;
+      for (let k = 0; k < count; k++) {
+        const o = rows[k]!;
+        const x = nums[base + o]!;
+        const l = Number.isNaN(x) ? lost[k]! : lost[k]! + w * (1 - numberSat(min, max, x, ratio, width));
+        rows[kept] = o;
+        lost[kept] = l;
+        kept += +(l <= budget);
+      }
+      return kept;
+    }
+    case PROFILE:
+      throw new Error('profile steps give no bounds'); // boundPlan leaves them out
+  }
+}
+
+/** Keeps (compacted, with their losses) the rows not scored yet (≥ 0) within `budget`. */
+function keepWithinBudget(rows: Int32Array, count: number, lost: Float64Array, budget: number): number {
+  let kept = 0;
   for (let k = 0; k < count; k++) {
     const o = rows[k]!;
-    const w = weighted[k]!;
-    const t = total[k]!;
+    const l = lost[k]!;
     rows[kept] = o;
-    weighted[kept] = w;
-    total[kept] = t;
-    kept += +(w + remaining >= least * (t + remaining)) & ~(o >> 31);
+    lost[kept] = l;
+    kept += +(l <= budget) & ~(o >> 31);
   }
   return kept;
 }
 
-/**
- * An upper bound of S(subject→row) from sums w ≤ t of some of the subject's steps (in any order)
- * and the weight R of the steps not added: (w + R)/(t + R), 1 when t + R = 0, with the margin.
- */
-export function satisfactionBound(weighted: number, total: number, remaining: number): number {
-  const denominator = total + remaining;
-  return denominator === 0 ? 1 : Math.min(1, (weighted + remaining) / denominator + MARGIN);
+/** An upper bound of S(subject→row) from the weight L the row lost so far: 1 − L/W (with the margin). */
+export function lossBound(lost: number, plan: BoundPlan): number {
+  return plan.weight === 0 ? 1 : Math.min(1, 1 - lost / plan.weight + MARGIN);
 }
 
 /**
  * Scores rows one by one, best bound first, until the heap is full or the budget is spent; scored
  * rows are marked −1 in `rows` (they are in the heap or out for good).
  */
-function fillHeap(
-  scan: Scan,
-  rows: Int32Array,
-  count: number,
-  remaining: number,
-  buffers: BoundBuffers,
-): void {
+function fillHeap(scan: Scan, plan: BoundPlan, rows: Int32Array, count: number, buffers: BoundBuffers): void {
   const { subject, s, others, heap } = scan;
-  const { weighted, total, order, ceilings, bucketOf } = buffers;
+  const { lost, order, ceilings, bucketOf } = buffers;
   for (let k = 0; k < count; k++) {
-    const bound = satisfactionBound(weighted[k]!, total[k]!, remaining);
+    const bound = lossBound(lost[k]!, plan);
     ceilings[k] = rows[k]! < 0 || bound < scan.subjectMin ? -1 : mutualScore(bound, 1, scan.method);
   }
   const starts = orderByCeiling(ceilings, count, order, bucketOf);

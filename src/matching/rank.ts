@@ -1,4 +1,4 @@
-import { type BoundPlan, boundPlan, narrowByBounds, satisfactionBound } from './bounds.ts';
+import { type BoundPlan, boundPlan, lossBound, narrowByBounds } from './bounds.ts';
 import { EPSILON, valuedByBoth } from './kernel.ts';
 import { boundingCriteria, type RowBatch, satisfactionsOfRows } from './reverse-sweep.ts';
 import {
@@ -123,9 +123,10 @@ function takeSample(buffers: Buffers, count: number, stride: number): number {
   const { rows, sample } = buffers;
   let stay = 0;
   let taken = 0;
-  for (let k = 0; k < count; k++) {
-    if (Math.floor(k / SAMPLE_RUN) % stride === 0) sample[taken++] = rows[k]!;
-    else rows[stay++] = rows[k]!;
+  for (let run = 0; run * SAMPLE_RUN < count; run++) {
+    const end = Math.min(count, (run + 1) * SAMPLE_RUN);
+    if (run % stride === 0) for (let k = run * SAMPLE_RUN; k < end; k++) sample[taken++] = rows[k]!;
+    else for (let k = run * SAMPLE_RUN; k < end; k++) rows[stay++] = rows[k]!;
   }
   return taken;
 }
@@ -157,10 +158,10 @@ function scoreRemaining(
   count: number,
   buffers: Buffers,
 ): void {
-  const { weighted, total, ceilings, order, bucketOf } = buffers;
-  const bounds = weighted;
+  const { lost, ceilings, order, bucketOf } = buffers;
+  const bounds = buffers.weighted;
   for (let k = 0; k < count; k++) {
-    const bound = satisfactionBound(weighted[k]!, total[k]!, plan.unadded);
+    const bound = lossBound(lost[k]!, plan);
     bounds[k] = bound;
     ceilings[k] = bound < scan.subjectMin ? -1 : mutualScore(bound, 1, scan.method);
   }
@@ -241,6 +242,7 @@ const buffers = {
   sample: new Int32Array(0),
   weighted: new Float64Array(0),
   total: new Float64Array(0),
+  lost: new Float64Array(0),
   ceilings: new Float64Array(0),
   order: new Int32Array(0),
   bucketOf: new Int16Array(0),
@@ -263,6 +265,7 @@ function scratch(rows: number) {
     buffers.sample = new Int32Array(Math.ceil(size / Math.min(...SAMPLE_STRIDES)) + SAMPLE_RUN);
     buffers.weighted = new Float64Array(size);
     buffers.total = new Float64Array(size);
+    buffers.lost = new Float64Array(size);
     buffers.ceilings = new Float64Array(size);
     buffers.order = new Int32Array(size);
     buffers.bucketOf = new Int16Array(size);

@@ -16,7 +16,7 @@ const BLOCK = 2048;
 
 /** One criterion the subject cares about, compiled for the sweep: its weight `w` and how to score a row. */
 export type Step = { column: number; w: number; dealbreaker: boolean } & (
-  | { kind: typeof SINGLE; gain: Float64Array; weightOf: Float64Array }
+  | { kind: typeof SINGLE; gain: Float64Array; weightOf: Float64Array; loss: Float64Array }
   | { kind: typeof MULTI; wanted: number; wantedCount: number; all: boolean }
   | { kind: typeof NUMBER; min: number; max: number; ratio: number; width: number }
   | { kind: typeof PROFILE; offset: number; dims: number }
@@ -24,8 +24,8 @@ export type Step = { column: number; w: number; dealbreaker: boolean } & (
 
 /**
  * The subject's expectations in questionnaire order, compiled once per scan: single and scale
- * criteria become two table look-ups per row (what a row with that code adds to the weighted sum
- * and to the total weight; NaN in the sum: the code breaks a dealbreaker).
+ * criteria become table look-ups per row (what a row with that code adds to the weighted sum
+ * and to the total weight, NaN in the sum: the code breaks a dealbreaker; and the weight it loses).
  */
 export function compileSteps(subject: ProfileStore, s: number, others: ProfileStore): Step[] {
   const layout = subject.layout;
@@ -44,6 +44,7 @@ export function compileSteps(subject: ProfileStore, s: number, others: ProfileSt
     if (kind === SINGLE || kind === SCALE) {
       const gain = new Float64Array(256);
       const weightOf = new Float64Array(256);
+      const loss = new Float64Array(256);
       for (let x = 0; x < 256; x++) {
         let sat = -1;
         if (x !== MISSING_CODE && x < layout.valueCount[c]!) {
@@ -60,8 +61,9 @@ export function compileSteps(subject: ProfileStore, s: number, others: ProfileSt
         const broken = dealbreaker && (sat < 0 || sat < 1 - EPSILON);
         gain[x] = broken ? Number.NaN : sat < 0 ? 0 : w * sat;
         weightOf[x] = sat < 0 ? 0 : w;
+        loss[x] = sat < 0 ? 0 : w * (1 - sat);
       }
-      steps.push({ ...common, kind: SINGLE, gain, weightOf });
+      steps.push({ ...common, kind: SINGLE, gain, weightOf, loss });
     } else if (kind === MULTI) {
       const all = (levelByte & MODE_ALL) !== 0;
       const wanted = subject.acceptMasks[s * words + accept]!;
@@ -248,7 +250,7 @@ function addStep(
 }
 
 /** sat of a multi value against the wanted options, as the reference computes it. */
-function multiSat(x: number, wanted: number, wantedCount: number, all: boolean): number {
+export function multiSat(x: number, wanted: number, wantedCount: number, all: boolean): number {
   const met = (x & wanted) >>> 0;
   if (!all) return met !== 0 ? 1 : 0;
   return wantedCount === 0 ? 1 : popcount(met) / wantedCount;
