@@ -2,7 +2,7 @@
  * `node bench/rank-micro.ts [sizes] [jobs]` — an in-process micro benchmark of the match listing
  * (`GET /v1/jobs/{id}/matches?limit=50` without HTTP or PostgreSQL): builds the seeded bench market
  * straight into the index's stores (a Market of MatchIndex), times `rankAgainst` for the top-50 of `jobs` jobs (default 40, three passes) and prints
- * median and p95 ms. It checks a few jobs' top-50 against an exhaustive exact ranking (every row
+ * median and p95 ms (MATCH_WORKERS=n: split over n worker threads). It checks a few jobs' top-50 against an exhaustive exact ranking (every row
  * scored both ways with the kernel, which equals the reference scorer to the bit) and, up to
  * 100,000 candidates, against the reference `rankMatches` itself.
  */
@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { Market as IndexMarket } from '../src/matching/index.ts';
 import { BROKEN, EPSILON, satisfactionOf } from '../src/matching/kernel.ts';
 import { compileLayout } from '../src/matching/layout.ts';
-import { rankAgainst } from '../src/matching/rank.ts';
+import { listingOf, rankAgainst } from '../src/matching/rank.ts';
+import { RankPool } from '../src/matching/rank-pool.ts';
 import { mutualScore, rankMatches, round6 } from '../src/matching/score.ts';
 import type { ProfileStore } from '../src/matching/store.ts';
 import type { ScoreMethod } from '../src/matching/types.ts';
@@ -59,12 +60,17 @@ interface Listed {
   otherSatisfaction: number;
 }
 
+/** MATCH_WORKERS=n: listings split over n worker threads and this one, as the service does. */
+const workers = Number(process.env.MATCH_WORKERS ?? 0);
+const pool = workers > 0 ? new RankPool(workers) : undefined;
+
 function listing(index: IndexMarket, job: number): Listed[] {
   const others = index.candidates;
-  const { rows } = rankAgainst(index.jobs, index.jobs.slotOf(jobId(job)), others, {
-    limit: TOP,
-    method: METHOD,
-  });
+  const j = index.jobs.slotOf(jobId(job));
+  const request = { limit: TOP, method: METHOD };
+  const { rows } = pool
+    ? listingOf(index.jobs, j, others, request, pool.rank(index.jobs, j, others, request))
+    : rankAgainst(index.jobs, j, others, request);
   return rows.map((row) => ({ id: others.idAt(row.slot), ...row }));
 }
 
@@ -176,3 +182,4 @@ function runSize(n: number, questionnaire: QuestionnaireDefinition): void {
 const questionnaires = await loadQuestionnaires(fileURLToPath(new URL('../questionnaires', import.meta.url)));
 const workFit = questionnaires.get(QUESTIONNAIRE_ID, 1)!;
 for (const n of sizes) runSize(n, workFit);
+await pool?.close();

@@ -28,6 +28,7 @@ import { registerNulGuard } from './http/text-guard.ts';
 import { introductionRoutes } from './introductions/routes.ts';
 import { loggerOptions } from './logger.ts';
 import { MatchIndex } from './matching/index.ts';
+import { RankPool } from './matching/rank-pool.ts';
 import { matchingRoutes } from './matching/routes.ts';
 import { ChangeFollower, loadIndex } from './matching/sync.ts';
 import { bulkRoutes } from './profiles/bulk-routes.ts';
@@ -140,7 +141,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
-  const index = new MatchIndex(questionnaires);
+  const rankPool = config.MATCH_WORKERS > 0 ? new RankPool(config.MATCH_WORKERS) : undefined;
+  const index = new MatchIndex(questionnaires, { pool: rankPool, splitFrom: config.MATCH_SPLIT_MIN_ROWS });
+  app.addHook('onClose', async () => rankPool?.close());
   // The follower keeps the index current: it is the `sync` every writing route refreshes through.
   const sync = new ChangeFollower(database, index, app.log);
   app.decorate('matchIndex', index);

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const optionalString = z
@@ -36,6 +37,16 @@ const envSchema = z.object({
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
   QUESTIONNAIRES_DIR: z.string().min(1).default('./questionnaires'),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  // Worker threads a match listing is split over (with the calling thread); 0: one thread.
+  // The default uses a second core where there is one.
+  MATCH_WORKERS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(64)
+    .default(Math.min(1, availableParallelism() - 1)),
+  // Listings over fewer rows than this stay on one thread (splitting costs more than it saves).
+  MATCH_SPLIT_MIN_ROWS: z.coerce.number().int().min(0).default(20_000),
   WEBHOOK_POLL_MS: z.coerce.number().int().min(10).default(1000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),

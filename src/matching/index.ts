@@ -2,7 +2,8 @@ import type { AnswerSet } from '../answers/types.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { compileLayout, type Layout } from './layout.ts';
 import { layoutKey, packAnswers } from './packed-row.ts';
-import { type RankedRow, type RankRequest, rankAgainst } from './rank.ts';
+import { listingOf, type RankedRow, type RankRequest, rankRange } from './rank.ts';
+import type { RankPool } from './rank-pool.ts';
 import { ProfileStore } from './store.ts';
 
 export type IndexSide = 'job' | 'candidate';
@@ -62,10 +63,16 @@ export class MatchIndex {
   private readonly layouts = new Map<string, Layout>();
   private readonly layoutKeys = new Map<Layout, string>();
   private readonly questionnaires: QuestionnaireCatalog;
+  private readonly split: { pool?: RankPool | undefined; splitFrom?: number | undefined };
   loaded = false;
 
-  constructor(questionnaires: QuestionnaireCatalog) {
+  /** `split.pool`: threads that listings over at least `split.splitFrom` rows are split over. */
+  constructor(
+    questionnaires: QuestionnaireCatalog,
+    split: { pool?: RankPool | undefined; splitFrom?: number | undefined } = {},
+  ) {
     this.questionnaires = questionnaires;
+    this.split = split;
   }
 
   /** Puts a profile where its current state says it belongs (or nowhere). */
@@ -197,7 +204,12 @@ export class MatchIndex {
     others: ProfileStore,
     request: RankRequest,
   ) {
-    const { rows, hasMore } = rankAgainst(subject, slot, others, request);
+    const { pool, splitFrom = 0 } = this.split;
+    const kept =
+      pool && others.end >= splitFrom
+        ? pool.rank(subject, slot, others, request)
+        : rankRange(subject, slot, others, request, 0, others.end);
+    const { rows, hasMore } = listingOf(subject, slot, others, request, kept);
     return {
       questionnaireId: market.layout.questionnaireId,
       questionnaireVersion: market.layout.version,

@@ -13,7 +13,7 @@ import {
   threshold,
 } from './scan.ts';
 import { lowerScore, mutualScore, round6 } from './score.ts';
-import type { ProfileStore } from './store.ts';
+import { compareIds, type ProfileStore } from './store.ts';
 import { addSteps, compileSteps, rowsMeetingDealbreakers, type Step } from './sweep.ts';
 import type { TopK } from './top-k.ts';
 import type { ScoreMethod } from './types.ts';
@@ -32,6 +32,14 @@ export interface RankedRow {
   otherSatisfaction: number;
 }
 
+/** A row kept by a ranking: its slot, rounded mutual score and exact satisfactions both ways. */
+export interface KeptRow {
+  slot: number;
+  score: number;
+  s1: number;
+  s2: number;
+}
+
 /**
  * Every reciprocally acceptable row of `others` for row `s` of `subject`, best first (score
  * descending, id ascending), keeping only the best `limit + 1` in a bounded heap.
@@ -47,8 +55,46 @@ export function rankAgainst(
   others: ProfileStore,
   request: RankRequest,
 ): { rows: RankedRow[]; hasMore: boolean } {
-  const scan = fillScan(subject, s, others, request, true) ?? fillScan(subject, s, others, request, false)!;
-  const kept = scan.heap.drainBestFirst();
+  return listingOf(subject, s, others, request, rankRange(subject, s, others, request, 0, others.end));
+}
+
+/** The best `limit + 1` reciprocally acceptable rows among rows from..to of `others`, best first. */
+export function rankRange(
+  subject: ProfileStore,
+  s: number,
+  others: ProfileStore,
+  request: RankRequest,
+  from: number,
+  to: number,
+): KeptRow[] {
+  const scan =
+    fillScan(subject, s, others, request, true, from, to) ??
+    fillScan(subject, s, others, request, false, from, to)!;
+  return scan.heap.drainBestFirst();
+}
+
+/** The best `limit + 1` of the rows kept by the rankings of disjoint ranges (each best first), best first. */
+export function mergeRanges(
+  lists: readonly KeptRow[][],
+  others: ProfileStore,
+  request: RankRequest,
+): KeptRow[] {
+  return lists
+    .flat()
+    .sort((a, b) =>
+      a.score !== b.score ? b.score - a.score : compareIds(others.ids, a.slot, others.ids, b.slot),
+    )
+    .slice(0, request.limit + 1);
+}
+
+/** The listing's page from the best `limit + 1` rows: `limit` rows with every score, and whether more follow. */
+export function listingOf(
+  subject: ProfileStore,
+  s: number,
+  others: ProfileStore,
+  request: RankRequest,
+  kept: readonly KeptRow[],
+): { rows: RankedRow[]; hasMore: boolean } {
   const rows = kept.slice(0, request.limit).map(({ slot, score, s1, s2 }) => ({
     slot,
     score,
@@ -62,7 +108,7 @@ export function rankAgainst(
 }
 
 /**
- * A scan whose heap holds the best `limit + 1` rows; with `guessing`, the samples' best rows also
+ * A scan of rows from..to whose heap holds the best `limit + 1` rows; with `guessing`, the samples' best rows also
  * give a guess of the final threshold that prunes more, and undefined means the guess was too high.
  */
 function fillScan(
@@ -71,11 +117,13 @@ function fillScan(
   others: ProfileStore,
   request: RankRequest,
   guessing: boolean,
+  from: number,
+  to: number,
 ): Scan | undefined {
   const scan = startScan(subject, s, others, request);
   const buffers = scratch(others.end);
   const steps = compileSteps(subject, s, others);
-  const count = rowsMeetingDealbreakers(steps, subject, s, others, buffers.rows);
+  const count = rowsMeetingDealbreakers(steps, subject, s, others, buffers.rows, from, to);
   const plan = boundPlan(steps, scan, buffers.rows, count, buffers);
   scan.boundingCriteria = boundingCriteria(
     scan.subjectValues,

@@ -15,6 +15,22 @@ import { fitsLayout, unpackInto } from './packed-row.ts';
 export const MISSING_CODE = 255;
 const INITIAL_CAPACITY = 1024;
 
+export type SharedStore = Pick<
+  ProfileStore,
+  | 'capacity'
+  | 'end'
+  | 'size'
+  | 'active'
+  | 'ids'
+  | 'codes'
+  | 'masks'
+  | 'nums'
+  | 'ratings'
+  | 'levels'
+  | 'acceptMasks'
+  | 'acceptNums'
+>;
+
 /** One profile as the index takes it in. */
 export interface IndexedProfile {
   id: string;
@@ -59,6 +75,20 @@ export class ProfileStore {
   constructor(layout: Layout, initialCapacity = INITIAL_CAPACITY) {
     this.layout = layout;
     this.grow(initialCapacity);
+  }
+
+  /** What a rank worker thread needs to read this store: its sizes and its arrays (shared, not copied). */
+  shared(): SharedStore {
+    const { capacity, end, size, active, ids, codes, masks, nums, ratings, levels, acceptMasks, acceptNums } =
+      this;
+    return { capacity, end, size, active, ids, codes, masks, nums, ratings, levels, acceptMasks, acceptNums };
+  }
+
+  /** A read-only view, in a worker thread, of a store shared by another thread. */
+  static view(layout: Layout, shared: SharedStore): ProfileStore {
+    const store = new ProfileStore(layout, 1);
+    Object.assign(store, shared, { acceptSteps: shared.levels });
+    return store;
   }
 
   has(id: string): boolean {
@@ -195,7 +225,7 @@ function regrow<T extends Uint8Array | Uint32Array | Float64Array>(
   from: number,
   to: number,
 ): T {
-  const next = new (array.constructor as new (n: number) => T)(columns * to);
+  const next = sharedLike(array, columns * to);
   const rows = Math.min(from, to);
   for (let col = 0; col < columns; col++) {
     next.set(array.subarray(col * from, col * from + rows) as never, col * to);
@@ -207,9 +237,21 @@ function resize<T extends Uint8Array | Uint32Array | Int32Array | Float32Array |
   array: T,
   length: number,
 ): T {
-  const next = new (array.constructor as new (n: number) => T)(length);
+  const next = sharedLike(array, length);
   next.set(array.subarray(0, Math.min(array.length, length)) as never);
   return next;
+}
+
+/**
+ * An array of the same type on shared memory: rank worker threads read the store's arrays
+ * without a copy (see rank-pool.ts).
+ */
+function sharedLike<T extends Uint8Array | Uint32Array | Int32Array | Float32Array | Float64Array>(
+  array: T,
+  length: number,
+): T {
+  const Type = array.constructor as (new (buffer: SharedArrayBuffer) => T) & { BYTES_PER_ELEMENT: number };
+  return new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT));
 }
 
 /** Writes one profile's answers into its row; every field of the row is overwritten. */

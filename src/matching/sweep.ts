@@ -85,8 +85,8 @@ export function compileSteps(subject: ProfileStore, s: number, others: ProfileSt
 }
 
 /**
- * Lists into `rows` the active rows of `others` that give a value to every dealbreaker of the
- * subject and meet it fully; returns how many. Only these rows can be acceptable to the subject.
+ * Lists into `rows` the active rows from..to of `others` that give a value to every dealbreaker of
+ * the subject and meet it fully; returns how many. Only these rows can be acceptable to the subject.
  */
 export function rowsMeetingDealbreakers(
   steps: readonly Step[],
@@ -94,10 +94,12 @@ export function rowsMeetingDealbreakers(
   s: number,
   others: ProfileStore,
   rows: Int32Array,
+  from: number,
+  to: number,
 ): number {
   let count = 0;
   const active = others.active;
-  for (let o = 0; o < others.end; o++) {
+  for (let o = from; o < to; o++) {
     if (active[o] !== 0) rows[count++] = o;
   }
   for (const step of steps) {

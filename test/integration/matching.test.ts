@@ -52,7 +52,8 @@ describe.each(availableDatabaseKinds())('matching on %s', (kind) => {
   let app: FastifyInstance;
   let mini: QuestionnaireDefinition;
   beforeAll(async () => {
-    t = await createTestApp({ kind });
+    // Every listing here is split over two rank worker threads and this one (other suites list on one thread).
+    t = await createTestApp({ kind, env: { MATCH_WORKERS: '2', MATCH_SPLIT_MIN_ROWS: '0' } });
     app = t.app;
     mini = await loadMini();
   });

@@ -1,0 +1,171 @@
+import { Worker } from 'node:worker_threads';
+import type { Layout } from './layout.ts';
+import { type KeptRow, mergeRanges, type RankRequest, rankRange } from './rank.ts';
+import type { ProfileStore, SharedStore } from './store.ts';
+
+/** What a rank worker thread is asked: rank rows from..to of `others` (see rank-worker.ts). */
+export interface RankJob {
+  layoutId: number;
+  /** sent the first time a thread meets this layout only */
+  layout?: Layout | undefined;
+  subject: SharedStore;
+  s: number;
+  others: SharedStore;
+  request: RankRequest;
+  from: number;
+  to: number;
+  /** [status, rows kept]: status goes from PENDING to DONE or FAILED, with Atomics.notify */
+  state: Int32Array;
+  /** 4 numbers a kept row: slot, score, s1, s2 */
+  results: Float64Array;
+}
+
+export const PENDING = 0;
+export const DONE = 1;
+export const FAILED = 2;
+
+/** A range takes tens of milliseconds; a thread this late is taken for stuck and replaced. */
+const WAIT_MS = 5_000;
+
+/**
+ * Listings split over worker threads: the rows of the other side are cut into one range per
+ * thread plus one for the calling thread, each ranked on its own (exactly: each range's best
+ * `limit + 1`), and the lists merged into the best `limit + 1` of all, the single-threaded list.
+ *
+ * The calling thread waits for the threads with Atomics.wait: the whole listing stays one
+ * synchronous step of the event loop, so no write to the index can interleave with it, and
+ * the threads read the stores' shared arrays as they are. A thread that fails or does not
+ * answer in time is replaced, and its range ranked by the calling thread instead.
+ */
+export class RankPool {
+  private readonly threads: (RankThread | undefined)[];
+  private readonly layoutIds = new WeakMap<Layout, number>();
+  private readonly options: { waitMs: number; workerUrl: URL };
+  /** ranges a thread did not rank (failed or late), ranked by the calling thread instead */
+  fallbacks = 0;
+
+  constructor(size: number, options: { waitMs?: number; workerUrl?: URL } = {}) {
+    this.threads = Array.from({ length: size }, () => undefined);
+    this.options = {
+      waitMs: options.waitMs ?? WAIT_MS,
+      workerUrl: options.workerUrl ?? new URL('./rank-worker.ts', import.meta.url),
+    };
+  }
+
+  get size(): number {
+    return this.threads.length;
+  }
+
+  rank(subject: ProfileStore, s: number, others: ProfileStore, request: RankRequest): KeptRow[] {
+    const parts = this.threads.length + 1;
+    const bound = (i: number) => Math.floor((i * others.end) / parts);
+    const layoutId = this.layoutIdOf(subject.layout);
+    const started = this.threads.map((_, t) => {
+      const thread = this.thread(t);
+      const job = { layoutId, subject: subject.shared(), s, others: others.shared(), request };
+      return thread.start(job, subject.layout, bound(t + 1), bound(t + 2)) ? thread : undefined;
+    });
+    const lists = [rankRange(subject, s, others, request, 0, bound(1))];
+    started.forEach((thread, t) => {
+      const kept = thread?.finish(this.options.waitMs);
+      if (kept === undefined) {
+        this.fallbacks++;
+        if (!thread || thread.stuck) this.replace(t);
+      }
+      lists.push(kept ?? rankRange(subject, s, others, request, bound(t + 1), bound(t + 2)));
+    });
+    return mergeRanges(lists, others, request);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((thread) => thread?.worker.terminate()));
+    this.threads.fill(undefined);
+  }
+
+  private thread(t: number): RankThread {
+    let thread = this.threads[t];
+    if (!thread) {
+      thread = new RankThread(this.options.workerUrl);
+      this.threads[t] = thread;
+    }
+    return thread;
+  }
+
+  private replace(t: number): void {
+    void this.threads[t]?.worker.terminate();
+    this.threads[t] = undefined;
+  }
+
+  private layoutIdOf(layout: Layout): number {
+    let id = this.layoutIds.get(layout);
+    if (id === undefined) {
+      id = nextLayoutId++;
+      this.layoutIds.set(layout, id);
+    }
+    return id;
+  }
+}
+
+let nextLayoutId = 1;
+
+/** One worker thread, the layouts it was sent, and the shared memory its answers come back in. */
+class RankThread {
+  readonly worker: Worker;
+  private readonly knownLayouts = new Set<number>();
+  private readonly state = new Int32Array(new SharedArrayBuffer(8));
+  private results = new Float64Array(new SharedArrayBuffer(0));
+  /** the last job got no answer in time */
+  stuck = false;
+
+  constructor(url: URL) {
+    // Node 22 strips types only when asked; from 23.6 it does by default (and the flag is harmless).
+    const execArgv = process.features.typescript ? undefined : ['--experimental-strip-types'];
+    this.worker = new Worker(url, { execArgv });
+    this.worker.unref();
+    this.worker.on('error', () => {
+      this.stuck = true;
+    });
+  }
+
+  /** Sends the job for rows from..to; false if the thread cannot take it. */
+  start(
+    job: Omit<RankJob, 'layout' | 'from' | 'to' | 'state' | 'results'>,
+    layout: Layout,
+    from: number,
+    to: number,
+  ): boolean {
+    if (this.stuck) return false;
+    const cells = 4 * (job.request.limit + 1);
+    if (this.results.length < cells) this.results = new Float64Array(new SharedArrayBuffer(8 * cells));
+    Atomics.store(this.state, 0, PENDING);
+    const first = !this.knownLayouts.has(job.layoutId);
+    this.knownLayouts.add(job.layoutId);
+    const message: RankJob = {
+      ...job,
+      layout: first ? layout : undefined,
+      from,
+      to,
+      state: this.state,
+      results: this.results,
+    };
+    this.worker.postMessage(message);
+    return true;
+  }
+
+  /** The range's kept rows, best first; undefined if the thread failed or did not answer in time. */
+  finish(waitMs: number): KeptRow[] | undefined {
+    if (Atomics.wait(this.state, 0, PENDING, waitMs) === 'timed-out') {
+      this.stuck = true;
+      return undefined;
+    }
+    if (Atomics.load(this.state, 0) !== DONE) return undefined;
+    const count = Atomics.load(this.state, 1);
+    const r = this.results;
+    return Array.from({ length: count }, (_, i) => ({
+      slot: r[4 * i]!,
+      score: r[4 * i + 1]!,
+      s1: r[4 * i + 2]!,
+      s2: r[4 * i + 3]!,
+    }));
+  }
+}

@@ -1,0 +1,28 @@
+/** A rank worker thread (see rank-pool.ts): ranks a range of rows of stores shared with its parent. */
+import { parentPort } from 'node:worker_threads';
+import type { Layout } from './layout.ts';
+import { rankRange } from './rank.ts';
+import { DONE, FAILED, type RankJob } from './rank-pool.ts';
+import { ProfileStore } from './store.ts';
+
+const layouts = new Map<number, Layout>();
+
+parentPort?.on('message', (job: RankJob) => {
+  const { state, results } = job;
+  try {
+    if (job.layout) layouts.set(job.layoutId, job.layout);
+    const layout = layouts.get(job.layoutId);
+    if (!layout) throw new Error(`layout ${job.layoutId} was never sent`);
+    const subject = ProfileStore.view(layout, job.subject);
+    const others = ProfileStore.view(layout, job.others);
+    const kept = rankRange(subject, job.s, others, job.request, job.from, job.to);
+    kept.forEach((row, i) => {
+      results.set([row.slot, row.score, row.s1, row.s2], 4 * i);
+    });
+    Atomics.store(state, 1, kept.length);
+    Atomics.store(state, 0, DONE);
+  } catch {
+    Atomics.store(state, 0, FAILED);
+  }
+  Atomics.notify(state, 0);
+});

@@ -1,0 +1,130 @@
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compileLayout } from '../../src/matching/layout.ts';
+import { type KeptRow, mergeRanges, type RankRequest, rankRange } from '../../src/matching/rank.ts';
+import { RankPool } from '../../src/matching/rank-pool.ts';
+import { ProfileStore } from '../../src/matching/store.ts';
+import type { ScoreMethod } from '../../src/matching/types.ts';
+import { arbMarket, type RandomMarket } from '../support/random-market.ts';
+
+/**
+ * Listings split into ranges of rows (DESIGN §6: a second core for the scan): each range ranked
+ * on its own and the lists merged must give the single-threaded list exactly, bit for bit, for
+ * any cut of the rows, any limit, cursor and score method, with removed rows; and so must the
+ * rank pool's worker threads reading the stores' shared memory.
+ */
+
+interface Case {
+  market: RandomMarket;
+  jobSide: boolean;
+  subject: number;
+  limit: number;
+  method: ScoreMethod;
+  cuts: number[];
+  removed: number[];
+  cursorAt: number;
+}
+
+const arbCase = (): fc.Arbitrary<Case> =>
+  arbMarket().chain((market) =>
+    fc.record({
+      market: fc.constant(market),
+      jobSide: fc.boolean(),
+      subject: fc.nat(),
+      limit: fc.integer({ min: 1, max: 12 }),
+      method: fc.constantFrom<ScoreMethod>('harmonic', 'geometric', 'min'),
+      cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 3 }),
+      removed: fc.array(fc.nat(), { maxLength: 5 }),
+      cursorAt: fc.integer({ min: -1, max: 6 }),
+    }),
+  );
+
+/** The market's stores, grown from one row (so their arrays were reallocated), less the removed rows. */
+function storesOf({ market, jobSide, subject, removed }: Case) {
+  const layout = compileLayout(market.questionnaire);
+  const jobs = new ProfileStore(layout, 1);
+  const candidates = new ProfileStore(layout, 1);
+  for (const job of market.jobs) jobs.upsert(job);
+  for (const candidate of market.candidates) candidates.upsert(candidate);
+  const [subjects, others, otherProfiles] = jobSide
+    ? [jobs, candidates, market.candidates]
+    : [candidates, jobs, market.jobs];
+  for (const r of otherProfiles.length > 0 ? removed : []) {
+    others.remove(otherProfiles[r % otherProfiles.length]!.id);
+  }
+  const subjectProfiles = jobSide ? market.jobs : market.candidates;
+  fc.pre(subjectProfiles.length > 0);
+  const s = subjects.slotOf(subjectProfiles[subject % subjectProfiles.length]!.id);
+  return { subjects, s, others };
+}
+
+/** The request, with a cursor after the row at `cursorAt` of the whole listing when there is one. */
+function requestOf(c: Case, whole: (request: RankRequest) => KeptRow[], others: ProfileStore): RankRequest {
+  const request: RankRequest = { limit: c.limit, method: c.method };
+  const first = whole(request);
+  const at = first[c.cursorAt];
+  return at ? { ...request, after: { score: at.score, id: others.idAt(at.slot) } } : request;
+}
+
+describe('split listings', () => {
+  it('merge the rankings of any cut of the rows into the single-threaded ranking, bit for bit', () => {
+    fc.assert(
+      fc.property(arbCase(), (c) => {
+        const { subjects, s, others } = storesOf(c);
+        const whole = (request: RankRequest) => rankRange(subjects, s, others, request, 0, others.end);
+        const request = requestOf(c, whole, others);
+        const bounds = [
+          0,
+          ...c.cuts.map((x) => Math.floor(x * others.end)).sort((a, b) => a - b),
+          others.end,
+        ];
+        const lists = bounds.slice(1).map((to, i) => rankRange(subjects, s, others, request, bounds[i]!, to));
+        expect(mergeRanges(lists, others, request)).toEqual(whole(request));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  describe('over worker threads', () => {
+    const pool = new RankPool(2);
+    afterAll(() => pool.close());
+
+    it('give the single-threaded ranking, also after the stores grew and changed', () => {
+      fc.assert(
+        fc.property(arbCase(), (c) => {
+          const { subjects, s, others } = storesOf(c);
+          const whole = (request: RankRequest) => rankRange(subjects, s, others, request, 0, others.end);
+          const request = requestOf(c, whole, others);
+          expect(pool.rank(subjects, s, others, request)).toEqual(whole(request));
+          // Rows added after a first split (a store may grow onto new shared arrays) are seen.
+          for (const profile of c.jobSide ? c.market.candidates : c.market.jobs) {
+            others.upsert({ ...profile, id: crypto.randomUUID() });
+          }
+          expect(pool.rank(subjects, s, others, request)).toEqual(whole(request));
+        }),
+        { numRuns: 40 },
+      );
+      expect(pool.fallbacks).toBe(0);
+    });
+
+    it('rank a range on the calling thread when its thread fails it or does not answer in time', () => {
+      for (const name of ['failing', 'silent']) {
+        const broken = new RankPool(1, {
+          waitMs: 100,
+          workerUrl: new URL(`../fixtures/rank-workers/${name}.ts`, import.meta.url),
+        });
+        fc.assert(
+          fc.property(arbCase(), (c) => {
+            const { subjects, s, others } = storesOf(c);
+            const whole = (request: RankRequest) => rankRange(subjects, s, others, request, 0, others.end);
+            const request = requestOf(c, whole, others);
+            expect(broken.rank(subjects, s, others, request)).toEqual(whole(request));
+          }),
+          { numRuns: 3 },
+        );
+        expect(broken.fallbacks).toBe(3);
+        void broken.close();
+      }
+    });
+  });
+});
