@@ -80,16 +80,27 @@ function rowsOf<T>(result: unknown): T[] {
   return (result as { rows: T[] }).rows;
 }
 
-/** Every profile of one side, page by page (keyset on id), never the whole table at once. */
+/**
+ * Every profile of one side with an id in (after, upTo] (unbounded where not given), page by page
+ * (keyset on id), never the whole table at once.
+ */
 export async function* streamStates(
   db: DbOrTx,
   side: IndexSide,
   layoutKeys: string[],
+  range: { after?: string | undefined; upTo?: string | undefined } = {},
 ): AsyncGenerator<StateRow[]> {
+  const upTo = range.upTo === undefined ? sql`true` : sql`id <= ${range.upTo}::uuid`;
   const pageAfter = (after: string | undefined) =>
-    selectStates(db, side, after === undefined ? sql`true` : sql`id > ${after}::uuid`, layoutKeys, PAGE);
+    selectStates(
+      db,
+      side,
+      after === undefined ? upTo : sql`id > ${after}::uuid and ${upTo}`,
+      layoutKeys,
+      PAGE,
+    );
   // The next page is already being read while the caller works on this one.
-  let next = pageAfter(undefined);
+  let next = pageAfter(range.after);
   for (;;) {
     const page = await next;
     if (page.length === 0) return;
@@ -98,6 +109,31 @@ export async function* streamStates(
     next.catch(() => {});
     yield page;
   }
+}
+
+/**
+ * Ids that cut one side's profiles into `parts` ranges of about equal size, in order (none below
+ * `minimum` profiles: not worth it): bounds for reading the ranges side by side.
+ */
+export async function cutPoints(
+  db: DbOrTx,
+  side: IndexSide,
+  parts: number,
+  minimum = 2 * parts * PAGE,
+): Promise<string[]> {
+  const table = sql.raw(side === 'job' ? 'jobs' : 'candidates');
+  const [counted] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from ${table}`));
+  const n = counted?.n ?? 0;
+  if (n < Math.max(minimum, parts)) return [];
+  const points: string[] = [];
+  for (let i = 1; i < parts; i++) {
+    const at = Math.floor((i * n) / parts);
+    const [row] = rowsOf<{ id: string }>(
+      await db.execute(sql`select id from ${table} order by id offset ${at} limit 1`),
+    );
+    if (row) points.push(row.id);
+  }
+  return points;
 }
 
 /** The current state of the given profiles; ids with no row are gone (deleted or erased). */

@@ -7,6 +7,7 @@ import type { IndexSide, MatchIndex, PackedRow } from './index.ts';
 import {
   CHANGES_CHANNEL,
   changesSince,
+  cutPoints,
   latestChangeSeq,
   purgeChangesBefore,
   readStates,
@@ -38,18 +39,29 @@ export async function refreshProfiles(
 }
 
 /** Builds the index from PostgreSQL, page by page. */
+/** Ranges of profiles read at the same time at start-up. */
+const LOAD_STREAMS = 2;
+
 export async function loadIndex(db: Db, index: MatchIndex, log: FastifyBaseLogger): Promise<void> {
   const started = performance.now();
+  const layoutKeys = index.currentLayoutKeys();
   for (const side of ['job', 'candidate'] as const) {
-    for await (const page of streamStates(db, side, index.currentLayoutKeys())) {
-      for (const state of page) {
-        try {
-          index.apply(state.workspaceId, side, state);
-        } catch (err) {
-          log.warn({ err, side, id: state.id }, 'profile left out of the match index');
+    // Ranges read side by side: the database reads one while this process indexes another.
+    const cuts = await cutPoints(db, side, LOAD_STREAMS);
+    const ranges = [undefined, ...cuts].map((after, i) => ({ after, upTo: cuts[i] }));
+    await Promise.all(
+      ranges.map(async (range) => {
+        for await (const page of streamStates(db, side, layoutKeys, range)) {
+          for (const state of page) {
+            try {
+              index.apply(state.workspaceId, side, state);
+            } catch (err) {
+              log.warn({ err, side, id: state.id }, 'profile left out of the match index');
+            }
+          }
         }
-      }
-    }
+      }),
+    );
   }
   index.trim();
   index.loaded = true;

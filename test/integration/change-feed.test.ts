@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
 import { answerSets, candidates, jobs } from '../../src/db/schema.ts';
 import { MatchIndex } from '../../src/matching/index.ts';
+import { cutPoints, streamStates } from '../../src/matching/repository.ts';
 import { ChangeFollower } from '../../src/matching/sync.ts';
 import { createTestApp, type TestApp, testQuestionnaires } from '../support/app.ts';
 import { availableDatabaseKinds, createTestDatabase } from '../support/database.ts';
@@ -145,6 +146,24 @@ describe.each(availableDatabaseKinds())('change feed of one app on %s', (kind) =
 
   it('loads the data already in the database into an app started after it was written', async () => {
     await expectLateAppToMatch(database, await createMarket(t.app));
+  });
+
+  it('reads a side at start-up in ranges that together hold every profile once, in id order', async () => {
+    await createMarket(t.app);
+    const { db } = t.database;
+    const idsOf = async (range: { after?: string | undefined; upTo?: string | undefined }) => {
+      const ids: string[] = [];
+      for await (const page of streamStates(db, 'candidate', [], range)) ids.push(...page.map((p) => p.id));
+      return ids;
+    };
+    const all = await idsOf({});
+    expect(all.length).toBeGreaterThanOrEqual(6);
+    const cuts = await cutPoints(db, 'candidate', 3, 0);
+    expect(cuts).toHaveLength(2);
+    const ranges = [undefined, ...cuts].map((after, i) => ({ after, upTo: cuts[i] }));
+    const parts = await Promise.all(ranges.map(idsOf));
+    for (const part of parts) expect(part.length).toBeGreaterThanOrEqual(Math.floor(all.length / 3) - 1);
+    expect(parts.flat()).toEqual(all);
   });
 });
 
