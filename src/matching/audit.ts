@@ -1,4 +1,5 @@
 import { and, eq, lt, or, sql } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
 import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { auditEvents } from '../db/schema.ts';
@@ -34,6 +35,37 @@ export async function recordAudit(
     questionnaireVersion: record.questionnaireVersion ?? null,
     resultIds: record.resultIds,
   });
+}
+
+/**
+ * Appends the audit record of a listing and answers which of the listed ids still exist (for
+ * jobs: are open), in the listing's order: one statement, the check and the record together. The
+ * record holds those ids only. A replica's index can lag behind a deletion or an erasure by a
+ * moment; what the database no longer has is neither shown nor recorded.
+ */
+export async function recordListing(
+  db: DbOrTx,
+  principal: WorkspacePrincipal,
+  record: Omit<AuditRecord, 'resultIds'>,
+  listed: { side: 'job' | 'candidate'; ids: string[] },
+): Promise<Set<string>> {
+  const exists =
+    listed.side === 'job'
+      ? sql`exists (select 1 from jobs p where p.workspace_id = ${principal.workspaceId}::uuid and p.id = l.id and p.status = 'open')`
+      : sql`exists (select 1 from candidates p where p.workspace_id = ${principal.workspaceId}::uuid and p.id = l.id)`;
+  const result = await db.execute(sql`
+    with present as (
+      select l.id, l.n from unnest(${sql.param(listed.ids)}::uuid[]) with ordinality as l(id, n) where ${exists}
+    )
+    insert into audit_events (id, workspace_id, actor_role, actor_key_id, action, subject_id,
+                              questionnaire_id, questionnaire_version, result_ids)
+    values (${uuidv7()}::uuid, ${principal.workspaceId}::uuid, ${principal.role}, ${principal.keyId ?? null}::uuid,
+            ${record.action}, ${record.subjectId ?? null}::uuid, ${record.questionnaireId ?? null},
+            ${record.questionnaireVersion ?? null}::smallint,
+            coalesce((select jsonb_agg(id::text order by n) from present), '[]'::jsonb))
+    returning result_ids`);
+  const [row] = (result as unknown as { rows: { result_ids: string[] }[] }).rows;
+  return new Set(row?.result_ids ?? []);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lt, type SQL, sql } from 'drizzle-orm';
 import type { AnswerSet } from '../answers/types.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { candidates, jobs, profileChanges, workspaces } from '../db/schema.ts';
@@ -150,19 +150,19 @@ export async function readStates(
   return selectStates(db, side, where, layoutKeys);
 }
 
-export async function existingProfileIds(db: DbOrTx, workspaceId: string, side: IndexSide, ids: string[]) {
-  if (ids.length === 0) return new Set<string>();
-  const rows =
-    side === 'job'
-      ? await db
-          .select({ id: jobs.id })
-          .from(jobs)
-          .where(and(eq(jobs.workspaceId, workspaceId), inArray(jobs.id, ids), eq(jobs.status, 'open')))
-      : await db
-          .select({ id: candidates.id })
-          .from(candidates)
-          .where(and(eq(candidates.workspaceId, workspaceId), inArray(candidates.id, ids)));
-  return new Set(rows.map((row) => row.id));
+/** A job or candidate to list the matches of, with its workspace's score method: one query. */
+export async function listingSubject(db: DbOrTx, workspaceId: string, side: IndexSide, id: string) {
+  const table = side === 'job' ? jobs : candidates;
+  const [row] = await db
+    .select({
+      id: table.id,
+      employerId: side === 'job' ? jobs.employerId : sql<null>`null`,
+      scoreMethod: workspaces.scoreMethod,
+    })
+    .from(table)
+    .innerJoin(workspaces, eq(workspaces.id, table.workspaceId))
+    .where(and(eq(table.workspaceId, workspaceId), eq(table.id, id)));
+  return row;
 }
 
 export async function scoreMethodOf(db: DbOrTx, workspaceId: string) {

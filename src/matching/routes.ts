@@ -3,15 +3,16 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { resolveAnswers } from '../answers/resolve.ts';
 import { requireRole } from '../auth/plugin.ts';
+import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { Db } from '../db/client.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
 import { assertOwnCandidate, assertOwnEmployer, candidateScope, employerScope } from '../profiles/access.ts';
 import { findCandidate, findJob } from '../profiles/repository.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
-import { recordAudit } from './audit.ts';
+import { recordAudit, recordListing } from './audit.ts';
 import { explainStoredPair } from './explain-stored.ts';
 import type { MatchIndex } from './index.ts';
-import { existingProfileIds, scoreMethodOf } from './repository.ts';
+import { listingSubject, scoreMethodOf } from './repository.ts';
 import {
   adHocBody,
   adHocMatches,
@@ -22,6 +23,7 @@ import {
   jobMatches,
   matchesQuery,
 } from './schemas.ts';
+import type { ScoreMethod } from './types.ts';
 
 const tags = ['matching'];
 const errors = { 400: problemSchema, 404: problemSchema };
@@ -31,22 +33,40 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
   index: MatchIndex;
   questionnaires: QuestionnaireCatalog;
 }> = async (app, { db, index, questionnaires }) => {
-  async function ranked(request: FastifyRequest, workspaceId: string, side: 'job' | 'candidate', id: string) {
+  /**
+   * One page of a subject's listing, with its audit record. Rows the database no longer has (a
+   * replica's index can miss a deletion or an erasure for a moment) are left out, and the index is mended.
+   */
+  async function listing(
+    request: FastifyRequest,
+    principal: WorkspacePrincipal,
+    side: 'job' | 'candidate',
+    subject: { id: string; scoreMethod: ScoreMethod },
+  ) {
     const { limit, cursor } = request.query as z.output<typeof matchesQuery>;
-    const method = await scoreMethodOf(db, workspaceId);
-    const list = index.matchesOf(workspaceId, side, id, { limit, after: decodeRankCursor(cursor), method });
-    // A replica that missed a deletion or an erasure must not list it: check, and mend the index.
+    const { workspaceId } = principal;
+    const list = index.matchesOf(workspaceId, side, subject.id, {
+      limit,
+      after: decodeRankCursor(cursor),
+      method: subject.scoreMethod,
+    });
     const otherSide = side === 'job' ? 'candidate' : 'job';
-    const present = await existingProfileIds(
+    const listed = list?.rows ?? [];
+    const present = await recordListing(
       db,
-      workspaceId,
-      otherSide,
-      (list?.rows ?? []).map((r) => r.id),
+      principal,
+      {
+        action: side === 'job' ? 'matches.job' : 'matches.candidate',
+        subjectId: subject.id,
+        questionnaireId: list?.questionnaireId,
+        questionnaireVersion: list?.questionnaireVersion,
+      },
+      { side: otherSide, ids: listed.map((r) => r.id) },
     );
-    const rows = (list?.rows ?? []).filter((r) => present.has(r.id));
-    for (const r of list?.rows ?? []) if (!present.has(r.id)) index.remove(workspaceId, otherSide, r.id);
+    const rows = listed.filter((r) => present.has(r.id));
+    for (const r of listed) if (!present.has(r.id)) index.remove(workspaceId, otherSide, r.id);
     const last = rows.at(-1);
-    return { list, rows, nextCursor: list?.hasMore && last ? encodeRankCursor(last.score, last.id) : null };
+    return { rows, nextCursor: list?.hasMore && last ? encodeRankCursor(last.score, last.id) : null };
   }
 
   app.get(
@@ -63,17 +83,11 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
     },
     async (request) => {
       const scope = employerScope(request);
-      const job = await findJob(db, scope.workspaceId, request.params.id);
+      const job = await listingSubject(db, scope.workspaceId, 'job', request.params.id);
       if (!job) throw notFound(`Job ${request.params.id}`);
-      assertOwnEmployer(scope, job.employerId, `Job ${request.params.id}`);
-      const { list, rows, nextCursor } = await ranked(request, scope.workspaceId, 'job', job.id);
-      await recordAudit(db, requireRole(request, 'admin', 'employer'), {
-        action: 'matches.job',
-        subjectId: job.id,
-        questionnaireId: list?.questionnaireId,
-        questionnaireVersion: list?.questionnaireVersion,
-        resultIds: rows.map((r) => r.id),
-      });
+      assertOwnEmployer(scope, job.employerId!, `Job ${request.params.id}`);
+      const principal = requireRole(request, 'admin', 'employer');
+      const { rows, nextCursor } = await listing(request, principal, 'job', job);
       return {
         matches: rows.map((r) => ({
           candidateId: r.id,
@@ -102,16 +116,10 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
     async (request) => {
       const scope = candidateScope(request);
       assertOwnCandidate(scope, request.params.id);
-      const candidate = await findCandidate(db, scope.workspaceId, request.params.id);
+      const candidate = await listingSubject(db, scope.workspaceId, 'candidate', request.params.id);
       if (!candidate) throw notFound(`Candidate ${request.params.id}`);
-      const { list, rows, nextCursor } = await ranked(request, scope.workspaceId, 'candidate', candidate.id);
-      await recordAudit(db, requireRole(request, 'admin', 'candidate'), {
-        action: 'matches.candidate',
-        subjectId: candidate.id,
-        questionnaireId: list?.questionnaireId,
-        questionnaireVersion: list?.questionnaireVersion,
-        resultIds: rows.map((r) => r.id),
-      });
+      const principal = requireRole(request, 'admin', 'candidate');
+      const { rows, nextCursor } = await listing(request, principal, 'candidate', candidate);
       return {
         matches: rows.map((r) => ({
           jobId: r.id,
