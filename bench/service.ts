@@ -74,6 +74,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       LOG_LEVEL: 'info',
       RATE_LIMIT_MAX: '100000000',
       BOOTSTRAP_ADMIN_KEY: options.adminKey,
+      // The listing's threads, as the caller's environment says (defaults otherwise).
+      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('MATCH_'))),
       ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
     },
   });
