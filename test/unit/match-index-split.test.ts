@@ -58,21 +58,24 @@ function storesOf({ market, jobSide, subject, removed }: Case) {
   return { subjects, s, others };
 }
 
-/** The request, with a cursor after the row at `cursorAt` of the whole listing when there is one. */
-function requestOf(c: Case, whole: (request: RankRequest) => KeptRow[], others: ProfileStore): RankRequest {
-  const request: RankRequest = { limit: c.limit, method: c.method };
-  const first = whole(request);
-  const at = first[c.cursorAt];
-  return at ? { ...request, after: { score: at.score, id: others.idAt(at.slot) } } : request;
+/**
+ * The case's stores, the request (with a cursor after the row at `cursorAt` of the whole listing
+ * when there is one) and `whole`, the single-threaded ranking of every row.
+ */
+function setUp(c: Case) {
+  const { subjects, s, others } = storesOf(c);
+  const whole = (request: RankRequest): KeptRow[] => rankRange(subjects, s, others, request, 0, others.end);
+  const plain: RankRequest = { limit: c.limit, method: c.method };
+  const at = whole(plain)[c.cursorAt];
+  const request = at ? { ...plain, after: { score: at.score, id: others.idAt(at.slot) } } : plain;
+  return { subjects, s, others, whole, request };
 }
 
 describe('split listings', () => {
   it('merge the rankings of any cut of the rows into the single-threaded ranking, bit for bit', () => {
     fc.assert(
       fc.property(arbCase(), (c) => {
-        const { subjects, s, others } = storesOf(c);
-        const whole = (request: RankRequest) => rankRange(subjects, s, others, request, 0, others.end);
-        const request = requestOf(c, whole, others);
+        const { subjects, s, others, whole, request } = setUp(c);
         const bounds = [
           0,
           ...c.cuts.map((x) => Math.floor(x * others.end)).sort((a, b) => a - b),
@@ -92,9 +95,7 @@ describe('split listings', () => {
     it('give the single-threaded ranking, also after the stores grew and changed', () => {
       fc.assert(
         fc.property(arbCase(), (c) => {
-          const { subjects, s, others } = storesOf(c);
-          const whole = (request: RankRequest) => rankRange(subjects, s, others, request, 0, others.end);
-          const request = requestOf(c, whole, others);
+          const { subjects, s, others, whole, request } = setUp(c);
           expect(pool.rank(subjects, s, others, request)).toEqual(whole(request));
           // Rows added after a first split (a store may grow onto new shared arrays) are seen.
           for (const profile of c.jobSide ? c.market.candidates : c.market.jobs) {
@@ -115,9 +116,7 @@ describe('split listings', () => {
         });
         fc.assert(
           fc.property(arbCase(), (c) => {
-            const { subjects, s, others } = storesOf(c);
-            const whole = (request: RankRequest) => rankRange(subjects, s, others, request, 0, others.end);
-            const request = requestOf(c, whole, others);
+            const { subjects, s, others, whole, request } = setUp(c);
             expect(broken.rank(subjects, s, others, request)).toEqual(whole(request));
           }),
           { numRuns: 3 },
