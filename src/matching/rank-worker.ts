@@ -9,6 +9,9 @@ const layouts = new Map<number, Layout>();
 
 parentPort?.on('message', (job: RankJob) => {
   const { state, results } = job;
+  // Pairs with the parent's Atomics.store before it posted the job: every write the parent made
+  // to the stores' shared arrays before then is visible here.
+  Atomics.load(state, 0);
   try {
     if (job.layout) layouts.set(job.layoutId, job.layout);
     const layout = layouts.get(job.layoutId);
