@@ -141,7 +141,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
-  const rankPool = config.MATCH_WORKERS > 0 ? new RankPool(config.MATCH_WORKERS) : undefined;
+  const rankPool =
+    config.MATCH_WORKERS > 0
+      ? new RankPool(config.MATCH_WORKERS, {
+          onGiveUp: () =>
+            app.log.error('rank worker threads kept failing to answer: listings now run on one thread'),
+        })
+      : undefined;
   const index = new MatchIndex(questionnaires, { pool: rankPool, splitFrom: config.MATCH_SPLIT_MIN_ROWS });
   app.addHook('onClose', async () => rankPool?.close());
   // The follower keeps the index current: it is the `sync` every writing route refreshes through.

@@ -26,6 +26,8 @@ export const FAILED = 2;
 
 /** A range takes tens of milliseconds; a thread this late is taken for stuck and replaced. */
 const WAIT_MS = 5_000;
+/** Threads replaced in a row before the pool stops using threads (each cost a wait of WAIT_MS). */
+const MAX_REPLACED = 3;
 
 /**
  * Listings split over worker threads: the rows of the other side are cut into one range per
@@ -40,15 +42,19 @@ const WAIT_MS = 5_000;
 export class RankPool {
   private readonly threads: (RankThread | undefined)[];
   private readonly layoutIds = new WeakMap<Layout, number>();
-  private readonly options: { waitMs: number; workerUrl: URL };
+  private readonly options: { waitMs: number; workerUrl: URL; onGiveUp: () => void };
   /** ranges a thread did not rank (failed or late), ranked by the calling thread instead */
   fallbacks = 0;
+  /** threads replaced in a row: past MAX_REPLACED the pool gives up and listings stay on one thread */
+  private replacedInARow = 0;
 
-  constructor(size: number, options: { waitMs?: number; workerUrl?: URL } = {}) {
+  /** `onGiveUp`: called once, when the pool stops using threads. */
+  constructor(size: number, options: { waitMs?: number; workerUrl?: URL; onGiveUp?: () => void } = {}) {
     this.threads = Array.from({ length: size }, () => undefined);
     this.options = {
       waitMs: options.waitMs ?? WAIT_MS,
       workerUrl: options.workerUrl ?? new URL('./rank-worker.ts', import.meta.url),
+      onGiveUp: options.onGiveUp ?? (() => {}),
     };
   }
 
@@ -56,7 +62,13 @@ export class RankPool {
     return this.threads.length;
   }
 
+  /** False once threads kept failing to answer (say, a worker that cannot start): no more waiting on them. */
+  get usable(): boolean {
+    return this.replacedInARow < MAX_REPLACED;
+  }
+
   rank(subject: ProfileStore, s: number, others: ProfileStore, request: RankRequest): KeptRow[] {
+    if (!this.usable) return rankRange(subject, s, others, request, 0, others.end);
     const parts = this.threads.length + 1;
     const bound = (i: number) => Math.floor((i * others.end) / parts);
     const layoutId = this.layoutIdOf(subject.layout);
@@ -71,7 +83,7 @@ export class RankPool {
       if (kept === undefined) {
         this.fallbacks++;
         if (!thread || thread.stuck) this.replace(t);
-      }
+      } else this.replacedInARow = 0;
       lists.push(kept ?? rankRange(subject, s, others, request, bound(t + 1), bound(t + 2)));
     });
     return mergeRanges(lists, others, request);
@@ -92,6 +104,7 @@ export class RankPool {
   }
 
   private replace(t: number): void {
+    if (++this.replacedInARow === MAX_REPLACED) this.options.onGiveUp();
     void this.threads[t]?.worker.terminate();
     this.threads[t] = undefined;
   }

@@ -110,7 +110,9 @@ describe('split listings', () => {
 
     it('rank a range on the calling thread when its thread fails it or does not answer in time', () => {
       for (const name of ['failing', 'silent']) {
+        let gaveUp = 0;
         const broken = new RankPool(1, {
+          onGiveUp: () => gaveUp++,
           waitMs: 100,
           workerUrl: new URL(`../fixtures/rank-workers/${name}.ts`, import.meta.url),
         });
@@ -122,6 +124,9 @@ describe('split listings', () => {
           { numRuns: 3 },
         );
         expect(broken.fallbacks).toBe(3);
+        // A thread that never answers is replaced; after three in a row the pool stops waiting on threads.
+        expect(broken.usable).toBe(name === 'failing');
+        expect(gaveUp).toBe(name === 'failing' ? 0 : 1);
         void broken.close();
       }
     });
