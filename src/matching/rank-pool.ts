@@ -71,10 +71,15 @@ export class RankPool {
     if (!this.usable) return rankRange(subject, s, others, request, 0, others.end);
     const parts = this.threads.length + 1;
     const bound = (i: number) => Math.floor((i * others.end) / parts);
-    const layoutId = this.layoutIdOf(subject.layout);
+    const job = {
+      layoutId: this.layoutIdOf(subject.layout),
+      subject: subject.shared(),
+      s,
+      others: others.shared(),
+      request,
+    };
     const started = this.threads.map((_, t) => {
       const thread = this.thread(t);
-      const job = { layoutId, subject: subject.shared(), s, others: others.shared(), request };
       return thread.start(job, subject.layout, bound(t + 1), bound(t + 2)) ? thread : undefined;
     });
     const lists = [rankRange(subject, s, others, request, 0, bound(1))];
