@@ -96,8 +96,12 @@ export class AllocationSlots {
     if (!this.worker) {
       // Node 22 strips types only when asked; from 23.6 it does by default (and the flag is harmless).
       const execArgv = process.features.typescript ? undefined : ['--experimental-strip-types'];
-      this.worker = new Worker(this.options.workerUrl, { execArgv });
-      this.worker.unref();
+      const worker = new Worker(this.options.workerUrl, { execArgv });
+      worker.unref();
+      // A thread that fails between allocations is replaced by the next one (and never throws here).
+      worker.on('error', () => this.drop(worker));
+      worker.on('exit', () => this.drop(worker));
+      this.worker = worker;
     }
     return this.worker;
   }
