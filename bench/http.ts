@@ -65,10 +65,11 @@ export function apiClient(baseUrl: string, adminKey: string) {
   return {
     get: (path: string, agent?: Agent) =>
       request(baseUrl, 'GET', path, { headers: auth, ...(agent && { agent }) }),
-    postJson: (path: string, body: unknown) =>
+    postJson: (path: string, body: unknown, agent?: Agent) =>
       request(baseUrl, 'POST', path, {
         body: JSON.stringify(body),
         headers: { ...auth, 'content-type': 'application/json' },
+        ...(agent && { agent }),
       }),
     postNdjson: (path: string, body: string) =>
       request(baseUrl, 'POST', path, {

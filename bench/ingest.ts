@@ -73,7 +73,11 @@ export interface IngestResult {
   candidatesSeconds: number;
   candidatesPerSecond: number;
   jobIds: string[];
+  /** the first CANDIDATE_SAMPLE candidates of each request, for pairs to ask about */
+  candidateSample: string[];
 }
+
+const CANDIDATE_SAMPLE = 200;
 
 export async function ingest(
   api: ApiClient,
@@ -104,6 +108,7 @@ export async function ingest(
   const jobsSeconds = (performance.now() - started) / 1000;
   say(`${fmt(market.jobs)} jobs loaded in ${jobsSeconds.toFixed(1)} s`);
 
+  const candidateSample: string[] = [];
   const handle = await open(file.path, 'r');
   try {
     started = performance.now();
@@ -113,7 +118,8 @@ export async function ingest(
       const batch = file.batches[b]!;
       const buffer = Buffer.alloc(batch.length);
       await handle.read(buffer, 0, batch.length, batch.offset);
-      await postBulk(api, '/v1/candidates:bulk', buffer.toString('utf8'), batch.to - batch.from);
+      const ids = await postBulk(api, '/v1/candidates:bulk', buffer.toString('utf8'), batch.to - batch.from);
+      candidateSample.push(...ids.slice(0, CANDIDATE_SAMPLE));
       done += batch.to - batch.from;
       if (done - reported >= PROGRESS_EVERY || done === market.candidates) {
         reported = done;
@@ -131,6 +137,7 @@ export async function ingest(
     candidatesSeconds,
     candidatesPerSecond: market.candidates / candidatesSeconds,
     jobIds,
+    candidateSample,
   };
 }
 

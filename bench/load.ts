@@ -109,7 +109,7 @@ async function matches(api: ApiClient, jobId: string, agent: ReturnType<typeof k
   return { ms: answer.ms, count: body.matches.length };
 }
 
-function percentiles(times: number[]) {
+export function percentiles(times: number[]) {
   const sorted = [...times].sort((a, b) => a - b);
   return {
     p50: round2(quantile(sorted, 0.5)),

@@ -1,6 +1,7 @@
 /** Bench results: the JSON file per date and machine, the markdown table and the latency chart. */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import type { InterestResult } from './interest.ts';
 import type { LatencyResult, ThroughputResult } from './load.ts';
 import type { Baseline, SpotCheck } from './reference.ts';
 
@@ -12,6 +13,7 @@ export const targets = {
   p95Ms: { max: 50, at: 1_000_000, label: 'p95 ≤ 50 ms at 1M' },
   rps8: { min: 300, at: 100_000, label: '≥ 300 req/s at 100k, 8 clients' },
   speedup: { min: 20, at: 100_000, label: '≥ 20× the naive baseline at 100k' },
+  interestP95Ms: { max: 10, at: 1_000_000, label: 'interest on a non-acceptable pair p95 ≤ 10 ms at 1M' },
 } as const;
 
 export type Verdict = 'pass' | 'miss' | 'n/a';
@@ -43,6 +45,8 @@ export interface SizeResult {
   memory: { rssMb: number; peakMb: number; rssAfterThroughputMb: number };
   latency: LatencyResult;
   throughput: ThroughputResult & { serviceCpuCores: number };
+  /** absent in results from before the interest row */
+  interest?: InterestResult | undefined;
   correctness: SpotCheck | { skipped: string };
   baseline?: (Baseline & { speedup: number }) | undefined;
   verdicts: Record<keyof typeof targets | 'identical', Verdict>;
@@ -73,6 +77,7 @@ export function verdictsOf(result: Omit<SizeResult, 'verdicts'>): SizeResult['ve
     p95Ms: judge('p95Ms', result.latency.p95),
     rps8: judge('rps8', result.throughput.rps),
     speedup: judge('speedup', result.baseline?.speedup),
+    interestP95Ms: judge('interestP95Ms', result.interest?.p95),
     identical: 'skipped' in result.correctness ? 'n/a' : result.correctness.identical ? 'pass' : 'miss',
   };
 }
@@ -97,8 +102,8 @@ export function markdownTable(results: BenchResults): string {
   const lines = [
     `Measured ${results.date} on ${m.cpuModel} (${m.cores} cores, ${m.totalMemoryGb} GB), Node ${m.node}, ${m.postgres}.`,
     '',
-    '| N candidates | ingest cand/s | start-up s | bytes/profile | RSS MB | p50 ms | p95 ms | p99 ms | req/s, 8 clients | naive baseline | identical to reference |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
+    '| N candidates | ingest cand/s | start-up s | bytes/profile | RSS MB | p50 ms | p95 ms | p99 ms | req/s, 8 clients | naive baseline | identical to reference | interest, not acceptable: p50 / p95 ms |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|',
   ];
   for (const s of results.sizes) {
     const v = s.verdicts;
@@ -111,8 +116,11 @@ export function markdownTable(results: BenchResults): string {
         : s.correctness.identical
           ? `yes (${s.correctness.jobs} jobs)`
           : 'NO';
+    const interest = s.interest
+      ? `${num(s.interest.p50, 1)} / ${num(s.interest.p95, 1)}${mark(v.interestP95Ms ?? 'n/a')}`
+      : '—';
     lines.push(
-      `| ${sizeLabel(s.n)} | ${num(s.ingest.candidatesPerSecond)}${mark(v.ingestPerSecond)} | ${num(s.startup.seconds, 1)}${mark(v.startupSeconds)} | ${num(s.startup.bytesPerProfile)}${mark(v.bytesPerProfile)} | ${num(s.memory.rssMb)} | ${num(s.latency.p50, 1)} | ${num(s.latency.p95, 1)}${mark(v.p95Ms)} | ${num(s.latency.p99, 1)} | ${num(s.throughput.rps)}${mark(v.rps8)} | ${baseline} | ${identical}${mark(v.identical)} |`,
+      `| ${sizeLabel(s.n)} | ${num(s.ingest.candidatesPerSecond)}${mark(v.ingestPerSecond)} | ${num(s.startup.seconds, 1)}${mark(v.startupSeconds)} | ${num(s.startup.bytesPerProfile)}${mark(v.bytesPerProfile)} | ${num(s.memory.rssMb)} | ${num(s.latency.p50, 1)} | ${num(s.latency.p95, 1)}${mark(v.p95Ms)} | ${num(s.latency.p99, 1)} | ${num(s.throughput.rps)}${mark(v.rps8)} | ${baseline} | ${identical}${mark(v.identical)} | ${interest} |`,
     );
   }
   lines.push(
@@ -122,7 +130,7 @@ export function markdownTable(results: BenchResults): string {
       .join(
         '; ',
       )}; results identical to the reference scorer. ✅/❌ only where a target is defined for that N.`,
-    `Latency: ${results.settings.latencyRequests} sequential GET /v1/jobs/{id}/matches?limit=50 over random jobs after ${results.settings.warmup} warm-up, one client; throughput: ${results.settings.throughputClients} closed-loop clients for ${results.settings.throughputSeconds} s. Jobs = N/100. Start-up = spawn until /readyz answers 200.`,
+    `Latency: ${results.settings.latencyRequests} sequential GET /v1/jobs/{id}/matches?limit=50 over random jobs after ${results.settings.warmup} warm-up, one client; throughput: ${results.settings.throughputClients} closed-loop clients for ${results.settings.throughputSeconds} s; interest: sequential POST /v1/jobs/{id}/introductions/{candidateId} \`interested\` on random pairs that are not acceptable (409), one client. Jobs = N/100. Start-up = spawn until /readyz answers 200.`,
   );
   return `${lines.join('\n')}\n`;
 }

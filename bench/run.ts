@@ -20,6 +20,7 @@ import { loadQuestionnaires } from '../src/questionnaires/loader.ts';
 import { createMarket, createRng, QUESTIONNAIRE_ID } from './generator.ts';
 import { apiClient } from './http.ts';
 import { BATCH_LINES, fmt, generateCandidates, IN_FLIGHT, ingest, removeFile, type Say } from './ingest.ts';
+import { measureInterest } from './interest.ts';
 import { measureLatency, measureThroughput } from './load.ts';
 import { naiveBaseline, spotCheck } from './reference.ts';
 import {
@@ -41,6 +42,7 @@ const settings = {
   warmup: Number(env.BENCH_WARMUP ?? 20),
   throughputClients: Number(env.BENCH_CLIENTS ?? 8),
   throughputSeconds: Number(env.BENCH_SECONDS ?? 10),
+  interestPairs: Number(env.BENCH_INTEREST_PAIRS ?? 20),
   spotCheckJobs: 3,
   spotCheckMaxN: Number(env.BENCH_CHECK_MAX ?? 100_000),
   baselineAt: Number(env.BENCH_BASELINE_AT ?? 100_000),
@@ -156,6 +158,17 @@ async function runSize(n: number, questionnaire: QuestionnaireDefinition): Promi
       `throughput (${throughput.clients} clients, ${throughput.seconds} s): ${throughput.rps} req/s, p95 ${throughput.p95} ms, ${throughput.errors} errors; service CPU ${throughputCpuCores} cores`,
     );
 
+    const interest = await measureInterest(
+      api,
+      loaded.jobIds,
+      loaded.candidateSample,
+      createRng(settings.seed + 5),
+      { pairs: settings.interestPairs, warmup: settings.warmup, requests: settings.latencyRequests },
+    );
+    label(
+      `interest on ${interest.pairs} non-acceptable pairs (${interest.requests} requests): p50 ${interest.p50} ms, p95 ${interest.p95} ms, p99 ${interest.p99} ms`,
+    );
+
     const pickJobs = (count: number, seed: number) => {
       const r = createRng(seed);
       return Array.from({ length: Math.min(count, loaded.jobIds.length) }, () => r.pick(loaded.jobIds));
@@ -220,6 +233,7 @@ async function runSize(n: number, questionnaire: QuestionnaireDefinition): Promi
       memory: { ...memory, rssAfterThroughputMb },
       latency,
       throughput: { ...throughput, serviceCpuCores: throughputCpuCores },
+      interest,
       correctness,
       baseline,
       loadAverage: { before: loadBefore, after: os.loadavg().map((x) => Math.round(x * 100) / 100) },

@@ -1,44 +1,67 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { MatchIndex } from '../matching/index.ts';
 import type { ScoreMethod } from '../matching/types.ts';
-import type { AllocationInput } from './types.ts';
+import type { AllocationTask } from './allocation-thread.ts';
+import { IdNumbering } from './encoding.ts';
 
 /** How many acceptable candidates one job's list can hold (the allocation core's list limit). */
 const MAX_LIST = 1_000;
 
 /**
  * Preferences from the matching (DESIGN §5): over the reciprocally acceptable pairs of these open
- * jobs, each candidate ranks jobs by its own satisfaction and each job ranks candidates by the
- * employer's, ties by id. Jobs that are closed or unanswered take no part.
+ * jobs, each job ranks candidates by the employer's satisfaction and each candidate (on the
+ * allocation thread, from the offers) ranks jobs by its own, ties by id. Jobs that are closed or
+ * unanswered take no part. One job's listing per turn of the event loop: other requests are
+ * served between them, so the wait is one listing however many jobs take part.
  */
-export function preferencesFromMatches(
+export async function preferencesFromMatches(
   index: MatchIndex,
   workspaceId: string,
   jobs: { id: string; capacity: number }[],
   method: ScoreMethod,
   onlyCandidates?: ReadonlySet<string>,
-): AllocationInput {
-  const candidateLists = new Map<string, { jobId: string; satisfaction: number }[]>();
-  const jobInputs: AllocationInput['jobs'] = [];
+): Promise<AllocationTask> {
+  const numbering = new IdNumbering();
+  const jobRefs: number[] = [];
+  const capacities: number[] = [];
+  const offsets = [0];
+  const items: number[] = [];
+  const offers = { candidate: [] as number[], job: [] as number[], satisfaction: [] as number[] };
   for (const job of jobs) {
+    await nextTurn();
     const list = index.matchesOf(workspaceId, 'job', job.id, { limit: MAX_LIST, method });
     if (!list) continue;
     const rows = list.rows
       .filter((row) => !onlyCandidates || onlyCandidates.has(row.id))
       .sort((a, b) => b.subjectSatisfaction - a.subjectSatisfaction || compare(a.id, b.id));
-    jobInputs.push({ id: job.id, capacity: job.capacity, preferences: rows.map((row) => row.id) });
+    const jobRef = numbering.of(job.id);
+    jobRefs.push(jobRef);
+    capacities.push(job.capacity);
     for (const row of rows) {
-      const entries = candidateLists.get(row.id) ?? [];
-      entries.push({ jobId: job.id, satisfaction: row.otherSatisfaction });
-      candidateLists.set(row.id, entries);
+      const candidate = numbering.of(row.id);
+      items.push(candidate);
+      offers.candidate.push(candidate);
+      offers.job.push(jobRef);
+      offers.satisfaction.push(row.otherSatisfaction);
     }
+    offsets.push(items.length);
   }
-  const candidates = [...candidateLists].map(([id, entries]) => ({
-    id,
-    preferences: entries
-      .sort((a, b) => b.satisfaction - a.satisfaction || compare(a.jobId, b.jobId))
-      .map((entry) => entry.jobId),
-  }));
-  return { candidates, jobs: jobInputs };
+  return {
+    input: {
+      ids: numbering.ids,
+      candidates: new Int32Array(0),
+      candidatePreferences: { offsets: new Int32Array(1), items: new Int32Array(0) },
+      jobs: Int32Array.from(jobRefs),
+      capacities: Float64Array.from(capacities),
+      jobPreferences: { offsets: Int32Array.from(offsets), items: Int32Array.from(items) },
+    },
+    offers: {
+      candidate: Int32Array.from(offers.candidate),
+      job: Int32Array.from(offers.job),
+      satisfaction: Float64Array.from(offers.satisfaction),
+    },
+    validate: false,
+  };
 }
 
 function compare(a: string, b: string): number {

@@ -7,15 +7,34 @@ import { recordAudit } from '../matching/audit.ts';
 import type { MatchIndex } from '../matching/index.ts';
 import { scoreMethodOf } from '../matching/repository.ts';
 import { enqueueEvent } from '../webhooks/events.ts';
-import { countBlockingPairs } from './blocking-pairs.ts';
-import { allocate } from './deferred-acceptance.ts';
+import type { AllocationTask } from './allocation-thread.ts';
+import { encodeInput } from './encoding.ts';
+import { AllocationSlots, AllocationsBusy } from './off-thread.ts';
 import { preferencesFromMatches } from './preferences.ts';
 import { findAllocation, insertAllocation, openJobsWithCapacity } from './repository.ts';
-import type { AllocationInput } from './types.ts';
-import { validateAllocationInput } from './validate.ts';
 
 /** Jobs one `source: "matches"` request may take (each job is one scan of the candidates). */
 const MAX_MATCH_JOBS = 500;
+/**
+ * Allocation bodies are parsed and checked against the schema on the event loop before the
+ * allocation thread takes over: this keeps that to about a tenth of a second (ids of
+ * `source: "matches"`, at most 200,000 UUIDs, fit well within it).
+ */
+const ALLOCATION_BODY_LIMIT = 16 * 1024 * 1024;
+/** What a client is told to wait when allocations are queued up. */
+const BUSY_RETRY_SECONDS = 5;
+
+function tooManyJobs(count: number): AppError {
+  return new AppError(
+    'invalid_input',
+    `This workspace has ${count} open jobs; name at most ${MAX_MATCH_JOBS} in jobIds.`,
+    {
+      errors: [
+        { path: 'body.jobIds', message: `required when there are more than ${MAX_MATCH_JOBS} open jobs` },
+      ],
+    },
+  );
+}
 
 const freeId = z.string().min(1).max(64);
 const allocationBody = z.union([
@@ -50,10 +69,13 @@ export const allocationRoutes: FastifyPluginAsyncZod<{
   index: MatchIndex;
   bodyLimit: number;
 }> = async (app, { db, index, bodyLimit }) => {
+  const slots = new AllocationSlots();
+  app.addHook('onClose', async () => slots.close());
+
   app.post(
     '/v1/allocations',
     {
-      bodyLimit,
+      bodyLimit: Math.min(bodyLimit, ALLOCATION_BODY_LIMIT),
       schema: {
         operationId: 'createAllocation',
         tags: ['allocation'],
@@ -71,41 +93,37 @@ export const allocationRoutes: FastifyPluginAsyncZod<{
     async (request, reply) => {
       const principal = requireRole(request, 'admin');
       const body = request.body;
-      let input: AllocationInput;
-      if ('source' in body) {
-        const jobs = await openJobsWithCapacity(db, principal.workspaceId, body.jobIds);
-        if (jobs.length > MAX_MATCH_JOBS) {
-          throw new AppError(
-            'invalid_input',
-            `This workspace has ${jobs.length} open jobs; name at most ${MAX_MATCH_JOBS} in jobIds.`,
-            {
-              errors: [
-                {
-                  path: 'body.jobIds',
-                  message: `required when there are more than ${MAX_MATCH_JOBS} open jobs`,
-                },
-              ],
-            },
-          );
-        }
-        const method = await scoreMethodOf(db, principal.workspaceId);
-        const only = body.candidateIds ? new Set(body.candidateIds) : undefined;
-        input = preferencesFromMatches(index, principal.workspaceId, jobs, method, only);
-      } else {
-        input = body;
-        const problems = validateAllocationInput(input);
-        if (problems.length > 0) {
-          throw new AppError(
-            'invalid_input',
-            `The allocation input has ${problems.length} problem(s): ${problems[0]!.message}`,
-            {
-              errors: problems.map((p) => ({ path: p.path ? `body.${p.path}` : 'body', message: p.message })),
-            },
-          );
-        }
+      let outcome: Awaited<ReturnType<AllocationSlots['run']>>;
+      try {
+        outcome = await slots.use(async () => {
+          let task: AllocationTask;
+          if ('source' in body) {
+            const jobs = await openJobsWithCapacity(db, principal.workspaceId, body.jobIds);
+            if (jobs.length > MAX_MATCH_JOBS) throw tooManyJobs(jobs.length);
+            const method = await scoreMethodOf(db, principal.workspaceId);
+            const only = body.candidateIds ? new Set(body.candidateIds) : undefined;
+            task = await preferencesFromMatches(index, principal.workspaceId, jobs, method, only);
+          } else {
+            task = { input: encodeInput(body), validate: true };
+          }
+          return slots.run(task);
+        });
+      } catch (error) {
+        if (!(error instanceof AllocationsBusy)) throw error;
+        reply.header('Retry-After', String(BUSY_RETRY_SECONDS));
+        throw new AppError('rate_limited', 'Too many allocations are running or waiting; retry later.');
       }
-      const result = allocate(input);
-      const blockingPairs = countBlockingPairs(input, result);
+      if ('problems' in outcome) {
+        const { problems } = outcome;
+        throw new AppError(
+          'invalid_input',
+          `The allocation input has ${problems.length} problem(s): ${problems[0]!.message}`,
+          {
+            errors: problems.map((p) => ({ path: p.path ? `body.${p.path}` : 'body', message: p.message })),
+          },
+        );
+      }
+      const { result, blockingPairs } = outcome;
       const allocation = await db.transaction(async (tx) => {
         const stored = await insertAllocation(tx, {
           workspaceId: principal.workspaceId,

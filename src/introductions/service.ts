@@ -20,9 +20,7 @@ import {
   transition,
 } from './state.ts';
 
-const scanPage = 500;
-
-/** Whether the index ranks the candidate among the job's reciprocally acceptable matches now. */
+/** Whether the job's listing holds the candidate now: one exact pair check, not a scan of the listing. */
 export async function isAcceptablePair(
   db: Db,
   index: MatchIndex,
@@ -31,15 +29,7 @@ export async function isAcceptablePair(
   candidateId: string,
 ): Promise<boolean> {
   const method = await scoreMethodOf(db, workspaceId);
-  let after: { score: number; id: string } | undefined;
-  for (;;) {
-    const list = index.matchesOf(workspaceId, 'job', jobId, { limit: scanPage, after, method });
-    if (!list) return false;
-    if (list.rows.some((row) => row.id === candidateId)) return true;
-    const last = list.rows.at(-1);
-    if (!list.hasMore || !last) return false;
-    after = { score: last.score, id: last.id };
-  }
+  return index.pairOf(workspaceId, jobId, candidateId, method) !== undefined;
 }
 
 function conflictOf(result: Extract<Transition, { ok: false }>, status: string): AppError {

@@ -2,9 +2,11 @@ import type { AnswerSet } from '../answers/types.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { compileLayout, type Layout } from './layout.ts';
 import { layoutKey, packAnswers } from './packed-row.ts';
+import { type PairRow, pairRow } from './pair.ts';
 import { listingOf, type RankedRow, type RankRequest, rankRange } from './rank.ts';
 import type { RankPool } from './rank-pool.ts';
 import { ProfileStore } from './store.ts';
+import type { ScoreMethod } from './types.ts';
 
 export type IndexSide = 'job' | 'candidate';
 
@@ -148,6 +150,16 @@ export class MatchIndex {
       const slot = subject.slotOf(id);
       if (slot < 0) continue;
       return this.rank(market, subject, slot, side === 'job' ? market.candidates : market.jobs, request);
+    }
+    return undefined;
+  }
+
+  /** The pair as the job's listing reports it, or undefined when no listing holds it (one pair, not a scan). */
+  pairOf(workspaceId: string, jobId: string, candidateId: string, method: ScoreMethod): PairRow | undefined {
+    for (const market of this.workspaces.get(workspaceId)?.values() ?? []) {
+      const j = market.jobs.slotOf(jobId);
+      if (j >= 0)
+        return pairRow(market.jobs, j, market.candidates, market.candidates.slotOf(candidateId), method);
     }
     return undefined;
   }

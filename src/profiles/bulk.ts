@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { z } from 'zod';
 import { resolveAnswers } from '../answers/resolve.ts';
 import type { AnswerSet } from '../answers/types.ts';
@@ -6,6 +7,8 @@ import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 
 export const MAX_BULK_LINES = 10_000;
 const CHUNK_SIZE = 1_000;
+/** Lines checked per turn of the event loop (tens of ms): other requests are served between them. */
+const LINES_PER_TURN = 250;
 
 export type LineResult =
   | { line: number; status: 'created' | 'updated'; id: string; externalId: string }
@@ -63,7 +66,8 @@ export async function runBulk<S extends z.ZodType<BulkLine>>(options: {
   const entries: BulkEntry<z.output<S>>[] = [];
   const seen = new Map<string, number>();
 
-  for (const { line, text } of lines) {
+  for (const [k, { line, text }] of lines.entries()) {
+    if (k > 0 && k % LINES_PER_TURN === 0) await nextTurn();
     const parsed = parseLine(text, options.lineSchema);
     if (!parsed.ok) {
       results.set(line, { line, status: 'error', error: parsed.error });

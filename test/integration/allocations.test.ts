@@ -44,6 +44,16 @@ describe.each(availableDatabaseKinds())('allocations on %s', (kind) => {
     expect(read.json().allocation).toEqual(allocation);
   });
 
+  it('answers 413 for an explicit input over 16 MiB, before parsing it', async () => {
+    const { admin } = await createWorkspace(t.app);
+    const preferences = Array.from({ length: 300_000 }, (_, i) => `job-${i}`.padEnd(60, '-'));
+    const response = await admin.post('/v1/allocations', {
+      candidates: [{ id: 'ann', preferences }],
+      jobs: [],
+    });
+    expectProblem(response, 413, 'payload_too_large');
+  });
+
   it('answers 422 naming every problem of a bad input, and stores nothing', async () => {
     const { admin } = await createWorkspace(t.app);
     const response = await admin.post('/v1/allocations', {
