@@ -6,7 +6,7 @@ import type { AllocationInput } from './types.ts';
 const MAX_LIST = 1_000;
 
 /**
- * Preferences from the matching (DESIGN §5): over the reciprocally acceptable pairs of these open
+ * Preferences from the matching (docs/matching.md#stable-allocation): over the reciprocally acceptable pairs of these open
  * jobs, each candidate ranks jobs by its own satisfaction and each job ranks candidates by the
  * employer's, ties by id. Jobs that are closed or unanswered take no part.
  */

@@ -12,7 +12,7 @@ const minScore = z
   .min(0)
   .max(1)
   .describe(
-    'The lowest one-sided satisfaction this side accepts (θ in DESIGN §2); default 0.5',
+    'The lowest one-sided satisfaction this side accepts (θ in docs/matching.md#acceptability); default 0.5',
   );
 const timestamps = { createdAt: z.date(), updatedAt: z.date() };
 
