@@ -1,5 +1,5 @@
 /**
- * `node bench/allocation.ts [candidates] [jobs]` — the DESIGN §6 stable allocation target
+ * `node bench/allocation.ts [candidates] [jobs]` — the stable allocation target (docs/operations.md#performance-targets)
  * (100,000 candidates × 10,000 jobs, lists of ~50, allocate ≤ 2 s), pure code, no database.
  *
  * A seeded market: each candidate lists 40–60 jobs drawn by a Zipf-like popularity (weight

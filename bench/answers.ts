@@ -1,6 +1,6 @@
 /**
  * Turns a persona into a work-fit answer set. `value` is what a side is or offers, `accept` which
- * of the other side's values it takes (DESIGN §2), so expectations are intervals and sets drawn
+ * of the other side's values it takes (docs/matching.md#answers), so expectations are intervals and sets drawn
  * around the side's own situation, and importances mostly little/somewhat/very.
  */
 import type { AnswerSet, CriterionAnswer, Importance } from '../src/answers/types.ts';

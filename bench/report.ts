@@ -5,7 +5,7 @@ import type { InterestResult } from './interest.ts';
 import type { LatencyResult, ThroughputResult } from './load.ts';
 import type { Baseline, SpotCheck } from './reference.ts';
 
-/** DESIGN §6 targets; `at` is the size a target is defined for (none: every size). */
+/** The targets of docs/operations.md#performance-targets; `at` is the size a target is defined for (none: every size). */
 export const targets = {
   ingestPerSecond: { min: 10_000, label: '≥ 10,000 candidates/s' },
   bytesPerProfile: { max: 300, label: '≤ 300 bytes/profile' },
@@ -125,7 +125,7 @@ export function markdownTable(results: BenchResults): string {
   }
   lines.push(
     '',
-    `Targets (DESIGN §6): ${Object.values(targets)
+    `Targets (docs/operations.md#performance-targets): ${Object.values(targets)
       .map((t) => t.label)
       .join(
         '; ',

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [sizes]` — the DESIGN §6 benchmark on native PostgreSQL.
+ * `npm run bench [sizes]` — the benchmark of docs/operations.md#performance-targets on native PostgreSQL.
  *
  * For each N (default 10000,100000,1000000): a fresh database `mutualfit_bench_<N>`, a seeded
  * market (N candidates, N/100 jobs) loaded through the bulk API, a restart to time the index

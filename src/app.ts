@@ -12,6 +12,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import pkg from '../package.json' with { type: 'json' };
 import { allocationRoutes } from './allocation/routes.ts';
 import { answerRoutes } from './answers/routes.ts';
 import { ensureBootstrapWorkspace } from './auth/bootstrap.ts';
@@ -128,7 +129,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       openapi: '3.1.0',
       info: {
         title: 'mutualfit',
-        version: '1.0.0',
+        version: pkg.version,
         description:
           'Two-sided expectation matching for hiring: reciprocal scores, explanations, stable allocation and double opt-in introductions.',
       },

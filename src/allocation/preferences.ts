@@ -8,7 +8,7 @@ import { IdNumbering } from './encoding.ts';
 const MAX_LIST = 1_000;
 
 /**
- * Preferences from the matching (DESIGN §5): over the reciprocally acceptable pairs of these open
+ * Preferences from the matching (docs/matching.md#stable-allocation): over the reciprocally acceptable pairs of these open
  * jobs, each job ranks candidates by the employer's satisfaction and each candidate (on the
  * allocation thread, from the offers) ranks jobs by its own, ties by id. Jobs that are closed or
  * unanswered take no part. One job's listing per turn of the event loop: other requests are

@@ -1,4 +1,4 @@
-/** Shapes of the stable allocation core (DESIGN §5 "Stable allocation"). */
+/** Shapes of the stable allocation core (docs/matching.md#stable-allocation). */
 
 /** A candidate and the jobs it would accept, most preferred first. */
 export interface AllocationCandidate {

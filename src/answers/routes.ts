@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { assertOwnCandidate, assertOwnEmployer, candidateScope, employerScope } from '../auth/access.ts';
 import type { Db } from '../db/client.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
+import { idParam } from '../http/params.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
-import { assertOwnCandidate, assertOwnEmployer, candidateScope, employerScope } from '../profiles/access.ts';
 import { findCandidate, findJob } from '../profiles/repository.ts';
-import { idParam } from '../profiles/schemas.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { findAnswerSet, type Subject, upsertAnswerSets } from './repository.ts';
 import { resolveAnswers } from './resolve.ts';

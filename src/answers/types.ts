@@ -1,4 +1,4 @@
-/** One side's validated answers, as stored and as scored (DESIGN §2 "Shapes on the wire"). */
+/** One side's validated answers, as stored and as scored (docs/matching.md#answers). */
 
 export const importanceLevels = ['irrelevant', 'little', 'somewhat', 'very', 'dealbreaker'] as const;
 export type Importance = (typeof importanceLevels)[number];

@@ -2,8 +2,7 @@ import type { CriterionDefinition, QuestionnaireDefinition } from '../questionna
 import { type AnswerSet, type CriterionAnswer, type Importance, importanceLevels } from './types.ts';
 
 /**
- * Validates one side's untrusted `answers` object against a questionnaire (DESIGN §2 "Shapes on the
- * wire"). Plain code rather than zod: every message names the criterion, the offending value and
+ * Validates one side's untrusted `answers` object against a questionnaire (docs/matching.md#answers). Plain code rather than zod: every message names the criterion, the offending value and
  * what is allowed, and every problem across all criteria is collected in one pass.
  */
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, nextCursorField, pageQuery, toPage } from '../http/pagination.ts';
+import { idParam } from '../http/params.ts';
 import { findCandidate, findEmployer } from '../profiles/repository.ts';
 import { generateApiKey, hashApiKey, keyPrefix } from './keys.ts';
 import { requireRole } from './plugin.ts';
@@ -15,7 +16,6 @@ import {
   updateWorkspace,
 } from './repository.ts';
 
-const uuidParam = z.object({ id: z.uuid() });
 const scoreMethod = z
   .enum(['harmonic', 'geometric', 'min'])
   .describe('How the two one-sided satisfactions combine into the mutual score');
@@ -215,7 +215,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
         operationId: 'revokeApiKey',
         tags: ['api-keys'],
         summary: 'Revoke a key; it stops working at once',
-        params: uuidParam,
+        params: idParam,
         response: { 204: z.null(), 400: problemSchema, 404: problemSchema },
       },
     },

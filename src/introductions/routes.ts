@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { assertOwnCandidate, assertOwnEmployer, candidateScope, employerScope } from '../auth/access.ts';
 import { requireRole } from '../auth/plugin.ts';
 import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { Db } from '../db/client.ts';
@@ -8,7 +9,6 @@ import { AppError, notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { explainStoredPair } from '../matching/explain-stored.ts';
 import type { MatchIndex } from '../matching/index.ts';
-import { assertOwnCandidate, assertOwnEmployer, candidateScope, employerScope } from '../profiles/access.ts';
 import { type ContactRow, findCandidate, findContact, findJob, type JobRow } from '../profiles/repository.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { appendEvent, findIntroduction, type IntroductionRow, listIntroductions } from './repository.ts';

@@ -1,4 +1,4 @@
-/** The double opt-in state machine (DESIGN §5): pure, so every state × action is unit-tested. */
+/** The double opt-in state machine (docs/architecture.md#introductions-audit): pure, so every state × action is unit-tested. */
 
 export const sideStates = ['none', 'interested', 'declined', 'withdrawn'] as const;
 export type SideState = (typeof sideStates)[number];

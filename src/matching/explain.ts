@@ -1,4 +1,4 @@
-/** The explanation of a pair (DESIGN §2): why it scores what it scores, and why it is (not) acceptable. */
+/** The explanation of a pair (docs/matching.md#explanations-and-gaps): why it scores what it scores, and why it is (not) acceptable. */
 import type { AnswerSet, CriterionAnswer, Side } from '../answers/types.ts';
 import { assessPair, isFullySatisfied, round6 } from './score.ts';
 import type {

@@ -1,5 +1,5 @@
 /**
- * The readable reference scorer (DESIGN §2): plain code, no I/O. The fast index is tested
+ * The readable reference scorer (docs/matching.md): plain code, no I/O. The fast index is tested
  * against it, so clarity wins over speed here.
  */
 import { similarity } from 'ml-distance';

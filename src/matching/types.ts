@@ -1,4 +1,4 @@
-/** Shapes of the reference scorer (DESIGN §2 "Importance and scores"). */
+/** Shapes of the reference scorer (docs/matching.md#one-sided-satisfaction). */
 import type { AnswerSet, Importance, Side } from '../answers/types.ts';
 import type { CriterionDefinition, QuestionnaireDefinition } from '../questionnaires/definition.ts';
 

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { assertOwnCandidate, candidateScope } from '../auth/access.ts';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
 import { notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
+import { idParam } from '../http/params.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
-import { assertOwnCandidate, candidateScope } from './access.ts';
 import { uniqueExternalId } from './external-id.ts';
 import { eraseCandidate, exportCandidate } from './privacy.ts';
 import {
@@ -22,7 +23,6 @@ import {
   candidateListQuery,
   candidatePatch,
   candidateView,
-  idParam,
 } from './schemas.ts';
 
 const tags = ['candidates'];

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { assertOwnEmployer, employerScope } from '../auth/access.ts';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
 import { notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
+import { idParam } from '../http/params.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
-import { assertOwnEmployer, employerScope } from './access.ts';
 import { uniqueExternalId } from './external-id.ts';
 import {
   deleteEmployer,
@@ -15,14 +16,7 @@ import {
   listJobIdsOfEmployer,
   updateEmployer,
 } from './repository.ts';
-import {
-  employerCreate,
-  employerList,
-  employerListQuery,
-  employerPatch,
-  employerView,
-  idParam,
-} from './schemas.ts';
+import { employerCreate, employerList, employerListQuery, employerPatch, employerView } from './schemas.ts';
 
 const tags = ['employers'];
 const one = z.object({ employer: employerView });

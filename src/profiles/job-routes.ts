@@ -1,13 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { assertOwnEmployer, employerScope } from '../auth/access.ts';
 import type { Db } from '../db/client.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
+import { idParam } from '../http/params.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
-import { assertOwnEmployer, employerScope } from './access.ts';
 import { uniqueExternalId } from './external-id.ts';
 import { deleteJob, findEmployer, findJob, insertJob, listJobs, updateJob } from './repository.ts';
-import { idParam, jobCreate, jobList, jobListQuery, jobPatch, jobView } from './schemas.ts';
+import { jobCreate, jobList, jobListQuery, jobPatch, jobView } from './schemas.ts';
 
 const tags = ['jobs'];
 const one = z.object({ job: jobView });

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { nextCursorField, pageQuery } from '../http/pagination.ts';
 
-export const idParam = z.object({ id: z.uuid().describe('The resource id') });
-
 const externalId = z
   .string()
   .trim()
@@ -13,7 +11,9 @@ const minScore = z
   .number()
   .min(0)
   .max(1)
-  .describe('The lowest one-sided satisfaction this side accepts (θ in DESIGN §2); default 0.5');
+  .describe(
+    'The lowest one-sided satisfaction this side accepts (θ in docs/matching.md#acceptability); default 0.5',
+  );
 const timestamps = { createdAt: z.date(), updatedAt: z.date() };
 
 // Employers

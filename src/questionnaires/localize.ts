@@ -2,7 +2,7 @@ import type { CriterionDefinition, QuestionnaireDefinition } from './definition.
 
 type Text = Record<string, string>;
 
-/** A criterion in the wire shape of DESIGN §2, with every text in one locale. */
+/** A criterion in the wire shape of docs/matching.md#questionnaires-and-criteria, with every text in one locale. */
 export function localizeCriterion(criterion: CriterionDefinition, locale: string) {
   const t = (text: Text) => text[locale] ?? '';
   const side = (prompts: CriterionDefinition['candidate']) => ({

@@ -4,7 +4,7 @@ import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, pageQuery, toPage } from '../http/pagination.ts';
-import { idParam } from '../profiles/schemas.ts';
+import { idParam } from '../http/params.ts';
 import {
   deleteSubscription,
   findSubscription,

@@ -42,7 +42,7 @@ const jobProfile = { answers: jobAnswers, minScore: 0.9 };
 const otherJobProfile = { answers: otherJobAnswers, minScore: 0.5 };
 const goodProfile = { answers: goodCandidate, minScore: 0.5 };
 
-/** By hand (DESIGN §2) for jobAnswers × goodCandidate: weights 50, 10, 1, 250, 10 and 50, 10, 50, 250, 10. */
+/** By hand (docs/matching.md) for jobAnswers × goodCandidate: weights 50, 10, 1, 250, 10 and 50, 10, 50, 250, 10. */
 const handS1 = (50 * 1 + 10 * 0.5 + 1 * 0.5 + 250 * 1 + 10 * 0.75) / 321; // languages all-of 1/2, remote 1 step off
 const handS2 = (50 + 10 + 50 + 250 + 10 * 0.75) / 370; // values: pearson([5,3,1],[5,1,3]) = 0.5 → 0.75
 const handM = (2 * handS1 * handS2) / (handS1 + handS2);

@@ -19,6 +19,18 @@ describe('OpenAPI document', () => {
     expect(committed).toBe(generated);
   });
 
+  it('carries the version of package.json, committed and served', async () => {
+    const { version } = JSON.parse(await readFile('package.json', 'utf8'));
+    expect(parse(await readFile('openapi.yaml', 'utf8')).info.version).toBe(version);
+    const served = await t.app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(served.json().info.version).toBe(version);
+  });
+
+  it('lists its named schemas in name order, whatever order the modules load in', async () => {
+    const names = Object.keys(parse(await readFile('openapi.yaml', 'utf8')).components.schemas);
+    expect(names).toEqual([...names].sort());
+  });
+
   it('is a valid OpenAPI 3.1 document', async () => {
     const validator = new Validator();
     const result = await validator.validate(parse(await readFile('openapi.yaml', 'utf8')));

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/client.ts';
@@ -52,3 +53,43 @@ export async function createTestApp(
 }
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/**
+ * A test app built before the enclosing describe block's tests and closed after them. The fields
+ * are read when a test runs, so the object can be used throughout the block.
+ */
+export function useTestApp(options: Parameters<typeof createTestApp>[0] = {}): TestApp {
+  let built: TestApp | undefined;
+  beforeAll(async () => {
+    built = await createTestApp(options);
+  });
+  afterAll(async () => {
+    await built?.close();
+  });
+  const current = () => {
+    if (!built) throw new Error('the test app is built in beforeAll');
+    return built;
+  };
+  return {
+    get app() {
+      return current().app;
+    },
+    get database() {
+      return current().database;
+    },
+    get config() {
+      return current().config;
+    },
+    close: () => current().close(),
+  };
+}
+
+/** Plain requests: GET with an optional key and headers, POST of a JSON body with a key. */
+export function plainRequests(t: Pick<TestApp, 'app'>) {
+  return {
+    get: (url: string, key?: string, headers: Record<string, string> = {}) =>
+      t.app.inject({ method: 'GET', url, headers: { ...(key ? bearer(key) : {}), ...headers } }),
+    post: (url: string, key: string, payload: object) =>
+      t.app.inject({ method: 'POST', url, headers: bearer(key), payload }),
+  };
+}

@@ -85,6 +85,17 @@ export function expectProblem(response: LightMyRequestResponse, status: number, 
   return problem as { code: string; detail: string; errors?: { path: string; message: string }[] };
 }
 
+/** expectProblem, and the problem's requestId is the one in the x-request-id header. */
+export function expectTracedProblem(response: LightMyRequestResponse, status: number, code: string) {
+  const problem = expectProblem(response, status, code) as ReturnType<typeof expectProblem> & {
+    requestId: string;
+  };
+  expect(problem.requestId).toBe(response.headers['x-request-id']);
+  return problem;
+}
+
+export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 function created<T>(response: LightMyRequestResponse, field: string): T {
   expect(response.statusCode, response.body).toBe(201);
   return response.json()[field] as T;

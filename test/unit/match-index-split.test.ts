@@ -8,7 +8,7 @@ import type { ScoreMethod } from '../../src/matching/types.ts';
 import { arbMarket, type RandomMarket } from '../support/random-market.ts';
 
 /**
- * Listings split into ranges of rows (DESIGN §6: a second core for the scan): each range ranked
+ * Listings split into ranges of rows (a second core for the scan; docs/operations.md#performance-targets): each range ranked
  * on its own and the lists merged must give the single-threaded list exactly, bit for bit, for
  * any cut of the rows, any limit, cursor and score method, with removed rows; and so must the
  * rank pool's worker threads reading the stores' shared memory.

@@ -19,7 +19,7 @@ import {
 
 /**
  * The fast match index (typed-array stores, kernel, bounded heap) against the readable reference
- * scorer on random markets (DESIGN §2 "The index: vectors"): same ids in the same order, scores,
+ * scorer on random markets (docs/matching.md#why-the-fast-index-equals-the-reference): same ids in the same order, scores,
  * lower scores and satisfactions equal to 1e-6. MATCH_INDEX_SEED replays a seed; MATCH_INDEX_RUNS scales runs.
  */
 

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { requireRole } from '../auth/plugin.ts';
 import { notFound } from '../http/errors.ts';
+import { requireRole } from './plugin.ts';
 
 /** Admins see every employer; an employer key sees only its own. Anything else: 404. */
 export function employerScope(request: FastifyRequest) {
