@@ -1,5 +1,5 @@
 /**
- * Interest in an introduction on pairs that are not acceptable (DESIGN §6: ≤ 10 ms at 1M, one
+ * Interest in an introduction on pairs that are not acceptable (docs/operations.md#performance-targets: ≤ 10 ms at 1M, one
  * exact pair check): POST /v1/jobs/{jobId}/introductions/{candidateId} `interested`, answered 409.
  */
 import { type ApiClient, expectStatus, keepAliveAgent } from './http.ts';
