@@ -53,6 +53,7 @@ export const allocationRoutes: FastifyPluginAsyncZod<{
   app.post(
     '/v1/allocations',
     {
+      config: { roles: ['admin'] },
       bodyLimit,
       schema: {
         operationId: 'createAllocation',
@@ -135,6 +136,7 @@ export const allocationRoutes: FastifyPluginAsyncZod<{
   app.get(
     '/v1/allocations/:id',
     {
+      config: { roles: ['admin'] },
       schema: {
         operationId: 'getAllocation',
         tags: ['allocation'],

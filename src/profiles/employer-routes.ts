@@ -34,6 +34,7 @@ export const employerRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }
   app.post(
     '/v1/employers',
     {
+      config: { roles: ['admin'] },
       schema: {
         operationId: 'createEmployer',
         tags,
@@ -52,6 +53,7 @@ export const employerRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }
   app.get(
     '/v1/employers',
     {
+      config: { roles: ['admin', 'employer'] },
       schema: {
         operationId: 'listEmployers',
         tags,
@@ -77,6 +79,7 @@ export const employerRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }
   app.get(
     '/v1/employers/:id',
     {
+      config: { roles: ['admin', 'employer'] },
       schema: {
         operationId: 'getEmployer',
         tags,
@@ -98,6 +101,7 @@ export const employerRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }
   app.patch(
     '/v1/employers/:id',
     {
+      config: { roles: ['admin', 'employer'] },
       schema: {
         operationId: 'updateEmployer',
         tags,
@@ -122,6 +126,7 @@ export const employerRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }
   app.delete(
     '/v1/employers/:id',
     {
+      config: { roles: ['admin'] },
       schema: {
         operationId: 'deleteEmployer',
         tags,

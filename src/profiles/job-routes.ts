@@ -24,6 +24,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = a
   app.post(
     '/v1/jobs',
     {
+      config: { roles: ['admin', 'employer'] },
       schema: {
         operationId: 'createJob',
         tags,
@@ -57,6 +58,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = a
   app.get(
     '/v1/jobs',
     {
+      config: { roles: ['admin', 'employer'] },
       schema: {
         operationId: 'listJobs',
         tags,
@@ -85,6 +87,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = a
   app.get(
     '/v1/jobs/:id',
     {
+      config: { roles: ['admin', 'employer'] },
       schema: {
         operationId: 'getJob',
         tags,
@@ -99,6 +102,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = a
   app.patch(
     '/v1/jobs/:id',
     {
+      config: { roles: ['admin', 'employer'] },
       schema: {
         operationId: 'updateJob',
         tags,
@@ -123,6 +127,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = a
   app.delete(
     '/v1/jobs/:id',
     {
+      config: { roles: ['admin', 'employer'] },
       schema: {
         operationId: 'deleteJob',
         tags,
