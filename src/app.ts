@@ -24,8 +24,11 @@ import { type Database, pingDatabase } from './db/client.ts';
 import { healthRoutes } from './health/routes.ts';
 import { AppError } from './http/errors.ts';
 import { registerIdempotency } from './http/idempotency.ts';
+import { registerJsonBodies } from './http/json-body.ts';
+import { registerMethodNotAllowed } from './http/method-not-allowed.ts';
 import { registerProblemHandlers } from './http/problem-handler.ts';
 import { registerNulGuard } from './http/text-guard.ts';
+import { clientErrorHandler, frameworkErrors } from './http/transport-errors.ts';
 import { introductionRoutes } from './introductions/routes.ts';
 import { loggerOptions } from './logger.ts';
 import { MatchIndex } from './matching/index.ts';
@@ -76,7 +79,22 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       const incoming = request.headers['x-request-id'];
       return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
     },
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 100 },
+    // The client address that rate limits and failed authentications are counted by.
+    trustProxy: trustProxy(config.TRUST_PROXY),
+    frameworkErrors,
+    clientErrorHandler,
+    // A slow client is cut off (408) rather than holding a socket: the whole request must arrive
+    // within requestTimeout, its headers within headersTimeout; idle sockets are closed.
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    connectionTimeout: config.CONNECTION_TIMEOUT_MS,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      requestTimeout: config.REQUEST_TIMEOUT_MS,
+      headersTimeout: config.HEADERS_TIMEOUT_MS,
+      // How often node looks for requests past those deadlines (its default is every 30 s).
+      connectionsCheckingInterval: Math.min(1_000, config.REQUEST_TIMEOUT_MS / 4),
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -86,12 +104,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     reply.header('x-request-id', request.id);
   });
 
-  registerAuth(app, { db: database.db, config });
-  registerIdempotency(app, { db: database.db });
-  registerNulGuard(app);
+  registerJsonBodies(app);
+  registerMethodNotAllowed(app);
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true };
   });
+  registerAuth(app, { db: database.db, config });
+  registerIdempotency(app, { db: database.db });
+  registerNulGuard(app);
 
   await app.register(helmet, { global: true });
   await app.register(cors, {
@@ -199,6 +219,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   }, 3_600_000).unref();
   app.addHook('onClose', async () => clearInterval(purge));
   return app;
+}
+
+/** A hop count becomes the function Fastify's types ask for; the other forms pass through. */
+function trustProxy(setting: Config['TRUST_PROXY']) {
+  if (typeof setting !== 'number') return setting;
+  return (_address: string, hop: number) => hop < setting;
 }
 
 function assertLoaded(index: MatchIndex): void {

@@ -35,6 +35,28 @@ const envSchema = z.object({
   BULK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(52_428_800),
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(1200),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
+  // Failed authentications (401s) per client address and window, whatever key each one tried.
+  AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(20),
+  AUTH_FAILURE_WINDOW_MS: z.coerce.number().int().min(1000).default(300_000),
+  // Whose X-Forwarded-For to believe for the client address: off, `true` (any), a hop count, or
+  // a comma-separated list of proxy addresses or CIDR ranges.
+  TRUST_PROXY: z
+    .string()
+    .default('')
+    .transform((value): boolean | number | string[] => {
+      const trimmed = value.trim();
+      if (trimmed === '' || trimmed === 'false') return false;
+      if (trimmed === 'true') return true;
+      if (/^\d+$/.test(trimmed)) return Number(trimmed);
+      return trimmed.split(',').map((entry) => entry.trim());
+    }),
+  // A request (headers and body) must arrive within REQUEST_TIMEOUT_MS, its headers within
+  // HEADERS_TIMEOUT_MS; a socket idle for CONNECTION_TIMEOUT_MS is closed (0: never), and an
+  // idle keep-alive connection after KEEP_ALIVE_TIMEOUT_MS.
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
+  KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(72_000),
   QUESTIONNAIRES_DIR: z.string().min(1).default('./questionnaires'),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   // Worker threads a match listing is split over (with the calling thread); 0: one thread.
@@ -72,7 +94,12 @@ export class ConfigError extends Error {
 
 /** Parses the environment once; every bad variable is named in one error. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  const parsed = envSchema
+    .refine((c) => c.HEADERS_TIMEOUT_MS <= c.REQUEST_TIMEOUT_MS, {
+      message: 'must not exceed REQUEST_TIMEOUT_MS',
+      path: ['HEADERS_TIMEOUT_MS'],
+    })
+    .safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);

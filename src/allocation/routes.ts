@@ -75,6 +75,7 @@ export const allocationRoutes: FastifyPluginAsyncZod<{
   app.post(
     '/v1/allocations',
     {
+      config: { roles: ['admin'] },
       bodyLimit: Math.min(bodyLimit, ALLOCATION_BODY_LIMIT),
       schema: {
         operationId: 'createAllocation',
@@ -153,6 +154,7 @@ export const allocationRoutes: FastifyPluginAsyncZod<{
   app.get(
     '/v1/allocations/:id',
     {
+      config: { roles: ['admin'] },
       schema: {
         operationId: 'getAllocation',
         tags: ['allocation'],

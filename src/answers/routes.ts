@@ -83,6 +83,7 @@ export const answerRoutes: FastifyPluginAsyncZod<{
   app.get(
     '/v1/jobs/:id/answers',
     {
+      config: { roles: ['admin', 'employer'] },
       schema: {
         ...common,
         operationId: 'getJobAnswers',
@@ -96,6 +97,7 @@ export const answerRoutes: FastifyPluginAsyncZod<{
   app.put(
     '/v1/jobs/:id/answers',
     {
+      config: { roles: ['admin', 'employer'] },
       schema: {
         ...common,
         operationId: 'putJobAnswers',
@@ -110,6 +112,7 @@ export const answerRoutes: FastifyPluginAsyncZod<{
   app.get(
     '/v1/candidates/:id/answers',
     {
+      config: { roles: ['admin', 'candidate'] },
       schema: {
         ...common,
         operationId: 'getCandidateAnswers',
@@ -124,6 +127,7 @@ export const answerRoutes: FastifyPluginAsyncZod<{
   app.put(
     '/v1/candidates/:id/answers',
     {
+      config: { roles: ['admin', 'candidate'] },
       schema: {
         ...common,
         operationId: 'putCandidateAnswers',

@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { AppError } from '../http/errors.ts';
+import { AuthFailureLimiter } from './failures.ts';
 import { hashApiKey, sameSecret } from './keys.ts';
 import type { Principal, Role } from './principal.ts';
 import { findActiveKeyByHash } from './repository.ts';
@@ -10,24 +11,75 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes anyone may call without a key (health, docs). */
     public?: boolean;
+    /** Who may call the route (every other route must say); anyone else gets a 404. */
+    roles?: readonly Role[];
   }
   interface FastifyRequest {
     principal: Principal | null;
   }
+  interface FastifyInstance {
+    /** Every route that needs a key, with the roles it serves. */
+    keyedRoutes: { method: string; url: string; roles: readonly Role[] }[];
+  }
 }
 
+/** Every kind of key, for routes any caller with a key may use. */
+export const anyRole: readonly Role[] = ['platform', 'admin', 'employer', 'candidate'];
+
+type AuthDeps = { db: Db; config: Config; failures: AuthFailureLimiter };
+
 export function registerAuth(app: FastifyInstance, deps: { db: Db; config: Config }): void {
+  const failures = new AuthFailureLimiter({
+    limit: deps.config.AUTH_FAILURE_LIMIT,
+    windowMs: deps.config.AUTH_FAILURE_WINDOW_MS,
+  });
   app.decorateRequest('principal', null);
-  // preParsing: after the rate limit (onRequest), before a body is read for an unknown caller.
-  app.addHook('preParsing', async (request) => {
+  const keyedRoutes: FastifyInstance['keyedRoutes'] = [];
+  app.decorate('keyedRoutes', keyedRoutes);
+  // A route that forgets to say who may call it must not start, rather than be open to every key.
+  app.addHook('onRoute', (route) => {
+    const methods = [route.method].flat().filter((method) => method !== 'OPTIONS');
+    if (route.config?.public || methods.length === 0) return;
+    const roles = route.config?.roles;
+    if (!roles?.length) {
+      throw new Error(`Route ${methods.join(',')} ${route.url} declares neither config.roles nor public.`);
+    }
+    for (const method of methods) keyedRoutes.push({ method, url: route.url, roles });
+  });
+  // preParsing: after the rate limit (onRequest), before a body is read for an unknown caller, and
+  // so the role check comes before any body validation that would reveal the route's shape.
+  app.addHook('preParsing', async (request, reply) => {
     // Unknown routes fall through to the 404 handler; public ones and CORS preflights need no key.
-    if (!request.routeOptions.url || request.routeOptions.config.public || request.method === 'OPTIONS')
-      return;
-    request.principal = await authenticate(request, deps);
+    const { url, config } = request.routeOptions;
+    if (!url || config.public || request.method === 'OPTIONS') return;
+    request.principal = await authenticate(request, reply, { ...deps, failures });
+    if (!config.roles?.includes(request.principal.role)) throw notForThisKey(request);
   });
 }
 
-async function authenticate(request: FastifyRequest, deps: { db: Db; config: Config }): Promise<Principal> {
+async function authenticate(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: AuthDeps,
+): Promise<Principal> {
+  const waitMs = deps.failures.blockedFor(request.ip);
+  if (waitMs > 0) {
+    const seconds = Math.ceil(waitMs / 1000);
+    reply.header('retry-after', seconds);
+    throw new AppError(
+      'rate_limited',
+      `Too many failed authentications from this address; retry in ${seconds} s with a valid key.`,
+    );
+  }
+  try {
+    return await verifyKey(request, deps);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'unauthorized') deps.failures.recordFailure(request.ip);
+    throw error;
+  }
+}
+
+async function verifyKey(request: FastifyRequest, deps: AuthDeps): Promise<Principal> {
   const header = request.headers.authorization;
   const match = header?.match(/^Bearer\s+(\S+)$/i);
   if (!match?.[1]) {
@@ -63,8 +115,9 @@ export function requireRole<R extends Role>(
   ...roles: R[]
 ): Extract<Principal, { role: R }> {
   const principal = request.principal;
-  if (!principal || !roles.includes(principal.role as R)) {
-    throw new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]} for this key.`);
-  }
+  if (!principal || !roles.includes(principal.role as R)) throw notForThisKey(request);
   return principal as Extract<Principal, { role: R }>;
 }
+
+const notForThisKey = (request: FastifyRequest) =>
+  new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]} for this key.`);

@@ -57,6 +57,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
   app.post(
     '/v1/workspaces',
     {
+      config: { roles: ['platform'] },
       schema: {
         operationId: 'createWorkspace',
         tags: ['workspaces'],
@@ -96,6 +97,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
   app.get(
     '/v1/workspace',
     {
+      config: { roles: ['admin'] },
       schema: {
         operationId: 'getWorkspace',
         tags: ['workspaces'],
@@ -114,6 +116,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
   app.patch(
     '/v1/workspace',
     {
+      config: { roles: ['admin'] },
       schema: {
         operationId: 'updateWorkspace',
         tags: ['workspaces'],
@@ -138,6 +141,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
   app.post(
     '/v1/api-keys',
     {
+      config: { roles: ['admin'] },
       schema: {
         operationId: 'createApiKey',
         tags: ['api-keys'],
@@ -187,6 +191,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
   app.get(
     '/v1/api-keys',
     {
+      config: { roles: ['admin'] },
       schema: {
         operationId: 'listApiKeys',
         tags: ['api-keys'],
@@ -211,6 +216,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
   app.delete(
     '/v1/api-keys/:id',
     {
+      config: { roles: ['admin'] },
       schema: {
         operationId: 'revokeApiKey',
         tags: ['api-keys'],

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { loggableError } from '../logger.ts';
 import { AppError, type ErrorCode, type FieldProblem, toProblem } from './errors.ts';
+import { acceptedMedia } from './json-body.ts';
 
 /** Fastify's own error codes that are the client's fault, and what they mean to the client. */
 const fastifyCodes: Record<string, ErrorCode> = {
@@ -44,6 +45,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       return sendProblem(reply, request, 'internal', 'The server could not produce a valid response.');
     }
     const code = error.code ? fastifyCodes[error.code] : undefined;
+    if (code === 'unsupported_media_type') return sendProblem(reply, request, code, acceptedMedia(request));
     if (code) return sendProblem(reply, request, code, error.message);
     request.log.error({ err: loggableError(error) }, 'unhandled error');
     return sendProblem(

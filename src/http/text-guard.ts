@@ -1,11 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from './errors.ts';
 
-/** PostgreSQL text cannot hold U+0000; refusing it up front turns a database error into a 400. */
+/**
+ * PostgreSQL text cannot hold U+0000; refusing it up front (in the path, query and body) turns a
+ * database error into a 400.
+ */
 export function registerNulGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
-    if (typeof request.body !== 'object' || request.body === null) return;
-    const path = findNul(request.body, 'body');
+    const path =
+      findNul(request.params, 'params') ??
+      findNul(request.query, 'querystring') ??
+      findNul(request.body, 'body');
     if (path) {
       throw new AppError('validation_failed', `${path}: must not contain the NUL character (U+0000)`, {
         errors: [{ path, message: 'must not contain the NUL character (U+0000)' }],

@@ -100,6 +100,7 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
   app.post(
     '/v1/jobs/:jobId/introductions/:candidateId',
     {
+      config: { roles: ['admin', 'employer', 'candidate'] },
       schema: {
         operationId: 'actOnIntroduction',
         tags,
@@ -129,6 +130,7 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
   app.get(
     '/v1/jobs/:jobId/introductions/:candidateId',
     {
+      config: { roles: ['admin', 'employer', 'candidate'] },
       schema: {
         operationId: 'getIntroduction',
         tags,
@@ -155,6 +157,7 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
   app.get(
     '/v1/jobs/:jobId/introductions',
     {
+      config: { roles: ['admin', 'employer'] },
       schema: {
         operationId: 'listJobIntroductions',
         tags,
@@ -185,6 +188,7 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
   app.get(
     '/v1/candidates/:candidateId/introductions',
     {
+      config: { roles: ['admin', 'candidate'] },
       schema: {
         operationId: 'listCandidateIntroductions',
         tags,

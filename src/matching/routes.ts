@@ -72,6 +72,7 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
   app.get(
     '/v1/jobs/:id/matches',
     {
+      config: { roles: ['admin', 'employer'] },
       schema: {
         operationId: 'listJobMatches',
         tags,
@@ -104,6 +105,7 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
   app.get(
     '/v1/candidates/:id/matches',
     {
+      config: { roles: ['admin', 'candidate'] },
       schema: {
         operationId: 'listCandidateMatches',
         tags,
@@ -137,6 +139,7 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
   app.get(
     '/v1/jobs/:jobId/matches/:candidateId',
     {
+      config: { roles: ['admin', 'employer', 'candidate'] },
       schema: {
         operationId: 'explainMatch',
         tags,
@@ -176,6 +179,7 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
   app.post(
     '/v1/match',
     {
+      config: { roles: ['admin'] },
       schema: {
         operationId: 'matchAdHoc',
         tags,

@@ -96,6 +96,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
   app.post(
     '/v1/candidates::bulk',
     {
+      config: { roles: ['admin'] },
       bodyLimit,
       schema: {
         ...common,
@@ -120,6 +121,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
   app.post(
     '/v1/jobs::bulk',
     {
+      config: { roles: ['admin'] },
       bodyLimit,
       schema: {
         ...common,

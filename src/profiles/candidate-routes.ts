@@ -59,6 +59,7 @@ export const candidateRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync 
   app.post(
     '/v1/candidates',
     {
+      config: { roles: ['admin'] },
       schema: {
         operationId: 'createCandidate',
         tags,
@@ -86,6 +87,7 @@ export const candidateRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync 
   app.get(
     '/v1/candidates',
     {
+      config: { roles: ['admin', 'candidate'] },
       schema: {
         operationId: 'listCandidates',
         tags,
@@ -111,6 +113,7 @@ export const candidateRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync 
   app.get(
     '/v1/candidates/:id',
     {
+      config: { roles: ['admin', 'candidate'] },
       schema: {
         operationId: 'getCandidate',
         tags,
@@ -133,6 +136,7 @@ export const candidateRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync 
   app.patch(
     '/v1/candidates/:id',
     {
+      config: { roles: ['admin', 'candidate'] },
       schema: {
         operationId: 'updateCandidate',
         tags,
@@ -170,6 +174,7 @@ export const candidateRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync 
   app.delete(
     '/v1/candidates/:id',
     {
+      config: { roles: ['admin', 'candidate'] },
       schema: {
         operationId: 'eraseCandidate',
         tags,
@@ -192,6 +197,7 @@ export const candidateRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync 
   app.get(
     '/v1/candidates/:id/export',
     {
+      config: { roles: ['admin', 'candidate'] },
       schema: {
         operationId: 'exportCandidate',
         tags,

@@ -28,6 +28,7 @@ export const employerRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }
   app.post(
     '/v1/employers',
     {
+      config: { roles: ['admin'] },
       schema: {
         operationId: 'createEmployer',
         tags,
@@ -46,6 +47,7 @@ export const employerRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }
   app.get(
     '/v1/employers',
     {
+      config: { roles: ['admin', 'employer'] },
       schema: {
         operationId: 'listEmployers',
         tags,
@@ -71,6 +73,7 @@ export const employerRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }
   app.get(
     '/v1/employers/:id',
     {
+      config: { roles: ['admin', 'employer'] },
       schema: {
         operationId: 'getEmployer',
         tags,
@@ -92,6 +95,7 @@ export const employerRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }
   app.patch(
     '/v1/employers/:id',
     {
+      config: { roles: ['admin', 'employer'] },
       schema: {
         operationId: 'updateEmployer',
         tags,
@@ -116,6 +120,7 @@ export const employerRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }
   app.delete(
     '/v1/employers/:id',
     {
+      config: { roles: ['admin'] },
       schema: {
         operationId: 'deleteEmployer',
         tags,

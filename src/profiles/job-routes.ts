@@ -25,6 +25,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = a
   app.post(
     '/v1/jobs',
     {
+      config: { roles: ['admin', 'employer'] },
       schema: {
         operationId: 'createJob',
         tags,
@@ -58,6 +59,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = a
   app.get(
     '/v1/jobs',
     {
+      config: { roles: ['admin', 'employer'] },
       schema: {
         operationId: 'listJobs',
         tags,
@@ -86,6 +88,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = a
   app.get(
     '/v1/jobs/:id',
     {
+      config: { roles: ['admin', 'employer'] },
       schema: {
         operationId: 'getJob',
         tags,
@@ -100,6 +103,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = a
   app.patch(
     '/v1/jobs/:id',
     {
+      config: { roles: ['admin', 'employer'] },
       schema: {
         operationId: 'updateJob',
         tags,
@@ -124,6 +128,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = a
   app.delete(
     '/v1/jobs/:id',
     {
+      config: { roles: ['admin', 'employer'] },
       schema: {
         operationId: 'deleteJob',
         tags,

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { anyRole } from '../auth/plugin.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
 import type { QuestionnaireDefinition } from './definition.ts';
 import type { QuestionnaireCatalog } from './loader.ts';
@@ -13,6 +14,7 @@ export const questionnaireRoutes: FastifyPluginAsyncZod<{ questionnaires: Questi
   app.get(
     '/v1/questionnaires',
     {
+      config: { roles: anyRole },
       schema: {
         operationId: 'listQuestionnaires',
         tags: ['questionnaires'],
@@ -31,6 +33,7 @@ export const questionnaireRoutes: FastifyPluginAsyncZod<{ questionnaires: Questi
   app.get(
     '/v1/questionnaires/:id',
     {
+      config: { roles: anyRole },
       schema: {
         operationId: 'getQuestionnaire',
         tags: ['questionnaires'],

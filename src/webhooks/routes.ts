@@ -33,6 +33,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; allowInsecureUrls: b
   app.post(
     '/v1/webhooks',
     {
+      config: { roles: ['admin'] },
       schema: {
         operationId: 'createWebhook',
         tags,
@@ -65,6 +66,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; allowInsecureUrls: b
   app.get(
     '/v1/webhooks',
     {
+      config: { roles: ['admin'] },
       schema: {
         operationId: 'listWebhooks',
         tags,
@@ -85,6 +87,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; allowInsecureUrls: b
   app.get(
     '/v1/webhooks/:id',
     {
+      config: { roles: ['admin'] },
       schema: {
         operationId: 'getWebhook',
         tags,
@@ -104,6 +107,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; allowInsecureUrls: b
   app.delete(
     '/v1/webhooks/:id',
     {
+      config: { roles: ['admin'] },
       schema: {
         operationId: 'deleteWebhook',
         tags,
@@ -123,6 +127,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; allowInsecureUrls: b
   app.get(
     '/v1/webhooks/:id/deliveries',
     {
+      config: { roles: ['admin'] },
       schema: {
         operationId: 'listWebhookDeliveries',
         tags,

@@ -32,6 +32,9 @@ export function isInternalAddress(address: string): boolean {
   return family !== 0 && internal.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
+const insecureHint =
+  ' (in development, the server setting WEBHOOK_ALLOW_INSECURE_URLS=true allows plain http and private receivers)';
+
 /** Why a subscriber's URL is refused, or undefined when it is fine. Checked again at delivery. */
 export function urlProblem(raw: string, allowInsecure: boolean): string | undefined {
   let url: URL;
@@ -43,10 +46,10 @@ export function urlProblem(raw: string, allowInsecure: boolean): string | undefi
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an https URL';
   if (url.username || url.password) return 'must not carry credentials';
   if (allowInsecure) return undefined;
-  if (url.protocol !== 'https:') return 'must be an https URL';
+  if (url.protocol !== 'https:') return `must be an https URL${insecureHint}`;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (host === 'localhost' || host.endsWith('.localhost') || isInternalAddress(host)) {
-    return 'must not point at a loopback, private or link-local address';
+    return `must not point at a loopback, private or link-local address${insecureHint}`;
   }
   return undefined;
 }

@@ -45,19 +45,20 @@ describe('logging', () => {
   });
 
   it('never logs the API key or the contact details of a request body', async () => {
+    // The admin key is refused (404) before its body is validated; the platform key's body fails.
     const requests = [
-      { key: PLATFORM_KEY, id: 'log-test-contact-1' },
-      { key: ADMIN_KEY, id: 'log-test-contact-2' },
+      { key: PLATFORM_KEY, id: 'log-test-contact-1', status: 400, code: 'validation_failed' },
+      { key: ADMIN_KEY, id: 'log-test-contact-2', status: 404, code: 'not_found' },
     ];
-    for (const { key, id } of requests) {
+    for (const { key, id, status, code } of requests) {
       const response = await t.app.inject({
         method: 'POST',
         url: '/v1/workspaces',
         headers: { ...bearer(key), 'x-request-id': id },
         payload: { name: 'Acme', contact: { email: EMAIL, phone: PHONE } },
       });
-      expect(response.statusCode).toBe(400);
-      expect(response.json().code).toBe('validation_failed');
+      expect(response.statusCode).toBe(status);
+      expect(response.json().code).toBe(code);
     }
     const text = capture.text();
     expect(text).toContain('log-test-contact-1');

@@ -45,6 +45,43 @@ describe('loadConfig', () => {
     );
   });
 
+  it('bounds slow requests and failed authentications by default, and takes other bounds', () => {
+    const defaults = loadConfig({});
+    expect(defaults).toMatchObject({
+      REQUEST_TIMEOUT_MS: 30_000,
+      HEADERS_TIMEOUT_MS: 10_000,
+      CONNECTION_TIMEOUT_MS: 60_000,
+      KEEP_ALIVE_TIMEOUT_MS: 72_000,
+      AUTH_FAILURE_LIMIT: 20,
+      AUTH_FAILURE_WINDOW_MS: 300_000,
+    });
+    const set = loadConfig({
+      REQUEST_TIMEOUT_MS: '5000',
+      HEADERS_TIMEOUT_MS: '2000',
+      AUTH_FAILURE_LIMIT: '5',
+    });
+    expect(set).toMatchObject({ REQUEST_TIMEOUT_MS: 5000, HEADERS_TIMEOUT_MS: 2000, AUTH_FAILURE_LIMIT: 5 });
+    expect(() => loadConfig({ AUTH_FAILURE_LIMIT: '0', REQUEST_TIMEOUT_MS: '10' })).toThrow(
+      /REQUEST_TIMEOUT_MS[\s\S]*AUTH_FAILURE_LIMIT|AUTH_FAILURE_LIMIT[\s\S]*REQUEST_TIMEOUT_MS/,
+    );
+  });
+
+  it('reads which proxies to trust for the client address', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).TRUST_PROXY).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+    ]);
+  });
+
+  it('refuses a headers timeout longer than the request timeout', () => {
+    expect(() => loadConfig({ REQUEST_TIMEOUT_MS: '1000', HEADERS_TIMEOUT_MS: '2000' })).toThrow(
+      /HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS/,
+    );
+  });
+
   it('returns a frozen object', () => {
     expect(Object.isFrozen(loadConfig({}))).toBe(true);
   });

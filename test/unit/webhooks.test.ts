@@ -106,7 +106,13 @@ describe('webhook URL guard', () => {
     ['https://[::1]/x', 'must not point at a loopback, private or link-local address'],
     ['https://169.254.169.254/latest', 'must not point at a loopback, private or link-local address'],
   ])('refuses %s by default', (url, problem) => {
-    expect(urlProblem(url, false)).toBe(problem);
+    expect(urlProblem(url, false)?.startsWith(problem)).toBe(true);
+  });
+
+  it('names the setting that allows plain http and private receivers, where it would', () => {
+    expect(urlProblem('http://example.com/x', false)).toContain('WEBHOOK_ALLOW_INSECURE_URLS=true');
+    expect(urlProblem('https://10.0.0.5/x', false)).toContain('WEBHOOK_ALLOW_INSECURE_URLS=true');
+    expect(urlProblem('ftp://example.com/x', false)).toBe('must be an https URL');
   });
 
   it('accepts a public https URL, and plain http or loopback only when insecure URLs are allowed', () => {
