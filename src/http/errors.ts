@@ -19,6 +19,7 @@ export const errorStatus = {
   rate_limited: 429,
   internal: 500,
   not_ready: 503,
+  database_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;
@@ -41,6 +42,7 @@ const titles: Record<ErrorCode, string> = {
   rate_limited: 'Too many requests',
   internal: 'Internal server error',
   not_ready: 'Not ready',
+  database_unavailable: 'The database is unavailable',
 };
 
 export interface FieldProblem {
