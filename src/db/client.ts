@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
+import { isConnectionError } from './faults.ts';
 import { requestScoped } from './request-transaction.ts';
 import * as schema from './schema.ts';
 
@@ -45,11 +46,32 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     pool.on('error', lost);
     pool.on('connect', (client) => client.on('error', lost));
     const db = drizzlePg({ client: pool, schema, casing: 'snake_case' }) as unknown as Db;
-    return { kind: 'postgres', db: requestScoped(db), pool, close: () => pool.end() };
+    return { kind: 'postgres', db: requestScoped(db, poolTransaction(pool)), pool, close: () => pool.end() };
   }
   const client = await openPglite(options.DATA_DIR);
   const db = drizzlePglite({ client, schema, casing: 'snake_case' }) as unknown as Db;
   return { kind: 'pglite', db: requestScoped(db), client, close: () => client.close() };
+}
+
+/**
+ * `transaction()` on a checked-out client that is always given back. drizzle's own leaks the
+ * client when BEGIN fails (a connection that died while idle in the pool): a few of those and
+ * the pool is exhausted for good. A client whose connection failed is dropped, not reused.
+ */
+function poolTransaction(pool: pg.Pool): Db['transaction'] {
+  return async (run, config) => {
+    const client = await pool.connect();
+    let failure: unknown;
+    try {
+      const db = drizzlePg({ client, schema, casing: 'snake_case' }) as unknown as Db;
+      return await db.transaction(run, config);
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      client.release(isConnectionError(failure) ? (failure as Error) : undefined);
+    }
+  };
 }
 
 /** Logs each lost connection at warn; before this is called they are dropped silently. */

@@ -11,12 +11,15 @@ const scopes = new AsyncLocalStorage<Scope>();
 /**
  * The `db` the app hands around: inside a request that holds a transaction (see
  * `holdTransaction`), every query — the routes', the repositories', nested `transaction()`s as
- * savepoints — runs in that transaction; everywhere else it is the plain pool or PGlite.
+ * savepoints — runs in that transaction; everywhere else it is the plain pool or PGlite
+ * (with `transaction` in place of the driver's own, when given).
  */
-export function requestScoped(db: Db): Db {
+export function requestScoped(db: Db, transaction?: Db['transaction']): Db {
   return new Proxy(db, {
     get(target, property) {
-      const base = scopes.getStore()?.tx ?? target;
+      const tx = scopes.getStore()?.tx;
+      if (!tx && property === 'transaction' && transaction) return transaction;
+      const base = tx ?? target;
       const value = Reflect.get(base, property, base);
       return typeof value === 'function' ? value.bind(base) : value;
     },
