@@ -5,6 +5,7 @@ import type { AnswerSet } from '../answers/types.ts';
 import type { Database, Db } from '../db/client.ts';
 import { isConnectionError, outageLog } from '../db/faults.ts';
 import { deferUntilCommit } from '../db/request-transaction.ts';
+import { loggableError } from '../logger.ts';
 import type { IndexSide, MatchIndex, PackedRow } from './index.ts';
 import {
   CHANGES_CHANNEL,
@@ -57,7 +58,7 @@ export async function loadIndex(db: Db, index: MatchIndex, log: FastifyBaseLogge
       if (!isConnectionError(err)) throw err;
       const delayMs = backoffMs(attempt);
       log.warn(
-        { err, attempt, delayMs },
+        { err: loggableError(err), attempt, delayMs },
         'the database went away while loading the match index; loading again',
       );
       await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
