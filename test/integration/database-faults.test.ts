@@ -1,8 +1,12 @@
+import type { FastifyBaseLogger } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/client.ts';
 import { isConnectionError } from '../../src/db/faults.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
-import { createTestApp, type TestApp } from '../support/app.ts';
+import { MatchIndex } from '../../src/matching/index.ts';
+import { loadIndex } from '../../src/matching/sync.ts';
+import { createTestApp, type TestApp, testQuestionnaires } from '../support/app.ts';
+import { createTestDatabase } from '../support/database.ts';
 import { caller, createWorkspace, expectProblem, unique } from '../support/factories.ts';
 import { withAdminClient } from '../support/global-setup.ts';
 import { createMarket, eventually, matchedCandidateIds } from '../support/matching-factories.ts';
@@ -36,6 +40,34 @@ describe('connection errors', () => {
     ['a plain bug', new TypeError('x is undefined')],
   ])('does not take %s for one', (_name, error) => {
     expect(isConnectionError(error)).toBe(false);
+  });
+});
+
+describe('index load', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await createTestDatabase('pglite');
+  });
+  afterAll(() => database?.close());
+
+  it('loads the match index again when the database goes away during the load', async () => {
+    let failures = 2;
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+    });
+    const flaky = new Proxy(database.db, {
+      get(target, property) {
+        if (property === 'execute' && failures-- > 0) return async () => Promise.reject(refused);
+        const value = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const index = new MatchIndex(await testQuestionnaires());
+    const warnings: string[] = [];
+    const log = { warn: (_: unknown, message: string) => warnings.push(message), info: () => {} };
+    await loadIndex(flaky, index, log as unknown as FastifyBaseLogger);
+    expect(index.loaded).toBe(true);
+    expect(warnings).toHaveLength(2);
   });
 });
 
@@ -185,7 +217,7 @@ describe.each(await faultyPostgresKinds())('database faults on a %s', (kind) => 
     // Every connection that failed was given back to the pool, none leaked (it would run dry);
     // background work (catch-up, webhook rounds) may hold one for a moment.
     const { pool } = database as Extract<Database, { kind: 'postgres' }>;
-    await eventually(async () => pool.totalCount === pool.idleCount, 5_000);
+    await eventually(async () => pool.totalCount === pool.idleCount, 10_000);
     expect(crashes).toEqual([]);
   });
 });
