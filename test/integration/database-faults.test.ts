@@ -145,7 +145,7 @@ describe.each(await faultyPostgresKinds())('database faults on a %s', (kind) => 
     await direct((client) => client.query('update jobs set min_score = 0.976 where id = $1', [m.job.id]));
     await eventually(
       async () => (await matchedCandidateIds(m.admin, m.job.id)).join() === m.ids.better,
-      5_000,
+      10_000,
     );
     // and the follower's LISTEN connection is back (one, not a leaked extra).
     await eventually(async () => {
