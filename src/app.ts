@@ -20,7 +20,7 @@ import { hashApiKey } from './auth/keys.ts';
 import { registerAuth } from './auth/plugin.ts';
 import { authRoutes } from './auth/routes.ts';
 import type { Config } from './config.ts';
-import { type Database, pingDatabase } from './db/client.ts';
+import { type Database, pingDatabase, reportConnectionLosses } from './db/client.ts';
 import { healthRoutes } from './health/routes.ts';
 import { AppError } from './http/errors.ts';
 import { registerIdempotency } from './http/idempotency.ts';
@@ -100,6 +100,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
+  reportConnectionLosses(database, app.log);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

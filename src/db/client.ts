@@ -1,10 +1,14 @@
+import type { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
+import { isConnectionError } from './faults.ts';
+import { requestScoped } from './request-transaction.ts';
 import * as schema from './schema.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -21,19 +25,64 @@ export interface DatabaseOptions {
   DATABASE_URL?: string | undefined;
   DATA_DIR: string;
   poolMax?: number;
+  /** How long a query waits for a connection before it fails (and the request answers 503). */
+  connectionTimeoutMs?: number;
 }
+
+/** Emitted by the pool for every connection lost, idle or checked out (see `reportConnectionLosses`). */
+const CONNECTION_LOST = 'connectionLost';
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.DATABASE_URL) {
-    const pool = new pg.Pool({ connectionString: options.DATABASE_URL, max: options.poolMax ?? 10 });
-    // An idle client that loses its server must not crash the process.
-    pool.on('error', () => {});
+    const pool = new pg.Pool({
+      connectionString: options.DATABASE_URL,
+      max: options.poolMax ?? 10,
+      connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+    });
+    // A client that loses its server (failover, restart, pg_terminate_backend) emits 'error'; with
+    // no listener that would end the process. Idle ones are the pool's 'error'; checked-out ones
+    // (a transaction in flight) only their own. The query that used it fails on its own.
+    const lost = (err: Error) => (pool as EventEmitter).emit(CONNECTION_LOST, err);
+    pool.on('error', lost);
+    pool.on('connect', (client) => client.on('error', lost));
     const db = drizzlePg({ client: pool, schema, casing: 'snake_case' }) as unknown as Db;
-    return { kind: 'postgres', db, pool, close: () => pool.end() };
+    return { kind: 'postgres', db: requestScoped(db, poolTransaction(pool)), pool, close: () => pool.end() };
   }
   const client = await openPglite(options.DATA_DIR);
   const db = drizzlePglite({ client, schema, casing: 'snake_case' }) as unknown as Db;
-  return { kind: 'pglite', db, client, close: () => client.close() };
+  return { kind: 'pglite', db: requestScoped(db), client, close: () => client.close() };
+}
+
+/**
+ * `transaction()` on a checked-out client that is always given back. drizzle's own leaks the
+ * client when BEGIN fails (a connection that died while idle in the pool): a few of those and
+ * the pool is exhausted for good. A client whose connection failed is dropped, not reused.
+ */
+function poolTransaction(pool: pg.Pool): Db['transaction'] {
+  return async (run, config) => {
+    const client = await pool.connect();
+    let failure: unknown;
+    try {
+      const db = drizzlePg({ client, schema, casing: 'snake_case' }) as unknown as Db;
+      return await db.transaction(run, config);
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      client.release(isConnectionError(failure) ? (failure as Error) : undefined);
+    }
+  };
+}
+
+/** Logs each lost connection at warn; before this is called they are dropped silently. */
+export function reportConnectionLosses(database: Database, log: Pick<FastifyBaseLogger, 'warn'>): void {
+  if (database.kind !== 'postgres') return;
+  (database.pool as EventEmitter).on(CONNECTION_LOST, (err: Error) =>
+    log.warn(
+      { err: { message: err.message, code: (err as { code?: string }).code } },
+      'database connection lost',
+    ),
+  );
 }
 
 async function openPglite(dataDir: string): Promise<PGlite> {

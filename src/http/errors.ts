@@ -22,6 +22,7 @@ export const errorStatus = {
   header_too_large: 431,
   internal: 500,
   not_ready: 503,
+  database_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;
@@ -47,6 +48,7 @@ const titles: Record<ErrorCode, string> = {
   header_too_large: 'The request headers are too large',
   internal: 'Internal server error',
   not_ready: 'Not ready',
+  database_unavailable: 'The database is unavailable',
 };
 
 export interface FieldProblem {

@@ -1,27 +1,45 @@
 import { createHash } from 'node:crypto';
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Db } from '../db/client.ts';
+import type { Db, Tx } from '../db/client.ts';
+import { type HeldTransaction, holdTransaction } from '../db/request-transaction.ts';
 import { idempotencyKeys } from '../db/schema.ts';
 import { AppError } from './errors.ts';
 
 const RETENTION_MS = 24 * 60 * 60 * 1000;
 const keyPattern = /^[\x21-\x7e]{1,255}$/;
-/** statusCode of a reservation whose request is still being handled. */
-const IN_PROGRESS = 0;
 /** Fields of a reply that hold a secret shown once (an API key, a webhook secret); replays never repeat them. */
 const SECRET_FIELDS = ['adminKey', 'key', 'secret'];
+/** The advisory-lock class of idempotency keys (two-int form: apart from the migrations' lock). */
+const LOCK_CLASS = 0x1d3e;
+const SAVEPOINT = sql.raw('idempotent_request');
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotency: { callerId: string; key: string } | null;
+    idempotency: {
+      callerId: string;
+      key: string;
+      requestHash: string;
+      held: HeldTransaction;
+      settled: boolean;
+    } | null;
   }
 }
 
 /**
- * `Idempotency-Key` on POST: the key is reserved before the handler runs (so two concurrent
- * requests cannot both act), the reply is kept 24 h per caller and key, the same request again
- * gets it replayed, and the same key with another request is a 422.
+ * `Idempotency-Key` on POST: the same request again gets the first reply (kept 24 h per caller
+ * and key), the same key with another request is a 422, and a request whose twin is still running
+ * is a 409.
+ *
+ * Why one transaction: the reply is stored in the same transaction as the handler's writes, and
+ * the reply goes out only after that transaction committed. So a stored reply exists exactly when
+ * the writes do — "committed → replayed, not committed → runs again" holds whatever fails
+ * (the database dropping mid-request, the commit failing, the process dying), and no key is ever
+ * left "in progress". A lease on a separate reservation cannot promise that: it either blocks
+ * retries after a crash or re-runs a write that did commit. The transaction takes an advisory
+ * lock on the key, so a concurrent twin is told to retry, and the lock dies with the
+ * transaction. The handler's queries join it through `requestScoped` (src/db/request-transaction.ts);
+ * work that must see the commit (the match index's read-your-writes) runs right after it.
  */
 export function registerIdempotency(app: FastifyInstance, { db }: { db: Db }): void {
   app.decorateRequest('idempotency', null);
@@ -36,41 +54,30 @@ export function registerIdempotency(app: FastifyInstance, { db }: { db: Db }): v
     }
     const callerId = request.principal.role === 'platform' ? 'platform' : request.principal.keyId;
     const requestHash = hashRequest(request);
-    const reservation = {
-      callerId,
-      key,
-      requestHash,
-      statusCode: IN_PROGRESS,
-      responseBody: '',
-      createdAt: new Date(),
-    };
-    const [reserved] = await db
-      .insert(idempotencyKeys)
-      .values(reservation)
-      .onConflictDoUpdate({
-        target: [idempotencyKeys.callerId, idempotencyKeys.key],
-        set: reservation,
-        where: lt(idempotencyKeys.createdAt, new Date(Date.now() - RETENTION_MS)),
-      })
-      .returning({ key: idempotencyKeys.key });
-    if (reserved) {
-      request.idempotency = { callerId, key };
+    const held = await holdTransaction(db);
+    let stored: Awaited<ReturnType<typeof claimKey>>;
+    try {
+      stored = await claimKey(held.tx, callerId, key);
+      if (stored === undefined) await held.tx.execute(sql`savepoint ${SAVEPOINT}`);
+    } catch (error) {
+      await held.rollback();
+      throw error;
+    }
+    if (stored === undefined) {
+      request.idempotency = { callerId, key, requestHash, held, settled: false };
       return;
     }
-    const [stored] = await db
-      .select()
-      .from(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.callerId, callerId), eq(idempotencyKeys.key, key)));
-    if (!stored || stored.requestHash !== requestHash) {
-      throw new AppError(
-        'idempotency_key_reused',
-        'This Idempotency-Key was already used with a different request; use a new key for a new request.',
-      );
-    }
-    if (stored.statusCode === IN_PROGRESS) {
+    await held.rollback();
+    if (stored === 'busy') {
       throw new AppError(
         'conflict',
         'A request with this Idempotency-Key is still being handled; retry shortly.',
+      );
+    }
+    if (stored.requestHash !== requestHash) {
+      throw new AppError(
+        'idempotency_key_reused',
+        'This Idempotency-Key was already used with a different request; use a new key for a new request.',
       );
     }
     return reply
@@ -81,21 +88,77 @@ export function registerIdempotency(app: FastifyInstance, { db }: { db: Db }): v
       .send(stored.responseBody);
   });
 
+  // A callback hook, so the handler runs inside the transaction's async scope.
+  app.addHook('preHandler', (request, _reply, done) => {
+    const held = request.idempotency?.held;
+    if (held) held.enter(() => done());
+    else done();
+  });
+
   app.addHook('onSend', async (request, reply, payload) => {
     const pending = request.idempotency;
-    if (!pending) return payload;
-    const where = and(eq(idempotencyKeys.callerId, pending.callerId), eq(idempotencyKeys.key, pending.key));
-    // Server errors are not kept: the client should be able to retry them.
+    if (!pending || pending.settled) return payload;
+    pending.settled = true;
+    const { held } = pending;
+    // Server errors are not kept (nor anything the handler wrote): the client retries them.
     if (reply.statusCode >= 500 || typeof payload !== 'string') {
-      await db.delete(idempotencyKeys).where(where);
-    } else {
-      await db
-        .update(idempotencyKeys)
-        .set({ statusCode: reply.statusCode, responseBody: withoutSecrets(payload) })
-        .where(where);
+      await held.rollback();
+      return payload;
+    }
+    try {
+      // A refusal keeps nothing the handler did, only the refusal, which the same request gets again.
+      if (reply.statusCode >= 400) await held.tx.execute(sql`rollback to savepoint ${SAVEPOINT}`);
+      await storeReply(held.tx, pending, reply.statusCode, withoutSecrets(payload));
+      await held.commit((err) => request.log.warn({ err }, 'work after an idempotent commit failed'));
+    } catch (error) {
+      await held.rollback();
+      // Nothing was committed; a refusal may go out as it is (the retry gets it again), anything
+      // else becomes the error (a 503 while the database is away).
+      if (reply.statusCode >= 400) return payload;
+      throw error;
     }
     return payload;
   });
+
+  // Should a reply never reach onSend, its transaction is not left open.
+  app.addHook('onResponse', async (request) => {
+    const pending = request.idempotency;
+    if (!pending || pending.settled) return;
+    pending.settled = true;
+    await pending.held.rollback();
+  });
+}
+
+/**
+ * In the request's transaction: takes the key's lock ('busy' when a twin holds it) and reads the
+ * reply stored for it, if any and not expired. A stored row is always a committed reply.
+ */
+async function claimKey(tx: Tx, callerId: string, key: string) {
+  const lock = createHash('sha256').update(`${callerId}\n${key}`).digest().readInt32BE(0);
+  const result = await tx.execute(
+    sql`select pg_try_advisory_xact_lock(${LOCK_CLASS}::int, ${lock}::int) as locked`,
+  );
+  if (!(result as unknown as { rows: { locked: boolean }[] }).rows[0]?.locked) return 'busy' as const;
+  const [stored] = await tx
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.callerId, callerId), eq(idempotencyKeys.key, key)));
+  if (!stored || stored.createdAt.getTime() < Date.now() - RETENTION_MS || stored.statusCode === 0)
+    return undefined;
+  return stored;
+}
+
+async function storeReply(
+  tx: Tx,
+  request: { callerId: string; key: string; requestHash: string },
+  statusCode: number,
+  responseBody: string,
+) {
+  const values = { ...request, statusCode, responseBody, createdAt: new Date() };
+  await tx
+    .insert(idempotencyKeys)
+    .values(values)
+    .onConflictDoUpdate({ target: [idempotencyKeys.callerId, idempotencyKeys.key], set: values });
 }
 
 function hashRequest(request: FastifyRequest): string {

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { isConnectionError } from '../db/faults.ts';
 import { loggableError } from '../logger.ts';
 import { AppError, type ErrorCode, type FieldProblem, toProblem } from './errors.ts';
 import { acceptedMedia } from './json-body.ts';
@@ -13,6 +14,9 @@ const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'validation_failed',
   FST_ERR_VALIDATION: 'validation_failed',
 };
+
+/** Seconds a client is asked to wait when the database is unreachable (the pool reconnects by itself). */
+const DATABASE_RETRY_AFTER_S = 5;
 
 export function sendProblem(
   reply: FastifyReply,
@@ -47,6 +51,16 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     const code = error.code ? fastifyCodes[error.code] : undefined;
     if (code === 'unsupported_media_type') return sendProblem(reply, request, code, acceptedMedia(request));
     if (code) return sendProblem(reply, request, code, error.message);
+    if (isConnectionError(error)) {
+      request.log.warn({ err: loggableError(error) }, 'database unavailable');
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_S));
+      return sendProblem(
+        reply,
+        request,
+        'database_unavailable',
+        'The database cannot be reached right now; retry shortly (a POST with the same Idempotency-Key).',
+      );
+    }
     request.log.error({ err: loggableError(error) }, 'unhandled error');
     return sendProblem(
       reply,

@@ -3,6 +3,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
 import type { AnswerSet } from '../answers/types.ts';
 import type { Database, Db } from '../db/client.ts';
+import { isConnectionError, outageLog } from '../db/faults.ts';
+import { deferUntilCommit } from '../db/request-transaction.ts';
+import { loggableError } from '../logger.ts';
 import type { IndexSide, MatchIndex, PackedRow } from './index.ts';
 import {
   CHANGES_CHANNEL,
@@ -42,7 +45,31 @@ export async function refreshProfiles(
 /** Ranges of profiles read at the same time at start-up. */
 const LOAD_STREAMS = 2;
 
+/**
+ * Loads the index, starting over (with back-off) while the database cannot be reached: a start
+ * that meets a database outage becomes ready once it is back. Loading again over a half-loaded
+ * index is safe (apply replaces), and the follower, started first, replays what changed meanwhile.
+ */
 export async function loadIndex(db: Db, index: MatchIndex, log: FastifyBaseLogger): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await loadIndexOnce(db, index, log);
+    } catch (err) {
+      if (!isConnectionError(err)) throw err;
+      const delayMs = backoffMs(attempt);
+      log.warn(
+        { err: loggableError(err), attempt, delayMs },
+        'the database went away while loading the match index; loading again',
+      );
+      await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+    }
+  }
+}
+
+/** 250 ms doubling up to 4 s: a database that is back is noticed within about 4 s. */
+const backoffMs = (attempt: number) => Math.min(4_000, 250 * 2 ** attempt);
+
+async function loadIndexOnce(db: Db, index: MatchIndex, log: FastifyBaseLogger): Promise<void> {
   const started = performance.now();
   const layoutKeys = index.currentLayoutKeys();
   for (const side of ['job', 'candidate'] as const) {
@@ -100,6 +127,8 @@ export class ChangeFollower {
   private again = false;
   private timer: NodeJS.Timeout | undefined;
   private unlisten: (() => Promise<void>) | undefined;
+  private stopped = false;
+  private readonly catchUpLog: ReturnType<typeof outageLog>;
   /** Tags this app's bulk writes in the change feed; its own rows need no second read. */
   readonly origin = randomUUID();
   private lastPurge = 0;
@@ -109,18 +138,20 @@ export class ChangeFollower {
     this.database = database;
     this.index = index;
     this.log = log;
+    this.catchUpLog = outageLog(log, 'change feed catch-up');
   }
 
   /** Call before loading the index, so changes made during the load are replayed after it. */
   async start(): Promise<void> {
     this.safeSeq = await latestChangeSeq(this.database.db);
     this.highSeq = this.safeSeq;
-    this.unlisten = await listen(this.database, (payload) => void this.onNotify(payload));
+    this.unlisten = await this.listen();
     this.timer = setInterval(() => void this.catchUp(), CATCH_UP_MS);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     await this.running;
     await this.unlisten?.().catch(() => {});
@@ -131,6 +162,8 @@ export class ChangeFollower {
    * the feed's — runs through one queue, so a later read is never overwritten by an earlier one.
    */
   refresh(workspaceId: string, side: IndexSide, ids: string[]): Promise<void> {
+    // Inside a request's open transaction (src/http/idempotency.ts) the write is not committed yet.
+    if (deferUntilCommit(() => this.refresh(workspaceId, side, ids))) return Promise.resolve();
     const run = () => refreshProfiles(this.database.db, this.index, workspaceId, side, ids);
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => {});
@@ -173,7 +206,10 @@ export class ChangeFollower {
       this.again = false;
       const full = this.fullPassWanted;
       this.fullPassWanted = false;
-      await this.run(full).catch((err) => this.log.warn({ err }, 'change feed catch-up failed'));
+      await this.run(full).then(
+        () => this.catchUpLog.succeeded(),
+        (err) => this.catchUpLog.failed(err),
+      );
     } while (this.again);
   }
 
@@ -216,18 +252,64 @@ export class ChangeFollower {
     }
     for (const seq of this.applied) if (seq <= this.safeSeq) this.applied.delete(seq);
   }
-}
 
-async function listen(
-  database: Database,
-  onNotify: (payload?: string) => void,
-): Promise<() => Promise<void>> {
-  if (database.kind === 'pglite') return database.client.listen(CHANGES_CHANNEL, onNotify);
-  // A connection of its own, outside the pool: a pool cannot end while a client is checked out.
-  const client = new pg.Client(database.pool.options);
-  client.on('error', () => {}); // a lost connection only costs the wake-ups; the timer still catches up
-  client.on('notification', (message) => onNotify(message.payload));
-  await client.connect();
-  await client.query(`LISTEN ${CHANGES_CHANNEL}`);
-  return () => client.end();
+  /**
+   * LISTENs for wake-ups. On PostgreSQL on a connection of its own, outside the pool (a pool
+   * cannot end while a client is checked out); when that connection is lost it is opened again
+   * with back-off, and a full catch-up then covers what was missed (the timer keeps catching up
+   * meanwhile, through the pool).
+   */
+  private async listen(): Promise<() => Promise<void>> {
+    const database = this.database;
+    const onNotify = (payload?: string) => void this.onNotify(payload);
+    if (database.kind === 'pglite') return database.client.listen(CHANGES_CHANNEL, onNotify);
+    let client: pg.Client | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    const connect = async () => {
+      const next = new pg.Client(database.pool.options);
+      const onLost = (err?: Error) => {
+        if (client !== next) return;
+        client = undefined;
+        next.end().catch(() => {});
+        if (this.stopped) return;
+        this.log.warn({ err }, 'change feed connection lost; reconnecting');
+        reconnect(0);
+      };
+      next.on('error', onLost);
+      next.on('end', () => onLost());
+      next.on('notification', (message) => onNotify(message.payload));
+      try {
+        await next.connect();
+        await next.query(`LISTEN ${CHANGES_CHANNEL}`);
+      } catch (err) {
+        await next.end().catch(() => {});
+        throw err;
+      }
+      if (this.stopped) await next.end();
+      else client = next;
+    };
+    const reconnect = (attempt: number) => {
+      retry = setTimeout(() => {
+        connect().then(
+          () => {
+            this.log.info({ attempts: attempt + 1 }, 'change feed connection restored');
+            void this.catchUp();
+          },
+          (err) => {
+            if (this.stopped) return;
+            this.log.debug({ err, attempt }, 'change feed connection not restored yet');
+            reconnect(attempt + 1);
+          },
+        );
+      }, backoffMs(attempt));
+      retry.unref();
+    };
+    await connect();
+    return async () => {
+      clearTimeout(retry);
+      const last = client;
+      client = undefined;
+      await last?.end();
+    };
+  }
 }

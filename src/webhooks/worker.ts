@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/client.ts';
+import { outageLog } from '../db/faults.ts';
 import { type BackoffPolicy, retryDelayMs } from './backoff.ts';
 import { type ClaimedDelivery, claimDueDeliveries, type Outcome, settleDelivery } from './repository.ts';
 import { postWebhook, type Send } from './send.ts';
@@ -30,6 +31,7 @@ export class WebhookWorker {
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
   private stopped = true;
+  private readonly rounds: ReturnType<typeof outageLog>;
 
   constructor(db: Db, log: FastifyBaseLogger, options: WorkerOptions, send: Send = postWebhook) {
     this.db = db;
@@ -37,6 +39,7 @@ export class WebhookWorker {
     this.options = options;
     this.batchSize = options.batchSize ?? 16;
     this.send = send;
+    this.rounds = outageLog(log, 'webhook delivery round');
   }
 
   /** How long a claim holds: the request's deadline with room to record its outcome. */
@@ -60,7 +63,11 @@ export class WebhookWorker {
   /** One round: claims what is due and delivers it; returns how many were claimed. */
   async deliverDue(): Promise<number> {
     const claimed = await claimDueDeliveries(this.db, { limit: this.batchSize, leaseMs: this.leaseMs });
-    await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
+    // Every delivery settles (or fails to) before the round ends, so stop() waits for all of them;
+    // one that could not be recorded is claimed again when its lease ends.
+    const results = await Promise.allSettled(claimed.map((delivery) => this.deliver(delivery)));
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     return claimed.length;
   }
 
@@ -69,9 +76,13 @@ export class WebhookWorker {
     this.timer = setTimeout(() => {
       this.round = this.deliverDue()
         // A full batch means more may be due: go again at once.
-        .then((claimed) => this.schedule(claimed === this.batchSize ? 0 : this.options.pollMs))
+        .then((claimed) => {
+          this.rounds.succeeded();
+          this.schedule(claimed === this.batchSize ? 0 : this.options.pollMs);
+        })
+        // The database may be away: log it once, keep polling (the pool reconnects by itself).
         .catch((err) => {
-          this.log.warn({ err }, 'webhook delivery round failed');
+          this.rounds.failed(err);
           this.schedule(this.options.pollMs);
         });
     }, delayMs);

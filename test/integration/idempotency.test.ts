@@ -1,6 +1,13 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, PLATFORM_KEY, type TestApp } from '../support/app.ts';
-import { availableDatabaseKinds } from '../support/database.ts';
+import { buildApp } from '../../src/app.ts';
+import { hashApiKey } from '../../src/auth/keys.ts';
+import { findActiveKeyByHash } from '../../src/auth/repository.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { Database } from '../../src/db/client.ts';
+import { employers, idempotencyKeys } from '../../src/db/schema.ts';
+import { ADMIN_KEY, createTestApp, PLATFORM_KEY, type TestApp, testQuestionnaires } from '../support/app.ts';
+import { availableDatabaseKinds, createTestDatabase } from '../support/database.ts';
 import {
   caller,
   createCandidate,
@@ -247,5 +254,98 @@ describe.each(availableDatabaseKinds())('idempotency, strict bodies and body lim
       });
       expectProblem(response, 413, 'payload_too_large');
     });
+  });
+});
+
+/**
+ * An app whose replies fail where a test asks (header `x-fail`): `before-commit` once the handler
+ * has written but before the reply is stored, `after-commit` once the reply is stored but before
+ * it reaches the client — as when the database or the process dies at that moment.
+ */
+async function appFailingOnRequest(database: Database): Promise<FastifyInstance> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    BOOTSTRAP_PLATFORM_KEY: PLATFORM_KEY,
+    BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
+  });
+  const app = await buildApp({ config, database, questionnaires: await testQuestionnaires(), logger: false });
+  const failed = new WeakSet<FastifyRequest>();
+  const failOnce = (request: FastifyRequest, when: string) => {
+    if (request.headers['x-fail'] !== when || failed.has(request)) return;
+    failed.add(request);
+    throw new Error(`injected failure ${when}`);
+  };
+  app.addHook('preSerialization', async (request, _reply, payload) => {
+    failOnce(request, 'before-commit');
+    return payload;
+  });
+  app.addHook('onSend', async (request, _reply, payload) => {
+    failOnce(request, 'after-commit');
+    return payload;
+  });
+  await app.ready();
+  return app;
+}
+
+describe.each(availableDatabaseKinds())('idempotency keys through failures on %s', (kind) => {
+  let database: Database & { url?: string };
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    app = await appFailingOnRequest(database);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await database?.close();
+  });
+
+  const employersNamed = async (workspaceId: string, name: string) =>
+    (await database.db.select().from(employers)).filter(
+      (e) => e.workspaceId === workspaceId && e.name === name,
+    );
+
+  it('replays the committed result to a retry when the reply was lost after the commit', async () => {
+    const { workspace, admin } = await createWorkspace(app);
+    const name = unique('Committed');
+    const key = { 'idempotency-key': unique('after') };
+    const lost = await admin.post('/v1/employers', { name }, { ...key, 'x-fail': 'after-commit' });
+    expect(lost.statusCode).toBe(500);
+
+    const retried = await admin.post('/v1/employers', { name }, key);
+    expect(retried.statusCode, retried.body).toBe(201);
+    expect(retried.headers['idempotent-replayed']).toBe('true');
+    const stored = await employersNamed(workspace.id, name);
+    expect(stored.map((e) => e.id)).toEqual([retried.json().employer.id]);
+  });
+
+  it('runs a retry again when the first attempt failed before its commit, and keeps nothing of that attempt', async () => {
+    const { workspace, admin } = await createWorkspace(app);
+    const name = unique('Uncommitted');
+    const key = { 'idempotency-key': unique('before') };
+    const failed = await admin.post('/v1/employers', { name }, { ...key, 'x-fail': 'before-commit' });
+    expect(failed.statusCode).toBe(500);
+    expect(await employersNamed(workspace.id, name)).toEqual([]);
+
+    const retried = await admin.post('/v1/employers', { name }, key);
+    expect(retried.statusCode, retried.body).toBe(201);
+    expect(retried.headers['idempotent-replayed']).toBeUndefined();
+    expect((await employersNamed(workspace.id, name)).map((e) => e.id)).toEqual([retried.json().employer.id]);
+  });
+
+  it('runs a request whose key an earlier version left "in progress" instead of refusing it for 24 h', async () => {
+    const { adminKey, admin } = await createWorkspace(app);
+    const key = unique('stuck');
+    const caller = await findActiveKeyByHash(database.db, hashApiKey(adminKey));
+    await database.db.insert(idempotencyKeys).values({
+      callerId: caller!.id,
+      key,
+      requestHash: 'whatever the stuck request was',
+      statusCode: 0,
+      responseBody: '',
+      createdAt: new Date(),
+    });
+    const response = await admin.post('/v1/employers', { name: 'Unstuck' }, { 'idempotency-key': key });
+    expect(response.statusCode, response.body).toBe(201);
   });
 });

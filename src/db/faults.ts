@@ -1,0 +1,60 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { loggableError } from '../logger.ts';
+
+/** Socket-level codes of a server that is gone or unreachable. */
+const socketCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+/** SQLSTATEs of a server going away: admin_shutdown, crash_shutdown, cannot_connect_now. */
+const shutdownStates = new Set(['57P01', '57P02', '57P03']);
+/** Messages of node-postgres and pg-pool for a connection that is lost or cannot be had. */
+const driverMessages = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable',
+];
+
+/**
+ * Whether an error means "the database cannot be reached" rather than "this query is wrong":
+ * the driver's socket errors, a server shutting down, SQLSTATE class 08 (connection exception).
+ * drizzle wraps driver errors, so the whole `cause` chain is looked at.
+ */
+export function isConnectionError(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 8; depth++) {
+    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (
+      typeof code === 'string' &&
+      (socketCodes.has(code) || shutdownStates.has(code) || code.startsWith('08'))
+    )
+      return true;
+    if (typeof message === 'string' && driverMessages.some((text) => message.startsWith(text))) return true;
+    current = cause;
+  }
+  return false;
+}
+
+/**
+ * Logs a background task's database failures without flooding the log during an outage: the
+ * first failure at warn, repeats at debug, and the recovery at info.
+ */
+export function outageLog(log: FastifyBaseLogger, task: string) {
+  let failing = 0;
+  return {
+    failed(err: unknown): void {
+      failing++;
+      const fields = { err: loggableError(err), task, failures: failing };
+      if (failing === 1 || !isConnectionError(err)) log.warn(fields, `${task} failed; retrying`);
+      else log.debug(fields, `${task} failed again`);
+    },
+    succeeded(): void {
+      if (failing > 0) log.info({ task, failures: failing }, `${task} works again`);
+      failing = 0;
+    },
+  };
+}

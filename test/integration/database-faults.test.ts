@@ -1,0 +1,223 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openDatabase } from '../../src/db/client.ts';
+import { isConnectionError } from '../../src/db/faults.ts';
+import { runMigrations } from '../../src/db/migrate.ts';
+import { MatchIndex } from '../../src/matching/index.ts';
+import { loadIndex } from '../../src/matching/sync.ts';
+import { createTestApp, type TestApp, testQuestionnaires } from '../support/app.ts';
+import { createTestDatabase } from '../support/database.ts';
+import { caller, createWorkspace, expectProblem, unique } from '../support/factories.ts';
+import { withAdminClient } from '../support/global-setup.ts';
+import { createMarket, eventually, matchedCandidateIds } from '../support/matching-factories.ts';
+import {
+  type FaultyPostgres,
+  faultyPostgresKinds,
+  startFaultyPostgres,
+} from '../support/private-postgres.ts';
+
+describe('connection errors', () => {
+  it.each([
+    [
+      'a refused connection',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    ],
+    ['a server shutting down (57P01)', Object.assign(new Error('terminating connection'), { code: '57P01' })],
+    ['a connection exception (08006)', Object.assign(new Error('connection failure'), { code: '08006' })],
+    ['a lost connection', new Error('Connection terminated unexpectedly')],
+    ['a pool connect timeout', new Error('timeout exceeded when trying to connect')],
+    [
+      'one wrapped by drizzle',
+      new Error('Failed query: select 1', { cause: new Error('Connection terminated') }),
+    ],
+  ])('recognises %s', (_name, error) => {
+    expect(isConnectionError(error)).toBe(true);
+  });
+
+  it.each([
+    ['a unique violation', Object.assign(new Error('duplicate key'), { code: '23505' })],
+    ['a syntax error', Object.assign(new Error('syntax error'), { code: '42601' })],
+    ['a plain bug', new TypeError('x is undefined')],
+  ])('does not take %s for one', (_name, error) => {
+    expect(isConnectionError(error)).toBe(false);
+  });
+});
+
+describe('index load', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await createTestDatabase('pglite');
+  });
+  afterAll(() => database?.close());
+
+  it('loads the match index again when the database goes away during the load', async () => {
+    let failures = 2;
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+    });
+    const flaky = new Proxy(database.db, {
+      get(target, property) {
+        if (property === 'execute' && failures-- > 0) return async () => Promise.reject(refused);
+        const value = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const index = new MatchIndex(await testQuestionnaires());
+    const warnings: string[] = [];
+    const log = { warn: (_: unknown, message: string) => warnings.push(message), info: () => {} };
+    await loadIndex(flaky, index, log as unknown as FastifyBaseLogger);
+    expect(index.loaded).toBe(true);
+    expect(warnings).toHaveLength(2);
+  });
+});
+
+describe.each(await faultyPostgresKinds())('database faults on a %s', (kind) => {
+  let server: FaultyPostgres;
+  let database: Database;
+  let t: TestApp;
+  /** Whatever would have ended the process: close-with-grace exits on these. */
+  const crashes: unknown[] = [];
+  const crashed = (error: unknown) => crashes.push(error);
+
+  beforeAll(async () => {
+    process.on('uncaughtException', crashed);
+    process.on('unhandledRejection', crashed);
+    server = await startFaultyPostgres(kind);
+    database = await openDatabase({ DATABASE_URL: server.url, DATA_DIR: 'memory', poolMax: 4 });
+    await runMigrations(database);
+    t = await createTestApp({ database });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await database?.close();
+    await server?.close();
+    process.off('uncaughtException', crashed);
+    process.off('unhandledRejection', crashed);
+  });
+
+  const direct = <T>(query: (client: import('pg').Client) => Promise<T>) =>
+    withAdminClient(server.directUrl, query);
+  const appBackends = `select pid from pg_stat_activity
+    where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'`;
+
+  it('answers 503 database_unavailable with Retry-After while PostgreSQL is down, and recovers by itself with every acknowledged write', async () => {
+    const m = await createMarket(t.app);
+    const acknowledged: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const created = await m.admin.post(
+        '/v1/employers',
+        { name: `Acked ${i}` },
+        { 'idempotency-key': unique('ack') },
+      );
+      expect(created.statusCode, created.body).toBe(201);
+      acknowledged.push(created.json().employer.id);
+    }
+    expect(await matchedCandidateIds(m.admin, m.job.id)).toEqual([m.ids.better, m.ids.good]);
+
+    await server.stop();
+    const retried = { 'idempotency-key': unique('during') };
+    const during = [
+      await m.admin.post('/v1/employers', { name: 'During' }),
+      await m.admin.post('/v1/employers', { name: 'During, retried' }, retried),
+      await m.admin.get('/v1/employers'),
+      await m.admin.get(`/v1/jobs/${m.job.id}/matches`),
+    ];
+    for (const response of during) {
+      expectProblem(response, 503, 'database_unavailable');
+      expect(response.headers['retry-after']).toBe('5');
+    }
+    expectProblem(await t.app.inject('/readyz'), 503, 'not_ready');
+    expect((await t.app.inject('/healthz')).statusCode).toBe(200);
+
+    await server.start();
+    // Nothing to do by hand: the pool reconnects on the next request.
+    await eventually(async () => (await m.admin.get('/v1/employers?limit=100')).statusCode === 200, 5_000);
+    expect((await t.app.inject('/readyz')).statusCode).toBe(200);
+    const listed = (await m.admin.get('/v1/employers?limit=100'))
+      .json()
+      .employers.map((e: { id: string }) => e.id);
+    expect(listed).toEqual(expect.arrayContaining(acknowledged));
+    expect(listed).toHaveLength(acknowledged.length + 2);
+    // The request refused during the outage ran nothing: its retry runs now.
+    expect((await m.admin.post('/v1/employers', { name: 'During, retried' }, retried)).statusCode).toBe(201);
+
+    // The index still follows the database: a change written by another writer is picked up.
+    await direct((client) => client.query('update jobs set min_score = 0.976 where id = $1', [m.job.id]));
+    await eventually(
+      async () => (await matchedCandidateIds(m.admin, m.job.id)).join() === m.ids.better,
+      10_000,
+    );
+    // and the follower's LISTEN connection is back (one, not a leaked extra).
+    await eventually(async () => {
+      const { rows } = await direct((client) =>
+        client.query(`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and query ilike 'LISTEN %'`),
+      );
+      return rows[0].n === 1;
+    }, 10_000);
+    expect(crashes).toEqual([]);
+  });
+
+  it('survives PostgreSQL ending the connection of a transaction in flight: that request fails with 503, nothing of it is kept, the retry runs', async () => {
+    const { admin } = await createWorkspace(t.app);
+    const key = { 'idempotency-key': unique('terminated') };
+    const name = unique('Terminated');
+    // Hold a lock the request's insert waits for, so its transaction is in flight for sure.
+    const blocked = await direct(async (locker) => {
+      await locker.query('begin');
+      await locker.query('lock table employers in exclusive mode');
+      const pending = admin.post('/v1/employers', { name }, key);
+      await eventually(async () => {
+        const { rows } = await locker.query(`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`);
+        return rows[0].n > 0;
+      }, 10_000);
+      await locker.query(`select pg_terminate_backend(pid) from (${appBackends}) backends`);
+      const response = await pending;
+      await locker.query('rollback');
+      return response;
+    });
+    expectProblem(blocked, 503, 'database_unavailable');
+
+    const retried = await admin.post('/v1/employers', { name }, key);
+    expect(retried.statusCode, retried.body).toBe(201);
+    expect(retried.headers['idempotent-replayed']).toBeUndefined();
+    const named = (await admin.get('/v1/employers?limit=100'))
+      .json()
+      .employers.filter((e: { name: string }) => e.name === name);
+    expect(named).toHaveLength(1);
+    expect(crashes).toEqual([]);
+  });
+
+  it('keeps serving while every connection of the app is terminated again and again under load', async () => {
+    const { adminKey } = await createWorkspace(t.app);
+    const admin = caller(t.app, adminKey);
+    const statuses: number[] = [];
+    let running = true;
+    const load = (async () => {
+      while (running) {
+        const responses = await Promise.all([
+          admin.post('/v1/employers', { name: 'Load' }, { 'idempotency-key': unique('load') }),
+          admin.post('/v1/employers', { name: 'Load' }),
+          admin.get('/v1/employers'),
+        ]);
+        statuses.push(...responses.map((r) => r.statusCode));
+      }
+    })();
+    for (let round = 0; round < 5; round++) {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await direct((client) =>
+        client.query(`select pg_terminate_backend(pid) from (${appBackends}) backends`),
+      );
+    }
+    running = false;
+    await load;
+    expect(statuses.filter((status) => ![200, 201, 503].includes(status))).toEqual([]);
+    await eventually(async () => (await admin.get('/v1/employers')).statusCode === 200, 5_000);
+    // Every connection that failed was given back to the pool, none leaked (it would run dry);
+    // background work (catch-up, webhook rounds) may hold one for a moment.
+    const { pool } = database as Extract<Database, { kind: 'postgres' }>;
+    await eventually(async () => pool.totalCount === pool.idleCount, 10_000);
+    expect(crashes).toEqual([]);
+  });
+});
