@@ -1,7 +1,13 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/client.ts';
 import { type BackoffPolicy, retryDelayMs } from './backoff.ts';
-import { type ClaimedDelivery, claimDueDeliveries, type Outcome, settleDelivery } from './repository.ts';
+import {
+  type ClaimedDelivery,
+  claimDueDeliveries,
+  countPendingDeliveries,
+  type Outcome,
+  settleDelivery,
+} from './repository.ts';
 import { postWebhook, type Send } from './send.ts';
 import { signedMessage } from './signing.ts';
 
@@ -30,6 +36,8 @@ export class WebhookWorker {
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
   private stopped = true;
+  /** Told the outcome of every delivery attempt this worker makes. */
+  onAttempt: ((outcome: Outcome['kind']) => void) | undefined;
 
   constructor(db: Db, log: FastifyBaseLogger, options: WorkerOptions, send: Send = postWebhook) {
     this.db = db;
@@ -62,6 +70,11 @@ export class WebhookWorker {
     const claimed = await claimDueDeliveries(this.db, { limit: this.batchSize, leaseMs: this.leaseMs });
     await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
     return claimed.length;
+  }
+
+  /** Deliveries waiting to be sent (due or backing off), counted up to `cap`. */
+  pendingCount(cap: number): Promise<number> {
+    return countPendingDeliveries(this.db, cap);
   }
 
   private schedule(delayMs: number): void {
@@ -108,6 +121,7 @@ export class WebhookWorker {
       },
       'webhook attempt',
     );
+    this.onAttempt?.(outcome.kind);
     await settleDelivery(this.db, delivery, { ...result, durationMs }, outcome);
   }
 }
