@@ -45,6 +45,11 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     }
     const code = error.code ? fastifyCodes[error.code] : undefined;
     if (code) return sendProblem(reply, request, code, error.message);
+    if (isClientAbort(error, request)) {
+      // The client hung up (its body cut short): nothing failed on our side.
+      request.log.info({ err: loggableError(error) }, 'the client closed the connection mid-request');
+      return sendProblem(reply, request, 'validation_failed', 'The request ended before its body did.');
+    }
     request.log.error({ err: loggableError(error) }, 'unhandled error');
     return sendProblem(
       reply,
@@ -52,6 +57,10 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       'internal',
       'Something went wrong on our side; the request id helps us find it.',
     );
+  });
+
+  app.addHook('onRequestAbort', async (request) => {
+    request.log.info('the client closed the connection before the answer');
   });
 
   app.setNotFoundHandler((request, reply) =>
@@ -70,4 +79,12 @@ function describeValidation(errors: FieldProblem[]): string {
   const more =
     errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
   return `${first.path}: ${first.message}${more}`;
+}
+
+const abortCodes = new Set(['ECONNRESET', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/** An error from the client's connection closing under the request (not, say, the database's). */
+function isClientAbort(error: FastifyError, request: FastifyRequest): boolean {
+  const gone = request.raw.aborted || request.raw.socket?.destroyed === true;
+  return gone && (abortCodes.has(error.code) || error.message === 'aborted');
 }
