@@ -63,6 +63,8 @@ interface Listed {
 /** MATCH_WORKERS=n: listings split over n worker threads and this one, as the service does. */
 const workers = Number(process.env.MATCH_WORKERS ?? 0);
 const pool = workers > 0 ? new RankPool(workers) : undefined;
+// Threads take ranges only once started; the measured listings should all be split.
+await pool?.ready();
 
 function listing(index: IndexMarket, job: number): Listed[] {
   const others = index.candidates;

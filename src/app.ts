@@ -35,6 +35,7 @@ import { MatchIndex } from './matching/index.ts';
 import { RankPool } from './matching/rank-pool.ts';
 import { matchingRoutes } from './matching/routes.ts';
 import { ChangeFollower, loadIndex } from './matching/sync.ts';
+import { metricsRoutes, registerHttpMetrics } from './metrics/routes.ts';
 import { bulkRoutes } from './profiles/bulk-routes.ts';
 import { candidateRoutes } from './profiles/candidate-routes.ts';
 import { employerRoutes } from './profiles/employer-routes.ts';
@@ -101,6 +102,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
   reportConnectionLosses(database, app.log);
+  const metrics = registerHttpMetrics(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -205,6 +207,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     allowInsecure: config.WEBHOOK_ALLOW_INSECURE_URLS,
   });
   app.decorate('webhookWorker', webhookWorker);
+  await app.register(metricsRoutes, {
+    metrics,
+    token: config.METRICS_TOKEN,
+    sources: { database, index, follower: sync, webhooks: webhookWorker, rankPool },
+  });
   app.addHook('onClose', () => webhookWorker.stop());
 
   await ensureBootstrapWorkspace(db, config.BOOTSTRAP_ADMIN_KEY);

@@ -21,6 +21,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BOOTSTRAP_PLATFORM_KEY: secretKey,
   BOOTSTRAP_ADMIN_KEY: secretKey,
+  // Scrapers of GET /metrics send it as a bearer token; unset, only local, unproxied clients may.
+  METRICS_TOKEN: secretKey,
   CORS_ORIGINS: z
     .string()
     .default('')

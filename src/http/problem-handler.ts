@@ -51,6 +51,11 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     const code = error.code ? fastifyCodes[error.code] : undefined;
     if (code === 'unsupported_media_type') return sendProblem(reply, request, code, acceptedMedia(request));
     if (code) return sendProblem(reply, request, code, error.message);
+    if (isClientAbort(error, request)) {
+      // The client hung up (its body cut short): nothing failed on our side.
+      request.log.info({ err: loggableError(error) }, 'the client closed the connection mid-request');
+      return sendProblem(reply, request, 'validation_failed', 'The request ended before its body did.');
+    }
     if (isConnectionError(error)) {
       request.log.warn({ err: loggableError(error) }, 'database unavailable');
       reply.header('retry-after', String(DATABASE_RETRY_AFTER_S));
@@ -70,6 +75,10 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     );
   });
 
+  app.addHook('onRequestAbort', async (request) => {
+    request.log.info('the client closed the connection before the answer');
+  });
+
   app.setNotFoundHandler((request, reply) =>
     sendProblem(
       reply,
@@ -86,4 +95,12 @@ function describeValidation(errors: FieldProblem[]): string {
   const more =
     errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
   return `${first.path}: ${first.message}${more}`;
+}
+
+const abortCodes = new Set(['ECONNRESET', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/** An error from the client's connection closing under the request (not, say, the database's). */
+function isClientAbort(error: FastifyError, request: FastifyRequest): boolean {
+  const gone = request.raw.aborted || request.raw.socket?.destroyed === true;
+  return gone && (abortCodes.has(error.code) || error.message === 'aborted');
 }

@@ -67,6 +67,10 @@ export class MatchIndex {
   private readonly questionnaires: QuestionnaireCatalog;
   private readonly split: { pool?: RankPool | undefined; splitFrom?: number | undefined };
   loaded = false;
+  /** How long the start-up load took, once it is done. */
+  loadSeconds: number | undefined;
+  /** Told how long each listing's ranking took, by the side of the profile it lists for. */
+  onListing: ((side: IndexSide, seconds: number) => void) | undefined;
 
   /** `split.pool`: threads that listings over at least `split.splitFrom` rows are split over. */
   constructor(
@@ -149,7 +153,14 @@ export class MatchIndex {
       const subject = market.store(side);
       const slot = subject.slotOf(id);
       if (slot < 0) continue;
-      return this.rank(market, subject, slot, side === 'job' ? market.candidates : market.jobs, request);
+      return this.rank(
+        market,
+        side,
+        subject,
+        slot,
+        side === 'job' ? market.candidates : market.jobs,
+        request,
+      );
     }
     return undefined;
   }
@@ -184,7 +195,7 @@ export class MatchIndex {
     });
     const market = this.workspaces.get(workspaceId)?.get(marketKey(profile.answers));
     const others = market ? (side === 'job' ? market.candidates : market.jobs) : new ProfileStore(layout);
-    return this.rank(market ?? new Market(layout), scratch, slot, others, request);
+    return this.rank(market ?? new Market(layout), side, scratch, slot, others, request);
   }
 
   /** Releases growth room in every store; called once the start-up load is done. */
@@ -197,30 +208,42 @@ export class MatchIndex {
     }
   }
 
+  /** Profiles and bytes held, per side and in all, and the workspaces with any profile. */
   stats() {
-    let profiles = 0;
-    let bytes = 0;
+    const sides = { job: { profiles: 0, bytes: 0 }, candidate: { profiles: 0, bytes: 0 } };
+    let workspaces = 0;
     for (const markets of this.workspaces.values()) {
+      let held = 0;
       for (const market of markets.values()) {
-        profiles += market.jobs.size + market.candidates.size;
-        bytes += market.jobs.byteSize() + market.candidates.byteSize();
+        for (const side of ['job', 'candidate'] as const) {
+          const store = market.store(side);
+          held += store.size;
+          sides[side].profiles += store.size;
+          sides[side].bytes += store.byteSize();
+        }
       }
+      if (held > 0) workspaces++;
     }
-    return { profiles, bytes, bytesPerProfile: profiles === 0 ? 0 : bytes / profiles };
+    const profiles = sides.job.profiles + sides.candidate.profiles;
+    const bytes = sides.job.bytes + sides.candidate.bytes;
+    return { profiles, bytes, bytesPerProfile: profiles === 0 ? 0 : bytes / profiles, sides, workspaces };
   }
 
   private rank(
     market: Market,
+    side: IndexSide,
     subject: ProfileStore,
     slot: number,
     others: ProfileStore,
     request: RankRequest,
   ) {
     const { pool, splitFrom = 0 } = this.split;
+    const started = performance.now();
     const kept =
       pool && others.end >= splitFrom
         ? pool.rank(subject, slot, others, request)
         : rankRange(subject, slot, others, request, 0, others.end);
+    this.onListing?.(side, (performance.now() - started) / 1000);
     const { rows, hasMore } = listingOf(subject, slot, others, request, kept);
     return {
       questionnaireId: market.layout.questionnaireId,

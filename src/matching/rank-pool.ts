@@ -23,6 +23,8 @@ export interface RankJob {
 export const PENDING = 0;
 export const DONE = 1;
 export const FAILED = 2;
+/** What a rank worker posts once it listens for jobs; until then the pool sends it none. */
+export const READY = 'ready';
 
 /** A range takes tens of milliseconds; a thread this late is taken for stuck and replaced. */
 const WAIT_MS = 5_000;
@@ -36,8 +38,10 @@ const MAX_REPLACED = 3;
  *
  * The calling thread waits for the threads with Atomics.wait: the whole listing stays one
  * synchronous step of the event loop, so no write to the index can interleave with it, and
- * the threads read the stores' shared arrays as they are. A thread that fails or does not
- * answer in time is replaced, and its range ranked by the calling thread instead.
+ * the threads read the stores' shared arrays as they are. A thread that fails a range has it
+ * ranked by the calling thread instead; one that does not answer in time is also replaced.
+ * Only threads that said they are ready get ranges, so a listing never waits on a thread that
+ * is still starting (which can take long on a busy machine) and never takes one for stuck.
  */
 export class RankPool {
   private readonly threads: (RankThread | undefined)[];
@@ -68,8 +72,9 @@ export class RankPool {
   }
 
   rank(subject: ProfileStore, s: number, others: ProfileStore, request: RankRequest): KeptRow[] {
-    if (!this.usable) return rankRange(subject, s, others, request, 0, others.end);
-    const parts = this.threads.length + 1;
+    const ready = this.usable ? this.readyThreads() : [];
+    if (ready.length === 0) return rankRange(subject, s, others, request, 0, others.end);
+    const parts = ready.length + 1;
     const bound = (i: number) => Math.floor((i * others.end) / parts);
     const job = {
       layoutId: this.layoutIdOf(subject.layout),
@@ -78,25 +83,35 @@ export class RankPool {
       others: others.shared(),
       request,
     };
-    const started = this.threads.map((_, t) => {
-      const thread = this.thread(t);
-      return thread.start(job, subject.layout, bound(t + 1), bound(t + 2)) ? thread : undefined;
+    ready.forEach((thread, t) => {
+      thread.start(job, subject.layout, bound(t + 1), bound(t + 2));
     });
     const lists = [rankRange(subject, s, others, request, 0, bound(1))];
-    started.forEach((thread, t) => {
-      const kept = thread?.finish(this.options.waitMs);
+    ready.forEach((thread, t) => {
+      const kept = thread.finish(this.options.waitMs);
       if (kept === undefined) {
         this.fallbacks++;
-        if (!thread || thread.stuck) this.replace(t);
+        if (thread.stuck) this.replace(thread);
       } else this.replacedInARow = 0;
       lists.push(kept ?? rankRange(subject, s, others, request, bound(t + 1), bound(t + 2)));
     });
     return mergeRanges(lists, others, request);
   }
 
+  /** Starts any missing thread; resolves once every thread is ready for jobs (or has died). */
+  async ready(): Promise<void> {
+    await Promise.all(this.threads.map((_, t) => this.thread(t).started));
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.threads.map((thread) => thread?.worker.terminate()));
     this.threads.fill(undefined);
+  }
+
+  /** The threads ready for a job now; dead ones are replaced, missing ones started (for later listings). */
+  private readyThreads(): RankThread[] {
+    for (const thread of this.threads) if (thread?.stuck) this.replace(thread);
+    return this.threads.map((_, t) => this.thread(t)).filter((thread) => thread.isReady && !thread.stuck);
   }
 
   private thread(t: number): RankThread {
@@ -108,10 +123,11 @@ export class RankPool {
     return thread;
   }
 
-  private replace(t: number): void {
+  private replace(thread: RankThread): void {
     if (++this.replacedInARow === MAX_REPLACED) this.options.onGiveUp();
-    void this.threads[t]?.worker.terminate();
-    this.threads[t] = undefined;
+    void thread.worker.terminate();
+    const t = this.threads.indexOf(thread);
+    if (t >= 0) this.threads[t] = undefined;
   }
 
   private layoutIdOf(layout: Layout): number {
@@ -132,27 +148,41 @@ class RankThread {
   private readonly knownLayouts = new Set<number>();
   private readonly state = new Int32Array(new SharedArrayBuffer(8));
   private results = new Float64Array(new SharedArrayBuffer(0));
-  /** the last job got no answer in time */
+  /** the thread posted READY: it listens for jobs */
+  isReady = false;
+  /** the last job got no answer in time, or the thread died */
   stuck = false;
+  /** settles when the thread is ready or has died */
+  readonly started: Promise<void>;
 
   constructor(url: URL) {
     // Node 22 strips types only when asked; from 23.6 it does by default (and the flag is harmless).
     const execArgv = process.features.typescript ? undefined : ['--experimental-strip-types'];
     this.worker = new Worker(url, { execArgv });
     this.worker.unref();
+    this.started = new Promise((resolve) => {
+      this.worker.once('message', (message) => {
+        this.isReady = message === READY;
+        resolve();
+      });
+      this.worker.once('error', () => resolve());
+      this.worker.once('exit', () => resolve());
+    });
     this.worker.on('error', () => {
+      this.stuck = true;
+    });
+    this.worker.on('exit', () => {
       this.stuck = true;
     });
   }
 
-  /** Sends the job for rows from..to; false if the thread cannot take it. */
+  /** Sends the job for rows from..to. */
   start(
     job: Omit<RankJob, 'layout' | 'from' | 'to' | 'state' | 'results'>,
     layout: Layout,
     from: number,
     to: number,
-  ): boolean {
-    if (this.stuck) return false;
+  ): void {
     const cells = 4 * (job.request.limit + 1);
     if (this.results.length < cells) this.results = new Float64Array(new SharedArrayBuffer(8 * cells));
     Atomics.store(this.state, 0, PENDING);
@@ -167,7 +197,6 @@ class RankThread {
       results: this.results,
     };
     this.worker.postMessage(message);
-    return true;
   }
 
   /** The range's kept rows, best first; undefined if the thread failed or did not answer in time. */

@@ -2,7 +2,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { Layout } from './layout.ts';
 import { rankRange } from './rank.ts';
-import { DONE, FAILED, type RankJob } from './rank-pool.ts';
+import { DONE, FAILED, type RankJob, READY } from './rank-pool.ts';
 import { ProfileStore } from './store.ts';
 
 const layouts = new Map<number, Layout>();
@@ -29,3 +29,4 @@ parentPort?.on('message', (job: RankJob) => {
   }
   Atomics.notify(state, 0);
 });
+parentPort?.postMessage(READY);

@@ -91,6 +91,7 @@ async function loadIndexOnce(db: Db, index: MatchIndex, log: FastifyBaseLogger):
     );
   }
   index.trim();
+  index.loadSeconds = (performance.now() - started) / 1000;
   index.loaded = true;
   const { profiles, bytes, bytesPerProfile } = index.stats();
   log.info(
@@ -98,7 +99,7 @@ async function loadIndexOnce(db: Db, index: MatchIndex, log: FastifyBaseLogger):
       profiles,
       indexBytes: bytes,
       bytesPerProfile: Math.round(bytesPerProfile),
-      ms: Math.round(performance.now() - started),
+      ms: Math.round(index.loadSeconds * 1000),
     },
     'match index loaded',
   );
@@ -132,6 +133,8 @@ export class ChangeFollower {
   /** Tags this app's bulk writes in the change feed; its own rows need no second read. */
   readonly origin = randomUUID();
   private lastPurge = 0;
+  /** When the last pass that read the feed to its end started (epoch ms). */
+  private caughtUpAt: number | undefined;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(database: Database, index: MatchIndex, log: FastifyBaseLogger) {
@@ -143,7 +146,9 @@ export class ChangeFollower {
 
   /** Call before loading the index, so changes made during the load are replayed after it. */
   async start(): Promise<void> {
+    const started = Date.now();
     this.safeSeq = await latestChangeSeq(this.database.db);
+    this.caughtUpAt = started;
     this.highSeq = this.safeSeq;
     this.unlisten = await this.listen();
     this.timer = setInterval(() => void this.catchUp(), CATCH_UP_MS);
@@ -174,6 +179,16 @@ export class ChangeFollower {
     answerSets: { questionnaireId: string; questionnaireVersion: number; answers: AnswerSet }[],
   ): PackedRow[] {
     return this.index.pack(answerSets);
+  }
+
+  /** Changes written that this process has not read yet (one query). */
+  async changesBehind(): Promise<number> {
+    return Math.max(0, (await latestChangeSeq(this.database.db)) - this.highSeq);
+  }
+
+  /** Seconds since a pass that read the change feed to its end began; null before start. */
+  get secondsBehind(): number | null {
+    return this.caughtUpAt === undefined ? null : (Date.now() - this.caughtUpAt) / 1000;
   }
 
   /** A bare notification means "read the feed"; `side:workspace:id` names an erased profile. */
@@ -215,6 +230,7 @@ export class ChangeFollower {
 
   private async run(full: boolean): Promise<void> {
     const db = this.database.db;
+    const started = Date.now();
     let from = full ? this.safeSeq : Math.max(this.safeSeq, this.highSeq);
     for (;;) {
       const changes = await changesSince(db, from, BATCH);
@@ -237,6 +253,7 @@ export class ChangeFollower {
       if (changes.length < BATCH) break;
       from = changes.at(-1)!.seq;
     }
+    this.caughtUpAt = started;
     if (Date.now() - this.lastPurge > 60_000) {
       this.lastPurge = Date.now();
       await purgeChangesBefore(db, new Date(Date.now() - CHANGE_RETENTION_MS));

@@ -111,6 +111,18 @@ export interface ClaimedDelivery {
   secret: string;
 }
 
+/** Pending deliveries of every workspace, counted up to `cap` (so the count stays cheap). */
+export async function countPendingDeliveries(db: DbOrTx, cap: number): Promise<number> {
+  const pending = db
+    .select({ id: webhookDeliveries.id })
+    .from(webhookDeliveries)
+    .where(eq(webhookDeliveries.status, 'pending'))
+    .limit(cap)
+    .as('pending');
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(pending);
+  return row?.n ?? 0;
+}
+
 /**
  * Claims up to `limit` due deliveries for one worker: locked rows another worker holds are
  * skipped, and each claimed row is pushed a lease ahead, so if this worker dies before it settles

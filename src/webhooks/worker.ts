@@ -2,7 +2,13 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/client.ts';
 import { outageLog } from '../db/faults.ts';
 import { type BackoffPolicy, retryDelayMs } from './backoff.ts';
-import { type ClaimedDelivery, claimDueDeliveries, type Outcome, settleDelivery } from './repository.ts';
+import {
+  type ClaimedDelivery,
+  claimDueDeliveries,
+  countPendingDeliveries,
+  type Outcome,
+  settleDelivery,
+} from './repository.ts';
 import { postWebhook, type Send } from './send.ts';
 import { signedMessage } from './signing.ts';
 
@@ -32,6 +38,8 @@ export class WebhookWorker {
   private round: Promise<void> | undefined;
   private stopped = true;
   private readonly rounds: ReturnType<typeof outageLog>;
+  /** Told the outcome of every delivery attempt this worker makes. */
+  onAttempt: ((outcome: Outcome['kind']) => void) | undefined;
 
   constructor(db: Db, log: FastifyBaseLogger, options: WorkerOptions, send: Send = postWebhook) {
     this.db = db;
@@ -69,6 +77,11 @@ export class WebhookWorker {
     const failed = results.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
     return claimed.length;
+  }
+
+  /** Deliveries waiting to be sent (due or backing off), counted up to `cap`. */
+  pendingCount(cap: number): Promise<number> {
+    return countPendingDeliveries(this.db, cap);
   }
 
   private schedule(delayMs: number): void {
@@ -119,6 +132,7 @@ export class WebhookWorker {
       },
       'webhook attempt',
     );
+    this.onAttempt?.(outcome.kind);
     await settleDelivery(this.db, delivery, { ...result, durationMs }, outcome);
   }
 }

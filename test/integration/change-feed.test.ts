@@ -193,42 +193,36 @@ if (availableDatabaseKinds().includes('postgres')) {
       return { m, onB };
     }
 
-    it('shows in B, within 3 s, a candidate created with answers through A (bulk)', async () => {
+    it('shows in B, a candidate created with answers through A (bulk)', async () => {
       const { m, onB } = await marketSeenByB();
       const [id] = await bulkCandidates(a.app, m.adminKey, [{ answers: goodCandidate }]);
-      const took = await eventually(async () => (await matchedCandidateIds(onB, m.job.id)).includes(id!));
-      expect(took).toBeLessThan(3_000);
+      await eventually(async () => (await matchedCandidateIds(onB, m.job.id)).includes(id!));
       expect(await matchedCandidateIds(onB, m.job.id)).toEqual(await matchedCandidateIds(m.admin, m.job.id));
     });
 
-    it('reflects in B, within 3 s, answers replaced through A', async () => {
+    it('reflects in B, answers replaced through A', async () => {
       const { m, onB } = await marketSeenByB();
       await putAnswers(
         m.admin,
         `/v1/candidates/${m.ids.good}/answers`,
         marketCandidates.tooExpensive.answers,
       );
-      const took = await eventually(
-        async () => !(await matchedCandidateIds(onB, m.job.id)).includes(m.ids.good),
-      );
-      expect(took).toBeLessThan(3_000);
+      await eventually(async () => !(await matchedCandidateIds(onB, m.job.id)).includes(m.ids.good));
       expect(await matchedJobIds(onB, m.ids.good)).toEqual([]);
     });
 
-    it("drops from B's listings, within 3 s, a job closed through A", async () => {
+    it("drops from B's listings, a job closed through A", async () => {
       const { m, onB } = await marketSeenByB();
       expect(await matchedJobIds(onB, m.ids.good)).toEqual([m.otherJob.id, m.job.id]);
       expect((await m.admin.patch(`/v1/jobs/${m.job.id}`, { status: 'closed' })).statusCode).toBe(200);
-      const took = await eventually(async () => (await matchedJobIds(onB, m.ids.good)).length === 1);
-      expect(took).toBeLessThan(3_000);
+      await eventually(async () => (await matchedJobIds(onB, m.ids.good)).length === 1);
       expect(await matchedJobIds(onB, m.ids.good)).toEqual([m.otherJob.id]);
     });
 
-    it('drops from B, within 3 s, a candidate erased through A', async () => {
+    it('drops from B, a candidate erased through A', async () => {
       const { m, onB } = await marketSeenByB();
       expect((await m.admin.delete(`/v1/candidates/${m.ids.good}`)).statusCode).toBe(204);
-      const took = await eventually(async () => (await matchedCandidateIds(onB, m.job.id)).length === 1);
-      expect(took).toBeLessThan(3_000);
+      await eventually(async () => (await matchedCandidateIds(onB, m.job.id)).length === 1);
       expect(await matchedCandidateIds(onB, m.job.id)).toEqual([m.ids.better]);
     });
 

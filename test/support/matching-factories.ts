@@ -233,10 +233,13 @@ export async function profileCounts(db: Db, workspaceId: string) {
   return { candidates: c?.n, jobs: j?.n, answerSets: a?.n };
 }
 
-/** Polls `check` every `intervalMs` until it holds; returns the milliseconds it took, or throws. */
+/**
+ * Polls `check` every `intervalMs` until it holds; returns the milliseconds it took, or throws.
+ * `timeoutMs` only bounds a wait for something that never happens: a busy machine may be slow.
+ */
 export async function eventually(
   check: () => Promise<boolean>,
-  timeoutMs = 3_000,
+  timeoutMs = 30_000,
   intervalMs = 100,
 ): Promise<number> {
   const started = performance.now();

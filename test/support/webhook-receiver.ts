@@ -1,11 +1,14 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 
-/** Fast retries for tests: a 20 ms poll, 20–200 ms back-off, 5 attempts, a 400 ms request deadline. */
+/**
+ * Fast retries for tests: a 20 ms poll, 20–200 ms back-off, 5 attempts, and a 2 s request deadline
+ * (long enough that a busy machine's slow answer is not taken for no answer).
+ */
 export const webhookTestEnv = {
   WEBHOOK_ALLOW_INSECURE_URLS: 'true',
   WEBHOOK_POLL_MS: '20',
-  WEBHOOK_TIMEOUT_MS: '400',
+  WEBHOOK_TIMEOUT_MS: '2000',
   WEBHOOK_BACKOFF_BASE_MS: '20',
   WEBHOOK_BACKOFF_MAX_MS: '200',
   WEBHOOK_MAX_ATTEMPTS: '5',

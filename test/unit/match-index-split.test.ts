@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileLayout } from '../../src/matching/layout.ts';
 import { type KeptRow, mergeRanges, type RankRequest, rankRange } from '../../src/matching/rank.ts';
 import { RankPool } from '../../src/matching/rank-pool.ts';
@@ -89,7 +89,9 @@ describe('split listings', () => {
   });
 
   describe('over worker threads', () => {
-    const pool = new RankPool(2);
+    // These threads answer: a generous wait, so a busy machine cannot turn an answer into a timeout.
+    const pool = new RankPool(2, { waitMs: 60_000 });
+    beforeAll(() => pool.ready());
     afterAll(() => pool.close());
 
     it('give the single-threaded ranking, also after the stores grew and changed', () => {
@@ -108,27 +110,71 @@ describe('split listings', () => {
       expect(pool.fallbacks).toBe(0);
     });
 
-    it('rank a range on the calling thread when its thread fails it or does not answer in time', () => {
-      for (const name of ['failing', 'silent']) {
-        let gaveUp = 0;
-        const broken = new RankPool(1, {
-          onGiveUp: () => gaveUp++,
-          waitMs: 100,
-          workerUrl: new URL(`../fixtures/rank-workers/${name}.ts`, import.meta.url),
-        });
-        fc.assert(
-          fc.property(arbCase(), (c) => {
-            const { subjects, s, others, whole, request } = setUp(c);
-            expect(broken.rank(subjects, s, others, request)).toEqual(whole(request));
-          }),
-          { numRuns: 3 },
-        );
-        expect(broken.fallbacks).toBe(3);
-        // A thread that never answers is replaced; after three in a row the pool stops waiting on threads.
-        expect(broken.usable).toBe(name === 'failing');
-        expect(gaveUp).toBe(name === 'failing' ? 0 : 1);
-        void broken.close();
-      }
+    const fixture = (name: string) => new URL(`../fixtures/rank-workers/${name}.ts`, import.meta.url);
+
+    /** Ranks three random cases with `pool`, awaiting `before` first each time; all must be exact. */
+    async function rankThree(broken: RankPool, before: () => Promise<void>) {
+      await fc.assert(
+        fc.asyncProperty(arbCase(), async (c) => {
+          await before();
+          const { subjects, s, others, whole, request } = setUp(c);
+          expect(broken.rank(subjects, s, others, request)).toEqual(whole(request));
+        }),
+        { numRuns: 3 },
+      );
+    }
+
+    it('send no range to a thread that is still starting', async () => {
+      const broken = new RankPool(1, { waitMs: 60_000, workerUrl: fixture('failing') });
+      // The thread starts with the first listing; synchronously, it cannot be ready for any of these.
+      fc.assert(
+        fc.property(arbCase(), (c) => {
+          const { subjects, s, others, whole, request } = setUp(c);
+          expect(broken.rank(subjects, s, others, request)).toEqual(whole(request));
+        }),
+        { numRuns: 3 },
+      );
+      expect(broken.fallbacks).toBe(0);
+      await broken.ready();
+      await rankThree(broken, async () => {});
+      expect(broken.fallbacks).toBe(3);
+      await broken.close();
+    });
+
+    it('rank a range on the calling thread when its thread fails it, and keep the thread', async () => {
+      let gaveUp = 0;
+      const broken = new RankPool(1, {
+        onGiveUp: () => gaveUp++,
+        waitMs: 60_000,
+        workerUrl: fixture('failing'),
+      });
+      await rankThree(broken, () => broken.ready());
+      expect(broken.fallbacks).toBe(3);
+      expect(broken.usable).toBe(true);
+      expect(gaveUp).toBe(0);
+      await broken.close();
+    });
+
+    it('replace a thread that does not answer in time; after three in a row, stop waiting on threads', async () => {
+      let gaveUp = 0;
+      // The thread never answers, so this short wait always runs out, however busy the machine.
+      const broken = new RankPool(1, { onGiveUp: () => gaveUp++, waitMs: 50, workerUrl: fixture('silent') });
+      await rankThree(broken, () => broken.ready());
+      expect(broken.fallbacks).toBe(3);
+      expect(broken.usable).toBe(false);
+      expect(gaveUp).toBe(1);
+      await broken.close();
+    });
+
+    it('replace a thread that dies; after three in a row, stop starting threads', async () => {
+      let gaveUp = 0;
+      const broken = new RankPool(1, { onGiveUp: () => gaveUp++, workerUrl: fixture('crashing') });
+      await rankThree(broken, () => broken.ready());
+      // A dead thread is never sent a range: the calling thread ranked everything.
+      expect(broken.fallbacks).toBe(0);
+      expect(broken.usable).toBe(false);
+      expect(gaveUp).toBe(1);
+      await broken.close();
     });
   });
 });
