@@ -5,6 +5,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import { acquireDataDirLock } from './data-dir-lock.ts';
 import * as schema from './schema.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -31,9 +32,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const db = drizzlePg({ client: pool, schema, casing: 'snake_case' }) as unknown as Db;
     return { kind: 'postgres', db, pool, close: () => pool.end() };
   }
-  const client = await openPglite(options.DATA_DIR);
+  const lock = options.DATA_DIR === 'memory' ? undefined : acquireDataDirLock(options.DATA_DIR);
+  const client = await openPglite(options.DATA_DIR).catch((error: unknown) => {
+    lock?.release();
+    throw error;
+  });
   const db = drizzlePglite({ client, schema, casing: 'snake_case' }) as unknown as Db;
-  return { kind: 'pglite', db, client, close: () => client.close() };
+  const close = () => client.close().finally(() => lock?.release());
+  return { kind: 'pglite', db, client, close };
 }
 
 async function openPglite(dataDir: string): Promise<PGlite> {
