@@ -1,36 +1,47 @@
 import closeWithGrace from 'close-with-grace';
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
-import { loadConfig } from './config.ts';
-import { openDatabase } from './db/client.ts';
+import { ensureFirstRunWorkspace, firstRunNotice } from './auth/bootstrap.ts';
 import { runMigrations } from './db/migrate.ts';
 import { loadQuestionnaires } from './questionnaires/loader.ts';
+import { fail, loadConfigOrFail, openDatabaseOrFail } from './startup.ts';
 
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (error) {
-  process.stderr.write(`${(error as Error).message}\n`);
-  process.exit(1);
-}
-
+const config = loadConfigOrFail();
 // A broken questionnaire stops the start before anything else is touched.
-const questionnaires = await loadQuestionnaires(config.QUESTIONNAIRES_DIR).catch((error: Error) => {
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-});
-const database = await openDatabase(config);
-await runMigrations(database);
-const app = await buildApp({ config, database, questionnaires, loadIndexInBackground: true });
+const questionnaires = await loadQuestionnaires(config.QUESTIONNAIRES_DIR).catch((error: Error) =>
+  fail(error.message),
+);
+const database = await openDatabaseOrFail(
+  config,
+  'Stop that process first, or give this one another DATA_DIR (several processes share one database through DATABASE_URL).',
+);
 
+// Registered before the slow steps, so the database (and the data directory's lock) is closed
+// however the start ends.
+let app: FastifyInstance | undefined;
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
-  if (err) app.log.error({ err }, 'closing after an error');
-  else app.log.info({ signal }, 'closing');
-  await app.close();
+  if (err) app ? app.log.error({ err }, 'closing after an error') : process.stderr.write(`${err.stack}\n`);
+  else app?.log.info({ signal }, 'closing');
+  await app?.close();
   await database.close();
 });
 
-await app.listen({ host: config.HOST, port: config.PORT });
+await runMigrations(database);
+app = await buildApp({ config, database, questionnaires, loadIndexInBackground: true });
+const url = await app.listen({ host: config.HOST, port: config.PORT });
 app.log.info(
   { database: database.kind, questionnaires: questionnaires.list().map((q) => `${q.id}@${q.version}`) },
   'mutualfit is ready',
 );
+
+if (!config.BOOTSTRAP_ADMIN_KEY) {
+  const log = app.log;
+  const adminKey = await ensureFirstRunWorkspace(database.db).catch((err: unknown) => {
+    log.error({ err }, 'first run: the default workspace could not be created');
+    return undefined;
+  });
+  if (adminKey) {
+    log.warn('first run: created the workspace "default" and an admin key, printed once on stderr');
+    process.stderr.write(firstRunNotice(adminKey, url.replace(/:\/\/(0\.0\.0\.0|\[::\]):/, '://localhost:')));
+  }
+}

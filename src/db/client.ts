@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
+import { acquireDataDirLock } from './data-dir-lock.ts';
 import { isConnectionError } from './faults.ts';
 import { requestScoped } from './request-transaction.ts';
 import * as schema from './schema.ts';
@@ -48,9 +49,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const db = drizzlePg({ client: pool, schema, casing: 'snake_case' }) as unknown as Db;
     return { kind: 'postgres', db: requestScoped(db, poolTransaction(pool)), pool, close: () => pool.end() };
   }
-  const client = await openPglite(options.DATA_DIR);
+  const lock = options.DATA_DIR === 'memory' ? undefined : acquireDataDirLock(options.DATA_DIR);
+  const client = await openPglite(options.DATA_DIR).catch((error: unknown) => {
+    lock?.release();
+    throw error;
+  });
   const db = drizzlePglite({ client, schema, casing: 'snake_case' }) as unknown as Db;
-  return { kind: 'pglite', db: requestScoped(db), client, close: () => client.close() };
+  const close = () => client.close().finally(() => lock?.release());
+  return { kind: 'pglite', db: requestScoped(db), client, close };
 }
 
 /**

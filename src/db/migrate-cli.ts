@@ -1,9 +1,10 @@
-import { loadConfig } from '../config.ts';
-import { openDatabase } from './client.ts';
+import { loadConfigOrFail, openDatabaseOrFail } from '../startup.ts';
 import { runMigrations } from './migrate.ts';
 
-const config = loadConfig();
-const database = await openDatabase(config);
+const database = await openDatabaseOrFail(
+  loadConfigOrFail(),
+  'A server running on this data directory applies the migrations itself at start-up; stop it to run them alone.',
+);
 try {
   await runMigrations(database);
   process.stdout.write(`migrations applied (${database.kind})\n`);

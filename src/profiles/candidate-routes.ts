@@ -7,7 +7,7 @@ import { notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { idParam } from '../http/params.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
-import { uniqueExternalId } from './external-id.ts';
+import { externalIdConflictSchema, uniqueExternalId } from './external-id.ts';
 import { eraseCandidate, exportCandidate } from './privacy.ts';
 import {
   findCandidate,
@@ -65,18 +65,21 @@ export const candidateRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync 
         tags,
         summary: 'Create a candidate: a pseudonymous profile plus contact details kept apart',
         body: candidateCreate,
-        response: { 201: one, 400: problemSchema, 404: problemSchema, 409: problemSchema },
+        response: { 201: one, 400: problemSchema, 404: problemSchema, 409: externalIdConflictSchema },
       },
     },
     async (request, reply) => {
       const { workspaceId } = requireRole(request, 'admin');
       const { contact, ...profile } = request.body;
-      const candidate = await uniqueExternalId(() =>
-        db.transaction(async (tx) => {
-          const created = await insertCandidate(tx, { workspaceId, ...profile });
-          await upsertContact(tx, workspaceId, created.id, { ...contact, phone: contact.phone ?? null });
-          return created;
-        }),
+      const candidate = await uniqueExternalId(
+        db,
+        { kind: 'Candidate', reach: { workspaceId }, externalId: profile.externalId },
+        () =>
+          db.transaction(async (tx) => {
+            const created = await insertCandidate(tx, { workspaceId, ...profile });
+            await upsertContact(tx, workspaceId, created.id, { ...contact, phone: contact.phone ?? null });
+            return created;
+          }),
       );
       return reply
         .code(201)
@@ -143,7 +146,7 @@ export const candidateRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync 
         summary: 'Change a candidate; contact fields given replace the stored ones',
         params: idParam,
         body: candidatePatch,
-        response: { 200: one, 400: problemSchema, 404: problemSchema, 409: problemSchema },
+        response: { 200: one, 400: problemSchema, 404: problemSchema, 409: externalIdConflictSchema },
       },
     },
     async (request) => {
@@ -151,19 +154,22 @@ export const candidateRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync 
       const { id } = request.params;
       assertOwnCandidate(scope, id);
       const { contact: contactChange, ...profile } = request.body;
-      const result = await uniqueExternalId(() =>
-        db.transaction(async (tx) => {
-          const candidate =
-            Object.keys(profile).length > 0
-              ? await updateCandidate(tx, scope.workspaceId, id, profile)
-              : await findCandidate(tx, scope.workspaceId, id);
-          if (!candidate) return undefined;
-          const stored = await findContact(tx, scope.workspaceId, id);
-          if (contactChange && stored) {
-            await upsertContact(tx, scope.workspaceId, id, { ...stored, ...contactChange });
-          }
-          return { candidate, contact: await findContact(tx, scope.workspaceId, id) };
-        }),
+      const result = await uniqueExternalId(
+        db,
+        { kind: 'Candidate', reach: scope, externalId: profile.externalId },
+        () =>
+          db.transaction(async (tx) => {
+            const candidate =
+              Object.keys(profile).length > 0
+                ? await updateCandidate(tx, scope.workspaceId, id, profile)
+                : await findCandidate(tx, scope.workspaceId, id);
+            if (!candidate) return undefined;
+            const stored = await findContact(tx, scope.workspaceId, id);
+            if (contactChange && stored) {
+              await upsertContact(tx, scope.workspaceId, id, { ...stored, ...contactChange });
+            }
+            return { candidate, contact: await findContact(tx, scope.workspaceId, id) };
+          }),
       );
       if (!result) throw notFound(`Candidate ${id}`);
       await sync.refresh(scope.workspaceId, 'candidate', [id]);

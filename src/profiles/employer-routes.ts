@@ -7,7 +7,7 @@ import { notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { idParam } from '../http/params.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
-import { uniqueExternalId } from './external-id.ts';
+import { externalIdConflictSchema, uniqueExternalId } from './external-id.ts';
 import {
   deleteEmployer,
   findEmployer,
@@ -34,12 +34,16 @@ export const employerRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }
         tags,
         summary: 'Create an employer',
         body: employerCreate,
-        response: { 201: one, 400: problemSchema, 404: problemSchema, 409: problemSchema },
+        response: { 201: one, 400: problemSchema, 404: problemSchema, 409: externalIdConflictSchema },
       },
     },
     async (request, reply) => {
       const { workspaceId } = requireRole(request, 'admin');
-      const employer = await uniqueExternalId(() => insertEmployer(db, { workspaceId, ...request.body }));
+      const employer = await uniqueExternalId(
+        db,
+        { kind: 'Employer', reach: { workspaceId }, externalId: request.body.externalId },
+        () => insertEmployer(db, { workspaceId, ...request.body }),
+      );
       return reply.code(201).send({ employer });
     },
   );
@@ -102,15 +106,17 @@ export const employerRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }
         summary: 'Change an employer',
         params: idParam,
         body: employerPatch,
-        response: { 200: one, 400: problemSchema, 404: problemSchema, 409: problemSchema },
+        response: { 200: one, 400: problemSchema, 404: problemSchema, 409: externalIdConflictSchema },
       },
     },
     async (request) => {
       const scope = employerScope(request);
       const what = `Employer ${request.params.id}`;
       assertOwnEmployer(scope, request.params.id, what);
-      const employer = await uniqueExternalId(() =>
-        updateEmployer(db, scope.workspaceId, request.params.id, request.body),
+      const employer = await uniqueExternalId(
+        db,
+        { kind: 'Employer', reach: scope, externalId: request.body.externalId },
+        () => updateEmployer(db, scope.workspaceId, request.params.id, request.body),
       );
       if (!employer) throw notFound(what);
       return { employer };

@@ -6,7 +6,7 @@ import { AppError, notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { idParam } from '../http/params.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
-import { uniqueExternalId } from './external-id.ts';
+import { externalIdConflictSchema, uniqueExternalId } from './external-id.ts';
 import { deleteJob, findEmployer, findJob, insertJob, listJobs, updateJob } from './repository.ts';
 import { jobCreate, jobList, jobListQuery, jobPatch, jobView } from './schemas.ts';
 
@@ -35,7 +35,7 @@ export const jobRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = a
           201: one,
           400: problemSchema,
           404: problemSchema,
-          409: problemSchema,
+          409: externalIdConflictSchema,
           422: problemSchema,
         },
       },
@@ -49,8 +49,10 @@ export const jobRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = a
           errors: [{ path: 'body.employerId', message: 'no such employer' }],
         });
       }
-      const job = await uniqueExternalId(() =>
-        insertJob(db, { workspaceId: scope.workspaceId, ...request.body }),
+      const job = await uniqueExternalId(
+        db,
+        { kind: 'Job', reach: scope, externalId: request.body.externalId },
+        () => insertJob(db, { workspaceId: scope.workspaceId, ...request.body }),
       );
       return reply.code(201).send({ job });
     },
@@ -110,14 +112,16 @@ export const jobRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = a
         summary: 'Change a job; closing it takes it out of matching at once',
         params: idParam,
         body: jobPatch,
-        response: { 200: one, 400: problemSchema, 404: problemSchema, 409: problemSchema },
+        response: { 200: one, 400: problemSchema, 404: problemSchema, 409: externalIdConflictSchema },
       },
     },
     async (request) => {
       const scope = employerScope(request);
       await reachableJob(scope, request.params.id);
-      const job = await uniqueExternalId(() =>
-        updateJob(db, scope.workspaceId, request.params.id, request.body),
+      const job = await uniqueExternalId(
+        db,
+        { kind: 'Job', reach: scope, externalId: request.body.externalId },
+        () => updateJob(db, scope.workspaceId, request.params.id, request.body),
       );
       if (!job) throw notFound(`Job ${request.params.id}`);
       await sync.refresh(scope.workspaceId, 'job', [job.id]);
