@@ -5,13 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { allocationRoutes } from './allocation/routes.ts';
 import { answerRoutes } from './answers/routes.ts';
 import { ensureBootstrapWorkspace } from './auth/bootstrap.ts';
@@ -23,6 +17,7 @@ import { type Database, pingDatabase } from './db/client.ts';
 import { healthRoutes } from './health/routes.ts';
 import { AppError } from './http/errors.ts';
 import { registerIdempotency } from './http/idempotency.ts';
+import { apiDescription, documentObject, documentRoute } from './http/openapi-document.ts';
 import { registerProblemHandlers } from './http/problem-handler.ts';
 import { registerNulGuard } from './http/text-guard.ts';
 import { introductionRoutes } from './introductions/routes.ts';
@@ -129,14 +124,19 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       info: {
         title: 'mutualfit',
         version: '1.0.0',
-        description:
-          'Two-sided expectation matching for hiring: reciprocal scores, explanations, stable allocation and double opt-in introductions.',
+        description: apiDescription,
       },
+      // x-internal: false says the API is meant for partners outside the operator (OWASP API9).
+      servers: [
+        { url: '/', description: 'The deployment that serves this document', 'x-internal': false } as {
+          url: string;
+        },
+      ],
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
       security: [{ apiKey: [] }],
     },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transform: documentRoute,
+    transformObject: documentObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());

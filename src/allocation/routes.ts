@@ -17,19 +17,31 @@ import { validateAllocationInput } from './validate.ts';
 /** Jobs one `source: "matches"` request may take (each job is one scan of the candidates). */
 const MAX_MATCH_JOBS = 500;
 
+/** The most candidates (and jobs, and preferences in one list) one allocation takes. */
+const MAX_PARTIES = 200_000;
+
 const freeId = z.string().min(1).max(64);
+const preferences = z.array(freeId).max(MAX_PARTIES);
 const allocationBody = z.union([
   z
     .strictObject({
       source: z.literal('matches'),
       jobIds: z.array(z.uuid()).min(1).max(MAX_MATCH_JOBS).optional(),
-      candidateIds: z.array(z.uuid()).min(1).max(200_000).optional(),
+      candidateIds: z.array(z.uuid()).min(1).max(MAX_PARTIES).optional(),
     })
     .describe('Preferences from the one-sided satisfactions over reciprocally acceptable pairs of open jobs'),
   z
     .strictObject({
-      candidates: z.array(z.strictObject({ id: freeId, preferences: z.array(freeId) })),
-      jobs: z.array(z.strictObject({ id: freeId, capacity: z.number().int(), preferences: z.array(freeId) })),
+      candidates: z.array(z.strictObject({ id: freeId, preferences })).max(MAX_PARTIES),
+      jobs: z
+        .array(
+          z.strictObject({
+            id: freeId,
+            capacity: z.number().int().min(0).max(MAX_PARTIES),
+            preferences,
+          }),
+        )
+        .max(MAX_PARTIES),
     })
     .describe('Explicit preferences with free string ids, most preferred first'),
 ]);
@@ -39,9 +51,13 @@ const allocationView = z
     id: z.uuid(),
     createdAt: z.date(),
     source: z.enum(['matches', 'explicit']),
-    assignments: z.array(z.object({ jobId: z.string(), candidateId: z.string() })),
-    unassigned: z.array(z.string()).describe('Candidates with no job'),
-    blockingPairs: z.number().int().describe('Counted by a check independent of the algorithm; always 0'),
+    assignments: z.array(z.object({ jobId: freeId, candidateId: freeId })).max(MAX_PARTIES),
+    unassigned: z.array(freeId).max(MAX_PARTIES).describe('Candidates with no job'),
+    blockingPairs: z
+      .number()
+      .int()
+      .min(0)
+      .describe('Counted by a check independent of the algorithm; always 0'),
   })
   .meta({ id: 'Allocation' });
 
@@ -91,6 +107,13 @@ export const allocationRoutes: FastifyPluginAsyncZod<{
         const method = await scoreMethodOf(db, principal.workspaceId);
         const only = body.candidateIds ? new Set(body.candidateIds) : undefined;
         input = preferencesFromMatches(index, principal.workspaceId, jobs, method, only);
+        if (input.candidates.length > MAX_PARTIES) {
+          throw new AppError(
+            'invalid_input',
+            `${input.candidates.length} candidates have acceptable pairs; name at most ${MAX_PARTIES} in candidateIds.`,
+            { errors: [{ path: 'body.candidateIds', message: `required above ${MAX_PARTIES} candidates` }] },
+          );
+        }
       } else {
         input = body;
         const problems = validateAllocationInput(input);
