@@ -1,11 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from './errors.ts';
 
-/** PostgreSQL text cannot hold U+0000; refusing it up front turns a database error into a 400. */
+/** PostgreSQL text cannot hold U+0000; refusing it up front (in params, query or body) turns a database error into a 400. */
 export function registerNulGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
-    if (typeof request.body !== 'object' || request.body === null) return;
-    const path = findNul(request.body, 'body');
+    // Only what the route reads: a query string a route ignores stays ignored.
+    const schema = request.routeOptions.schema ?? {};
+    const path =
+      (schema.params ? findNul(request.params, 'params') : undefined) ??
+      (schema.querystring ? findNul(request.query, 'querystring') : undefined) ??
+      findNul(request.body, 'body');
     if (path) {
       throw new AppError('validation_failed', `${path}: must not contain the NUL character (U+0000)`, {
         errors: [{ path, message: 'must not contain the NUL character (U+0000)' }],

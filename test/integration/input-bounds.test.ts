@@ -45,6 +45,14 @@ describe('input bounds', () => {
     expect(response.json().code).toBe('validation_failed');
   });
 
+  it('answers 400, not 500, for a NUL character in a query string or a path parameter', async () => {
+    for (const url of ['/v1/candidates?externalId=a%00b', '/v1/questionnaires/work%00fit']) {
+      const response = await admin.get(url);
+      expect(response.statusCode, url).toBe(400);
+      expect(response.json().code).toBe('validation_failed');
+    }
+  });
+
   it('trims a key label', async () => {
     const response = await admin.post('/v1/api-keys', { role: 'admin', label: '  ops  ' });
     expect(response.statusCode).toBe(201);
