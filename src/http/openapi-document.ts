@@ -115,18 +115,25 @@ function describeStatus(status: number): string {
 
 type JsonSchema = Record<string, unknown>;
 
-/** One documented response: its media type, its headers and the schema of its body. */
-function toResponse(status: number, schema: JsonSchema, facts: RouteFacts): JsonSchema {
+/**
+ * One documented response: its media types, its headers and the schema of its body. A route that
+ * answers something else than JSON says so with `produces`, or with `content` on the response.
+ */
+function toResponse(status: number, schema: JsonSchema, facts: RouteFacts, produces: string[]): JsonSchema {
   const headers = {
     ...alwaysHeaders,
     ...(facts.rateLimited ? rateLimitHeaders : {}),
     ...(status === 429 ? retryAfterHeader : {}),
   };
+  if (schema.content) {
+    return { description: 'Success', ...schema, headers: { ...headers, ...(schema.headers as object) } };
+  }
   if (status >= 400) {
     return { description: describeStatus(status), headers, content: { [PROBLEM_MEDIA_TYPE]: { schema } } };
   }
   if (schema.type === 'null') return { type: 'null', description: 'No content', headers };
-  return { description: 'Success', headers, content: { 'application/json': { schema } } };
+  const content = Object.fromEntries(produces.map((mediaType) => [mediaType, { schema }]));
+  return { description: 'Success', headers, content };
 }
 
 /**
@@ -138,6 +145,10 @@ export const documentRoute: SwaggerTransform = (input) => {
   const schema = transformed.schema as Record<string, unknown>;
   if (schema.hide) return transformed;
   const facts = factsOf(input.route, schema);
+  const produces =
+    Array.isArray(schema.produces) && schema.produces.length > 0
+      ? (schema.produces as string[])
+      : ['application/json'];
   const declared = (schema.response ?? {}) as Record<string, JsonSchema>;
   const statuses = new Map<number, JsonSchema>();
   for (const [status, body] of Object.entries(declared)) statuses.set(Number(status), body);
@@ -147,7 +158,7 @@ export const documentRoute: SwaggerTransform = (input) => {
   const response = Object.fromEntries(
     [...statuses.entries()]
       .sort(([a], [b]) => a - b)
-      .map(([status, body]) => [String(status), toResponse(status, body, facts)]),
+      .map(([status, body]) => [String(status), toResponse(status, body, facts, produces)]),
   );
   const headers = facts.idempotent ? { headers: idempotencyKeyHeader } : {};
   return { ...transformed, schema: { ...schema, ...headers, response } };
