@@ -5,13 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import pkg from '../package.json' with { type: 'json' };
 import { allocationRoutes } from './allocation/routes.ts';
 import { answerRoutes } from './answers/routes.ts';
@@ -26,6 +20,7 @@ import { AppError } from './http/errors.ts';
 import { registerIdempotency } from './http/idempotency.ts';
 import { registerJsonBodies } from './http/json-body.ts';
 import { registerMethodNotAllowed } from './http/method-not-allowed.ts';
+import { apiDescription, documentObject, documentRoute } from './http/openapi-document.ts';
 import { registerProblemHandlers } from './http/problem-handler.ts';
 import { registerNulGuard } from './http/text-guard.ts';
 import { clientErrorHandler, frameworkErrors } from './http/transport-errors.ts';
@@ -153,14 +148,19 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       info: {
         title: 'mutualfit',
         version: pkg.version,
-        description:
-          'Two-sided expectation matching for hiring: reciprocal scores, explanations, stable allocation and double opt-in introductions.',
+        description: apiDescription,
       },
+      // x-internal: false says the API is meant for partners outside the operator (OWASP API9).
+      servers: [
+        { url: '/', description: 'The deployment that serves this document', 'x-internal': false } as {
+          url: string;
+        },
+      ],
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
       security: [{ apiKey: [] }],
     },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transform: documentRoute,
+    transformObject: documentObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());

@@ -1,6 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
+/** The most attempts a webhook delivery can have (its attempt log is at most this long). */
+export const MAX_WEBHOOK_ATTEMPTS = 50;
+
 const optionalString = z
   .string()
   .optional()
@@ -73,7 +76,7 @@ const envSchema = z.object({
   MATCH_SPLIT_MIN_ROWS: z.coerce.number().int().min(0).default(20_000),
   WEBHOOK_POLL_MS: z.coerce.number().int().min(10).default(1000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
-  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(MAX_WEBHOOK_ATTEMPTS).default(12),
   WEBHOOK_BACKOFF_BASE_MS: z.coerce.number().int().min(1).default(30_000),
   WEBHOOK_BACKOFF_MAX_MS: z.coerce
     .number()

@@ -36,19 +36,31 @@ function tooManyJobs(count: number): AppError {
   );
 }
 
+/** The most candidates (and jobs, and preferences in one list) one allocation takes. */
+const MAX_PARTIES = 200_000;
+
 const freeId = z.string().min(1).max(64);
+const preferences = z.array(freeId).max(MAX_PARTIES);
 const allocationBody = z.union([
   z
     .strictObject({
       source: z.literal('matches'),
       jobIds: z.array(z.uuid()).min(1).max(MAX_MATCH_JOBS).optional(),
-      candidateIds: z.array(z.uuid()).min(1).max(200_000).optional(),
+      candidateIds: z.array(z.uuid()).min(1).max(MAX_PARTIES).optional(),
     })
     .describe('Preferences from the one-sided satisfactions over reciprocally acceptable pairs of open jobs'),
   z
     .strictObject({
-      candidates: z.array(z.strictObject({ id: freeId, preferences: z.array(freeId) })),
-      jobs: z.array(z.strictObject({ id: freeId, capacity: z.number().int(), preferences: z.array(freeId) })),
+      candidates: z.array(z.strictObject({ id: freeId, preferences })).max(MAX_PARTIES),
+      jobs: z
+        .array(
+          z.strictObject({
+            id: freeId,
+            capacity: z.number().int().min(0).max(MAX_PARTIES),
+            preferences,
+          }),
+        )
+        .max(MAX_PARTIES),
     })
     .describe('Explicit preferences with free string ids, most preferred first'),
 ]);
@@ -58,9 +70,13 @@ const allocationView = z
     id: z.uuid(),
     createdAt: z.date(),
     source: z.enum(['matches', 'explicit']),
-    assignments: z.array(z.object({ jobId: z.string(), candidateId: z.string() })),
-    unassigned: z.array(z.string()).describe('Candidates with no job'),
-    blockingPairs: z.number().int().describe('Counted by a check independent of the algorithm; always 0'),
+    assignments: z.array(z.object({ jobId: freeId, candidateId: freeId })).max(MAX_PARTIES),
+    unassigned: z.array(freeId).max(MAX_PARTIES).describe('Candidates with no job'),
+    blockingPairs: z
+      .number()
+      .int()
+      .min(0)
+      .describe('Counted by a check independent of the algorithm; always 0'),
   })
   .meta({ id: 'Allocation' });
 

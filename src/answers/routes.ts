@@ -4,8 +4,10 @@ import { assertOwnCandidate, assertOwnEmployer, candidateScope, employerScope } 
 import type { Db } from '../db/client.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
 import { idParam } from '../http/params.ts';
+import { answerMap } from '../http/schema-parts.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
 import { findCandidate, findJob } from '../profiles/repository.ts';
+import { MAX_CRITERIA } from '../questionnaires/definition.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { findAnswerSet, type Subject, upsertAnswerSets } from './repository.ts';
 import { resolveAnswers } from './resolve.ts';
@@ -13,18 +15,16 @@ import { resolveAnswers } from './resolve.ts';
 const answersBody = z.strictObject({
   questionnaireId: z.string().max(64),
   questionnaireVersion: z.number().int().min(1).optional().describe('Defaults to the latest version'),
-  answers: z
-    .record(z.string().max(64), z.unknown())
-    .describe(
-      'criterionId → { value?, accept?, importance }. single: value optionId, accept [optionId]; multi: value [optionId], accept { mode: any|all, options }; scale: value step, accept { min, max }; number: value, accept { min?, max? }; profile: value [1..5 per dimension]. importance: irrelevant|little|somewhat|very|dealbreaker. Criteria left out are unanswered; the set replaces the stored one.',
-    ),
+  answers: answerMap(MAX_CRITERIA).describe(
+    'criterionId → { value?, accept?, importance }. single: value optionId, accept [optionId]; multi: value [optionId], accept { mode: any|all, options }; scale: value step, accept { min, max }; number: value, accept { min?, max? }; profile: value [1..5 per dimension]. importance: irrelevant|little|somewhat|very|dealbreaker. Criteria left out are unanswered; the set replaces the stored one.',
+  ),
 });
 
 const answersView = z
   .object({
-    questionnaireId: z.string(),
-    questionnaireVersion: z.number().int(),
-    answers: z.record(z.string(), z.unknown()),
+    questionnaireId: z.string().max(64),
+    questionnaireVersion: z.number().int().min(1),
+    answers: answerMap(MAX_CRITERIA),
     updatedAt: z.date(),
   })
   .meta({ id: 'AnswerSet' });

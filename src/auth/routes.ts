@@ -2,8 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
-import { decodeCursor, nextCursorField, pageQuery, toPage } from '../http/pagination.ts';
+import { decodeCursor, nextCursorField, pageOf, pageQuery, toPage } from '../http/pagination.ts';
 import { idParam } from '../http/params.ts';
+import { atLeastOneField } from '../http/schema-parts.ts';
 import { findCandidate, findEmployer } from '../profiles/repository.ts';
 import { generateApiKey, hashApiKey, keyPrefix } from './keys.ts';
 import { requireRole } from './plugin.ts';
@@ -21,34 +22,38 @@ const scoreMethod = z
   .describe('How the two one-sided satisfactions combine into the mutual score');
 
 const workspaceView = z
-  .object({ id: z.uuid(), name: z.string(), scoreMethod, createdAt: z.date() })
+  .object({ id: z.uuid(), name: z.string().max(200), scoreMethod, createdAt: z.date() })
   .meta({ id: 'Workspace' });
 
 const apiKeyView = z
   .object({
     id: z.uuid(),
     role: z.enum(['admin', 'employer', 'candidate']),
-    keyPrefix: z.string().describe('The first characters of the key'),
+    keyPrefix: z.string().max(10).describe('The first characters of the key'),
     employerId: z.uuid().nullable(),
     candidateId: z.uuid().nullable(),
-    label: z.string().nullable(),
+    label: z.string().max(100).nullable(),
     createdAt: z.date(),
     revokedAt: z.date().nullable(),
   })
   .meta({ id: 'ApiKey' });
 
+const label = z.string().trim().max(100).optional();
+/** A key as minted: `mf_` and 43 base64url characters (the bootstrap keys are set by the operator). */
+const mintedKey = z.string().max(64).describe('Shown once; store it now');
+
 const createApiKeyBody = z
   .discriminatedUnion('role', [
-    z.strictObject({ role: z.literal('admin'), label: z.string().max(100).optional() }),
+    z.strictObject({ role: z.literal('admin'), label }),
     z.strictObject({
       role: z.literal('employer'),
       employerId: z.uuid(),
-      label: z.string().max(100).optional(),
+      label,
     }),
     z.strictObject({
       role: z.literal('candidate'),
       candidateId: z.uuid(),
-      label: z.string().max(100).optional(),
+      label,
     }),
   ])
   .describe('employer keys are bound to one employer, candidate keys to one candidate');
@@ -69,7 +74,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
         response: {
           201: z.object({
             workspace: workspaceView,
-            adminKey: z.string().describe('Shown once; store it now'),
+            adminKey: mintedKey,
           }),
           400: problemSchema,
           404: problemSchema,
@@ -121,12 +126,12 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
         operationId: 'updateWorkspace',
         tags: ['workspaces'],
         summary: "Rename the caller's workspace or change its score method",
-        body: z
-          .strictObject({
+        body: atLeastOneField(
+          z.strictObject({
             name: z.string().trim().min(1).max(200).optional(),
             scoreMethod: scoreMethod.optional(),
-          })
-          .refine((body) => Object.keys(body).length > 0, { message: 'give at least one field to change' }),
+          }),
+        ),
         response: { 200: z.object({ workspace: workspaceView }), 400: problemSchema, 404: problemSchema },
       },
     },
@@ -149,7 +154,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
         body: createApiKeyBody,
         response: {
           201: z.object({
-            apiKey: apiKeyView.extend({ key: z.string().describe('Shown once; store it now') }),
+            apiKey: apiKeyView.extend({ key: mintedKey }),
           }),
           400: problemSchema,
           404: problemSchema,
@@ -198,7 +203,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
         summary: 'The keys of the workspace, newest first, without their secrets',
         querystring: z.strictObject(pageQuery),
         response: {
-          200: z.object({ apiKeys: z.array(apiKeyView), nextCursor: nextCursorField }),
+          200: z.object({ apiKeys: pageOf(apiKeyView), nextCursor: nextCursorField }),
           400: problemSchema,
           404: problemSchema,
         },

@@ -32,7 +32,10 @@ export const healthRoutes: FastifyPluginAsyncZod<{ checks: ReadinessCheck[] }> =
         security: [],
         summary: 'The database is reachable and the match index is loaded',
         response: {
-          200: z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.literal('ok')) }),
+          200: z.object({
+            status: z.literal('ready'),
+            checks: z.record(z.string().max(64), z.literal('ok')),
+          }),
           503: problemSchema,
         },
       },

@@ -79,17 +79,43 @@ export class AppError extends Error {
 
 export const notFound = (what: string) => new AppError('not_found', `${what} was not found`);
 
+/** How long a problem's texts and list may be: they can quote the request, which is the client's to size. */
+export const PROBLEM_LIMITS = { detail: 2000, errors: 100, path: 500, message: 500 } as const;
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Field problems cut to the documented bounds (the first ones are kept). */
+export function boundedErrors(errors: FieldProblem[]): FieldProblem[] {
+  return errors.slice(0, PROBLEM_LIMITS.errors).map(({ path, message }) => ({
+    path: clip(path, PROBLEM_LIMITS.path),
+    message: clip(message, PROBLEM_LIMITS.message),
+  }));
+}
+
+export const boundedDetail = (detail: string) => clip(detail, PROBLEM_LIMITS.detail);
+
+export const errorCodeSchema = z
+  .enum(Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]])
+  .describe('Stable machine-readable code');
+
+export const fieldProblemsSchema = z
+  .array(
+    z.object({ path: z.string().max(PROBLEM_LIMITS.path), message: z.string().max(PROBLEM_LIMITS.message) }),
+  )
+  .max(PROBLEM_LIMITS.errors)
+  .describe(`The problems per field (the first ${PROBLEM_LIMITS.errors})`);
+
 export const problemSchema = z
   .object({
-    type: z.string().describe('A URI naming the problem type'),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    code: z
-      .enum(Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]])
-      .describe('Stable machine-readable code'),
-    requestId: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    type: z.string().max(200).meta({ format: 'uri' }).describe('A URI naming the problem type'),
+    title: z.string().max(100),
+    status: z.number().int().min(400).max(599),
+    detail: z.string().max(PROBLEM_LIMITS.detail),
+    code: errorCodeSchema,
+    requestId: z.string().max(64),
+    errors: fieldProblemsSchema.optional(),
   })
   .loose()
   .describe('An RFC 9457 problem detail')
@@ -108,9 +134,9 @@ export function toProblem(
     type: `https://mutualfit.dev/problems/${code.replaceAll('_', '-')}`,
     title: titles[code],
     status: errorStatus[code],
-    detail,
+    detail: boundedDetail(detail),
     code,
     requestId,
-    ...(options.errors ? { errors: options.errors } : {}),
+    ...(options.errors ? { errors: boundedErrors(options.errors) } : {}),
   };
 }

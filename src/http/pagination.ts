@@ -1,14 +1,21 @@
 import { z } from 'zod';
 import { AppError } from './errors.ts';
 
+/** The most items one page holds. */
+export const MAX_PAGE = 100;
+
 /** `limit` and `cursor` on every list; the cursor is the last id (a UUID) seen, opaque to clients. */
 export const pageQuery = {
-  limit: z.coerce.number().int().min(1).max(100).default(20).describe('Page size, 1..100'),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(20).describe('Page size, 1..100'),
   cursor: z.string().max(200).optional().describe('The nextCursor of the previous page'),
 };
 
+/** A page of a list: at most MAX_PAGE items. */
+export const pageOf = <T extends z.ZodType>(item: T) => z.array(item).max(MAX_PAGE);
+
 export const nextCursorField = z
   .string()
+  .max(300)
   .nullable()
   .describe('Pass as cursor for the next page; null at the end');
 

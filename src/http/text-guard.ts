@@ -1,15 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from './errors.ts';
 
-/**
- * PostgreSQL text cannot hold U+0000; refusing it up front (in the path, query and body) turns a
- * database error into a 400.
- */
+/** PostgreSQL text cannot hold U+0000; refusing it up front (in params, query or body) turns a database error into a 400. */
 export function registerNulGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
+    // Only what the route reads: a query string a route ignores stays ignored.
+    const schema = request.routeOptions.schema ?? {};
     const path =
-      findNul(request.params, 'params') ??
-      findNul(request.query, 'querystring') ??
+      (schema.params ? findNul(request.params, 'params') : undefined) ??
+      (schema.querystring ? findNul(request.query, 'querystring') : undefined) ??
       findNul(request.body, 'body');
     if (path) {
       throw new AppError('validation_failed', `${path}: must not contain the NUL character (U+0000)`, {

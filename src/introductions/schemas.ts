@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nextCursorField, pageQuery } from '../http/pagination.ts';
+import { nextCursorField, pageOf, pageQuery } from '../http/pagination.ts';
 import { introductionActions, introductionSides, introductionStatuses, sideStates } from './state.ts';
 
 export const pairParams = z.object({ jobId: z.uuid(), candidateId: z.uuid() });
@@ -19,7 +19,7 @@ export const listQuery = z.strictObject(pageQuery);
 const sideView = z.object({ state: z.enum(sideStates) });
 
 export const contact = z
-  .object({ name: z.string(), email: z.string(), phone: z.string().nullable() })
+  .object({ name: z.string().max(200), email: z.string().max(254), phone: z.string().max(30).nullable() })
   .describe("The candidate's contact details: only for the employer side, only when mutual")
   .meta({ id: 'IntroductionContact' });
 
@@ -39,6 +39,6 @@ export const introduction = z
 
 export const introductionResponse = z.object({ introduction });
 export const introductionList = z.object({
-  introductions: z.array(introduction),
+  introductions: pageOf(introduction),
   nextCursor: nextCursorField,
 });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { AppError } from '../http/errors.ts';
-import { nextCursorField } from '../http/pagination.ts';
+import { MAX_PAGE, nextCursorField, pageOf } from '../http/pagination.ts';
+import { answerMap } from '../http/schema-parts.ts';
+import { MAX_CRITERIA } from '../questionnaires/definition.ts';
 
 const score = z.number().min(0).max(1);
 const scores = {
@@ -15,51 +17,54 @@ const scores = {
 };
 
 export const matchesQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(20),
   cursor: z.string().max(300).optional().describe('The nextCursor of the previous page'),
 });
 
 export const jobMatches = z
-  .object({ matches: z.array(z.object({ candidateId: z.uuid(), ...scores })), nextCursor: nextCursorField })
+  .object({ matches: pageOf(z.object({ candidateId: z.uuid(), ...scores })), nextCursor: nextCursorField })
   .meta({ id: 'JobMatches' });
 
 export const candidateMatches = z
   .object({
-    matches: z.array(z.object({ jobId: z.uuid(), employerId: z.uuid(), ...scores })),
+    matches: pageOf(z.object({ jobId: z.uuid(), employerId: z.uuid(), ...scores })),
     nextCursor: nextCursorField,
   })
   .meta({ id: 'CandidateMatches' });
 
+const criterionId = z.string().max(64);
+const questionnaireId = z.string().max(64);
+
 const sideExplanation = z.object({
-  value: z.unknown().nullable(),
-  accept: z.unknown().nullable(),
+  value: z.unknown().describe("This side's answer about itself; null when it gave none"),
+  accept: z.unknown().describe("This side's expectation of the other; null when it gave none"),
   importance: z.enum(['irrelevant', 'little', 'somewhat', 'very', 'dealbreaker']).nullable(),
-  satisfaction: z
-    .number()
-    .nullable()
-    .describe("How well the other side's value meets this side's expectation"),
+  satisfaction: score.nullable().describe("How well the other side's value meets this side's expectation"),
 });
 
 export const explanation = z
   .object({
     jobId: z.uuid(),
     candidateId: z.uuid(),
-    questionnaireId: z.string(),
-    questionnaireVersion: z.number().int(),
+    questionnaireId,
+    questionnaireVersion: z.number().int().min(1),
     acceptable: z.boolean(),
     ...scores,
-    dealbreakers: z.array(z.object({ criterionId: z.string(), side: z.enum(['candidate', 'employer']) })),
-    criteria: z.array(
-      z.object({ criterionId: z.string(), candidate: sideExplanation, employer: sideExplanation }),
-    ),
+    dealbreakers: z
+      .array(z.object({ criterionId, side: z.enum(['candidate', 'employer']) }))
+      .max(2 * MAX_CRITERIA),
+    criteria: z
+      .array(z.object({ criterionId, candidate: sideExplanation, employer: sideExplanation }))
+      .max(MAX_CRITERIA),
     gaps: z
       .array(
         z.object({
-          criterionId: z.string(),
+          criterionId,
           side: z.enum(['candidate', 'employer']),
-          weightLost: z.number(),
+          weightLost: z.number().min(0),
         }),
       )
+      .max(2 * MAX_CRITERIA)
       .describe('Expectations not fully met, by weight lost w·(1−sat), largest first'),
   })
   .meta({ id: 'MatchExplanation' });
@@ -68,16 +73,16 @@ export const adHocBody = z.strictObject({
   side: z
     .enum(['candidate', 'job'])
     .describe('Which side the answers describe; they are matched against the other'),
-  questionnaireId: z.string().max(64),
+  questionnaireId,
   questionnaireVersion: z.number().int().min(1).optional(),
-  answers: z.record(z.string().max(64), z.unknown()),
+  answers: answerMap(MAX_CRITERIA),
   minScore: z.number().min(0).max(1).default(0.5),
-  limit: z.number().int().min(1).max(100).default(20),
+  limit: z.number().int().min(1).max(MAX_PAGE).default(20),
 });
 
 export const adHocMatches = z
   .object({
-    matches: z.array(z.object({ id: z.uuid(), employerId: z.uuid().optional(), ...scores })),
+    matches: pageOf(z.object({ id: z.uuid(), employerId: z.uuid().optional(), ...scores })),
   })
   .meta({ id: 'AdHocMatches' });
 

@@ -2,9 +2,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
-import { errorStatus, problemSchema } from '../http/errors.ts';
+import { errorCodeSchema, fieldProblemsSchema, PROBLEM_LIMITS, problemSchema } from '../http/errors.ts';
+import { answerMap } from '../http/schema-parts.ts';
 import { loggableError } from '../logger.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
+import { MAX_CRITERIA } from '../questionnaires/definition.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { type BulkEntry, type LineResult, MAX_BULK_LINES, runBulk } from './bulk.ts';
 import { type JobLine, resolveEmployers, writeCandidates, writeJobs } from './bulk-repository.ts';
@@ -13,7 +15,7 @@ import { candidateCreate, jobCreate } from './schemas.ts';
 const answersFields = {
   questionnaireId: z.string().max(64).optional(),
   questionnaireVersion: z.number().int().min(1).optional(),
-  answers: z.record(z.string().max(64), z.unknown()).optional(),
+  answers: answerMap(MAX_CRITERIA).optional(),
 };
 const needsQuestionnaire = (line: { answers?: unknown; questionnaireId?: string }) =>
   line.answers === undefined || line.questionnaireId !== undefined;
@@ -41,30 +43,36 @@ const jobLine = z
   .refine(needsQuestionnaire, questionnaireMessage);
 
 const lineResult = z.object({
-  line: z.number().int().describe('1-based line number in the request body'),
+  line: z.number().int().min(1).describe('1-based line number in the request body'),
   status: z.enum(['created', 'updated', 'error']),
   id: z.uuid().optional(),
-  externalId: z.string().optional(),
+  externalId: z.string().max(128).optional(),
   error: z
     .object({
-      code: z.enum(Object.keys(errorStatus) as [keyof typeof errorStatus]),
-      detail: z.string(),
-      errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+      code: errorCodeSchema,
+      detail: z.string().max(PROBLEM_LIMITS.detail),
+      errors: fieldProblemsSchema.optional(),
     })
     .optional(),
 });
+const count = z.number().int().min(0).max(MAX_BULK_LINES);
 const bulkResponse = z
   .object({
-    results: z.array(lineResult),
-    summary: z.object({ created: z.number().int(), updated: z.number().int(), failed: z.number().int() }),
+    results: z.array(lineResult).max(MAX_BULK_LINES),
+    summary: z.object({ created: count, updated: count, failed: count }),
   })
   .meta({ id: 'BulkResult' });
 
-const ndjsonBody = z
-  .string()
-  .describe(
-    `NDJSON: one JSON object per line, at most ${MAX_BULK_LINES} lines, upserted by externalId. A line may carry questionnaireId and answers (as in PUT …/answers).`,
-  );
+/** NDJSON under the names clients send it by. */
+const ndjsonTypes = ['application/x-ndjson', 'application/jsonl', 'text/plain'];
+
+const ndjsonBody = (bodyLimit: number) =>
+  z
+    .string()
+    .max(bodyLimit)
+    .describe(
+      `NDJSON: one JSON object per line, at most ${MAX_BULK_LINES} lines, upserted by externalId. A line may carry questionnaireId and answers (as in PUT …/answers).`,
+    );
 
 export const bulkRoutes: FastifyPluginAsyncZod<{
   db: Db;
@@ -72,15 +80,13 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
   bodyLimit: number;
   sync: ProfileSync;
 }> = async (app, { db, questionnaires, bodyLimit, sync }) => {
-  app.addContentTypeParser(
-    ['application/x-ndjson', 'application/jsonl', 'text/plain'],
-    { parseAs: 'string', bodyLimit },
-    (_request, body, done) => done(null, body),
+  app.addContentTypeParser(ndjsonTypes, { parseAs: 'string', bodyLimit }, (_request, body, done) =>
+    done(null, body),
   );
   const common = {
     tags: ['bulk'],
-    consumes: ['application/x-ndjson'],
-    body: ndjsonBody,
+    consumes: ndjsonTypes,
+    body: ndjsonBody(bodyLimit),
     response: {
       200: bulkResponse,
       400: problemSchema,

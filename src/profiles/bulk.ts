@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { z } from 'zod';
 import { resolveAnswers } from '../answers/resolve.ts';
 import type { AnswerSet } from '../answers/types.ts';
-import { AppError, type ErrorCode, type FieldProblem } from '../http/errors.ts';
+import { AppError, boundedDetail, boundedErrors, type ErrorCode, type FieldProblem } from '../http/errors.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 
 export const MAX_BULK_LINES = 10_000;
@@ -115,13 +115,27 @@ export async function runBulk<S extends z.ZodType<BulkLine>>(options: {
       results.set(result.line, result);
   }
 
-  const ordered = [...results.values()].sort((a, b) => a.line - b.line);
+  const ordered = [...results.values()].sort((a, b) => a.line - b.line).map(bounded);
   return {
     results: ordered,
     summary: {
       created: ordered.filter((r) => r.status === 'created').length,
       updated: ordered.filter((r) => r.status === 'updated').length,
       failed: ordered.filter((r) => r.status === 'error').length,
+    },
+  };
+}
+
+/** A line's error cut to the documented bounds: a refused line can quote much of itself. */
+function bounded(result: LineResult): LineResult {
+  if (result.status !== 'error') return result;
+  const { detail, errors } = result.error;
+  return {
+    ...result,
+    error: {
+      ...result.error,
+      detail: boundedDetail(detail),
+      ...(errors ? { errors: boundedErrors(errors) } : {}),
     },
   };
 }

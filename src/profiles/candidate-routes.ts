@@ -6,7 +6,9 @@ import type { Db } from '../db/client.ts';
 import { notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { idParam } from '../http/params.ts';
+import { answerMap } from '../http/schema-parts.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
+import { MAX_CRITERIA } from '../questionnaires/definition.ts';
 import { externalIdConflictSchema, uniqueExternalId } from './external-id.ts';
 import { eraseCandidate, exportCandidate } from './privacy.ts';
 import {
@@ -23,6 +25,7 @@ import {
   candidateListQuery,
   candidatePatch,
   candidateView,
+  contactView,
 } from './schemas.ts';
 
 const tags = ['candidates'];
@@ -30,20 +33,20 @@ const one = z.object({ candidate: candidateView });
 const exportView = z.object({
   export: z.object({
     candidate: candidateView.omit({ contact: true }),
-    contact: z.object({ name: z.string(), email: z.string(), phone: z.string().nullable() }).nullable(),
+    contact: contactView.nullable(),
     answers: z
       .object({
-        questionnaireId: z.string(),
-        questionnaireVersion: z.number().int(),
-        answers: z.record(z.string(), z.unknown()),
+        questionnaireId: z.string().max(64),
+        questionnaireVersion: z.number().int().min(1),
+        answers: answerMap(MAX_CRITERIA),
         updatedAt: z.date(),
       })
       .nullable(),
     apiKeys: z.array(
       z.object({
         id: z.uuid(),
-        role: z.string(),
-        keyPrefix: z.string(),
+        role: z.string().max(32),
+        keyPrefix: z.string().max(10),
         createdAt: z.date(),
         revokedAt: z.date().nullable(),
       }),

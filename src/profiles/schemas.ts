@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { nextCursorField, pageQuery } from '../http/pagination.ts';
+import { nextCursorField, pageOf, pageQuery } from '../http/pagination.ts';
+import { atLeastOneField } from '../http/schema-parts.ts';
 
 const externalId = z
   .string()
@@ -15,6 +16,9 @@ const minScore = z
     'The lowest one-sided satisfaction this side accepts (θ in docs/matching.md#acceptability); default 0.5',
   );
 const timestamps = { createdAt: z.date(), updatedAt: z.date() };
+/** Stored text, as bounded on the way in. */
+const storedName = z.string().max(200);
+const storedExternalId = z.string().max(128).nullable();
 
 // Employers
 
@@ -22,17 +26,17 @@ export const employerCreate = z.strictObject({
   name: z.string().trim().min(1).max(200),
   externalId: externalId.optional(),
 });
-export const employerPatch = z
-  .strictObject({
+export const employerPatch = atLeastOneField(
+  z.strictObject({
     name: z.string().trim().min(1).max(200).optional(),
     externalId: externalId.nullable().optional(),
-  })
-  .refine((body) => Object.keys(body).length > 0, { message: 'give at least one field to change' });
+  }),
+);
 export const employerView = z
-  .object({ id: z.uuid(), name: z.string(), externalId: z.string().nullable(), ...timestamps })
+  .object({ id: z.uuid(), name: storedName, externalId: storedExternalId, ...timestamps })
   .meta({ id: 'Employer' });
 export const employerListQuery = z.strictObject({ ...pageQuery, externalId: externalId.optional() });
-export const employerList = z.object({ employers: z.array(employerView), nextCursor: nextCursorField });
+export const employerList = z.object({ employers: pageOf(employerView), nextCursor: nextCursorField });
 
 // Jobs
 
@@ -56,24 +60,24 @@ export const jobCreate = z.strictObject({
   minScore: minScore.default(0.5),
   externalId: externalId.optional(),
 });
-export const jobPatch = z
-  .strictObject({
+export const jobPatch = atLeastOneField(
+  z.strictObject({
     title: jobFields.title.optional(),
     capacity: jobFields.capacity.optional(),
     status: jobFields.status.optional(),
     minScore: minScore.optional(),
     externalId: externalId.nullable().optional(),
-  })
-  .refine((body) => Object.keys(body).length > 0, { message: 'give at least one field to change' });
+  }),
+);
 export const jobView = z
   .object({
     id: z.uuid(),
     employerId: z.uuid(),
-    title: z.string(),
-    capacity: z.number().int(),
+    title: storedName,
+    capacity: jobFields.capacity,
     status: jobStatus,
-    minScore: z.number(),
-    externalId: z.string().nullable(),
+    minScore: z.number().min(0).max(1),
+    externalId: storedExternalId,
     ...timestamps,
   })
   .meta({ id: 'Job' });
@@ -83,7 +87,7 @@ export const jobListQuery = z.strictObject({
   employerId: z.uuid().optional(),
   status: jobStatus.optional(),
 });
-export const jobList = z.object({ jobs: z.array(jobView), nextCursor: nextCursorField });
+export const jobList = z.object({ jobs: pageOf(jobView), nextCursor: nextCursorField });
 
 // Candidates
 
@@ -94,12 +98,13 @@ export const contactInput = z
     phone: z
       .string()
       .trim()
+      .max(30)
       .regex(/^\+?[0-9 ().-]{6,30}$/, 'must be a phone number such as +32 470 12 34 56')
       .optional(),
   })
   .describe('Kept apart from the profile; an employer sees it only after a mutual introduction');
 export const contactView = z
-  .object({ name: z.string(), email: z.string(), phone: z.string().nullable() })
+  .object({ name: storedName, email: z.string().max(254), phone: z.string().max(30).nullable() })
   .meta({ id: 'Contact' });
 const headline = z.string().trim().max(200).describe('A pseudonymous one-line summary; no contact details');
 
@@ -109,23 +114,23 @@ export const candidateCreate = z.strictObject({
   minScore: minScore.default(0.5),
   externalId: externalId.optional(),
 });
-export const candidatePatch = z
-  .strictObject({
+export const candidatePatch = atLeastOneField(
+  z.strictObject({
     headline: headline.nullable().optional(),
     contact: contactInput.partial().strict().optional(),
     minScore: minScore.optional(),
     externalId: externalId.nullable().optional(),
-  })
-  .refine((body) => Object.keys(body).length > 0, { message: 'give at least one field to change' });
+  }),
+);
 export const candidateView = z
   .object({
     id: z.uuid(),
-    headline: z.string().nullable(),
-    minScore: z.number(),
-    externalId: z.string().nullable(),
+    headline: z.string().max(200).nullable(),
+    minScore: z.number().min(0).max(1),
+    externalId: storedExternalId,
     contact: contactView.optional().describe('Present for the candidate and admins'),
     ...timestamps,
   })
   .meta({ id: 'Candidate' });
 export const candidateListQuery = z.strictObject({ ...pageQuery, externalId: externalId.optional() });
-export const candidateList = z.object({ candidates: z.array(candidateView), nextCursor: nextCursorField });
+export const candidateList = z.object({ candidates: pageOf(candidateView), nextCursor: nextCursorField });

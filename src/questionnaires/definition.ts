@@ -5,6 +5,13 @@ import { z } from 'zod';
  * `scripts/questionnaire-schema.ts` publishes it as JSON Schema for editors.
  */
 
+/** The most criteria a questionnaire has, so an answer set has at most this many entries. */
+export const MAX_CRITERIA = 256;
+/** The most locales a questionnaire declares. */
+export const MAX_LOCALES = 32;
+/** The longest text in a questionnaire, in any locale. */
+export const MAX_TEXT = 500;
+
 const slug = z
   .string()
   .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'must be lowercase kebab-case, e.g. "remote-work"')
@@ -16,7 +23,7 @@ const localeCode = z
 
 /** Text in every locale the questionnaire declares (checked against `locales` below). */
 const localizedText = z
-  .record(localeCode, z.string().trim().min(1).max(500))
+  .record(localeCode, z.string().trim().min(1).max(MAX_TEXT))
   .describe('Text per locale, e.g. { en: "...", nl: "...", fr: "..." }');
 
 const option = z.strictObject({ id: slug, label: localizedText });
@@ -94,11 +101,11 @@ export const questionnaireDefinition = z
     $schema: z.string().optional(),
     id: slug,
     version: z.number().int().min(1),
-    locales: z.array(localeCode).min(1),
+    locales: z.array(localeCode).min(1).max(MAX_LOCALES),
     defaultLocale: localeCode,
     title: localizedText,
     description: localizedText.optional(),
-    criteria: z.array(criterionDefinition).min(1).max(256),
+    criteria: z.array(criterionDefinition).min(1).max(MAX_CRITERIA),
   })
   .superRefine((q, ctx) => {
     if (!q.locales.includes(q.defaultLocale)) {

@@ -68,9 +68,17 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
   return `${issue.path.length > 0 ? issue.path.join('.') : '(file)'}: ${issue.message}`;
 }
 
+/** The most questionnaire versions one service serves (the list endpoint is not paginated). */
+export const MAX_QUESTIONNAIRES = 1000;
+
 export function buildCatalog(definitions: QuestionnaireDefinition[]): QuestionnaireCatalog {
   const byKey = new Map<string, QuestionnaireDefinition>();
   const latestById = new Map<string, QuestionnaireDefinition>();
+  if (definitions.length > MAX_QUESTIONNAIRES) {
+    throw new QuestionnaireFileError(
+      `${definitions.length} questionnaire versions; at most ${MAX_QUESTIONNAIRES} are served`,
+    );
+  }
   for (const definition of definitions) {
     const key = `${definition.id}@${definition.version}`;
     if (byKey.has(key)) {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { anyRole } from '../auth/plugin.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
 import type { QuestionnaireDefinition } from './definition.ts';
-import type { QuestionnaireCatalog } from './loader.ts';
+import { MAX_QUESTIONNAIRES, type QuestionnaireCatalog } from './loader.ts';
 import { localizeQuestionnaire, summarizeQuestionnaire } from './localize.ts';
 import { localeQuery, questionnaireQuery, questionnaireSummary, questionnaireView } from './schemas.ts';
 
@@ -20,7 +20,10 @@ export const questionnaireRoutes: FastifyPluginAsyncZod<{ questionnaires: Questi
         tags: ['questionnaires'],
         summary: 'List the questionnaires (latest version of each)',
         querystring: localeQuery,
-        response: { 200: z.object({ questionnaires: z.array(questionnaireSummary) }), 400: problemSchema },
+        response: {
+          200: z.object({ questionnaires: z.array(questionnaireSummary).max(MAX_QUESTIONNAIRES) }),
+          400: problemSchema,
+        },
       },
     },
     async (request) => ({
@@ -38,7 +41,7 @@ export const questionnaireRoutes: FastifyPluginAsyncZod<{ questionnaires: Questi
         operationId: 'getQuestionnaire',
         tags: ['questionnaires'],
         summary: 'A questionnaire with every criterion, localized',
-        params: z.object({ id: z.string().max(64) }),
+        params: z.object({ id: z.string().min(1).max(64) }),
         querystring: questionnaireQuery,
         response: {
           200: z.object({ questionnaire: questionnaireView }),

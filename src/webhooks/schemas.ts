@@ -1,25 +1,30 @@
 import { z } from 'zod';
-import { nextCursorField, pageQuery } from '../http/pagination.ts';
+import { MAX_WEBHOOK_ATTEMPTS } from '../config.ts';
+import { nextCursorField, pageOf, pageQuery } from '../http/pagination.ts';
+import { distinct } from '../http/schema-parts.ts';
 import { eventTypes } from './events.ts';
+
+/** A stored event type (one of the events listed in the README). */
+const eventType = z.string().max(64);
+const url = z.string().max(2000).meta({ format: 'uri' });
 
 export const webhookCreate = z
   .strictObject({
-    url: z.string().min(1).max(2000).describe('Where events are POSTed: https, public address'),
-    eventTypes: z
-      .array(z.enum(eventTypes))
-      .min(1)
-      .refine((types) => new Set(types).size === types.length, { message: 'must not repeat an event type' })
-      .describe('The events to receive'),
-    description: z.string().max(500).optional(),
+    url: url.min(1).describe('Where events are POSTed: https, public address'),
+    eventTypes: distinct(
+      z.array(z.enum(eventTypes)).min(1).max(eventTypes.length),
+      'must not repeat an event type',
+    ).describe('The events to receive'),
+    description: z.string().trim().max(500).optional(),
   })
   .meta({ id: 'WebhookCreate' });
 
 export const webhook = z
   .object({
     id: z.uuid(),
-    url: z.string(),
-    eventTypes: z.array(z.string()),
-    description: z.string().nullable(),
+    url,
+    eventTypes: z.array(eventType).max(eventTypes.length),
+    description: z.string().max(500).nullable(),
     createdAt: z.date(),
   })
   .meta({ id: 'Webhook' });
@@ -28,12 +33,13 @@ export const webhookCreated = z.object({
   webhook: webhook.extend({
     secret: z
       .string()
+      .max(100)
       .describe('Standard Webhooks signing secret (whsec_…). Shown only in this answer; keep it.'),
   }),
 });
 
 export const webhookResponse = z.object({ webhook });
-export const webhookList = z.object({ webhooks: z.array(webhook), nextCursor: nextCursorField });
+export const webhookList = z.object({ webhooks: pageOf(webhook), nextCursor: nextCursorField });
 
 export const deliveryListQuery = z.strictObject({
   ...pageQuery,
@@ -42,23 +48,29 @@ export const deliveryListQuery = z.strictObject({
 
 const attempt = z.object({
   attemptedAt: z.date(),
-  statusCode: z.number().int().nullable().describe("The receiver's HTTP status, null when it did not answer"),
-  error: z.string().nullable().describe('Why there was no answer (timeout, refused connection…)'),
-  durationMs: z.number().int(),
+  statusCode: z
+    .number()
+    .int()
+    .min(100)
+    .max(999)
+    .nullable()
+    .describe("The receiver's HTTP status, null when it did not answer"),
+  error: z.string().max(500).nullable().describe('Why there was no answer (timeout, refused connection…)'),
+  durationMs: z.number().int().min(0),
 });
 
 export const delivery = z
   .object({
     id: z.uuid().describe('Sent as webhook-id; the same on every retry, for de-duplication'),
-    eventType: z.string(),
-    payload: z.record(z.string(), z.unknown()).describe('The event data (ids only)'),
+    eventType,
+    payload: z.record(z.string().max(64), z.unknown()).describe('The event data (ids only)'),
     status: z.enum(['pending', 'delivered', 'failed']),
-    attempts: z.number().int(),
+    attempts: z.number().int().min(0).max(MAX_WEBHOOK_ATTEMPTS),
     nextAttemptAt: z.date().nullable().describe('When the next attempt is due; null once settled'),
     finishedAt: z.date().nullable(),
     createdAt: z.date(),
-    attemptLog: z.array(attempt),
+    attemptLog: z.array(attempt).max(MAX_WEBHOOK_ATTEMPTS),
   })
   .meta({ id: 'WebhookDelivery' });
 
-export const deliveryList = z.object({ deliveries: z.array(delivery), nextCursor: nextCursorField });
+export const deliveryList = z.object({ deliveries: pageOf(delivery), nextCursor: nextCursorField });

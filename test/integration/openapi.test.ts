@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { generateOpenApiYaml } from '../../src/openapi.ts';
 import { loadQuestionnaires } from '../../src/questionnaires/loader.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
+import type { Schema } from '../support/schema-arbitrary.ts';
 
 describe('OpenAPI document', () => {
   let t: TestApp;
@@ -44,6 +45,41 @@ describe('OpenAPI document', () => {
     const committed = parse(await readFile('openapi.yaml', 'utf8'));
     expect(response.json().paths).toEqual(committed.paths);
     expect(response.json().components).toEqual(committed.components);
+  });
+
+  it('documents the shared errors as problem+json on every operation, by whether it needs a key and takes a body', async () => {
+    const document = parse(await readFile('openapi.yaml', 'utf8'));
+    const response = (ref: { $ref?: string }) =>
+      ref.$ref ? document.components.responses[ref.$ref.split('/').at(-1)!] : ref;
+    for (const [path, item] of Object.entries<Record<string, Schema>>(document.paths)) {
+      for (const [method, operation] of Object.entries<Schema>(item)) {
+        const where = `${method} ${path}`;
+        const statuses = Object.keys(operation.responses);
+        const probe = path === '/healthz' || path === '/readyz';
+        if (!probe) expect(statuses, where).toEqual(expect.arrayContaining(['401', '404', '429', '500']));
+        if (operation.requestBody)
+          expect(statuses, where).toEqual(expect.arrayContaining(['400', '413', '415']));
+        for (const status of statuses.filter((s) => Number(s) >= 400)) {
+          const content = response(operation.responses[status]).content;
+          expect(Object.keys(content), `${where} ${status}`).toEqual(['application/problem+json']);
+          expect(content['application/problem+json'].schema.$ref).toBe('#/components/schemas/Problem');
+        }
+        if (!probe) {
+          const tooMany = response(operation.responses['429']);
+          expect(Object.keys(tooMany.headers)).toEqual(
+            expect.arrayContaining([
+              'Retry-After',
+              'RateLimit-Limit',
+              'RateLimit-Remaining',
+              'RateLimit-Reset',
+            ]),
+          );
+        }
+      }
+    }
+    expect(Object.keys(document.paths['/v1/candidates:bulk'].post.requestBody.content)).toContain(
+      'application/x-ndjson',
+    );
   });
 
   it('serves the docs page without a key', async () => {

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/** An array that refuses a repeated item, documented as `uniqueItems`. */
+export function distinct<T extends z.ZodType<unknown[]>>(array: T, message = 'must not repeat an item'): T {
+  return array
+    .refine((items) => new Set(items).size === items.length, { message })
+    .meta({ uniqueItems: true }) as T;
+}
+
+/** A PATCH body that must change at least one field, documented as `minProperties: 1`. */
+export function atLeastOneField<T extends z.ZodType<object>>(object: T): T {
+  return object
+    .refine((body) => Object.keys(body).length > 0, { message: 'give at least one field to change' })
+    .meta({ minProperties: 1 }) as T;
+}
+
+/** A criterionId → answer map: at most as many entries as a questionnaire has criteria. */
+export function answerMap(maxCriteria: number) {
+  return z
+    .record(z.string().max(64), z.unknown())
+    .refine((answers) => Object.keys(answers).length <= maxCriteria, {
+      message: `at most ${maxCriteria} criteria`,
+    })
+    .meta({ maxProperties: maxCriteria });
+}

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_KEY, createTestApp, type TestApp } from '../support/app.ts';
+import { type Caller, caller } from '../support/factories.ts';
+
+/** Bounds the OpenAPI document states, held by the service. */
+describe('input bounds', () => {
+  let t: TestApp;
+  let admin: Caller;
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = caller(t.app, ADMIN_KEY);
+  });
+  afterAll(() => t.close());
+
+  it('cuts a problem quoting a huge field name to the documented lengths', async () => {
+    const key = 'k'.repeat(10_000);
+    const response = await admin.post('/v1/employers', { name: 'Acme', [key]: 1 });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    const problem = response.json();
+    expect(problem.code).toBe('validation_failed');
+    expect(problem.detail.length).toBeLessThanOrEqual(2000);
+    for (const error of problem.errors) expect(error.message.length).toBeLessThanOrEqual(500);
+  });
+
+  it('keeps at most 100 field problems', async () => {
+    const jobs = Array.from({ length: 150 }, () => ({ id: 1, capacity: 'x', preferences: 'y' }));
+    const response = await admin.post('/v1/allocations', { candidates: [], jobs });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors.length).toBeLessThanOrEqual(100);
+  });
+
+  it('refuses more answers than a questionnaire has criteria', async () => {
+    const answers = Object.fromEntries(
+      Array.from({ length: 257 }, (_, i) => [`c${i}`, { importance: 'little' }]),
+    );
+    const response = await admin.post('/v1/match', { side: 'job', questionnaireId: 'work-fit', answers });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors[0].path).toBe('body.answers');
+  });
+
+  it('refuses an empty PATCH', async () => {
+    const response = await admin.patch('/v1/workspace', {});
+    expect(response.statusCode).toBe(400);
+    expect(response.json().code).toBe('validation_failed');
+  });
+
+  it('answers 400, not 500, for a NUL character in a query string or a path parameter', async () => {
+    for (const url of ['/v1/candidates?externalId=a%00b', '/v1/questionnaires/work%00fit']) {
+      const response = await admin.get(url);
+      expect(response.statusCode, url).toBe(400);
+      expect(response.json().code).toBe('validation_failed');
+    }
+  });
+
+  it('trims a key label', async () => {
+    const response = await admin.post('/v1/api-keys', { role: 'admin', label: '  ops  ' });
+    expect(response.statusCode).toBe(201);
+    expect(response.json().apiKey.label).toBe('ops');
+  });
+});

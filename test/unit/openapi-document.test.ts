@@ -1,0 +1,75 @@
+import swagger from '@fastify/swagger';
+import Fastify from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { problemSchema } from '../../src/http/errors.ts';
+import { documentObject, documentRoute } from '../../src/http/openapi-document.ts';
+import type { Schema } from '../support/schema-arbitrary.ts';
+
+async function documentOf(register: (app: ReturnType<typeof Fastify>) => void) {
+  const app = Fastify();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  await app.register(swagger, {
+    openapi: { openapi: '3.1.0', info: { title: 't', version: '1' } },
+    transform: documentRoute,
+    transformObject: documentObject,
+  });
+  register(app);
+  await app.ready();
+  const document = app.swagger() as unknown as {
+    paths: Record<string, Record<string, { responses: Record<string, Schema> }>>;
+  };
+  await app.close();
+  return document;
+}
+
+describe('the OpenAPI document of a route', () => {
+  it('adds the shared errors by what the route is: public, with a body, a POST', async () => {
+    const document = await documentOf((app) => {
+      app.get(
+        '/open',
+        { config: { public: true, rateLimit: false }, schema: { response: { 200: z.object({}) } } },
+        async () => ({}),
+      );
+      app.post(
+        '/things',
+        {
+          schema: {
+            body: z.object({ a: z.string().max(3) }),
+            response: { 201: z.object({}), 409: problemSchema },
+          },
+        },
+        async () => ({}),
+      );
+    });
+    expect(Object.keys(document.paths['/open']!.get!.responses)).toEqual(['200', '500']);
+    expect(Object.keys(document.paths['/things']!.post!.responses)).toEqual([
+      '201',
+      '400',
+      '401',
+      '404',
+      '409',
+      '413',
+      '415',
+      '422',
+      '429',
+      '500',
+    ]);
+  });
+
+  it('documents a route that answers text with the media type it produces', async () => {
+    const document = await documentOf((app) => {
+      app.get(
+        '/metrics',
+        {
+          config: { public: true },
+          schema: { produces: ['text/plain'], response: { 200: z.string().max(10) } },
+        },
+        async () => 'x',
+      );
+    });
+    expect(Object.keys(document.paths['/metrics']!.get!.responses['200']!.content)).toEqual(['text/plain']);
+  });
+});
