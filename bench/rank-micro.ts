@@ -7,13 +7,13 @@
  * 100,000 candidates, against the reference `rankMatches` itself.
  */
 import { fileURLToPath } from 'node:url';
+import type { ProfileStore } from '../src/matching/engine/columnar-store.ts';
+import { compileLayout } from '../src/matching/engine/layout.ts';
+import { BROKEN, satisfactionOf } from '../src/matching/engine/pair-score.ts';
+import { listingOf, rankAgainst } from '../src/matching/engine/search.ts';
+import { RankPool } from '../src/matching/engine/slice-pool.ts';
 import { Market as IndexMarket } from '../src/matching/index.ts';
-import { BROKEN, EPSILON, satisfactionOf } from '../src/matching/kernel.ts';
-import { compileLayout } from '../src/matching/layout.ts';
-import { listingOf, rankAgainst } from '../src/matching/rank.ts';
-import { RankPool } from '../src/matching/rank-pool.ts';
-import { mutualScore, rankMatches, round6 } from '../src/matching/score.ts';
-import type { ProfileStore } from '../src/matching/store.ts';
+import { EPSILON, mutualScore, rankMatches, round6 } from '../src/matching/score.ts';
 import type { ScoreMethod } from '../src/matching/types.ts';
 import type { QuestionnaireDefinition } from '../src/questionnaires/definition.ts';
 import { loadQuestionnaires } from '../src/questionnaires/loader.ts';

@@ -33,7 +33,7 @@ import type {
  * Float sums and Pearson can land a hair below an exact 1 or an exact threshold (0.5 computed
  * as 0.49999999999999994); rounding noise must not break a dealbreaker or refuse a pair.
  */
-const EPSILON = 1e-9;
+export const EPSILON = 1e-9;
 
 export function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;

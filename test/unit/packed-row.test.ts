@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileLayout } from '../../src/matching/layout.ts';
-import { packAnswers } from '../../src/matching/packed-row.ts';
-import { rankAgainst } from '../../src/matching/rank.ts';
-import { ProfileStore } from '../../src/matching/store.ts';
+import { ProfileStore } from '../../src/matching/engine/columnar-store.ts';
+import { compileLayout } from '../../src/matching/engine/layout.ts';
+import { packAnswers, upsertPacked } from '../../src/matching/engine/packed-row.ts';
+import { rankAgainst } from '../../src/matching/engine/search.ts';
 import { arbMarket } from '../support/random-market.ts';
 
 describe('packed index rows', () => {
@@ -21,7 +21,7 @@ describe('packed index rows', () => {
           );
           profiles.forEach((profile, i) => {
             fromAnswers[side].upsert(profile);
-            expect(fromPacked[side].upsertPacked(profile, rows[i]!)).toBe(true);
+            expect(upsertPacked(fromPacked[side], profile, rows[i]!)).toBe(true);
           });
         }
         for (const job of market.jobs) {

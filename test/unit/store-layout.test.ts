@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { satisfactionOf } from '../../src/matching/kernel.ts';
-import { compileLayout, MULTI, NUMBER, SCALE, SINGLE } from '../../src/matching/layout.ts';
-import { ProfileStore } from '../../src/matching/store.ts';
+import { ProfileStore } from '../../src/matching/engine/columnar-store.ts';
+import { compileLayout, MULTI, NUMBER, SCALE, SINGLE } from '../../src/matching/engine/layout.ts';
+import { satisfactionOf } from '../../src/matching/engine/pair-score.ts';
 import { arbMarket, arbQuestionnaire } from '../support/random-market.ts';
 
 describe('a row’s expectation record', () => {

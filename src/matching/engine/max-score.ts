@@ -1,12 +1,13 @@
-import { numberSat, satisfactionOf } from './kernel.ts';
+import { mutualScore } from '../score.ts';
+import type { ScoreMethod } from '../types.ts';
+import { addSteps, multiSat, type Step } from './forward-score.ts';
+import { bucketCeiling, orderByCeiling } from './impact-buckets.ts';
 import { MULTI, NUMBER, PROFILE, SINGLE } from './layout.ts';
-import { bucketCeiling, mayEnter, offer, orderByCeiling, ROUNDING, type Scan, threshold } from './scan.ts';
-import { mutualScore } from './score.ts';
-import { addSteps, multiSat, type Step } from './sweep.ts';
-import type { ScoreMethod } from './types.ts';
+import { numberSat, satisfactionOf } from './pair-score.ts';
+import { MARGIN, ROUNDING } from './precision.ts';
+import { mayEnter, type Scan, threshold } from './scan-state.ts';
+import { offer } from './top-k-collector.ts';
 
-/** Sums added in another order than the reference's differ from its by float noise: bounds get this much slack. */
-const MARGIN = 1e-9;
 /** Steps lighter than this only count in the exact pass: they would cost more than they rule out. */
 const LIGHTEST_BOUND_WEIGHT = 10;
 /** Rows scored one by one to fill the heap before it gives a threshold, per row kept by the heap. */
@@ -31,8 +32,8 @@ export interface BoundPlan {
 
 /** Rough cost of a step per row in ns, by step kind (SINGLE, which scale steps are too, MULTI, −, NUMBER, PROFILE). */
 const STEP_COST = [3, 8, 3, 12, 60] as const;
-/** Rows probed to tell which steps lose the most weight. */
-const PROBE_ROWS = 256;
+/** Rows probed to tell which criteria lose the most weight (here and in reverse-score.ts). */
+export const PROBE_ROWS = 256;
 
 /**
  * The bounding steps in the order that prunes soonest for the least work: by the weight they lose

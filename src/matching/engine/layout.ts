@@ -1,4 +1,4 @@
-import type { CriterionDefinition, QuestionnaireDefinition } from '../questionnaires/definition.ts';
+import type { CriterionDefinition, QuestionnaireDefinition } from '../../questionnaires/definition.ts';
 
 /** Criterion kinds as small integers for the scan loop. */
 export const SINGLE = 0;
@@ -7,13 +7,6 @@ export const SCALE = 2;
 export const NUMBER = 3;
 export const PROFILE = 4;
 const kindCode = { single: SINGLE, multi: MULTI, scale: SCALE, number: NUMBER, profile: PROFILE } as const;
-
-/** importance level (0..4) → weight; 0 is irrelevant or unanswered. */
-export const LEVEL_WEIGHTS = new Float64Array([0, 1, 10, 50, 250]);
-export const DEALBREAKER_LEVEL = 4;
-export const levelOf = { irrelevant: 0, little: 1, somewhat: 2, very: 3, dealbreaker: 4 } as const;
-/** Set on the level byte of a multi criterion whose expectation mode is `all`. */
-export const MODE_ALL = 0x80;
 
 /**
  * Where each criterion's data sits in a profile's typed-array rows. Built once per questionnaire
@@ -69,6 +62,20 @@ export interface Layout {
     minScore: number;
     weight: number;
   };
+}
+
+/** The typed arrays a layout's rows live in (see columnar-store.ts): what encoding and scoring read. */
+export interface RowArrays {
+  readonly layout: Layout;
+  readonly capacity: number;
+  codes: Uint8Array;
+  masks: Uint32Array;
+  nums: Float64Array;
+  ratings: Uint8Array;
+  levels: Uint8Array;
+  acceptSteps: Uint8Array;
+  acceptMasks: Uint32Array;
+  acceptNums: Float64Array;
 }
 
 export function compileLayout(questionnaire: QuestionnaireDefinition): Layout {

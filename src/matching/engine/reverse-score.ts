@@ -1,15 +1,9 @@
-import { EPSILON, numberSat, popcount, scaleSat } from './kernel.ts';
-import {
-  DEALBREAKER_LEVEL,
-  LEVEL_WEIGHTS,
-  MODE_ALL,
-  MULTI,
-  NUMBER,
-  PROFILE,
-  SCALE,
-  SINGLE,
-} from './layout.ts';
-import { MISSING_CODE, type ProfileStore } from './store.ts';
+import { EPSILON } from '../score.ts';
+import type { ProfileStore } from './columnar-store.ts';
+import { MULTI, NUMBER, PROFILE, SCALE, SINGLE } from './layout.ts';
+import { DEALBREAKER_LEVEL, LEVEL_WEIGHTS, MISSING_CODE, MODE_ALL } from './levels.ts';
+import { numberSat, popcount, scaleSat } from './pair-score.ts';
+import { MARGIN } from './precision.ts';
 
 /**
  * The subject's values, read once per scan, for scoring S(row→subject) of many rows column by
@@ -149,8 +143,6 @@ export function satisfactionsOfRows(
 
 /** Criteria added between two checks of the rows' bounds in the exact pass. */
 const BOUND_EVERY = 4;
-/** Sums in another order than the reference's, and the bound's own arithmetic, round: this much slack. */
-const MARGIN = 1e-9;
 
 function startSums(batch: RowBatch, others: ProfileStore, count: number): void {
   const { rows, weighted, total, remaining } = batch;

@@ -1,17 +1,8 @@
-import {
-  DEALBREAKER_LEVEL,
-  LEVEL_WEIGHTS,
-  MODE_ALL,
-  MULTI,
-  NUMBER,
-  PROFILE,
-  SCALE,
-  SINGLE,
-} from './layout.ts';
-import { MISSING_CODE, type ProfileStore } from './store.ts';
+import { EPSILON } from '../score.ts';
+import type { ProfileStore } from './columnar-store.ts';
+import { MULTI, NUMBER, PROFILE, SCALE, SINGLE } from './layout.ts';
+import { DEALBREAKER_LEVEL, LEVEL_WEIGHTS, MISSING_CODE, MODE_ALL } from './levels.ts';
 
-/** The same margin as the reference scorer: float noise must not break a dealbreaker or a threshold. */
-export const EPSILON = 1e-9;
 export const BROKEN = -1;
 
 /**
@@ -101,7 +92,6 @@ export function satisfactionOf(E: ProfileStore, e: number, V: ProfileStore, v: n
   return total === 0 ? 1 : weighted / total;
 }
 
-/** (1 + pearson)/2 as ml-distance computes pearson; 0.5 when either vector is constant. */
 /** sat of a scale step against an accepted [min, max] of steps, as the reference computes it. */
 export function scaleSat(min: number, max: number, x: number, tolerance: number): number {
   const d = x < min ? min - x : x > max ? x - max : 0;
@@ -122,6 +112,7 @@ export function numberSat(
   return Math.max(0, 1 - relative / toleranceRatio);
 }
 
+/** (1 + pearson)/2 as ml-distance computes pearson; 0.5 when either vector is constant. */
 export function profileSimilarity(
   a: Uint8Array,
   aRow: number,

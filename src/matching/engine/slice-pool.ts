@@ -1,9 +1,10 @@
 import { Worker } from 'node:worker_threads';
+import type { ProfileStore, SharedStore } from './columnar-store.ts';
 import type { Layout } from './layout.ts';
-import { type KeptRow, mergeRanges, type RankRequest, rankRange } from './rank.ts';
-import type { ProfileStore, SharedStore } from './store.ts';
+import { type KeptRow, type RankRequest, rankRange } from './search.ts';
+import { mergeSlices } from './slice-merge.ts';
 
-/** What a rank worker thread is asked: rank rows from..to of `others` (see rank-worker.ts). */
+/** What a rank worker thread is asked: rank rows from..to of `others` (see slice-worker.ts). */
 export interface RankJob {
   layoutId: number;
   /** sent the first time a thread meets this layout only */
@@ -53,7 +54,7 @@ export class RankPool {
     this.threads = Array.from({ length: size }, () => undefined);
     this.options = {
       waitMs: options.waitMs ?? WAIT_MS,
-      workerUrl: options.workerUrl ?? new URL('./rank-worker.ts', import.meta.url),
+      workerUrl: options.workerUrl ?? new URL('./slice-worker.ts', import.meta.url),
       onGiveUp: options.onGiveUp ?? (() => {}),
     };
   }
@@ -91,7 +92,7 @@ export class RankPool {
       } else this.replacedInARow = 0;
       lists.push(kept ?? rankRange(subject, s, others, request, bound(t + 1), bound(t + 2)));
     });
-    return mergeRanges(lists, others, request);
+    return mergeSlices(lists, others, request);
   }
 
   async close(): Promise<void> {
