@@ -3,7 +3,7 @@
  * (`GET /v1/jobs/{id}/matches?limit=50` without HTTP or PostgreSQL): builds the seeded bench market
  * straight into the index's stores (a Market of MatchIndex), times `rankAgainst` for the top-50 of `jobs` jobs (default 40, three passes) and prints
  * median and p95 ms (MATCH_WORKERS=n: split over n worker threads). It checks a few jobs' top-50 against an exhaustive exact ranking (every row
- * scored both ways with the kernel, which equals the reference scorer to the bit) and, up to
+ * scored both ways with the pair scorer (engine/pair-score.ts), which equals the reference scorer to the bit) and, up to
  * 100,000 candidates, against the reference `rankMatches` itself.
  */
 import { fileURLToPath } from 'node:url';
@@ -74,7 +74,7 @@ function listing(index: IndexMarket, job: number): Listed[] {
   return rows.map((row) => ({ id: others.idAt(row.slot), ...row }));
 }
 
-/** Every candidate scored both ways with the kernel, sorted, top 50: what the listing must be. */
+/** Every candidate scored both ways with the pair scorer, sorted, top 50: what the listing must be. */
 function exhaustive(jobs: ProfileStore, j: number, candidates: ProfileStore): Listed[] {
   const rows: Listed[] = [];
   for (let o = 0; o < candidates.end; o++) {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, nextCursorField, pageQuery, toPage } from '../http/pagination.ts';
+import { scoreMethods } from '../matching/types.ts';
 import { findCandidate, findEmployer } from '../profiles/repository.ts';
 import { generateApiKey, hashApiKey, keyPrefix } from './keys.ts';
 import { requireRole } from './plugin.ts';
@@ -17,7 +18,7 @@ import {
 
 const uuidParam = z.object({ id: z.uuid() });
 const scoreMethod = z
-  .enum(['harmonic', 'geometric', 'min'])
+  .enum(scoreMethods)
   .describe('How the two one-sided satisfactions combine into the mutual score');
 
 const workspaceView = z

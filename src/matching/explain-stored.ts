@@ -6,7 +6,7 @@ import { explainPair } from './explain.ts';
 import { scoreMethodOf } from './repository.ts';
 
 /**
- * The explanation (DESIGN §2) of a stored job and candidate, from their answers in PostgreSQL;
+ * The explanation (explain.ts) of a stored job and candidate, from their answers in PostgreSQL;
  * a closed job makes any pair unacceptable. 409 when one side has not answered, or they answered
  * different questionnaires or versions.
  */

@@ -54,7 +54,7 @@ export interface MatchList {
 }
 
 /**
- * The in-process, exact match index (DESIGN §1): per workspace and questionnaire version, every
+ * The in-process, exact match index (engine/ENGINE.md): per workspace and questionnaire version, every
  * open job and every candidate with answers, packed for the scan. PostgreSQL stays the truth;
  * this is a cache rebuilt at start and kept current by the writers and the change feed.
  */

@@ -19,15 +19,17 @@ export const matchesQuery = z.strictObject({
   cursor: z.string().max(300).optional().describe('The nextCursor of the previous page'),
 });
 
+/** A candidate matched with a job (the job's listing, an ad-hoc match of a job's answers). */
+const candidateMatch = z.object({ candidateId: z.uuid(), ...scores });
+/** A job matched with a candidate (the candidate's listing, an ad-hoc match of a candidate's answers). */
+const jobMatch = z.object({ jobId: z.uuid(), employerId: z.uuid(), ...scores });
+
 export const jobMatches = z
-  .object({ matches: z.array(z.object({ candidateId: z.uuid(), ...scores })), nextCursor: nextCursorField })
+  .object({ matches: z.array(candidateMatch), nextCursor: nextCursorField })
   .meta({ id: 'JobMatches' });
 
 export const candidateMatches = z
-  .object({
-    matches: z.array(z.object({ jobId: z.uuid(), employerId: z.uuid(), ...scores })),
-    nextCursor: nextCursorField,
-  })
+  .object({ matches: z.array(jobMatch), nextCursor: nextCursorField })
   .meta({ id: 'CandidateMatches' });
 
 const sideExplanation = z.object({
@@ -49,9 +51,11 @@ export const explanation = z
     acceptable: z.boolean(),
     ...scores,
     dealbreakers: z.array(z.object({ criterionId: z.string(), side: z.enum(['candidate', 'employer']) })),
-    criteria: z.array(
-      z.object({ criterionId: z.string(), candidate: sideExplanation, employer: sideExplanation }),
-    ),
+    criteria: z
+      .array(z.object({ criterionId: z.string(), candidate: sideExplanation, employer: sideExplanation }))
+      .describe(
+        'The criteria either side answered, in questionnaire order (a side that did not answer one has nulls there)',
+      ),
     gaps: z
       .array(
         z.object({
@@ -77,7 +81,11 @@ export const adHocBody = z.strictObject({
 
 export const adHocMatches = z
   .object({
-    matches: z.array(z.object({ id: z.uuid(), employerId: z.uuid().optional(), ...scores })),
+    matches: z
+      .array(z.union([candidateMatch, jobMatch]))
+      .describe(
+        "side job: candidates, as in a job's listing; side candidate: open jobs, as in a candidate's listing",
+      ),
   })
   .meta({ id: 'AdHocMatches' });
 

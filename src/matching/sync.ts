@@ -38,10 +38,10 @@ export async function refreshProfiles(
   }
 }
 
-/** Builds the index from PostgreSQL, page by page. */
 /** Ranges of profiles read at the same time at start-up. */
 const LOAD_STREAMS = 2;
 
+/** Builds the index from PostgreSQL, page by page. */
 export async function loadIndex(db: Db, index: MatchIndex, log: FastifyBaseLogger): Promise<void> {
   const started = performance.now();
   const layoutKeys = index.currentLayoutKeys();

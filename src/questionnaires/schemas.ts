@@ -9,7 +9,7 @@ const sidePrompts = z.object({
 export const criterionView = z
   .object({
     id: z.string(),
-    kind: z.enum(['single', 'multi', 'scale', 'number', 'profile']),
+    kind: z.enum(['single', 'multi', 'scale', 'number', 'profile', 'date']),
     title: z.string(),
     options: z.array(labelled).optional().describe('single, multi: the option ids answers use'),
     steps: z
@@ -28,6 +28,13 @@ export const criterionView = z
       .number()
       .optional()
       .describe('number: relative distance past a bound at which sat reaches 0'),
+    toleranceDays: z
+      .number()
+      .int()
+      .optional()
+      .describe(
+        'date: days outside the accepted window (values are dates YYYY-MM-DD) at which sat reaches 0',
+      ),
     candidate: sidePrompts,
     employer: sidePrompts,
   })

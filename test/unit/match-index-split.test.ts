@@ -114,7 +114,8 @@ describe('split listings', () => {
         let gaveUp = 0;
         const broken = new RankPool(1, {
           onGiveUp: () => gaveUp++,
-          waitMs: 100,
+          // a failing thread answers (it must not be taken for a late one on a busy machine); a silent one never does
+          waitMs: name === 'failing' ? 10_000 : 100,
           workerUrl: new URL(`../fixtures/rank-workers/${name}.ts`, import.meta.url),
         });
         fc.assert(

@@ -18,7 +18,7 @@ import {
 } from '../support/random-market.ts';
 
 /**
- * The fast match index (typed-array stores, kernel, bounded heap) against the readable reference
+ * The fast match index (src/matching/engine: typed-array stores, the pipeline, a bounded heap) against the readable reference
  * scorer on random markets (DESIGN §2 "The index: vectors"): same ids in the same order, scores,
  * lower scores and satisfactions equal to 1e-6. MATCH_INDEX_SEED replays a seed; MATCH_INDEX_RUNS scales runs.
  */

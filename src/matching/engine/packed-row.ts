@@ -1,5 +1,6 @@
 import type { AnswerSet } from '../../answers/types.ts';
 import { type IndexedProfile, ProfileStore } from './columnar-store.ts';
+import { kindOf } from './kinds/index.ts';
 import type { Layout } from './layout.ts';
 
 /**
@@ -13,8 +14,8 @@ import type { Layout } from './layout.ts';
 const FORMAT = 1;
 
 export function layoutKey(layout: Layout): string {
-  const shape = [...layout.kinds]
-    .map((kind, c) => `${kind}.${layout.valueCount[c]}.${layout.dims[c]}`)
+  const shape = layout.kinds
+    .map((kind, c) => `${kindOf(kind).code}.${layout.valueCount[c]}.${layout.dims[c]}`)
     .join(',');
   return `${FORMAT}:${layout.questionnaireId}@${layout.version}:${shape}`;
 }

@@ -110,7 +110,7 @@ function fillScan(
   const scan = startScan(subject, s, others, request);
   const buffers = scratch(others.end);
   const steps = compileSteps(subject, s, others);
-  const count = rowsMeetingDealbreakers(steps, subject, s, others, buffers.rows, from, to);
+  const count = rowsMeetingDealbreakers(steps, others, buffers.rows, from, to);
   const plan = boundPlan(steps, scan, buffers.rows, count, buffers);
   scan.boundingCriteria = boundingCriteria(
     scan.subjectValues,
@@ -194,7 +194,7 @@ function offerBatch(
   buffers: Buffers,
 ): void {
   const { order, batch, subjectSums } = buffers;
-  const { subject, s, others } = scan;
+  const { others } = scan;
   const needed = threshold(scan) - ROUNDING;
   const size = to - from;
   for (let i = 0; i < size; i++) {
@@ -208,7 +208,7 @@ function offerBatch(
   const { weighted, total } = subjectSums;
   weighted.fill(0, 0, kept);
   total.fill(0, 0, kept);
-  addSteps(steps, subject, s, others, batch.rows, kept, weighted, total);
+  addSteps(steps, others, batch.rows, kept, weighted, total);
   for (let i = 0; i < kept; i++) {
     const s1 = total[i] === 0 ? 1 : weighted[i]! / total[i]!;
     if (s1 >= scan.subjectMin) offerScored(scan, batch.rows[i]!, s1, batch.weighted[i]!);

@@ -1,29 +1,9 @@
 import { Worker } from 'node:worker_threads';
-import type { ProfileStore, SharedStore } from './columnar-store.ts';
+import type { ProfileStore } from './columnar-store.ts';
 import type { Layout } from './layout.ts';
 import { type KeptRow, type RankRequest, rankRange } from './search.ts';
+import { DONE, PENDING, type RankJob } from './slice-job.ts';
 import { mergeSlices } from './slice-merge.ts';
-
-/** What a rank worker thread is asked: rank rows from..to of `others` (see slice-worker.ts). */
-export interface RankJob {
-  layoutId: number;
-  /** sent the first time a thread meets this layout only */
-  layout?: Layout | undefined;
-  subject: SharedStore;
-  s: number;
-  others: SharedStore;
-  request: RankRequest;
-  from: number;
-  to: number;
-  /** [status, rows kept]: status goes from PENDING to DONE or FAILED, with Atomics.notify */
-  state: Int32Array;
-  /** 4 numbers a kept row: slot, score, s1, s2 */
-  results: Float64Array;
-}
-
-export const PENDING = 0;
-export const DONE = 1;
-export const FAILED = 2;
 
 /** A range takes tens of milliseconds; a thread this late is taken for stuck and replaced. */
 const WAIT_MS = 5_000;

@@ -3,7 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { ProfileStore } from './columnar-store.ts';
 import type { Layout } from './layout.ts';
 import { rankRange } from './search.ts';
-import { DONE, FAILED, type RankJob } from './slice-pool.ts';
+import { DONE, FAILED, type RankJob } from './slice-job.ts';
 
 const layouts = new Map<number, Layout>();
 
