@@ -41,43 +41,14 @@ export const date: KindEngine<'date'> = {
     const at = s * subject.layout.record.doubles + subject.layout.acceptAt[c]!;
     const [from, to] = [subject.acceptNums[at]!, subject.acceptNums[at + 1]!];
     const tolerance = toleranceOf(subject, c);
-    const { w, column } = base;
+    const q = { w: base.w, column: base.column, from, to, tolerance };
     return {
       ...base,
-      keepFullyMet: (others, rows, count) => {
-        const nums = others.nums;
-        let kept = 0;
-        for (let k = 0; k < count; k++) {
-          const row = rows[k]!;
-          const x = nums[column + row]!;
-          if (!Number.isNaN(x) && dateSat(from, to, x, tolerance) >= 1 - EPSILON) rows[kept++] = row;
-        }
-        return kept;
-      },
-      add: (others, rows, start, end, weighted, total) => {
-        const nums = others.nums;
-        for (let k = start; k < end; k++) {
-          const x = nums[column + rows[k]!]!;
-          if (Number.isNaN(x)) continue;
-          weighted[k] = weighted[k]! + w * dateSat(from, to, x, tolerance);
-          total[k] = total[k]! + w;
-        }
-      },
+      keepFullyMet: (others, rows, count) => keepFullyMet(q, others, rows, count),
+      add: (others, rows, start, end, weighted, total) => add(q, others, rows, start, end, weighted, total),
       bound: {
         cost: 12,
-        addLoss: (others, rows, count, lost, budget) => {
-          const nums = others.nums;
-          let kept = 0;
-          for (let k = 0; k < count; k++) {
-            const o = rows[k]!;
-            const x = nums[column + o]!;
-            const l = Number.isNaN(x) ? lost[k]! : lost[k]! + w * (1 - dateSat(from, to, x, tolerance));
-            rows[kept] = o;
-            lost[kept] = l;
-            kept += +(l <= budget);
-          }
-          return kept;
-        },
+        addLoss: (others, rows, count, lost, budget) => addLoss(q, others, rows, count, lost, budget),
       },
     };
   },
@@ -110,6 +81,63 @@ const DAY_MS = 86_400_000;
 /** Days since 1970-01-01 of a valid `YYYY-MM-DD` (checked by isoDate). */
 function dayNumber(iso: string): number {
   return Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / DAY_MS;
+}
+
+/** The subject's window on one date criterion, as the loops below read it. */
+type DateQuery = { w: number; column: number; from: number; to: number; tolerance: number };
+
+/** Keeps the rows whose date is inside the window (sat 1). */
+function keepFullyMet(q: DateQuery, others: RowArrays, rows: Int32Array, count: number): number {
+  const { column, from, to, tolerance } = q;
+  const nums = others.nums;
+  let kept = 0;
+  for (let k = 0; k < count; k++) {
+    const row = rows[k]!;
+    const x = nums[column + row]!;
+    if (!Number.isNaN(x) && dateSat(from, to, x, tolerance) >= 1 - EPSILON) rows[kept++] = row;
+  }
+  return kept;
+}
+
+function add(
+  q: DateQuery,
+  others: RowArrays,
+  rows: Int32Array,
+  start: number,
+  end: number,
+  weighted: Float64Array,
+  total: Float64Array,
+): void {
+  const { w, column, from, to, tolerance } = q;
+  const nums = others.nums;
+  for (let k = start; k < end; k++) {
+    const x = nums[column + rows[k]!]!;
+    if (Number.isNaN(x)) continue;
+    weighted[k] = weighted[k]! + w * dateSat(from, to, x, tolerance);
+    total[k] = total[k]! + w;
+  }
+}
+
+function addLoss(
+  q: DateQuery,
+  others: RowArrays,
+  rows: Int32Array,
+  count: number,
+  lost: Float64Array,
+  budget: number,
+): number {
+  const { w, column, from, to, tolerance } = q;
+  const nums = others.nums;
+  let kept = 0;
+  for (let k = 0; k < count; k++) {
+    const o = rows[k]!;
+    const x = nums[column + o]!;
+    const l = Number.isNaN(x) ? lost[k]! : lost[k]! + w * (1 - dateSat(from, to, x, tolerance));
+    rows[kept] = o;
+    lost[kept] = l;
+    kept += +(l <= budget);
+  }
+  return kept;
 }
 
 /** Each row's own window against the subject's day `x`. */

@@ -44,34 +44,14 @@ export const multi: KindEngine<'multi'> = {
     const all = (subject.levels[s * record.bytes + c]! & MODE_ALL) !== 0;
     const wanted = subject.acceptMasks[s * record.words + acceptAt[c]!]!;
     const wantedCount = popcount(wanted);
-    const { w, column } = base;
+    const q = { w: base.w, column: base.column, wanted, wantedCount, all };
     return {
       ...base,
-      keepFullyMet: (others, rows, count) => keepFullyMet(wanted, all, column, others, rows, count),
-      add: (others, rows, from, to, weighted, total) => {
-        const masks = others.masks;
-        for (let k = from; k < to; k++) {
-          const x = masks[column + rows[k]!]!;
-          if (x === 0) continue;
-          weighted[k] = weighted[k]! + w * multiSat(x, wanted, wantedCount, all);
-          total[k] = total[k]! + w;
-        }
-      },
+      keepFullyMet: (others, rows, count) => keepFullyMet(q, others, rows, count),
+      add: (others, rows, from, to, weighted, total) => add(q, others, rows, from, to, weighted, total),
       bound: {
         cost: 8,
-        addLoss: (others, rows, count, lost, budget) => {
-          const masks = others.masks;
-          let kept = 0;
-          for (let k = 0; k < count; k++) {
-            const o = rows[k]!;
-            const x = masks[column + o]!;
-            const l = x === 0 ? lost[k]! : lost[k]! + w * (1 - multiSat(x, wanted, wantedCount, all));
-            rows[kept] = o;
-            lost[kept] = l;
-            kept += +(l <= budget);
-          }
-          return kept;
-        },
+        addLoss: (others, rows, count, lost, budget) => addLoss(q, others, rows, count, lost, budget),
       },
     };
   },
@@ -107,15 +87,12 @@ function multiSat(x: number, wanted: number, wantedCount: number, all: boolean):
   return wantedCount === 0 ? 1 : popcount(met) / wantedCount;
 }
 
+/** The subject's expectation on one multi criterion, as the loops below read it. */
+type MultiQuery = { w: number; column: number; wanted: number; wantedCount: number; all: boolean };
+
 /** sat = 1 means: every wanted option (mode all; 31/32 < 1 − EPSILON) or any of them (mode any). */
-function keepFullyMet(
-  wanted: number,
-  all: boolean,
-  column: number,
-  others: RowArrays,
-  rows: Int32Array,
-  count: number,
-): number {
+function keepFullyMet(q: MultiQuery, others: RowArrays, rows: Int32Array, count: number): number {
+  const { column, wanted, all } = q;
   const masks = others.masks;
   let kept = 0;
   for (let k = 0; k < count; k++) {
@@ -124,6 +101,47 @@ function keepFullyMet(
     const met = (x & wanted) >>> 0;
     rows[kept] = row;
     kept += all ? +(x !== 0 && met === wanted) : +(met !== 0);
+  }
+  return kept;
+}
+
+function add(
+  q: MultiQuery,
+  others: RowArrays,
+  rows: Int32Array,
+  from: number,
+  to: number,
+  weighted: Float64Array,
+  total: Float64Array,
+): void {
+  const { w, column, wanted, wantedCount, all } = q;
+  const masks = others.masks;
+  for (let k = from; k < to; k++) {
+    const x = masks[column + rows[k]!]!;
+    if (x === 0) continue;
+    weighted[k] = weighted[k]! + w * multiSat(x, wanted, wantedCount, all);
+    total[k] = total[k]! + w;
+  }
+}
+
+function addLoss(
+  q: MultiQuery,
+  others: RowArrays,
+  rows: Int32Array,
+  count: number,
+  lost: Float64Array,
+  budget: number,
+): number {
+  const { w, column, wanted, wantedCount, all } = q;
+  const masks = others.masks;
+  let kept = 0;
+  for (let k = 0; k < count; k++) {
+    const o = rows[k]!;
+    const x = masks[column + o]!;
+    const l = x === 0 ? lost[k]! : lost[k]! + w * (1 - multiSat(x, wanted, wantedCount, all));
+    rows[kept] = o;
+    lost[kept] = l;
+    kept += +(l <= budget);
   }
   return kept;
 }

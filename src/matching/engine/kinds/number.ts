@@ -40,35 +40,14 @@ export const number: KindEngine<'number'> = {
     const at = s * subject.layout.record.doubles + subject.layout.acceptAt[c]!;
     const [min, max] = [subject.acceptNums[at]!, subject.acceptNums[at + 1]!];
     const { ratio, width } = tolerancesOf(subject, c);
-    const { w, column } = base;
+    const q = { w: base.w, column: base.column, min, max, ratio, width };
     return {
       ...base,
-      keepFullyMet: (others, rows, count) =>
-        keepFullyMet(min, max, ratio, width, column, others, rows, count),
-      add: (others, rows, from, to, weighted, total) => {
-        const nums = others.nums;
-        for (let k = from; k < to; k++) {
-          const x = nums[column + rows[k]!]!;
-          if (Number.isNaN(x)) continue;
-          weighted[k] = weighted[k]! + w * numberSat(min, max, x, ratio, width);
-          total[k] = total[k]! + w;
-        }
-      },
+      keepFullyMet: (others, rows, count) => keepFullyMet(q, others, rows, count),
+      add: (others, rows, from, to, weighted, total) => add(q, others, rows, from, to, weighted, total),
       bound: {
         cost: 12,
-        addLoss: (others, rows, count, lost, budget) => {
-          const nums = others.nums;
-          let kept = 0;
-          for (let k = 0; k < count; k++) {
-            const o = rows[k]!;
-            const x = nums[column + o]!;
-            const l = Number.isNaN(x) ? lost[k]! : lost[k]! + w * (1 - numberSat(min, max, x, ratio, width));
-            rows[kept] = o;
-            lost[kept] = l;
-            kept += +(l <= budget);
-          }
-          return kept;
-        },
+        addLoss: (others, rows, count, lost, budget) => addLoss(q, others, rows, count, lost, budget),
       },
     };
   },
@@ -99,22 +78,59 @@ function tolerancesOf(row: RowArrays, c: number): { ratio: number; width: number
   return { ratio: criterion.toleranceRatio, width: criterion.range.max - criterion.range.min };
 }
 
-function keepFullyMet(
-  min: number,
-  max: number,
-  ratio: number,
-  width: number,
-  column: number,
-  others: RowArrays,
-  rows: Int32Array,
-  count: number,
-): number {
+/** The subject's expectation on one number criterion, as the loops below read it. */
+type NumberQuery = { w: number; column: number; min: number; max: number; ratio: number; width: number };
+
+/** Keeps the rows whose number meets the bounds fully. */
+function keepFullyMet(q: NumberQuery, others: RowArrays, rows: Int32Array, count: number): number {
+  const { column, min, max, ratio, width } = q;
   const nums = others.nums;
   let kept = 0;
   for (let k = 0; k < count; k++) {
     const row = rows[k]!;
     const x = nums[column + row]!;
     if (!Number.isNaN(x) && numberSat(min, max, x, ratio, width) >= 1 - EPSILON) rows[kept++] = row;
+  }
+  return kept;
+}
+
+function add(
+  q: NumberQuery,
+  others: RowArrays,
+  rows: Int32Array,
+  from: number,
+  to: number,
+  weighted: Float64Array,
+  total: Float64Array,
+): void {
+  const { w, column, min, max, ratio, width } = q;
+  const nums = others.nums;
+  for (let k = from; k < to; k++) {
+    const x = nums[column + rows[k]!]!;
+    if (Number.isNaN(x)) continue;
+    weighted[k] = weighted[k]! + w * numberSat(min, max, x, ratio, width);
+    total[k] = total[k]! + w;
+  }
+}
+
+function addLoss(
+  q: NumberQuery,
+  others: RowArrays,
+  rows: Int32Array,
+  count: number,
+  lost: Float64Array,
+  budget: number,
+): number {
+  const { w, column, min, max, ratio, width } = q;
+  const nums = others.nums;
+  let kept = 0;
+  for (let k = 0; k < count; k++) {
+    const o = rows[k]!;
+    const x = nums[column + o]!;
+    const l = Number.isNaN(x) ? lost[k]! : lost[k]! + w * (1 - numberSat(min, max, x, ratio, width));
+    rows[kept] = o;
+    lost[kept] = l;
+    kept += +(l <= budget);
   }
   return kept;
 }
