@@ -3,17 +3,17 @@
  * (`GET /v1/jobs/{id}/matches?limit=50` without HTTP or PostgreSQL): builds the seeded bench market
  * straight into the index's stores (a Market of MatchIndex), times `rankAgainst` for the top-50 of `jobs` jobs (default 40, three passes) and prints
  * median and p95 ms (MATCH_WORKERS=n: split over n worker threads). It checks a few jobs' top-50 against an exhaustive exact ranking (every row
- * scored both ways with the kernel, which equals the reference scorer to the bit) and, up to
+ * scored both ways with the pair scorer (engine/pair-score.ts), which equals the reference scorer to the bit) and, up to
  * 100,000 candidates, against the reference `rankMatches` itself.
  */
 import { fileURLToPath } from 'node:url';
+import type { ProfileStore } from '../src/matching/engine/columnar-store.ts';
+import { compileLayout } from '../src/matching/engine/layout.ts';
+import { BROKEN, satisfactionOf } from '../src/matching/engine/pair-score.ts';
+import { listingOf, rankAgainst } from '../src/matching/engine/search.ts';
+import { RankPool } from '../src/matching/engine/slice-pool.ts';
 import { Market as IndexMarket } from '../src/matching/index.ts';
-import { BROKEN, EPSILON, satisfactionOf } from '../src/matching/kernel.ts';
-import { compileLayout } from '../src/matching/layout.ts';
-import { listingOf, rankAgainst } from '../src/matching/rank.ts';
-import { RankPool } from '../src/matching/rank-pool.ts';
-import { mutualScore, rankMatches, round6 } from '../src/matching/score.ts';
-import type { ProfileStore } from '../src/matching/store.ts';
+import { EPSILON, mutualScore, rankMatches, round6 } from '../src/matching/score.ts';
 import type { ScoreMethod } from '../src/matching/types.ts';
 import type { QuestionnaireDefinition } from '../src/questionnaires/definition.ts';
 import { loadQuestionnaires } from '../src/questionnaires/loader.ts';
@@ -76,7 +76,7 @@ function listing(index: IndexMarket, job: number): Listed[] {
   return rows.map((row) => ({ id: others.idAt(row.slot), ...row }));
 }
 
-/** Every candidate scored both ways with the kernel, sorted, top 50: what the listing must be. */
+/** Every candidate scored both ways with the pair scorer, sorted, top 50: what the listing must be. */
 function exhaustive(jobs: ProfileStore, j: number, candidates: ProfileStore): Listed[] {
   const rows: Listed[] = [];
   for (let o = 0; o < candidates.end; o++) {

@@ -16,7 +16,7 @@ const answersBody = z.strictObject({
   questionnaireId: z.string().max(64),
   questionnaireVersion: z.number().int().min(1).optional().describe('Defaults to the latest version'),
   answers: answerMap(MAX_CRITERIA).describe(
-    'criterionId → { value?, accept?, importance }. single: value optionId, accept [optionId]; multi: value [optionId], accept { mode: any|all, options }; scale: value step, accept { min, max }; number: value, accept { min?, max? }; profile: value [1..5 per dimension]. importance: irrelevant|little|somewhat|very|dealbreaker. Criteria left out are unanswered; the set replaces the stored one.',
+    'criterionId → { value?, accept?, importance }. single: value optionId, accept [optionId]; multi: value [optionId], accept { mode: any|all, options }; scale: value step, accept { min, max }; number: value, accept { min?, max? }; date: value YYYY-MM-DD, accept { from?, to? }; profile: value [1..5 per dimension]. importance: irrelevant|little|somewhat|very|dealbreaker. Criteria left out are unanswered; the set replaces the stored one.',
   ),
 });
 

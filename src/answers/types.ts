@@ -37,12 +37,25 @@ export interface NumberAnswer {
   importance: Importance;
 }
 
+/** Dates are calendar days, ISO `YYYY-MM-DD`. */
+export interface DateAnswer {
+  value?: string;
+  accept?: { from?: string; to?: string };
+  importance: Importance;
+}
+
 export interface ProfileAnswer {
   value: number[];
   importance: Importance;
 }
 
-export type CriterionAnswer = SingleAnswer | MultiAnswer | ScaleAnswer | NumberAnswer | ProfileAnswer;
+export type CriterionAnswer =
+  | SingleAnswer
+  | MultiAnswer
+  | ScaleAnswer
+  | NumberAnswer
+  | DateAnswer
+  | ProfileAnswer;
 
 /** criterionId → answer; criteria left out are unanswered. */
 export type AnswerSet = Record<string, CriterionAnswer>;

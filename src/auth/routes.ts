@@ -5,6 +5,7 @@ import { AppError, notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, nextCursorField, pageOf, pageQuery, toPage } from '../http/pagination.ts';
 import { idParam } from '../http/params.ts';
 import { atLeastOneField } from '../http/schema-parts.ts';
+import { scoreMethods } from '../matching/types.ts';
 import { findCandidate, findEmployer } from '../profiles/repository.ts';
 import { generateApiKey, hashApiKey, keyPrefix } from './keys.ts';
 import { requireRole } from './plugin.ts';
@@ -18,7 +19,7 @@ import {
 } from './repository.ts';
 
 const scoreMethod = z
-  .enum(['harmonic', 'geometric', 'min'])
+  .enum(scoreMethods)
   .describe('How the two one-sided satisfactions combine into the mutual score');
 
 const workspaceView = z

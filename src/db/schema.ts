@@ -18,18 +18,19 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import type { AnswerSet } from '../answers/types.ts';
+import { DEFAULT_SCORE_METHOD, scoreMethods } from '../matching/types.ts';
 import { createdAt, id, updatedAt } from './columns.ts';
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
 
-export const scoreMethod = pgEnum('score_method', ['harmonic', 'geometric', 'min']);
+export const scoreMethod = pgEnum('score_method', scoreMethods);
 export const apiKeyRole = pgEnum('api_key_role', ['admin', 'employer', 'candidate']);
 export const jobStatus = pgEnum('job_status', ['open', 'closed']);
 
 export const workspaces = pgTable('workspaces', {
   id: id(),
   name: text('name').notNull(),
-  scoreMethod: scoreMethod('score_method').notNull().default('harmonic'),
+  scoreMethod: scoreMethod('score_method').notNull().default(DEFAULT_SCORE_METHOD),
   createdAt: createdAt(),
 });
 
@@ -190,7 +191,7 @@ export const profileChanges = pgTable(
     workspaceId: uuid('workspace_id').notNull(),
     side: text('side', { enum: ['job', 'candidate'] }).notNull(),
     profileId: uuid('profile_id').notNull(),
-    /** The process that wrote it, when it marked its transaction (bulk writes); see matching/origin.ts */
+    /** The process that wrote it, when it marked its transaction (bulk writes); see ChangeFollower.origin in matching/sync.ts */
     origin: text('origin'),
     changedAt: timestamp('changed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },

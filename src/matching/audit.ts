@@ -2,6 +2,7 @@ import { and, eq, lt, or, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { DbOrTx } from '../db/client.ts';
+import { rowsOf } from '../db/rows.ts';
 import { auditEvents } from '../db/schema.ts';
 
 export type AuditAction =
@@ -64,7 +65,7 @@ export async function recordListing(
             ${record.questionnaireVersion ?? null}::smallint,
             coalesce((select jsonb_agg(id::text order by n) from present), '[]'::jsonb))
     returning result_ids`);
-  const [row] = (result as unknown as { rows: { result_ids: string[] }[] }).rows;
+  const [row] = rowsOf<{ result_ids: string[] }>(result);
   return new Set(row?.result_ids ?? []);
 }
 

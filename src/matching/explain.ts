@@ -1,35 +1,41 @@
 /** The explanation of a pair (docs/matching.md#explanations-and-gaps): why it scores what it scores, and why it is (not) acceptable. */
 import type { AnswerSet, CriterionAnswer, Side } from '../answers/types.ts';
 import { assessPair, isFullySatisfied, round6 } from './score.ts';
-import type {
-  CriterionAssessment,
-  CriterionExplanation,
-  ExpectationGap,
-  MatchProfile,
-  PairExplanation,
-  ScoredQuestionnaire,
-  ScoreMethod,
-  SideExplanation,
+import {
+  type CriterionAssessment,
+  type CriterionExplanation,
+  DEFAULT_SCORE_METHOD,
+  type ExpectationGap,
+  type MatchProfile,
+  type PairExplanation,
+  type ScoredQuestionnaire,
+  type ScoreMethod,
+  type SideExplanation,
 } from './types.ts';
 
 /**
- * Every criterion of the questionnaire, in order, with both sides' answers and how each side's
- * expectation fares; also for unacceptable pairs. Per-criterion satisfactions keep full precision
- * so that Σ w·sat / Σ w over them reproduces the reported one-sided satisfactions.
+ * The criteria either side answered, in questionnaire order, with both sides' answers and how each
+ * side's expectation fares; also for unacceptable pairs. A criterion neither side answered adds
+ * nothing to either satisfaction, so it is left out. Per-criterion satisfactions keep full
+ * precision so that Σ w·sat / Σ w over them reproduces the reported one-sided satisfactions.
  */
 export function explainPair(
   questionnaire: ScoredQuestionnaire,
   job: MatchProfile,
   candidate: MatchProfile,
-  method: ScoreMethod = 'harmonic',
+  method: ScoreMethod = DEFAULT_SCORE_METHOD,
 ): PairExplanation {
   const assessed = assessPair(questionnaire, job, candidate, method);
-  const criteria = questionnaire.criteria.map(
-    (criterion, index): CriterionExplanation => ({
-      criterionId: criterion.id,
-      candidate: sideExplanation(candidate.answers, criterion.id, assessed.candidate[index]),
-      employer: sideExplanation(job.answers, criterion.id, assessed.employer[index]),
-    }),
+  const criteria = questionnaire.criteria.flatMap((criterion, index): CriterionExplanation[] =>
+    Object.hasOwn(candidate.answers, criterion.id) || Object.hasOwn(job.answers, criterion.id)
+      ? [
+          {
+            criterionId: criterion.id,
+            candidate: sideExplanation(candidate.answers, criterion.id, assessed.candidate[index]),
+            employer: sideExplanation(job.answers, criterion.id, assessed.employer[index]),
+          },
+        ]
+      : [],
   );
   const gaps = [
     ...expectationGaps('candidate', assessed.candidate),

@@ -1,11 +1,11 @@
 import type { AnswerSet } from '../answers/types.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
-import { compileLayout, type Layout } from './layout.ts';
-import { layoutKey, packAnswers } from './packed-row.ts';
-import { type PairRow, pairRow } from './pair.ts';
-import { listingOf, type RankedRow, type RankRequest, rankRange } from './rank.ts';
-import type { RankPool } from './rank-pool.ts';
-import { ProfileStore } from './store.ts';
+import { ProfileStore } from './engine/columnar-store.ts';
+import { compileLayout, type Layout } from './engine/layout.ts';
+import { layoutKey, packAnswers, upsertPacked } from './engine/packed-row.ts';
+import { type PairRow, pairRow } from './engine/pair-check.ts';
+import { listingOf, type RankedRow, type RankRequest, rankRange } from './engine/search.ts';
+import type { RankPool } from './engine/slice-pool.ts';
 import type { ScoreMethod } from './types.ts';
 
 export type IndexSide = 'job' | 'candidate';
@@ -92,7 +92,7 @@ export class MatchIndex {
     const { answers, indexRow, indexLayout } = state.answers;
     const profile = { id: state.id, minScore: state.minScore, employerId: state.employerId };
     const store = target.store(side);
-    if (indexRow && indexLayout === this.keyOf(target.layout) && store.upsertPacked(profile, indexRow))
+    if (indexRow && indexLayout === this.keyOf(target.layout) && upsertPacked(store, profile, indexRow))
       return;
     if (!answers) throw new Error(`profile ${state.id} has neither answers nor a fitting index row`);
     store.upsert({ ...profile, answers });

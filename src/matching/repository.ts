@@ -1,8 +1,10 @@
 import { and, asc, desc, eq, gt, lt, type SQL, sql } from 'drizzle-orm';
 import type { AnswerSet } from '../answers/types.ts';
 import type { DbOrTx } from '../db/client.ts';
+import { rowsOf } from '../db/rows.ts';
 import { candidates, jobs, profileChanges, workspaces } from '../db/schema.ts';
 import type { IndexSide, ProfileState } from './index.ts';
+import { DEFAULT_SCORE_METHOD } from './types.ts';
 
 const PAGE = 5_000;
 
@@ -73,11 +75,6 @@ async function selectStates(
     ...(side === 'job' ? { employerId: profile.employer_id, open: profile.status === 'open' } : {}),
     answers: answersOf.get(profile.id) ?? null,
   }));
-}
-
-/** Both drivers answer `{ rows }`; the shared Db type does not say so. */
-function rowsOf<T>(result: unknown): T[] {
-  return (result as { rows: T[] }).rows;
 }
 
 /**
@@ -170,7 +167,7 @@ export async function scoreMethodOf(db: DbOrTx, workspaceId: string) {
     .select({ scoreMethod: workspaces.scoreMethod })
     .from(workspaces)
     .where(eq(workspaces.id, workspaceId));
-  return row?.scoreMethod ?? 'harmonic';
+  return row?.scoreMethod ?? DEFAULT_SCORE_METHOD;
 }
 
 export async function latestChangeSeq(db: DbOrTx): Promise<number> {

@@ -11,7 +11,7 @@ import { findCandidate, findJob } from '../profiles/repository.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { recordAudit, recordListing } from './audit.ts';
 import { explainStoredPair } from './explain-stored.ts';
-import type { MatchIndex } from './index.ts';
+import type { MatchIndex, MatchList } from './index.ts';
 import { listingSubject, scoreMethodOf } from './repository.ts';
 import {
   adHocBody,
@@ -90,13 +90,7 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
       const principal = requireRole(request, 'admin', 'employer');
       const { rows, nextCursor } = await listing(request, principal, 'job', job);
       return {
-        matches: rows.map((r) => ({
-          candidateId: r.id,
-          score: r.score,
-          scoreLower: r.scoreLower,
-          employerSatisfaction: r.subjectSatisfaction,
-          candidateSatisfaction: r.otherSatisfaction,
-        })),
+        matches: rows.map(asCandidateMatch),
         nextCursor,
       };
     },
@@ -123,14 +117,7 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
       const principal = requireRole(request, 'admin', 'candidate');
       const { rows, nextCursor } = await listing(request, principal, 'candidate', candidate);
       return {
-        matches: rows.map((r) => ({
-          jobId: r.id,
-          employerId: r.employerId!,
-          score: r.score,
-          scoreLower: r.scoreLower,
-          candidateSatisfaction: r.subjectSatisfaction,
-          employerSatisfaction: r.otherSatisfaction,
-        })),
+        matches: rows.map(asJobMatch),
         nextCursor,
       };
     },
@@ -206,17 +193,33 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
         questionnaireVersion: list.questionnaireVersion,
         resultIds: list.rows.map((r) => r.id),
       });
-      const subjectIsJob = side === 'job';
-      return {
-        matches: list.rows.map((r) => ({
-          id: r.id,
-          ...(r.employerId ? { employerId: r.employerId } : {}),
-          score: r.score,
-          scoreLower: r.scoreLower,
-          employerSatisfaction: subjectIsJob ? r.subjectSatisfaction : r.otherSatisfaction,
-          candidateSatisfaction: subjectIsJob ? r.otherSatisfaction : r.subjectSatisfaction,
-        })),
-      };
+      // The answers describe a job: its matches are candidates; a candidate: open jobs.
+      return { matches: side === 'job' ? list.rows.map(asCandidateMatch) : list.rows.map(asJobMatch) };
     },
   );
 };
+
+type ListedRow = MatchList['rows'][number];
+
+/** A candidate row of a job's ranking (the job is the subject), as the API names its fields. */
+function asCandidateMatch(r: ListedRow) {
+  return {
+    candidateId: r.id,
+    score: r.score,
+    scoreLower: r.scoreLower,
+    employerSatisfaction: r.subjectSatisfaction,
+    candidateSatisfaction: r.otherSatisfaction,
+  };
+}
+
+/** A job row of a candidate's ranking (the candidate is the subject), as the API names its fields. */
+function asJobMatch(r: ListedRow) {
+  return {
+    jobId: r.id,
+    employerId: r.employerId!,
+    score: r.score,
+    scoreLower: r.scoreLower,
+    candidateSatisfaction: r.subjectSatisfaction,
+    employerSatisfaction: r.otherSatisfaction,
+  };
+}

@@ -21,15 +21,17 @@ export const matchesQuery = z.strictObject({
   cursor: z.string().max(300).optional().describe('The nextCursor of the previous page'),
 });
 
+/** A candidate matched with a job (the job's listing, an ad-hoc match of a job's answers). */
+const candidateMatch = z.object({ candidateId: z.uuid(), ...scores });
+/** A job matched with a candidate (the candidate's listing, an ad-hoc match of a candidate's answers). */
+const jobMatch = z.object({ jobId: z.uuid(), employerId: z.uuid(), ...scores });
+
 export const jobMatches = z
-  .object({ matches: pageOf(z.object({ candidateId: z.uuid(), ...scores })), nextCursor: nextCursorField })
+  .object({ matches: pageOf(candidateMatch), nextCursor: nextCursorField })
   .meta({ id: 'JobMatches' });
 
 export const candidateMatches = z
-  .object({
-    matches: pageOf(z.object({ jobId: z.uuid(), employerId: z.uuid(), ...scores })),
-    nextCursor: nextCursorField,
-  })
+  .object({ matches: pageOf(jobMatch), nextCursor: nextCursorField })
   .meta({ id: 'CandidateMatches' });
 
 const criterionId = z.string().max(64);
@@ -55,7 +57,10 @@ export const explanation = z
       .max(2 * MAX_CRITERIA),
     criteria: z
       .array(z.object({ criterionId, candidate: sideExplanation, employer: sideExplanation }))
-      .max(MAX_CRITERIA),
+      .max(MAX_CRITERIA)
+      .describe(
+        'The criteria either side answered, in questionnaire order (a side that did not answer one has nulls there)',
+      ),
     gaps: z
       .array(
         z.object({
@@ -82,7 +87,9 @@ export const adHocBody = z.strictObject({
 
 export const adHocMatches = z
   .object({
-    matches: pageOf(z.object({ id: z.uuid(), employerId: z.uuid().optional(), ...scores })),
+    matches: pageOf(z.union([candidateMatch, jobMatch])).describe(
+      "side job: candidates, as in a job's listing; side candidate: open jobs, as in a candidate's listing",
+    ),
   })
   .meta({ id: 'AdHocMatches' });
 

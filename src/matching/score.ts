@@ -1,11 +1,13 @@
 /**
- * The readable reference scorer (docs/matching.md): plain code, no I/O. The fast index is tested
- * against it, so clarity wins over speed here.
+ * The readable reference scorer (docs/matching.md): plain code, no I/O. The fast index
+ * (engine/ENGINE.md) is tested against it, so clarity wins over speed here, and it shares no
+ * satisfaction code with the engine's kinds.
  */
 import { similarity } from 'ml-distance';
 import {
   type AnswerSet,
   type CriterionAnswer,
+  type DateAnswer,
   importanceWeight,
   type MultiAnswer,
   type NumberAnswer,
@@ -14,26 +16,27 @@ import {
   type SingleAnswer,
 } from '../answers/types.ts';
 import type { CriterionDefinition } from '../questionnaires/definition.ts';
-import type {
-  AnswerValue,
-  BrokenDealbreaker,
-  CriterionAssessment,
-  MatchProfile,
-  OneSidedResult,
-  PairAssessment,
-  PairScore,
-  RankEntry,
-  RankedMatch,
-  RankSubject,
-  ScoredQuestionnaire,
-  ScoreMethod,
+import {
+  type AnswerValue,
+  type BrokenDealbreaker,
+  type CriterionAssessment,
+  DEFAULT_SCORE_METHOD,
+  type MatchProfile,
+  type OneSidedResult,
+  type PairAssessment,
+  type PairScore,
+  type RankEntry,
+  type RankedMatch,
+  type RankSubject,
+  type ScoredQuestionnaire,
+  type ScoreMethod,
 } from './types.ts';
 
 /**
  * Float sums and Pearson can land a hair below an exact 1 or an exact threshold (0.5 computed
  * as 0.49999999999999994); rounding noise must not break a dealbreaker or refuse a pair.
  */
-const EPSILON = 1e-9;
+export const EPSILON = 1e-9;
 
 export function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
@@ -90,6 +93,27 @@ function crossedBound(accept: NonNullable<NumberAnswer['accept']>, x: number): n
   return undefined;
 }
 
+/**
+ * 1 inside the window; else max(0, 1 − d/toleranceDays), d the whole days from `x` to the bound
+ * crossed: `toleranceDays` or more days outside scores 0.
+ */
+export function dateSatisfaction(
+  accept: NonNullable<DateAnswer['accept']>,
+  x: string,
+  toleranceDays: number,
+): number {
+  const day = daysSinceEpoch(x);
+  const from = accept.from === undefined ? undefined : daysSinceEpoch(accept.from);
+  const to = accept.to === undefined ? undefined : daysSinceEpoch(accept.to);
+  const d = from !== undefined && day < from ? from - day : to !== undefined && day > to ? day - to : 0;
+  return d === 0 ? 1 : Math.max(0, 1 - d / toleranceDays);
+}
+
+/** Whole days since 1970-01-01 of an ISO calendar date (validated: YYYY-MM-DD). */
+function daysSinceEpoch(isoDate: string): number {
+  return Math.round(new Date(`${isoDate}T00:00:00Z`).getTime() / 86_400_000);
+}
+
 /** (1 + pearson) / 2; a constant vector has no correlation to speak of, so it scores neutral 0.5. */
 export function profileSatisfaction(own: number[], other: number[]): number {
   if (isConstant(own) || isConstant(other)) return 0.5;
@@ -130,6 +154,14 @@ export function satisfaction(
       );
     case 'profile':
       return profileSatisfaction((expecting as ProfileAnswer).value, otherValue as number[]);
+    case 'date':
+      return dateSatisfaction(
+        requireAccept(criterion, expecting as DateAnswer),
+        otherValue as string,
+        criterion.toleranceDays,
+      );
+    default:
+      return criterion satisfies never;
   }
 }
 
@@ -199,7 +231,7 @@ export function oneSided(
 
 // The pair.
 
-export function mutualScore(s1: number, s2: number, method: ScoreMethod = 'harmonic'): number {
+export function mutualScore(s1: number, s2: number, method: ScoreMethod = DEFAULT_SCORE_METHOD): number {
   switch (method) {
     case 'harmonic':
       return s1 === 0 || s2 === 0 ? 0 : (2 * s1 * s2) / (s1 + s2);
@@ -232,7 +264,7 @@ export function assessPair(
   questionnaire: ScoredQuestionnaire,
   job: MatchProfile,
   candidate: MatchProfile,
-  method: ScoreMethod = 'harmonic',
+  method: ScoreMethod = DEFAULT_SCORE_METHOD,
 ): PairAssessment {
   const employerView = assessExpectations(questionnaire, job.answers, candidate.answers);
   const candidateView = assessExpectations(questionnaire, candidate.answers, job.answers);
@@ -277,7 +309,7 @@ export function scorePair(
   questionnaire: ScoredQuestionnaire,
   job: MatchProfile,
   candidate: MatchProfile,
-  method: ScoreMethod = 'harmonic',
+  method: ScoreMethod = DEFAULT_SCORE_METHOD,
 ): PairScore {
   return assessPair(questionnaire, job, candidate, method).score;
 }
@@ -291,7 +323,7 @@ export function rankMatches(
   questionnaire: ScoredQuestionnaire,
   subject: RankSubject,
   others: readonly RankEntry[],
-  method: ScoreMethod = 'harmonic',
+  method: ScoreMethod = DEFAULT_SCORE_METHOD,
 ): RankedMatch[] {
   return others
     .map((other) => ({ id: other.id, ...scoreWithSubject(questionnaire, subject, other, method) }))

@@ -41,7 +41,6 @@ export async function refreshProfiles(
   }
 }
 
-/** Builds the index from PostgreSQL, page by page. */
 /** Ranges of profiles read at the same time at start-up. */
 const LOAD_STREAMS = 2;
 

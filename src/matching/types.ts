@@ -2,7 +2,11 @@
 import type { AnswerSet, Importance, Side } from '../answers/types.ts';
 import type { CriterionDefinition, QuestionnaireDefinition } from '../questionnaires/definition.ts';
 
-export type ScoreMethod = 'harmonic' | 'geometric' | 'min';
+/** How the two one-sided satisfactions combine into the mutual score (a workspace setting). */
+export const scoreMethods = ['harmonic', 'geometric', 'min'] as const;
+export type ScoreMethod = (typeof scoreMethods)[number];
+/** The score method of a workspace that did not choose one. */
+export const DEFAULT_SCORE_METHOD: ScoreMethod = 'harmonic';
 
 /** Only the criteria matter for scoring; a whole definition fits too. */
 export type ScoredQuestionnaire = Pick<QuestionnaireDefinition, 'criteria'>;
@@ -30,7 +34,8 @@ export type AnswerValue = string | string[] | number | number[];
 export type AnswerAccept =
   | string[]
   | { mode: 'any' | 'all'; options: string[] }
-  | { min?: number; max?: number };
+  | { min?: number; max?: number }
+  | { from?: string; to?: string };
 
 /** How one side's expectation on one criterion fares against the other side's value. */
 export interface CriterionAssessment {

@@ -1,7 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Database } from '../db/client.ts';
+import type { RankPool } from '../matching/engine/slice-pool.ts';
 import type { MatchIndex } from '../matching/index.ts';
-import type { RankPool } from '../matching/rank-pool.ts';
 import type { ChangeFollower } from '../matching/sync.ts';
 import type { WebhookWorker } from '../webhooks/worker.ts';
 import { PREFIX } from './registry.ts';

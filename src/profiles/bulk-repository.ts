@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../db/client.ts';
+import { rowsOf } from '../db/rows.ts';
 import { employers } from '../db/schema.ts';
 import { uuidv7Batch } from '../db/uuid.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
@@ -45,7 +46,7 @@ export async function writeCandidates(
     on conflict (workspace_id, external_id) do update
       set headline = excluded.headline, min_score = excluded.min_score, updated_at = now()
     returning id, external_id, (xmax = 0) as inserted`);
-  const written = toWritten(rowsOf(result));
+  const written = toWritten(rowsOf<WrittenRow>(result));
   const contacts = records.map((r) => ({
     candidate_id: written.get(r.externalId)!.id,
     name: r.contact.name,
@@ -99,7 +100,7 @@ export async function writeJobs(
       set employer_id = excluded.employer_id, title = excluded.title, capacity = excluded.capacity,
           status = excluded.status, min_score = excluded.min_score, updated_at = now()
     returning id, external_id, (xmax = 0) as inserted`);
-  const written = toWritten(rowsOf(result));
+  const written = toWritten(rowsOf<WrittenRow>(result));
   await writeAnswers(tx, workspaceId, entries, written, 'job', sync);
   return written;
 }
@@ -169,11 +170,6 @@ async function markOrigin(tx: Tx, origin: string): Promise<void> {
   await tx.execute(sql`select set_config('mutualfit.origin', ${origin}, true)`);
 }
 
-/** Both drivers answer `{ rows }`; the shared Db type does not say so. */
-function rowsOf(result: unknown): { id: string; external_id: string; inserted: boolean }[] {
-  return (result as { rows: { id: string; external_id: string; inserted: boolean }[] }).rows;
-}
-
 /** Rows as one `json` parameter, for json_to_recordset. */
 function recordset(rows: object[]) {
   return sql`${JSON.stringify(rows)}::json`;
@@ -183,6 +179,8 @@ function newIds(count: number): string[] {
   return uuidv7Batch(count);
 }
 
-function toWritten(rows: { id: string; external_id: string; inserted: boolean }[]): Written {
+type WrittenRow = { id: string; external_id: string; inserted: boolean };
+
+function toWritten(rows: WrittenRow[]): Written {
   return new Map(rows.map((row) => [row.external_id, { id: row.id, inserted: row.inserted }]));
 }

@@ -88,12 +88,25 @@ const profileCriterion = z.strictObject({
     }),
 });
 
+const dateCriterion = z.strictObject({
+  ...criterionBase,
+  kind: z.literal('date'),
+  toleranceDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .default(30)
+    .describe('Days outside the accepted window at which satisfaction reaches 0'),
+});
+
 export const criterionDefinition = z.discriminatedUnion('kind', [
   singleCriterion,
   multiCriterion,
   scaleCriterion,
   numberCriterion,
   profileCriterion,
+  dateCriterion,
 ]);
 
 export const questionnaireDefinition = z

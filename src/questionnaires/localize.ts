@@ -35,6 +35,10 @@ export function localizeCriterion(criterion: CriterionDefinition, locale: string
       };
     case 'profile':
       return { ...base, dimensions: criterion.dimensions.map((d) => ({ id: d.id, label: t(d.label) })) };
+    case 'date':
+      return { ...base, toleranceDays: criterion.toleranceDays };
+    default:
+      return criterion satisfies never;
   }
 }
 

@@ -17,7 +17,7 @@ const sidePrompts = z.object({
 export const criterionView = z
   .object({
     id,
-    kind: z.enum(['single', 'multi', 'scale', 'number', 'profile']),
+    kind: z.enum(['single', 'multi', 'scale', 'number', 'profile', 'date']),
     title: text,
     options: z
       .array(labelled)
@@ -49,6 +49,13 @@ export const criterionView = z
       .max(10)
       .optional()
       .describe('number: relative distance past a bound at which sat reaches 0'),
+    toleranceDays: z
+      .number()
+      .int()
+      .optional()
+      .describe(
+        'date: days outside the accepted window (values are dates YYYY-MM-DD) at which sat reaches 0',
+      ),
     candidate: sidePrompts,
     employer: sidePrompts,
   })

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import type { Db } from '../../src/db/client.ts';
+import { rowsOf } from '../../src/db/rows.ts';
 import { bearer, PLATFORM_KEY } from './app.ts';
 
 /** Small factories that create data through the HTTP API, as a client would. */
@@ -197,24 +198,18 @@ export async function walkList(
   throw new Error(`${path} never reached the end`);
 }
 
-/** Rows of a raw query; node-postgres and PGlite both answer with `{ rows }`. */
-async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
-}
-
 /** The public tables of the database, and how many rows of each mention `needle` anywhere. */
 export async function tablesMentioning(db: Db, needle: string): Promise<Record<string, number>> {
-  const tables = await rowsOf<{ table_name: string }>(
-    db,
-    sql`select table_name from information_schema.tables where table_schema = 'public'`,
+  const tables = rowsOf<{ table_name: string }>(
+    await db.execute(sql`select table_name from information_schema.tables where table_schema = 'public'`),
   );
   expect(tables.length).toBeGreaterThan(5);
   const counts: Record<string, number> = {};
   for (const { table_name: name } of tables) {
-    const [row] = await rowsOf<{ count: number | string }>(
-      db,
-      sql`select count(*)::int as count from ${sql.identifier(name)} t where t::text ilike '%' || ${needle} || '%'`,
+    const [row] = rowsOf<{ count: number | string }>(
+      await db.execute(
+        sql`select count(*)::int as count from ${sql.identifier(name)} t where t::text ilike '%' || ${needle} || '%'`,
+      ),
     );
     counts[name] = Number(row?.count);
   }

@@ -102,6 +102,13 @@ const arbCriterion = (index: number): fc.Arbitrary<unknown> => {
         range,
         ...(toleranceRatio !== undefined && { toleranceRatio }),
       })),
+    fc
+      .option(fc.oneof(fc.constantFrom(1, 7, 30, 90), fc.integer({ min: 1, max: 400 })), { nil: undefined })
+      .map((toleranceDays) => ({
+        ...base,
+        kind: 'date',
+        ...(toleranceDays !== undefined && { toleranceDays }),
+      })),
     fc.integer({ min: 2, max: 6 }).map((m) => ({
       ...base,
       kind: 'profile',
@@ -167,6 +174,17 @@ const arbAmount = ({ min, max }: NumberRange): fc.Arbitrary<number> => {
 
 const sorted = ([a, b]: [number, number]) => (a <= b ? { min: a, max: b } : { min: b, max: a });
 
+/**
+ * A calendar date within a few months of 2026-01-01 (so windows, overlaps and tolerances meet),
+ * sometimes across a month or year end, as ISO YYYY-MM-DD.
+ */
+const arbDate: fc.Arbitrary<string> = fc
+  .oneof(
+    { arbitrary: fc.integer({ min: -20, max: 20 }), weight: 3 },
+    { arbitrary: fc.integer({ min: -400, max: 400 }), weight: 1 },
+  )
+  .map((offset) => new Date(Date.UTC(2026, 0, 1 + offset)).toISOString().slice(0, 10));
+
 /** Left out about one time in five. */
 const sometimesOmitted = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 5 });
 
@@ -198,6 +216,14 @@ const arbValueAndAccept = (criterion: CriterionDefinition): fc.Arbitrary<[unknow
         fc.tuple(amount, amount).map(sorted),
       );
       return fc.tuple(sometimesOmitted(amount), accept);
+    }
+    case 'date': {
+      const accept = fc.oneof(
+        arbDate.map((from) => ({ from })),
+        arbDate.map((to) => ({ to })),
+        fc.tuple(arbDate, arbDate).map(([a, b]) => (a <= b ? { from: a, to: b } : { from: b, to: a })),
+      );
+      return fc.tuple(sometimesOmitted(arbDate), accept);
     }
     case 'profile': {
       const m = criterion.dimensions.length;

@@ -38,6 +38,7 @@ const questionnaire = questionnaireDefinition.parse({
       steps: ['none', 'little', 'some', 'much', 'full'].map((label) => ({ label: en(label) })),
     },
     { id: 'salary', kind: 'number', title: en('Salary'), ...sides(true), range: { min: 0, max: 200000 } },
+    { id: 'start', kind: 'date', title: en('Start date'), ...sides(true) },
     {
       id: 'values',
       kind: 'profile',
@@ -53,6 +54,7 @@ const valid = {
   languages: { value: ['en', 'nl'], accept: { mode: 'any', options: ['nl'] }, importance: 'dealbreaker' },
   autonomy: { value: 3, accept: { min: 2, max: 4 }, importance: 'somewhat' },
   salary: { value: 52000, accept: { min: 45000 }, importance: 'little' },
+  start: { value: '2026-09-01', accept: { from: '2026-08-15', to: '2026-10-31' }, importance: 'very' },
   values: { value: [5, 3, 1], importance: 'somewhat' },
 };
 
@@ -101,7 +103,7 @@ describe('validateAnswerSet', () => {
   it('refuses an absurd number of keys in one problem', () => {
     const input = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`c${i}`, {}]));
     const [error] = errorsOf(validateAnswerSet(questionnaire, input));
-    expect(error).toEqual({ path: 'answers', message: 'at most 5 answers (one per criterion), got 200' });
+    expect(error).toEqual({ path: 'answers', message: 'at most 6 answers (one per criterion), got 200' });
   });
 
   it('refuses an unknown criterion, naming it', () => {
@@ -232,6 +234,36 @@ describe('validateAnswerSet', () => {
       ]);
       expect(paths(withAnswer('salary', { ...valid.salary, accept: { min: 60000, max: 50000 } }))).toEqual([
         'answers.salary.accept',
+      ]);
+    });
+  });
+
+  describe('date', () => {
+    it('takes calendar dates YYYY-MM-DD only', () => {
+      expect(withAnswer('start', { ...valid.start, value: '2026-02-29' })).toEqual([
+        { path: 'answers.start.value', message: 'expected a calendar date YYYY-MM-DD, got "2026-02-29"' },
+      ]);
+      for (const value of ['2026-9-1', '01/09/2026', 20260901, '2026-09-01T00:00:00Z']) {
+        expect(paths(withAnswer('start', { ...valid.start, value }))).toEqual(['answers.start.value']);
+      }
+      expect(
+        validateAnswerSet(questionnaire, { ...valid, start: { ...valid.start, value: '2028-02-29' } }).ok,
+      ).toBe(true);
+    });
+
+    it('needs at least one bound in accept, each a date and in order', () => {
+      expect(withAnswer('start', { ...valid.start, accept: {} })).toEqual([
+        { path: 'answers.start.accept', message: 'give at least one bound: from, to or both' },
+      ]);
+      expect(paths(withAnswer('start', { ...valid.start, accept: { from: 'soon' } }))).toEqual([
+        'answers.start.accept.from',
+      ]);
+      expect(
+        withAnswer('start', { ...valid.start, accept: { from: '2026-10-01', to: '2026-09-01' } }),
+      ).toEqual([{ path: 'answers.start.accept', message: 'from 2026-10-01 is after to 2026-09-01' }]);
+      expect(paths(withAnswer('start', { ...valid.start, accept: { min: '2026-10-01' } }))).toEqual([
+        'answers.start.accept',
+        'answers.start.accept.min',
       ]);
     });
   });

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mixSeed } from '../../bench/random.ts';
-import { compileLayout } from '../../src/matching/layout.ts';
-import { type RankRequest, rankAgainst } from '../../src/matching/rank.ts';
+import { ProfileStore } from '../../src/matching/engine/columnar-store.ts';
+import { compileLayout } from '../../src/matching/engine/layout.ts';
+import { type RankRequest, rankAgainst } from '../../src/matching/engine/search.ts';
 import { rankMatches, scorePair } from '../../src/matching/score.ts';
-import { ProfileStore } from '../../src/matching/store.ts';
 import type { RankEntry, ScoreMethod } from '../../src/matching/types.ts';
 import type { QuestionnaireDefinition } from '../../src/questionnaires/definition.ts';
 import { arbProfileBody, arbQuestionnaire, type ProfileBody } from '../support/random-market.ts';

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileLayout } from '../../src/matching/layout.ts';
-import { type KeptRow, mergeRanges, type RankRequest, rankRange } from '../../src/matching/rank.ts';
-import { RankPool } from '../../src/matching/rank-pool.ts';
-import { ProfileStore } from '../../src/matching/store.ts';
+import { ProfileStore } from '../../src/matching/engine/columnar-store.ts';
+import { compileLayout } from '../../src/matching/engine/layout.ts';
+import { type KeptRow, type RankRequest, rankRange } from '../../src/matching/engine/search.ts';
+import { mergeSlices } from '../../src/matching/engine/slice-merge.ts';
+import { RankPool } from '../../src/matching/engine/slice-pool.ts';
 import type { ScoreMethod } from '../../src/matching/types.ts';
 import { arbMarket, type RandomMarket } from '../support/random-market.ts';
 
@@ -82,7 +83,7 @@ describe('split listings', () => {
           others.end,
         ];
         const lists = bounds.slice(1).map((to, i) => rankRange(subjects, s, others, request, bounds[i]!, to));
-        expect(mergeRanges(lists, others, request)).toEqual(whole(request));
+        expect(mergeSlices(lists, others, request)).toEqual(whole(request));
       }),
       { numRuns: 300 },
     );

@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AnswerSet, Side } from '../../src/answers/types.ts';
 import { validateAnswerSet } from '../../src/answers/validate.ts';
-import { compileLayout } from '../../src/matching/layout.ts';
-import { type RankRequest, rankAgainst } from '../../src/matching/rank.ts';
+import { ProfileStore } from '../../src/matching/engine/columnar-store.ts';
+import { compileLayout } from '../../src/matching/engine/layout.ts';
+import { type RankRequest, rankAgainst } from '../../src/matching/engine/search.ts';
 import { rankMatches, scorePair } from '../../src/matching/score.ts';
-import { ProfileStore } from '../../src/matching/store.ts';
 import type { RankEntry, ScoreMethod } from '../../src/matching/types.ts';
 import type { QuestionnaireDefinition } from '../../src/questionnaires/definition.ts';
 import {
@@ -18,7 +18,7 @@ import {
 } from '../support/random-market.ts';
 
 /**
- * The fast match index (typed-array stores, kernel, bounded heap) against the readable reference
+ * The fast match index (src/matching/engine: typed-array stores, the pipeline, a bounded heap) against the readable reference
  * scorer on random markets (docs/matching.md#why-the-fast-index-equals-the-reference): same ids in the same order, scores,
  * lower scores and satisfactions equal to 1e-6. MATCH_INDEX_SEED replays a seed; MATCH_INDEX_RUNS scales runs;
  * MATCH_INDEX_SHRINK=1 shrinks a failure.

@@ -7,7 +7,7 @@ import { buildCatalog } from '../../src/questionnaires/loader.ts';
 import { arbId, arbMarket, type RandomMarket } from '../support/random-market.ts';
 
 /**
- * The exact pair check (MatchIndex.pairOf, src/matching/pair.ts) against the listings and the
+ * The exact pair check (MatchIndex.pairOf, src/matching/engine/pair-check.ts) against the listings and the
  * reference scorer on random markets, with closed jobs and removed candidates: for every pair,
  * it answers exactly when the job's full listing holds the candidate, with that listing's row,
  * and the reference scorer calls the pair acceptable exactly then.

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileLayout } from '../../src/matching/layout.ts';
-import { packAnswers } from '../../src/matching/packed-row.ts';
-import { rankAgainst } from '../../src/matching/rank.ts';
-import { ProfileStore } from '../../src/matching/store.ts';
+import { ProfileStore } from '../../src/matching/engine/columnar-store.ts';
+import { compileLayout } from '../../src/matching/engine/layout.ts';
+import { layoutKey, packAnswers, upsertPacked } from '../../src/matching/engine/packed-row.ts';
+import { rankAgainst } from '../../src/matching/engine/search.ts';
+import { loadMini } from '../support/matching-factories.ts';
 import { arbMarket } from '../support/random-market.ts';
 
 describe('packed index rows', () => {
@@ -21,7 +22,7 @@ describe('packed index rows', () => {
           );
           profiles.forEach((profile, i) => {
             fromAnswers[side].upsert(profile);
-            expect(fromPacked[side].upsertPacked(profile, rows[i]!)).toBe(true);
+            expect(upsertPacked(fromPacked[side], profile, rows[i]!)).toBe(true);
           });
         }
         for (const job of market.jobs) {
@@ -45,5 +46,21 @@ describe('packed index rows', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('keep their layout key: rows stored by earlier versions still load packed', async () => {
+    // kind codes (single 0, multi 1, scale 2, number 3, profile 4, date 5), values per code, dimensions
+    expect(layoutKey(compileLayout(await loadMini()))).toBe('1:mini@1:0.2.0,1.0.0,2.3.0,3.0.0,4.0.3,5.0.0');
+  });
+
+  it('refuse a row of another size, changing nothing', async () => {
+    const layout = compileLayout(await loadMini());
+    const store = new ProfileStore(layout);
+    const [row] = packAnswers(layout, [{}]);
+    const profile = { id: '00000000-0000-4000-8000-000000000001', minScore: 0.5 };
+    expect(upsertPacked(store, profile, row!.subarray(1))).toBe(false);
+    expect(store.slotOf(profile.id)).toBe(-1);
+    expect(upsertPacked(store, profile, row!)).toBe(true);
+    expect(store.slotOf(profile.id)).toBe(0);
   });
 });

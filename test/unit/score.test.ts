@@ -41,6 +41,8 @@ const questionnaire = questionnaireDefinition.parse({
     { ...base('autonomy'), kind: 'scale', steps: steps(5), tolerance: 2 },
     { ...base('salary'), kind: 'number', range: { min: 0, max: 200000 } },
     { ...base('travel-days'), kind: 'number', range: { min: 0, max: 50 }, toleranceRatio: 0.5 },
+    { ...base('start'), kind: 'date', toleranceDays: 10 },
+    { ...base('available'), kind: 'date' },
     {
       ...base('values'),
       kind: 'profile',
@@ -104,6 +106,20 @@ describe('satisfaction per kind', () => {
     expect(sat('travel-days', { accept: { max: 0 }, importance: 'very' }, 5)).toBeCloseTo(0.8, 12);
     expect(sat('travel-days', { accept: { max: 0 }, importance: 'very' }, 25)).toBe(0);
     expect(numberSatisfaction({ min: 0 }, -10, 0.2, 100)).toBeCloseTo(0.5, 12);
+  });
+
+  it('date: 1 inside the window, else 1 − d/toleranceDays with d the days to the bound crossed', () => {
+    const window = { accept: { from: '2026-03-01', to: '2026-03-31' }, importance: 'very' as const };
+    expect(sat('start', window, '2026-03-01')).toBe(1);
+    expect(sat('start', window, '2026-03-31')).toBe(1);
+    expect(sat('start', window, '2026-02-27')).toBeCloseTo(0.8, 12); // 2 days early, tolerance 10
+    expect(sat('start', window, '2026-04-05')).toBeCloseTo(0.5, 12); // 5 days late
+    expect(sat('start', window, '2026-04-10')).toBe(0);
+    expect(sat('start', { accept: { to: '2026-01-01' }, importance: 'very' }, '2025-06-01')).toBe(1);
+    // the default tolerance is 30 days; a leap day counts
+    expect(
+      sat('available', { accept: { from: '2028-03-01' }, importance: 'very' }, '2028-02-28'),
+    ).toBeCloseTo(1 - 2 / 30, 12);
   });
 
   it('profile: (1 + pearson) / 2, and 0.5 for a constant vector', () => {
@@ -244,8 +260,14 @@ describe('explainPair', () => {
     expect(explanation.acceptable).toBe(false);
   });
 
-  it('lists every criterion in questionnaire order, with nulls where a side said nothing', () => {
-    expect(explanation.criteria.map((c) => c.criterionId)).toEqual(ids);
+  it('lists the criteria either side answered, in questionnaire order, with nulls where a side said nothing', () => {
+    expect(explanation.criteria.map((c) => c.criterionId)).toEqual([
+      'contract',
+      'remote',
+      'salary',
+      'values',
+    ]);
+    expect(ids).toContain('skills'); // answered by neither: not listed
     const absent: SideExplanation = { value: null, accept: null, importance: null, satisfaction: null };
     expect(explanation.criteria.find((c) => c.criterionId === 'values')).toEqual({
       criterionId: 'values',
@@ -345,6 +367,19 @@ function answerArb(c: CriterionDefinition): fc.Arbitrary<CriterionAnswer> {
         }),
         importance: importanceArb,
       });
+    case 'date': {
+      const day = fc
+        .integer({ min: -90, max: 90 })
+        .map((offset) => new Date(Date.UTC(2026, 5, 1 + offset)).toISOString().slice(0, 10));
+      const accept = fc.oneof(
+        day.map((from) => ({ from })),
+        day.map((to) => ({ to })),
+        fc.tuple(day, day).map(([a, b]) => (a <= b ? { from: a, to: b } : { from: b, to: a })),
+      );
+      return withOptionalValue(day, accept);
+    }
+    default:
+      return c satisfies never;
   }
 }
 

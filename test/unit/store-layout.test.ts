@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { satisfactionOf } from '../../src/matching/kernel.ts';
-import { compileLayout, MULTI, NUMBER, SCALE, SINGLE } from '../../src/matching/layout.ts';
-import { ProfileStore } from '../../src/matching/store.ts';
+import { ProfileStore } from '../../src/matching/engine/columnar-store.ts';
+import { kindOf } from '../../src/matching/engine/kinds/index.ts';
+import { compileLayout } from '../../src/matching/engine/layout.ts';
+import { satisfactionOf } from '../../src/matching/engine/pair-score.ts';
 import { arbMarket, arbQuestionnaire } from '../support/random-market.ts';
 
 describe('a row’s expectation record', () => {
@@ -12,11 +13,12 @@ describe('a row’s expectation record', () => {
         const layout = compileLayout(questionnaire);
         const { record } = layout;
         const cells: [from: number, to: number][] = [[0, layout.count]];
-        layout.kinds.forEach((kind, c) => {
+        layout.criteria.forEach((criterion, c) => {
           const at = layout.acceptAt[c]!;
-          if (kind === SINGLE || kind === MULTI) cells.push([4 * at, 4 * at + 4]);
-          if (kind === SCALE) cells.push([at, at + 2]);
-          if (kind === NUMBER) cells.push([8 * at, 8 * at + 16]);
+          const { accept } = kindOf(criterion.kind).cells(criterion);
+          if (accept === 'masks') cells.push([4 * at, 4 * at + 4]);
+          if (accept === 'steps') cells.push([at, at + 2]);
+          if (accept === 'nums') cells.push([8 * at, 8 * at + 16]);
         });
         cells.push(
           [8 * record.minScore, 8 * record.minScore + 8],

@@ -1,7 +1,7 @@
-import { BROKEN, EPSILON, satisfactionOf, valuedByBoth } from './kernel.ts';
-import { lowerScore, mutualScore, round6 } from './score.ts';
-import type { ProfileStore } from './store.ts';
-import type { ScoreMethod } from './types.ts';
+import { EPSILON, lowerScore, mutualScore, round6 } from '../score.ts';
+import type { ScoreMethod } from '../types.ts';
+import type { ProfileStore } from './columnar-store.ts';
+import { BROKEN, satisfactionOf, valuedByBoth } from './pair-score.ts';
 
 /** One pair as a listing reports it (rounded), seen from the job. */
 export interface PairRow {

@@ -1,4 +1,7 @@
-import { compareIds } from './store.ts';
+import { EPSILON, mutualScore, round6 } from '../score.ts';
+import { BROKEN, satisfactionOf } from './pair-score.ts';
+import type { Scan } from './scan-state.ts';
+import { compareIds } from './uuid-words.ts';
 
 /** A bounded heap whose root is the worst kept row (lowest score, then highest id). */
 export class TopK {
@@ -105,4 +108,26 @@ export class TopK {
       i = worst;
     }
   }
+}
+
+/**
+ * Row `o`, whose S(subject→o) is `s1` (exact, at least the subject's minScore), scored the other
+ * way and kept if the pair is acceptable both ways and ranks after the cursor.
+ */
+export function offer(scan: Scan, o: number, s1: number): void {
+  offerScored(scan, o, s1, satisfactionOf(scan.others, o, scan.subject, scan.s));
+}
+
+/** Row `o` with both satisfactions known (`s2` may be BROKEN), kept as `offer` keeps it. */
+export function offerScored(scan: Scan, o: number, s1: number, s2: number): void {
+  const { others, after } = scan;
+  if (s2 === BROKEN || s2 < others.minScoreOf(o) - EPSILON) return;
+  const score = round6(mutualScore(s1, s2, scan.method));
+  if (
+    after &&
+    (score > after.score || (score === after.score && compareIds(others.ids, o, after.words, 0) <= 0))
+  ) {
+    return;
+  }
+  scan.heap.offer(o, score, s1, s2);
 }

@@ -1,24 +1,25 @@
-import { type BoundPlan, boundPlan, lossBound, narrowByBounds } from './bounds.ts';
-import { EPSILON, valuedByBoth } from './kernel.ts';
-import { boundingCriteria, type RowBatch, satisfactionsOfRows } from './reverse-sweep.ts';
+import { EPSILON, lowerScore, mutualScore, round6 } from '../score.ts';
+import type { ScoreMethod } from '../types.ts';
+import type { ProfileStore } from './columnar-store.ts';
+import { rowsMeetingDealbreakers } from './dealbreaker-filter.ts';
+import { addSteps, compileSteps, type Step } from './forward-score.ts';
+import { bucketCeiling, orderByCeiling } from './impact-buckets.ts';
+import { type BoundPlan, boundPlan, lossBound, narrowByBounds, PROBE_ROWS } from './max-score.ts';
+import { valuedByBoth } from './pair-score.ts';
+import { ROUNDING } from './precision.ts';
+import { boundingCriteria, type RowBatch, satisfactionsOfRows } from './reverse-score.ts';
+import { mayEnter, type RankRequest, type Scan, startScan, threshold } from './scan-state.ts';
 import {
-  bucketCeiling,
-  mayEnter,
-  offerScored,
-  orderByCeiling,
-  type RankRequest,
-  ROUNDING,
-  type Scan,
-  startScan,
-  threshold,
-} from './scan.ts';
-import { lowerScore, mutualScore, round6 } from './score.ts';
-import { compareIds, type ProfileStore } from './store.ts';
-import { addSteps, compileSteps, rowsMeetingDealbreakers, type Step } from './sweep.ts';
-import type { TopK } from './top-k.ts';
-import type { ScoreMethod } from './types.ts';
+  guessHeld,
+  guessOfWorst,
+  SAMPLE_STRIDES,
+  sampleCapacity,
+  takeSample,
+  worthSampling,
+} from './threshold-probe.ts';
+import { offerScored } from './top-k-collector.ts';
 
-export type { RankRequest } from './scan.ts';
+export type { RankRequest } from './scan-state.ts';
 
 /** One reciprocally acceptable row of the other side, with the pair's scores (rounded). */
 export interface RankedRow {
@@ -73,20 +74,6 @@ export function rankRange(
   return scan.heap.drainBestFirst();
 }
 
-/** The best `limit + 1` of the rows kept by the rankings of disjoint ranges (each best first), best first. */
-export function mergeRanges(
-  lists: readonly KeptRow[][],
-  others: ProfileStore,
-  request: RankRequest,
-): KeptRow[] {
-  return lists
-    .flat()
-    .sort((a, b) =>
-      a.score !== b.score ? b.score - a.score : compareIds(others.ids, a.slot, others.ids, b.slot),
-    )
-    .slice(0, request.limit + 1);
-}
-
 /** The listing's page from the best `limit + 1` rows: `limit` rows with every score, and whether more follow. */
 export function listingOf(
   subject: ProfileStore,
@@ -123,7 +110,7 @@ function fillScan(
   const scan = startScan(subject, s, others, request);
   const buffers = scratch(others.end);
   const steps = compileSteps(subject, s, others);
-  const count = rowsMeetingDealbreakers(steps, subject, s, others, buffers.rows, from, to);
+  const count = rowsMeetingDealbreakers(steps, others, buffers.rows, from, to);
   const plan = boundPlan(steps, scan, buffers.rows, count, buffers);
   scan.boundingCriteria = boundingCriteria(
     scan.subjectValues,
@@ -133,16 +120,14 @@ function fillScan(
   );
   let rest = count;
   for (const stride of SAMPLE_STRIDES) {
-    if (rest < stride * SAMPLE_MIN_PER_ROW * scan.heap.capacity) continue;
-    const taken = takeSample(buffers, rest, stride);
+    if (!worthSampling(rest, stride, scan.heap.capacity)) continue;
+    const taken = takeSample(buffers.rows, buffers.sample, rest, stride);
     rest -= taken;
     rankRows(scan, steps, plan, buffers.sample, taken, buffers);
     if (guessing) scan.guess = Math.max(scan.guess, guessOfWorst(scan.heap, (count - rest) / count));
   }
   rankRows(scan, steps, plan, buffers.rows, rest, buffers);
-  // Rows were skipped for ranking below the guess: right only if the heap's worst did not fall below it.
-  const guessHeld = scan.heap.isFull() && scan.heap.worstScore() >= scan.guess;
-  return scan.guess === Number.NEGATIVE_INFINITY || guessHeld ? scan : undefined;
+  return guessHeld(scan) ? scan : undefined;
 }
 
 /** PROBE_ROWS of the listed rows (with repeats when fewer), spread over the list, in `buffers.batch`. */
@@ -150,33 +135,6 @@ function probeOf(buffers: Buffers, count: number): RowBatch {
   for (let i = 0; i < PROBE_ROWS; i++)
     buffers.batch.rows[i] = buffers.rows[Math.floor((i * count) / PROBE_ROWS)]!;
   return buffers.batch;
-}
-
-/**
- * A guess of the heap's final worst score once a uniform share `p` of the rows was offered: of the
- * `capacity` best rows overall about capacity·p (binomially) were offered, so the heap's k-th best
- * is at most the final worst unless k of them were, k three deviations above that mean.
- */
-function guessOfWorst(heap: TopK, p: number): number {
-  const mean = heap.capacity * p;
-  const k = Math.ceil(mean + GUESS_DEVIATIONS * Math.sqrt(mean * (1 - p))) + 1;
-  return k <= heap.length ? heap.kthBestScore(k) : Number.NEGATIVE_INFINITY;
-}
-
-/**
- * One run of SAMPLE_RUN listed rows in every `stride` runs goes to the sample (runs of neighbouring
- * rows read memory in cache lines, not row by row); the others stay, compacted. Returns the sample's size.
- */
-function takeSample(buffers: Buffers, count: number, stride: number): number {
-  const { rows, sample } = buffers;
-  let stay = 0;
-  let taken = 0;
-  for (let run = 0; run * SAMPLE_RUN < count; run++) {
-    const end = Math.min(count, (run + 1) * SAMPLE_RUN);
-    if (run % stride === 0) for (let k = run * SAMPLE_RUN; k < end; k++) sample[taken++] = rows[k]!;
-    else for (let k = run * SAMPLE_RUN; k < end; k++) rows[stay++] = rows[k]!;
-  }
-  return taken;
 }
 
 /** Offers to the heap every row of `rows[0..count)` that may make the list. */
@@ -236,7 +194,7 @@ function offerBatch(
   buffers: Buffers,
 ): void {
   const { order, batch, subjectSums } = buffers;
-  const { subject, s, others } = scan;
+  const { others } = scan;
   const needed = threshold(scan) - ROUNDING;
   const size = to - from;
   for (let i = 0; i < size; i++) {
@@ -250,7 +208,7 @@ function offerBatch(
   const { weighted, total } = subjectSums;
   weighted.fill(0, 0, kept);
   total.fill(0, 0, kept);
-  addSteps(steps, subject, s, others, batch.rows, kept, weighted, total);
+  addSteps(steps, others, batch.rows, kept, weighted, total);
   for (let i = 0; i < kept; i++) {
     const s1 = total[i] === 0 ? 1 : weighted[i]! / total[i]!;
     if (s1 >= scan.subjectMin) offerScored(scan, batch.rows[i]!, s1, batch.weighted[i]!);
@@ -270,18 +228,8 @@ function leastOtherSatisfaction(score: number, s1: number, method: ScoreMethod):
   }
 }
 
-/** Rows probed to tell which criteria bound S(row→subject) best. */
-const PROBE_ROWS = 256;
 /** Rows of a bucket scored the other way together: their running sums stay in the CPU cache. */
 const BATCH = 2048;
-/** Samples of the listed rows, one run in this many, smallest first (each only when big enough). */
-const SAMPLE_STRIDES = [256, 16];
-/** Neighbouring rows sampled together: they share cache lines. */
-const SAMPLE_RUN = 16;
-/** Sample only when the sample would hold at least this many rows per heap row. */
-const SAMPLE_MIN_PER_ROW = 16;
-/** How far above the expected count of best rows in the samples the guess's rank is, in deviations. */
-const GUESS_DEVIATIONS = 3;
 
 type Buffers = ReturnType<typeof scratch>;
 const buffers = {
@@ -310,7 +258,7 @@ function scratch(rows: number) {
     const size = Math.ceil(rows * 1.25);
     buffers.size = size;
     buffers.rows = new Int32Array(size);
-    buffers.sample = new Int32Array(Math.ceil(size / Math.min(...SAMPLE_STRIDES)) + SAMPLE_RUN);
+    buffers.sample = new Int32Array(sampleCapacity(size));
     buffers.weighted = new Float64Array(size);
     buffers.total = new Float64Array(size);
     buffers.lost = new Float64Array(size);

@@ -1,12 +1,13 @@
-import { numberSat, satisfactionOf } from './kernel.ts';
-import { MULTI, NUMBER, PROFILE, SINGLE } from './layout.ts';
-import { bucketCeiling, mayEnter, offer, orderByCeiling, ROUNDING, type Scan, threshold } from './scan.ts';
-import { mutualScore } from './score.ts';
-import { addSteps, multiSat, type Step } from './sweep.ts';
-import type { ScoreMethod } from './types.ts';
+import { mutualScore } from '../score.ts';
+import type { ScoreMethod } from '../types.ts';
+import { addSteps, type Step } from './forward-score.ts';
+import { bucketCeiling, orderByCeiling } from './impact-buckets.ts';
+import type { LossBound } from './kinds/kind.ts';
+import { satisfactionOf } from './pair-score.ts';
+import { MARGIN, ROUNDING } from './precision.ts';
+import { mayEnter, type Scan, threshold } from './scan-state.ts';
+import { offer } from './top-k-collector.ts';
 
-/** Sums added in another order than the reference's differ from its by float noise: bounds get this much slack. */
-const MARGIN = 1e-9;
 /** Steps lighter than this only count in the exact pass: they would cost more than they rule out. */
 const LIGHTEST_BOUND_WEIGHT = 10;
 /** Rows scored one by one to fill the heap before it gives a threshold, per row kept by the heap. */
@@ -22,17 +23,18 @@ export interface BoundBuffers {
   bucketOf: Int16Array;
 }
 
+/** A step whose kind gives a loss bound. */
+type BoundingStep = Step & { bound: LossBound };
+
 /** The subject's steps that give bounds, in the order they are added, and the subject's whole weight. */
 export interface BoundPlan {
-  steps: Step[];
+  steps: BoundingStep[];
   /** W: Σ of the weights of every step of the subject (dealbreakers and steps not in the plan too) */
   weight: number;
 }
 
-/** Rough cost of a step per row in ns, by step kind (SINGLE, which scale steps are too, MULTI, −, NUMBER, PROFILE). */
-const STEP_COST = [3, 8, 3, 12, 60] as const;
-/** Rows probed to tell which steps lose the most weight. */
-const PROBE_ROWS = 256;
+/** Rows probed to tell which criteria lose the most weight (here and in reverse-score.ts). */
+export const PROBE_ROWS = 256;
 
 /**
  * The bounding steps in the order that prunes soonest for the least work: by the weight they lose
@@ -46,13 +48,17 @@ export function boundPlan(
   buffers: BoundBuffers,
 ): BoundPlan {
   const probe = probeRows(rows, count, buffers.order);
-  const gainOf = new Map<Step, number>();
+  const gainOf = new Map<BoundingStep, number>();
   for (const step of steps) {
-    if (step.dealbreaker || step.kind === PROFILE || step.w < LIGHTEST_BOUND_WEIGHT) continue;
-    gainOf.set(step, lostWeight(step, scan, probe, buffers) / STEP_COST[step.kind]);
+    if (step.dealbreaker || !hasBound(step) || step.w < LIGHTEST_BOUND_WEIGHT) continue;
+    gainOf.set(step, lostWeight(step, scan, probe, buffers) / step.bound.cost);
   }
   const bounding = [...gainOf.keys()].sort((a, b) => gainOf.get(b)! - gainOf.get(a)!);
   return { steps: bounding, weight: steps.reduce((sum, step) => sum + step.w, 0) };
+}
+
+function hasBound(step: Step): step is BoundingStep {
+  return step.bound !== undefined;
 }
 
 /** Up to PROBE_ROWS of the listed rows, spread over the list (written into `into`, a scratch array). */
@@ -66,7 +72,7 @@ function lostWeight(step: Step, scan: Scan, probe: Int32Array, buffers: BoundBuf
   const { weighted, total } = buffers;
   weighted.fill(0, 0, probe.length);
   total.fill(0, 0, probe.length);
-  addSteps([step], scan.subject, scan.s, scan.others, probe, probe.length, weighted, total);
+  addSteps([step], scan.others, probe, probe.length, weighted, total);
   let lost = 0;
   for (let k = 0; k < probe.length; k++) lost += total[k]! - weighted[k]!;
   return lost;
@@ -96,7 +102,7 @@ export function narrowByBounds(
   const { lost } = buffers;
   lost.fill(0, 0, count);
   plan.steps.forEach((step, i) => {
-    count = addLossAndKeep(step, scan, rows, count, lost, lossBudget(scan, plan));
+    count = step.bound.addLoss(scan.others, rows, count, lost, lossBudget(scan, plan));
     if (i === 0 && !scan.heap.isFull()) {
       fillHeap(scan, plan, rows, count, buffers);
       count = keepWithinBudget(rows, count, lost, lossBudget(scan, plan));
@@ -121,66 +127,6 @@ function inverseOfMutual(score: number, method: ScoreMethod): number {
       return score * score;
     case 'min':
       return score;
-  }
-}
-
-/**
- * Adds to each listed row's loss what it loses on `step`, and keeps (compacted, with their
- * losses) the rows within `budget`: one pass, one loop per kind so each stays monomorphic.
- * Compaction is branch-free (always write, advance when kept): the outcome is hard to predict.
- */
-function addLossAndKeep(
-  step: Step,
-  scan: Scan,
-  rows: Int32Array,
-  count: number,
-  lost: Float64Array,
-  budget: number,
-): number {
-  const base = step.column;
-  const others = scan.others;
-  let kept = 0;
-  switch (step.kind) {
-    case SINGLE: {
-      const { loss } = step;
-      const codes = others.codes;
-      for (let k = 0; k < count; k++) {
-        const o = rows[k]!;
-        const l = lost[k]! + loss[codes[base + o]!]!;
-        rows[kept] = o;
-        lost[kept] = l;
-        kept += +(l <= budget);
-      }
-      return kept;
-    }
-    case MULTI: {
-      const { w, wanted, wantedCount, all } = step;
-      const masks = others.masks;
-      for (let k = 0; k < count; k++) {
-        const o = rows[k]!;
-        const x = masks[base + o]!;
-        const l = x === 0 ? lost[k]! : lost[k]! + w * (1 - multiSat(x, wanted, wantedCount, all));
-        rows[kept] = o;
-        lost[kept] = l;
-        kept += +(l <= budget);
-      }
-      return kept;
-    }
-    case NUMBER: {
-      const { w, min, max, ratio, width } = step;
-      const nums = others.nums;
-      for (let k = 0; k < count; k++) {
-        const o = rows[k]!;
-        const x = nums[base + o]!;
-        const l = Number.isNaN(x) ? lost[k]! : lost[k]! + w * (1 - numberSat(min, max, x, ratio, width));
-        rows[kept] = o;
-        lost[kept] = l;
-        kept += +(l <= budget);
-      }
-      return kept;
-    }
-    case PROFILE:
-      throw new Error('profile steps give no bounds'); // boundPlan leaves them out
   }
 }
 

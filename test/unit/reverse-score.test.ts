@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BROKEN, satisfactionOf } from '../../src/matching/kernel.ts';
-import { compileLayout } from '../../src/matching/layout.ts';
+import { ProfileStore } from '../../src/matching/engine/columnar-store.ts';
+import { compileLayout } from '../../src/matching/engine/layout.ts';
+import { BROKEN, satisfactionOf } from '../../src/matching/engine/pair-score.ts';
 import {
   compileSubjectValues,
   type RowBatch,
   satisfactionsOfRows,
-} from '../../src/matching/reverse-sweep.ts';
-import { ProfileStore } from '../../src/matching/store.ts';
+} from '../../src/matching/engine/reverse-score.ts';
 import { arbId, arbProfileBody, arbQuestionnaire } from '../support/random-market.ts';
 
 /**

@@ -1,6 +1,7 @@
-import type { AnswerSet } from '../answers/types.ts';
+import type { AnswerSet } from '../../answers/types.ts';
+import { type IndexedProfile, ProfileStore } from './columnar-store.ts';
+import { kindOf } from './kinds/index.ts';
 import type { Layout } from './layout.ts';
-import { ProfileStore } from './store.ts';
 
 /**
  * One profile's index row as bytes, stored beside its answers (answer_sets.index_row) so the
@@ -13,8 +14,8 @@ import { ProfileStore } from './store.ts';
 const FORMAT = 1;
 
 export function layoutKey(layout: Layout): string {
-  const shape = [...layout.kinds]
-    .map((kind, c) => `${kind}.${layout.valueCount[c]}.${layout.dims[c]}`)
+  const shape = layout.kinds
+    .map((kind, c) => `${kindOf(kind).code}.${layout.valueCount[c]}.${layout.dims[c]}`)
     .join(',');
   return `${FORMAT}:${layout.questionnaireId}@${layout.version}:${shape}`;
 }
@@ -75,15 +76,22 @@ export function packAnswers(layout: Layout, answerSets: AnswerSet[]): Buffer[] {
   });
 }
 
-export function fitsLayout(layout: Layout, bytes: Uint8Array): boolean {
-  return bytes.length === rowSize(layout);
+/** Adds or replaces a profile from its packed row; false (and nothing changed) if it does not fit. */
+export function upsertPacked(
+  store: ProfileStore,
+  profile: Omit<IndexedProfile, 'answers'>,
+  bytes: Uint8Array,
+): boolean {
+  if (bytes.length !== rowSize(store.layout)) return false;
+  store.write(profile, (slot) => unpackInto(store, slot, bytes));
+  return true;
 }
 
 /**
- * Writes a packed row (checked with fitsLayout) into row `slot` of the store: the cells of
- * cellsOf's order, unrolled by type (start-up unpacks a million rows).
+ * Writes a packed row (of the right size) into row `slot` of the store: the cells of cellsOf's
+ * order, unrolled by type (start-up unpacks a million rows).
  */
-export function unpackInto(store: ProfileStore, slot: number, bytes: Uint8Array): void {
+function unpackInto(store: ProfileStore, slot: number, bytes: Uint8Array): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const [levels, codes, masks, nums, ratings, acceptMasks, acceptSteps, acceptNums] = cellsOf(store, slot);
   let at = readBytes(levels, bytes, 0);

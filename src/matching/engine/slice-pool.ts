@@ -1,30 +1,9 @@
 import { Worker } from 'node:worker_threads';
+import type { ProfileStore } from './columnar-store.ts';
 import type { Layout } from './layout.ts';
-import { type KeptRow, mergeRanges, type RankRequest, rankRange } from './rank.ts';
-import type { ProfileStore, SharedStore } from './store.ts';
-
-/** What a rank worker thread is asked: rank rows from..to of `others` (see rank-worker.ts). */
-export interface RankJob {
-  layoutId: number;
-  /** sent the first time a thread meets this layout only */
-  layout?: Layout | undefined;
-  subject: SharedStore;
-  s: number;
-  others: SharedStore;
-  request: RankRequest;
-  from: number;
-  to: number;
-  /** [status, rows kept]: status goes from PENDING to DONE or FAILED, with Atomics.notify */
-  state: Int32Array;
-  /** 4 numbers a kept row: slot, score, s1, s2 */
-  results: Float64Array;
-}
-
-export const PENDING = 0;
-export const DONE = 1;
-export const FAILED = 2;
-/** What a rank worker posts once it listens for jobs; until then the pool sends it none. */
-export const READY = 'ready';
+import { type KeptRow, type RankRequest, rankRange } from './search.ts';
+import { DONE, PENDING, type RankJob, READY } from './slice-job.ts';
+import { mergeSlices } from './slice-merge.ts';
 
 /** A range takes tens of milliseconds; a thread this late is taken for stuck and replaced. */
 const WAIT_MS = 5_000;
@@ -57,7 +36,7 @@ export class RankPool {
     this.threads = Array.from({ length: size }, () => undefined);
     this.options = {
       waitMs: options.waitMs ?? WAIT_MS,
-      workerUrl: options.workerUrl ?? new URL('./rank-worker.ts', import.meta.url),
+      workerUrl: options.workerUrl ?? new URL('./slice-worker.ts', import.meta.url),
       onGiveUp: options.onGiveUp ?? (() => {}),
     };
   }
@@ -95,7 +74,7 @@ export class RankPool {
       } else this.replacedInARow = 0;
       lists.push(kept ?? rankRange(subject, s, others, request, bound(t + 1), bound(t + 2)));
     });
-    return mergeRanges(lists, others, request);
+    return mergeSlices(lists, others, request);
   }
 
   /** Starts any missing thread; resolves once every thread is ready for jobs (or has died). */

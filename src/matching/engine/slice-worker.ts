@@ -1,9 +1,9 @@
-/** A rank worker thread (see rank-pool.ts): ranks a range of rows of stores shared with its parent. */
+/** A rank worker thread (see slice-pool.ts): ranks a range of rows of stores shared with its parent. */
 import { parentPort } from 'node:worker_threads';
+import { ProfileStore } from './columnar-store.ts';
 import type { Layout } from './layout.ts';
-import { rankRange } from './rank.ts';
-import { DONE, FAILED, type RankJob, READY } from './rank-pool.ts';
-import { ProfileStore } from './store.ts';
+import { rankRange } from './search.ts';
+import { DONE, FAILED, type RankJob, READY } from './slice-job.ts';
 
 const layouts = new Map<number, Layout>();
 

@@ -1,0 +1,97 @@
+import { EPSILON } from '../../score.ts';
+import type { RowArrays } from '../layout.ts';
+import { MISSING_CODE } from '../levels.ts';
+import type { ForwardStep, StepBase } from './kind.ts';
+
+/**
+ * The forward step of the kinds whose value is a small code (single: an option, scale: a step):
+ * the subject's expectation becomes three tables indexed by the row's code — what the row adds to
+ * the weighted sum (NaN: the code breaks a dealbreaker), to the total weight, and the weight it
+ * loses — so every row costs a look-up, whatever the kind's sat. `satOf(code)` is the sat of a row
+ * whose value is `code`, for codes 0..valueCount−1.
+ */
+export function codeTableStep(
+  base: StepBase,
+  valueCount: number,
+  satOf: (code: number) => number,
+): ForwardStep {
+  const { w, dealbreaker, column } = base;
+  const gain = new Float64Array(256);
+  const weightOf = new Float64Array(256);
+  const loss = new Float64Array(256);
+  for (let x = 0; x < 256; x++) {
+    const sat = x !== MISSING_CODE && x < valueCount ? satOf(x) : -1;
+    const broken = dealbreaker && (sat < 0 || sat < 1 - EPSILON);
+    gain[x] = broken ? Number.NaN : sat < 0 ? 0 : w * sat;
+    weightOf[x] = sat < 0 ? 0 : w;
+    loss[x] = sat < 0 ? 0 : w * (1 - sat);
+  }
+  return {
+    ...base,
+    keepFullyMet: (others, rows, count) => keepFullyMet(gain, column, others, rows, count),
+    add: (others, rows, from, to, weighted, total) =>
+      add(gain, weightOf, column, others, rows, from, to, weighted, total),
+    bound: {
+      cost: 3,
+      addLoss: (others, rows, count, lost, budget) =>
+        addLoss(loss, column, others, rows, count, lost, budget),
+    },
+  };
+}
+
+function keepFullyMet(
+  gain: Float64Array,
+  column: number,
+  others: RowArrays,
+  rows: Int32Array,
+  count: number,
+) {
+  const codes = others.codes;
+  let kept = 0;
+  for (let k = 0; k < count; k++) {
+    const row = rows[k]!;
+    rows[kept] = row;
+    kept += +!Number.isNaN(gain[codes[column + row]!]!);
+  }
+  return kept;
+}
+
+function add(
+  gain: Float64Array,
+  weightOf: Float64Array,
+  column: number,
+  others: RowArrays,
+  rows: Int32Array,
+  from: number,
+  to: number,
+  weighted: Float64Array,
+  total: Float64Array,
+): void {
+  const codes = others.codes;
+  for (let k = from; k < to; k++) {
+    const x = codes[column + rows[k]!]!;
+    weighted[k] = weighted[k]! + gain[x]!;
+    total[k] = total[k]! + weightOf[x]!;
+  }
+}
+
+function addLoss(
+  loss: Float64Array,
+  column: number,
+  others: RowArrays,
+  rows: Int32Array,
+  count: number,
+  lost: Float64Array,
+  budget: number,
+): number {
+  const codes = others.codes;
+  let kept = 0;
+  for (let k = 0; k < count; k++) {
+    const o = rows[k]!;
+    const l = lost[k]! + loss[codes[column + o]!]!;
+    rows[kept] = o;
+    lost[kept] = l;
+    kept += +(l <= budget);
+  }
+  return kept;
+}

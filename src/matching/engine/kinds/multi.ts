@@ -1,0 +1,173 @@
+import { type Check, describe, strictObject } from '../../../answers/checks.ts';
+import type { MultiAnswer } from '../../../answers/types.ts';
+import type { RowArrays } from '../layout.ts';
+import { LEVEL_BITS, MODE_ALL } from '../levels.ts';
+import { addToBatch, type RowBatch } from '../row-sums.ts';
+import type { CriterionOf, KindEngine } from './kind.ts';
+import { maskOf, optionList } from './options.ts';
+
+/**
+ * `multi`: the value is a set of options (a mask; 0: no value), the expectation a set with a mode
+ * (the MODE_ALL flag on the level byte). any: sat 1 when the sets meet, else 0; all: the share of
+ * the wanted options the value has.
+ */
+export const multi: KindEngine<'multi'> = {
+  kind: 'multi',
+  code: 1,
+  answerChecks: (criterion) => ({ value: optionList(criterion), accept: multiAccept(criterion) }),
+  cells: () => ({ value: 'masks', columns: 1, accept: 'masks', valueCount: 0 }),
+  expects: (answer) => answer.accept !== undefined,
+
+  encode(row, slot, c, answer) {
+    const { layout } = row;
+    const options = layout.optionIndex[c]!;
+    const { value, accept } = (answer ?? {}) as Partial<MultiAnswer>;
+    row.masks[layout.valueSlot[c]! * row.capacity + slot] = maskOf(value ?? [], options);
+    row.acceptMasks[slot * layout.record.words + layout.acceptAt[c]!] = maskOf(
+      accept?.options ?? [],
+      options,
+    );
+    return accept?.mode === 'all' ? MODE_ALL : 0;
+  },
+
+  pairSat(E, e, V, v, c, levelByte) {
+    const x = V.masks[V.layout.valueSlot[c]! * V.capacity + v]!;
+    if (x === 0) return -1;
+    const wanted = E.acceptMasks[e * E.layout.record.words + E.layout.acceptAt[c]!]!;
+    const met = (x & wanted) >>> 0;
+    if ((levelByte & MODE_ALL) === 0) return met !== 0 ? 1 : 0;
+    return wanted === 0 ? 1 : popcount(met) / popcount(wanted);
+  },
+
+  forwardStep(subject, s, _others, c, base) {
+    const { record, acceptAt } = subject.layout;
+    const all = (subject.levels[s * record.bytes + c]! & MODE_ALL) !== 0;
+    const wanted = subject.acceptMasks[s * record.words + acceptAt[c]!]!;
+    const wantedCount = popcount(wanted);
+    const q = { w: base.w, column: base.column, wanted, wantedCount, all };
+    return {
+      ...base,
+      keepFullyMet: (others, rows, count) => keepFullyMet(q, others, rows, count),
+      add: (others, rows, from, to, weighted, total) => add(q, others, rows, from, to, weighted, total),
+      bound: {
+        cost: 8,
+        addLoss: (others, rows, count, lost, budget) => addLoss(q, others, rows, count, lost, budget),
+      },
+    };
+  },
+
+  reverseCriterion(subject, s, _others, c) {
+    const mask = subject.masks[subject.layout.valueSlot[c]! * subject.capacity + s]!;
+    const at = subject.layout.acceptAt[c]!;
+    return {
+      criterion: c,
+      missing: mask === 0,
+      cost: 1,
+      add: (others, batch, count) => addReverse(mask, c, at, others, batch, count),
+    };
+  },
+};
+
+function multiAccept(criterion: CriterionOf<'multi'>): Check<{ mode: 'any' | 'all'; options: string[] }> {
+  const options = optionList(criterion);
+  return (raw, path, report) => {
+    const fields = strictObject(raw, path, ['mode', 'options'], 'accept', report);
+    if (!fields) return undefined;
+    const mode = fields.mode === 'any' || fields.mode === 'all' ? fields.mode : undefined;
+    if (!mode) report(`${path}.mode`, `mode must be "any" or "all", got ${describe(fields.mode)}`);
+    const list = options(fields.options, `${path}.options`, report);
+    return mode && list ? { mode, options: list } : undefined;
+  };
+}
+
+/** sat of a multi value against the wanted options, as the reference computes it. */
+function multiSat(x: number, wanted: number, wantedCount: number, all: boolean): number {
+  const met = (x & wanted) >>> 0;
+  if (!all) return met !== 0 ? 1 : 0;
+  return wantedCount === 0 ? 1 : popcount(met) / wantedCount;
+}
+
+/** The subject's expectation on one multi criterion, as the loops below read it. */
+type MultiQuery = { w: number; column: number; wanted: number; wantedCount: number; all: boolean };
+
+/** sat = 1 means: every wanted option (mode all; 31/32 < 1 − EPSILON) or any of them (mode any). */
+function keepFullyMet(q: MultiQuery, others: RowArrays, rows: Int32Array, count: number): number {
+  const { column, wanted, all } = q;
+  const masks = others.masks;
+  let kept = 0;
+  for (let k = 0; k < count; k++) {
+    const row = rows[k]!;
+    const x = masks[column + row]!;
+    const met = (x & wanted) >>> 0;
+    rows[kept] = row;
+    kept += all ? +(x !== 0 && met === wanted) : +(met !== 0);
+  }
+  return kept;
+}
+
+function add(
+  q: MultiQuery,
+  others: RowArrays,
+  rows: Int32Array,
+  from: number,
+  to: number,
+  weighted: Float64Array,
+  total: Float64Array,
+): void {
+  const { w, column, wanted, wantedCount, all } = q;
+  const masks = others.masks;
+  for (let k = from; k < to; k++) {
+    const x = masks[column + rows[k]!]!;
+    if (x === 0) continue;
+    weighted[k] = weighted[k]! + w * multiSat(x, wanted, wantedCount, all);
+    total[k] = total[k]! + w;
+  }
+}
+
+function addLoss(
+  q: MultiQuery,
+  others: RowArrays,
+  rows: Int32Array,
+  count: number,
+  lost: Float64Array,
+  budget: number,
+): number {
+  const { w, column, wanted, wantedCount, all } = q;
+  const masks = others.masks;
+  let kept = 0;
+  for (let k = 0; k < count; k++) {
+    const o = rows[k]!;
+    const x = masks[column + o]!;
+    const l = x === 0 ? lost[k]! : lost[k]! + w * (1 - multiSat(x, wanted, wantedCount, all));
+    rows[kept] = o;
+    lost[kept] = l;
+    kept += +(l <= budget);
+  }
+  return kept;
+}
+
+/** Each row's own expectation (a mask and a mode) against the subject's options `mask`. */
+function addReverse(mask: number, c: number, at: number, others: RowArrays, batch: RowBatch, count: number) {
+  const { rows, weighted, total, remaining } = batch;
+  const { levels, acceptMasks } = others;
+  const { bytes, words } = others.layout.record;
+  let broken = 0;
+  for (let k = 0; k < count; k++) {
+    const o = rows[k]!;
+    const levelByte = levels[o * bytes + c]!;
+    if ((levelByte & LEVEL_BITS) === 0) continue;
+    const wanted = acceptMasks[o * words + at]!;
+    const met = (mask & wanted) >>> 0;
+    let sat: number;
+    if ((levelByte & MODE_ALL) === 0) sat = met !== 0 ? 1 : 0;
+    else sat = wanted === 0 ? 1 : popcount(met) / popcount(wanted);
+    broken += addToBatch(k, levelByte & LEVEL_BITS, sat, weighted, total, remaining);
+  }
+  return broken;
+}
+
+export function popcount(x: number): number {
+  let n = x - ((x >>> 1) & 0x55555555);
+  n = (n & 0x33333333) + ((n >>> 2) & 0x33333333);
+  return (((n + (n >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}

@@ -1,0 +1,192 @@
+import { type Check, describe, strictObject } from '../../../answers/checks.ts';
+import type { NumberAnswer } from '../../../answers/types.ts';
+import { EPSILON } from '../../score.ts';
+import type { RowArrays } from '../layout.ts';
+import { LEVEL_BITS } from '../levels.ts';
+import { addToBatch, type RowBatch } from '../row-sums.ts';
+import type { CriterionOf, KindEngine } from './kind.ts';
+
+/**
+ * `number`: the value is a number (a double; NaN: no value), the expectation optional bounds (two
+ * doubles, ±Infinity when absent); sat is 1 inside, else max(0, 1 − (d/|b|)/toleranceRatio), b the
+ * bound crossed and d the distance to it (the criterion's range width stands in for |b| when b = 0).
+ */
+export const number: KindEngine<'number'> = {
+  kind: 'number',
+  code: 3,
+  answerChecks: (criterion) => ({ value: amount(criterion), accept: amountRange(criterion) }),
+  cells: () => ({ value: 'nums', columns: 1, accept: 'nums', valueCount: 0 }),
+  expects: (answer) => answer.accept !== undefined,
+
+  encode(row, slot, c, answer) {
+    const { layout } = row;
+    const { value, accept } = (answer ?? {}) as Partial<NumberAnswer>;
+    const at = slot * layout.record.doubles + layout.acceptAt[c]!;
+    row.nums[layout.valueSlot[c]! * row.capacity + slot] = value ?? Number.NaN;
+    row.acceptNums[at] = accept?.min ?? Number.NEGATIVE_INFINITY;
+    row.acceptNums[at + 1] = accept?.max ?? Number.POSITIVE_INFINITY;
+    return 0;
+  },
+
+  pairSat(E, e, V, v, c) {
+    const x = V.nums[V.layout.valueSlot[c]! * V.capacity + v]!;
+    if (Number.isNaN(x)) return -1;
+    const at = e * E.layout.record.doubles + E.layout.acceptAt[c]!;
+    const { ratio, width } = tolerancesOf(E, c);
+    return numberSat(E.acceptNums[at]!, E.acceptNums[at + 1]!, x, ratio, width);
+  },
+
+  forwardStep(subject, s, _others, c, base) {
+    const at = s * subject.layout.record.doubles + subject.layout.acceptAt[c]!;
+    const [min, max] = [subject.acceptNums[at]!, subject.acceptNums[at + 1]!];
+    const { ratio, width } = tolerancesOf(subject, c);
+    const q = { w: base.w, column: base.column, min, max, ratio, width };
+    return {
+      ...base,
+      keepFullyMet: (others, rows, count) => keepFullyMet(q, others, rows, count),
+      add: (others, rows, from, to, weighted, total) => add(q, others, rows, from, to, weighted, total),
+      bound: {
+        cost: 12,
+        addLoss: (others, rows, count, lost, budget) => addLoss(q, others, rows, count, lost, budget),
+      },
+    };
+  },
+
+  reverseCriterion(subject, s, _others, c) {
+    const x = subject.nums[subject.layout.valueSlot[c]! * subject.capacity + s]!;
+    const at = subject.layout.acceptAt[c]!;
+    const { ratio, width } = tolerancesOf(subject, c);
+    return {
+      criterion: c,
+      missing: Number.isNaN(x),
+      cost: 1.5,
+      add: (others, batch, count) => addReverse(x, ratio, width, c, at, others, batch, count),
+    };
+  },
+};
+
+/** sat of a number against optional bounds (±Infinity when absent), as the reference computes it. */
+function numberSat(min: number, max: number, x: number, toleranceRatio: number, rangeWidth: number): number {
+  const bound = x < min ? min : x > max ? max : Number.NaN;
+  if (Number.isNaN(bound)) return 1;
+  const relative = Math.abs(x - bound) / (bound === 0 ? rangeWidth : Math.abs(bound));
+  return Math.max(0, 1 - relative / toleranceRatio);
+}
+
+function tolerancesOf(row: RowArrays, c: number): { ratio: number; width: number } {
+  const criterion = row.layout.criteria[c] as CriterionOf<'number'>;
+  return { ratio: criterion.toleranceRatio, width: criterion.range.max - criterion.range.min };
+}
+
+/** The subject's expectation on one number criterion, as the loops below read it. */
+type NumberQuery = { w: number; column: number; min: number; max: number; ratio: number; width: number };
+
+/** Keeps the rows whose number meets the bounds fully. */
+function keepFullyMet(q: NumberQuery, others: RowArrays, rows: Int32Array, count: number): number {
+  const { column, min, max, ratio, width } = q;
+  const nums = others.nums;
+  let kept = 0;
+  for (let k = 0; k < count; k++) {
+    const row = rows[k]!;
+    const x = nums[column + row]!;
+    if (!Number.isNaN(x) && numberSat(min, max, x, ratio, width) >= 1 - EPSILON) rows[kept++] = row;
+  }
+  return kept;
+}
+
+function add(
+  q: NumberQuery,
+  others: RowArrays,
+  rows: Int32Array,
+  from: number,
+  to: number,
+  weighted: Float64Array,
+  total: Float64Array,
+): void {
+  const { w, column, min, max, ratio, width } = q;
+  const nums = others.nums;
+  for (let k = from; k < to; k++) {
+    const x = nums[column + rows[k]!]!;
+    if (Number.isNaN(x)) continue;
+    weighted[k] = weighted[k]! + w * numberSat(min, max, x, ratio, width);
+    total[k] = total[k]! + w;
+  }
+}
+
+function addLoss(
+  q: NumberQuery,
+  others: RowArrays,
+  rows: Int32Array,
+  count: number,
+  lost: Float64Array,
+  budget: number,
+): number {
+  const { w, column, min, max, ratio, width } = q;
+  const nums = others.nums;
+  let kept = 0;
+  for (let k = 0; k < count; k++) {
+    const o = rows[k]!;
+    const x = nums[column + o]!;
+    const l = Number.isNaN(x) ? lost[k]! : lost[k]! + w * (1 - numberSat(min, max, x, ratio, width));
+    rows[kept] = o;
+    lost[kept] = l;
+    kept += +(l <= budget);
+  }
+  return kept;
+}
+
+/** Each row's own bounds against the subject's number `x`. */
+function addReverse(
+  x: number,
+  ratio: number,
+  width: number,
+  c: number,
+  at: number,
+  others: RowArrays,
+  batch: RowBatch,
+  count: number,
+) {
+  const { rows, weighted, total, remaining } = batch;
+  const { levels, acceptNums } = others;
+  const { bytes, doubles } = others.layout.record;
+  let broken = 0;
+  for (let k = 0; k < count; k++) {
+    const o = rows[k]!;
+    const level = levels[o * bytes + c]! & LEVEL_BITS;
+    if (level === 0) continue;
+    const sat = numberSat(acceptNums[o * doubles + at]!, acceptNums[o * doubles + at + 1]!, x, ratio, width);
+    broken += addToBatch(k, level, sat, weighted, total, remaining);
+  }
+  return broken;
+}
+
+function amount(criterion: CriterionOf<'number'>): Check<number> {
+  const { min, max } = criterion.range;
+  return (raw, path, report) => {
+    if (typeof raw !== 'number' || !Number.isFinite(raw)) {
+      report(path, `expected a number ${min}..${max}, got ${describe(raw)}`);
+      return undefined;
+    }
+    if (raw < min || raw > max) report(path, `${raw} is out of range ${min}..${max}`);
+    return raw;
+  };
+}
+
+function amountRange(criterion: CriterionOf<'number'>): Check<{ min?: number; max?: number }> {
+  const bound = amount(criterion);
+  return (raw, path, report) => {
+    const fields = strictObject(raw, path, ['min', 'max'], 'accept', report);
+    if (!fields) return undefined;
+    if (fields.min === undefined && fields.max === undefined) {
+      report(path, 'give at least one bound: min, max or both');
+      return undefined;
+    }
+    const min = fields.min === undefined ? undefined : bound(fields.min, `${path}.min`, report);
+    const max = fields.max === undefined ? undefined : bound(fields.max, `${path}.max`, report);
+    if (min !== undefined && max !== undefined && min > max) report(path, `min ${min} is above max ${max}`);
+    const range: { min?: number; max?: number } = {};
+    if (min !== undefined) range.min = min;
+    if (max !== undefined) range.max = max;
+    return range;
+  };
+}

@@ -1,0 +1,111 @@
+import { type Check, integerIn, strictObject } from '../../../answers/checks.ts';
+import type { ScaleAnswer } from '../../../answers/types.ts';
+import type { RowArrays } from '../layout.ts';
+import { LEVEL_BITS, MISSING_CODE } from '../levels.ts';
+import { addToBatch, type RowBatch } from '../row-sums.ts';
+import { codeTableStep } from './code-table.ts';
+import type { CriterionOf, KindEngine } from './kind.ts';
+
+/**
+ * `scale`: the value is a step 0..K−1 (a code), the expectation an interval of steps (two bytes);
+ * sat is 1 inside, else max(0, 1 − d/(tolerance + 1)), d the distance to the interval in steps.
+ */
+export const scale: KindEngine<'scale'> = {
+  kind: 'scale',
+  code: 2,
+  answerChecks: (criterion) => ({ value: step(criterion), accept: stepRange(criterion) }),
+  cells: (criterion) => ({ value: 'codes', columns: 1, accept: 'steps', valueCount: criterion.steps.length }),
+  expects: (answer) => answer.accept !== undefined,
+
+  encode(row, slot, c, answer) {
+    const { layout } = row;
+    const { value, accept } = (answer ?? {}) as Partial<ScaleAnswer>;
+    const at = slot * layout.record.bytes + layout.acceptAt[c]!;
+    row.codes[layout.valueSlot[c]! * row.capacity + slot] = value ?? MISSING_CODE;
+    row.acceptSteps[at] = accept?.min ?? 0;
+    row.acceptSteps[at + 1] = accept?.max ?? 0;
+    return 0;
+  },
+
+  pairSat(E, e, V, v, c) {
+    const x = V.codes[V.layout.valueSlot[c]! * V.capacity + v]!;
+    if (x === MISSING_CODE) return -1;
+    const at = e * E.layout.record.bytes + E.layout.acceptAt[c]!;
+    return scaleSat(E.acceptSteps[at]!, E.acceptSteps[at + 1]!, x, toleranceOf(E, c));
+  },
+
+  forwardStep(subject, s, _others, c, base) {
+    const { layout } = subject;
+    const at = s * layout.record.bytes + layout.acceptAt[c]!;
+    const [min, max] = [subject.acceptSteps[at]!, subject.acceptSteps[at + 1]!];
+    const tolerance = toleranceOf(subject, c);
+    return codeTableStep(base, layout.valueCount[c]!, (x) => scaleSat(min, max, x, tolerance));
+  },
+
+  reverseCriterion(subject, s, _others, c) {
+    const x = subject.codes[subject.layout.valueSlot[c]! * subject.capacity + s]!;
+    const at = subject.layout.acceptAt[c]!;
+    const tolerance = toleranceOf(subject, c);
+    return {
+      criterion: c,
+      missing: x === MISSING_CODE,
+      cost: 1,
+      add: (others, batch, count) => addReverse(x, tolerance, c, at, others, batch, count),
+    };
+  },
+};
+
+/** sat of a scale step against an accepted [min, max] of steps, as the reference computes it. */
+function scaleSat(min: number, max: number, x: number, tolerance: number): number {
+  const d = x < min ? min - x : x > max ? x - max : 0;
+  return d === 0 ? 1 : Math.max(0, 1 - d / (tolerance + 1));
+}
+
+function toleranceOf(row: RowArrays, c: number): number {
+  return (row.layout.criteria[c] as CriterionOf<'scale'>).tolerance;
+}
+
+/** Each row's own interval of steps against the subject's step `x`. */
+function addReverse(
+  x: number,
+  tolerance: number,
+  c: number,
+  at: number,
+  others: RowArrays,
+  batch: RowBatch,
+  count: number,
+) {
+  const { rows, weighted, total, remaining } = batch;
+  const { levels, acceptSteps } = others;
+  const bytes = others.layout.record.bytes;
+  let broken = 0;
+  for (let k = 0; k < count; k++) {
+    const o = rows[k]!;
+    const level = levels[o * bytes + c]! & LEVEL_BITS;
+    if (level === 0) continue;
+    const sat = scaleSat(acceptSteps[o * bytes + at]!, acceptSteps[o * bytes + at + 1]!, x, tolerance);
+    broken += addToBatch(k, level, sat, weighted, total, remaining);
+  }
+  return broken;
+}
+
+function step(criterion: CriterionOf<'scale'>): Check<number> {
+  return (raw, path, report) => integerIn(raw, path, 0, criterion.steps.length - 1, 'step', report);
+}
+
+function stepRange(criterion: CriterionOf<'scale'>): Check<{ min: number; max: number }> {
+  const last = criterion.steps.length - 1;
+  return (raw, path, report) => {
+    const fields = strictObject(raw, path, ['min', 'max'], 'accept', report);
+    if (!fields) return undefined;
+    const bound = (key: 'min' | 'max') => {
+      if (fields[key] !== undefined) return integerIn(fields[key], `${path}.${key}`, 0, last, 'step', report);
+      report(`${path}.${key}`, `${key} is required: a step 0..${last}`);
+      return undefined;
+    };
+    const [min, max] = [bound('min'), bound('max')];
+    if (min === undefined || max === undefined) return undefined;
+    if (min > max) report(path, `min step ${min} is above max step ${max}`);
+    return { min, max };
+  };
+}

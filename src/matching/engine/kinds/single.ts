@@ -1,0 +1,72 @@
+import type { SingleAnswer } from '../../../answers/types.ts';
+import type { RowArrays } from '../layout.ts';
+import { LEVEL_BITS, MISSING_CODE } from '../levels.ts';
+import { addToBatch, type RowBatch } from '../row-sums.ts';
+import { codeTableStep } from './code-table.ts';
+import type { KindEngine } from './kind.ts';
+import { maskOf, oneOption, optionList } from './options.ts';
+
+/**
+ * `single`: the value is one option (a code: the option's index), the expectation a set of
+ * options (a mask); sat is 1 when the value is in the set, else 0.
+ */
+export const single: KindEngine<'single'> = {
+  kind: 'single',
+  code: 0,
+  answerChecks: (criterion) => ({ value: oneOption(criterion), accept: optionList(criterion) }),
+  cells: (criterion) => ({
+    value: 'codes',
+    columns: 1,
+    accept: 'masks',
+    valueCount: criterion.options.length,
+  }),
+  expects: (answer) => answer.accept !== undefined,
+
+  encode(row, slot, c, answer) {
+    const { layout } = row;
+    const options = layout.optionIndex[c]!;
+    const { value, accept } = (answer ?? {}) as Partial<SingleAnswer>;
+    row.codes[layout.valueSlot[c]! * row.capacity + slot] =
+      value === undefined ? MISSING_CODE : options.get(value)!;
+    row.acceptMasks[slot * layout.record.words + layout.acceptAt[c]!] = maskOf(accept ?? [], options);
+    return 0;
+  },
+
+  pairSat(E, e, V, v, c) {
+    const x = V.codes[V.layout.valueSlot[c]! * V.capacity + v]!;
+    if (x === MISSING_CODE) return -1;
+    return (E.acceptMasks[e * E.layout.record.words + E.layout.acceptAt[c]!]! >>> x) & 1;
+  },
+
+  forwardStep(subject, s, _others, c, base) {
+    const { layout } = subject;
+    const accepted = subject.acceptMasks[s * layout.record.words + layout.acceptAt[c]!]!;
+    return codeTableStep(base, layout.valueCount[c]!, (x) => (accepted >>> x) & 1);
+  },
+
+  reverseCriterion(subject, s, _others, c) {
+    const code = subject.codes[subject.layout.valueSlot[c]! * subject.capacity + s]!;
+    const at = subject.layout.acceptAt[c]!;
+    return {
+      criterion: c,
+      missing: code === MISSING_CODE,
+      cost: 1,
+      add: (others, batch, count) => addReverse(code, c, at, others, batch, count),
+    };
+  },
+};
+
+/** Each row's own expectation (a mask) against the subject's option `code`. */
+function addReverse(code: number, c: number, at: number, others: RowArrays, batch: RowBatch, count: number) {
+  const { rows, weighted, total, remaining } = batch;
+  const { levels, acceptMasks } = others;
+  const { bytes, words } = others.layout.record;
+  let broken = 0;
+  for (let k = 0; k < count; k++) {
+    const o = rows[k]!;
+    const level = levels[o * bytes + c]! & LEVEL_BITS;
+    if (level !== 0)
+      broken += addToBatch(k, level, (acceptMasks[o * words + at]! >>> code) & 1, weighted, total, remaining);
+  }
+  return broken;
+}

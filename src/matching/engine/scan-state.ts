@@ -1,0 +1,67 @@
+import { EPSILON } from '../score.ts';
+import type { ScoreMethod } from '../types.ts';
+import type { ProfileStore } from './columnar-store.ts';
+import { ROUNDING } from './precision.ts';
+import { compileSubjectValues, type SubjectValue } from './reverse-score.ts';
+import { TopK } from './top-k-collector.ts';
+import { idToWords } from './uuid-words.ts';
+
+export interface RankRequest {
+  /** rows wanted; one more is looked for, to tell whether a next page exists */
+  limit: number;
+  /** the last row of the previous page: only rows ranked after it */
+  after?: { score: number; id: string } | undefined;
+  method: ScoreMethod;
+}
+
+/** One listing in progress: whose it is, what was asked, and the best rows found so far. */
+export interface Scan {
+  subject: ProfileStore;
+  s: number;
+  others: ProfileStore;
+  method: ScoreMethod;
+  /** S(subject→row) below this: the row is not acceptable to the subject */
+  subjectMin: number;
+  /** the best `limit + 1` rows ranked after the cursor */
+  heap: TopK;
+  after: { score: number; words: Uint32Array } | undefined;
+  /**
+   * A guess of the heap's final worst score: rows that cannot reach it are skipped. The guess is
+   * checked at the end (see threshold-probe.ts); a wrong one makes the listing start over without it.
+   */
+  guess: number;
+  /** the subject's values, compiled for scoring S(row→subject) column by column */
+  subjectValues: SubjectValue[];
+  /** indexes into subjectValues of the criteria that bound S(row→subject) first (see satisfactionsOfRows) */
+  boundingCriteria: number[];
+}
+
+export function startScan(
+  subject: ProfileStore,
+  s: number,
+  others: ProfileStore,
+  request: RankRequest,
+): Scan {
+  return {
+    subject,
+    s,
+    others,
+    method: request.method,
+    subjectMin: subject.minScoreOf(s) - EPSILON,
+    heap: new TopK(request.limit + 1, others.ids),
+    after: request.after && { score: request.after.score, words: idToWords(request.after.id) },
+    guess: Number.NEGATIVE_INFINITY,
+    subjectValues: compileSubjectValues(subject, s, others),
+    boundingCriteria: [],
+  };
+}
+
+/** Can a row whose (unrounded) mutual score is at most `ceiling` still enter the heap? */
+export function mayEnter(scan: Scan, ceiling: number): boolean {
+  return ceiling + ROUNDING >= threshold(scan);
+}
+
+/** Rows whose rounded score is below this are not wanted: the heap's worst score once full, or the guess. */
+export function threshold(scan: Scan): number {
+  return Math.max(scan.guess, scan.heap.isFull() ? scan.heap.worstScore() : Number.NEGATIVE_INFINITY);
+}

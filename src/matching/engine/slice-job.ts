@@ -1,0 +1,30 @@
+import type { SharedStore } from './columnar-store.ts';
+import type { Layout } from './layout.ts';
+import type { RankRequest } from './search.ts';
+
+/**
+ * What the slice pool (slice-pool.ts) and its worker threads (slice-worker.ts) say to each other:
+ * a job, and the states of its answer in shared memory. Nothing else here, so a thread reads it cheaply.
+ */
+/** What a rank worker thread is asked: rank rows from..to of `others` (see slice-worker.ts). */
+export interface RankJob {
+  layoutId: number;
+  /** sent the first time a thread meets this layout only */
+  layout?: Layout | undefined;
+  subject: SharedStore;
+  s: number;
+  others: SharedStore;
+  request: RankRequest;
+  from: number;
+  to: number;
+  /** [status, rows kept]: status goes from PENDING to DONE or FAILED, with Atomics.notify */
+  state: Int32Array;
+  /** 4 numbers a kept row: slot, score, s1, s2 */
+  results: Float64Array;
+}
+
+export const PENDING = 0;
+export const DONE = 1;
+export const FAILED = 2;
+/** What a rank worker posts once it listens for jobs; until then the pool sends it none. */
+export const READY = 'ready';
