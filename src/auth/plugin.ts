@@ -2,8 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { AppError } from '../http/errors.ts';
+import { findSessionByHash } from '../sessions/repository.ts';
 import { AuthFailureLimiter } from './failures.ts';
-import { hashApiKey, sameSecret } from './keys.ts';
+import { hashApiKey, SESSION_TOKEN_PREFIX, sameSecret } from './keys.ts';
 import type { Principal, Role } from './principal.ts';
 import { findActiveKeyByHash } from './repository.ts';
 
@@ -88,6 +89,7 @@ async function verifyKey(request: FastifyRequest, deps: AuthDeps): Promise<Princ
   const key = match[1];
   const platformKey = deps.config.BOOTSTRAP_PLATFORM_KEY;
   if (platformKey && sameSecret(key, platformKey)) return { role: 'platform' };
+  if (key.startsWith(SESSION_TOKEN_PREFIX)) return verifySession(key, deps);
 
   const row = await findActiveKeyByHash(deps.db, hashApiKey(key));
   if (!row) throw new AppError('unauthorized', 'The API key is not valid or has been revoked.');
@@ -104,6 +106,21 @@ async function verifyKey(request: FastifyRequest, deps: AuthDeps): Promise<Princ
         candidateId: row.candidateId!,
       };
   }
+}
+
+async function verifySession(token: string, deps: AuthDeps): Promise<Principal> {
+  const row = await findSessionByHash(deps.db, hashApiKey(token));
+  if (!row) throw new AppError('unauthorized', 'The session token is not valid or has been revoked.');
+  if (row.expiresAt.getTime() <= Date.now()) {
+    throw new AppError(
+      'unauthorized',
+      `The session expired at ${row.expiresAt.toISOString()}; ask the partner's server for a new one.`,
+    );
+  }
+  const base = { workspaceId: row.workspaceId, keyId: row.id };
+  return row.role === 'candidate'
+    ? { role: 'candidate', ...base, candidateId: row.candidateId! }
+    : { role: 'employer', ...base, employerId: row.employerId! };
 }
 
 /**
