@@ -7,7 +7,8 @@ CREATE TABLE "sessions" (
 	"candidate_id" uuid,
 	"expires_at" timestamp with time zone NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	CONSTRAINT "sessions_one_subject_check" CHECK (num_nonnulls("sessions"."employer_id", "sessions"."candidate_id") = 1)
+	CONSTRAINT "sessions_one_subject_check" CHECK (num_nonnulls("sessions"."employer_id", "sessions"."candidate_id") = 1),
+	CONSTRAINT "sessions_role_subject_check" CHECK (("sessions"."role" = 'candidate') = ("sessions"."candidate_id" is not null))
 );
 --> statement-breakpoint
 ALTER TABLE "workspaces" ADD COLUMN "allowed_origins" text[] DEFAULT '{}'::text[] NOT NULL;--> statement-breakpoint

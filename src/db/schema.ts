@@ -187,6 +187,7 @@ export const sessions = pgTable(
     index('sessions_candidate_id_idx').on(t.candidateId),
     index('sessions_expires_at_idx').on(t.expiresAt),
     check('sessions_one_subject_check', sql`num_nonnulls(${t.employerId}, ${t.candidateId}) = 1`),
+    check('sessions_role_subject_check', sql`(${t.role} = 'candidate') = (${t.candidateId} is not null)`),
   ],
 );
 
