@@ -75,7 +75,10 @@ async function authenticate(
   try {
     return await verifyKey(request, deps);
   } catch (error) {
-    if (error instanceof AppError && error.code === 'unauthorized') deps.failures.recordFailure(request.ip);
+    // An expired session proves its holder once had a valid token: no guessing, so it is not counted.
+    const guess =
+      error instanceof AppError && error.code === 'unauthorized' && !(error instanceof SessionExpired);
+    if (guess) deps.failures.recordFailure(request.ip);
     throw error;
   }
 }
@@ -108,15 +111,19 @@ async function verifyKey(request: FastifyRequest, deps: AuthDeps): Promise<Princ
   }
 }
 
+class SessionExpired extends AppError {
+  constructor(expiresAt: Date) {
+    super(
+      'unauthorized',
+      `The session expired at ${expiresAt.toISOString()}; ask the partner's server for a new one.`,
+    );
+  }
+}
+
 async function verifySession(token: string, deps: AuthDeps): Promise<Principal> {
   const row = await findSessionByHash(deps.db, hashApiKey(token));
   if (!row) throw new AppError('unauthorized', 'The session token is not valid or has been revoked.');
-  if (row.expiresAt.getTime() <= Date.now()) {
-    throw new AppError(
-      'unauthorized',
-      `The session expired at ${row.expiresAt.toISOString()}; ask the partner's server for a new one.`,
-    );
-  }
+  if (row.expiresAt.getTime() <= Date.now()) throw new SessionExpired(row.expiresAt);
   const base = { workspaceId: row.workspaceId, keyId: row.id };
   return row.role === 'candidate'
     ? { role: 'candidate', ...base, candidateId: row.candidateId! }

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { sessions } from '../../src/db/schema.ts';
 import { purgeRetainedRecords } from '../../src/retention.ts';
-import { useTestApp } from '../support/app.ts';
+import { createTestApp, useTestApp } from '../support/app.ts';
 import { availableDatabaseKinds } from '../support/database.ts';
 import {
   caller,
@@ -30,6 +30,14 @@ describe.each(availableDatabaseKinds())('browser sessions on %s', (kind) => {
     const response = await caller(t.app, adminKey).post('/v1/sessions', body);
     expect(response.statusCode, response.body).toBe(201);
     return response.json().session;
+  }
+
+  /** Moves a session's expiry into the past (no waiting for it). */
+  async function expire(sessionId: string) {
+    await t.database.db
+      .update(sessions)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(sessions.id, sessionId));
   }
 
   async function candidateMarket() {
@@ -85,10 +93,7 @@ describe.each(availableDatabaseKinds())('browser sessions on %s', (kind) => {
   it('refuses an expired session with 401 saying it expired, and the purge forgets it', async () => {
     const { adminKey, candidate } = await candidateMarket();
     const session = await mint(adminKey, { candidateId: candidate.id });
-    await t.database.db
-      .update(sessions)
-      .set({ expiresAt: new Date(Date.now() - 1000) })
-      .where(eq(sessions.id, session.id));
+    await expire(session.id);
     const problem = expectProblem(
       await caller(t.app, session.token).get(`/v1/candidates/${candidate.id}`),
       401,
@@ -185,5 +190,23 @@ describe.each(availableDatabaseKinds())('browser sessions on %s', (kind) => {
     expect(first.json().session.token).toMatch(/^mfs_/);
     expect(replay.json().session.id).toBe(first.json().session.id);
     expect(replay.body).not.toContain(first.json().session.token);
+  });
+
+  it('does not count an expired session towards the failed-authentication limit', async () => {
+    const strict = await createTestApp({ database: t.database, env: { AUTH_FAILURE_LIMIT: '2' } });
+    try {
+      const { adminKey, candidate } = await candidateMarket();
+      const session = await mint(adminKey, { candidateId: candidate.id });
+      await expire(session.id);
+      for (let attempt = 0; attempt < 4; attempt++) {
+        expectProblem(await caller(strict.app, session.token).get('/v1/questionnaires'), 401, 'unauthorized');
+      }
+      for (let attempt = 0; attempt < 2; attempt++) {
+        expectProblem(await caller(strict.app, 'mfs_guessed').get('/v1/questionnaires'), 401, 'unauthorized');
+      }
+      expectProblem(await caller(strict.app, 'mfs_guessed').get('/v1/questionnaires'), 429, 'rate_limited');
+    } finally {
+      await strict.close();
+    }
   });
 });
