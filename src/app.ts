@@ -17,6 +17,7 @@ import { answerRoutes } from './answers/routes.ts';
 import { ensureBootstrapWorkspace } from './auth/bootstrap.ts';
 import { hashApiKey } from './auth/keys.ts';
 import { registerAuth } from './auth/plugin.ts';
+import { listAllowedOrigins } from './auth/repository.ts';
 import { authRoutes } from './auth/routes.ts';
 import type { Config } from './config.ts';
 import { type Database, pingDatabase, reportConnectionLosses } from './db/client.ts';
@@ -117,7 +118,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerNulGuard(app);
 
   await app.register(helmet, { global: true });
-  const allowedOrigins = new AllowedOrigins(database.db, app.log);
+  const allowedOrigins = new AllowedOrigins(() => listAllowedOrigins(database.db), app.log);
   app.decorate('allowedOrigins', allowedOrigins);
   await allowedOrigins.refresh();
   allowedOrigins.start();

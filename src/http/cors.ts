@@ -2,9 +2,7 @@ import cors from '@fastify/cors';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.ts';
-import { listAllowedOrigins } from '../auth/repository.ts';
 import type { Config } from '../config.ts';
-import type { Db } from '../db/client.ts';
 
 const REFRESH_MS = 30_000;
 
@@ -36,26 +34,39 @@ export class AllowedOrigins {
   private changes = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  private readonly db: Db;
-  private readonly log: FastifyBaseLogger;
+  private readonly load: () => Promise<{ id: string; allowedOrigins: string[] }[]>;
+  private readonly log: Pick<FastifyBaseLogger, 'warn' | 'info'>;
 
-  constructor(db: Db, log: FastifyBaseLogger) {
-    this.db = db;
+  /** `load` reads every workspace that allows some origin (auth/repository.ts listAllowedOrigins). */
+  constructor(load: AllowedOrigins['load'], log: AllowedOrigins['log']) {
+    this.load = load;
     this.log = log;
   }
 
   async refresh(): Promise<void> {
     const changesBefore = this.changes;
-    const rows = await listAllowedOrigins(this.db);
+    const rows = await this.load();
     // A change made here while the query ran may be newer than what it read: keep it until the next refresh.
     if (this.changes !== changesBefore) return;
     this.byWorkspace = new Map(rows.map((row) => [row.id, new Set(row.allowedOrigins)]));
     this.rebuildUnion();
   }
 
+  /** Refreshes every 30 s; an outage is logged once (warn) and its end once (info), keeping the last copy. */
   start(): void {
+    let failing = false;
     this.timer = setInterval(() => {
-      this.refresh().catch((err) => this.log.warn({ err }, 'refreshing the allowed browser origins failed'));
+      this.refresh().then(
+        () => {
+          if (failing) this.log.info('refreshing the allowed browser origins works again');
+          failing = false;
+        },
+        (err) => {
+          if (!failing)
+            this.log.warn({ err }, 'refreshing the allowed browser origins failed; keeping the last copy');
+          failing = true;
+        },
+      );
     }, REFRESH_MS).unref();
   }
 
