@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -12,10 +11,12 @@ import { answerRoutes } from './answers/routes.ts';
 import { ensureBootstrapWorkspace } from './auth/bootstrap.ts';
 import { hashApiKey } from './auth/keys.ts';
 import { registerAuth } from './auth/plugin.ts';
+import { listAllowedOrigins } from './auth/repository.ts';
 import { authRoutes } from './auth/routes.ts';
 import type { Config } from './config.ts';
 import { type Database, pingDatabase, reportConnectionLosses } from './db/client.ts';
 import { healthRoutes } from './health/routes.ts';
+import { AllowedOrigins, registerCors } from './http/cors.ts';
 import { AppError } from './http/errors.ts';
 import { registerIdempotency } from './http/idempotency.ts';
 import { registerJsonBodies } from './http/json-body.ts';
@@ -38,6 +39,7 @@ import { jobRoutes } from './profiles/job-routes.ts';
 import type { QuestionnaireCatalog } from './questionnaires/loader.ts';
 import { questionnaireRoutes } from './questionnaires/routes.ts';
 import { purgeRetainedRecords } from './retention.ts';
+import { sessionRoutes } from './sessions/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
 import { WebhookWorker } from './webhooks/worker.ts';
 
@@ -58,6 +60,7 @@ declare module 'fastify' {
     matchIndex: MatchIndex;
     changeFollower: ChangeFollower;
     webhookWorker: WebhookWorker;
+    allowedOrigins: AllowedOrigins;
   }
 }
 
@@ -112,19 +115,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerNulGuard(app);
 
   await app.register(helmet, { global: true });
-  await app.register(cors, {
-    origin: config.CORS_ORIGINS.includes('*') ? true : config.CORS_ORIGINS,
-    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
-    exposedHeaders: [
-      'X-Request-Id',
-      'Retry-After',
-      'RateLimit-Limit',
-      'RateLimit-Remaining',
-      'RateLimit-Reset',
-    ],
-    maxAge: 600,
-  });
+  const allowedOrigins = new AllowedOrigins(() => listAllowedOrigins(database.db), app.log);
+  app.decorate('allowedOrigins', allowedOrigins);
+  await allowedOrigins.refresh();
+  allowedOrigins.start();
+  app.addHook('onClose', async () => allowedOrigins.stop());
+  await registerCors(app, { config, origins: allowedOrigins });
   await app.register(rateLimit, {
     max: config.RATE_LIMIT_MAX,
     timeWindow: config.RATE_LIMIT_WINDOW_MS,
@@ -188,7 +184,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     ],
   });
   await app.register(questionnaireRoutes, { questionnaires });
-  await app.register(authRoutes, { db });
+  await app.register(authRoutes, { db, origins: allowedOrigins });
+  await app.register(sessionRoutes, { db });
   await app.register(employerRoutes, { db, sync });
   await app.register(jobRoutes, { db, sync });
   await app.register(candidateRoutes, { db, sync });

@@ -13,6 +13,8 @@ export const redactedPaths = [
   '*.adminKey',
   'secret',
   '*.secret',
+  'token',
+  '*.token',
   'contact',
   '*.contact',
   'email',

@@ -2,13 +2,14 @@ import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import { purgeExpiredIdempotencyKeys } from './http/idempotency.ts';
 import { purgeAuditBefore } from './matching/audit.ts';
+import { purgeExpiredSessions } from './sessions/repository.ts';
 import { purgeSettledDeliveriesBefore } from './webhooks/repository.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Forgets what is kept only for a while: idempotent replies (24 h), and audit records and settled
- * webhook deliveries (AUDIT_RETENTION_DAYS).
+ * Forgets what is kept only for a while: idempotent replies (24 h), expired browser sessions, and
+ * audit records and settled webhook deliveries (AUDIT_RETENTION_DAYS).
  */
 export async function purgeRetainedRecords(
   db: Db,
@@ -16,6 +17,7 @@ export async function purgeRetainedRecords(
   now = Date.now(),
 ) {
   await purgeExpiredIdempotencyKeys(db, now);
+  await purgeExpiredSessions(db, now);
   const cutoff = new Date(now - config.AUDIT_RETENTION_DAYS * DAY_MS);
   await purgeAuditBefore(db, cutoff);
   await purgeSettledDeliveriesBefore(db, cutoff);

@@ -5,6 +5,13 @@ export function generateApiKey(): string {
   return `mf_${randomBytes(32).toString('base64url')}`;
 }
 
+/** Browser session tokens carry their own prefix, so authentication knows which table to look in. */
+export const SESSION_TOKEN_PREFIX = 'mfs_';
+
+export function generateSessionToken(): string {
+  return `${SESSION_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+}
+
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }

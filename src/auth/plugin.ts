@@ -2,8 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { AppError } from '../http/errors.ts';
+import { findSessionByHash } from '../sessions/repository.ts';
 import { AuthFailureLimiter } from './failures.ts';
-import { hashApiKey, sameSecret } from './keys.ts';
+import { hashApiKey, SESSION_TOKEN_PREFIX, sameSecret } from './keys.ts';
 import type { Principal, Role } from './principal.ts';
 import { findActiveKeyByHash } from './repository.ts';
 
@@ -74,7 +75,10 @@ async function authenticate(
   try {
     return await verifyKey(request, deps);
   } catch (error) {
-    if (error instanceof AppError && error.code === 'unauthorized') deps.failures.recordFailure(request.ip);
+    // An expired session proves its holder once had a valid token: no guessing, so it is not counted.
+    const guess =
+      error instanceof AppError && error.code === 'unauthorized' && !(error instanceof SessionExpired);
+    if (guess) deps.failures.recordFailure(request.ip);
     throw error;
   }
 }
@@ -88,6 +92,7 @@ async function verifyKey(request: FastifyRequest, deps: AuthDeps): Promise<Princ
   const key = match[1];
   const platformKey = deps.config.BOOTSTRAP_PLATFORM_KEY;
   if (platformKey && sameSecret(key, platformKey)) return { role: 'platform' };
+  if (key.startsWith(SESSION_TOKEN_PREFIX)) return verifySession(key, deps);
 
   const row = await findActiveKeyByHash(deps.db, hashApiKey(key));
   if (!row) throw new AppError('unauthorized', 'The API key is not valid or has been revoked.');
@@ -104,6 +109,25 @@ async function verifyKey(request: FastifyRequest, deps: AuthDeps): Promise<Princ
         candidateId: row.candidateId!,
       };
   }
+}
+
+class SessionExpired extends AppError {
+  constructor(expiresAt: Date) {
+    super(
+      'unauthorized',
+      `The session expired at ${expiresAt.toISOString()}; ask the partner's server for a new one.`,
+    );
+  }
+}
+
+async function verifySession(token: string, deps: AuthDeps): Promise<Principal> {
+  const row = await findSessionByHash(deps.db, hashApiKey(token));
+  if (!row) throw new AppError('unauthorized', 'The session token is not valid or has been revoked.');
+  if (row.expiresAt.getTime() <= Date.now()) throw new SessionExpired(row.expiresAt);
+  const base = { workspaceId: row.workspaceId, keyId: row.id };
+  return row.role === 'candidate'
+    ? { role: 'candidate', ...base, candidateId: row.candidateId! }
+    : { role: 'employer', ...base, employerId: row.employerId! };
 }
 
 /**

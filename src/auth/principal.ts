@@ -1,4 +1,8 @@
-/** Who is calling, resolved from the API key. Every query is scoped by it. */
+/**
+ * Who is calling, resolved from the API key or browser session token (then `keyId` is the
+ * session's id: a session has exactly the reach of a key for the same candidate or employer).
+ * Every query is scoped by it.
+ */
 export type Principal =
   | { role: 'platform' }
   | { role: 'admin'; workspaceId: string; keyId: string }

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { apiKeys, workspaces } from '../db/schema.ts';
 
@@ -21,6 +21,7 @@ export const workspaceColumns = {
   id: workspaces.id,
   name: workspaces.name,
   scoreMethod: workspaces.scoreMethod,
+  allowedOrigins: workspaces.allowedOrigins,
   createdAt: workspaces.createdAt,
 };
 
@@ -45,6 +46,14 @@ export async function updateWorkspace(
     .where(eq(workspaces.id, id))
     .returning(workspaceColumns);
   return row;
+}
+
+/** Every workspace that allows some browser origin, with its origins (for the CORS cache). */
+export async function listAllowedOrigins(db: DbOrTx) {
+  return db
+    .select({ id: workspaces.id, allowedOrigins: workspaces.allowedOrigins })
+    .from(workspaces)
+    .where(sql`cardinality(${workspaces.allowedOrigins}) > 0`);
 }
 
 const apiKeyColumns = {

@@ -1,6 +1,8 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../db/client.ts';
+import { type AllowedOrigins, allowedOriginsSchema } from '../http/cors.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, nextCursorField, pageOf, pageQuery, toPage } from '../http/pagination.ts';
 import { idParam } from '../http/params.ts';
@@ -23,7 +25,16 @@ const scoreMethod = z
   .describe('How the two one-sided satisfactions combine into the mutual score');
 
 const workspaceView = z
-  .object({ id: z.uuid(), name: z.string().max(200), scoreMethod, createdAt: z.date() })
+  .object({
+    id: z.uuid(),
+    name: z.string().max(200),
+    scoreMethod,
+    allowedOrigins: z
+      .array(z.string().max(2048))
+      .max(20)
+      .describe('Browser origins allowed to call with this workspace’s credentials'),
+    createdAt: z.date(),
+  })
   .meta({ id: 'Workspace' });
 
 const apiKeyView = z
@@ -59,7 +70,27 @@ const createApiKeyBody = z
   ])
   .describe('employer keys are bound to one employer, candidate keys to one candidate');
 
-export const authRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+const changeableFields = {
+  name: z.string().trim().min(1).max(200).optional(),
+  scoreMethod: scoreMethod.optional(),
+};
+const workspaceChanges = atLeastOneField(z.strictObject(changeableFields));
+const workspaceChangesWithOrigins = atLeastOneField(
+  z.strictObject({ ...changeableFields, allowedOrigins: allowedOriginsSchema.optional() }),
+);
+
+/** The platform key reaches every workspace; an admin key only its own (any other is a 404). */
+function reachableWorkspace(request: FastifyRequest<{ Params: { id: string } }>): string {
+  const principal = requireRole(request, 'platform', 'admin');
+  const { id } = request.params;
+  if (principal.role === 'admin' && principal.workspaceId !== id) throw notFound(`Workspace ${id}`);
+  return id;
+}
+
+export const authRoutes: FastifyPluginAsyncZod<{ db: Db; origins: AllowedOrigins }> = async (
+  app,
+  { db, origins },
+) => {
   app.post(
     '/v1/workspaces',
     {
@@ -127,12 +158,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
         operationId: 'updateWorkspace',
         tags: ['workspaces'],
         summary: "Rename the caller's workspace or change its score method",
-        body: atLeastOneField(
-          z.strictObject({
-            name: z.string().trim().min(1).max(200).optional(),
-            scoreMethod: scoreMethod.optional(),
-          }),
-        ),
+        body: workspaceChanges,
         response: { 200: z.object({ workspace: workspaceView }), 400: problemSchema, 404: problemSchema },
       },
     },
@@ -140,6 +166,49 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db })
       const { workspaceId } = requireRole(request, 'admin');
       const workspace = await updateWorkspace(db, workspaceId, request.body);
       if (!workspace) throw notFound('Workspace');
+      return { workspace };
+    },
+  );
+
+  app.get(
+    '/v1/workspaces/:id',
+    {
+      config: { roles: ['platform', 'admin'] },
+      schema: {
+        operationId: 'getWorkspaceById',
+        tags: ['workspaces'],
+        summary: 'A workspace — the platform key, or an admin key of that workspace',
+        params: idParam,
+        response: { 200: z.object({ workspace: workspaceView }), 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const id = reachableWorkspace(request);
+      const workspace = await findWorkspace(db, id);
+      if (!workspace) throw notFound(`Workspace ${id}`);
+      return { workspace };
+    },
+  );
+
+  app.patch(
+    '/v1/workspaces/:id',
+    {
+      config: { roles: ['platform', 'admin'] },
+      schema: {
+        operationId: 'updateWorkspaceById',
+        tags: ['workspaces'],
+        summary:
+          'Change a workspace, including the browser origins allowed to call with its credentials (CORS) — the platform key, or an admin key of that workspace',
+        params: idParam,
+        body: workspaceChangesWithOrigins,
+        response: { 200: z.object({ workspace: workspaceView }), 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const id = reachableWorkspace(request);
+      const workspace = await updateWorkspace(db, id, request.body);
+      if (!workspace) throw notFound(`Workspace ${id}`);
+      origins.set(workspace.id, workspace.allowedOrigins);
       return { workspace };
     },
   );

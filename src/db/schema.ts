@@ -31,6 +31,8 @@ export const workspaces = pgTable('workspaces', {
   id: id(),
   name: text('name').notNull(),
   scoreMethod: scoreMethod('score_method').notNull().default(DEFAULT_SCORE_METHOD),
+  /** Exact browser origins (https://jobs.example) allowed to call with this workspace's credentials. */
+  allowedOrigins: text('allowed_origins').array().notNull().default(sql`'{}'::text[]`),
   createdAt: createdAt(),
 });
 
@@ -159,6 +161,34 @@ export const apiKeys = pgTable(
     index('api_keys_workspace_id_idx').on(t.workspaceId, t.id),
     index('api_keys_employer_id_idx').on(t.employerId),
     index('api_keys_candidate_id_idx').on(t.candidateId),
+  ],
+);
+
+/**
+ * A browser session: a short-lived bearer token with exactly one candidate's or employer's reach,
+ * minted by an admin for a partner's frontend. Only the token's hash is kept; revoking deletes the row.
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    role: text('role', { enum: ['employer', 'candidate'] }).notNull(),
+    /** SHA-256 of the token; the token itself is shown once and never stored. */
+    tokenHash: text('token_hash').notNull(),
+    employerId: uuid('employer_id').references(() => employers.id, { onDelete: 'cascade' }),
+    candidateId: uuid('candidate_id').references(() => candidates.id, { onDelete: 'cascade' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('sessions_token_hash_idx').on(t.tokenHash),
+    index('sessions_workspace_id_idx').on(t.workspaceId, t.id),
+    index('sessions_employer_id_idx').on(t.employerId),
+    index('sessions_candidate_id_idx').on(t.candidateId),
+    index('sessions_expires_at_idx').on(t.expiresAt),
+    check('sessions_one_subject_check', sql`num_nonnulls(${t.employerId}, ${t.candidateId}) = 1`),
+    check('sessions_role_subject_check', sql`(${t.role} = 'candidate') = (${t.candidateId} is not null)`),
   ],
 );
 

@@ -8,8 +8,11 @@ import { AppError } from './errors.ts';
 
 const RETENTION_MS = 24 * 60 * 60 * 1000;
 const keyPattern = /^[\x21-\x7e]{1,255}$/;
-/** Fields of a reply that hold a secret shown once (an API key, a webhook secret); replays never repeat them. */
-const SECRET_FIELDS = ['adminKey', 'key', 'secret'];
+/**
+ * Fields of a reply that hold a secret shown once (an API key, a webhook secret, a session token);
+ * replays never repeat them.
+ */
+const SECRET_FIELDS = ['adminKey', 'key', 'secret', 'token'];
 /** The advisory-lock class of idempotency keys (two-int form: apart from the migrations' lock). */
 const LOCK_CLASS = 0x1d3e;
 const SAVEPOINT = sql.raw('idempotent_request');

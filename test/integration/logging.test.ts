@@ -6,6 +6,7 @@ import { createTestDatabase } from '../support/database.ts';
 
 const EMAIL = 'secret.person@example.com';
 const PHONE = '+32 470 00 00 00';
+const SESSION_TOKEN = 'mfs_session-token-for-the-redaction-probe';
 
 /** The app's own logger options (its redaction), at info level, writing into memory. */
 function capturingLogger() {
@@ -86,6 +87,7 @@ describe('logging', () => {
         contact: { email: EMAIL },
         apiKey: { key: ADMIN_KEY },
         adminKey: PLATFORM_KEY,
+        session: { token: SESSION_TOKEN },
         req: { headers: { authorization: `Bearer ${ADMIN_KEY}` } },
       },
       'redaction probe',
@@ -93,7 +95,7 @@ describe('logging', () => {
     const text = capture.text();
     expect(text).toContain('redaction probe');
     expect(text).toContain('[redacted]');
-    for (const secret of [ADMIN_KEY, PLATFORM_KEY, EMAIL, PHONE, 'Secret Person']) {
+    for (const secret of [ADMIN_KEY, PLATFORM_KEY, SESSION_TOKEN, EMAIL, PHONE, 'Secret Person']) {
       expect(text).not.toContain(secret);
     }
   });
