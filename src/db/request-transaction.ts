@@ -87,3 +87,13 @@ export function holdTransaction(db: Db): Promise<HeldTransaction> {
     done.catch(failed);
   });
 }
+
+/**
+ * Runs `work` so that its failure leaves the request's transaction usable: inside a held request
+ * transaction it runs in a savepoint (a failed statement would otherwise abort everything after
+ * it, such as the look-up that names a conflicting record); elsewhere it just runs.
+ */
+export function withSavepoint<T>(work: () => Promise<T>): Promise<T> {
+  const tx = scopes.getStore()?.tx;
+  return tx ? tx.transaction(() => work()) : work();
+}

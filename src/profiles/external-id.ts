@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.ts';
+import { withSavepoint } from '../db/request-transaction.ts';
 import { candidates, employers, jobs } from '../db/schema.ts';
 import { AppError, problemSchema } from '../http/errors.ts';
 
@@ -36,7 +37,7 @@ export async function uniqueExternalId<T>(
   write: () => Promise<T>,
 ): Promise<T> {
   try {
-    return await write();
+    return await withSavepoint(write);
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     const { kind, reach, externalId } = target;
