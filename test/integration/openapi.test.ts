@@ -56,13 +56,17 @@ describe('OpenAPI document', () => {
         const where = `${method} ${path}`;
         const statuses = Object.keys(operation.responses);
         const probe = path === '/healthz' || path === '/readyz';
-        if (!probe) expect(statuses, where).toEqual(expect.arrayContaining(['401', '404', '429', '500']));
+        if (!probe)
+          expect(statuses, where).toEqual(expect.arrayContaining(['401', '404', '429', '500', '503']));
         if (operation.requestBody)
           expect(statuses, where).toEqual(expect.arrayContaining(['400', '413', '415']));
         for (const status of statuses.filter((s) => Number(s) >= 400)) {
           const content = response(operation.responses[status]).content;
           expect(Object.keys(content), `${where} ${status}`).toEqual(['application/problem+json']);
-          expect(content['application/problem+json'].schema.$ref).toBe('#/components/schemas/Problem');
+          // A problem, or a problem with more fields (a 409 for a duplicate externalId names the existing record).
+          expect(content['application/problem+json'].schema.$ref).toMatch(
+            /^#\/components\/schemas\/(Problem|ExternalIdConflict)$/,
+          );
         }
         if (!probe) {
           const tooMany = response(operation.responses['429']);
