@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/app.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/app.ts';
 import { availableDatabaseKinds } from '../support/database.ts';
 import {
   caller,
@@ -15,11 +15,7 @@ import {
 // A client that runs the same script twice (the README's walk-through) carries on with the
 // record the 409 names.
 describe.each(availableDatabaseKinds())('a duplicate externalId on %s', (kind) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ kind });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ kind });
 
   // For each kind: makes one record with the given externalId (or none), and the body of a create.
   const kinds = {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, bearer, createTestApp, type TestApp } from '../support/app.ts';
+import { ADMIN_KEY, bearer, createTestApp, type TestApp, useTestApp } from '../support/app.ts';
 import { availableDatabaseKinds } from '../support/database.ts';
 import { caller } from '../support/factories.ts';
 import { createMarket, listCandidateMatches, listJobMatches } from '../support/matching-factories.ts';
@@ -46,11 +46,7 @@ async function scrape(t: TestApp, headers: Record<string, string> = {}) {
 }
 
 describe.each(availableDatabaseKinds())('GET /metrics on %s', (kind) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ kind });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ kind });
 
   it('counts requests by route pattern, times listings per side, and reports the index, feed and process', async () => {
     const m = await createMarket(t.app);
@@ -150,11 +146,7 @@ describe.each(availableDatabaseKinds())('GET /metrics on %s', (kind) => {
 
 describe('GET /metrics with METRICS_TOKEN', () => {
   const token = 'metrics-token-for-tests-0123456789';
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ env: { METRICS_TOKEN: token } });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ env: { METRICS_TOKEN: token } });
 
   it('answers whoever sends the token, from anywhere, and 401 to anyone else', async () => {
     const remote = { method: 'GET' as const, url: '/metrics', remoteAddress: '203.0.113.7' };
