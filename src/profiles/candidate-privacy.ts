@@ -22,11 +22,11 @@ export function hidesFrom(candidate: CandidatePrivacy, employerId: string): bool
 }
 
 /**
- * A hidden list as it is stored: lower-case and sorted. A 422 names every id that is not an
+ * A hidden list as it is stored: lower-case, sorted, each id once. A 422 names every id that is not an
  * employer of the workspace (another workspace's employer is as unknown as one that never was).
  */
 export async function hiddenListToStore(db: DbOrTx, workspaceId: string, ids: readonly string[]) {
-  const list = ids.map((id) => id.toLowerCase()).sort();
+  const list = [...new Set(ids.map((id) => id.toLowerCase()))].sort();
   const known = await existingEmployerIds(db, workspaceId, list);
   const unknown = list.filter((id) => !known.has(id));
   if (unknown.length > 0) {

@@ -33,7 +33,8 @@ describe.each(availableDatabaseKinds())('candidate privacy settings on %s', (kin
 
   it('pauses and hides by an admin; the list comes back sorted and shows in the candidate, the list and the export', async () => {
     const { admin, candidate, employerIds } = await candidateWithEmployers();
-    const given = [...employerIds].reverse().map((id, i) => (i === 0 ? id.toUpperCase() : id));
+    // The same id in upper case too: one uuid, kept once.
+    const given = [...[...employerIds].reverse(), employerIds[2]!.toUpperCase()];
     const response = await admin.patch(`/v1/candidates/${candidate.id}`, {
       paused: true,
       hiddenFromEmployerIds: given,
@@ -172,7 +173,7 @@ describe.each(availableDatabaseKinds())('candidate privacy settings on %s', (kin
     expect(left?.n).toBe(0);
   });
 
-  it('reaches another replica through the change feed: pausing and hiding apply there after a catch-up', async () => {
+  it('reaches another replica through the change feed, and an app started later loads both settings', async () => {
     const m = await createMarket(t.app);
     const replica = await createTestApp({ database: t.database });
     try {
@@ -184,6 +185,15 @@ describe.each(availableDatabaseKinds())('candidate privacy settings on %s', (kin
       await replica.app.changeFollower.catchUp();
       expect(await matchedCandidateIds(onReplica, m.job.id)).toEqual([]);
       expect(await matchedJobIds(onReplica, m.ids.good)).toEqual([m.otherJob.id]);
+      // An app started now loads both settings with the index.
+      const late = await createTestApp({ database: t.database });
+      try {
+        const onLate = caller(late.app, m.adminKey);
+        expect(await matchedCandidateIds(onLate, m.job.id)).toEqual([]);
+        expect(await matchedJobIds(onLate, m.ids.good)).toEqual([m.otherJob.id]);
+      } finally {
+        await late.close();
+      }
       await m.admin.patch(`/v1/candidates/${m.ids.better}`, { paused: false });
       await m.admin.patch(`/v1/candidates/${m.ids.good}`, { hiddenFromEmployerIds: [] });
       await replica.app.changeFollower.catchUp();
