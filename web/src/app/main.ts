@@ -66,6 +66,9 @@ class MutualfitApp extends LitElement {
       main:focus {
         outline: none;
       }
+      main > * + * {
+        margin-top: var(--_space);
+      }
     `,
   ];
 

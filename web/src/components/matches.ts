@@ -10,9 +10,9 @@ export interface MatchSelectedDetail extends CandidateMatch {
   rank: number;
 }
 
-/** The short form of an id a person can read out (the API gives a candidate no job titles). */
+/** The short form of an id a person can read out (the API gives a candidate no job titles): the random end of a v7 uuid. */
 export function shortId(id: string): string {
-  return id.slice(0, 8);
+  return id.slice(-8);
 }
 
 /**

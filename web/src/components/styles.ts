@@ -109,6 +109,14 @@ export const sharedStyles = css`
     gap: 0.25rem;
     margin-bottom: calc(var(--_space) / 2);
   }
+  .field select,
+  .field input {
+    width: 100%;
+  }
+  .row > .field {
+    flex: 1 1 10rem;
+    min-width: 0;
+  }
   .row {
     display: flex;
     flex-wrap: wrap;
