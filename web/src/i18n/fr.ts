@@ -8,7 +8,6 @@ export const fr: Catalogue = {
   'app.privacy': 'Vie privée',
   'app.language': 'Langue',
   'app.loading': 'Chargement…',
-  'app.skip': 'Aller au contenu',
   'app.back': 'Retour aux correspondances',
   'expired.title': 'Ce lien a expiré',
   'expired.body':
@@ -21,9 +20,6 @@ export const fr: Catalogue = {
   'error.network': 'Le service est injoignable. Vérifiez votre connexion et réessayez.',
   'error.retry': 'Réessayer',
   'q.progress': 'Question {n} sur {total}',
-  'q.progressLabel': 'Progression',
-  'q.yourSituation': 'À votre sujet',
-  'q.yourExpectation': 'Ce que vous attendez',
   'q.importance': 'Quelle importance cela a-t-il pour vous ?',
   'q.importance.irrelevant': 'Aucune',
   'q.importance.little': 'Un peu',
@@ -37,7 +33,6 @@ export const fr: Catalogue = {
   'q.to': 'À',
   'q.min': 'Au moins',
   'q.max': 'Au plus',
-  'q.notSaying': 'Je préfère ne pas répondre',
   'q.rating': '{label} (1 = pas du tout, 5 = tout à fait)',
   'q.previous': 'Précédent',
   'q.next': 'Enregistrer et continuer',
@@ -58,7 +53,6 @@ export const fr: Catalogue = {
   'm.theirs': 'Vous répondez aux attentes de l’employeur',
   'm.open': 'Voir pourquoi : correspondance {n}',
   'm.more': 'Afficher plus de correspondances',
-  'm.percent': '{label} : {value} %',
   'x.title': 'Pourquoi cette correspondance',
   'x.summary':
     'Adéquation mutuelle {score} %. L’emploi répond à {yours} % de vos attentes ; vous à {theirs} % de celles de l’employeur.',
@@ -81,7 +75,6 @@ export const fr: Catalogue = {
     'C’est réciproque ! L’employeur peut maintenant voir vos coordonnées et vous contactera.',
   'i.status.declined': 'Cette mise en relation a été refusée.',
   'i.status.withdrawn': 'Cette mise en relation a été retirée.',
-  'i.contact': 'Contact de l’employeur',
   'p.title': 'Vie privée',
   'p.pause':
     'Mettre mon profil en pause (les employeurs ne me voient pas et je ne vois aucune correspondance)',
