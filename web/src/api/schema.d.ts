@@ -318,7 +318,7 @@ export interface paths {
         delete: operations["eraseCandidate"];
         options?: never;
         head?: never;
-        /** Change a candidate; contact fields given replace the stored ones */
+        /** Change a candidate; contact fields given replace the stored ones. Pause, or hide from employers */
         patch: operations["updateCandidate"];
         trace?: never;
     };
@@ -708,7 +708,7 @@ export interface components {
                      * @description Stable machine-readable code
                      * @enum {string}
                      */
-                    code: "validation_failed" | "unsupported_locale" | "invalid_cursor" | "unauthorized" | "not_found" | "route_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "not_acceptable_pair" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "invalid_answers" | "invalid_input" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal" | "not_ready" | "database_unavailable";
+                    code: "validation_failed" | "unsupported_locale" | "invalid_cursor" | "unauthorized" | "not_found" | "route_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "not_acceptable_pair" | "candidate_paused" | "hidden_from_employer" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "invalid_answers" | "invalid_input" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal" | "not_ready" | "database_unavailable";
                     detail: string;
                     /** @description The problems per field (the first 100) */
                     errors?: {
@@ -732,6 +732,10 @@ export interface components {
             headline: string | null;
             minScore: number;
             externalId: string | null;
+            /** @description A paused candidate is in no listing, allocation or new introduction until resumed */
+            paused: boolean;
+            /** @description Employers that never see this candidate, whose jobs the candidate never sees; sorted */
+            hiddenFromEmployerIds: string[];
             /** @description Present for the candidate and admins */
             contact?: components["schemas"]["Contact"];
             /** Format: date-time */
@@ -861,7 +865,7 @@ export interface components {
              * @description Stable machine-readable code
              * @enum {string}
              */
-            code: "validation_failed" | "unsupported_locale" | "invalid_cursor" | "unauthorized" | "not_found" | "route_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "not_acceptable_pair" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "invalid_answers" | "invalid_input" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal" | "not_ready" | "database_unavailable";
+            code: "validation_failed" | "unsupported_locale" | "invalid_cursor" | "unauthorized" | "not_found" | "route_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "not_acceptable_pair" | "candidate_paused" | "hidden_from_employer" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "invalid_answers" | "invalid_input" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal" | "not_ready" | "database_unavailable";
             requestId: string;
             /** @description The problems per field (the first 100) */
             errors?: {
@@ -1023,7 +1027,7 @@ export interface components {
              * @description Stable machine-readable code
              * @enum {string}
              */
-            code: "validation_failed" | "unsupported_locale" | "invalid_cursor" | "unauthorized" | "not_found" | "route_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "not_acceptable_pair" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "invalid_answers" | "invalid_input" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal" | "not_ready" | "database_unavailable";
+            code: "validation_failed" | "unsupported_locale" | "invalid_cursor" | "unauthorized" | "not_found" | "route_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "not_acceptable_pair" | "candidate_paused" | "hidden_from_employer" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "invalid_answers" | "invalid_input" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal" | "not_ready" | "database_unavailable";
             requestId: string;
             /** @description The problems per field (the first 100) */
             errors?: {
@@ -1257,7 +1261,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Problem (code `conflict` or `not_acceptable_pair`) */
+        /** @description Problem (code `conflict` or `not_acceptable_pair` or `candidate_paused` or `hidden_from_employer`) */
         Conflict: {
             headers: {
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1313,7 +1317,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Problem (code `conflict` or `not_acceptable_pair`) */
+        /** @description Problem (code `conflict` or `not_acceptable_pair` or `candidate_paused` or `hidden_from_employer`) */
         Conflict2: {
             headers: {
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -2755,6 +2759,10 @@ export interface operations {
                     /** @description The lowest one-sided satisfaction this side accepts (θ in docs/matching.md#acceptability); default 0.5 */
                     minScore?: number;
                     externalId?: string | null;
+                    /** @description A paused candidate is in no listing, allocation or new introduction until resumed */
+                    paused?: boolean;
+                    /** @description Replaces the whole list; employers of this workspace ([] hides from nobody) */
+                    hiddenFromEmployerIds?: string[];
                 };
             };
         };
@@ -2795,6 +2803,7 @@ export interface operations {
             409: components["responses"]["Conflict2"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2831,6 +2840,10 @@ export interface operations {
                                 headline: string | null;
                                 minScore: number;
                                 externalId: string | null;
+                                /** @description A paused candidate is in no listing, allocation or new introduction until resumed */
+                                paused: boolean;
+                                /** @description Employers that never see this candidate, whose jobs the candidate never sees; sorted */
+                                hiddenFromEmployerIds: string[];
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */

@@ -1,5 +1,5 @@
 import { html, type PropertyValues } from 'lit';
-import { must, type Schemas } from '../api/client.ts';
+import { ApiError, must, type Schemas } from '../api/client.ts';
 import { bar } from './bar.ts';
 import { MutualfitElement } from './base.ts';
 
@@ -29,6 +29,7 @@ export class MutualfitMatches extends MutualfitElement {
     nextCursor: { state: true },
     problem: { state: true },
     loading: { state: true },
+    paused: { state: true },
   };
 
   declare limit: number;
@@ -36,6 +37,7 @@ export class MutualfitMatches extends MutualfitElement {
   declare nextCursor: string | null;
   declare problem: string;
   declare loading: boolean;
+  declare paused: boolean;
 
   constructor() {
     super();
@@ -43,6 +45,7 @@ export class MutualfitMatches extends MutualfitElement {
     this.nextCursor = null;
     this.problem = '';
     this.loading = false;
+    this.paused = false;
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -53,6 +56,7 @@ export class MutualfitMatches extends MutualfitElement {
   async load(more = false): Promise<void> {
     this.loading = true;
     this.problem = '';
+    this.paused = false;
     try {
       const id = await this.candidate();
       const cursor = more ? this.nextCursor : null;
@@ -65,7 +69,11 @@ export class MutualfitMatches extends MutualfitElement {
       this.nextCursor = page.nextCursor;
       this.emit('mutualfit-matches-loaded', { matches: this.items });
     } catch (error) {
-      this.problem = this.report(error);
+      // A paused candidate is told so, not shown an error (resuming is theirs to do).
+      if (error instanceof ApiError && error.code === 'candidate_paused') {
+        this.items = [];
+        this.paused = true;
+      } else this.problem = this.report(error);
     } finally {
       this.loading = false;
     }
@@ -83,7 +91,7 @@ export class MutualfitMatches extends MutualfitElement {
       <h2>${this.t('m.title')}</h2>
       <p class="muted">${this.t('m.intro')}</p>
       ${live}
-      ${this.items.length === 0 ? html`<p>${this.t('m.none')}</p>` : ''}
+      ${this.items.length === 0 ? html`<p>${this.t(this.paused ? 'm.paused' : 'm.none')}</p>` : ''}
       <ol class="plain">
         ${this.items.map((match, i) => {
           const n = i + 1;

@@ -3,15 +3,8 @@ import { must, type Schemas } from '../api/client.ts';
 import { MutualfitElement } from './base.ts';
 import { shortId } from './matches.ts';
 
-/**
- * The privacy fields of a candidate (`PATCH /v1/candidates/{id}` with `{ paused }` or
- * `{ hiddenFromEmployerIds }`). Until openapi.yaml carries them, this is the contract.
- */
-export interface PrivacySettings {
-  paused: boolean;
-  hiddenFromEmployerIds: string[];
-}
-type CandidateWithPrivacy = Schemas['Candidate'] & Partial<PrivacySettings>;
+/** The privacy fields of a candidate (`PATCH /v1/candidates/{id}` with `{ paused }` or `{ hiddenFromEmployerIds }`). */
+export type PrivacySettings = Pick<Schemas['Candidate'], 'paused' | 'hiddenFromEmployerIds'>;
 
 /**
  * `<mutualfit-privacy>`: pause the profile, hide it from employers (the `employers` property lists
@@ -61,7 +54,7 @@ export class MutualfitPrivacy extends MutualfitElement {
     }
   }
 
-  private adopt(candidate: CandidateWithPrivacy): void {
+  private adopt(candidate: Schemas['Candidate']): void {
     this.settings = {
       paused: candidate.paused ?? false,
       hiddenFromEmployerIds: candidate.hiddenFromEmployerIds ?? [],
@@ -76,8 +69,7 @@ export class MutualfitPrivacy extends MutualfitElement {
     try {
       const id = await this.candidate();
       const { candidate } = await must(
-        // The body is the privacy contract (see PrivacySettings), typed here until openapi.yaml has it.
-        this.api.PATCH('/v1/candidates/{id}', { params: { path: { id } }, body: patch as never }),
+        this.api.PATCH('/v1/candidates/{id}', { params: { path: { id } }, body: patch }),
       );
       this.adopt(candidate);
       this.notice = notice;

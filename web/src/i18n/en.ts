@@ -45,6 +45,7 @@ export const en = {
   'm.title': 'Your matches',
   'm.intro': 'Jobs where both you and the employer find what you expect, best first.',
   'm.none': 'No matches yet. Answer the questionnaire, or come back later.',
+  'm.paused': 'Your profile is paused, so there are no matches to show. Resume it under Privacy.',
   'm.item': 'Match {n}',
   'm.job': 'Job {id}',
   'm.score': 'Mutual fit',

@@ -46,6 +46,7 @@ export const fr: Catalogue = {
   'm.title': 'Vos correspondances',
   'm.intro': 'Les emplois où vous et l’employeur trouvez ce que vous attendez, les meilleurs d’abord.',
   'm.none': 'Pas encore de correspondance. Répondez au questionnaire ou revenez plus tard.',
+  'm.paused': 'Votre profil est en pause : aucune correspondance à afficher. Réactivez-le sous Vie privée.',
   'm.item': 'Correspondance {n}',
   'm.job': 'Emploi {id}',
   'm.score': 'Adéquation mutuelle',

@@ -46,6 +46,7 @@ export const nl: Catalogue = {
   'm.title': 'Jouw matches',
   'm.intro': 'Jobs waarbij jij en de werkgever vinden wat jullie verwachten, de beste eerst.',
   'm.none': 'Nog geen matches. Vul de vragenlijst in, of kom later terug.',
+  'm.paused': 'Je profiel is gepauzeerd, dus er zijn geen matches. Hervat het onder Privacy.',
   'm.item': 'Match {n}',
   'm.job': 'Job {id}',
   'm.score': 'Wederzijdse fit',
