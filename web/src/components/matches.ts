@@ -1,5 +1,5 @@
 import { html, type PropertyValues } from 'lit';
-import { ApiError, must, type Schemas } from '../api/client.ts';
+import { must, type Schemas } from '../api/client.ts';
 import { bar } from './bar.ts';
 import { MutualfitElement } from './base.ts';
 
@@ -65,15 +65,16 @@ export class MutualfitMatches extends MutualfitElement {
           params: { path: { id }, query: { limit: this.limit, ...(cursor ? { cursor } : {}) } },
         }),
       );
+      // An empty list may be a paused profile (it is in no listing): say so rather than "no matches".
+      if (!more && page.matches.length === 0) {
+        const { candidate } = await must(this.api.GET('/v1/candidates/{id}', { params: { path: { id } } }));
+        this.paused = candidate.paused;
+      }
       this.items = more ? [...(this.items ?? []), ...page.matches] : page.matches;
       this.nextCursor = page.nextCursor;
       this.emit('mutualfit-matches-loaded', { matches: this.items });
     } catch (error) {
-      // A paused candidate is told so, not shown an error (resuming is theirs to do).
-      if (error instanceof ApiError && error.code === 'candidate_paused') {
-        this.items = [];
-        this.paused = true;
-      } else this.problem = this.report(error);
+      this.problem = this.report(error);
     } finally {
       this.loading = false;
     }
