@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'web/test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     // Bounds for a hung test, not speed checks: generous, so a busy machine does not fail a test.
     testTimeout: 120_000,
