@@ -39,9 +39,3 @@ export function bySoleBarrierThenId(a: CriterionInsight, b: CriterionInsight): n
   if (a.soleBarrier !== b.soleBarrier) return b.soleBarrier - a.soleBarrier;
   return a.criterionId < b.criterionId ? -1 : a.criterionId > b.criterionId ? 1 : 0;
 }
-
-/** Adds slice counts into `into`. */
-export function addCounts(into: Int32Array, counts: Int32Array): Int32Array {
-  for (let i = 0; i < into.length; i++) into[i]! += counts[i]!;
-  return into;
-}

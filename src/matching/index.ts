@@ -36,6 +36,8 @@ export class Market {
   readonly layout: Layout;
   readonly jobs: ProfileStore;
   readonly candidates: ProfileStore;
+  /** Counts every write to this market's stores: a pass that reads them off the event loop checks it did not move. */
+  changes = 0;
 
   constructor(layout: Layout) {
     this.layout = layout;
@@ -86,9 +88,10 @@ export class MatchIndex {
     const target =
       state.answers && state.open !== false ? this.marketFor(workspaceId, state.answers) : undefined;
     for (const market of this.workspaces.get(workspaceId)?.values() ?? []) {
-      if (market !== target) market.store(side).remove(state.id);
+      if (market !== target && market.store(side).remove(state.id)) market.changes++;
     }
     if (!target || !state.answers) return;
+    target.changes++;
     const { answers, indexRow, indexLayout } = state.answers;
     const profile = { id: state.id, minScore: state.minScore, employerId: state.employerId };
     const store = target.store(side);
@@ -144,7 +147,20 @@ export class MatchIndex {
   }
 
   remove(workspaceId: string, side: IndexSide, id: string): void {
-    for (const market of this.workspaces.get(workspaceId)?.values() ?? []) market.store(side).remove(id);
+    for (const market of this.workspaces.get(workspaceId)?.values() ?? []) {
+      if (market.store(side).remove(id)) market.changes++;
+    }
+  }
+
+  /**
+   * The market of a workspace's answers to one questionnaire version, or an empty one (not kept)
+   * when the workspace has no profile there yet.
+   */
+  marketOf(workspaceId: string, answers: { questionnaireId: string; questionnaireVersion: number }): Market {
+    return (
+      this.workspaces.get(workspaceId)?.get(marketKey(answers)) ??
+      new Market(this.layoutFor(answers.questionnaireId, answers.questionnaireVersion))
+    );
   }
 
   /** The ranked, reciprocally acceptable matches of one indexed profile. */

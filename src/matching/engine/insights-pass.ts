@@ -48,6 +48,12 @@ export function countsLayout(criteria: number) {
   };
 }
 
+/** Adds a slice's counts into `into` (counts add up across slices). */
+export function addCounts(into: Int32Array, counts: Int32Array): Int32Array {
+  for (let i = 0; i < into.length; i++) into[i]! += counts[i]!;
+  return into;
+}
+
 export interface InsightsRequest {
   side: InsightsSide;
   method: ScoreMethod;
