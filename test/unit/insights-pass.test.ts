@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AnswerSet, Importance } from '../../src/answers/types.ts';
-import { addCounts, reportCounts } from '../../src/insights/report.ts';
+import { reportCounts } from '../../src/insights/report.ts';
 import { ProfileStore } from '../../src/matching/engine/columnar-store.ts';
-import { histogramBin, insightsOfRange } from '../../src/matching/engine/insights-pass.ts';
+import { addCounts, histogramBin, insightsOfRange } from '../../src/matching/engine/insights-pass.ts';
 import { compileLayout } from '../../src/matching/engine/layout.ts';
 import type { ScoreMethod } from '../../src/matching/types.ts';
 import type { QuestionnaireDefinition } from '../../src/questionnaires/definition.ts';
