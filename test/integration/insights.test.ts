@@ -9,6 +9,7 @@ import { caller, createCandidate, createWorkspace, expectProblem, mintKey } from
 import { bruteForceInsights } from '../support/insights-oracle.ts';
 import {
   createMarket,
+  goodCandidate,
   jobAnswers,
   loadMini,
   type Market,
@@ -65,6 +66,28 @@ describe.each(availableDatabaseKinds())('insights on %s', (kind) => {
     expect(response.statusCode, response.body).toBe(200);
     const good = m.scored.find((c) => c.id === m.ids.good)!;
     expect(response.json().insights).toEqual(expected('candidate', m.ids.good, good, openJobs()));
+  });
+
+  it('names the sole barriers of a pair that is not acceptable in its explanation', async () => {
+    // Salary aside it meets the job well enough (S(job→candidate) = 68.5/71 ≥ 0.9); tooExpensive does not (63/71).
+    const closeCall = await createCandidate(app, m.adminKey);
+    await putAnswers(m.admin, `/v1/candidates/${closeCall.id}/answers`, {
+      ...goodCandidate,
+      languages: {
+        value: ['nl', 'en'],
+        accept: { mode: 'any', options: ['nl', 'fr'] },
+        importance: 'somewhat',
+      },
+      remote: { value: 1, accept: { min: 0, max: 2 }, importance: 'very' },
+      salary: { value: 5000, accept: { min: 3800 }, importance: 'dealbreaker' },
+    });
+    const barred = await m.admin.get(`/v1/jobs/${m.job.id}/matches/${closeCall.id}`);
+    expect(barred.json().explanation).toMatchObject({ acceptable: false, soleBarriers: ['salary'] });
+    const tooExpensive = await m.admin.get(`/v1/jobs/${m.job.id}/matches/${m.ids.tooExpensive}`);
+    expect(tooExpensive.json().explanation).toMatchObject({ acceptable: false, soleBarriers: [] });
+    await m.admin.delete(`/v1/candidates/${closeCall.id}`);
+    const good = await m.admin.get(`/v1/jobs/${m.job.id}/matches/${m.ids.good}`);
+    expect(good.json().explanation).toMatchObject({ acceptable: true, soleBarriers: [] });
   });
 
   it('answers a what-if with overrides merged on the stored answers, and stores nothing', async () => {

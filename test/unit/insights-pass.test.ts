@@ -5,6 +5,7 @@ import { reportCounts } from '../../src/insights/report.ts';
 import { ProfileStore } from '../../src/matching/engine/columnar-store.ts';
 import { addCounts, histogramBin, insightsOfRange } from '../../src/matching/engine/insights-pass.ts';
 import { compileLayout } from '../../src/matching/engine/layout.ts';
+import { explainPair } from '../../src/matching/explain.ts';
 import type { ScoreMethod } from '../../src/matching/types.ts';
 import type { QuestionnaireDefinition } from '../../src/questionnaires/definition.ts';
 import { bruteForceInsights } from '../support/insights-oracle.ts';
@@ -145,6 +146,33 @@ describe('insights pass', () => {
         expect(reportCounts(ids(market.questionnaire), whole)).toEqual(
           bruteForceInsights(market.questionnaire, 'job', job, others, 'harmonic'),
         );
+      }),
+      runs(40),
+    );
+  });
+
+  it("agrees with the pairs' explanations: soleBarrier counts the pairs whose explanation names that criterion", () => {
+    fc.assert(
+      fc.property(arbMarket(), (market) => {
+        const { jobs, candidates } = stores(market);
+        const q = market.questionnaire;
+        const job = market.jobs[0]!;
+        const counts = insightsOfRange(
+          jobs,
+          jobs.slotOf(job.id),
+          candidates,
+          { side: 'job', method: 'harmonic' },
+          0,
+          candidates.end,
+        );
+        const named = new Map<string, number>();
+        for (const candidate of market.candidates) {
+          const explained = explainPair(q, job, candidate);
+          if (explained.acceptable) expect(explained.soleBarriers).toEqual([]);
+          for (const id of explained.soleBarriers) named.set(id, (named.get(id) ?? 0) + 1);
+        }
+        for (const c of reportCounts(ids(q), counts).criteria)
+          expect(c.soleBarrier).toBe(named.get(c.criterionId) ?? 0);
       }),
       runs(40),
     );
