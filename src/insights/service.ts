@@ -42,6 +42,8 @@ export async function insightsOf(
   const row = new ProfileStore(market.layout, 1);
   const s = row.upsert({ id: subject.id, minScore: subject.minScore, answers: subject.answers.answers });
   const others = market.store(subject.side === 'job' ? 'candidate' : 'job');
+  // Profiles the subject must not see (hidden from its employer, say) are flagged per row of
+  // `others` in `excluded`; the pass leaves them out in one place (insights-pass.ts `isOther`).
   const request: InsightsRequest = { side: subject.side, method, excluded: undefined };
   const counts = await pool.turn(async () => {
     for (let attempt = 0; attempt <= RETRIES; attempt++) {
