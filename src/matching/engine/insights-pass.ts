@@ -127,6 +127,8 @@ class Pass {
   private readonly scratchRows = new Int32Array(BLOCK);
   private readonly least = new Float64Array(BLOCK);
   private readonly remaining = new Float64Array(BLOCK);
+  /** rows that stay acceptable whichever one criterion the subject ignores (counted for every step at the end) */
+  private everyStep = 0;
 
   private readonly others: ProfileStore;
   private readonly request: InsightsRequest;
@@ -222,20 +224,27 @@ class Pass {
     const fb = this.fBroken[k]!;
     const rb = this.rBroken[k]!;
     const rowCut = this.others.minScoreOf(row) - EPSILON;
+    // W, T in questionnaire order (the reference's sums), and the largest weight scored.
     let FW = 0;
     let FT = 0;
+    let fMax = 0;
     if (fb === 0) {
       for (let i = 0; i < steps.length; i++) {
+        const t = this.fT[i * BLOCK + k]!;
         FW += this.fW[i * BLOCK + k]!;
-        FT += this.fT[i * BLOCK + k]!;
+        FT += t;
+        if (t > fMax) fMax = t;
       }
     }
     let RW = 0;
     let RT = 0;
+    let rMax = 0;
     if (rb === 0) {
       for (let c = 0; c < C; c++) {
+        const t = this.rT[c * BLOCK + k]!;
         RW += this.rW[c * BLOCK + k]!;
-        RT += this.rT[c * BLOCK + k]!;
+        RT += t;
+        if (t > rMax) rMax = t;
       }
     }
     const SF = FT === 0 ? 1 : FW / FT;
@@ -254,7 +263,9 @@ class Pass {
     }
 
     // The subject alone sets a criterion it weighs to irrelevant: only S(subject→row) changes.
-    if (reverseOk && fb <= 1) {
+    if (reverseOk && fb === 0 && lowestWithout(FW, FT, fMax, SF) >= subjectCut + NOISE) {
+      this.everyStep++; // no criterion's removal can bring S(subject→row) to the cut
+    } else if (reverseOk && fb <= 1) {
       for (let i = 0; i < steps.length; i++) {
         if (fb === 1 && this.fBrokenAt[k] !== i) continue;
         if (fb === 1 ? this.forwardWithout(i, k) >= subjectCut : this.forwardDropped(FW, FT, i, k, forwardOk))
@@ -272,6 +283,9 @@ class Pass {
       if (forward >= subjectCut && this.reverseWithout(c, k) >= rowCut) counts[at.soleBarrier + c]!++;
       return;
     }
+    // No criterion's removal can lift a failing side to its cut: nothing to count.
+    if (!forwardOk && highestWithout(FW, FT, fMax) < subjectCut - NOISE) return;
+    if (!reverseOk && highestWithout(RW, RT, rMax) < rowCut - NOISE) return;
     for (let c = 0; c < C; c++) {
       const i = this.stepOf[c]!;
       const forwardScored = i >= 0 && this.fT[i * BLOCK + k]! > 0;
@@ -329,9 +343,24 @@ class Pass {
     // A criterion the subject weighs 0 already: ignoring it changes nothing.
     for (let c = 0; c < this.C; c++) {
       if (this.stepOf[c]! < 0) counts[at.acceptableIfIrrelevant + c] = counts[at.acceptable]!;
+      else counts[at.acceptableIfIrrelevant + c]! += this.everyStep;
     }
     return counts;
   }
+}
+
+/**
+ * Bounds of (W − a)/(T − t) over a direction's criteria (0 ≤ a ≤ t ≤ tMax; t = 0: unchanged S;
+ * T − t = 0: 1), without looking at each: with a ≤ t it is at least (W − t)/(T − t), which falls as
+ * t grows (W ≤ T), so at least (W − tMax)/(T − tMax); with a ≥ 0 it is at most W/(T − tMax). The
+ * callers compare them with NOISE to spare, so float noise cannot turn a verdict.
+ */
+function lowestWithout(W: number, T: number, tMax: number, S: number): number {
+  return T - tMax === 0 ? S : (W - tMax) / (T - tMax);
+}
+
+function highestWithout(W: number, T: number, tMax: number): number {
+  return T - tMax === 0 ? 1 : W / (T - tMax);
 }
 
 /** (W − w)/(T − t) ≥ cut, or undefined when it is too close to the cut to tell from float noise. */
