@@ -26,8 +26,10 @@ import { registerProblemHandlers } from './http/problem-handler.ts';
 import { registerNulGuard } from './http/text-guard.ts';
 import { clientErrorHandler, frameworkErrors } from './http/transport-errors.ts';
 import { webAssets } from './http/web-assets.ts';
+import { insightsRoutes } from './insights/routes.ts';
 import { introductionRoutes } from './introductions/routes.ts';
 import { loggerOptions } from './logger.ts';
+import { InsightsPool } from './matching/engine/insights-pool.ts';
 import { RankPool } from './matching/engine/slice-pool.ts';
 import { MatchIndex } from './matching/index.ts';
 import { matchingRoutes } from './matching/routes.ts';
@@ -171,6 +173,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       : undefined;
   const index = new MatchIndex(questionnaires, { pool: rankPool, splitFrom: config.MATCH_SPLIT_MIN_ROWS });
   app.addHook('onClose', async () => rankPool?.close());
+  const insightsPool = new InsightsPool(config.INSIGHTS_WORKERS);
+  app.addHook('onClose', async () => insightsPool.close());
   // The follower keeps the index current: it is the `sync` every writing route refreshes through.
   const sync = new ChangeFollower(database, index, app.log);
   app.decorate('matchIndex', index);
@@ -193,6 +197,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(answerRoutes, { db, questionnaires, sync });
   await app.register(bulkRoutes, { db, questionnaires, bodyLimit: config.BULK_BODY_LIMIT_BYTES, sync });
   await app.register(matchingRoutes, { db, index, questionnaires });
+  await app.register(insightsRoutes, { db, index, pool: insightsPool, questionnaires });
   await app.register(allocationRoutes, { db, index, bodyLimit: config.BULK_BODY_LIMIT_BYTES });
   await app.register(introductionRoutes, { db, index, questionnaires });
   await app.register(webhookRoutes, { db, allowInsecureUrls: config.WEBHOOK_ALLOW_INSECURE_URLS });

@@ -40,6 +40,8 @@ export class Market {
   readonly layout: Layout;
   readonly jobs: ProfileStore;
   readonly candidates: ProfileStore;
+  /** Counts every write to this market's stores: a pass that reads them off the event loop checks it did not move. */
+  changes = 0;
 
   constructor(layout: Layout) {
     this.layout = layout;
@@ -92,9 +94,10 @@ export class MatchIndex {
     const target =
       state.answers && state.open !== false ? this.marketFor(workspaceId, state.answers) : undefined;
     for (const market of this.workspaces.get(workspaceId)?.values() ?? []) {
-      if (market !== target) market.store(side).remove(state.id);
+      if (market !== target && market.store(side).remove(state.id)) market.changes++;
     }
     if (!target || !state.answers) return;
+    target.changes++;
     const { answers, indexRow, indexLayout } = state.answers;
     const profile = { id: state.id, minScore: state.minScore, employerId: state.employerId };
     const store = target.store(side);
@@ -151,7 +154,20 @@ export class MatchIndex {
 
   remove(workspaceId: string, side: IndexSide, id: string): void {
     if (side === 'candidate') this.hidden.set(workspaceId, id, undefined);
-    for (const market of this.workspaces.get(workspaceId)?.values() ?? []) market.store(side).remove(id);
+    for (const market of this.workspaces.get(workspaceId)?.values() ?? []) {
+      if (market.store(side).remove(id)) market.changes++;
+    }
+  }
+
+  /**
+   * The market of a workspace's answers to one questionnaire version, or an empty one (not kept)
+   * when the workspace has no profile there yet.
+   */
+  marketOf(workspaceId: string, answers: { questionnaireId: string; questionnaireVersion: number }): Market {
+    return (
+      this.workspaces.get(workspaceId)?.get(marketKey(answers)) ??
+      new Market(this.layoutFor(answers.questionnaireId, answers.questionnaireVersion))
+    );
   }
 
   /** The ranked, reciprocally acceptable matches of one indexed profile. */
@@ -185,6 +201,21 @@ export class MatchIndex {
       return pairRow(market.jobs, j, market.candidates, market.candidates.slotOf(candidateId), method);
     }
     return undefined;
+  }
+
+  /**
+   * The rows of `market`'s other side a subject must not see (a candidate's privacy): for a job,
+   * the candidates hiding from its employer; for a candidate, the jobs of the employers it hides
+   * from. Undefined when there are none.
+   */
+  hiddenRows(
+    workspaceId: string,
+    market: Market,
+    subject: { side: IndexSide; id: string; employerId?: string | undefined },
+  ): ReadonlySet<number> | undefined {
+    return subject.side === 'job'
+      ? this.hidingFrom(workspaceId, subject.employerId, market.candidates)
+      : this.hiddenJobs(workspaceId, subject.id, market.jobs);
   }
 
   /** The rows of the candidates hiding from the employer, when any do. */

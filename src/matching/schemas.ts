@@ -71,6 +71,12 @@ export const explanation = z
       )
       .max(2 * MAX_CRITERIA)
       .describe('Expectations not fully met, by weight lost w·(1−sat), largest first'),
+    soleBarriers: z
+      .array(criterionId)
+      .max(MAX_CRITERIA)
+      .describe(
+        'For a pair that is not acceptable: the criteria that alone keep it apart (it would be acceptable if that criterion counted on neither side), in questionnaire order; empty for an acceptable pair',
+      ),
   })
   .meta({ id: 'MatchExplanation' });
 
