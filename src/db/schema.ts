@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
+  boolean,
   check,
   customType,
   doublePrecision,
@@ -90,12 +91,21 @@ export const candidates = pgTable(
     headline: text('headline'),
     minScore: doublePrecision('min_score').notNull().default(0.5),
     externalId: text('external_id'),
+    /** Out of every listing, allocation and new introduction until resumed (docs/matching.md#candidate-privacy). */
+    paused: boolean('paused').notNull().default(false),
+    /** Employers (of this workspace) whose jobs never see this candidate, nor the candidate them; sorted, unique. */
+    hiddenFromEmployerIds: uuid('hidden_from_employer_ids').array().notNull().default(sql`'{}'::uuid[]`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     index('candidates_workspace_id_idx').on(t.workspaceId, t.id),
     uniqueIndex('candidates_external_id_idx').on(t.workspaceId, t.externalId),
+    // Finds the candidates hiding from an employer that is being deleted; candidates who hide from
+    // nobody (nearly all) are not in it, so it costs bulk ingest nothing.
+    index('candidates_hidden_from_employer_ids_idx')
+      .using('gin', t.hiddenFromEmployerIds)
+      .where(sql`cardinality(${t.hiddenFromEmployerIds}) > 0`),
     check('candidates_min_score_check', sql`${t.minScore} between 0 and 1`),
   ],
 );

@@ -6,16 +6,20 @@ import { layoutKey, packAnswers, upsertPacked } from './engine/packed-row.ts';
 import { type PairRow, pairRow } from './engine/pair-check.ts';
 import { listingOf, type RankedRow, type RankRequest, rankRange } from './engine/search.ts';
 import type { RankPool } from './engine/slice-pool.ts';
+import { HiddenPairs } from './hidden-pairs.ts';
 import type { ScoreMethod } from './types.ts';
 
 export type IndexSide = 'job' | 'candidate';
 
-/** What the index needs to know of a profile; answers null or a closed job: not matchable. */
+/** What the index needs to know of a profile; answers null, a closed job or a paused candidate: not matchable. */
 export interface ProfileState {
   id: string;
   minScore: number;
   employerId?: string | undefined;
+  /** false: a closed job or a paused candidate */
   open?: boolean | undefined;
+  /** candidates only: the employers whose jobs the candidate is hidden from (and does not see) */
+  hiddenFromEmployerIds?: readonly string[] | undefined;
   answers: {
     questionnaireId: string;
     questionnaireVersion: number;
@@ -64,6 +68,7 @@ export class MatchIndex {
   private readonly workspaces = new Map<string, Map<string, Market>>();
   private readonly layouts = new Map<string, Layout>();
   private readonly layoutKeys = new Map<Layout, string>();
+  private readonly hidden = new HiddenPairs();
   private readonly questionnaires: QuestionnaireCatalog;
   private readonly split: { pool?: RankPool | undefined; splitFrom?: number | undefined };
   loaded = false;
@@ -83,6 +88,7 @@ export class MatchIndex {
 
   /** Puts a profile where its current state says it belongs (or nowhere). */
   apply(workspaceId: string, side: IndexSide, state: ProfileState): void {
+    if (side === 'candidate') this.hidden.set(workspaceId, state.id, state.hiddenFromEmployerIds);
     const target =
       state.answers && state.open !== false ? this.marketFor(workspaceId, state.answers) : undefined;
     for (const market of this.workspaces.get(workspaceId)?.values() ?? []) {
@@ -144,6 +150,7 @@ export class MatchIndex {
   }
 
   remove(workspaceId: string, side: IndexSide, id: string): void {
+    if (side === 'candidate') this.hidden.set(workspaceId, id, undefined);
     for (const market of this.workspaces.get(workspaceId)?.values() ?? []) market.store(side).remove(id);
   }
 
@@ -153,13 +160,17 @@ export class MatchIndex {
       const subject = market.store(side);
       const slot = subject.slotOf(id);
       if (slot < 0) continue;
+      const excluded =
+        side === 'job'
+          ? this.hidingFrom(workspaceId, subject.employerIdAt(slot), market.candidates)
+          : this.hiddenJobs(workspaceId, id, market.jobs);
       return this.rank(
         market,
         side,
         subject,
         slot,
         side === 'job' ? market.candidates : market.jobs,
-        request,
+        excluded ? { ...request, excluded } : request,
       );
     }
     return undefined;
@@ -169,10 +180,35 @@ export class MatchIndex {
   pairOf(workspaceId: string, jobId: string, candidateId: string, method: ScoreMethod): PairRow | undefined {
     for (const market of this.workspaces.get(workspaceId)?.values() ?? []) {
       const j = market.jobs.slotOf(jobId);
-      if (j >= 0)
-        return pairRow(market.jobs, j, market.candidates, market.candidates.slotOf(candidateId), method);
+      if (j < 0) continue;
+      if (this.hidden.hides(workspaceId, candidateId, market.jobs.employerIdAt(j))) return undefined;
+      return pairRow(market.jobs, j, market.candidates, market.candidates.slotOf(candidateId), method);
     }
     return undefined;
+  }
+
+  /** The rows of the candidates hiding from the employer, when any do. */
+  private hidingFrom(workspaceId: string, employerId: string | undefined, candidates: ProfileStore) {
+    const hiders =
+      employerId === undefined ? undefined : this.hidden.candidatesHidingFrom(workspaceId, employerId);
+    if (!hiders) return undefined;
+    const rows = new Set<number>();
+    for (const id of hiders) {
+      const slot = candidates.slotOf(id);
+      if (slot >= 0) rows.add(slot);
+    }
+    return rows;
+  }
+
+  /** The rows of the jobs of the employers the candidate hides from, when it hides from any. */
+  private hiddenJobs(workspaceId: string, candidateId: string, jobs: ProfileStore) {
+    const employers = this.hidden.employersHiddenBy(workspaceId, candidateId);
+    if (!employers) return undefined;
+    const rows = new Set<number>();
+    for (let slot = 0; slot < jobs.end; slot++) {
+      if (jobs.active[slot] && employers.has(jobs.employerIdAt(slot)!)) rows.add(slot);
+    }
+    return rows;
   }
 
   /** Ranks an unstored profile against the stored other side (POST /v1/match). */
