@@ -28,6 +28,7 @@ const CHROMIUM_ARGS = [
 export const VIEWPORT = { width: 1024, height: 768 };
 const SCREENSHOTS_DIR = 'docs/screenshots';
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const answeredWithStatus = /^Failed to load resource: the server responded with a status of 4\d\d\b/;
 
 export interface Service extends TestApp {
   /** http://127.0.0.1:<port>, no trailing slash. */
@@ -51,7 +52,7 @@ export interface PageOptions {
 
 /** What went wrong on a page that the page itself would not show. */
 interface Trouble {
-  kind: 'console error' | 'uncaught exception' | 'CSP violation' | 'request off loopback';
+  kind: 'console error' | 'uncaught exception' | 'CSP violation' | 'request off loopback' | 'server error';
   text: string;
 }
 
@@ -97,6 +98,8 @@ export function useBrowser(env: Record<string, string> = {}): BrowserHarness {
     async page(options = {}) {
       if (!browser) throw new Error('the browser starts in beforeAll');
       const context = await browser.newContext({ viewport: options.viewport ?? VIEWPORT, locale: 'en-GB' });
+      // Playwright's 30 s default for a locator wait is short for a loaded 2-core machine.
+      context.setDefaultTimeout(90_000);
       const troubles: Trouble[] = [];
       open.push({ context, troubles });
       await watch(context, troubles, options.expectedConsoleErrors ?? []);
@@ -143,9 +146,15 @@ async function watch(context: BrowserContext, troubles: Trouble[], expected: Reg
     ),
   );`);
   context.on('console', (message) => {
-    if (message.type() !== 'error') return;
+    // Chromium logs every 4xx answer as an error; an app may expect one (a 404 for "none yet",
+    // a 401 for an ended session). 5xx answers fail the test below instead.
+    if (message.type() !== 'error' || answeredWithStatus.test(message.text())) return;
     const text = `${message.text()} (${message.location().url})`;
     if (!expected.some((pattern) => pattern.test(text))) troubles.push({ kind: 'console error', text });
+  });
+  context.on('response', (response) => {
+    if (response.status() >= 500)
+      troubles.push({ kind: 'server error', text: `${response.status()} ${response.url()}` });
   });
   context.on('weberror', (error) => {
     troubles.push({ kind: 'uncaught exception', text: error.error().stack ?? error.error().message });

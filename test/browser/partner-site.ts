@@ -13,6 +13,7 @@ export interface PartnerSite {
 const types: Record<string, string> = {
   html: 'text/html; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
 };
 
 export function usePartnerSite(files: Record<string, string>): PartnerSite {
