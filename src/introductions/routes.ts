@@ -9,6 +9,7 @@ import { AppError, notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { explainStoredPair } from '../matching/explain-stored.ts';
 import type { MatchIndex } from '../matching/index.ts';
+import { candidatePaused, hidesFrom } from '../profiles/candidate-privacy.ts';
 import { type ContactRow, findCandidate, findContact, findJob, type JobRow } from '../profiles/repository.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { appendEvent, findIntroduction, type IntroductionRow, listIntroductions } from './repository.ts';
@@ -71,8 +72,10 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
       (principal.role === 'admin' ||
         (principal.role === 'employer' && principal.employerId === job.employerId) ||
         (principal.role === 'candidate' && principal.candidateId === candidateId));
-    if (!reachable) throw notFound(`The pair of job ${jobId} and candidate ${candidateId}`);
-    return { principal, job };
+    // To the employer, a candidate hiding from it is no candidate (docs/matching.md#candidate-privacy).
+    if (!reachable || (principal.role === 'employer' && hidesFrom(candidate, job.employerId)))
+      throw notFound(`The pair of job ${jobId} and candidate ${candidateId}`);
+    return { principal, job, candidate };
   }
 
   /** The 409 for a pair that is not acceptable, with the pair's explanation (criteria left out). */
@@ -112,11 +115,19 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
     },
     async (request) => {
       const { jobId, candidateId } = request.params;
-      const { principal, job } = await reachPair(request, jobId, candidateId);
+      const { principal, job, candidate } = await reachPair(request, jobId, candidateId);
       const side = actingSide(principal, request.body.side);
       const { action } = request.body;
       await precheckStep(db, { workspaceId: principal.workspaceId, jobId, candidateId }, side, action);
       if (action === 'interested') {
+        // Declining and withdrawing stay open: they reveal nothing and let either side step back.
+        if (candidate.paused) throw candidatePaused(candidateId, 'no new interest in introductions');
+        if (hidesFrom(candidate, job.employerId)) {
+          throw new AppError(
+            'hidden_from_employer',
+            `Candidate ${candidateId} hides from employer ${job.employerId}: no interest in its jobs.`,
+          );
+        }
         if (job.status !== 'open') throw new AppError('conflict', `Job ${jobId} is closed.`);
         if (!(await isAcceptablePair(db, index, principal.workspaceId, jobId, candidateId))) {
           throw await notAcceptable(principal.workspaceId, job, candidateId);
@@ -141,10 +152,12 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
     },
     async (request) => {
       const { jobId, candidateId } = request.params;
-      const { principal } = await reachPair(request, jobId, candidateId);
+      const { principal, candidate } = await reachPair(request, jobId, candidateId);
       const row = await findIntroduction(db, principal.workspaceId, jobId, candidateId);
       if (!row) throw notFound(`The introduction of job ${jobId} and candidate ${candidateId}`);
-      if (row.status !== 'mutual' || principal.role === 'candidate') return { introduction: view(row) };
+      // A paused candidate's contact stays closed, even for a mutual introduction.
+      if (row.status !== 'mutual' || principal.role === 'candidate' || candidate.paused)
+        return { introduction: view(row) };
       const contact = await db.transaction(async (tx) => {
         const found = await findContact(tx, principal.workspaceId, candidateId);
         if (found) await appendEvent(tx, principal, row, 'employer', 'contact_read');
@@ -177,7 +190,7 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
       const rows = await listIntroductions(
         db,
         scope.workspaceId,
-        { jobId },
+        { jobId, ...(scope.employerId ? { unhiddenFrom: scope.employerId } : {}) },
         { limit, after: decodeCursor(cursor) },
       );
       const page = toPage(rows, limit);

@@ -159,6 +159,7 @@ export async function listingSubject(db: DbOrTx, workspaceId: string, side: Inde
     .select({
       id: table.id,
       employerId: side === 'job' ? jobs.employerId : sql<null>`null`,
+      paused: side === 'job' ? sql<boolean>`false` : candidates.paused,
       scoreMethod: workspaces.scoreMethod,
     })
     .from(table)

@@ -7,6 +7,7 @@ import { requireRole } from '../auth/plugin.ts';
 import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { Db } from '../db/client.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
+import { candidatePaused, hidesFrom } from '../profiles/candidate-privacy.ts';
 import { findCandidate, findJob } from '../profiles/repository.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { recordAudit, recordListing } from './audit.ts';
@@ -103,10 +104,11 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
       schema: {
         operationId: 'listCandidateMatches',
         tags,
-        summary: 'Reciprocally acceptable open jobs for a candidate, best first',
+        summary:
+          'Reciprocally acceptable open jobs for a candidate, best first (409 candidate_paused while paused)',
         params: z.object({ id: z.uuid() }),
         querystring: matchesQuery,
-        response: { 200: candidateMatches, ...errors },
+        response: { 200: candidateMatches, ...errors, 409: problemSchema },
       },
     },
     async (request) => {
@@ -114,6 +116,7 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
       assertOwnCandidate(scope, request.params.id);
       const candidate = await listingSubject(db, scope.workspaceId, 'candidate', request.params.id);
       if (!candidate) throw notFound(`Candidate ${request.params.id}`);
+      if (candidate.paused) throw candidatePaused(request.params.id, 'no matches');
       const principal = requireRole(request, 'admin', 'candidate');
       const { rows, nextCursor } = await listing(request, principal, 'candidate', candidate);
       return {
@@ -148,8 +151,14 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
         (principal.role === 'admin' ||
           (principal.role === 'employer' && principal.employerId === job.employerId) ||
           (principal.role === 'candidate' && principal.candidateId === candidateId));
-      if (!reachable || !candidate) {
+      // A hidden pair is no pair, for every caller; a paused candidate is not there for employers.
+      if (!reachable || !candidate || hidesFrom(candidate, job.employerId)) {
         throw notFound(`The pair of job ${jobId} and candidate ${candidateId}`);
+      }
+      if (candidate.paused) {
+        if (principal.role === 'employer')
+          throw notFound(`The pair of job ${jobId} and candidate ${candidateId}`);
+        throw candidatePaused(candidateId, 'no explanations');
       }
       const explanation = await explainStoredPair(db, questionnaires, workspaceId, job, candidate);
       await recordAudit(db, principal, {

@@ -14,6 +14,7 @@ import {
   insertEmployer,
   listEmployers,
   listJobIdsOfEmployer,
+  unhideEmployer,
   updateEmployer,
 } from './repository.ts';
 import { employerCreate, employerList, employerListQuery, employerPatch, employerView } from './schemas.ts';
@@ -137,10 +138,16 @@ export const employerRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }
     },
     async (request, reply) => {
       const { workspaceId } = requireRole(request, 'admin');
-      const jobIds = await listJobIdsOfEmployer(db, workspaceId, request.params.id);
-      if (!(await deleteEmployer(db, workspaceId, request.params.id)))
-        throw notFound(`Employer ${request.params.id}`);
+      const employerId = request.params.id;
+      const jobIds = await listJobIdsOfEmployer(db, workspaceId, employerId);
+      const unhidden = await db.transaction(async (tx) => {
+        // Candidates' hidden lists name only employers that exist (so a list read back can be sent back).
+        const candidateIds = await unhideEmployer(tx, workspaceId, employerId);
+        return (await deleteEmployer(tx, workspaceId, employerId)) ? candidateIds : undefined;
+      });
+      if (!unhidden) throw notFound(`Employer ${employerId}`);
       await sync.refresh(workspaceId, 'job', jobIds);
+      await sync.refresh(workspaceId, 'candidate', unhidden);
       return reply.code(204).send(null);
     },
   );

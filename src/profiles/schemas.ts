@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { nextCursorField, pageOf, pageQuery } from '../http/pagination.ts';
-import { atLeastOneField } from '../http/schema-parts.ts';
+import { atLeastOneField, distinct } from '../http/schema-parts.ts';
 
 const externalId = z
   .string()
@@ -108,6 +108,16 @@ export const contactView = z
   .meta({ id: 'Contact' });
 const headline = z.string().trim().max(200).describe('A pseudonymous one-line summary; no contact details');
 
+/** The most employers one candidate can hide from. */
+export const MAX_HIDDEN_EMPLOYERS = 1_000;
+const paused = z
+  .boolean()
+  .describe('A paused candidate is in no listing, allocation or new introduction until resumed');
+const hiddenFromEmployerIds = z
+  .array(z.uuid())
+  .max(MAX_HIDDEN_EMPLOYERS)
+  .describe('Employers that never see this candidate, whose jobs the candidate never sees; sorted');
+
 export const candidateCreate = z.strictObject({
   headline: headline.optional(),
   contact: contactInput,
@@ -120,6 +130,10 @@ export const candidatePatch = atLeastOneField(
     contact: contactInput.partial().strict().optional(),
     minScore: minScore.optional(),
     externalId: externalId.nullable().optional(),
+    paused: paused.optional(),
+    hiddenFromEmployerIds: distinct(hiddenFromEmployerIds)
+      .optional()
+      .describe('Replaces the whole list; employers of this workspace ([] hides from nobody)'),
   }),
 );
 export const candidateView = z
@@ -128,6 +142,8 @@ export const candidateView = z
     headline: z.string().max(200).nullable(),
     minScore: z.number().min(0).max(1),
     externalId: storedExternalId,
+    paused,
+    hiddenFromEmployerIds,
     contact: contactView.optional().describe('Present for the candidate and admins'),
     ...timestamps,
   })
