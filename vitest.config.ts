@@ -12,7 +12,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'api',
-          include: ['test/**/*.test.ts'],
+          include: ['test/**/*.test.ts', 'web/test/**/*.test.ts'],
           exclude: [...configDefaults.exclude, 'test/browser/**'],
         },
       },

@@ -25,6 +25,7 @@ import { apiDescription, documentObject, documentRoute } from './http/openapi-do
 import { registerProblemHandlers } from './http/problem-handler.ts';
 import { registerNulGuard } from './http/text-guard.ts';
 import { clientErrorHandler, frameworkErrors } from './http/transport-errors.ts';
+import { webAssets } from './http/web-assets.ts';
 import { introductionRoutes } from './introductions/routes.ts';
 import { loggerOptions } from './logger.ts';
 import { RankPool } from './matching/engine/slice-pool.ts';
@@ -195,6 +196,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(allocationRoutes, { db, index, bodyLimit: config.BULK_BODY_LIMIT_BYTES });
   await app.register(introductionRoutes, { db, index, questionnaires });
   await app.register(webhookRoutes, { db, allowInsecureUrls: config.WEBHOOK_ALLOW_INSECURE_URLS });
+  await app.register(webAssets);
 
   const webhookWorker = new WebhookWorker(db, app.log, {
     pollMs: config.WEBHOOK_POLL_MS,
