@@ -25,6 +25,8 @@ export default defineConfig({
           include: ['test/browser/**/*.test.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
+          // expect.poll waits on what the page does: 1 s (the default) is short on a loaded machine.
+          expect: { poll: { timeout: 90_000, interval: 100 } },
           fileParallelism: false,
           sequence: { groupOrder: 1 },
         },

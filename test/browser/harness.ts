@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { buildWeb, isStale } from '../../scripts/build-web.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { caller } from '../support/factories.ts';
 
@@ -76,6 +77,8 @@ export function useBrowser(env: Record<string, string> = {}): BrowserHarness {
 
   beforeAll(async () => {
     browser = await launchChromium();
+    // The pages under test are built from web/ as npm start builds them, so a test sees the sources.
+    if (isStale()) await buildWeb();
     service = await startService(env);
   });
   afterEach(async () => {
