@@ -7,7 +7,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('../web/', import.meta.url));
-const sources = join(root, 'src');
 const dist = join(root, 'dist');
 const outputs = { mutualfit: 'src/components/index.ts', app: 'src/app/main.ts' } as const;
 
@@ -20,11 +19,11 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-function oldestBundle(): number {
+function oldestBundle(dir: string): number {
   let oldest = Number.POSITIVE_INFINITY;
   for (const name of Object.keys(outputs)) {
     try {
-      oldest = Math.min(oldest, statSync(join(dist, `${name}.js`)).mtimeMs);
+      oldest = Math.min(oldest, statSync(join(dir, `${name}.js`)).mtimeMs);
     } catch {
       return 0;
     }
@@ -32,8 +31,9 @@ function oldestBundle(): number {
   return oldest;
 }
 
-export function isStale(): boolean {
-  return oldestBundle() < newestSource(sources);
+/** A bundle is missing, or some file under `src/` is newer than the oldest bundle. */
+export function isStale(webRoot = root): boolean {
+  return oldestBundle(join(webRoot, 'dist')) < newestSource(join(webRoot, 'src'));
 }
 
 export async function buildWeb(): Promise<void> {

@@ -99,8 +99,7 @@ class MutualfitApp extends LitElement {
       this.go('match');
     });
     this.addEventListener('mutualfit-matches-loaded', (event) => {
-      const { matches } = (event as CustomEvent<{ matches: { employerId: string }[] }>).detail;
-      this.employers = [...new Set([...this.employers, ...matches.map((m) => m.employerId)])];
+      this.addEmployers((event as CustomEvent<{ matches: { employerId: string }[] }>).detail.matches);
     });
   }
 
@@ -143,8 +142,27 @@ class MutualfitApp extends LitElement {
 
   private async go(view: View): Promise<void> {
     this.view = view;
+    if (view === 'privacy' && this.employers.length === 0) void this.loadEmployers();
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>('main')?.focus();
+  }
+
+  private addEmployers(matches: { employerId: string }[]): void {
+    this.employers = [...new Set([...this.employers, ...matches.map((m) => m.employerId)])];
+  }
+
+  /** The employers of the candidate's matches, to offer for hiding when the matches were not opened yet. */
+  private async loadEmployers(): Promise<void> {
+    try {
+      const { matches } = await must(
+        createApi(location.origin, this.session!).GET('/v1/candidates/{id}/matches', {
+          params: { path: { id: this.candidateId! }, query: { limit: 100 } },
+        }),
+      );
+      this.addEmployers(matches);
+    } catch {
+      // The privacy screen still works without the list; the component reports its own failures.
+    }
   }
 
   private setLocale(value: string): void {
