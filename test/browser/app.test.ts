@@ -6,7 +6,7 @@ import { sessions } from '../../src/db/schema.ts';
 import { expectProblem } from '../support/factories.ts';
 import { putAnswers } from '../support/matching-factories.ts';
 import { expectAccessible, horizontalOverflow, mintSession, screenshot, useBrowser } from './harness.ts';
-import { chooseOption, pickRadio, press, tick, typeInto } from './keyboard.ts';
+import { chooseOption, focused, pickRadio, press, tick, typeInto } from './keyboard.ts';
 import { buildMarket, keyboardAnswers, listedMatches, type Market, sortedAnswers } from './market.ts';
 
 const percent = (value: number) => `${Math.round(value * 100)}%`;
@@ -66,6 +66,12 @@ describe('the reference candidate app at /app/ in Chromium', () => {
     await step(1, 'Contract');
     await screenshot(page, 'questionnaire');
     await pickRadio(page, group('Which contract are you looking for?'), 'Permanent');
+    // Half an answer is refused with a message that is announced and takes the focus.
+    await saveAndContinue();
+    const problem = page.getByRole('alert').filter({ hasText: 'Say what you expect' });
+    await problem.waitFor();
+    await expect.poll(() => focused(problem)).toBe(true);
+    await expectAccessible(page, 'questionnaire, a refused answer');
     await tick(page, group('Which contracts would you accept?').getByRole('checkbox', { name: 'Permanent' }));
     await tick(
       page,

@@ -13,7 +13,7 @@ interface InPage {
   getRootNode(): { activeElement: unknown };
 }
 /** Whether the element has the focus, inside whatever shadow root it lives in. */
-function focused(target: Locator): Promise<boolean> {
+export function focused(target: Locator): Promise<boolean> {
   // Serialised into the page: it may use nothing from this module.
   return target.evaluate((element) => (element as unknown as InPage).getRootNode().activeElement === element);
 }
