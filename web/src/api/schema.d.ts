@@ -248,6 +248,24 @@ export interface paths {
         patch: operations["updateEmployer"];
         trace?: never;
     };
+    "/v1/employers/{id}/contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An employer's contact (admin, or the employer itself) */
+        get: operations["getEmployerContact"];
+        /** Set an employer's contact (a candidate sees it once an introduction is mutual) */
+        put: operations["putEmployerContact"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/jobs": {
         parameters: {
             query?: never;
@@ -518,7 +536,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A pair's introduction; the employer side sees the candidate's contact once mutual */
+        /** A pair's introduction; once mutual, the employer side sees the candidate's contact and the candidate side the employer's */
         get: operations["getIntroduction"];
         put?: never;
         /** Express interest in, decline or withdraw from a pair's introduction (double opt-in) */
@@ -638,6 +656,7 @@ export interface components {
                 jobId: string;
                 /** Format: uuid */
                 employerId: string;
+                job: components["schemas"]["JobFacts"];
                 /** @description Mutual score M (harmonic mean of the two satisfactions by default), 6 decimals */
                 score: number;
                 /** @description max(0, M − 1/n), n = criteria both sides answered about themselves */
@@ -749,6 +768,7 @@ export interface components {
                 jobId: string;
                 /** Format: uuid */
                 employerId: string;
+                job: components["schemas"]["JobFacts"];
                 /** @description Mutual score M (harmonic mean of the two satisfactions by default), 6 decimals */
                 score: number;
                 /** @description max(0, M − 1/n), n = criteria both sides answered about themselves */
@@ -851,6 +871,11 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        EmployerContact: {
+            name: string | null;
+            email: string;
+            phone: string | null;
+        };
         ExternalIdConflict: {
             /**
              * Format: uri
@@ -902,6 +927,10 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             contact?: components["schemas"]["IntroductionContact"];
+            /** @description The employer's contact details: only for the candidate side, only when mutual and not paused */
+            employerContact?: components["schemas"]["EmployerContact"];
+            /** @description In a candidate's list: the job as its ad shows it */
+            job?: components["schemas"]["JobFacts"];
         };
         IntroductionActionInput: {
             /**
@@ -943,6 +972,13 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        /** @description The job as its ad shows it: title and employer name */
+        JobFacts: {
+            title: string;
+            /** Format: uuid */
+            employerId: string;
+            employerName: string;
         };
         JobMatches: {
             matches: {
@@ -2285,6 +2321,104 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    getEmployerContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact: components["schemas"]["EmployerContact"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    putEmployerContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Kept apart from the employer; a candidate sees it only after a mutual introduction */
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /** Format: email */
+                    email: string;
+                    phone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact: components["schemas"]["EmployerContact"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description Problem (code `request_timeout`) */
+            408: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listJobs: {
         parameters: {
             query?: {
@@ -3506,7 +3640,10 @@ export interface operations {
     };
     getIntroduction: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The side viewed for: an admin may say candidate (default employer); employer and candidate keys view for their own */
+                side?: "employer" | "candidate";
+            };
             header?: never;
             path: {
                 jobId: string;
