@@ -126,6 +126,22 @@ export const candidateContacts = pgTable(
   (t) => [index('candidate_contacts_workspace_id_idx').on(t.workspaceId)],
 );
 
+/** An employer's contact, kept apart from the employer like a candidate's; a candidate sees it once an introduction is mutual. */
+export const employerContacts = pgTable(
+  'employer_contacts',
+  {
+    employerId: uuid('employer_id')
+      .primaryKey()
+      .references(() => employers.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceId(),
+    name: text('name'),
+    email: text('email').notNull(),
+    phone: text('phone'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('employer_contacts_workspace_id_idx').on(t.workspaceId)],
+);
+
 /** One side's whole answer set; exactly one of jobId / candidateId is set. */
 export const answerSets = pgTable(
   'answer_sets',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../http/errors.ts';
 import { MAX_PAGE, nextCursorField, pageOf } from '../http/pagination.ts';
 import { answerMap } from '../http/schema-parts.ts';
+import { jobFacts } from '../profiles/schemas.ts';
 import { MAX_CRITERIA } from '../questionnaires/definition.ts';
 
 const score = z.number().min(0).max(1);
@@ -24,7 +25,7 @@ export const matchesQuery = z.strictObject({
 /** A candidate matched with a job (the job's listing, an ad-hoc match of a job's answers). */
 const candidateMatch = z.object({ candidateId: z.uuid(), ...scores });
 /** A job matched with a candidate (the candidate's listing, an ad-hoc match of a candidate's answers). */
-const jobMatch = z.object({ jobId: z.uuid(), employerId: z.uuid(), ...scores });
+const jobMatch = z.object({ jobId: z.uuid(), employerId: z.uuid(), job: jobFacts, ...scores });
 
 export const jobMatches = z
   .object({ matches: pageOf(candidateMatch), nextCursor: nextCursorField })

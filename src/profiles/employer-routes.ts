@@ -7,6 +7,7 @@ import { notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { idParam } from '../http/params.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
+import { findEmployerContact, upsertEmployerContact } from './employer-contacts.ts';
 import { externalIdConflictSchema, uniqueExternalId } from './external-id.ts';
 import {
   deleteEmployer,
@@ -17,10 +18,19 @@ import {
   unhideEmployer,
   updateEmployer,
 } from './repository.ts';
-import { employerCreate, employerList, employerListQuery, employerPatch, employerView } from './schemas.ts';
+import {
+  employerContactInput,
+  employerContactView,
+  employerCreate,
+  employerList,
+  employerListQuery,
+  employerPatch,
+  employerView,
+} from './schemas.ts';
 
 const tags = ['employers'];
 const one = z.object({ employer: employerView });
+const contactResponse = z.object({ contact: employerContactView });
 
 export const employerRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = async (
   app,
@@ -121,6 +131,58 @@ export const employerRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }
       );
       if (!employer) throw notFound(what);
       return { employer };
+    },
+  );
+
+  app.put(
+    '/v1/employers/:id/contact',
+    {
+      config: { roles: ['admin', 'employer'] },
+      schema: {
+        operationId: 'putEmployerContact',
+        tags,
+        summary: "Set an employer's contact (a candidate sees it once an introduction is mutual)",
+        params: idParam,
+        body: employerContactInput,
+        response: { 200: contactResponse, 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const scope = employerScope(request);
+      const what = `Employer ${request.params.id}`;
+      assertOwnEmployer(scope, request.params.id, what);
+      const { name, email, phone } = request.body;
+      const contact = await db.transaction((tx) =>
+        upsertEmployerContact(tx, scope.workspaceId, request.params.id, {
+          name: name ?? null,
+          email,
+          phone: phone ?? null,
+        }),
+      );
+      if (!contact) throw notFound(what);
+      return { contact };
+    },
+  );
+
+  app.get(
+    '/v1/employers/:id/contact',
+    {
+      config: { roles: ['admin', 'employer'] },
+      schema: {
+        operationId: 'getEmployerContact',
+        tags,
+        summary: "An employer's contact (admin, or the employer itself)",
+        params: idParam,
+        response: { 200: contactResponse, 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const scope = employerScope(request);
+      const what = `The contact of employer ${request.params.id}`;
+      assertOwnEmployer(scope, request.params.id, what);
+      const contact = await findEmployerContact(db, scope.workspaceId, request.params.id);
+      if (!contact) throw notFound(what);
+      return { contact };
     },
   );
 

@@ -106,6 +106,22 @@ export const contactInput = z
 export const contactView = z
   .object({ name: storedName, email: z.string().max(254), phone: z.string().max(30).nullable() })
   .meta({ id: 'Contact' });
+export const employerContactInput = contactInput
+  .partial({ name: true })
+  .describe('Kept apart from the employer; a candidate sees it only after a mutual introduction');
+export const employerContactView = z
+  .object({ name: storedName.nullable(), email: z.string().max(254), phone: z.string().max(30).nullable() })
+  .meta({ id: 'EmployerContact' });
+
+/** What a job ad shows a candidate; nothing else of the employer. */
+export const jobFacts = z
+  .object({
+    title: storedName,
+    employerId: z.uuid(),
+    employerName: storedName,
+  })
+  .describe('The job as its ad shows it: title and employer name')
+  .meta({ id: 'JobFacts' });
 const headline = z.string().trim().max(200).describe('A pseudonymous one-line summary; no contact details');
 
 /** The most employers one candidate can hide from. */

@@ -11,7 +11,6 @@ import { buildMarket, keyboardAnswers, listedMatches, type Market, sortedAnswers
 
 const percent = (value: number) => `${Math.round(value * 100)}%`;
 /** How the app names a job or employer: the random end of its uuid (web/src/components/matches.ts). */
-const shortId = (id: string) => id.slice(-8);
 
 describe('the reference candidate app at /app/ in Chromium', () => {
   const browser = useBrowser();
@@ -128,10 +127,10 @@ describe('the reference candidate app at /app/ in Chromium', () => {
     const { page } = await openApp(market);
 
     await nav(page, 'Matches');
-    const items = page.getByRole('heading', { level: 3, name: /^Match \d+: Job / });
+    const items = page.getByRole('heading', { level: 3, name: /^Match \d+: / });
     await expect
       .poll(() => items.allTextContents())
-      .toEqual(listed.map((match, i) => `Match ${i + 1}: Job ${shortId(match.jobId)}`));
+      .toEqual(listed.map((match, i) => `Match ${i + 1}: ${match.job.title} at ${match.job.employerName}`));
     const cards = page.getByRole('listitem').filter({ has: items });
     for (const [i, match] of listed.entries()) {
       expect(await cards.nth(i).textContent()).toContain(percent(match.score));
@@ -158,8 +157,15 @@ describe('the reference candidate app at /app/ in Chromium', () => {
     await expectAccessible(page, 'match explanation');
     await screenshot(page, 'explanation');
 
+    const employerContact = { name: 'Hiring desk', email: 'hiring@example.test' };
+    const contactSaved = await market.employerApi.put(
+      `/v1/employers/${market.employer.id}/contact`,
+      employerContact,
+    );
+    expect(contactSaved.statusCode, contactSaved.body).toBe(200);
     await page.getByRole('button', { name: 'I am interested' }).click();
     await page.getByText('You said you are interested. Waiting for the employer.').waitFor();
+    expect(await page.getByText(employerContact.email).count()).toBe(0);
     const path = `/v1/jobs/${market.job.id}/introductions/${market.candidate.id}`;
     expect((await market.employerApi.get(path)).json().introduction).not.toHaveProperty('contact');
     const mutual = await market.employerApi.post(path, { action: 'interested' });
@@ -172,6 +178,7 @@ describe('the reference candidate app at /app/ in Chromium', () => {
     await page.getByRole('button', { name: 'Back to the matches' }).click();
     await page.getByRole('button', { name: `See why: match ${rank}` }).click();
     await page.getByText(/^\s*It is mutual!/).waitFor();
+    await page.getByRole('link', { name: employerContact.email }).waitFor();
     await expectAccessible(page, 'mutual introduction');
     await screenshot(page, 'introduction');
 
@@ -203,10 +210,13 @@ describe('the reference candidate app at /app/ in Chromium', () => {
     await page.getByText('Your profile is paused.').waitFor();
     expect((await market.admin.get(candidateUrl)).json().candidate.paused).toBe(true);
     expectProblem(await market.admin.get(`${candidateUrl}/matches`), 409, 'candidate_paused');
+    await nav(page, 'Matches');
+    await page.getByText('Your profile is paused, so there are no matches to show.').waitFor();
+    await nav(page, 'Privacy');
     await page.getByRole('checkbox', { name: /^Pause my profile/ }).uncheck();
     await page.getByText('Your profile is visible to employers.').waitFor();
 
-    await page.getByRole('checkbox', { name: `Employer ${shortId(market.employer.id)}` }).check();
+    await page.getByRole('checkbox', { name: market.employer.name }).check();
     await page.getByRole('button', { name: 'Save hidden employers' }).click();
     await page.getByText('Hidden employers saved.').waitFor();
     expect((await market.admin.get(candidateUrl)).json().candidate.hiddenFromEmployerIds).toEqual([

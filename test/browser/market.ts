@@ -61,7 +61,9 @@ export function sortedAnswers(answers: AnswerSet): unknown {
 }
 
 /** The candidate's matches as the API lists them, best first. */
-export async function listedMatches(market: Market): Promise<{ jobId: string; score: number }[]> {
+export async function listedMatches(
+  market: Market,
+): Promise<{ jobId: string; score: number; job: { title: string; employerName: string } }[]> {
   const response = await market.admin.get(`/v1/candidates/${market.candidate.id}/matches?limit=50`);
   expect(response.statusCode, response.body).toBe(200);
   return response.json().matches;

@@ -248,6 +248,24 @@ export interface paths {
         patch: operations["updateEmployer"];
         trace?: never;
     };
+    "/v1/employers/{id}/contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An employer's contact (admin, or the employer itself) */
+        get: operations["getEmployerContact"];
+        /** Set an employer's contact (a candidate sees it once an introduction is mutual) */
+        put: operations["putEmployerContact"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/jobs": {
         parameters: {
             query?: never;
@@ -433,7 +451,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reciprocally acceptable open jobs for a candidate, best first */
+        /** Reciprocally acceptable open jobs for a candidate, best first (409 candidate_paused while paused) */
         get: operations["listCandidateMatches"];
         put?: never;
         post?: never;
@@ -471,6 +489,42 @@ export interface paths {
         put?: never;
         /** Match answers that are not stored against the stored other side; nothing is kept */
         post: operations["matchAdHoc"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Expectation insights of a job: who its answers rule out and what one change would open */
+        get: operations["getJobInsights"];
+        put?: never;
+        /** What-if insights of a job: its stored answers with overrides merged on; nothing is stored */
+        post: operations["whatIfJobInsights"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/candidates/{id}/insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Expectation insights of a candidate: who its answers rule out and what one change would open */
+        get: operations["getCandidateInsights"];
+        put?: never;
+        /** What-if insights of a candidate: its stored answers with overrides merged on; nothing is stored */
+        post: operations["whatIfCandidateInsights"];
         delete?: never;
         options?: never;
         head?: never;
@@ -518,7 +572,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A pair's introduction; the employer side sees the candidate's contact once mutual */
+        /** A pair's introduction; once mutual, the employer side sees the candidate's contact and the candidate side the employer's */
         get: operations["getIntroduction"];
         put?: never;
         /** Express interest in, decline or withdraw from a pair's introduction (double opt-in) */
@@ -638,6 +692,7 @@ export interface components {
                 jobId: string;
                 /** Format: uuid */
                 employerId: string;
+                job: components["schemas"]["JobFacts"];
                 /** @description Mutual score M (harmonic mean of the two satisfactions by default), 6 decimals */
                 score: number;
                 /** @description max(0, M − 1/n), n = criteria both sides answered about themselves */
@@ -749,6 +804,7 @@ export interface components {
                 jobId: string;
                 /** Format: uuid */
                 employerId: string;
+                job: components["schemas"]["JobFacts"];
                 /** @description Mutual score M (harmonic mean of the two satisfactions by default), 6 decimals */
                 score: number;
                 /** @description max(0, M − 1/n), n = criteria both sides answered about themselves */
@@ -851,6 +907,11 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        EmployerContact: {
+            name: string | null;
+            email: string;
+            phone: string | null;
+        };
         ExternalIdConflict: {
             /**
              * Format: uri
@@ -880,6 +941,51 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        Insights: {
+            /** Format: uuid */
+            subjectId: string;
+            /** @enum {string} */
+            side: "job" | "candidate";
+            questionnaireId: string;
+            /** Format: int64 */
+            questionnaireVersion: number;
+            /**
+             * Format: int64
+             * @description Profiles of the other side that answered the same questionnaire version (open jobs only)
+             */
+            others: number;
+            /**
+             * Format: int64
+             * @description Reciprocally acceptable pairs now
+             */
+            acceptable: number;
+            /** @description Acceptable pairs by reported mutual score: [0, 0.1), [0.1, 0.2), … [0.9, 1.0] */
+            histogram: number[];
+            /** @description Every criterion of the questionnaire, by soleBarrier descending, then criterionId */
+            criteria: {
+                criterionId: string;
+                /**
+                 * Format: int64
+                 * @description Others whose dealbreaker on this criterion the subject's answer breaks
+                 */
+                rejectedBy: number;
+                /**
+                 * Format: int64
+                 * @description Others that break the subject's own dealbreaker on this criterion
+                 */
+                rejecting: number;
+                /**
+                 * Format: int64
+                 * @description Others not acceptable now that would be if this criterion counted on neither side (weight 0 both ways, no dealbreaker)
+                 */
+                soleBarrier: number;
+                /**
+                 * Format: int64
+                 * @description Acceptable pairs if the subject alone set this criterion to irrelevant (can be lower than acceptable: weights renormalise)
+                 */
+                acceptableIfIrrelevant: number;
+            }[];
+        };
         Introduction: {
             /** Format: uuid */
             id: string;
@@ -902,6 +1008,10 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             contact?: components["schemas"]["IntroductionContact"];
+            /** @description The employer's contact details: only for the candidate side, only when mutual and not paused */
+            employerContact?: components["schemas"]["EmployerContact"];
+            /** @description In a candidate's list: the job as its ad shows it */
+            job?: components["schemas"]["JobFacts"];
         };
         IntroductionActionInput: {
             /**
@@ -943,6 +1053,13 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        /** @description The job as its ad shows it: title and employer name */
+        JobFacts: {
+            title: string;
+            /** Format: uuid */
+            employerId: string;
+            employerName: string;
         };
         JobMatches: {
             matches: {
@@ -1011,6 +1128,8 @@ export interface components {
                 side: "candidate" | "employer";
                 weightLost: number;
             }[];
+            /** @description For a pair that is not acceptable: the criteria that alone keep it apart (it would be acceptable if that criterion counted on neither side), in questionnaire order; empty for an acceptable pair */
+            soleBarriers: string[];
         };
         /** @description An RFC 9457 problem detail */
         Problem: {
@@ -1135,6 +1254,14 @@ export interface components {
                 /** Format: int64 */
                 durationMs: number;
             }[];
+        };
+        WhatIfInput: {
+            /** @description criterionId → an answer (as in PUT …/answers) replacing the stored one, or null to remove it; criteria left out keep their stored answer */
+            answers: {
+                [key: string]: unknown;
+            };
+            /** @description Overrides the subject's stored minScore */
+            minScore?: number;
         };
         Workspace: {
             /** Format: uuid */
@@ -2285,6 +2412,104 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    getEmployerContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact: components["schemas"]["EmployerContact"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    putEmployerContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Kept apart from the employer; a candidate sees it only after a mutual introduction */
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /** Format: email */
+                    email: string;
+                    phone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact: components["schemas"]["EmployerContact"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description Problem (code `request_timeout`) */
+            408: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listJobs: {
         parameters: {
             query?: {
@@ -3278,6 +3503,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -3367,6 +3593,202 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AdHocMatches"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description Problem (code `request_timeout`) */
+            408: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getJobInsights: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        insights: components["schemas"]["Insights"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    whatIfJobInsights: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry for 24 h: the same request with the same key replays the first answer; another request with it is a 422 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WhatIfInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        insights: components["schemas"]["Insights"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description Problem (code `request_timeout`) */
+            408: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCandidateInsights: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        insights: components["schemas"]["Insights"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    whatIfCandidateInsights: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry for 24 h: the same request with the same key replays the first answer; another request with it is a 422 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WhatIfInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        insights: components["schemas"]["Insights"];
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3506,7 +3928,10 @@ export interface operations {
     };
     getIntroduction: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The side viewed for: an admin may say candidate (default employer); employer and candidate keys view for their own */
+                side?: "employer" | "candidate";
+            };
             header?: never;
             path: {
                 jobId: string;

@@ -3,6 +3,8 @@
 import '../components/index.ts';
 import { css, html, LitElement, nothing } from 'lit';
 import { ApiError, createApi, must } from '../api/client.ts';
+import type { JobFacts } from '../components/matches.ts';
+import type { EmployerChoice } from '../components/privacy.ts';
 import { sharedStyles } from '../components/styles.ts';
 import { type Locale, locales, type MessageKey, pickLocale, translate } from '../i18n/index.ts';
 import { forgetSession, takeSession } from './session.ts';
@@ -27,6 +29,7 @@ class MutualfitApp extends LitElement {
     view: { state: true },
     locale: { state: true },
     jobId: { state: true },
+    job: { state: true },
     employers: { state: true },
     problem: { state: true },
   };
@@ -76,7 +79,8 @@ class MutualfitApp extends LitElement {
   declare view: View;
   declare locale: Locale;
   declare jobId: string | undefined;
-  declare employers: string[];
+  declare job: JobFacts | undefined;
+  declare employers: EmployerChoice[];
   declare problem: string;
   private session: string | undefined;
   private candidateId: string | undefined;
@@ -95,11 +99,13 @@ class MutualfitApp extends LitElement {
       this.screen = 'erased';
     });
     this.addEventListener('mutualfit-match-selected', (event) => {
-      this.jobId = (event as CustomEvent<{ jobId: string }>).detail.jobId;
+      const { jobId, job } = (event as CustomEvent<{ jobId: string; job: JobFacts }>).detail;
+      this.jobId = jobId;
+      this.job = job;
       this.go('match');
     });
     this.addEventListener('mutualfit-matches-loaded', (event) => {
-      this.addEmployers((event as CustomEvent<{ matches: { employerId: string }[] }>).detail.matches);
+      this.addEmployers((event as CustomEvent<{ matches: { job: JobFacts }[] }>).detail.matches);
     });
   }
 
@@ -147,8 +153,10 @@ class MutualfitApp extends LitElement {
     this.renderRoot.querySelector<HTMLElement>('main')?.focus();
   }
 
-  private addEmployers(matches: { employerId: string }[]): void {
-    this.employers = [...new Set([...this.employers, ...matches.map((m) => m.employerId)])];
+  private addEmployers(matches: { job: JobFacts }[]): void {
+    const known = new Map(this.employers.map((e) => [e.id, e]));
+    for (const { job } of matches) known.set(job.employerId, { id: job.employerId, name: job.employerName });
+    this.employers = [...known.values()];
   }
 
   /** The employers of the candidate's matches, to offer for hiding when the matches were not opened yet. */
@@ -213,7 +221,7 @@ class MutualfitApp extends LitElement {
   private match() {
     return html`<button class="secondary" @click=${() => this.go('matches')}>${this.t('app.back')}</button>
       <mutualfit-introduction .session=${this.session} locale=${this.locale} candidate-id=${this.candidateId ?? ''} job-id=${this.jobId ?? ''}></mutualfit-introduction>
-      <mutualfit-explanation .session=${this.session} locale=${this.locale} candidate-id=${this.candidateId ?? ''} job-id=${this.jobId ?? ''}></mutualfit-explanation>`;
+      <mutualfit-explanation .session=${this.session} .job=${this.job} locale=${this.locale} candidate-id=${this.candidateId ?? ''} job-id=${this.jobId ?? ''}></mutualfit-explanation>`;
   }
 
   private nav() {

@@ -106,8 +106,8 @@ export function criterionFields(
         <fieldset>
           <legend>${expect}${unit}</legend>
           <div class="row">
-            ${input(`${id}-${lower}`, t('q.min'), type, accept[lower], (v) => patch({ accept: { ...accept, [lower]: parse(v) } }))}
-            ${input(`${id}-${upper}`, t('q.max'), type, accept[upper], (v) => patch({ accept: { ...accept, [upper]: parse(v) } }))}
+            ${input(`${id}-${lower}`, t(criterion.kind === 'date' ? 'q.from' : 'q.min'), type, accept[lower], (v) => patch({ accept: { ...accept, [lower]: parse(v) } }))}
+            ${input(`${id}-${upper}`, t(criterion.kind === 'date' ? 'q.to' : 'q.max'), type, accept[upper], (v) => patch({ accept: { ...accept, [upper]: parse(v) } }))}
           </div>
         </fieldset>
       `;

@@ -3,6 +3,7 @@ import { must, type Schemas } from '../api/client.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { bar, percent } from './bar.ts';
 import { MutualfitElement } from './base.ts';
+import { type JobFacts, jobLabel } from './matches.ts';
 
 type Explanation = Schemas['MatchExplanation'];
 type CriterionRow = Explanation['criteria'][number];
@@ -29,12 +30,15 @@ export class MutualfitExplanation extends MutualfitElement {
   static override properties = {
     ...MutualfitElement.properties,
     jobId: { type: String, attribute: 'job-id' },
+    job: { attribute: false },
     explanation: { state: true },
     titles: { state: true },
     problem: { state: true },
   };
 
   declare jobId: string | undefined;
+  /** The job as its ad shows it (a match's `job`), for the heading; without it the heading is generic. */
+  declare job: JobFacts | undefined;
   declare explanation: Explanation | undefined;
   declare titles: Map<string, string>;
   declare problem: string;
@@ -100,15 +104,20 @@ export class MutualfitExplanation extends MutualfitElement {
     </li>`;
   }
 
+  private heading(): string {
+    if (!this.job) return this.t('x.title');
+    return this.t('x.titleFor', { job: jobLabel((key, values) => this.t(key, values), this.job) });
+  }
+
   override render() {
     const live = html`<div class="error" role="alert">${this.problem}</div>`;
     const explanation = this.explanation;
     if (!explanation)
-      return html`<h2>${this.t('x.title')}</h2>${live}<p class="muted">${this.problem ? '' : this.t('app.loading')}</p>`;
+      return html`<h2>${this.heading()}</h2>${live}<p class="muted">${this.problem ? '' : this.t('app.loading')}</p>`;
     const { gaps, met } = gapsFirst(explanation);
     const broken = new Set(explanation.dealbreakers.map((d) => d.criterionId));
     return html`
-      <h2>${this.t('x.title')}</h2>
+      <h2>${this.heading()}</h2>
       ${live}
       ${explanation.acceptable ? nothing : html`<p class="error">${this.t('x.notAcceptable')}</p>`}
       <p>

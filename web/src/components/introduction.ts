@@ -30,7 +30,8 @@ function statusKey(introduction: Introduction | undefined): MessageKey {
 
 /**
  * `<mutualfit-introduction job-id="…">`: the double opt-in for the candidate and one job:
- * interested, not interested, withdraw, and the state (mutual once both sides are interested).
+ * interested, not interested, withdraw, and the state (mutual once both sides are interested);
+ * once mutual, the employer's contact (name, email, phone) when the employer gave one.
  * Events: `mutualfit-interest` ({ jobId, action, status }) after each action, plus the shared ones.
  */
 export class MutualfitIntroduction extends MutualfitElement {
@@ -96,6 +97,8 @@ export class MutualfitIntroduction extends MutualfitElement {
         }),
       );
       this.introduction = introduction;
+      // The employer's contact comes with a read of the introduction, not with the step.
+      if (introduction.status === 'mutual') await this.load();
       this.emit('mutualfit-interest', { jobId, action, status: introduction.status });
     } catch (error) {
       this.problem = this.report(error);
@@ -127,6 +130,20 @@ export class MutualfitIntroduction extends MutualfitElement {
           </div>`
           : nothing
       }
+      ${introduction?.employerContact ? this.contact(introduction.employerContact) : nothing}
     `;
+  }
+
+  private contact(contact: Schemas['EmployerContact']) {
+    return html`<section class="card" aria-labelledby="employer-contact">
+      <h4 id="employer-contact">${this.t('i.contact.title')}</h4>
+      ${contact.name ? html`<p>${contact.name}</p>` : nothing}
+      <p>${this.t('i.contact.email')}: <a href=${`mailto:${contact.email}`}>${contact.email}</a></p>
+      ${
+        contact.phone
+          ? html`<p>${this.t('i.contact.phone')}: <a href=${`tel:${contact.phone.replace(/[^+0-9]/g, '')}`}>${contact.phone}</a></p>`
+          : nothing
+      }
+    </section>`;
   }
 }

@@ -1,18 +1,28 @@
 import { html, type PropertyValues } from 'lit';
-import { must, type Schemas } from '../api/client.ts';
+import { ApiError, must, type Schemas } from '../api/client.ts';
+import type { MessageKey } from '../i18n/index.ts';
 import { bar } from './bar.ts';
 import { MutualfitElement } from './base.ts';
 
 export type CandidateMatch = Schemas['CandidateMatches']['matches'][number];
+export type JobFacts = Schemas['JobFacts'];
 
 /** `detail` of `mutualfit-match-selected`. */
 export interface MatchSelectedDetail extends CandidateMatch {
   rank: number;
 }
 
-/** The short form of an id a person can read out (the API gives a candidate no job titles): the random end of a v7 uuid. */
+/** The short form of an id a person can read out, where no name is known: the random end of a v7 uuid. */
 export function shortId(id: string): string {
   return id.slice(-8);
+}
+
+/** "Title at Employer", as a job ad names a job. */
+export function jobLabel(
+  t: (key: MessageKey, values: Record<string, string>) => string,
+  job: JobFacts,
+): string {
+  return t('m.job', { title: job.title, employer: job.employerName });
 }
 
 /**
@@ -65,16 +75,16 @@ export class MutualfitMatches extends MutualfitElement {
           params: { path: { id }, query: { limit: this.limit, ...(cursor ? { cursor } : {}) } },
         }),
       );
-      // An empty list may be a paused profile (it is in no listing): say so rather than "no matches".
-      if (!more && page.matches.length === 0) {
-        const { candidate } = await must(this.api.GET('/v1/candidates/{id}', { params: { path: { id } } }));
-        this.paused = candidate.paused;
-      }
       this.items = more ? [...(this.items ?? []), ...page.matches] : page.matches;
       this.nextCursor = page.nextCursor;
       this.emit('mutualfit-matches-loaded', { matches: this.items });
     } catch (error) {
-      this.problem = this.report(error);
+      // A paused profile is in no listing: the API says so (409 candidate_paused), and so do we.
+      if (error instanceof ApiError && error.code === 'candidate_paused') {
+        this.paused = true;
+        this.items = [];
+        this.nextCursor = null;
+      } else this.problem = this.report(error);
     } finally {
       this.loading = false;
     }
@@ -97,7 +107,7 @@ export class MutualfitMatches extends MutualfitElement {
         ${this.items.map((match, i) => {
           const n = i + 1;
           return html`<li class="card">
-            <h3>${this.t('m.item', { n })}: ${this.t('m.job', { id: shortId(match.jobId) })}</h3>
+            <h3>${this.t('m.item', { n })}: ${jobLabel((key, values) => this.t(key, values), match.job)}</h3>
             ${bar(this.t('m.score'), match.score)}
             ${bar(this.t('m.yours'), match.candidateSatisfaction)}
             ${bar(this.t('m.theirs'), match.employerSatisfaction)}

@@ -3,12 +3,18 @@ import { must, type Schemas } from '../api/client.ts';
 import { MutualfitElement } from './base.ts';
 import { shortId } from './matches.ts';
 
+/** An employer to offer for hiding: its id and, when known (from the matches), its name. */
+export interface EmployerChoice {
+  id: string;
+  name?: string | undefined;
+}
+
 /** The privacy fields of a candidate (`PATCH /v1/candidates/{id}` with `{ paused }` or `{ hiddenFromEmployerIds }`). */
 export type PrivacySettings = Pick<Schemas['Candidate'], 'paused' | 'hiddenFromEmployerIds'>;
 
 /**
  * `<mutualfit-privacy>`: pause the profile, hide it from employers (the `employers` property lists
- * the employer ids to offer, e.g. from the matches), download all stored data, erase everything
+ * the employers to offer as `{ id, name }`, e.g. from the matches' `job`), download all stored data, erase everything
  * (after a confirmation dialog).
  * Events: `mutualfit-privacy-changed` ({ paused, hiddenFromEmployerIds }), `mutualfit-exported`,
  * `mutualfit-erased` ({ candidateId }), plus the shared ones.
@@ -24,7 +30,7 @@ export class MutualfitPrivacy extends MutualfitElement {
     busy: { state: true },
   };
 
-  declare employers: string[];
+  declare employers: EmployerChoice[];
   declare settings: PrivacySettings | undefined;
   declare chosen: string[];
   declare problem: string;
@@ -121,7 +127,8 @@ export class MutualfitPrivacy extends MutualfitElement {
 
   override render() {
     const settings = this.settings;
-    const choices = [...new Set([...this.employers, ...(settings?.hiddenFromEmployerIds ?? [])])];
+    const names = new Map(this.employers.map((e) => [e.id, e.name]));
+    const choices = [...new Set([...names.keys(), ...(settings?.hiddenFromEmployerIds ?? [])])];
     return html`
       <h2>${this.t('p.title')}</h2>
       <div class="error" role="alert">${this.problem}</div>
@@ -149,7 +156,7 @@ export class MutualfitPrivacy extends MutualfitElement {
                         const on = (e.target as HTMLInputElement).checked;
                         this.chosen = on ? [...this.chosen, id] : this.chosen.filter((h) => h !== id);
                       }} />
-                    <span>${this.t('p.employer', { id: shortId(id) })}</span>
+                    <span>${names.get(id) ?? this.t('p.employer', { id: shortId(id) })}</span>
                   </label>`,
                 )}
               </fieldset>

@@ -147,6 +147,9 @@ export const sharedStyles = css`
     padding: var(--_space);
     margin-bottom: var(--_space);
   }
+  .actions + .card {
+    margin-top: var(--_space);
+  }
   .bar {
     display: grid;
     grid-template-columns: minmax(0, 1fr) auto;
