@@ -19,11 +19,12 @@ import { goodCandidate, jobAnswers, otherJobAnswers, putAnswers } from '../suppo
  */
 export async function buildMarket(app: FastifyInstance) {
   const { workspace, adminKey, admin } = await createWorkspace(app);
-  const employer = await createEmployer(app, adminKey);
-  const otherEmployer = await createEmployer(app, adminKey);
-  const job = await createJob(app, adminKey, employer.id);
-  const otherJob = await createJob(app, adminKey, otherEmployer.id);
-  const cheapJob = await createJob(app, adminKey, employer.id);
+  // Names as a job board would show them (the screenshots in docs/ are taken on this market).
+  const employer = await createEmployer(app, adminKey, { name: 'Northwind Logistics' });
+  const otherEmployer = await createEmployer(app, adminKey, { name: 'Bakkerij De Korenaar' });
+  const job = await createJob(app, adminKey, employer.id, { title: 'Warehouse team lead' });
+  const otherJob = await createJob(app, adminKey, otherEmployer.id, { title: 'Bakery shift manager' });
+  const cheapJob = await createJob(app, adminKey, employer.id, { title: 'Order picker' });
   await putAnswers(admin, `/v1/jobs/${job.id}/answers`, jobAnswers);
   await putAnswers(admin, `/v1/jobs/${otherJob.id}/answers`, otherJobAnswers);
   await putAnswers(admin, `/v1/jobs/${cheapJob.id}/answers`, {

@@ -32,14 +32,16 @@ function changingMarket() {
     minScore: job.minScore,
     answers: { ...version, answers: job.answers },
   };
+  const passes = { count: 0 };
   const pool = {
     turn: (work: () => Promise<Int32Array>) => work(),
     count: async () => {
+      passes.count++;
       index.marketOf(WORKSPACE, version).changes++;
       return new Int32Array(countsLayout(q.criteria.length).length).fill(99);
     },
   } as unknown as InsightsPool;
-  return { index, pool, subject };
+  return { market: market!, version, index, pool, subject, passes };
 }
 
 describe('insights service', () => {
@@ -52,41 +54,14 @@ describe('insights service', () => {
   });
 
   it('runs the pass again when the market changed under it, and finally on the calling thread', async () => {
-    const [market] = fc.sample(arbMarket(), { numRuns: 1, seed: 7 });
-    const q = market!.questionnaire;
-    const index = new MatchIndex(buildCatalog([q]));
-    const version = { questionnaireId: q.id, questionnaireVersion: q.version };
-    for (const c of market!.candidates) {
-      index.apply(WORKSPACE, 'candidate', {
-        id: c.id,
-        minScore: c.minScore,
-        answers: { ...version, answers: c.answers },
-      });
-    }
-    let passes = 0;
-    // A pool whose every pass sees a write land meanwhile, and answers garbage.
-    const pool = {
-      turn: (work: () => Promise<Int32Array>) => work(),
-      count: async () => {
-        passes++;
-        index.marketOf(WORKSPACE, version).changes++;
-        return new Int32Array(countsLayout(q.criteria.length).length).fill(99);
-      },
-    } as unknown as InsightsPool;
-    const job = market!.jobs[0]!;
-    const insights = await insightsOf(
-      index,
-      pool,
-      WORKSPACE,
-      { side: 'job', id: job.id, minScore: job.minScore, answers: { ...version, answers: job.answers } },
-      'geometric',
-    );
-    expect(passes).toBe(3);
+    const { market, version, index, pool, subject, passes } = changingMarket();
+    const insights = await insightsOf(index, pool, WORKSPACE, subject, 'geometric');
+    expect(passes.count).toBe(3);
     expect(insights).toEqual({
-      subjectId: job.id,
+      subjectId: subject.id,
       side: 'job',
       ...version,
-      ...bruteForceInsights(q, 'job', job, market!.candidates, 'geometric'),
+      ...bruteForceInsights(market.questionnaire, 'job', market.jobs[0]!, market.candidates, 'geometric'),
     });
   });
 });
