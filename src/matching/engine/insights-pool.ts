@@ -1,8 +1,10 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { typeScriptWorker } from '../../worker-thread.ts';
 import type { ProfileStore } from './columnar-store.ts';
 import { addCounts, countsLayout, type InsightsRequest, insightsOfRange } from './insights-pass.ts';
 import type { InsightsAnswer, InsightsJob } from './insights-worker.ts';
 import type { Layout } from './layout.ts';
+import { layoutIdOf } from './layout-id.ts';
 
 /** A pass over a million rows takes a fraction of a second; a thread this late is taken for stuck and replaced. */
 const WAIT_MS = 30_000;
@@ -26,7 +28,6 @@ export class InsightsBusy extends Error {
  */
 export class InsightsPool {
   private readonly threads: (InsightsThread | undefined)[];
-  private readonly layoutIds = new WeakMap<Layout, number>();
   private readonly options: { waitMs: number; workerUrl: URL; maxWaiting: number };
   private running = false;
   private readonly waiting: (() => void)[] = [];
@@ -73,7 +74,7 @@ export class InsightsPool {
     const end = others.end;
     const bound = (i: number) => Math.floor((i * end) / threads.length);
     const job = {
-      layoutId: this.layoutIdOf(subject.layout),
+      layoutId: layoutIdOf(subject.layout),
       subject: subject.shared(),
       s,
       others: others.shared(),
@@ -110,18 +111,7 @@ export class InsightsPool {
     const t = this.threads.indexOf(thread);
     if (t >= 0) this.threads[t] = undefined;
   }
-
-  private layoutIdOf(layout: Layout): number {
-    let id = this.layoutIds.get(layout);
-    if (id === undefined) {
-      id = nextLayoutId++;
-      this.layoutIds.set(layout, id);
-    }
-    return id;
-  }
 }
-
-let nextLayoutId = 1;
 
 /** One worker thread and the layouts it was sent; one job at a time. */
 class InsightsThread {
@@ -131,9 +121,7 @@ class InsightsThread {
   dead = false;
 
   constructor(url: URL) {
-    // Node 22 strips types only when asked; from 23.6 it does by default (and the flag is harmless).
-    const execArgv = process.features.typescript ? undefined : ['--experimental-strip-types'];
-    this.worker = new Worker(url, { execArgv });
+    this.worker = typeScriptWorker(url);
     this.worker.unref();
     this.worker.on('error', () => {
       this.dead = true;
