@@ -49,11 +49,11 @@ export class MutualfitInsights extends MutualfitElement {
   static override styles = [
     sharedStyles,
     css`
-      .figures {
+      ul.figures {
         font-size: 1.125rem;
         margin-bottom: var(--_space);
       }
-      .figures strong {
+      ul.figures strong {
         font-variant-numeric: tabular-nums;
       }
       figure {
