@@ -15,19 +15,22 @@ const hostPage = `<!doctype html>
 <body><main><h1>Jobs for you</h1>
 <mutualfit-matches></mutualfit-matches>
 <mutualfit-introduction></mutualfit-introduction>
+<mutualfit-insights></mutualfit-insights>
 </main><script type="module" src="/host.js"></script></body></html>`;
-const hostStyles = 'mutualfit-matches, mutualfit-introduction { --mutualfit-accent: rgb(0, 90, 40); }';
+const hostStyles =
+  'mutualfit-matches, mutualfit-introduction, mutualfit-insights { --mutualfit-accent: rgb(0, 90, 40); }';
 const hostScript = `const params = new URLSearchParams(location.hash.slice(1));
 const api = params.get('api');
 window.hostEvents = [];
 for (const type of ['mutualfit-matches-loaded', 'mutualfit-match-selected', 'mutualfit-interest',
-  'mutualfit-error', 'mutualfit-session-expired']) {
+  'mutualfit-insights-loaded', 'mutualfit-insights-preview', 'mutualfit-error', 'mutualfit-session-expired']) {
   document.addEventListener(type, (event) => window.hostEvents.push({ type, detail: event.detail }));
 }
 await import(api + '/components/mutualfit.js');
 const matches = document.querySelector('mutualfit-matches');
 const introduction = document.querySelector('mutualfit-introduction');
-for (const element of [matches, introduction]) {
+const insights = document.querySelector('mutualfit-insights');
+for (const element of [matches, introduction, insights]) {
   element.setAttribute('api-base', api);
   element.session = params.get('token');
 }
@@ -85,6 +88,44 @@ describe('the web components on a partner’s page in Chromium', () => {
     await expect
       .poll(async () => (await events()).find((event) => event.type === 'mutualfit-interest'))
       .toMatchObject({ detail: { jobId: listed[0]!.jobId, action: 'interested', status: 'pending' } });
+    expect((await events()).filter((event) => event.type === 'mutualfit-error')).toEqual([]);
+  });
+
+  it('shows the insights with the documented events and the host’s theme; a preview stores nothing', async () => {
+    const { market, page, fragment, events } = await embed();
+    await page.goto(`${site.origin}/#${fragment}`);
+    const path = `/v1/candidates/${market.candidate.id}/insights`;
+    const { insights } = (await market.admin.get(path)).json();
+    await expect
+      .poll(async () => (await events()).find((event) => event.type === 'mutualfit-insights-loaded'))
+      .toMatchObject({
+        detail: {
+          side: 'candidate',
+          subjectId: market.candidate.id,
+          others: insights.others,
+          acceptable: insights.acceptable,
+        },
+      });
+    const panel = page.locator('mutualfit-insights');
+    await panel.getByRole('spinbutton', { name: /a job must meet/ }).fill('90');
+    const preview = panel.getByRole('button', { name: 'Preview' });
+    const background = await preview.evaluate(
+      (element) =>
+        (
+          globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }
+        ).getComputedStyle(element).backgroundColor,
+    );
+    expect(background).toBe('rgb(0, 90, 40)');
+    await preview.click();
+    const whatIf = (await market.admin.post(path, { answers: {}, minScore: 0.9 })).json().insights;
+    await expect
+      .poll(async () => (await events()).find((event) => event.type === 'mutualfit-insights-preview'))
+      .toMatchObject({ detail: { minScore: 0.9, others: whatIf.others, acceptable: whatIf.acceptable } });
+    await expectAccessible(page, 'partner page with insights and a preview');
+    expect((await market.admin.get(path)).json().insights).toEqual(insights);
+    expect((await market.admin.get(`/v1/candidates/${market.candidate.id}`)).json().candidate.minScore).toBe(
+      0.5,
+    );
     expect((await events()).filter((event) => event.type === 'mutualfit-error')).toEqual([]);
   });
 

@@ -1,8 +1,10 @@
-// The reference candidate app (web/dist/app.js, served at /app/app.js): the components composed
-// into one page. The session comes from the URL fragment and is only ever sent to the API.
+// The reference app (web/dist/app.js, served at /app/app.js): the components composed into one
+// page, for a candidate's session or an employer's (its jobs and their insights). The session comes
+// from the URL fragment and is only ever sent to the API.
 import '../components/index.ts';
 import { css, html, LitElement, nothing } from 'lit';
 import { ApiError, createApi, must } from '../api/client.ts';
+import type { JobSelectedDetail } from '../components/jobs.ts';
 import type { JobFacts } from '../components/matches.ts';
 import type { EmployerChoice } from '../components/privacy.ts';
 import { sharedStyles } from '../components/styles.ts';
@@ -10,7 +12,10 @@ import { type Locale, locales, type MessageKey, pickLocale, translate } from '..
 import { forgetSession, takeSession } from './session.ts';
 
 type Screen = 'loading' | 'missing' | 'expired' | 'erased' | 'failed' | 'ready';
-type View = 'questionnaire' | 'matches' | 'match' | 'privacy';
+type CandidateView = 'questionnaire' | 'matches' | 'match' | 'insights' | 'privacy';
+type EmployerView = 'jobs' | 'job';
+type View = CandidateView | EmployerView;
+type Role = 'candidate' | 'employer';
 
 const languageNames: Record<Locale, string> = { en: 'English', nl: 'Nederlands', fr: 'Français' };
 const LOCALE_KEY = 'mutualfit.locale';
@@ -27,6 +32,7 @@ class MutualfitApp extends LitElement {
   static override properties = {
     screen: { state: true },
     view: { state: true },
+    role: { state: true },
     locale: { state: true },
     jobId: { state: true },
     job: { state: true },
@@ -77,6 +83,7 @@ class MutualfitApp extends LitElement {
 
   declare screen: Screen;
   declare view: View;
+  declare role: Role;
   declare locale: Locale;
   declare jobId: string | undefined;
   declare job: JobFacts | undefined;
@@ -89,6 +96,7 @@ class MutualfitApp extends LitElement {
     super();
     this.screen = 'loading';
     this.view = 'questionnaire';
+    this.role = 'candidate';
     this.locale = pickLocale(storage()?.getItem(LOCALE_KEY) ?? navigator.language);
     this.employers = [];
     this.problem = '';
@@ -103,6 +111,10 @@ class MutualfitApp extends LitElement {
       this.jobId = jobId;
       this.job = job;
       this.go('match');
+    });
+    this.addEventListener('mutualfit-job-selected', (event) => {
+      this.jobId = (event as CustomEvent<JobSelectedDetail>).detail.jobId;
+      this.go('job');
     });
     this.addEventListener('mutualfit-matches-loaded', (event) => {
       this.addEmployers((event as CustomEvent<{ matches: { job: JobFacts }[] }>).detail.matches);
@@ -124,9 +136,11 @@ class MutualfitApp extends LitElement {
   private async start(): Promise<void> {
     try {
       const { session } = await must(createApi(location.origin, this.session!).GET('/v1/sessions/current'));
-      if (session.role !== 'candidate')
-        throw new ApiError({ status: 401, code: 'unauthorized', detail: 'Not a candidate' });
-      this.candidateId = session.candidateId;
+      if (session.role === 'candidate') this.candidateId = session.candidateId;
+      else {
+        this.role = 'employer';
+        this.view = 'jobs';
+      }
       this.screen = 'ready';
     } catch (error) {
       if (error instanceof ApiError && error.sessionEnded) this.expire();
@@ -202,23 +216,31 @@ class MutualfitApp extends LitElement {
         return html`<div role="alert">${this.message('error.retry', this.problem)}</div>
           <button @click=${() => location.reload()}>${this.t('error.retry')}</button>`;
       case 'ready':
-        return this.view === 'match' ? this.match() : this.component(this.view);
+        return this.view === 'match' || this.view === 'job' ? this.detail() : this.component(this.view);
     }
   }
 
-  private component(view: Exclude<View, 'match'>) {
+  private component(view: Exclude<View, 'match' | 'job'>) {
     const common = { session: this.session, locale: this.locale, id: this.candidateId ?? '' };
     switch (view) {
       case 'questionnaire':
         return html`<mutualfit-questionnaire .session=${common.session} locale=${common.locale} candidate-id=${common.id}></mutualfit-questionnaire>`;
       case 'matches':
         return html`<mutualfit-matches .session=${common.session} locale=${common.locale} candidate-id=${common.id}></mutualfit-matches>`;
+      case 'insights':
+        return html`<mutualfit-insights .session=${common.session} locale=${common.locale} candidate-id=${common.id}></mutualfit-insights>`;
+      case 'jobs':
+        return html`<mutualfit-jobs .session=${common.session} locale=${common.locale}></mutualfit-jobs>`;
       case 'privacy':
         return html`<mutualfit-privacy .session=${common.session} .employers=${this.employers} locale=${common.locale} candidate-id=${common.id}></mutualfit-privacy>`;
     }
   }
 
-  private match() {
+  /** One match (a candidate's) or one job's insights (an employer's), with the way back. */
+  private detail() {
+    if (this.view === 'job')
+      return html`<button class="secondary" @click=${() => this.go('jobs')}>${this.t('app.backJobs')}</button>
+        <mutualfit-insights .session=${this.session} locale=${this.locale} job-id=${this.jobId ?? ''}></mutualfit-insights>`;
     return html`<button class="secondary" @click=${() => this.go('matches')}>${this.t('app.back')}</button>
       <mutualfit-introduction .session=${this.session} locale=${this.locale} candidate-id=${this.candidateId ?? ''} job-id=${this.jobId ?? ''}></mutualfit-introduction>
       <mutualfit-explanation .session=${this.session} .job=${this.job} locale=${this.locale} candidate-id=${this.candidateId ?? ''} job-id=${this.jobId ?? ''}></mutualfit-explanation>`;
@@ -226,12 +248,16 @@ class MutualfitApp extends LitElement {
 
   private nav() {
     if (this.screen !== 'ready') return nothing;
-    const items: [View, MessageKey][] = [
-      ['questionnaire', 'app.questionnaire'],
-      ['matches', 'app.matches'],
-      ['privacy', 'app.privacy'],
-    ];
-    const current = this.view === 'match' ? 'matches' : this.view;
+    const items: [View, MessageKey][] =
+      this.role === 'employer'
+        ? [['jobs', 'app.jobs']]
+        : [
+            ['questionnaire', 'app.questionnaire'],
+            ['matches', 'app.matches'],
+            ['insights', 'app.insights'],
+            ['privacy', 'app.privacy'],
+          ];
+    const current = this.view === 'match' ? 'matches' : this.view === 'job' ? 'jobs' : this.view;
     return html`<nav aria-label=${this.t('app.nav')}>
       <ul>
         ${items.map(
@@ -248,7 +274,7 @@ class MutualfitApp extends LitElement {
   override render() {
     return html`
       <header>
-        <h1>${this.t('app.title')}</h1>
+        <h1>${this.t(this.role === 'employer' ? 'app.titleEmployer' : 'app.title')}</h1>
         <div class="field">
           <label for="language">${this.t('app.language')}</label>
           <select id="language" @change=${(e: Event) => this.setLocale((e.target as HTMLSelectElement).value)}>

@@ -23,7 +23,8 @@ export function gapsFirst(explanation: Pick<Explanation, 'criteria' | 'gaps'>): 
 
 /**
  * `<mutualfit-explanation job-id="…">`: why the candidate and that job match (or not): the
- * summary, and per criterion how well each side's expectation is met, as bars, gaps first.
+ * summary, for a pair that is not a match the criteria that alone keep it apart, and per criterion
+ * how well each side's expectation is met, as bars, gaps first.
  * Events: `mutualfit-explanation-loaded` ({ jobId, acceptable, score }), plus the shared ones.
  */
 export class MutualfitExplanation extends MutualfitElement {
@@ -120,6 +121,12 @@ export class MutualfitExplanation extends MutualfitElement {
       <h2>${this.heading()}</h2>
       ${live}
       ${explanation.acceptable ? nothing : html`<p class="error">${this.t('x.notAcceptable')}</p>`}
+      ${
+        explanation.soleBarriers.length > 0
+          ? html`<p>${this.t('x.soleBarriers')}</p>
+            <ul class="sole-barriers">${explanation.soleBarriers.map((id) => html`<li>${this.titles.get(id) ?? id}</li>`)}</ul>`
+          : nothing
+      }
       <p>
         ${this.t('x.summary', {
           score: percent(explanation.score),

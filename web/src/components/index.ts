@@ -1,7 +1,9 @@
 // The components bundle (web/dist/mutualfit.js, served at /components/mutualfit.js): importing it
 // defines every mutualfit element once.
 import { MutualfitExplanation } from './explanation.ts';
+import { MutualfitInsights } from './insights.ts';
 import { MutualfitIntroduction } from './introduction.ts';
+import { MutualfitJobs } from './jobs.ts';
 import { MutualfitMatches } from './matches.ts';
 import { MutualfitPrivacy } from './privacy.ts';
 import { MutualfitQuestionnaire } from './questionnaire.ts';
@@ -9,7 +11,9 @@ import { MutualfitQuestionnaire } from './questionnaire.ts';
 export { ApiError } from '../api/client.ts';
 export {
   MutualfitExplanation,
+  MutualfitInsights,
   MutualfitIntroduction,
+  MutualfitJobs,
   MutualfitMatches,
   MutualfitPrivacy,
   MutualfitQuestionnaire,
@@ -21,6 +25,8 @@ const elements = {
   'mutualfit-explanation': MutualfitExplanation,
   'mutualfit-introduction': MutualfitIntroduction,
   'mutualfit-privacy': MutualfitPrivacy,
+  'mutualfit-insights': MutualfitInsights,
+  'mutualfit-jobs': MutualfitJobs,
 };
 for (const [name, element] of Object.entries(elements)) {
   if (!customElements.get(name)) customElements.define(name, element);
@@ -33,5 +39,7 @@ declare global {
     'mutualfit-explanation': MutualfitExplanation;
     'mutualfit-introduction': MutualfitIntroduction;
     'mutualfit-privacy': MutualfitPrivacy;
+    'mutualfit-insights': MutualfitInsights;
+    'mutualfit-jobs': MutualfitJobs;
   }
 }

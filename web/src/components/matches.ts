@@ -1,8 +1,8 @@
-import { html, type PropertyValues } from 'lit';
+import { html } from 'lit';
 import { ApiError, must, type Schemas } from '../api/client.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { bar } from './bar.ts';
-import { MutualfitElement } from './base.ts';
+import { MutualfitPagedList } from './paged-list.ts';
 
 export type CandidateMatch = Schemas['CandidateMatches']['matches'][number];
 export type JobFacts = Schemas['JobFacts'];
@@ -31,63 +31,41 @@ export function jobLabel(
  * Events: `mutualfit-matches-loaded` ({ matches }), `mutualfit-match-selected` (a match plus its
  * `rank`), and the shared `mutualfit-error` / `mutualfit-session-expired`.
  */
-export class MutualfitMatches extends MutualfitElement {
+export class MutualfitMatches extends MutualfitPagedList<CandidateMatch> {
   static override properties = {
-    ...MutualfitElement.properties,
-    limit: { type: Number },
-    items: { state: true },
-    nextCursor: { state: true },
-    problem: { state: true },
-    loading: { state: true },
+    ...MutualfitPagedList.properties,
     paused: { state: true },
   };
 
-  declare limit: number;
-  declare items: CandidateMatch[] | undefined;
-  declare nextCursor: string | null;
-  declare problem: string;
-  declare loading: boolean;
   declare paused: boolean;
 
   constructor() {
     super();
-    this.limit = 20;
+    this.paused = false;
+  }
+
+  protected override async page(cursor: string | null) {
+    this.paused = false;
+    const id = await this.candidate();
+    const page = await must(
+      this.api.GET('/v1/candidates/{id}/matches', {
+        params: { path: { id }, query: { limit: this.limit, ...(cursor ? { cursor } : {}) } },
+      }),
+    );
+    return { items: page.matches, nextCursor: page.nextCursor };
+  }
+
+  protected override loaded(matches: CandidateMatch[]): void {
+    this.emit('mutualfit-matches-loaded', { matches });
+  }
+
+  /** A paused profile is in no listing: the API says so (409 candidate_paused), and so do we. */
+  protected override handled(error: unknown): boolean {
+    if (!(error instanceof ApiError && error.code === 'candidate_paused')) return false;
+    this.paused = true;
+    this.items = [];
     this.nextCursor = null;
-    this.problem = '';
-    this.loading = false;
-    this.paused = false;
-  }
-
-  protected override willUpdate(changed: PropertyValues): void {
-    if (this.session && (this.contextChanged(changed) || changed.has('limit'))) void this.load();
-  }
-
-  /** Loads the first page again (or the next one with `more`). */
-  async load(more = false): Promise<void> {
-    this.loading = true;
-    this.problem = '';
-    this.paused = false;
-    try {
-      const id = await this.candidate();
-      const cursor = more ? this.nextCursor : null;
-      const page = await must(
-        this.api.GET('/v1/candidates/{id}/matches', {
-          params: { path: { id }, query: { limit: this.limit, ...(cursor ? { cursor } : {}) } },
-        }),
-      );
-      this.items = more ? [...(this.items ?? []), ...page.matches] : page.matches;
-      this.nextCursor = page.nextCursor;
-      this.emit('mutualfit-matches-loaded', { matches: this.items });
-    } catch (error) {
-      // A paused profile is in no listing: the API says so (409 candidate_paused), and so do we.
-      if (error instanceof ApiError && error.code === 'candidate_paused') {
-        this.paused = true;
-        this.items = [];
-        this.nextCursor = null;
-      } else this.problem = this.report(error);
-    } finally {
-      this.loading = false;
-    }
+    return true;
   }
 
   private select(match: CandidateMatch, rank: number): void {
@@ -95,13 +73,11 @@ export class MutualfitMatches extends MutualfitElement {
   }
 
   override render() {
-    const live = html`<div class="error" role="alert">${this.problem}</div>`;
-    if (!this.items)
-      return html`<h2>${this.t('m.title')}</h2>${live}<p class="muted">${this.problem ? '' : this.t('app.loading')}</p>`;
+    if (!this.items) return this.pending('m.title');
     return html`
       <h2>${this.t('m.title')}</h2>
       <p class="muted">${this.t('m.intro')}</p>
-      ${live}
+      <div class="error" role="alert">${this.problem}</div>
       ${this.items.length === 0 ? html`<p>${this.t(this.paused ? 'm.paused' : 'm.none')}</p>` : ''}
       <ol class="plain">
         ${this.items.map((match, i) => {
@@ -117,11 +93,7 @@ export class MutualfitMatches extends MutualfitElement {
           </li>`;
         })}
       </ol>
-      ${
-        this.nextCursor
-          ? html`<button class="secondary" ?disabled=${this.loading} @click=${() => this.load(true)}>${this.t('m.more')}</button>`
-          : ''
-      }
+      ${this.more('m.more')}
     `;
   }
 }
