@@ -4,7 +4,9 @@
  * bench market into a MatchIndex, then times the service's `insightsOf` (the subject packed into a
  * row, the pass on INSIGHTS_WORKERS worker threads, default 2) for `jobs` jobs (default 20, two
  * passes each): the stored answers, and a what-if (the first dealbreaker lowered to `very`, or the
- * first criterion made irrelevant, and minScore 0.4). Prints p50 and p95 ms. Then checks a few
+ * first criterion made irrelevant, and minScore 0.4). Prints p50 and p95 ms, and the CPU time of
+ * the process (every thread, process.cpuUsage) per pass and 100,000 rows, which a busy machine
+ * disturbs less than wall time does. Then checks a few
  * jobs' answers against the brute force on the reference scorer (test/support/insights-oracle.ts)
  * up to 100,000 candidates (BENCH_CHECK_MAX): it scores every pair 2 × criteria + 1 times, so it takes minutes.
  */
@@ -79,6 +81,7 @@ async function runSize(n: number, q: QuestionnaireDefinition, pool: InsightsPool
   for (const job of picked.slice(0, 3)) await run(job, false); // warm-up
   for (const whatIf of [false, true]) {
     const ms: number[] = [];
+    const cpu = process.cpuUsage();
     for (let pass = 0; pass < PASSES; pass++) {
       for (const job of picked) {
         const t0 = performance.now();
@@ -86,9 +89,11 @@ async function runSize(n: number, q: QuestionnaireDefinition, pool: InsightsPool
         ms.push(performance.now() - t0);
       }
     }
+    const { user, system } = process.cpuUsage(cpu);
+    const cpuPer100k = (user + system) / 1000 / ms.length / (n / 100_000);
     ms.sort((a, b) => a - b);
     say(
-      `${whatIf ? 'what-if ' : 'insights'} of ${picked.length} jobs × ${PASSES}: p50 ${percentile(ms, 0.5).toFixed(1)} ms, p95 ${percentile(ms, 0.95).toFixed(1)} ms`,
+      `${whatIf ? 'what-if ' : 'insights'} of ${picked.length} jobs × ${PASSES}: p50 ${percentile(ms, 0.5).toFixed(1)} ms, p95 ${percentile(ms, 0.95).toFixed(1)} ms; CPU ${cpuPer100k.toFixed(1)} ms per pass and 100k rows`,
     );
   }
   if (n > checkMax) {

@@ -20,7 +20,13 @@ const scale = Number(process.env.INSIGHTS_RUNS ?? 1);
 const runs = (numRuns: number) => ({ numRuns: Math.max(1, Math.round(numRuns * scale)), endOnFailure: true });
 const METHODS: readonly ScoreMethod[] = ['harmonic', 'geometric', 'min'];
 
-type Variant = 'as-is' | 'no-answers' | 'all-irrelevant' | 'all-dealbreakers' | 'nothing-acceptable';
+type Variant =
+  | 'as-is'
+  | 'no-answers'
+  | 'all-irrelevant'
+  | 'all-dealbreakers'
+  | 'both-sides-dealbreakers'
+  | 'nothing-acceptable';
 
 /** The market with the subjects' answers (or everyone's minScore) bent into an edge case. */
 function bend(market: RandomMarket, variant: Variant): RandomMarket {
@@ -44,6 +50,7 @@ function bend(market: RandomMarket, variant: Variant): RandomMarket {
       case 'all-irrelevant':
         return setImportance(answers, 'irrelevant');
       case 'all-dealbreakers':
+      case 'both-sides-dealbreakers':
         return setImportance(answers, 'dealbreaker');
       default:
         return answers;
@@ -53,7 +60,12 @@ function bend(market: RandomMarket, variant: Variant): RandomMarket {
   return {
     ...market,
     jobs: market.jobs.map((j) => ({ ...j, minScore: minScore(j.minScore), answers: bendAnswers(j.answers) })),
-    candidates: market.candidates.map((c) => ({ ...c, minScore: minScore(c.minScore) })),
+    // Both sides: rows breaking none, one (the same criterion both ways, too) or many dealbreakers.
+    candidates: market.candidates.map((c) => ({
+      ...c,
+      minScore: minScore(c.minScore),
+      answers: variant === 'both-sides-dealbreakers' ? bendAnswers(c.answers) : c.answers,
+    })),
   };
 }
 
@@ -79,6 +91,7 @@ describe('insights pass', () => {
           'no-answers',
           'all-irrelevant',
           'all-dealbreakers',
+          'both-sides-dealbreakers',
           'nothing-acceptable',
         ),
         (generated, variant) => {

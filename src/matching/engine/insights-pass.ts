@@ -1,33 +1,40 @@
-import { EPSILON, mutualScore, round6 } from '../score.ts';
+import { EPSILON, mutualScore } from '../score.ts';
 import type { ScoreMethod } from '../types.ts';
 import type { ProfileStore } from './columnar-store.ts';
-import { compileSteps, type Step } from './forward-score.ts';
-import { DEALBREAKER_LEVEL, LEVEL_BITS } from './levels.ts';
-import { compileSubjectValues, type SubjectValue } from './reverse-score.ts';
+import { compileSteps } from './forward-score.ts';
+import {
+  BINS,
+  BLOCK,
+  type Compiled,
+  forEachBreaker,
+  highestWithout,
+  histogramBin,
+  lowestWithout,
+  NOISE,
+  Terms,
+} from './insights-terms.ts';
+import { DEALBREAKER_LEVEL, LEVEL_BITS, LEVEL_WEIGHTS } from './levels.ts';
+import { forEachBrokenDealbreaker } from './reverse-dealbreakers.ts';
+import { compileSubjectValues } from './reverse-score.ts';
+import type { RowBatch } from './row-sums.ts';
+
+export { BINS, histogramBin } from './insights-terms.ts';
 
 /**
  * The insights pass (docs/matching.md#insights-and-what-if): one pass over rows from..to of the
- * other side that scores each row against the subject both ways, one criterion at a time, and
- * keeps every criterion's contribution so that "this criterion weighs nothing" can be decided for
- * every criterion from the same sums. O(rows × criteria); no top-k, no pruning: every row counts.
+ * other side that accumulates every criterion's counts. Every row counts, so nothing is pruned;
+ * what is saved is the per-criterion work. Per block of rows, a **screen** scores each row both
+ * ways into running totals, the subject's steps and the row's criteria in questionnaire order (the
+ * reference's sums, to the bit), noting which dealbreakers break each way. A broken dealbreaker
+ * adds nothing, so with one broken the totals are already the reference's sums without that
+ * criterion. From the totals, bounds on what dropping any one criterion can do decide most rows
+ * (`decide`); a row they cannot decide within NOISE of a cut goes to the per-criterion path
+ * (insights-terms.ts), which keeps every criterion's term and decides each criterion exactly.
  *
  * The counts are one Int32Array (see `countsLayout`), added up across slices.
  */
 
 export type InsightsSide = 'job' | 'candidate';
-
-/** Rows scored together: their per-criterion sums (criteria × BLOCK doubles, four of them) stay in cache. */
-const BLOCK = 256;
-/** The 10 histogram bins of the mutual score. */
-export const BINS = 10;
-/**
- * Dropping one criterion's contribution by subtraction ((W − w·sat)/(T − w)) can differ from the
- * reference's in-order sum without it by float noise: at most ~256 terms × 2⁻⁵² × (T / (T − w) ≤ 251),
- * under 1e-11. Within this much of a threshold the in-order sum is taken instead, so the verdict
- * is the reference's. It stays below EPSILON so exact ties (at θ, i.e. EPSILON from the cut) do not
- * need the slow path.
- */
-const NOISE = 1e-10;
 
 /** Where each count sits in the counts array. */
 export function countsLayout(criteria: number) {
@@ -61,16 +68,6 @@ export interface InsightsRequest {
   excluded?: Uint8Array | undefined;
 }
 
-/** The bin of a mutual score: the reported (6-decimal) score r in [k/10, (k+1)/10), 1.0 in the last. */
-export function histogramBin(score: number): number {
-  const r = round6(score);
-  let bin = Math.min(BINS - 1, Math.floor(r * BINS));
-  // r·10 is exact enough off the edges; at an edge the comparison decides.
-  if (bin < BINS - 1 && r >= (bin + 1) / BINS) bin++;
-  else if (bin > 0 && r < bin / BINS) bin--;
-  return bin;
-}
-
 /** The insights of subject row `s` over rows from..to of `others`. */
 export function insightsOfRange(
   subject: ProfileStore,
@@ -80,7 +77,7 @@ export function insightsOfRange(
   from: number,
   to: number,
 ): Int32Array {
-  const pass = new Pass(subject, s, others, request);
+  const pass = new Screen(subject, s, others, request);
   const rows = new Int32Array(BLOCK);
   let n = 0;
   for (let row = from; row < to; row++) {
@@ -103,270 +100,357 @@ function isOther(others: ProfileStore, row: number, excluded: Uint8Array | undef
   return others.active[row] === 1 && (excluded === undefined || excluded[row] !== 1);
 }
 
-class Pass {
-  private readonly counts: Int32Array;
-  private readonly at: ReturnType<typeof countsLayout>;
-  private readonly steps: Step[];
-  private readonly values: SubjectValue[];
-  /** criterion → its step's index, −1 when the subject weighs it 0 */
-  private readonly stepOf: Int32Array;
+class Screen {
+  private readonly compiled: Compiled;
+  private readonly terms: Terms;
+  private readonly subject: ProfileStore;
+  private readonly s: number;
   private readonly C: number;
-  private readonly subjectCut: number;
-  // Per criterion (or step) × BLOCK: w·sat and w of each row, forward (steps) and reverse (criteria).
-  private readonly fW: Float64Array;
-  private readonly fT: Float64Array;
-  private readonly rW: Float64Array;
-  private readonly rT: Float64Array;
-  private readonly fViews: { w: Float64Array; t: Float64Array }[];
-  private readonly rViews: { w: Float64Array; t: Float64Array }[];
-  // Per row of the block: broken dealbreakers forward (the subject's) and reverse (the row's), and the last one's index.
+  /** the largest weight among the subject's steps: no step's t exceeds it */
+  private readonly wMax: number;
+  // Per row of the block (k): the totals both ways (reverse: without broken criteria), whether the
+  // reverse was scored, broken dealbreakers forward (the subject's) and reverse (the row's), and the
+  // last one's step or criterion.
+  private readonly FW = new Float64Array(BLOCK);
+  private readonly FT = new Float64Array(BLOCK);
+  private readonly RW = new Float64Array(BLOCK);
+  private readonly RT = new Float64Array(BLOCK);
+  private readonly scored = new Uint8Array(BLOCK);
   private readonly fBroken = new Int32Array(BLOCK);
   private readonly fBrokenAt = new Int32Array(BLOCK);
   private readonly rBroken = new Int32Array(BLOCK);
   private readonly rBrokenAt = new Int32Array(BLOCK);
-  private readonly scratchRows = new Int32Array(BLOCK);
-  private readonly least = new Float64Array(BLOCK);
-  private readonly remaining = new Float64Array(BLOCK);
+  /** each dealbreaker step's own terms by k, and the rows meeting it */
+  private readonly dealbreakerTerms: { w: Float64Array; t: Float64Array }[];
+  private readonly met = new Int32Array(BLOCK);
+  /** the rows scored forward (at most one step broken) and their k; their running sums */
+  private readonly live = new Int32Array(BLOCK);
+  private readonly liveAt = new Int32Array(BLOCK);
+  private readonly liveW = new Float64Array(BLOCK);
+  private readonly liveT = new Float64Array(BLOCK);
+  /** the rows scored reverse, their k, and `remaining` before a criterion */
+  private readonly batch: RowBatch;
+  private readonly batchAt = new Int32Array(BLOCK);
+  private readonly before = new Float64Array(BLOCK);
+  /** rows left to the per-criterion path, counted there once BLOCK of them gather */
+  private readonly undecided = new Int32Array(BLOCK);
+  private undecidedCount = 0;
   /** rows that stay acceptable whichever one criterion the subject ignores (counted for every step at the end) */
   private everyStep = 0;
-
-  private readonly others: ProfileStore;
-  private readonly request: InsightsRequest;
+  /** counts a row that breaks its own dealbreaker on criterion c */
+  private readonly rejectedBy: (c: number) => void;
 
   constructor(subject: ProfileStore, s: number, others: ProfileStore, request: InsightsRequest) {
-    this.others = others;
-    this.request = request;
-    this.C = subject.layout.count;
-    this.at = countsLayout(this.C);
-    this.counts = new Int32Array(this.at.length);
-    this.steps = compileSteps(subject, s, others);
-    this.values = compileSubjectValues(subject, s, others);
-    this.stepOf = new Int32Array(this.C).fill(-1);
-    this.steps.forEach((step, i) => {
-      this.stepOf[step.criterion] = i;
+    const C = subject.layout.count;
+    const steps = compileSteps(subject, s, others);
+    const stepOf = new Int32Array(C).fill(-1);
+    steps.forEach((step, i) => {
+      stepOf[step.criterion] = i;
     });
-    this.subjectCut = subject.minScoreOf(s) - EPSILON;
-    this.fW = new Float64Array(this.steps.length * BLOCK);
-    this.fT = new Float64Array(this.steps.length * BLOCK);
-    this.rW = new Float64Array(this.C * BLOCK);
-    this.rT = new Float64Array(this.C * BLOCK);
-    const views = (w: Float64Array, t: Float64Array, count: number) =>
-      Array.from({ length: count }, (_, i) => ({
-        w: w.subarray(i * BLOCK, (i + 1) * BLOCK),
-        t: t.subarray(i * BLOCK, (i + 1) * BLOCK),
-      }));
-    this.fViews = views(this.fW, this.fT, this.steps.length);
-    this.rViews = views(this.rW, this.rT, this.C);
+    const at = countsLayout(C);
+    this.compiled = {
+      others,
+      request,
+      steps,
+      values: compileSubjectValues(subject, s, others),
+      stepOf,
+      subjectCut: subject.minScoreOf(s) - EPSILON,
+      counts: new Int32Array(at.length),
+      at,
+    };
+    this.subject = subject;
+    this.s = s;
+    this.C = C;
+    this.wMax = steps.reduce((max, step) => Math.max(max, step.w), 0);
+    this.terms = new Terms(this.compiled);
+    const counts = this.compiled.counts;
+    this.rejectedBy = (c) => {
+      counts[at.rejectedBy + c]!++;
+    };
+    const doubles = () => new Float64Array(BLOCK);
+    this.dealbreakerTerms = steps
+      .filter((step) => step.dealbreaker)
+      .map(() => ({ w: doubles(), t: doubles() }));
+    this.batch = {
+      rows: new Int32Array(BLOCK),
+      least: doubles(),
+      weighted: doubles(),
+      total: doubles(),
+      remaining: doubles(),
+    };
   }
 
   block(rows: Int32Array, n: number): void {
+    const { counts, at } = this.compiled;
+    counts[at.others]! += n;
     this.fBroken.fill(0, 0, n);
     this.rBroken.fill(0, 0, n);
-    this.forward(rows, n);
-    this.reverse(rows, n);
-    for (let k = 0; k < n; k++) this.decide(rows[k]!, k);
-    this.counts[this.at.others]! += n;
+    this.scored.fill(0, 0, n);
+    this.dealbreakers(rows, n);
+    let live = 0;
+    for (let k = 0; k < n; k++) {
+      if (this.fBroken[k]! > 1) continue;
+      this.live[live] = rows[k]!;
+      this.liveAt[live++] = k;
+    }
+    this.forward(live);
+    let scored = 0;
+    for (let j = 0; j < live; j++) {
+      const k = this.liveAt[j]!;
+      if (!this.reverseCounts(k)) continue;
+      this.batch.rows[scored] = rows[k]!;
+      this.batchAt[scored++] = k;
+    }
+    this.reverse(scored);
+    for (let k = 0; k < n; k++) {
+      if (this.scored[k] === 0) this.rowDealbreakers(rows[k]!);
+      else if (!this.decide(rows[k]!, k)) {
+        this.undecided[this.undecidedCount++] = rows[k]!;
+        if (this.undecidedCount === BLOCK) this.flush();
+      }
+    }
   }
 
-  /** Every step of the subject, on zeroed sums: w·sat and w of each row; its dealbreakers' breakers. */
-  private forward(rows: Int32Array, n: number): void {
-    const { others, counts, at } = this;
-    this.steps.forEach((step, i) => {
-      const { w, t } = this.fViews[i]!;
+  /** The subject's dealbreaker steps over every row: their terms, and their breakers (counted). */
+  private dealbreakers(rows: Int32Array, n: number): void {
+    const { others, steps, counts, at } = this.compiled;
+    let d = 0;
+    steps.forEach((step, i) => {
+      if (!step.dealbreaker) return;
+      const { w, t } = this.dealbreakerTerms[d++]!;
       w.fill(0, 0, n);
       t.fill(0, 0, n);
       step.add(others, rows, 0, n, w, t);
-      if (!step.dealbreaker) return;
-      const met = this.scratchRows;
-      met.set(rows.subarray(0, n));
-      const kept = step.keepFullyMet(others, met, n);
-      // keepFullyMet keeps rows in order: the rows it skipped broke the dealbreaker.
-      let j = 0;
-      for (let k = 0; k < n; k++) {
-        if (j < kept && met[j] === rows[k]) j++;
-        else {
-          this.fBroken[k]!++;
-          this.fBrokenAt[k] = i;
-          counts[at.rejecting + step.criterion]!++;
-        }
-      }
+      forEachBreaker(step, others, rows, n, this.met, (k) => {
+        this.fBroken[k]!++;
+        this.fBrokenAt[k] = i;
+        counts[at.rejecting + step.criterion]!++;
+      });
     });
   }
 
-  /** Every criterion the other way: each row's w·sat and w on the subject's value; its broken dealbreakers. */
-  private reverse(rows: Int32Array, n: number): void {
-    const { others, counts, at } = this;
-    const { bytes } = others.layout.record;
-    this.values.forEach((value, c) => {
-      const { w, t } = this.rViews[c]!;
-      w.fill(0, 0, n);
-      t.fill(0, 0, n);
-      if (value.missing) {
-        // The subject gave no value: the rows that made it a dealbreaker break, the others skip it.
-        for (let k = 0; k < n; k++) {
-          if ((others.levels[rows[k]! * bytes + c]! & LEVEL_BITS) === DEALBREAKER_LEVEL) t[k] = Number.NaN;
-        }
-      } else {
-        value.add(others, { rows, least: this.least, weighted: w, total: t, remaining: this.remaining }, n);
+  /**
+   * S(subject→row) of the live rows into FW, FT: each step adds its w·sat and w in questionnaire
+   * order; a dealbreaker step's own terms (x + (0 + y) is x + y to the bit) are added by the rows
+   * that meet it, so a broken step adds nothing and the totals are the sums without it.
+   */
+  private forward(live: number): void {
+    const { others, steps } = this.compiled;
+    const { liveW, liveT, liveAt } = this;
+    liveW.fill(0, 0, live);
+    liveT.fill(0, 0, live);
+    let d = 0;
+    steps.forEach((step, i) => {
+      if (!step.dealbreaker) {
+        step.add(others, this.live, 0, live, liveW, liveT);
+        return;
       }
-      for (let k = 0; k < n; k++) {
-        if (!Number.isNaN(t[k]!)) continue;
+      const { w, t } = this.dealbreakerTerms[d++]!;
+      for (let j = 0; j < live; j++) {
+        const k = liveAt[j]!;
+        if (this.fBroken[k] === 1 && this.fBrokenAt[k] === i) continue;
+        liveW[j] = liveW[j]! + w[k]!;
+        liveT[j] = liveT[j]! + t[k]!;
+      }
+    });
+    for (let j = 0; j < live; j++) {
+      this.FW[liveAt[j]!] = liveW[j]!;
+      this.FT[liveAt[j]!] = liveT[j]!;
+    }
+  }
+
+  /**
+   * Whether the row's side can matter to any count: only when S(subject→row) reaches the cut
+   * (without the broken step, if one broke) or some one step's removal may lift it there.
+   */
+  private reverseCounts(k: number): boolean {
+    const FW = this.FW[k]!;
+    const FT = this.FT[k]!;
+    const cut = this.compiled.subjectCut;
+    if ((FT === 0 ? 1 : FW / FT) >= cut) return true;
+    if (this.fBroken[k] === 1) return false;
+    return FT - this.wMax <= 0 || highestWithout(FW, FT, this.wMax) >= cut - NOISE;
+  }
+
+  /**
+   * S(row→subject) of the batch's rows, criterion by criterion in questionnaire order. A broken
+   * row dealbreaker adds nothing to `weighted` and leaves `remaining` as it was (row-sums.ts
+   * addToBatch), while every scored criterion takes its weight off `remaining`: so with
+   * `remaining` starting at 0, −remaining is the total weight scored without the broken criteria
+   * (whole numbers: exact), and a row broke criterion c when it made c a dealbreaker and c left its
+   * `remaining` unchanged. Breakers are counted.
+   */
+  private reverse(count: number): void {
+    const { others, values, counts, at } = this.compiled;
+    const { batch, before, batchAt } = this;
+    const { levels } = others;
+    const { bytes } = others.layout.record;
+    const { rows, weighted, remaining } = batch;
+    weighted.fill(0, 0, count);
+    batch.total.fill(0, 0, count);
+    remaining.fill(0, 0, count);
+    values.forEach((value, c) => {
+      if (!value.missing) {
+        before.set(remaining.subarray(0, count));
+        if (value.add(others, batch, count) === 0) return;
+      }
+      // The subject gave no value: every row that made it a dealbreaker breaks, the others skip it.
+      for (let x = 0; x < count; x++) {
+        if ((levels[rows[x]! * bytes + c]! & LEVEL_BITS) !== DEALBREAKER_LEVEL) continue;
+        if (!value.missing && remaining[x] !== before[x]) continue;
+        const k = batchAt[x]!;
         this.rBroken[k]!++;
         this.rBrokenAt[k] = c;
         counts[at.rejectedBy + c]!++;
       }
     });
+    for (let x = 0; x < count; x++) {
+      const k = batchAt[x]!;
+      this.RW[k] = weighted[x]!;
+      this.RT[k] = -remaining[x]!;
+      this.scored[k] = 1;
+    }
   }
 
-  /** One row's verdicts: acceptable now, per criterion if it counted on neither side, if the subject ignored it. */
-  private decide(row: number, k: number): void {
-    const { counts, at, steps, C, subjectCut } = this;
+  /** A row whose side cannot matter: only its broken dealbreakers count. */
+  private rowDealbreakers(row: number): void {
+    forEachBrokenDealbreaker(this.compiled.others, row, this.subject, this.s, this.rejectedBy);
+  }
+
+  /**
+   * One row's verdicts from its totals, counted when every one is certain; false (nothing counted
+   * beyond its dealbreakers) when a verdict is too close to a cut for the bounds, and the
+   * per-criterion path must decide it.
+   */
+  private decide(row: number, k: number): boolean {
     const fb = this.fBroken[k]!;
     const rb = this.rBroken[k]!;
-    const rowCut = this.others.minScoreOf(row) - EPSILON;
-    // W, T in questionnaire order (the reference's sums), and the largest weight scored.
-    let FW = 0;
-    let FT = 0;
-    let fMax = 0;
-    if (fb === 0) {
-      for (let i = 0; i < steps.length; i++) {
-        const t = this.fT[i * BLOCK + k]!;
-        FW += this.fW[i * BLOCK + k]!;
-        FT += t;
-        if (t > fMax) fMax = t;
-      }
-    }
-    let RW = 0;
-    let RT = 0;
-    let rMax = 0;
-    if (rb === 0) {
-      for (let c = 0; c < C; c++) {
-        const t = this.rT[c * BLOCK + k]!;
-        RW += this.rW[c * BLOCK + k]!;
-        RT += t;
-        if (t > rMax) rMax = t;
-      }
-    }
+    const { counts, at, subjectCut, steps, stepOf, values, others } = this.compiled;
+    // Two criteria broken: no one criterion can lift both, and ignoring one leaves the other broken.
+    const sameOne = fb === 1 && rb === 1 && steps[this.fBrokenAt[k]!]!.criterion === this.rBrokenAt[k];
+    if (fb + rb >= 2 && !sameOne) return true;
+    const rowCut = others.minScoreOf(row) - EPSILON;
+    // Totals without the broken criterion, if any: the reference's in-order sums without it.
+    const FW = this.FW[k]!;
+    const FT = this.FT[k]!;
+    const RW = this.RW[k]!;
+    const RT = this.RT[k]!;
     const SF = FT === 0 ? 1 : FW / FT;
     const SR = RT === 0 ? 1 : RW / RT;
-    const forwardOk = fb === 0 && SF >= subjectCut;
-    const reverseOk = rb === 0 && SR >= rowCut;
+
+    if (fb === 1 || rb === 1) {
+      // One criterion c broken (or the same one both ways): only c's own counts can move.
+      const c = fb === 1 ? steps[this.fBrokenAt[k]!]!.criterion : this.rBrokenAt[k]!;
+      let forward: boolean | undefined = SF >= subjectCut;
+      if (fb === 0) {
+        const i = stepOf[c]!;
+        if (i >= 0) forward = withoutOne(FW, FT, steps[i]!.w, subjectCut);
+      }
+      // The subject's broken step made irrelevant by the subject alone: the row's side is as it is.
+      const alone = fb === 1 && rb === 0 && forward && SR >= rowCut;
+      let reverse: boolean | undefined = SR >= rowCut;
+      if (rb === 0 && forward) {
+        const level = values[c]!.missing
+          ? 0
+          : others.levels[row * others.layout.record.bytes + c]! & LEVEL_BITS;
+        if (level !== 0) reverse = withoutOne(RW, RT, LEVEL_WEIGHTS[level]!, rowCut);
+      }
+      if (forward === undefined || reverse === undefined) return false;
+      if (alone) counts[at.acceptableIfIrrelevant + c]!++;
+      if (forward && reverse) counts[at.soleBarrier + c]!++;
+      return true;
+    }
+
+    const forwardOk = SF >= subjectCut;
+    const reverseOk = SR >= rowCut;
     const acceptable = forwardOk && reverseOk;
+    // Ignoring one of the subject's steps moves S(subject→row) within [lowest, highest] (wMax ≥ any t).
+    const reduced = FT - this.wMax;
+    let everyStep = false;
+    if (reverseOk && steps.length > 0) {
+      if (FT === 0) everyStep = true;
+      else if (reduced <= 0) return false;
+      else if (lowestWithout(FW, FT, this.wMax, SF) >= subjectCut + NOISE) everyStep = true;
+      else if (forwardOk || highestWithout(FW, FT, this.wMax) >= subjectCut - NOISE) return false;
+    }
+    if (!acceptable && !this.noneLifts(row, FW, FT, RW, RT, forwardOk, reverseOk, rowCut)) return false;
+
     if (acceptable) {
       counts[at.acceptable]!++;
       // mutualScore takes (S(job→candidate), S(candidate→job)) in that order, as the reference does.
-      const score =
-        this.request.side === 'job'
-          ? mutualScore(SF, SR, this.request.method)
-          : mutualScore(SR, SF, this.request.method);
+      const { side, method } = this.compiled.request;
+      const score = side === 'job' ? mutualScore(SF, SR, method) : mutualScore(SR, SF, method);
       counts[at.histogram + histogramBin(score)]!++;
     }
-
-    // The subject alone sets a criterion it weighs to irrelevant: only S(subject→row) changes.
-    if (reverseOk && fb === 0 && lowestWithout(FW, FT, fMax, SF) >= subjectCut + NOISE) {
-      this.everyStep++; // no criterion's removal can bring S(subject→row) to the cut
-    } else if (reverseOk && fb <= 1) {
-      for (let i = 0; i < steps.length; i++) {
-        if (fb === 1 && this.fBrokenAt[k] !== i) continue;
-        if (fb === 1 ? this.forwardWithout(i, k) >= subjectCut : this.forwardDropped(FW, FT, i, k, forwardOk))
-          counts[at.acceptableIfIrrelevant + steps[i]!.criterion]!++;
-      }
-    }
-
-    // The criterion counts on neither side: both satisfactions lose it.
-    if (acceptable || fb > 1 || rb > 1) return;
-    if (fb === 1 || rb === 1) {
-      const c = fb === 1 ? steps[this.fBrokenAt[k]!]!.criterion : this.rBrokenAt[k]!;
-      if (rb === 1 && this.rBrokenAt[k] !== c) return;
-      const i = this.stepOf[c]!;
-      const forward = i < 0 ? SF : this.forwardWithout(i, k);
-      if (forward >= subjectCut && this.reverseWithout(c, k) >= rowCut) counts[at.soleBarrier + c]!++;
-      return;
-    }
-    // No criterion's removal can lift a failing side to its cut: nothing to count.
-    if (!forwardOk && highestWithout(FW, FT, fMax) < subjectCut - NOISE) return;
-    if (!reverseOk && highestWithout(RW, RT, rMax) < rowCut - NOISE) return;
-    for (let c = 0; c < C; c++) {
-      const i = this.stepOf[c]!;
-      const forwardScored = i >= 0 && this.fT[i * BLOCK + k]! > 0;
-      const reverseScored = this.rT[c * BLOCK + k]! > 0;
-      if (!forwardScored && !reverseScored) continue;
-      const forward = forwardScored ? this.forwardDropped(FW, FT, i, k, forwardOk) : forwardOk;
-      if (!forward) continue;
-      const reverse = reverseScored ? this.reverseDropped(RW, RT, c, k, rowCut, reverseOk) : reverseOk;
-      if (reverse) counts[at.soleBarrier + c]!++;
-    }
+    if (everyStep) this.everyStep++;
+    return true;
   }
 
-  /** S(subject→row) ≥ the subject's cut without step i (no broken dealbreaker); `now`: the verdict with it. */
-  private forwardDropped(W: number, T: number, i: number, k: number, now: boolean): boolean {
-    const t = this.fT[i * BLOCK + k]!;
-    if (t === 0) return now;
-    const verdict = dropped(W, T, this.fW[i * BLOCK + k]!, t, this.subjectCut);
-    return verdict !== undefined ? verdict : this.forwardWithout(i, k) >= this.subjectCut;
+  /**
+   * Whether, for a row not acceptable with no dealbreaker broken, no one criterion counting on
+   * neither side can make it acceptable: a failing side that no removal lifts to its cut.
+   */
+  private noneLifts(
+    row: number,
+    FW: number,
+    FT: number,
+    RW: number,
+    RT: number,
+    forwardOk: boolean,
+    reverseOk: boolean,
+    rowCut: number,
+  ): boolean {
+    if (
+      !forwardOk &&
+      FT - this.wMax > 0 &&
+      highestWithout(FW, FT, this.wMax) < this.compiled.subjectCut - NOISE
+    )
+      return true;
+    if (reverseOk) return false;
+    const rMax = this.rowMaxWeight(row);
+    return RT - rMax > 0 && highestWithout(RW, RT, rMax) < rowCut - NOISE;
   }
 
-  /** S(row→subject) ≥ the row's `cut` without criterion c (no broken dealbreaker); `now`: the verdict with it. */
-  private reverseDropped(W: number, T: number, c: number, k: number, cut: number, now: boolean): boolean {
-    const t = this.rT[c * BLOCK + k]!;
-    if (t === 0) return now;
-    const verdict = dropped(W, T, this.rW[c * BLOCK + k]!, t, cut);
-    return verdict !== undefined ? verdict : this.reverseWithout(c, k) >= cut;
-  }
-
-  /** S(subject→row) without step `skip`, summed in questionnaire order as the reference sums it. */
-  private forwardWithout(skip: number, k: number): number {
-    let W = 0;
-    let T = 0;
-    for (let i = 0; i < this.steps.length; i++) {
-      if (i === skip) continue;
-      W += this.fW[i * BLOCK + k]!;
-      T += this.fT[i * BLOCK + k]!;
-    }
-    return T === 0 ? 1 : W / T;
-  }
-
-  /** S(row→subject) without criterion `skip`, in questionnaire order. */
-  private reverseWithout(skip: number, k: number): number {
-    let W = 0;
-    let T = 0;
+  /** The largest weight of the row's scored criteria (the subject gave a value there). */
+  private rowMaxWeight(row: number): number {
+    const { others, values } = this.compiled;
+    const base = row * others.layout.record.bytes;
+    let max = 0;
     for (let c = 0; c < this.C; c++) {
-      if (c === skip) continue;
-      W += this.rW[c * BLOCK + k]!;
-      T += this.rT[c * BLOCK + k]!;
+      if (values[c]!.missing) continue;
+      const w = LEVEL_WEIGHTS[others.levels[base + c]! & LEVEL_BITS]!;
+      if (w > max) max = w;
     }
-    return T === 0 ? 1 : W / T;
+    return max;
+  }
+
+  private flush(): void {
+    this.terms.block(this.undecided, this.undecidedCount);
+    this.undecidedCount = 0;
   }
 
   finish(): Int32Array {
-    const { counts, at } = this;
+    if (this.undecidedCount > 0) this.flush();
+    const { counts, at, stepOf } = this.compiled;
+    const everyStep = this.everyStep + this.terms.everyStep;
     // A criterion the subject weighs 0 already: ignoring it changes nothing.
     for (let c = 0; c < this.C; c++) {
-      if (this.stepOf[c]! < 0) counts[at.acceptableIfIrrelevant + c] = counts[at.acceptable]!;
-      else counts[at.acceptableIfIrrelevant + c]! += this.everyStep;
+      if (stepOf[c]! < 0) counts[at.acceptableIfIrrelevant + c] = counts[at.acceptable]!;
+      else counts[at.acceptableIfIrrelevant + c]! += everyStep;
     }
     return counts;
   }
 }
 
 /**
- * Bounds of (W − a)/(T − t) over a direction's criteria (0 ≤ a ≤ t ≤ tMax; t = 0: unchanged S;
- * T − t = 0: 1), without looking at each: with a ≤ t it is at least (W − t)/(T − t), which falls as
- * t grows (W ≤ T), so at least (W − tMax)/(T − tMax); with a ≥ 0 it is at most W/(T − tMax). The
- * callers compare them with NOISE to spare, so float noise cannot turn a verdict.
+ * Whether (W − a)/(T − t) ≥ cut for every 0 ≤ a ≤ t, t ∈ {0, `t`}: the satisfaction without one
+ * criterion of weight at most `t` whose own term is unknown; undefined when the bounds
+ * (lowestWithout, highestWithout; W/T itself lies between them) straddle the cut within NOISE.
  */
-function lowestWithout(W: number, T: number, tMax: number, S: number): number {
-  return T - tMax === 0 ? S : (W - tMax) / (T - tMax);
-}
-
-function highestWithout(W: number, T: number, tMax: number): number {
-  return T - tMax === 0 ? 1 : W / (T - tMax);
-}
-
-/** (W − w)/(T − t) ≥ cut, or undefined when it is too close to the cut to tell from float noise. */
-function dropped(W: number, T: number, w: number, t: number, cut: number): boolean | undefined {
-  const rest = T - t;
-  const S = rest === 0 ? 1 : (W - w) / rest;
-  if (Math.abs(S - cut) <= NOISE) return undefined;
-  return S >= cut;
+function withoutOne(W: number, T: number, t: number, cut: number): boolean | undefined {
+  if (T === 0) return true; // nothing scored, nor without it: S = 1
+  if (T - t <= 0) return undefined;
+  if (lowestWithout(W, T, t, 0) >= cut + NOISE) return true;
+  if (highestWithout(W, T, t) < cut - NOISE) return false;
+  return undefined;
 }
