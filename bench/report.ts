@@ -48,6 +48,8 @@ export interface SizeResult {
     serviceCpuCores: number;
     /** CPU per listing of the service, the database server's backends of the bench database, and the bench client (absent in older results). */
     cpuMsPerListing?: { service: number; postgres: number; client: number } | undefined;
+    /** Transactions committed in the bench database per listing (absent in older results). */
+    commitsPerListing?: number | undefined;
     /** Start and end of the run on the monotonic clock, µs (what bench/cost-model.ts cuts profiles by). */
     windowUs?: number[] | undefined;
   };

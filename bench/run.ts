@@ -35,6 +35,7 @@ import {
 import {
   backendCpu,
   backendCpuSince,
+  commits,
   cpuSeconds,
   killAllServices,
   logPath,
@@ -160,6 +161,7 @@ async function runSize(n: number, questionnaire: QuestionnaireDefinition): Promi
     );
     const cpuBeforeThroughput = cpuSeconds(pid);
     const backendsBefore = await backendCpu(pool, dbName);
+    const commitsBefore = await commits(pool, dbName);
     const clientBefore = process.cpuUsage();
     // The monotonic clock V8's CPU profiles are stamped with: cuts the throughput run out of one.
     const windowStartUs = Number(process.hrtime.bigint() / 1000n);
@@ -172,6 +174,11 @@ async function runSize(n: number, questionnaire: QuestionnaireDefinition): Promi
     const throughputCpuCores = round2(serviceCpu / throughput.seconds);
     const clientUsage = process.cpuUsage(clientBefore);
     const postgresCpu = backendCpuSince(backendsBefore, await backendCpu(pool, dbName));
+    // Read after a pause: backends report their counts to the statistics at most once a second.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const commitsPerListing = round2(
+      ((await commits(pool, dbName)) - commitsBefore) / Math.max(1, throughput.requests),
+    );
     const perListing = (seconds: number) => round2((seconds * 1000) / Math.max(1, throughput.requests));
     const cpuMsPerListing = {
       service: perListing(serviceCpu),
@@ -180,7 +187,7 @@ async function runSize(n: number, questionnaire: QuestionnaireDefinition): Promi
     };
     const rssAfterThroughputMb = readMemory(pid).rssMb;
     label(
-      `throughput (${throughput.clients} clients, ${throughput.seconds} s): ${throughput.rps} req/s, p95 ${throughput.p95} ms, ${throughput.errors} errors; service CPU ${throughputCpuCores} cores; CPU ms per listing: service ${cpuMsPerListing.service}, PostgreSQL ${cpuMsPerListing.postgres}, client ${cpuMsPerListing.client}`,
+      `throughput (${throughput.clients} clients, ${throughput.seconds} s): ${throughput.rps} req/s, p95 ${throughput.p95} ms, ${throughput.errors} errors; service CPU ${throughputCpuCores} cores; CPU ms per listing: service ${cpuMsPerListing.service}, PostgreSQL ${cpuMsPerListing.postgres}, client ${cpuMsPerListing.client}; ${commitsPerListing} transactions per listing`,
     );
 
     const interest = await measureInterest(
@@ -257,7 +264,13 @@ async function runSize(n: number, questionnaire: QuestionnaireDefinition): Promi
       },
       memory: { ...memory, rssAfterThroughputMb },
       latency,
-      throughput: { ...throughput, serviceCpuCores: throughputCpuCores, cpuMsPerListing, windowUs },
+      throughput: {
+        ...throughput,
+        serviceCpuCores: throughputCpuCores,
+        cpuMsPerListing,
+        commitsPerListing,
+        windowUs,
+      },
       interest,
       correctness,
       baseline,

@@ -175,6 +175,15 @@ export async function backendCpu(pool: pg.Pool, database: string): Promise<Map<n
   return seconds;
 }
 
+/** Transactions committed in `database` so far (PostgreSQL's statistics, which lag by up to a second). */
+export async function commits(pool: pg.Pool, database: string): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>(
+    'select xact_commit as n from pg_stat_database where datname = $1',
+    [database],
+  );
+  return Number(rows[0]?.n ?? Number.NaN);
+}
+
 /** CPU seconds the backends used between two readings (a backend new since the first counts whole). */
 export function backendCpuSince(before: Map<number, number>, after: Map<number, number>): number {
   let total = 0;
