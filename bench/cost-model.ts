@@ -101,7 +101,8 @@ const lines = [
   '| where | share of the service profile | CPU ms per listing |',
   '|---|---:|---:|',
   ...order.map(
-    (name) => `| service: ${name} | ${(share(name) * 100).toFixed(1)} % | ${(share(name) * cpu.service).toFixed(2)} |`,
+    (name) =>
+      `| service: ${name} | ${(share(name) * 100).toFixed(1)} % | ${(share(name) * cpu.service).toFixed(2)} |`,
   ),
   `| service, total (/proc) | 100 % | ${cpu.service.toFixed(2)} |`,
   `| PostgreSQL backends (/proc) | | ${cpu.postgres.toFixed(2)} |`,
