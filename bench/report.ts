@@ -44,7 +44,15 @@ export interface SizeResult {
   };
   memory: { rssMb: number; peakMb: number; rssAfterThroughputMb: number };
   latency: LatencyResult;
-  throughput: ThroughputResult & { serviceCpuCores: number };
+  throughput: ThroughputResult & {
+    serviceCpuCores: number;
+    /** CPU per listing of the service, the database server's backends of the bench database, and the bench client (absent in older results). */
+    cpuMsPerListing?: { service: number; postgres: number; client: number } | undefined;
+    /** Transactions committed in the bench database per listing (absent in older results). */
+    commitsPerListing?: number | undefined;
+    /** Start and end of the run on the monotonic clock, µs (what bench/cost-model.ts cuts profiles by). */
+    windowUs?: number[] | undefined;
+  };
   /** absent in results from before the interest row */
   interest?: InterestResult | undefined;
   correctness: SpotCheck | { skipped: string };

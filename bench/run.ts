@@ -32,7 +32,17 @@ import {
   updateReadme,
   verdictsOf,
 } from './report.ts';
-import { cpuSeconds, killAllServices, logPath, readMemory, type Service, startService } from './service.ts';
+import {
+  backendCpu,
+  backendCpuSince,
+  commits,
+  cpuSeconds,
+  killAllServices,
+  logPath,
+  readMemory,
+  type Service,
+  startService,
+} from './service.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const env = process.env;
@@ -52,6 +62,8 @@ const settings = {
 };
 const adminUrl = env.BENCH_DATABASE_URL ?? 'postgres://mutualfit:mutualfit@127.0.0.1:5432/postgres';
 const keepDatabases = env.BENCH_KEEP_DB === '1';
+// Two benches on one server (two worktrees) must not drop each other's database.
+const databasePrefix = env.BENCH_DB_PREFIX ?? 'mutualfit_bench';
 const childNodeOptions = env.BENCH_CHILD_NODE_OPTIONS;
 const workDir = env.BENCH_TMP ?? join(os.tmpdir(), 'mutualfit-bench');
 const sizes = (process.argv[2] ?? env.BENCH_SIZES ?? '10000,100000,1000000')
@@ -82,7 +94,7 @@ async function runSize(n: number, questionnaire: QuestionnaireDefinition): Promi
   const loadBefore = os.loadavg().map((x) => Math.round(x * 100) / 100);
   const source = sourceVersion();
   const market = createMarket({ seed: settings.seed, candidates: n, jobs: Math.max(1, Math.round(n / 100)) });
-  const dbName = `mutualfit_bench_${n}`;
+  const dbName = `${databasePrefix}_${n}`;
   const label = (message: string) => say(`[N=${fmt(n)}] ${message}`);
   await admin(async (client) => {
     await client.query(`drop database if exists ${dbName} with (force)`);
@@ -148,14 +160,34 @@ async function runSize(n: number, questionnaire: QuestionnaireDefinition): Promi
       `latency (1 client, ${latency.requests} requests): p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms; RSS ${memory.rssMb} MB`,
     );
     const cpuBeforeThroughput = cpuSeconds(pid);
+    const backendsBefore = await backendCpu(pool, dbName);
+    const commitsBefore = await commits(pool, dbName);
+    const clientBefore = process.cpuUsage();
+    // The monotonic clock V8's CPU profiles are stamped with: cuts the throughput run out of one.
+    const windowStartUs = Number(process.hrtime.bigint() / 1000n);
     const throughput = await measureThroughput(api, loaded.jobIds, createRng(settings.seed + 2), {
       clients: settings.throughputClients,
       seconds: settings.throughputSeconds,
     });
-    const throughputCpuCores = round2((cpuSeconds(pid) - cpuBeforeThroughput) / throughput.seconds);
+    const windowUs = [windowStartUs, Number(process.hrtime.bigint() / 1000n)];
+    const serviceCpu = cpuSeconds(pid) - cpuBeforeThroughput;
+    const throughputCpuCores = round2(serviceCpu / throughput.seconds);
+    const clientUsage = process.cpuUsage(clientBefore);
+    const postgresCpu = backendCpuSince(backendsBefore, await backendCpu(pool, dbName));
+    // Read after a pause: backends report their counts to the statistics at most once a second.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const commitsPerListing = round2(
+      ((await commits(pool, dbName)) - commitsBefore) / Math.max(1, throughput.requests),
+    );
+    const perListing = (seconds: number) => round2((seconds * 1000) / Math.max(1, throughput.requests));
+    const cpuMsPerListing = {
+      service: perListing(serviceCpu),
+      postgres: perListing(postgresCpu),
+      client: perListing((clientUsage.user + clientUsage.system) / 1e6),
+    };
     const rssAfterThroughputMb = readMemory(pid).rssMb;
     label(
-      `throughput (${throughput.clients} clients, ${throughput.seconds} s): ${throughput.rps} req/s, p95 ${throughput.p95} ms, ${throughput.errors} errors; service CPU ${throughputCpuCores} cores`,
+      `throughput (${throughput.clients} clients, ${throughput.seconds} s): ${throughput.rps} req/s, p95 ${throughput.p95} ms, ${throughput.errors} errors; service CPU ${throughputCpuCores} cores; CPU ms per listing: service ${cpuMsPerListing.service}, PostgreSQL ${cpuMsPerListing.postgres}, client ${cpuMsPerListing.client}; ${commitsPerListing} transactions per listing`,
     );
 
     const interest = await measureInterest(
@@ -232,7 +264,13 @@ async function runSize(n: number, questionnaire: QuestionnaireDefinition): Promi
       },
       memory: { ...memory, rssAfterThroughputMb },
       latency,
-      throughput: { ...throughput, serviceCpuCores: throughputCpuCores },
+      throughput: {
+        ...throughput,
+        serviceCpuCores: throughputCpuCores,
+        cpuMsPerListing,
+        commitsPerListing,
+        windowUs,
+      },
       interest,
       correctness,
       baseline,

@@ -1,8 +1,10 @@
 /** Runs the mutualfit service as a child process for the bench, on loopback, and watches it. */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type pg from 'pg';
 import { request } from './http.ts';
 
 export interface IndexLoaded {
@@ -151,6 +153,42 @@ export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * CPU seconds so far of each PostgreSQL backend connected to `database` (by pid, from /proc: the
+ * server must run on this machine). Background processes (WAL writer, checkpointer) are not counted.
+ */
+export async function backendCpu(pool: pg.Pool, database: string): Promise<Map<number, number>> {
+  const { rows } = await pool.query<{ pid: number }>(
+    'select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+    [database],
+  );
+  const seconds = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      seconds.set(pid, cpuSeconds(pid));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return seconds;
+}
+
+/** Transactions committed in `database` so far (PostgreSQL's statistics, which lag by up to a second). */
+export async function commits(pool: pg.Pool, database: string): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>(
+    'select xact_commit as n from pg_stat_database where datname = $1',
+    [database],
+  );
+  return Number(rows[0]?.n ?? Number.NaN);
+}
+
+/** CPU seconds the backends used between two readings (a backend new since the first counts whole). */
+export function backendCpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
 }
 
 export function logPath(dir: string, name: string): string {

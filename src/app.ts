@@ -9,12 +9,14 @@ import pkg from '../package.json' with { type: 'json' };
 import { allocationRoutes } from './allocation/routes.ts';
 import { answerRoutes } from './answers/routes.ts';
 import { ensureBootstrapWorkspace } from './auth/bootstrap.ts';
+import { CREDENTIALS_CHANNEL, CredentialCache } from './auth/credential-cache.ts';
 import { hashApiKey } from './auth/keys.ts';
 import { registerAuth } from './auth/plugin.ts';
 import { listAllowedOrigins } from './auth/repository.ts';
 import { authRoutes } from './auth/routes.ts';
 import type { Config } from './config.ts';
 import { type Database, pingDatabase, reportConnectionLosses } from './db/client.ts';
+import { Notifications } from './db/notifications.ts';
 import { healthRoutes } from './health/routes.ts';
 import { AllowedOrigins, registerCors } from './http/cors.ts';
 import { AppError } from './http/errors.ts';
@@ -62,6 +64,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     matchIndex: MatchIndex;
     changeFollower: ChangeFollower;
+    credentials: CredentialCache;
     webhookWorker: WebhookWorker;
     allowedOrigins: AllowedOrigins;
   }
@@ -113,7 +116,16 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true };
   });
-  registerAuth(app, { db: database.db, config });
+  // One LISTEN connection for the change feed and credential revocations.
+  const notifications = new Notifications(database, app.log);
+  const credentials = new CredentialCache({
+    ttlMs: config.CREDENTIAL_CACHE_TTL_MS,
+    max: config.CREDENTIAL_CACHE_MAX,
+  });
+  notifications.on(CREDENTIALS_CHANNEL, (payload) => credentials.onNotification(payload));
+  notifications.onState((listening) => credentials.setListening(listening));
+  app.decorate('credentials', credentials);
+  registerAuth(app, { db: database.db, config, credentials });
   registerIdempotency(app, { db: database.db });
   registerNulGuard(app);
 
@@ -176,10 +188,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const insightsPool = new InsightsPool(config.INSIGHTS_WORKERS);
   app.addHook('onClose', async () => insightsPool.close());
   // The follower keeps the index current: it is the `sync` every writing route refreshes through.
-  const sync = new ChangeFollower(database, index, app.log);
+  const sync = new ChangeFollower(database, index, app.log, notifications);
   app.decorate('matchIndex', index);
   app.decorate('changeFollower', sync);
   app.addHook('onClose', () => sync.stop());
+  app.addHook('onClose', () => notifications.stop());
 
   const db = database.db;
   await app.register(healthRoutes, {
@@ -189,8 +202,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     ],
   });
   await app.register(questionnaireRoutes, { questionnaires });
-  await app.register(authRoutes, { db, origins: allowedOrigins });
-  await app.register(sessionRoutes, { db });
+  await app.register(authRoutes, { db, origins: allowedOrigins, credentials });
+  await app.register(sessionRoutes, { db, credentials });
   await app.register(employerRoutes, { db, sync });
   await app.register(jobRoutes, { db, sync });
   await app.register(candidateRoutes, { db, sync });
@@ -221,6 +234,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await ensureBootstrapWorkspace(db, config.BOOTSTRAP_ADMIN_KEY);
   // The follower starts first, so changes written while the index loads are replayed after it.
   await sync.start();
+  await notifications.start();
   const loading = loadIndex(db, index, app.log).catch((err) => {
     app.log.fatal({ err }, 'the match index could not be loaded');
   });

@@ -62,6 +62,10 @@ const envSchema = z.object({
   HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
   KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(72_000),
+  // API keys and session tokens known without a query (src/auth/credential-cache.ts): how long one
+  // is trusted before it is looked up again (0: never cached), and how many are held.
+  CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  CREDENTIAL_CACHE_MAX: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
   QUESTIONNAIRES_DIR: z.string().min(1).default('./questionnaires'),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   // Worker threads a match listing is split over (with the calling thread); 0: one thread.

@@ -3,9 +3,10 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { AppError } from '../http/errors.ts';
 import { findSessionByHash } from '../sessions/repository.ts';
+import type { Credential, CredentialCache } from './credential-cache.ts';
 import { AuthFailureLimiter } from './failures.ts';
 import { hashApiKey, SESSION_TOKEN_PREFIX, sameSecret } from './keys.ts';
-import type { Principal, Role } from './principal.ts';
+import type { Principal, Role, WorkspacePrincipal } from './principal.ts';
 import { findActiveKeyByHash } from './repository.ts';
 
 declare module 'fastify' {
@@ -27,9 +28,12 @@ declare module 'fastify' {
 /** Every kind of key, for routes any caller with a key may use. */
 export const anyRole: readonly Role[] = ['platform', 'admin', 'employer', 'candidate'];
 
-type AuthDeps = { db: Db; config: Config; failures: AuthFailureLimiter };
+type AuthDeps = { db: Db; config: Config; credentials: CredentialCache; failures: AuthFailureLimiter };
 
-export function registerAuth(app: FastifyInstance, deps: { db: Db; config: Config }): void {
+export function registerAuth(
+  app: FastifyInstance,
+  deps: { db: Db; config: Config; credentials: CredentialCache },
+): void {
   const failures = new AuthFailureLimiter({
     limit: deps.config.AUTH_FAILURE_LIMIT,
     windowMs: deps.config.AUTH_FAILURE_WINDOW_MS,
@@ -92,22 +96,38 @@ async function verifyKey(request: FastifyRequest, deps: AuthDeps): Promise<Princ
   const key = match[1];
   const platformKey = deps.config.BOOTSTRAP_PLATFORM_KEY;
   if (platformKey && sameSecret(key, platformKey)) return { role: 'platform' };
-  if (key.startsWith(SESSION_TOKEN_PREFIX)) return verifySession(key, deps);
+  const session = key.startsWith(SESSION_TOKEN_PREFIX);
+  const hash = hashApiKey(key);
+  let credential = deps.credentials.get(hash);
+  if (!credential) {
+    const generation = deps.credentials.begin();
+    credential = session ? await findSession(deps.db, hash) : await findKey(deps.db, hash);
+    if (credential) deps.credentials.set(hash, credential, generation);
+  }
+  if (!credential) {
+    throw new AppError(
+      'unauthorized',
+      session
+        ? 'The session token is not valid or has been revoked.'
+        : 'The API key is not valid or has been revoked.',
+    );
+  }
+  if (credential.expiresAt && credential.expiresAt.getTime() <= Date.now())
+    throw new SessionExpired(credential.expiresAt);
+  return credential.principal;
+}
 
-  const row = await findActiveKeyByHash(deps.db, hashApiKey(key));
-  if (!row) throw new AppError('unauthorized', 'The API key is not valid or has been revoked.');
+async function findKey(db: Db, hash: string): Promise<Credential | undefined> {
+  const row = await findActiveKeyByHash(db, hash);
+  if (!row) return undefined;
+  const base = { workspaceId: row.workspaceId, keyId: row.id };
   switch (row.role) {
     case 'admin':
-      return { role: 'admin', workspaceId: row.workspaceId, keyId: row.id };
+      return { kind: 'key', principal: { role: 'admin', ...base } };
     case 'employer':
-      return { role: 'employer', workspaceId: row.workspaceId, keyId: row.id, employerId: row.employerId! };
+      return { kind: 'key', principal: { role: 'employer', ...base, employerId: row.employerId! } };
     case 'candidate':
-      return {
-        role: 'candidate',
-        workspaceId: row.workspaceId,
-        keyId: row.id,
-        candidateId: row.candidateId!,
-      };
+      return { kind: 'key', principal: { role: 'candidate', ...base, candidateId: row.candidateId! } };
   }
 }
 
@@ -120,14 +140,15 @@ class SessionExpired extends AppError {
   }
 }
 
-async function verifySession(token: string, deps: AuthDeps): Promise<Principal> {
-  const row = await findSessionByHash(deps.db, hashApiKey(token));
-  if (!row) throw new AppError('unauthorized', 'The session token is not valid or has been revoked.');
-  if (row.expiresAt.getTime() <= Date.now()) throw new SessionExpired(row.expiresAt);
+async function findSession(db: Db, hash: string): Promise<Credential | undefined> {
+  const row = await findSessionByHash(db, hash);
+  if (!row) return undefined;
   const base = { workspaceId: row.workspaceId, keyId: row.id };
-  return row.role === 'candidate'
-    ? { role: 'candidate', ...base, candidateId: row.candidateId! }
-    : { role: 'employer', ...base, employerId: row.employerId! };
+  const principal: WorkspacePrincipal =
+    row.role === 'candidate'
+      ? { role: 'candidate', ...base, candidateId: row.candidateId! }
+      : { role: 'employer', ...base, employerId: row.employerId! };
+  return { kind: 'session', principal, expiresAt: row.expiresAt };
 }
 
 /**

@@ -9,6 +9,7 @@ import { idParam } from '../http/params.ts';
 import { atLeastOneField } from '../http/schema-parts.ts';
 import { scoreMethods } from '../matching/types.ts';
 import { findCandidate, findEmployer } from '../profiles/repository.ts';
+import type { CredentialCache } from './credential-cache.ts';
 import { generateApiKey, hashApiKey, keyPrefix } from './keys.ts';
 import { requireRole } from './plugin.ts';
 import {
@@ -87,10 +88,11 @@ function reachableWorkspace(request: FastifyRequest<{ Params: { id: string } }>)
   return id;
 }
 
-export const authRoutes: FastifyPluginAsyncZod<{ db: Db; origins: AllowedOrigins }> = async (
-  app,
-  { db, origins },
-) => {
+export const authRoutes: FastifyPluginAsyncZod<{
+  db: Db;
+  origins: AllowedOrigins;
+  credentials: CredentialCache;
+}> = async (app, { db, origins, credentials }) => {
   app.post(
     '/v1/workspaces',
     {
@@ -304,6 +306,8 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db; origins: AllowedOrigins
       const { workspaceId } = requireRole(request, 'admin');
       if (!(await revokeApiKey(db, workspaceId, request.params.id)))
         throw notFound(`API key ${request.params.id}`);
+      // Other processes hear of it from the trigger's NOTIFY; this one must not wait for it.
+      credentials.forget('key', request.params.id);
       return reply.code(204).send(null);
     },
   );

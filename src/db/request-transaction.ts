@@ -97,3 +97,8 @@ export function withSavepoint<T>(work: () => Promise<T>): Promise<T> {
   const tx = scopes.getStore()?.tx;
   return tx ? tx.transaction(() => work()) : work();
 }
+
+/** Runs `work` (and what it starts) outside any request's transaction: on the plain pool. */
+export function outsideRequestTransaction<T>(work: () => T): T {
+  return scopes.exit(work);
+}

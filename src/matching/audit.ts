@@ -1,9 +1,12 @@
 import { and, eq, lt, or, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { WorkspacePrincipal } from '../auth/principal.ts';
-import type { DbOrTx } from '../db/client.ts';
+import type { Db, DbOrTx } from '../db/client.ts';
+import { GroupCommit } from '../db/group-commit.ts';
 import { rowsOf } from '../db/rows.ts';
 import { auditEvents } from '../db/schema.ts';
+import type { IndexSide } from './index.ts';
+import { DEFAULT_SCORE_METHOD, type ScoreMethod } from './types.ts';
 
 export type AuditAction =
   | 'matches.job'
@@ -38,35 +41,122 @@ export async function recordAudit(
   });
 }
 
+/** One page of a listing to record, with what it was ranked under (checked at the record). */
+export interface ListingRecord {
+  principal: WorkspacePrincipal;
+  side: IndexSide;
+  subjectId: string;
+  /** An employer key's employer: the job must be one of theirs. */
+  ownerEmployerId?: string | undefined;
+  /** The score method the page was ranked with. */
+  method: ScoreMethod;
+  questionnaireId?: string | undefined;
+  questionnaireVersion?: number | undefined;
+  /** The ids of the other side, in the listing's order. */
+  listed: string[];
+}
+
+/** What the database said about a listing: recorded only when the subject is there to list. */
+export interface ListingOutcome {
+  /** The subject exists in the workspace and is the caller's to list. */
+  found: boolean;
+  paused: boolean;
+  /** The workspace's score method now. */
+  scoreMethod: ScoreMethod;
+  /** The listed ids that still exist (jobs: are open), which the record holds; undefined when nothing was recorded. */
+  present: Set<string> | undefined;
+}
+
 /**
- * Appends the audit record of a listing and answers which of the listed ids still exist (for
- * jobs: are open), in the listing's order: one statement, the check and the record together. The
- * record holds those ids only. A replica's index can lag behind a deletion or an erasure by a
- * moment; what the database no longer has is neither shown nor recorded.
+ * Listings' audit records by group commit: one statement for every listing waiting (see
+ * `GroupCommit`), which per listing checks the subject (exists, the caller's, not paused, the
+ * workspace's score method is the one it was ranked with), keeps of the listed ids those that
+ * still exist, and appends the record — all or nothing for the batch, committed before any of
+ * them answers. A subject that fails a check gets no record; the caller answers 404 or 409, or
+ * ranks again with the current method.
  */
-export async function recordListing(
-  db: DbOrTx,
-  principal: WorkspacePrincipal,
-  record: Omit<AuditRecord, 'resultIds'>,
-  listed: { side: 'job' | 'candidate'; ids: string[] },
-): Promise<Set<string>> {
-  const exists =
-    listed.side === 'job'
-      ? sql`exists (select 1 from jobs p where p.workspace_id = ${principal.workspaceId}::uuid and p.id = l.id and p.status = 'open')`
-      : sql`exists (select 1 from candidates p where p.workspace_id = ${principal.workspaceId}::uuid and p.id = l.id)`;
+export function listingRecorder(db: Db, options: { maxBatch?: number } = {}) {
+  const batches = new GroupCommit<ListingRecord, ListingOutcome>(
+    (records) => recordListings(db, records),
+    options,
+  );
+  return (record: ListingRecord) => batches.submit(record);
+}
+
+async function recordListings(db: Db, records: ListingRecord[]): Promise<ListingOutcome[]> {
+  const input = records.map((r, n) => ({
+    n,
+    id: uuidv7(),
+    workspace_id: r.principal.workspaceId,
+    actor_role: r.principal.role,
+    actor_key_id: r.principal.keyId,
+    action: r.side === 'job' ? 'matches.job' : 'matches.candidate',
+    side: r.side,
+    subject_id: r.subjectId,
+    owner: r.ownerEmployerId ?? null,
+    method: r.method,
+    questionnaire_id: r.questionnaireId ?? null,
+    questionnaire_version: r.questionnaireVersion ?? null,
+    listed: r.listed,
+  }));
   const result = await db.execute(sql`
-    with present as (
-      select l.id, l.n from unnest(${sql.param(listed.ids)}::uuid[]) with ordinality as l(id, n) where ${exists}
+    with req as (
+      select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as r(
+        n int, id uuid, workspace_id uuid, actor_role text, actor_key_id uuid, action text, side text,
+        subject_id uuid, owner uuid, method text, questionnaire_id text, questionnaire_version smallint,
+        listed jsonb)
+    ), checked as (
+      select r.*, w.score_method::text as score_method, s.subject_id is not null as found, coalesce(s.paused, false) as paused
+        from req r
+        left join workspaces w on w.id = r.workspace_id
+        left join lateral (
+          select j.id as subject_id, false as paused from jobs j
+           where r.side = 'job' and j.workspace_id = r.workspace_id and j.id = r.subject_id
+             and (r.owner is null or j.employer_id = r.owner)
+          union all
+          select c.id, c.paused from candidates c
+           where r.side = 'candidate' and c.workspace_id = r.workspace_id and c.id = r.subject_id
+        ) s on true
+    ), inserted as (
+      insert into audit_events (id, workspace_id, actor_role, actor_key_id, action, subject_id,
+                                questionnaire_id, questionnaire_version, result_ids)
+      select c.id, c.workspace_id, c.actor_role, c.actor_key_id, c.action, c.subject_id,
+             c.questionnaire_id, c.questionnaire_version,
+             coalesce((select jsonb_agg(l.id order by l.k)
+                         from jsonb_array_elements_text(c.listed) with ordinality as l(id, k)
+                        where case when c.side = 'job'
+                          then exists (select 1 from candidates p
+                                        where p.workspace_id = c.workspace_id and p.id = l.id::uuid)
+                          else exists (select 1 from jobs p
+                                        where p.workspace_id = c.workspace_id and p.id = l.id::uuid
+                                          and p.status = 'open') end), '[]'::jsonb)
+        from checked c
+       where c.found and not c.paused and c.score_method = c.method
+      returning id, result_ids
     )
-    insert into audit_events (id, workspace_id, actor_role, actor_key_id, action, subject_id,
-                              questionnaire_id, questionnaire_version, result_ids)
-    values (${uuidv7()}::uuid, ${principal.workspaceId}::uuid, ${principal.role}, ${principal.keyId ?? null}::uuid,
-            ${record.action}, ${record.subjectId ?? null}::uuid, ${record.questionnaireId ?? null},
-            ${record.questionnaireVersion ?? null}::smallint,
-            coalesce((select jsonb_agg(id::text order by n) from present), '[]'::jsonb))
-    returning result_ids`);
-  const [row] = rowsOf<{ result_ids: string[] }>(result);
-  return new Set(row?.result_ids ?? []);
+    select c.n, c.found, c.paused, c.score_method, i.result_ids
+      from checked c left join inserted i on i.id = c.id`);
+  const outcomes: ListingOutcome[] = records.map(() => ({
+    found: false,
+    paused: false,
+    scoreMethod: DEFAULT_SCORE_METHOD,
+    present: undefined,
+  }));
+  for (const row of rowsOf<{
+    n: number;
+    found: boolean;
+    paused: boolean;
+    score_method: ScoreMethod | null;
+    result_ids: string[] | null;
+  }>(result)) {
+    outcomes[row.n] = {
+      found: row.found,
+      paused: row.paused,
+      scoreMethod: row.score_method ?? DEFAULT_SCORE_METHOD,
+      present: row.result_ids ? new Set(row.result_ids) : undefined,
+    };
+  }
+  return outcomes;
 }
 
 /**

@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, gt, lt, type SQL, sql } from 'drizzle-orm';
+import { asc, desc, eq, gt, lt, type SQL, sql } from 'drizzle-orm';
 import type { AnswerSet } from '../answers/types.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { rowsOf } from '../db/rows.ts';
-import { candidates, jobs, profileChanges, workspaces } from '../db/schema.ts';
+import { profileChanges, workspaces } from '../db/schema.ts';
 import type { IndexSide, ProfileState } from './index.ts';
 import { DEFAULT_SCORE_METHOD } from './types.ts';
 
@@ -150,22 +150,6 @@ export async function readStates(
   // One array parameter, not one parameter per id: a bulk write refreshes 10,000 at a time.
   const where = sql`workspace_id = ${workspaceId}::uuid and id = any(${sql.param(ids)}::uuid[])`;
   return selectStates(db, side, where, layoutKeys);
-}
-
-/** A job or candidate to list the matches of, with its workspace's score method: one query. */
-export async function listingSubject(db: DbOrTx, workspaceId: string, side: IndexSide, id: string) {
-  const table = side === 'job' ? jobs : candidates;
-  const [row] = await db
-    .select({
-      id: table.id,
-      employerId: side === 'job' ? jobs.employerId : sql<null>`null`,
-      paused: side === 'job' ? sql<boolean>`false` : candidates.paused,
-      scoreMethod: workspaces.scoreMethod,
-    })
-    .from(table)
-    .innerJoin(workspaces, eq(workspaces.id, table.workspaceId))
-    .where(and(eq(table.workspaceId, workspaceId), eq(table.id, id)));
-  return row;
 }
 
 export async function scoreMethodOf(db: DbOrTx, workspaceId: string) {

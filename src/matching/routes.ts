@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { resolveAnswers } from '../answers/resolve.ts';
-import { assertOwnCandidate, assertOwnEmployer, candidateScope, employerScope } from '../auth/access.ts';
+import { assertOwnCandidate, candidateScope } from '../auth/access.ts';
 import { requireRole } from '../auth/plugin.ts';
 import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { Db } from '../db/client.ts';
@@ -11,10 +11,10 @@ import { candidatePaused, hidesFrom } from '../profiles/candidate-privacy.ts';
 import { type JobFacts, jobFactsOf } from '../profiles/employer-contacts.ts';
 import { findCandidate, findJob } from '../profiles/repository.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
-import { recordAudit, recordListing } from './audit.ts';
+import { listingRecorder, recordAudit } from './audit.ts';
 import { explainStoredPair } from './explain-stored.ts';
-import type { MatchIndex, MatchList } from './index.ts';
-import { listingSubject, scoreMethodOf } from './repository.ts';
+import type { IndexSide, MatchIndex, MatchList } from './index.ts';
+import { scoreMethodOf } from './repository.ts';
 import {
   adHocBody,
   adHocMatches,
@@ -25,7 +25,7 @@ import {
   jobMatches,
   matchesQuery,
 } from './schemas.ts';
-import type { ScoreMethod } from './types.ts';
+import { DEFAULT_SCORE_METHOD, type ScoreMethod } from './types.ts';
 
 const tags = ['matching'];
 const errors = { 400: problemSchema, 404: problemSchema };
@@ -35,40 +35,59 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
   index: MatchIndex;
   questionnaires: QuestionnaireCatalog;
 }> = async (app, { db, index, questionnaires }) => {
+  const recordListing = listingRecorder(db);
+  /** Each workspace's score method as last seen; every record checks it, so a stale one costs a re-rank only. */
+  const scoreMethods = new Map<string, ScoreMethod>();
+
   /**
-   * One page of a subject's listing, with its audit record. Rows the database no longer has (a
-   * replica's index can miss a deletion or an erasure for a moment) are left out, and the index is mended.
+   * One page of a subject's listing, with its audit record. The page is ranked first, from the
+   * index; then one statement (shared with concurrent listings) checks the subject in the
+   * database and records the page, so a listing costs no query of its own. Rows the database no
+   * longer has (a replica's index can miss a deletion or an erasure for a moment) are left out,
+   * and the index is mended.
    */
   async function listing(
     request: FastifyRequest,
     principal: WorkspacePrincipal,
-    side: 'job' | 'candidate',
-    subject: { id: string; scoreMethod: ScoreMethod },
+    side: IndexSide,
+    subjectId: string,
+    ownerEmployerId?: string,
   ) {
     const { limit, cursor } = request.query as z.output<typeof matchesQuery>;
     const { workspaceId } = principal;
-    const list = index.matchesOf(workspaceId, side, subject.id, {
-      limit,
-      after: decodeRankCursor(cursor),
-      method: subject.scoreMethod,
-    });
     const otherSide = side === 'job' ? 'candidate' : 'job';
-    const listed = list?.rows ?? [];
-    const present = await recordListing(
-      db,
-      principal,
-      {
-        action: side === 'job' ? 'matches.job' : 'matches.candidate',
-        subjectId: subject.id,
+    for (let attempt = 1; ; attempt++) {
+      const method = scoreMethods.get(workspaceId) ?? DEFAULT_SCORE_METHOD;
+      const list = index.matchesOf(workspaceId, side, subjectId, {
+        limit,
+        after: decodeRankCursor(cursor),
+        method,
+      });
+      const listed = list?.rows ?? [];
+      const outcome = await recordListing({
+        principal,
+        side,
+        subjectId,
+        ownerEmployerId,
+        method,
         questionnaireId: list?.questionnaireId,
         questionnaireVersion: list?.questionnaireVersion,
-      },
-      { side: otherSide, ids: listed.map((r) => r.id) },
-    );
-    const rows = listed.filter((r) => present.has(r.id));
-    for (const r of listed) if (!present.has(r.id)) index.remove(workspaceId, otherSide, r.id);
-    const last = rows.at(-1);
-    return { rows, nextCursor: list?.hasMore && last ? encodeRankCursor(last.score, last.id) : null };
+        listed: listed.map((r) => r.id),
+      });
+      scoreMethods.set(workspaceId, outcome.scoreMethod);
+      if (!outcome.found) throw notFound(side === 'job' ? `Job ${subjectId}` : `Candidate ${subjectId}`);
+      if (outcome.paused) throw candidatePaused(subjectId, 'no matches');
+      const present = outcome.present;
+      if (!present) {
+        // The workspace's score method changed since this process last saw it: rank again.
+        if (attempt < 3) continue;
+        throw new Error(`the score method of workspace ${workspaceId} kept changing during a listing`);
+      }
+      const rows = listed.filter((r) => present.has(r.id));
+      for (const r of listed) if (!present.has(r.id)) index.remove(workspaceId, otherSide, r.id);
+      const last = rows.at(-1);
+      return { rows, nextCursor: list?.hasMore && last ? encodeRankCursor(last.score, last.id) : null };
+    }
   }
 
   app.get(
@@ -85,16 +104,10 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request) => {
-      const scope = employerScope(request);
-      const job = await listingSubject(db, scope.workspaceId, 'job', request.params.id);
-      if (!job) throw notFound(`Job ${request.params.id}`);
-      assertOwnEmployer(scope, job.employerId!, `Job ${request.params.id}`);
       const principal = requireRole(request, 'admin', 'employer');
-      const { rows, nextCursor } = await listing(request, principal, 'job', job);
-      return {
-        matches: rows.map(asCandidateMatch),
-        nextCursor,
-      };
+      const owner = principal.role === 'employer' ? principal.employerId : undefined;
+      const { rows, nextCursor } = await listing(request, principal, 'job', request.params.id, owner);
+      return { matches: rows.map(asCandidateMatch), nextCursor };
     },
   );
 
@@ -115,11 +128,8 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
     async (request) => {
       const scope = candidateScope(request);
       assertOwnCandidate(scope, request.params.id);
-      const candidate = await listingSubject(db, scope.workspaceId, 'candidate', request.params.id);
-      if (!candidate) throw notFound(`Candidate ${request.params.id}`);
-      if (candidate.paused) throw candidatePaused(request.params.id, 'no matches');
       const principal = requireRole(request, 'admin', 'candidate');
-      const { rows, nextCursor } = await listing(request, principal, 'candidate', candidate);
+      const { rows, nextCursor } = await listing(request, principal, 'candidate', request.params.id);
       return { matches: await withJobFacts(db, principal.workspaceId, rows), nextCursor };
     },
   );

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import pg from 'pg';
 import type { AnswerSet } from '../answers/types.ts';
 import type { Database, Db } from '../db/client.ts';
 import { isConnectionError, outageLog } from '../db/faults.ts';
+import { backoffMs, type Notifications } from '../db/notifications.ts';
 import { deferUntilCommit } from '../db/request-transaction.ts';
 import { loggableError } from '../logger.ts';
 import type { IndexSide, MatchIndex, PackedRow } from './index.ts';
@@ -65,9 +65,6 @@ export async function loadIndex(db: Db, index: MatchIndex, log: FastifyBaseLogge
   }
 }
 
-/** 250 ms doubling up to 4 s: a database that is back is noticed within about 4 s. */
-const backoffMs = (attempt: number) => Math.min(4_000, 250 * 2 ** attempt);
-
 async function loadIndexOnce(db: Db, index: MatchIndex, log: FastifyBaseLogger): Promise<void> {
   const started = performance.now();
   const layoutKeys = index.currentLayoutKeys();
@@ -106,7 +103,7 @@ async function loadIndexOnce(db: Db, index: MatchIndex, log: FastifyBaseLogger):
 
 /**
  * Keeps this process's index current with writes made by other processes: LISTEN/NOTIFY wakes
- * it at once, and a catch-up every second covers a lost notification.
+ * it at once (src/db/notifications.ts), and a catch-up every second covers a lost notification.
  *
  * Sequence numbers are taken at insert but become visible at commit, so a lower one can show up
  * after a higher one was read. A full pass re-reads everything after `safeSeq` (changes from the
@@ -117,7 +114,6 @@ async function loadIndexOnce(db: Db, index: MatchIndex, log: FastifyBaseLogger):
 export class ChangeFollower {
   private readonly database: Database;
   private readonly index: MatchIndex;
-  private readonly log: FastifyBaseLogger;
   private safeSeq = 0;
   /** The highest seq read so far. */
   private highSeq = 0;
@@ -126,7 +122,7 @@ export class ChangeFollower {
   private running: Promise<void> | undefined;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
-  private unlisten: (() => Promise<void>) | undefined;
+  /** Stopped: notifications no longer move it (explicit catch-ups still do). */
   private stopped = false;
   private readonly catchUpLog: ReturnType<typeof outageLog>;
   /** Tags this app's bulk writes in the change feed; its own rows need no second read. */
@@ -136,11 +132,18 @@ export class ChangeFollower {
   private caughtUpAt: number | undefined;
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(database: Database, index: MatchIndex, log: FastifyBaseLogger) {
+  /**
+   * `notifications` wakes it at once (without, only the timer and explicit catch-ups move it); once
+   * its connection listens again after a loss, a full catch-up covers what was missed.
+   */
+  constructor(database: Database, index: MatchIndex, log: FastifyBaseLogger, notifications?: Notifications) {
     this.database = database;
     this.index = index;
-    this.log = log;
     this.catchUpLog = outageLog(log, 'change feed catch-up');
+    notifications?.on(CHANGES_CHANNEL, (payload) => void this.onNotify(payload));
+    notifications?.onState((listening) => {
+      if (listening && this.caughtUpAt !== undefined && !this.stopped) void this.catchUp();
+    });
   }
 
   /** Call before loading the index, so changes made during the load are replayed after it. */
@@ -149,7 +152,6 @@ export class ChangeFollower {
     this.safeSeq = await latestChangeSeq(this.database.db);
     this.caughtUpAt = started;
     this.highSeq = this.safeSeq;
-    this.unlisten = await this.listen();
     this.timer = setInterval(() => void this.catchUp(), CATCH_UP_MS);
     this.timer.unref();
   }
@@ -158,7 +160,6 @@ export class ChangeFollower {
     this.stopped = true;
     clearInterval(this.timer);
     await this.running;
-    await this.unlisten?.().catch(() => {});
   }
 
   /**
@@ -192,6 +193,7 @@ export class ChangeFollower {
 
   /** A bare notification means "read the feed"; `side:workspace:id` names an erased profile. */
   private async onNotify(payload: string | undefined): Promise<void> {
+    if (this.caughtUpAt === undefined || this.stopped) return;
     const [side, workspaceId, id] = payload?.split(':') ?? [];
     if ((side === 'job' || side === 'candidate') && workspaceId && id)
       this.index.remove(workspaceId, side, id);
@@ -267,65 +269,5 @@ export class ChangeFollower {
       this.safeSeq = change.seq;
     }
     for (const seq of this.applied) if (seq <= this.safeSeq) this.applied.delete(seq);
-  }
-
-  /**
-   * LISTENs for wake-ups. On PostgreSQL on a connection of its own, outside the pool (a pool
-   * cannot end while a client is checked out); when that connection is lost it is opened again
-   * with back-off, and a full catch-up then covers what was missed (the timer keeps catching up
-   * meanwhile, through the pool).
-   */
-  private async listen(): Promise<() => Promise<void>> {
-    const database = this.database;
-    const onNotify = (payload?: string) => void this.onNotify(payload);
-    if (database.kind === 'pglite') return database.client.listen(CHANGES_CHANNEL, onNotify);
-    let client: pg.Client | undefined;
-    let retry: NodeJS.Timeout | undefined;
-    const connect = async () => {
-      const next = new pg.Client(database.pool.options);
-      const onLost = (err?: Error) => {
-        if (client !== next) return;
-        client = undefined;
-        next.end().catch(() => {});
-        if (this.stopped) return;
-        this.log.warn({ err }, 'change feed connection lost; reconnecting');
-        reconnect(0);
-      };
-      next.on('error', onLost);
-      next.on('end', () => onLost());
-      next.on('notification', (message) => onNotify(message.payload));
-      try {
-        await next.connect();
-        await next.query(`LISTEN ${CHANGES_CHANNEL}`);
-      } catch (err) {
-        await next.end().catch(() => {});
-        throw err;
-      }
-      if (this.stopped) await next.end();
-      else client = next;
-    };
-    const reconnect = (attempt: number) => {
-      retry = setTimeout(() => {
-        connect().then(
-          () => {
-            this.log.info({ attempts: attempt + 1 }, 'change feed connection restored');
-            void this.catchUp();
-          },
-          (err) => {
-            if (this.stopped) return;
-            this.log.debug({ err, attempt }, 'change feed connection not restored yet');
-            reconnect(attempt + 1);
-          },
-        );
-      }, backoffMs(attempt));
-      retry.unref();
-    };
-    await connect();
-    return async () => {
-      clearTimeout(retry);
-      const last = client;
-      client = undefined;
-      await last?.end();
-    };
   }
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { CredentialCache } from '../auth/credential-cache.ts';
 import { generateSessionToken, hashApiKey } from '../auth/keys.ts';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
@@ -9,7 +10,10 @@ import { findCandidate, findEmployer } from '../profiles/repository.ts';
 import { deleteSession, findSession, insertSession } from './repository.ts';
 import { createSessionBody, currentSessionView, sessionView } from './schemas.ts';
 
-export const sessionRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const sessionRoutes: FastifyPluginAsyncZod<{ db: Db; credentials: CredentialCache }> = async (
+  app,
+  { db, credentials },
+) => {
   app.post(
     '/v1/sessions',
     {
@@ -90,6 +94,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db
       const { workspaceId } = requireRole(request, 'admin');
       if (!(await deleteSession(db, workspaceId, request.params.id)))
         throw notFound(`Session ${request.params.id}`);
+      // Other processes hear of it from the trigger's NOTIFY; this one must not wait for it.
+      credentials.forget('session', request.params.id);
       return reply.code(204).send(null);
     },
   );
