@@ -115,7 +115,7 @@ async function runSize(n: number, questionnaire: QuestionnaireDefinition): Promi
   const loadBefore = os.loadavg().map((x) => Math.round(x * 100) / 100);
   const source = sourceVersion();
   const market = createMarket({ seed: settings.seed, candidates: n, jobs: Math.max(1, Math.round(n / 100)) });
-  const dbName = `mutualfit_bench_${n}`;
+  const dbName = `${env.BENCH_DB_PREFIX ?? 'mutualfit_bench'}_${n}`;
   const label = (message: string) => say(`[N=${fmt(n)}] ${message}`);
   await admin(async (client) => {
     await client.query(`drop database if exists ${dbName} with (force)`);

@@ -2,7 +2,7 @@ import {
   AnswerPacker,
   type BulkKind,
   type CheckedLine,
-  checkLine,
+  checkLines,
   lineSchemas,
 } from '../profiles/bulk-lines.ts';
 import type { QuestionnaireDefinition } from '../questionnaires/definition.ts';
@@ -39,19 +39,21 @@ export function checkChunk(
 ): CheckedChunk {
   const { bytes } = chunk;
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  const schema = lineSchemas[kind];
-  const lines: CheckedLine<unknown>[] = [];
-  let count = 0;
+  const given: { line: number; text: string }[] = [];
   let line = chunk.firstLine;
   for (const raw of text.split('\n')) {
     const trimmed = raw.trim();
-    if (trimmed.length > 0) {
-      count++;
-      if (!countOnly) lines.push(checkLine(line, trimmed, schema, checker.packer, checker.questionnaires));
-    }
+    if (trimmed.length > 0) given.push({ line, text: trimmed });
     line++;
   }
-  return { lines, count };
+  if (countOnly) return { lines: [], count: given.length };
+  const lines: CheckedLine<unknown>[] = checkLines(
+    given,
+    lineSchemas[kind],
+    checker.packer,
+    checker.questionnaires,
+  );
+  return { lines, count: given.length };
 }
 
 /** Every version of every questionnaire in the catalog, for a thread to build its own catalog from. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { resolveAnswers } from '../answers/resolve.ts';
+import type { AnswerSet } from '../answers/types.ts';
 import type { ErrorCode, FieldProblem } from '../http/errors.ts';
 import { answerMap } from '../http/schema-parts.ts';
 import { compileLayout, type Layout } from '../matching/engine/layout.ts';
@@ -49,20 +50,22 @@ export const lineSchemas = { candidate: candidateLine, job: jobLine } as const;
 
 export type LineError = { code: ErrorCode; detail: string; errors?: FieldProblem[] | undefined };
 
-/** Answers ready to store: their JSON and their packed index row. */
+/** Answers ready to store: their JSON (UTF-8 bytes) and their packed index row. */
 export interface PackedAnswers {
   questionnaireId: string;
   questionnaireVersion: number;
-  json: string;
+  json: Uint8Array;
   indexRow: Uint8Array;
   indexLayout: string;
 }
 
 /** What one line checks to; the duplicate check across lines comes after, in line order. */
-export type CheckedLine<T> =
+export type CheckedLine<T, A = PackedAnswers> =
   | { line: number; refused: LineError }
-  | { line: number; externalId: string; record: T; answers: { ok: true; value?: PackedAnswers } }
+  | { line: number; externalId: string; record: T; answers: { ok: true; value?: A } }
   | { line: number; externalId: string; record: T; answers: { ok: false; error: LineError } };
+
+type ResolvedAnswers = { questionnaireId: string; questionnaireVersion: number; answers: AnswerSet };
 
 type BulkLine = {
   externalId: string;
@@ -70,6 +73,8 @@ type BulkLine = {
   questionnaireVersion?: number;
   answers?: unknown;
 };
+
+const utf8 = new TextEncoder();
 
 /** Packs answer sets as the index does (same layouts, same bytes), with the layouts kept. */
 export class AnswerPacker {
@@ -80,9 +85,33 @@ export class AnswerPacker {
     this.questionnaires = questionnaires;
   }
 
-  pack(answers: { questionnaireId: string; questionnaireVersion: number; answers: object }): PackedAnswers {
-    const { questionnaireId, questionnaireVersion } = answers;
-    const name = `${questionnaireId}@${questionnaireVersion}`;
+  /** Packs many at once: one scratch store per layout, not one per answer set. */
+  packAll(sets: ResolvedAnswers[]): PackedAnswers[] {
+    const packed: PackedAnswers[] = new Array(sets.length);
+    const byLayout = new Map<string, number[]>();
+    sets.forEach(({ questionnaireId, questionnaireVersion }, i) => {
+      const name = `${questionnaireId}@${questionnaireVersion}`;
+      const positions = byLayout.get(name) ?? [];
+      positions.push(i);
+      byLayout.set(name, positions);
+    });
+    for (const [name, positions] of byLayout) {
+      const { layout, key } = this.layoutOf(name, sets[positions[0]!]!);
+      const rows = packAnswers(
+        layout,
+        positions.map((i) => sets[i]!.answers),
+      );
+      positions.forEach((i, k) => {
+        const { questionnaireId, questionnaireVersion, answers } = sets[i]!;
+        // Bytes of their own (not a slice of Buffer's shared pool), so a thread posts them cheaply.
+        const json = utf8.encode(JSON.stringify(answers));
+        packed[i] = { questionnaireId, questionnaireVersion, json, indexRow: rows[k]!, indexLayout: key };
+      });
+    }
+    return packed;
+  }
+
+  private layoutOf(name: string, { questionnaireId, questionnaireVersion }: ResolvedAnswers) {
     let known = this.layouts.get(name);
     if (!known) {
       const questionnaire = this.questionnaires.get(questionnaireId, questionnaireVersion);
@@ -91,24 +120,36 @@ export class AnswerPacker {
       known = { layout, key: layoutKey(layout) };
       this.layouts.set(name, known);
     }
-    const [indexRow] = packAnswers(known.layout, [answers.answers as never]);
-    return {
-      questionnaireId,
-      questionnaireVersion,
-      json: JSON.stringify(answers.answers),
-      indexRow: indexRow!,
-      indexLayout: known.key,
-    };
+    return known;
   }
 }
 
-export function checkLine<S extends z.ZodType<BulkLine>>(
-  line: number,
-  text: string,
+/** Checks lines one by one, then packs the answers of those that passed, all at once. */
+export function checkLines<S extends z.ZodType<BulkLine>>(
+  lines: { line: number; text: string }[],
   schema: S,
   packer: AnswerPacker,
   questionnaires: QuestionnaireCatalog,
-): CheckedLine<z.output<S>> {
+): CheckedLine<z.output<S>>[] {
+  const checked = lines.map(({ line, text }) => checkLine(line, text, schema, questionnaires));
+  const resolved: ResolvedAnswers[] = [];
+  for (const c of checked)
+    if ('answers' in c && c.answers.ok && c.answers.value) resolved.push(c.answers.value);
+  const packed = packer.packAll(resolved);
+  let next = 0;
+  return checked.map((c) =>
+    'answers' in c && c.answers.ok && c.answers.value
+      ? { ...c, answers: { ok: true, value: packed[next++]! } }
+      : (c as CheckedLine<z.output<S>>),
+  );
+}
+
+function checkLine<S extends z.ZodType<BulkLine>>(
+  line: number,
+  text: string,
+  schema: S,
+  questionnaires: QuestionnaireCatalog,
+): CheckedLine<z.output<S>, ResolvedAnswers> {
   const parsed = parseLine(text, schema);
   if (!parsed.ok) return { line, refused: parsed.error };
   const record = parsed.value;
@@ -122,7 +163,7 @@ export function checkLine<S extends z.ZodType<BulkLine>>(
     const error = { code: 'invalid_answers' as const, detail: answers.detail, errors: answers.errors };
     return { line, externalId, record, answers: { ok: false, error } };
   }
-  return { line, externalId, record, answers: { ok: true, value: packer.pack(answers.value) } };
+  return { line, externalId, record, answers: { ok: true, value: answers.value } };
 }
 
 function parseLine<S extends z.ZodType>(

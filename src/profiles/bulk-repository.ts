@@ -141,9 +141,9 @@ async function writeAnswers<T>(
   if (withAnswers.length === 0) return;
   const answerSets = withAnswers.map((e) => e.answers!);
   const column = sql.raw(side === 'job' ? 'job_id' : 'candidate_id');
-  // The answers travel as NDJSON in one text parameter (JSON.stringify never emits a raw line
-  // break), matched to the other columns by position: cheaper for PostgreSQL than picking them
-  // out of a JSON document or an array literal.
+  // The answers travel as NDJSON in one parameter (JSON.stringify never emits a raw line break),
+  // matched to the other columns by position: cheaper for PostgreSQL than picking them out of a
+  // JSON document or an array literal. Sent as bytes (UTF-8, binary): joined without a string copy.
   await tx.execute(sql`
     insert into answer_sets (id, workspace_id, ${column}, questionnaire_id, questionnaire_version, answers, index_row, index_layout)
     select t.id, ${workspaceId}::uuid, t.subject_id, t.questionnaire_id, t.questionnaire_version, a.answers::json,
@@ -155,12 +155,18 @@ async function writeAnswers<T>(
                   ${sql.param(answerSets.map((a) => hex(a.indexRow)))}::text[],
                   ${sql.param(answerSets.map((a) => a.indexLayout))}::text[])
              with ordinality as t(id, subject_id, questionnaire_id, questionnaire_version, index_row, index_layout, n)
-      join string_to_table(${answerSets.map((a) => a.json).join('\n')}, E'\n')
+      join string_to_table(convert_from(${sql.param(ndjsonBytes(answerSets.map((a) => a.json)))}::bytea, 'UTF8'), E'\n')
              with ordinality as a(answers, n) using (n)
     on conflict (${column}) do update
       set questionnaire_id = excluded.questionnaire_id, questionnaire_version = excluded.questionnaire_version,
           answers = excluded.answers, index_row = excluded.index_row, index_layout = excluded.index_layout,
           updated_at = now()`);
+}
+
+const NEWLINE = Buffer.from('\n');
+
+function ndjsonBytes(lines: Uint8Array[]): Buffer {
+  return Buffer.concat(lines.flatMap((line, i) => (i === 0 ? [line] : [NEWLINE, line])));
 }
 
 /** A packed row comes back from an ingest thread as a plain Uint8Array. */

@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { z } from 'zod';
 import { AppError, boundedDetail, boundedErrors, type ErrorCode, type FieldProblem } from '../http/errors.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
-import { AnswerPacker, type CheckedLine, checkLine, type PackedAnswers } from './bulk-lines.ts';
+import { AnswerPacker, type CheckedLine, checkLines, type PackedAnswers } from './bulk-lines.ts';
 
 export const MAX_BULK_LINES = 10_000;
 const CHUNK_SIZE = 1_000;
@@ -62,9 +62,10 @@ export async function runBulk<S extends z.ZodType<BulkLine>>(options: {
   const lines = splitLines(options.body);
   const packer = new AnswerPacker(options.questionnaires);
   const checked: CheckedLine<z.output<S>>[] = [];
-  for (const [k, { line, text }] of lines.entries()) {
-    if (k > 0 && k % LINES_PER_TURN === 0) await nextTurn();
-    checked.push(checkLine(line, text, options.lineSchema, packer, options.questionnaires));
+  for (let start = 0; start < lines.length; start += LINES_PER_TURN) {
+    if (start > 0) await nextTurn();
+    const turn = lines.slice(start, start + LINES_PER_TURN);
+    checked.push(...checkLines(turn, options.lineSchema, packer, options.questionnaires));
   }
   return writeBulk({ ...options, checked });
 }
