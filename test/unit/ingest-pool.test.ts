@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type CheckedChunk, checkChunk, lineChecker } from '../../src/ingest/check-chunk.ts';
 import { IngestPool } from '../../src/ingest/ingest-pool.ts';
+import { candidateLine, checkLines } from '../../src/profiles/bulk-lines.ts';
 import type { QuestionnaireCatalog } from '../../src/questionnaires/loader.ts';
 import { testQuestionnaires } from '../support/app.ts';
 import { miniAnswers } from '../support/factories.ts';
@@ -94,6 +95,35 @@ describe('the ingest pool', () => {
     }
     expect(pool.fallbacks).toBe(3);
     expect(gaveUp).toEqual(['gave up']);
+  });
+
+  it('decodes and numbers a chunk’s lines as the whole body decoded and split would, whatever its bytes', async () => {
+    const checker = lineChecker(questionnaires);
+    const piece = fc.oneof(
+      anyLine.map((text) => Buffer.from(text)),
+      fc.constantFrom('é', '😀', '\r', '\n', ' ', '\u00a0').map((text) => Buffer.from(text)),
+      fc.uint8Array({ maxLength: 4 }).map((bytes) => Buffer.from(bytes)),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 20 }),
+        fc.integer({ min: 1, max: 99 }),
+        (pieces, firstLine) => {
+          const bytes = Buffer.concat(pieces);
+          const lines = bytes
+            .toString('utf8')
+            .split('\n')
+            .map((text, i) => ({ line: firstLine + i, text: text.trim() }))
+            .filter(({ text }) => text.length > 0);
+          const expected = checkLines(lines, candidateLine, checker.packer, questionnaires);
+          const checked = checkChunk(checker, 'candidate', { firstLine, bytes });
+          expect(comparable({ lines: checked.lines, count: checked.count })).toEqual(
+            comparable({ lines: expected, count: lines.length }),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('only counts the lines that are not blank when asked to count', async () => {
