@@ -30,6 +30,7 @@ export class IngestPool {
   private readonly onGiveUp: () => void;
   private lostInARow = 0;
   private nextId = 0;
+  private closed = false;
   /** chunks checked on the calling thread because their thread died */
   fallbacks = 0;
 
@@ -49,7 +50,7 @@ export class IngestPool {
   }
 
   check(kind: BulkKind, chunk: LineChunk, countOnly = false): Promise<CheckedChunk> {
-    if (this.threads.length === 0 || this.lostInARow >= MAX_LOST) {
+    if (this.threads.length === 0 || this.lostInARow >= MAX_LOST || this.closed) {
       return Promise.resolve(checkChunk(this.local, kind, chunk, countOnly));
     }
     const thread = this.leastBusy();
@@ -58,7 +59,9 @@ export class IngestPool {
     );
   }
 
+  /** Stops the threads; a request still reading its body checks the rest on its own thread. */
   async close(): Promise<void> {
+    this.closed = true;
     const threads = this.threads.filter((t) => t !== undefined);
     this.threads.fill(undefined);
     await Promise.all(threads.map((thread) => thread.stop()));

@@ -126,6 +126,16 @@ describe('the ingest pool', () => {
     );
   });
 
+  it('still answers after it was closed, on the calling thread, without starting a thread', async () => {
+    pool = new IngestPool(1, questionnaires);
+    await pool.close();
+    const chunk = chunkOf(['{}', 'x'], false);
+    expect(comparable(await pool.check('job', chunk))).toEqual(
+      comparable(checkChunk(lineChecker(questionnaires), 'job', chunk)),
+    );
+    expect((pool as unknown as { threads: unknown[] }).threads).toEqual([undefined]);
+  });
+
   it('only counts the lines that are not blank when asked to count', async () => {
     pool = new IngestPool(1, questionnaires);
     const checked = await pool.check('job', chunkOf(['{}', ' ', 'x', ''], false), true);
