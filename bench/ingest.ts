@@ -72,6 +72,8 @@ export interface IngestResult {
   jobsSeconds: number;
   candidatesSeconds: number;
   candidatesPerSecond: number;
+  /** CPU seconds spent while the candidates were ingested, as the probe counts them. */
+  candidatesCpu: CpuSample;
   jobIds: string[];
   /** the first CANDIDATE_SAMPLE candidates of each request, for pairs to ask about */
   candidateSample: string[];
@@ -79,12 +81,19 @@ export interface IngestResult {
 
 const CANDIDATE_SAMPLE = 200;
 
+/** Cumulative CPU seconds of the service and of its PostgreSQL backends. */
+export interface CpuSample {
+  service: number;
+  postgres: number;
+}
+
 export async function ingest(
   api: ApiClient,
   market: Market,
   questionnaire: QuestionnaireDefinition,
   file: GeneratedFile,
   say: Say,
+  cpu: () => Promise<CpuSample>,
 ): Promise<IngestResult> {
   let started = performance.now();
   await inParallel(market.employers, 8, async (index) => {
@@ -110,7 +119,9 @@ export async function ingest(
 
   const candidateSample: string[] = [];
   const handle = await open(file.path, 'r');
+  let cpuBefore: CpuSample;
   try {
+    cpuBefore = await cpu();
     started = performance.now();
     let done = 0;
     let reported = 0;
@@ -131,11 +142,16 @@ export async function ingest(
     await handle.close();
   }
   const candidatesSeconds = (performance.now() - started) / 1000;
+  const cpuAfter = await cpu();
   return {
     employersSeconds,
     jobsSeconds,
     candidatesSeconds,
     candidatesPerSecond: market.candidates / candidatesSeconds,
+    candidatesCpu: {
+      service: cpuAfter.service - cpuBefore.service,
+      postgres: cpuAfter.postgres - cpuBefore.postgres,
+    },
     jobIds,
     candidateSample,
   };

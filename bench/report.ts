@@ -34,6 +34,8 @@ export interface SizeResult {
     vacuumAnalyzeSeconds: number;
     /** CPU the service used over the whole ingest (employers, jobs, candidates), in cores. */
     serviceCpuCores: number;
+    /** CPU per ingested candidate while the candidates were sent: the service and its PostgreSQL backends. */
+    cpuMicrosPerCandidate?: { service: number; postgres: number };
   };
   startup: {
     seconds: number;

@@ -76,8 +76,12 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       LOG_LEVEL: 'info',
       RATE_LIMIT_MAX: '100000000',
       BOOTSTRAP_ADMIN_KEY: options.adminKey,
-      // The listing's threads, as the caller's environment says (defaults otherwise).
-      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('MATCH_'))),
+      // The listing's and the ingest's threads, as the caller's environment says (defaults otherwise).
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(
+          ([name]) => name.startsWith('MATCH_') || name === 'INGEST_WORKERS',
+        ),
+      ),
       ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
     },
   });

@@ -28,6 +28,7 @@ import { registerProblemHandlers } from './http/problem-handler.ts';
 import { registerNulGuard } from './http/text-guard.ts';
 import { clientErrorHandler, frameworkErrors } from './http/transport-errors.ts';
 import { webAssets } from './http/web-assets.ts';
+import { IngestPool } from './ingest/ingest-pool.ts';
 import { insightsRoutes } from './insights/routes.ts';
 import { introductionRoutes } from './introductions/routes.ts';
 import { loggerOptions } from './logger.ts';
@@ -208,7 +209,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(jobRoutes, { db, sync });
   await app.register(candidateRoutes, { db, sync });
   await app.register(answerRoutes, { db, questionnaires, sync });
-  await app.register(bulkRoutes, { db, questionnaires, bodyLimit: config.BULK_BODY_LIMIT_BYTES, sync });
+  const ingestPool = new IngestPool(config.INGEST_WORKERS, questionnaires, {
+    onGiveUp: () => app.log.error('ingest threads kept failing: bulk lines are now checked on one thread'),
+  });
+  app.addHook('onClose', async () => ingestPool.close());
+  await app.register(bulkRoutes, { db, pool: ingestPool, bodyLimit: config.BULK_BODY_LIMIT_BYTES, sync });
   await app.register(matchingRoutes, { db, index, questionnaires });
   await app.register(insightsRoutes, { db, index, pool: insightsPool, questionnaires });
   await app.register(allocationRoutes, { db, index, bodyLimit: config.BULK_BODY_LIMIT_BYTES });

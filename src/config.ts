@@ -84,6 +84,14 @@ const envSchema = z.object({
     .min(0)
     .max(64)
     .default(Math.max(1, Math.min(2, availableParallelism()))),
+  // Worker threads bulk lines are checked on (parse, schema, answers, packed row) while the body
+  // arrives. 0: on the request's thread (small deployments, tests).
+  INGEST_WORKERS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(64)
+    .default(Math.max(1, Math.min(4, availableParallelism() - 1))),
   // Listings over fewer rows than this stay on one thread (splitting costs more than it saves).
   MATCH_SPLIT_MIN_ROWS: z.coerce.number().int().min(0).default(20_000),
   WEBHOOK_POLL_MS: z.coerce.number().int().min(10).default(1000),

@@ -1,8 +1,8 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /** A worker thread running a TypeScript module of this project. */
-export function typeScriptWorker(url: URL): Worker {
+export function typeScriptWorker(url: URL, options: Pick<WorkerOptions, 'workerData'> = {}): Worker {
   // Node 22 strips types only when asked; from 23.6 it does by default (and the flag is harmless).
   const execArgv = process.features.typescript ? undefined : ['--experimental-strip-types'];
-  return new Worker(url, { execArgv });
+  return new Worker(url, { execArgv, ...options });
 }

@@ -1,46 +1,23 @@
+import type { IncomingMessage } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
 import { errorCodeSchema, fieldProblemsSchema, PROBLEM_LIMITS, problemSchema } from '../http/errors.ts';
-import { answerMap } from '../http/schema-parts.ts';
+import { type CheckedBody, readCheckedBody } from '../ingest/checked-body.ts';
+import type { IngestPool } from '../ingest/ingest-pool.ts';
 import { loggableError } from '../logger.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
-import { MAX_CRITERIA } from '../questionnaires/definition.ts';
-import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
-import { type BulkEntry, type LineResult, MAX_BULK_LINES, runBulk } from './bulk.ts';
-import { type JobLine, resolveEmployers, writeCandidates, writeJobs } from './bulk-repository.ts';
-import { candidateCreate, jobCreate } from './schemas.ts';
-
-const answersFields = {
-  questionnaireId: z.string().max(64).optional(),
-  questionnaireVersion: z.number().int().min(1).optional(),
-  answers: answerMap(MAX_CRITERIA).optional(),
-};
-const needsQuestionnaire = (line: { answers?: unknown; questionnaireId?: string }) =>
-  line.answers === undefined || line.questionnaireId !== undefined;
-const questionnaireMessage = {
-  message: 'questionnaireId is required with answers',
-  path: ['questionnaireId'],
-};
-
-const candidateLine = z
-  .strictObject({ ...candidateCreate.shape, externalId: z.string().trim().min(1).max(128), ...answersFields })
-  .refine(needsQuestionnaire, questionnaireMessage);
-
-const jobLine = z
-  .strictObject({
-    ...jobCreate.shape,
-    employerId: z.uuid().optional(),
-    employerExternalId: z.string().trim().min(1).max(128).optional(),
-    externalId: z.string().trim().min(1).max(128),
-    ...answersFields,
-  })
-  .refine((line) => (line.employerId === undefined) !== (line.employerExternalId === undefined), {
-    message: 'give exactly one of employerId and employerExternalId',
-    path: ['employerId'],
-  })
-  .refine(needsQuestionnaire, questionnaireMessage);
+import { assertLineCount, type BulkEntry, type LineResult, MAX_BULK_LINES, writeBulk } from './bulk.ts';
+import type { BulkKind, CheckedLine } from './bulk-lines.ts';
+import {
+  type CandidateLine,
+  type JobLine,
+  resolveEmployers,
+  writeCandidates,
+  writeJobs,
+} from './bulk-repository.ts';
 
 const lineResult = z.object({
   line: z.number().int().min(1).describe('1-based line number in the request body'),
@@ -74,15 +51,38 @@ const ndjsonBody = (bodyLimit: number) =>
       `NDJSON: one JSON object per line, at most ${MAX_BULK_LINES} lines, upserted by externalId. A line may carry questionnaireId and answers (as in PUT …/answers).`,
     );
 
+const paths: Record<BulkKind, string> = { candidate: '/v1/candidates::bulk', job: '/v1/jobs::bulk' };
+
+/**
+ * The body as the handler sees it: read and checked while it streamed in (src/ingest/), so the
+ * route's string schema is for the OpenAPI document only. Refuses a body without lines or with
+ * too many (nothing is written).
+ */
+function checkedLines<T>(body: unknown): CheckedLine<T>[] {
+  const checked = body as CheckedBody;
+  assertLineCount(checked.count);
+  return checked.lines as CheckedLine<T>[];
+}
+
 export const bulkRoutes: FastifyPluginAsyncZod<{
   db: Db;
-  questionnaires: QuestionnaireCatalog;
+  pool: IngestPool;
   bodyLimit: number;
   sync: ProfileSync;
-}> = async (app, { db, questionnaires, bodyLimit, sync }) => {
-  app.addContentTypeParser(ndjsonTypes, { parseAs: 'string', bodyLimit }, (_request, body, done) =>
-    done(null, body),
+}> = async (app, { db, pool, bodyLimit, sync }) => {
+  app.addContentTypeParser(
+    ndjsonTypes,
+    { bodyLimit },
+    async (request: FastifyRequest, payload: IncomingMessage) =>
+      readCheckedBody(payload, {
+        kind: request.routeOptions.url === paths.job ? 'job' : 'candidate',
+        pool,
+        bodyLimit,
+        digest: request.headers['idempotency-key'] !== undefined,
+      }),
   );
+  // The lines were checked as they arrived (readCheckedBody); the body schema documents them.
+  const checkedAlready = () => (value: unknown) => ({ value });
   const common = {
     tags: ['bulk'],
     consumes: ndjsonTypes,
@@ -100,10 +100,11 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
     app.log.warn({ err: loggableError(error) }, 'bulk line could not be stored');
 
   app.post(
-    '/v1/candidates::bulk',
+    paths.candidate,
     {
       config: { roles: ['admin'] },
       bodyLimit,
+      validatorCompiler: checkedAlready,
       schema: {
         ...common,
         operationId: 'bulkUpsertCandidates',
@@ -112,10 +113,8 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
     },
     async (request) => {
       const { workspaceId } = requireRole(request, 'admin');
-      const result = await runBulk({
-        body: request.body,
-        lineSchema: candidateLine,
-        questionnaires,
+      const result = await writeBulk({
+        checked: checkedLines<CandidateLine>(request.body),
         write: (entries) => db.transaction((tx) => writeCandidates(tx, workspaceId, entries, sync)),
         onWriteError,
       });
@@ -125,10 +124,11 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
   );
 
   app.post(
-    '/v1/jobs::bulk',
+    paths.job,
     {
       config: { roles: ['admin'] },
       bodyLimit,
+      validatorCompiler: checkedAlready,
       schema: {
         ...common,
         operationId: 'bulkUpsertJobs',
@@ -138,10 +138,8 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
     async (request) => {
       const { workspaceId } = requireRole(request, 'admin');
       let employerOf = new Map<number, string>();
-      const result = await runBulk({
-        body: request.body,
-        lineSchema: jobLine,
-        questionnaires,
+      const result = await writeBulk({
+        checked: checkedLines<JobLine>(request.body),
         check: async (entries) => {
           const checked = await checkEmployers(db, workspaceId, entries);
           employerOf = checked.employerOf;

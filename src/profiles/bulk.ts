@@ -1,9 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { z } from 'zod';
-import { resolveAnswers } from '../answers/resolve.ts';
-import type { AnswerSet } from '../answers/types.ts';
 import { AppError, boundedDetail, boundedErrors, type ErrorCode, type FieldProblem } from '../http/errors.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
+import { AnswerPacker, type CheckedLine, checkLines, type PackedAnswers } from './bulk-lines.ts';
 
 export const MAX_BULK_LINES = 10_000;
 const CHUNK_SIZE = 1_000;
@@ -19,18 +18,12 @@ export type LineResult =
       error: { code: ErrorCode; detail: string; errors?: FieldProblem[] | undefined };
     };
 
-export interface ResolvedAnswerSet {
-  questionnaireId: string;
-  questionnaireVersion: number;
-  answers: AnswerSet;
-}
-
 /** A line that passed every check, ready to be written. */
 export interface BulkEntry<T> {
   line: number;
   externalId: string;
   record: T;
-  answers: ResolvedAnswerSet | undefined;
+  answers: PackedAnswers | undefined;
 }
 
 /** Writes a batch of entries in one transaction; returns the id of each and whether it was new. */
@@ -41,11 +34,11 @@ export type BulkWriter<T> = (
 /** A per-line check that needs the database (e.g. "does this employer exist"); null when fine. */
 export type BulkCheck<T> = (entries: BulkEntry<T>[]) => Promise<Map<number, LineResult>>;
 
-/**
- * Upserts NDJSON lines by externalId. Each line is checked on its own, so a bad line never
- * blocks the good ones; good lines are written in batches, and a batch that fails after all is
- * retried line by line so only the line at fault is reported.
- */
+export interface BulkOutcome {
+  results: LineResult[];
+  summary: { created: number; updated: number; failed: number };
+}
+
 type BulkLine = {
   externalId: string;
   questionnaireId?: string;
@@ -53,6 +46,11 @@ type BulkLine = {
   answers?: unknown;
 };
 
+/**
+ * Upserts NDJSON lines by externalId, every line checked on the calling thread (a few hundred per
+ * turn of the event loop). The bulk routes check theirs on the ingest threads while the body
+ * arrives (src/ingest/) and go straight to writeBulk.
+ */
 export async function runBulk<S extends z.ZodType<BulkLine>>(options: {
   body: string;
   lineSchema: S;
@@ -60,20 +58,40 @@ export async function runBulk<S extends z.ZodType<BulkLine>>(options: {
   check?: BulkCheck<z.output<S>>;
   write: BulkWriter<z.output<S>>;
   onWriteError: (error: unknown) => void;
-}): Promise<{ results: LineResult[]; summary: { created: number; updated: number; failed: number } }> {
+}): Promise<BulkOutcome> {
   const lines = splitLines(options.body);
+  const packer = new AnswerPacker(options.questionnaires);
+  const checked: CheckedLine<z.output<S>>[] = [];
+  for (let start = 0; start < lines.length; start += LINES_PER_TURN) {
+    if (start > 0) await nextTurn();
+    const turn = lines.slice(start, start + LINES_PER_TURN);
+    checked.push(...checkLines(turn, options.lineSchema, packer, options.questionnaires));
+  }
+  return writeBulk({ ...options, checked });
+}
+
+/**
+ * Writes checked lines (in line order). Each line stands on its own, so a bad line never blocks
+ * the good ones; good lines are written in batches, and a batch that fails after all is retried
+ * line by line so only the line at fault is reported.
+ */
+export async function writeBulk<T>(options: {
+  checked: CheckedLine<T>[];
+  check?: BulkCheck<T> | undefined;
+  write: BulkWriter<T>;
+  onWriteError: (error: unknown) => void;
+}): Promise<BulkOutcome> {
   const results = new Map<number, LineResult>();
-  const entries: BulkEntry<z.output<S>>[] = [];
+  const entries: BulkEntry<T>[] = [];
   const seen = new Map<string, number>();
 
-  for (const [k, { line, text }] of lines.entries()) {
-    if (k > 0 && k % LINES_PER_TURN === 0) await nextTurn();
-    const parsed = parseLine(text, options.lineSchema);
-    if (!parsed.ok) {
-      results.set(line, { line, status: 'error', error: parsed.error });
+  for (const checked of options.checked) {
+    const { line } = checked;
+    if ('refused' in checked) {
+      results.set(line, { line, status: 'error', error: checked.refused });
       continue;
     }
-    const { externalId } = parsed.value;
+    const { externalId } = checked;
     const earlier = seen.get(externalId);
     if (earlier !== undefined) {
       results.set(line, {
@@ -87,22 +105,12 @@ export async function runBulk<S extends z.ZodType<BulkLine>>(options: {
       });
       continue;
     }
-    const { questionnaireId, questionnaireVersion, answers: given } = parsed.value;
-    const answers =
-      given !== undefined && questionnaireId !== undefined
-        ? resolveAnswers(options.questionnaires, { questionnaireId, questionnaireVersion, answers: given })
-        : undefined;
-    if (answers && !answers.ok) {
-      results.set(line, {
-        line,
-        status: 'error',
-        externalId,
-        error: { code: 'invalid_answers', detail: answers.detail, errors: answers.errors },
-      });
+    if (!checked.answers.ok) {
+      results.set(line, { line, status: 'error', externalId, error: checked.answers.error });
       continue;
     }
     seen.set(externalId, line);
-    entries.push({ line, externalId, record: parsed.value, answers: answers?.value });
+    entries.push({ line, externalId, record: checked.record, answers: checked.answers.value });
   }
 
   const refused = options.check ? await options.check(entries) : new Map<number, LineResult>();
@@ -190,42 +198,19 @@ function splitLines(body: string): { line: number; text: string }[] {
     .split('\n')
     .map((text, index) => ({ line: index + 1, text: text.trim() }))
     .filter(({ text }) => text.length > 0);
-  if (lines.length === 0) {
-    throw new AppError('invalid_input', 'The body has no lines; send one JSON object per line (NDJSON).');
-  }
-  if (lines.length > MAX_BULK_LINES) {
-    throw new AppError(
-      'invalid_input',
-      `The body has ${lines.length} lines; at most ${MAX_BULK_LINES} are taken per request. Split it up.`,
-    );
-  }
+  assertLineCount(lines.length);
   return lines;
 }
 
-function parseLine<S extends z.ZodType>(
-  text: string,
-  schema: S,
-):
-  | { ok: true; value: z.output<S> }
-  | { ok: false; error: Extract<LineResult, { status: 'error' }>['error'] } {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { ok: false, error: { code: 'validation_failed', detail: 'The line is not valid JSON.' } };
+/** Refuses a body without lines or with more than a request takes (nothing of it is written). */
+export function assertLineCount(count: number): void {
+  if (count === 0) {
+    throw new AppError('invalid_input', 'The body has no lines; send one JSON object per line (NDJSON).');
   }
-  const parsed = schema.safeParse(json);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  const errors = parsed.error.issues.map((issue) => ({
-    path: issue.path.join('.') || '(line)',
-    message: issue.message,
-  }));
-  return {
-    ok: false,
-    error: {
-      code: 'validation_failed',
-      detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-      errors,
-    },
-  };
+  if (count > MAX_BULK_LINES) {
+    throw new AppError(
+      'invalid_input',
+      `The body has ${count} lines; at most ${MAX_BULK_LINES} are taken per request. Split it up.`,
+    );
+  }
 }

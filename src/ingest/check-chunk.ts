@@ -1,0 +1,71 @@
+import {
+  AnswerPacker,
+  type BulkKind,
+  type CheckedLine,
+  checkLines,
+  lineSchemas,
+} from '../profiles/bulk-lines.ts';
+import type { QuestionnaireDefinition } from '../questionnaires/definition.ts';
+import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
+import type { LineChunk } from './line-chunks.ts';
+
+const NEWLINE = 0x0a;
+
+export interface CheckedChunk {
+  /** The chunk's lines that are not blank, checked (none when only counted). */
+  lines: CheckedLine<unknown>[];
+  /** How many lines of the chunk are not blank. */
+  count: number;
+}
+
+/** What checking lines needs, built once per thread. */
+export interface LineChecker {
+  questionnaires: QuestionnaireCatalog;
+  packer: AnswerPacker;
+}
+
+export function lineChecker(questionnaires: QuestionnaireCatalog): LineChecker {
+  return { questionnaires, packer: new AnswerPacker(questionnaires) };
+}
+
+/**
+ * Checks the lines of one chunk (the same on an ingest thread and on the calling thread). Lines
+ * are trimmed and blank ones skipped but counted, as `body.split('\n')` would number them.
+ * `countOnly`: the body has too many lines already, so they are only counted for the error.
+ */
+export function checkChunk(
+  checker: LineChecker,
+  kind: BulkKind,
+  chunk: LineChunk,
+  countOnly = false,
+): CheckedChunk {
+  const bytes = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength);
+  const given: { line: number; text: string }[] = [];
+  let line = chunk.firstLine;
+  // Line by line, not the chunk at once: a line of plain ASCII then stays a one-byte string, which
+  // decodes and parses several times faster than the two-byte string one accented line makes of a
+  // whole chunk. (A newline byte never sits inside a UTF-8 sequence, so the text is the same.)
+  for (let start = 0; start <= bytes.length; line++) {
+    const newline = bytes.indexOf(NEWLINE, start);
+    const end = newline < 0 ? bytes.length : newline;
+    const text = bytes.toString('utf8', start, end).trim();
+    if (text.length > 0) given.push({ line, text });
+    start = end + 1;
+  }
+  if (countOnly) return { lines: [], count: given.length };
+  const lines: CheckedLine<unknown>[] = checkLines(
+    given,
+    lineSchemas[kind],
+    checker.packer,
+    checker.questionnaires,
+  );
+  return { lines, count: given.length };
+}
+
+/** Every version of every questionnaire in the catalog, for a thread to build its own catalog from. */
+export function definitionsOf(catalog: QuestionnaireCatalog): QuestionnaireDefinition[] {
+  return catalog
+    .list()
+    .flatMap((latest) => Array.from({ length: latest.version }, (_, i) => catalog.get(latest.id, i + 1)))
+    .filter((q) => q !== undefined);
+}

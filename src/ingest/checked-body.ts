@@ -1,0 +1,87 @@
+import { createHash, type Hash } from 'node:crypto';
+import { AppError } from '../http/errors.ts';
+import { MAX_BULK_LINES } from '../profiles/bulk.ts';
+import type { BulkKind, CheckedLine } from '../profiles/bulk-lines.ts';
+import type { CheckedChunk } from './check-chunk.ts';
+import type { IngestPool } from './ingest-pool.ts';
+import { cutLineChunks } from './line-chunks.ts';
+
+/** About a few hundred lines: small enough to spread over the threads, big enough that a message is cheap. */
+export const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * A bulk body, its lines checked while it arrived. Fields are private, so generic walks over
+ * `request.body` (the NUL guard) see nothing; the idempotency check hashes it through toJSON.
+ */
+export class CheckedBody {
+  readonly #lines: CheckedLine<unknown>[];
+  readonly #count: number;
+  readonly #digest: string | undefined;
+
+  constructor(lines: CheckedLine<unknown>[], count: number, digest: string | undefined) {
+    this.#lines = lines;
+    this.#count = count;
+    this.#digest = digest;
+  }
+
+  /** The lines that are not blank, in line order (none when there were too many to take). */
+  get lines(): CheckedLine<unknown>[] {
+    return this.#lines;
+  }
+
+  /** How many lines are not blank. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** A digest of the body's bytes stands for the body where it is hashed as JSON (Idempotency-Key). */
+  toJSON(): string | null {
+    return this.#digest ?? null;
+  }
+}
+
+/**
+ * Reads an NDJSON body as it arrives: cuts it into chunks of whole lines and has the pool check
+ * each while the rest is still coming. Past `bodyLimit` bytes it stops with a 413 and nothing
+ * is written (writes start only once the whole body is in and checked). `digest`: also hash the
+ * bytes, for a request with an Idempotency-Key.
+ */
+export async function readCheckedBody(
+  stream: AsyncIterable<Buffer>,
+  options: { kind: BulkKind; pool: IngestPool; bodyLimit: number; digest: boolean },
+): Promise<CheckedBody> {
+  const hash = options.digest ? createHash('sha256') : undefined;
+  const checks: Promise<CheckedChunk>[] = [];
+  let counted = 0;
+  const body = await cutLineChunks(
+    hash ? hashed(stream, hash) : stream,
+    { bodyLimit: options.bodyLimit, chunkBytes: CHUNK_BYTES },
+    (chunk) => {
+      // Once the body has more lines than a request takes, the rest is only counted for the error.
+      const check = options.pool.check(options.kind, chunk, counted > MAX_BULK_LINES);
+      check.then(
+        (checked) => {
+          counted += checked.count;
+        },
+        () => {},
+      );
+      checks.push(check);
+    },
+  );
+  if (body.nul) {
+    throw new AppError('validation_failed', 'body: must not contain the NUL character (U+0000)', {
+      errors: [{ path: 'body', message: 'must not contain the NUL character (U+0000)' }],
+    });
+  }
+  const chunks = await Promise.all(checks);
+  const count = chunks.reduce((sum, chunk) => sum + chunk.count, 0);
+  const lines = count > MAX_BULK_LINES ? [] : chunks.flatMap((chunk) => chunk.lines);
+  return new CheckedBody(lines, count, hash?.digest('hex'));
+}
+
+async function* hashed(stream: AsyncIterable<Buffer>, hash: Hash): AsyncIterable<Buffer> {
+  for await (const data of stream) {
+    hash.update(data);
+    yield data;
+  }
+}

@@ -1,0 +1,193 @@
+import { z } from 'zod';
+import { resolveAnswers } from '../answers/resolve.ts';
+import type { AnswerSet } from '../answers/types.ts';
+import type { ErrorCode, FieldProblem } from '../http/errors.ts';
+import { answerMap } from '../http/schema-parts.ts';
+import { compileLayout, type Layout } from '../matching/engine/layout.ts';
+import { layoutKey, packAnswers } from '../matching/engine/packed-row.ts';
+import { MAX_CRITERIA } from '../questionnaires/definition.ts';
+import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
+import { candidateCreate, jobCreate } from './schemas.ts';
+
+/*
+ * One bulk line on its own: parsed, checked against the line schema and its questionnaire, and
+ * its answers packed into the index row stored beside them. Pure, so it runs the same on the
+ * ingest threads (src/ingest/) and on the calling thread.
+ */
+
+const answersFields = {
+  questionnaireId: z.string().max(64).optional(),
+  questionnaireVersion: z.number().int().min(1).optional(),
+  answers: answerMap(MAX_CRITERIA).optional(),
+};
+const needsQuestionnaire = (line: { answers?: unknown; questionnaireId?: string }) =>
+  line.answers === undefined || line.questionnaireId !== undefined;
+const questionnaireMessage = {
+  message: 'questionnaireId is required with answers',
+  path: ['questionnaireId'],
+};
+
+export const candidateLine = z
+  .strictObject({ ...candidateCreate.shape, externalId: z.string().trim().min(1).max(128), ...answersFields })
+  .refine(needsQuestionnaire, questionnaireMessage);
+
+export const jobLine = z
+  .strictObject({
+    ...jobCreate.shape,
+    employerId: z.uuid().optional(),
+    employerExternalId: z.string().trim().min(1).max(128).optional(),
+    externalId: z.string().trim().min(1).max(128),
+    ...answersFields,
+  })
+  .refine((line) => (line.employerId === undefined) !== (line.employerExternalId === undefined), {
+    message: 'give exactly one of employerId and employerExternalId',
+    path: ['employerId'],
+  })
+  .refine(needsQuestionnaire, questionnaireMessage);
+
+export type BulkKind = 'candidate' | 'job';
+export const lineSchemas = { candidate: candidateLine, job: jobLine } as const;
+
+export type LineError = { code: ErrorCode; detail: string; errors?: FieldProblem[] | undefined };
+
+/** Answers ready to store: their JSON (UTF-8 bytes) and their packed index row. */
+export interface PackedAnswers {
+  questionnaireId: string;
+  questionnaireVersion: number;
+  json: Uint8Array;
+  indexRow: Uint8Array;
+  indexLayout: string;
+}
+
+/** What one line checks to; the duplicate check across lines comes after, in line order. */
+export type CheckedLine<T, A = PackedAnswers> =
+  | { line: number; refused: LineError }
+  | { line: number; externalId: string; record: T; answers: { ok: true; value?: A } }
+  | { line: number; externalId: string; record: T; answers: { ok: false; error: LineError } };
+
+type ResolvedAnswers = { questionnaireId: string; questionnaireVersion: number; answers: AnswerSet };
+
+type BulkLine = {
+  externalId: string;
+  questionnaireId?: string;
+  questionnaireVersion?: number;
+  answers?: unknown;
+};
+
+const utf8 = new TextEncoder();
+
+/** Packs answer sets as the index does (same layouts, same bytes), with the layouts kept. */
+export class AnswerPacker {
+  private readonly layouts = new Map<string, { layout: Layout; key: string }>();
+  private readonly questionnaires: QuestionnaireCatalog;
+
+  constructor(questionnaires: QuestionnaireCatalog) {
+    this.questionnaires = questionnaires;
+  }
+
+  /** Packs many at once: one scratch store per layout, not one per answer set. */
+  packAll(sets: ResolvedAnswers[]): PackedAnswers[] {
+    const packed: PackedAnswers[] = new Array(sets.length);
+    const byLayout = new Map<string, number[]>();
+    sets.forEach(({ questionnaireId, questionnaireVersion }, i) => {
+      const name = `${questionnaireId}@${questionnaireVersion}`;
+      const positions = byLayout.get(name) ?? [];
+      positions.push(i);
+      byLayout.set(name, positions);
+    });
+    for (const [name, positions] of byLayout) {
+      const { layout, key } = this.layoutOf(name, sets[positions[0]!]!);
+      const rows = packAnswers(
+        layout,
+        positions.map((i) => sets[i]!.answers),
+      );
+      positions.forEach((i, k) => {
+        const { questionnaireId, questionnaireVersion, answers } = sets[i]!;
+        // Bytes of their own (not a slice of Buffer's shared pool), so a thread posts them cheaply.
+        const json = utf8.encode(JSON.stringify(answers));
+        packed[i] = { questionnaireId, questionnaireVersion, json, indexRow: rows[k]!, indexLayout: key };
+      });
+    }
+    return packed;
+  }
+
+  private layoutOf(name: string, { questionnaireId, questionnaireVersion }: ResolvedAnswers) {
+    let known = this.layouts.get(name);
+    if (!known) {
+      const questionnaire = this.questionnaires.get(questionnaireId, questionnaireVersion);
+      if (!questionnaire) throw new Error(`answers refer to unknown questionnaire ${name}`);
+      const layout = compileLayout(questionnaire);
+      known = { layout, key: layoutKey(layout) };
+      this.layouts.set(name, known);
+    }
+    return known;
+  }
+}
+
+/** Checks lines one by one, then packs the answers of those that passed, all at once. */
+export function checkLines<S extends z.ZodType<BulkLine>>(
+  lines: { line: number; text: string }[],
+  schema: S,
+  packer: AnswerPacker,
+  questionnaires: QuestionnaireCatalog,
+): CheckedLine<z.output<S>>[] {
+  const checked = lines.map(({ line, text }) => checkLine(line, text, schema, questionnaires));
+  const resolved: ResolvedAnswers[] = [];
+  for (const c of checked)
+    if ('answers' in c && c.answers.ok && c.answers.value) resolved.push(c.answers.value);
+  const packed = packer.packAll(resolved);
+  let next = 0;
+  return checked.map((c) =>
+    'answers' in c && c.answers.ok && c.answers.value
+      ? { ...c, answers: { ok: true, value: packed[next++]! } }
+      : (c as CheckedLine<z.output<S>>),
+  );
+}
+
+function checkLine<S extends z.ZodType<BulkLine>>(
+  line: number,
+  text: string,
+  schema: S,
+  questionnaires: QuestionnaireCatalog,
+): CheckedLine<z.output<S>, ResolvedAnswers> {
+  const parsed = parseLine(text, schema);
+  if (!parsed.ok) return { line, refused: parsed.error };
+  const record = parsed.value;
+  const { externalId, questionnaireId, questionnaireVersion, answers: given } = record;
+  // The answers travel on as JSON and a packed row; the writer never reads them off the record.
+  delete record.answers;
+  if (given === undefined || questionnaireId === undefined)
+    return { line, externalId, record, answers: { ok: true } };
+  const answers = resolveAnswers(questionnaires, { questionnaireId, questionnaireVersion, answers: given });
+  if (!answers.ok) {
+    const error = { code: 'invalid_answers' as const, detail: answers.detail, errors: answers.errors };
+    return { line, externalId, record, answers: { ok: false, error } };
+  }
+  return { line, externalId, record, answers: { ok: true, value: answers.value } };
+}
+
+function parseLine<S extends z.ZodType>(
+  text: string,
+  schema: S,
+): { ok: true; value: z.output<S> } | { ok: false; error: LineError } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, error: { code: 'validation_failed', detail: 'The line is not valid JSON.' } };
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const errors = parsed.error.issues.map((issue) => ({
+    path: issue.path.join('.') || '(line)',
+    message: issue.message,
+  }));
+  return {
+    ok: false,
+    error: {
+      code: 'validation_failed',
+      detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+      errors,
+    },
+  };
+}
