@@ -95,7 +95,7 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
  * machine), summed over every backend seen: sampled each second, so one that ends between two
  * samples loses at most a second's share. WAL writer, checkpointer and autovacuum are not counted.
  */
-function backendCpu(dbName: string) {
+function backendCpuSampler(dbName: string) {
   const seen = new Map<number, { first: number; last: number }>();
   let started = false;
   const sample = async () => {
@@ -158,7 +158,7 @@ async function runSize(n: number, questionnaire: QuestionnaireDefinition): Promi
     current = await service('ingest');
     await current.waitReady(readyTimeout);
     const cpuBeforeIngest = cpuSeconds(current.pid);
-    const backends = backendCpu(dbName);
+    const backends = backendCpuSampler(dbName);
     const servicePid = current.pid;
     const loaded = await ingest(
       apiClient(current.baseUrl, adminKey),
