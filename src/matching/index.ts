@@ -88,11 +88,39 @@ export class MatchIndex {
     for (const market of this.workspaces.get(workspaceId)?.values() ?? []) {
       if (market !== target) market.store(side).remove(state.id);
     }
-    if (!target || !state.answers) return;
+    if (target) this.put(target.store(side), state);
+  }
+
+  /**
+   * The given profiles as they would be indexed, in stores of their own, one per market (created
+   * when missing), leaving the index as it is: alerts score a write before it commits
+   * (src/alerts/evaluate.ts). Profiles that are not matchable (no answers, a closed job) are left out.
+   */
+  stage(workspaceId: string, states: ProfileState[]): { market: Market; staged: ProfileStore }[] {
+    const groups = new Map<Market, ProfileStore>();
+    for (const state of states) {
+      if (!state.answers || state.open === false) continue;
+      const market = this.marketFor(workspaceId, state.answers);
+      let staged = groups.get(market);
+      if (!staged) {
+        staged = new ProfileStore(market.layout, states.length);
+        groups.set(market, staged);
+      }
+      this.put(staged, state);
+    }
+    return [...groups].map(([market, staged]) => ({ market, staged }));
+  }
+
+  /** The markets of a workspace (alerts look up alerting profiles in each). */
+  marketsOf(workspaceId: string): Market[] {
+    return [...(this.workspaces.get(workspaceId)?.values() ?? [])];
+  }
+
+  private put(store: ProfileStore, state: ProfileState): void {
+    if (!state.answers) return;
     const { answers, indexRow, indexLayout } = state.answers;
     const profile = { id: state.id, minScore: state.minScore, employerId: state.employerId };
-    const store = target.store(side);
-    if (indexRow && indexLayout === this.keyOf(target.layout) && upsertPacked(store, profile, indexRow))
+    if (indexRow && indexLayout === this.keyOf(store.layout) && upsertPacked(store, profile, indexRow))
       return;
     if (!answers) throw new Error(`profile ${state.id} has neither answers nor a fitting index row`);
     store.upsert({ ...profile, answers });

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { MarketWrites } from '../alerts/service.ts';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
 import { errorCodeSchema, fieldProblemsSchema, PROBLEM_LIMITS, problemSchema } from '../http/errors.ts';
@@ -79,7 +80,8 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
   questionnaires: QuestionnaireCatalog;
   bodyLimit: number;
   sync: ProfileSync;
-}> = async (app, { db, questionnaires, bodyLimit, sync }) => {
+  alerts: MarketWrites;
+}> = async (app, { db, questionnaires, bodyLimit, sync, alerts }) => {
   app.addContentTypeParser(ndjsonTypes, { parseAs: 'string', bodyLimit }, (_request, body, done) =>
     done(null, body),
   );
@@ -116,7 +118,10 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
         body: request.body,
         lineSchema: candidateLine,
         questionnaires,
-        write: (entries) => db.transaction((tx) => writeCandidates(tx, workspaceId, entries, sync)),
+        write: (entries) =>
+          alerts.write(db, workspaceId, 'candidate', async (tx) =>
+            written(await writeCandidates(tx, workspaceId, entries, sync)),
+          ),
         onWriteError,
       });
       await sync.refresh(workspaceId, 'candidate', writtenIds(result.results));
@@ -148,15 +153,17 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
           return checked.refused;
         },
         write: (entries) =>
-          db.transaction((tx) =>
-            writeJobs(
-              tx,
-              workspaceId,
-              entries.map((e) => ({
-                ...e,
-                record: { ...e.record, resolvedEmployerId: employerOf.get(e.line)! },
-              })),
-              sync,
+          alerts.write(db, workspaceId, 'job', async (tx) =>
+            written(
+              await writeJobs(
+                tx,
+                workspaceId,
+                entries.map((e) => ({
+                  ...e,
+                  record: { ...e.record, resolvedEmployerId: employerOf.get(e.line)! },
+                })),
+                sync,
+              ),
             ),
           ),
         onWriteError,
@@ -202,6 +209,11 @@ async function checkEmployers(db: Db, workspaceId: string, entries: BulkEntry<Jo
     });
   }
   return { employerOf, refused };
+}
+
+/** A batch's result with the profiles it changed, for the alert evaluation of its transaction. */
+function written<T extends Map<string, { id: string }>>(value: T) {
+  return { value, ids: [...value.values()].map((w) => w.id) };
 }
 
 function writtenIds(results: LineResult[]): string[] {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { MarketWrites } from '../alerts/service.ts';
 import { assertOwnEmployer, employerScope } from '../auth/access.ts';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
@@ -21,10 +22,11 @@ import { employerCreate, employerList, employerListQuery, employerPatch, employe
 const tags = ['employers'];
 const one = z.object({ employer: employerView });
 
-export const employerRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = async (
-  app,
-  { db, sync },
-) => {
+export const employerRoutes: FastifyPluginAsyncZod<{
+  db: Db;
+  sync: ProfileSync;
+  alerts: MarketWrites;
+}> = async (app, { db, sync, alerts }) => {
   app.post(
     '/v1/employers',
     {
@@ -137,9 +139,12 @@ export const employerRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }
     },
     async (request, reply) => {
       const { workspaceId } = requireRole(request, 'admin');
-      const jobIds = await listJobIdsOfEmployer(db, workspaceId, request.params.id);
-      if (!(await deleteEmployer(db, workspaceId, request.params.id)))
-        throw notFound(`Employer ${request.params.id}`);
+      const { deleted, jobIds } = await alerts.write(db, workspaceId, 'job', async (tx) => {
+        const jobIds = await listJobIdsOfEmployer(tx, workspaceId, request.params.id);
+        const deleted = await deleteEmployer(tx, workspaceId, request.params.id);
+        return { value: { deleted, jobIds }, ids: jobIds };
+      });
+      if (!deleted) throw notFound(`Employer ${request.params.id}`);
       await sync.refresh(workspaceId, 'job', jobIds);
       return reply.code(204).send(null);
     },

@@ -1,0 +1,137 @@
+import type { ProfileStore } from '../matching/engine/columnar-store.ts';
+import { pairRow } from '../matching/engine/pair-check.ts';
+import { rankAboveFloor } from '../matching/engine/search.ts';
+import type { IndexSide, MatchIndex, ProfileState } from '../matching/index.ts';
+import type { ScoreMethod } from '../matching/types.ts';
+
+/** One pair above an alerting subject's threshold: `alertOf` says whose alert it is for. */
+export interface AlertPair {
+  alertOf: IndexSide;
+  jobId: string;
+  candidateId: string;
+  score: number;
+}
+
+/** Alerting subjects' thresholds by id: the changed profiles' own, and the other side's. */
+export interface Thresholds {
+  own: ReadonlyMap<string, number>;
+  others: ReadonlyMap<string, number>;
+}
+
+/** Below this many pairs, alerting rows are checked pair by pair (no per-scan set-up). */
+const PAIRWISE_MAX = 4_096;
+/** With at least one alerting row in this many, scanning each changed row once is cheaper. */
+const SCAN_EACH_SHARE = 8;
+
+/**
+ * Every pair of a changed profile (in its new `states`, before they are indexed) that is
+ * reciprocally acceptable with a rounded mutual score at or above an alerting subject's threshold:
+ * its own alert's against the other side, and each alerting profile of the other side's against it.
+ * The other side is read from the index; the scores are the listings' (same kernel, same rounding).
+ *
+ * Cost, per market: one scan of the other side for each changed profile with an alert of its own
+ * (a listing without a limit, pruned by the threshold); for the other side's alerts, whichever is
+ * cheaper of a pair check per (changed, alerting) pair, a scan of the changed profiles for each
+ * alerting row (bulk batches), or one scan of the other side per changed profile.
+ */
+export function pairsAbove(
+  index: MatchIndex,
+  workspaceId: string,
+  side: IndexSide,
+  states: ProfileState[],
+  method: ScoreMethod,
+  thresholds: Thresholds,
+): AlertPair[] {
+  const otherSide: IndexSide = side === 'job' ? 'candidate' : 'job';
+  const pairs: AlertPair[] = [];
+  const pair = (alertOf: IndexSide, own: string, other: string, score: number) =>
+    pairs.push(
+      side === 'job'
+        ? { alertOf, jobId: own, candidateId: other, score }
+        : { alertOf, jobId: other, candidateId: own, score },
+    );
+  for (const { market, staged } of index.stage(workspaceId, states)) {
+    const others = market.store(otherSide);
+    const alerting = alertingRows(others, thresholds.others);
+    const changed = slotsOf(staged);
+    const scanEach =
+      alerting.length * SCAN_EACH_SHARE >= others.size && changed.length * alerting.length > PAIRWISE_MAX;
+    for (const s of changed) {
+      const id = staged.idAt(s);
+      const own = thresholds.own.get(id);
+      if (own === undefined && !scanEach) continue;
+      const floor = Math.min(own ?? 1, scanEach ? lowest(alerting) : 1);
+      for (const row of rankAboveFloor(staged, s, others, method, floor, 0, others.end)) {
+        const other = others.idAt(row.slot);
+        if (own !== undefined && row.score >= own) pair(side, id, other, row.score);
+        const theirs = scanEach ? thresholds.others.get(other) : undefined;
+        if (theirs !== undefined && row.score >= theirs) pair(otherSide, id, other, row.score);
+      }
+    }
+    if (scanEach) continue;
+    if (changed.length * alerting.length <= PAIRWISE_MAX) {
+      for (const { slot, threshold } of alerting) {
+        for (const s of changed) {
+          const row =
+            side === 'job'
+              ? pairRow(staged, s, others, slot, method)
+              : pairRow(others, slot, staged, s, method);
+          if (row && row.score >= threshold) pair(otherSide, staged.idAt(s), others.idAt(slot), row.score);
+        }
+      }
+      continue;
+    }
+    for (const { slot, threshold } of alerting) {
+      for (const row of rankAboveFloor(others, slot, staged, method, threshold, 0, staged.end))
+        pair(otherSide, staged.idAt(row.slot), others.idAt(slot), row.score);
+    }
+  }
+  return pairs;
+}
+
+/** The pair's rounded score as listings report it, or undefined when no listing holds it. */
+export function scoreNow(
+  index: MatchIndex,
+  workspaceId: string,
+  side: IndexSide,
+  states: ProfileState[],
+  method: ScoreMethod,
+  wanted: { jobId: string; candidateId: string }[],
+): Map<string, number> {
+  const scores = new Map<string, number>();
+  if (wanted.length === 0) return scores;
+  for (const { market, staged } of index.stage(workspaceId, states)) {
+    const others = market.store(side === 'job' ? 'candidate' : 'job');
+    for (const { jobId, candidateId } of wanted) {
+      const row =
+        side === 'job'
+          ? pairRow(staged, staged.slotOf(jobId), others, others.slotOf(candidateId), method)
+          : pairRow(others, others.slotOf(jobId), staged, staged.slotOf(candidateId), method);
+      if (row) scores.set(pairKey(jobId, candidateId), row.score);
+    }
+  }
+  return scores;
+}
+
+export const pairKey = (jobId: string, candidateId: string) => `${jobId}:${candidateId}`;
+
+function alertingRows(store: ProfileStore, thresholds: ReadonlyMap<string, number>) {
+  const rows: { slot: number; threshold: number }[] = [];
+  for (const [id, threshold] of thresholds) {
+    const slot = store.slotOf(id);
+    if (slot >= 0) rows.push({ slot, threshold });
+  }
+  return rows;
+}
+
+function lowest(rows: { threshold: number }[]): number {
+  let least = 1;
+  for (const { threshold } of rows) least = Math.min(least, threshold);
+  return least;
+}
+
+function slotsOf(store: ProfileStore): number[] {
+  const slots: number[] = [];
+  for (let s = 0; s < store.end; s++) if (store.active[s]) slots.push(s);
+  return slots;
+}
