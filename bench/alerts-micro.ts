@@ -6,7 +6,8 @@
  *   - a candidate write (new answers of an existing candidate) without and with an alert of its own,
  *   - a job write, without and with an alert of its own,
  *   - a bulk batch of 1,000 new candidates (the evaluation one bulk transaction runs),
- * against one top-50 listing of a job for scale. Prints median and p95 ms per operation.
+ * against one top-50 listing of a job for scale. Prints median and p95 ms per operation, one JSON
+ * line each (bench/results/alerts-*.json keeps them with the machine).
  */
 import { fileURLToPath } from 'node:url';
 import { pairsAbove } from '../src/alerts/evaluate.ts';
@@ -122,7 +123,9 @@ for (const n of sizes) {
     'top-50 listing of a job (for scale)': time(listing, SAMPLES),
     [`staging ${BATCH} candidates (part of the bulk batch)`]: time(stageOnly, 10),
   };
-  console.log(`N=${n}: pairs found (job writes + 1e6 × bulk batches)`, pairs);
+  process.stdout.write(
+    `[N=${n}] pairs above a threshold found by the job writes and bulk batches: ${pairs}\n`,
+  );
   for (const [what, { median, p95 }] of Object.entries(measured)) {
     rows.push({
       candidates: n,
@@ -134,5 +137,4 @@ for (const n of sizes) {
     });
   }
 }
-console.table(rows);
-console.log(JSON.stringify(rows));
+for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
