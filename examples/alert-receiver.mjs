@@ -38,7 +38,7 @@ createServer((req, res) => {
       if (event.type === 'match.removed') matches.delete(key);
       if (event.type === 'candidate.erased')
         for (const k of matches.keys()) if (k.endsWith(`:${event.data.candidateId}`)) matches.delete(k);
-      console.log(event.type, key, score, `(${matches.size} pairs above threshold)`);
+      process.stdout.write(`${event.type} ${key} ${score} (${matches.size} pairs above threshold)\n`);
     }
     res.writeHead(204).end();
   });
