@@ -6,6 +6,7 @@
  *   - a candidate write (new answers of an existing candidate) without and with an alert of its own,
  *   - a job write, without and with an alert of its own,
  *   - a bulk batch of 1,000 new candidates (the evaluation one bulk transaction runs),
+ * (a write's profile as the write reads it back: with its packed index row)
  * against one top-50 listing of a job for scale. Prints median and p95 ms per operation, one JSON
  * line each (bench/results/alerts-*.json keeps them with the machine).
  */
@@ -57,15 +58,18 @@ for (const n of sizes) {
     open: true,
     answers,
   });
-  // As a write reads them back: with the packed index row stored beside the answers.
-  const answersOf = (line: { questionnaireId: string; answers: unknown }) => {
-    const answers = {
-      questionnaireId: line.questionnaireId ?? QUESTIONNAIRE_ID,
-      questionnaireVersion: 1,
-      answers: line.answers as never,
+  const answersOf = (line: { questionnaireId: string; answers: unknown }) => ({
+    questionnaireId: line.questionnaireId ?? QUESTIONNAIRE_ID,
+    questionnaireVersion: 1,
+    answers: line.answers as never,
+  });
+  // A write's profile as the write reads it back: with the packed index row stored beside the answers.
+  const packed = <T extends { answers: ProfileState['answers'] }>(state: T) => {
+    const [row] = index.pack([state.answers as never]);
+    return {
+      ...state,
+      answers: { ...state.answers!, indexRow: row!.indexRow, indexLayout: row!.indexLayout },
     };
-    const [packed] = index.pack([answers]);
-    return { ...answers, indexRow: packed!.indexRow, indexLayout: packed!.indexLayout };
   };
   const jobState = (i: number, id = idOf(2, i)) => {
     const line = market.job(i);
@@ -89,20 +93,20 @@ for (const n of sizes) {
   let k = 0;
   const candidateWrite = (own: boolean) => () => {
     const id = idOf(3, (k++ * 7919) % n);
-    const changed = candidateState(n + (k % SAMPLES), id);
+    const changed = packed(candidateState(n + (k % SAMPLES), id));
     const thresholds = { own: own ? new Map([[id, fixed ?? changed.minScore]]) : none, others: jobAlerts };
     pairsAbove(index, WS, 'candidate', [changed], METHOD, thresholds);
   };
   const jobWrite = (own: boolean) => () => {
     const id = idOf(2, (k++ * 31) % jobs);
-    const changed = jobState(jobs + (k % SAMPLES), id);
+    const changed = packed(jobState(jobs + (k % SAMPLES), id));
     const thresholds = {
       own: own ? new Map([[id, fixed ?? changed.minScore]]) : none,
       others: candidateAlerts,
     };
     pairs += pairsAbove(index, WS, 'job', [changed], METHOD, thresholds).length;
   };
-  const batch = Array.from({ length: BATCH }, (_, i) => candidateState(n + SAMPLES + i, idOf(4, i)));
+  const batch = Array.from({ length: BATCH }, (_, i) => packed(candidateState(n + SAMPLES + i, idOf(4, i))));
   const bulkBatch = () => {
     pairs +=
       1_000_000 * pairsAbove(index, WS, 'candidate', batch, METHOD, { own: none, others: jobAlerts }).length;

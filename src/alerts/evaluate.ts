@@ -18,9 +18,11 @@ export interface Thresholds {
   others: ReadonlyMap<string, number>;
 }
 
-/** Below this many pairs, alerting rows are checked pair by pair (no per-scan set-up). */
-const PAIRWISE_MAX = 4_096;
-/** With at least one alerting row in this many, scanning each changed row once is cheaper. */
+/**
+ * With at least one alerting row in this many, one scan of the other side per changed row is
+ * cheaper than a pair check per alerting row (a pair check costs about as much as scanning this many
+ * rows; measured with bench/alerts-micro.ts).
+ */
 const SCAN_EACH_SHARE = 8;
 
 /**
@@ -31,8 +33,7 @@ const SCAN_EACH_SHARE = 8;
  *
  * Cost, per market: one scan of the other side for each changed profile with an alert of its own
  * (a listing without a limit, pruned by the threshold); for the other side's alerts, whichever is
- * cheaper of a pair check per (changed, alerting) pair, a scan of the changed profiles for each
- * alerting row (bulk batches), or one scan of the other side per changed profile.
+ * cheaper of a pair check per (changed, alerting) pair or that one scan per changed profile.
  */
 export function pairsAbove(
   index: MatchIndex,
@@ -54,8 +55,7 @@ export function pairsAbove(
     const others = market.store(otherSide);
     const alerting = alertingRows(others, thresholds.others);
     const changed = slotsOf(staged);
-    const scanEach =
-      alerting.length * SCAN_EACH_SHARE >= others.size && changed.length * alerting.length > PAIRWISE_MAX;
+    const scanEach = alerting.length > 0 && alerting.length * SCAN_EACH_SHARE >= others.size;
     for (const s of changed) {
       const id = staged.idAt(s);
       const own = thresholds.own.get(id);
@@ -69,21 +69,14 @@ export function pairsAbove(
       }
     }
     if (scanEach) continue;
-    if (changed.length * alerting.length <= PAIRWISE_MAX) {
-      for (const { slot, threshold } of alerting) {
-        for (const s of changed) {
-          const row =
-            side === 'job'
-              ? pairRow(staged, s, others, slot, method)
-              : pairRow(others, slot, staged, s, method);
-          if (row && row.score >= threshold) pair(otherSide, staged.idAt(s), others.idAt(slot), row.score);
-        }
-      }
-      continue;
-    }
     for (const { slot, threshold } of alerting) {
-      for (const row of rankAboveFloor(others, slot, staged, method, threshold, 0, staged.end))
-        pair(otherSide, staged.idAt(row.slot), others.idAt(slot), row.score);
+      for (const s of changed) {
+        const row =
+          side === 'job'
+            ? pairRow(staged, s, others, slot, method)
+            : pairRow(others, slot, staged, s, method);
+        if (row && row.score >= threshold) pair(otherSide, staged.idAt(s), others.idAt(slot), row.score);
+      }
     }
   }
   return pairs;
