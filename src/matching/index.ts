@@ -111,11 +111,6 @@ export class MatchIndex {
     return [...groups].map(([market, staged]) => ({ market, staged }));
   }
 
-  /** The markets of a workspace (alerts look up alerting profiles in each). */
-  marketsOf(workspaceId: string): Market[] {
-    return [...(this.workspaces.get(workspaceId)?.values() ?? [])];
-  }
-
   private put(store: ProfileStore, state: ProfileState): void {
     if (!state.answers) return;
     const { answers, indexRow, indexLayout } = state.answers;
