@@ -10,17 +10,41 @@ export const ALERT_EVENT_RETENTION_DAYS = 30;
 
 const subjectColumn = (side: IndexSide) => (side === 'job' ? alerts.jobId : alerts.candidateId);
 
+const lockKey = (name: string, workspaceId: string) =>
+  sql`hashtextextended(${`mutualfit.alerts.${name}:${workspaceId}`}, 0)`;
+
 /**
- * Serialises the market writes (and alert changes) of one workspace until the transaction ends:
- * an evaluation then sees every earlier one committed, and two cannot announce the same crossing.
+ * The start of every market write (docs/architecture.md#alerts): a shared hold on the workspace's
+ * alert gate (writers do not wait for each other; an alert switch-on waits for every write in
+ * flight), then, in a later statement so that its snapshot sees every alert committed before the
+ * hold was granted, whether the workspace has an alert. Only then does the write serialise on the
+ * market lock. True when it did (and must evaluate).
  */
-export async function lockMarket(tx: DbOrTx, workspaceId: string): Promise<void> {
-  await tx.execute(
-    sql`select pg_advisory_xact_lock(hashtextextended(${`mutualfit.alerts:${workspaceId}`}, 0))`,
-  );
+export async function enterMarketWrite(tx: DbOrTx, workspaceId: string): Promise<boolean> {
+  await tx.execute(sql`select pg_advisory_xact_lock_shared(${lockKey('gate', workspaceId)})`);
+  if (!(await workspaceHasAlerts(tx, workspaceId))) return false;
+  await lockMarket(tx, workspaceId);
+  return true;
 }
 
-export async function workspaceHasAlerts(tx: DbOrTx, workspaceId: string): Promise<boolean> {
+/**
+ * Switching an alert on, off or to a new threshold: the gate exclusively (every write in flight has
+ * committed, and none starts until this commits, so each later write sees the alert), then the market.
+ */
+export async function enterAlertChange(tx: DbOrTx, workspaceId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${lockKey('gate', workspaceId)})`);
+  await lockMarket(tx, workspaceId);
+}
+
+/**
+ * Serialises the evaluating writes (and alert changes) of one workspace until the transaction ends:
+ * an evaluation then sees every earlier one committed, and two cannot announce the same crossing.
+ */
+async function lockMarket(tx: DbOrTx, workspaceId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${lockKey('market', workspaceId)})`);
+}
+
+async function workspaceHasAlerts(tx: DbOrTx, workspaceId: string): Promise<boolean> {
   const [row] = await tx
     .select({ id: alerts.id })
     .from(alerts)

@@ -11,14 +11,14 @@ import {
   announcedOf,
   deleteAlert,
   deleteAnnounced,
+  enterAlertChange,
+  enterMarketWrite,
   findAlert,
   insertAlertEvents,
   insertAnnounced,
-  lockMarket,
   replaceAnnounced,
   thresholdsOf,
   upsertAlert,
-  workspaceHasAlerts,
 } from './repository.ts';
 
 /** An evaluation opened at the start of a market write's transaction (see Alerts.begin). */
@@ -66,14 +66,14 @@ export class Alerts {
   }
 
   /**
-   * Call first in a market write's transaction, before its statements. Takes the workspace's market
-   * lock (held to commit: evaluations of one workspace run one at a time, each seeing every earlier
-   * one committed), and brings this process's index up to the committed state of the workspace, so
-   * the other side is scored as it is, not as a lagging follower last saw it.
+   * Call first in a market write's transaction, before its statements. In a workspace with alerts,
+   * takes its market lock (held to commit: evaluations of one workspace run one at a time, each
+   * seeing every earlier one committed), and brings this process's index up to the committed state
+   * of the workspace, so the other side is scored as it is, not as a lagging follower last saw it.
+   * Without alerts, the write only holds the gate shared (see enterMarketWrite) and evaluates nothing.
    */
   async begin(tx: Tx, workspaceId: string): Promise<AlertTurn> {
-    await lockMarket(tx, workspaceId);
-    if (!(await workspaceHasAlerts(tx, workspaceId))) return inert;
+    if (!(await enterMarketWrite(tx, workspaceId))) return inert;
     await this.catchUp(tx, workspaceId);
     return { evaluate: (side, ids) => this.evaluate(tx, workspaceId, side, ids) };
   }
@@ -90,7 +90,7 @@ export class Alerts {
    */
   set(db: Db, workspaceId: string, side: IndexSide, id: string, minScore: number | undefined) {
     return db.transaction(async (tx) => {
-      await lockMarket(tx, workspaceId);
+      await enterAlertChange(tx, workspaceId);
       await this.catchUp(tx, workspaceId);
       const [state] = await readStates(tx, workspaceId, side, [id], this.index.currentLayoutKeys());
       if (!state) return undefined;
@@ -107,7 +107,7 @@ export class Alerts {
   /** Switches the alert off; false when there was none. */
   unset(db: Db, workspaceId: string, side: IndexSide, id: string): Promise<boolean> {
     return db.transaction(async (tx) => {
-      await lockMarket(tx, workspaceId);
+      await enterAlertChange(tx, workspaceId);
       return deleteAlert(tx, workspaceId, side, id);
     });
   }
