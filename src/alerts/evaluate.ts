@@ -3,6 +3,7 @@ import { pairRow } from '../matching/engine/pair-check.ts';
 import { rankAboveFloor } from '../matching/engine/search.ts';
 import type { IndexSide, MatchIndex, ProfileState } from '../matching/index.ts';
 import type { ScoreMethod } from '../matching/types.ts';
+import { Turns } from './turns.ts';
 
 /** One pair above an alerting subject's threshold: `alertOf` says whose alert it is for. */
 export interface AlertPair {
@@ -25,6 +26,9 @@ export interface Thresholds {
  */
 const SCAN_EACH_SHARE = 8;
 
+/** Pair checks between pauses (see Turns). */
+const PAIR_CHECKS = 256;
+
 /**
  * Every pair of a changed profile (in its new `states`, before they are indexed) that is
  * reciprocally acceptable with a rounded mutual score at or above an alerting subject's threshold:
@@ -34,15 +38,19 @@ const SCAN_EACH_SHARE = 8;
  * Cost, per market: one scan of the other side for each changed profile with an alert of its own
  * (a listing without a limit, pruned by the threshold); for the other side's alerts, whichever is
  * cheaper of a pair check per (changed, alerting) pair or that one scan per changed profile.
+ * It runs in turns (scans in pieces of `turns.scanRows` rows, pair checks in runs of PAIR_CHECKS), letting
+ * the event loop run between them; slots are stable, and under the workspace's market lock the
+ * other side changes between turns only by lagging refreshes of writes already committed.
  */
-export function pairsAbove(
+export async function pairsAbove(
   index: MatchIndex,
   workspaceId: string,
   side: IndexSide,
   states: ProfileState[],
   method: ScoreMethod,
   thresholds: Thresholds,
-): AlertPair[] {
+  turns = new Turns(),
+): Promise<AlertPair[]> {
   const otherSide: IndexSide = side === 'job' ? 'candidate' : 'job';
   const pairs: AlertPair[] = [];
   const pair = (alertOf: IndexSide, own: string, other: string, score: number) =>
@@ -61,16 +69,23 @@ export function pairsAbove(
       const own = thresholds.own.get(id);
       if (own === undefined && !scanEach) continue;
       const floor = Math.min(own ?? 1, scanEach ? lowest(alerting) : 1);
-      for (const row of rankAboveFloor(staged, s, others, method, floor, 0, others.end)) {
-        const other = others.idAt(row.slot);
-        if (own !== undefined && row.score >= own) pair(side, id, other, row.score);
-        const theirs = scanEach ? thresholds.others.get(other) : undefined;
-        if (theirs !== undefined && row.score >= theirs) pair(otherSide, id, other, row.score);
+      for (let from = 0; from < others.end; from += turns.scanRows) {
+        const to = Math.min(from + turns.scanRows, others.end);
+        for (const row of rankAboveFloor(staged, s, others, method, floor, from, to)) {
+          const other = others.idAt(row.slot);
+          if (own !== undefined && row.score >= own) pair(side, id, other, row.score);
+          const theirs = scanEach ? thresholds.others.get(other) : undefined;
+          if (theirs !== undefined && row.score >= theirs) pair(otherSide, id, other, row.score);
+        }
+        await turns.pause();
       }
     }
     if (scanEach) continue;
+    let checks = 0;
     for (const { slot, threshold } of alerting) {
       for (const s of changed) {
+        if (++checks % PAIR_CHECKS === 0) await turns.pause();
+        if (!others.active[slot]) continue;
         const row =
           side === 'job'
             ? pairRow(staged, s, others, slot, method)
@@ -83,19 +98,21 @@ export function pairsAbove(
 }
 
 /** The pair's rounded score as listings report it, or undefined when no listing holds it. */
-export function scoreNow(
+export async function scoreNow(
   index: MatchIndex,
   workspaceId: string,
   side: IndexSide,
   states: ProfileState[],
   method: ScoreMethod,
   wanted: { jobId: string; candidateId: string }[],
-): Map<string, number> {
+): Promise<Map<string, number>> {
   const scores = new Map<string, number>();
   if (wanted.length === 0) return scores;
+  const turns = new Turns();
   for (const { market, staged } of index.stage(workspaceId, states)) {
     const others = market.store(side === 'job' ? 'candidate' : 'job');
-    for (const { jobId, candidateId } of wanted) {
+    for (const [i, { jobId, candidateId }] of wanted.entries()) {
+      if (i % PAIR_CHECKS === 0) await turns.pause();
       const row =
         side === 'job'
           ? pairRow(staged, staged.slotOf(jobId), others, others.slotOf(candidateId), method)

@@ -98,7 +98,10 @@ export class Alerts {
       const alert = await upsertAlert(tx, workspaceId, side, id, threshold);
       const method = await scoreMethodOf(tx, workspaceId);
       const own = new Map([[id, threshold]]);
-      const pairs = pairsAbove(this.index, workspaceId, side, [state], method, { own, others: new Map() });
+      const pairs = await pairsAbove(this.index, workspaceId, side, [state], method, {
+        own,
+        others: new Map(),
+      });
       await replaceAnnounced(tx, workspaceId, side, id, pairs);
       return alert;
     });
@@ -143,7 +146,7 @@ export class Alerts {
     const method = await scoreMethodOf(tx, workspaceId);
     const own = await thresholdsOf(tx, workspaceId, side, ids);
     const others = await thresholdsOf(tx, workspaceId, other(side));
-    const fresh = pairsAbove(this.index, workspaceId, side, states, method, { own, others });
+    const fresh = await pairsAbove(this.index, workspaceId, side, states, method, { own, others });
     const stored = await announcedOf(tx, side, ids);
     const keyOf = (p: AlertPair) => `${p.alertOf}:${pairKey(p.jobId, p.candidateId)}`;
     const storedKeys = new Set(stored.map(keyOf));
@@ -158,7 +161,7 @@ export class Alerts {
     const removed = gone.filter(alerting);
     await deleteAnnounced(tx, gone);
     await insertAnnounced(tx, workspaceId, created);
-    const scores = scoreNow(this.index, workspaceId, side, states, method, removed);
+    const scores = await scoreNow(this.index, workspaceId, side, states, method, removed);
     const events: AlertEvent[] = [
       ...removed.map((p) => ({
         type: 'match.removed' as const,

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type AlertPair, pairsAbove } from '../../src/alerts/evaluate.ts';
+import { Turns } from '../../src/alerts/turns.ts';
 import { MatchIndex, type ProfileState } from '../../src/matching/index.ts';
 import { scorePair } from '../../src/matching/score.ts';
 import { scoreMethods } from '../../src/matching/types.ts';
@@ -14,7 +15,8 @@ const id = (kind: number, i: number) => `00000000-0000-4000-8${kind}00-${i.toStr
 /**
  * pairsAbove finds the other side's alerts' pairs pair by pair, or by one scan of the other side per
  * changed row when many of it are alerting; each size here forces one, and both must give the
- * pairs the reference scorer gives (the changed rows' own alerts always take the scan).
+ * pairs the reference scorer gives (the changed rows' own alerts always take the scan), also when
+ * the evaluation is cut into turns at every unit of work.
  */
 describe('pairsAbove', () => {
   it.each([
@@ -53,7 +55,25 @@ describe('pairsAbove', () => {
             ]),
           );
           const own = new Map(states.filter((_, i) => i % 4 === 0).map((s, i) => [s.id, thresholdOf(i)]));
-          const found = pairsAbove(index, WS, side, states, method, { own, others: theirThresholds });
+          // A pause at every unit, scans in pieces of 64 rows: the event loop runs between them.
+          let done = false;
+          let ticks = 0;
+          const tick = () => {
+            ticks++;
+            if (!done) setImmediate(tick);
+          };
+          setImmediate(tick);
+          const found = await pairsAbove(
+            index,
+            WS,
+            side,
+            states,
+            method,
+            { own, others: theirThresholds },
+            new Turns(0, 64),
+          );
+          done = true;
+          expect(ticks).toBeGreaterThan(changed);
 
           const expected: AlertPair[] = [];
           for (const state of states) {

@@ -39,6 +39,11 @@ export class FloorCollector {
     if (score >= this.floor) this.rows.push({ slot, score, s1, s2 });
   }
 
+  /** The rows kept, in the order they were offered. */
+  found(): KeptRow[] {
+    return this.rows;
+  }
+
   drainBestFirst(): KeptRow[] {
     return this.rows.sort((a, b) =>
       a.score !== b.score ? b.score - a.score : compareIds(this.ids, a.slot, this.ids, b.slot),

@@ -77,7 +77,8 @@ export function rankRange(
 
 /**
  * Every reciprocally acceptable row among rows from..to of `others` whose rounded mutual score is at
- * least `floor`, best first: a listing without a limit, pruned by the floor instead of a heap (alerts).
+ * least `floor`, in no particular order: a listing without a limit, pruned by the floor instead of a
+ * heap (alerts; they need the set, not its order).
  */
 export function rankAboveFloor(
   subject: ProfileStore,
@@ -89,8 +90,10 @@ export function rankAboveFloor(
   to: number,
 ): KeptRow[] {
   const scan = startScan(subject, s, others, { limit: 0, method });
-  scan.heap = new FloorCollector(floor, others.ids);
-  return runScan(scan, false, from, to)!.heap.drainBestFirst();
+  const collector = new FloorCollector(floor, others.ids);
+  scan.heap = collector;
+  runScan(scan, false, from, to);
+  return collector.found();
 }
 
 /** The listing's page from the best `limit + 1` rows: `limit` rows with every score, and whether more follow. */
