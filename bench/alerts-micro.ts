@@ -13,6 +13,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { pairsAbove } from '../src/alerts/evaluate.ts';
+import { Turns } from '../src/alerts/turns.ts';
 import { MatchIndex, type ProfileState } from '../src/matching/index.ts';
 import type { ScoreMethod } from '../src/matching/types.ts';
 import { loadQuestionnaires } from '../src/questionnaires/loader.ts';
@@ -34,8 +35,20 @@ const idOf = (kind: number, index: number) => {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20)}`;
 };
 
-/** Wall time per run, and the longest the event loop was held meanwhile (the evaluation runs in turns). */
+/** The evaluations' turns (src/alerts/turns.ts) of the current measurement, for their longest. */
+let evaluations: Turns[] = [];
+const turns = () => {
+  const made = new Turns();
+  evaluations.push(made);
+  return made;
+};
+
+/**
+ * Wall time per run, the longest the event loop was held meanwhile (the evaluation runs in turns;
+ * this includes GC pauses and the machine's other load), and the longest single turn.
+ */
 async function time(run: () => unknown, samples: number) {
+  evaluations = [];
   const ms: number[] = [];
   const held = monitorEventLoopDelay({ resolution: 1 });
   held.enable();
@@ -50,6 +63,7 @@ async function time(run: () => unknown, samples: number) {
     median: ms[Math.floor(ms.length / 2)]!,
     p95: ms[Math.floor(ms.length * 0.95)]!,
     maxHold: held.max / 1e6,
+    longestTurn: Math.max(0, ...evaluations.map((t) => t.longest)),
   };
 }
 
@@ -104,7 +118,7 @@ for (const n of sizes) {
     const id = idOf(3, (k++ * 7919) % n);
     const changed = packed(candidateState(n + (k % SAMPLES), id));
     const thresholds = { own: own ? new Map([[id, fixed ?? changed.minScore]]) : none, others: jobAlerts };
-    await pairsAbove(index, WS, 'candidate', [changed], METHOD, thresholds);
+    await pairsAbove(index, WS, 'candidate', [changed], METHOD, thresholds, turns());
   };
   const jobWrite = (own: boolean) => async () => {
     const id = idOf(2, (k++ * 31) % jobs);
@@ -113,11 +127,12 @@ for (const n of sizes) {
       own: own ? new Map([[id, fixed ?? changed.minScore]]) : none,
       others: candidateAlerts,
     };
-    pairs += (await pairsAbove(index, WS, 'job', [changed], METHOD, thresholds)).length;
+    pairs += (await pairsAbove(index, WS, 'job', [changed], METHOD, thresholds, turns())).length;
   };
   const batch = Array.from({ length: BATCH }, (_, i) => packed(candidateState(n + SAMPLES + i, idOf(4, i))));
   const bulkBatch = async () => {
-    const found = await pairsAbove(index, WS, 'candidate', batch, METHOD, { own: none, others: jobAlerts });
+    const thresholds = { own: none, others: jobAlerts };
+    const found = await pairsAbove(index, WS, 'candidate', batch, METHOD, thresholds, turns());
     pairs += 1_000_000 * found.length;
   };
   const stageOnly = () => {
@@ -139,7 +154,7 @@ for (const n of sizes) {
   process.stdout.write(
     `[N=${n}] pairs above a threshold found by the job writes and bulk batches: ${pairs}\n`,
   );
-  for (const [what, { median, p95, maxHold }] of Object.entries(measured)) {
+  for (const [what, { median, p95, maxHold, longestTurn }] of Object.entries(measured)) {
     rows.push({
       candidates: n,
       jobs,
@@ -148,6 +163,7 @@ for (const n of sizes) {
       medianMs: Number(median.toFixed(3)),
       p95Ms: Number(p95.toFixed(3)),
       longestEventLoopHoldMs: Number(maxHold.toFixed(1)),
+      longestTurnMs: Number(longestTurn.toFixed(1)),
     });
   }
 }
