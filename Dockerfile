@@ -1,10 +1,14 @@
 # syntax=docker/dockerfile:1
 
-# --- deps: production dependencies only ---
+# --- deps: production dependencies only; `prepare` bundles the partner frontend into web/dist ---
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# npm ci resolves the file: link of this dev-only package even when dev dependencies are left out.
+COPY tools/openapi-client-types/package.json ./tools/openapi-client-types/
+COPY scripts/require-node.mjs scripts/build-web.ts ./scripts/
+COPY web ./web
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force && test -s web/dist/mutualfit.js
 
 # --- runtime ---
 FROM node:24-slim
@@ -19,6 +23,8 @@ COPY package.json ./
 COPY src ./src
 COPY migrations ./migrations
 COPY questionnaires ./questionnaires
+COPY --from=deps /app/web/app ./web/app
+COPY --from=deps /app/web/dist ./web/dist
 
 # Embedded PGlite data (used when DATABASE_URL is not set); mount a volume here to keep it.
 RUN mkdir -p /app/data && chown node:node /app/data

@@ -27,8 +27,11 @@ import { apiDescription, documentObject, documentRoute } from './http/openapi-do
 import { registerProblemHandlers } from './http/problem-handler.ts';
 import { registerNulGuard } from './http/text-guard.ts';
 import { clientErrorHandler, frameworkErrors } from './http/transport-errors.ts';
+import { webAssets } from './http/web-assets.ts';
+import { insightsRoutes } from './insights/routes.ts';
 import { introductionRoutes } from './introductions/routes.ts';
 import { loggerOptions } from './logger.ts';
+import { InsightsPool } from './matching/engine/insights-pool.ts';
 import { RankPool } from './matching/engine/slice-pool.ts';
 import { MatchIndex } from './matching/index.ts';
 import { matchingRoutes } from './matching/routes.ts';
@@ -172,6 +175,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       : undefined;
   const index = new MatchIndex(questionnaires, { pool: rankPool, splitFrom: config.MATCH_SPLIT_MIN_ROWS });
   app.addHook('onClose', async () => rankPool?.close());
+  const insightsPool = new InsightsPool(config.INSIGHTS_WORKERS);
+  app.addHook('onClose', async () => insightsPool.close());
   // The follower keeps the index current: it is the `sync` every writing route refreshes through.
   const sync = new ChangeFollower(database, index, app.log);
   app.decorate('matchIndex', index);
@@ -201,10 +206,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     alerts,
   });
   await app.register(matchingRoutes, { db, index, questionnaires });
+  await app.register(insightsRoutes, { db, index, pool: insightsPool, questionnaires });
   await app.register(alertRoutes, { db, alerts });
   await app.register(allocationRoutes, { db, index, bodyLimit: config.BULK_BODY_LIMIT_BYTES });
   await app.register(introductionRoutes, { db, index, questionnaires });
   await app.register(webhookRoutes, { db, allowInsecureUrls: config.WEBHOOK_ALLOW_INSECURE_URLS });
+  await app.register(webAssets);
 
   const webhookWorker = new WebhookWorker(db, app.log, {
     pollMs: config.WEBHOOK_POLL_MS,

@@ -72,6 +72,14 @@ const envSchema = z.object({
     .min(0)
     .max(64)
     .default(Math.min(1, availableParallelism() - 1)),
+  // Worker threads an insights pass is split over; the event loop only awaits them. 0: the pass
+  // runs on the calling thread (small markets, tests).
+  INSIGHTS_WORKERS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(64)
+    .default(Math.max(1, Math.min(2, availableParallelism()))),
   // Listings over fewer rows than this stay on one thread (splitting costs more than it saves).
   MATCH_SPLIT_MIN_ROWS: z.coerce.number().int().min(0).default(20_000),
   WEBHOOK_POLL_MS: z.coerce.number().int().min(10).default(1000),

@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { typeScriptWorker } from '../worker-thread.ts';
 import type { AllocationTask } from './allocation-thread.ts';
 import { buffersOf, decodeResult, type EncodedResult } from './encoding.ts';
 import type { AllocationProblem, AllocationResult } from './types.ts';
@@ -94,9 +95,7 @@ export class AllocationSlots {
 
   private thread(): Worker {
     if (!this.worker) {
-      // Node 22 strips types only when asked; from 23.6 it does by default (and the flag is harmless).
-      const execArgv = process.features.typescript ? undefined : ['--experimental-strip-types'];
-      const worker = new Worker(this.options.workerUrl, { execArgv });
+      const worker = typeScriptWorker(this.options.workerUrl);
       worker.unref();
       // A thread that fails between allocations is replaced by the next one (and never throws here).
       worker.on('error', () => this.drop(worker));

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
+  boolean,
   check,
   customType,
   doublePrecision,
@@ -90,12 +91,21 @@ export const candidates = pgTable(
     headline: text('headline'),
     minScore: doublePrecision('min_score').notNull().default(0.5),
     externalId: text('external_id'),
+    /** Out of every listing, allocation and new introduction until resumed (docs/matching.md#candidate-privacy). */
+    paused: boolean('paused').notNull().default(false),
+    /** Employers (of this workspace) whose jobs never see this candidate, nor the candidate them; sorted, unique. */
+    hiddenFromEmployerIds: uuid('hidden_from_employer_ids').array().notNull().default(sql`'{}'::uuid[]`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     index('candidates_workspace_id_idx').on(t.workspaceId, t.id),
     uniqueIndex('candidates_external_id_idx').on(t.workspaceId, t.externalId),
+    // Finds the candidates hiding from an employer that is being deleted; candidates who hide from
+    // nobody (nearly all) are not in it, so it costs bulk ingest nothing.
+    index('candidates_hidden_from_employer_ids_idx')
+      .using('gin', t.hiddenFromEmployerIds)
+      .where(sql`cardinality(${t.hiddenFromEmployerIds}) > 0`),
     check('candidates_min_score_check', sql`${t.minScore} between 0 and 1`),
   ],
 );
@@ -114,6 +124,22 @@ export const candidateContacts = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [index('candidate_contacts_workspace_id_idx').on(t.workspaceId)],
+);
+
+/** An employer's contact, kept apart from the employer like a candidate's; a candidate sees it once an introduction is mutual. */
+export const employerContacts = pgTable(
+  'employer_contacts',
+  {
+    employerId: uuid('employer_id')
+      .primaryKey()
+      .references(() => employers.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceId(),
+    name: text('name'),
+    email: text('email').notNull(),
+    phone: text('phone'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('employer_contacts_workspace_id_idx').on(t.workspaceId)],
 );
 
 /** One side's whole answer set; exactly one of jobId / candidateId is set. */
@@ -218,7 +244,7 @@ export const profileChanges = pgTable(
   'profile_changes',
   {
     seq: bigserial('seq', { mode: 'number' }).primaryKey(),
-    workspaceId: workspaceId(),
+    workspaceId: uuid('workspace_id').notNull(),
     side: text('side', { enum: ['job', 'candidate'] }).notNull(),
     profileId: uuid('profile_id').notNull(),
     /** The process that wrote it, when it marked its transaction (bulk writes); see ChangeFollower.origin in matching/sync.ts */

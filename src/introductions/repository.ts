@@ -1,7 +1,7 @@
-import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { DbOrTx } from '../db/client.ts';
-import { introductionEvents, introductions } from '../db/schema.ts';
+import { candidates, introductionEvents, introductions } from '../db/schema.ts';
 import type { IntroductionSide, IntroductionStatus, SideStates } from './state.ts';
 
 export type IntroductionRow = Awaited<ReturnType<typeof findIntroduction>> & {};
@@ -44,11 +44,14 @@ export async function lockIntroduction(db: DbOrTx, workspaceId: string, jobId: s
   return row;
 }
 
-/** Introductions of one job or one candidate, in id (= creation) order, one extra row for paging. */
+/**
+ * Introductions of one job or one candidate, in id (= creation) order, one extra row for paging;
+ * `unhiddenFrom`: without the candidates who hide from that employer.
+ */
 export async function listIntroductions(
   db: DbOrTx,
   workspaceId: string,
-  filter: { jobId: string } | { candidateId: string },
+  filter: { jobId: string; unhiddenFrom?: string } | { candidateId: string },
   page: { limit: number; after?: string | undefined },
 ) {
   const conditions: (SQL | undefined)[] = [
@@ -57,6 +60,10 @@ export async function listIntroductions(
       ? eq(introductions.jobId, filter.jobId)
       : eq(introductions.candidateId, filter.candidateId),
     page.after === undefined ? undefined : gt(introductions.id, page.after),
+    'unhiddenFrom' in filter && filter.unhiddenFrom !== undefined
+      ? sql`not exists (select 1 from ${candidates} where ${candidates.id} = ${introductions.candidateId}
+              and ${filter.unhiddenFrom}::uuid = any(${candidates.hiddenFromEmployerIds}))`
+      : undefined,
   ];
   return db
     .select(columns)

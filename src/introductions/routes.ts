@@ -4,22 +4,42 @@ import { z } from 'zod';
 import { assertOwnCandidate, assertOwnEmployer, candidateScope, employerScope } from '../auth/access.ts';
 import { requireRole } from '../auth/plugin.ts';
 import type { WorkspacePrincipal } from '../auth/principal.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, Tx } from '../db/client.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { explainStoredPair } from '../matching/explain-stored.ts';
 import type { MatchIndex } from '../matching/index.ts';
+import { candidatePaused, hidesFrom } from '../profiles/candidate-privacy.ts';
+import {
+  type EmployerContactRow,
+  findEmployerContact,
+  type JobFacts,
+  jobFactsOf,
+} from '../profiles/employer-contacts.ts';
 import { type ContactRow, findCandidate, findContact, findJob, type JobRow } from '../profiles/repository.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { appendEvent, findIntroduction, type IntroductionRow, listIntroductions } from './repository.ts';
-import { actionBody, introductionList, introductionResponse, listQuery, pairParams } from './schemas.ts';
+import {
+  actionBody,
+  introductionList,
+  introductionResponse,
+  listQuery,
+  pairParams,
+  viewQuery,
+} from './schemas.ts';
 import { applyStep, isAcceptablePair, precheckStep } from './service.ts';
 import type { IntroductionSide } from './state.ts';
 
 const tags = ['introductions'];
 const errors = { 400: problemSchema, 404: problemSchema };
 
-function view(row: IntroductionRow, contact?: ContactRow) {
+interface Revealed {
+  contact?: ContactRow | undefined;
+  employerContact?: EmployerContactRow | undefined;
+  job?: JobFacts | undefined;
+}
+
+function view(row: IntroductionRow, { contact, employerContact, job }: Revealed = {}) {
   return {
     id: row.id,
     jobId: row.jobId,
@@ -30,6 +50,8 @@ function view(row: IntroductionRow, contact?: ContactRow) {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     ...(contact ? { contact } : {}),
+    ...(employerContact ? { employerContact } : {}),
+    ...(job ? { job } : {}),
   };
 }
 
@@ -53,6 +75,11 @@ function actingSide(principal: WorkspacePrincipal, side: IntroductionSide | unde
   return principal.role;
 }
 
+/** The side a read is for: an admin's defaults to the employer's (whose view came first). */
+function viewingSide(principal: WorkspacePrincipal, side: IntroductionSide | undefined): IntroductionSide {
+  return principal.role === 'admin' ? (side ?? 'employer') : actingSide(principal, side);
+}
+
 export const introductionRoutes: FastifyPluginAsyncZod<{
   db: Db;
   index: MatchIndex;
@@ -71,8 +98,10 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
       (principal.role === 'admin' ||
         (principal.role === 'employer' && principal.employerId === job.employerId) ||
         (principal.role === 'candidate' && principal.candidateId === candidateId));
-    if (!reachable) throw notFound(`The pair of job ${jobId} and candidate ${candidateId}`);
-    return { principal, job };
+    // To the employer, a candidate hiding from it is no candidate (docs/matching.md#candidate-privacy).
+    if (!reachable || (principal.role === 'employer' && hidesFrom(candidate, job.employerId)))
+      throw notFound(`The pair of job ${jobId} and candidate ${candidateId}`);
+    return { principal, job, candidate };
   }
 
   /** The 409 for a pair that is not acceptable, with the pair's explanation (criteria left out). */
@@ -97,6 +126,20 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
     return new AppError('not_acceptable_pair', detail, { extra: { explanation } });
   }
 
+  /** Reads the other side's contact and logs the read in the introduction's events, together. */
+  function readContact<T>(
+    principal: WorkspacePrincipal,
+    row: IntroductionRow,
+    side: IntroductionSide,
+    find: (tx: Tx) => Promise<T | undefined>,
+  ): Promise<T | undefined> {
+    return db.transaction(async (tx) => {
+      const found = await find(tx);
+      if (found) await appendEvent(tx, principal, row, side, 'contact_read');
+      return found;
+    });
+  }
+
   app.post(
     '/v1/jobs/:jobId/introductions/:candidateId',
     {
@@ -112,11 +155,19 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
     },
     async (request) => {
       const { jobId, candidateId } = request.params;
-      const { principal, job } = await reachPair(request, jobId, candidateId);
+      const { principal, job, candidate } = await reachPair(request, jobId, candidateId);
       const side = actingSide(principal, request.body.side);
       const { action } = request.body;
       await precheckStep(db, { workspaceId: principal.workspaceId, jobId, candidateId }, side, action);
       if (action === 'interested') {
+        // Declining and withdrawing stay open: they reveal nothing and let either side step back.
+        if (candidate.paused) throw candidatePaused(candidateId, 'no new interest in introductions');
+        if (hidesFrom(candidate, job.employerId)) {
+          throw new AppError(
+            'hidden_from_employer',
+            `Candidate ${candidateId} hides from employer ${job.employerId}: no interest in its jobs.`,
+          );
+        }
         if (job.status !== 'open') throw new AppError('conflict', `Job ${jobId} is closed.`);
         if (!(await isAcceptablePair(db, index, principal.workspaceId, jobId, candidateId))) {
           throw await notAcceptable(principal.workspaceId, job, candidateId);
@@ -134,23 +185,31 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
       schema: {
         operationId: 'getIntroduction',
         tags,
-        summary: "A pair's introduction; the employer side sees the candidate's contact once mutual",
+        summary:
+          "A pair's introduction; once mutual, the employer side sees the candidate's contact and the candidate side the employer's",
         params: pairParams,
+        querystring: viewQuery,
         response: { 200: introductionResponse, ...errors },
       },
     },
     async (request) => {
       const { jobId, candidateId } = request.params;
-      const { principal } = await reachPair(request, jobId, candidateId);
+      const { principal, job, candidate } = await reachPair(request, jobId, candidateId);
+      const side = viewingSide(principal, request.query.side);
       const row = await findIntroduction(db, principal.workspaceId, jobId, candidateId);
       if (!row) throw notFound(`The introduction of job ${jobId} and candidate ${candidateId}`);
-      if (row.status !== 'mutual' || principal.role === 'candidate') return { introduction: view(row) };
-      const contact = await db.transaction(async (tx) => {
-        const found = await findContact(tx, principal.workspaceId, candidateId);
-        if (found) await appendEvent(tx, principal, row, 'employer', 'contact_read');
-        return found;
-      });
-      return { introduction: view(row, contact) };
+      // While a candidate is paused, no contact goes either way, even for a mutual introduction.
+      if (row.status !== 'mutual' || candidate.paused) return { introduction: view(row) };
+      if (side === 'employer') {
+        const contact = await readContact(principal, row, 'employer', (tx) =>
+          findContact(tx, principal.workspaceId, candidateId),
+        );
+        return { introduction: view(row, { contact }) };
+      }
+      const employerContact = await readContact(principal, row, 'candidate', (tx) =>
+        findEmployerContact(tx, principal.workspaceId, job.employerId),
+      );
+      return { introduction: view(row, { employerContact }) };
     },
   );
 
@@ -177,7 +236,7 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
       const rows = await listIntroductions(
         db,
         scope.workspaceId,
-        { jobId },
+        { jobId, ...(scope.employerId ? { unhiddenFrom: scope.employerId } : {}) },
         { limit, after: decodeCursor(cursor) },
       );
       const page = toPage(rows, limit);
@@ -212,7 +271,15 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
         { limit, after: decodeCursor(cursor) },
       );
       const page = toPage(rows, limit);
-      return { introductions: page.items.map((row) => view(row)), nextCursor: page.nextCursor };
+      const facts = await jobFactsOf(
+        db,
+        scope.workspaceId,
+        page.items.map((row) => row.jobId),
+      );
+      return {
+        introductions: page.items.map((row) => view(row, { job: facts.get(row.jobId) })),
+        nextCursor: page.nextCursor,
+      };
     },
   );
 };

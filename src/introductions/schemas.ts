@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { nextCursorField, pageOf, pageQuery } from '../http/pagination.ts';
+import { employerContactView, jobFacts } from '../profiles/schemas.ts';
 import { introductionActions, introductionSides, introductionStatuses, sideStates } from './state.ts';
 
 export const pairParams = z.object({ jobId: z.uuid(), candidateId: z.uuid() });
@@ -15,6 +16,15 @@ export const actionBody = z
   .meta({ id: 'IntroductionAction' });
 
 export const listQuery = z.strictObject(pageQuery);
+
+export const viewQuery = z.strictObject({
+  side: z
+    .enum(introductionSides)
+    .optional()
+    .describe(
+      'The side viewed for: an admin may say candidate (default employer); employer and candidate keys view for their own',
+    ),
+});
 
 const sideView = z.object({ state: z.enum(sideStates) });
 
@@ -34,6 +44,12 @@ export const introduction = z
     createdAt: z.date(),
     updatedAt: z.date(),
     contact: contact.optional(),
+    employerContact: employerContactView
+      .optional()
+      .describe(
+        "The employer's contact details: only for the candidate side, only when mutual and not paused",
+      ),
+    job: jobFacts.optional().describe("In a candidate's list: the job as its ad shows it"),
   })
   .meta({ id: 'Introduction' });
 

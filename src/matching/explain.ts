@@ -1,6 +1,6 @@
 /** The explanation of a pair (docs/matching.md#explanations-and-gaps): why it scores what it scores, and why it is (not) acceptable. */
 import type { AnswerSet, CriterionAnswer, Side } from '../answers/types.ts';
-import { assessPair, isFullySatisfied, round6 } from './score.ts';
+import { assessPair, isFullySatisfied, round6, scorePair } from './score.ts';
 import {
   type CriterionAssessment,
   type CriterionExplanation,
@@ -41,7 +41,33 @@ export function explainPair(
     ...expectationGaps('candidate', assessed.candidate),
     ...expectationGaps('employer', assessed.employer),
   ].sort(byWeightLostThenCriterion);
-  return { ...assessed.score, criteria, gaps };
+  const soleBarriers = assessed.score.acceptable ? [] : soleBarriersOf(questionnaire, job, candidate);
+  return { ...assessed.score, criteria, gaps, soleBarriers };
+}
+
+/**
+ * The criteria that alone keep an unacceptable pair apart: with the criterion at weight 0 on both
+ * sides (no dealbreaker either), all else unchanged, the pair would be acceptable. In questionnaire order.
+ */
+function soleBarriersOf(
+  questionnaire: ScoredQuestionnaire,
+  job: MatchProfile,
+  candidate: MatchProfile,
+): string[] {
+  return questionnaire.criteria
+    .filter(
+      ({ id }) =>
+        (Object.hasOwn(job.answers, id) || Object.hasOwn(candidate.answers, id)) &&
+        scorePair(questionnaire, ignoring(job, id), ignoring(candidate, id)).acceptable,
+    )
+    .map(({ id }) => id);
+}
+
+/** The profile with its answer on `criterionId` made irrelevant (weight 0, no dealbreaker). */
+function ignoring(profile: MatchProfile, criterionId: string): MatchProfile {
+  if (!Object.hasOwn(profile.answers, criterionId)) return profile;
+  const answer = { ...profile.answers[criterionId]!, importance: 'irrelevant' } as CriterionAnswer;
+  return { ...profile, answers: { ...profile.answers, [criterionId]: answer } };
 }
 
 function sideExplanation(

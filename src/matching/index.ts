@@ -6,16 +6,20 @@ import { layoutKey, packAnswers, upsertPacked } from './engine/packed-row.ts';
 import { type PairRow, pairRow } from './engine/pair-check.ts';
 import { listingOf, type RankedRow, type RankRequest, rankRange } from './engine/search.ts';
 import type { RankPool } from './engine/slice-pool.ts';
+import { HiddenPairs } from './hidden-pairs.ts';
 import type { ScoreMethod } from './types.ts';
 
 export type IndexSide = 'job' | 'candidate';
 
-/** What the index needs to know of a profile; answers null or a closed job: not matchable. */
+/** What the index needs to know of a profile; answers null, a closed job or a paused candidate: not matchable. */
 export interface ProfileState {
   id: string;
   minScore: number;
   employerId?: string | undefined;
+  /** false: a closed job or a paused candidate */
   open?: boolean | undefined;
+  /** candidates only: the employers whose jobs the candidate is hidden from (and does not see) */
+  hiddenFromEmployerIds?: readonly string[] | undefined;
   answers: {
     questionnaireId: string;
     questionnaireVersion: number;
@@ -36,6 +40,8 @@ export class Market {
   readonly layout: Layout;
   readonly jobs: ProfileStore;
   readonly candidates: ProfileStore;
+  /** Counts every write to this market's stores: a pass that reads them off the event loop checks it did not move. */
+  changes = 0;
 
   constructor(layout: Layout) {
     this.layout = layout;
@@ -64,6 +70,7 @@ export class MatchIndex {
   private readonly workspaces = new Map<string, Map<string, Market>>();
   private readonly layouts = new Map<string, Layout>();
   private readonly layoutKeys = new Map<Layout, string>();
+  private readonly hidden = new HiddenPairs();
   private readonly questionnaires: QuestionnaireCatalog;
   private readonly split: { pool?: RankPool | undefined; splitFrom?: number | undefined };
   loaded = false;
@@ -83,18 +90,22 @@ export class MatchIndex {
 
   /** Puts a profile where its current state says it belongs (or nowhere). */
   apply(workspaceId: string, side: IndexSide, state: ProfileState): void {
+    if (side === 'candidate') this.hidden.set(workspaceId, state.id, state.hiddenFromEmployerIds);
     const target =
       state.answers && state.open !== false ? this.marketFor(workspaceId, state.answers) : undefined;
     for (const market of this.workspaces.get(workspaceId)?.values() ?? []) {
-      if (market !== target) market.store(side).remove(state.id);
+      if (market !== target && market.store(side).remove(state.id)) market.changes++;
     }
-    if (target) this.put(target.store(side), state);
+    if (!target || !state.answers) return;
+    target.changes++;
+    this.put(target.store(side), state);
   }
 
   /**
    * The given profiles as they would be indexed, in stores of their own, one per market (created
    * when missing), leaving the index as it is: alerts score a write before it commits
-   * (src/alerts/evaluate.ts). Profiles that are not matchable (no answers, a closed job) are left out.
+   * (src/alerts/evaluate.ts). Profiles that are not matchable (no answers, a closed job, a paused candidate)
+   * are left out.
    */
   stage(workspaceId: string, states: ProfileState[]): { market: Market; staged: ProfileStore }[] {
     const groups = new Map<Market, ProfileStore>();
@@ -167,7 +178,21 @@ export class MatchIndex {
   }
 
   remove(workspaceId: string, side: IndexSide, id: string): void {
-    for (const market of this.workspaces.get(workspaceId)?.values() ?? []) market.store(side).remove(id);
+    if (side === 'candidate') this.hidden.set(workspaceId, id, undefined);
+    for (const market of this.workspaces.get(workspaceId)?.values() ?? []) {
+      if (market.store(side).remove(id)) market.changes++;
+    }
+  }
+
+  /**
+   * The market of a workspace's answers to one questionnaire version, or an empty one (not kept)
+   * when the workspace has no profile there yet.
+   */
+  marketOf(workspaceId: string, answers: { questionnaireId: string; questionnaireVersion: number }): Market {
+    return (
+      this.workspaces.get(workspaceId)?.get(marketKey(answers)) ??
+      new Market(this.layoutFor(answers.questionnaireId, answers.questionnaireVersion))
+    );
   }
 
   /** The ranked, reciprocally acceptable matches of one indexed profile. */
@@ -176,13 +201,17 @@ export class MatchIndex {
       const subject = market.store(side);
       const slot = subject.slotOf(id);
       if (slot < 0) continue;
+      const excluded =
+        side === 'job'
+          ? this.hidingFrom(workspaceId, subject.employerIdAt(slot), market.candidates)
+          : this.hiddenJobs(workspaceId, id, market.jobs);
       return this.rank(
         market,
         side,
         subject,
         slot,
         side === 'job' ? market.candidates : market.jobs,
-        request,
+        excluded ? { ...request, excluded } : request,
       );
     }
     return undefined;
@@ -192,10 +221,50 @@ export class MatchIndex {
   pairOf(workspaceId: string, jobId: string, candidateId: string, method: ScoreMethod): PairRow | undefined {
     for (const market of this.workspaces.get(workspaceId)?.values() ?? []) {
       const j = market.jobs.slotOf(jobId);
-      if (j >= 0)
-        return pairRow(market.jobs, j, market.candidates, market.candidates.slotOf(candidateId), method);
+      if (j < 0) continue;
+      if (this.hidden.hides(workspaceId, candidateId, market.jobs.employerIdAt(j))) return undefined;
+      return pairRow(market.jobs, j, market.candidates, market.candidates.slotOf(candidateId), method);
     }
     return undefined;
+  }
+
+  /**
+   * The rows of `market`'s other side a subject must not see (a candidate's privacy): for a job,
+   * the candidates hiding from its employer; for a candidate, the jobs of the employers it hides
+   * from. Undefined when there are none.
+   */
+  hiddenRows(
+    workspaceId: string,
+    market: Market,
+    subject: { side: IndexSide; id: string; employerId?: string | undefined },
+  ): ReadonlySet<number> | undefined {
+    return subject.side === 'job'
+      ? this.hidingFrom(workspaceId, subject.employerId, market.candidates)
+      : this.hiddenJobs(workspaceId, subject.id, market.jobs);
+  }
+
+  /** The rows of the candidates hiding from the employer, when any do. */
+  private hidingFrom(workspaceId: string, employerId: string | undefined, candidates: ProfileStore) {
+    const hiders =
+      employerId === undefined ? undefined : this.hidden.candidatesHidingFrom(workspaceId, employerId);
+    if (!hiders) return undefined;
+    const rows = new Set<number>();
+    for (const id of hiders) {
+      const slot = candidates.slotOf(id);
+      if (slot >= 0) rows.add(slot);
+    }
+    return rows;
+  }
+
+  /** The rows of the jobs of the employers the candidate hides from, when it hides from any. */
+  private hiddenJobs(workspaceId: string, candidateId: string, jobs: ProfileStore) {
+    const employers = this.hidden.employersHiddenBy(workspaceId, candidateId);
+    if (!employers) return undefined;
+    const rows = new Set<number>();
+    for (let slot = 0; slot < jobs.end; slot++) {
+      if (jobs.active[slot] && employers.has(jobs.employerIdAt(slot)!)) rows.add(slot);
+    }
+    return rows;
   }
 
   /** Ranks an unstored profile against the stored other side (POST /v1/match). */

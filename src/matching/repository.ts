@@ -33,13 +33,16 @@ async function selectStates(
     min_score: number;
     employer_id?: string;
     status?: 'open' | 'closed';
+    paused?: boolean;
+    hidden?: string[] | null;
   }>(
     side === 'job'
       ? await db.execute(sql`
           select id, workspace_id, min_score, employer_id, status from jobs
            where ${where} order by id ${limit === undefined ? sql`` : sql`limit ${limit}`}`)
       : await db.execute(sql`
-          select id, workspace_id, min_score from candidates
+          select id, workspace_id, min_score, paused,
+                 nullif(hidden_from_employer_ids, '{}')::text[] as hidden from candidates
            where ${where} order by id ${limit === undefined ? sql`` : sql`limit ${limit}`}`),
   );
   if (profiles.length === 0) return [];
@@ -72,7 +75,9 @@ async function selectStates(
     id: profile.id,
     workspaceId: profile.workspace_id,
     minScore: profile.min_score,
-    ...(side === 'job' ? { employerId: profile.employer_id, open: profile.status === 'open' } : {}),
+    ...(side === 'job'
+      ? { employerId: profile.employer_id, open: profile.status === 'open' }
+      : { open: !profile.paused, hiddenFromEmployerIds: profile.hidden ?? undefined }),
     answers: answersOf.get(profile.id) ?? null,
   }));
 }
@@ -154,6 +159,7 @@ export async function listingSubject(db: DbOrTx, workspaceId: string, side: Inde
     .select({
       id: table.id,
       employerId: side === 'job' ? jobs.employerId : sql<null>`null`,
+      paused: side === 'job' ? sql<boolean>`false` : candidates.paused,
       scoreMethod: workspaces.scoreMethod,
     })
     .from(table)

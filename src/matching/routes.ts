@@ -7,6 +7,8 @@ import { requireRole } from '../auth/plugin.ts';
 import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { Db } from '../db/client.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
+import { candidatePaused, hidesFrom } from '../profiles/candidate-privacy.ts';
+import { type JobFacts, jobFactsOf } from '../profiles/employer-contacts.ts';
 import { findCandidate, findJob } from '../profiles/repository.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { recordAudit, recordListing } from './audit.ts';
@@ -103,10 +105,11 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
       schema: {
         operationId: 'listCandidateMatches',
         tags,
-        summary: 'Reciprocally acceptable open jobs for a candidate, best first',
+        summary:
+          'Reciprocally acceptable open jobs for a candidate, best first (409 candidate_paused while paused)',
         params: z.object({ id: z.uuid() }),
         querystring: matchesQuery,
-        response: { 200: candidateMatches, ...errors },
+        response: { 200: candidateMatches, ...errors, 409: problemSchema },
       },
     },
     async (request) => {
@@ -114,12 +117,10 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
       assertOwnCandidate(scope, request.params.id);
       const candidate = await listingSubject(db, scope.workspaceId, 'candidate', request.params.id);
       if (!candidate) throw notFound(`Candidate ${request.params.id}`);
+      if (candidate.paused) throw candidatePaused(request.params.id, 'no matches');
       const principal = requireRole(request, 'admin', 'candidate');
       const { rows, nextCursor } = await listing(request, principal, 'candidate', candidate);
-      return {
-        matches: rows.map(asJobMatch),
-        nextCursor,
-      };
+      return { matches: await withJobFacts(db, principal.workspaceId, rows), nextCursor };
     },
   );
 
@@ -148,8 +149,14 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
         (principal.role === 'admin' ||
           (principal.role === 'employer' && principal.employerId === job.employerId) ||
           (principal.role === 'candidate' && principal.candidateId === candidateId));
-      if (!reachable || !candidate) {
+      // A hidden pair is no pair, for every caller; a paused candidate is not there for employers.
+      if (!reachable || !candidate || hidesFrom(candidate, job.employerId)) {
         throw notFound(`The pair of job ${jobId} and candidate ${candidateId}`);
+      }
+      if (candidate.paused) {
+        if (principal.role === 'employer')
+          throw notFound(`The pair of job ${jobId} and candidate ${candidateId}`);
+        throw candidatePaused(candidateId, 'no explanations');
       }
       const explanation = await explainStoredPair(db, questionnaires, workspaceId, job, candidate);
       await recordAudit(db, principal, {
@@ -194,7 +201,12 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
         resultIds: list.rows.map((r) => r.id),
       });
       // The answers describe a job: its matches are candidates; a candidate: open jobs.
-      return { matches: side === 'job' ? list.rows.map(asCandidateMatch) : list.rows.map(asJobMatch) };
+      return {
+        matches:
+          side === 'job'
+            ? list.rows.map(asCandidateMatch)
+            : await withJobFacts(db, principal.workspaceId, list.rows),
+      };
     },
   );
 };
@@ -212,11 +224,27 @@ function asCandidateMatch(r: ListedRow) {
   };
 }
 
-/** A job row of a candidate's ranking (the candidate is the subject), as the API names its fields. */
-function asJobMatch(r: ListedRow) {
+/**
+ * The job rows of a candidate's ranking (the candidate is the subject), as the API names their
+ * fields, with what each job's ad shows: one query for the page. A job deleted meanwhile is left out.
+ */
+async function withJobFacts(db: Db, workspaceId: string, rows: ListedRow[]) {
+  const facts = await jobFactsOf(
+    db,
+    workspaceId,
+    rows.map((r) => r.id),
+  );
+  return rows.flatMap((r) => {
+    const job = facts.get(r.id);
+    return job ? [asJobMatch(r, job)] : [];
+  });
+}
+
+function asJobMatch(r: ListedRow, job: JobFacts) {
   return {
     jobId: r.id,
     employerId: r.employerId!,
+    job,
     score: r.score,
     scoreLower: r.scoreLower,
     candidateSatisfaction: r.subjectSatisfaction,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../http/errors.ts';
 import { MAX_PAGE, nextCursorField, pageOf } from '../http/pagination.ts';
 import { answerMap } from '../http/schema-parts.ts';
+import { jobFacts } from '../profiles/schemas.ts';
 import { MAX_CRITERIA } from '../questionnaires/definition.ts';
 
 const score = z.number().min(0).max(1);
@@ -24,7 +25,7 @@ export const matchesQuery = z.strictObject({
 /** A candidate matched with a job (the job's listing, an ad-hoc match of a job's answers). */
 const candidateMatch = z.object({ candidateId: z.uuid(), ...scores });
 /** A job matched with a candidate (the candidate's listing, an ad-hoc match of a candidate's answers). */
-const jobMatch = z.object({ jobId: z.uuid(), employerId: z.uuid(), ...scores });
+const jobMatch = z.object({ jobId: z.uuid(), employerId: z.uuid(), job: jobFacts, ...scores });
 
 export const jobMatches = z
   .object({ matches: pageOf(candidateMatch), nextCursor: nextCursorField })
@@ -71,6 +72,12 @@ export const explanation = z
       )
       .max(2 * MAX_CRITERIA)
       .describe('Expectations not fully met, by weight lost w·(1−sat), largest first'),
+    soleBarriers: z
+      .array(criterionId)
+      .max(MAX_CRITERIA)
+      .describe(
+        'For a pair that is not acceptable: the criteria that alone keep it apart (it would be acceptable if that criterion counted on neither side), in questionnaire order; empty for an acceptable pair',
+      ),
   })
   .meta({ id: 'MatchExplanation' });
 

@@ -99,6 +99,8 @@ export interface ExpectationGap {
 export interface PairExplanation extends PairScore {
   criteria: CriterionExplanation[];
   gaps: ExpectationGap[];
+  /** Not acceptable: the criteria that alone keep the pair apart (docs/matching.md#insights-and-what-if). */
+  soleBarriers: string[];
 }
 
 /** A pair's score together with each side's per-criterion assessments (questionnaire order). */

@@ -10,6 +10,7 @@ import { idParam } from '../http/params.ts';
 import { answerMap } from '../http/schema-parts.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
 import { MAX_CRITERIA } from '../questionnaires/definition.ts';
+import { hiddenListToStore } from './candidate-privacy.ts';
 import { externalIdConflictSchema, uniqueExternalId } from './external-id.ts';
 import { eraseCandidate, exportCandidate } from './privacy.ts';
 import {
@@ -148,26 +149,46 @@ export const candidateRoutes: FastifyPluginAsyncZod<{
       schema: {
         operationId: 'updateCandidate',
         tags,
-        summary: 'Change a candidate; contact fields given replace the stored ones',
+        summary:
+          'Change a candidate; contact fields given replace the stored ones. Pause, or hide from employers',
         params: idParam,
         body: candidatePatch,
-        response: { 200: one, 400: problemSchema, 404: problemSchema, 409: externalIdConflictSchema },
+        response: {
+          200: one,
+          400: problemSchema,
+          404: problemSchema,
+          409: externalIdConflictSchema,
+          422: problemSchema,
+        },
       },
     },
     async (request) => {
       const scope = candidateScope(request);
       const { id } = request.params;
       assertOwnCandidate(scope, id);
-      const { contact: contactChange, ...profile } = request.body;
+      const { contact: contactChange, hiddenFromEmployerIds, ...fields } = request.body;
       const result = await uniqueExternalId(
         db,
-        { kind: 'Candidate', reach: scope, externalId: profile.externalId },
+        { kind: 'Candidate', reach: scope, externalId: fields.externalId },
         () =>
           alerts.write(db, scope.workspaceId, 'candidate', async (tx) => {
+            const found = await findCandidate(tx, scope.workspaceId, id);
+            if (!found) return { value: undefined, ids: [] };
+            const profile =
+              hiddenFromEmployerIds === undefined
+                ? fields
+                : {
+                    ...fields,
+                    hiddenFromEmployerIds: await hiddenListToStore(
+                      tx,
+                      scope.workspaceId,
+                      hiddenFromEmployerIds,
+                    ),
+                  };
             const candidate =
               Object.keys(profile).length > 0
                 ? await updateCandidate(tx, scope.workspaceId, id, profile)
-                : await findCandidate(tx, scope.workspaceId, id);
+                : found;
             if (!candidate) return { value: undefined, ids: [] };
             const stored = await findContact(tx, scope.workspaceId, id);
             if (contactChange && stored) {

@@ -8,6 +8,7 @@ import { notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { idParam } from '../http/params.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
+import { findEmployerContact, upsertEmployerContact } from './employer-contacts.ts';
 import { externalIdConflictSchema, uniqueExternalId } from './external-id.ts';
 import {
   deleteEmployer,
@@ -15,12 +16,22 @@ import {
   insertEmployer,
   listEmployers,
   listJobIdsOfEmployer,
+  unhideEmployer,
   updateEmployer,
 } from './repository.ts';
-import { employerCreate, employerList, employerListQuery, employerPatch, employerView } from './schemas.ts';
+import {
+  employerContactInput,
+  employerContactView,
+  employerCreate,
+  employerList,
+  employerListQuery,
+  employerPatch,
+  employerView,
+} from './schemas.ts';
 
 const tags = ['employers'];
 const one = z.object({ employer: employerView });
+const contactResponse = z.object({ contact: employerContactView });
 
 export const employerRoutes: FastifyPluginAsyncZod<{
   db: Db;
@@ -125,6 +136,58 @@ export const employerRoutes: FastifyPluginAsyncZod<{
     },
   );
 
+  app.put(
+    '/v1/employers/:id/contact',
+    {
+      config: { roles: ['admin', 'employer'] },
+      schema: {
+        operationId: 'putEmployerContact',
+        tags,
+        summary: "Set an employer's contact (a candidate sees it once an introduction is mutual)",
+        params: idParam,
+        body: employerContactInput,
+        response: { 200: contactResponse, 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const scope = employerScope(request);
+      const what = `Employer ${request.params.id}`;
+      assertOwnEmployer(scope, request.params.id, what);
+      const { name, email, phone } = request.body;
+      const contact = await db.transaction((tx) =>
+        upsertEmployerContact(tx, scope.workspaceId, request.params.id, {
+          name: name ?? null,
+          email,
+          phone: phone ?? null,
+        }),
+      );
+      if (!contact) throw notFound(what);
+      return { contact };
+    },
+  );
+
+  app.get(
+    '/v1/employers/:id/contact',
+    {
+      config: { roles: ['admin', 'employer'] },
+      schema: {
+        operationId: 'getEmployerContact',
+        tags,
+        summary: "An employer's contact (admin, or the employer itself)",
+        params: idParam,
+        response: { 200: contactResponse, 400: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const scope = employerScope(request);
+      const what = `The contact of employer ${request.params.id}`;
+      assertOwnEmployer(scope, request.params.id, what);
+      const contact = await findEmployerContact(db, scope.workspaceId, request.params.id);
+      if (!contact) throw notFound(what);
+      return { contact };
+    },
+  );
+
   app.delete(
     '/v1/employers/:id',
     {
@@ -139,13 +202,18 @@ export const employerRoutes: FastifyPluginAsyncZod<{
     },
     async (request, reply) => {
       const { workspaceId } = requireRole(request, 'admin');
-      const { deleted, jobIds } = await alerts.write(db, workspaceId, 'job', async (tx) => {
-        const jobIds = await listJobIdsOfEmployer(tx, workspaceId, request.params.id);
-        const deleted = await deleteEmployer(tx, workspaceId, request.params.id);
-        return { value: { deleted, jobIds }, ids: jobIds };
+      const employerId = request.params.id;
+      // The employer's jobs leave the market; unhiding it adds no pair (it has no jobs left).
+      const { unhidden, jobIds } = await alerts.write(db, workspaceId, 'job', async (tx) => {
+        const jobIds = await listJobIdsOfEmployer(tx, workspaceId, employerId);
+        // Candidates' hidden lists name only employers that exist (so a list read back can be sent back).
+        const candidateIds = await unhideEmployer(tx, workspaceId, employerId);
+        const deleted = await deleteEmployer(tx, workspaceId, employerId);
+        return { value: { unhidden: deleted ? candidateIds : undefined, jobIds }, ids: jobIds };
       });
-      if (!deleted) throw notFound(`Employer ${request.params.id}`);
+      if (!unhidden) throw notFound(`Employer ${employerId}`);
       await sync.refresh(workspaceId, 'job', jobIds);
+      await sync.refresh(workspaceId, 'candidate', unhidden);
       return reply.code(204).send(null);
     },
   );

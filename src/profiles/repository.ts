@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/client.ts';
 import { candidateContacts, candidates, employers, jobs } from '../db/schema.ts';
@@ -41,6 +41,8 @@ const candidateColumns = {
   headline: candidates.headline,
   minScore: candidates.minScore,
   externalId: candidates.externalId,
+  paused: candidates.paused,
+  hiddenFromEmployerIds: candidates.hiddenFromEmployerIds,
   createdAt: candidates.createdAt,
   updatedAt: candidates.updatedAt,
 };
@@ -105,6 +107,39 @@ export async function updateEmployer(
     .where(and(eq(employers.workspaceId, workspaceId), eq(employers.id, id)))
     .returning(employerColumns);
   return row;
+}
+
+/**
+ * Which of these ids are employers of the workspace, share-locked to the end of the transaction
+ * (a concurrent deletion waits, then takes them out of the lists written meanwhile).
+ */
+export async function existingEmployerIds(db: DbOrTx, workspaceId: string, ids: string[]) {
+  if (ids.length === 0) return new Set<string>();
+  const rows = await db
+    .select({ id: employers.id })
+    .from(employers)
+    .where(and(eq(employers.workspaceId, workspaceId), inArray(employers.id, ids)))
+    .for('share');
+  return new Set(rows.map((row) => row.id));
+}
+
+/** Takes an employer out of every candidate's hidden list (before it is deleted); the candidates' ids. */
+export async function unhideEmployer(db: DbOrTx, workspaceId: string, employerId: string) {
+  const rows = await db
+    .update(candidates)
+    .set({
+      hiddenFromEmployerIds: sql`array_remove(${candidates.hiddenFromEmployerIds}, ${employerId}::uuid)`,
+    })
+    .where(
+      and(
+        eq(candidates.workspaceId, workspaceId),
+        // the partial GIN index's predicate and operator, so the look-up uses it
+        sql`cardinality(${candidates.hiddenFromEmployerIds}) > 0`,
+        sql`${candidates.hiddenFromEmployerIds} @> array[${employerId}::uuid]`,
+      ),
+    )
+    .returning({ id: candidates.id });
+  return rows.map((row) => row.id);
 }
 
 export async function deleteEmployer(db: DbOrTx, workspaceId: string, id: string) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { nextCursorField, pageOf, pageQuery } from '../http/pagination.ts';
-import { atLeastOneField } from '../http/schema-parts.ts';
+import { atLeastOneField, distinct } from '../http/schema-parts.ts';
 
 const externalId = z
   .string()
@@ -106,7 +106,33 @@ export const contactInput = z
 export const contactView = z
   .object({ name: storedName, email: z.string().max(254), phone: z.string().max(30).nullable() })
   .meta({ id: 'Contact' });
+export const employerContactInput = contactInput
+  .partial({ name: true })
+  .describe('Kept apart from the employer; a candidate sees it only after a mutual introduction');
+export const employerContactView = z
+  .object({ name: storedName.nullable(), email: z.string().max(254), phone: z.string().max(30).nullable() })
+  .meta({ id: 'EmployerContact' });
+
+/** What a job ad shows a candidate; nothing else of the employer. */
+export const jobFacts = z
+  .object({
+    title: storedName,
+    employerId: z.uuid(),
+    employerName: storedName,
+  })
+  .describe('The job as its ad shows it: title and employer name')
+  .meta({ id: 'JobFacts' });
 const headline = z.string().trim().max(200).describe('A pseudonymous one-line summary; no contact details');
+
+/** The most employers one candidate can hide from. */
+export const MAX_HIDDEN_EMPLOYERS = 1_000;
+const paused = z
+  .boolean()
+  .describe('A paused candidate is in no listing, allocation or new introduction until resumed');
+const hiddenFromEmployerIds = z
+  .array(z.uuid())
+  .max(MAX_HIDDEN_EMPLOYERS)
+  .describe('Employers that never see this candidate, whose jobs the candidate never sees; sorted');
 
 export const candidateCreate = z.strictObject({
   headline: headline.optional(),
@@ -120,6 +146,10 @@ export const candidatePatch = atLeastOneField(
     contact: contactInput.partial().strict().optional(),
     minScore: minScore.optional(),
     externalId: externalId.nullable().optional(),
+    paused: paused.optional(),
+    hiddenFromEmployerIds: distinct(hiddenFromEmployerIds)
+      .optional()
+      .describe('Replaces the whole list; employers of this workspace ([] hides from nobody)'),
   }),
 );
 export const candidateView = z
@@ -128,6 +158,8 @@ export const candidateView = z
     headline: z.string().max(200).nullable(),
     minScore: z.number().min(0).max(1),
     externalId: storedExternalId,
+    paused,
+    hiddenFromEmployerIds,
     contact: contactView.optional().describe('Present for the candidate and admins'),
     ...timestamps,
   })

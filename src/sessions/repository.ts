@@ -30,6 +30,22 @@ export async function findSessionByHash(db: DbOrTx, tokenHash: string) {
   return row;
 }
 
+/** A session of the workspace by id (what `keyId` names when a request came with a session token). */
+export async function findSession(db: DbOrTx, workspaceId: string, id: string) {
+  const [row] = await db
+    .select({
+      id: sessions.id,
+      role: sessions.role,
+      employerId: sessions.employerId,
+      candidateId: sessions.candidateId,
+      expiresAt: sessions.expiresAt,
+    })
+    .from(sessions)
+    .where(and(eq(sessions.workspaceId, workspaceId), eq(sessions.id, id)))
+    .limit(1);
+  return row;
+}
+
 export async function deleteSession(db: DbOrTx, workspaceId: string, id: string) {
   const [row] = await db
     .delete(sessions)

@@ -6,8 +6,8 @@ import type { Db } from '../db/client.ts';
 import { notFound, problemSchema } from '../http/errors.ts';
 import { idParam } from '../http/params.ts';
 import { findCandidate, findEmployer } from '../profiles/repository.ts';
-import { deleteSession, insertSession } from './repository.ts';
-import { createSessionBody, sessionView } from './schemas.ts';
+import { deleteSession, findSession, insertSession } from './repository.ts';
+import { createSessionBody, currentSessionView, sessionView } from './schemas.ts';
 
 export const sessionRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
   app.post(
@@ -46,6 +46,31 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db
           ? { id: row.id, token, role: row.role, candidateId: row.candidateId!, expiresAt: row.expiresAt }
           : { id: row.id, token, role: row.role, employerId: row.employerId!, expiresAt: row.expiresAt };
       return reply.code(201).send({ session });
+    },
+  );
+
+  app.get(
+    '/v1/sessions/current',
+    {
+      config: { roles: ['candidate', 'employer'] },
+      schema: {
+        operationId: 'getCurrentSession',
+        tags: ['sessions'],
+        summary:
+          'Who the calling session token acts as and until when (a browser page finds its own candidate or employer id here)',
+        response: { 200: z.object({ session: currentSessionView }), 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const principal = requireRole(request, 'candidate', 'employer');
+      // keyId is the session's id when the request came with a session token; an API key finds none.
+      const row = await findSession(db, principal.workspaceId, principal.keyId);
+      if (!row) throw notFound('A session for this credential (it is an API key)');
+      const session =
+        row.role === 'candidate'
+          ? { id: row.id, role: row.role, candidateId: row.candidateId!, expiresAt: row.expiresAt }
+          : { id: row.id, role: row.role, employerId: row.employerId!, expiresAt: row.expiresAt };
+      return { session };
     },
   );
 

@@ -30,3 +30,13 @@ export const sessionView = z
     z.object({ ...sessionFields, role: z.literal('employer'), employerId: z.uuid() }),
   ])
   .meta({ id: 'Session' });
+
+const currentFields = { id: z.uuid(), expiresAt: z.date().describe('When the token stops working') };
+
+/** Who a session token acts as, without the token: what a browser page asks to find its own id. */
+export const currentSessionView = z
+  .discriminatedUnion('role', [
+    z.object({ ...currentFields, role: z.literal('candidate'), candidateId: z.uuid() }),
+    z.object({ ...currentFields, role: z.literal('employer'), employerId: z.uuid() }),
+  ])
+  .meta({ id: 'CurrentSession' });

@@ -11,6 +11,7 @@ import {
   createJob,
   createWorkspace,
   expectProblem,
+  mintKey,
   uuidPattern,
 } from '../support/factories.ts';
 
@@ -208,5 +209,31 @@ describe.each(availableDatabaseKinds())('browser sessions on %s', (kind) => {
     } finally {
       await strict.close();
     }
+  });
+  it('tells a session token who it acts as (GET /v1/sessions/current), without the token', async () => {
+    const { adminKey, candidate, employer } = await candidateMarket();
+    const session = await mint(adminKey, { candidateId: candidate.id });
+    const current = await caller(t.app, session.token).get('/v1/sessions/current');
+    expect(current.statusCode, current.body).toBe(200);
+    expect(current.json().session).toEqual({
+      id: session.id,
+      role: 'candidate',
+      candidateId: candidate.id,
+      expiresAt: session.expiresAt,
+    });
+    const employerSession = await mint(adminKey, { employerId: employer.id });
+    const theirs = await caller(t.app, employerSession.token).get('/v1/sessions/current');
+    expect(theirs.json().session).toMatchObject({ role: 'employer', employerId: employer.id });
+    expect(theirs.body).not.toContain(employerSession.token);
+  });
+
+  it('answers /v1/sessions/current with 401 once the session expired, and 404 for keys', async () => {
+    const { adminKey, candidate } = await candidateMarket();
+    const session = await mint(adminKey, { candidateId: candidate.id });
+    await expire(session.id);
+    expectProblem(await caller(t.app, session.token).get('/v1/sessions/current'), 401, 'unauthorized');
+    const key = await mintKey(t.app, adminKey, { role: 'candidate', candidateId: candidate.id });
+    expectProblem(await caller(t.app, key.key).get('/v1/sessions/current'), 404, 'not_found');
+    expectProblem(await caller(t.app, adminKey).get('/v1/sessions/current'), 404, 'not_found');
   });
 });

@@ -21,7 +21,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('postgresServer', null);
     return async () => {};
   }
-  const templateName = `mutualfit_template_${process.pid}`;
+  // Each vitest project (api, chromium) runs this setup: one template each, named apart.
+  const templateName = `mutualfit_template_${process.pid}_${project.name.replace(/\W/g, '_')}`;
   await withAdminClient(server.url, async (client) => {
     await client.query(`drop database if exists ${templateName}`);
     await client.query(`create database ${templateName}`);

@@ -28,6 +28,8 @@ export interface Layout {
   dims: Int32Array;
   /** per criterion: how many codes a value can take (single: options, scale: steps) */
   valueCount: Int32Array;
+  /** criterion c's sat parameters (its kind's `cells().satParams`) at 2c and 2c + 1 */
+  satParams: Float64Array;
   /** per criterion with options (single, multi): option id → bit */
   optionIndex: readonly (ReadonlyMap<string, number> | undefined)[];
   strides: {
@@ -90,6 +92,7 @@ export function compileLayout(questionnaire: QuestionnaireDefinition): Layout {
   const acceptAt = new Int32Array(count);
   const dims = new Int32Array(count);
   const valueCount = new Int32Array(count);
+  const satParams = new Float64Array(2 * count);
   const optionIndex: (Map<string, number> | undefined)[] = [];
   const strides = { codes: 0, masks: 0, nums: 0, ratings: 0, acceptMasks: 0, acceptSteps: 0, acceptNums: 0 };
 
@@ -101,6 +104,7 @@ export function compileLayout(questionnaire: QuestionnaireDefinition): Layout {
     strides[cells.value] += cells.columns;
     if (cells.value === 'ratings') dims[c] = cells.columns;
     valueCount[c] = cells.valueCount;
+    satParams.set(cells.satParams ?? [0, 0], 2 * c);
     if (cells.accept !== 'none') {
       const [region, units] = ACCEPT_REGION[cells.accept];
       acceptSlot[c] = strides[region];
@@ -134,6 +138,7 @@ export function compileLayout(questionnaire: QuestionnaireDefinition): Layout {
     acceptAt,
     dims,
     valueCount,
+    satParams,
     optionIndex,
     strides,
     record: {

@@ -83,14 +83,14 @@ function lostWeight(step: Step, scan: Scan, probe: Int32Array, buffers: BoundBuf
  * the list, compacted in place with the weight each lost (`buffers.lost`); returns how many are
  * left. The rows left out are either in the heap already or provably ranked after its worst row.
  *
- * The plan's steps are added one at a time, each row summing only the weight it lost,
+ * The plan's steps are added in order, each row summing only the weight it lost,
  * L = Σ w·(1 − sat) (a missing value loses nothing). With W the subject's whole weight, a row's
  * S(subject→row) = 1 − L′/t for its final loss L′ ≥ L and the weight t ≤ W of the criteria it
  * answered, so it is at most 1 − L/W: one number per row bounds it (see lossBound). Rows whose
  * bound is under the subject's minScore go, and so do rows whose mutual score with that bound
  * and S(row→subject) = 1 cannot reach the threshold (the heap's worst score once it is full, or
- * the scan's guess). If the heap is not full after the first step, the rows with the best bounds
- * are scored exactly (both ways, one by one) to fill it.
+ * the scan's guess). If the heap is not full yet, the rows with the best bounds after the first
+ * step are scored exactly (both ways, one by one) to fill it.
  */
 export function narrowByBounds(
   scan: Scan,
@@ -101,14 +101,52 @@ export function narrowByBounds(
 ): number {
   const { lost } = buffers;
   lost.fill(0, 0, count);
-  plan.steps.forEach((step, i) => {
-    count = step.bound.addLoss(scan.others, rows, count, lost, lossBudget(scan, plan));
-    if (i === 0 && !scan.heap.isFull()) {
-      fillHeap(scan, plan, rows, count, buffers);
-      count = keepWithinBudget(rows, count, lost, lossBudget(scan, plan));
+  let steps = plan.steps;
+  if (!scan.heap.isFull() && steps.length > 0) {
+    count = steps[0]!.bound.addLoss(scan.others, rows, count, lost, lossBudget(scan, plan));
+    fillHeap(scan, plan, rows, count, buffers);
+    count = keepWithinBudget(rows, count, lost, lossBudget(scan, plan));
+    steps = steps.slice(1);
+  }
+  return addLossByBlocks(scan.others, steps, rows, count, lost, lossBudget(scan, plan));
+}
+
+/**
+ * Rows per block in addLossByBlocks: their positions and losses (12 bytes a row) stay in the CPU
+ * cache. The pruning property tests (match-index-pruning, 1,600–2,600 rows) cross block edges.
+ */
+const LOSS_BLOCK = 2048;
+
+/**
+ * Adds `steps` to the rows' losses a block of rows at a time (every step over one block before
+ * the next block), keeping the rows within `budget`, compacted; returns how many are kept. The
+ * heap does not change meanwhile, so the budget is the same for every block and the rows kept are
+ * those that a pass of each step over all rows would keep; a block is read from memory once,
+ * not once per step.
+ */
+function addLossByBlocks(
+  others: Scan['others'],
+  steps: readonly BoundingStep[],
+  rows: Int32Array,
+  count: number,
+  lost: Float64Array,
+  budget: number,
+): number {
+  if (steps.length === 0) return count;
+  let kept = 0;
+  for (let from = 0; from < count; from += LOSS_BLOCK) {
+    const to = Math.min(count, from + LOSS_BLOCK);
+    const blockRows = rows.subarray(from, to);
+    const blockLost = lost.subarray(from, to);
+    let left = to - from;
+    for (let i = 0; i < steps.length && left > 0; i++) {
+      left = steps[i]!.bound.addLoss(others, blockRows, left, blockLost, budget);
     }
-  });
-  return count;
+    rows.copyWithin(kept, from, from + left);
+    lost.copyWithin(kept, from, from + left);
+    kept += left;
+  }
+  return kept;
 }
 
 /** The most weight a row may lose and still be acceptable to the subject and, with the heap full, enter it. */

@@ -1,5 +1,5 @@
 import { EPSILON } from '../score.ts';
-import { kindOf } from './kinds/index.ts';
+import { pairSatOf } from './kinds/index.ts';
 import { hasValue, type RowArrays } from './layout.ts';
 import { DEALBREAKER_LEVEL, LEVEL_BITS, LEVEL_WEIGHTS } from './levels.ts';
 
@@ -23,7 +23,7 @@ export function satisfactionOf(E: RowArrays, e: number, V: RowArrays, v: number)
     const levelByte = levels[e * bytes + c]!;
     const level = levelByte & LEVEL_BITS;
     if (level === 0) continue;
-    const sat = kindOf(layout.kinds[c]!).pairSat(E, e, V, v, c, levelByte);
+    const sat = pairSatOf(layout.kinds[c]!, E, e, V, v, c, levelByte);
     if (sat < 0) {
       if (level === DEALBREAKER_LEVEL) return BROKEN;
       continue;

@@ -18,6 +18,11 @@ export interface RankRequest {
   /** the last row of the previous page: only rows ranked after it */
   after?: { score: number; id: string } | undefined;
   method: ScoreMethod;
+  /**
+   * Rows of the other side left out of this listing (a candidate's privacy: docs/matching.md#candidate-privacy).
+   * They are never offered to the heap, so the list is the best `limit` of the rows not excluded.
+   */
+  excluded?: ReadonlySet<number> | undefined;
 }
 
 /** One listing in progress: whose it is, what was asked, and the best rows found so far. */
@@ -31,6 +36,8 @@ export interface Scan {
   /** the best `limit + 1` rows ranked after the cursor (or, for alerts, every row above a floor) */
   heap: Collector;
   after: { score: number; words: Uint32Array } | undefined;
+  /** rows never offered to the heap (RankRequest.excluded) */
+  excluded: ReadonlySet<number> | undefined;
   /**
    * A guess of the heap's final worst score: rows that cannot reach it are skipped. The guess is
    * checked at the end (see threshold-probe.ts); a wrong one makes the listing start over without it.
@@ -56,6 +63,7 @@ export function startScan(
     subjectMin: subject.minScoreOf(s) - EPSILON,
     heap: new TopK(request.limit + 1, others.ids),
     after: request.after && { score: request.after.score, words: idToWords(request.after.id) },
+    excluded: request.excluded?.size ? request.excluded : undefined,
     guess: Number.NEGATIVE_INFINITY,
     subjectValues: compileSubjectValues(subject, s, others),
     boundingCriteria: [],

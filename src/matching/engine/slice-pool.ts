@@ -1,6 +1,8 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { typeScriptWorker } from '../../worker-thread.ts';
 import type { ProfileStore } from './columnar-store.ts';
 import type { Layout } from './layout.ts';
+import { layoutIdOf } from './layout-id.ts';
 import { type KeptRow, type RankRequest, rankRange } from './search.ts';
 import { DONE, PENDING, type RankJob, READY } from './slice-job.ts';
 import { mergeSlices } from './slice-merge.ts';
@@ -24,7 +26,6 @@ const MAX_REPLACED = 3;
  */
 export class RankPool {
   private readonly threads: (RankThread | undefined)[];
-  private readonly layoutIds = new WeakMap<Layout, number>();
   private readonly options: { waitMs: number; workerUrl: URL; onGiveUp: () => void };
   /** ranges a thread did not rank (failed or late), ranked by the calling thread instead */
   fallbacks = 0;
@@ -56,7 +57,7 @@ export class RankPool {
     const parts = ready.length + 1;
     const bound = (i: number) => Math.floor((i * others.end) / parts);
     const job = {
-      layoutId: this.layoutIdOf(subject.layout),
+      layoutId: layoutIdOf(subject.layout),
       subject: subject.shared(),
       s,
       others: others.shared(),
@@ -108,18 +109,7 @@ export class RankPool {
     const t = this.threads.indexOf(thread);
     if (t >= 0) this.threads[t] = undefined;
   }
-
-  private layoutIdOf(layout: Layout): number {
-    let id = this.layoutIds.get(layout);
-    if (id === undefined) {
-      id = nextLayoutId++;
-      this.layoutIds.set(layout, id);
-    }
-    return id;
-  }
 }
-
-let nextLayoutId = 1;
 
 /** One worker thread, the layouts it was sent, and the shared memory its answers come back in. */
 class RankThread {
@@ -135,9 +125,7 @@ class RankThread {
   readonly started: Promise<void>;
 
   constructor(url: URL) {
-    // Node 22 strips types only when asked; from 23.6 it does by default (and the flag is harmless).
-    const execArgv = process.features.typescript ? undefined : ['--experimental-strip-types'];
-    this.worker = new Worker(url, { execArgv });
+    this.worker = typeScriptWorker(url);
     this.worker.unref();
     this.started = new Promise((resolve) => {
       this.worker.once('message', (message) => {

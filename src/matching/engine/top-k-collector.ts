@@ -118,10 +118,14 @@ export function offer(scan: Scan, o: number, s1: number): void {
   offerScored(scan, o, s1, satisfactionOf(scan.others, o, scan.subject, scan.s));
 }
 
-/** Row `o` with both satisfactions known (`s2` may be BROKEN), kept as `offer` keeps it. */
+/**
+ * Row `o` with both satisfactions known (`s2` may be BROKEN), kept as `offer` keeps it. An
+ * excluded row is refused here, at the one door to the heap, so every stage's threshold is that
+ * of the rows that may be listed.
+ */
 export function offerScored(scan: Scan, o: number, s1: number, s2: number): void {
   const { others, after } = scan;
-  if (s2 === BROKEN || s2 < others.minScoreOf(o) - EPSILON) return;
+  if (s2 === BROKEN || s2 < others.minScoreOf(o) - EPSILON || scan.excluded?.has(o)) return;
   const score = round6(mutualScore(s1, s2, scan.method));
   if (
     after &&

@@ -4,7 +4,7 @@ import { EPSILON } from '../../score.ts';
 import type { RowArrays } from '../layout.ts';
 import { LEVEL_BITS } from '../levels.ts';
 import { addToBatch, type RowBatch } from '../row-sums.ts';
-import type { CriterionOf, KindEngine } from './kind.ts';
+import type { KindEngine } from './kind.ts';
 
 /**
  * `date`: the value is a calendar date (ISO `YYYY-MM-DD`, kept as a day number in a double; NaN:
@@ -16,7 +16,13 @@ export const date: KindEngine<'date'> = {
   kind: 'date',
   code: 5,
   answerChecks: () => ({ value: isoDate, accept: dateWindow }),
-  cells: () => ({ value: 'nums', columns: 1, accept: 'nums', valueCount: 0 }),
+  cells: (criterion) => ({
+    value: 'nums',
+    columns: 1,
+    accept: 'nums',
+    valueCount: 0,
+    satParams: [criterion.toleranceDays, 0],
+  }),
   expects: (answer) => answer.accept !== undefined,
 
   encode(row, slot, c, answer) {
@@ -73,7 +79,7 @@ function dateSat(from: number, to: number, x: number, toleranceDays: number): nu
 }
 
 function toleranceOf(row: RowArrays, c: number): number {
-  return (row.layout.criteria[c] as CriterionOf<'date'>).toleranceDays;
+  return row.layout.satParams[2 * c]!;
 }
 
 const DAY_MS = 86_400_000;

@@ -1,3 +1,4 @@
+import type { RowArrays } from '../layout.ts';
 import { date } from './date.ts';
 import type { KindEngine, KindName } from './kind.ts';
 import { multi } from './multi.ts';
@@ -25,6 +26,38 @@ export function kindOf(kind: KindName): KindEngine {
       return widen(profile);
     case 'date':
       return widen(date);
+    default:
+      return kind satisfies never;
+  }
+}
+
+/**
+ * `pairSat` of criterion `c`'s kind (see KindEngine.pairSat). The row-at-a-time path calls this
+ * once per criterion of every pair it scores: each case is a call site of its own, which the JIT
+ * inlines, where `kindOf(kind).pairSat(…)` would be one call site seeing every kind.
+ */
+export function pairSatOf(
+  kind: KindName,
+  E: RowArrays,
+  e: number,
+  V: RowArrays,
+  v: number,
+  c: number,
+  levelByte: number,
+): number {
+  switch (kind) {
+    case 'single':
+      return single.pairSat(E, e, V, v, c, levelByte);
+    case 'multi':
+      return multi.pairSat(E, e, V, v, c, levelByte);
+    case 'scale':
+      return scale.pairSat(E, e, V, v, c, levelByte);
+    case 'number':
+      return number.pairSat(E, e, V, v, c, levelByte);
+    case 'profile':
+      return profile.pairSat(E, e, V, v, c, levelByte);
+    case 'date':
+      return date.pairSat(E, e, V, v, c, levelByte);
     default:
       return kind satisfies never;
   }

@@ -35,6 +35,11 @@ export interface KindEngine<K extends KindName = KindName> {
     accept: AcceptCells;
     /** how many codes a value can take (single, scale), for the layout key */
     valueCount: number;
+    /**
+     * up to two numbers the kind's sat reads per criterion (a tolerance, a range width), kept in
+     * Layout.satParams: scoring a pair then reads a typed array, not the criterion object
+     */
+    satParams?: readonly [number, number];
   };
   /** Does this answer carry what the kind needs to score the other side (else it weighs nothing)? */
   expects(answer: { value?: unknown; accept?: unknown }): boolean;

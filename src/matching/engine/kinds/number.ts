@@ -15,7 +15,13 @@ export const number: KindEngine<'number'> = {
   kind: 'number',
   code: 3,
   answerChecks: (criterion) => ({ value: amount(criterion), accept: amountRange(criterion) }),
-  cells: () => ({ value: 'nums', columns: 1, accept: 'nums', valueCount: 0 }),
+  cells: (criterion) => ({
+    value: 'nums',
+    columns: 1,
+    accept: 'nums',
+    valueCount: 0,
+    satParams: [criterion.toleranceRatio, criterion.range.max - criterion.range.min],
+  }),
   expects: (answer) => answer.accept !== undefined,
 
   encode(row, slot, c, answer) {
@@ -32,8 +38,8 @@ export const number: KindEngine<'number'> = {
     const x = V.nums[V.layout.valueSlot[c]! * V.capacity + v]!;
     if (Number.isNaN(x)) return -1;
     const at = e * E.layout.record.doubles + E.layout.acceptAt[c]!;
-    const { ratio, width } = tolerancesOf(E, c);
-    return numberSat(E.acceptNums[at]!, E.acceptNums[at + 1]!, x, ratio, width);
+    const params = E.layout.satParams;
+    return numberSat(E.acceptNums[at]!, E.acceptNums[at + 1]!, x, params[2 * c]!, params[2 * c + 1]!);
   },
 
   forwardStep(subject, s, _others, c, base) {
@@ -74,8 +80,8 @@ function numberSat(min: number, max: number, x: number, toleranceRatio: number, 
 }
 
 function tolerancesOf(row: RowArrays, c: number): { ratio: number; width: number } {
-  const criterion = row.layout.criteria[c] as CriterionOf<'number'>;
-  return { ratio: criterion.toleranceRatio, width: criterion.range.max - criterion.range.min };
+  const params = row.layout.satParams;
+  return { ratio: params[2 * c]!, width: params[2 * c + 1]! };
 }
 
 /** The subject's expectation on one number criterion, as the loops below read it. */

@@ -14,7 +14,13 @@ export const scale: KindEngine<'scale'> = {
   kind: 'scale',
   code: 2,
   answerChecks: (criterion) => ({ value: step(criterion), accept: stepRange(criterion) }),
-  cells: (criterion) => ({ value: 'codes', columns: 1, accept: 'steps', valueCount: criterion.steps.length }),
+  cells: (criterion) => ({
+    value: 'codes',
+    columns: 1,
+    accept: 'steps',
+    valueCount: criterion.steps.length,
+    satParams: [criterion.tolerance, 0],
+  }),
   expects: (answer) => answer.accept !== undefined,
 
   encode(row, slot, c, answer) {
@@ -62,7 +68,7 @@ function scaleSat(min: number, max: number, x: number, tolerance: number): numbe
 }
 
 function toleranceOf(row: RowArrays, c: number): number {
-  return (row.layout.criteria[c] as CriterionOf<'scale'>).tolerance;
+  return row.layout.satParams[2 * c]!;
 }
 
 /** Each row's own interval of steps against the subject's step `x`. */

@@ -1,0 +1,168 @@
+import type { Worker } from 'node:worker_threads';
+import { typeScriptWorker } from '../../worker-thread.ts';
+import type { ProfileStore } from './columnar-store.ts';
+import { addCounts, countsLayout, type InsightsRequest, insightsOfRange } from './insights-pass.ts';
+import type { InsightsAnswer, InsightsJob } from './insights-worker.ts';
+import type { Layout } from './layout.ts';
+import { layoutIdOf } from './layout-id.ts';
+
+/** A pass over a million rows takes a fraction of a second; a thread this late is taken for stuck and replaced. */
+const WAIT_MS = 30_000;
+
+/** No pass may start and the queue for one is full: answer 429 and let the client retry. */
+export class InsightsBusy extends Error {
+  override name = 'InsightsBusy';
+}
+
+/**
+ * Insights passes (insights-pass.ts) off the event loop: the other side's rows are cut into one
+ * range per worker thread, each thread counts its range from the stores' shared arrays, and the
+ * counts are added up. Unlike listings (slice-pool.ts), the calling thread does not wait with
+ * Atomics.wait: it awaits the threads, so the event loop keeps serving while a pass runs. One pass
+ * runs at a time and at most `maxWaiting` wait for their turn; beyond that `run` throws
+ * InsightsBusy. A thread that fails or does not answer in time has its range counted by the
+ * calling thread instead, and is replaced. Size 0: every pass runs on the calling thread.
+ *
+ * Writes to the index may land while threads read: the caller checks that the market did not
+ * change during the pass (index.ts) and runs it again if it did.
+ */
+export class InsightsPool {
+  private readonly threads: (InsightsThread | undefined)[];
+  private readonly options: { waitMs: number; workerUrl: URL; maxWaiting: number };
+  private running = false;
+  private readonly waiting: (() => void)[] = [];
+  /** ranges a thread did not count (failed or late), counted by the calling thread instead */
+  fallbacks = 0;
+
+  constructor(size: number, options: { waitMs?: number; workerUrl?: URL; maxWaiting?: number } = {}) {
+    this.threads = Array.from({ length: size }, () => undefined);
+    this.options = {
+      waitMs: options.waitMs ?? WAIT_MS,
+      workerUrl: options.workerUrl ?? new URL('./insights-worker.ts', import.meta.url),
+      maxWaiting: options.maxWaiting ?? 4,
+    };
+  }
+
+  get size(): number {
+    return this.threads.length;
+  }
+
+  /** Runs `work` once no other pass runs; throws InsightsBusy when the queue is full. */
+  async turn<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running) {
+      if (this.waiting.length >= this.options.maxWaiting) throw new InsightsBusy();
+      await new Promise<void>((resume) => this.waiting.push(resume));
+    } else this.running = true;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running = false;
+    }
+  }
+
+  /** The counts of the subject over every row of `others` (call inside `turn`). */
+  async count(
+    subject: ProfileStore,
+    s: number,
+    others: ProfileStore,
+    request: InsightsRequest,
+  ): Promise<Int32Array> {
+    const threads = this.threads.map((_, t) => this.thread(t));
+    if (threads.length === 0) return insightsOfRange(subject, s, others, request, 0, others.end);
+    const end = others.end;
+    const bound = (i: number) => Math.floor((i * end) / threads.length);
+    const job = {
+      layoutId: layoutIdOf(subject.layout),
+      subject: subject.shared(),
+      s,
+      others: others.shared(),
+      request,
+    };
+    const parts = await Promise.all(
+      threads.map(async (thread, t) => {
+        const counts = await thread.count(job, subject.layout, bound(t), bound(t + 1), this.options.waitMs);
+        if (counts) return counts;
+        this.fallbacks++;
+        this.replace(thread);
+        return insightsOfRange(subject, s, others, request, bound(t), bound(t + 1));
+      }),
+    );
+    return parts.reduce(addCounts, new Int32Array(countsLayout(subject.layout.count).length));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((thread) => thread?.worker.terminate()));
+    this.threads.fill(undefined);
+  }
+
+  private thread(t: number): InsightsThread {
+    let thread = this.threads[t];
+    if (!thread || thread.dead) {
+      thread = new InsightsThread(this.options.workerUrl);
+      this.threads[t] = thread;
+    }
+    return thread;
+  }
+
+  private replace(thread: InsightsThread): void {
+    void thread.worker.terminate();
+    const t = this.threads.indexOf(thread);
+    if (t >= 0) this.threads[t] = undefined;
+  }
+}
+
+/** One worker thread and the layouts it was sent; one job at a time. */
+class InsightsThread {
+  readonly worker: Worker;
+  private readonly knownLayouts = new Set<number>();
+  /** the thread failed or exited: replaced before its next job */
+  dead = false;
+
+  constructor(url: URL) {
+    this.worker = typeScriptWorker(url);
+    this.worker.unref();
+    this.worker.on('error', () => {
+      this.dead = true;
+    });
+    this.worker.on('exit', () => {
+      this.dead = true;
+    });
+  }
+
+  /** The range's counts, or undefined when the thread failed or did not answer within `waitMs`. */
+  count(
+    job: Omit<InsightsJob, 'layout' | 'from' | 'to'>,
+    layout: Layout,
+    from: number,
+    to: number,
+    waitMs: number,
+  ): Promise<Int32Array | undefined> {
+    if (this.dead) return Promise.resolve(undefined);
+    const first = !this.knownLayouts.has(job.layoutId);
+    this.knownLayouts.add(job.layoutId);
+    const worker = this.worker;
+    worker.ref();
+    return new Promise<Int32Array | undefined>((resolve) => {
+      const settle = (counts: Int32Array | undefined) => {
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        worker.off('error', onFailure);
+        worker.off('exit', onFailure);
+        if (!counts) this.dead = true;
+        resolve(counts);
+      };
+      const onMessage = (answer: InsightsAnswer | string) => {
+        if (typeof answer === 'string') return; // READY: the job is queued behind it
+        settle('counts' in answer ? answer.counts : undefined);
+      };
+      const onFailure = () => settle(undefined);
+      const timer = setTimeout(onFailure, waitMs);
+      worker.on('message', onMessage);
+      worker.once('error', onFailure);
+      worker.once('exit', onFailure);
+      worker.postMessage({ ...job, layout: first ? layout : undefined, from, to } satisfies InsightsJob);
+    }).finally(() => worker.unref());
+  }
+}

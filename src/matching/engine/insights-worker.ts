@@ -1,0 +1,41 @@
+/** An insights worker thread (see insights-pool.ts): counts a range of rows of stores shared with its parent. */
+import { parentPort } from 'node:worker_threads';
+import { ProfileStore, type SharedStore } from './columnar-store.ts';
+import { type InsightsRequest, insightsOfRange } from './insights-pass.ts';
+import type { Layout } from './layout.ts';
+
+/** What the pool asks: the insights of subject row `s` over rows from..to of `others`. */
+export interface InsightsJob {
+  layoutId: number;
+  /** sent the first time a thread meets this layout only */
+  layout?: Layout | undefined;
+  subject: SharedStore;
+  s: number;
+  others: SharedStore;
+  request: InsightsRequest;
+  from: number;
+  to: number;
+}
+
+/** The thread's answer: the range's counts, or why it failed. */
+export type InsightsAnswer = { counts: Int32Array } | { failure: string };
+
+export const READY = 'ready';
+
+const layouts = new Map<number, Layout>();
+
+parentPort?.on('message', (job: InsightsJob) => {
+  try {
+    if (job.layout) layouts.set(job.layoutId, job.layout);
+    const layout = layouts.get(job.layoutId);
+    if (!layout) throw new Error(`layout ${job.layoutId} was never sent`);
+    const subject = ProfileStore.view(layout, job.subject);
+    const others = ProfileStore.view(layout, job.others);
+    const counts = insightsOfRange(subject, job.s, others, job.request, job.from, job.to);
+    parentPort?.postMessage({ counts } satisfies InsightsAnswer, [counts.buffer as ArrayBuffer]);
+  } catch (error) {
+    const failure = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    parentPort?.postMessage({ failure } satisfies InsightsAnswer);
+  }
+});
+parentPort?.postMessage(READY);

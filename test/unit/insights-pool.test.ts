@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ProfileStore } from '../../src/matching/engine/columnar-store.ts';
+import { insightsOfRange } from '../../src/matching/engine/insights-pass.ts';
+import { InsightsBusy, InsightsPool } from '../../src/matching/engine/insights-pool.ts';
+import { compileLayout } from '../../src/matching/engine/layout.ts';
+import { arbMarket } from '../support/random-market.ts';
+
+/** The insights pool: worker threads count what the calling thread would, failures fall back, the queue is bounded. */
+
+const [market] = fc.sample(
+  arbMarket().filter((m) => m.candidates.length >= 20),
+  { numRuns: 1, seed: 12 },
+);
+
+function stores() {
+  const layout = compileLayout(market!.questionnaire);
+  const jobs = new ProfileStore(layout);
+  const candidates = new ProfileStore(layout);
+  for (const job of market!.jobs) jobs.upsert(job);
+  for (const candidate of market!.candidates) candidates.upsert(candidate);
+  return { jobs, candidates, s: jobs.slotOf(market!.jobs[0]!.id) };
+}
+
+const request = { side: 'job' as const, method: 'harmonic' as const };
+const fixture = (name: string) => new URL(`../fixtures/rank-workers/${name}.ts`, import.meta.url);
+
+let pool: InsightsPool | undefined;
+afterEach(async () => {
+  await pool?.close();
+  pool = undefined;
+});
+
+describe('insights pool', () => {
+  it('counts on worker threads exactly what one pass on the calling thread counts', async () => {
+    const { jobs, candidates, s } = stores();
+    pool = new InsightsPool(2);
+    const counts = await pool.turn(() => pool!.count(jobs, s, candidates, request));
+    expect(Array.from(counts)).toEqual(
+      Array.from(insightsOfRange(jobs, s, candidates, request, 0, candidates.end)),
+    );
+    expect(pool.fallbacks).toBe(0);
+  });
+
+  it.each(['crashing', 'silent'])(
+    'counts a range on the calling thread when its thread is %s',
+    async (name) => {
+      const { jobs, candidates, s } = stores();
+      pool = new InsightsPool(2, { workerUrl: fixture(name), waitMs: 300 });
+      const counts = await pool.turn(() => pool!.count(jobs, s, candidates, request));
+      expect(Array.from(counts)).toEqual(
+        Array.from(insightsOfRange(jobs, s, candidates, request, 0, candidates.end)),
+      );
+      expect(pool.fallbacks).toBe(2);
+    },
+  );
+
+  it('refuses a pass when one runs and the queue is full', async () => {
+    pool = new InsightsPool(0, { maxWaiting: 1 });
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const first = pool.turn(() => held);
+    const second = pool.turn(async () => 'second');
+    await expect(pool.turn(async () => 'third')).rejects.toBeInstanceOf(InsightsBusy);
+    release();
+    await first;
+    await expect(second).resolves.toBe('second');
+    await expect(pool.turn(async () => 'later')).resolves.toBe('later');
+  });
+});

@@ -1,0 +1,265 @@
+// The reference candidate app (web/dist/app.js, served at /app/app.js): the components composed
+// into one page. The session comes from the URL fragment and is only ever sent to the API.
+import '../components/index.ts';
+import { css, html, LitElement, nothing } from 'lit';
+import { ApiError, createApi, must } from '../api/client.ts';
+import type { JobFacts } from '../components/matches.ts';
+import type { EmployerChoice } from '../components/privacy.ts';
+import { sharedStyles } from '../components/styles.ts';
+import { type Locale, locales, type MessageKey, pickLocale, translate } from '../i18n/index.ts';
+import { forgetSession, takeSession } from './session.ts';
+
+type Screen = 'loading' | 'missing' | 'expired' | 'erased' | 'failed' | 'ready';
+type View = 'questionnaire' | 'matches' | 'match' | 'privacy';
+
+const languageNames: Record<Locale, string> = { en: 'English', nl: 'Nederlands', fr: 'Français' };
+const LOCALE_KEY = 'mutualfit.locale';
+
+function storage(): Storage | undefined {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+class MutualfitApp extends LitElement {
+  static override properties = {
+    screen: { state: true },
+    view: { state: true },
+    locale: { state: true },
+    jobId: { state: true },
+    job: { state: true },
+    employers: { state: true },
+    problem: { state: true },
+  };
+
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        max-width: 48rem;
+        margin: 0 auto;
+        padding: var(--_space);
+      }
+      header {
+        display: flex;
+        flex-wrap: wrap;
+        justify-content: space-between;
+        align-items: flex-end;
+        gap: var(--_space);
+        margin-bottom: var(--_space);
+      }
+      h1 {
+        margin: 0;
+        font-size: 1.5rem;
+      }
+      nav ul {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        list-style: none;
+        padding: 0;
+        margin: 0 0 var(--_space);
+      }
+      nav button[aria-current='page'] {
+        background: var(--_accent);
+        color: var(--_accent-text);
+      }
+      main:focus {
+        outline: none;
+      }
+      main > * + * {
+        margin-top: var(--_space);
+      }
+    `,
+  ];
+
+  declare screen: Screen;
+  declare view: View;
+  declare locale: Locale;
+  declare jobId: string | undefined;
+  declare job: JobFacts | undefined;
+  declare employers: EmployerChoice[];
+  declare problem: string;
+  private session: string | undefined;
+  private candidateId: string | undefined;
+
+  constructor() {
+    super();
+    this.screen = 'loading';
+    this.view = 'questionnaire';
+    this.locale = pickLocale(storage()?.getItem(LOCALE_KEY) ?? navigator.language);
+    this.employers = [];
+    this.problem = '';
+    this.addEventListener('mutualfit-session-expired', () => this.expire());
+    this.addEventListener('mutualfit-erased', () => {
+      forgetSession(storage());
+      this.session = undefined;
+      this.screen = 'erased';
+    });
+    this.addEventListener('mutualfit-match-selected', (event) => {
+      const { jobId, job } = (event as CustomEvent<{ jobId: string; job: JobFacts }>).detail;
+      this.jobId = jobId;
+      this.job = job;
+      this.go('match');
+    });
+    this.addEventListener('mutualfit-matches-loaded', (event) => {
+      this.addEmployers((event as CustomEvent<{ matches: { job: JobFacts }[] }>).detail.matches);
+    });
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    document.documentElement.lang = this.locale;
+    this.session = takeSession({ location: window.location, history: window.history, storage: storage() });
+    if (!this.session) this.screen = 'missing';
+    else void this.start();
+  }
+
+  private t(key: MessageKey, values?: Record<string, string | number>): string {
+    return translate(this.locale, key, values);
+  }
+
+  private async start(): Promise<void> {
+    try {
+      const { session } = await must(createApi(location.origin, this.session!).GET('/v1/sessions/current'));
+      if (session.role !== 'candidate')
+        throw new ApiError({ status: 401, code: 'unauthorized', detail: 'Not a candidate' });
+      this.candidateId = session.candidateId;
+      this.screen = 'ready';
+    } catch (error) {
+      if (error instanceof ApiError && error.sessionEnded) this.expire();
+      else {
+        this.problem =
+          error instanceof ApiError && error.code === 'network_error'
+            ? this.t('error.network')
+            : this.t('error.generic', { detail: error instanceof Error ? error.message : String(error) });
+        this.screen = 'failed';
+      }
+    }
+  }
+
+  private expire(): void {
+    forgetSession(storage());
+    this.session = undefined;
+    this.screen = 'expired';
+  }
+
+  private async go(view: View): Promise<void> {
+    this.view = view;
+    if (view === 'privacy' && this.employers.length === 0) void this.loadEmployers();
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('main')?.focus();
+  }
+
+  private addEmployers(matches: { job: JobFacts }[]): void {
+    const known = new Map(this.employers.map((e) => [e.id, e]));
+    for (const { job } of matches) known.set(job.employerId, { id: job.employerId, name: job.employerName });
+    this.employers = [...known.values()];
+  }
+
+  /** The employers of the candidate's matches, to offer for hiding when the matches were not opened yet. */
+  private async loadEmployers(): Promise<void> {
+    try {
+      const { matches } = await must(
+        createApi(location.origin, this.session!).GET('/v1/candidates/{id}/matches', {
+          params: { path: { id: this.candidateId! }, query: { limit: 100 } },
+        }),
+      );
+      this.addEmployers(matches);
+    } catch {
+      // The privacy screen still works without the list; the component reports its own failures.
+    }
+  }
+
+  private setLocale(value: string): void {
+    this.locale = pickLocale(value);
+    document.documentElement.lang = this.locale;
+    try {
+      storage()?.setItem(LOCALE_KEY, this.locale);
+    } catch {
+      // Not kept across reloads then.
+    }
+  }
+
+  private message(title: MessageKey, body: string) {
+    return html`<h2>${this.t(title)}</h2>
+      <p>${body}</p>`;
+  }
+
+  private content() {
+    switch (this.screen) {
+      case 'loading':
+        return html`<p role="status">${this.t('app.loading')}</p>`;
+      case 'missing':
+        return this.message('missing.title', this.t('missing.body'));
+      case 'expired':
+        return this.message('expired.title', this.t('expired.body'));
+      case 'erased':
+        return this.message('erased.title', this.t('erased.body'));
+      case 'failed':
+        return html`<div role="alert">${this.message('error.retry', this.problem)}</div>
+          <button @click=${() => location.reload()}>${this.t('error.retry')}</button>`;
+      case 'ready':
+        return this.view === 'match' ? this.match() : this.component(this.view);
+    }
+  }
+
+  private component(view: Exclude<View, 'match'>) {
+    const common = { session: this.session, locale: this.locale, id: this.candidateId ?? '' };
+    switch (view) {
+      case 'questionnaire':
+        return html`<mutualfit-questionnaire .session=${common.session} locale=${common.locale} candidate-id=${common.id}></mutualfit-questionnaire>`;
+      case 'matches':
+        return html`<mutualfit-matches .session=${common.session} locale=${common.locale} candidate-id=${common.id}></mutualfit-matches>`;
+      case 'privacy':
+        return html`<mutualfit-privacy .session=${common.session} .employers=${this.employers} locale=${common.locale} candidate-id=${common.id}></mutualfit-privacy>`;
+    }
+  }
+
+  private match() {
+    return html`<button class="secondary" @click=${() => this.go('matches')}>${this.t('app.back')}</button>
+      <mutualfit-introduction .session=${this.session} locale=${this.locale} candidate-id=${this.candidateId ?? ''} job-id=${this.jobId ?? ''}></mutualfit-introduction>
+      <mutualfit-explanation .session=${this.session} .job=${this.job} locale=${this.locale} candidate-id=${this.candidateId ?? ''} job-id=${this.jobId ?? ''}></mutualfit-explanation>`;
+  }
+
+  private nav() {
+    if (this.screen !== 'ready') return nothing;
+    const items: [View, MessageKey][] = [
+      ['questionnaire', 'app.questionnaire'],
+      ['matches', 'app.matches'],
+      ['privacy', 'app.privacy'],
+    ];
+    const current = this.view === 'match' ? 'matches' : this.view;
+    return html`<nav aria-label=${this.t('app.nav')}>
+      <ul>
+        ${items.map(
+          ([view, label]) => html`<li>
+            <button class="secondary" aria-current=${current === view ? 'page' : nothing} @click=${() => this.go(view)}>
+              ${this.t(label)}
+            </button>
+          </li>`,
+        )}
+      </ul>
+    </nav>`;
+  }
+
+  override render() {
+    return html`
+      <header>
+        <h1>${this.t('app.title')}</h1>
+        <div class="field">
+          <label for="language">${this.t('app.language')}</label>
+          <select id="language" @change=${(e: Event) => this.setLocale((e.target as HTMLSelectElement).value)}>
+            ${locales.map((l) => html`<option value=${l} lang=${l} ?selected=${l === this.locale}>${languageNames[l]}</option>`)}
+          </select>
+        </div>
+      </header>
+      ${this.nav()}
+      <main tabindex="-1">${this.content()}</main>
+    `;
+  }
+}
+
+customElements.define('mutualfit-app', MutualfitApp);

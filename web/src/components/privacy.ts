@@ -1,0 +1,188 @@
+import { html, nothing, type PropertyValues } from 'lit';
+import { must, type Schemas } from '../api/client.ts';
+import { MutualfitElement } from './base.ts';
+import { shortId } from './matches.ts';
+
+/** An employer to offer for hiding: its id and, when known (from the matches), its name. */
+export interface EmployerChoice {
+  id: string;
+  name?: string | undefined;
+}
+
+/** The privacy fields of a candidate (`PATCH /v1/candidates/{id}` with `{ paused }` or `{ hiddenFromEmployerIds }`). */
+export type PrivacySettings = Pick<Schemas['Candidate'], 'paused' | 'hiddenFromEmployerIds'>;
+
+/**
+ * `<mutualfit-privacy>`: pause the profile, hide it from employers (the `employers` property lists
+ * the employers to offer as `{ id, name }`, e.g. from the matches' `job`), download all stored data, erase everything
+ * (after a confirmation dialog).
+ * Events: `mutualfit-privacy-changed` ({ paused, hiddenFromEmployerIds }), `mutualfit-exported`,
+ * `mutualfit-erased` ({ candidateId }), plus the shared ones.
+ */
+export class MutualfitPrivacy extends MutualfitElement {
+  static override properties = {
+    ...MutualfitElement.properties,
+    employers: { attribute: false },
+    settings: { state: true },
+    chosen: { state: true },
+    problem: { state: true },
+    notice: { state: true },
+    busy: { state: true },
+  };
+
+  declare employers: EmployerChoice[];
+  declare settings: PrivacySettings | undefined;
+  declare chosen: string[];
+  declare problem: string;
+  declare notice: string;
+  declare busy: boolean;
+
+  constructor() {
+    super();
+    this.employers = [];
+    this.chosen = [];
+    this.problem = '';
+    this.notice = '';
+    this.busy = false;
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    if (this.session && this.contextChanged(changed)) void this.load();
+  }
+
+  private async load(): Promise<void> {
+    try {
+      const id = await this.candidate();
+      const { candidate } = await must(this.api.GET('/v1/candidates/{id}', { params: { path: { id } } }));
+      this.adopt(candidate);
+    } catch (error) {
+      this.problem = this.report(error);
+    }
+  }
+
+  private adopt(candidate: Schemas['Candidate']): void {
+    this.settings = {
+      paused: candidate.paused ?? false,
+      hiddenFromEmployerIds: candidate.hiddenFromEmployerIds ?? [],
+    };
+    this.chosen = [...this.settings.hiddenFromEmployerIds];
+  }
+
+  private async change(patch: Partial<PrivacySettings>, notice: string): Promise<void> {
+    this.busy = true;
+    this.problem = '';
+    this.notice = '';
+    try {
+      const id = await this.candidate();
+      const { candidate } = await must(
+        this.api.PATCH('/v1/candidates/{id}', { params: { path: { id } }, body: patch }),
+      );
+      this.adopt(candidate);
+      this.notice = notice;
+      this.emit('mutualfit-privacy-changed', this.settings);
+    } catch (error) {
+      this.problem = this.report(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async download(): Promise<void> {
+    this.problem = '';
+    try {
+      const id = await this.candidate();
+      const data = await must(this.api.GET('/v1/candidates/{id}/export', { params: { path: { id } } }));
+      const url = URL.createObjectURL(
+        new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }),
+      );
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = `mutualfit-${id}.json`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      this.emit('mutualfit-exported', { candidateId: id });
+    } catch (error) {
+      this.problem = this.report(error);
+    }
+  }
+
+  private get dialog(): HTMLDialogElement | null {
+    return this.renderRoot.querySelector('dialog');
+  }
+
+  private async erase(): Promise<void> {
+    this.busy = true;
+    try {
+      const id = await this.candidate();
+      await must(this.api.DELETE('/v1/candidates/{id}', { params: { path: { id } } }));
+      this.dialog?.close();
+      this.emit('mutualfit-erased', { candidateId: id });
+    } catch (error) {
+      this.dialog?.close();
+      this.problem = this.report(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  override render() {
+    const settings = this.settings;
+    const names = new Map(this.employers.map((e) => [e.id, e.name]));
+    const choices = [...new Set([...names.keys(), ...(settings?.hiddenFromEmployerIds ?? [])])];
+    return html`
+      <h2>${this.t('p.title')}</h2>
+      <div class="error" role="alert">${this.problem}</div>
+      <div class="status" role="status">${this.notice}</div>
+      ${
+        settings
+          ? html`<section class="card">
+              <label class="choice">
+                <input type="checkbox" .checked=${settings.paused} ?disabled=${this.busy}
+                  @change=${(e: Event) => {
+                    const paused = (e.target as HTMLInputElement).checked;
+                    void this.change({ paused }, this.t(paused ? 'p.paused' : 'p.active'));
+                  }} />
+                <span>${this.t('p.pause')}</span>
+              </label>
+            </section>
+            <section class="card">
+              <fieldset>
+                <legend>${this.t('p.hide')}</legend>
+                ${choices.length === 0 ? html`<p class="muted">${this.t('p.noEmployers')}</p>` : nothing}
+                ${choices.map(
+                  (id) => html`<label class="choice">
+                    <input type="checkbox" .checked=${this.chosen.includes(id)}
+                      @change=${(e: Event) => {
+                        const on = (e.target as HTMLInputElement).checked;
+                        this.chosen = on ? [...this.chosen, id] : this.chosen.filter((h) => h !== id);
+                      }} />
+                    <span>${names.get(id) ?? this.t('p.employer', { id: shortId(id) })}</span>
+                  </label>`,
+                )}
+              </fieldset>
+              <button class="secondary" ?disabled=${this.busy || choices.length === 0}
+                @click=${() => this.change({ hiddenFromEmployerIds: this.chosen }, this.t('p.savedHidden'))}>
+                ${this.t('p.saveHidden')}
+              </button>
+            </section>`
+          : html`<p class="muted">${this.problem ? '' : this.t('app.loading')}</p>`
+      }
+      <section class="card">
+        <p id="export-help" class="muted">${this.t('p.exportHelp')}</p>
+        <button class="secondary" aria-describedby="export-help" @click=${() => this.download()}>${this.t('p.export')}</button>
+      </section>
+      <section class="card">
+        <p id="erase-help" class="muted">${this.t('p.eraseHelp')}</p>
+        <button class="danger" aria-describedby="erase-help" @click=${() => this.dialog?.showModal()}>${this.t('p.erase')}</button>
+      </section>
+      <dialog aria-labelledby="confirm-title" aria-describedby="confirm-body">
+        <h3 id="confirm-title">${this.t('p.confirmTitle')}</h3>
+        <p id="confirm-body">${this.t('p.confirmBody')}</p>
+        <div class="actions">
+          <button class="secondary" autofocus @click=${() => this.dialog?.close()}>${this.t('p.cancel')}</button>
+          <button class="danger" ?disabled=${this.busy} @click=${() => this.erase()}>${this.t('p.confirm')}</button>
+        </div>
+      </dialog>
+    `;
+  }
+}
