@@ -1,6 +1,6 @@
 import type { ProfileStore } from '../matching/engine/columnar-store.ts';
 import { pairRow } from '../matching/engine/pair-check.ts';
-import { rankAboveFloor } from '../matching/engine/search.ts';
+import { type KeptRow, rankAboveFloor } from '../matching/engine/search.ts';
 import type { IndexSide, MatchIndex, ProfileState } from '../matching/index.ts';
 import type { ScoreMethod } from '../matching/types.ts';
 import { Turns } from './turns.ts';
@@ -37,7 +37,9 @@ const PAIR_CHECKS = 256;
  *
  * Cost, per market: one scan of the other side for each changed profile with an alert of its own
  * (a listing without a limit, pruned by the threshold); for the other side's alerts, whichever is
- * cheaper of a pair check per (changed, alerting) pair or that one scan per changed profile.
+ * cheaper of a pair check per (changed, alerting) pair or one scan per changed profile restricted
+ * to the alerting rows (`only`: the other rows leave at the filter, before any scoring) at their
+ * lowest threshold. Hidden pairs (a candidate's privacy) are never pairs.
  * It runs in turns (scans in pieces of `turns.scanRows` rows, pair checks in runs of PAIR_CHECKS), letting
  * the event loop run between them; slots are stable, and under the workspace's market lock the
  * other side changes between turns only by lagging refreshes of writes already committed.
@@ -59,33 +61,54 @@ export async function pairsAbove(
         ? { alertOf, jobId: own, candidateId: other, score }
         : { alertOf, jobId: other, candidateId: own, score },
     );
+  const stateOf = new Map(states.map((state) => [state.id, state]));
   for (const { market, staged } of index.stage(workspaceId, states)) {
     const others = market.store(otherSide);
     const alerting = alertingRows(others, thresholds.others);
     const changed = slotsOf(staged);
+    // Rows of the other side each changed profile is hidden from (or hides): never a pair.
+    const hidden = changed.map((s) =>
+      index.hiddenRowsOf(workspaceId, market, side, stateOf.get(staged.idAt(s))!),
+    );
     const scanEach = alerting.length > 0 && alerting.length * SCAN_EACH_SHARE >= others.size;
-    for (const s of changed) {
-      const id = staged.idAt(s);
-      const own = thresholds.own.get(id);
-      if (own === undefined && !scanEach) continue;
-      const floor = Math.min(own ?? 1, scanEach ? lowest(alerting) : 1);
+    // The alerting rows' thresholds by slot (NaN: not alerting), and those rows as the scan's `only`.
+    const theirs = new Float64Array(others.end).fill(Number.NaN);
+    for (const { slot, threshold } of alerting) theirs[slot] = threshold;
+    const only = scanEach ? new Uint8Array(others.end) : undefined;
+    if (only) for (const { slot } of alerting) only[slot] = 1;
+    const least = lowest(alerting);
+    const scan = async (s: number, floor: number, rows: Parameters<typeof rankAboveFloor>[7]) => {
+      const found: KeptRow[] = [];
       for (let from = 0; from < others.end; from += turns.scanRows) {
         const to = Math.min(from + turns.scanRows, others.end);
-        for (const row of rankAboveFloor(staged, s, others, method, floor, from, to)) {
-          const other = others.idAt(row.slot);
-          if (own !== undefined && row.score >= own) pair(side, id, other, row.score);
-          const theirs = scanEach ? thresholds.others.get(other) : undefined;
-          if (theirs !== undefined && row.score >= theirs) pair(otherSide, id, other, row.score);
-        }
+        found.push(...rankAboveFloor(staged, s, others, method, floor, from, to, rows));
         await turns.pause();
+      }
+      return found;
+    };
+    for (const [k, s] of changed.entries()) {
+      const id = staged.idAt(s);
+      const own = thresholds.own.get(id);
+      // One scan of every row serves both when the own threshold is the lower; otherwise the
+      // alerting rows get a scan of their own at their lowest threshold.
+      const both = own !== undefined && scanEach && own <= least;
+      if (own !== undefined) {
+        for (const row of await scan(s, own, { excluded: hidden[k] })) {
+          if (row.score >= own) pair(side, id, others.idAt(row.slot), row.score);
+          if (both && row.score >= theirs[row.slot]!) pair(otherSide, id, others.idAt(row.slot), row.score);
+        }
+      }
+      if (!scanEach || both) continue;
+      for (const row of await scan(s, least, { excluded: hidden[k], only })) {
+        if (row.score >= theirs[row.slot]!) pair(otherSide, id, others.idAt(row.slot), row.score);
       }
     }
     if (scanEach) continue;
     let checks = 0;
     for (const { slot, threshold } of alerting) {
-      for (const s of changed) {
+      for (const [k, s] of changed.entries()) {
         if (++checks % PAIR_CHECKS === 0) await turns.pause();
-        if (!others.active[slot]) continue;
+        if (!others.active[slot] || hidden[k]?.has(slot)) continue;
         const row =
           side === 'job'
             ? pairRow(staged, s, others, slot, method)
@@ -109,10 +132,18 @@ export async function scoreNow(
   const scores = new Map<string, number>();
   if (wanted.length === 0) return scores;
   const turns = new Turns();
+  const stateOf = new Map(states.map((state) => [state.id, state]));
   for (const { market, staged } of index.stage(workspaceId, states)) {
     const others = market.store(side === 'job' ? 'candidate' : 'job');
+    const hidden = new Map<string, ReadonlySet<number> | undefined>();
+    const hiddenOf = (id: string) => {
+      if (!hidden.has(id)) hidden.set(id, index.hiddenRowsOf(workspaceId, market, side, stateOf.get(id)!));
+      return hidden.get(id);
+    };
     for (const [i, { jobId, candidateId }] of wanted.entries()) {
       if (i % PAIR_CHECKS === 0) await turns.pause();
+      const [own, other] = side === 'job' ? [jobId, candidateId] : [candidateId, jobId];
+      if (staged.slotOf(own) < 0 || hiddenOf(own)?.has(others.slotOf(other))) continue;
       const row =
         side === 'job'
           ? pairRow(staged, staged.slotOf(jobId), others, others.slotOf(candidateId), method)

@@ -243,6 +243,16 @@ export class MatchIndex {
       : this.hiddenJobs(workspaceId, subject.id, market.jobs);
   }
 
+  /**
+   * As hiddenRows, for a profile about to be written (alerts score it before it is indexed): a
+   * candidate's hidden list is taken from its new state, not from the index.
+   */
+  hiddenRowsOf(workspaceId: string, market: Market, side: IndexSide, state: ProfileState) {
+    return side === 'job'
+      ? this.hidingFrom(workspaceId, state.employerId, market.candidates)
+      : this.jobsOfEmployers(state.hiddenFromEmployerIds, market.jobs);
+  }
+
   /** The rows of the candidates hiding from the employer, when any do. */
   private hidingFrom(workspaceId: string, employerId: string | undefined, candidates: ProfileStore) {
     const hiders =
@@ -258,8 +268,12 @@ export class MatchIndex {
 
   /** The rows of the jobs of the employers the candidate hides from, when it hides from any. */
   private hiddenJobs(workspaceId: string, candidateId: string, jobs: ProfileStore) {
-    const employers = this.hidden.employersHiddenBy(workspaceId, candidateId);
-    if (!employers) return undefined;
+    return this.jobsOfEmployers(this.hidden.employersHiddenBy(workspaceId, candidateId), jobs);
+  }
+
+  private jobsOfEmployers(ids: Iterable<string> | undefined, jobs: ProfileStore) {
+    const employers = ids && new Set(ids);
+    if (!employers?.size) return undefined;
     const rows = new Set<number>();
     for (let slot = 0; slot < jobs.end; slot++) {
       if (jobs.active[slot] && employers.has(jobs.employerIdAt(slot)!)) rows.add(slot);

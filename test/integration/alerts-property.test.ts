@@ -7,6 +7,7 @@ import {
   CANDIDATES,
   type Command,
   command,
+  EMPLOYERS,
   JOBS,
   type ModelProfile,
   miniAnswerSet,
@@ -69,20 +70,34 @@ describe.each(availableDatabaseKinds())('alerts against the reference scorer on 
         async (method, initial, initialAlerts, commands) => {
           const { admin, adminKey } = await createWorkspace(t.app);
           expect((await admin.patch('/v1/workspace', { scoreMethod: method })).statusCode).toBe(200);
-          const employer = await createEmployer(t.app, adminKey);
+          const employerIds: string[] = [];
+          for (let e = 0; e < EMPLOYERS; e++) employerIds.push((await createEmployer(t.app, adminKey)).id);
           const jobIds: string[] = [];
           const candidateIds: string[] = [];
           const jobs = new Map<string, ModelProfile>();
           const candidates = new Map<string, ModelProfile>();
           for (let i = 0; i < JOBS; i++) {
-            const job = await createJob(t.app, adminKey, employer.id);
+            const job = await createJob(t.app, adminKey, employerIds[i % EMPLOYERS]!);
             jobIds.push(job.id);
-            jobs.set(job.id, { answers: undefined, minScore: 0.5, open: true, alive: true });
+            const profile = {
+              answers: undefined,
+              minScore: 0.5,
+              open: true,
+              alive: true,
+              employer: i % EMPLOYERS,
+            };
+            jobs.set(job.id, profile);
           }
           for (let i = 0; i < CANDIDATES; i++) {
             const candidate = await createCandidate(t.app, adminKey);
             candidateIds.push(candidate.id);
-            candidates.set(candidate.id, { answers: undefined, minScore: 0.5, open: true, alive: true });
+            candidates.set(candidate.id, {
+              answers: undefined,
+              minScore: 0.5,
+              open: true,
+              alive: true,
+              hiddenFrom: [],
+            });
           }
           const followed = new Map<string, Followed & { side: Side; id: string }>();
           const idOf = (side: Side, i: number) => (side === 'job' ? jobIds[i]! : candidateIds[i]!);
@@ -152,6 +167,19 @@ describe.each(availableDatabaseKinds())('alerts against the reference scorer on 
               expect((await api.delete(`/v1/candidates/${idOf('candidate', step.i)}`)).statusCode).toBe(204);
               candidate.alive = false;
               followed.delete(`candidate:${idOf('candidate', step.i)}`);
+              return;
+            }
+            if (step.kind === 'pause' || step.kind === 'hide') {
+              const candidate = profileOf('candidate', step.i);
+              if (!candidate.alive) return;
+              const change =
+                step.kind === 'pause'
+                  ? { paused: step.paused }
+                  : { hiddenFromEmployerIds: step.employers.map((e) => employerIds[e]!) };
+              const response = await api.patch(`/v1/candidates/${idOf('candidate', step.i)}`, change);
+              expect(response.statusCode, response.body).toBe(200);
+              if (step.kind === 'pause') candidate.open = !step.paused;
+              else candidate.hiddenFrom = step.employers;
               return;
             }
             const profile = profileOf(step.side, step.i);

@@ -94,6 +94,41 @@ describe.each(availableDatabaseKinds())('alerts on %s', (kind) => {
     ]);
   });
 
+  it('tells an alerting job when a candidate pauses or hides from its employer, and when it comes back', async () => {
+    const m = await market();
+    const elsewhere = await createEmployer(t.app, m.adminKey);
+    await m.put(`/v1/candidates/${m.candidate.id}/answers`, goodCandidate);
+    await m.admin.put(`/v1/jobs/${m.job.id}/alert`, {});
+    const self = caller(
+      t.app,
+      (await mintKey(t.app, m.adminKey, { role: 'candidate', candidateId: m.candidate.id })).key,
+    );
+    const patch = async (change: object) => {
+      const response = await self.patch(`/v1/candidates/${m.candidate.id}`, change);
+      expect(response.statusCode, response.body).toBe(200);
+    };
+    await patch({ paused: true });
+    await patch({ paused: false });
+    await patch({ hiddenFromEmployerIds: [elsewhere.id] });
+    expect((await m.feed(`/v1/jobs/${m.job.id}`)).map((e) => e.type)).toEqual([
+      'match.removed',
+      'match.created',
+    ]);
+    await patch({ hiddenFromEmployerIds: [m.employer.id, elsewhere.id] });
+    await patch({ hiddenFromEmployerIds: [elsewhere.id] });
+    const events = await m.feed(`/v1/jobs/${m.job.id}`);
+    expect(events.map((e) => e.type)).toEqual([
+      'match.removed',
+      'match.created',
+      'match.removed',
+      'match.created',
+    ]);
+    expect(events[2]).toMatchObject({ candidateId: m.candidate.id, score: null });
+    // Deleting the employer it hides from unhides it there, and changes no pair of this job.
+    expect((await m.admin.delete(`/v1/employers/${elsewhere.id}`)).statusCode).toBe(204);
+    expect(await m.feed(`/v1/jobs/${m.job.id}`)).toHaveLength(4);
+  });
+
   it('pages the feed in order with nextCursor and hasMore, and refuses a foreign cursor', async () => {
     const m = await market();
     await m.admin.put(`/v1/jobs/${m.job.id}/alert`, {});

@@ -6,7 +6,8 @@ import type { QuestionnaireDefinition } from '../../src/questionnaires/definitio
 
 /**
  * A model of a small `mini` market for the alert property tests: the profiles as the test wrote
- * them, and which pairs the reference scorer says are above an alerting subject's threshold.
+ * them (answers, minScore, a job's status, a candidate's pause and hidden employers, erasure), and
+ * which pairs the reference scorer says are above an alerting subject's threshold.
  */
 
 export type Side = 'job' | 'candidate';
@@ -14,8 +15,13 @@ export type Side = 'job' | 'candidate';
 export interface ModelProfile {
   answers: AnswerSet | undefined;
   minScore: number;
+  /** a job open, a candidate not paused */
   open: boolean;
   alive: boolean;
+  /** jobs: which of the EMPLOYERS posted it */
+  employer?: number;
+  /** candidates: which of the EMPLOYERS it hides from */
+  hiddenFrom?: number[];
 }
 
 /** Dealbreakers rarely, or acceptable pairs would be rare too. */
@@ -69,11 +75,15 @@ export const miniAnswerSet: fc.Arbitrary<AnswerSet> = fc.record({
 
 export const JOBS = 3;
 export const CANDIDATES = 4;
+/** Job i is posted by employer i % EMPLOYERS, so hiding from one employer hides some jobs only. */
+export const EMPLOYERS = 2;
 
 export type Command =
   | { kind: 'answers'; side: Side; i: number; answers: AnswerSet }
   | { kind: 'minScore'; side: Side; i: number; minScore: number }
   | { kind: 'status'; i: number; open: boolean }
+  | { kind: 'pause'; i: number; paused: boolean }
+  | { kind: 'hide'; i: number; employers: number[] }
   | { kind: 'alertOn'; side: Side; i: number; minScore: number | undefined }
   | { kind: 'alertOff'; side: Side; i: number }
   | { kind: 'erase'; i: number };
@@ -113,6 +123,22 @@ export const command: fc.Arbitrary<Command> = fc.oneof(
       .chain((c) => subject.map((s) => ({ ...c, ...s }))),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('erase' as const), i: fc.nat(CANDIDATES - 1) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('pause' as const),
+      i: fc.nat(CANDIDATES - 1),
+      paused: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('hide' as const),
+      i: fc.nat(CANDIDATES - 1),
+      employers: fc.subarray([...Array(EMPLOYERS).keys()]),
+    }),
+  },
 );
 
 export const pairId = (jobId: string, candidateId: string) => `${jobId}:${candidateId}`;
@@ -131,7 +157,8 @@ export function referenceAbove(
   const own = (side === 'job' ? jobs : candidates).get(id)!;
   for (const [otherId, other] of side === 'job' ? candidates : jobs) {
     const [job, candidate] = side === 'job' ? [own, other] : [other, own];
-    if (!job.alive || !candidate.alive || !job.open || !job.answers || !candidate.answers) continue;
+    if (!job.alive || !candidate.alive || !job.open || !candidate.open) continue;
+    if (!job.answers || !candidate.answers || candidate.hiddenFrom?.includes(job.employer!)) continue;
     const score = scorePair(
       mini,
       { answers: job.answers, minScore: job.minScore },

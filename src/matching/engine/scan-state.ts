@@ -38,6 +38,8 @@ export interface Scan {
   after: { score: number; words: Uint32Array } | undefined;
   /** rows never offered to the heap (RankRequest.excluded) */
   excluded: ReadonlySet<number> | undefined;
+  /** when set, the only rows looked at (flag 1; alerts scan the alerting rows): others never leave the filter */
+  only?: Uint8Array | undefined;
   /**
    * A guess of the heap's final worst score: rows that cannot reach it are skipped. The guess is
    * checked at the end (see threshold-probe.ts); a wrong one makes the listing start over without it.

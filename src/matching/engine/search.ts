@@ -78,7 +78,8 @@ export function rankRange(
 /**
  * Every reciprocally acceptable row among rows from..to of `others` whose rounded mutual score is at
  * least `floor`, in no particular order: a listing without a limit, pruned by the floor instead of a
- * heap (alerts; they need the set, not its order).
+ * heap (alerts; they need the set, not its order). `rows.excluded` are left out as in a listing;
+ * with `rows.only`, only the rows it flags are looked at.
  */
 export function rankAboveFloor(
   subject: ProfileStore,
@@ -88,8 +89,10 @@ export function rankAboveFloor(
   floor: number,
   from: number,
   to: number,
+  rows: { excluded?: ReadonlySet<number> | undefined; only?: Uint8Array | undefined } = {},
 ): KeptRow[] {
-  const scan = startScan(subject, s, others, { limit: 0, method });
+  const scan = startScan(subject, s, others, { limit: 0, method, excluded: rows.excluded });
+  scan.only = rows.only;
   const collector = new FloorCollector(floor, others.ids);
   scan.heap = collector;
   runScan(scan, false, from, to);
@@ -136,7 +139,7 @@ function runScan(scan: Scan, guessing: boolean, from: number, to: number): Scan 
   const { subject, s, others } = scan;
   const buffers = scratch(others.end);
   const steps = compileSteps(subject, s, others);
-  const count = rowsMeetingDealbreakers(steps, others, buffers.rows, from, to);
+  const count = rowsMeetingDealbreakers(steps, others, buffers.rows, from, to, scan.only);
   const plan = boundPlan(steps, scan, buffers.rows, count, buffers);
   scan.boundingCriteria = boundingCriteria(
     scan.subjectValues,
