@@ -25,6 +25,8 @@ const seed = Number(process.env.BENCH_SEED ?? 20_240_601);
 const sizes = (process.argv[2] ?? '100000').split(',').map((s) => Number(s.replace(/_/g, '')));
 const SAMPLES = Number(process.env.ALERT_SAMPLES ?? 100);
 const BATCH = 1_000;
+const OWN_JOB_SAMPLES = Number(process.env.ALERT_OWN_JOB_SAMPLES ?? 40);
+const BULK_SAMPLES = Number(process.env.ALERT_BULK_SAMPLES ?? 10);
 /** ALERT_THRESHOLD: a fixed alert threshold for every alert (default: each profile's own minScore). */
 const fixed = process.env.ALERT_THRESHOLD === undefined ? undefined : Number(process.env.ALERT_THRESHOLD);
 
@@ -44,24 +46,31 @@ const turns = () => {
 };
 
 /**
- * Wall time per run, the longest the event loop was held meanwhile (the evaluation runs in turns;
+ * Wall time per run, the process's CPU time per run (steadier than wall time on a shared machine),
+ * the longest the event loop was held meanwhile (the evaluation runs in turns;
  * this includes GC pauses and the machine's other load), and the longest single turn.
  */
 async function time(run: () => unknown, samples: number) {
   evaluations = [];
   const ms: number[] = [];
+  const cpu: number[] = [];
   const held = monitorEventLoopDelay({ resolution: 1 });
   held.enable();
   for (let i = 0; i < samples; i++) {
     const started = performance.now();
+    const used = process.cpuUsage();
     await run();
+    const { user, system } = process.cpuUsage(used);
     ms.push(performance.now() - started);
+    cpu.push((user + system) / 1000);
   }
   held.disable();
   ms.sort((a, b) => a - b);
+  cpu.sort((a, b) => a - b);
   return {
     median: ms[Math.floor(ms.length / 2)]!,
     p95: ms[Math.floor(ms.length * 0.95)]!,
+    cpuMedian: cpu[Math.floor(cpu.length / 2)]!,
     maxHold: held.max / 1e6,
     longestTurn: Math.max(0, ...evaluations.map((t) => t.longest)),
   };
@@ -146,15 +155,15 @@ for (const n of sizes) {
     'candidate write': await time(candidateWrite(false), SAMPLES),
     'candidate write, own alert': await time(candidateWrite(true), SAMPLES),
     'job write': await time(jobWrite(false), Math.min(SAMPLES, 40)),
-    'job write, own alert': await time(jobWrite(true), Math.min(SAMPLES, 40)),
-    [`bulk batch of ${BATCH} candidates`]: await time(bulkBatch, 10),
+    'job write, own alert': await time(jobWrite(true), Math.min(SAMPLES, OWN_JOB_SAMPLES)),
+    [`bulk batch of ${BATCH} candidates`]: await time(bulkBatch, BULK_SAMPLES),
     'top-50 listing of a job (for scale)': await time(listing, SAMPLES),
     [`staging ${BATCH} candidates (part of the bulk batch)`]: await time(stageOnly, 10),
   };
   process.stdout.write(
     `[N=${n}] pairs above a threshold found by the job writes and bulk batches: ${pairs}\n`,
   );
-  for (const [what, { median, p95, maxHold, longestTurn }] of Object.entries(measured)) {
+  for (const [what, { median, p95, cpuMedian, maxHold, longestTurn }] of Object.entries(measured)) {
     rows.push({
       candidates: n,
       jobs,
@@ -162,6 +171,7 @@ for (const n of sizes) {
       what,
       medianMs: Number(median.toFixed(3)),
       p95Ms: Number(p95.toFixed(3)),
+      cpuMedianMs: Number(cpuMedian.toFixed(3)),
       longestEventLoopHoldMs: Number(maxHold.toFixed(1)),
       longestTurnMs: Number(longestTurn.toFixed(1)),
     });

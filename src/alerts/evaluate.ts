@@ -77,10 +77,13 @@ export async function pairsAbove(
     const only = scanEach ? new Uint8Array(others.end) : undefined;
     if (only) for (const { slot } of alerting) only[slot] = 1;
     const least = lowest(alerting);
+    // A piece of a scan of the alerting rows spans as many rows as hold turns.scanRows alerting ones.
+    const spread = Math.max(1, Math.floor(others.end / Math.max(1, alerting.length)));
     const scan = async (s: number, floor: number, rows: Parameters<typeof rankAboveFloor>[7]) => {
       const found: KeptRow[] = [];
-      for (let from = 0; from < others.end; from += turns.scanRows) {
-        const to = Math.min(from + turns.scanRows, others.end);
+      const piece = rows?.only ? turns.scanRows * spread : turns.scanRows;
+      for (let from = 0; from < others.end; from += piece) {
+        const to = Math.min(from + piece, others.end);
         found.push(...rankAboveFloor(staged, s, others, method, floor, from, to, rows));
         await turns.pause();
       }
