@@ -6,6 +6,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import pkg from '../package.json' with { type: 'json' };
+import { alertRoutes } from './alerts/routes.ts';
+import { Alerts } from './alerts/service.ts';
 import { allocationRoutes } from './allocation/routes.ts';
 import { answerRoutes } from './answers/routes.ts';
 import { ensureBootstrapWorkspace } from './auth/bootstrap.ts';
@@ -194,6 +196,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.decorate('changeFollower', sync);
   app.addHook('onClose', () => sync.stop());
   app.addHook('onClose', () => notifications.stop());
+  const alerts = new Alerts(index);
 
   const db = database.db;
   await app.register(healthRoutes, {
@@ -205,17 +208,24 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(questionnaireRoutes, { questionnaires });
   await app.register(authRoutes, { db, origins: allowedOrigins, credentials });
   await app.register(sessionRoutes, { db, credentials });
-  await app.register(employerRoutes, { db, sync });
-  await app.register(jobRoutes, { db, sync });
-  await app.register(candidateRoutes, { db, sync });
-  await app.register(answerRoutes, { db, questionnaires, sync });
+  await app.register(employerRoutes, { db, sync, alerts });
+  await app.register(jobRoutes, { db, sync, alerts });
+  await app.register(candidateRoutes, { db, sync, alerts });
+  await app.register(answerRoutes, { db, questionnaires, sync, alerts });
   const ingestPool = new IngestPool(config.INGEST_WORKERS, questionnaires, {
     onGiveUp: () => app.log.error('ingest threads kept failing: bulk lines are now checked on one thread'),
   });
   app.addHook('onClose', async () => ingestPool.close());
-  await app.register(bulkRoutes, { db, pool: ingestPool, bodyLimit: config.BULK_BODY_LIMIT_BYTES, sync });
+  await app.register(bulkRoutes, {
+    db,
+    pool: ingestPool,
+    bodyLimit: config.BULK_BODY_LIMIT_BYTES,
+    sync,
+    alerts,
+  });
   await app.register(matchingRoutes, { db, index, questionnaires });
   await app.register(insightsRoutes, { db, index, pool: insightsPool, questionnaires });
+  await app.register(alertRoutes, { db, alerts });
   await app.register(allocationRoutes, { db, index, bodyLimit: config.BULK_BODY_LIMIT_BYTES });
   await app.register(introductionRoutes, { db, index, questionnaires });
   await app.register(webhookRoutes, { db, allowInsecureUrls: config.WEBHOOK_ALLOW_INSECURE_URLS });

@@ -1,3 +1,4 @@
+import { ALERT_EVENT_RETENTION_DAYS, purgeAlertEventsBefore } from './alerts/repository.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import { purgeExpiredIdempotencyKeys } from './http/idempotency.ts';
@@ -9,7 +10,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Forgets what is kept only for a while: idempotent replies (24 h), expired browser sessions, and
- * audit records and settled webhook deliveries (AUDIT_RETENTION_DAYS).
+ * audit records and settled webhook deliveries (AUDIT_RETENTION_DAYS), alert events (30 days).
  */
 export async function purgeRetainedRecords(
   db: Db,
@@ -21,4 +22,5 @@ export async function purgeRetainedRecords(
   const cutoff = new Date(now - config.AUDIT_RETENTION_DAYS * DAY_MS);
   await purgeAuditBefore(db, cutoff);
   await purgeSettledDeliveriesBefore(db, cutoff);
+  await purgeAlertEventsBefore(db, new Date(now - ALERT_EVENT_RETENTION_DAYS * DAY_MS));
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { MarketWrites } from '../alerts/service.ts';
 import { assertOwnCandidate, assertOwnEmployer, candidateScope, employerScope } from '../auth/access.ts';
 import type { Db } from '../db/client.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
@@ -35,7 +36,8 @@ export const answerRoutes: FastifyPluginAsyncZod<{
   db: Db;
   questionnaires: QuestionnaireCatalog;
   sync: ProfileSync;
-}> = async (app, { db, questionnaires, sync }) => {
+  alerts: MarketWrites;
+}> = async (app, { db, questionnaires, sync, alerts }) => {
   async function jobSubject(request: Parameters<typeof employerScope>[0], id: string) {
     const scope = employerScope(request);
     const job = await findJob(db, scope.workspaceId, id);
@@ -67,12 +69,12 @@ export const answerRoutes: FastifyPluginAsyncZod<{
     }
     const side = subject.jobId !== undefined ? 'job' : 'candidate';
     const [packed] = sync.pack([resolved.value]);
-    const [answers] = await upsertAnswerSets(
-      db,
-      [{ workspaceId, ...subject, ...resolved.value, ...packed }],
-      side,
-    );
-    await sync.refresh(workspaceId, side, [subject.jobId ?? subject.candidateId!]);
+    const id = subject.jobId ?? subject.candidateId!;
+    const [answers] = await alerts.write(db, workspaceId, side, async (tx) => ({
+      value: await upsertAnswerSets(tx, [{ workspaceId, ...subject, ...resolved.value, ...packed }], side),
+      ids: [id],
+    }));
+    await sync.refresh(workspaceId, side, [id]);
     return { answers: answers! };
   }
 

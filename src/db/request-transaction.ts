@@ -4,6 +4,8 @@ import type { Db, Tx } from './client.ts';
 interface Scope {
   tx: Tx | undefined;
   afterCommit: (() => Promise<void>)[];
+  /** keys already seen by `firstInRequestTransaction` */
+  seen: Set<string>;
 }
 
 const scopes = new AsyncLocalStorage<Scope>();
@@ -38,6 +40,19 @@ export function deferUntilCommit(work: () => Promise<void>): boolean {
   return true;
 }
 
+/**
+ * False when `key` was already passed in the request transaction that is open (work done once per
+ * transaction, such as an alert evaluation's catch-up, which must not read the transaction's own
+ * uncommitted writes); true the first time, and always where none is open.
+ */
+export function firstInRequestTransaction(key: string): boolean {
+  const scope = scopes.getStore();
+  if (!scope?.tx) return true;
+  if (scope.seen.has(key)) return false;
+  scope.seen.add(key);
+  return true;
+}
+
 export interface HeldTransaction {
   readonly tx: Tx;
   /** Runs `next` (the rest of the request) inside the transaction's scope. */
@@ -58,7 +73,7 @@ export function holdTransaction(db: Db): Promise<HeldTransaction> {
     const decided = new Promise<boolean>((resolve) => {
       decide = resolve;
     });
-    const scope: Scope = { tx: undefined, afterCommit: [] };
+    const scope: Scope = { tx: undefined, afterCommit: [], seen: new Set() };
     const done = db.transaction(async (tx) => {
       scope.tx = tx;
       opened({

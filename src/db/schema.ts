@@ -403,3 +403,72 @@ export const webhookAttempts = pgTable(
   },
   (t) => [index('webhook_attempts_delivery_id_idx').on(t.deliveryId, t.id)],
 );
+
+export const alertSide = pgEnum('alert_side', ['job', 'candidate']);
+
+/** An alert of one job or one candidate: tell it when a pair crosses `minScore` (src/alerts/). */
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    side: alertSide('side').notNull(),
+    jobId: uuid('job_id').references(() => jobs.id, { onDelete: 'cascade' }),
+    candidateId: uuid('candidate_id').references(() => candidates.id, { onDelete: 'cascade' }),
+    minScore: doublePrecision('min_score').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('alerts_workspace_id_idx').on(t.workspaceId, t.side),
+    uniqueIndex('alerts_job_id_idx').on(t.jobId),
+    uniqueIndex('alerts_candidate_id_idx').on(t.candidateId),
+    check(
+      'alerts_subject_check',
+      sql`(${t.side} = 'job' and ${t.jobId} is not null and ${t.candidateId} is null) or (${t.side} = 'candidate' and ${t.candidateId} is not null and ${t.jobId} is null)`,
+    ),
+    check('alerts_min_score_check', sql`${t.minScore} between 0 and 1`),
+  ],
+);
+
+/**
+ * The pairs announced (match.created, not yet match.removed) to an alerting subject: the truth the
+ * next evaluation diffs against. No foreign keys: a deleted profile's rows are removed by the
+ * evaluation of that deletion, which announces match.removed first.
+ */
+export const alertPairs = pgTable(
+  'alert_pairs',
+  {
+    workspaceId: workspaceId(),
+    alertOf: alertSide('alert_of').notNull(),
+    jobId: uuid('job_id').notNull(),
+    candidateId: uuid('candidate_id').notNull(),
+    score: doublePrecision('score').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.jobId, t.candidateId, t.alertOf] }),
+    index('alert_pairs_candidate_id_idx').on(t.candidateId),
+  ],
+);
+
+/** The pull feed of every alert: match.created and match.removed in order (ids), kept 30 days. */
+export const alertEvents = pgTable(
+  'alert_events',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    workspaceId: workspaceId(),
+    alertOf: alertSide('alert_of').notNull(),
+    /** the alerting job or candidate */
+    subjectId: uuid('subject_id').notNull(),
+    type: text('type', { enum: ['match.created', 'match.removed'] }).notNull(),
+    jobId: uuid('job_id').notNull(),
+    candidateId: uuid('candidate_id').notNull(),
+    score: doublePrecision('score'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('alert_events_subject_idx').on(t.subjectId, t.seq),
+    index('alert_events_candidate_id_idx').on(t.candidateId),
+    index('alert_events_created_at_idx').on(t.createdAt),
+  ],
+);

@@ -98,10 +98,35 @@ export class MatchIndex {
     }
     if (!target || !state.answers) return;
     target.changes++;
+    this.put(target.store(side), state);
+  }
+
+  /**
+   * The given profiles as they would be indexed, in stores of their own, one per market (created
+   * when missing), leaving the index as it is: alerts score a write before it commits
+   * (src/alerts/evaluate.ts). Profiles that are not matchable (no answers, a closed job, a paused candidate)
+   * are left out.
+   */
+  stage(workspaceId: string, states: ProfileState[]): { market: Market; staged: ProfileStore }[] {
+    const groups = new Map<Market, ProfileStore>();
+    for (const state of states) {
+      if (!state.answers || state.open === false) continue;
+      const market = this.marketFor(workspaceId, state.answers);
+      let staged = groups.get(market);
+      if (!staged) {
+        staged = new ProfileStore(market.layout, states.length);
+        groups.set(market, staged);
+      }
+      this.put(staged, state);
+    }
+    return [...groups].map(([market, staged]) => ({ market, staged }));
+  }
+
+  private put(store: ProfileStore, state: ProfileState): void {
+    if (!state.answers) return;
     const { answers, indexRow, indexLayout } = state.answers;
     const profile = { id: state.id, minScore: state.minScore, employerId: state.employerId };
-    const store = target.store(side);
-    if (indexRow && indexLayout === this.keyOf(target.layout) && upsertPacked(store, profile, indexRow))
+    if (indexRow && indexLayout === this.keyOf(store.layout) && upsertPacked(store, profile, indexRow))
       return;
     if (!answers) throw new Error(`profile ${state.id} has neither answers nor a fitting index row`);
     store.upsert({ ...profile, answers });
@@ -218,6 +243,16 @@ export class MatchIndex {
       : this.hiddenJobs(workspaceId, subject.id, market.jobs);
   }
 
+  /**
+   * As hiddenRows, for a profile about to be written (alerts score it before it is indexed): a
+   * candidate's hidden list is taken from its new state, not from the index.
+   */
+  hiddenRowsOf(workspaceId: string, market: Market, side: IndexSide, state: ProfileState) {
+    return side === 'job'
+      ? this.hidingFrom(workspaceId, state.employerId, market.candidates)
+      : this.jobsOfEmployers(state.hiddenFromEmployerIds, market.jobs);
+  }
+
   /** The rows of the candidates hiding from the employer, when any do. */
   private hidingFrom(workspaceId: string, employerId: string | undefined, candidates: ProfileStore) {
     const hiders =
@@ -233,8 +268,12 @@ export class MatchIndex {
 
   /** The rows of the jobs of the employers the candidate hides from, when it hides from any. */
   private hiddenJobs(workspaceId: string, candidateId: string, jobs: ProfileStore) {
-    const employers = this.hidden.employersHiddenBy(workspaceId, candidateId);
-    if (!employers) return undefined;
+    return this.jobsOfEmployers(this.hidden.employersHiddenBy(workspaceId, candidateId), jobs);
+  }
+
+  private jobsOfEmployers(ids: Iterable<string> | undefined, jobs: ProfileStore) {
+    const employers = ids && new Set(ids);
+    if (!employers?.size) return undefined;
     const rows = new Set<number>();
     for (let slot = 0; slot < jobs.end; slot++) {
       if (jobs.active[slot] && employers.has(jobs.employerIdAt(slot)!)) rows.add(slot);

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { MarketWrites } from '../alerts/service.ts';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
 import { errorCodeSchema, fieldProblemsSchema, PROBLEM_LIMITS, problemSchema } from '../http/errors.ts';
@@ -69,7 +70,8 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
   pool: IngestPool;
   bodyLimit: number;
   sync: ProfileSync;
-}> = async (app, { db, pool, bodyLimit, sync }) => {
+  alerts: MarketWrites;
+}> = async (app, { db, pool, bodyLimit, sync, alerts }) => {
   app.addContentTypeParser(
     ndjsonTypes,
     { bodyLimit },
@@ -115,7 +117,10 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
       const { workspaceId } = requireRole(request, 'admin');
       const result = await writeBulk({
         checked: checkedLines<CandidateLine>(request.body),
-        write: (entries) => db.transaction((tx) => writeCandidates(tx, workspaceId, entries, sync)),
+        write: (entries) =>
+          alerts.write(db, workspaceId, 'candidate', async (tx) =>
+            written(await writeCandidates(tx, workspaceId, entries, sync)),
+          ),
         onWriteError,
       });
       await sync.refresh(workspaceId, 'candidate', writtenIds(result.results));
@@ -146,15 +151,17 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
           return checked.refused;
         },
         write: (entries) =>
-          db.transaction((tx) =>
-            writeJobs(
-              tx,
-              workspaceId,
-              entries.map((e) => ({
-                ...e,
-                record: { ...e.record, resolvedEmployerId: employerOf.get(e.line)! },
-              })),
-              sync,
+          alerts.write(db, workspaceId, 'job', async (tx) =>
+            written(
+              await writeJobs(
+                tx,
+                workspaceId,
+                entries.map((e) => ({
+                  ...e,
+                  record: { ...e.record, resolvedEmployerId: employerOf.get(e.line)! },
+                })),
+                sync,
+              ),
             ),
           ),
         onWriteError,
@@ -200,6 +207,11 @@ async function checkEmployers(db: Db, workspaceId: string, entries: BulkEntry<Jo
     });
   }
   return { employerOf, refused };
+}
+
+/** A batch's result with the profiles it changed, for the alert evaluation of its transaction. */
+function written<T extends Map<string, { id: string }>>(value: T) {
+  return { value, ids: [...value.values()].map((w) => w.id) };
 }
 
 function writtenIds(results: LineResult[]): string[] {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { MarketWrites } from '../alerts/service.ts';
 import { assertOwnCandidate, candidateScope } from '../auth/access.ts';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
@@ -56,10 +57,11 @@ const exportView = z.object({
   }),
 });
 
-export const candidateRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = async (
-  app,
-  { db, sync },
-) => {
+export const candidateRoutes: FastifyPluginAsyncZod<{
+  db: Db;
+  sync: ProfileSync;
+  alerts: MarketWrites;
+}> = async (app, { db, sync, alerts }) => {
   app.post(
     '/v1/candidates',
     {
@@ -169,9 +171,9 @@ export const candidateRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync 
         db,
         { kind: 'Candidate', reach: scope, externalId: fields.externalId },
         () =>
-          db.transaction(async (tx) => {
+          alerts.write(db, scope.workspaceId, 'candidate', async (tx) => {
             const found = await findCandidate(tx, scope.workspaceId, id);
-            if (!found) return undefined;
+            if (!found) return { value: undefined, ids: [] };
             const profile =
               hiddenFromEmployerIds === undefined
                 ? fields
@@ -187,12 +189,12 @@ export const candidateRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync 
               Object.keys(profile).length > 0
                 ? await updateCandidate(tx, scope.workspaceId, id, profile)
                 : found;
-            if (!candidate) return undefined;
+            if (!candidate) return { value: undefined, ids: [] };
             const stored = await findContact(tx, scope.workspaceId, id);
             if (contactChange && stored) {
               await upsertContact(tx, scope.workspaceId, id, { ...stored, ...contactChange });
             }
-            return { candidate, contact: await findContact(tx, scope.workspaceId, id) };
+            return { value: { candidate, contact: await findContact(tx, scope.workspaceId, id) }, ids: [id] };
           }),
       );
       if (!result) throw notFound(`Candidate ${id}`);
@@ -217,7 +219,10 @@ export const candidateRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync 
       const scope = candidateScope(request);
       const { id } = request.params;
       assertOwnCandidate(scope, id);
-      const erased = await db.transaction((tx) => eraseCandidate(tx, scope.workspaceId, id));
+      const erased = await alerts.write(db, scope.workspaceId, 'candidate', async (tx) => ({
+        value: await eraseCandidate(tx, scope.workspaceId, id),
+        ids: [id],
+      }));
       if (!erased) throw notFound(`Candidate ${id}`);
       await sync.refresh(scope.workspaceId, 'candidate', [id]);
       return reply.code(204).send(null);

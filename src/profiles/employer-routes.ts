@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { MarketWrites } from '../alerts/service.ts';
 import { assertOwnEmployer, employerScope } from '../auth/access.ts';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
@@ -32,10 +33,11 @@ const tags = ['employers'];
 const one = z.object({ employer: employerView });
 const contactResponse = z.object({ contact: employerContactView });
 
-export const employerRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = async (
-  app,
-  { db, sync },
-) => {
+export const employerRoutes: FastifyPluginAsyncZod<{
+  db: Db;
+  sync: ProfileSync;
+  alerts: MarketWrites;
+}> = async (app, { db, sync, alerts }) => {
   app.post(
     '/v1/employers',
     {
@@ -201,11 +203,13 @@ export const employerRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }
     async (request, reply) => {
       const { workspaceId } = requireRole(request, 'admin');
       const employerId = request.params.id;
-      const jobIds = await listJobIdsOfEmployer(db, workspaceId, employerId);
-      const unhidden = await db.transaction(async (tx) => {
+      // The employer's jobs leave the market; unhiding it adds no pair (it has no jobs left).
+      const { unhidden, jobIds } = await alerts.write(db, workspaceId, 'job', async (tx) => {
+        const jobIds = await listJobIdsOfEmployer(tx, workspaceId, employerId);
         // Candidates' hidden lists name only employers that exist (so a list read back can be sent back).
         const candidateIds = await unhideEmployer(tx, workspaceId, employerId);
-        return (await deleteEmployer(tx, workspaceId, employerId)) ? candidateIds : undefined;
+        const deleted = await deleteEmployer(tx, workspaceId, employerId);
+        return { value: { unhidden: deleted ? candidateIds : undefined, jobIds }, ids: jobIds };
       });
       if (!unhidden) throw notFound(`Employer ${employerId}`);
       await sync.refresh(workspaceId, 'job', jobIds);

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { MarketWrites } from '../alerts/service.ts';
 import { assertOwnEmployer, employerScope } from '../auth/access.ts';
 import type { Db } from '../db/client.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
@@ -13,7 +14,10 @@ import { jobCreate, jobList, jobListQuery, jobPatch, jobView } from './schemas.t
 const tags = ['jobs'];
 const one = z.object({ job: jobView });
 
-export const jobRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = async (app, { db, sync }) => {
+export const jobRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync; alerts: MarketWrites }> = async (
+  app,
+  { db, sync, alerts },
+) => {
   /** The job, if the caller may see it; otherwise the same 404 as for a job that does not exist. */
   async function reachableJob(scope: ReturnType<typeof employerScope>, id: string) {
     const job = await findJob(db, scope.workspaceId, id);
@@ -121,7 +125,11 @@ export const jobRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = a
       const job = await uniqueExternalId(
         db,
         { kind: 'Job', reach: scope, externalId: request.body.externalId },
-        () => updateJob(db, scope.workspaceId, request.params.id, request.body),
+        () =>
+          alerts.write(db, scope.workspaceId, 'job', async (tx) => {
+            const updated = await updateJob(tx, scope.workspaceId, request.params.id, request.body);
+            return { value: updated, ids: updated ? [updated.id] : [] };
+          }),
       );
       if (!job) throw notFound(`Job ${request.params.id}`);
       await sync.refresh(scope.workspaceId, 'job', [job.id]);
@@ -144,8 +152,11 @@ export const jobRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync }> = a
     async (request, reply) => {
       const scope = employerScope(request);
       await reachableJob(scope, request.params.id);
-      if (!(await deleteJob(db, scope.workspaceId, request.params.id)))
-        throw notFound(`Job ${request.params.id}`);
+      const deleted = await alerts.write(db, scope.workspaceId, 'job', async (tx) => ({
+        value: await deleteJob(tx, scope.workspaceId, request.params.id),
+        ids: [request.params.id],
+      }));
+      if (!deleted) throw notFound(`Job ${request.params.id}`);
       await sync.refresh(scope.workspaceId, 'job', [request.params.id]);
       return reply.code(204).send(null);
     },

@@ -1,4 +1,5 @@
 import { like } from 'drizzle-orm';
+import { forgetCandidateAlertEvents } from '../alerts/repository.ts';
 import { scrubCandidateFromAllocations } from '../allocation/repository.ts';
 import { findAnswerSet } from '../answers/repository.ts';
 import { listKeysOfCandidate } from '../auth/repository.ts';
@@ -26,7 +27,9 @@ export async function exportCandidate(db: DbOrTx, workspaceId: string, candidate
  * replies may quote the contact details, so those go too, and the id leaves the audit trail and
  * the change feed (other replicas hear of the erasure by notification instead). Webhook deliveries
  * naming the candidate go too, replaced by one `candidate.erased` event (whose payload is blanked
- * once it is delivered or given up). Returns false when there was none.
+ * once it is delivered or given up). Alert feeds forget it too; the match.removed events its
+ * erasure raises for alerting jobs are written by the evaluation that follows (src/alerts/), in the
+ * same transaction. Returns false when there was none.
  */
 export async function eraseCandidate(tx: DbOrTx, workspaceId: string, candidateId: string): Promise<boolean> {
   const deleted = await deleteCandidate(tx, workspaceId, candidateId);
@@ -36,6 +39,7 @@ export async function eraseCandidate(tx: DbOrTx, workspaceId: string, candidateI
   await scrubCandidateFromAllocations(tx, workspaceId, candidateId);
   await forgetProfileChanges(tx, workspaceId, 'candidate', candidateId);
   await forgetCandidateDeliveries(tx, workspaceId, candidateId);
+  await forgetCandidateAlertEvents(tx, workspaceId, candidateId);
   await enqueueEvent(tx, workspaceId, 'candidate.erased', { candidateId });
   return true;
 }

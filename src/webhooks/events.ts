@@ -8,6 +8,8 @@ export const eventTypes = [
   'introduction.updated',
   'candidate.erased',
   'allocation.completed',
+  'match.created',
+  'match.removed',
 ] as const;
 export type EventType = (typeof eventTypes)[number];
 
@@ -24,6 +26,16 @@ export interface EventData {
   };
   'candidate.erased': { candidateId: string };
   'allocation.completed': { allocationId: string; assigned: number; unassigned: number };
+  'match.created': AlertEventData;
+  'match.removed': AlertEventData;
+}
+
+/** An alert's crossing (src/alerts/): `score` is null when the pair is no longer acceptable at all. */
+export interface AlertEventData {
+  jobId: string;
+  candidateId: string;
+  score: number | null;
+  alertOf: 'job' | 'candidate';
 }
 
 /**
@@ -36,27 +48,47 @@ export async function enqueueEvent<T extends EventType>(
   type: T,
   data: EventData[T],
 ): Promise<void> {
+  await enqueueEvents(tx, workspaceId, [{ type, data } as OutboxEvent]);
+}
+
+/** One event of any type, its data matching its type. */
+export type OutboxEvent = { [T in EventType]: { type: T; data: EventData[T] } }[EventType];
+
+/** Several events in order, as enqueueEvent writes one (one look-up of the subscriptions, batched inserts). */
+export async function enqueueEvents(tx: DbOrTx, workspaceId: string, events: OutboxEvent[]): Promise<void> {
+  if (events.length === 0) return;
   const subscribers = await tx
-    .select({ id: webhookSubscriptions.id })
+    .select({ id: webhookSubscriptions.id, eventTypes: webhookSubscriptions.eventTypes })
     .from(webhookSubscriptions)
     .where(
       and(
         eq(webhookSubscriptions.workspaceId, workspaceId),
-        sql`${type} = any(${webhookSubscriptions.eventTypes})`,
+        sql`${webhookSubscriptions.eventTypes} && ${sql.param([...new Set(events.map((e) => e.type))])}::text[]`,
       ),
     );
-  if (subscribers.length === 0) return;
-  const ids = uuidv7Batch(subscribers.length);
-  await tx.insert(webhookDeliveries).values(
-    subscribers.map((subscription, i) => ({
-      id: ids[i]!,
-      workspaceId,
-      subscriptionId: subscription.id,
-      eventType: type,
-      payload: data,
-    })),
+  const rows = events.flatMap(({ type, data }) =>
+    subscribers
+      .filter((subscription) => subscription.eventTypes.includes(type))
+      .map((subscription) => ({
+        subscriptionId: subscription.id,
+        eventType: type,
+        payload: data as unknown as Record<string, unknown>,
+      })),
   );
+  const ids = uuidv7Batch(rows.length);
+  for (let start = 0; start < rows.length; start += INSERT_BATCH) {
+    await tx
+      .insert(webhookDeliveries)
+      .values(
+        rows
+          .slice(start, start + INSERT_BATCH)
+          .map((row, i) => ({ id: ids[start + i]!, workspaceId, ...row })),
+      );
+  }
 }
+
+/** Deliveries per insert statement: far below PostgreSQL's parameter limit. */
+const INSERT_BATCH = 1_000;
 
 /**
  * Erasure: deliveries that name the candidate go, whatever their state (the `candidate.erased`

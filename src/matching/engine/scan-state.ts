@@ -6,6 +6,12 @@ import { compileSubjectValues, type SubjectValue } from './reverse-score.ts';
 import { TopK } from './top-k-collector.ts';
 import { idToWords } from './uuid-words.ts';
 
+/** What a scan offers its rows to: the bounded heap of a listing, or an alert's FloorCollector. */
+export type Collector = Pick<
+  TopK,
+  'capacity' | 'length' | 'isFull' | 'worstScore' | 'kthBestScore' | 'offer' | 'drainBestFirst'
+>;
+
 export interface RankRequest {
   /** rows wanted; one more is looked for, to tell whether a next page exists */
   limit: number;
@@ -27,11 +33,13 @@ export interface Scan {
   method: ScoreMethod;
   /** S(subject→row) below this: the row is not acceptable to the subject */
   subjectMin: number;
-  /** the best `limit + 1` rows ranked after the cursor */
-  heap: TopK;
+  /** the best `limit + 1` rows ranked after the cursor (or, for alerts, every row above a floor) */
+  heap: Collector;
   after: { score: number; words: Uint32Array } | undefined;
   /** rows never offered to the heap (RankRequest.excluded) */
   excluded: ReadonlySet<number> | undefined;
+  /** when set, the only rows looked at (flag 1; alerts scan the alerting rows): others never leave the filter */
+  only?: Uint8Array | undefined;
   /**
    * A guess of the heap's final worst score: rows that cannot reach it are skipped. The guess is
    * checked at the end (see threshold-probe.ts); a wrong one makes the listing start over without it.

@@ -2,6 +2,7 @@ import { EPSILON, lowerScore, mutualScore, round6 } from '../score.ts';
 import type { ScoreMethod } from '../types.ts';
 import type { ProfileStore } from './columnar-store.ts';
 import { rowsMeetingDealbreakers } from './dealbreaker-filter.ts';
+import { FloorCollector } from './floor-collector.ts';
 import { addSteps, compileSteps, type Step } from './forward-score.ts';
 import { bucketCeiling, orderByCeiling } from './impact-buckets.ts';
 import { type BoundPlan, boundPlan, lossBound, narrowByBounds, PROBE_ROWS } from './max-score.ts';
@@ -74,6 +75,30 @@ export function rankRange(
   return scan.heap.drainBestFirst();
 }
 
+/**
+ * Every reciprocally acceptable row among rows from..to of `others` whose rounded mutual score is at
+ * least `floor`, in no particular order: a listing without a limit, pruned by the floor instead of a
+ * heap (alerts; they need the set, not its order). `rows.excluded` are left out as in a listing;
+ * with `rows.only`, only the rows it flags are looked at.
+ */
+export function rankAboveFloor(
+  subject: ProfileStore,
+  s: number,
+  others: ProfileStore,
+  method: ScoreMethod,
+  floor: number,
+  from: number,
+  to: number,
+  rows: { excluded?: ReadonlySet<number> | undefined; only?: Uint8Array | undefined } = {},
+): KeptRow[] {
+  const scan = startScan(subject, s, others, { limit: 0, method, excluded: rows.excluded });
+  scan.only = rows.only;
+  const collector = new FloorCollector(floor, others.ids);
+  scan.heap = collector;
+  runScan(scan, false, from, to);
+  return collector.found();
+}
+
 /** The listing's page from the best `limit + 1` rows: `limit` rows with every score, and whether more follow. */
 export function listingOf(
   subject: ProfileStore,
@@ -107,10 +132,14 @@ function fillScan(
   from: number,
   to: number,
 ): Scan | undefined {
-  const scan = startScan(subject, s, others, request);
+  return runScan(startScan(subject, s, others, request), guessing, from, to);
+}
+
+function runScan(scan: Scan, guessing: boolean, from: number, to: number): Scan | undefined {
+  const { subject, s, others } = scan;
   const buffers = scratch(others.end);
   const steps = compileSteps(subject, s, others);
-  const count = rowsMeetingDealbreakers(steps, others, buffers.rows, from, to);
+  const count = rowsMeetingDealbreakers(steps, others, buffers.rows, from, to, scan.only);
   const plan = boundPlan(steps, scan, buffers.rows, count, buffers);
   scan.boundingCriteria = boundingCriteria(
     scan.subjectValues,

@@ -1,5 +1,4 @@
-import type { Scan } from './scan-state.ts';
-import type { TopK } from './top-k-collector.ts';
+import type { Collector, Scan } from './scan-state.ts';
 
 /**
  * A sampled threshold with a safe fallback. Before the bulk of the rows, uniform samples of them
@@ -49,7 +48,7 @@ export function takeSample(rows: Int32Array, sample: Int32Array, count: number, 
  * `capacity` best rows overall about capacity·p (binomially) were offered, so the heap's k-th best
  * is at most the final worst unless k of them were, k three deviations above that mean.
  */
-export function guessOfWorst(heap: TopK, p: number): number {
+export function guessOfWorst(heap: Collector, p: number): number {
   const mean = heap.capacity * p;
   const k = Math.ceil(mean + GUESS_DEVIATIONS * Math.sqrt(mean * (1 - p))) + 1;
   return k <= heap.length ? heap.kthBestScore(k) : Number.NEGATIVE_INFINITY;

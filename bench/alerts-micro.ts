@@ -1,0 +1,180 @@
+/**
+ * `node bench/alerts-micro.ts [sizes]` — the CPU an alert evaluation adds to a write
+ * (src/alerts/evaluate.ts, `pairsAbove`), in process, without HTTP or PostgreSQL: the seeded bench
+ * market (N candidates, N/100 jobs) in a MatchIndex, alerts on 10 % of each side (threshold: the
+ * profile's own minScore, or ALERT_THRESHOLD), and the evaluation of
+ *   - a candidate write (new answers of an existing candidate) without and with an alert of its own,
+ *   - a job write, without and with an alert of its own,
+ *   - a bulk batch of 1,000 new candidates (the evaluation one bulk transaction runs),
+ * (a write's profile as the write reads it back: with its packed index row)
+ * against one top-50 listing of a job for scale. Prints median and p95 ms per operation, one JSON
+ * line each (bench/results/alerts-*.json keeps them with the machine).
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { pairsAbove } from '../src/alerts/evaluate.ts';
+import { Turns } from '../src/alerts/turns.ts';
+import { MatchIndex, type ProfileState } from '../src/matching/index.ts';
+import type { ScoreMethod } from '../src/matching/types.ts';
+import { loadQuestionnaires } from '../src/questionnaires/loader.ts';
+import { createMarket, mixSeed, QUESTIONNAIRE_ID } from './generator.ts';
+
+const METHOD: ScoreMethod = 'harmonic';
+const WS = '00000000-0000-4000-8000-000000000001';
+const seed = Number(process.env.BENCH_SEED ?? 20_240_601);
+const sizes = (process.argv[2] ?? '100000').split(',').map((s) => Number(s.replace(/_/g, '')));
+const SAMPLES = Number(process.env.ALERT_SAMPLES ?? 100);
+const BATCH = 1_000;
+const OWN_JOB_SAMPLES = Number(process.env.ALERT_OWN_JOB_SAMPLES ?? 40);
+const BULK_SAMPLES = Number(process.env.ALERT_BULK_SAMPLES ?? 10);
+/** ALERT_THRESHOLD: a fixed alert threshold for every alert (default: each profile's own minScore). */
+const fixed = process.env.ALERT_THRESHOLD === undefined ? undefined : Number(process.env.ALERT_THRESHOLD);
+
+const idOf = (kind: number, index: number) => {
+  const hex = [1, 2, 3, 4]
+    .map((part) => mixSeed(seed, kind, index, part).toString(16).padStart(8, '0'))
+    .join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20)}`;
+};
+
+/** The evaluations' turns (src/alerts/turns.ts) of the current measurement, for their longest. */
+let evaluations: Turns[] = [];
+const turns = () => {
+  const made = new Turns();
+  evaluations.push(made);
+  return made;
+};
+
+/**
+ * Wall time per run, the process's CPU time per run (steadier than wall time on a shared machine),
+ * the longest the event loop was held meanwhile (the evaluation runs in turns;
+ * this includes GC pauses and the machine's other load), and the longest single turn.
+ */
+async function time(run: () => unknown, samples: number) {
+  evaluations = [];
+  const ms: number[] = [];
+  const cpu: number[] = [];
+  const held = monitorEventLoopDelay({ resolution: 1 });
+  held.enable();
+  for (let i = 0; i < samples; i++) {
+    const started = performance.now();
+    const used = process.cpuUsage();
+    await run();
+    const { user, system } = process.cpuUsage(used);
+    ms.push(performance.now() - started);
+    cpu.push((user + system) / 1000);
+  }
+  held.disable();
+  ms.sort((a, b) => a - b);
+  cpu.sort((a, b) => a - b);
+  return {
+    median: ms[Math.floor(ms.length / 2)]!,
+    p95: ms[Math.floor(ms.length * 0.95)]!,
+    cpuMedian: cpu[Math.floor(cpu.length / 2)]!,
+    maxHold: held.max / 1e6,
+    longestTurn: Math.max(0, ...evaluations.map((t) => t.longest)),
+  };
+}
+
+const catalog = await loadQuestionnaires(fileURLToPath(new URL('../questionnaires', import.meta.url)));
+const rows: Record<string, string | number>[] = [];
+for (const n of sizes) {
+  const jobs = Math.max(1, Math.round(n / 100));
+  const market = createMarket({ seed, candidates: n + SAMPLES + BATCH, jobs: jobs + SAMPLES });
+  const index = new MatchIndex(catalog);
+  let pairs = 0;
+  const state = (id: string, minScore: number, answers: ProfileState['answers'], employerId?: string) => ({
+    id,
+    minScore,
+    employerId,
+    open: true,
+    answers,
+  });
+  const answersOf = (line: { questionnaireId: string; answers: unknown }) => ({
+    questionnaireId: line.questionnaireId ?? QUESTIONNAIRE_ID,
+    questionnaireVersion: 1,
+    answers: line.answers as never,
+  });
+  // A write's profile as the write reads it back: with the packed index row stored beside the answers.
+  const packed = <T extends { answers: ProfileState['answers'] }>(state: T) => {
+    const [row] = index.pack([state.answers as never]);
+    return {
+      ...state,
+      answers: { ...state.answers!, indexRow: row!.indexRow, indexLayout: row!.indexLayout },
+    };
+  };
+  const jobState = (i: number, id = idOf(2, i)) => {
+    const line = market.job(i);
+    return state(id, line.minScore, answersOf(line), line.employerExternalId);
+  };
+  const candidateState = (i: number, id = idOf(3, i)) => {
+    const line = market.candidate(i);
+    return state(id, line.minScore, answersOf(line));
+  };
+  for (let i = 0; i < jobs; i++) index.apply(WS, 'job', jobState(i));
+  for (let i = 0; i < n; i++) index.apply(WS, 'candidate', candidateState(i));
+  index.trim();
+  // Alerts on every tenth profile of each side, at its own minScore.
+  const jobAlerts = new Map<string, number>();
+  for (let i = 0; i < jobs; i += 10) jobAlerts.set(idOf(2, i), fixed ?? market.job(i).minScore);
+  const candidateAlerts = new Map<string, number>();
+  for (let i = 0; i < n; i += 10) candidateAlerts.set(idOf(3, i), fixed ?? market.candidate(i).minScore);
+  const none = new Map<string, number>();
+
+  // A write: an existing profile (id of row k) takes the answers of a profile not in the index.
+  let k = 0;
+  const candidateWrite = (own: boolean) => async () => {
+    const id = idOf(3, (k++ * 7919) % n);
+    const changed = packed(candidateState(n + (k % SAMPLES), id));
+    const thresholds = { own: own ? new Map([[id, fixed ?? changed.minScore]]) : none, others: jobAlerts };
+    await pairsAbove(index, WS, 'candidate', [changed], METHOD, thresholds, turns());
+  };
+  const jobWrite = (own: boolean) => async () => {
+    const id = idOf(2, (k++ * 31) % jobs);
+    const changed = packed(jobState(jobs + (k % SAMPLES), id));
+    const thresholds = {
+      own: own ? new Map([[id, fixed ?? changed.minScore]]) : none,
+      others: candidateAlerts,
+    };
+    pairs += (await pairsAbove(index, WS, 'job', [changed], METHOD, thresholds, turns())).length;
+  };
+  const batch = Array.from({ length: BATCH }, (_, i) => packed(candidateState(n + SAMPLES + i, idOf(4, i))));
+  const bulkBatch = async () => {
+    const thresholds = { own: none, others: jobAlerts };
+    const found = await pairsAbove(index, WS, 'candidate', batch, METHOD, thresholds, turns());
+    pairs += 1_000_000 * found.length;
+  };
+  const stageOnly = () => {
+    index.stage(WS, batch);
+  };
+  const listing = () => {
+    index.matchesOf(WS, 'job', idOf(2, (k++ * 31) % jobs), { limit: 50, method: METHOD });
+  };
+  for (const run of [candidateWrite(false), jobWrite(false), listing]) await time(run, 5); // warm-up
+  const measured = {
+    'candidate write': await time(candidateWrite(false), SAMPLES),
+    'candidate write, own alert': await time(candidateWrite(true), SAMPLES),
+    'job write': await time(jobWrite(false), Math.min(SAMPLES, 40)),
+    'job write, own alert': await time(jobWrite(true), Math.min(SAMPLES, OWN_JOB_SAMPLES)),
+    [`bulk batch of ${BATCH} candidates`]: await time(bulkBatch, BULK_SAMPLES),
+    'top-50 listing of a job (for scale)': await time(listing, SAMPLES),
+    [`staging ${BATCH} candidates (part of the bulk batch)`]: await time(stageOnly, 10),
+  };
+  process.stdout.write(
+    `[N=${n}] pairs above a threshold found by the job writes and bulk batches: ${pairs}\n`,
+  );
+  for (const [what, { median, p95, cpuMedian, maxHold, longestTurn }] of Object.entries(measured)) {
+    rows.push({
+      candidates: n,
+      jobs,
+      threshold: fixed ?? 'own minScore',
+      what,
+      medianMs: Number(median.toFixed(3)),
+      p95Ms: Number(p95.toFixed(3)),
+      cpuMedianMs: Number(cpuMedian.toFixed(3)),
+      longestEventLoopHoldMs: Number(maxHold.toFixed(1)),
+      longestTurnMs: Number(longestTurn.toFixed(1)),
+    });
+  }
+}
+for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);

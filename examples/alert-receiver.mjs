@@ -1,0 +1,45 @@
+// A minimal receiver of mutualfit alerts (match.created / match.removed), verifying each request's
+// Standard Webhooks signature before trusting it. Node 22+, one dependency: `npm install standardwebhooks`.
+//
+//   MUTUALFIT_WEBHOOK_SECRET=whsec_... node examples/alert-receiver.mjs
+//
+// Subscribe it (admin key): POST /v1/webhooks {"url":"https://<this host>/hooks","eventTypes":["match.created","match.removed"]}
+// Delivery is at least once: de-duplicate on webhook-id. Events of one alert are written in order,
+// but retries can deliver them out of order; the pull feed (GET /v1/jobs/{id}/alert/events) is the
+// ordered source when order matters.
+import { createServer } from 'node:http';
+import { Webhook } from 'standardwebhooks';
+
+const secret = process.env.MUTUALFIT_WEBHOOK_SECRET;
+if (!secret) throw new Error('set MUTUALFIT_WEBHOOK_SECRET to the subscription secret (whsec_…)');
+const verifier = new Webhook(secret);
+const seen = new Set(); // webhook-ids handled (keep them in a database in real use)
+const matches = new Map(); // "alertOf:jobId:candidateId" → score
+
+createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (chunk) => chunks.push(chunk));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks).toString('utf8');
+    let event;
+    try {
+      // Checks webhook-id, webhook-timestamp (within 5 minutes) and webhook-signature over the raw body.
+      event = verifier.verify(body, req.headers);
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    const id = req.headers['webhook-id'];
+    if (!seen.has(id)) {
+      seen.add(id);
+      const { jobId, candidateId, score, alertOf } = event.data ?? {};
+      const key = `${alertOf}:${jobId}:${candidateId}`;
+      if (event.type === 'match.created') matches.set(key, score);
+      if (event.type === 'match.removed') matches.delete(key);
+      if (event.type === 'candidate.erased')
+        for (const k of matches.keys()) if (k.endsWith(`:${event.data.candidateId}`)) matches.delete(k);
+      process.stdout.write(`${event.type} ${key} ${score} (${matches.size} pairs above threshold)\n`);
+    }
+    res.writeHead(204).end();
+  });
+}).listen(Number(process.env.PORT ?? 8080));

@@ -1,0 +1,181 @@
+import type { ProfileStore } from '../matching/engine/columnar-store.ts';
+import { pairRow } from '../matching/engine/pair-check.ts';
+import { type KeptRow, rankAboveFloor } from '../matching/engine/search.ts';
+import type { IndexSide, MatchIndex, ProfileState } from '../matching/index.ts';
+import type { ScoreMethod } from '../matching/types.ts';
+import { Turns } from './turns.ts';
+
+/** One pair above an alerting subject's threshold: `alertOf` says whose alert it is for. */
+export interface AlertPair {
+  alertOf: IndexSide;
+  jobId: string;
+  candidateId: string;
+  score: number;
+}
+
+/** Alerting subjects' thresholds by id: the changed profiles' own, and the other side's. */
+export interface Thresholds {
+  own: ReadonlyMap<string, number>;
+  others: ReadonlyMap<string, number>;
+}
+
+/**
+ * With at least one alerting row in this many, one scan of the other side per changed row is
+ * cheaper than a pair check per alerting row (a pair check costs about as much as scanning this many
+ * rows; measured with bench/alerts-micro.ts).
+ */
+const SCAN_EACH_SHARE = 8;
+
+/** Pair checks between pauses (see Turns). */
+const PAIR_CHECKS = 256;
+
+/**
+ * Every pair of a changed profile (in its new `states`, before they are indexed) that is
+ * reciprocally acceptable with a rounded mutual score at or above an alerting subject's threshold:
+ * its own alert's against the other side, and each alerting profile of the other side's against it.
+ * The other side is read from the index; the scores are the listings' (same kernel, same rounding).
+ *
+ * Cost, per market: one scan of the other side for each changed profile with an alert of its own
+ * (a listing without a limit, pruned by the threshold); for the other side's alerts, whichever is
+ * cheaper of a pair check per (changed, alerting) pair or one scan per changed profile restricted
+ * to the alerting rows (`only`: the other rows leave at the filter, before any scoring) at their
+ * lowest threshold. Hidden pairs (a candidate's privacy) are never pairs.
+ * It runs in turns (scans in pieces of `turns.scanRows` rows, pair checks in runs of PAIR_CHECKS), letting
+ * the event loop run between them; slots are stable, and under the workspace's market lock the
+ * other side changes between turns only by lagging refreshes of writes already committed.
+ */
+export async function pairsAbove(
+  index: MatchIndex,
+  workspaceId: string,
+  side: IndexSide,
+  states: ProfileState[],
+  method: ScoreMethod,
+  thresholds: Thresholds,
+  turns = new Turns(),
+): Promise<AlertPair[]> {
+  const otherSide: IndexSide = side === 'job' ? 'candidate' : 'job';
+  const pairs: AlertPair[] = [];
+  const pair = (alertOf: IndexSide, own: string, other: string, score: number) =>
+    pairs.push(
+      side === 'job'
+        ? { alertOf, jobId: own, candidateId: other, score }
+        : { alertOf, jobId: other, candidateId: own, score },
+    );
+  const stateOf = new Map(states.map((state) => [state.id, state]));
+  for (const { market, staged } of index.stage(workspaceId, states)) {
+    const others = market.store(otherSide);
+    const alerting = alertingRows(others, thresholds.others);
+    const changed = slotsOf(staged);
+    // Rows of the other side each changed profile is hidden from (or hides): never a pair.
+    const hidden = changed.map((s) =>
+      index.hiddenRowsOf(workspaceId, market, side, stateOf.get(staged.idAt(s))!),
+    );
+    const scanEach = alerting.length > 0 && alerting.length * SCAN_EACH_SHARE >= others.size;
+    // The alerting rows' thresholds by slot (NaN: not alerting), and those rows as the scan's `only`.
+    const theirs = new Float64Array(others.end).fill(Number.NaN);
+    for (const { slot, threshold } of alerting) theirs[slot] = threshold;
+    const only = scanEach ? new Uint8Array(others.end) : undefined;
+    if (only) for (const { slot } of alerting) only[slot] = 1;
+    const least = lowest(alerting);
+    // A piece of a scan of the alerting rows spans as many rows as hold turns.scanRows alerting ones.
+    const spread = Math.max(1, Math.floor(others.end / Math.max(1, alerting.length)));
+    const scan = async (s: number, floor: number, rows: Parameters<typeof rankAboveFloor>[7]) => {
+      const found: KeptRow[] = [];
+      const piece = rows?.only ? turns.scanRows * spread : turns.scanRows;
+      for (let from = 0; from < others.end; from += piece) {
+        const to = Math.min(from + piece, others.end);
+        found.push(...rankAboveFloor(staged, s, others, method, floor, from, to, rows));
+        await turns.pause();
+      }
+      return found;
+    };
+    for (const [k, s] of changed.entries()) {
+      const id = staged.idAt(s);
+      const own = thresholds.own.get(id);
+      // One scan of every row serves both when the own threshold is the lower; otherwise the
+      // alerting rows get a scan of their own at their lowest threshold.
+      const both = own !== undefined && scanEach && own <= least;
+      if (own !== undefined) {
+        for (const row of await scan(s, own, { excluded: hidden[k] })) {
+          if (row.score >= own) pair(side, id, others.idAt(row.slot), row.score);
+          if (both && row.score >= theirs[row.slot]!) pair(otherSide, id, others.idAt(row.slot), row.score);
+        }
+      }
+      if (!scanEach || both) continue;
+      for (const row of await scan(s, least, { excluded: hidden[k], only })) {
+        if (row.score >= theirs[row.slot]!) pair(otherSide, id, others.idAt(row.slot), row.score);
+      }
+    }
+    if (scanEach) continue;
+    let checks = 0;
+    for (const { slot, threshold } of alerting) {
+      for (const [k, s] of changed.entries()) {
+        if (++checks % PAIR_CHECKS === 0) await turns.pause();
+        if (!others.active[slot] || hidden[k]?.has(slot)) continue;
+        const row =
+          side === 'job'
+            ? pairRow(staged, s, others, slot, method)
+            : pairRow(others, slot, staged, s, method);
+        if (row && row.score >= threshold) pair(otherSide, staged.idAt(s), others.idAt(slot), row.score);
+      }
+    }
+  }
+  return pairs;
+}
+
+/** The pair's rounded score as listings report it, or undefined when no listing holds it. */
+export async function scoreNow(
+  index: MatchIndex,
+  workspaceId: string,
+  side: IndexSide,
+  states: ProfileState[],
+  method: ScoreMethod,
+  wanted: { jobId: string; candidateId: string }[],
+): Promise<Map<string, number>> {
+  const scores = new Map<string, number>();
+  if (wanted.length === 0) return scores;
+  const turns = new Turns();
+  const stateOf = new Map(states.map((state) => [state.id, state]));
+  for (const { market, staged } of index.stage(workspaceId, states)) {
+    const others = market.store(side === 'job' ? 'candidate' : 'job');
+    const hidden = new Map<string, ReadonlySet<number> | undefined>();
+    const hiddenOf = (id: string) => {
+      if (!hidden.has(id)) hidden.set(id, index.hiddenRowsOf(workspaceId, market, side, stateOf.get(id)!));
+      return hidden.get(id);
+    };
+    for (const [i, { jobId, candidateId }] of wanted.entries()) {
+      if (i % PAIR_CHECKS === 0) await turns.pause();
+      const [own, other] = side === 'job' ? [jobId, candidateId] : [candidateId, jobId];
+      if (staged.slotOf(own) < 0 || hiddenOf(own)?.has(others.slotOf(other))) continue;
+      const row =
+        side === 'job'
+          ? pairRow(staged, staged.slotOf(jobId), others, others.slotOf(candidateId), method)
+          : pairRow(others, others.slotOf(jobId), staged, staged.slotOf(candidateId), method);
+      if (row) scores.set(pairKey(jobId, candidateId), row.score);
+    }
+  }
+  return scores;
+}
+
+export const pairKey = (jobId: string, candidateId: string) => `${jobId}:${candidateId}`;
+
+function alertingRows(store: ProfileStore, thresholds: ReadonlyMap<string, number>) {
+  const rows: { slot: number; threshold: number }[] = [];
+  for (const [id, threshold] of thresholds) {
+    const slot = store.slotOf(id);
+    if (slot >= 0) rows.push({ slot, threshold });
+  }
+  return rows;
+}
+
+function lowest(rows: { threshold: number }[]): number {
+  let least = 1;
+  for (const { threshold } of rows) least = Math.min(least, threshold);
+  return least;
+}
+
+function slotsOf(store: ProfileStore): number[] {
+  const slots: number[] = [];
+  for (let s = 0; s < store.end; s++) if (store.active[s]) slots.push(s);
+  return slots;
+}

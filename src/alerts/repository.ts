@@ -1,0 +1,242 @@
+import { and, asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.ts';
+import { rowsOf } from '../db/rows.ts';
+import { alertEvents, alertPairs, alerts } from '../db/schema.ts';
+import type { IndexSide } from '../matching/index.ts';
+import type { AlertPair } from './evaluate.ts';
+
+/** The feed keeps events this long (then the hourly purge drops them). */
+export const ALERT_EVENT_RETENTION_DAYS = 30;
+
+const subjectColumn = (side: IndexSide) => (side === 'job' ? alerts.jobId : alerts.candidateId);
+
+const lockKey = (name: string, workspaceId: string) =>
+  sql`hashtextextended(${`mutualfit.alerts.${name}:${workspaceId}`}, 0)`;
+
+/**
+ * The start of every market write (docs/architecture.md#alerts): a shared hold on the workspace's
+ * alert gate (writers do not wait for each other; an alert switch-on waits for every write in
+ * flight), then, in a later statement so that its snapshot sees every alert committed before the
+ * hold was granted, whether the workspace has an alert. Only then does the write serialise on the
+ * market lock. True when it did (and must evaluate).
+ */
+export async function enterMarketWrite(tx: DbOrTx, workspaceId: string): Promise<boolean> {
+  await tx.execute(sql`select pg_advisory_xact_lock_shared(${lockKey('gate', workspaceId)})`);
+  if (!(await workspaceHasAlerts(tx, workspaceId))) return false;
+  await lockMarket(tx, workspaceId);
+  return true;
+}
+
+/**
+ * Switching an alert on, off or to a new threshold: the gate exclusively (every write in flight has
+ * committed, and none starts until this commits, so each later write sees the alert), then the market.
+ */
+export async function enterAlertChange(tx: DbOrTx, workspaceId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${lockKey('gate', workspaceId)})`);
+  await lockMarket(tx, workspaceId);
+}
+
+/**
+ * Serialises the evaluating writes (and alert changes) of one workspace until the transaction ends:
+ * an evaluation then sees every earlier one committed, and two cannot announce the same crossing.
+ */
+async function lockMarket(tx: DbOrTx, workspaceId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${lockKey('market', workspaceId)})`);
+}
+
+async function workspaceHasAlerts(tx: DbOrTx, workspaceId: string): Promise<boolean> {
+  const [row] = await tx
+    .select({ id: alerts.id })
+    .from(alerts)
+    .where(eq(alerts.workspaceId, workspaceId))
+    .limit(1);
+  return row !== undefined;
+}
+
+export async function findAlert(tx: DbOrTx, workspaceId: string, side: IndexSide, subjectId: string) {
+  const [row] = await tx
+    .select({ minScore: alerts.minScore, createdAt: alerts.createdAt, updatedAt: alerts.updatedAt })
+    .from(alerts)
+    .where(and(eq(alerts.workspaceId, workspaceId), eq(subjectColumn(side), subjectId)));
+  return row;
+}
+
+/** Thresholds of the alerts of one side: of the given subjects, or of all of them. */
+export async function thresholdsOf(
+  tx: DbOrTx,
+  workspaceId: string,
+  side: IndexSide,
+  subjectIds?: string[],
+): Promise<Map<string, number>> {
+  const column = subjectColumn(side);
+  const rows = await tx
+    .select({ id: column, minScore: alerts.minScore })
+    .from(alerts)
+    .where(
+      and(
+        eq(alerts.workspaceId, workspaceId),
+        eq(alerts.side, side),
+        subjectIds === undefined ? undefined : inArray(column, subjectIds),
+      ),
+    );
+  return new Map(rows.map((row) => [row.id!, row.minScore]));
+}
+
+export async function upsertAlert(
+  tx: DbOrTx,
+  workspaceId: string,
+  side: IndexSide,
+  subjectId: string,
+  minScore: number,
+) {
+  const subject = side === 'job' ? { jobId: subjectId } : { candidateId: subjectId };
+  const [row] = await tx
+    .insert(alerts)
+    .values({ workspaceId, side, ...subject, minScore })
+    .onConflictDoUpdate({ target: subjectColumn(side), set: { minScore, updatedAt: sql`now()` } })
+    .returning({ minScore: alerts.minScore, createdAt: alerts.createdAt, updatedAt: alerts.updatedAt });
+  return row!;
+}
+
+/** Switches an alert off, forgetting the pairs announced to it (its feed stays until it expires). */
+export async function deleteAlert(tx: DbOrTx, workspaceId: string, side: IndexSide, subjectId: string) {
+  const deleted = await tx
+    .delete(alerts)
+    .where(and(eq(alerts.workspaceId, workspaceId), eq(subjectColumn(side), subjectId)))
+    .returning({ id: alerts.id });
+  await replaceAnnounced(tx, workspaceId, side, subjectId, []);
+  return deleted.length > 0;
+}
+
+/** The pairs announced to the subject's own alert become `pairs`, silently (switching on, a new threshold). */
+export async function replaceAnnounced(
+  tx: DbOrTx,
+  workspaceId: string,
+  side: IndexSide,
+  subjectId: string,
+  pairs: AlertPair[],
+): Promise<void> {
+  await tx
+    .delete(alertPairs)
+    .where(
+      and(
+        eq(alertPairs.alertOf, side),
+        eq(side === 'job' ? alertPairs.jobId : alertPairs.candidateId, subjectId),
+      ),
+    );
+  await insertAnnounced(tx, workspaceId, pairs);
+}
+
+/** Every announced pair that involves one of the profiles (whoever's alert it is for). */
+export async function announcedOf(tx: DbOrTx, side: IndexSide, ids: string[]): Promise<AlertPair[]> {
+  if (ids.length === 0) return [];
+  const column = sql.raw(side === 'job' ? 'job_id' : 'candidate_id');
+  return rowsOf<{ alert_of: IndexSide; job_id: string; candidate_id: string; score: number }>(
+    await tx.execute(sql`
+      select alert_of, job_id, candidate_id, score from alert_pairs
+       where ${column} = any(${sql.param(ids)}::uuid[])`),
+  ).map((row) => ({
+    alertOf: row.alert_of,
+    jobId: row.job_id,
+    candidateId: row.candidate_id,
+    score: row.score,
+  }));
+}
+
+/** New announced pairs; a pair already there (a twin evaluation) is kept as it is. */
+export async function insertAnnounced(tx: DbOrTx, workspaceId: string, pairs: AlertPair[]): Promise<void> {
+  for (let start = 0; start < pairs.length; start += WRITE_BATCH) {
+    const batch = pairs.slice(start, start + WRITE_BATCH);
+    await tx
+      .insert(alertPairs)
+      .values(batch.map((pair) => ({ workspaceId, ...pair })))
+      .onConflictDoNothing();
+  }
+}
+
+export async function deleteAnnounced(tx: DbOrTx, pairs: AlertPair[]): Promise<void> {
+  for (let start = 0; start < pairs.length; start += WRITE_BATCH) {
+    const batch = pairs.slice(start, start + WRITE_BATCH);
+    await tx.execute(sql`
+      delete from alert_pairs p
+       using unnest(${sql.param(batch.map((p) => p.alertOf))}::text[],
+                    ${sql.param(batch.map((p) => p.jobId))}::uuid[],
+                    ${sql.param(batch.map((p) => p.candidateId))}::uuid[]) as gone(alert_of, job_id, candidate_id)
+       where p.alert_of = gone.alert_of::alert_side and p.job_id = gone.job_id and p.candidate_id = gone.candidate_id`);
+  }
+}
+
+export type AlertEventType = 'match.created' | 'match.removed';
+
+export interface AlertEvent {
+  type: AlertEventType;
+  alertOf: IndexSide;
+  jobId: string;
+  candidateId: string;
+  score: number | null;
+}
+
+export async function insertAlertEvents(
+  tx: DbOrTx,
+  workspaceId: string,
+  events: AlertEvent[],
+): Promise<void> {
+  for (let start = 0; start < events.length; start += WRITE_BATCH) {
+    const batch = events.slice(start, start + WRITE_BATCH);
+    await tx.insert(alertEvents).values(
+      batch.map((event) => ({
+        workspaceId,
+        ...event,
+        subjectId: event.alertOf === 'job' ? event.jobId : event.candidateId,
+      })),
+    );
+  }
+}
+
+/** One subject's feed, oldest first, after the sequence number `after`. */
+export async function listAlertEvents(
+  db: DbOrTx,
+  workspaceId: string,
+  side: IndexSide,
+  subjectId: string,
+  page: { limit: number; after?: number | undefined },
+) {
+  return db
+    .select({
+      seq: alertEvents.seq,
+      type: alertEvents.type,
+      jobId: alertEvents.jobId,
+      candidateId: alertEvents.candidateId,
+      score: alertEvents.score,
+      alertOf: alertEvents.alertOf,
+      createdAt: alertEvents.createdAt,
+    })
+    .from(alertEvents)
+    .where(
+      and(
+        eq(alertEvents.subjectId, subjectId),
+        eq(alertEvents.workspaceId, workspaceId),
+        eq(alertEvents.alertOf, side),
+        page.after === undefined ? undefined : gt(alertEvents.seq, page.after),
+      ),
+    )
+    .orderBy(asc(alertEvents.seq))
+    .limit(page.limit + 1);
+}
+
+/**
+ * Erasure: the candidate's own feed and every earlier event naming it go; the match.removed
+ * events its erasure raises for alerting jobs are written afterwards.
+ */
+export async function forgetCandidateAlertEvents(tx: DbOrTx, workspaceId: string, candidateId: string) {
+  await tx
+    .delete(alertEvents)
+    .where(and(eq(alertEvents.workspaceId, workspaceId), eq(alertEvents.candidateId, candidateId)));
+}
+
+export async function purgeAlertEventsBefore(db: DbOrTx, cutoff: Date): Promise<void> {
+  await db.delete(alertEvents).where(lt(alertEvents.createdAt, cutoff));
+}
+
+/** Rows per statement: keeps the parameter count far below PostgreSQL's limit. */
+const WRITE_BATCH = 1_000;

@@ -1,0 +1,109 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type AlertPair, pairsAbove } from '../../src/alerts/evaluate.ts';
+import { Turns } from '../../src/alerts/turns.ts';
+import { MatchIndex, type ProfileState } from '../../src/matching/index.ts';
+import { scorePair } from '../../src/matching/score.ts';
+import { scoreMethods } from '../../src/matching/types.ts';
+import { buildCatalog } from '../../src/questionnaires/loader.ts';
+import { miniAnswerSet } from '../support/alert-model.ts';
+import { loadMini } from '../support/matching-factories.ts';
+
+const WS = '00000000-0000-4000-8000-0000000000aa';
+const id = (kind: number, i: number) => `00000000-0000-4000-8${kind}00-${i.toString(16).padStart(12, '0')}`;
+
+/**
+ * pairsAbove finds the other side's alerts' pairs pair by pair, or by one scan of the other side per
+ * changed row when many of it are alerting; each size here forces one, and both must give the
+ * pairs the reference scorer gives (the changed rows' own alerts always take the scan), also when
+ * the evaluation is cut into turns at every unit of work.
+ */
+describe('pairsAbove', () => {
+  it.each([
+    { name: 'pair by pair', others: 400, alerting: 10, changed: 30 },
+    { name: 'a scan of the other side per changed row', others: 300, alerting: 150, changed: 40 },
+  ])(
+    'equals the reference scorer, $name',
+    async ({ others, alerting, changed }) => {
+      const mini = await loadMini();
+      const catalog = buildCatalog([mini]);
+      for (const [seed, method] of scoreMethods.entries()) {
+        const answers = fc.sample(miniAnswerSet, { seed: seed + 1, numRuns: others + changed });
+        const minScores = fc.sample(fc.constantFrom(0, 0.3, 0.5, 0.7), {
+          seed: seed + 7,
+          numRuns: others + changed,
+        });
+        const index = new MatchIndex(catalog);
+        const profile = (kind: number, i: number, k: number): ProfileState => ({
+          id: id(kind, i),
+          minScore: minScores[k]!,
+          employerId: kind === 1 ? id(9, 0) : undefined,
+          open: true,
+          answers: { questionnaireId: 'mini', questionnaireVersion: 1, answers: answers[k]! },
+        });
+        // The changed side are jobs in one round and candidates in the other.
+        for (const side of ['job', 'candidate'] as const) {
+          const [mine, theirs] = side === 'job' ? [1, 2] : [2, 1];
+          for (let i = 0; i < others; i++)
+            index.apply(WS, side === 'job' ? 'candidate' : 'job', profile(theirs, i, i));
+          const states = Array.from({ length: changed }, (_, i) => profile(mine, i, others + i));
+          const thresholdOf = (i: number) => [0.4, 0.6, 0.8][i % 3]!;
+          const theirThresholds = new Map(
+            Array.from({ length: alerting }, (_, i) => [
+              id(theirs, i * Math.floor(others / alerting)),
+              thresholdOf(i),
+            ]),
+          );
+          const own = new Map(states.filter((_, i) => i % 4 === 0).map((s, i) => [s.id, thresholdOf(i)]));
+          // A pause at every unit, scans in pieces of 64 rows: the event loop runs between them.
+          let done = false;
+          let ticks = 0;
+          const tick = () => {
+            ticks++;
+            if (!done) setImmediate(tick);
+          };
+          setImmediate(tick);
+          const found = await pairsAbove(
+            index,
+            WS,
+            side,
+            states,
+            method,
+            { own, others: theirThresholds },
+            new Turns(0, 64),
+          );
+          done = true;
+          expect(ticks).toBeGreaterThan(changed);
+
+          const expected: AlertPair[] = [];
+          for (const state of states) {
+            for (let i = 0; i < others; i++) {
+              const otherId = id(theirs, i);
+              const other = { answers: answers[i]!, minScore: minScores[i]! };
+              const mineProfile = { answers: state.answers!.answers!, minScore: state.minScore };
+              const [job, candidate] = side === 'job' ? [mineProfile, other] : [other, mineProfile];
+              const score = scorePair(mini, job, candidate, method);
+              if (!score.acceptable) continue;
+              const pair =
+                side === 'job'
+                  ? { jobId: state.id, candidateId: otherId }
+                  : { jobId: otherId, candidateId: state.id };
+              const ownThreshold = own.get(state.id);
+              if (ownThreshold !== undefined && score.score >= ownThreshold)
+                expected.push({ alertOf: side, ...pair, score: score.score });
+              const theirThreshold = theirThresholds.get(otherId);
+              if (theirThreshold !== undefined && score.score >= theirThreshold)
+                expected.push({ alertOf: side === 'job' ? 'candidate' : 'job', ...pair, score: score.score });
+            }
+          }
+          const key = (p: AlertPair) => `${p.alertOf}:${p.jobId}:${p.candidateId}:${p.score}`;
+          expect(found.map(key).sort()).toEqual(expected.map(key).sort());
+          expect(expected.length).toBeGreaterThan(0);
+          for (let i = 0; i < others; i++)
+            index.remove(WS, side === 'job' ? 'candidate' : 'job', id(theirs, i));
+        }
+      }
+    },
+    120_000,
+  );
+});
