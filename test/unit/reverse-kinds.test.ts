@@ -9,7 +9,12 @@ import { ProfileStore } from '../../src/matching/engine/columnar-store.ts';
 import { compileLayout } from '../../src/matching/engine/layout.ts';
 import { compileSubjectValues } from '../../src/matching/engine/reverse-score.ts';
 import type { RowBatch } from '../../src/matching/engine/row-sums.ts';
-import { EPSILON, scaleSatisfaction, singleSatisfaction } from '../../src/matching/score.ts';
+import {
+  EPSILON,
+  multiSatisfaction,
+  scaleSatisfaction,
+  singleSatisfaction,
+} from '../../src/matching/score.ts';
 import {
   type QuestionnaireDefinition,
   questionnaireDefinition,
@@ -113,6 +118,17 @@ function batchOf(rows: readonly number[], [weighted, total, remaining]: readonly
   };
 }
 
+/** Every non-empty set of up to 5 options; of more, a selection (all, each alone, every third, all but one). */
+function setsOf(ids: readonly string[]): string[][] {
+  if (ids.length > 5)
+    return [[...ids], ...ids.map((id) => [id]), ids.filter((_, i) => i % 3 === 0), ids.slice(1)];
+  return Array.from({ length: 2 ** ids.length - 1 }, (_, m) => ids.filter((_, i) => ((m + 1) >>> i) & 1));
+}
+
+function optionsOf(count: number) {
+  return Array.from({ length: count }, (_, i) => ({ id: `o${i}`, label: en(`o${i}`) }));
+}
+
 /** Every importance with `accept`, plus an unanswered row and an answer without an expectation. */
 function rowsExpecting(accepts: readonly unknown[], value: unknown): (Record<string, unknown> | undefined)[] {
   return [
@@ -158,12 +174,9 @@ describe('scale reverse loop', () => {
 describe('single reverse loop', () => {
   for (const count of [2, 5, 32]) {
     it(`equals the reference for every accepted set, option and importance (${count} options)`, () => {
-      const options = Array.from({ length: count }, (_, i) => ({ id: `o${i}`, label: en(`o${i}`) }));
+      const options = optionsOf(count);
       const ids = options.map((option) => option.id);
-      const sets =
-        count <= 5
-          ? Array.from({ length: 2 ** count - 1 }, (_, m) => ids.filter((_, i) => ((m + 1) >>> i) & 1))
-          : [ids, ...ids.map((id) => [id]), ids.filter((_, i) => i % 3 === 0), ids.slice(1)];
+      const sets = setsOf(ids);
       checkAll(
         questionnaireOf({ kind: 'single', options }),
         rowsExpecting(sets, 'o0'),
@@ -173,6 +186,30 @@ describe('single reverse loop', () => {
           accept: ['o0'],
         })),
         (row, subject) => singleSatisfaction(row.accept as string[], subject.value as string),
+      );
+    });
+  }
+});
+
+describe('multi reverse loop', () => {
+  for (const count of [2, 5, 32]) {
+    it(`equals the reference for every wanted set, mode, offered set and importance (${count} options)`, () => {
+      const options = optionsOf(count);
+      const sets = setsOf(options.map((option) => option.id));
+      const accepts = sets.flatMap((wanted) => ['any', 'all'].map((mode) => ({ mode, options: wanted })));
+      checkAll(
+        questionnaireOf({ kind: 'multi', options }),
+        rowsExpecting(accepts, ['o0']),
+        [undefined, ...sets].map((value) => ({
+          importance: 'little',
+          ...(value && { value }),
+          accept: { mode: 'any', options: ['o0'] },
+        })),
+        (row, subject) =>
+          multiSatisfaction(
+            row.accept as { mode: 'any' | 'all'; options: string[] },
+            subject.value as string[],
+          ),
       );
     });
   }
