@@ -67,8 +67,10 @@ export const multi: KindEngine<'multi'> = {
       criterion: c,
       missing: mask === 0,
       cost: 1,
-      add: (others, batch, count) =>
-        addReverse((tables ??= reverseTables(side)), mask, c, at, others, batch, count),
+      add: (others, batch, count) => {
+        tables ??= reverseTables(side);
+        return addReverse(tables, mask, c, at, others, batch, count);
+      },
     };
   },
 };
