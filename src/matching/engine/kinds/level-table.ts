@@ -1,4 +1,4 @@
-import { LEVEL_BITS } from '../levels.ts';
+import { LEVEL_BITS, LEVEL_WEIGHTS } from '../levels.ts';
 import { addToBatch } from '../row-sums.ts';
 
 /**
@@ -8,21 +8,21 @@ import { addToBatch } from '../row-sums.ts';
  * into a table of four doubles per pair — what the row adds to `weighted`, to `total` (NaN: a
  * dealbreaker broken), what it takes off `remaining`, and 1 when it breaks — so each row costs a
  * look-up and no branch on its level. Level 0 (and the level bits no importance uses) adds zeros,
- * which leave the sums as they are: they never hold −0.
+ * which leave the sums as they are: they never hold −0. Built per subject (and listing), so kept
+ * cheap: one sat per cell.
  */
 export function levelTable(cells: number, satOf: (cell: number) => number): Float64Array {
   const table = new Float64Array((LEVEL_BITS + 1) * cells * 4);
   const [weighted, total, remaining] = [new Float64Array(1), new Float64Array(1), new Float64Array(1)];
-  for (let level = 1; level <= LEVEL_BITS; level++) {
-    for (let cell = 0; cell < cells; cell++) {
+  for (let cell = 0; cell < cells; cell++) {
+    const sat = satOf(cell);
+    for (let level = 1; level < LEVEL_WEIGHTS.length; level++) {
       const at = (level * cells + cell) * 4;
       weighted[0] = total[0] = remaining[0] = 0;
-      const broken = addToBatch(0, level, satOf(cell), weighted, total, remaining);
-      if (Number.isNaN(remaining[0])) continue; // a level no importance has: like level 0
+      table[at + 3] = addToBatch(0, level, sat, weighted, total, remaining);
       table[at] = weighted[0];
       table[at + 1] = total[0];
       table[at + 2] = 0 - remaining[0];
-      table[at + 3] = broken;
     }
   }
   return table;
