@@ -2,8 +2,9 @@ import { type Check, describe, strictObject } from '../../../answers/checks.ts';
 import type { MultiAnswer } from '../../../answers/types.ts';
 import type { RowArrays } from '../layout.ts';
 import { LEVEL_BITS, MODE_ALL } from '../levels.ts';
-import { addToBatch, type RowBatch } from '../row-sums.ts';
+import type { RowBatch } from '../row-sums.ts';
 import type { CriterionOf, KindEngine } from './kind.ts';
+import { addEntry, levelTable } from './level-table.ts';
 import { maskOf, optionList } from './options.ts';
 
 /**
@@ -57,13 +58,19 @@ export const multi: KindEngine<'multi'> = {
   },
 
   reverseCriterion(subject, s, _others, c) {
-    const mask = subject.masks[subject.layout.valueSlot[c]! * subject.capacity + s]!;
-    const at = subject.layout.acceptAt[c]!;
+    const { layout } = subject;
+    const mask = subject.masks[layout.valueSlot[c]! * subject.capacity + s]!;
+    const side = layout.optionIndex[c]!.size + 1;
+    let tables: ReverseTables | undefined; // built at the first add: a listing may not need them
+    const at = layout.acceptAt[c]!;
     return {
       criterion: c,
       missing: mask === 0,
       cost: 1,
-      add: (others, batch, count) => addReverse(mask, c, at, others, batch, count),
+      add: (others, batch, count) => {
+        tables ??= reverseTables(side);
+        return addReverse(tables, mask, c, at, others, batch, count);
+      },
     };
   },
 };
@@ -146,22 +153,52 @@ function addLoss(
   return kept;
 }
 
+/**
+ * The subject's options against the rows' expectations, as look-ups (level-table.ts): mode any at
+ * (level, whether the sets meet), mode all at (level, options met, options wanted), side = options + 1.
+ */
+type ReverseTables = { any: Float64Array; all: Float64Array; side: number };
+
+function reverseTables(side: number): ReverseTables {
+  const all = levelTable(side * side, (cell) => {
+    const [met, wanted] = [Math.floor(cell / side), cell % side];
+    return wanted === 0 ? 1 : met / wanted;
+  });
+  return { any: levelTable(2, (met) => met), all, side };
+}
+
 /** Each row's own expectation (a mask and a mode) against the subject's options `mask`. */
-function addReverse(mask: number, c: number, at: number, others: RowArrays, batch: RowBatch, count: number) {
+function addReverse(
+  tables: ReverseTables,
+  mask: number,
+  c: number,
+  at: number,
+  others: RowArrays,
+  batch: RowBatch,
+  count: number,
+) {
   const { rows, weighted, total, remaining } = batch;
   const { levels, acceptMasks } = others;
   const { bytes, words } = others.layout.record;
+  const { any, all, side } = tables;
   let broken = 0;
   for (let k = 0; k < count; k++) {
     const o = rows[k]!;
     const levelByte = levels[o * bytes + c]!;
-    if ((levelByte & LEVEL_BITS) === 0) continue;
+    const level = levelByte & LEVEL_BITS;
     const wanted = acceptMasks[o * words + at]!;
     const met = (mask & wanted) >>> 0;
-    let sat: number;
-    if ((levelByte & MODE_ALL) === 0) sat = met !== 0 ? 1 : 0;
-    else sat = wanted === 0 ? 1 : popcount(met) / popcount(wanted);
-    broken += addToBatch(k, levelByte & LEVEL_BITS, sat, weighted, total, remaining);
+    broken +=
+      (levelByte & MODE_ALL) === 0
+        ? addEntry(any, ((level << 1) | +(met !== 0)) * 4, k, weighted, total, remaining)
+        : addEntry(
+            all,
+            ((level * side + popcount(met)) * side + popcount(wanted)) * 4,
+            k,
+            weighted,
+            total,
+            remaining,
+          );
   }
   return broken;
 }

@@ -2,9 +2,10 @@ import { type Check, integerIn, strictObject } from '../../../answers/checks.ts'
 import type { ScaleAnswer } from '../../../answers/types.ts';
 import type { RowArrays } from '../layout.ts';
 import { LEVEL_BITS, MISSING_CODE } from '../levels.ts';
-import { addToBatch, type RowBatch } from '../row-sums.ts';
+import type { RowBatch } from '../row-sums.ts';
 import { codeTableStep } from './code-table.ts';
 import type { CriterionOf, KindEngine } from './kind.ts';
+import { addEntry, levelTable } from './level-table.ts';
 
 /**
  * `scale`: the value is a step 0..K−1 (a code), the expectation an interval of steps (two bytes);
@@ -49,14 +50,20 @@ export const scale: KindEngine<'scale'> = {
   },
 
   reverseCriterion(subject, s, _others, c) {
-    const x = subject.codes[subject.layout.valueSlot[c]! * subject.capacity + s]!;
-    const at = subject.layout.acceptAt[c]!;
+    const { layout } = subject;
+    const x = subject.codes[layout.valueSlot[c]! * subject.capacity + s]!;
+    const missing = x === MISSING_CODE;
+    const steps = layout.valueCount[c]!;
     const tolerance = toleranceOf(subject, c);
+    const table = missing
+      ? new Float64Array(0)
+      : levelTable(steps * steps, (cell) => scaleSat(Math.floor(cell / steps), cell % steps, x, tolerance));
+    const at = layout.acceptAt[c]!;
     return {
       criterion: c,
-      missing: x === MISSING_CODE,
+      missing,
       cost: 1,
-      add: (others, batch, count) => addReverse(x, tolerance, c, at, others, batch, count),
+      add: (others, batch, count) => addReverse(table, steps, c, at, others, batch, count),
     };
   },
 };
@@ -71,10 +78,13 @@ function toleranceOf(row: RowArrays, c: number): number {
   return row.layout.satParams[2 * c]!;
 }
 
-/** Each row's own interval of steps against the subject's step `x`. */
+/**
+ * Each row's own interval of steps against the subject's step, looked up in the subject's
+ * `table` (level-table.ts) at (level, min, max); validated answers keep min and max below `steps`.
+ */
 function addReverse(
-  x: number,
-  tolerance: number,
+  table: Float64Array,
+  steps: number,
   c: number,
   at: number,
   others: RowArrays,
@@ -86,11 +96,10 @@ function addReverse(
   const bytes = others.layout.record.bytes;
   let broken = 0;
   for (let k = 0; k < count; k++) {
-    const o = rows[k]!;
-    const level = levels[o * bytes + c]! & LEVEL_BITS;
-    if (level === 0) continue;
-    const sat = scaleSat(acceptSteps[o * bytes + at]!, acceptSteps[o * bytes + at + 1]!, x, tolerance);
-    broken += addToBatch(k, level, sat, weighted, total, remaining);
+    const r = rows[k]! * bytes;
+    const cell =
+      ((levels[r + c]! & LEVEL_BITS) * steps + acceptSteps[r + at]!) * steps + acceptSteps[r + at + 1]!;
+    broken += addEntry(table, cell * 4, k, weighted, total, remaining);
   }
   return broken;
 }

@@ -1,9 +1,10 @@
 import type { SingleAnswer } from '../../../answers/types.ts';
 import type { RowArrays } from '../layout.ts';
 import { LEVEL_BITS, MISSING_CODE } from '../levels.ts';
-import { addToBatch, type RowBatch } from '../row-sums.ts';
+import type { RowBatch } from '../row-sums.ts';
 import { codeTableStep } from './code-table.ts';
 import type { KindEngine } from './kind.ts';
+import { addEntry, levelTable } from './level-table.ts';
 import { maskOf, oneOption, optionList } from './options.ts';
 
 /**
@@ -47,26 +48,34 @@ export const single: KindEngine<'single'> = {
   reverseCriterion(subject, s, _others, c) {
     const code = subject.codes[subject.layout.valueSlot[c]! * subject.capacity + s]!;
     const at = subject.layout.acceptAt[c]!;
+    const table = levelTable(2, (inSet) => inSet);
     return {
       criterion: c,
       missing: code === MISSING_CODE,
       cost: 1,
-      add: (others, batch, count) => addReverse(code, c, at, others, batch, count),
+      add: (others, batch, count) => addReverse(table, code, c, at, others, batch, count),
     };
   },
 };
 
-/** Each row's own expectation (a mask) against the subject's option `code`. */
-function addReverse(code: number, c: number, at: number, others: RowArrays, batch: RowBatch, count: number) {
+/** Each row's own expectation (a mask) against the subject's option `code`: a look-up at (level, in the set). */
+function addReverse(
+  table: Float64Array,
+  code: number,
+  c: number,
+  at: number,
+  others: RowArrays,
+  batch: RowBatch,
+  count: number,
+) {
   const { rows, weighted, total, remaining } = batch;
   const { levels, acceptMasks } = others;
   const { bytes, words } = others.layout.record;
   let broken = 0;
   for (let k = 0; k < count; k++) {
     const o = rows[k]!;
-    const level = levels[o * bytes + c]! & LEVEL_BITS;
-    if (level !== 0)
-      broken += addToBatch(k, level, (acceptMasks[o * words + at]! >>> code) & 1, weighted, total, remaining);
+    const cell = ((levels[o * bytes + c]! & LEVEL_BITS) << 1) | ((acceptMasks[o * words + at]! >>> code) & 1);
+    broken += addEntry(table, cell * 4, k, weighted, total, remaining);
   }
   return broken;
 }
