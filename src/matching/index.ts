@@ -195,6 +195,15 @@ export class MatchIndex {
     );
   }
 
+  /** The employer of an indexed (open) job, undefined when the index does not hold it. */
+  employerOfJob(workspaceId: string, jobId: string): string | undefined {
+    for (const market of this.workspaces.get(workspaceId)?.values() ?? []) {
+      const slot = market.jobs.slotOf(jobId);
+      if (slot >= 0) return market.jobs.employerIdAt(slot);
+    }
+    return undefined;
+  }
+
   /** The ranked, reciprocally acceptable matches of one indexed profile. */
   matchesOf(workspaceId: string, side: IndexSide, id: string, request: RankRequest): MatchList | undefined {
     for (const market of this.workspaces.get(workspaceId)?.values() ?? []) {

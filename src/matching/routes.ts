@@ -106,6 +106,9 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
     async (request) => {
       const principal = requireRole(request, 'admin', 'employer');
       const owner = principal.role === 'employer' ? principal.employerId : undefined;
+      // Another employer's job is refused before it is ranked (the audit statement checks again).
+      const indexedEmployer = owner && index.employerOfJob(principal.workspaceId, request.params.id);
+      if (indexedEmployer && indexedEmployer !== owner) throw notFound(`Job ${request.params.id}`);
       const { rows, nextCursor } = await listing(request, principal, 'job', request.params.id, owner);
       return { matches: rows.map(asCandidateMatch), nextCursor };
     },

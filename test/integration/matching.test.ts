@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { rankMatches, scorePair } from '../../src/matching/score.ts';
 import type { ScoreMethod } from '../../src/matching/types.ts';
 import type { QuestionnaireDefinition } from '../../src/questionnaires/definition.ts';
@@ -207,6 +207,20 @@ describe.each(availableDatabaseKinds())('matching on %s', (kind) => {
       expect((await listJobMatches(employer, m.job.id)).matches).toHaveLength(2);
       expectProblem(await employer.get(`/v1/jobs/${m.otherJob.id}/matches`), 404, 'not_found');
       expectProblem(await employer.get(`/v1/candidates/${m.ids.good}/matches`), 404, 'not_found');
+    });
+
+    it("refuses another employer's job before ranking it", async () => {
+      const m = await createMarket(app);
+      const employer = await keyFor(m, { role: 'employer', employerId: m.employer.id });
+      const rank = vi.spyOn(app.matchIndex, 'matchesOf');
+      try {
+        expectProblem(await employer.get(`/v1/jobs/${m.otherJob.id}/matches`), 404, 'not_found');
+        expect(rank).not.toHaveBeenCalled();
+        await listJobMatches(employer, m.job.id);
+        expect(rank).toHaveBeenCalledTimes(1);
+      } finally {
+        rank.mockRestore();
+      }
     });
 
     it('lets a candidate key list its own matches only, never a job listing', async () => {
