@@ -9,9 +9,9 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { AnswerSet } from '../src/answers/types.ts';
 import { loadQuestionnaires } from '../src/questionnaires/loader.ts';
 import { createMarket, QUESTIONNAIRE_ID } from './generator.ts';
+import { benchUuid, jobSubjectOf } from './insights-subjects.ts';
 
 const [otherRoot, sizeArg, jobsArg, roundsArg] = process.argv.slice(2);
 if (!otherRoot) throw new Error('usage: node bench/insights-ab.ts <other-checkout> [N] [jobs] [rounds]');
@@ -25,22 +25,8 @@ const request = { side: 'job', method: 'harmonic' };
 const questionnaires = await loadQuestionnaires(fileURLToPath(new URL('../questionnaires', import.meta.url)));
 const questionnaire = questionnaires.get(QUESTIONNAIRE_ID, 1)!;
 const market = createMarket({ seed, candidates: n, jobs: Math.max(1, Math.round(n / 100)) });
-const uuid = (kind: number, i: number) => `0000000${kind}-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
 const step = Math.max(1, Math.floor(market.jobs / jobCount));
 const jobs = Array.from({ length: Math.min(jobCount, market.jobs) }, (_, k) => k * step);
-
-/** The job's answers as stored, or bench/insights-micro.ts's what-if of them. */
-function subjectOf(job: number, whatIf: boolean): { id: string; minScore: number; answers: AnswerSet } {
-  const line = market.job(job);
-  const answers: AnswerSet = { ...line.answers };
-  if (whatIf) {
-    const ids = Object.keys(answers);
-    const dealbreaker = ids.find((id) => answers[id]!.importance === 'dealbreaker');
-    const id = dealbreaker ?? ids[0]!;
-    answers[id] = { ...answers[id]!, importance: dealbreaker ? 'very' : 'irrelevant' } as AnswerSet[string];
-  }
-  return { id: uuid(2, job), minScore: whatIf ? 0.4 : line.minScore, answers };
-}
 
 /** A checkout's pass, its candidates indexed, and one subject row per (job, what-if). */
 async function load(root: string) {
@@ -52,13 +38,13 @@ async function load(root: string) {
   const others = new ProfileStore(layout);
   for (let i = 0; i < market.candidates; i++) {
     const { minScore, answers } = market.candidate(i);
-    others.upsert({ id: uuid(3, i), minScore, answers });
+    others.upsert({ id: benchUuid(3, i), minScore, answers });
   }
   others.trim();
   const subjects = jobs.flatMap((job) =>
     [false, true].map((whatIf) => {
       const row = new ProfileStore(layout, 1);
-      return { row, s: row.upsert(subjectOf(job, whatIf)) };
+      return { row, s: row.upsert(jobSubjectOf(market, job, whatIf)) };
     }),
   );
   return (k: number): Int32Array =>

@@ -11,7 +11,6 @@
  * up to 100,000 candidates (BENCH_CHECK_MAX): it scores every pair 2 × criteria + 1 times, so it takes minutes.
  */
 import { fileURLToPath } from 'node:url';
-import type { AnswerSet } from '../src/answers/types.ts';
 import { type Insights, type InsightsSubject, insightsOf } from '../src/insights/service.ts';
 import { InsightsPool } from '../src/matching/engine/insights-pool.ts';
 import { MatchIndex } from '../src/matching/index.ts';
@@ -20,6 +19,7 @@ import type { QuestionnaireDefinition } from '../src/questionnaires/definition.t
 import { buildCatalog, loadQuestionnaires } from '../src/questionnaires/loader.ts';
 import { bruteForceInsights } from '../test/support/insights-oracle.ts';
 import { createMarket, type Market, QUESTIONNAIRE_ID } from './generator.ts';
+import { benchUuid, jobSubjectOf } from './insights-subjects.ts';
 
 const PASSES = 2;
 const METHOD: ScoreMethod = 'harmonic';
@@ -30,13 +30,11 @@ const sizes = (process.argv[2] ?? '100000,1000000').split(',').map((s) => Number
 const timedJobs = Number(process.argv[3] ?? 20);
 const workers = Number(process.env.INSIGHTS_WORKERS ?? 2);
 
-const uuid = (kind: number, i: number) => `0000000${kind}-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
-
 function buildIndex(index: MatchIndex, q: QuestionnaireDefinition, market: Market): void {
   const version = { questionnaireId: q.id, questionnaireVersion: q.version };
   for (let i = 0; i < market.candidates; i++) {
     const { minScore, answers } = market.candidate(i);
-    index.apply(WORKSPACE, 'candidate', { id: uuid(3, i), minScore, answers: { ...version, answers } });
+    index.apply(WORKSPACE, 'candidate', { id: benchUuid(3, i), minScore, answers: { ...version, answers } });
   }
   index.trim();
 }
@@ -47,18 +45,11 @@ function subjectOf(
   job: number,
   whatIf: boolean,
 ): InsightsSubject {
-  const line = market.job(job);
-  const answers: AnswerSet = { ...line.answers };
-  if (whatIf) {
-    const ids = Object.keys(answers);
-    const dealbreaker = ids.find((id) => answers[id]!.importance === 'dealbreaker');
-    const id = dealbreaker ?? ids[0]!;
-    answers[id] = { ...answers[id]!, importance: dealbreaker ? 'very' : 'irrelevant' } as AnswerSet[string];
-  }
+  const { id, minScore, answers } = jobSubjectOf(market, job, whatIf);
   return {
     side: 'job',
-    id: uuid(2, job),
-    minScore: whatIf ? 0.4 : line.minScore,
+    id,
+    minScore,
     answers: { questionnaireId: q.id, questionnaireVersion: q.version, answers },
   };
 }
