@@ -1,5 +1,6 @@
 import { EPSILON, mutualScore } from '../score.ts';
 import type { ScoreMethod } from '../types.ts';
+import { BrokenTally } from './broken-tally.ts';
 import type { ProfileStore } from './columnar-store.ts';
 import { compileSteps } from './forward-score.ts';
 import {
@@ -116,10 +117,7 @@ class Screen {
   private readonly RW = new Float64Array(BLOCK);
   private readonly RT = new Float64Array(BLOCK);
   private readonly scored = new Uint8Array(BLOCK);
-  private readonly fBroken = new Int32Array(BLOCK);
-  private readonly fBrokenAt = new Int32Array(BLOCK);
-  private readonly rBroken = new Int32Array(BLOCK);
-  private readonly rBrokenAt = new Int32Array(BLOCK);
+  private readonly broken = new BrokenTally(BLOCK);
   /** each dealbreaker step's own terms by k, and the rows meeting it */
   private readonly dealbreakerTerms: { w: Float64Array; t: Float64Array }[];
   private readonly met = new Int32Array(BLOCK);
@@ -183,13 +181,12 @@ class Screen {
   block(rows: Int32Array, n: number): void {
     const { counts, at } = this.compiled;
     counts[at.others]! += n;
-    this.fBroken.fill(0, 0, n);
-    this.rBroken.fill(0, 0, n);
+    this.broken.reset(n);
     this.scored.fill(0, 0, n);
     this.dealbreakers(rows, n);
     let live = 0;
     for (let k = 0; k < n; k++) {
-      if (this.fBroken[k]! > 1) continue;
+      if (this.broken.forward[k]! > 1) continue;
       this.live[live] = rows[k]!;
       this.liveAt[live++] = k;
     }
@@ -222,8 +219,7 @@ class Screen {
       t.fill(0, 0, n);
       step.add(others, rows, 0, n, w, t);
       forEachBreaker(step, others, rows, n, this.met, (k) => {
-        this.fBroken[k]!++;
-        this.fBrokenAt[k] = i;
+        this.broken.breakForward(k, i);
         counts[at.rejecting + step.criterion]!++;
       });
     });
@@ -248,7 +244,7 @@ class Screen {
       const { w, t } = this.dealbreakerTerms[d++]!;
       for (let j = 0; j < live; j++) {
         const k = liveAt[j]!;
-        if (this.fBroken[k] === 1 && this.fBrokenAt[k] === i) continue;
+        if (this.broken.forward[k] === 1 && this.broken.forwardAt[k] === i) continue;
         liveW[j] = liveW[j]! + w[k]!;
         liveT[j] = liveT[j]! + t[k]!;
       }
@@ -268,7 +264,7 @@ class Screen {
     const FT = this.FT[k]!;
     const cut = this.compiled.subjectCut;
     if ((FT === 0 ? 1 : FW / FT) >= cut) return true;
-    if (this.fBroken[k] === 1) return false;
+    if (this.broken.forward[k] === 1) return false;
     return FT - this.wMax <= 0 || highestWithout(FW, FT, this.wMax) >= cut - NOISE;
   }
 
@@ -298,9 +294,7 @@ class Screen {
       for (let x = 0; x < count; x++) {
         if ((levels[rows[x]! * bytes + c]! & LEVEL_BITS) !== DEALBREAKER_LEVEL) continue;
         if (!value.missing && remaining[x] !== before[x]) continue;
-        const k = batchAt[x]!;
-        this.rBroken[k]!++;
-        this.rBrokenAt[k] = c;
+        this.broken.breakReverse(batchAt[x]!, c);
         counts[at.rejectedBy + c]!++;
       }
     });
@@ -323,12 +317,12 @@ class Screen {
    * per-criterion path must decide it.
    */
   private decide(row: number, k: number): boolean {
-    const fb = this.fBroken[k]!;
-    const rb = this.rBroken[k]!;
+    const fb = this.broken.forward[k]!;
+    const rb = this.broken.reverse[k]!;
     const { counts, at, subjectCut, steps, stepOf, values, others } = this.compiled;
+    const c = this.broken.sole(k, steps);
     // Two criteria broken: no one criterion can lift both, and ignoring one leaves the other broken.
-    const sameOne = fb === 1 && rb === 1 && steps[this.fBrokenAt[k]!]!.criterion === this.rBrokenAt[k];
-    if (fb + rb >= 2 && !sameOne) return true;
+    if (c === -2) return true;
     const rowCut = others.minScoreOf(row) - EPSILON;
     // Totals without the broken criterion, if any: the reference's in-order sums without it.
     const FW = this.FW[k]!;
@@ -338,9 +332,8 @@ class Screen {
     const SF = FT === 0 ? 1 : FW / FT;
     const SR = RT === 0 ? 1 : RW / RT;
 
-    if (fb === 1 || rb === 1) {
+    if (c >= 0) {
       // One criterion c broken (or the same one both ways): only c's own counts can move.
-      const c = fb === 1 ? steps[this.fBrokenAt[k]!]!.criterion : this.rBrokenAt[k]!;
       let forward: boolean | undefined = SF >= subjectCut;
       if (fb === 0) {
         const i = stepOf[c]!;

@@ -1,4 +1,5 @@
 import { EPSILON, mutualScore, round6 } from '../score.ts';
+import { BrokenTally } from './broken-tally.ts';
 import type { ProfileStore } from './columnar-store.ts';
 import type { Step } from './forward-score.ts';
 import type { countsLayout, InsightsRequest } from './insights-pass.ts';
@@ -67,11 +68,7 @@ export class Terms {
   private readonly rT: Float64Array;
   private readonly fViews: { w: Float64Array; t: Float64Array }[];
   private readonly rViews: { w: Float64Array; t: Float64Array }[];
-  // Per row of the block: broken dealbreakers forward (the subject's) and reverse (the row's), and the last one's index.
-  private readonly fBroken = new Int32Array(BLOCK);
-  private readonly fBrokenAt = new Int32Array(BLOCK);
-  private readonly rBroken = new Int32Array(BLOCK);
-  private readonly rBrokenAt = new Int32Array(BLOCK);
+  private readonly broken = new BrokenTally(BLOCK);
   private readonly scratchRows = new Int32Array(BLOCK);
   private readonly least = new Float64Array(BLOCK);
   private readonly remaining = new Float64Array(BLOCK);
@@ -107,8 +104,7 @@ export class Terms {
   }
 
   block(rows: Int32Array, n: number): void {
-    this.fBroken.fill(0, 0, n);
-    this.rBroken.fill(0, 0, n);
+    this.broken.reset(n);
     this.forward(rows, n);
     this.reverse(rows, n);
     for (let k = 0; k < n; k++) this.decide(rows[k]!, k);
@@ -123,10 +119,7 @@ export class Terms {
       t.fill(0, 0, n);
       step.add(others, rows, 0, n, w, t);
       if (!step.dealbreaker) return;
-      forEachBreaker(step, others, rows, n, this.scratchRows, (k) => {
-        this.fBroken[k]!++;
-        this.fBrokenAt[k] = i;
-      });
+      forEachBreaker(step, others, rows, n, this.scratchRows, (k) => this.broken.breakForward(k, i));
     });
   }
 
@@ -147,9 +140,7 @@ export class Terms {
         value.add(others, { rows, least: this.least, weighted: w, total: t, remaining: this.remaining }, n);
       }
       for (let k = 0; k < n; k++) {
-        if (!Number.isNaN(t[k]!)) continue;
-        this.rBroken[k]!++;
-        this.rBrokenAt[k] = c;
+        if (Number.isNaN(t[k]!)) this.broken.breakReverse(k, c);
       }
     });
   }
@@ -157,8 +148,8 @@ export class Terms {
   /** One row's verdicts: acceptable now, per criterion if it counted on neither side, if the subject ignored it. */
   private decide(row: number, k: number): void {
     const { counts, at, steps, C, subjectCut } = this;
-    const fb = this.fBroken[k]!;
-    const rb = this.rBroken[k]!;
+    const fb = this.broken.forward[k]!;
+    const rb = this.broken.reverse[k]!;
     const rowCut = this.others.minScoreOf(row) - EPSILON;
     // W, T in questionnaire order (the reference's sums), and the largest weight scored.
     let FW = 0;
@@ -203,17 +194,18 @@ export class Terms {
       this.everyStep++; // no criterion's removal can bring S(subject→row) to the cut
     } else if (reverseOk && fb <= 1) {
       for (let i = 0; i < steps.length; i++) {
-        if (fb === 1 && this.fBrokenAt[k] !== i) continue;
+        if (fb === 1 && this.broken.forwardAt[k] !== i) continue;
         if (fb === 1 ? this.forwardWithout(i, k) >= subjectCut : this.forwardDropped(FW, FT, i, k, forwardOk))
           counts[at.acceptableIfIrrelevant + steps[i]!.criterion]!++;
       }
     }
 
     // The criterion counts on neither side: both satisfactions lose it.
-    if (acceptable || fb > 1 || rb > 1) return;
-    if (fb === 1 || rb === 1) {
-      const c = fb === 1 ? steps[this.fBrokenAt[k]!]!.criterion : this.rBrokenAt[k]!;
-      if (rb === 1 && this.rBrokenAt[k] !== c) return;
+    if (acceptable) return;
+    const sole = this.broken.sole(k, steps);
+    if (sole === -2) return;
+    if (sole >= 0) {
+      const c = sole;
       const i = this.stepOf[c]!;
       const forward = i < 0 ? SF : this.forwardWithout(i, k);
       if (forward >= subjectCut && this.reverseWithout(c, k) >= rowCut) counts[at.soleBarrier + c]!++;
