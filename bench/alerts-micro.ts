@@ -6,13 +6,16 @@
  *   - a candidate write (new answers of an existing candidate) without and with an alert of its own,
  *   - a job write, without and with an alert of its own,
  *   - a bulk batch of 1,000 new candidates (the evaluation one bulk transaction runs),
- * (a write's profile as the write reads it back: with its packed index row)
+ * (a write's profile as the write reads it back: with its packed index row; the alerting subjects
+ * from the registry a process holds between alert changes), the registry's load (once per alert
+ * change) and its following of a moved slot (once per write that moves one),
  * against one top-50 listing of a job for scale. Prints median and p95 ms per operation, one JSON
  * line each (bench/results/alerts-*.json keeps them with the machine).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { pairsAbove } from '../src/alerts/evaluate.ts';
+import { AlertingSide } from '../src/alerts/registry.ts';
 import { Turns } from '../src/alerts/turns.ts';
 import { MatchIndex, type ProfileState } from '../src/matching/index.ts';
 import type { ScoreMethod } from '../src/matching/types.ts';
@@ -120,13 +123,18 @@ for (const n of sizes) {
   const candidateAlerts = new Map<string, number>();
   for (let i = 0; i < n; i += 10) candidateAlerts.set(idOf(3, i), fixed ?? market.candidate(i).minScore);
   const none = new Map<string, number>();
+  // The registry a process holds between alert changes (src/alerts/registry.ts): built once here,
+  // its load (ids to words, then to slots at the first evaluation) measured on its own below.
+  const jobAlerting = new AlertingSide(jobAlerts);
+  const candidateAlerting = new AlertingSide(candidateAlerts);
+  const candidates = index.marketOf(WS, answersOf(market.candidate(0))).store('candidate');
 
   // A write: an existing profile (id of row k) takes the answers of a profile not in the index.
   let k = 0;
   const candidateWrite = (own: boolean) => async () => {
     const id = idOf(3, (k++ * 7919) % n);
     const changed = packed(candidateState(n + (k % SAMPLES), id));
-    const thresholds = { own: own ? new Map([[id, fixed ?? changed.minScore]]) : none, others: jobAlerts };
+    const thresholds = { own: own ? new Map([[id, fixed ?? changed.minScore]]) : none, others: jobAlerting };
     await pairsAbove(index, WS, 'candidate', [changed], METHOD, thresholds, turns());
   };
   const jobWrite = (own: boolean) => async () => {
@@ -134,15 +142,25 @@ for (const n of sizes) {
     const changed = packed(jobState(jobs + (k % SAMPLES), id));
     const thresholds = {
       own: own ? new Map([[id, fixed ?? changed.minScore]]) : none,
-      others: candidateAlerts,
+      others: candidateAlerting,
     };
     pairs += (await pairsAbove(index, WS, 'job', [changed], METHOD, thresholds, turns())).length;
   };
   const batch = Array.from({ length: BATCH }, (_, i) => packed(candidateState(n + SAMPLES + i, idOf(4, i))));
   const bulkBatch = async () => {
-    const thresholds = { own: none, others: jobAlerts };
+    const thresholds = { own: none, others: jobAlerting };
     const found = await pairsAbove(index, WS, 'candidate', batch, METHOD, thresholds, turns());
     pairs += 1_000_000 * found.length;
+  };
+  const registryLoad = () => {
+    new AlertingSide(candidateAlerts).rowsIn(candidates);
+  };
+  // A write that moves a slot (a candidate leaves, another arrives), then the registry follows it.
+  const slotMove = () => {
+    const left = idOf(3, 1 + 10 * (k++ % Math.floor(n / 10)));
+    index.remove(WS, 'candidate', left);
+    index.apply(WS, 'candidate', candidateState(n, left));
+    candidateAlerting.rowsIn(candidates);
   };
   const stageOnly = () => {
     index.stage(WS, batch);
@@ -159,6 +177,12 @@ for (const n of sizes) {
     [`bulk batch of ${BATCH} candidates`]: await time(bulkBatch, BULK_SAMPLES),
     'top-50 listing of a job (for scale)': await time(listing, SAMPLES),
     [`staging ${BATCH} candidates (part of the bulk batch)`]: await time(stageOnly, 10),
+    [`registry load of ${candidateAlerts.size} alerting candidates (once per alert change)`]: await time(
+      registryLoad,
+      5,
+    ),
+    [`a candidate's slot moved, the registry follows its ${candidateAlerts.size} alerting candidates`]:
+      await time(slotMove, 20),
   };
   process.stdout.write(
     `[N=${n}] pairs above a threshold found by the job writes and bulk batches: ${pairs}\n`,

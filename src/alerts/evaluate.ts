@@ -3,6 +3,7 @@ import { pairRow } from '../matching/engine/pair-check.ts';
 import { type KeptRow, rankAboveFloor } from '../matching/engine/search.ts';
 import type { IndexSide, MatchIndex, ProfileState } from '../matching/index.ts';
 import type { ScoreMethod } from '../matching/types.ts';
+import type { AlertingSide } from './registry.ts';
 import { Turns } from './turns.ts';
 
 /** One pair above an alerting subject's threshold: `alertOf` says whose alert it is for. */
@@ -13,10 +14,10 @@ export interface AlertPair {
   score: number;
 }
 
-/** Alerting subjects' thresholds by id: the changed profiles' own, and the other side's. */
+/** Alerting subjects' thresholds: the changed profiles' own by id, and the other side's. */
 export interface Thresholds {
   own: ReadonlyMap<string, number>;
-  others: ReadonlyMap<string, number>;
+  others: AlertingSide;
 }
 
 /**
@@ -25,6 +26,13 @@ export interface Thresholds {
  * rows; measured with bench/alerts-micro.ts).
  */
 const SCAN_EACH_SHARE = 8;
+
+/**
+ * From this many changed rows on (a bulk batch), each alerting row of the other side scans the
+ * changed rows instead, at its own threshold: one scan per alerting row, where pair checks or a
+ * scan per changed row would each visit every alerting row once per changed row.
+ */
+const SCAN_CHANGED_FROM = 32;
 
 /** Pair checks between pauses (see Turns). */
 const PAIR_CHECKS = 256;
@@ -39,7 +47,10 @@ const PAIR_CHECKS = 256;
  * (a listing without a limit, pruned by the threshold); for the other side's alerts, whichever is
  * cheaper of a pair check per (changed, alerting) pair or one scan per changed profile restricted
  * to the alerting rows (`only`: the other rows leave at the filter, before any scoring) at their
- * lowest threshold. Hidden pairs (a candidate's privacy) are never pairs.
+ * lowest threshold; for a batch of SCAN_CHANGED_FROM changed profiles or more, one scan of the batch
+ * per alerting row instead, at that row's threshold (its listing of the batch). The alerting rows
+ * come from the registry (src/alerts/registry.ts), resolved to slots once per move of the store's
+ * slots, not per evaluation. Hidden pairs (a candidate's privacy) are never pairs.
  * It runs in turns (scans in pieces of `turns.scanRows` rows, pair checks in runs of PAIR_CHECKS), letting
  * the event loop run between them; slots are stable, and under the workspace's market lock the
  * other side changes between turns only by lagging refreshes of writes already committed.
@@ -64,21 +75,23 @@ export async function pairsAbove(
   const stateOf = new Map(states.map((state) => [state.id, state]));
   for (const { market, staged } of index.stage(workspaceId, states)) {
     const others = market.store(otherSide);
-    const alerting = alertingRows(others, thresholds.others);
+    // The other side's alerting rows: slots and thresholds, marks by slot (`only`, thresholdAt).
+    const alerting = thresholds.others.rowsIn(others);
     const changed = slotsOf(staged);
+    // Ids as strings once each: a bulk batch can find tens of thousands of pairs.
+    const changedIds: string[] = [];
+    for (const s of changed) changedIds[s] = staged.idAt(s);
     // Rows of the other side each changed profile is hidden from (or hides): never a pair.
     const hidden = changed.map((s) =>
-      index.hiddenRowsOf(workspaceId, market, side, stateOf.get(staged.idAt(s))!),
+      index.hiddenRowsOf(workspaceId, market, side, stateOf.get(changedIds[s]!)!),
     );
-    const scanEach = alerting.length > 0 && alerting.length * SCAN_EACH_SHARE >= others.size;
-    // The alerting rows' thresholds by slot (NaN: not alerting), and those rows as the scan's `only`.
-    const theirs = new Float64Array(others.end).fill(Number.NaN);
-    for (const { slot, threshold } of alerting) theirs[slot] = threshold;
-    const only = scanEach ? new Uint8Array(others.end) : undefined;
-    if (only) for (const { slot } of alerting) only[slot] = 1;
-    const least = lowest(alerting);
+    const scanChanged = alerting.count > 0 && changed.length >= SCAN_CHANGED_FROM;
+    const scanEach = !scanChanged && alerting.count > 0 && alerting.count * SCAN_EACH_SHARE >= others.size;
+    const theirs = alerting.thresholdAt;
+    const only = scanEach ? alerting.only : undefined;
+    const least = alerting.least;
     // A piece of a scan of the alerting rows spans as many rows as hold turns.scanRows alerting ones.
-    const spread = Math.max(1, Math.floor(others.end / Math.max(1, alerting.length)));
+    const spread = Math.max(1, Math.floor(others.end / Math.max(1, alerting.count)));
     const scan = async (s: number, floor: number, rows: Parameters<typeof rankAboveFloor>[7]) => {
       const found: KeptRow[] = [];
       const piece = rows?.only ? turns.scanRows * spread : turns.scanRows;
@@ -90,7 +103,7 @@ export async function pairsAbove(
       return found;
     };
     for (const [k, s] of changed.entries()) {
-      const id = staged.idAt(s);
+      const id = changedIds[s]!;
       const own = thresholds.own.get(id);
       // One scan of every row serves both when the own threshold is the lower; otherwise the
       // alerting rows get a scan of their own at their lowest threshold.
@@ -98,17 +111,42 @@ export async function pairsAbove(
       if (own !== undefined) {
         for (const row of await scan(s, own, { excluded: hidden[k] })) {
           if (row.score >= own) pair(side, id, others.idAt(row.slot), row.score);
-          if (both && row.score >= theirs[row.slot]!) pair(otherSide, id, others.idAt(row.slot), row.score);
+          if (both && row.score >= theirs[row.slot]!) pair(otherSide, id, alerting.idAt(row.slot), row.score);
         }
       }
       if (!scanEach || both) continue;
       for (const row of await scan(s, least, { excluded: hidden[k], only })) {
-        if (row.score >= theirs[row.slot]!) pair(otherSide, id, others.idAt(row.slot), row.score);
+        if (row.score >= theirs[row.slot]!) pair(otherSide, id, alerting.idAt(row.slot), row.score);
       }
     }
     if (scanEach) continue;
+    if (scanChanged) {
+      // Each alerting row's own listing of the changed rows, at its threshold.
+      const excludedOf = hiddenByRow(changed, hidden, alerting.only);
+      for (let a = 0; a < alerting.count; a++) {
+        const slot = alerting.slots[a]!;
+        if (!others.active[slot]) continue;
+        const rows = { excluded: excludedOf.get(slot) };
+        const otherId = alerting.idAt(slot);
+        for (const row of rankAboveFloor(
+          others,
+          slot,
+          staged,
+          method,
+          alerting.thresholds[a]!,
+          0,
+          staged.end,
+          rows,
+        ))
+          pair(otherSide, changedIds[row.slot]!, otherId, row.score);
+        await turns.pause();
+      }
+      continue;
+    }
     let checks = 0;
-    for (const { slot, threshold } of alerting) {
+    for (let a = 0; a < alerting.count; a++) {
+      const slot = alerting.slots[a]!;
+      const threshold = alerting.thresholds[a]!;
       for (const [k, s] of changed.entries()) {
         if (++checks % PAIR_CHECKS === 0) await turns.pause();
         if (!others.active[slot] || hidden[k]?.has(slot)) continue;
@@ -116,7 +154,7 @@ export async function pairsAbove(
           side === 'job'
             ? pairRow(staged, s, others, slot, method)
             : pairRow(others, slot, staged, s, method);
-        if (row && row.score >= threshold) pair(otherSide, staged.idAt(s), others.idAt(slot), row.score);
+        if (row && row.score >= threshold) pair(otherSide, changedIds[s]!, alerting.idAt(slot), row.score);
       }
     }
   }
@@ -159,19 +197,21 @@ export async function scoreNow(
 
 export const pairKey = (jobId: string, candidateId: string) => `${jobId}:${candidateId}`;
 
-function alertingRows(store: ProfileStore, thresholds: ReadonlyMap<string, number>) {
-  const rows: { slot: number; threshold: number }[] = [];
-  for (const [id, threshold] of thresholds) {
-    const slot = store.slotOf(id);
-    if (slot >= 0) rows.push({ slot, threshold });
+/** The changed rows each alerting row of the other side is hidden from (or hides), by that row's slot. */
+function hiddenByRow(
+  changed: number[],
+  hidden: (ReadonlySet<number> | undefined)[],
+  alerting: Uint8Array,
+): Map<number, Set<number>> {
+  const byRow = new Map<number, Set<number>>();
+  for (const [k, s] of changed.entries()) {
+    for (const slot of hidden[k] ?? []) {
+      if (alerting[slot] !== 1) continue;
+      const rows = byRow.get(slot) ?? new Set<number>();
+      byRow.set(slot, rows.add(s));
+    }
   }
-  return rows;
-}
-
-function lowest(rows: { threshold: number }[]): number {
-  let least = 1;
-  for (const { threshold } of rows) least = Math.min(least, threshold);
-  return least;
+  return byRow;
 }
 
 function slotsOf(store: ProfileStore): number[] {

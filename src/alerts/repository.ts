@@ -1,8 +1,9 @@
-import { and, asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { rowsOf } from '../db/rows.ts';
-import { alertEvents, alertPairs, alerts } from '../db/schema.ts';
+import { alertEvents, alertPairs, alerts, workspaces } from '../db/schema.ts';
 import type { IndexSide } from '../matching/index.ts';
+import { DEFAULT_SCORE_METHOD } from '../matching/types.ts';
 import type { AlertPair } from './evaluate.ts';
 
 /** The feed keeps events this long (then the hourly purge drops them). */
@@ -61,25 +62,30 @@ export async function findAlert(tx: DbOrTx, workspaceId: string, side: IndexSide
   return row;
 }
 
-/** Thresholds of the alerts of one side: of the given subjects, or of all of them. */
+/** The workspace's alert generation (see AlertRegistry) and its score method, in one read. */
+export async function alertGenerationOf(tx: DbOrTx, workspaceId: string) {
+  const [row] = await tx
+    .select({ generation: workspaces.alertGeneration, method: workspaces.scoreMethod })
+    .from(workspaces)
+    .where(eq(workspaces.id, workspaceId));
+  return row ?? { generation: 0, method: DEFAULT_SCORE_METHOD };
+}
+
+/** Thresholds of every alert of the workspace, by side and subject. */
 export async function thresholdsOf(
   tx: DbOrTx,
   workspaceId: string,
-  side: IndexSide,
-  subjectIds?: string[],
-): Promise<Map<string, number>> {
-  const column = subjectColumn(side);
+): Promise<Record<IndexSide, Map<string, number>>> {
   const rows = await tx
-    .select({ id: column, minScore: alerts.minScore })
+    .select({ jobId: alerts.jobId, candidateId: alerts.candidateId, minScore: alerts.minScore })
     .from(alerts)
-    .where(
-      and(
-        eq(alerts.workspaceId, workspaceId),
-        eq(alerts.side, side),
-        subjectIds === undefined ? undefined : inArray(column, subjectIds),
-      ),
-    );
-  return new Map(rows.map((row) => [row.id!, row.minScore]));
+    .where(eq(alerts.workspaceId, workspaceId));
+  const thresholds = { job: new Map<string, number>(), candidate: new Map<string, number>() };
+  for (const { jobId, candidateId, minScore } of rows) {
+    if (jobId) thresholds.job.set(jobId, minScore);
+    else thresholds.candidate.set(candidateId!, minScore);
+  }
+  return thresholds;
 }
 
 export async function upsertAlert(

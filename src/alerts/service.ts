@@ -6,8 +6,10 @@ import type { IndexSide, MatchIndex } from '../matching/index.ts';
 import { readStates, scoreMethodOf } from '../matching/repository.ts';
 import { enqueueEvents } from '../webhooks/events.ts';
 import { type AlertPair, pairKey, pairsAbove, scoreNow } from './evaluate.ts';
+import { AlertingSide, AlertRegistry } from './registry.ts';
 import {
   type AlertEvent,
+  alertGenerationOf,
   announcedOf,
   deleteAlert,
   deleteAnnounced,
@@ -45,6 +47,8 @@ export class Alerts {
   private readonly index: MatchIndex;
   /** Per workspace: the highest change-feed seq the catch-up under the lock has applied. */
   private readonly watermarks = new Map<string, number>();
+  /** Per workspace: its alerting subjects, as of the alert generation they were read at. */
+  private readonly registries = new Map<string, AlertRegistry>();
 
   constructor(index: MatchIndex) {
     this.index = index;
@@ -100,7 +104,7 @@ export class Alerts {
       const own = new Map([[id, threshold]]);
       const pairs = await pairsAbove(this.index, workspaceId, side, [state], method, {
         own,
-        others: new Map(),
+        others: new AlertingSide(new Map()),
       });
       await replaceAnnounced(tx, workspaceId, side, id, pairs);
       return alert;
@@ -140,12 +144,30 @@ export class Alerts {
     this.watermarks.set(workspaceId, Number(changes.at(-1)!.seq));
   }
 
+  /**
+   * The workspace's alerting subjects: the registry this process holds, or, when the workspace's
+   * alert generation is no longer the one it was read at, a new one. Read after the write's own
+   * statements (a subject's deletion cascades to its alert) and under the market lock (every
+   * alert change holds it to commit), so it is the workspace's alerts as this write sees them.
+   * Generations come from a sequence: one seen in a transaction that rolled back never returns.
+   */
+  private async registryOf(tx: Tx, workspaceId: string) {
+    const { generation, method } = await alertGenerationOf(tx, workspaceId);
+    let registry = this.registries.get(workspaceId);
+    if (registry?.generation !== generation) {
+      registry = new AlertRegistry(generation, await thresholdsOf(tx, workspaceId));
+      this.registries.set(workspaceId, registry);
+    }
+    return { registry, method };
+  }
+
   private async evaluate(tx: Tx, workspaceId: string, side: IndexSide, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     const states = await readStates(tx, workspaceId, side, ids, this.index.currentLayoutKeys());
-    const method = await scoreMethodOf(tx, workspaceId);
-    const own = await thresholdsOf(tx, workspaceId, side, ids);
-    const others = await thresholdsOf(tx, workspaceId, other(side));
+    const { registry, method } = await this.registryOf(tx, workspaceId);
+    const mine = registry.side(side).thresholds;
+    const own = new Map(ids.filter((id) => mine.has(id)).map((id) => [id, mine.get(id)!]));
+    const others = registry.side(other(side));
     const fresh = await pairsAbove(this.index, workspaceId, side, states, method, { own, others });
     const stored = await announcedOf(tx, side, ids);
     const keyOf = (p: AlertPair) => `${p.alertOf}:${pairKey(p.jobId, p.candidateId)}`;
@@ -157,7 +179,7 @@ export class Alerts {
     const alerting = (p: AlertPair) =>
       p.alertOf === side
         ? own.has(side === 'job' ? p.jobId : p.candidateId)
-        : others.has(side === 'job' ? p.candidateId : p.jobId);
+        : others.thresholds.has(side === 'job' ? p.candidateId : p.jobId);
     const removed = gone.filter(alerting);
     await deleteAnnounced(tx, gone);
     await insertAnnounced(tx, workspaceId, created);

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -10,6 +11,7 @@ import {
   json,
   jsonb,
   pgEnum,
+  pgSequence,
   pgTable,
   primaryKey,
   smallint,
@@ -34,8 +36,16 @@ export const workspaces = pgTable('workspaces', {
   scoreMethod: scoreMethod('score_method').notNull().default(DEFAULT_SCORE_METHOD),
   /** Exact browser origins (https://jobs.example) allowed to call with this workspace's credentials. */
   allowedOrigins: text('allowed_origins').array().notNull().default(sql`'{}'::text[]`),
+  /**
+   * Changes whenever one of the workspace's alerts is set, changed or removed (a trigger on
+   * `alerts`, cascades included): processes cache the alerting subjects until it does (src/alerts/registry.ts).
+   */
+  alertGeneration: bigint('alert_generation', { mode: 'number' }).notNull().default(0),
   createdAt: createdAt(),
 });
+
+/** Alert generations: never handed out twice, even by a transaction that rolls back. */
+export const alertGenerations = pgSequence('alert_generations');
 
 const workspaceId = () =>
   uuid('workspace_id')

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type AlertPair, pairsAbove } from '../../src/alerts/evaluate.ts';
+import { AlertingSide } from '../../src/alerts/registry.ts';
 import { Turns } from '../../src/alerts/turns.ts';
 import { MatchIndex, type ProfileState } from '../../src/matching/index.ts';
 import { scorePair } from '../../src/matching/score.ts';
@@ -13,15 +14,17 @@ const WS = '00000000-0000-4000-8000-0000000000aa';
 const id = (kind: number, i: number) => `00000000-0000-4000-8${kind}00-${i.toString(16).padStart(12, '0')}`;
 
 /**
- * pairsAbove finds the other side's alerts' pairs pair by pair, or by one scan of the other side per
- * changed row when many of it are alerting; each size here forces one, and both must give the
- * pairs the reference scorer gives (the changed rows' own alerts always take the scan), also when
- * the evaluation is cut into turns at every unit of work.
+ * pairsAbove finds the other side's alerts' pairs pair by pair, by one scan of the other side per
+ * changed row when many of it are alerting, or by one scan of the changed rows per alerting row
+ * when many rows changed (a bulk batch); each size here forces one, and all must give the pairs
+ * the reference scorer gives (the changed rows' own alerts always take the scan), never a pair a
+ * candidate hides from, also when the evaluation is cut into turns at every unit of work.
  */
 describe('pairsAbove', () => {
   it.each([
     { name: 'pair by pair', others: 400, alerting: 10, changed: 30 },
-    { name: 'a scan of the other side per changed row', others: 300, alerting: 150, changed: 40 },
+    { name: 'a scan of the other side per changed row', others: 300, alerting: 150, changed: 30 },
+    { name: 'a scan of the changed rows per alerting row', others: 300, alerting: 40, changed: 90 },
   ])(
     'equals the reference scorer, $name',
     async ({ others, alerting, changed }) => {
@@ -37,7 +40,8 @@ describe('pairsAbove', () => {
         const profile = (kind: number, i: number, k: number): ProfileState => ({
           id: id(kind, i),
           minScore: minScores[k]!,
-          employerId: kind === 1 ? id(9, 0) : undefined,
+          employerId: kind === 1 ? id(9, i % 3) : undefined,
+          hiddenFromEmployerIds: kind === 2 && i % 5 === 0 ? [id(9, 1)] : undefined,
           open: true,
           answers: { questionnaireId: 'mini', questionnaireVersion: 1, answers: answers[k]! },
         });
@@ -69,15 +73,17 @@ describe('pairsAbove', () => {
             side,
             states,
             method,
-            { own, others: theirThresholds },
+            { own, others: new AlertingSide(theirThresholds) },
             new Turns(0, 64),
           );
           done = true;
           expect(ticks).toBeGreaterThan(changed);
 
           const expected: AlertPair[] = [];
-          for (const state of states) {
+          for (const [c, state] of states.entries()) {
             for (let i = 0; i < others; i++) {
+              const [jobIndex, candidateIndex] = side === 'job' ? [c, i] : [i, c];
+              if (candidateIndex % 5 === 0 && jobIndex % 3 === 1) continue; // hidden from the employer
               const otherId = id(theirs, i);
               const other = { answers: answers[i]!, minScore: minScores[i]! };
               const mineProfile = { answers: state.answers!.answers!, minScore: state.minScore };

@@ -43,6 +43,8 @@ export class ProfileStore {
   /** rows in use or free: the scan covers 0..end */
   end = 0;
   size = 0;
+  /** Counts every id given a slot or taking leave of one: a cache of ids' slots holds while it stays. */
+  slotMoves = 0;
   private free: number[] = [];
   private readonly slotById = new IdTable();
   private employerIds: string[] = [];
@@ -130,6 +132,7 @@ export class ProfileStore {
       this.ids.set(words, slot * 4);
       this.slotById.set(words, slot, this.ids);
       this.size++;
+      this.slotMoves++;
     }
     this.active[slot] = 1;
     this.acceptNums[slot * this.layout.record.doubles + this.layout.record.minScore] = profile.minScore;
@@ -145,6 +148,7 @@ export class ProfileStore {
     this.active[slot] = 0;
     this.free.push(slot);
     this.size--;
+    this.slotMoves++;
     return true;
   }
 
