@@ -1,0 +1,135 @@
+/**
+ * `node bench/alerts-ingest.ts [N] [rounds]` — the bulk ingest rate over HTTP with alerts on and
+ * off (issue: alerts on 10 % of each side must keep ≥ 80 % of the rate without). On a PostgreSQL
+ * database of its own (`<BENCH_DB_PREFIX>_alerts_ingest`, dropped at the start; BENCH_DATABASE_URL
+ * as bench/run.ts), it loads the seeded bench market of N candidates (default 100,000) and N/100
+ * jobs through the API, then runs `rounds` (default 2) pairs of steps, each a bulk ingest of
+ * 10,000 new candidates (one request body):
+ *   - alerts on: every tenth job and every tenth candidate switched on through
+ *     `PUT /v1/{jobs,candidates}/{id}/alert` (threshold: its own minScore, or ALERT_THRESHOLD);
+ *   - alerts off: every alert switched off through `DELETE`;
+ * and prints candidates/s of each step, the service's and PostgreSQL's CPU per candidate, and the
+ * events the step raised. One JSON line per step (bench/results/ keeps them with the machine).
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { loadQuestionnaires } from '../src/questionnaires/loader.ts';
+import { createMarket, ndjsonBatches, QUESTIONNAIRE_ID } from './generator.ts';
+import { apiClient, expectStatus, request } from './http.ts';
+import { type CpuSample, fmt, generateCandidates, ingest, inParallel, removeFile } from './ingest.ts';
+import { backendCpu, cpuSeconds, logPath, startService } from './service.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const n = Number((process.argv[2] ?? '100000').replace(/_/g, ''));
+const rounds = Number(process.argv[3] ?? 2);
+const STEP = 10_000;
+const fixed = process.env.ALERT_THRESHOLD === undefined ? undefined : Number(process.env.ALERT_THRESHOLD);
+const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://mutualfit:mutualfit@127.0.0.1:5432/postgres';
+const dbName = `${process.env.BENCH_DB_PREFIX ?? 'mutualfit_bench'}_alerts_ingest`;
+const say = (message: string) =>
+  process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
+
+const admin = new pg.Client({ connectionString: adminUrl });
+await admin.connect();
+await admin.query(`drop database if exists ${dbName} with (force)`);
+await admin.query(`create database ${dbName}`);
+await admin.end();
+const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
+const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+
+const questionnaire = (
+  await loadQuestionnaires(fileURLToPath(new URL('../questionnaires', import.meta.url)))
+).get(QUESTIONNAIRE_ID, 1)!;
+// Candidates N.. are the new ones each step ingests.
+const market = createMarket({
+  seed: Number(process.env.BENCH_SEED ?? 20_240_601),
+  candidates: n + 2 * rounds * STEP,
+  jobs: Math.max(1, Math.round(n / 100)),
+});
+const adminKey = `bench-${randomBytes(24).toString('hex')}`;
+const service = await startService({
+  cwd: root,
+  databaseUrl,
+  adminKey,
+  logFile: logPath(os.tmpdir(), 'alerts-ingest'),
+});
+const cpu = async (): Promise<CpuSample> => ({
+  service: cpuSeconds(service.pid),
+  postgres: [...(await backendCpu(pool, dbName)).values()].reduce((a, b) => a + b, 0),
+});
+
+try {
+  await service.waitReady(120_000);
+  const api = apiClient(service.baseUrl, adminKey);
+  const file = await generateCandidates({ ...market, candidates: n }, questionnaire, join('base'), say);
+  const loaded = await ingest(api, { ...market, candidates: n }, questionnaire, file, say, cpu);
+  await removeFile(file.path);
+  say(`market loaded: ${fmt(n)} candidates at ${fmt(loaded.candidatesPerSecond)}/s`);
+  const { rows: candidateRows } = await pool.query<{ id: string }>(
+    'select id from candidates order by external_id',
+  );
+  const alerting = [
+    ...loaded.jobIds.filter((_, i) => i % 10 === 0).map((id) => `/v1/jobs/${id}/alert`),
+    ...candidateRows.filter((_, i) => i % 10 === 0).map(({ id }) => `/v1/candidates/${id}/alert`),
+  ];
+  const body = JSON.stringify(fixed === undefined ? {} : { minScore: fixed });
+  const switchAlerts = async (on: boolean) => {
+    const started = performance.now();
+    await inParallel(alerting.length, 4, async (i) => {
+      const answer = await request(service.baseUrl, on ? 'PUT' : 'DELETE', alerting[i]!, {
+        headers: { authorization: `Bearer ${adminKey}`, ...(on && { 'content-type': 'application/json' }) },
+        ...(on && { body }),
+      });
+      expectStatus(answer, on ? 200 : 204, `${on ? 'PUT' : 'DELETE'} ${alerting[i]}`);
+    });
+    say(
+      `${alerting.length} alerts switched ${on ? 'on' : 'off'} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+  };
+  const events = async () =>
+    Number((await pool.query<{ n: string }>('select count(*) as n from alert_events')).rows[0]!.n);
+
+  let next = n;
+  for (let round = 0; round < rounds; round++) {
+    for (const on of [true, false]) {
+      await switchAlerts(on);
+      const from = next;
+      next += STEP;
+      const [batch] = [...ndjsonBatches(STEP, STEP, (i) => market.candidate(from + i))];
+      const eventsBefore = await events();
+      const before = await cpu();
+      const started = performance.now();
+      const answer = await api.postNdjson('/v1/candidates:bulk', batch!.body);
+      const seconds = (performance.now() - started) / 1000;
+      const after = await cpu();
+      expectStatus(answer, 200, 'POST /v1/candidates:bulk');
+      const summary = JSON.parse(answer.body).summary as { created: number; failed: number };
+      if (summary.created !== STEP) throw new Error(`bulk step: ${JSON.stringify(summary)}`);
+      const raised = (await events()) - eventsBefore;
+      const row = {
+        round,
+        alerts: on ? 'on' : 'off',
+        candidates: STEP,
+        marketBefore: from,
+        candidatesPerSecond: Math.round(STEP / seconds),
+        serviceUsPerCandidate: Math.round(((after.service - before.service) / STEP) * 1e6),
+        postgresUsPerCandidate: Math.round(((after.postgres - before.postgres) / STEP) * 1e6),
+        eventsRaised: raised,
+        loadAverage: os.loadavg()[0]!.toFixed(2),
+      };
+      say(
+        `alerts ${row.alerts}: ${fmt(row.candidatesPerSecond)} candidates/s, service ${row.serviceUsPerCandidate} µs + PostgreSQL ${row.postgresUsPerCandidate} µs per candidate, ${fmt(raised)} events`,
+      );
+      process.stdout.write(`${JSON.stringify(row)}\n`);
+    }
+  }
+} finally {
+  await service.stop();
+  await pool.end();
+}
+
+function join(name: string): string {
+  return `${os.tmpdir()}/mutualfit-alerts-ingest-${name}-${process.pid}.ndjson`;
+}
