@@ -20,4 +20,19 @@ describe('levelTable', () => {
     expect(other).not.toBe(one);
     expect(other).not.toEqual(one);
   });
+
+  it('starts over once the tables kept would pass their bound, so memory stays bounded', () => {
+    let sats = 0;
+    const satOf = () => {
+      sats++;
+      return 1;
+    };
+    const cells = 32_768; // 8 levels × 4 doubles a cell: 1M doubles, half the bound
+    const first = levelTable('test:big:0', cells, satOf);
+    levelTable('test:big:1', cells, satOf);
+    levelTable('test:big:2', cells, satOf);
+    const before = sats;
+    expect(levelTable('test:big:0', cells, satOf)).not.toBe(first);
+    expect(sats).toBe(before + cells);
+  });
 });

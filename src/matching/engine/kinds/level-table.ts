@@ -15,16 +15,24 @@ import { addToBatch } from '../row-sums.ts';
 export function levelTable(key: string, cells: number, satOf: (cell: number) => number): Float64Array {
   let table = tables.get(key);
   if (!table) {
-    if (tables.size >= MAX_TABLES) tables.clear();
     table = buildTable(cells, satOf);
+    if (cached + table.length > MAX_CACHED) {
+      tables.clear();
+      cached = 0;
+    }
     tables.set(key, table);
+    cached += table.length;
   }
   return table;
 }
 
-/** Level tables kept (a questionnaire has a few dozen criteria, each a few subject values). */
-const MAX_TABLES = 4096;
+/**
+ * Doubles of tables kept (16 MB): a questionnaire's criteria and their subjects' values need far
+ * fewer, but a scale of 32 steps takes 256 kB a value, so the cache starts over past this.
+ */
+const MAX_CACHED = 2 * 1024 * 1024;
 const tables = new Map<string, Float64Array>();
+let cached = 0;
 
 function buildTable(cells: number, satOf: (cell: number) => number): Float64Array {
   const table = new Float64Array((LEVEL_BITS + 1) * cells * 4);
