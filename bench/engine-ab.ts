@@ -3,7 +3,8 @@
  * faster or slower than another checkout's (a worktree of an older commit, say)? Both engines index
  * the same seeded bench market of N candidates (default 100,000; jobs N/100) in one process, and
  * every job's top-50 is listed by both, one after the other in alternating order, `rounds` times
- * (default 3). Prints each engine's mean CPU time per listing and their ratio. Alternating in one
+ * (default 3), then the first 1,000 candidates' top-50 jobs likewise. Prints each engine's mean
+ * CPU time per listing, each direction, and their ratio. Alternating in one
  * process makes the ratio hold on a busy machine, where separate runs differ by more than the
  * engines do. Single-threaded (no worker split), harmonic mean.
  */
@@ -82,25 +83,41 @@ const cpuMicros = () => {
   const { user, system } = process.cpuUsage();
   return user + system;
 };
-function list(engine: Engine, job: number): number {
+/** Candidates listed (jobs for a candidate: N/100 rows, the other direction), the first this many. */
+const CANDIDATE_LISTINGS = 1000;
+const directions = [
+  { name: 'jobs→candidates', listings: market.jobs, subject: 'jobs', others: 'candidates', kind: 2 },
+  {
+    name: 'candidates→jobs',
+    listings: Math.min(CANDIDATE_LISTINGS, market.candidates),
+    subject: 'candidates',
+    others: 'jobs',
+    kind: 3,
+  },
+] as const;
+
+function list(engine: Engine, direction: (typeof directions)[number], i: number): number {
   const { index } = engine;
-  const slot = index.jobs.slotOf(idOf(2, job));
+  const slot = index[direction.subject].slotOf(idOf(direction.kind, i));
   const started = cpuMicros();
-  engine.rank(index.jobs, slot, index.candidates, request);
+  engine.rank(index[direction.subject], slot, index[direction.others], request);
   return cpuMicros() - started;
 }
 
-for (let job = 0; job < Math.min(50, market.jobs); job++) for (const engine of engines) list(engine, job); // warm-up
-const spent = [0, 0];
-for (let round = 0; round < rounds; round++) {
-  for (let job = 0; job < market.jobs; job++) {
-    const first = (job + round) % 2;
-    spent[first]! += list(engines[first]!, job);
-    spent[1 - first]! += list(engines[1 - first]!, job);
+for (const direction of directions) {
+  for (let i = 0; i < Math.min(50, direction.listings); i++)
+    for (const engine of engines) list(engine, direction, i); // warm-up
+  const spent = [0, 0];
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < direction.listings; i++) {
+      const first = (i + round) % 2;
+      spent[first]! += list(engines[first]!, direction, i);
+      spent[1 - first]! += list(engines[1 - first]!, direction, i);
+    }
   }
+  const listings = rounds * direction.listings;
+  const ms = (micros: number) => (micros / listings / 1000).toFixed(2);
+  process.stdout.write(
+    `N=${n.toLocaleString('en-US')}, ${direction.name}, ${listings} listings each: ${otherRoot} ${ms(spent[0]!)} ms CPU, this checkout ${ms(spent[1]!)} ms CPU; this/other ${(spent[1]! / spent[0]!).toFixed(3)}\n`,
+  );
 }
-const listings = rounds * market.jobs;
-const ms = (micros: number) => (micros / listings / 1000).toFixed(2);
-process.stdout.write(
-  `N=${n.toLocaleString('en-US')}, ${listings} listings each: ${otherRoot} ${ms(spent[0]!)} ms CPU, this checkout ${ms(spent[1]!)} ms CPU; this/other ${(spent[1]! / spent[0]!).toFixed(3)}\n`,
-);

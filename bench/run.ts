@@ -34,6 +34,7 @@ import {
 } from './report.ts';
 import {
   backendCpu,
+  backendCpuSampler,
   backendCpuSince,
   commits,
   cpuSeconds,
@@ -90,39 +91,6 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/**
- * CPU seconds of the PostgreSQL backends connected to one database (the server runs on this
- * machine), summed over every backend seen: sampled each second, so one that ends between two
- * samples loses at most a second's share. WAL writer, checkpointer and autovacuum are not counted.
- */
-function backendCpuSampler(dbName: string) {
-  const seen = new Map<number, { first: number; last: number }>();
-  let started = false;
-  const sample = async () => {
-    const { rows } = await admin((client) =>
-      client.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [dbName]),
-    );
-    for (const { pid } of rows) {
-      let cpu: number;
-      try {
-        cpu = cpuSeconds(pid);
-      } catch {
-        continue;
-      }
-      const known = seen.get(pid);
-      if (known) known.last = cpu;
-      else seen.set(pid, { first: started ? 0 : cpu, last: cpu });
-    }
-    started = true;
-    return (
-      [...seen.values()].reduce((sum, { last }) => sum + last, 0) -
-      [...seen.values()].reduce((sum, { first }) => sum + first, 0)
-    );
-  };
-  const timer = setInterval(() => void sample().catch(() => {}), 1000);
-  return { sample, stop: () => clearInterval(timer) };
-}
-
 async function runSize(n: number, questionnaire: QuestionnaireDefinition): Promise<SizeResult> {
   const loadBefore = os.loadavg().map((x) => Math.round(x * 100) / 100);
   const source = sourceVersion();
@@ -158,7 +126,7 @@ async function runSize(n: number, questionnaire: QuestionnaireDefinition): Promi
     current = await service('ingest');
     await current.waitReady(readyTimeout);
     const cpuBeforeIngest = cpuSeconds(current.pid);
-    const backends = backendCpuSampler(dbName);
+    const backends = backendCpuSampler(pool, dbName);
     const servicePid = current.pid;
     const loaded = await ingest(
       apiClient(current.baseUrl, adminKey),

@@ -179,6 +179,27 @@ export async function backendCpu(pool: pg.Pool, database: string): Promise<Map<n
   return seconds;
 }
 
+/**
+ * The CPU seconds `database`'s backends used since the sampler started (`sample()`), read every
+ * second as well, so that a backend ending meanwhile still counts up to its last reading; one that
+ * connects later counts whole. `stop()` ends the readings.
+ */
+export function backendCpuSampler(pool: pg.Pool, database: string) {
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  let started = false;
+  const sample = async () => {
+    for (const [pid, seconds] of await backendCpu(pool, database)) {
+      if (!first.has(pid)) first.set(pid, started ? 0 : seconds);
+      last.set(pid, seconds);
+    }
+    started = true;
+    return backendCpuSince(first, last);
+  };
+  const timer = setInterval(() => void sample().catch(() => {}), 1000);
+  return { sample, stop: () => clearInterval(timer) };
+}
+
 /** Transactions committed in `database` so far (PostgreSQL's statistics, which lag by up to a second). */
 export async function commits(pool: pg.Pool, database: string): Promise<number> {
   const { rows } = await pool.query<{ n: string }>(

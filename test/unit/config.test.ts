@@ -10,6 +10,11 @@ describe('loadConfig', () => {
     expect(config.CORS_ORIGINS).toEqual([]);
   });
 
+  it('keeps listings of up to 250,000 rows on one thread by default (splitting costs throughput)', () => {
+    expect(loadConfig({}).MATCH_SPLIT_MIN_ROWS).toBe(250_000);
+    expect(loadConfig({ MATCH_SPLIT_MIN_ROWS: '0' }).MATCH_SPLIT_MIN_ROWS).toBe(0);
+  });
+
   it('names every bad variable', () => {
     expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' })).toThrow(
       ConfigError,

@@ -1,17 +1,11 @@
-import { mutualScore } from '../score.ts';
 import type { ScoreMethod } from '../types.ts';
 import { addSteps, type Step } from './forward-score.ts';
-import { bucketCeiling, orderByCeiling } from './impact-buckets.ts';
 import type { LossBound } from './kinds/kind.ts';
-import { satisfactionOf } from './pair-score.ts';
 import { MARGIN, ROUNDING } from './precision.ts';
-import { mayEnter, type Scan, threshold } from './scan-state.ts';
-import { offer } from './top-k-collector.ts';
+import { type Scan, threshold } from './scan-state.ts';
 
 /** Steps lighter than this only count in the exact pass: they would cost more than they rule out. */
 const LIGHTEST_BOUND_WEIGHT = 10;
-/** Rows scored one by one to fill the heap before it gives a threshold, per row kept by the heap. */
-const FILL_BUDGET_PER_ROW = 4;
 
 export interface BoundBuffers {
   weighted: Float64Array;
@@ -89,8 +83,8 @@ function lostWeight(step: Step, scan: Scan, probe: Int32Array, buffers: BoundBuf
  * answered, so it is at most 1 − L/W: one number per row bounds it (see lossBound). Rows whose
  * bound is under the subject's minScore go, and so do rows whose mutual score with that bound
  * and S(row→subject) = 1 cannot reach the threshold (the heap's worst score once it is full, or
- * the scan's guess). If the heap is not full yet, the rows with the best bounds after the first
- * step are scored exactly (both ways, one by one) to fill it.
+ * the scan's guess). If the heap is not full yet, `fillHeap` is given the rows after the first
+ * step (their losses in `buffers.lost`) to score the best-bounded of them and mark those −1.
  */
 export function narrowByBounds(
   scan: Scan,
@@ -98,13 +92,14 @@ export function narrowByBounds(
   rows: Int32Array,
   count: number,
   buffers: BoundBuffers,
+  fillHeap: (count: number) => void,
 ): number {
   const { lost } = buffers;
   lost.fill(0, 0, count);
   let steps = plan.steps;
   if (!scan.heap.isFull() && steps.length > 0) {
     count = steps[0]!.bound.addLoss(scan.others, rows, count, lost, lossBudget(scan, plan));
-    fillHeap(scan, plan, rows, count, buffers);
+    fillHeap(count);
     count = keepWithinBudget(rows, count, lost, lossBudget(scan, plan));
     steps = steps.slice(1);
   }
@@ -184,29 +179,4 @@ function keepWithinBudget(rows: Int32Array, count: number, lost: Float64Array, b
 /** An upper bound of S(subject→row) from the weight L the row lost so far: 1 − L/W (with the margin). */
 export function lossBound(lost: number, plan: BoundPlan): number {
   return plan.weight === 0 ? 1 : Math.min(1, 1 - lost / plan.weight + MARGIN);
-}
-
-/**
- * Scores rows one by one, best bound first, until the heap is full or the budget is spent; scored
- * rows are marked −1 in `rows` (they are in the heap or out for good).
- */
-function fillHeap(scan: Scan, plan: BoundPlan, rows: Int32Array, count: number, buffers: BoundBuffers): void {
-  const { subject, s, others, heap } = scan;
-  const { lost, order, ceilings, bucketOf } = buffers;
-  for (let k = 0; k < count; k++) {
-    const bound = lossBound(lost[k]!, plan);
-    ceilings[k] = rows[k]! < 0 || bound < scan.subjectMin ? -1 : mutualScore(bound, 1, scan.method);
-  }
-  const starts = orderByCeiling(ceilings, count, order, bucketOf);
-  let budget = FILL_BUDGET_PER_ROW * heap.capacity;
-  for (let r = 0; r < starts.length - 1 && mayEnter(scan, bucketCeiling(r)); r++) {
-    for (let i = starts[r]!; i < starts[r + 1]!; i++) {
-      if (budget-- === 0) return;
-      const k = order[i]!;
-      const o = rows[k]!;
-      rows[k] = -1;
-      const s1 = satisfactionOf(subject, s, others, o);
-      if (s1 >= scan.subjectMin) offer(scan, o, s1);
-    }
-  }
 }

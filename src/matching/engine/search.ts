@@ -175,37 +175,62 @@ function rankRows(
   count: number,
   buffers: Buffers,
 ): void {
-  const left = narrowByBounds(scan, plan, rows, count, buffers);
-  scoreRemaining(scan, steps, plan, rows, left, buffers);
+  const fill = (listed: number) => scoreBestFirst(scan, steps, plan, rows, listed, buffers, FILLING);
+  const left = narrowByBounds(scan, plan, rows, count, buffers, fill);
+  scoreBestFirst(scan, steps, plan, rows, left, buffers, SCORING);
 }
 
 /**
- * The rows left, bucketed by the best score their bounds on S(subject→row) allow (with
- * S(row→subject) = 1), are scored from the best bucket down until no bucket can beat the heap: a
- * bucket's rows (in slot order) in batches, S(row→subject) column by column first (dropping the
- * rows that provably cannot enter the heap), then S(subject→row) exactly for the rows left.
+ * The rows of `rows[0..count)`, bucketed by the best score their bounds on S(subject→row) allow
+ * (with S(row→subject) = 1), are scored from the best bucket down until no bucket can beat the
+ * heap, or `budget` rows were scored: a bucket's rows (in slot order) in batches of `batch`,
+ * S(row→subject) column by column first (dropping the rows that provably cannot enter the heap),
+ * then S(subject→row) exactly for the rows left. Scored rows are marked −1 in `rows` (in the heap
+ * or out for good). While the heap fills (FILLING) the batches are small, so that its threshold
+ * prunes soon, and only the best few rows are scored before the rest are narrowed by it.
  */
-function scoreRemaining(
+function scoreBestFirst(
   scan: Scan,
   steps: readonly Step[],
   plan: BoundPlan,
   rows: Int32Array,
   count: number,
   buffers: Buffers,
+  { batch, budgetPerRow }: { batch: number; budgetPerRow: number },
 ): void {
+  const { order } = buffers;
+  const starts = bucketsOf(scan, plan, rows, count, buffers);
+  let budget = budgetPerRow * scan.heap.capacity;
+  for (let r = 0; r < starts.length - 1 && budget > 0 && mayEnter(scan, bucketCeiling(r)); r++) {
+    for (let from = starts[r]!; from < starts[r + 1]! && budget > 0; from += batch) {
+      const to = Math.min(starts[r + 1]!, from + batch, from + budget);
+      offerBatch(scan, steps, buffers.weighted, rows, from, to, buffers);
+      for (let i = from; i < to; i++) rows[order[i]!] = -1;
+      budget -= to - from;
+    }
+  }
+}
+
+/**
+ * Buckets `rows[0..count)` (rows marked −1 left out) by the mutual score their loss bound allows:
+ * `buffers.weighted` gets each row's bound of S(subject→row), `buffers.order` the positions best
+ * bucket first; returns the buckets' starts (impact-buckets.ts).
+ */
+function bucketsOf(
+  scan: Scan,
+  plan: BoundPlan,
+  rows: Int32Array,
+  count: number,
+  buffers: Buffers,
+): Int32Array {
   const { lost, ceilings, order, bucketOf } = buffers;
   const bounds = buffers.weighted;
   for (let k = 0; k < count; k++) {
     const bound = lossBound(lost[k]!, plan);
     bounds[k] = bound;
-    ceilings[k] = bound < scan.subjectMin ? -1 : mutualScore(bound, 1, scan.method);
+    ceilings[k] = rows[k]! < 0 || bound < scan.subjectMin ? -1 : mutualScore(bound, 1, scan.method);
   }
-  const starts = orderByCeiling(ceilings, count, order, bucketOf);
-  for (let r = 0; r < starts.length - 1 && mayEnter(scan, bucketCeiling(r)); r++) {
-    for (let from = starts[r]!; from < starts[r + 1]!; from += BATCH) {
-      offerBatch(scan, steps, bounds, rows, from, Math.min(starts[r + 1]!, from + BATCH), buffers);
-    }
-  }
+  return orderByCeiling(ceilings, count, order, bucketOf);
 }
 
 /**
@@ -259,6 +284,10 @@ function leastOtherSatisfaction(score: number, s1: number, method: ScoreMethod):
 
 /** Rows of a bucket scored the other way together: their running sums stay in the CPU cache. */
 const BATCH = 2048;
+/** The rows left after narrowing: every one that may enter the heap. */
+const SCORING = { batch: BATCH, budgetPerRow: Number.POSITIVE_INFINITY };
+/** Filling the heap: small batches, at most 4 rows per row the heap keeps (then the rest are narrowed). */
+const FILLING = { batch: 64, budgetPerRow: 4 };
 
 type Buffers = ReturnType<typeof scratch>;
 const buffers = {

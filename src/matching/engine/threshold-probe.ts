@@ -9,7 +9,7 @@ import type { Collector, Scan } from './scan-state.ts';
  */
 
 /** Samples of the listed rows, one run in this many, smallest first (each only when big enough). */
-export const SAMPLE_STRIDES = [256, 16];
+export const SAMPLE_STRIDES = [256, 32];
 /** Neighbouring rows sampled together: they share cache lines. */
 const SAMPLE_RUN = 16;
 /** Sample only when the sample would hold at least this many rows per heap row. */

@@ -8,10 +8,33 @@ import { addToBatch } from '../row-sums.ts';
  * into a table of four doubles per pair — what the row adds to `weighted`, to `total` (NaN: a
  * dealbreaker broken), what it takes off `remaining`, and 1 when it breaks — so each row costs a
  * look-up and no branch on its level. Level 0 (and the level bits no importance uses) adds zeros,
- * which leave the sums as they are: they never hold −0. Built per subject (and listing), so kept
- * cheap: one sat per cell.
+ * which leave the sums as they are: they never hold −0. A table depends only on what `key` names
+ * (the kind's cells and the subject's value), so it is built once per key and shared by the listings
+ * (read only): building one per listing cost a large share of a small listing.
  */
-export function levelTable(cells: number, satOf: (cell: number) => number): Float64Array {
+export function levelTable(key: string, cells: number, satOf: (cell: number) => number): Float64Array {
+  let table = tables.get(key);
+  if (!table) {
+    table = buildTable(cells, satOf);
+    if (cached + table.length > MAX_CACHED) {
+      tables.clear();
+      cached = 0;
+    }
+    tables.set(key, table);
+    cached += table.length;
+  }
+  return table;
+}
+
+/**
+ * Doubles of tables kept (16 MB): a questionnaire's criteria and their subjects' values need far
+ * fewer, but a scale of 32 steps takes 256 kB a value, so the cache starts over past this.
+ */
+const MAX_CACHED = 2 * 1024 * 1024;
+const tables = new Map<string, Float64Array>();
+let cached = 0;
+
+function buildTable(cells: number, satOf: (cell: number) => number): Float64Array {
   const table = new Float64Array((LEVEL_BITS + 1) * cells * 4);
   const [weighted, total, remaining] = [new Float64Array(1), new Float64Array(1), new Float64Array(1)];
   for (let cell = 0; cell < cells; cell++) {

@@ -61,16 +61,13 @@ export const multi: KindEngine<'multi'> = {
     const { layout } = subject;
     const mask = subject.masks[layout.valueSlot[c]! * subject.capacity + s]!;
     const side = layout.optionIndex[c]!.size + 1;
-    let tables: ReverseTables | undefined; // built at the first add: a listing may not need them
+    const tables = reverseTables(side);
     const at = layout.acceptAt[c]!;
     return {
       criterion: c,
       missing: mask === 0,
       cost: 1,
-      add: (others, batch, count) => {
-        tables ??= reverseTables(side);
-        return addReverse(tables, mask, c, at, others, batch, count);
-      },
+      add: (others, batch, count) => addReverse(tables, mask, c, at, others, batch, count),
     };
   },
 };
@@ -160,11 +157,11 @@ function addLoss(
 type ReverseTables = { any: Float64Array; all: Float64Array; side: number };
 
 function reverseTables(side: number): ReverseTables {
-  const all = levelTable(side * side, (cell) => {
+  const all = levelTable(`multi-all:${side}`, side * side, (cell) => {
     const [met, wanted] = [Math.floor(cell / side), cell % side];
     return wanted === 0 ? 1 : met / wanted;
   });
-  return { any: levelTable(2, (met) => met), all, side };
+  return { any: levelTable('multi-any', 2, (met) => met), all, side };
 }
 
 /** Each row's own expectation (a mask and a mode) against the subject's options `mask`. */

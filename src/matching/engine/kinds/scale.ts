@@ -57,7 +57,9 @@ export const scale: KindEngine<'scale'> = {
     const tolerance = toleranceOf(subject, c);
     const table = missing
       ? new Float64Array(0)
-      : levelTable(steps * steps, (cell) => scaleSat(Math.floor(cell / steps), cell % steps, x, tolerance));
+      : levelTable(`scale:${steps}:${tolerance}:${x}`, steps * steps, (cell) =>
+          scaleSat(Math.floor(cell / steps), cell % steps, x, tolerance),
+        );
     const at = layout.acceptAt[c]!;
     return {
       criterion: c,

@@ -48,7 +48,7 @@ export const single: KindEngine<'single'> = {
   reverseCriterion(subject, s, _others, c) {
     const code = subject.codes[subject.layout.valueSlot[c]! * subject.capacity + s]!;
     const at = subject.layout.acceptAt[c]!;
-    const table = levelTable(2, (inSet) => inSet);
+    const table = levelTable('single', 2, (inSet) => inSet);
     return {
       criterion: c,
       missing: code === MISSING_CODE,
