@@ -112,6 +112,18 @@ describe.each(availableDatabaseKinds())('a bulk write put into the index as writ
     expect(await matchedCandidateIds(m.admin, m.job.id)).not.toContain(created!.id);
   });
 
+  it("keeps a candidate hidden from an employer's jobs when a bulk line updates its answers", async () => {
+    const m = await createMarket(t.app);
+    const line = lineOf(m, 'hidden');
+    const [created] = await uploadCandidates(t.app, m.adminKey, [line]);
+    const hidden = await m.admin.patch(`/v1/candidates/${created!.id}`, {
+      hiddenFromEmployerIds: [m.employer.id],
+    });
+    expect(hidden.statusCode, hidden.body).toBe(200);
+    await uploadCandidates(t.app, m.adminKey, [{ ...line, minScore: 0.4 }]);
+    expect(await matchedCandidateIds(m.admin, m.job.id)).not.toContain(created!.id);
+  });
+
   it('reads back a candidate whose bulk line has no answers, so its stored answers stay indexed', async () => {
     const m = await createMarket(t.app);
     const line = lineOf(m, 'kept');
