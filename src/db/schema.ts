@@ -52,6 +52,12 @@ const workspaceId = () =>
     .notNull()
     .references(() => workspaces.id, { onDelete: 'cascade' });
 
+/**
+ * The workspace of a row that belongs to a profile: no foreign key of its own, the profile's
+ * (cascading from the workspace) covers it, and a bulk write saves a key check per row.
+ */
+const profileWorkspaceId = () => uuid('workspace_id').notNull();
+
 export const employers = pgTable(
   'employers',
   {
@@ -127,7 +133,7 @@ export const candidateContacts = pgTable(
     candidateId: uuid('candidate_id')
       .primaryKey()
       .references(() => candidates.id, { onDelete: 'cascade' }),
-    workspaceId: workspaceId(),
+    workspaceId: profileWorkspaceId(),
     name: text('name').notNull(),
     email: text('email').notNull(),
     phone: text('phone'),
@@ -157,7 +163,7 @@ export const answerSets = pgTable(
   'answer_sets',
   {
     id: id(),
-    workspaceId: workspaceId(),
+    workspaceId: profileWorkspaceId(),
     jobId: uuid('job_id').references(() => jobs.id, { onDelete: 'cascade' }),
     candidateId: uuid('candidate_id').references(() => candidates.id, { onDelete: 'cascade' }),
     questionnaireId: text('questionnaire_id').notNull(),

@@ -40,7 +40,7 @@ export function checkChunk(
   countOnly = false,
 ): CheckedChunk {
   const bytes = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength);
-  const given: { line: number; text: string }[] = [];
+  const given: { line: number; text: string; bytes: Uint8Array }[] = [];
   let line = chunk.firstLine;
   // Line by line, not the chunk at once: a line of plain ASCII then stays a one-byte string, which
   // decodes and parses several times faster than the two-byte string one accented line makes of a
@@ -49,7 +49,7 @@ export function checkChunk(
     const newline = bytes.indexOf(NEWLINE, start);
     const end = newline < 0 ? bytes.length : newline;
     const text = bytes.toString('utf8', start, end).trim();
-    if (text.length > 0) given.push({ line, text });
+    if (text.length > 0) given.push({ line, text, bytes: bytes.subarray(start, end) });
     start = end + 1;
   }
   if (countOnly) return { lines: [], count: given.length };

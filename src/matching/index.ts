@@ -7,6 +7,7 @@ import { type PairRow, pairRow } from './engine/pair-check.ts';
 import { listingOf, type RankedRow, type RankRequest, rankRange } from './engine/search.ts';
 import type { RankPool } from './engine/slice-pool.ts';
 import { HiddenPairs } from './hidden-pairs.ts';
+import { TouchLog } from './touch-log.ts';
 import type { ScoreMethod } from './types.ts';
 
 export type IndexSide = 'job' | 'candidate';
@@ -74,6 +75,8 @@ export class MatchIndex {
   private readonly questionnaires: QuestionnaireCatalog;
   private readonly split: { pool?: RankPool | undefined; splitFrom?: number | undefined };
   loaded = false;
+  /** What was put in lately, so a write's own states never overwrite a newer one (see TouchLog). */
+  readonly touches = new TouchLog();
   /** How long the start-up load took, once it is done. */
   loadSeconds: number | undefined;
   /** Told how long each listing's ranking took, by the side of the profile it lists for. */

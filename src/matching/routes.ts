@@ -84,7 +84,9 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
         throw new Error(`the score method of workspace ${workspaceId} kept changing during a listing`);
       }
       const rows = listed.filter((r) => present.has(r.id));
-      for (const r of listed) if (!present.has(r.id)) index.remove(workspaceId, otherSide, r.id);
+      const gone = listed.filter((r) => !present.has(r.id)).map((r) => r.id);
+      if (gone.length > 0) index.touches.touch(gone)();
+      for (const id of gone) index.remove(workspaceId, otherSide, id);
       const last = rows.at(-1);
       return { rows, nextCursor: list?.hasMore && last ? encodeRankCursor(last.score, last.id) : null };
     }

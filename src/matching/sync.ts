@@ -7,6 +7,7 @@ import { backoffMs, type Notifications } from '../db/notifications.ts';
 import { deferUntilCommit } from '../db/request-transaction.ts';
 import { loggableError } from '../logger.ts';
 import type { IndexSide, MatchIndex, PackedRow } from './index.ts';
+import { WrittenProfiles } from './profile-sync.ts';
 import {
   CHANGES_CHANNEL,
   changesSince,
@@ -34,10 +35,15 @@ export async function refreshProfiles(
   const unique = [...new Set(ids)];
   for (let start = 0; start < unique.length; start += BATCH) {
     const batch = unique.slice(start, start + BATCH);
-    const states = await readStates(db, workspaceId, side, batch, index.currentLayoutKeys());
-    const found = new Set(states.map((s) => s.id));
-    for (const state of states) index.apply(workspaceId, side, state);
-    for (const id of batch) if (!found.has(id)) index.remove(workspaceId, side, id);
+    const applied = index.touches.touch(batch);
+    try {
+      const states = await readStates(db, workspaceId, side, batch, index.currentLayoutKeys());
+      const found = new Set(states.map((s) => s.id));
+      for (const state of states) index.apply(workspaceId, side, state);
+      for (const id of batch) if (!found.has(id)) index.remove(workspaceId, side, id);
+    } finally {
+      applied();
+    }
   }
 }
 
@@ -175,6 +181,61 @@ export class ChangeFollower {
     return next;
   }
 
+  /**
+   * Runs a bulk write, then (through the same queue) puts what its committed transactions stored
+   * into the index as stored: no read back. A profile the index was given (or was reading) after
+   * the write began may be newer in the index than as written, so it is read back instead, as is
+   * one the write did not store whole. Inside a request's open transaction, it all is read back
+   * once that commits.
+   */
+  async writeThrough<T>(
+    workspaceId: string,
+    side: IndexSide,
+    write: (written: WrittenProfiles) => Promise<T>,
+  ): Promise<T> {
+    const mark = this.index.touches.begin();
+    const written = new WrittenProfiles();
+    try {
+      return await write(written);
+    } finally {
+      await this.putWritten(mark, workspaceId, side, written);
+    }
+  }
+
+  private putWritten(mark: number, workspaceId: string, side: IndexSide, written: WrittenProfiles) {
+    const { states, reread } = written;
+    const ids = [...states.map((s) => s.id), ...reread];
+    if (deferUntilCommit(() => this.refresh(workspaceId, side, ids))) {
+      this.index.touches.end(mark);
+      return Promise.resolve();
+    }
+    const run = async () => {
+      const touches = this.index.touches;
+      try {
+        const newer = touches.since(mark);
+        const again = [...reread];
+        touches.touch(ids)();
+        for (const state of states) {
+          if (newer.has(state.id)) {
+            again.push(state.id);
+            continue;
+          }
+          try {
+            this.index.apply(workspaceId, side, state);
+          } catch {
+            again.push(state.id); // a packed row of a layout the index no longer uses: its answers are read
+          }
+        }
+        if (again.length > 0) await refreshProfiles(this.database.db, this.index, workspaceId, side, again);
+      } finally {
+        touches.end(mark);
+      }
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
   pack(
     answerSets: { questionnaireId: string; questionnaireVersion: number; answers: AnswerSet }[],
   ): PackedRow[] {
@@ -195,8 +256,10 @@ export class ChangeFollower {
   private async onNotify(payload: string | undefined): Promise<void> {
     if (this.caughtUpAt === undefined || this.stopped) return;
     const [side, workspaceId, id] = payload?.split(':') ?? [];
-    if ((side === 'job' || side === 'candidate') && workspaceId && id)
+    if ((side === 'job' || side === 'candidate') && workspaceId && id) {
+      this.index.touches.touch([id])();
       this.index.remove(workspaceId, side, id);
+    }
     await this.catchUp({ full: false });
   }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { resolveAnswers } from '../answers/resolve.ts';
+import { sameJson } from '../answers/same-json.ts';
 import type { AnswerSet } from '../answers/types.ts';
 import type { ErrorCode, FieldProblem } from '../http/errors.ts';
 import { answerMap } from '../http/schema-parts.ts';
@@ -7,6 +8,7 @@ import { compileLayout, type Layout } from '../matching/engine/layout.ts';
 import { layoutKey, packAnswers } from '../matching/engine/packed-row.ts';
 import { MAX_CRITERIA } from '../questionnaires/definition.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
+import { answersSpan } from './answers-span.ts';
 import { candidateCreate, jobCreate } from './schemas.ts';
 
 /*
@@ -65,7 +67,13 @@ export type CheckedLine<T, A = PackedAnswers> =
   | { line: number; externalId: string; record: T; answers: { ok: true; value?: A } }
   | { line: number; externalId: string; record: T; answers: { ok: false; error: LineError } };
 
-type ResolvedAnswers = { questionnaireId: string; questionnaireVersion: number; answers: AnswerSet };
+type ResolvedAnswers = {
+  questionnaireId: string;
+  questionnaireVersion: number;
+  answers: AnswerSet;
+  /** The line's own bytes of the answers, where validation left them as sent. */
+  json?: Uint8Array | undefined;
+};
 
 type BulkLine = {
   externalId: string;
@@ -102,9 +110,9 @@ export class AnswerPacker {
         positions.map((i) => sets[i]!.answers),
       );
       positions.forEach((i, k) => {
-        const { questionnaireId, questionnaireVersion, answers } = sets[i]!;
+        const { questionnaireId, questionnaireVersion, answers, json: sent } = sets[i]!;
         // Bytes of their own (not a slice of Buffer's shared pool), so a thread posts them cheaply.
-        const json = utf8.encode(JSON.stringify(answers));
+        const json = sent ?? utf8.encode(JSON.stringify(answers));
         packed[i] = { questionnaireId, questionnaireVersion, json, indexRow: rows[k]!, indexLayout: key };
       });
     }
@@ -124,14 +132,17 @@ export class AnswerPacker {
   }
 }
 
-/** Checks lines one by one, then packs the answers of those that passed, all at once. */
+/**
+ * Checks lines one by one, then packs the answers of those that passed, all at once. `bytes`: the
+ * line's UTF-8, whose answers are then stored as sent when validation leaves them unchanged.
+ */
 export function checkLines<S extends z.ZodType<BulkLine>>(
-  lines: { line: number; text: string }[],
+  lines: { line: number; text: string; bytes?: Uint8Array | undefined }[],
   schema: S,
   packer: AnswerPacker,
   questionnaires: QuestionnaireCatalog,
 ): CheckedLine<z.output<S>>[] {
-  const checked = lines.map(({ line, text }) => checkLine(line, text, schema, questionnaires));
+  const checked = lines.map((given) => checkLine(given, schema, questionnaires));
   const resolved: ResolvedAnswers[] = [];
   for (const c of checked)
     if ('answers' in c && c.answers.ok && c.answers.value) resolved.push(c.answers.value);
@@ -145,8 +156,7 @@ export function checkLines<S extends z.ZodType<BulkLine>>(
 }
 
 function checkLine<S extends z.ZodType<BulkLine>>(
-  line: number,
-  text: string,
+  { line, text, bytes }: { line: number; text: string; bytes?: Uint8Array | undefined },
   schema: S,
   questionnaires: QuestionnaireCatalog,
 ): CheckedLine<z.output<S>, ResolvedAnswers> {
@@ -163,13 +173,18 @@ function checkLine<S extends z.ZodType<BulkLine>>(
     const error = { code: 'invalid_answers' as const, detail: answers.detail, errors: answers.errors };
     return { line, externalId, record, answers: { ok: false, error } };
   }
-  return { line, externalId, record, answers: { ok: true, value: answers.value } };
+  const value: ResolvedAnswers = answers.value;
+  if (bytes && sameJson(value.answers, (parsed.json as { answers?: unknown }).answers)) {
+    const span = answersSpan(bytes);
+    if (span) value.json = new Uint8Array(bytes.subarray(span[0], span[1]));
+  }
+  return { line, externalId, record, answers: { ok: true, value } };
 }
 
 function parseLine<S extends z.ZodType>(
   text: string,
   schema: S,
-): { ok: true; value: z.output<S> } | { ok: false; error: LineError } {
+): { ok: true; value: z.output<S>; json: unknown } | { ok: false; error: LineError } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -177,7 +192,7 @@ function parseLine<S extends z.ZodType>(
     return { ok: false, error: { code: 'validation_failed', detail: 'The line is not valid JSON.' } };
   }
   const parsed = schema.safeParse(json);
-  if (parsed.success) return { ok: true, value: parsed.data };
+  if (parsed.success) return { ok: true, value: parsed.data, json };
   const errors = parsed.error.issues.map((issue) => ({
     path: issue.path.join('.') || '(line)',
     message: issue.message,

@@ -3,10 +3,13 @@ import type { DbOrTx, Tx } from '../db/client.ts';
 import { rowsOf } from '../db/rows.ts';
 import { employers } from '../db/schema.ts';
 import { uuidv7Batch } from '../db/uuid.ts';
+import type { ProfileState } from '../matching/index.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
 import type { BulkEntry } from './bulk.ts';
+import type { PackedAnswers } from './bulk-lines.ts';
 
-type Written = Map<string, { id: string; inserted: boolean }>;
+/** Per externalId: the row's id, whether it was new, and its index state as stored (see WrittenProfile). */
+type Written = Map<string, { id: string; inserted: boolean; state: ProfileState | undefined }>;
 
 /*
  * Bulk writes send each statement's batch in a few parameters, however many rows: profiles as one
@@ -45,8 +48,21 @@ export async function writeCandidates(
       )}) as t(id uuid, external_id text, headline text, min_score float8)
     on conflict (workspace_id, external_id) do update
       set headline = excluded.headline, min_score = excluded.min_score, updated_at = now()
-    returning id, external_id, (xmax = 0) as inserted`);
-  const written = toWritten(rowsOf<WrittenRow>(result));
+    returning id, external_id, (xmax = 0) as inserted, paused,
+              nullif(hidden_from_employer_ids, '{}')::text[] as hidden`);
+  const rows = new Map(
+    rowsOf<WrittenRow & { paused: boolean; hidden: string[] | null }>(result).map((r) => [r.external_id, r]),
+  );
+  const written: Written = new Map();
+  for (const { externalId, record, answers } of entries) {
+    const row = rows.get(externalId)!;
+    const state = indexState(row, answers, {
+      minScore: record.minScore,
+      open: !row.paused,
+      hiddenFromEmployerIds: row.hidden ?? undefined,
+    });
+    written.set(externalId, { id: row.id, inserted: row.inserted, state });
+  }
   const contacts = records.map((r) => ({
     candidate_id: written.get(r.externalId)!.id,
     name: r.contact.name,
@@ -100,7 +116,17 @@ export async function writeJobs(
       set employer_id = excluded.employer_id, title = excluded.title, capacity = excluded.capacity,
           status = excluded.status, min_score = excluded.min_score, updated_at = now()
     returning id, external_id, (xmax = 0) as inserted`);
-  const written = toWritten(rowsOf<WrittenRow>(result));
+  const rows = new Map(rowsOf<WrittenRow>(result).map((r) => [r.external_id, r]));
+  const written: Written = new Map();
+  for (const { externalId, record, answers } of entries) {
+    const row = rows.get(externalId)!;
+    const state = indexState(row, answers, {
+      minScore: record.minScore,
+      employerId: record.resolvedEmployerId,
+      open: record.status === 'open',
+    });
+    written.set(externalId, { id: row.id, inserted: row.inserted, state });
+  }
   await writeAnswers(tx, workspaceId, entries, written, 'job');
   return written;
 }
@@ -138,7 +164,17 @@ async function writeAnswers<T>(
   side: 'job' | 'candidate',
 ) {
   const withAnswers = entries.filter((e) => e.answers);
-  if (withAnswers.length === 0) return;
+  if (withAnswers.length > 0) await insertAnswers(tx, workspaceId, withAnswers, written, side);
+  await tx.execute(sql`select set_config('mutualfit.profiles_recorded', '', true)`);
+}
+
+async function insertAnswers<T>(
+  tx: Tx,
+  workspaceId: string,
+  withAnswers: BulkEntry<T>[],
+  written: Written,
+  side: 'job' | 'candidate',
+) {
   const answerSets = withAnswers.map((e) => e.answers!);
   const column = sql.raw(side === 'job' ? 'job_id' : 'candidate_id');
   // The answers travel as NDJSON in one parameter (JSON.stringify never emits a raw line break),
@@ -174,9 +210,16 @@ function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
-/** Tags this transaction's change-feed rows as the writing app's (it refreshes its index itself). */
+/**
+ * Tags this transaction's change-feed rows as the writing app's (it puts them into its index
+ * itself), and tells the answers' feed trigger that the profiles' upsert, which comes first, puts
+ * each profile in the feed (migrations/0009): one feed row per profile, not two. Cleared by
+ * writeAnswers once its statement is done.
+ */
 async function markOrigin(tx: Tx, origin: string): Promise<void> {
-  await tx.execute(sql`select set_config('mutualfit.origin', ${origin}, true)`);
+  await tx.execute(
+    sql`select set_config('mutualfit.origin', ${origin}, true), set_config('mutualfit.profiles_recorded', 'on', true)`,
+  );
 }
 
 /** Rows as one `json` parameter, for json_to_recordset. */
@@ -190,6 +233,28 @@ function newIds(count: number): string[] {
 
 type WrittenRow = { id: string; external_id: string; inserted: boolean };
 
-function toWritten(rows: WrittenRow[]): Written {
-  return new Map(rows.map((row) => [row.external_id, { id: row.id, inserted: row.inserted }]));
+/**
+ * A written profile's index state: every column the index reads comes from the line or the
+ * upsert's RETURNING, the answers from the packed row the line checked to. Undefined for an
+ * updated profile whose line carried no answers (its stored ones stay): that one is read back.
+ */
+function indexState(
+  row: WrittenRow,
+  answers: PackedAnswers | undefined,
+  profile: Omit<ProfileState, 'id' | 'answers'>,
+): ProfileState | undefined {
+  if (!answers && !row.inserted) return undefined;
+  return {
+    id: row.id,
+    ...profile,
+    answers: answers
+      ? {
+          questionnaireId: answers.questionnaireId,
+          questionnaireVersion: answers.questionnaireVersion,
+          answers: null,
+          indexRow: answers.indexRow,
+          indexLayout: answers.indexLayout,
+        }
+      : null,
+  };
 }

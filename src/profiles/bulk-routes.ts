@@ -115,16 +115,20 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
     },
     async (request) => {
       const { workspaceId } = requireRole(request, 'admin');
-      const result = await writeBulk({
-        checked: checkedLines<CandidateLine>(request.body),
-        write: (entries) =>
-          alerts.write(db, workspaceId, 'candidate', async (tx) =>
-            written(await writeCandidates(tx, workspaceId, entries, sync)),
-          ),
-        onWriteError,
-      });
-      await sync.refresh(workspaceId, 'candidate', writtenIds(result.results));
-      return result;
+      const checked = checkedLines<CandidateLine>(request.body);
+      return sync.writeThrough(workspaceId, 'candidate', (written) =>
+        writeBulk({
+          checked,
+          write: async (entries) => {
+            const stored = await alerts.write(db, workspaceId, 'candidate', async (tx) =>
+              withIds(await writeCandidates(tx, workspaceId, entries, sync)),
+            );
+            written.add(stored.values());
+            return stored;
+          },
+          onWriteError,
+        }),
+      );
     },
   );
 
@@ -143,31 +147,35 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
     async (request) => {
       const { workspaceId } = requireRole(request, 'admin');
       let employerOf = new Map<number, string>();
-      const result = await writeBulk({
-        checked: checkedLines<JobLine>(request.body),
-        check: async (entries) => {
-          const checked = await checkEmployers(db, workspaceId, entries);
-          employerOf = checked.employerOf;
-          return checked.refused;
-        },
-        write: (entries) =>
-          alerts.write(db, workspaceId, 'job', async (tx) =>
-            written(
-              await writeJobs(
-                tx,
-                workspaceId,
-                entries.map((e) => ({
-                  ...e,
-                  record: { ...e.record, resolvedEmployerId: employerOf.get(e.line)! },
-                })),
-                sync,
+      const checked = checkedLines<JobLine>(request.body);
+      return sync.writeThrough(workspaceId, 'job', (written) =>
+        writeBulk({
+          checked,
+          check: async (entries) => {
+            const known = await checkEmployers(db, workspaceId, entries);
+            employerOf = known.employerOf;
+            return known.refused;
+          },
+          write: async (entries) => {
+            const stored = await alerts.write(db, workspaceId, 'job', async (tx) =>
+              withIds(
+                await writeJobs(
+                  tx,
+                  workspaceId,
+                  entries.map((e) => ({
+                    ...e,
+                    record: { ...e.record, resolvedEmployerId: employerOf.get(e.line)! },
+                  })),
+                  sync,
+                ),
               ),
-            ),
-          ),
-        onWriteError,
-      });
-      await sync.refresh(workspaceId, 'job', writtenIds(result.results));
-      return result;
+            );
+            written.add(stored.values());
+            return stored;
+          },
+          onWriteError,
+        }),
+      );
     },
   );
 };
@@ -210,10 +218,6 @@ async function checkEmployers(db: Db, workspaceId: string, entries: BulkEntry<Jo
 }
 
 /** A batch's result with the profiles it changed, for the alert evaluation of its transaction. */
-function written<T extends Map<string, { id: string }>>(value: T) {
+function withIds<T extends Map<string, { id: string }>>(value: T) {
   return { value, ids: [...value.values()].map((w) => w.id) };
-}
-
-function writtenIds(results: LineResult[]): string[] {
-  return results.flatMap((r) => (r.status === 'error' ? [] : [r.id]));
 }

@@ -1,13 +1,8 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { z } from 'zod';
 import { AppError, boundedDetail, boundedErrors, type ErrorCode, type FieldProblem } from '../http/errors.ts';
-import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
-import { AnswerPacker, type CheckedLine, checkLines, type PackedAnswers } from './bulk-lines.ts';
+import type { CheckedLine, PackedAnswers } from './bulk-lines.ts';
 
 export const MAX_BULK_LINES = 10_000;
 const CHUNK_SIZE = 1_000;
-/** Lines checked per turn of the event loop (tens of ms): other requests are served between them. */
-const LINES_PER_TURN = 250;
 
 export type LineResult =
   | { line: number; status: 'created' | 'updated'; id: string; externalId: string }
@@ -37,37 +32,6 @@ export type BulkCheck<T> = (entries: BulkEntry<T>[]) => Promise<Map<number, Line
 export interface BulkOutcome {
   results: LineResult[];
   summary: { created: number; updated: number; failed: number };
-}
-
-type BulkLine = {
-  externalId: string;
-  questionnaireId?: string;
-  questionnaireVersion?: number;
-  answers?: unknown;
-};
-
-/**
- * Upserts NDJSON lines by externalId, every line checked on the calling thread (a few hundred per
- * turn of the event loop). The bulk routes check theirs on the ingest threads while the body
- * arrives (src/ingest/) and go straight to writeBulk.
- */
-export async function runBulk<S extends z.ZodType<BulkLine>>(options: {
-  body: string;
-  lineSchema: S;
-  questionnaires: QuestionnaireCatalog;
-  check?: BulkCheck<z.output<S>>;
-  write: BulkWriter<z.output<S>>;
-  onWriteError: (error: unknown) => void;
-}): Promise<BulkOutcome> {
-  const lines = splitLines(options.body);
-  const packer = new AnswerPacker(options.questionnaires);
-  const checked: CheckedLine<z.output<S>>[] = [];
-  for (let start = 0; start < lines.length; start += LINES_PER_TURN) {
-    if (start > 0) await nextTurn();
-    const turn = lines.slice(start, start + LINES_PER_TURN);
-    checked.push(...checkLines(turn, options.lineSchema, packer, options.questionnaires));
-  }
-  return writeBulk({ ...options, checked });
 }
 
 /**
@@ -191,15 +155,6 @@ function toResults<T>(
       externalId: entry.externalId,
     };
   });
-}
-
-function splitLines(body: string): { line: number; text: string }[] {
-  const lines = body
-    .split('\n')
-    .map((text, index) => ({ line: index + 1, text: text.trim() }))
-    .filter(({ text }) => text.length > 0);
-  assertLineCount(lines.length);
-  return lines;
 }
 
 /** Refuses a body without lines or with more than a request takes (nothing of it is written). */

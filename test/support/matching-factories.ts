@@ -183,6 +183,13 @@ export async function bulkCandidates(
     minScore: entry.minScore ?? 0.5,
     ...(entry.answers ? { questionnaireId: 'mini', answers: entry.answers } : {}),
   }));
+  const results = await uploadCandidates(app, adminKey, lines);
+  expect(results.map((r) => r.status)).toEqual(entries.map(() => 'created'));
+  return results.map((r) => r.id!);
+}
+
+/** POST /v1/candidates:bulk with these lines; the per-line results of its 200. */
+export async function uploadCandidates(app: FastifyInstance, adminKey: string, lines: object[]) {
   const response = await app.inject({
     method: 'POST',
     url: '/v1/candidates:bulk',
@@ -190,9 +197,7 @@ export async function bulkCandidates(
     payload: lines.map((line) => JSON.stringify(line)).join('\n'),
   });
   expect(response.statusCode, response.body.slice(0, 2000)).toBe(200);
-  const { results } = response.json() as { results: { status: string; id?: string }[] };
-  expect(results.map((r) => r.status)).toEqual(entries.map(() => 'created'));
-  return results.map((r) => r.id!);
+  return (response.json() as { results: { status: string; id?: string }[] }).results;
 }
 
 export interface ScoredRow {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { sameJson } from '../../src/answers/same-json.ts';
 import { MatchIndex } from '../../src/matching/index.ts';
+import { answersSpan } from '../../src/profiles/answers-span.ts';
 import { AnswerPacker, candidateLine, checkLines } from '../../src/profiles/bulk-lines.ts';
 import { testQuestionnaires } from '../support/app.ts';
 import { miniAnswers } from '../support/factories.ts';
@@ -32,5 +34,50 @@ describe('bulk lines', () => {
     expect(packed.map((p) => [Buffer.from(p!.indexRow).toString('hex'), p!.indexLayout])).toEqual(
       expected.map((e) => [e.indexRow.toString('hex'), e.indexLayout]),
     );
+  });
+
+  it("store a line's own answers bytes, as sent, when validation leaves them unchanged", async () => {
+    const questionnaires = await testQuestionnaires();
+    const { answers } = miniAnswers();
+    const sent = JSON.stringify(answers, null, 1).replaceAll('\n', '');
+    const text = `{"externalId":"c-1","answers":${sent} ,"questionnaireId":"mini","contact":{"name":"N","email":"n@x.io"}}`;
+    const [checked] = checkLines(
+      [{ line: 1, text, bytes: Buffer.from(text) }],
+      candidateLine,
+      new AnswerPacker(questionnaires),
+      questionnaires,
+    );
+    const value = checked && 'answers' in checked && checked.answers.ok ? checked.answers.value : undefined;
+    expect(Buffer.from(value!.json).toString()).toBe(sent);
+    // Without the line's bytes, the validated answers are written out again.
+    const [again] = checkLines(
+      [{ line: 1, text }],
+      candidateLine,
+      new AnswerPacker(questionnaires),
+      questionnaires,
+    );
+    const rewritten = again && 'answers' in again && again.answers.ok ? again.answers.value : undefined;
+    expect(JSON.parse(Buffer.from(rewritten!.json).toString())).toEqual(JSON.parse(sent));
+    expect(Buffer.from(rewritten!.json).toString()).not.toBe(sent);
+  });
+
+  it('find the top-level answers in a line, the last when given twice, never one nested or quoted', () => {
+    const span = (text: string) => {
+      const at = answersSpan(Buffer.from(text));
+      return at && Buffer.from(text).subarray(at[0], at[1]).toString();
+    };
+    expect(span('{"a":1,"answers":{"x":[1,{"y":"}"}]},"b":2}')).toBe('{"x":[1,{"y":"}"}]}');
+    expect(span('{ "answers" : {"q":"\\\\"} }')).toBe('{"q":"\\\\"}');
+    expect(span('{"answers":{"a":1},"answers":{"b":2}}')).toBe('{"b":2}');
+    expect(span('{"x":{"answers":{"a":1}},"y":"answers"}')).toBeUndefined();
+    expect(span('{"é":"answers","answers":{"ü":"\\"answers\\""}}')).toBe('{"ü":"\\"answers\\""}');
+  });
+
+  it('compare JSON values by their own keys in any order', () => {
+    expect(sameJson({ a: [1, { b: 'x' }], c: null }, { c: null, a: [1, { b: 'x' }] })).toBe(true);
+    expect(sameJson({ a: 1 }, { a: 1, b: undefined })).toBe(false);
+    expect(sameJson([1, 2], { 0: 1, 1: 2 })).toBe(false);
+    expect(sameJson(JSON.parse('{"__proto__":{"a":1}}'), {})).toBe(false);
+    expect(sameJson({ min: 1, max: 2 }, { max: 2, min: 1 })).toBe(true);
   });
 });
