@@ -92,15 +92,19 @@ export async function pairsAbove(
     const least = alerting.least;
     // A piece of a scan of the alerting rows spans as many rows as hold turns.scanRows alerting ones.
     const spread = Math.max(1, Math.floor(others.end / Math.max(1, alerting.count)));
-    const scan = async (s: number, floor: number, rows: Parameters<typeof rankAboveFloor>[7]) => {
-      const found: KeptRow[] = [];
+    // Each piece's rows are visited before the pause: a scan can find hundreds of thousands.
+    const scan = async (
+      s: number,
+      floor: number,
+      rows: Parameters<typeof rankAboveFloor>[7],
+      visit: (row: KeptRow) => void,
+    ) => {
       const piece = rows?.only ? turns.scanRows * spread : turns.scanRows;
       for (let from = 0; from < others.end; from += piece) {
         const to = Math.min(from + piece, others.end);
-        found.push(...rankAboveFloor(staged, s, others, method, floor, from, to, rows));
+        for (const row of rankAboveFloor(staged, s, others, method, floor, from, to, rows)) visit(row);
         await turns.pause();
       }
-      return found;
     };
     for (const [k, s] of changed.entries()) {
       const id = changedIds[s]!;
@@ -109,15 +113,15 @@ export async function pairsAbove(
       // alerting rows get a scan of their own at their lowest threshold.
       const both = own !== undefined && scanEach && own <= least;
       if (own !== undefined) {
-        for (const row of await scan(s, own, { excluded: hidden[k] })) {
+        await scan(s, own, { excluded: hidden[k] }, (row) => {
           if (row.score >= own) pair(side, id, others.idAt(row.slot), row.score);
           if (both && row.score >= theirs[row.slot]!) pair(otherSide, id, alerting.idAt(row.slot), row.score);
-        }
+        });
       }
       if (!scanEach || both) continue;
-      for (const row of await scan(s, least, { excluded: hidden[k], only })) {
+      await scan(s, least, { excluded: hidden[k], only }, (row) => {
         if (row.score >= theirs[row.slot]!) pair(otherSide, id, alerting.idAt(row.slot), row.score);
-      }
+      });
     }
     if (scanEach) continue;
     if (scanChanged) {

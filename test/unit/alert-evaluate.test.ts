@@ -1,8 +1,9 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type AlertPair, pairsAbove } from '../../src/alerts/evaluate.ts';
 import { AlertingSide } from '../../src/alerts/registry.ts';
 import { Turns } from '../../src/alerts/turns.ts';
+import { ProfileStore } from '../../src/matching/engine/columnar-store.ts';
 import { MatchIndex, type ProfileState } from '../../src/matching/index.ts';
 import { scorePair } from '../../src/matching/score.ts';
 import { scoreMethods } from '../../src/matching/types.ts';
@@ -112,4 +113,51 @@ describe('pairsAbove', () => {
     },
     120_000,
   );
+
+  it('turns the rows a scan finds into pairs piece by piece, between its pauses', async () => {
+    const mini = await loadMini();
+    const index = new MatchIndex(buildCatalog([mini]));
+    const answers = fc.sample(miniAnswerSet, { seed: 42, numRuns: 601 });
+    const profile = (kind: number, i: number): ProfileState => ({
+      id: id(kind, i),
+      minScore: 0,
+      employerId: kind === 1 ? id(9, 0) : undefined,
+      open: true,
+      answers: { questionnaireId: 'mini', questionnaireVersion: 1, answers: answers[kind === 1 ? 600 : i]! },
+    });
+    for (let i = 0; i < 600; i++) index.apply(WS, 'candidate', profile(2, i));
+    const events: string[] = [];
+    class Recording extends Turns {
+      override pause(): Promise<void> {
+        events.push('pause');
+        return super.pause();
+      }
+    }
+    const idAt = ProfileStore.prototype.idAt;
+    const spy = vi.spyOn(ProfileStore.prototype, 'idAt').mockImplementation(function (
+      this: ProfileStore,
+      slot,
+    ) {
+      events.push('id');
+      return idAt.call(this, slot);
+    });
+    try {
+      // The job's own alert at 0: every acceptable candidate is a pair, made in pieces of 64 rows.
+      const found = await pairsAbove(
+        index,
+        WS,
+        'job',
+        [profile(1, 0)],
+        'harmonic',
+        { own: new Map([[id(1, 0), 0]]), others: new AlertingSide(new Map()) },
+        new Recording(0, 64),
+      );
+      expect(found.length).toBeGreaterThan(128);
+      const [first, last] = [events.indexOf('pause'), events.lastIndexOf('pause')];
+      expect(events.slice(first, last).filter((e) => e === 'id').length).toBeGreaterThan(0);
+      expect(events.slice(last).filter((e) => e === 'id').length).toBeLessThan(found.length);
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });
