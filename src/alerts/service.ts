@@ -22,6 +22,7 @@ import {
   thresholdsOf,
   upsertAlert,
 } from './repository.ts';
+import { Turns } from './turns.ts';
 
 /** An evaluation opened at the start of a market write's transaction (see Alerts.begin). */
 export interface AlertTurn {
@@ -175,11 +176,9 @@ export class Alerts {
     const others = registry.side(other(side));
     const fresh = await pairsAbove(this.index, workspaceId, side, states, method, { own, others });
     const stored = await announcedOf(tx, side, ids);
-    const keyOf = (p: AlertPair) => `${p.alertOf}:${pairKey(p.jobId, p.candidateId)}`;
-    const storedKeys = new Set(stored.map(keyOf));
-    const freshKeys = new Set(fresh.map(keyOf));
-    const created = fresh.filter((p) => !storedKeys.has(keyOf(p)));
-    const gone = stored.filter((p) => !freshKeys.has(keyOf(p)));
+    const turns = new Turns();
+    const created = await notIn(fresh, stored, turns);
+    const gone = await notIn(stored, fresh, turns);
     // A pair whose alert was switched off (or whose subject was deleted) goes without an event.
     const alerting = (p: AlertPair) =>
       p.alertOf === side
@@ -208,3 +207,22 @@ export class Alerts {
 
 /** What a writing route needs: its market writes run with their alert evaluation. */
 export type MarketWrites = Pick<Alerts, 'write'>;
+
+const keyOf = (p: AlertPair) => `${p.alertOf}:${pairKey(p.jobId, p.candidateId)}`;
+/** Pairs keyed per PIECE between pauses: a job's own alert can hold hundreds of thousands. */
+const PIECE = 4_096;
+
+/** The pairs of `pairs` not in `others`, in turns (see turns.ts). */
+async function notIn(pairs: AlertPair[], others: AlertPair[], turns: Turns): Promise<AlertPair[]> {
+  const keys = new Set<string>();
+  for (let i = 0; i < others.length; i++) {
+    keys.add(keyOf(others[i]!));
+    if (i % PIECE === PIECE - 1) await turns.pause();
+  }
+  const missing: AlertPair[] = [];
+  for (let i = 0; i < pairs.length; i++) {
+    if (!keys.has(keyOf(pairs[i]!))) missing.push(pairs[i]!);
+    if (i % PIECE === PIECE - 1) await turns.pause();
+  }
+  return missing;
+}
