@@ -19,7 +19,7 @@ import { loadQuestionnaires } from '../src/questionnaires/loader.ts';
 import { createMarket, ndjsonBatches, QUESTIONNAIRE_ID } from './generator.ts';
 import { apiClient, expectStatus, request } from './http.ts';
 import { type CpuSample, fmt, generateCandidates, ingest, inParallel, removeFile } from './ingest.ts';
-import { backendCpu, cpuSeconds, logPath, startService } from './service.ts';
+import { backendCpuSampler, cpuSeconds, logPath, startService } from './service.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const n = Number((process.argv[2] ?? '100000').replace(/_/g, ''));
@@ -55,9 +55,11 @@ const service = await startService({
   adminKey,
   logFile: logPath(os.tmpdir(), 'alerts-ingest'),
 });
+// PostgreSQL's CPU sampled every second, so a backend that ends during a step still counts.
+const backends = backendCpuSampler(pool, dbName);
 const cpu = async (): Promise<CpuSample> => ({
   service: cpuSeconds(service.pid),
-  postgres: [...(await backendCpu(pool, dbName)).values()].reduce((a, b) => a + b, 0),
+  postgres: await backends.sample(),
 });
 
 try {
@@ -126,6 +128,7 @@ try {
     }
   }
 } finally {
+  backends.stop();
   await service.stop();
   await pool.end();
 }
