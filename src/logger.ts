@@ -1,6 +1,6 @@
-import { DrizzleQueryError } from 'drizzle-orm';
 import type { FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
+import { DrizzleQueryError } from './db/orm.ts';
 
 /** Secrets and contact details never reach the logs. */
 export const redactedPaths = [

@@ -1,5 +1,5 @@
-import { and, asc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
+import { and, asc, eq, gt, lt, sql } from '../db/orm.ts';
 import { rowsOf } from '../db/rows.ts';
 import { alertEvents, alertPairs, alerts, workspaces } from '../db/schema.ts';
 import type { IndexSide } from '../matching/index.ts';

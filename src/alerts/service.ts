@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../db/client.ts';
+import { sql } from '../db/orm.ts';
 import { firstInRequestTransaction } from '../db/request-transaction.ts';
 import { rowsOf } from '../db/rows.ts';
 import type { IndexSide, MatchIndex } from '../matching/index.ts';

@@ -1,5 +1,5 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
+import { and, eq, inArray, sql } from '../db/orm.ts';
 import { allocations, jobs } from '../db/schema.ts';
 
 const allocationColumns = {

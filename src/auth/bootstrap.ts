@@ -1,5 +1,5 @@
-import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.ts';
+import { and, eq, ne, sql } from '../db/orm.ts';
 import { apiKeys, workspaces } from '../db/schema.ts';
 import { generateApiKey, hashApiKey, keyPrefix } from './keys.ts';
 import { insertApiKey } from './repository.ts';

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.ts';
+import { eq } from '../db/orm.ts';
 import { workspaces } from '../db/schema.ts';
 import { findCandidate, findEmployer } from '../profiles/repository.ts';
 import { DEFAULT_WORKSPACE_ID, mintApiKey } from './bootstrap.ts';

@@ -1,5 +1,5 @@
-import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
+import { and, desc, eq, isNull, lt, sql } from '../db/orm.ts';
 import { apiKeys, workspaces } from '../db/schema.ts';
 
 export async function findActiveKeyByHash(db: DbOrTx, keyHash: string) {

@@ -1,14 +1,11 @@
 import type { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
 import { acquireDataDirLock } from './data-dir-lock.ts';
 import { isConnectionError } from './faults.ts';
+import { drizzlePg, drizzlePglite, type PgDatabase, type PgQueryResultHKT, sql } from './orm.ts';
 import { requestScoped } from './request-transaction.ts';
 import * as schema from './schema.ts';
 

@@ -1,5 +1,5 @@
-import { timestamp, uuid } from 'drizzle-orm/pg-core';
 import { v7 as uuidv7 } from 'uuid';
+import { timestamp, uuid } from './orm.ts';
 
 /** Time-ordered ids (UUIDv7): ordering by id is ordering by creation, which keeps cursors simple. */
 export const id = () =>

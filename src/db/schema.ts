@@ -1,4 +1,6 @@
-import { sql } from 'drizzle-orm';
+import type { AnswerSet } from '../answers/types.ts';
+import { DEFAULT_SCORE_METHOD, scoreMethods } from '../matching/types.ts';
+import { createdAt, id, updatedAt } from './columns.ts';
 import {
   bigint,
   bigserial,
@@ -15,14 +17,12 @@ import {
   pgTable,
   primaryKey,
   smallint,
+  sql,
   text,
   timestamp,
   uniqueIndex,
   uuid,
-} from 'drizzle-orm/pg-core';
-import type { AnswerSet } from '../answers/types.ts';
-import { DEFAULT_SCORE_METHOD, scoreMethods } from '../matching/types.ts';
-import { createdAt, id, updatedAt } from './columns.ts';
+} from './orm.ts';
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
 

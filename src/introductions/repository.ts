@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { DbOrTx } from '../db/client.ts';
+import { and, asc, eq, gt, type SQL, sql } from '../db/orm.ts';
 import { candidates, introductionEvents, introductions } from '../db/schema.ts';
 import type { IntroductionSide, IntroductionStatus, SideStates } from './state.ts';
 

@@ -1,8 +1,8 @@
-import { and, eq, lt, or, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { GroupCommit } from '../db/group-commit.ts';
+import { and, eq, lt, or, sql } from '../db/orm.ts';
 import { rowsOf } from '../db/rows.ts';
 import { auditEvents } from '../db/schema.ts';
 import type { IndexSide } from './index.ts';

@@ -1,6 +1,6 @@
-import { asc, desc, eq, gt, lt, type SQL, sql } from 'drizzle-orm';
 import type { AnswerSet } from '../answers/types.ts';
 import type { DbOrTx } from '../db/client.ts';
+import { asc, desc, eq, gt, lt, type SQL, sql } from '../db/orm.ts';
 import { rowsOf } from '../db/rows.ts';
 import { profileChanges, workspaces } from '../db/schema.ts';
 import type { IndexSide, ProfileState } from './index.ts';

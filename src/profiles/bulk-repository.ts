@@ -1,5 +1,5 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../db/client.ts';
+import { and, eq, inArray, sql } from '../db/orm.ts';
 import { rowsOf } from '../db/rows.ts';
 import { employers } from '../db/schema.ts';
 import { uuidv7Batch } from '../db/uuid.ts';

@@ -1,5 +1,5 @@
-import { and, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
+import { and, eq, inArray } from '../db/orm.ts';
 import { employerContacts, employers, jobs } from '../db/schema.ts';
 
 export type EmployerContactRow = Pick<typeof employerContacts.$inferSelect, 'name' | 'email' | 'phone'>;

@@ -1,6 +1,6 @@
-import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.ts';
+import { and, eq } from '../db/orm.ts';
 import { withSavepoint } from '../db/request-transaction.ts';
 import { candidates, employers, jobs } from '../db/schema.ts';
 import { AppError, problemSchema } from '../http/errors.ts';

@@ -1,9 +1,9 @@
-import { like } from 'drizzle-orm';
 import { forgetCandidateAlertEvents } from '../alerts/repository.ts';
 import { scrubCandidateFromAllocations } from '../allocation/repository.ts';
 import { findAnswerSet } from '../answers/repository.ts';
 import { listKeysOfCandidate } from '../auth/repository.ts';
 import type { DbOrTx } from '../db/client.ts';
+import { like } from '../db/orm.ts';
 import { idempotencyKeys } from '../db/schema.ts';
 import { scrubFromAudit } from '../matching/audit.ts';
 import { forgetProfileChanges } from '../matching/repository.ts';

@@ -1,6 +1,5 @@
-import { and, asc, eq, gt, inArray, type SQL, sql } from 'drizzle-orm';
-import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/client.ts';
+import { type AnyPgColumn, and, asc, eq, gt, inArray, type SQL, sql } from '../db/orm.ts';
 import { candidateContacts, candidates, employers, jobs } from '../db/schema.ts';
 
 export type EmployerRow = typeof employers.$inferSelect;

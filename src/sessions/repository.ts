@@ -1,5 +1,5 @@
-import { and, eq, lt } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
+import { and, eq, lt } from '../db/orm.ts';
 import { sessions } from '../db/schema.ts';
 
 export async function insertSession(db: DbOrTx, values: typeof sessions.$inferInsert) {

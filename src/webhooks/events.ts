@@ -1,5 +1,5 @@
-import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
+import { and, eq, sql } from '../db/orm.ts';
 import { webhookDeliveries, webhookSubscriptions } from '../db/schema.ts';
 import { uuidv7Batch } from '../db/uuid.ts';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, gt, inArray, lt, lte, type SQL, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.ts';
+import { and, asc, desc, eq, gt, inArray, lt, lte, type SQL, sql } from '../db/orm.ts';
 import { webhookAttempts, webhookDeliveries, webhookSubscriptions } from '../db/schema.ts';
 
 const subscriptionColumns = {
