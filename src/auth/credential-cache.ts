@@ -81,6 +81,23 @@ export class CredentialCache {
     }
   }
 
+  /**
+   * Drops every credential acting as this candidate or employer, and any look-up still in flight:
+   * erasing the one or deleting the other takes its keys and sessions along, and the process that
+   * did it must refuse them before it answers, not when the trigger's NOTIFY comes round.
+   */
+  forgetHolder(holder: { candidateId: string } | { employerId: string }): void {
+    this.#generation++;
+    for (const [hash, { credential }] of this.#entries) {
+      const { principal } = credential;
+      const held =
+        'candidateId' in holder
+          ? principal.role === 'candidate' && principal.candidateId === holder.candidateId
+          : principal.role === 'employer' && principal.employerId === holder.employerId;
+      if (held) this.#entries.delete(hash);
+    }
+  }
+
   /** A notification as the trigger sends it: `key:<id>` or `session:<id>`. */
   onNotification(payload: string | undefined): void {
     const [kind, id] = payload?.split(':') ?? [];

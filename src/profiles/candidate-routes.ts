@@ -224,6 +224,7 @@ export const candidateRoutes: FastifyPluginAsyncZod<{
         ids: [id],
       }));
       if (!erased) throw notFound(`Candidate ${id}`);
+      app.credentials.forgetHolder({ candidateId: id });
       await sync.refresh(scope.workspaceId, 'candidate', [id]);
       return reply.code(204).send(null);
     },

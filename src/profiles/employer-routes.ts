@@ -212,6 +212,7 @@ export const employerRoutes: FastifyPluginAsyncZod<{
         return { value: { unhidden: deleted ? candidateIds : undefined, jobIds }, ids: jobIds };
       });
       if (!unhidden) throw notFound(`Employer ${employerId}`);
+      app.credentials.forgetHolder({ employerId });
       await sync.refresh(workspaceId, 'job', jobIds);
       await sync.refresh(workspaceId, 'candidate', unhidden);
       return reply.code(204).send(null);

@@ -46,6 +46,19 @@ describe.each(availableDatabaseKinds())('API keys and sessions known without a q
     }
   }
 
+  /** Runs `run` with the delete triggers of keys and sessions off: deletions no process hears of. */
+  async function withoutNotifications(run: () => Promise<void>) {
+    const db = t.database.db;
+    await db.execute(sql`alter table api_keys disable trigger api_keys_deleted`);
+    await db.execute(sql`alter table sessions disable trigger sessions_deleted`);
+    try {
+      await run();
+    } finally {
+      await db.execute(sql`alter table api_keys enable trigger api_keys_deleted`);
+      await db.execute(sql`alter table sessions enable trigger sessions_deleted`);
+    }
+  }
+
   it('serves a key it has seen from memory: a revocation nobody announces goes unseen until the TTL', async () => {
     const { adminKey } = await createWorkspace(t.app);
     const minted = await adminKeyOf(adminKey);
@@ -108,6 +121,28 @@ describe.each(availableDatabaseKinds())('API keys and sessions known without a q
         10_000,
       );
     });
+  });
+
+  it('refuses at once, in the process that did it, the key and session of an erased candidate and the key of a deleted employer', async () => {
+    const { admin, adminKey } = await createWorkspace(t.app);
+    const candidate = await createCandidate(t.app, adminKey);
+    const candidateKey = await mintKey(t.app, adminKey, { role: 'candidate', candidateId: candidate.id });
+    const session = (await admin.post('/v1/sessions', { candidateId: candidate.id })).json().session
+      .token as string;
+    const employer = await createEmployer(t.app, adminKey);
+    const employerKey = await mintKey(t.app, adminKey, { role: 'employer', employerId: employer.id });
+    const self = caller(t.app, candidateKey.key);
+    expect((await self.get(`/v1/candidates/${candidate.id}`)).statusCode).toBe(200);
+    expect((await caller(t.app, session).get(`/v1/candidates/${candidate.id}`)).statusCode).toBe(200);
+    expect((await caller(t.app, employerKey.key).get('/v1/jobs')).statusCode).toBe(200);
+    // No NOTIFY: only the erasing request itself can have emptied the cache.
+    await withoutNotifications(async () => {
+      expect((await self.delete(`/v1/candidates/${candidate.id}`)).statusCode).toBe(204);
+      expect((await admin.delete(`/v1/employers/${employer.id}`)).statusCode).toBe(204);
+    });
+    expectProblem(await self.get(`/v1/candidates/${candidate.id}`), 401, 'unauthorized');
+    expectProblem(await caller(t.app, session).get(`/v1/candidates/${candidate.id}`), 401, 'unauthorized');
+    expectProblem(await caller(t.app, employerKey.key).get('/v1/jobs'), 401, 'unauthorized');
   });
 
   it('refuses on every app the keys of an employer that was deleted (the keys go with it)', async () => {
