@@ -149,14 +149,22 @@ export async function announcedOf(tx: DbOrTx, side: IndexSide, ids: string[]): P
   }));
 }
 
-/** New announced pairs; a pair already there (a twin evaluation) is kept as it is. */
+/**
+ * New announced pairs; a pair already there (a twin evaluation) is kept as it is. One array per
+ * column (`unnest`), not a row of parameters per pair: a bulk batch announces tens of thousands,
+ * and building and binding a statement per value cost more than scoring them.
+ */
 export async function insertAnnounced(tx: DbOrTx, workspaceId: string, pairs: AlertPair[]): Promise<void> {
   for (let start = 0; start < pairs.length; start += WRITE_BATCH) {
     const batch = pairs.slice(start, start + WRITE_BATCH);
-    await tx
-      .insert(alertPairs)
-      .values(batch.map((pair) => ({ workspaceId, ...pair })))
-      .onConflictDoNothing();
+    await tx.execute(sql`
+      insert into alert_pairs (workspace_id, alert_of, job_id, candidate_id, score)
+      select ${workspaceId}::uuid, alert_of::alert_side, job_id, candidate_id, score
+        from unnest(${sql.param(batch.map((p) => p.alertOf))}::text[],
+                    ${sql.param(batch.map((p) => p.jobId))}::uuid[],
+                    ${sql.param(batch.map((p) => p.candidateId))}::uuid[],
+                    ${sql.param(batch.map((p) => p.score))}::float8[]) as pair(alert_of, job_id, candidate_id, score)
+      on conflict do nothing`);
   }
 }
 
@@ -189,13 +197,18 @@ export async function insertAlertEvents(
 ): Promise<void> {
   for (let start = 0; start < events.length; start += WRITE_BATCH) {
     const batch = events.slice(start, start + WRITE_BATCH);
-    await tx.insert(alertEvents).values(
-      batch.map((event) => ({
-        workspaceId,
-        ...event,
-        subjectId: event.alertOf === 'job' ? event.jobId : event.candidateId,
-      })),
-    );
+    // Sequence numbers follow the events' order (the feed's order): `order by n` numbers them so.
+    await tx.execute(sql`
+      insert into alert_events (workspace_id, alert_of, subject_id, type, job_id, candidate_id, score)
+      select ${workspaceId}::uuid, alert_of::alert_side,
+             case when alert_of = 'job' then job_id else candidate_id end, type, job_id, candidate_id, score
+        from unnest(${sql.param(batch.map((e) => e.alertOf))}::text[],
+                    ${sql.param(batch.map((e) => e.type))}::text[],
+                    ${sql.param(batch.map((e) => e.jobId))}::uuid[],
+                    ${sql.param(batch.map((e) => e.candidateId))}::uuid[],
+                    ${sql.param(batch.map((e) => e.score))}::float8[])
+             with ordinality as event(alert_of, type, job_id, candidate_id, score, n)
+       order by n`);
   }
 }
 
@@ -244,5 +257,5 @@ export async function purgeAlertEventsBefore(db: DbOrTx, cutoff: Date): Promise<
   await db.delete(alertEvents).where(lt(alertEvents.createdAt, cutoff));
 }
 
-/** Rows per statement: keeps the parameter count far below PostgreSQL's limit. */
-const WRITE_BATCH = 1_000;
+/** Rows per statement (one array per column): bounds a statement's size, not its parameter count. */
+const WRITE_BATCH = 5_000;

@@ -76,19 +76,22 @@ export async function enqueueEvents(tx: DbOrTx, workspaceId: string, events: Out
       })),
   );
   const ids = uuidv7Batch(rows.length);
+  // One array per column (`unnest`): alerts enqueue thousands at once.
   for (let start = 0; start < rows.length; start += INSERT_BATCH) {
-    await tx
-      .insert(webhookDeliveries)
-      .values(
-        rows
-          .slice(start, start + INSERT_BATCH)
-          .map((row, i) => ({ id: ids[start + i]!, workspaceId, ...row })),
-      );
+    const batch = rows.slice(start, start + INSERT_BATCH);
+    await tx.execute(sql`
+      insert into webhook_deliveries (id, workspace_id, subscription_id, event_type, payload)
+      select id, ${workspaceId}::uuid, subscription_id, event_type, payload
+        from unnest(${sql.param(ids.slice(start, start + INSERT_BATCH))}::uuid[],
+                    ${sql.param(batch.map((row) => row.subscriptionId))}::uuid[],
+                    ${sql.param(batch.map((row) => row.eventType))}::text[],
+                    ${sql.param(batch.map((row) => JSON.stringify(row.payload)))}::jsonb[])
+             as delivery(id, subscription_id, event_type, payload)`);
   }
 }
 
-/** Deliveries per insert statement: far below PostgreSQL's parameter limit. */
-const INSERT_BATCH = 1_000;
+/** Deliveries per insert statement (one array per column): bounds a statement's size. */
+const INSERT_BATCH = 5_000;
 
 /**
  * Erasure: deliveries that name the candidate go, whatever their state (the `candidate.erased`
