@@ -13,6 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { loadQuestionnaires } from '../src/questionnaires/loader.ts';
@@ -65,7 +66,7 @@ const cpu = async (): Promise<CpuSample> => ({
 try {
   await service.waitReady(120_000);
   const api = apiClient(service.baseUrl, adminKey);
-  const file = await generateCandidates({ ...market, candidates: n }, questionnaire, join('base'), say);
+  const file = await generateCandidates({ ...market, candidates: n }, questionnaire, tmpNdjson('base'), say);
   const loaded = await ingest(api, { ...market, candidates: n }, questionnaire, file, say, cpu);
   await removeFile(file.path);
   say(`market loaded: ${fmt(n)} candidates at ${fmt(loaded.candidatesPerSecond)}/s`);
@@ -133,6 +134,6 @@ try {
   await pool.end();
 }
 
-function join(name: string): string {
-  return `${os.tmpdir()}/mutualfit-alerts-ingest-${name}-${process.pid}.ndjson`;
+function tmpNdjson(name: string): string {
+  return path.join(os.tmpdir(), `mutualfit-alerts-ingest-${name}-${process.pid}.ndjson`);
 }
