@@ -113,6 +113,37 @@ export async function* streamStates(
   }
 }
 
+/** How many profiles of each side answered each questionnaire version, per workspace. */
+export async function marketSizes(db: DbOrTx): Promise<MarketSize[]> {
+  const rows = rowsOf<{
+    workspace_id: string;
+    questionnaire_id: string;
+    questionnaire_version: number;
+    jobs: number;
+    candidates: number;
+  }>(
+    await db.execute(sql`
+      select workspace_id, questionnaire_id, questionnaire_version,
+             count(job_id)::int as jobs, count(candidate_id)::int as candidates
+        from answer_sets group by 1, 2, 3`),
+  );
+  return rows.map((row) => ({
+    workspaceId: row.workspace_id,
+    questionnaireId: row.questionnaire_id,
+    questionnaireVersion: row.questionnaire_version,
+    job: row.jobs,
+    candidate: row.candidates,
+  }));
+}
+
+export interface MarketSize {
+  workspaceId: string;
+  questionnaireId: string;
+  questionnaireVersion: number;
+  job: number;
+  candidate: number;
+}
+
 /**
  * Ids that cut one side's profiles into `parts` ranges of about equal size, in order (none below
  * `minimum` profiles: not worth it): bounds for reading the ranges side by side.

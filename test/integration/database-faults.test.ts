@@ -67,7 +67,11 @@ describe('index load', () => {
     const log = { warn: (_: unknown, message: string) => warnings.push(message), info: () => {} };
     await loadIndex(flaky, index, log as unknown as FastifyBaseLogger);
     expect(index.loaded).toBe(true);
-    expect(warnings).toHaveLength(2);
+    // Each failed statement of the load started it over (the stores' size count, also read, is only a hint).
+    expect(warnings.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(warnings)).toEqual(
+      new Set(['the database went away while loading the match index; loading again']),
+    );
   });
 });
 

@@ -64,4 +64,39 @@ describe('a row’s expectation record', () => {
       { numRuns: 100 },
     );
   });
+
+  it('keeps its rows when room is reserved half-way through filling it, and grows no more until that room is used', () => {
+    fc.assert(
+      fc.property(arbMarket(), fc.nat(), (market, cut) => {
+        const layout = compileLayout(market.questionnaire);
+        const reserved = new ProfileStore(layout, 1);
+        const roomy = new ProfileStore(layout, 4096);
+        const half = cut % (market.candidates.length + 1);
+        let room = 0;
+        market.candidates.forEach((candidate, i) => {
+          if (i === half) {
+            // past the room a new store starts with, so the reservation moves every column
+            reserved.reserve(market.candidates.length + 2_000);
+            room = reserved.capacity;
+            expect(room).toBe(market.candidates.length + 2_000);
+          }
+          reserved.upsert(candidate);
+          roomy.upsert(candidate);
+        });
+        if (half < market.candidates.length) expect(reserved.capacity).toBe(room);
+        const jobs = new ProfileStore(layout, 1);
+        for (const job of market.jobs) jobs.upsert(job);
+        for (const candidate of market.candidates) {
+          const [r, o] = [reserved.slotOf(candidate.id), roomy.slotOf(candidate.id)];
+          expect(reserved.minScoreOf(r)).toBe(candidate.minScore);
+          for (const job of market.jobs) {
+            const j = jobs.slotOf(job.id);
+            expect(satisfactionOf(reserved, r, jobs, j)).toBe(satisfactionOf(roomy, o, jobs, j));
+            expect(satisfactionOf(jobs, j, reserved, r)).toBe(satisfactionOf(jobs, j, roomy, o));
+          }
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
 });
