@@ -17,7 +17,7 @@ import {
 import { DEALBREAKER_LEVEL, LEVEL_BITS, LEVEL_WEIGHTS } from './levels.ts';
 import { forEachBrokenDealbreaker } from './reverse-dealbreakers.ts';
 import { compileSubjectValues } from './reverse-score.ts';
-import type { RowBatch } from './row-sums.ts';
+import { addToBatch, type RowBatch } from './row-sums.ts';
 
 export { BINS, histogramBin } from './insights-terms.ts';
 
@@ -137,6 +137,12 @@ class Screen {
   private everyStep = 0;
   /** counts a row that breaks its own dealbreaker on criterion c */
   private readonly rejectedBy: (c: number) => void;
+  /**
+   * By criterion: each row's (by k) sat from the subject's step, where the kind's sat is the same
+   * both ways (kinds/kind.ts addKeepingSats), so S(row→subject) reuses it; undefined elsewhere.
+   */
+  private readonly keptSats: (Float64Array | undefined)[];
+  private readonly liveSats = new Float64Array(BLOCK);
 
   constructor(subject: ProfileStore, s: number, others: ProfileStore, request: InsightsRequest) {
     const C = subject.layout.count;
@@ -169,6 +175,9 @@ class Screen {
     this.dealbreakerTerms = steps
       .filter((step) => step.dealbreaker)
       .map(() => ({ w: doubles(), t: doubles() }));
+    this.keptSats = Array.from({ length: C }, (_, c) =>
+      stepOf[c]! >= 0 && steps[stepOf[c]!]!.addKeepingSats ? doubles() : undefined,
+    );
     this.batch = {
       rows: new Int32Array(BLOCK),
       least: doubles(),
@@ -217,7 +226,9 @@ class Screen {
       const { w, t } = this.dealbreakerTerms[d++]!;
       w.fill(0, 0, n);
       t.fill(0, 0, n);
-      step.add(others, rows, 0, n, w, t);
+      const sats = this.keptSats[step.criterion];
+      if (sats) step.addKeepingSats!(others, rows, 0, n, w, t, sats);
+      else step.add(others, rows, 0, n, w, t);
       forEachBreaker(step, others, rows, n, this.met, (k) => {
         this.broken.breakForward(k, i);
         counts[at.rejecting + step.criterion]!++;
@@ -238,7 +249,13 @@ class Screen {
     let d = 0;
     steps.forEach((step, i) => {
       if (!step.dealbreaker) {
-        step.add(others, this.live, 0, live, liveW, liveT);
+        const sats = this.keptSats[step.criterion];
+        if (!sats) {
+          step.add(others, this.live, 0, live, liveW, liveT);
+          return;
+        }
+        step.addKeepingSats!(others, this.live, 0, live, liveW, liveT, this.liveSats);
+        for (let j = 0; j < live; j++) sats[liveAt[j]!] = this.liveSats[j]!;
         return;
       }
       const { w, t } = this.dealbreakerTerms[d++]!;
@@ -288,7 +305,8 @@ class Screen {
     values.forEach((value, c) => {
       if (!value.missing) {
         before.set(remaining.subarray(0, count));
-        if (value.add(others, batch, count) === 0) return;
+        const sats = this.keptSats[c];
+        if ((sats ? this.addKeptSats(c, sats, count) : value.add(others, batch, count)) === 0) return;
       }
       // The subject gave no value: every row that made it a dealbreaker breaks, the others skip it.
       for (let x = 0; x < count; x++) {
@@ -304,6 +322,24 @@ class Screen {
       this.RT[k] = -remaining[x]!;
       this.scored[k] = 1;
     }
+  }
+
+  /**
+   * Criterion c of S(row→subject) from the sats the subject's step kept, as the kind's own reverse
+   * loop adds them (row-sums.ts addToBatch): every batch row with an importance there has a value,
+   * so it was scored forward. Returns how many rows broke.
+   */
+  private addKeptSats(c: number, sats: Float64Array, count: number): number {
+    const { rows, weighted, total, remaining } = this.batch;
+    const { levels } = this.compiled.others;
+    const { bytes } = this.compiled.others.layout.record;
+    let broken = 0;
+    for (let x = 0; x < count; x++) {
+      const level = levels[rows[x]! * bytes + c]! & LEVEL_BITS;
+      if (level === 0) continue;
+      broken += addToBatch(x, level, sats[this.batchAt[x]!]!, weighted, total, remaining);
+    }
+    return broken;
   }
 
   /** A row whose side cannot matter: only its broken dealbreakers count. */

@@ -89,6 +89,20 @@ export interface ForwardStep extends StepBase {
     weighted: Float64Array,
     total: Float64Array,
   ): void;
+  /**
+   * Only where sat(subject→row) is sat(row→subject) to the bit (profile: pearson is symmetric):
+   * `add` that also writes each row's sat to sats[k], so the insights pass scores S(row→subject)
+   * on this criterion from it instead of again (rows without a value leave sats[k] as it was).
+   */
+  readonly addKeepingSats?: (
+    others: RowArrays,
+    rows: Int32Array,
+    from: number,
+    to: number,
+    weighted: Float64Array,
+    total: Float64Array,
+    sats: Float64Array,
+  ) => void;
 }
 
 export interface LossBound {

@@ -48,8 +48,9 @@ export const profile: KindEngine<'profile'> = {
     const offset = subject.layout.valueSlot[c]!;
     const dims = subject.layout.dims[c]!;
     const { w, column } = base;
-    const mine = subject.ratings;
-    const myCap = subject.capacity;
+    // The row's side of pearson with the subject's fixed: the same bits as profileSimilarity
+    // (subject, row), whose products and sums are those of profileSimilarityTo in the same order.
+    const mine = centredProfile(subject.ratings, offset * subject.capacity + s, subject.capacity, dims);
     return {
       ...base,
       bound: undefined,
@@ -59,7 +60,7 @@ export const profile: KindEngine<'profile'> = {
         for (let k = 0; k < count; k++) {
           const row = rows[k]!;
           if (ratings[column + row] === 0) continue;
-          const sat = profileSimilarity(mine, s, myCap, ratings, row, capacity, offset, dims);
+          const sat = profileSimilarityTo(mine, ratings, column + row, capacity, dims);
           if (sat >= 1 - EPSILON) rows[kept++] = row;
         }
         return kept;
@@ -69,7 +70,18 @@ export const profile: KindEngine<'profile'> = {
         for (let k = from; k < to; k++) {
           const row = rows[k]!;
           if (ratings[column + row] === 0) continue;
-          const sat = profileSimilarity(mine, s, myCap, ratings, row, capacity, offset, dims);
+          const sat = profileSimilarityTo(mine, ratings, column + row, capacity, dims);
+          weighted[k] = weighted[k]! + w * sat;
+          total[k] = total[k]! + w;
+        }
+      },
+      addKeepingSats: (others, rows, from, to, weighted, total, sats) => {
+        const { ratings, capacity } = others;
+        for (let k = from; k < to; k++) {
+          const row = rows[k]!;
+          if (ratings[column + row] === 0) continue;
+          const sat = profileSimilarityTo(mine, ratings, column + row, capacity, dims);
+          sats[k] = sat;
           weighted[k] = weighted[k]! + w * sat;
           total[k] = total[k]! + w;
         }
