@@ -12,6 +12,7 @@ import type { RowBatch } from '../../src/matching/engine/row-sums.ts';
 import {
   EPSILON,
   multiSatisfaction,
+  numberSatisfaction,
   scaleSatisfaction,
   singleSatisfaction,
 } from '../../src/matching/score.ts';
@@ -213,4 +214,37 @@ describe('multi reverse loop', () => {
       );
     });
   }
+});
+
+/** The doubles either side of x and x itself: where a rounding decides whether sat is 0. */
+function around(x: number): number[] {
+  const bits = new Float64Array([x]);
+  const word = new BigInt64Array(bits.buffer);
+  const step = (d: bigint) => {
+    word[0] = new BigInt64Array(new Float64Array([x]).buffer)[0]! + d;
+    return bits[0]!;
+  };
+  return [step(-1n), x, step(1n)];
+}
+
+describe('number reverse loop', () => {
+  // range width 80 stands in for a bound of 0; tolerance 0.25: sat reaches 0 at 25 % beyond a bound.
+  const questionnaire = questionnaireOf({ kind: 'number', range: { min: 0, max: 80 }, toleranceRatio: 0.25 });
+  const bounds = [{ max: 40 }, { min: 20 }, { min: 8, max: 12 }, { max: 0 }, { min: 0, max: 0 }, { min: 64 }];
+  // At, next to and far from where sat reaches 0 (40·1.25, 20·0.75, 12·1.25, 8·0.75, 0 + 80·0.25),
+  // and inside.
+  const values = [50, 15, 6, 20, 48, 10, 0, 1, 80, 30].flatMap(around).filter((x) => x >= 0 && x <= 80);
+  it('equals the reference to the bit for every bound, value and importance, at the edge of sat 0', () => {
+    checkAll(
+      questionnaire,
+      rowsExpecting(bounds, 10),
+      [undefined, ...values].map((value) => ({
+        importance: 'little',
+        ...(value !== undefined && { value }),
+        accept: { max: 80 },
+      })),
+      (row, subject) =>
+        numberSatisfaction(row.accept as { min?: number; max?: number }, subject.value as number, 0.25, 80),
+    );
+  });
 });

@@ -7,6 +7,7 @@ import {
   BINS,
   BLOCK,
   type Compiled,
+  dropped,
   forEachBreaker,
   highestWithout,
   histogramBin,
@@ -133,6 +134,22 @@ class Screen {
   /** rows left to the per-criterion path, counted there once BLOCK of them gather */
   private readonly undecided = new Int32Array(BLOCK);
   private undecidedCount = 0;
+  /**
+   * Rows whose only open counts are per step of the subject's (Terms.stepsBlock): acceptable ones
+   * (which steps the subject may ignore), and ones failing only S(subject→row) that no criterion's
+   * removal takes S(row→subject) under its cut (`lifts`: which steps' removal lifts them).
+   */
+  private readonly stepsOpen = { acceptable: new StepsOpen(), lifts: new StepsOpen() };
+  /** one row's sums, to score a single criterion of it */
+  private readonly one = {
+    rows: new Int32Array(1),
+    least: new Float64Array(1),
+    weighted: new Float64Array(1),
+    total: new Float64Array(1),
+    remaining: new Float64Array(1),
+    w: new Float64Array(1),
+    t: new Float64Array(1),
+  };
   /** rows that stay acceptable whichever one criterion the subject ignores (counted for every step at the end) */
   private everyStep = 0;
   /** counts a row that breaks its own dealbreaker on criterion c */
@@ -373,7 +390,8 @@ class Screen {
       let forward: boolean | undefined = SF >= subjectCut;
       if (fb === 0) {
         const i = stepOf[c]!;
-        if (i >= 0) forward = withoutOne(FW, FT, steps[i]!.w, subjectCut);
+        if (i >= 0)
+          forward = withoutOne(FW, FT, steps[i]!.w, subjectCut) ?? this.forwardWithout(i, row, FW, FT);
       }
       // The subject's broken step made irrelevant by the subject alone: the row's side is as it is.
       const alone = fb === 1 && rb === 0 && forward && SR >= rowCut;
@@ -382,7 +400,9 @@ class Screen {
         const level = values[c]!.missing
           ? 0
           : others.levels[row * others.layout.record.bytes + c]! & LEVEL_BITS;
-        if (level !== 0) reverse = withoutOne(RW, RT, LEVEL_WEIGHTS[level]!, rowCut);
+        if (level !== 0)
+          reverse =
+            withoutOne(RW, RT, LEVEL_WEIGHTS[level]!, rowCut) ?? this.reverseWithout(c, row, RW, RT, rowCut);
       }
       if (forward === undefined || reverse === undefined) return false;
       if (alone) counts[at.acceptableIfIrrelevant + c]!++;
@@ -396,13 +416,20 @@ class Screen {
     // Ignoring one of the subject's steps moves S(subject→row) within [lowest, highest] (wMax ≥ any t).
     const reduced = FT - this.wMax;
     let everyStep = false;
+    let open: StepsOpen | undefined;
     if (reverseOk && steps.length > 0) {
       if (FT === 0) everyStep = true;
       else if (reduced <= 0) return false;
       else if (lowestWithout(FW, FT, this.wMax, SF) >= subjectCut + NOISE) everyStep = true;
-      else if (forwardOk || highestWithout(FW, FT, this.wMax) >= subjectCut - NOISE) return false;
+      // Acceptable, and only which steps it may ignore is open: the steps' terms alone decide it.
+      else if (forwardOk) open = this.stepsOpen.acceptable;
+      else if (highestWithout(FW, FT, this.wMax) < subjectCut - NOISE) {
+        // no step's removal lifts S(subject→row): nothing open
+      } else if (this.reverseHolds(row, RW, RT, SR, rowCut)) open = this.stepsOpen.lifts;
+      else return false;
     }
-    if (!acceptable && !this.noneLifts(row, FW, FT, RW, RT, forwardOk, reverseOk, rowCut)) return false;
+    if (!acceptable && !open && !this.noneLifts(row, FW, FT, RW, RT, forwardOk, reverseOk, rowCut))
+      return false;
 
     if (acceptable) {
       counts[at.acceptable]!++;
@@ -412,7 +439,35 @@ class Screen {
       counts[at.histogram + histogramBin(score)]!++;
     }
     if (everyStep) this.everyStep++;
+    if (open?.add(row)) this.flushStepsOpen(open);
     return true;
+  }
+
+  /**
+   * Whether S(subject→row) reaches the subject's cut without step i, from that step's own term of
+   * the row (one row scored); undefined when float noise leaves it too close to the cut to tell.
+   */
+  private forwardWithout(i: number, row: number, FW: number, FT: number): boolean | undefined {
+    const { w, t } = this.one;
+    w[0] = t[0] = 0;
+    this.one.rows[0] = row;
+    this.compiled.steps[i]!.add(this.compiled.others, this.one.rows, 0, 1, w, t);
+    return dropped(FW, FT, w[0]!, t[0]!, this.compiled.subjectCut);
+  }
+
+  /** The same for S(row→subject) without criterion c, against the row's cut. */
+  private reverseWithout(
+    c: number,
+    row: number,
+    RW: number,
+    RT: number,
+    rowCut: number,
+  ): boolean | undefined {
+    const { one } = this;
+    one.weighted[0] = one.total[0] = one.remaining[0] = 0;
+    one.rows[0] = row;
+    this.compiled.values[c]!.add(this.compiled.others, one, 1);
+    return dropped(RW, RT, one.weighted[0]!, one.total[0]!, rowCut);
   }
 
   /**
@@ -458,8 +513,25 @@ class Screen {
     this.undecidedCount = 0;
   }
 
+  /**
+   * Whether S(row→subject) stays at its cut whichever one criterion counts no more (bounds of
+   * insights-terms.ts with NOISE to spare), for a row scored with no dealbreaker broken.
+   */
+  private reverseHolds(row: number, RW: number, RT: number, SR: number, rowCut: number): boolean {
+    if (RT === 0) return true;
+    const rMax = this.rowMaxWeight(row);
+    return RT - rMax >= 0 && lowestWithout(RW, RT, rMax, SR) >= rowCut + NOISE;
+  }
+
+  private flushStepsOpen(open: StepsOpen): void {
+    this.terms.stepsBlock(open.rows, open.count, open === this.stepsOpen.lifts);
+    open.count = 0;
+  }
+
   finish(): Int32Array {
     if (this.undecidedCount > 0) this.flush();
+    for (const open of [this.stepsOpen.acceptable, this.stepsOpen.lifts])
+      if (open.count > 0) this.flushStepsOpen(open);
     const { counts, at, stepOf } = this.compiled;
     const everyStep = this.everyStep + this.terms.everyStep;
     // A criterion the subject weighs 0 already: ignoring it changes nothing.
@@ -468,6 +540,18 @@ class Screen {
       else counts[at.acceptableIfIrrelevant + c]! += everyStep;
     }
     return counts;
+  }
+}
+
+/** Rows gathered for Terms.stepsBlock, BLOCK at a time. */
+class StepsOpen {
+  readonly rows = new Int32Array(BLOCK);
+  count = 0;
+
+  /** Adds a row; true when the block is full. */
+  add(row: number): boolean {
+    this.rows[this.count++] = row;
+    return this.count === BLOCK;
   }
 }
 

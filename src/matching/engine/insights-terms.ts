@@ -110,17 +110,58 @@ export class Terms {
     for (let k = 0; k < n; k++) this.decide(rows[k]!, k);
   }
 
-  /** Every step of the subject, on zeroed sums: w·sat and w of each row; its dealbreakers' breakers. */
-  private forward(rows: Int32Array, n: number): void {
+  /**
+   * Rows with no dealbreaker broken either way whose only open counts are per step, as `decide`
+   * counts them; the screen counted the rest. Acceptable rows (`lifts` false): which steps the
+   * subject alone may ignore (only S(subject→row) changes). Rows failing S(subject→row) only, whose
+   * S(row→subject) stays at its cut without any one criterion (`lifts`): a step whose removal lifts
+   * S(subject→row) to the cut opens the pair both if the subject ignores it and if it counts on
+   * neither side; a criterion without a step leaves it failing.
+   */
+  stepsBlock(rows: Int32Array, n: number, lifts: boolean): void {
+    this.forward(rows, n, false);
+    const { counts, at, steps, subjectCut } = this;
+    for (let k = 0; k < n; k++) {
+      const { FW, FT, fMax } = this.forwardSums(k);
+      const SF = FT === 0 ? 1 : FW / FT;
+      if (!lifts && lowestWithout(FW, FT, fMax, SF) >= subjectCut + NOISE) {
+        this.everyStep++;
+        continue;
+      }
+      for (let i = 0; i < steps.length; i++) {
+        if (!this.forwardDropped(FW, FT, i, k, !lifts)) continue;
+        const c = steps[i]!.criterion;
+        counts[at.acceptableIfIrrelevant + c]!++;
+        if (lifts) counts[at.soleBarrier + c]!++;
+      }
+    }
+  }
+
+  /** Every step of the subject, on zeroed sums: w·sat and w of each row; its dealbreakers' breakers (`breakers`). */
+  private forward(rows: Int32Array, n: number, breakers = true): void {
     const { others } = this;
     this.steps.forEach((step, i) => {
       const { w, t } = this.fViews[i]!;
       w.fill(0, 0, n);
       t.fill(0, 0, n);
       step.add(others, rows, 0, n, w, t);
-      if (!step.dealbreaker) return;
+      if (!step.dealbreaker || !breakers) return;
       forEachBreaker(step, others, rows, n, this.scratchRows, (k) => this.broken.breakForward(k, i));
     });
+  }
+
+  /** Row k's S(subject→row) sums over every step in order (the reference's), and the largest weight scored. */
+  private forwardSums(k: number): { FW: number; FT: number; fMax: number } {
+    let FW = 0;
+    let FT = 0;
+    let fMax = 0;
+    for (let i = 0; i < this.steps.length; i++) {
+      const t = this.fT[i * BLOCK + k]!;
+      FW += this.fW[i * BLOCK + k]!;
+      FT += t;
+      if (t > fMax) fMax = t;
+    }
+    return { FW, FT, fMax };
   }
 
   /** Every criterion the other way: each row's w·sat and w on the subject's value; its broken dealbreakers. */
@@ -152,17 +193,7 @@ export class Terms {
     const rb = this.broken.reverse[k]!;
     const rowCut = this.others.minScoreOf(row) - EPSILON;
     // W, T in questionnaire order (the reference's sums), and the largest weight scored.
-    let FW = 0;
-    let FT = 0;
-    let fMax = 0;
-    if (fb === 0) {
-      for (let i = 0; i < steps.length; i++) {
-        const t = this.fT[i * BLOCK + k]!;
-        FW += this.fW[i * BLOCK + k]!;
-        FT += t;
-        if (t > fMax) fMax = t;
-      }
-    }
+    const { FW, FT, fMax } = fb === 0 ? this.forwardSums(k) : NO_SUMS;
     let RW = 0;
     let RT = 0;
     let rMax = 0;
@@ -266,6 +297,8 @@ export class Terms {
     return T === 0 ? 1 : W / T;
   }
 }
+
+const NO_SUMS = { FW: 0, FT: 0, fMax: 0 };
 
 /**
  * Calls `broken(k)` for each of rows[0..n) that breaks dealbreaker step `step`, in order
