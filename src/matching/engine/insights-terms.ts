@@ -74,6 +74,10 @@ export class Terms {
   private readonly remaining = new Float64Array(BLOCK);
   /** rows that stay acceptable whichever one criterion the subject ignores (counted for every step at the end) */
   everyStep = 0;
+  /** sumForward's answer: one row's S(subject→row) sums and the largest weight it scored */
+  private FW = 0;
+  private FT = 0;
+  private fMax = 0;
 
   private readonly others: ProfileStore;
   private readonly request: InsightsRequest;
@@ -122,7 +126,8 @@ export class Terms {
     this.forward(rows, n, false);
     const { counts, at, steps, subjectCut } = this;
     for (let k = 0; k < n; k++) {
-      const { FW, FT, fMax } = this.forwardSums(k);
+      this.sumForward(k);
+      const { FW, FT, fMax } = this;
       const SF = FT === 0 ? 1 : FW / FT;
       if (!lifts && lowestWithout(FW, FT, fMax, SF) >= subjectCut + NOISE) {
         this.everyStep++;
@@ -150,8 +155,8 @@ export class Terms {
     });
   }
 
-  /** Row k's S(subject→row) sums over every step in order (the reference's), and the largest weight scored. */
-  private forwardSums(k: number): { FW: number; FT: number; fMax: number } {
+  /** Row k's S(subject→row) sums over every step in order (the reference's) into FW, FT, and the largest weight scored into fMax. */
+  private sumForward(k: number): void {
     let FW = 0;
     let FT = 0;
     let fMax = 0;
@@ -161,7 +166,9 @@ export class Terms {
       FT += t;
       if (t > fMax) fMax = t;
     }
-    return { FW, FT, fMax };
+    this.FW = FW;
+    this.FT = FT;
+    this.fMax = fMax;
   }
 
   /** Every criterion the other way: each row's w·sat and w on the subject's value; its broken dealbreakers. */
@@ -193,7 +200,10 @@ export class Terms {
     const rb = this.broken.reverse[k]!;
     const rowCut = this.others.minScoreOf(row) - EPSILON;
     // W, T in questionnaire order (the reference's sums), and the largest weight scored.
-    const { FW, FT, fMax } = fb === 0 ? this.forwardSums(k) : NO_SUMS;
+    if (fb === 0) this.sumForward(k);
+    const FW = fb === 0 ? this.FW : 0;
+    const FT = fb === 0 ? this.FT : 0;
+    const fMax = fb === 0 ? this.fMax : 0;
     let RW = 0;
     let RT = 0;
     let rMax = 0;
@@ -297,8 +307,6 @@ export class Terms {
     return T === 0 ? 1 : W / T;
   }
 }
-
-const NO_SUMS = { FW: 0, FT: 0, fMax: 0 };
 
 /**
  * Calls `broken(k)` for each of rows[0..n) that breaks dealbreaker step `step`, in order

@@ -46,10 +46,15 @@ export const multi: KindEngine<'multi'> = {
     const wanted = subject.acceptMasks[s * record.words + acceptAt[c]!]!;
     const wantedCount = popcount(wanted);
     const q = { w: base.w, column: base.column, wanted, wantedCount, all };
+    // Mode all: w·sat by the count of options met, the same products: no division per row.
+    const gains = Float64Array.from({ length: 33 }, (_, met) => base.w * shareMet(met, wantedCount));
     return {
       ...base,
       keepFullyMet: (others, rows, count) => keepFullyMet(q, others, rows, count),
-      add: (others, rows, from, to, weighted, total) => add(q, others, rows, from, to, weighted, total),
+      add: all
+        ? (others, rows, from, to, weighted, total) =>
+            addAll(gains, q, others, rows, from, to, weighted, total)
+        : (others, rows, from, to, weighted, total) => addAny(q, others, rows, from, to, weighted, total),
       bound: {
         cost: 8,
         addLoss: (others, rows, count, lost, budget) => addLoss(q, others, rows, count, lost, budget),
@@ -88,7 +93,12 @@ function multiAccept(criterion: CriterionOf<'multi'>): Check<{ mode: 'any' | 'al
 function multiSat(x: number, wanted: number, wantedCount: number, all: boolean): number {
   const met = (x & wanted) >>> 0;
   if (!all) return met !== 0 ? 1 : 0;
-  return wantedCount === 0 ? 1 : popcount(met) / wantedCount;
+  return shareMet(popcount(met), wantedCount);
+}
+
+/** Mode all's sat: the share of the wanted options met. */
+function shareMet(metCount: number, wantedCount: number): number {
+  return wantedCount === 0 ? 1 : metCount / wantedCount;
 }
 
 /** The subject's expectation on one multi criterion, as the loops below read it. */
@@ -109,7 +119,8 @@ function keepFullyMet(q: MultiQuery, others: RowArrays, rows: Int32Array, count:
   return kept;
 }
 
-function add(
+/** Mode any: w·sat is w when the sets meet, else 0 (w·1, w·0). */
+function addAny(
   q: MultiQuery,
   others: RowArrays,
   rows: Int32Array,
@@ -118,12 +129,33 @@ function add(
   weighted: Float64Array,
   total: Float64Array,
 ): void {
-  const { w, column, wanted, wantedCount, all } = q;
+  const { w, column, wanted } = q;
   const masks = others.masks;
   for (let k = from; k < to; k++) {
     const x = masks[column + rows[k]!]!;
     if (x === 0) continue;
-    weighted[k] = weighted[k]! + w * multiSat(x, wanted, wantedCount, all);
+    weighted[k] = weighted[k]! + ((x & wanted) !== 0 ? w : 0);
+    total[k] = total[k]! + w;
+  }
+}
+
+/** Mode all: w·sat looked up by the count of options met (`gains`). */
+function addAll(
+  gains: Float64Array,
+  q: MultiQuery,
+  others: RowArrays,
+  rows: Int32Array,
+  from: number,
+  to: number,
+  weighted: Float64Array,
+  total: Float64Array,
+): void {
+  const { w, column, wanted } = q;
+  const masks = others.masks;
+  for (let k = from; k < to; k++) {
+    const x = masks[column + rows[k]!]!;
+    if (x === 0) continue;
+    weighted[k] = weighted[k]! + gains[popcount((x & wanted) >>> 0)]!;
     total[k] = total[k]! + w;
   }
 }

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { type AnswerSet, importanceLevels, importanceWeight } from '../../src/answers/types.ts';
+import { ProfileStore } from '../../src/matching/engine/columnar-store.ts';
+import { compileSteps } from '../../src/matching/engine/forward-score.ts';
+import { compileLayout } from '../../src/matching/engine/layout.ts';
+import { multiSatisfaction, profileSatisfaction } from '../../src/matching/score.ts';
+import { questionnaireDefinition } from '../../src/questionnaires/definition.ts';
+
+/**
+ * The kinds' forward loops (the subject's expectation against many rows' values) over every
+ * expectation × row value of a small domain, against the reference scorer's sat: each row's sums
+ * must move by exactly w·sat and w, to the bit (rows without a value: not at all), and a
+ * step that keeps sats (profile) must keep the very sat it added.
+ */
+
+const en = (text: string) => ({ en: text });
+const uuid = (kind: number, i: number) => `0000000${kind}-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+const prompts = { prompt: en('About you?'), acceptPrompt: en('About them?') };
+
+function storeOf(criterion: object) {
+  const questionnaire = questionnaireDefinition.parse({
+    id: 'forward-kinds',
+    version: 1,
+    locales: ['en'],
+    defaultLocale: 'en',
+    title: en('Forward kinds'),
+    criteria: [{ id: 'c', title: en('C'), candidate: prompts, employer: prompts, ...criterion }],
+  });
+  return new ProfileStore(compileLayout(questionnaire));
+}
+
+/** Adds the subject's one step to every row's sums (starting at 0.5 and 1.25) and checks each against the reference. */
+function checkAll(
+  criterion: object,
+  values: readonly (unknown | undefined)[],
+  subjects: readonly Record<string, unknown>[],
+  satOf: (subject: Record<string, unknown>, value: unknown) => number,
+) {
+  const others = storeOf(criterion);
+  const rows = values.map((value, i) =>
+    others.upsert({
+      id: uuid(1, i),
+      minScore: 0,
+      answers: (value === undefined ? {} : { c: { importance: 'irrelevant', value } }) as unknown as AnswerSet,
+    }),
+  );
+  for (const [j, subject] of subjects.entries()) {
+    const store = storeOf(criterion);
+    const s = store.upsert({ id: uuid(2, j), minScore: 0, answers: { c: subject } as unknown as AnswerSet });
+    const [step] = compileSteps(store, s, others);
+    const w = importanceWeight[subject.importance as keyof typeof importanceWeight];
+    const n = rows.length;
+    const weighted = new Float64Array(n).fill(0.5);
+    const total = new Float64Array(n).fill(1.25);
+    const sats = new Float64Array(n).fill(-1);
+    if (step!.addKeepingSats) step!.addKeepingSats(others, Int32Array.from(rows), 0, n, weighted, total, sats);
+    else step!.add(others, Int32Array.from(rows), 0, n, weighted, total);
+    const wrong: string[] = [];
+    values.forEach((value, k) => {
+      const sat = value === undefined ? undefined : satOf(subject, value);
+      const wanted = sat === undefined ? [0.5, 1.25] : [0.5 + w * sat, 1.25 + w];
+      if (!Object.is(weighted[k], wanted[0]) || !Object.is(total[k], wanted[1]))
+        wrong.push(`${JSON.stringify(subject)} vs ${JSON.stringify(value)}: ${weighted[k]},${total[k]} ≠ ${wanted}`);
+      if (step!.addKeepingSats && sat !== undefined && !Object.is(sats[k], sat))
+        wrong.push(`${JSON.stringify(value)}: kept ${sats[k]} ≠ ${sat}`);
+    });
+    expect(wrong).toEqual([]);
+  }
+}
+
+const importances = importanceLevels.filter((level) => level !== 'irrelevant' && level !== 'dealbreaker');
+
+describe('multi forward loop', () => {
+  for (const count of [2, 5, 32]) {
+    it(`equals the reference for every wanted set and mode, offered set and importance (${count} options)`, () => {
+      const options = Array.from({ length: count }, (_, i) => ({ id: `o${i}`, label: en(`o${i}`) }));
+      const ids = options.map((option) => option.id);
+      const sets =
+        count > 5
+          ? [ids, ...ids.map((id) => [id]), ids.filter((_, i) => i % 3 === 0), ids.slice(1), ids.slice(-2)]
+          : Array.from({ length: 2 ** count - 1 }, (_, m) => ids.filter((_, i) => ((m + 1) >>> i) & 1));
+      checkAll(
+        { kind: 'multi', options },
+        [undefined, ...sets],
+        sets.flatMap((wanted) =>
+          ['any', 'all'].flatMap((mode) =>
+            importances.map((importance) => ({ importance, value: [ids[0]], accept: { mode, options: wanted } })),
+          ),
+        ),
+        (subject, value) =>
+          multiSatisfaction(
+            subject.accept as { mode: 'any' | 'all'; options: string[] },
+            value as string[],
+          ),
+      );
+    });
+  }
+});
+
+describe('profile forward loop', () => {
+  it('equals the reference for every pair of a set of rating profiles, and keeps each sat it adds', () => {
+    const dimensions = ['a', 'b', 'c', 'd'].map((id) => ({ id, label: en(id) }));
+    const profiles = [
+      [1, 1, 1, 1],
+      [5, 5, 5, 5],
+      [1, 2, 3, 4],
+      [4, 3, 2, 1],
+      [1, 5, 1, 5],
+      [2, 3, 3, 5],
+      [5, 4, 4, 1],
+      [3, 3, 3, 4],
+    ];
+    checkAll(
+      { kind: 'profile', dimensions },
+      [undefined, ...profiles],
+      profiles.flatMap((value) => importances.map((importance) => ({ importance, value }))),
+      (subject, value) => profileSatisfaction(subject.value as number[], value as number[]),
+    );
+  });
+});
