@@ -41,7 +41,9 @@ function checkAll(
     others.upsert({
       id: uuid(1, i),
       minScore: 0,
-      answers: (value === undefined ? {} : { c: { importance: 'irrelevant', value } }) as unknown as AnswerSet,
+      answers: (value === undefined
+        ? {}
+        : { c: { importance: 'irrelevant', value } }) as unknown as AnswerSet,
     }),
   );
   for (const [j, subject] of subjects.entries()) {
@@ -53,14 +55,17 @@ function checkAll(
     const weighted = new Float64Array(n).fill(0.5);
     const total = new Float64Array(n).fill(1.25);
     const sats = new Float64Array(n).fill(-1);
-    if (step!.addKeepingSats) step!.addKeepingSats(others, Int32Array.from(rows), 0, n, weighted, total, sats);
+    if (step!.addKeepingSats)
+      step!.addKeepingSats(others, Int32Array.from(rows), 0, n, weighted, total, sats);
     else step!.add(others, Int32Array.from(rows), 0, n, weighted, total);
     const wrong: string[] = [];
     values.forEach((value, k) => {
       const sat = value === undefined ? undefined : satOf(subject, value);
       const wanted = sat === undefined ? [0.5, 1.25] : [0.5 + w * sat, 1.25 + w];
       if (!Object.is(weighted[k], wanted[0]) || !Object.is(total[k], wanted[1]))
-        wrong.push(`${JSON.stringify(subject)} vs ${JSON.stringify(value)}: ${weighted[k]},${total[k]} ≠ ${wanted}`);
+        wrong.push(
+          `${JSON.stringify(subject)} vs ${JSON.stringify(value)}: ${weighted[k]},${total[k]} ≠ ${wanted}`,
+        );
       if (step!.addKeepingSats && sat !== undefined && !Object.is(sats[k], sat))
         wrong.push(`${JSON.stringify(value)}: kept ${sats[k]} ≠ ${sat}`);
     });
@@ -84,14 +89,15 @@ describe('multi forward loop', () => {
         [undefined, ...sets],
         sets.flatMap((wanted) =>
           ['any', 'all'].flatMap((mode) =>
-            importances.map((importance) => ({ importance, value: [ids[0]], accept: { mode, options: wanted } })),
+            importances.map((importance) => ({
+              importance,
+              value: [ids[0]],
+              accept: { mode, options: wanted },
+            })),
           ),
         ),
         (subject, value) =>
-          multiSatisfaction(
-            subject.accept as { mode: 'any' | 'all'; options: string[] },
-            value as string[],
-          ),
+          multiSatisfaction(subject.accept as { mode: 'any' | 'all'; options: string[] }, value as string[]),
       );
     });
   }

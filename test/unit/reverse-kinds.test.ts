@@ -25,7 +25,8 @@ import {
  * The kinds' reverse loops (a row's expectation against the subject's one value) over every row
  * expectation × subject value × importance of a small domain, against the reference scorer's sat:
  * each row's sums must move exactly as the pair scorer's (w·sat and w added, w off `remaining`; a
- * dealbreaker not fully met: total NaN, the rest untouched; unanswered: nothing), to the bit.
+ * dealbreaker not fully met: total NaN, the rest untouched, its position listed in brokenAt;
+ * unanswered: nothing), to the bit.
  */
 
 const en = (text: string) => ({ en: text });
@@ -80,7 +81,7 @@ function checkAll(
     if (missing) return;
     const batch = batchOf(rows, start);
     const broken = value!.add(others, batch, rows.length);
-    let brokenWanted = 0;
+    const brokenWanted: number[] = [];
     const wrong: string[] = [];
     answers.forEach((answer, k) => {
       const expected: Expected = (a) =>
@@ -88,7 +89,7 @@ function checkAll(
       const sat = expected(answer);
       const w = answer ? importanceWeight[answer.importance as Importance] : 0;
       const breaks = sat !== undefined && answer!.importance === 'dealbreaker' && sat < 1 - EPSILON;
-      brokenWanted += +breaks;
+      if (breaks) brokenWanted.push(k);
       const wanted =
         sat === undefined
           ? start
@@ -100,7 +101,8 @@ function checkAll(
         wrong.push(`row ${JSON.stringify(answer)} vs ${JSON.stringify(subjectAnswer)}: ${got} ≠ ${wanted}`);
     });
     expect(wrong).toEqual([]);
-    expect(broken).toBe(brokenWanted);
+    expect(broken).toBe(brokenWanted.length);
+    expect([...batch.brokenAt.subarray(0, broken)]).toEqual(brokenWanted);
   });
 }
 
@@ -116,6 +118,7 @@ function batchOf(rows: readonly number[], [weighted, total, remaining]: readonly
     weighted: new Float64Array(size).fill(weighted!),
     total: new Float64Array(size).fill(total!),
     remaining: new Float64Array(size).fill(remaining!),
+    brokenAt: new Int32Array(size),
   };
 }
 

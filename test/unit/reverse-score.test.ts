@@ -46,6 +46,7 @@ function batchOf(rows: readonly number[], least: number): RowBatch {
     weighted: new Float64Array(size),
     total: new Float64Array(size),
     remaining: new Float64Array(size),
+    brokenAt: new Int32Array(size),
   };
 }
 

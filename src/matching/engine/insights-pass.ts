@@ -127,10 +127,9 @@ class Screen {
   private readonly liveAt = new Int32Array(BLOCK);
   private readonly liveW = new Float64Array(BLOCK);
   private readonly liveT = new Float64Array(BLOCK);
-  /** the rows scored reverse, their k, and `remaining` before a criterion */
+  /** the rows scored reverse and their k */
   private readonly batch: RowBatch;
   private readonly batchAt = new Int32Array(BLOCK);
-  private readonly before = new Float64Array(BLOCK);
   /** rows left to the per-criterion path, counted there once BLOCK of them gather */
   private readonly undecided = new Int32Array(BLOCK);
   private undecidedCount = 0;
@@ -147,6 +146,7 @@ class Screen {
     weighted: new Float64Array(1),
     total: new Float64Array(1),
     remaining: new Float64Array(1),
+    brokenAt: new Int32Array(1),
     w: new Float64Array(1),
     t: new Float64Array(1),
   };
@@ -201,6 +201,7 @@ class Screen {
       weighted: doubles(),
       total: doubles(),
       remaining: doubles(),
+      brokenAt: new Int32Array(BLOCK),
     };
   }
 
@@ -307,12 +308,12 @@ class Screen {
    * row dealbreaker adds nothing to `weighted` and leaves `remaining` as it was (row-sums.ts
    * addToBatch), while every scored criterion takes its weight off `remaining`: so with
    * `remaining` starting at 0, −remaining is the total weight scored without the broken criteria
-   * (whole numbers: exact), and a row broke criterion c when it made c a dealbreaker and c left its
-   * `remaining` unchanged. Breakers are counted.
+   * (whole numbers: exact); the rows that break each criterion come back in `brokenAt`, and are
+   * counted.
    */
   private reverse(count: number): void {
     const { others, values, counts, at } = this.compiled;
-    const { batch, before, batchAt } = this;
+    const { batch, batchAt } = this;
     const { levels } = others;
     const { bytes } = others.layout.record;
     const { rows, weighted, remaining } = batch;
@@ -320,16 +321,19 @@ class Screen {
     batch.total.fill(0, 0, count);
     remaining.fill(0, 0, count);
     values.forEach((value, c) => {
-      if (!value.missing) {
-        before.set(remaining.subarray(0, count));
-        const sats = this.keptSats[c];
-        if ((sats ? this.addKeptSats(c, sats, count) : value.add(others, batch, count)) === 0) return;
+      if (value.missing) {
+        // The subject gave no value: every row that made it a dealbreaker breaks, the others skip it.
+        for (let x = 0; x < count; x++) {
+          if ((levels[rows[x]! * bytes + c]! & LEVEL_BITS) !== DEALBREAKER_LEVEL) continue;
+          this.broken.breakReverse(batchAt[x]!, c);
+          counts[at.rejectedBy + c]!++;
+        }
+        return;
       }
-      // The subject gave no value: every row that made it a dealbreaker breaks, the others skip it.
-      for (let x = 0; x < count; x++) {
-        if ((levels[rows[x]! * bytes + c]! & LEVEL_BITS) !== DEALBREAKER_LEVEL) continue;
-        if (!value.missing && remaining[x] !== before[x]) continue;
-        this.broken.breakReverse(batchAt[x]!, c);
+      const sats = this.keptSats[c];
+      const broke = sats ? this.addKeptSats(c, sats, count) : value.add(others, batch, count);
+      for (let b = 0; b < broke; b++) {
+        this.broken.breakReverse(batchAt[batch.brokenAt[b]!]!, c);
         counts[at.rejectedBy + c]!++;
       }
     });
@@ -347,13 +351,14 @@ class Screen {
    * so it was scored forward. Returns how many rows broke.
    */
   private addKeptSats(c: number, sats: Float64Array, count: number): number {
-    const { rows, weighted, total, remaining } = this.batch;
+    const { rows, weighted, total, remaining, brokenAt } = this.batch;
     const { levels } = this.compiled.others;
     const { bytes } = this.compiled.others.layout.record;
     let broken = 0;
     for (let x = 0; x < count; x++) {
       const level = levels[rows[x]! * bytes + c]! & LEVEL_BITS;
       if (level === 0) continue;
+      brokenAt[broken] = x;
       broken += addToBatch(x, level, sats[this.batchAt[x]!]!, weighted, total, remaining);
     }
     return broken;

@@ -72,6 +72,7 @@ export class Terms {
   private readonly scratchRows = new Int32Array(BLOCK);
   private readonly least = new Float64Array(BLOCK);
   private readonly remaining = new Float64Array(BLOCK);
+  private readonly brokenAt = new Int32Array(BLOCK);
   /** rows that stay acceptable whichever one criterion the subject ignores (counted for every step at the end) */
   everyStep = 0;
   /** sumForward's answer: one row's S(subject→row) sums and the largest weight it scored */
@@ -185,7 +186,8 @@ export class Terms {
           if ((others.levels[rows[k]! * bytes + c]! & LEVEL_BITS) === DEALBREAKER_LEVEL) t[k] = Number.NaN;
         }
       } else {
-        value.add(others, { rows, least: this.least, weighted: w, total: t, remaining: this.remaining }, n);
+        const { least, remaining, brokenAt } = this;
+        value.add(others, { rows, least, weighted: w, total: t, remaining, brokenAt }, n);
       }
       for (let k = 0; k < n; k++) {
         if (Number.isNaN(t[k]!)) this.broken.breakReverse(k, c);

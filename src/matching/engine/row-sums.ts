@@ -12,6 +12,8 @@ export interface RowBatch {
   total: Float64Array;
   /** at least the weight the row can still add to `total` */
   remaining: Float64Array;
+  /** the positions of the rows the last `add` broke, in order (as many as it returns) */
+  brokenAt: Int32Array;
 }
 
 /**

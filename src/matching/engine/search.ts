@@ -306,6 +306,7 @@ const buffers = {
     weighted: new Float64Array(BATCH),
     total: new Float64Array(BATCH),
     remaining: new Float64Array(BATCH),
+    brokenAt: new Int32Array(BATCH),
   },
   subjectSums: { weighted: new Float64Array(BATCH), total: new Float64Array(BATCH) },
 };

@@ -156,7 +156,7 @@ function addReverse(
   batch: RowBatch,
   count: number,
 ) {
-  const { rows, weighted, total, remaining } = batch;
+  const { rows, weighted, total, remaining, brokenAt } = batch;
   const { levels, acceptNums } = others;
   const { bytes, doubles } = others.layout.record;
   let broken = 0;
@@ -165,6 +165,7 @@ function addReverse(
     const level = levels[o * bytes + c]! & LEVEL_BITS;
     if (level === 0) continue;
     const sat = dateSat(acceptNums[o * doubles + at]!, acceptNums[o * doubles + at + 1]!, x, tolerance);
+    brokenAt[broken] = k;
     broken += addToBatch(k, level, sat, weighted, total, remaining);
   }
   return broken;

@@ -206,7 +206,7 @@ function addReverse(
   batch: RowBatch,
   count: number,
 ) {
-  const { rows, weighted, total, remaining } = batch;
+  const { rows, weighted, total, remaining, brokenAt } = batch;
   const { levels, acceptMasks } = others;
   const { bytes, words } = others.layout.record;
   const { any, all, side } = tables;
@@ -217,6 +217,7 @@ function addReverse(
     const level = levelByte & LEVEL_BITS;
     const wanted = acceptMasks[o * words + at]!;
     const met = (mask & wanted) >>> 0;
+    brokenAt[broken] = k;
     broken +=
       (levelByte & MODE_ALL) === 0
         ? addEntry(any, ((level << 1) | +(met !== 0)) * 4, k, weighted, total, remaining)

@@ -152,7 +152,7 @@ function addReverse(
   batch: RowBatch,
   count: number,
 ) {
-  const { rows, weighted, total, remaining } = batch;
+  const { rows, weighted, total, remaining, brokenAt } = batch;
   const { levels, acceptNums } = others;
   const { bytes, doubles } = others.layout.record;
   let broken = 0;
@@ -161,6 +161,7 @@ function addReverse(
     const level = levels[o * bytes + c]! & LEVEL_BITS;
     if (level === 0) continue;
     const sat = numberSat(acceptNums[o * doubles + at]!, acceptNums[o * doubles + at + 1]!, x, ratio, width);
+    brokenAt[broken] = k;
     broken += addToBatch(k, level, sat, weighted, total, remaining);
   }
   return broken;

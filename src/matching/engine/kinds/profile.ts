@@ -210,7 +210,7 @@ function addReverse(
   batch: RowBatch,
   count: number,
 ) {
-  const { rows, weighted, total, remaining } = batch;
+  const { rows, weighted, total, remaining, brokenAt } = batch;
   const { levels, ratings, capacity } = others;
   const bytes = others.layout.record.bytes;
   let broken = 0;
@@ -219,6 +219,7 @@ function addReverse(
     const level = levels[o * bytes + c]! & LEVEL_BITS;
     if (level === 0) continue;
     const sat = profileSimilarityTo(subject, ratings, ratingsAt + o, capacity, dims);
+    brokenAt[broken] = k;
     broken += addToBatch(k, level, sat, weighted, total, remaining);
   }
   return broken;

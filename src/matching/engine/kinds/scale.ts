@@ -93,7 +93,7 @@ function addReverse(
   batch: RowBatch,
   count: number,
 ) {
-  const { rows, weighted, total, remaining } = batch;
+  const { rows, weighted, total, remaining, brokenAt } = batch;
   const { levels, acceptSteps } = others;
   const bytes = others.layout.record.bytes;
   let broken = 0;
@@ -101,6 +101,7 @@ function addReverse(
     const r = rows[k]! * bytes;
     const cell =
       ((levels[r + c]! & LEVEL_BITS) * steps + acceptSteps[r + at]!) * steps + acceptSteps[r + at + 1]!;
+    brokenAt[broken] = k;
     broken += addEntry(table, cell * 4, k, weighted, total, remaining);
   }
   return broken;

@@ -68,13 +68,14 @@ function addReverse(
   batch: RowBatch,
   count: number,
 ) {
-  const { rows, weighted, total, remaining } = batch;
+  const { rows, weighted, total, remaining, brokenAt } = batch;
   const { levels, acceptMasks } = others;
   const { bytes, words } = others.layout.record;
   let broken = 0;
   for (let k = 0; k < count; k++) {
     const o = rows[k]!;
     const cell = ((levels[o * bytes + c]! & LEVEL_BITS) << 1) | ((acceptMasks[o * words + at]! >>> code) & 1);
+    brokenAt[broken] = k;
     broken += addEntry(table, cell * 4, k, weighted, total, remaining);
   }
   return broken;
