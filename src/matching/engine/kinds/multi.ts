@@ -46,14 +46,15 @@ export const multi: KindEngine<'multi'> = {
     const wanted = subject.acceptMasks[s * record.words + acceptAt[c]!]!;
     const wantedCount = popcount(wanted);
     const q = { w: base.w, column: base.column, wanted, wantedCount, all };
-    // Mode all: w·sat by the count of options met, the same products: no division per row.
-    const gains = Float64Array.from({ length: 33 }, (_, met) => base.w * shareMet(met, wantedCount));
+    let gains: Float64Array | undefined; // built at the first add: listings often need none
     return {
       ...base,
       keepFullyMet: (others, rows, count) => keepFullyMet(q, others, rows, count),
       add: all
-        ? (others, rows, from, to, weighted, total) =>
-            addAll(gains, q, others, rows, from, to, weighted, total)
+        ? (others, rows, from, to, weighted, total) => {
+            gains ??= gainsOf(q);
+            addAll(gains, q, others, rows, from, to, weighted, total);
+          }
         : (others, rows, from, to, weighted, total) => addAny(q, others, rows, from, to, weighted, total),
       bound: {
         cost: 8,
@@ -137,6 +138,13 @@ function addAny(
     weighted[k] = weighted[k]! + ((x & wanted) !== 0 ? w : 0);
     total[k] = total[k]! + w;
   }
+}
+
+/** Mode all: w·sat by the count of options met, the reference's products (no division per row). */
+function gainsOf(q: MultiQuery): Float64Array {
+  const gains = new Float64Array(q.wantedCount + 1);
+  for (let met = 0; met <= q.wantedCount; met++) gains[met] = q.w * shareMet(met, q.wantedCount);
+  return gains;
 }
 
 /** Mode all: w·sat looked up by the count of options met (`gains`). */
