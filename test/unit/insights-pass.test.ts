@@ -6,6 +6,7 @@ import { ProfileStore } from '../../src/matching/engine/columnar-store.ts';
 import { addCounts, histogramBin, insightsOfRange } from '../../src/matching/engine/insights-pass.ts';
 import { compileLayout } from '../../src/matching/engine/layout.ts';
 import { explainPair } from '../../src/matching/explain.ts';
+import { round6 } from '../../src/matching/score.ts';
 import type { ScoreMethod } from '../../src/matching/types.ts';
 import type { QuestionnaireDefinition } from '../../src/questionnaires/definition.ts';
 import { bruteForceInsights } from '../support/insights-oracle.ts';
@@ -196,5 +197,29 @@ describe('insights pass', () => {
     expect(histogramBin(0.0999995)).toBe(1); // reported as 0.1
     expect(histogramBin(0.0999994)).toBe(0);
     expect(histogramBin(0.899999)).toBe(8);
+  });
+
+  it('bins every score as its reported value says, at and around every edge', () => {
+    // The definition: the greatest k ≤ 9 with the reported score ≥ k/10.
+    const binOf = (score: number) => {
+      const reported = round6(score);
+      let bin = 0;
+      for (let k = 1; k < 10; k++) if (reported >= k / 10) bin = k;
+      return bin;
+    };
+    const nextUp = (x: number, steps: number) => {
+      const bits = new BigInt64Array(new Float64Array([x]).buffer);
+      bits[0] = bits[0]! + BigInt(steps);
+      return new Float64Array(bits.buffer)[0]!;
+    };
+    const scores: number[] = [];
+    for (let k = 0; k <= 10; k++)
+      for (const edge of [k / 10, k / 10 - 5e-7, k / 10 + 5e-7])
+        for (let step = -3; step <= 3; step++) scores.push(nextUp(edge, step));
+    for (let i = 0; i <= 100_000; i++) scores.push(i / 100_000);
+    const wrong = scores
+      .filter((score) => score >= 0 && score <= 1)
+      .filter((score) => histogramBin(score) !== binOf(score));
+    expect(wrong).toEqual([]);
   });
 });

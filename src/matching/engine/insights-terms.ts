@@ -30,12 +30,38 @@ export const NOISE = 1e-10;
 export const BINS = 10;
 
 /** The bin of a mutual score: the reported (6-decimal) score r in [k/10, (k+1)/10), 1.0 in the last. */
-export function histogramBin(score: number): number {
+function reportedBin(score: number): number {
   const r = round6(score);
   let bin = Math.min(BINS - 1, Math.floor(r * BINS));
   // r·10 is exact enough off the edges; at an edge the comparison decides.
   if (bin < BINS - 1 && r >= (bin + 1) / BINS) bin++;
   else if (bin > 0 && r < bin / BINS) bin--;
+  return bin;
+}
+
+/**
+ * BIN_FLOORS[k]: the least score in bin k or above (reportedBin is monotone), found once by
+ * bisection over the doubles of [0, 1], whose bit patterns are in the same order as their values.
+ */
+const BIN_FLOORS = Float64Array.from({ length: BINS }, (_, k) => {
+  if (k === 0) return 0;
+  const bits = new BigInt64Array(1);
+  const value = new Float64Array(bits.buffer);
+  let [low, high] = [0n, 0x3ff0000000000000n]; // the bits of 0 and 1: reportedBin(0) < k ≤ reportedBin(1)
+  while (high - low > 1n) {
+    bits[0] = (low + high) / 2n;
+    if (reportedBin(value[0]!) >= k) high = bits[0];
+    else low = bits[0];
+  }
+  bits[0] = high;
+  return value[0]!;
+});
+
+/** reportedBin(score) without a division per score: score·10 is within one bin, and the floors decide. */
+export function histogramBin(score: number): number {
+  let bin = Math.min(BINS - 1, Math.floor(score * BINS));
+  if (bin < BINS - 1 && score >= BIN_FLOORS[bin + 1]!) bin++;
+  else if (bin > 0 && score < BIN_FLOORS[bin]!) bin--;
   return bin;
 }
 
