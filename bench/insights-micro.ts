@@ -4,7 +4,7 @@
  * bench market into a MatchIndex, then times the service's `insightsOf` (the subject packed into a
  * row, the pass on INSIGHTS_WORKERS worker threads, default 2) for `jobs` jobs (default 20, two
  * passes each): the stored answers, and a what-if (the first dealbreaker lowered to `very`, or the
- * first criterion made irrelevant, and minScore 0.4). Prints p50 and p95 ms, and the CPU time of
+ * first criterion made irrelevant, and minScore 0.4). Prints p50 and p95 ms, the three slowest passes, and the CPU time of
  * the process (every thread, process.cpuUsage) per pass and 100,000 rows, which a busy machine
  * disturbs less than wall time does. Then checks a few
  * jobs' answers against the brute force on the reference scorer (test/support/insights-oracle.ts)
@@ -72,19 +72,25 @@ async function runSize(n: number, q: QuestionnaireDefinition, pool: InsightsPool
   for (const job of picked.slice(0, 3)) await run(job, false); // warm-up
   for (const whatIf of [false, true]) {
     const ms: number[] = [];
+    const byJob: [number, number][] = [];
     const cpu = process.cpuUsage();
     for (let pass = 0; pass < PASSES; pass++) {
       for (const job of picked) {
         const t0 = performance.now();
         await run(job, whatIf);
         ms.push(performance.now() - t0);
+        byJob.push([performance.now() - t0, job]);
       }
     }
     const { user, system } = process.cpuUsage(cpu);
     const cpuPer100k = (user + system) / 1000 / ms.length / (n / 100_000);
     ms.sort((a, b) => a - b);
+    const slowest = byJob
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, 3)
+      .map(([time, job]) => `job ${job} ${time.toFixed(1)} ms`);
     say(
-      `${whatIf ? 'what-if ' : 'insights'} of ${picked.length} jobs × ${PASSES}: p50 ${percentile(ms, 0.5).toFixed(1)} ms, p95 ${percentile(ms, 0.95).toFixed(1)} ms; CPU ${cpuPer100k.toFixed(1)} ms per pass and 100k rows`,
+      `${whatIf ? 'what-if ' : 'insights'} of ${picked.length} jobs × ${PASSES}: p50 ${percentile(ms, 0.5).toFixed(1)} ms, p95 ${percentile(ms, 0.95).toFixed(1)} ms; CPU ${cpuPer100k.toFixed(1)} ms per pass and 100k rows; slowest: ${slowest.join(', ')}`,
     );
   }
   if (n > checkMax) {
