@@ -1,3 +1,4 @@
+import { isConnectionError } from '../db/faults.ts';
 import { AppError, boundedDetail, boundedErrors, type ErrorCode, type FieldProblem } from '../http/errors.ts';
 import type { CheckedLine, PackedAnswers } from './bulk-lines.ts';
 
@@ -37,7 +38,8 @@ export interface BulkOutcome {
 /**
  * Writes checked lines (in line order). Each line stands on its own, so a bad line never blocks
  * the good ones; good lines are written in batches, and a batch that fails after all is retried
- * line by line so only the line at fault is reported.
+ * line by line so only the line at fault is reported. A lost database connection is no line's
+ * fault: it ends the write (rethrown).
  */
 export async function writeBulk<T>(options: {
   checked: CheckedLine<T>[];
@@ -120,6 +122,9 @@ async function writeChunk<T>(
   try {
     return toResults(chunk, await write(chunk));
   } catch (error) {
+    // The database went away: no line is at fault, and trying each alone would only fail again.
+    // The request answers 503; what earlier batches committed stays, and a retry upserts the rest.
+    if (isConnectionError(error)) throw error;
     if (chunk.length === 1) {
       onWriteError(error);
       const [entry] = chunk;

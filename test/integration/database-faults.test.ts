@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AnswerSet } from '../../src/answers/types.ts';
 import { type Database, openDatabase } from '../../src/db/client.ts';
 import { isConnectionError } from '../../src/db/faults.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
@@ -7,9 +8,15 @@ import { MatchIndex } from '../../src/matching/index.ts';
 import { loadIndex } from '../../src/matching/sync.ts';
 import { createTestApp, type TestApp, testQuestionnaires } from '../support/app.ts';
 import { createTestDatabase } from '../support/database.ts';
-import { caller, createWorkspace, expectProblem, unique } from '../support/factories.ts';
+import { caller, createCandidate, createWorkspace, expectProblem, unique } from '../support/factories.ts';
 import { withAdminClient } from '../support/global-setup.ts';
-import { createMarket, eventually, matchedCandidateIds } from '../support/matching-factories.ts';
+import {
+  createMarket,
+  eventually,
+  marketCandidates,
+  matchedCandidateIds,
+  putAnswers,
+} from '../support/matching-factories.ts';
 import {
   type FaultyPostgres,
   faultyPostgresKinds,
@@ -159,6 +166,53 @@ describe.each(await faultyPostgresKinds())('database faults on a %s', (kind) => 
       );
       return rows[0].n === 1;
     }, 10_000);
+    expect(crashes).toEqual([]);
+  });
+
+  it('keeps the match index as stored when PostgreSQL refuses a profile write: no match appears or goes, and the retry lands in both', async () => {
+    const m = await createMarket(t.app);
+    const stored = await matchedCandidateIds(m.admin, m.job.id);
+    expect(stored).toEqual([m.ids.better, m.ids.good]);
+    const newcomer = await createCandidate(t.app, m.adminKey, { minScore: 0.5 });
+    const answers = (set: AnswerSet) => ({ questionnaireId: 'mini', answers: set });
+
+    await server.stop();
+    const refused = [
+      // would join the job's matches
+      await m.admin.put(`/v1/candidates/${newcomer.id}/answers`, answers(marketCandidates.better.answers)),
+      // would leave them (breaks the job's salary dealbreaker)
+      await m.admin.put(
+        `/v1/candidates/${m.ids.good}/answers`,
+        answers(marketCandidates.tooExpensive.answers),
+      ),
+      // would let every candidate in
+      await m.admin.patch(`/v1/jobs/${m.job.id}`, { minScore: 0 }),
+      // a bulk line that would join them: the outage is the request's fault, not the line's
+      await t.app.inject({
+        method: 'POST',
+        url: '/v1/candidates:bulk',
+        headers: { authorization: `Bearer ${m.adminKey}`, 'content-type': 'application/x-ndjson' },
+        payload: JSON.stringify({
+          externalId: unique('bulk'),
+          contact: { name: 'Bulk', email: `${unique('bulk')}@example.com` },
+          minScore: 0.5,
+          ...answers(marketCandidates.better.answers),
+        }),
+      }),
+    ];
+    for (const response of refused) expectProblem(response, 503, 'database_unavailable');
+
+    await server.start();
+    await eventually(
+      async () => (await m.admin.get(`/v1/jobs/${m.job.id}/matches`)).statusCode === 200,
+      5_000,
+    );
+    expect(await matchedCandidateIds(m.admin, m.job.id)).toEqual(stored);
+
+    await putAnswers(m.admin, `/v1/candidates/${newcomer.id}/answers`, marketCandidates.better.answers);
+    expect(await matchedCandidateIds(m.admin, m.job.id)).toEqual(
+      expect.arrayContaining([...stored, newcomer.id]),
+    );
     expect(crashes).toEqual([]);
   });
 

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { type BulkEntry, writeBulk } from '../../src/profiles/bulk.ts';
+import type { CheckedLine } from '../../src/profiles/bulk-lines.ts';
+
+/** Lines 1..n, every one valid, with externalIds e1..en. */
+function lines(n: number): CheckedLine<object>[] {
+  return Array.from({ length: n }, (_, i) => ({
+    line: i + 1,
+    externalId: `e${i + 1}`,
+    record: {},
+    answers: { ok: true, value: undefined },
+  })) as unknown as CheckedLine<object>[];
+}
+
+const stored = (entries: BulkEntry<object>[]) =>
+  new Map(entries.map((entry) => [entry.externalId, { id: `id-${entry.externalId}`, inserted: true }]));
+
+describe('writeBulk', () => {
+  it('reports only the line at fault when a batch fails on one line', async () => {
+    const calls: number[] = [];
+    const outcome = await writeBulk({
+      checked: lines(3),
+      write: async (entries) => {
+        calls.push(entries.length);
+        if (entries.some((entry) => entry.externalId === 'e2')) throw new Error('check constraint');
+        return stored(entries);
+      },
+      onWriteError: () => {},
+    });
+    expect(outcome.summary).toEqual({ created: 2, updated: 0, failed: 1 });
+    expect(outcome.results.map((r) => r.status)).toEqual(['created', 'error', 'created']);
+    expect(calls).toEqual([3, 1, 1, 1]);
+  });
+
+  it('ends the write on a lost connection instead of blaming every line, keeping what committed', async () => {
+    const lost = Object.assign(new Error('terminating connection'), { code: '57P01' });
+    const calls: number[] = [];
+    const written = writeBulk({
+      checked: lines(1_500),
+      write: async (entries) => {
+        calls.push(entries.length);
+        if (calls.length > 1) throw lost;
+        return stored(entries);
+      },
+      onWriteError: () => {},
+    });
+    await expect(written).rejects.toBe(lost);
+    // The first batch of 1,000 committed; the second failed once, and no line was tried alone.
+    expect(calls).toEqual([1_000, 500]);
+  });
+});
