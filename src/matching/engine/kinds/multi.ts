@@ -50,12 +50,10 @@ export const multi: KindEngine<'multi'> = {
     return {
       ...base,
       keepFullyMet: (others, rows, count) => keepFullyMet(q, others, rows, count),
-      add: all
-        ? (others, rows, from, to, weighted, total) => {
-            gains ??= gainsOf(q);
-            addAll(gains, q, others, rows, from, to, weighted, total);
-          }
-        : (others, rows, from, to, weighted, total) => addAny(q, others, rows, from, to, weighted, total),
+      add: (others, rows, from, to, weighted, total) => {
+        gains ??= gainsOf(q);
+        add(gains, q, others, rows, from, to, weighted, total);
+      },
       bound: {
         cost: 8,
         addLoss: (others, rows, count, lost, budget) => addLoss(q, others, rows, count, lost, budget),
@@ -120,35 +118,18 @@ function keepFullyMet(q: MultiQuery, others: RowArrays, rows: Int32Array, count:
   return kept;
 }
 
-/** Mode any: w·sat is w when the sets meet, else 0 (w·1, w·0). */
-function addAny(
-  q: MultiQuery,
-  others: RowArrays,
-  rows: Int32Array,
-  from: number,
-  to: number,
-  weighted: Float64Array,
-  total: Float64Array,
-): void {
-  const { w, column, wanted } = q;
-  const masks = others.masks;
-  for (let k = from; k < to; k++) {
-    const x = masks[column + rows[k]!]!;
-    if (x === 0) continue;
-    weighted[k] = weighted[k]! + ((x & wanted) !== 0 ? w : 0);
-    total[k] = total[k]! + w;
-  }
-}
-
-/** Mode all: w·sat by the count of options met, the reference's products (no division per row). */
+/**
+ * w·sat by the count of options met, the reference's products: mode all, w·(met / wanted); mode
+ * any, w·1 when any is met, else w·0. No division per row.
+ */
 function gainsOf(q: MultiQuery): Float64Array {
-  const gains = new Float64Array(q.wantedCount + 1);
-  for (let met = 0; met <= q.wantedCount; met++) gains[met] = q.w * shareMet(met, q.wantedCount);
+  const gains = new Float64Array(33);
+  for (let met = 0; met <= 32; met++)
+    gains[met] = q.w * (q.all ? shareMet(met, q.wantedCount) : met !== 0 ? 1 : 0);
   return gains;
 }
 
-/** Mode all: w·sat looked up by the count of options met (`gains`). */
-function addAll(
+function add(
   gains: Float64Array,
   q: MultiQuery,
   others: RowArrays,
