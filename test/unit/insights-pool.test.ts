@@ -31,29 +31,34 @@ afterEach(async () => {
   pool = undefined;
 });
 
+/** Counts one pass on `created` and expects what one pass on the calling thread counts, with `fallbacks` threads taken over. */
+async function expectOnePassCounts(created: InsightsPool, fallbacks: number): Promise<void> {
+  pool = created;
+  const { jobs, candidates, s } = stores();
+  const counts = await created.turn(() => created.count(jobs, s, candidates, request));
+  expect(Array.from(counts)).toEqual(
+    Array.from(insightsOfRange(jobs, s, candidates, request, 0, candidates.end)),
+  );
+  expect(created.fallbacks).toBe(fallbacks);
+}
+
 describe('insights pool', () => {
   it('counts on worker threads exactly what one pass on the calling thread counts', async () => {
-    const { jobs, candidates, s } = stores();
-    pool = new InsightsPool(2);
-    const counts = await pool.turn(() => pool!.count(jobs, s, candidates, request));
-    expect(Array.from(counts)).toEqual(
-      Array.from(insightsOfRange(jobs, s, candidates, request, 0, candidates.end)),
-    );
-    expect(pool.fallbacks).toBe(0);
+    await expectOnePassCounts(new InsightsPool(2), 0);
   });
 
-  it.each(['crashing', 'silent'])(
-    'counts a range on the calling thread when its thread is %s',
-    async (name) => {
-      const { jobs, candidates, s } = stores();
-      pool = new InsightsPool(2, { workerUrl: fixture(name), waitMs: 300 });
-      const counts = await pool.turn(() => pool!.count(jobs, s, candidates, request));
-      expect(Array.from(counts)).toEqual(
-        Array.from(insightsOfRange(jobs, s, candidates, request, 0, candidates.end)),
-      );
-      expect(pool.fallbacks).toBe(2);
-    },
-  );
+  it.each(['crashing', 'silent'])('counts on the calling thread when its threads are %s', async (name) => {
+    await expectOnePassCounts(new InsightsPool(2, { workerUrl: fixture(name), waitMs: 300 }), 2);
+  });
+
+  it('splits the rows into chunks the threads claim, and counts each chunk once', async () => {
+    await expectOnePassCounts(new InsightsPool(2, { chunkRows: 3 }), 0);
+  });
+
+  it('takes over the chunks a thread claimed before it stopped answering, and those left unclaimed', async () => {
+    const claimingSilent = { workerUrl: fixture('claiming-silent'), waitMs: 300, chunkRows: 2 };
+    await expectOnePassCounts(new InsightsPool(2, claimingSilent), 2);
+  });
 
   it('refuses a pass when one runs and the queue is full', async () => {
     pool = new InsightsPool(0, { maxWaiting: 1 });

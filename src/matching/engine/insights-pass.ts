@@ -70,6 +70,13 @@ export interface InsightsRequest {
   excluded?: Uint8Array | undefined;
 }
 
+/**
+ * Rows of the other side a thread claims at a time (insights-pool.ts): small enough that the
+ * threads of a pass end within a few milliseconds of each other, large enough that claiming costs
+ * nothing.
+ */
+export const CHUNK_ROWS = 8192;
+
 /** The insights of subject row `s` over rows from..to of `others`. */
 export function insightsOfRange(
   subject: ProfileStore,
@@ -80,18 +87,38 @@ export function insightsOfRange(
   to: number,
 ): Int32Array {
   const pass = new Screen(subject, s, others, request);
-  const rows = new Int32Array(BLOCK);
-  let n = 0;
-  for (let row = from; row < to; row++) {
-    if (!isOther(others, row, request.excluded)) continue;
-    rows[n++] = row;
-    if (n === BLOCK) {
-      pass.block(rows, n);
-      n = 0;
-    }
-  }
-  if (n > 0) pass.block(rows, n);
+  pass.rows(from, to);
   return pass.finish();
+}
+
+/**
+ * The insights of subject row `s` over the chunks of `others` (CHUNK_ROWS rows each, or
+ * `chunkRows`) that `owner` holds: every unclaimed chunk it can claim (claims[c] from 0 to `owner`,
+ * atomically, so each chunk has one owner), and those it claimed before. Threads sharing `claims`
+ * split the rows between them as fast as each one goes; a thread's claims can be taken over by
+ * the calling thread when the thread fails (insights-pool.ts).
+ */
+export function insightsOfClaims(
+  subject: ProfileStore,
+  s: number,
+  others: ProfileStore,
+  request: InsightsRequest,
+  claims: Int32Array,
+  owner: number,
+  chunkRows = CHUNK_ROWS,
+): Int32Array {
+  const pass = new Screen(subject, s, others, request);
+  for (let c = 0; c < claims.length; c++) {
+    const held = Atomics.compareExchange(claims, c, 0, owner);
+    if (held !== 0 && held !== owner) continue;
+    pass.rows(c * chunkRows, Math.min(others.end, (c + 1) * chunkRows));
+  }
+  return pass.finish();
+}
+
+/** How many chunks of `chunkRows` cover `end` rows. */
+export function chunksOf(end: number, chunkRows = CHUNK_ROWS): number {
+  return Math.ceil(end / chunkRows);
 }
 
 /**
@@ -160,6 +187,8 @@ class Screen {
    */
   private readonly keptSats: (Float64Array | undefined)[];
   private readonly liveSats = new Float64Array(BLOCK);
+  /** the block of rows being counted */
+  private readonly rowsOf = new Int32Array(BLOCK);
 
   constructor(subject: ProfileStore, s: number, others: ProfileStore, request: InsightsRequest) {
     const C = subject.layout.count;
@@ -205,7 +234,23 @@ class Screen {
     };
   }
 
-  block(rows: Int32Array, n: number): void {
+  /** Counts rows from..to that are the subject's others. */
+  rows(from: number, to: number): void {
+    const { others, request } = this.compiled;
+    const rows = this.rowsOf;
+    let n = 0;
+    for (let row = from; row < to; row++) {
+      if (!isOther(others, row, request.excluded)) continue;
+      rows[n++] = row;
+      if (n === BLOCK) {
+        this.block(rows, n);
+        n = 0;
+      }
+    }
+    if (n > 0) this.block(rows, n);
+  }
+
+  private block(rows: Int32Array, n: number): void {
     const { counts, at } = this.compiled;
     counts[at.others]! += n;
     this.broken.reset(n);

@@ -1,7 +1,15 @@
 import type { Worker } from 'node:worker_threads';
 import { typeScriptWorker } from '../../worker-thread.ts';
 import type { ProfileStore } from './columnar-store.ts';
-import { addCounts, countsLayout, type InsightsRequest, insightsOfRange } from './insights-pass.ts';
+import {
+  addCounts,
+  CHUNK_ROWS,
+  chunksOf,
+  countsLayout,
+  type InsightsRequest,
+  insightsOfClaims,
+  insightsOfRange,
+} from './insights-pass.ts';
 import type { InsightsAnswer, InsightsJob } from './insights-worker.ts';
 import type { Layout } from './layout.ts';
 import { layoutIdOf } from './layout-id.ts';
@@ -15,31 +23,37 @@ export class InsightsBusy extends Error {
 }
 
 /**
- * Insights passes (insights-pass.ts) off the event loop: the other side's rows are cut into one
- * range per worker thread, each thread counts its range from the stores' shared arrays, and the
- * counts are added up. Unlike listings (slice-pool.ts), the calling thread does not wait with
+ * Insights passes (insights-pass.ts) off the event loop: the other side's rows are cut into chunks,
+ * each worker thread claims chunks one at a time until none is left (so a thread slowed by other
+ * work on the machine, or by harder rows, gets fewer of them instead of holding up the pass) and
+ * counts them from the stores' shared arrays, and the counts are added up. Unlike listings (slice-pool.ts), the calling thread does not wait with
  * Atomics.wait: it awaits the threads, so the event loop keeps serving while a pass runs. One pass
  * runs at a time and at most `maxWaiting` wait for their turn; beyond that `run` throws
- * InsightsBusy. A thread that fails or does not answer in time has its range counted by the
- * calling thread instead, and is replaced. Size 0: every pass runs on the calling thread.
+ * InsightsBusy. A thread that fails or does not answer in time is replaced, and the calling
+ * thread takes over its claims: it counts the chunks the thread claimed and any still unclaimed
+ * (the thread's own counts, should they come late, are dropped). Size 0: every pass runs on the calling thread.
  *
  * Writes to the index may land while threads read: the caller checks that the market did not
  * change during the pass (index.ts) and runs it again if it did.
  */
 export class InsightsPool {
   private readonly threads: (InsightsThread | undefined)[];
-  private readonly options: { waitMs: number; workerUrl: URL; maxWaiting: number };
+  private readonly options: { waitMs: number; workerUrl: URL; maxWaiting: number; chunkRows: number };
   private running = false;
   private readonly waiting: (() => void)[] = [];
-  /** ranges a thread did not count (failed or late), counted by the calling thread instead */
+  /** threads that did not count their claims (failed or late), taken over by the calling thread */
   fallbacks = 0;
 
-  constructor(size: number, options: { waitMs?: number; workerUrl?: URL; maxWaiting?: number } = {}) {
+  constructor(
+    size: number,
+    options: { waitMs?: number; workerUrl?: URL; maxWaiting?: number; chunkRows?: number } = {},
+  ) {
     this.threads = Array.from({ length: size }, () => undefined);
     this.options = {
       waitMs: options.waitMs ?? WAIT_MS,
       workerUrl: options.workerUrl ?? new URL('./insights-worker.ts', import.meta.url),
       maxWaiting: options.maxWaiting ?? 4,
+      chunkRows: options.chunkRows ?? CHUNK_ROWS,
     };
   }
 
@@ -71,22 +85,25 @@ export class InsightsPool {
   ): Promise<Int32Array> {
     const threads = this.threads.map((_, t) => this.thread(t));
     if (threads.length === 0) return insightsOfRange(subject, s, others, request, 0, others.end);
-    const end = others.end;
-    const bound = (i: number) => Math.floor((i * end) / threads.length);
+    const { chunkRows } = this.options;
+    const claims = new Int32Array(new SharedArrayBuffer(4 * chunksOf(others.end, chunkRows)));
     const job = {
       layoutId: layoutIdOf(subject.layout),
       subject: subject.shared(),
       s,
       others: others.shared(),
       request,
+      claims,
+      chunkRows,
     };
     const parts = await Promise.all(
       threads.map(async (thread, t) => {
-        const counts = await thread.count(job, subject.layout, bound(t), bound(t + 1), this.options.waitMs);
+        const owner = t + 1;
+        const counts = await thread.count({ ...job, owner }, subject.layout, this.options.waitMs);
         if (counts) return counts;
         this.fallbacks++;
         this.replace(thread);
-        return insightsOfRange(subject, s, others, request, bound(t), bound(t + 1));
+        return insightsOfClaims(subject, s, others, request, claims, owner, chunkRows);
       }),
     );
     return parts.reduce(addCounts, new Int32Array(countsLayout(subject.layout.count).length));
@@ -131,14 +148,8 @@ class InsightsThread {
     });
   }
 
-  /** The range's counts, or undefined when the thread failed or did not answer within `waitMs`. */
-  count(
-    job: Omit<InsightsJob, 'layout' | 'from' | 'to'>,
-    layout: Layout,
-    from: number,
-    to: number,
-    waitMs: number,
-  ): Promise<Int32Array | undefined> {
+  /** The counts of the chunks it claimed, or undefined when the thread failed or did not answer within `waitMs`. */
+  count(job: Omit<InsightsJob, 'layout'>, layout: Layout, waitMs: number): Promise<Int32Array | undefined> {
     if (this.dead) return Promise.resolve(undefined);
     const first = !this.knownLayouts.has(job.layoutId);
     this.knownLayouts.add(job.layoutId);
@@ -162,7 +173,7 @@ class InsightsThread {
       worker.on('message', onMessage);
       worker.once('error', onFailure);
       worker.once('exit', onFailure);
-      worker.postMessage({ ...job, layout: first ? layout : undefined, from, to } satisfies InsightsJob);
+      worker.postMessage({ ...job, layout: first ? layout : undefined } satisfies InsightsJob);
     }).finally(() => worker.unref());
   }
 }

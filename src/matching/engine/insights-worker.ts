@@ -1,10 +1,10 @@
-/** An insights worker thread (see insights-pool.ts): counts a range of rows of stores shared with its parent. */
+/** An insights worker thread (see insights-pool.ts): counts the chunks of rows it claims, of stores shared with its parent. */
 import { parentPort } from 'node:worker_threads';
 import { ProfileStore, type SharedStore } from './columnar-store.ts';
-import { type InsightsRequest, insightsOfRange } from './insights-pass.ts';
+import { type InsightsRequest, insightsOfClaims } from './insights-pass.ts';
 import type { Layout } from './layout.ts';
 
-/** What the pool asks: the insights of subject row `s` over rows from..to of `others`. */
+/** What the pool asks: the insights of subject row `s` over the chunks of `others` the thread claims as `owner`. */
 export interface InsightsJob {
   layoutId: number;
   /** sent the first time a thread meets this layout only */
@@ -13,8 +13,10 @@ export interface InsightsJob {
   s: number;
   others: SharedStore;
   request: InsightsRequest;
-  from: number;
-  to: number;
+  /** one slot per chunk of rows: 0 while unclaimed, then its owner (shared by the pass's threads) */
+  claims: Int32Array;
+  owner: number;
+  chunkRows: number;
 }
 
 /** The thread's answer: the range's counts, or why it failed. */
@@ -31,7 +33,15 @@ parentPort?.on('message', (job: InsightsJob) => {
     if (!layout) throw new Error(`layout ${job.layoutId} was never sent`);
     const subject = ProfileStore.view(layout, job.subject);
     const others = ProfileStore.view(layout, job.others);
-    const counts = insightsOfRange(subject, job.s, others, job.request, job.from, job.to);
+    const counts = insightsOfClaims(
+      subject,
+      job.s,
+      others,
+      job.request,
+      job.claims,
+      job.owner,
+      job.chunkRows,
+    );
     parentPort?.postMessage({ counts } satisfies InsightsAnswer, [counts.buffer as ArrayBuffer]);
   } catch (error) {
     const failure = error instanceof Error ? (error.stack ?? error.message) : String(error);
