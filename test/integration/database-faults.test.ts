@@ -224,12 +224,18 @@ describe.each(await faultyPostgresKinds())('database faults on a %s', (kind) => 
     const blocked = await direct(async (locker) => {
       await locker.query('begin');
       await locker.query('lock table employers in exclusive mode');
-      const pending = admin.post('/v1/employers', { name }, key);
+      let ended: { statusCode: number; body: string } | undefined;
+      const pending = admin.post('/v1/employers', { name }, key).then((response) => (ended = response));
+      // A busy machine can take seconds to bring the request to the lock; one that ends first says why.
       await eventually(async () => {
+        if (ended)
+          throw new Error(
+            `the request ended before it waited on the lock: ${ended.statusCode} ${ended.body}`,
+          );
         const { rows } = await locker.query(`select count(*)::int as n from pg_stat_activity
           where datname = current_database() and wait_event_type = 'Lock'`);
         return rows[0].n > 0;
-      }, 10_000);
+      }, 60_000);
       await locker.query(`select pg_terminate_backend(pid) from (${appBackends}) backends`);
       const response = await pending;
       await locker.query('rollback');
