@@ -12,7 +12,9 @@ import { loadQuestionnaires } from '../../src/questionnaires/loader.ts';
 
 const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
 const bodies = [...readme.matchAll(/'(\{[^']*"answers"[^']*)'/g)].map((match) => match[1]!);
-const questionnaires = await loadQuestionnaires(fileURLToPath(new URL('../../questionnaires', import.meta.url)));
+const questionnaires = await loadQuestionnaires(
+  fileURLToPath(new URL('../../questionnaires', import.meta.url)),
+);
 const workFit = questionnaires.get('work-fit', 1)!;
 
 describe('README examples', () => {
