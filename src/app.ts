@@ -153,7 +153,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     errorResponseBuilder: (_request, context) =>
       new AppError(
         'rate_limited',
-        `Rate limit of ${context.max} requests per ${context.after} reached; retry later.`,
+        `Rate limit of ${context.max} requests per ${durationText(config.RATE_LIMIT_WINDOW_MS)} reached; retry in ${secondsText(Math.ceil(context.ttl / 1000))} (Retry-After).`,
       ),
   });
   await app.register(swagger, {
@@ -270,4 +270,14 @@ function trustProxy(setting: Config['TRUST_PROXY']) {
 
 function assertLoaded(index: MatchIndex): void {
   if (!index.loaded) throw new Error('the match index is still loading');
+}
+
+/** A window in words: "1 minute", "90 seconds". */
+function durationText(ms: number): string {
+  if (ms % 60_000 === 0) return ms === 60_000 ? '1 minute' : `${ms / 60_000} minutes`;
+  return secondsText(Math.ceil(ms / 1000));
+}
+
+function secondsText(seconds: number): string {
+  return seconds === 1 ? '1 second' : `${seconds} seconds`;
 }

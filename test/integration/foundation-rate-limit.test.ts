@@ -21,7 +21,12 @@ describe.each(availableDatabaseKinds())('a rate limit of 3 requests on %s', (kin
 
     const limitedResponse = await call(ADMIN_KEY);
     expectTracedProblem(limitedResponse, 429, 'rate_limited');
-    expect(Number(limitedResponse.headers['retry-after'])).toBeGreaterThan(0);
+    const retryAfter = Number(limitedResponse.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    // The window is the configured one (RATE_LIMIT_WINDOW_MS, 1 minute by default), not the time left.
+    expect(limitedResponse.json().detail).toBe(
+      `Rate limit of 3 requests per 1 minute reached; retry in ${retryAfter} second${retryAfter === 1 ? '' : 's'} (Retry-After).`,
+    );
 
     expect((await call(minted.json().apiKey.key)).statusCode).toBe(200);
     expect((await limited.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
