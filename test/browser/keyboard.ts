@@ -67,10 +67,27 @@ export async function typeInto(page: Page, field: Locator, text: string): Promis
   await page.keyboard.type(text);
 }
 
-/** Tabs to a closed <select> and chooses an option by typing its text (the browser's type-ahead). */
+/**
+ * Tabs to a closed <select> and moves to an option with the arrow keys (each step selects, as a
+ * keyboard user's would). Not by typing its text: the browser's type-ahead starts over after a
+ * pause between keys, which a busy machine makes, and then lands on another option.
+ */
 export async function chooseOption(page: Page, select: Locator, option: string): Promise<void> {
   await tabTo(page, select);
-  await page.keyboard.type(option);
+  type Select = { selectedIndex: number; options: ArrayLike<{ text: string }> };
+  const { current, target } = await select.evaluate((element, wanted) => {
+    const { selectedIndex, options } = element as unknown as Select;
+    const texts = Array.from(options, (o) => o.text.trim());
+    return { current: selectedIndex, target: texts.indexOf(wanted) };
+  }, option);
+  if (target < 0) throw new Error(`the select has no option ${option}`);
+  const key = target > current ? 'ArrowDown' : 'ArrowUp';
+  for (let step = 0; step < Math.abs(target - current); step++) await page.keyboard.press(key);
+  const chosen = await select.evaluate((element) => {
+    const { selectedIndex, options } = element as unknown as Select;
+    return options[selectedIndex]?.text.trim();
+  });
+  if (chosen !== option) throw new Error(`the arrow keys reached ${chosen}, not ${option}`);
 }
 
 /** Tabs to a button and presses Enter. */
