@@ -20,6 +20,7 @@ import type { Config } from './config.ts';
 import { type Database, pingDatabase, reportConnectionLosses } from './db/client.ts';
 import { Notifications } from './db/notifications.ts';
 import { healthRoutes } from './health/routes.ts';
+import { refuseEncodedBodies } from './http/content-encoding.ts';
 import { AllowedOrigins, registerCors } from './http/cors.ts';
 import { AppError } from './http/errors.ts';
 import { registerIdempotency } from './http/idempotency.ts';
@@ -129,6 +130,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   notifications.onState((listening) => credentials.setListening(listening));
   app.decorate('credentials', credentials);
   registerAuth(app, { db: database.db, config, credentials });
+  refuseEncodedBodies(app);
   registerIdempotency(app, { db: database.db });
   registerNulGuard(app);
 

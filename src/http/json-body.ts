@@ -47,8 +47,20 @@ export function registerJsonBodies(app: FastifyInstance): void {
     } catch (error) {
       return done(new AppError('validation_failed', `The body is not valid JSON: ${describe(error, text)}`));
     }
-    // Only a text naming these can poison a prototype; it is parsed again the careful way.
-    if (text.includes('__proto__') || text.includes('constructor')) return secureParse(request, text, done);
+    // Only a text naming these can poison a prototype; it is parsed again the careful way, and
+    // since it is valid JSON, what that refuses is the key, which the answer says.
+    if (text.includes('__proto__') || text.includes('constructor')) {
+      return secureParse(request, text, (error, parsed) =>
+        error
+          ? done(
+              new AppError(
+                'validation_failed',
+                'The body has a "__proto__" key or a "constructor" key holding "prototype", which this service refuses (they could change every object of the process); rename the key.',
+              ),
+            )
+          : done(null, parsed),
+      );
+    }
     done(null, value);
   });
 }

@@ -57,9 +57,63 @@ describe.each(availableDatabaseKinds())('abuse gets a clear 4xx on %s', (kind) =
       expect(response.statusCode, response.body).toBe(201);
     });
 
-    it('still refuses prototype poisoning', async () => {
-      const response = await postJson('/v1/employers', '{"name":"x","__proto__":{"admin":true}}');
-      expectProblem(response, 400, 'validation_failed');
+    it('still refuses prototype poisoning, naming the key rather than calling valid JSON invalid', async () => {
+      for (const body of [
+        '{"name":"x","__proto__":{"admin":true}}',
+        '{"name":"x","extra":{"constructor":{"prototype":{"admin":true}}}}',
+      ]) {
+        const problem = expectProblem(await postJson('/v1/employers', body), 400, 'validation_failed');
+        expect(problem.detail).toContain('"__proto__" key');
+        expect(problem.detail).not.toContain('not valid JSON');
+      }
+      // A key named constructor that holds no prototype is an ordinary key.
+      const plain = await postJson('/v1/employers', '{"name":"constructor","extra":{"constructor":1}}');
+      expect(plain.statusCode).not.toBe(500);
+      expect(plain.json().detail ?? '').not.toContain('__proto__');
+    });
+  });
+
+  describe('compressed bodies', () => {
+    it('answers 415 naming the Content-Encoding, before reading the body, and stores nothing', async () => {
+      const { gzipSync, brotliCompressSync } = await import('node:zlib');
+      const json = JSON.stringify({ name: 'Compressed' });
+      for (const [encoding, payload] of [
+        ['gzip', gzipSync(json)],
+        ['br', brotliCompressSync(json)],
+      ] as const) {
+        const response = await t.app.inject({
+          method: 'POST',
+          url: '/v1/employers',
+          headers: { ...bearer(ADMIN_KEY), 'content-type': 'application/json', 'content-encoding': encoding },
+          payload,
+        });
+        const problem = expectProblem(response, 415, 'unsupported_media_type');
+        expect(problem.detail).toBe(
+          `Content-Encoding "${encoding}" is not accepted: send the body uncompressed.`,
+        );
+        expect(response.headers['accept-encoding']).toBe('identity');
+      }
+      // Authentication comes first: without a key, the answer is 401 whatever the body.
+      const anonymous = await t.app.inject({
+        method: 'POST',
+        url: '/v1/employers',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        payload: gzipSync(json),
+      });
+      expect(anonymous.statusCode).toBe(401);
+      const identity = await t.app.inject({
+        method: 'POST',
+        url: '/v1/employers',
+        headers: { ...bearer(ADMIN_KEY), 'content-type': 'application/json', 'content-encoding': 'identity' },
+        payload: JSON.stringify({ name: 'Plain' }),
+      });
+      expect(identity.statusCode, identity.body).toBe(201);
+      const names = (
+        await t.app.inject({ method: 'GET', url: '/v1/employers?limit=100', headers: bearer(ADMIN_KEY) })
+      )
+        .json()
+        .employers.map((e: { name: string }) => e.name);
+      expect(names).not.toContain('Compressed');
     });
   });
 
