@@ -212,6 +212,14 @@ export async function insertAlertEvents(
   }
 }
 
+/** The highest sequence number any alert event was given (0 before the first): no cursor is beyond it. */
+export async function lastAlertEventSeq(db: DbOrTx): Promise<number> {
+  const result = await db.execute(
+    sql`select case when is_called then last_value else 0 end as last from alert_events_seq_seq`,
+  );
+  return Number(rowsOf<{ last: string | number }>(result)[0]!.last);
+}
+
 /** One subject's feed, oldest first, after the sequence number `after`. */
 export async function listAlertEvents(
   db: DbOrTx,

@@ -7,7 +7,7 @@ import { notFound, problemSchema } from '../http/errors.ts';
 import { idParam } from '../http/params.ts';
 import type { IndexSide } from '../matching/index.ts';
 import { findCandidate, findJob } from '../profiles/repository.ts';
-import { listAlertEvents } from './repository.ts';
+import { lastAlertEventSeq, listAlertEvents } from './repository.ts';
 import {
   alertBody,
   alertEventsQuery,
@@ -15,6 +15,7 @@ import {
   alertResponse,
   decodeEventCursor,
   encodeEventCursor,
+  notIssued,
 } from './schemas.ts';
 import type { Alerts } from './service.ts';
 
@@ -131,12 +132,13 @@ export const alertRoutes: FastifyPluginAsyncZod<{ db: Db; alerts: Alerts }> = as
         const { id } = request.params;
         const { limit, cursor } = request.query;
         const workspaceId = await reach(request, side, id);
-        const after = decodeEventCursor(cursor) ?? 0;
+        const after = decodeEventCursor(cursor, id) ?? 0;
+        if (after > 0 && after > (await lastAlertEventSeq(db))) throw notIssued();
         const rows = await listAlertEvents(db, workspaceId, side, id, { limit, after });
         const events = rows.slice(0, limit);
         return {
           events: events.map(({ seq: _, ...event }) => event),
-          nextCursor: encodeEventCursor(events.at(-1)?.seq ?? after),
+          nextCursor: encodeEventCursor(events.at(-1)?.seq ?? after, id),
           hasMore: rows.length > limit,
         };
       },

@@ -9,7 +9,9 @@ export const alertBody = z
       .min(0)
       .max(1)
       .optional()
-      .describe("Announce pairs whose mutual score reaches this; default: the subject's own minScore"),
+      .describe(
+        "Announce pairs whose mutual score reaches this; default: the subject's own minScore now (kept when that minScore changes later)",
+      ),
   })
   .strict();
 
@@ -44,16 +46,31 @@ export const alertEventsResponse = z.object({
 
 export const alertEventsQuery = z.object(pageQuery).strict();
 
-/** The feed's cursor: the last event's sequence number, opaque to clients. */
-export function encodeEventCursor(seq: number): string {
-  return Buffer.from(JSON.stringify({ seq })).toString('base64url');
+/**
+ * The feed's cursor, opaque to clients: the last event's sequence number and the subject whose
+ * feed it is, so one subject's cursor is refused on another's feed. (Cursors issued before the
+ * subject was named in them carry only the number and are still taken.)
+ */
+export function encodeEventCursor(seq: number, subjectId: string): string {
+  return Buffer.from(JSON.stringify({ seq, of: subjectId })).toString('base64url');
 }
 
-export function decodeEventCursor(cursor: string | undefined): number | undefined {
+export function decodeEventCursor(cursor: string | undefined, subjectId: string): number | undefined {
   if (cursor === undefined) return undefined;
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { seq?: unknown };
-    if (Number.isSafeInteger(parsed.seq) && (parsed.seq as number) >= 0) return parsed.seq as number;
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+      seq?: unknown;
+      of?: unknown;
+    };
+    const keys = Object.keys(parsed);
+    const ours = parsed.of === subjectId || (parsed.of === undefined && keys.length === 1);
+    if (ours && Number.isSafeInteger(parsed.seq) && (parsed.seq as number) >= 0) return parsed.seq as number;
   } catch {}
-  throw new AppError('invalid_cursor', 'The cursor is not one this service issued; start again without it.');
+  throw notIssued();
 }
+
+export const notIssued = () =>
+  new AppError(
+    'invalid_cursor',
+    'The cursor is not one this service issued for this feed; start again without it.',
+  );

@@ -145,6 +145,33 @@ describe.each(availableDatabaseKinds())('alerts on %s', (kind) => {
     const empty = (await m.admin.get(`/v1/jobs/${m.job.id}/alert/events?cursor=${last}`)).json();
     expect(empty).toEqual({ events: [], nextCursor: second.nextCursor, hasMore: false });
     expectProblem(await m.admin.get(`/v1/jobs/${m.job.id}/alert/events?cursor=nope`), 400, 'invalid_cursor');
+    // A cursor belongs to its feed: another subject's feed refuses it. (The candidate's alert took
+    // its minScore as it was; it keeps that threshold when the minScore changes.)
+    await m.admin.put(`/v1/candidates/${m.candidate.id}/alert`, {});
+    const threshold = (await m.admin.get(`/v1/candidates/${m.candidate.id}/alert`)).json().alert.minScore;
+    expect((await m.admin.patch(`/v1/candidates/${m.candidate.id}`, { minScore: 0.05 })).statusCode).toBe(
+      200,
+    );
+    expect((await m.admin.get(`/v1/candidates/${m.candidate.id}/alert`)).json().alert.minScore).toBe(
+      threshold,
+    );
+    expect(threshold).not.toBe(0.05);
+    const elsewhere = await m.admin.get(`/v1/candidates/${m.candidate.id}/alert/events?cursor=${cursor}`);
+    expect(expectProblem(elsewhere, 400, 'invalid_cursor').detail).toContain('for this feed');
+    // One beyond every event ever raised was not issued, even in this feed's shape.
+    const seqOf = (c: string) => JSON.parse(Buffer.from(c, 'base64url').toString()).seq as number;
+    const made = (body: object) =>
+      encodeURIComponent(Buffer.from(JSON.stringify(body)).toString('base64url'));
+    const ahead = made({ seq: seqOf(second.nextCursor) + 1_000_000, of: m.job.id });
+    expectProblem(
+      await m.admin.get(`/v1/jobs/${m.job.id}/alert/events?cursor=${ahead}`),
+      400,
+      'invalid_cursor',
+    );
+    // A cursor issued before cursors named their feed ({ seq } alone) still works.
+    const legacy = made({ seq: seqOf(first.nextCursor) });
+    const resumed = (await m.admin.get(`/v1/jobs/${m.job.id}/alert/events?cursor=${legacy}`)).json();
+    expect(resumed.events.map((e: { type: string }) => e.type)).toEqual(['match.created']);
   });
 
   it('answers 404 to a key outside the subject’s reach, as for a missing record', async () => {

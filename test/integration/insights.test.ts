@@ -219,5 +219,11 @@ describe.each(availableDatabaseKinds())('insights on %s', (kind) => {
     expect(withoutPaused.json().insights).toEqual(
       expected('job', w.job.id, { answers: jobAnswers, minScore: 0.9 }, visible.slice(1)),
     );
+    // The paused candidate's own insights: what it would meet if it resumed (its listing says paused).
+    const own = await w.admin.get(`/v1/candidates/${paused.id}/insights`);
+    expect(own.statusCode, own.body).toBe(200);
+    expect(own.json().insights).toEqual(expected('candidate', paused.id, paused, openJobs()));
+    expect(own.json().insights.acceptable).toBeGreaterThan(0);
+    expectProblem(await w.admin.get(`/v1/candidates/${paused.id}/matches`), 409, 'candidate_paused');
   });
 });

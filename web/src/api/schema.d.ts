@@ -3957,7 +3957,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Announce pairs whose mutual score reaches this; default: the subject's own minScore */
+                    /** @description Announce pairs whose mutual score reaches this; default: the subject's own minScore now (kept when that minScore changes later) */
                     minScore?: number;
                 };
             };
@@ -4156,7 +4156,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Announce pairs whose mutual score reaches this; default: the subject's own minScore */
+                    /** @description Announce pairs whose mutual score reaches this; default: the subject's own minScore now (kept when that minScore changes later) */
                     minScore?: number;
                 };
             };
