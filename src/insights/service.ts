@@ -65,7 +65,7 @@ export async function insightsOf(
     }
     if (others.end > callingThreadRows) throw new InsightsBusy();
     return insightsOfRange(row, s, others, request, 0, others.end);
-  });
+  }, workspaceId);
   return {
     subjectId: subject.id,
     side: subject.side,

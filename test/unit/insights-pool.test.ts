@@ -60,6 +60,21 @@ describe('insights pool', () => {
     await expectOnePassCounts(new InsightsPool(2, claimingSilent), 2);
   });
 
+  it("refuses a workspace's pass when that workspace has its share of the queue waiting, not another's", async () => {
+    pool = new InsightsPool(0, { maxWaiting: 4, maxWaitingPerQueue: 2 });
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const running = pool.turn(() => held, 'busy');
+    const waiting = [pool.turn(async () => 'busy 1', 'busy'), pool.turn(async () => 'busy 2', 'busy')];
+    await expect(pool.turn(async () => 'busy 3', 'busy')).rejects.toBeInstanceOf(InsightsBusy);
+    const other = pool.turn(async () => 'quiet', 'quiet');
+    release();
+    await running;
+    await expect(Promise.all([...waiting, other])).resolves.toEqual(['busy 1', 'busy 2', 'quiet']);
+  });
+
   it('refuses a pass when one runs and the queue is full', async () => {
     pool = new InsightsPool(0, { maxWaiting: 1 });
     let release: () => void = () => {};

@@ -26,33 +26,47 @@ export class InsightsBusy extends Error {
  * Insights passes (insights-pass.ts) off the event loop: the other side's rows are cut into chunks,
  * each worker thread claims chunks one at a time until none is left (so a thread slowed by other
  * work on the machine, or by harder rows, gets fewer of them instead of holding up the pass) and
- * counts them from the stores' shared arrays, and the counts are added up. Unlike listings (slice-pool.ts), the calling thread does not wait with
- * Atomics.wait: it awaits the threads, so the event loop keeps serving while a pass runs. One pass
- * runs at a time and at most `maxWaiting` wait for their turn; beyond that `run` throws
- * InsightsBusy. A thread that fails or does not answer in time is replaced, and the calling
- * thread takes over its claims: it counts the chunks the thread claimed and any still unclaimed
- * (the thread's own counts, should they come late, are dropped). Size 0: every pass runs on the calling thread.
+ * counts them from the stores' shared arrays, and the counts are added up. Unlike listings
+ * (slice-pool.ts), the calling thread does not wait with Atomics.wait: it awaits the threads, so the
+ * event loop keeps serving while a pass runs. One pass runs at a time and at most `maxWaiting` wait
+ * for their turn (`maxWaitingPerQueue` of one workspace); beyond that `turn` throws InsightsBusy.
+ * A thread that fails or does not answer in time is replaced, and the calling thread takes over
+ * its claims: it counts the chunks the thread claimed and any still unclaimed (the thread's own
+ * counts, should they come late, are dropped). Size 0: every pass runs on the calling thread.
  *
  * Writes to the index may land while threads read: the caller checks that the market did not
  * change during the pass (index.ts) and runs it again if it did.
  */
 export class InsightsPool {
   private readonly threads: (InsightsThread | undefined)[];
-  private readonly options: { waitMs: number; workerUrl: URL; maxWaiting: number; chunkRows: number };
+  private readonly options: {
+    waitMs: number;
+    workerUrl: URL;
+    maxWaiting: number;
+    maxWaitingPerQueue: number;
+    chunkRows: number;
+  };
   private running = false;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: { resume: () => void; queue: string }[] = [];
   /** threads that did not count their claims (failed or late), taken over by the calling thread */
   fallbacks = 0;
 
   constructor(
     size: number,
-    options: { waitMs?: number; workerUrl?: URL; maxWaiting?: number; chunkRows?: number } = {},
+    options: {
+      waitMs?: number;
+      workerUrl?: URL;
+      maxWaiting?: number;
+      maxWaitingPerQueue?: number;
+      chunkRows?: number;
+    } = {},
   ) {
     this.threads = Array.from({ length: size }, () => undefined);
     this.options = {
       waitMs: options.waitMs ?? WAIT_MS,
       workerUrl: options.workerUrl ?? new URL('./insights-worker.ts', import.meta.url),
       maxWaiting: options.maxWaiting ?? 4,
+      maxWaitingPerQueue: options.maxWaitingPerQueue ?? 2,
       chunkRows: options.chunkRows ?? CHUNK_ROWS,
     };
   }
@@ -61,17 +75,23 @@ export class InsightsPool {
     return this.threads.length;
   }
 
-  /** Runs `work` once no other pass runs; throws InsightsBusy when the queue is full. */
-  async turn<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` once no other pass runs; throws InsightsBusy when the queue is full, or when
+   * `queue` (a workspace) already has its share of it waiting, so one busy tenant cannot turn
+   * every other tenant's insights into 429s.
+   */
+  async turn<T>(work: () => Promise<T>, queue = ''): Promise<T> {
     if (this.running) {
-      if (this.waiting.length >= this.options.maxWaiting) throw new InsightsBusy();
-      await new Promise<void>((resume) => this.waiting.push(resume));
+      const ofQueue = this.waiting.filter((waiting) => waiting.queue === queue).length;
+      if (this.waiting.length >= this.options.maxWaiting || ofQueue >= this.options.maxWaitingPerQueue)
+        throw new InsightsBusy();
+      await new Promise<void>((resume) => this.waiting.push({ resume, queue }));
     } else this.running = true;
     try {
       return await work();
     } finally {
       const next = this.waiting.shift();
-      if (next) next();
+      if (next) next.resume();
       else this.running = false;
     }
   }
