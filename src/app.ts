@@ -19,6 +19,7 @@ import { authRoutes } from './auth/routes.ts';
 import type { Config } from './config.ts';
 import { type Database, pingDatabase, reportConnectionLosses } from './db/client.ts';
 import { Notifications } from './db/notifications.ts';
+import { serviceSecret } from './db/service-secrets.ts';
 import { healthRoutes } from './health/routes.ts';
 import { refuseEncodedBodies } from './http/content-encoding.ts';
 import { AllowedOrigins, registerCors } from './http/cors.ts';
@@ -227,7 +228,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   await app.register(matchingRoutes, { db, index, questionnaires });
   await app.register(insightsRoutes, { db, index, pool: insightsPool, questionnaires });
-  await app.register(alertRoutes, { db, alerts });
+  await app.register(alertRoutes, { db, alerts, cursorKey: serviceSecret(db, 'feed-cursor') });
   await app.register(allocationRoutes, { db, index, bodyLimit: config.BULK_BODY_LIMIT_BYTES });
   await app.register(introductionRoutes, { db, index, questionnaires });
   await app.register(webhookRoutes, { db, allowInsecureUrls: config.WEBHOOK_ALLOW_INSECURE_URLS });

@@ -23,7 +23,12 @@ const tags = ['alerts'];
 const errors = { 400: problemSchema, 404: problemSchema };
 
 /** PUT/GET/DELETE /v1/{jobs|candidates}/{id}/alert and its pull feed, …/alert/events. */
-export const alertRoutes: FastifyPluginAsyncZod<{ db: Db; alerts: Alerts }> = async (app, { db, alerts }) => {
+/** `cursorKey`: the installation's key that seals feed cursors (src/db/service-secrets.ts). */
+export const alertRoutes: FastifyPluginAsyncZod<{
+  db: Db;
+  alerts: Alerts;
+  cursorKey: () => Promise<Buffer>;
+}> = async (app, { db, alerts, cursorKey }) => {
   /** The subject's workspace, or the same 404 as a missing record when it is out of the caller's reach. */
   async function reach(request: FastifyRequest, side: IndexSide, id: string): Promise<string> {
     if (side === 'job') {
@@ -132,13 +137,14 @@ export const alertRoutes: FastifyPluginAsyncZod<{ db: Db; alerts: Alerts }> = as
         const { id } = request.params;
         const { limit, cursor } = request.query;
         const workspaceId = await reach(request, side, id);
-        const after = decodeEventCursor(cursor, id) ?? 0;
+        const key = await cursorKey();
+        const after = decodeEventCursor(key, cursor, id) ?? 0;
         if (after > 0 && after > (await lastAlertEventSeq(db))) throw notIssued();
         const rows = await listAlertEvents(db, workspaceId, side, id, { limit, after });
         const events = rows.slice(0, limit);
         return {
           events: events.map(({ seq: _, ...event }) => event),
-          nextCursor: encodeEventCursor(events.at(-1)?.seq ?? after, id),
+          nextCursor: encodeEventCursor(key, events.at(-1)?.seq ?? after, id),
           hasMore: rows.length > limit,
         };
       },

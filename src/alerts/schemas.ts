@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../http/errors.ts';
 import { pageOf, pageQuery } from '../http/pagination.ts';
+import { openCursor, sealCursor } from '../http/sealed-cursor.ts';
 
 export const alertBody = z
   .object({
@@ -47,26 +48,35 @@ export const alertEventsResponse = z.object({
 export const alertEventsQuery = z.object(pageQuery).strict();
 
 /**
- * The feed's cursor, opaque to clients: the last event's sequence number and the subject whose
- * feed it is, so one subject's cursor is refused on another's feed. (Cursors issued before the
- * subject was named in them carry only the number and are still taken.)
+ * The feed's cursor, sealed (src/http/sealed-cursor.ts): the last event's sequence number, which
+ * counts the events of every workspace, and the subject whose feed it is, so one subject's cursor
+ * is refused on another's feed. Cursors issued before they were sealed (base64url JSON `{ seq }`)
+ * are still taken.
  */
-export function encodeEventCursor(seq: number, subjectId: string): string {
-  return Buffer.from(JSON.stringify({ seq, of: subjectId })).toString('base64url');
+export function encodeEventCursor(key: Buffer, seq: number, subjectId: string): string {
+  return sealCursor(key, { seq, of: subjectId });
 }
 
-export function decodeEventCursor(cursor: string | undefined, subjectId: string): number | undefined {
+export function decodeEventCursor(
+  key: Buffer,
+  cursor: string | undefined,
+  subjectId: string,
+): number | undefined {
   if (cursor === undefined) return undefined;
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-      seq?: unknown;
-      of?: unknown;
-    };
-    const keys = Object.keys(parsed);
-    const ours = parsed.of === subjectId || (parsed.of === undefined && keys.length === 1);
-    if (ours && Number.isSafeInteger(parsed.seq) && (parsed.seq as number) >= 0) return parsed.seq as number;
-  } catch {}
+  const sealed = openCursor(key, cursor) as { seq?: unknown; of?: unknown } | undefined;
+  const position = sealed?.of === subjectId ? sealed : sealed === undefined ? unsealed(cursor) : undefined;
+  const seq = position?.seq;
+  if (Number.isSafeInteger(seq) && (seq as number) >= 0) return seq as number;
   throw notIssued();
+}
+
+/** A cursor from before the seal: base64url JSON holding `seq` alone. */
+function unsealed(cursor: string): { seq?: unknown } | undefined {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (parsed && typeof parsed === 'object' && Object.keys(parsed).join() === 'seq') return parsed;
+  } catch {}
+  return undefined;
 }
 
 export const notIssued = () =>

@@ -488,3 +488,13 @@ export const alertEvents = pgTable(
     index('alert_events_created_at_idx').on(t.createdAt),
   ],
 );
+
+/**
+ * Secrets of the installation, shared by every replica through the database: created once by the
+ * first process that needs one (src/db/service-secrets.ts). `feed-cursor` seals alert feed cursors.
+ */
+export const serviceSecrets = pgTable('service_secrets', {
+  name: text('name').primaryKey(),
+  value: bytea('value').notNull(),
+  createdAt: createdAt(),
+});

@@ -158,20 +158,26 @@ describe.each(availableDatabaseKinds())('alerts on %s', (kind) => {
     expect(threshold).not.toBe(0.05);
     const elsewhere = await m.admin.get(`/v1/candidates/${m.candidate.id}/alert/events?cursor=${cursor}`);
     expect(expectProblem(elsewhere, 400, 'invalid_cursor').detail).toContain('for this feed');
-    // One beyond every event ever raised was not issued, even in this feed's shape.
-    const seqOf = (c: string) => JSON.parse(Buffer.from(c, 'base64url').toString()).seq as number;
-    const made = (body: object) =>
-      encodeURIComponent(Buffer.from(JSON.stringify(body)).toString('base64url'));
-    const ahead = made({ seq: seqOf(second.nextCursor) + 1_000_000, of: m.job.id });
+    // Sealed: the cursor shows nothing (the sequence counts every workspace's events), and a
+    // changed byte makes it one the service did not issue.
+    const text = Buffer.from(second.nextCursor, 'base64url').toString('latin1');
+    expect(text).not.toContain('seq');
+    const bytes = Buffer.from(second.nextCursor, 'base64url');
+    bytes[bytes.length - 1]! ^= 1;
+    const tampered = encodeURIComponent(bytes.toString('base64url'));
     expectProblem(
-      await m.admin.get(`/v1/jobs/${m.job.id}/alert/events?cursor=${ahead}`),
+      await m.admin.get(`/v1/jobs/${m.job.id}/alert/events?cursor=${tampered}`),
       400,
       'invalid_cursor',
     );
-    // A cursor issued before cursors named their feed ({ seq } alone) still works.
-    const legacy = made({ seq: seqOf(first.nextCursor) });
-    const resumed = (await m.admin.get(`/v1/jobs/${m.job.id}/alert/events?cursor=${legacy}`)).json();
-    expect(resumed.events.map((e: { type: string }) => e.type)).toEqual(['match.created']);
+    // A cursor from before the seal ({ seq } alone, base64url JSON) still works, unless it is
+    // beyond every event ever raised (not issued) or names more than its place.
+    const unsealed = (body: object) =>
+      encodeURIComponent(Buffer.from(JSON.stringify(body)).toString('base64url'));
+    const feed = (c: string) => m.admin.get(`/v1/jobs/${m.job.id}/alert/events?cursor=${c}`);
+    expect((await feed(unsealed({ seq: 1 }))).json().events).toHaveLength(3);
+    expectProblem(await feed(unsealed({ seq: 10 ** 12 })), 400, 'invalid_cursor');
+    expectProblem(await feed(unsealed({ seq: 1, of: m.job.id })), 400, 'invalid_cursor');
   });
 
   it('answers 404 to a key outside the subject’s reach, as for a missing record', async () => {
