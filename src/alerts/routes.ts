@@ -22,8 +22,10 @@ import type { Alerts } from './service.ts';
 const tags = ['alerts'];
 const errors = { 400: problemSchema, 404: problemSchema };
 
-/** PUT/GET/DELETE /v1/{jobs|candidates}/{id}/alert and its pull feed, …/alert/events. */
-/** `cursorKey`: the installation's key that seals feed cursors (src/db/service-secrets.ts). */
+/**
+ * PUT/GET/DELETE /v1/{jobs|candidates}/{id}/alert and its pull feed, …/alert/events. `cursorKey`:
+ * the installation's key that seals feed cursors (src/db/service-secrets.ts).
+ */
 export const alertRoutes: FastifyPluginAsyncZod<{
   db: Db;
   alerts: Alerts;
@@ -138,8 +140,10 @@ export const alertRoutes: FastifyPluginAsyncZod<{
         const { limit, cursor } = request.query;
         const workspaceId = await reach(request, side, id);
         const key = await cursorKey();
-        const after = decodeEventCursor(key, cursor, id) ?? 0;
-        if (after > 0 && after > (await lastAlertEventSeq(db))) throw notIssued();
+        const position = decodeEventCursor(key, cursor, id);
+        const after = position?.seq ?? 0;
+        // A sealed cursor was issued here; an unsealed one (from before) beyond every event was not.
+        if (position && !position.sealed && after > (await lastAlertEventSeq(db))) throw notIssued();
         const rows = await listAlertEvents(db, workspaceId, side, id, { limit, after });
         const events = rows.slice(0, limit);
         return {

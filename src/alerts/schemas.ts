@@ -57,16 +57,18 @@ export function encodeEventCursor(key: Buffer, seq: number, subjectId: string): 
   return sealCursor(key, { seq, of: subjectId });
 }
 
+/** The sequence number a cursor of this subject's feed holds; `sealed` false for one from before the seal (it could be made up). */
 export function decodeEventCursor(
   key: Buffer,
   cursor: string | undefined,
   subjectId: string,
-): number | undefined {
+): { seq: number; sealed: boolean } | undefined {
   if (cursor === undefined) return undefined;
   const sealed = openCursor(key, cursor) as { seq?: unknown; of?: unknown } | undefined;
   const position = sealed?.of === subjectId ? sealed : sealed === undefined ? unsealed(cursor) : undefined;
   const seq = position?.seq;
-  if (Number.isSafeInteger(seq) && (seq as number) >= 0) return seq as number;
+  if (Number.isSafeInteger(seq) && (seq as number) >= 0)
+    return { seq: seq as number, sealed: sealed !== undefined };
   throw notIssued();
 }
 
