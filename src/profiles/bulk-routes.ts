@@ -5,7 +5,13 @@ import { z } from 'zod';
 import type { MarketWrites } from '../alerts/service.ts';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
-import { errorCodeSchema, fieldProblemsSchema, PROBLEM_LIMITS, problemSchema } from '../http/errors.ts';
+import {
+  AppError,
+  errorCodeSchema,
+  fieldProblemsSchema,
+  PROBLEM_LIMITS,
+  problemSchema,
+} from '../http/errors.ts';
 import { type CheckedBody, readCheckedBody } from '../ingest/checked-body.ts';
 import type { IngestPool } from '../ingest/ingest-pool.ts';
 import { loggableError } from '../logger.ts';
@@ -60,7 +66,14 @@ const paths: Record<BulkKind, string> = { candidate: '/v1/candidates::bulk', job
  * too many (nothing is written).
  */
 function checkedLines<T>(body: unknown): CheckedLine<T>[] {
-  const checked = body as CheckedBody;
+  const checked = body as CheckedBody | undefined;
+  // Another parser (application/json) read the body: the lines were never checked.
+  if (!Array.isArray(checked?.lines)) {
+    throw new AppError(
+      'unsupported_media_type',
+      `A bulk body is NDJSON, one profile per line: send it as ${ndjsonTypes.join(', ')}.`,
+    );
+  }
   assertLineCount(checked.count);
   return checked.lines as CheckedLine<T>[];
 }

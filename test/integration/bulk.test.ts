@@ -64,6 +64,23 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
       id: string;
     }[];
 
+  it('answers 415 naming the NDJSON types to a body sent as application/json, and stores nothing', async () => {
+    const { adminKey } = await createWorkspace(t.app);
+    for (const [path, payload] of [
+      ['candidates', '{"externalId":"json-1","contact":{"name":"n","email":"n@example.com"}}'],
+      ['jobs', '[{"externalId":"json-2"}]'],
+    ] as const) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: `/v1/${path}:bulk`,
+        headers: { ...bearer(adminKey), 'content-type': 'application/json' },
+        payload,
+      });
+      expect(expectProblem(response, 415, 'unsupported_media_type').detail).toContain('application/x-ndjson');
+    }
+    expect(await byExternalId(caller(t.app, adminKey), 'candidates', 'json-1')).toEqual([]);
+  });
+
   describe('candidates', () => {
     it('creates each line with its contact and answers, and answers per line in line order', async () => {
       const { adminKey, admin } = await createWorkspace(t.app);
