@@ -6,7 +6,6 @@ import type { MarketWrites } from '../alerts/service.ts';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
 import {
-  AppError,
   errorCodeSchema,
   fieldProblemsSchema,
   PROBLEM_LIMITS,
@@ -66,14 +65,7 @@ const paths: Record<BulkKind, string> = { candidate: '/v1/candidates::bulk', job
  * too many (nothing is written).
  */
 function checkedLines<T>(body: unknown): CheckedLine<T>[] {
-  const checked = body as CheckedBody | undefined;
-  // Another parser (application/json) read the body: the lines were never checked.
-  if (!Array.isArray(checked?.lines)) {
-    throw new AppError(
-      'unsupported_media_type',
-      `A bulk body is NDJSON, one profile per line: send it as ${ndjsonTypes.join(', ')}.`,
-    );
-  }
+  const checked = body as CheckedBody;
   assertLineCount(checked.count);
   return checked.lines as CheckedLine<T>[];
 }
@@ -85,6 +77,9 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
   sync: ProfileSync;
   alerts: MarketWrites;
 }> = async (app, { db, pool, bodyLimit, sync, alerts }) => {
+  // Only NDJSON reaches these routes: any other type (JSON above all) is refused with 415 before
+  // its body is read, so every line a handler sees was checked as it streamed in.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     ndjsonTypes,
     { bodyLimit },

@@ -81,6 +81,19 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
     expect(await byExternalId(caller(t.app, adminKey), 'candidates', 'json-1')).toEqual([]);
   });
 
+  it('answers 415 to any other media type, naming the one sent', async () => {
+    const { adminKey } = await createWorkspace(t.app);
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/v1/candidates:bulk',
+      headers: { ...bearer(adminKey), 'content-type': 'application/xml' },
+      payload: '<candidates/>',
+    });
+    const { detail } = expectProblem(response, 415, 'unsupported_media_type');
+    expect(detail).toContain('application/xml');
+    expect(detail).toContain('application/x-ndjson');
+  });
+
   describe('candidates', () => {
     it('creates each line with its contact and answers, and answers per line in line order', async () => {
       const { adminKey, admin } = await createWorkspace(t.app);
