@@ -13,13 +13,25 @@ const TAG_BYTES = 16;
  */
 export function sealCursor(key: Buffer, position: object): string {
   const text = JSON.stringify(position);
-  const iv = createHmac('sha256', createHmac('sha256', key).update('cursor iv').digest())
+  const iv = createHmac('sha256', ivKeyOf(key))
     .update(text)
     .digest()
     .subarray(0, IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   const sealed = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url');
+}
+
+const ivKeys = new WeakMap<Buffer, Buffer>();
+
+/** The HMAC key for ivs, derived once per sealing key. */
+function ivKeyOf(key: Buffer): Buffer {
+  let ivKey = ivKeys.get(key);
+  if (ivKey === undefined) {
+    ivKey = createHmac('sha256', key).update('cursor iv').digest();
+    ivKeys.set(key, ivKey);
+  }
+  return ivKey;
 }
 
 /** The position a cursor sealed with `key` holds, or undefined for anything else. */
