@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../http/errors.ts';
-import { pageOf, pageQuery } from '../http/pagination.ts';
+import { cursorObject, pageOf, pageQuery } from '../http/pagination.ts';
 import { openCursor, sealCursor } from '../http/sealed-cursor.ts';
 
 export const alertBody = z
@@ -74,11 +74,8 @@ export function decodeEventCursor(
 
 /** A cursor from before the seal: base64url JSON holding `seq` alone. */
 function unsealed(cursor: string): { seq?: unknown } | undefined {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (parsed && typeof parsed === 'object' && Object.keys(parsed).join() === 'seq') return parsed;
-  } catch {}
-  return undefined;
+  const parsed = cursorObject(cursor);
+  return parsed && Object.keys(parsed).join() === 'seq' ? parsed : undefined;
 }
 
 export const notIssued = () =>

@@ -23,12 +23,20 @@ export function encodeCursor(lastId: string): string {
   return Buffer.from(JSON.stringify({ after: lastId })).toString('base64url');
 }
 
+/** The object a plain (unsealed) cursor holds: base64url of JSON, or undefined for anything else. */
+export function cursorObject(cursor: string): Record<string, unknown> | undefined {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
+  } catch {}
+  return undefined;
+}
+
 export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof parsed.after === 'string' && z.uuid().safeParse(parsed.after).success) return parsed.after;
-  } catch {}
+  const after = cursorObject(cursor)?.after;
+  if (typeof after === 'string' && z.uuid().safeParse(after).success) return after;
   throw new AppError('invalid_cursor', 'The cursor is not one this service issued; start again without it.');
 }
 
