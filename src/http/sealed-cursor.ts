@@ -13,10 +13,7 @@ const TAG_BYTES = 16;
  */
 export function sealCursor(key: Buffer, position: object): string {
   const text = JSON.stringify(position);
-  const iv = createHmac('sha256', ivKeyOf(key))
-    .update(text)
-    .digest()
-    .subarray(0, IV_BYTES);
+  const iv = createHmac('sha256', ivKeyOf(key)).update(text).digest().subarray(0, IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   const sealed = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url');

@@ -5,12 +5,7 @@ import { z } from 'zod';
 import type { MarketWrites } from '../alerts/service.ts';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
-import {
-  errorCodeSchema,
-  fieldProblemsSchema,
-  PROBLEM_LIMITS,
-  problemSchema,
-} from '../http/errors.ts';
+import { errorCodeSchema, fieldProblemsSchema, PROBLEM_LIMITS, problemSchema } from '../http/errors.ts';
 import { type CheckedBody, readCheckedBody } from '../ingest/checked-body.ts';
 import type { IngestPool } from '../ingest/ingest-pool.ts';
 import { loggableError } from '../logger.ts';
