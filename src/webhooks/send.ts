@@ -5,8 +5,10 @@ import { guardedLookup, urlProblem } from './url-guard.ts';
 export interface SendResult {
   /** the receiver's HTTP status, when it answered */
   statusCode?: number | undefined;
-  /** why there was no answer (timeout, refused connection, refused address…) */
+  /** why there was no answer, as the subscriber may see it: one text for every failure to connect */
   error?: string | undefined;
+  /** the failure as it happened (refused, timed out, TLS…), for the service's log only */
+  cause?: string | undefined;
   /** the receiver's Retry-After, in ms */
   retryAfterMs?: number | undefined;
 }
@@ -35,6 +37,9 @@ export const postWebhook: Send = (url, message, { timeoutMs, allowInsecure }) =>
   return new Promise((resolve) => {
     // A whole-request deadline, not an idle timeout: a receiver trickling bytes cannot hold a worker.
     const deadline = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    // Before an answer, every failure reads the same to the subscriber: "refused" against "timed
+    // out" against "TLS failed" would make the delivery log a port scanner of other people's hosts.
+    const noAnswer = `no HTTP answer within ${timeoutMs} ms: the receiver could not be reached or did not answer`;
     const finish = (result: SendResult) => {
       clearTimeout(deadline);
       resolve(result);
@@ -47,7 +52,7 @@ export const postWebhook: Send = (url, message, { timeoutMs, allowInsecure }) =>
       );
       res.on('error', (err) => finish({ statusCode: res.statusCode, error: err.message }));
     });
-    req.on('error', (err) => finish({ error: err.message }));
+    req.on('error', (err) => finish({ error: noAnswer, cause: err.message }));
     req.end(message.body);
   });
 };

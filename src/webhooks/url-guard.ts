@@ -1,7 +1,8 @@
 import { type LookupAddress, type LookupOptions, lookup } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 
-/** Addresses a webhook must not reach unless insecure URLs are allowed: loopback, private, link-local… */
+/** Networks a webhook must not reach unless insecure URLs are allowed: loopback, private, link-local… */
 const internal = new BlockList();
 for (const [network, prefix] of [
   ['0.0.0.0', 8],
@@ -25,11 +26,34 @@ for (const [network, prefix] of [
   internal.addSubnet(network, prefix, 'ipv6');
 }
 
-export function isInternalAddress(address: string): boolean {
+/**
+ * The addresses of this host's own interfaces. A public one must be refused too: a receiver at
+ * the host's own address would reach the service's neighbours on the box (its database, say).
+ * Read at each check, as interfaces come and go.
+ */
+export function ownAddresses(): Set<string> {
+  return new Set(
+    Object.values(networkInterfaces())
+      .flat()
+      .map((entry) => entry?.address.toLowerCase() ?? ''),
+  );
+}
+
+export function isInternalAddress(address: string, own: Set<string> = ownAddresses()): boolean {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return internal.check(mapped[1]!, 'ipv4');
-  const family = isIP(address);
-  return family !== 0 && internal.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  const plain = mapped ? mapped[1]! : address.toLowerCase();
+  const family = isIP(plain);
+  if (family === 0) return false;
+  return internal.check(plain, family === 4 ? 'ipv4' : 'ipv6') || own.has(plain);
+}
+
+/**
+ * The ports a receiver may listen on: https's own, or an unprivileged one. Below 1024 live other
+ * services (ssh, mail, ldap…) that a webhook has no business knocking on.
+ */
+function portProblem(url: URL): string | undefined {
+  if (url.port === '' || url.port === '443' || Number(url.port) >= 1024) return undefined;
+  return 'must use port 443 or a port from 1024 up';
 }
 
 const insecureHint =
@@ -49,9 +73,9 @@ export function urlProblem(raw: string, allowInsecure: boolean): string | undefi
   if (url.protocol !== 'https:') return `must be an https URL${insecureHint}`;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (host === 'localhost' || host.endsWith('.localhost') || isInternalAddress(host)) {
-    return `must not point at a loopback, private or link-local address${insecureHint}`;
+    return `must not point at a loopback, private, link-local or this host's own address${insecureHint}`;
   }
-  return undefined;
+  return portProblem(url);
 }
 
 type LookupCallback = (
@@ -67,7 +91,8 @@ type LookupCallback = (
 export function guardedLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
   lookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, '');
-    const blocked = addresses.find((a) => isInternalAddress(a.address));
+    const own = ownAddresses();
+    const blocked = addresses.find((a) => isInternalAddress(a.address, own));
     if (blocked) {
       const refused: NodeJS.ErrnoException = new Error(`${hostname} resolves to an internal address`);
       refused.code = 'EADDRNOTAVAIL';

@@ -128,6 +128,7 @@ export class WebhookWorker {
         deliveryId: delivery.id,
         eventType: delivery.eventType,
         statusCode: result.statusCode,
+        cause: result.cause,
         outcome: outcome.kind,
       },
       'webhook attempt',

@@ -19,6 +19,9 @@ import {
 import { createMarket, eventually, keyOf } from '../support/matching-factories.ts';
 import { type Responder, startReceiver, webhookTestEnv } from '../support/webhook-receiver.ts';
 
+/** What a subscriber reads for any attempt without an HTTP answer (webhookTestEnv's 2 s timeout). */
+const noAnswer = 'no HTTP answer within 2000 ms: the receiver could not be reached or did not answer';
+
 interface DeliveryView {
   id: string;
   eventType: string;
@@ -254,8 +257,22 @@ describe.each(availableDatabaseKinds())('webhooks on %s', (kind) => {
       await allocate(admin);
       const [delivery] = await settled(admin, hook.id, 1);
       expect(delivery!.status).toBe('delivered');
-      expect(delivery!.attemptLog[0]).toMatchObject({ statusCode: null, error: 'no answer within 2000 ms' });
+      expect(delivery!.attemptLog[0]).toMatchObject({ statusCode: null, error: noAnswer });
       expect(delivery!.attemptLog[1]).toMatchObject({ statusCode: 200, error: null });
+    });
+
+    it('records a refused connection in the same words as a timeout, so the log cannot scan ports', async () => {
+      const { admin } = await createWorkspace(app);
+      const closed = await startReceiver();
+      await closed.close();
+      const hook = await subscribe(admin, closed.url, ['allocation.completed']);
+      await allocate(admin);
+      await eventually(async () => {
+        const [delivery] = await deliveriesOf(admin, hook.id);
+        return (delivery?.attemptLog.length ?? 0) >= 1;
+      });
+      const [delivery] = await deliveriesOf(admin, hook.id);
+      expect(delivery!.attemptLog[0]).toMatchObject({ statusCode: null, error: noAnswer });
     });
 
     it('still delivers an event whose worker died between claim and acknowledgement', async () => {

@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { retryDelayMs } from '../../src/webhooks/backoff.ts';
 import { newWebhookSecret, signedMessage } from '../../src/webhooks/signing.ts';
-import { guardedLookup, isInternalAddress, urlProblem } from '../../src/webhooks/url-guard.ts';
+import { guardedLookup, isInternalAddress, ownAddresses, urlProblem } from '../../src/webhooks/url-guard.ts';
 
 describe('retry back-off', () => {
   const policy = { baseMs: 1_000, maxMs: 60_000 };
@@ -96,15 +96,35 @@ describe('webhook URL guard', () => {
     },
   );
 
+  it("counts this host's own addresses as internal, public ones included", () => {
+    const own = new Set(['203.0.113.7', '2001:db8::7']);
+    expect(isInternalAddress('203.0.113.7', own)).toBe(true);
+    expect(isInternalAddress('::ffff:203.0.113.7', own)).toBe(true);
+    expect(isInternalAddress('2001:DB8::7', own)).toBe(true);
+    expect(isInternalAddress('203.0.113.8', own)).toBe(false);
+    for (const address of ownAddresses()) expect(isInternalAddress(address)).toBe(true);
+  });
+
+  it.each([
+    ['https://hooks.example.com:22/x', 'must use port 443 or a port from 1024 up'],
+    ['https://hooks.example.com:80/x', 'must use port 443 or a port from 1024 up'],
+  ])('refuses %s, a privileged port other than 443', (url, problem) => {
+    expect(urlProblem(url, false)).toBe(problem);
+  });
+
+  it.each(['https://hooks.example.com:443/x', 'https://hooks.example.com:8443/x'])('accepts %s', (url) => {
+    expect(urlProblem(url, false)).toBeUndefined();
+  });
+
   it.each([
     ['not a url', 'must be an absolute URL'],
     ['ftp://example.com/x', 'must be an https URL'],
     ['http://example.com/x', 'must be an https URL'],
     ['https://user:pw@example.com/x', 'must not carry credentials'],
-    ['https://localhost/x', 'must not point at a loopback, private or link-local address'],
-    ['https://127.0.0.1:8443/x', 'must not point at a loopback, private or link-local address'],
-    ['https://[::1]/x', 'must not point at a loopback, private or link-local address'],
-    ['https://169.254.169.254/latest', 'must not point at a loopback, private or link-local address'],
+    ['https://localhost/x', 'must not point at a loopback, private, link-local'],
+    ['https://127.0.0.1:8443/x', 'must not point at a loopback, private, link-local'],
+    ['https://[::1]/x', 'must not point at a loopback, private, link-local'],
+    ['https://169.254.169.254/latest', 'must not point at a loopback, private, link-local'],
   ])('refuses %s by default', (url, problem) => {
     expect(urlProblem(url, false)?.startsWith(problem)).toBe(true);
   });
