@@ -267,3 +267,30 @@ export async function purgeAlertEventsBefore(db: DbOrTx, cutoff: Date): Promise<
 
 /** Rows per statement (one array per column): bounds a statement's size, not its parameter count. */
 const WRITE_BATCH = 5_000;
+
+/**
+ * What alerts hold about a candidate (export): the announcements naming it in every feed (its own
+ * and alerting jobs'), oldest first, and the pairs announced now.
+ */
+export async function alertRecordsOfCandidate(db: DbOrTx, workspaceId: string, candidateId: string) {
+  const [events, matches] = await Promise.all([
+    db
+      .select({
+        alertOf: alertEvents.alertOf,
+        subjectId: alertEvents.subjectId,
+        type: alertEvents.type,
+        jobId: alertEvents.jobId,
+        score: alertEvents.score,
+        at: alertEvents.createdAt,
+      })
+      .from(alertEvents)
+      .where(and(eq(alertEvents.workspaceId, workspaceId), eq(alertEvents.candidateId, candidateId)))
+      .orderBy(asc(alertEvents.seq)),
+    db
+      .select({ alertOf: alertPairs.alertOf, jobId: alertPairs.jobId, score: alertPairs.score })
+      .from(alertPairs)
+      .where(and(eq(alertPairs.workspaceId, workspaceId), eq(alertPairs.candidateId, candidateId)))
+      .orderBy(asc(alertPairs.jobId), asc(alertPairs.alertOf)),
+  ]);
+  return { events, matches };
+}

@@ -1,5 +1,6 @@
 import type { DbOrTx } from '../db/client.ts';
 import { and, eq, inArray, sql } from '../db/orm.ts';
+import { rowsOf } from '../db/rows.ts';
 import { allocations, jobs } from '../db/schema.ts';
 
 const allocationColumns = {
@@ -47,7 +48,23 @@ export async function scrubCandidateFromAllocations(db: DbOrTx, workspaceId: str
              (select jsonb_agg(a) from jsonb_array_elements(assignments) a where a->>'candidateId' <> ${candidateId}),
              '[]'::jsonb),
            unassigned = unassigned - ${candidateId}::text
-     where workspace_id = ${workspaceId}
-       and (jsonb_exists(unassigned, ${candidateId}::text)
-            or assignments @> jsonb_build_array(jsonb_build_object('candidateId', ${candidateId}::text)))`);
+     where workspace_id = ${workspaceId} and ${namesCandidate(candidateId)}`);
+}
+
+/** An allocation row that assigns the candidate or leaves it unassigned. */
+const namesCandidate = (candidateId: string) =>
+  sql`(jsonb_exists(unassigned, ${candidateId}::text)
+       or assignments @> jsonb_build_array(jsonb_build_object('candidateId', ${candidateId}::text)))`;
+
+/** The stored allocations a candidate took part in (export), with the job it was given, if any. */
+export async function allocationsOfCandidate(db: DbOrTx, workspaceId: string, candidateId: string) {
+  return rowsOf<{ allocationId: string; createdAt: Date | string; jobId: string | null }>(
+    await db.execute(sql`
+      select id as "allocationId", created_at as "createdAt",
+             (select a->>'jobId' from jsonb_array_elements(assignments) a
+               where a->>'candidateId' = ${candidateId} limit 1) as "jobId"
+        from allocations
+       where workspace_id = ${workspaceId} and ${namesCandidate(candidateId)}
+       order by id`),
+  ).map((row) => ({ ...row, createdAt: new Date(row.createdAt) }));
 }

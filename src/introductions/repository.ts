@@ -1,6 +1,6 @@
 import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { DbOrTx } from '../db/client.ts';
-import { and, asc, eq, gt, type SQL, sql } from '../db/orm.ts';
+import { and, asc, eq, gt, inArray, type SQL, sql } from '../db/orm.ts';
 import { candidates, introductionEvents, introductions } from '../db/schema.ts';
 import type { IntroductionSide, IntroductionStatus, SideStates } from './state.ts';
 
@@ -119,4 +119,41 @@ export async function appendEvent(
     action,
     statusAfter: introduction.status,
   });
+}
+
+/** A candidate's introductions with every step, oldest first (export). */
+export async function introductionsOfCandidate(db: DbOrTx, workspaceId: string, candidateId: string) {
+  const rows = await db
+    .select(columns)
+    .from(introductions)
+    .where(and(eq(introductions.workspaceId, workspaceId), eq(introductions.candidateId, candidateId)))
+    .orderBy(asc(introductions.id));
+  const steps =
+    rows.length === 0
+      ? []
+      : await db
+          .select({
+            introductionId: introductionEvents.introductionId,
+            side: introductionEvents.side,
+            action: introductionEvents.action,
+            actorRole: introductionEvents.actorRole,
+            statusAfter: introductionEvents.statusAfter,
+            at: introductionEvents.createdAt,
+          })
+          .from(introductionEvents)
+          .where(
+            and(
+              eq(introductionEvents.workspaceId, workspaceId),
+              inArray(
+                introductionEvents.introductionId,
+                rows.map((row) => row.id),
+              ),
+            ),
+          )
+          .orderBy(asc(introductionEvents.id));
+  const stepsOf = new Map(
+    rows.map((row) => [row.id, [] as Omit<(typeof steps)[number], 'introductionId'>[]]),
+  );
+  for (const { introductionId, ...step } of steps) stepsOf.get(introductionId)?.push(step);
+  return rows.map(({ workspaceId: _, candidateId: __, ...row }) => ({ ...row, steps: stepsOf.get(row.id)! }));
 }

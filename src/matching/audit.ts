@@ -170,15 +170,37 @@ export async function scrubFromAudit(db: DbOrTx, workspaceId: string, profileId:
       resultIds: sql`${auditEvents.resultIds} - ${profileId}::text`,
       subjectId: sql`case when ${auditEvents.subjectId} = ${profileId} then null else ${auditEvents.subjectId} end`,
     })
-    .where(
-      and(
-        eq(auditEvents.workspaceId, workspaceId),
-        or(
-          eq(auditEvents.subjectId, profileId),
-          sql`jsonb_exists(${auditEvents.resultIds}, ${profileId}::text)`,
-        ),
-      ),
-    );
+    .where(namingProfile(workspaceId, profileId));
+}
+
+/** The audit records of a workspace that name a profile, as subject or among the results. */
+const namingProfile = (workspaceId: string, profileId: string) =>
+  and(
+    eq(auditEvents.workspaceId, workspaceId),
+    or(eq(auditEvents.subjectId, profileId), sql`jsonb_exists(${auditEvents.resultIds}, ${profileId}::text)`),
+  );
+
+/**
+ * Who was shown or asked about a profile (export): the audit records naming it as subject or in
+ * their results, grouped by action, asking role and subject, with how often and when.
+ */
+export async function auditOfProfile(db: DbOrTx, workspaceId: string, profileId: string) {
+  return rowsOf<{
+    action: string;
+    actorRole: string;
+    subjectId: string | null;
+    records: number;
+    firstAt: Date | string;
+    lastAt: Date | string;
+  }>(
+    await db.execute(sql`
+      select action, actor_role as "actorRole", subject_id as "subjectId", count(*)::int as records,
+             min(created_at) as "firstAt", max(created_at) as "lastAt"
+        from audit_events
+       where ${namingProfile(workspaceId, profileId)}
+       group by action, actor_role, subject_id
+       order by min(created_at), action, actor_role, subject_id`),
+  ).map((row) => ({ ...row, firstAt: new Date(row.firstAt), lastAt: new Date(row.lastAt) }));
 }
 
 export async function purgeAuditBefore(db: DbOrTx, before: Date): Promise<void> {

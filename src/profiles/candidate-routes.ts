@@ -7,10 +7,9 @@ import type { Db } from '../db/client.ts';
 import { notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { idParam } from '../http/params.ts';
-import { answerMap } from '../http/schema-parts.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
-import { MAX_CRITERIA } from '../questionnaires/definition.ts';
 import { hiddenListToStore } from './candidate-privacy.ts';
+import { exportView } from './export-view.ts';
 import { externalIdConflictSchema, uniqueExternalId } from './external-id.ts';
 import { eraseCandidate, exportCandidate } from './privacy.ts';
 import {
@@ -27,36 +26,10 @@ import {
   candidateListQuery,
   candidatePatch,
   candidateView,
-  contactView,
 } from './schemas.ts';
 
 const tags = ['candidates'];
 const one = z.object({ candidate: candidateView });
-const exportView = z.object({
-  export: z.object({
-    candidate: candidateView.omit({ contact: true }),
-    contact: contactView.nullable(),
-    answers: z
-      .object({
-        questionnaireId: z.string().max(64),
-        questionnaireVersion: z.number().int().min(1),
-        answers: answerMap(MAX_CRITERIA),
-        updatedAt: z.date(),
-      })
-      .nullable(),
-    apiKeys: z.array(
-      z.object({
-        id: z.uuid(),
-        role: z.string().max(32),
-        keyPrefix: z.string().max(10),
-        createdAt: z.date(),
-        revokedAt: z.date().nullable(),
-      }),
-    ),
-    exportedAt: z.date(),
-  }),
-});
-
 export const candidateRoutes: FastifyPluginAsyncZod<{
   db: Db;
   sync: ProfileSync;

@@ -1,25 +1,50 @@
-import { forgetCandidateAlertEvents } from '../alerts/repository.ts';
-import { scrubCandidateFromAllocations } from '../allocation/repository.ts';
+import { alertRecordsOfCandidate, findAlert, forgetCandidateAlertEvents } from '../alerts/repository.ts';
+import { allocationsOfCandidate, scrubCandidateFromAllocations } from '../allocation/repository.ts';
 import { findAnswerSet } from '../answers/repository.ts';
 import { listKeysOfCandidate } from '../auth/repository.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { like } from '../db/orm.ts';
 import { idempotencyKeys } from '../db/schema.ts';
-import { scrubFromAudit } from '../matching/audit.ts';
+import { introductionsOfCandidate } from '../introductions/repository.ts';
+import { auditOfProfile, scrubFromAudit } from '../matching/audit.ts';
 import { forgetProfileChanges } from '../matching/repository.ts';
+import { sessionsOfCandidate } from '../sessions/repository.ts';
 import { enqueueEvent, forgetCandidateDeliveries } from '../webhooks/events.ts';
 import { deleteCandidate, findCandidate, findContact } from './repository.ts';
 
-/** Everything stored about one candidate, for a data-subject access request. */
+/**
+ * Everything stored about one candidate, for a data-subject access request: the profile and what
+ * was done with it. Left out are copies of what is here (stored idempotent replies, webhook
+ * payloads sent to the workspace's own receivers) and the change feed's bare ids.
+ */
 export async function exportCandidate(db: DbOrTx, workspaceId: string, candidateId: string) {
   const candidate = await findCandidate(db, workspaceId, candidateId);
   if (!candidate) return undefined;
-  const [contact, answers, apiKeys] = await Promise.all([
-    findContact(db, workspaceId, candidateId),
-    findAnswerSet(db, workspaceId, { candidateId }),
-    listKeysOfCandidate(db, workspaceId, candidateId),
-  ]);
-  return { candidate, contact: contact ?? null, answers: answers ?? null, apiKeys };
+  const [contact, answers, apiKeys, sessions, introductions, alert, alertRecords, allocations, access] =
+    await Promise.all([
+      findContact(db, workspaceId, candidateId),
+      findAnswerSet(db, workspaceId, { candidateId }),
+      listKeysOfCandidate(db, workspaceId, candidateId),
+      sessionsOfCandidate(db, workspaceId, candidateId),
+      introductionsOfCandidate(db, workspaceId, candidateId),
+      findAlert(db, workspaceId, 'candidate', candidateId),
+      alertRecordsOfCandidate(db, workspaceId, candidateId),
+      allocationsOfCandidate(db, workspaceId, candidateId),
+      auditOfProfile(db, workspaceId, candidateId),
+    ]);
+  return {
+    candidate,
+    contact: contact ?? null,
+    answers: answers ?? null,
+    apiKeys,
+    sessions,
+    introductions,
+    alert: alert ?? null,
+    alertEvents: alertRecords.events,
+    alertMatches: alertRecords.matches,
+    allocations,
+    access,
+  };
 }
 
 /**

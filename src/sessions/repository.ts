@@ -57,3 +57,12 @@ export async function deleteSession(db: DbOrTx, workspaceId: string, id: string)
 export async function purgeExpiredSessions(db: DbOrTx, now = Date.now()): Promise<void> {
   await db.delete(sessions).where(lt(sessions.expiresAt, new Date(now)));
 }
+
+/** A candidate's sessions (export): when each was minted and when it ends; never the token. */
+export async function sessionsOfCandidate(db: DbOrTx, workspaceId: string, candidateId: string) {
+  return db
+    .select({ id: sessions.id, createdAt: sessions.createdAt, expiresAt: sessions.expiresAt })
+    .from(sessions)
+    .where(and(eq(sessions.workspaceId, workspaceId), eq(sessions.candidateId, candidateId)))
+    .orderBy(sessions.createdAt);
+}

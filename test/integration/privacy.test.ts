@@ -15,6 +15,7 @@ import {
   unique,
   uniqueEmail,
 } from '../support/factories.ts';
+import { createMarket, goodCandidate, putAnswers } from '../support/matching-factories.ts';
 
 const nonZero = (counts: Record<string, number>) =>
   Object.fromEntries(Object.entries(counts).filter(([, count]) => count > 0));
@@ -89,6 +90,99 @@ describe.each(availableDatabaseKinds())('privacy on %s', (kind) => {
       const candidate = await createCandidate(t.app, adminKey);
       const data = (await admin.get(`/v1/candidates/${candidate.id}/export`)).json().export;
       expect(data).toMatchObject({ answers: null, apiKeys: [], contact: candidate.contact });
+    });
+  });
+
+  describe('export of what was done with a candidate', () => {
+    /** Where the export answers for each table that can name a candidate. */
+    const exportedAs: Record<string, string> = {
+      candidates: 'candidate',
+      candidate_contacts: 'contact',
+      answer_sets: 'answers',
+      api_keys: 'apiKeys',
+      sessions: 'sessions',
+      introductions: 'introductions',
+      introduction_events: 'introductions',
+      alerts: 'alert',
+      alert_events: 'alertEvents',
+      alert_pairs: 'alertMatches',
+      allocations: 'allocations',
+      audit_events: 'access',
+    };
+    /** Copies of what the export holds, or bare ids (docs/architecture.md, Export). */
+    const copies = ['idempotency_keys', 'profile_changes', 'webhook_deliveries', 'webhook_attempts'];
+
+    it('holds its introductions and steps, sessions, alert and announcements, allocations and who was shown it; every table naming it is covered', async () => {
+      const m = await createMarket(t.app);
+      expect((await m.admin.put(`/v1/jobs/${m.job.id}/alert`, {})).statusCode).toBe(200);
+      const candidate = await createCandidate(t.app, m.adminKey, { minScore: 0.5 });
+      expect((await m.admin.put(`/v1/candidates/${candidate.id}/alert`, {})).statusCode).toBe(200);
+      await putAnswers(m.admin, `/v1/candidates/${candidate.id}/answers`, goodCandidate);
+      expect((await m.admin.get(`/v1/jobs/${m.job.id}/matches`)).statusCode).toBe(200);
+      const introduced = await m.admin.post(`/v1/jobs/${m.job.id}/introductions/${candidate.id}`, {
+        action: 'interested',
+        side: 'employer',
+      });
+      expect(introduced.statusCode, introduced.body).toBe(200);
+      const session = await m.admin.post('/v1/sessions', { candidateId: candidate.id });
+      expect(session.statusCode, session.body).toBe(201);
+      const allocated = await m.admin.post('/v1/allocations', { source: 'matches' });
+      expect(allocated.statusCode, allocated.body).toBe(201);
+
+      const response = await m.admin.get(`/v1/candidates/${candidate.id}/export`);
+      expect(response.statusCode, response.body).toBe(200);
+      const data = response.json().export;
+      expect(data.introductions).toEqual([
+        expect.objectContaining({
+          id: introduced.json().introduction.id,
+          jobId: m.job.id,
+          status: 'pending',
+          employerState: 'interested',
+          candidateState: 'none',
+          steps: [expect.objectContaining({ side: 'employer', action: 'interested', actorRole: 'admin' })],
+        }),
+      ]);
+      expect(data.sessions).toEqual([expect.objectContaining({ id: session.json().session.id })]);
+      expect(response.body).not.toContain(session.json().session.token);
+      expect(data.alert).toMatchObject({ minScore: 0.5 });
+      for (const alertOf of ['job', 'candidate']) {
+        expect(data.alertEvents).toContainEqual(
+          expect.objectContaining({
+            alertOf,
+            subjectId: alertOf === 'job' ? m.job.id : candidate.id,
+            type: 'match.created',
+            jobId: m.job.id,
+          }),
+        );
+      }
+      expect(data.alertMatches).toContainEqual(
+        expect.objectContaining({ alertOf: 'candidate', jobId: m.job.id }),
+      );
+      const allocation = allocated.json().allocation as {
+        id: string;
+        assignments: { jobId: string; candidateId: string }[];
+        unassigned: string[];
+      };
+      const given = allocation.assignments.find((a) => a.candidateId === candidate.id)?.jobId ?? null;
+      expect(given !== null || allocation.unassigned.includes(candidate.id)).toBe(true);
+      expect(data.allocations).toEqual([
+        { allocationId: allocation.id, createdAt: expect.any(String), jobId: given },
+      ]);
+      expect(data.access).toContainEqual(
+        expect.objectContaining({
+          action: 'matches.job',
+          actorRole: 'admin',
+          subjectId: m.job.id,
+          records: 1,
+        }),
+      );
+
+      const naming = Object.keys(nonZero(await tablesMentioning(t.database.db, candidate.id)));
+      const uncovered = naming.filter((table) => !(table in exportedAs) && !copies.includes(table));
+      expect(uncovered).toEqual([]);
+      for (const table of naming.filter((name) => name in exportedAs)) {
+        expect(data[exportedAs[table]!], table).not.toEqual(table === 'alerts' ? null : []);
+      }
     });
   });
 

@@ -3178,6 +3178,100 @@ export interface operations {
                                 createdAt: string;
                                 revokedAt: string | null;
                             }[];
+                            /** @description Browser sessions minted for the candidate (never the token) */
+                            sessions: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                expiresAt: string;
+                            }[];
+                            /** @description Double opt-in introductions with the jobs, oldest first */
+                            introductions: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                jobId: string;
+                                /** @enum {string} */
+                                status: "pending" | "mutual" | "declined" | "withdrawn";
+                                /** @enum {string} */
+                                employerState: "none" | "interested" | "declined" | "withdrawn";
+                                /** @enum {string} */
+                                candidateState: "none" | "interested" | "declined" | "withdrawn";
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /** @description Every step, and every read of contact details the introduction allowed */
+                                steps: {
+                                    /** @enum {string} */
+                                    side: "employer" | "candidate";
+                                    /** @enum {string} */
+                                    action: "interested" | "declined" | "withdrawn" | "contact_read";
+                                    actorRole: string;
+                                    statusAfter: string;
+                                    /** Format: date-time */
+                                    at: string;
+                                }[];
+                            }[];
+                            /** @description The candidate's own alert, if switched on */
+                            alert: {
+                                /** @description The threshold a pair must reach to be announced */
+                                minScore: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            } | null;
+                            /** @description Alert announcements naming the candidate, in its own feed and alerting jobs’ (kept 30 days) */
+                            alertEvents: {
+                                /** @enum {string} */
+                                alertOf: "job" | "candidate";
+                                /**
+                                 * Format: uuid
+                                 * @description The alerting candidate (itself) or job
+                                 */
+                                subjectId: string;
+                                /** @enum {string} */
+                                type: "match.created" | "match.removed";
+                                /** Format: uuid */
+                                jobId: string;
+                                score: number | null;
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            /** @description Pairs announced to an alerting side and not withdrawn since */
+                            alertMatches: {
+                                /** @enum {string} */
+                                alertOf: "job" | "candidate";
+                                /** Format: uuid */
+                                jobId: string;
+                                score: number;
+                            }[];
+                            /** @description Stored allocations the candidate took part in */
+                            allocations: {
+                                /** Format: uuid */
+                                allocationId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description The job it was assigned; null: left unassigned */
+                                jobId: string | null;
+                            }[];
+                            /** @description Audit records naming the candidate (who was shown it, or asked about it), grouped */
+                            access: {
+                                /** @description matches.job, matches.candidate, matches.explain, allocation… */
+                                action: string;
+                                actorRole: string;
+                                /** @description The job listed, the candidate itself, or null */
+                                subjectId: string | null;
+                                /** Format: int64 */
+                                records: number;
+                                /** Format: date-time */
+                                firstAt: string;
+                                /** Format: date-time */
+                                lastAt: string;
+                            }[];
                             /** Format: date-time */
                             exportedAt: string;
                         };
