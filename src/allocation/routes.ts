@@ -56,7 +56,12 @@ const allocationBody = z.union([
         .array(
           z.strictObject({
             id: freeId,
-            capacity: z.number().int().min(0).max(MAX_PARTIES),
+            capacity: z
+              .number()
+              .int()
+              .min(0)
+              .max(MAX_PARTIES)
+              .describe('Places this round; 0 is a job with no place left, which takes nobody'),
             preferences,
           }),
         )

@@ -143,8 +143,9 @@ export function validateAllocationInput(input: AllocationInput): AllocationProbl
   const jobIndex = indexIds(jobs, 'jobs', problems);
   for (let j = 0; j < jobs.length; j++) {
     const capacity = jobs[j]!.capacity;
-    if (!Number.isSafeInteger(capacity) || capacity < 1) {
-      problems.add(`jobs[${j}].capacity`, `must be an integer ≥ 1, got ${quote(capacity)}`);
+    // 0 is a job with no place left this round: it takes nobody, its candidates go elsewhere.
+    if (!Number.isSafeInteger(capacity) || capacity < 0) {
+      problems.add(`jobs[${j}].capacity`, `must be an integer ≥ 0, got ${quote(capacity)}`);
     }
   }
   checkLists(candidates, 'candidates', jobIndex, jobs.length, problems);

@@ -61,7 +61,10 @@ describe.each(availableDatabaseKinds())('allocations on %s', (kind) => {
         { id: 'ann', preferences: ['acme', 'ghost'] },
         { id: 'ann', preferences: [] },
       ],
-      jobs: [{ id: 'acme', capacity: 0, preferences: ['ann'] }],
+      jobs: [
+        { id: 'acme', capacity: 1, preferences: ['ann'] },
+        { id: 'acme', capacity: 1, preferences: [] },
+      ],
     });
     expectProblem(response, 422, 'invalid_input');
     const paths = response.json().errors.map((e: { path: string }) => e.path);
@@ -69,9 +72,29 @@ describe.each(availableDatabaseKinds())('allocations on %s', (kind) => {
       expect.arrayContaining([
         'body.candidates[0].preferences[1]',
         'body.candidates[1].id',
-        'body.jobs[0].capacity',
+        'body.jobs[1].id',
       ]),
     );
+  });
+
+  it('takes a job of capacity 0 as one with no place left: its candidates go elsewhere', async () => {
+    const { admin } = await createWorkspace(t.app);
+    const response = await admin.post('/v1/allocations', {
+      candidates: [
+        { id: 'ann', preferences: ['full', 'open'] },
+        { id: 'bob', preferences: ['full'] },
+      ],
+      jobs: [
+        { id: 'full', capacity: 0, preferences: ['ann', 'bob'] },
+        { id: 'open', capacity: 1, preferences: ['ann'] },
+      ],
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.json().allocation).toMatchObject({
+      assignments: [{ jobId: 'open', candidateId: 'ann' }],
+      unassigned: ['bob'],
+      blockingPairs: 0,
+    });
   });
 
   it('allocates from the matches: every assignment is a listed, reciprocally acceptable pair', async () => {

@@ -103,7 +103,7 @@ function instanceArb(shape: Shape): fc.Arbitrary<AllocationInput> {
         jobs: fc.tuple(
           ...jobIds.map((id) =>
             fc
-              .tuple(fc.integer({ min: 1, max: shape.capacity }), list(candidateIds))
+              .tuple(fc.integer({ min: 0, max: shape.capacity }), list(candidateIds))
               .map(([capacity, preferences]) => ({ id, capacity, preferences })),
           ),
         ),
@@ -214,8 +214,8 @@ describe('validateAllocationInput', () => {
       'jobs[0].preferences[1]',
       /candidate "ghost", which is not in the input/,
     ],
-    ['a capacity of 0', market({}, { X: [0, []] }), 'jobs[0].capacity', /integer ≥ 1, got 0/],
-    ['a fractional capacity', market({}, { X: [1.5, []] }), 'jobs[0].capacity', /integer ≥ 1, got 1.5/],
+    ['a negative capacity', market({}, { X: [-1, []] }), 'jobs[0].capacity', /integer ≥ 0, got -1/],
+    ['a fractional capacity', market({}, { X: [1.5, []] }), 'jobs[0].capacity', /integer ≥ 0, got 1.5/],
     [
       'an over-long list',
       market({ a: Array.from({ length: 1001 }, (_, i) => `j${i}`) }, {}),

@@ -4417,7 +4417,10 @@ export interface operations {
                     }[];
                     jobs: {
                         id: string;
-                        /** Format: int32 */
+                        /**
+                         * Format: int32
+                         * @description Places this round; 0 is a job with no place left, which takes nobody
+                         */
                         capacity: number;
                         preferences: string[];
                     }[];
