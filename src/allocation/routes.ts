@@ -41,34 +41,39 @@ const MAX_PARTIES = 200_000;
 
 const freeId = z.string().min(1).max(64);
 const preferences = z.array(freeId).max(MAX_PARTIES);
-const allocationBody = z.union([
-  z
-    .strictObject({
-      source: z.literal('matches'),
-      jobIds: z.array(z.uuid()).min(1).max(MAX_MATCH_JOBS).optional(),
-      candidateIds: z.array(z.uuid()).min(1).max(MAX_PARTIES).optional(),
-    })
-    .describe('Preferences from the one-sided satisfactions over reciprocally acceptable pairs of open jobs'),
-  z
-    .strictObject({
-      candidates: z.array(z.strictObject({ id: freeId, preferences })).max(MAX_PARTIES),
-      jobs: z
-        .array(
-          z.strictObject({
-            id: freeId,
-            capacity: z
-              .number()
-              .int()
-              .min(0)
-              .max(MAX_PARTIES)
-              .describe('Places this round; 0 is a job with no place left, which takes nobody'),
-            preferences,
-          }),
-        )
-        .max(MAX_PARTIES),
-    })
-    .describe('Explicit preferences with free string ids, most preferred first'),
-]);
+const allocationBody = z.union(
+  [
+    z
+      .strictObject({
+        source: z.literal('matches'),
+        jobIds: z.array(z.uuid()).min(1).max(MAX_MATCH_JOBS).optional(),
+        candidateIds: z.array(z.uuid()).min(1).max(MAX_PARTIES).optional(),
+      })
+      .describe(
+        'Preferences from the one-sided satisfactions over reciprocally acceptable pairs of open jobs',
+      ),
+    z
+      .strictObject({
+        candidates: z.array(z.strictObject({ id: freeId, preferences })).max(MAX_PARTIES),
+        jobs: z
+          .array(
+            z.strictObject({
+              id: freeId,
+              capacity: z
+                .number()
+                .int()
+                .min(0)
+                .max(MAX_PARTIES)
+                .describe('Places this round; 0 is a job with no place left, which takes nobody'),
+              preferences,
+            }),
+          )
+          .max(MAX_PARTIES),
+      })
+      .describe('Explicit preferences with free string ids, most preferred first'),
+  ],
+  { error: 'is either { source: "matches", jobIds?, candidateIds? } or explicit { candidates, jobs }' },
+);
 
 const allocationView = z
   .object({

@@ -38,10 +38,13 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       });
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const errors = error.validation.map((issue) => ({
-        path: [error.validationContext, ...issue.instancePath.split('/').filter(Boolean)].join('.'),
-        message: issue.message ?? 'is not valid',
-      }));
+      const errors = error.validation.flatMap((issue) =>
+        fieldProblems([error.validationContext ?? 'body', ...issue.instancePath.split('/').filter(Boolean)], {
+          code: issue.keyword,
+          message: issue.message,
+          ...issue.params,
+        }),
+      );
       return sendProblem(reply, request, 'validation_failed', describeValidation(errors), { errors });
     }
     if (isResponseSerializationError(error)) {
@@ -87,6 +90,37 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       `No route ${request.method} ${request.url.split('?')[0]}.`,
     ),
   );
+}
+
+/** A zod issue as fastify-type-provider-zod passes it on: its code, message and own fields. */
+interface Issue {
+  code: string;
+  message?: string | undefined;
+  path?: PropertyKey[];
+  /** invalid_union: each form's issues, paths relative to the union */
+  errors?: Issue[][];
+}
+
+/**
+ * The problems of one issue at `path`. A value that fits none of a union's forms is explained by
+ * the form it got furthest into (its issues lie deepest), so `{ candidates: [{ id }] }` hears
+ * that `candidates.0.preferences` is missing rather than "Invalid input"; when no form got further
+ * than the others, the union's own message says what the forms are.
+ */
+function fieldProblems(path: PropertyKey[], issue: Issue): FieldProblem[] {
+  const forms = issue.code === 'invalid_union' ? issue.errors : undefined;
+  const closest = forms && closestForm(forms);
+  if (closest) return closest.flatMap((inner) => fieldProblems([...path, ...(inner.path ?? [])], inner));
+  return [{ path: path.map(String).join('.'), message: issue.message ?? 'is not valid' }];
+}
+
+/** The one form whose shallowest issue lies deeper than every other form's, if there is one. */
+function closestForm(forms: Issue[][]): Issue[] | undefined {
+  const depth = (form: Issue[]) => Math.min(...form.map((inner) => inner.path?.length ?? 0));
+  const ranked = forms.map((form) => ({ form, depth: depth(form) })).sort((a, b) => b.depth - a.depth);
+  const [first, second] = ranked;
+  if (!first || first.depth === 0 || (second && second.depth === first.depth)) return undefined;
+  return first.form;
 }
 
 function describeValidation(errors: FieldProblem[]): string {

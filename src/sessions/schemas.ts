@@ -12,10 +12,13 @@ const ttlSeconds = z
   .describe('How long the token works, in seconds (60 to 86400; default 3600)');
 
 export const createSessionBody = z
-  .union([
-    z.strictObject({ candidateId: z.uuid().describe('The candidate the session acts as'), ttlSeconds }),
-    z.strictObject({ employerId: z.uuid().describe('The employer the session acts as'), ttlSeconds }),
-  ])
+  .union(
+    [
+      z.strictObject({ candidateId: z.uuid().describe('The candidate the session acts as'), ttlSeconds }),
+      z.strictObject({ employerId: z.uuid().describe('The employer the session acts as'), ttlSeconds }),
+    ],
+    { error: 'needs exactly one of candidateId or employerId (and optionally ttlSeconds)' },
+  )
   .describe('Exactly one of candidateId or employerId');
 
 const sessionFields = {

@@ -77,6 +77,18 @@ describe.each(availableDatabaseKinds())('allocations on %s', (kind) => {
     );
   });
 
+  it('names what is wrong in a body that fits neither form', async () => {
+    const { admin } = await createWorkspace(t.app);
+    for (const [body, detail] of [
+      [{ candidates: [{ id: 'ann' }], jobs: [] }, 'body.candidates.0.preferences: '],
+      [{ source: 'matches', jobIds: ['not-a-uuid'] }, 'body.jobIds.0: Invalid UUID'],
+      [{}, 'body: is either { source: "matches", jobIds?, candidateIds? } or explicit { candidates, jobs }'],
+    ] as const) {
+      const problem = expectProblem(await admin.post('/v1/allocations', body), 400, 'validation_failed');
+      expect(problem.detail).toContain(detail);
+    }
+  });
+
   it('takes a job of capacity 0 as one with no place left: its candidates go elsewhere', async () => {
     const { admin } = await createWorkspace(t.app);
     const response = await admin.post('/v1/allocations', {

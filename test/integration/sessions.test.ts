@@ -154,14 +154,17 @@ describe.each(availableDatabaseKinds())('browser sessions on %s', (kind) => {
   it('refuses a ttl outside 60 s to 24 h, and a body naming both or neither subject', async () => {
     const { adminKey, candidate, employer } = await candidateMarket();
     const api = caller(t.app, adminKey);
-    for (const body of [
-      { candidateId: candidate.id, ttlSeconds: 59 },
-      { candidateId: candidate.id, ttlSeconds: 86_401 },
-      { candidateId: candidate.id, ttlSeconds: 90.5 },
-      { candidateId: candidate.id, employerId: employer.id },
-      { ttlSeconds: 600 },
-    ]) {
-      expectProblem(await api.post('/v1/sessions', body), 400, 'validation_failed');
+    const oneSubject = 'body: needs exactly one of candidateId or employerId (and optionally ttlSeconds)';
+    for (const [body, detail] of [
+      [{ candidateId: candidate.id, ttlSeconds: 59 }, /^body\.ttlSeconds: /],
+      [{ candidateId: candidate.id, ttlSeconds: 86_401 }, /^body\.ttlSeconds: /],
+      [{ candidateId: candidate.id, ttlSeconds: 90.5 }, /^body\.ttlSeconds: /],
+      [{ candidateId: candidate.id, employerId: employer.id }, oneSubject],
+      [{ ttlSeconds: 600 }, oneSubject],
+      [{ employerId: 'nope' }, 'body.employerId: Invalid UUID'],
+    ] as const) {
+      const problem = expectProblem(await api.post('/v1/sessions', body), 400, 'validation_failed');
+      expect(problem.detail).toMatch(detail);
     }
     const longest = await mint(adminKey, { candidateId: candidate.id, ttlSeconds: 86_400 });
     expect(Date.parse(longest.expiresAt) - Date.now()).toBeGreaterThan(86_000_000);
