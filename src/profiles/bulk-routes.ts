@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { FastifyRequest } from 'fastify';
+import { errorCodes, type FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { MarketWrites } from '../alerts/service.ts';
@@ -78,13 +78,18 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
   app.addContentTypeParser(
     ndjsonTypes,
     { bodyLimit },
-    async (request: FastifyRequest, payload: IncomingMessage) =>
-      readCheckedBody(payload, {
+    async (request: FastifyRequest, payload: IncomingMessage) => {
+      // A body announced over the limit is refused at once, as Fastify's own parsers do, rather
+      // than waited for until the request times out.
+      if (Number(request.headers['content-length']) > bodyLimit)
+        throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
+      return readCheckedBody(payload, {
         kind: request.routeOptions.url === paths.job ? 'job' : 'candidate',
         pool,
         bodyLimit,
         digest: request.headers['idempotency-key'] !== undefined,
-      }),
+      });
+    },
   );
   // The lines were checked as they arrived (readCheckedBody); the body schema documents them.
   const checkedAlready = () => (value: unknown) => ({ value });

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, type TestApp } from '../support/app.ts';
@@ -118,6 +120,29 @@ describe.each(availableDatabaseKinds())('bulk bodies streamed in on %s', (kind) 
       expect((await admin.get('/v1/candidates')).json().candidates).toEqual([]);
     },
   );
+
+  it('answers 413 at once to a body announced over the limit, over HTTP, before it has arrived', async () => {
+    const { adminKey, admin } = await createWorkspace(small.app);
+    const address = await small.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = new URL(address);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.write(
+      [
+        'POST /v1/candidates:bulk HTTP/1.1',
+        'host: 127.0.0.1',
+        `authorization: Bearer ${adminKey}`,
+        'content-type: application/x-ndjson',
+        'content-length: 1000000',
+        '',
+        candidate('early'),
+      ].join('\r\n'),
+    );
+    // Without the check the server would wait for the other 999,9xx bytes (then time out, 408).
+    const [answer] = (await once(socket, 'data')) as [Buffer];
+    socket.destroy();
+    expect(answer.toString('latin1')).toMatch(/^HTTP\/1\.1 413 /);
+    expect((await admin.get('/v1/candidates')).json().candidates).toEqual([]);
+  });
 
   it('answers 400 validation_failed for a NUL byte anywhere in the body, and stores none of it', async () => {
     const { adminKey, admin } = await createWorkspace(t.app);
