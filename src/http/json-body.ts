@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from './errors.ts';
 
@@ -33,8 +34,11 @@ export function nestsDeeperThan(text: string, max: number): boolean {
 export function registerJsonBodies(app: FastifyInstance): void {
   const secureParse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    // Refused rather than decoded with U+FFFD in place of the bad bytes: a name would be stored mangled.
+    if (!isUtf8(bytes)) return done(new AppError('validation_failed', 'The body is not valid UTF-8.'));
+    const text = bytes.toString('utf8');
     if (text.length === 0) return secureParse(request, text, done);
     if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
       return done(

@@ -68,6 +68,10 @@ export async function readCheckedBody(
       checks.push(check);
     },
   );
+  if (body.badUtf8Line !== undefined) {
+    const message = `line ${body.badUtf8Line} is not valid UTF-8; send the body as UTF-8`;
+    throw new AppError('validation_failed', `body: ${message}`, { errors: [{ path: 'body', message }] });
+  }
   if (body.nul) {
     throw new AppError('validation_failed', 'body: must not contain the NUL character (U+0000)', {
       errors: [{ path: 'body', message: 'must not contain the NUL character (U+0000)' }],

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { errorCodes } from 'fastify';
 
 const NEWLINE = 0x0a;
@@ -13,6 +14,8 @@ export interface ChunkedBody {
   bytes: number;
   /** The body holds a NUL byte (refused as a whole: PostgreSQL text cannot hold it). */
   nul: boolean;
+  /** The first line that is not valid UTF-8 (refused as a whole rather than stored with U+FFFD). */
+  badUtf8Line: number | undefined;
 }
 
 /**
@@ -34,9 +37,12 @@ export async function cutLineChunks(
   let nextLine = 1;
   let received = 0;
   let nul = false;
+  let badUtf8Line: number | undefined;
 
   const emit = (bytes: Buffer) => {
     onChunk({ firstLine: nextLine, bytes });
+    // A chunk holds whole lines, so it holds whole characters: a valid one is valid UTF-8 as a whole.
+    if (badUtf8Line === undefined && !isUtf8(bytes)) badUtf8Line = nextLine + firstBadLine(bytes);
     nextLine += newlines(bytes);
   };
 
@@ -57,7 +63,18 @@ export async function cutLineChunks(
     lastNewline = undefined;
   }
   if (pendingBytes > 0) emit(Buffer.concat(pending));
-  return { bytes: received, nul };
+  return { bytes: received, nul, badUtf8Line };
+}
+
+/** How many lines into `bytes` the first one that is not valid UTF-8 starts. */
+function firstBadLine(bytes: Buffer): number {
+  let line = 0;
+  let start = 0;
+  for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1), line++) {
+    if (!isUtf8(bytes.subarray(start, at))) return line;
+    start = at + 1;
+  }
+  return line;
 }
 
 function newlines(bytes: Uint8Array): number {

@@ -144,6 +144,20 @@ describe.each(availableDatabaseKinds())('bulk bodies streamed in on %s', (kind) 
     expect((await admin.get('/v1/candidates')).json().candidates).toEqual([]);
   });
 
+  it('answers 400 naming the first line that is not valid UTF-8, and stores none of the body', async () => {
+    const { adminKey, admin } = await createWorkspace(t.app);
+    const body = Buffer.concat([
+      Buffer.from(`${candidate('fine')}\n`),
+      Buffer.from('{"externalId":"latin1","contact":{"name":"Zo'),
+      Buffer.from([0xeb]), // ë in Latin-1: not UTF-8
+      Buffer.from('","email":"z@x.io"}}\n'),
+    ]);
+    const response = await post(t, adminKey, Readable.from([body]));
+    const problem = expectProblem(response, 400, 'validation_failed');
+    expect(problem.detail).toBe('body: line 2 is not valid UTF-8; send the body as UTF-8');
+    expect((await admin.get('/v1/candidates')).json().candidates).toEqual([]);
+  });
+
   it('answers 400 validation_failed for a NUL byte anywhere in the body, and stores none of it', async () => {
     const { adminKey, admin } = await createWorkspace(t.app);
     const body = `${candidate('fine')}\n{"externalId":"nul\u0000","contact":{"name":"N","email":"n@x.io"}}`;

@@ -39,6 +39,24 @@ describe('input bounds', () => {
     expect(response.json().errors[0].path).toBe('body.answers');
   });
 
+  it('refuses a JSON body that is not valid UTF-8 rather than storing U+FFFD, and stores nothing', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/v1/employers',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      payload: Buffer.concat([Buffer.from('{"name":"Citro'), Buffer.from([0xeb]), Buffer.from('n"}')]),
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({
+      code: 'validation_failed',
+      detail: 'The body is not valid UTF-8.',
+    });
+    const names = (await admin.get('/v1/employers?limit=100'))
+      .json()
+      .employers.map((e: { name: string }) => e.name);
+    expect(names.filter((name: string) => name.startsWith('Citro'))).toEqual([]);
+  });
+
   it('refuses an empty PATCH', async () => {
     const response = await admin.patch('/v1/workspace', {});
     expect(response.statusCode).toBe(400);

@@ -67,8 +67,35 @@ describe('cutting an NDJSON body into chunks of whole lines', () => {
   });
 
   it('says when the body holds a NUL byte, and how many bytes it had', async () => {
-    expect((await linesOf(['{"a":"\u0000"}\n'])).body).toEqual({ bytes: 10, nul: true });
-    expect((await linesOf(['{"a":1}'])).body).toEqual({ bytes: 7, nul: false });
+    expect((await linesOf(['{"a":"\u0000"}\n'])).body).toEqual({
+      bytes: 10,
+      nul: true,
+      badUtf8Line: undefined,
+    });
+    expect((await linesOf(['{"a":1}'])).body).toEqual({ bytes: 7, nul: false, badUtf8Line: undefined });
+  });
+
+  it('names the first line that is not valid UTF-8, whatever the chunks and reads', async () => {
+    const bad = Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]); // {"\xff"}
+    const lone = Buffer.from([0xe2, 0x82]); // the first two bytes of € alone
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom('{"a":1}', 'é€😀', '', 'bad', 'lone'), { maxLength: 10 }),
+        fc.integer({ min: 1, max: 20 }),
+        async (kinds, chunkBytes) => {
+          const lines = kinds.map((kind) =>
+            kind === 'bad' ? bad : kind === 'lone' ? lone : Buffer.from(kind),
+          );
+          const body = Buffer.concat(lines.flatMap((line) => [line, Buffer.from('\n')]));
+          const first = kinds.findIndex((kind) => kind === 'bad' || kind === 'lone');
+          const threeByteReads = Array.from({ length: Math.ceil(body.length / 3) }, (_, i) =>
+            body.subarray(i * 3, i * 3 + 3),
+          );
+          const { body: seen } = await linesOf(threeByteReads, chunkBytes);
+          expect(seen.badUtf8Line).toBe(first < 0 ? undefined : first + 1);
+        },
+      ),
+    );
   });
 
   it('gives the lines of body.split for any body cut into any reads', async () => {
