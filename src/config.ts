@@ -62,6 +62,9 @@ const envSchema = z.object({
   HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
   KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(72_000),
+  // On SIGTERM/SIGINT the service stops taking connections and lets requests in flight finish
+  // (a bulk upload with alerts can take many seconds); past this it exits anyway.
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).max(600_000).default(25_000),
   // API keys and session tokens known without a query (src/auth/credential-cache.ts): how long one
   // is trusted before it is looked up again (0: never cached), and how many are held.
   CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),

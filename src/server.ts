@@ -19,7 +19,7 @@ const database = await openDatabaseOrFail(
 // Registered before the slow steps, so the database (and the data directory's lock) is closed
 // however the start ends.
 let app: FastifyInstance | undefined;
-closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
   if (err) app ? app.log.error({ err }, 'closing after an error') : process.stderr.write(`${err.stack}\n`);
   else app?.log.info({ signal }, 'closing');
   await app?.close();

@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Child, childEnv, killLeftovers, runEntry, until } from '../support/processes.ts';
+
+// A real process on a real data directory, stopped with SIGTERM while a request is in flight.
+const SLOW = { timeout: 300_000 };
+const KEY = /export ADMIN_KEY=(mf_[\w-]+)/;
+
+describe('SIGTERM with a request in flight', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'mutualfit-shutdown-'));
+  });
+  afterEach(() => {
+    killLeftovers();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function startServer(graceMs: number) {
+    const child = runEntry(
+      'src/server.ts',
+      [],
+      childEnv({ DATA_DIR: dataDir, SHUTDOWN_GRACE_MS: String(graceMs) }),
+    );
+    await until(child, 'it printed the key', () => KEY.test(child.output().stderr));
+    const url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(child.output().stdout)![1]!;
+    return { child, url, key: KEY.exec(child.output().stderr)![1]! };
+  }
+
+  /**
+   * A bulk upload whose body is sent in two halves `pauseMs` apart; SIGTERM goes to the server once
+   * the first half is in. Resolves with the status, or the connection error.
+   */
+  async function bulkAcrossSigterm(server: { child: Child; url: string; key: string }, pauseMs: number) {
+    const lines = ['a', 'b'].map((id) =>
+      JSON.stringify({ externalId: id, contact: { name: id, email: `${id}@x.io` } }),
+    );
+    const body = `${lines.join('\n')}\n`;
+    const half = Math.floor(body.length / 2);
+    const answer = new Promise<{ status?: number; body?: string; error?: string }>((resolve) => {
+      const req = request(`${server.url}/v1/candidates:bulk`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${server.key}`,
+          'content-type': 'application/x-ndjson',
+          'content-length': String(Buffer.byteLength(body)),
+        },
+      });
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode, body: text }));
+      });
+      req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
+      req.write(body.slice(0, half), () => {
+        process.kill(server.child.pid, 'SIGTERM');
+        setTimeout(() => req.end(body.slice(half)), pauseMs);
+      });
+    });
+    return { answer: await answer, exit: await server.child.exited };
+  }
+
+  it('lets the request finish within SHUTDOWN_GRACE_MS, then exits cleanly', SLOW, async () => {
+    const server = await startServer(60_000);
+    const { answer, exit } = await bulkAcrossSigterm(server, 3_000);
+    expect(answer.status, answer.body ?? answer.error).toBe(200);
+    expect(JSON.parse(answer.body!).summary).toEqual({ created: 2, updated: 0, failed: 0 });
+    expect(exit).toBe(0);
+    expect(server.child.output().stdout).toContain('"signal":"SIGTERM"');
+  });
+
+  it('exits once SHUTDOWN_GRACE_MS has passed, the request unanswered', SLOW, async () => {
+    const server = await startServer(1_000);
+    const { answer, exit } = await bulkAcrossSigterm(server, 8_000);
+    expect(answer.status).toBeUndefined();
+    expect(answer.error).toBeDefined();
+    expect(exit).not.toBe(0);
+  });
+});
