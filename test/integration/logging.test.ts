@@ -69,6 +69,22 @@ describe('logging', () => {
     }
   });
 
+  it('logs of a query only the plain parameters’ values: not an externalId, not a token put in the URL', async () => {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: `/v1/candidates?externalId=${encodeURIComponent(EMAIL)}&limit=5&access_token=${SESSION_TOKEN}`,
+      headers: { ...bearer(ADMIN_KEY), 'x-request-id': 'log-test-query-1' },
+    });
+    expect(response.statusCode).toBe(400); // access_token is not a parameter of this list
+    const logged = capture
+      .entries()
+      .map((entry) => (entry.req as { url?: string } | undefined)?.url)
+      .filter((url) => url !== undefined);
+    expect(logged).toEqual(['/v1/candidates?externalId=…&limit=5&access_token=…']);
+    for (const secret of [EMAIL, encodeURIComponent(EMAIL), SESSION_TOKEN])
+      expect(capture.text()).not.toContain(secret);
+  });
+
   it('does not log a newly minted key', async () => {
     const response = await t.app.inject({
       method: 'POST',
