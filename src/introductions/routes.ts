@@ -66,7 +66,7 @@ function actingSide(principal: WorkspacePrincipal, side: IntroductionSide | unde
   if (side && side !== principal.role) {
     throw new AppError(
       'validation_failed',
-      `A ${principal.role} key acts for the ${principal.role} side only.`,
+      `${principal.role === 'employer' ? 'An' : 'A'} ${principal.role} key acts for the ${principal.role} side only.`,
       {
         errors: [{ path: 'side', message: `Must be ${principal.role} or left out` }],
       },

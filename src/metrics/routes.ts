@@ -11,8 +11,9 @@ import { createMetrics, type Metrics, processMetrics } from './registry.ts';
  */
 export function registerHttpMetrics(app: FastifyInstance): Metrics {
   const metrics = createMetrics();
-  // The route pattern, never the URL: ids in paths would make a series per profile.
-  const route = (request: FastifyRequest) => request.routeOptions.url ?? 'unmatched';
+  // The route pattern, never the URL: ids in paths would make a series per profile. Fastify
+  // writes a literal colon doubled (`/v1/candidates::bulk`); the label has it as sent.
+  const route = (request: FastifyRequest) => request.routeOptions.url?.replaceAll('::', ':') ?? 'unmatched';
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(
       {

@@ -92,8 +92,14 @@ describe.each(availableDatabaseKinds())('introductions on %s', (kind) => {
     it('requires an admin to name the side, and refuses a key acting for the other side', async () => {
       const { m, employer, candidate } = await market();
       expectProblem(await act(m.admin, m, m.ids.good, 'interested'), 400, 'validation_failed');
-      expectProblem(await act(employer, m, m.ids.good, 'interested', 'candidate'), 400, 'validation_failed');
-      expectProblem(await act(candidate, m, m.ids.good, 'interested', 'employer'), 400, 'validation_failed');
+      expect(
+        expectProblem(await act(employer, m, m.ids.good, 'interested', 'candidate'), 400, 'validation_failed')
+          .detail,
+      ).toBe('An employer key acts for the employer side only.');
+      expect(
+        expectProblem(await act(candidate, m, m.ids.good, 'interested', 'employer'), 400, 'validation_failed')
+          .detail,
+      ).toBe('A candidate key acts for the candidate side only.');
       expectProblem(await act(candidate, m, m.ids.good, 'maybe'), 400, 'validation_failed');
       expect(await step(candidate, m, m.ids.good, 'interested', 'candidate')).toMatchObject({
         status: 'pending',

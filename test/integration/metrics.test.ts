@@ -57,7 +57,23 @@ describe.each(availableDatabaseKinds())('GET /metrics on %s', (kind) => {
       404,
     );
 
+    const bulk = await t.app.inject({
+      method: 'POST',
+      url: '/v1/candidates:bulk',
+      headers: { authorization: `Bearer ${m.adminKey}`, 'content-type': 'application/x-ndjson' },
+      payload: '{"externalId":"metrics-1"}\n',
+    });
+    expect(bulk.statusCode, bulk.body).toBe(200);
+
     const first = await scrape(t);
+    // A literal colon in a path is labelled as sent, not as Fastify writes it (`::bulk`).
+    expect(
+      first.value('mutualfit_http_request_duration_seconds_count', {
+        route: '/v1/candidates:bulk',
+        method: 'POST',
+        status_class: '2xx',
+      }),
+    ).toBe(1);
     const jobListings = { route: '/v1/jobs/:id/matches', method: 'GET', status_class: '2xx' };
     const listed = first.value('mutualfit_http_request_duration_seconds_count', jobListings);
     expect(listed).toBeGreaterThanOrEqual(2);
