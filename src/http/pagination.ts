@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { AppError } from './errors.ts';
+import { queryInteger } from './schema-parts.ts';
 
 /** The most items one page holds. */
 export const MAX_PAGE = 100;
 
 /** `limit` and `cursor` on every list; the cursor is the last id (a UUID) seen, opaque to clients. */
 export const pageQuery = {
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(20).describe('Page size, 1..100'),
+  limit: queryInteger((integer) => integer.min(1).max(MAX_PAGE).default(20)).describe('Page size, 1..100'),
   cursor: z.string().max(200).optional().describe('The nextCursor of the previous page'),
 };
 

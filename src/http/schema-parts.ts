@@ -23,3 +23,14 @@ export function answerMap(maxCriteria: number) {
     })
     .meta({ maxProperties: maxCriteria });
 }
+
+/**
+ * A whole number in a query string: decimal digits only, where `z.coerce.number()` would take
+ * `0x10`, `1e1` or ` 5 ` as Number() does. Documented as the integer schema it wraps.
+ */
+export function queryInteger<T extends z.ZodType>(schema: (integer: z.ZodNumber) => T) {
+  return z.preprocess(
+    (value) => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value),
+    schema(z.number({ error: 'must be a whole number in decimal digits' }).int()),
+  );
+}

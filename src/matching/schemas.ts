@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../http/errors.ts';
 import { MAX_PAGE, nextCursorField, pageOf } from '../http/pagination.ts';
-import { answerMap } from '../http/schema-parts.ts';
+import { answerMap, queryInteger } from '../http/schema-parts.ts';
 import { jobFacts } from '../profiles/schemas.ts';
 import { MAX_CRITERIA } from '../questionnaires/definition.ts';
 
@@ -18,7 +18,7 @@ const scores = {
 };
 
 export const matchesQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(20),
+  limit: queryInteger((integer) => integer.min(1).max(MAX_PAGE).default(20)),
   cursor: z.string().max(300).optional().describe('The nextCursor of the previous page'),
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryInteger } from '../http/schema-parts.ts';
 import { MAX_CRITERIA, MAX_LOCALES, MAX_TEXT } from './definition.ts';
 
 /** Bounds the questionnaire files are held to when they are loaded. */
@@ -88,5 +89,7 @@ export const localeQuery = z.strictObject({
 });
 
 export const questionnaireQuery = localeQuery.extend({
-  version: z.coerce.number().int().min(1).optional().describe('A specific version; the latest by default'),
+  version: queryInteger((integer) => integer.min(1).optional()).describe(
+    'A specific version; the latest by default',
+  ),
 });

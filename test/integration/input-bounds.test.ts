@@ -57,6 +57,22 @@ describe('input bounds', () => {
     expect(names.filter((name: string) => name.startsWith('Citro'))).toEqual([]);
   });
 
+  it('takes query integers in decimal digits only: not 0x10, 1e1 or padded with spaces', async () => {
+    expect((await admin.get('/v1/employers?limit=16')).statusCode).toBe(200);
+    for (const query of [
+      '/v1/employers?limit=0x10',
+      '/v1/employers?limit=1e1',
+      '/v1/employers?limit=%205',
+      '/v1/questionnaires/mini?version=0x1',
+    ]) {
+      const response = await admin.get(query);
+      expect(response.statusCode, query).toBe(400);
+      expect(response.json().detail, query).toMatch(
+        /^querystring\.(limit|version): must be a whole number in decimal digits$/,
+      );
+    }
+  });
+
   it('refuses an empty PATCH', async () => {
     const response = await admin.patch('/v1/workspace', {});
     expect(response.statusCode).toBe(400);
