@@ -27,7 +27,7 @@ export interface Thresholds {
  * 1.2 µs. Measured in process (bench/results/2026-12-04-vm-alerts-job-write-1m.json): the scan
  * wins from about 0.3 % alerting at 1M and 0.5–1 % at 100k.
  */
-const SCAN_EACH_SHARE = 128;
+export const SCAN_EACH_SHARE = 128;
 
 /**
  * From this many changed rows on (a bulk batch), each alerting row of the other side scans the

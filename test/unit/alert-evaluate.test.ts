@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { type AlertPair, pairsAbove } from '../../src/alerts/evaluate.ts';
+import { type AlertPair, pairsAbove, SCAN_EACH_SHARE } from '../../src/alerts/evaluate.ts';
 import { AlertingSide } from '../../src/alerts/registry.ts';
 import { Turns } from '../../src/alerts/turns.ts';
 import { ProfileStore } from '../../src/matching/engine/columnar-store.ts';
@@ -23,7 +23,7 @@ const id = (kind: number, i: number) => `00000000-0000-4000-8${kind}00-${i.toStr
  */
 describe('pairsAbove', () => {
   it.each([
-    { name: 'pair by pair', others: 1_300, alerting: 10, changed: 30 }, // under 1 alerting in 128
+    { name: 'pair by pair', others: 10 * SCAN_EACH_SHARE + 20, alerting: 10, changed: 30 },
     { name: 'a scan of the other side per changed row', others: 300, alerting: 150, changed: 30 },
     { name: 'a scan of the changed rows per alerting row', others: 300, alerting: 40, changed: 90 },
   ])(
