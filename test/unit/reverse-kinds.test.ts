@@ -67,7 +67,7 @@ function checkAll(
   const rows = answers.map((answer, i) =>
     others.upsert({ id: uuid(1, i), minScore: 0, answers: setOf(answer) }),
   );
-  const start = [0.5, 1.25, 7];
+  const start = [0.5, 7];
   subjects.forEach((subjectAnswer, j) => {
     const store = new ProfileStore(layout);
     const s = store.upsert({
@@ -90,13 +90,8 @@ function checkAll(
       const w = answer ? importanceWeight[answer.importance as Importance] : 0;
       const breaks = sat !== undefined && answer!.importance === 'dealbreaker' && sat < 1 - EPSILON;
       if (breaks) brokenWanted.push(k);
-      const wanted =
-        sat === undefined
-          ? start
-          : breaks
-            ? [start[0]!, Number.NaN, start[2]!]
-            : [start[0]! + w * sat, start[1]! + w, start[2]! - w];
-      const got = [batch.weighted[k], batch.total[k], batch.remaining[k]];
+      const wanted = sat === undefined ? start : breaks ? start : [start[0]! + w * sat, start[1]! - w];
+      const got = [batch.weighted[k], batch.remaining[k]];
       if (!got.every((x, i) => Object.is(x, wanted[i])))
         wrong.push(`row ${JSON.stringify(answer)} vs ${JSON.stringify(subjectAnswer)}: ${got} ≠ ${wanted}`);
     });
@@ -110,13 +105,11 @@ function setOf(answer: Record<string, unknown> | undefined): AnswerSet {
   return answer ? ({ c: answer } as unknown as AnswerSet) : {};
 }
 
-function batchOf(rows: readonly number[], [weighted, total, remaining]: readonly number[]): RowBatch {
+function batchOf(rows: readonly number[], [weighted, remaining]: readonly number[]): RowBatch {
   const size = rows.length;
   return {
     rows: Int32Array.from(rows),
-    least: new Float64Array(size),
     weighted: new Float64Array(size).fill(weighted!),
-    total: new Float64Array(size).fill(total!),
     remaining: new Float64Array(size).fill(remaining!),
     brokenAt: new Int32Array(size),
   };

@@ -5,7 +5,7 @@ import { compileLayout } from '../../src/matching/engine/layout.ts';
 import { BROKEN, satisfactionOf } from '../../src/matching/engine/pair-score.ts';
 import {
   compileSubjectValues,
-  type RowBatch,
+  type ListedBatch,
   satisfactionsOfRows,
 } from '../../src/matching/engine/reverse-score.ts';
 import { arbId, arbProfileBody, arbQuestionnaire } from '../support/random-market.ts';
@@ -38,13 +38,13 @@ const arbCase = arbQuestionnaire().chain((questionnaire) =>
 );
 
 /** A batch of `rows` wanting at least `least` of each. */
-function batchOf(rows: readonly number[], least: number): RowBatch {
+function batchOf(rows: readonly number[], least: number): ListedBatch {
   const size = rows.length;
   return {
     rows: Int32Array.from(rows),
     least: new Float64Array(size).fill(least),
     weighted: new Float64Array(size),
-    total: new Float64Array(size),
+    start: new Float64Array(size),
     remaining: new Float64Array(size),
     brokenAt: new Int32Array(size),
   };

@@ -169,9 +169,7 @@ class Screen {
   /** one row's sums, to score a single criterion of it */
   private readonly one = {
     rows: new Int32Array(1),
-    least: new Float64Array(1),
     weighted: new Float64Array(1),
-    total: new Float64Array(1),
     remaining: new Float64Array(1),
     brokenAt: new Int32Array(1),
     w: new Float64Array(1),
@@ -226,9 +224,7 @@ class Screen {
     );
     this.batch = {
       rows: new Int32Array(BLOCK),
-      least: doubles(),
       weighted: doubles(),
-      total: doubles(),
       remaining: doubles(),
       brokenAt: new Int32Array(BLOCK),
     };
@@ -363,7 +359,6 @@ class Screen {
     const { bytes } = others.layout.record;
     const { rows, weighted, remaining } = batch;
     weighted.fill(0, 0, count);
-    batch.total.fill(0, 0, count);
     remaining.fill(0, 0, count);
     values.forEach((value, c) => {
       if (value.missing) {
@@ -396,7 +391,7 @@ class Screen {
    * so it was scored forward. Returns how many rows broke.
    */
   private addKeptSats(c: number, sats: Float64Array, count: number): number {
-    const { rows, weighted, total, remaining, brokenAt } = this.batch;
+    const { rows, weighted, remaining, brokenAt } = this.batch;
     const { levels } = this.compiled.others;
     const { bytes } = this.compiled.others.layout.record;
     let broken = 0;
@@ -404,7 +399,7 @@ class Screen {
       const level = levels[rows[x]! * bytes + c]! & LEVEL_BITS;
       if (level === 0) continue;
       brokenAt[broken] = x;
-      broken += addToBatch(x, level, sats[this.batchAt[x]!]!, weighted, total, remaining);
+      broken += addToBatch(x, level, sats[this.batchAt[x]!]!, weighted, remaining);
     }
     return broken;
   }
@@ -514,10 +509,10 @@ class Screen {
     rowCut: number,
   ): boolean | undefined {
     const { one } = this;
-    one.weighted[0] = one.total[0] = one.remaining[0] = 0;
+    one.weighted[0] = one.remaining[0] = 0;
     one.rows[0] = row;
     this.compiled.values[c]!.add(this.compiled.others, one, 1);
-    return dropped(RW, RT, one.weighted[0]!, one.total[0]!, rowCut);
+    return dropped(RW, RT, one.weighted[0]!, 0 - one.remaining[0]!, rowCut);
   }
 
   /**

@@ -96,8 +96,6 @@ export class Terms {
   private readonly rViews: { w: Float64Array; t: Float64Array }[];
   private readonly broken = new BrokenTally(BLOCK);
   private readonly scratchRows = new Int32Array(BLOCK);
-  private readonly least = new Float64Array(BLOCK);
-  private readonly remaining = new Float64Array(BLOCK);
   private readonly brokenAt = new Int32Array(BLOCK);
   /** rows that stay acceptable whichever one criterion the subject ignores (counted for every step at the end) */
   everyStep = 0;
@@ -212,8 +210,11 @@ export class Terms {
           if ((others.levels[rows[k]! * bytes + c]! & LEVEL_BITS) === DEALBREAKER_LEVEL) t[k] = Number.NaN;
         }
       } else {
-        const { least, remaining, brokenAt } = this;
-        value.add(others, { rows, least, weighted: w, total: t, remaining, brokenAt }, n);
+        // t starts at 0 as the batch's `remaining`: the row's weight is what it fell by.
+        const { brokenAt } = this;
+        const broke = value.add(others, { rows, weighted: w, remaining: t, brokenAt }, n);
+        for (let k = 0; k < n; k++) t[k] = 0 - t[k]!;
+        for (let b = 0; b < broke; b++) t[brokenAt[b]!] = Number.NaN;
       }
       for (let k = 0; k < n; k++) {
         if (Number.isNaN(t[k]!)) this.broken.breakReverse(k, c);

@@ -7,6 +7,17 @@ import type { RowBatch } from './row-sums.ts';
 
 export type { RowBatch } from './row-sums.ts';
 
+/** A listing's batch: rows drop out of it (compacted) once they cannot reach `least`. */
+export interface ListedBatch extends RowBatch {
+  /** the least S(row→subject) the caller still wants of each row: rows that provably end below it drop out */
+  least: Float64Array;
+  /**
+   * each row's expectation weight, where `remaining` started: start − remaining is the weight
+   * scored so far (the reference's total), and `remaining` at least what the row can still add
+   */
+  start: Float64Array;
+}
+
 /**
  * Exact scoring of S(row→subject), column at a time and with early exit: the rows' expectations
  * against the subject's values. The subject's values are compiled once per listing (one
@@ -33,35 +44,44 @@ export function satisfactionsOfRows(
   values: readonly SubjectValue[],
   bounding: readonly number[],
   others: ProfileStore,
-  batch: RowBatch,
+  batch: ListedBatch,
   count: number,
 ): number {
-  const { weighted, total } = batch;
+  const { weighted, start, remaining } = batch;
   startSums(batch, others, count);
   for (const c of bounding) {
     if (values[c]!.missing) continue;
-    values[c]!.add(others, batch, count);
+    markBroken(batch, values[c]!.add(others, batch, count));
     count = keepPossible(batch, count);
   }
   startSums(batch, others, count);
   values.forEach((value, i) => {
     const broken = value.missing
-      ? breakDealbreakers(value.criterion, others, batch.rows, count, total)
+      ? breakDealbreakers(value.criterion, others, batch, count)
       : value.add(others, batch, count);
+    markBroken(batch, broken);
     if (broken > 0 || (i + 1) % BOUND_EVERY === 0) count = keepPossible(batch, count);
   });
-  for (let k = 0; k < count; k++) weighted[k] = total[k] === 0 ? 1 : weighted[k]! / total[k]!;
+  for (let k = 0; k < count; k++) {
+    const total = start[k]! - remaining[k]!;
+    weighted[k] = total === 0 ? 1 : weighted[k]! / total;
+  }
   return count;
+}
+
+/** Marks the rows the last `add` broke (its `brokenAt`): their `remaining` becomes NaN, and keepPossible drops them. */
+function markBroken(batch: RowBatch, broken: number): void {
+  const { remaining, brokenAt } = batch;
+  for (let b = 0; b < broken; b++) remaining[brokenAt[b]!] = Number.NaN;
 }
 
 /** Criteria added between two checks of the rows' bounds in the exact pass. */
 const BOUND_EVERY = 4;
 
-function startSums(batch: RowBatch, others: ProfileStore, count: number): void {
-  const { rows, weighted, total, remaining } = batch;
+function startSums(batch: ListedBatch, others: ProfileStore, count: number): void {
+  const { rows, weighted, start, remaining } = batch;
   weighted.fill(0, 0, count);
-  total.fill(0, 0, count);
-  for (let k = 0; k < count; k++) remaining[k] = others.expectationWeightOf(rows[k]!);
+  for (let k = 0; k < count; k++) start[k] = remaining[k] = others.expectationWeightOf(rows[k]!);
 }
 
 /**
@@ -71,16 +91,17 @@ function startSums(batch: RowBatch, others: ProfileStore, count: number): void {
 export function boundingCriteria(
   values: readonly SubjectValue[],
   others: ProfileStore,
-  probe: RowBatch,
+  probe: ListedBatch,
   count: number,
 ): number[] {
   const lossOf = new Map<number, number>();
   values.forEach((value, c) => {
     if (value.missing) return;
     startSums(probe, others, count);
-    value.add(others, probe, count);
+    markBroken(probe, value.add(others, probe, count));
     let lost = 0;
-    for (let k = 0; k < count; k++) lost += probe.total[k]! - probe.weighted[k]!;
+    // A criterion a probe row breaks makes `lost` NaN: it is not one to bound with.
+    for (let k = 0; k < count; k++) lost += probe.start[k]! - probe.remaining[k]! - probe.weighted[k]!;
     if (lost > 0) lossOf.set(c, lost / value.cost);
   });
   return [...lossOf.keys()].sort((a, b) => lossOf.get(b)! - lossOf.get(a)!).slice(0, BOUNDING_CRITERIA);
@@ -92,40 +113,34 @@ const BOUNDING_CRITERIA = 6;
 /**
  * Keeps, compacted, the rows not broken whose S(row→subject) can still reach `least`: with w ≤ t
  * added so far and R the weight left, the final (w + w′)/(t + t′), w′ ≤ t′ ≤ R, is at most
- * (w + R)/(t + R) (1 when t + R = 0).
+ * (w + R)/(t + R) (1 when t + R = 0), and t + R is the row's `start`.
  */
-function keepPossible(batch: RowBatch, count: number): number {
-  const { rows, least, weighted, total, remaining } = batch;
+function keepPossible(batch: ListedBatch, count: number): number {
+  const { rows, least, weighted, start, remaining } = batch;
   let kept = 0;
   for (let k = 0; k < count; k++) {
-    const t = total[k]!;
+    const s = start[k]!;
     const w = weighted[k]!;
     const r = remaining[k]!;
-    if (Number.isNaN(t) || w + r < (least[k]! - MARGIN) * (t + r)) continue;
+    if (Number.isNaN(r) || w + r < (least[k]! - MARGIN) * s) continue;
     rows[kept] = rows[k]!;
     least[kept] = least[k]!;
     weighted[kept] = w;
-    total[kept] = t;
+    start[kept] = s;
     remaining[kept++] = r;
   }
   return kept;
 }
 
-/** The subject gave no value: rows that made it a dealbreaker break (returns how many), the others skip it. */
-function breakDealbreakers(
-  levelsAt: number,
-  others: ProfileStore,
-  rows: Int32Array,
-  count: number,
-  total: Float64Array,
-): number {
+/** The subject gave no value: rows that made it a dealbreaker break (into `brokenAt`; returns how many), the others skip it. */
+function breakDealbreakers(levelsAt: number, others: ProfileStore, batch: RowBatch, count: number): number {
+  const { rows, brokenAt } = batch;
   const levels = others.levels;
   const bytes = others.layout.record.bytes;
   let broken = 0;
   for (let k = 0; k < count; k++) {
-    if ((levels[rows[k]! * bytes + levelsAt]! & LEVEL_BITS) !== DEALBREAKER_LEVEL) continue;
-    total[k] = Number.NaN;
-    broken++;
+    brokenAt[broken] = k;
+    broken += +((levels[rows[k]! * bytes + levelsAt]! & LEVEL_BITS) === DEALBREAKER_LEVEL);
   }
   return broken;
 }

@@ -8,7 +8,7 @@ import { bucketCeiling, orderByCeiling } from './impact-buckets.ts';
 import { type BoundPlan, boundPlan, lossBound, narrowByBounds, PROBE_ROWS } from './max-score.ts';
 import { valuedByBoth } from './pair-score.ts';
 import { ROUNDING } from './precision.ts';
-import { boundingCriteria, type RowBatch, satisfactionsOfRows } from './reverse-score.ts';
+import { boundingCriteria, type ListedBatch, satisfactionsOfRows } from './reverse-score.ts';
 import { mayEnter, type RankRequest, type Scan, startScan, threshold } from './scan-state.ts';
 import {
   guessHeld,
@@ -160,7 +160,7 @@ function runScan(scan: Scan, guessing: boolean, from: number, to: number): Scan 
 }
 
 /** PROBE_ROWS of the listed rows (with repeats when fewer), spread over the list, in `buffers.batch`. */
-function probeOf(buffers: Buffers, count: number): RowBatch {
+function probeOf(buffers: Buffers, count: number): ListedBatch {
   for (let i = 0; i < PROBE_ROWS; i++)
     buffers.batch.rows[i] = buffers.rows[Math.floor((i * count) / PROBE_ROWS)]!;
   return buffers.batch;
@@ -304,7 +304,7 @@ const buffers = {
     rows: new Int32Array(BATCH),
     least: new Float64Array(BATCH),
     weighted: new Float64Array(BATCH),
-    total: new Float64Array(BATCH),
+    start: new Float64Array(BATCH),
     remaining: new Float64Array(BATCH),
     brokenAt: new Int32Array(BATCH),
   },

@@ -156,7 +156,7 @@ function addReverse(
   batch: RowBatch,
   count: number,
 ) {
-  const { rows, weighted, total, remaining, brokenAt } = batch;
+  const { rows, weighted, remaining, brokenAt } = batch;
   const { levels, acceptNums } = others;
   const { bytes, doubles } = others.layout.record;
   let broken = 0;
@@ -166,7 +166,7 @@ function addReverse(
     if (level === 0) continue;
     const sat = dateSat(acceptNums[o * doubles + at]!, acceptNums[o * doubles + at + 1]!, x, tolerance);
     brokenAt[broken] = k;
-    broken += addToBatch(k, level, sat, weighted, total, remaining);
+    broken += addToBatch(k, level, sat, weighted, remaining);
   }
   return broken;
 }

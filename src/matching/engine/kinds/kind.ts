@@ -120,6 +120,6 @@ export interface ReverseCriterion {
   readonly missing: boolean;
   /** Rough cost per row, relative: which criteria are worth adding first to bound (reverse-score.ts). */
   readonly cost: number;
-  /** Adds each row's w·sat and w to the batch's sums (see row-sums.ts); returns how many rows broke. */
+  /** Adds each row's w·sat to `weighted` and takes w off `remaining` (see row-sums.ts); returns how many rows broke. */
   add(others: RowArrays, batch: RowBatch, count: number): number;
 }

@@ -5,8 +5,8 @@ import { addToBatch } from '../row-sums.ts';
  * The reverse loop of the kinds whose row expectation meets the subject's one value in few ways
  * (scale: the row's [min, max] of steps, single: whether the row's set holds the subject's option):
  * per subject, the outcome of every (level, cell) pair is worked out once, by addToBatch itself,
- * into a table of four doubles per pair — what the row adds to `weighted`, to `total` (NaN: a
- * dealbreaker broken), what it takes off `remaining`, and 1 when it breaks — so each row costs a
+ * into a table of ENTRY doubles per pair — what the row adds to `weighted`, what it takes off
+ * `remaining`, and 1 when it breaks (then both are 0) — so each row costs a
  * look-up and no branch on its level. Level 0 (and the level bits no importance uses) adds zeros,
  * which leave the sums as they are: they never hold −0. A table depends only on what `key` names
  * (the kind's cells and the subject's value), so it is built once per key and shared by the listings
@@ -35,33 +35,33 @@ const tables = new Map<string, Float64Array>();
 let cached = 0;
 
 function buildTable(cells: number, satOf: (cell: number) => number): Float64Array {
-  const table = new Float64Array((LEVEL_BITS + 1) * cells * 4);
-  const [weighted, total, remaining] = [new Float64Array(1), new Float64Array(1), new Float64Array(1)];
+  const table = new Float64Array((LEVEL_BITS + 1) * cells * ENTRY);
+  const [weighted, remaining] = [new Float64Array(1), new Float64Array(1)];
   for (let cell = 0; cell < cells; cell++) {
     const sat = satOf(cell);
     for (let level = 1; level < LEVEL_WEIGHTS.length; level++) {
-      const at = (level * cells + cell) * 4;
-      weighted[0] = total[0] = remaining[0] = 0;
-      table[at + 3] = addToBatch(0, level, sat, weighted, total, remaining);
+      const at = (level * cells + cell) * ENTRY;
+      weighted[0] = remaining[0] = 0;
+      table[at + 2] = addToBatch(0, level, sat, weighted, remaining);
       table[at] = weighted[0];
-      table[at + 1] = total[0];
-      table[at + 2] = 0 - remaining[0];
+      table[at + 1] = 0 - remaining[0];
     }
   }
   return table;
 }
 
-/** Adds the table's entry `at` (an index × 4) to position k of a batch's sums; returns 1 when the row broke. */
+/** Doubles per (level, cell) entry of a table. */
+export const ENTRY = 3;
+
+/** Adds the table's entry `at` (an index × ENTRY) to position k of a batch's sums; returns 1 when the row broke. */
 export function addEntry(
   table: Float64Array,
   at: number,
   k: number,
   weighted: Float64Array,
-  total: Float64Array,
   remaining: Float64Array,
 ): number {
   weighted[k] = weighted[k]! + table[at]!;
-  total[k] = total[k]! + table[at + 1]!;
-  remaining[k] = remaining[k]! - table[at + 2]!;
-  return table[at + 3]!;
+  remaining[k] = remaining[k]! - table[at + 1]!;
+  return table[at + 2]!;
 }

@@ -4,7 +4,7 @@ import type { RowArrays } from '../layout.ts';
 import { LEVEL_BITS, MODE_ALL } from '../levels.ts';
 import type { RowBatch } from '../row-sums.ts';
 import type { CriterionOf, KindEngine } from './kind.ts';
-import { addEntry, levelTable } from './level-table.ts';
+import { addEntry, ENTRY, levelTable } from './level-table.ts';
 import { maskOf, optionList } from './options.ts';
 
 /**
@@ -195,7 +195,7 @@ function addReverse(
   batch: RowBatch,
   count: number,
 ) {
-  const { rows, weighted, total, remaining, brokenAt } = batch;
+  const { rows, weighted, remaining, brokenAt } = batch;
   const { levels, acceptMasks } = others;
   const { bytes, words } = others.layout.record;
   const { any, all, side } = tables;
@@ -209,13 +209,12 @@ function addReverse(
     brokenAt[broken] = k;
     broken +=
       (levelByte & MODE_ALL) === 0
-        ? addEntry(any, ((level << 1) | +(met !== 0)) * 4, k, weighted, total, remaining)
+        ? addEntry(any, ((level << 1) | +(met !== 0)) * ENTRY, k, weighted, remaining)
         : addEntry(
             all,
-            ((level * side + popcount(met)) * side + popcount(wanted)) * 4,
+            ((level * side + popcount(met)) * side + popcount(wanted)) * ENTRY,
             k,
             weighted,
-            total,
             remaining,
           );
   }

@@ -152,7 +152,7 @@ function addReverse(
   batch: RowBatch,
   count: number,
 ) {
-  const { rows, weighted, total, remaining, brokenAt } = batch;
+  const { rows, weighted, remaining, brokenAt } = batch;
   const { levels, acceptNums } = others;
   const { bytes, doubles } = others.layout.record;
   let broken = 0;
@@ -162,7 +162,7 @@ function addReverse(
     if (level === 0) continue;
     const sat = numberSat(acceptNums[o * doubles + at]!, acceptNums[o * doubles + at + 1]!, x, ratio, width);
     brokenAt[broken] = k;
-    broken += addToBatch(k, level, sat, weighted, total, remaining);
+    broken += addToBatch(k, level, sat, weighted, remaining);
   }
   return broken;
 }

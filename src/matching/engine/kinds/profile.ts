@@ -210,7 +210,7 @@ function addReverse(
   batch: RowBatch,
   count: number,
 ) {
-  const { rows, weighted, total, remaining, brokenAt } = batch;
+  const { rows, weighted, remaining, brokenAt } = batch;
   const { levels, ratings, capacity } = others;
   const bytes = others.layout.record.bytes;
   let broken = 0;
@@ -220,7 +220,7 @@ function addReverse(
     if (level === 0) continue;
     const sat = profileSimilarityTo(subject, ratings, ratingsAt + o, capacity, dims);
     brokenAt[broken] = k;
-    broken += addToBatch(k, level, sat, weighted, total, remaining);
+    broken += addToBatch(k, level, sat, weighted, remaining);
   }
   return broken;
 }

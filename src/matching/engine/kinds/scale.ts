@@ -5,7 +5,7 @@ import { LEVEL_BITS, MISSING_CODE } from '../levels.ts';
 import type { RowBatch } from '../row-sums.ts';
 import { codeTableStep } from './code-table.ts';
 import type { CriterionOf, KindEngine } from './kind.ts';
-import { addEntry, levelTable } from './level-table.ts';
+import { addEntry, ENTRY, levelTable } from './level-table.ts';
 
 /**
  * `scale`: the value is a step 0..K−1 (a code), the expectation an interval of steps (two bytes);
@@ -93,7 +93,7 @@ function addReverse(
   batch: RowBatch,
   count: number,
 ) {
-  const { rows, weighted, total, remaining, brokenAt } = batch;
+  const { rows, weighted, remaining, brokenAt } = batch;
   const { levels, acceptSteps } = others;
   const bytes = others.layout.record.bytes;
   let broken = 0;
@@ -102,7 +102,7 @@ function addReverse(
     const cell =
       ((levels[r + c]! & LEVEL_BITS) * steps + acceptSteps[r + at]!) * steps + acceptSteps[r + at + 1]!;
     brokenAt[broken] = k;
-    broken += addEntry(table, cell * 4, k, weighted, total, remaining);
+    broken += addEntry(table, cell * ENTRY, k, weighted, remaining);
   }
   return broken;
 }

@@ -4,7 +4,7 @@ import { LEVEL_BITS, MISSING_CODE } from '../levels.ts';
 import type { RowBatch } from '../row-sums.ts';
 import { codeTableStep } from './code-table.ts';
 import type { KindEngine } from './kind.ts';
-import { addEntry, levelTable } from './level-table.ts';
+import { addEntry, ENTRY, levelTable } from './level-table.ts';
 import { maskOf, oneOption, optionList } from './options.ts';
 
 /**
@@ -68,7 +68,7 @@ function addReverse(
   batch: RowBatch,
   count: number,
 ) {
-  const { rows, weighted, total, remaining, brokenAt } = batch;
+  const { rows, weighted, remaining, brokenAt } = batch;
   const { levels, acceptMasks } = others;
   const { bytes, words } = others.layout.record;
   let broken = 0;
@@ -76,7 +76,7 @@ function addReverse(
     const o = rows[k]!;
     const cell = ((levels[o * bytes + c]! & LEVEL_BITS) << 1) | ((acceptMasks[o * words + at]! >>> code) & 1);
     brokenAt[broken] = k;
-    broken += addEntry(table, cell * 4, k, weighted, total, remaining);
+    broken += addEntry(table, cell * ENTRY, k, weighted, remaining);
   }
   return broken;
 }
