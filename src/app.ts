@@ -189,7 +189,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
             app.log.error('rank worker threads kept failing to answer: listings now run on one thread'),
         })
       : undefined;
-  const index = new MatchIndex(questionnaires, { pool: rankPool, splitFrom: config.MATCH_SPLIT_MIN_ROWS });
+  const index = new MatchIndex(questionnaires, {
+    pool: rankPool,
+    splitFrom: config.MATCH_SPLIT_MIN_ROWS,
+    awayFrom: config.MATCH_AWAY_MIN_ROWS,
+  });
   app.addHook('onClose', async () => rankPool?.close());
   const insightsPool = new InsightsPool(config.INSIGHTS_WORKERS);
   app.addHook('onClose', async () => insightsPool.close());

@@ -4,7 +4,7 @@ import { ProfileStore } from './engine/columnar-store.ts';
 import { compileLayout, type Layout } from './engine/layout.ts';
 import { layoutKey, packAnswers, upsertPacked } from './engine/packed-row.ts';
 import { type PairRow, pairRow } from './engine/pair-check.ts';
-import { listingOf, type RankedRow, type RankRequest, rankRange } from './engine/search.ts';
+import { type KeptRow, listingOf, type RankedRow, type RankRequest, rankRange } from './engine/search.ts';
 import type { RankPool } from './engine/slice-pool.ts';
 import { HiddenPairs } from './hidden-pairs.ts';
 import { TouchLog } from './touch-log.ts';
@@ -73,7 +73,7 @@ export class MatchIndex {
   private readonly layoutKeys = new Map<Layout, string>();
   private readonly hidden = new HiddenPairs();
   private readonly questionnaires: QuestionnaireCatalog;
-  private readonly split: { pool?: RankPool | undefined; splitFrom?: number | undefined };
+  private readonly split: Split;
   loaded = false;
   /** What was put in lately, so a write's own states never overwrite a newer one (see TouchLog). */
   readonly touches = new TouchLog();
@@ -82,11 +82,12 @@ export class MatchIndex {
   /** Told how long each listing's ranking took, by the side of the profile it lists for. */
   onListing: ((side: IndexSide, seconds: number) => void) | undefined;
 
-  /** `split.pool`: threads that listings over at least `split.splitFrom` rows are split over. */
-  constructor(
-    questionnaires: QuestionnaireCatalog,
-    split: { pool?: RankPool | undefined; splitFrom?: number | undefined } = {},
-  ) {
+  /**
+   * `split.pool`: threads that listings over at least `split.splitFrom` rows are split over, and
+   * that listings over at least `split.awayFrom` rows (fewer than splitFrom) are handed to whole
+   * when one is idle (matchesOfAway).
+   */
+  constructor(questionnaires: QuestionnaireCatalog, split: Split = {}) {
     this.questionnaires = questionnaires;
     this.split = split;
   }
@@ -209,6 +210,42 @@ export class MatchIndex {
 
   /** The ranked, reciprocally acceptable matches of one indexed profile. */
   matchesOf(workspaceId: string, side: IndexSide, id: string, request: RankRequest): MatchList | undefined {
+    const found = this.listingSubject(workspaceId, side, id, request);
+    if (!found) return undefined;
+    const { market, subject, slot, others, full } = found;
+    return this.rank(market, side, subject, slot, others, full);
+  }
+
+  /**
+   * matchesOf, ranked on an idle worker thread while the event loop goes on when the listing is
+   * large enough to be worth it (split.awayFrom) and too small to be split. The threads read the
+   * stores as they are, so a write that lands meanwhile (the market's `changes` moved) sends the
+   * listing back to the calling thread, ranked there on the market as it now is; so does a thread
+   * that fails. Either way the list is the one matchesOf would give at the moment it is returned
+   * or at the moment the thread started.
+   */
+  async matchesOfAway(
+    workspaceId: string,
+    side: IndexSide,
+    id: string,
+    request: RankRequest,
+  ): Promise<MatchList | undefined> {
+    const { pool, splitFrom = 0, awayFrom = Number.POSITIVE_INFINITY } = this.split;
+    const found = this.listingSubject(workspaceId, side, id, request);
+    if (!found || !pool || found.others.end < awayFrom || found.others.end >= splitFrom)
+      return this.matchesOf(workspaceId, side, id, request);
+    const { market, subject, slot, others, full } = found;
+    const changes = market.changes;
+    const started = performance.now();
+    const away = pool.rankAway(subject, slot, others, full);
+    const kept = away && (await away);
+    if (!kept || market.changes !== changes) return this.matchesOf(workspaceId, side, id, request);
+    this.onListing?.(side, (performance.now() - started) / 1000);
+    return this.listed(market, subject, slot, others, full, kept);
+  }
+
+  /** Where an indexed profile's listing reads: its market, its row, the other side, and the request with the rows hidden from it. */
+  private listingSubject(workspaceId: string, side: IndexSide, id: string, request: RankRequest) {
     for (const market of this.workspaces.get(workspaceId)?.values() ?? []) {
       const subject = market.store(side);
       const slot = subject.slotOf(id);
@@ -217,14 +254,8 @@ export class MatchIndex {
         side === 'job'
           ? this.hidingFrom(workspaceId, subject.employerIdAt(slot), market.candidates)
           : this.hiddenJobs(workspaceId, id, market.jobs);
-      return this.rank(
-        market,
-        side,
-        subject,
-        slot,
-        side === 'job' ? market.candidates : market.jobs,
-        excluded ? { ...request, excluded } : request,
-      );
+      const others = side === 'job' ? market.candidates : market.jobs;
+      return { market, subject, slot, others, full: excluded ? { ...request, excluded } : request };
     }
     return undefined;
   }
@@ -375,6 +406,18 @@ export class MatchIndex {
         ? pool.rank(subject, slot, others, request)
         : rankRange(subject, slot, others, request, 0, others.end);
     this.onListing?.(side, (performance.now() - started) / 1000);
+    return this.listed(market, subject, slot, others, request, kept);
+  }
+
+  /** The page of a listing from its ranked rows, with the rows' ids. */
+  private listed(
+    market: Market,
+    subject: ProfileStore,
+    slot: number,
+    others: ProfileStore,
+    request: RankRequest,
+    kept: KeptRow[],
+  ): MatchList {
     const { rows, hasMore } = listingOf(subject, slot, others, request, kept);
     return {
       questionnaireId: market.layout.questionnaireId,
@@ -414,6 +457,12 @@ export class MatchIndex {
     }
     return layout;
   }
+}
+
+interface Split {
+  pool?: RankPool | undefined;
+  splitFrom?: number | undefined;
+  awayFrom?: number | undefined;
 }
 
 function marketKey(answers: { questionnaireId: string; questionnaireVersion: number }): string {

@@ -58,7 +58,7 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
     const otherSide = side === 'job' ? 'candidate' : 'job';
     for (let attempt = 1; ; attempt++) {
       const method = scoreMethods.get(workspaceId) ?? DEFAULT_SCORE_METHOD;
-      const list = index.matchesOf(workspaceId, side, subjectId, {
+      const list = await index.matchesOfAway(workspaceId, side, subjectId, {
         limit,
         after: decodeRankCursor(cursor),
         method,

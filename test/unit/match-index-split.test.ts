@@ -111,7 +111,58 @@ describe('split listings', () => {
       expect(pool.fallbacks).toBe(0);
     });
 
+    it('rank a whole listing away, awaited, as the single-threaded ranking', async () => {
+      await fc.assert(
+        fc.asyncProperty(arbCase(), async (c) => {
+          const { subjects, s, others, whole, request } = setUp(c);
+          expect(await pool.rankAway(subjects, s, others, request)).toEqual(whole(request));
+        }),
+        { numRuns: 40 },
+      );
+      expect(pool.fallbacks).toBe(0);
+    });
+
+    it('give a thread one listing away at a time, and split none onto it meanwhile', async () => {
+      const one = new RankPool(1, { waitMs: 60_000 });
+      await one.ready();
+      const [c] = fc.sample(arbCase(), { numRuns: 1, seed: 11 });
+      const { subjects, s, others, whole, request } = setUp(c!);
+      const away = one.rankAway(subjects, s, others, request);
+      expect(away).toBeDefined();
+      expect(one.rankAway(subjects, s, others, request)).toBeUndefined();
+      // Meanwhile a listing is ranked on the calling thread alone: exact, and nothing fell back.
+      expect(one.rank(subjects, s, others, request)).toEqual(whole(request));
+      expect(await away).toEqual(whole(request));
+      expect(await one.rankAway(subjects, s, others, request)).toEqual(whole(request));
+      expect(one.fallbacks).toBe(0);
+      await one.close();
+    });
+
     const fixture = (name: string) => new URL(`../fixtures/rank-workers/${name}.ts`, import.meta.url);
+
+    it('answer undefined for a listing away that its thread fails, is late with, or dies on', async () => {
+      const [c] = fc.sample(arbCase(), { numRuns: 1, seed: 12 });
+      const { subjects, s, others, request } = setUp(c!);
+      const failing = new RankPool(1, { waitMs: 60_000, workerUrl: fixture('failing') });
+      await failing.ready();
+      expect(await failing.rankAway(subjects, s, others, request)).toBeUndefined();
+      expect(failing.fallbacks).toBe(1);
+      expect(failing.rankAway(subjects, s, others, request)).toBeDefined(); // the thread is kept
+      await failing.close();
+
+      const silent = new RankPool(1, { waitMs: 50, workerUrl: fixture('silent') });
+      await silent.ready();
+      expect(await silent.rankAway(subjects, s, others, request)).toBeUndefined();
+      expect(silent.fallbacks).toBe(1);
+      await silent.close();
+
+      // A thread that dies while it ranks wakes the listing at once, not after the wait.
+      const dying = new RankPool(1, { waitMs: 600_000 });
+      await dying.ready();
+      const away = dying.rankAway(subjects, s, others, request);
+      await dying.close();
+      expect(await away).toBeUndefined();
+    });
 
     /** Ranks three random cases with `pool`, awaiting `before` first each time; all must be exact. */
     async function rankThree(broken: RankPool, before: () => Promise<void>) {

@@ -21,6 +21,8 @@ export interface RankJob {
   state: Int32Array;
   /** 4 numbers a kept row: slot, score, s1, s2 */
   results: Float64Array;
+  /** post ANSWERED once the state is set: the parent awaits it instead of blocking on the state */
+  reply?: boolean | undefined;
 }
 
 export const PENDING = 0;
@@ -28,3 +30,5 @@ export const DONE = 1;
 export const FAILED = 2;
 /** What a rank worker posts once it listens for jobs; until then the pool sends it none. */
 export const READY = 'ready';
+/** What a rank worker posts after a job that asked for a reply. */
+export const ANSWERED = 'answered';

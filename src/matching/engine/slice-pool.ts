@@ -4,7 +4,7 @@ import type { ProfileStore } from './columnar-store.ts';
 import type { Layout } from './layout.ts';
 import { layoutIdOf } from './layout-id.ts';
 import { type KeptRow, type RankRequest, rankRange } from './search.ts';
-import { DONE, PENDING, type RankJob, READY } from './slice-job.ts';
+import { ANSWERED, DONE, FAILED, PENDING, type RankJob, READY } from './slice-job.ts';
 import { mergeSlices } from './slice-merge.ts';
 
 /** A range takes tens of milliseconds; a thread this late is taken for stuck and replaced. */
@@ -23,6 +23,11 @@ const MAX_REPLACED = 3;
  * ranked by the calling thread instead; one that does not answer in time is also replaced.
  * Only threads that said they are ready get ranges, so a listing never waits on a thread that
  * is still starting (which can take long on a busy machine) and never takes one for stuck.
+ *
+ * `rankAway` hands a whole listing to an idle thread instead and awaits its answer, so the event
+ * loop goes on (serving the next listing on the calling thread): listings too small to split
+ * still use a second core. Writes to the index can land while the thread reads, so its caller
+ * checks that the market did not move before it takes the list (index.ts).
  */
 export class RankPool {
   private readonly threads: (RankThread | undefined)[];
@@ -56,13 +61,7 @@ export class RankPool {
     if (ready.length === 0) return rankRange(subject, s, others, request, 0, others.end);
     const parts = ready.length + 1;
     const bound = (i: number) => Math.floor((i * others.end) / parts);
-    const job = {
-      layoutId: layoutIdOf(subject.layout),
-      subject: subject.shared(),
-      s,
-      others: others.shared(),
-      request,
-    };
+    const job = jobOf(subject, s, others, request);
     ready.forEach((thread, t) => {
       thread.start(job, subject.layout, bound(t + 1), bound(t + 2));
     });
@@ -78,6 +77,29 @@ export class RankPool {
     return mergeSlices(lists, others, request);
   }
 
+  /**
+   * All rows of `others` ranked on an idle thread, awaited (the event loop goes on); undefined at
+   * once when no thread is idle, and a promise of undefined when the thread failed or was late
+   * (the caller then ranks on its own thread).
+   */
+  rankAway(
+    subject: ProfileStore,
+    s: number,
+    others: ProfileStore,
+    request: RankRequest,
+  ): Promise<KeptRow[] | undefined> | undefined {
+    const [thread] = this.usable ? this.readyThreads() : [];
+    if (!thread) return undefined;
+    thread.start({ ...jobOf(subject, s, others, request), reply: true }, subject.layout, 0, others.end);
+    return thread.finishAway(this.options.waitMs).then((kept) => {
+      if (kept === undefined) {
+        this.fallbacks++;
+        if (thread.stuck) this.replace(thread);
+      } else this.replacedInARow = 0;
+      return kept;
+    });
+  }
+
   /** Starts any missing thread; resolves once every thread is ready for jobs (or has died). */
   async ready(): Promise<void> {
     await Promise.all(this.threads.map((_, t) => this.thread(t).started));
@@ -88,10 +110,13 @@ export class RankPool {
     this.threads.fill(undefined);
   }
 
-  /** The threads ready for a job now; dead ones are replaced, missing ones started (for later listings). */
+  /** The threads ready for a job now (none awaited by rankAway); dead ones are replaced, missing ones started (for later listings). */
   private readyThreads(): RankThread[] {
-    for (const thread of this.threads) if (thread?.stuck) this.replace(thread);
-    return this.threads.map((_, t) => this.thread(t)).filter((thread) => thread.isReady && !thread.stuck);
+    for (const thread of this.threads) thread?.collect();
+    for (const thread of this.threads) if (thread?.stuck && !thread.away) this.replace(thread);
+    return this.threads
+      .map((_, t) => this.thread(t))
+      .filter((thread) => thread.isReady && !thread.stuck && !thread.away);
   }
 
   private thread(t: number): RankThread {
@@ -121,6 +146,10 @@ class RankThread {
   isReady = false;
   /** the last job got no answer in time, or the thread died */
   stuck = false;
+  /** a job sent by rankAway is not answered yet: the thread and its answer's memory are taken */
+  away = false;
+  /** reads the answer of the job sent by rankAway and settles its wait */
+  private settleAway: (() => void) | undefined;
   /** settles when the thread is ready or has died */
   readonly started: Promise<void>;
 
@@ -135,17 +164,17 @@ class RankThread {
       this.worker.once('error', () => resolve());
       this.worker.once('exit', () => resolve());
     });
-    this.worker.on('error', () => {
+    const died = () => {
       this.stuck = true;
-    });
-    this.worker.on('exit', () => {
-      this.stuck = true;
-    });
+      Atomics.store(this.state, 0, FAILED);
+    };
+    this.worker.on('error', died);
+    this.worker.on('exit', died);
   }
 
   /** Sends the job for rows from..to. */
   start(
-    job: Omit<RankJob, 'layout' | 'from' | 'to' | 'state' | 'results'>,
+    job: Omit<RankJob, 'layout' | 'from' | 'to' | 'state' | 'results'> & { reply?: boolean },
     layout: Layout,
     from: number,
     to: number,
@@ -172,6 +201,48 @@ class RankThread {
       this.stuck = true;
       return undefined;
     }
+    return this.answer();
+  }
+
+  /**
+   * finish, awaited: the thread posts ANSWERED after a job sent with `reply` (a message: Node's
+   * Atomics.waitAsync does not keep the event loop awake), and its death ends the wait too. The
+   * answer is read as soon as it is seen, by the message or earlier by `collect`.
+   */
+  finishAway(waitMs: number): Promise<KeptRow[] | undefined> {
+    this.away = true;
+    return new Promise((resolve) => {
+      const settle = (answered: boolean) => {
+        clearTimeout(timer);
+        this.worker.off('message', onMessage);
+        this.worker.off('exit', onExit);
+        this.settleAway = undefined;
+        this.away = false;
+        if (!answered) this.stuck = true;
+        resolve(answered ? this.answer() : undefined);
+      };
+      // An earlier job's ANSWERED can come after `collect` read that job: this job's own is the one
+      // that finds the state set.
+      const onMessage = (message: unknown) => {
+        if (message === ANSWERED && Atomics.load(this.state, 0) !== PENDING) settle(true);
+      };
+      const onExit = () => settle(true);
+      const timer = setTimeout(() => settle(false), waitMs);
+      this.worker.on('message', onMessage);
+      this.worker.on('exit', onExit);
+      this.settleAway = () => settle(true);
+    });
+  }
+
+  /**
+   * Reads the answer of a rankAway job the thread has finished but whose message the event loop
+   * has not reached yet, so the thread is free for the next job at once rather than idle until then.
+   */
+  collect(): void {
+    if (this.away && Atomics.load(this.state, 0) !== PENDING) this.settleAway?.();
+  }
+
+  private answer(): KeptRow[] | undefined {
     if (Atomics.load(this.state, 0) !== DONE) return undefined;
     const count = Atomics.load(this.state, 1);
     const r = this.results;
@@ -182,4 +253,14 @@ class RankThread {
       s2: r[4 * i + 3]!,
     }));
   }
+}
+
+function jobOf(subject: ProfileStore, s: number, others: ProfileStore, request: RankRequest) {
+  return {
+    layoutId: layoutIdOf(subject.layout),
+    subject: subject.shared(),
+    s,
+    others: others.shared(),
+    request,
+  };
 }

@@ -3,7 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { ProfileStore } from './columnar-store.ts';
 import type { Layout } from './layout.ts';
 import { rankRange } from './search.ts';
-import { DONE, FAILED, type RankJob, READY } from './slice-job.ts';
+import { ANSWERED, DONE, FAILED, type RankJob, READY } from './slice-job.ts';
 
 const layouts = new Map<number, Layout>();
 
@@ -28,5 +28,6 @@ parentPort?.on('message', (job: RankJob) => {
     Atomics.store(state, 0, FAILED);
   }
   Atomics.notify(state, 0);
+  if (job.reply) parentPort?.postMessage(ANSWERED);
 });
 parentPort?.postMessage(READY);
