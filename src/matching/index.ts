@@ -79,8 +79,8 @@ export class MatchIndex {
   readonly touches = new TouchLog();
   /** How long the start-up load took, once it is done. */
   loadSeconds: number | undefined;
-  /** Told how long each listing's ranking took, by the side of the profile it lists for. */
-  onListing: ((side: IndexSide, seconds: number) => void) | undefined;
+  /** Told how long each listing's ranking took, by the side of the profile it lists for, and on which thread: the request's, or a rank thread's whole (matchesOfAway). */
+  onListing: ((side: IndexSide, seconds: number, thread: 'request' | 'rank') => void) | undefined;
 
   /**
    * `split.pool`: threads that listings over at least `split.splitFrom` rows are split over, and
@@ -240,7 +240,7 @@ export class MatchIndex {
     const away = pool.rankAway(subject, slot, others, full);
     const kept = away && (await away);
     if (!kept || market.changes !== changes) return this.matchesOf(workspaceId, side, id, request);
-    this.onListing?.(side, (performance.now() - started) / 1000);
+    this.onListing?.(side, (performance.now() - started) / 1000, 'rank');
     return this.listed(market, subject, slot, others, full, kept);
   }
 
@@ -405,7 +405,7 @@ export class MatchIndex {
       pool && others.end >= splitFrom
         ? pool.rank(subject, slot, others, request)
         : rankRange(subject, slot, others, request, 0, others.end);
-    this.onListing?.(side, (performance.now() - started) / 1000);
+    this.onListing?.(side, (performance.now() - started) / 1000, 'request');
     return this.listed(market, subject, slot, others, request, kept);
   }
 

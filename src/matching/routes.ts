@@ -36,6 +36,12 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
   questionnaires: QuestionnaireCatalog;
 }> = async (app, { db, index, questionnaires }) => {
   const recordListing = listingRecorder(db);
+  /**
+   * Listings this process is answering. A lone one is ranked on the request's thread: handing it to
+   * a rank thread would only add the hand-over to its latency. With others in flight, the event
+   * loop has work to do meanwhile, and a rank thread takes it when one is idle (matchesOfAway).
+   */
+  let listingsInFlight = 0;
   /** Each workspace's score method as last seen; every record checks it, so a stale one costs a re-rank only. */
   const scoreMethods = new Map<string, ScoreMethod>();
 
@@ -53,16 +59,31 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
     subjectId: string,
     ownerEmployerId?: string,
   ) {
+    listingsInFlight++;
+    try {
+      return await listingOnce(request, principal, side, subjectId, ownerEmployerId);
+    } finally {
+      listingsInFlight--;
+    }
+  }
+
+  async function listingOnce(
+    request: FastifyRequest,
+    principal: WorkspacePrincipal,
+    side: IndexSide,
+    subjectId: string,
+    ownerEmployerId?: string,
+  ) {
     const { limit, cursor } = request.query as z.output<typeof matchesQuery>;
     const { workspaceId } = principal;
     const otherSide = side === 'job' ? 'candidate' : 'job';
     for (let attempt = 1; ; attempt++) {
       const method = scoreMethods.get(workspaceId) ?? DEFAULT_SCORE_METHOD;
-      const list = await index.matchesOfAway(workspaceId, side, subjectId, {
-        limit,
-        after: decodeRankCursor(cursor),
-        method,
-      });
+      const rankRequest = { limit, after: decodeRankCursor(cursor), method };
+      const list =
+        listingsInFlight > 1
+          ? await index.matchesOfAway(workspaceId, side, subjectId, rankRequest)
+          : index.matchesOf(workspaceId, side, subjectId, rankRequest);
       const listed = list?.rows ?? [];
       const outcome = await recordListing({
         principal,

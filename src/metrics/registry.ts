@@ -29,8 +29,8 @@ export function createMetrics() {
     }),
     listingDuration: new Histogram({
       name: `${PREFIX}listing_rank_duration_seconds`,
-      help: 'Time the match index took to rank one listing, by the side of the profile listed for',
-      labelNames: ['side'] as const,
+      help: 'Time the match index took to rank one listing, by the side of the profile listed for and the thread it was ranked on (request, rank)',
+      labelNames: ['side', 'thread'] as const,
       buckets: LATENCY_BUCKETS,
       registers: [registry],
     }),

@@ -58,7 +58,7 @@ export const metricsRoutes: FastifyPluginAsyncZod<{
 }> = async (app, { metrics, token, sources }) => {
   const { registry, listingDuration, webhookAttempts } = metrics;
   addCollectors(registry, sources);
-  sources.index.onListing = (side, seconds) => listingDuration.observe({ side }, seconds);
+  sources.index.onListing = (side, seconds, thread) => listingDuration.observe({ side, thread }, seconds);
   sources.webhooks.onAttempt = (outcome) => webhookAttempts.inc({ outcome });
 
   // Public to the API-key check (a scraper has no API key): checkScraper decides instead.

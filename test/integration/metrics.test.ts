@@ -91,10 +91,13 @@ describe.each(availableDatabaseKinds())('GET /metrics on %s', (kind) => {
     expect(first.text).not.toContain(m.job.id);
     expect(first.text).not.toContain(m.ids.good);
 
-    const jobRanked = first.value('mutualfit_listing_rank_duration_seconds_count', { side: 'job' });
+    const jobRanked = first.value('mutualfit_listing_rank_duration_seconds_count', {
+      side: 'job',
+      thread: 'request',
+    });
     expect(jobRanked).toBeGreaterThanOrEqual(2);
     expect(
-      first.value('mutualfit_listing_rank_duration_seconds_count', { side: 'candidate' }),
+      first.value('mutualfit_listing_rank_duration_seconds_count', { side: 'candidate', thread: 'request' }),
     ).toBeGreaterThanOrEqual(1);
     expect(first.value('mutualfit_listing_rank_duration_seconds_sum', { side: 'job' })).toBeGreaterThan(0);
 
