@@ -99,9 +99,9 @@ const envSchema = z.object({
   // machine but costs CPU (at 100k rows about half as much again), so under load it lowers the
   // listings a core serves: only the largest markets are split (bench/README.md).
   MATCH_SPLIT_MIN_ROWS: z.coerce.number().int().min(0).default(250_000),
-  // Listings over at least this many rows (and fewer than MATCH_SPLIT_MIN_ROWS) are ranked whole on
-  // an idle worker thread while the event loop serves the next request on its own thread: under
-  // concurrent listings both cores rank. Smaller ones cost less than handing them over.
+  // While other listings are in flight, one over at least this many rows (and fewer than
+  // MATCH_SPLIT_MIN_ROWS) is ranked whole on an idle worker thread while the event loop serves the
+  // next request on its own thread: both cores rank. Smaller ones cost less than the hand-over.
   MATCH_AWAY_MIN_ROWS: z.coerce.number().int().min(0).default(20_000),
   WEBHOOK_POLL_MS: z.coerce.number().int().min(10).default(1000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
