@@ -232,9 +232,10 @@ export class MatchIndex {
   ): Promise<MatchList | undefined> {
     const { pool, splitFrom = 0, awayFrom = Number.POSITIVE_INFINITY } = this.split;
     const found = this.listingSubject(workspaceId, side, id, request);
-    if (!found || !pool || found.others.end < awayFrom || found.others.end >= splitFrom)
-      return this.matchesOf(workspaceId, side, id, request);
+    if (!found) return undefined;
     const { market, subject, slot, others, full } = found;
+    if (!pool || others.end < awayFrom || others.end >= splitFrom)
+      return this.rank(market, side, subject, slot, others, full);
     const changes = market.changes;
     const started = performance.now();
     const away = pool.rankAway(subject, slot, others, full);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { AnswerSet, CriterionAnswer, Importance } from '../../src/answers/types.ts';
+import type { ScoreMethod } from '../../src/matching/types.ts';
 import {
   type CriterionDefinition,
   type QuestionnaireDefinition,
@@ -303,4 +304,16 @@ export const arbMarket = (): fc.Arbitrary<RandomMarket> =>
         })),
         candidates: candidates.map((body, i) => ({ id: ids[MAX_JOBS + i]!, ...body })),
       })),
+  );
+
+/** A listing on a random market: whose (a job or a candidate, by index), how long, by which score method. */
+export const arbListing = () =>
+  arbMarket().chain((market) =>
+    fc.record({
+      market: fc.constant(market),
+      jobSide: fc.boolean(),
+      subject: fc.nat(),
+      limit: fc.integer({ min: 1, max: 12 }),
+      method: fc.constantFrom<ScoreMethod>('harmonic', 'geometric', 'min'),
+    }),
   );

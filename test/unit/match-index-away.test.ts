@@ -2,9 +2,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RankPool } from '../../src/matching/engine/slice-pool.ts';
 import { MatchIndex } from '../../src/matching/index.ts';
-import type { ScoreMethod } from '../../src/matching/types.ts';
 import { buildCatalog } from '../../src/questionnaires/loader.ts';
-import { arbMarket, type RandomMarket } from '../support/random-market.ts';
+import { arbListing, type RandomMarket } from '../support/random-market.ts';
 
 /**
  * Listings handed whole to a worker thread while the event loop goes on (MatchIndex.matchesOfAway,
@@ -31,24 +30,21 @@ function indexOf(market: RandomMarket, pool: RankPool): MatchIndex {
   return index;
 }
 
-const arbCase = arbMarket().chain((market) =>
-  fc.record({
-    market: fc.constant(market),
-    jobSide: fc.boolean(),
-    subject: fc.nat(),
-    limit: fc.integer({ min: 1, max: 12 }),
-    method: fc.constantFrom<ScoreMethod>('harmonic', 'geometric', 'min'),
-  }),
-);
+const arbCase = arbListing();
 
-function subjectOf(c: { market: RandomMarket; jobSide: boolean; subject: number }) {
+/** The case's index (ranking on `pool`), its subject and request. */
+function setUp(c: CaseOf<typeof arbCase>, pool: RankPool) {
   const profiles = c.jobSide ? c.market.jobs : c.market.candidates;
   fc.pre(profiles.length > 0);
   return {
+    index: indexOf(c.market, pool),
     side: c.jobSide ? ('job' as const) : ('candidate' as const),
     id: profiles[c.subject % profiles.length]!.id,
+    request: { limit: c.limit, method: c.method },
   };
 }
+
+type CaseOf<A> = A extends fc.Arbitrary<infer T> ? T : never;
 
 describe('listings ranked away on a worker thread', () => {
   // These threads answer: a generous wait, so a busy machine cannot turn an answer into a timeout.
@@ -59,9 +55,7 @@ describe('listings ranked away on a worker thread', () => {
   it('give the list ranked on the calling thread', async () => {
     await fc.assert(
       fc.asyncProperty(arbCase, async (c) => {
-        const index = indexOf(c.market, pool);
-        const { side, id } = subjectOf(c);
-        const request = { limit: c.limit, method: c.method };
+        const { index, side, id, request } = setUp(c, pool);
         expect(await index.matchesOfAway(WS, side, id, request)).toEqual(
           index.matchesOf(WS, side, id, request),
         );
@@ -74,9 +68,7 @@ describe('listings ranked away on a worker thread', () => {
   it('give the list after a write that landed while the thread ranked', async () => {
     await fc.assert(
       fc.asyncProperty(arbCase, async (c) => {
-        const index = indexOf(c.market, pool);
-        const { side, id } = subjectOf(c);
-        const request = { limit: c.limit, method: c.method };
+        const { index, side, id, request } = setUp(c, pool);
         const before = index.matchesOf(WS, side, id, request)!;
         fc.pre(before.rows.length > 0);
         const pending = index.matchesOfAway(WS, side, id, request);

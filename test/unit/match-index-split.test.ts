@@ -6,7 +6,7 @@ import { type KeptRow, type RankRequest, rankRange } from '../../src/matching/en
 import { mergeSlices } from '../../src/matching/engine/slice-merge.ts';
 import { RankPool } from '../../src/matching/engine/slice-pool.ts';
 import type { ScoreMethod } from '../../src/matching/types.ts';
-import { arbMarket, type RandomMarket } from '../support/random-market.ts';
+import { arbListing, type RandomMarket } from '../support/random-market.ts';
 
 /**
  * Listings split into ranges of rows (a second core for the scan; docs/operations.md#performance-targets): each range ranked
@@ -27,18 +27,16 @@ interface Case {
 }
 
 const arbCase = (): fc.Arbitrary<Case> =>
-  arbMarket().chain((market) =>
-    fc.record({
-      market: fc.constant(market),
-      jobSide: fc.boolean(),
-      subject: fc.nat(),
-      limit: fc.integer({ min: 1, max: 12 }),
-      method: fc.constantFrom<ScoreMethod>('harmonic', 'geometric', 'min'),
-      cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 3 }),
-      removed: fc.array(fc.nat(), { maxLength: 5 }),
-      cursorAt: fc.integer({ min: -1, max: 6 }),
-    }),
-  );
+  fc
+    .tuple(
+      arbListing(),
+      fc.record({
+        cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 3 }),
+        removed: fc.array(fc.nat(), { maxLength: 5 }),
+        cursorAt: fc.integer({ min: -1, max: 6 }),
+      }),
+    )
+    .map(([listing, slicing]) => ({ ...listing, ...slicing }));
 
 /** The market's stores, grown from one row (so their arrays were reallocated), less the removed rows. */
 function storesOf({ market, jobSide, subject, removed }: Case) {
