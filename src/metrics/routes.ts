@@ -57,6 +57,9 @@ export const metricsRoutes: FastifyPluginAsyncZod<{
   sources: MetricSources;
 }> = async (app, { metrics, token, sources }) => {
   const { registry, listingDuration, webhookAttempts } = metrics;
+  // Built now, not at the first scrape: its CPU counters count from here, so the first scrape
+  // already reports the CPU the process spent since it started serving.
+  const processRegistry = processMetrics();
   addCollectors(registry, sources);
   sources.index.onListing = (side, seconds, thread) => listingDuration.observe({ side, thread }, seconds);
   sources.webhooks.onAttempt = (outcome) => webhookAttempts.inc({ outcome });
@@ -64,7 +67,7 @@ export const metricsRoutes: FastifyPluginAsyncZod<{
   // Public to the API-key check (a scraper has no API key): checkScraper decides instead.
   app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
     checkScraper(request, token);
-    const text = (await processMetrics().metrics()) + (await registry.metrics());
+    const text = (await processRegistry.metrics()) + (await registry.metrics());
     return reply.type(registry.contentType).send(text);
   });
 };
