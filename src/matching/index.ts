@@ -84,7 +84,7 @@ export class MatchIndex {
 
   /**
    * `split.pool`: threads that listings over at least `split.splitFrom` rows are split over, and
-   * that listings over at least `split.awayFrom` rows (fewer than splitFrom) are handed to whole
+   * that listings over at least `split.awayFrom` rows (fewer than splitFrom) are handed whole
    * when one is idle (matchesOfAway).
    */
   constructor(questionnaires: QuestionnaireCatalog, split: Split = {}) {

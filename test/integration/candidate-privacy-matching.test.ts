@@ -17,8 +17,7 @@ import {
  * [better, good]; good lists [J2, J]; J2 is another employer's.
  */
 describe.each(availableDatabaseKinds())('candidate privacy in matching on %s', (kind) => {
-  // Every listing here is ranked whole on a rank worker thread and awaited (the hidden rows go with it).
-  const t = useTestApp({ kind, env: { MATCH_WORKERS: '1', MATCH_AWAY_MIN_ROWS: '0' } });
+  const t = useTestApp({ kind });
 
   async function market() {
     const m = await createMarket(t.app);

@@ -174,7 +174,7 @@ class RankThread {
 
   /** Sends the job for rows from..to. */
   start(
-    job: Omit<RankJob, 'layout' | 'from' | 'to' | 'state' | 'results'> & { reply?: boolean },
+    job: Omit<RankJob, 'layout' | 'from' | 'to' | 'state' | 'results'>,
     layout: Layout,
     from: number,
     to: number,
