@@ -8,6 +8,7 @@ import { type Child, childEnv, killLeftovers, runEntry, until } from '../support
 // A real process on a real data directory, stopped with SIGTERM while a request is in flight.
 const SLOW = { timeout: 300_000 };
 const KEY = /export ADMIN_KEY=(mf_[\w-]+)/;
+const LISTENING = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/;
 
 describe('SIGTERM with a request in flight', () => {
   let dataDir: string;
@@ -25,8 +26,13 @@ describe('SIGTERM with a request in flight', () => {
       [],
       childEnv({ DATA_DIR: dataDir, SHUTDOWN_GRACE_MS: String(graceMs) }),
     );
-    await until(child, 'it printed the key', () => KEY.test(child.output().stderr));
-    const url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(child.output().stdout)![1]!;
+    // The key (stderr) and the address (stdout) come on two pipes, in either order on a busy machine.
+    await until(
+      child,
+      'it printed the key and its address',
+      () => KEY.test(child.output().stderr) && LISTENING.test(child.output().stdout),
+    );
+    const url = LISTENING.exec(child.output().stdout)![1]!;
     return { child, url, key: KEY.exec(child.output().stderr)![1]! };
   }
 
