@@ -154,8 +154,9 @@ describe('split listings', () => {
       expect(silent.fallbacks).toBe(1);
       await silent.close();
 
-      // A thread that dies while it ranks wakes the listing at once, not after the wait.
-      const dying = new RankPool(1, { waitMs: 600_000 });
+      // A thread that dies while it ranks wakes the listing at once, not after the wait. It never
+      // answers (a real thread could finish a small listing before it is terminated).
+      const dying = new RankPool(1, { waitMs: 600_000, workerUrl: fixture('silent') });
       await dying.ready();
       const away = dying.rankAway(subjects, s, others, request);
       await dying.close();
