@@ -104,8 +104,25 @@ describe('multi forward loop', () => {
 });
 
 describe('profile forward loop', () => {
+  const dimensionsOf = (count: number) =>
+    Array.from({ length: count }, (_, i) => ({ id: `d${i}`, label: en(`d${i}`) }));
+  /** Every profile of `count` ratings 1..5, in order. */
+  const everyProfile = (count: number): number[][] =>
+    count === 0 ? [[]] : everyProfile(count - 1).flatMap((rest) => [1, 2, 3, 4, 5].map((r) => [...rest, r]));
+  /** A seeded selection of profiles of `count` ratings, with the constant ones. */
+  const someProfiles = (count: number, size: number): number[][] => {
+    let state = 20_241_204 + count;
+    const next = () => {
+      state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+      return 1 + (state >>> 16) % 5;
+    };
+    const constant = [1, 2, 3, 4, 5].map((r) => Array.from({ length: count }, () => r));
+    return [...constant, ...Array.from({ length: size }, () => Array.from({ length: count }, next))];
+  };
+  const satOf = (subject: Record<string, unknown>, value: unknown) =>
+    profileSatisfaction(subject.value as number[], value as number[]);
+
   it('equals the reference for every pair of a set of rating profiles, and keeps each sat it adds', () => {
-    const dimensions = ['a', 'b', 'c', 'd'].map((id) => ({ id, label: en(id) }));
     const profiles = [
       [1, 1, 1, 1],
       [5, 5, 5, 5],
@@ -117,10 +134,28 @@ describe('profile forward loop', () => {
       [3, 3, 3, 4],
     ];
     checkAll(
-      { kind: 'profile', dimensions },
+      { kind: 'profile', dimensions: dimensionsOf(4) },
       [undefined, ...profiles],
       profiles.flatMap((value) => importances.map((importance) => ({ importance, value }))),
-      (subject, value) => profileSatisfaction(subject.value as number[], value as number[]),
+      satOf,
     );
   });
+
+  // A power of two of dimensions takes the exact one-loop path (kinds/profile.ts similarityExact),
+  // any other count the reference's own arithmetic: both must give the reference's bits.
+  for (const [count, rows, subjects] of [
+    [4, everyProfile(4), someProfiles(4, 60)],
+    [3, everyProfile(3), someProfiles(3, 60)],
+    [8, someProfiles(8, 3000), someProfiles(8, 40)],
+    [6, someProfiles(6, 3000), someProfiles(6, 40)],
+  ] as const) {
+    it(`equals the reference to the bit with ${count} dimensions (${rows.length} row profiles × ${subjects.length} subjects)`, () => {
+      checkAll(
+        { kind: 'profile', dimensions: dimensionsOf(count) },
+        [undefined, ...rows],
+        subjects.map((value) => ({ importance: 'somewhat', value })),
+        satOf,
+      );
+    });
+  }
 });
