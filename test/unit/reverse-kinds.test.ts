@@ -243,4 +243,28 @@ describe('number reverse loop', () => {
         numberSatisfaction(row.accept as { min?: number; max?: number }, subject.value as number, 0.25, 80),
     );
   });
+
+  // Ratios that binary doubles cannot hold: the loop skips the divisions for values far beyond a
+  // bound (kinds/number.ts FAR), which must be exactly the values whose sat rounds to 0.
+  for (const ratio of [0.1, 0.3, 1 / 3, 0.7]) {
+    it(`equals the reference to the bit where sat reaches 0 (tolerance ratio ${ratio})`, () => {
+      const range = { min: 0, max: 1000 };
+      const edges = [37.7, 123.4, 0.1, 0.3, 999.9];
+      const beyond = (bound: number, sign: number, factor: number) => bound + sign * bound * ratio * factor;
+      const values = edges
+        .flatMap((b) => [1, 1 + 1e-14, 1 + 2e-14, 1 - 1e-15, 3].flatMap((f) => [beyond(b, 1, f), beyond(b, -1, f)]))
+        .flatMap(around)
+        .filter((x) => x >= range.min && x <= range.max);
+      checkAll(
+        questionnaireOf({ kind: 'number', range, toleranceRatio: ratio }),
+        rowsExpecting(
+          edges.flatMap((b) => [{ max: b }, { min: b }]),
+          10,
+        ),
+        values.map((value) => ({ importance: 'little', value, accept: { max: 80 } })),
+        (row, subject) =>
+          numberSatisfaction(row.accept as { min?: number; max?: number }, subject.value as number, ratio, 1000),
+      );
+    });
+  }
 });

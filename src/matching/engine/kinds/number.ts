@@ -71,13 +71,25 @@ export const number: KindEngine<'number'> = {
   },
 };
 
-/** sat of a number against optional bounds (±Infinity when absent), as the reference computes it. */
+/**
+ * sat of a number against optional bounds (±Infinity when absent), as the reference computes it.
+ * A value far beyond the bound (distance ≥ scale·ratio·FAR) has sat 0 whatever the two divisions
+ * round to, so it skips them: most rows outside a bound are.
+ */
 function numberSat(min: number, max: number, x: number, toleranceRatio: number, rangeWidth: number): number {
   const bound = x < min ? min : x > max ? max : Number.NaN;
   if (Number.isNaN(bound)) return 1;
-  const relative = Math.abs(x - bound) / (bound === 0 ? rangeWidth : Math.abs(bound));
-  return Math.max(0, 1 - relative / toleranceRatio);
+  const distance = Math.abs(x - bound);
+  const scale = bound === 0 ? rangeWidth : Math.abs(bound);
+  if (distance >= scale * toleranceRatio * FAR) return 0;
+  return Math.max(0, 1 - distance / scale / toleranceRatio);
 }
+
+/**
+ * 1 + 1e-14 (about 45 units in the last place): the product scale·ratio·FAR, rounded twice, is still
+ * above scale·ratio·(1 + 4u), so (distance/scale)/ratio, rounded twice, is at least 1 beyond it.
+ */
+const FAR = 1 + 1e-14;
 
 function tolerancesOf(row: RowArrays, c: number): { ratio: number; width: number } {
   const params = row.layout.satParams;
