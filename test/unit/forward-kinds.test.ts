@@ -114,7 +114,7 @@ describe('profile forward loop', () => {
     let state = 20_241_204 + count;
     const next = () => {
       state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
-      return 1 + (state >>> 16) % 5;
+      return 1 + ((state >>> 16) % 5);
     };
     const constant = [1, 2, 3, 4, 5].map((r) => Array.from({ length: count }, () => r));
     return [...constant, ...Array.from({ length: size }, () => Array.from({ length: count }, next))];

@@ -252,7 +252,9 @@ describe('number reverse loop', () => {
       const edges = [37.7, 123.4, 0.1, 0.3, 999.9];
       const beyond = (bound: number, sign: number, factor: number) => bound + sign * bound * ratio * factor;
       const values = edges
-        .flatMap((b) => [1, 1 + 1e-14, 1 + 2e-14, 1 - 1e-15, 3].flatMap((f) => [beyond(b, 1, f), beyond(b, -1, f)]))
+        .flatMap((b) =>
+          [1, 1 + 1e-14, 1 + 2e-14, 1 - 1e-15, 3].flatMap((f) => [beyond(b, 1, f), beyond(b, -1, f)]),
+        )
         .flatMap(around)
         .filter((x) => x >= range.min && x <= range.max);
       checkAll(
@@ -263,7 +265,12 @@ describe('number reverse loop', () => {
         ),
         values.map((value) => ({ importance: 'little', value, accept: { max: 80 } })),
         (row, subject) =>
-          numberSatisfaction(row.accept as { min?: number; max?: number }, subject.value as number, ratio, 1000),
+          numberSatisfaction(
+            row.accept as { min?: number; max?: number },
+            subject.value as number,
+            ratio,
+            1000,
+          ),
       );
     });
   }
