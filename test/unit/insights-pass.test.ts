@@ -6,9 +6,12 @@ import { ProfileStore } from '../../src/matching/engine/columnar-store.ts';
 import { addCounts, histogramBin, insightsOfRange } from '../../src/matching/engine/insights-pass.ts';
 import { compileLayout } from '../../src/matching/engine/layout.ts';
 import { explainPair } from '../../src/matching/explain.ts';
-import { round6 } from '../../src/matching/score.ts';
+import { EPSILON, round6 } from '../../src/matching/score.ts';
 import type { ScoreMethod } from '../../src/matching/types.ts';
-import type { QuestionnaireDefinition } from '../../src/questionnaires/definition.ts';
+import {
+  type QuestionnaireDefinition,
+  questionnaireDefinition,
+} from '../../src/questionnaires/definition.ts';
 import { bruteForceInsights } from '../support/insights-oracle.ts';
 import { arbMarket, type RandomMarket } from '../support/random-market.ts';
 
@@ -80,6 +83,7 @@ function stores(market: RandomMarket) {
 }
 
 const ids = (q: QuestionnaireDefinition) => q.criteria.map((c) => c.id);
+const prompts = { prompt: { en: 'About you?' }, acceptPrompt: { en: 'About them?' } };
 
 describe('insights pass', () => {
   it('equals the brute force on the reference scorer, for every subject, both sides, every score method', () => {
@@ -132,6 +136,55 @@ describe('insights pass', () => {
       ),
       runs(60),
     );
+  });
+
+  it('decides a step whose removal lands within float noise of the cut as the reference does', () => {
+    // S(job→candidate) without criterion a is n's sat alone, which the candidates' values put at
+    // and within a few 1e-11 of the job's cut (minScore − EPSILON), where the pass's bounds
+    // cannot tell and it scores the row again in order: acceptable candidates (a met) and failing
+    // ones that a's removal may lift (a missed).
+    const q = questionnaireDefinition.parse({
+      id: 'noise',
+      version: 1,
+      locales: ['en'],
+      defaultLocale: 'en',
+      title: { en: 'Noise' },
+      criteria: [
+        { id: 'a', kind: 'scale', steps: [0, 1, 2].map((i) => ({ label: { en: `s${i}` } })), tolerance: 0 },
+        { id: 'n', kind: 'number', range: { min: 0, max: 200 }, toleranceRatio: 0.2 },
+      ].map((c) => ({ ...c, title: { en: c.id }, candidate: prompts, employer: prompts })),
+    });
+    const job = {
+      id: '00000000-0000-4000-8000-000000000001',
+      minScore: 0.5,
+      answers: {
+        a: { importance: 'very', value: 1, accept: { min: 1, max: 1 } },
+        n: { importance: 'somewhat', value: 100, accept: { min: 100 } },
+      } as unknown as AnswerSet,
+    };
+    const cut = job.minScore - EPSILON;
+    const candidates = [1, 0].flatMap((a, side) =>
+      Array.from({ length: 81 }, (_, i) => {
+        const sat = cut + (i - 40) * 2e-12; // sat = 1 − ((100 − x)/100)/0.2
+        return {
+          id: `00000000-0000-4000-8000-${(side * 1000 + i + 2).toString(16).padStart(12, '0')}`,
+          minScore: 0,
+          answers: {
+            a: { importance: 'irrelevant', value: a },
+            n: { importance: 'irrelevant', value: 80 + 20 * sat },
+          } as unknown as AnswerSet,
+        };
+      }),
+    );
+    const layout = compileLayout(q);
+    const jobs = new ProfileStore(layout);
+    const others = new ProfileStore(layout);
+    const s = jobs.upsert(job);
+    for (const candidate of candidates) others.upsert(candidate);
+    for (const method of METHODS) {
+      const counts = insightsOfRange(jobs, s, others, { side: 'job', method }, 0, others.end);
+      expect(reportCounts(ids(q), counts)).toEqual(bruteForceInsights(q, 'job', job, candidates, method));
+    }
   });
 
   it('adds up over slices to the whole, and leaves excluded and removed rows out', () => {

@@ -13,6 +13,7 @@ import {
   histogramBin,
   lowestWithout,
   NOISE,
+  type OpenRows,
   Terms,
 } from './insights-terms.ts';
 import { DEALBREAKER_LEVEL, LEVEL_BITS, LEVEL_WEIGHTS } from './levels.ts';
@@ -484,7 +485,7 @@ class Screen {
       counts[at.histogram + histogramBin(score)]!++;
     }
     if (everyStep) this.everyStep++;
-    if (open?.add(row)) this.flushStepsOpen(open);
+    if (open?.add(row, FW, FT)) this.flushStepsOpen(open);
     return true;
   }
 
@@ -569,7 +570,7 @@ class Screen {
   }
 
   private flushStepsOpen(open: StepsOpen): void {
-    this.terms.stepsBlock(open.rows, open.count, open === this.stepsOpen.lifts);
+    this.terms.stepsBlock(open, open === this.stepsOpen.lifts);
     open.count = 0;
   }
 
@@ -577,6 +578,7 @@ class Screen {
     if (this.undecidedCount > 0) this.flush();
     for (const open of [this.stepsOpen.acceptable, this.stepsOpen.lifts])
       if (open.count > 0) this.flushStepsOpen(open);
+    this.terms.finish();
     const { counts, at, stepOf } = this.compiled;
     const everyStep = this.everyStep + this.terms.everyStep;
     // A criterion the subject weighs 0 already: ignoring it changes nothing.
@@ -588,13 +590,17 @@ class Screen {
   }
 }
 
-/** Rows gathered for Terms.stepsBlock, BLOCK at a time. */
-class StepsOpen {
+/** Rows gathered for Terms.stepsBlock, BLOCK at a time, with their S(subject→row) sums. */
+class StepsOpen implements OpenRows {
   readonly rows = new Int32Array(BLOCK);
+  readonly FW = new Float64Array(BLOCK);
+  readonly FT = new Float64Array(BLOCK);
   count = 0;
 
   /** Adds a row; true when the block is full. */
-  add(row: number): boolean {
+  add(row: number, FW: number, FT: number): boolean {
+    this.FW[this.count] = FW;
+    this.FT[this.count] = FT;
     this.rows[this.count++] = row;
     return this.count === BLOCK;
   }

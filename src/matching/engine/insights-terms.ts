@@ -79,6 +79,14 @@ export interface Compiled {
   readonly at: ReturnType<typeof countsLayout>;
 }
 
+/** Rows for Terms.stepsBlock with their S(subject→row) sums (no dealbreaker broken), as the screen added them. */
+export interface OpenRows {
+  readonly rows: Int32Array;
+  readonly FW: Float64Array;
+  readonly FT: Float64Array;
+  readonly count: number;
+}
+
 export class Terms {
   private readonly counts: Int32Array;
   private readonly at: ReturnType<typeof countsLayout>;
@@ -99,6 +107,14 @@ export class Terms {
   private readonly brokenAt = new Int32Array(BLOCK);
   /** rows that stay acceptable whichever one criterion the subject ignores (counted for every step at the end) */
   everyStep = 0;
+  /** by row of a stepsBlock: how many of heaviestFirst are too heavy to pass over */
+  private readonly heavier = new Int32Array(BLOCK);
+  /** one row's terms of one step */
+  private readonly one = { rows: new Int32Array(1), w: new Float64Array(1), t: new Float64Array(1) };
+  /** the subject's steps by weight, heaviest first (stable) */
+  private readonly heaviestFirst: Int32Array;
+  /** by position j in heaviestFirst: acceptable rows that every step from j on keeps acceptable (see finish) */
+  private readonly keptFrom: Int32Array;
   /** sumForward's answer: one row's S(subject→row) sums and the largest weight it scored */
   private FW = 0;
   private FT = 0;
@@ -119,6 +135,9 @@ export class Terms {
       at: this.at,
     } = compiled);
     this.C = this.values.length;
+    const order = this.steps.map((_, i) => i).sort((a, b) => this.steps[b]!.w - this.steps[a]!.w || a - b);
+    this.heaviestFirst = Int32Array.from(order);
+    this.keptFrom = new Int32Array(order.length + 1);
     this.fW = new Float64Array(this.steps.length * BLOCK);
     this.fT = new Float64Array(this.steps.length * BLOCK);
     this.rW = new Float64Array(this.C * BLOCK);
@@ -147,23 +166,88 @@ export class Terms {
    * S(subject→row) to the cut opens the pair both if the subject ignores it and if it counts on
    * neither side; a criterion without a step leaves it failing.
    */
-  stepsBlock(rows: Int32Array, n: number, lifts: boolean): void {
-    this.forward(rows, n, false);
-    const { counts, at, steps, subjectCut } = this;
+  stepsBlock(open: OpenRows, lifts: boolean): void {
+    const { rows, count: n } = open;
+    const { counts, at, steps, subjectCut, heaviestFirst } = this;
+    // Heaviest steps first: once a step is too light to move S(subject→row) across the cut
+    // (lightEnough), so is every later one, and each of those leaves the verdict as it is. So
+    // only the heavier steps' terms are needed: the heaviest `scored` of them, for every row.
+    const heavier = this.heavier;
+    let scored = 0;
     for (let k = 0; k < n; k++) {
-      this.sumForward(k);
-      const { FW, FT, fMax } = this;
-      const SF = FT === 0 ? 1 : FW / FT;
-      if (!lifts && lowestWithout(FW, FT, fMax, SF) >= subjectCut + NOISE) {
-        this.everyStep++;
-        continue;
-      }
-      for (let i = 0; i < steps.length; i++) {
-        if (!this.forwardDropped(FW, FT, i, k, !lifts)) continue;
+      const FT = open.FT[k]!;
+      const slack = open.FW[k]! - subjectCut * FT;
+      let j = 0;
+      while (
+        j < heaviestFirst.length &&
+        !lightEnough(steps[heaviestFirst[j]!]!.w, slack, subjectCut, GUARD * FT, lifts)
+      )
+        j++;
+      heavier[k] = j;
+      if (j > scored) scored = j;
+    }
+    this.forwardSteps(rows, n, heaviestFirst.subarray(0, scored));
+    for (let k = 0; k < n; k++) {
+      const FW = open.FW[k]!;
+      const FT = open.FT[k]!;
+      for (let j = 0; j < heavier[k]!; j++) {
+        const i = heaviestFirst[j]!;
+        if (!this.stepDropped(FW, FT, i, k, rows[k]!, !lifts)) continue;
         const c = steps[i]!.criterion;
         counts[at.acceptableIfIrrelevant + c]!++;
         if (lifts) counts[at.soleBarrier + c]!++;
       }
+      if (!lifts) this.keptFrom[heavier[k]!]!++;
+    }
+  }
+
+  /** Steps `which` of the subject, on zeroed sums: w·sat and w of each row. */
+  private forwardSteps(rows: Int32Array, n: number, which: Int32Array): void {
+    for (const i of which) {
+      const { w, t } = this.fViews[i]!;
+      w.fill(0, 0, n);
+      t.fill(0, 0, n);
+      this.steps[i]!.add(this.others, rows, 0, n, w, t);
+    }
+  }
+
+  /**
+   * forwardDropped for a row of stepsBlock, whose other steps' terms were not kept: when float
+   * noise leaves it too close to the cut, the row is scored again without step i, in order.
+   */
+  private stepDropped(W: number, T: number, i: number, k: number, row: number, now: boolean): boolean {
+    const t = this.fT[i * BLOCK + k]!;
+    if (t === 0) return now;
+    const verdict = dropped(W, T, this.fW[i * BLOCK + k]!, t, this.subjectCut);
+    return verdict !== undefined ? verdict : this.rowWithout(i, row) >= this.subjectCut;
+  }
+
+  /** S(subject→row) of one row without step `skip`, its steps summed in order as the reference does. */
+  private rowWithout(skip: number, row: number): number {
+    const { one } = this;
+    one.rows[0] = row;
+    let W = 0;
+    let T = 0;
+    for (let i = 0; i < this.steps.length; i++) {
+      if (i === skip) continue;
+      one.w[0] = one.t[0] = 0;
+      this.steps[i]!.add(this.others, one.rows, 0, 1, one.w, one.t);
+      W += one.w[0]!;
+      T += one.t[0]!;
+    }
+    return T === 0 ? 1 : W / T;
+  }
+
+  /**
+   * Adds the rows whose lighter steps all kept them acceptable (`keptFrom`, by the first such
+   * step in heaviestFirst) to those steps' acceptableIfIrrelevant. Call once, at the end.
+   */
+  finish(): void {
+    const { counts, at, steps, heaviestFirst, keptFrom } = this;
+    let rows = 0;
+    for (let j = 0; j < heaviestFirst.length; j++) {
+      rows += keptFrom[j]!;
+      counts[at.acceptableIfIrrelevant + steps[heaviestFirst[j]!]!.criterion]! += rows;
     }
   }
 
@@ -370,6 +454,23 @@ export function lowestWithout(W: number, T: number, tMax: number, S: number): nu
 
 export function highestWithout(W: number, T: number, tMax: number): number {
   return T - tMax === 0 ? 1 : W / (T - tMax);
+}
+
+/**
+ * How far beyond NOISE a bound must clear the cut, per unit of total weight T: the float error of
+ * W − cut·T is some 2⁻⁵² of T, far below this.
+ */
+const GUARD = 4 * NOISE;
+
+/**
+ * Whether dropping a step of weight `w` (any term 0 ≤ a ≤ w, or a weight the row did not score)
+ * leaves S(subject→row) = W/T on the same side of `cut` beyond NOISE, from slack = W − cut·T:
+ * (W − a)/(T − w) − cut = (slack − a + cut·w)/(T − w), so an acceptable row (slack ≥ 0) stays
+ * acceptable when slack − w·(1 − cut) > guard (= GUARD·T), and a failing row (`lifts`: slack < 0)
+ * stays failing when slack + cut·w < −guard. Both hold for every lighter weight too.
+ */
+function lightEnough(w: number, slack: number, cut: number, guard: number, lifts: boolean): boolean {
+  return lifts ? slack + cut * w < -guard : slack - w * (1 - cut) > guard;
 }
 
 /** (W − w)/(T − t) ≥ cut, or undefined when it is too close to the cut to tell from float noise. */
