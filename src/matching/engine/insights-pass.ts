@@ -9,8 +9,10 @@ import {
   type Compiled,
   dropped,
   forEachBreaker,
+  GUARD,
   highestWithout,
   histogramBin,
+  lightEnough,
   lowestWithout,
   NOISE,
   type OpenRows,
@@ -188,6 +190,8 @@ class Screen {
   private readonly liveSats = new Float64Array(BLOCK);
   /** the block of rows being counted */
   private readonly rowsOf = new Int32Array(BLOCK);
+  /** oneAtATime's counts until the row is decided: soleBarrier's criteria, then from C acceptableIfIrrelevant's */
+  private readonly pending: Int32Array;
 
   constructor(subject: ProfileStore, s: number, others: ProfileStore, request: InsightsRequest) {
     const C = subject.layout.count;
@@ -211,6 +215,7 @@ class Screen {
     this.s = s;
     this.C = C;
     this.wMax = steps.reduce((max, step) => Math.max(max, step.w), 0);
+    this.pending = new Int32Array(2 * C);
     this.terms = new Terms(this.compiled);
     const counts = this.compiled.counts;
     this.rejectedBy = (c) => {
@@ -472,10 +477,10 @@ class Screen {
       else if (highestWithout(FW, FT, this.wMax) < subjectCut - NOISE) {
         // no step's removal lifts S(subject→row): nothing open
       } else if (this.reverseHolds(row, RW, RT, SR, rowCut)) open = this.stepsOpen.lifts;
-      else return false;
+      else return this.oneAtATime(row, FW, FT, RW, RT, forwardOk, reverseOk, rowCut);
     }
     if (!acceptable && !open && !this.noneLifts(row, FW, FT, RW, RT, forwardOk, reverseOk, rowCut))
-      return false;
+      return this.oneAtATime(row, FW, FT, RW, RT, forwardOk, reverseOk, rowCut);
 
     if (acceptable) {
       counts[at.acceptable]!++;
@@ -539,6 +544,53 @@ class Screen {
     if (reverseOk) return false;
     const rMax = this.rowMaxWeight(row);
     return RT - rMax > 0 && highestWithout(RW, RT, rMax) < rowCut - NOISE;
+  }
+
+  /**
+   * The counts of a row not acceptable, with no dealbreaker broken, criterion by criterion: only
+   * a criterion heavy enough to move a side across its cut (lightEnough: by the subject's step
+   * weight forward, by the row's own weight reverse) gets its term of the row scored, one row at a
+   * time; every lighter one leaves that side's verdict as it is. soleBarrier counts the criteria
+   * whose removal leaves both sides at their cuts; acceptableIfIrrelevant (the row's side as it
+   * is) the steps whose removal lifts S(subject→row) when S(row→subject) holds. False, with nothing
+   * counted, when a verdict is within float noise of a cut: the per-criterion path decides the row.
+   */
+  private oneAtATime(
+    row: number,
+    FW: number,
+    FT: number,
+    RW: number,
+    RT: number,
+    forwardOk: boolean,
+    reverseOk: boolean,
+    rowCut: number,
+  ): boolean {
+    const { subjectCut, steps, stepOf, values, others, counts, at } = this.compiled;
+    const base = row * others.layout.record.bytes;
+    const forwardSlack = FW - subjectCut * FT;
+    const reverseSlack = RW - rowCut * RT;
+    const pending = this.pending;
+    let sole = 0;
+    let irrelevant = 0;
+    for (let c = 0; c < this.C; c++) {
+      const i = stepOf[c]!;
+      // Whether the side holds (or is lifted) without c: undefined when too close to tell.
+      let forward: boolean | undefined = forwardOk;
+      if (i >= 0 && !lightEnough(steps[i]!.w, forwardSlack, subjectCut, GUARD * FT, !forwardOk))
+        forward = this.forwardWithout(i, row, FW, FT);
+      if (forward === undefined) return false;
+      if (!forward) continue;
+      if (reverseOk && i >= 0) pending[this.C + irrelevant++] = c;
+      const t = values[c]!.missing ? 0 : LEVEL_WEIGHTS[others.levels[base + c]! & LEVEL_BITS]!;
+      let reverse: boolean | undefined = reverseOk;
+      if (t > 0 && !lightEnough(t, reverseSlack, rowCut, GUARD * RT, !reverseOk))
+        reverse = this.reverseWithout(c, row, RW, RT, rowCut);
+      if (reverse === undefined) return false;
+      if (reverse) pending[sole++] = c;
+    }
+    for (let j = 0; j < sole; j++) counts[at.soleBarrier + pending[j]!]!++;
+    for (let j = 0; j < irrelevant; j++) counts[at.acceptableIfIrrelevant + pending[this.C + j]!]!++;
+    return true;
   }
 
   /** The largest weight of the row's scored criteria (the subject gave a value there). */

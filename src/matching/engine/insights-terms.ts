@@ -460,7 +460,7 @@ export function highestWithout(W: number, T: number, tMax: number): number {
  * How far beyond NOISE a bound must clear the cut, per unit of total weight T: the float error of
  * W − cut·T is some 2⁻⁵² of T, far below this.
  */
-const GUARD = 4 * NOISE;
+export const GUARD = 4 * NOISE;
 
 /**
  * Whether dropping a step of weight `w` (any term 0 ≤ a ≤ w, or a weight the row did not score)
@@ -469,7 +469,7 @@ const GUARD = 4 * NOISE;
  * acceptable when slack − w·(1 − cut) > guard (= GUARD·T), and a failing row (`lifts`: slack < 0)
  * stays failing when slack + cut·w < −guard. Both hold for every lighter weight too.
  */
-function lightEnough(w: number, slack: number, cut: number, guard: number, lifts: boolean): boolean {
+export function lightEnough(w: number, slack: number, cut: number, guard: number, lifts: boolean): boolean {
   return lifts ? slack + cut * w < -guard : slack - w * (1 - cut) > guard;
 }
 
