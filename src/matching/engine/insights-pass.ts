@@ -207,6 +207,9 @@ class Screen {
       steps,
       values: compileSubjectValues(subject, s, others),
       stepOf,
+      heaviestFirst: Int32Array.from(
+        steps.map((_, i) => i).sort((a, b) => steps[b]!.w - steps[a]!.w || a - b),
+      ),
       subjectCut: subject.minScoreOf(s) - EPSILON,
       counts: new Int32Array(at.length),
       at,
@@ -565,28 +568,45 @@ class Screen {
     reverseOk: boolean,
     rowCut: number,
   ): boolean {
-    const { subjectCut, steps, stepOf, values, others, counts, at } = this.compiled;
+    const { subjectCut, steps, stepOf, values, others, counts, at, heaviestFirst } = this.compiled;
     const base = row * others.layout.record.bytes;
     const forwardSlack = FW - subjectCut * FT;
     const reverseSlack = RW - rowCut * RT;
     const pending = this.pending;
     let sole = 0;
     let irrelevant = 0;
-    for (let c = 0; c < this.C; c++) {
-      const i = stepOf[c]!;
-      // Whether the side holds (or is lifted) without c: undefined when too close to tell.
-      let forward: boolean | undefined = forwardOk;
-      if (i >= 0 && !lightEnough(steps[i]!.w, forwardSlack, subjectCut, GUARD * FT, !forwardOk))
-        forward = this.forwardWithout(i, row, FW, FT);
-      if (forward === undefined) return false;
-      if (!forward) continue;
-      if (reverseOk && i >= 0) pending[this.C + irrelevant++] = c;
-      const t = values[c]!.missing ? 0 : LEVEL_WEIGHTS[others.levels[base + c]! & LEVEL_BITS]!;
-      let reverse: boolean | undefined = reverseOk;
-      if (t > 0 && !lightEnough(t, reverseSlack, rowCut, GUARD * RT, !reverseOk))
-        reverse = this.reverseWithout(c, row, RW, RT, rowCut);
-      if (reverse === undefined) return false;
-      if (reverse) pending[sole++] = c;
+    if (!forwardOk) {
+      // Only a step whose removal lifts S(subject→row) can count: the heaviest ones, up to the first too light.
+      for (const i of heaviestFirst) {
+        if (lightEnough(steps[i]!.w, forwardSlack, subjectCut, GUARD * FT, true)) break;
+        const forward = this.forwardWithout(i, row, FW, FT);
+        if (forward === undefined) return false;
+        if (!forward) continue;
+        const c = steps[i]!.criterion;
+        if (reverseOk) pending[this.C + irrelevant++] = c;
+        const t = values[c]!.missing ? 0 : LEVEL_WEIGHTS[others.levels[base + c]! & LEVEL_BITS]!;
+        let reverse: boolean | undefined = reverseOk;
+        if (t > 0 && !lightEnough(t, reverseSlack, rowCut, GUARD * RT, !reverseOk))
+          reverse = this.reverseWithout(c, row, RW, RT, rowCut);
+        if (reverse === undefined) return false;
+        if (reverse) pending[sole++] = c;
+      }
+    } else {
+      // S(subject→row) holds, so S(row→subject) fails: only a criterion whose removal lifts it counts.
+      for (let c = 0; c < this.C; c++) {
+        const t = values[c]!.missing ? 0 : LEVEL_WEIGHTS[others.levels[base + c]! & LEVEL_BITS]!;
+        if (t === 0 || lightEnough(t, reverseSlack, rowCut, GUARD * RT, true)) continue;
+        const reverse = this.reverseWithout(c, row, RW, RT, rowCut);
+        if (reverse === undefined) return false;
+        if (!reverse) continue;
+        const i = stepOf[c]!;
+        const forward =
+          i < 0 || lightEnough(steps[i]!.w, forwardSlack, subjectCut, GUARD * FT, false)
+            ? true
+            : this.forwardWithout(i, row, FW, FT);
+        if (forward === undefined) return false;
+        if (forward) pending[sole++] = c;
+      }
     }
     for (let j = 0; j < sole; j++) counts[at.soleBarrier + pending[j]!]!++;
     for (let j = 0; j < irrelevant; j++) counts[at.acceptableIfIrrelevant + pending[this.C + j]!]!++;

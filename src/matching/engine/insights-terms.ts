@@ -73,6 +73,8 @@ export interface Compiled {
   readonly values: readonly SubjectValue[];
   /** criterion → its step's index, −1 when the subject weighs it 0 */
   readonly stepOf: Int32Array;
+  /** the subject's steps by weight, heaviest first (stable) */
+  readonly heaviestFirst: Int32Array;
   /** the subject's minScore − EPSILON */
   readonly subjectCut: number;
   readonly counts: Int32Array;
@@ -111,7 +113,6 @@ export class Terms {
   private readonly heavier = new Int32Array(BLOCK);
   /** one row's terms of one step */
   private readonly one = { rows: new Int32Array(1), w: new Float64Array(1), t: new Float64Array(1) };
-  /** the subject's steps by weight, heaviest first (stable) */
   private readonly heaviestFirst: Int32Array;
   /** by position j in heaviestFirst: acceptable rows that every step from j on keeps acceptable (see finish) */
   private readonly keptFrom: Int32Array;
@@ -135,9 +136,8 @@ export class Terms {
       at: this.at,
     } = compiled);
     this.C = this.values.length;
-    const order = this.steps.map((_, i) => i).sort((a, b) => this.steps[b]!.w - this.steps[a]!.w || a - b);
-    this.heaviestFirst = Int32Array.from(order);
-    this.keptFrom = new Int32Array(order.length + 1);
+    this.heaviestFirst = compiled.heaviestFirst;
+    this.keptFrom = new Int32Array(this.heaviestFirst.length + 1);
     this.fW = new Float64Array(this.steps.length * BLOCK);
     this.fT = new Float64Array(this.steps.length * BLOCK);
     this.rW = new Float64Array(this.C * BLOCK);
