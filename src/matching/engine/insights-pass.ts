@@ -297,7 +297,7 @@ class Screen {
       const sats = this.keptSats[step.criterion];
       if (sats) step.addKeepingSats!(others, rows, 0, n, w, t, sats);
       else step.add(others, rows, 0, n, w, t);
-      forEachBreaker(step, others, rows, n, this.met, (k) => {
+      forEachBreaker(step, others, rows, n, w, this.met, (k) => {
         this.broken.breakForward(k, i);
         counts[at.rejecting + step.criterion]!++;
       });

@@ -260,7 +260,7 @@ export class Terms {
       t.fill(0, 0, n);
       step.add(others, rows, 0, n, w, t);
       if (!step.dealbreaker || !breakers) return;
-      forEachBreaker(step, others, rows, n, this.scratchRows, (k) => this.broken.breakForward(k, i));
+      forEachBreaker(step, others, rows, n, w, this.scratchRows, (k) => this.broken.breakForward(k, i));
     });
   }
 
@@ -422,17 +422,23 @@ export class Terms {
 }
 
 /**
- * Calls `broken(k)` for each of rows[0..n) that breaks dealbreaker step `step`, in order
- * (keepFullyMet on a copy in `met` keeps rows in order: the rows it skipped broke it).
+ * Calls `broken(k)` for each of rows[0..n) that breaks dealbreaker step `step`, in order, given
+ * `weighted`, what step.add wrote for them: NaN where a step that marks its breakers broke
+ * (addMarksBreakers); otherwise keepFullyMet on a copy in `met` keeps the rows that met it, in order.
  */
 export function forEachBreaker(
   step: Step,
   others: ProfileStore,
   rows: Int32Array,
   n: number,
+  weighted: Float64Array,
   met: Int32Array,
   broken: (k: number) => void,
 ): void {
+  if (step.addMarksBreakers) {
+    for (let k = 0; k < n; k++) if (Number.isNaN(weighted[k]!)) broken(k);
+    return;
+  }
   met.set(rows.subarray(0, n));
   const kept = step.keepFullyMet(others, met, n);
   let j = 0;

@@ -28,6 +28,7 @@ export function codeTableStep(
   }
   return {
     ...base,
+    addMarksBreakers: true,
     keepFullyMet: (others, rows, count) => keepFullyMet(gain, column, others, rows, count),
     add: (others, rows, from, to, weighted, total) =>
       add(gain, weightOf, column, others, rows, from, to, weighted, total),

@@ -90,6 +90,11 @@ export interface ForwardStep extends StepBase {
     total: Float64Array,
   ): void;
   /**
+   * A dealbreaker step whose `add` gives a row that breaks it NaN in `weighted` (code tables): its
+   * breakers can be read off what `add` wrote instead of found again by keepFullyMet.
+   */
+  readonly addMarksBreakers?: boolean;
+  /**
    * Only where sat(subject→row) is sat(row→subject) to the bit (profile: pearson is symmetric):
    * `add` that also writes each row's sat to sats[k], so the insights pass scores S(row→subject)
    * on this criterion from it instead of again (rows without a value leave sats[k] as it was).
