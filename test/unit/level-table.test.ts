@@ -27,7 +27,7 @@ describe('levelTable', () => {
       sats++;
       return 1;
     };
-    const cells = 32_768; // 8 levels × 4 doubles a cell: 1M doubles, half the bound
+    const cells = 131_072; // 8 levels × 1 double a cell: 1M doubles, half the bound
     const first = levelTable('test:big:0', cells, satOf);
     levelTable('test:big:1', cells, satOf);
     levelTable('test:big:2', cells, satOf);

@@ -4,7 +4,7 @@ import type { RowArrays } from '../layout.ts';
 import { LEVEL_BITS, MODE_ALL } from '../levels.ts';
 import type { RowBatch } from '../row-sums.ts';
 import type { CriterionOf, KindEngine } from './kind.ts';
-import { addEntry, ENTRY, levelTable } from './level-table.ts';
+import { addEntry, levelTable } from './level-table.ts';
 import { maskOf, optionList } from './options.ts';
 
 /**
@@ -209,10 +209,11 @@ function addReverse(
     brokenAt[broken] = k;
     broken +=
       (levelByte & MODE_ALL) === 0
-        ? addEntry(any, ((level << 1) | +(met !== 0)) * ENTRY, k, weighted, remaining)
+        ? addEntry(any, (level << 1) | +(met !== 0), level, k, weighted, remaining)
         : addEntry(
             all,
-            ((level * side + popcount(met)) * side + popcount(wanted)) * ENTRY,
+            (level * side + popcount(met)) * side + popcount(wanted),
+            level,
             k,
             weighted,
             remaining,

@@ -5,7 +5,7 @@ import { LEVEL_BITS, MISSING_CODE } from '../levels.ts';
 import type { RowBatch } from '../row-sums.ts';
 import { codeTableStep } from './code-table.ts';
 import type { CriterionOf, KindEngine } from './kind.ts';
-import { addEntry, ENTRY, levelTable } from './level-table.ts';
+import { addEntry, levelTable } from './level-table.ts';
 
 /**
  * `scale`: the value is a step 0..K−1 (a code), the expectation an interval of steps (two bytes);
@@ -99,10 +99,10 @@ function addReverse(
   let broken = 0;
   for (let k = 0; k < count; k++) {
     const r = rows[k]! * bytes;
-    const cell =
-      ((levels[r + c]! & LEVEL_BITS) * steps + acceptSteps[r + at]!) * steps + acceptSteps[r + at + 1]!;
+    const level = levels[r + c]! & LEVEL_BITS;
+    const cell = (level * steps + acceptSteps[r + at]!) * steps + acceptSteps[r + at + 1]!;
     brokenAt[broken] = k;
-    broken += addEntry(table, cell * ENTRY, k, weighted, remaining);
+    broken += addEntry(table, cell, level, k, weighted, remaining);
   }
   return broken;
 }

@@ -4,7 +4,7 @@ import { LEVEL_BITS, MISSING_CODE } from '../levels.ts';
 import type { RowBatch } from '../row-sums.ts';
 import { codeTableStep } from './code-table.ts';
 import type { KindEngine } from './kind.ts';
-import { addEntry, ENTRY, levelTable } from './level-table.ts';
+import { addEntry, levelTable } from './level-table.ts';
 import { maskOf, oneOption, optionList } from './options.ts';
 
 /**
@@ -74,9 +74,10 @@ function addReverse(
   let broken = 0;
   for (let k = 0; k < count; k++) {
     const o = rows[k]!;
-    const cell = ((levels[o * bytes + c]! & LEVEL_BITS) << 1) | ((acceptMasks[o * words + at]! >>> code) & 1);
+    const level = levels[o * bytes + c]! & LEVEL_BITS;
+    const cell = (level << 1) | ((acceptMasks[o * words + at]! >>> code) & 1);
     brokenAt[broken] = k;
-    broken += addEntry(table, cell * ENTRY, k, weighted, remaining);
+    broken += addEntry(table, cell, level, k, weighted, remaining);
   }
   return broken;
 }
