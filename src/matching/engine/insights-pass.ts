@@ -190,8 +190,9 @@ class Screen {
   private readonly liveSats = new Float64Array(BLOCK);
   /** the block of rows being counted */
   private readonly rowsOf = new Int32Array(BLOCK);
-  /** oneAtATime's counts until the row is decided: soleBarrier's criteria, then from C acceptableIfIrrelevant's */
-  private readonly pending: Int32Array;
+  /** oneAtATime's counts until the row is decided: the criteria for soleBarrier and for acceptableIfIrrelevant */
+  private readonly soleAt: Int32Array;
+  private readonly irrelevantAt: Int32Array;
 
   constructor(subject: ProfileStore, s: number, others: ProfileStore, request: InsightsRequest) {
     const C = subject.layout.count;
@@ -218,7 +219,8 @@ class Screen {
     this.s = s;
     this.C = C;
     this.wMax = steps.reduce((max, step) => Math.max(max, step.w), 0);
-    this.pending = new Int32Array(2 * C);
+    this.soleAt = new Int32Array(C);
+    this.irrelevantAt = new Int32Array(C);
     this.terms = new Terms(this.compiled);
     const counts = this.compiled.counts;
     this.rejectedBy = (c) => {
@@ -482,8 +484,7 @@ class Screen {
       } else if (this.reverseHolds(row, RW, RT, SR, rowCut)) open = this.stepsOpen.lifts;
       else return this.oneAtATime(row, FW, FT, RW, RT, forwardOk, reverseOk, rowCut);
     }
-    if (!acceptable && !open && !this.noneLifts(row, FW, FT, RW, RT, forwardOk, reverseOk, rowCut))
-      return this.oneAtATime(row, FW, FT, RW, RT, forwardOk, reverseOk, rowCut);
+    if (!acceptable && !open) return this.oneAtATime(row, FW, FT, RW, RT, forwardOk, reverseOk, rowCut);
 
     if (acceptable) {
       counts[at.acceptable]!++;
@@ -525,31 +526,6 @@ class Screen {
   }
 
   /**
-   * Whether, for a row not acceptable with no dealbreaker broken, no one criterion counting on
-   * neither side can make it acceptable: a failing side that no removal lifts to its cut.
-   */
-  private noneLifts(
-    row: number,
-    FW: number,
-    FT: number,
-    RW: number,
-    RT: number,
-    forwardOk: boolean,
-    reverseOk: boolean,
-    rowCut: number,
-  ): boolean {
-    if (
-      !forwardOk &&
-      FT - this.wMax > 0 &&
-      highestWithout(FW, FT, this.wMax) < this.compiled.subjectCut - NOISE
-    )
-      return true;
-    if (reverseOk) return false;
-    const rMax = this.rowMaxWeight(row);
-    return RT - rMax > 0 && highestWithout(RW, RT, rMax) < rowCut - NOISE;
-  }
-
-  /**
    * The counts of a row not acceptable, with no dealbreaker broken, criterion by criterion: only
    * a criterion heavy enough to move a side across its cut (lightEnough: by the subject's step
    * weight forward, by the row's own weight reverse) gets its term of the row scored, one row at a
@@ -572,7 +548,7 @@ class Screen {
     const base = row * others.layout.record.bytes;
     const forwardSlack = FW - subjectCut * FT;
     const reverseSlack = RW - rowCut * RT;
-    const pending = this.pending;
+    const { soleAt, irrelevantAt } = this;
     let sole = 0;
     let irrelevant = 0;
     if (!forwardOk) {
@@ -583,13 +559,13 @@ class Screen {
         if (forward === undefined) return false;
         if (!forward) continue;
         const c = steps[i]!.criterion;
-        if (reverseOk) pending[this.C + irrelevant++] = c;
+        if (reverseOk) irrelevantAt[irrelevant++] = c;
         const t = values[c]!.missing ? 0 : LEVEL_WEIGHTS[others.levels[base + c]! & LEVEL_BITS]!;
         let reverse: boolean | undefined = reverseOk;
         if (t > 0 && !lightEnough(t, reverseSlack, rowCut, GUARD * RT, !reverseOk))
           reverse = this.reverseWithout(c, row, RW, RT, rowCut);
         if (reverse === undefined) return false;
-        if (reverse) pending[sole++] = c;
+        if (reverse) soleAt[sole++] = c;
       }
     } else {
       // S(subject→row) holds, so S(row→subject) fails: only a criterion whose removal lifts it counts.
@@ -605,11 +581,11 @@ class Screen {
             ? true
             : this.forwardWithout(i, row, FW, FT);
         if (forward === undefined) return false;
-        if (forward) pending[sole++] = c;
+        if (forward) soleAt[sole++] = c;
       }
     }
-    for (let j = 0; j < sole; j++) counts[at.soleBarrier + pending[j]!]!++;
-    for (let j = 0; j < irrelevant; j++) counts[at.acceptableIfIrrelevant + pending[this.C + j]!]!++;
+    for (let j = 0; j < sole; j++) counts[at.soleBarrier + soleAt[j]!]!++;
+    for (let j = 0; j < irrelevant; j++) counts[at.acceptableIfIrrelevant + irrelevantAt[j]!]!++;
     return true;
   }
 
