@@ -1,7 +1,7 @@
 import type { ProfileStore } from '../matching/engine/columnar-store.ts';
 import { pairRow } from '../matching/engine/pair-check.ts';
 import { type KeptRow, rankAboveFloor } from '../matching/engine/search.ts';
-import type { IndexSide, MatchIndex, ProfileState } from '../matching/index.ts';
+import type { IndexSide, Market, MatchIndex, ProfileState } from '../matching/index.ts';
 import type { ScoreMethod } from '../matching/types.ts';
 import type { AlertingSide } from './registry.ts';
 import { Turns } from './turns.ts';
@@ -13,6 +13,9 @@ export interface AlertPair {
   candidateId: string;
   score: number;
 }
+
+/** Profiles in stores of their own, per market (MatchIndex.stage, stageIndexed). */
+export type Staging = { market: Market; staged: ProfileStore }[];
 
 /** Alerting subjects' thresholds: the changed profiles' own by id, and the other side's. */
 export interface Thresholds {
@@ -40,7 +43,8 @@ const SCAN_CHANGED_FROM = 32;
 const PAIR_CHECKS = 256;
 
 /**
- * Every pair of a changed profile (in its new `states`, before they are indexed) that is
+ * Every pair of a changed profile (its `states` as staged: new ones before they are indexed, or
+ * the index's rows copied before a write changes them, `staging`) that is
  * reciprocally acceptable with a rounded mutual score at or above an alerting subject's threshold:
  * its own alert's against the other side, and each alerting profile of the other side's against it.
  * The other side is read from the index; the scores are the listings' (same kernel, same rounding).
@@ -65,6 +69,7 @@ export async function pairsAbove(
   method: ScoreMethod,
   thresholds: Thresholds,
   turns = new Turns(),
+  staging: Staging = index.stage(workspaceId, states),
 ): Promise<AlertPair[]> {
   const otherSide: IndexSide = side === 'job' ? 'candidate' : 'job';
   const pairs: AlertPair[] = [];
@@ -75,7 +80,7 @@ export async function pairsAbove(
         : { alertOf, jobId: other, candidateId: own, score },
     );
   const stateOf = new Map(states.map((state) => [state.id, state]));
-  for (const { market, staged } of index.stage(workspaceId, states)) {
+  for (const { market, staged } of staging) {
     const others = market.store(otherSide);
     // The other side's alerting rows: slots and thresholds, marks by slot (`only`, thresholdAt).
     const alerting = thresholds.others.rowsIn(others);

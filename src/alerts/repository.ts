@@ -1,10 +1,9 @@
 import type { DbOrTx } from '../db/client.ts';
 import { and, asc, eq, gt, lt, sql } from '../db/orm.ts';
 import { rowsOf } from '../db/rows.ts';
-import { alertEvents, alertPairs, alerts, workspaces } from '../db/schema.ts';
+import { alertEvents, alerts, workspaces } from '../db/schema.ts';
 import type { IndexSide } from '../matching/index.ts';
 import { DEFAULT_SCORE_METHOD } from '../matching/types.ts';
-import type { AlertPair } from './evaluate.ts';
 
 /** The feed keeps events this long (then the hourly purge drops them). */
 export const ALERT_EVENT_RETENTION_DAYS = 30;
@@ -104,80 +103,13 @@ export async function upsertAlert(
   return row!;
 }
 
-/** Switches an alert off, forgetting the pairs announced to it (its feed stays until it expires). */
+/** Switches an alert off (its feed stays until it expires). */
 export async function deleteAlert(tx: DbOrTx, workspaceId: string, side: IndexSide, subjectId: string) {
   const deleted = await tx
     .delete(alerts)
     .where(and(eq(alerts.workspaceId, workspaceId), eq(subjectColumn(side), subjectId)))
     .returning({ id: alerts.id });
-  await replaceAnnounced(tx, workspaceId, side, subjectId, []);
   return deleted.length > 0;
-}
-
-/** The pairs announced to the subject's own alert become `pairs`, silently (switching on, a new threshold). */
-export async function replaceAnnounced(
-  tx: DbOrTx,
-  workspaceId: string,
-  side: IndexSide,
-  subjectId: string,
-  pairs: AlertPair[],
-): Promise<void> {
-  await tx
-    .delete(alertPairs)
-    .where(
-      and(
-        eq(alertPairs.alertOf, side),
-        eq(side === 'job' ? alertPairs.jobId : alertPairs.candidateId, subjectId),
-      ),
-    );
-  await insertAnnounced(tx, workspaceId, pairs);
-}
-
-/** Every announced pair that involves one of the profiles (whoever's alert it is for). */
-export async function announcedOf(tx: DbOrTx, side: IndexSide, ids: string[]): Promise<AlertPair[]> {
-  if (ids.length === 0) return [];
-  const column = sql.raw(side === 'job' ? 'job_id' : 'candidate_id');
-  return rowsOf<{ alert_of: IndexSide; job_id: string; candidate_id: string; score: number }>(
-    await tx.execute(sql`
-      select alert_of, job_id, candidate_id, score from alert_pairs
-       where ${column} = any(${sql.param(ids)}::uuid[])`),
-  ).map((row) => ({
-    alertOf: row.alert_of,
-    jobId: row.job_id,
-    candidateId: row.candidate_id,
-    score: row.score,
-  }));
-}
-
-/**
- * New announced pairs; a pair already there (a twin evaluation) is kept as it is. One array per
- * column (`unnest`), not a row of parameters per pair: a bulk batch announces tens of thousands,
- * and building and binding a statement per value cost more than scoring them.
- */
-export async function insertAnnounced(tx: DbOrTx, workspaceId: string, pairs: AlertPair[]): Promise<void> {
-  for (let start = 0; start < pairs.length; start += WRITE_BATCH) {
-    const batch = pairs.slice(start, start + WRITE_BATCH);
-    await tx.execute(sql`
-      insert into alert_pairs (workspace_id, alert_of, job_id, candidate_id, score)
-      select ${workspaceId}::uuid, alert_of::alert_side, job_id, candidate_id, score
-        from unnest(${sql.param(batch.map((p) => p.alertOf))}::text[],
-                    ${sql.param(batch.map((p) => p.jobId))}::uuid[],
-                    ${sql.param(batch.map((p) => p.candidateId))}::uuid[],
-                    ${sql.param(batch.map((p) => p.score))}::float8[]) as pair(alert_of, job_id, candidate_id, score)
-      on conflict do nothing`);
-  }
-}
-
-export async function deleteAnnounced(tx: DbOrTx, pairs: AlertPair[]): Promise<void> {
-  for (let start = 0; start < pairs.length; start += WRITE_BATCH) {
-    const batch = pairs.slice(start, start + WRITE_BATCH);
-    await tx.execute(sql`
-      delete from alert_pairs p
-       using unnest(${sql.param(batch.map((p) => p.alertOf))}::text[],
-                    ${sql.param(batch.map((p) => p.jobId))}::uuid[],
-                    ${sql.param(batch.map((p) => p.candidateId))}::uuid[]) as gone(alert_of, job_id, candidate_id)
-       where p.alert_of = gone.alert_of::alert_side and p.job_id = gone.job_id and p.candidate_id = gone.candidate_id`);
-  }
 }
 
 export type AlertEventType = 'match.created' | 'match.removed';
@@ -268,29 +200,18 @@ export async function purgeAlertEventsBefore(db: DbOrTx, cutoff: Date): Promise<
 /** Rows per statement (one array per column): bounds a statement's size, not its parameter count. */
 const WRITE_BATCH = 5_000;
 
-/**
- * What alerts hold about a candidate (export): the announcements naming it in every feed (its own
- * and alerting jobs'), oldest first, and the pairs announced now.
- */
-export async function alertRecordsOfCandidate(db: DbOrTx, workspaceId: string, candidateId: string) {
-  const [events, matches] = await Promise.all([
-    db
-      .select({
-        alertOf: alertEvents.alertOf,
-        subjectId: alertEvents.subjectId,
-        type: alertEvents.type,
-        jobId: alertEvents.jobId,
-        score: alertEvents.score,
-        at: alertEvents.createdAt,
-      })
-      .from(alertEvents)
-      .where(and(eq(alertEvents.workspaceId, workspaceId), eq(alertEvents.candidateId, candidateId)))
-      .orderBy(asc(alertEvents.seq)),
-    db
-      .select({ alertOf: alertPairs.alertOf, jobId: alertPairs.jobId, score: alertPairs.score })
-      .from(alertPairs)
-      .where(and(eq(alertPairs.workspaceId, workspaceId), eq(alertPairs.candidateId, candidateId)))
-      .orderBy(asc(alertPairs.jobId), asc(alertPairs.alertOf)),
-  ]);
-  return { events, matches };
+/** What alerts hold about a candidate (export): the announcements naming it in every feed (its own and alerting jobs'), oldest first. */
+export async function alertEventsOfCandidate(db: DbOrTx, workspaceId: string, candidateId: string) {
+  return db
+    .select({
+      alertOf: alertEvents.alertOf,
+      subjectId: alertEvents.subjectId,
+      type: alertEvents.type,
+      jobId: alertEvents.jobId,
+      score: alertEvents.score,
+      at: alertEvents.createdAt,
+    })
+    .from(alertEvents)
+    .where(and(eq(alertEvents.workspaceId, workspaceId), eq(alertEvents.candidateId, candidateId)))
+    .orderBy(asc(alertEvents.seq));
 }

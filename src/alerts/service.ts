@@ -1,24 +1,21 @@
 import type { Db, DbOrTx, Tx } from '../db/client.ts';
 import { sql } from '../db/orm.ts';
-import { firstInRequestTransaction } from '../db/request-transaction.ts';
+import { firstInRequestTransaction, requestTransactionMap } from '../db/request-transaction.ts';
 import { rowsOf } from '../db/rows.ts';
-import type { IndexSide, MatchIndex } from '../matching/index.ts';
-import { readStates, scoreMethodOf } from '../matching/repository.ts';
+import type { IndexSide, MatchIndex, ProfileState } from '../matching/index.ts';
+import { readStates } from '../matching/repository.ts';
+import type { ScoreMethod } from '../matching/types.ts';
 import { enqueueEvents } from '../webhooks/events.ts';
-import { type AlertPair, pairKey, pairsAbove, scoreNow } from './evaluate.ts';
-import { AlertingSide, AlertRegistry } from './registry.ts';
+import { type AlertPair, pairKey, pairsAbove, scoreNow, type Thresholds } from './evaluate.ts';
+import { AlertRegistry } from './registry.ts';
 import {
   type AlertEvent,
   alertGenerationOf,
-  announcedOf,
   deleteAlert,
-  deleteAnnounced,
   enterAlertChange,
   enterMarketWrite,
   findAlert,
   insertAlertEvents,
-  insertAnnounced,
-  replaceAnnounced,
   thresholdsOf,
   upsertAlert,
 } from './repository.ts';
@@ -26,11 +23,15 @@ import { Turns } from './turns.ts';
 
 /** An evaluation opened at the start of a market write's transaction (see Alerts.begin). */
 export interface AlertTurn {
-  /** Call after the write's statements: announces the crossings of the changed profiles. */
-  evaluate(side: IndexSide, ids: string[]): Promise<void>;
+  /**
+   * Call after the write's statements: announces the crossings of the changed profiles. Returns
+   * the profiles' states as written (missing: gone from the market), or undefined when nothing
+   * was evaluated.
+   */
+  evaluate(side: IndexSide, ids: string[]): Promise<Map<string, ProfileState | null> | undefined>;
 }
 
-const inert: AlertTurn = { evaluate: async () => {} };
+const inert: AlertTurn = { evaluate: async () => undefined };
 
 /** Feed rows this young are read by the catch-up under the lock; older ones the follower has applied. */
 const CATCH_UP_WINDOW = '10 seconds';
@@ -39,10 +40,10 @@ const other = (side: IndexSide): IndexSide => (side === 'job' ? 'candidate' : 'j
 
 /**
  * Alerts (docs/architecture.md#alerts): every write that changes the market evaluates, inside its
- * own transaction, which pairs of the changed profiles are now above an alerting subject's
- * threshold, diffs that against the pairs announced so far (alert_pairs) and writes the
- * difference with its match.created / match.removed events (feed and webhook outbox). The truth is
- * in PostgreSQL, so a crossing is announced once whatever restarts or replicas do.
+ * own transaction and under the workspace's market lock, which pairs of the changed profiles are
+ * above an alerting subject's threshold after the write and which were before it (the profiles as
+ * the index holds them, brought to the committed market first), and writes the difference as
+ * match.created / match.removed events (feed and webhook outbox), committed with the write.
  */
 export class Alerts {
   private readonly index: MatchIndex;
@@ -62,12 +63,19 @@ export class Alerts {
     side: IndexSide,
     work: (tx: Tx) => Promise<{ value: T; ids: string[] }>,
   ): Promise<T> {
-    return db.transaction(async (tx) => {
-      const turn = await this.begin(tx, workspaceId);
-      const { value, ids } = await work(tx);
-      await turn.evaluate(side, ids);
-      return value;
-    });
+    // In a request transaction (a bulk request's batches), a later batch's "before" is what an
+    // earlier one wrote: not committed, so not in the index.
+    const written = requestTransactionMap<ProfileState | null>(writtenKey(workspaceId, side));
+    return db
+      .transaction(async (tx) => {
+        const turn = await this.begin(tx, workspaceId);
+        const { value, ids } = await work(tx);
+        return { value, states: await turn.evaluate(side, ids) };
+      })
+      .then(({ value, states }) => {
+        for (const [id, state] of states ?? []) written?.set(id, state);
+        return value;
+      });
   }
 
   /**
@@ -90,25 +98,15 @@ export class Alerts {
 
   /**
    * Switches the subject's alert on or changes its threshold (default: the subject's own minScore).
-   * Raises nothing: the pairs above the threshold now become the announced set, silently.
+   * Raises nothing: each later write diffs its pairs before and after at the thresholds of then.
    * Undefined when the subject does not exist.
    */
   set(db: Db, workspaceId: string, side: IndexSide, id: string, minScore: number | undefined) {
     return db.transaction(async (tx) => {
       await enterAlertChange(tx, workspaceId);
-      await this.catchUp(tx, workspaceId);
       const [state] = await readStates(tx, workspaceId, side, [id], this.index.currentLayoutKeys());
       if (!state) return undefined;
-      const threshold = minScore ?? state.minScore;
-      const alert = await upsertAlert(tx, workspaceId, side, id, threshold);
-      const method = await scoreMethodOf(tx, workspaceId);
-      const own = new Map([[id, threshold]]);
-      const pairs = await pairsAbove(this.index, workspaceId, side, [state], method, {
-        own,
-        others: new AlertingSide(new Map()),
-      });
-      await replaceAnnounced(tx, workspaceId, side, id, pairs);
-      return alert;
+      return upsertAlert(tx, workspaceId, side, id, minScore ?? state.minScore);
     });
   }
 
@@ -167,26 +165,21 @@ export class Alerts {
     return { registry, method };
   }
 
-  private async evaluate(tx: Tx, workspaceId: string, side: IndexSide, ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
+  private async evaluate(tx: Tx, workspaceId: string, side: IndexSide, ids: string[]) {
+    if (ids.length === 0) return undefined;
     const states = await readStates(tx, workspaceId, side, ids, this.index.currentLayoutKeys());
     const { registry, method } = await this.registryOf(tx, workspaceId);
     const mine = registry.side(side).thresholds;
-    const own = new Map(ids.filter((id) => mine.has(id)).map((id) => [id, mine.get(id)!]));
-    const others = registry.side(other(side));
-    const fresh = await pairsAbove(this.index, workspaceId, side, states, method, { own, others });
-    const stored = await announcedOf(tx, side, ids);
+    const thresholds: Thresholds = {
+      own: new Map(ids.filter((id) => mine.has(id)).map((id) => [id, mine.get(id)!])),
+      others: registry.side(other(side)),
+    };
+    const after = await pairsAbove(this.index, workspaceId, side, states, method, thresholds);
+    const before = await this.pairsBefore(workspaceId, side, ids, method, thresholds);
     const turns = new Turns();
-    const created = await notIn(fresh, stored, turns);
-    const gone = await notIn(stored, fresh, turns);
-    // A pair whose alert was switched off (or whose subject was deleted) goes without an event.
-    const alerting = (p: AlertPair) =>
-      p.alertOf === side
-        ? own.has(side === 'job' ? p.jobId : p.candidateId)
-        : others.thresholds.has(side === 'job' ? p.candidateId : p.jobId);
-    const removed = gone.filter(alerting);
-    await deleteAnnounced(tx, gone);
-    await insertAnnounced(tx, workspaceId, created);
+    // New profiles (a bulk ingest) had no pairs: everything found is new.
+    const created = before.length === 0 ? after : await notIn(after, before, turns);
+    const removed = await notIn(before, after, turns);
     const scores = await scoreNow(this.index, workspaceId, side, states, method, removed);
     const events: AlertEvent[] = [
       ...removed.map((p) => ({
@@ -202,8 +195,51 @@ export class Alerts {
       workspaceId,
       events.map(({ type, ...data }) => ({ type, data })),
     );
+    const written = new Map<string, ProfileState | null>(ids.map((id) => [id, null]));
+    for (const state of states) written.set(state.id, state);
+    return written;
+  }
+
+  /**
+   * The pairs of the changed profiles before this write, at the thresholds of now (an alert
+   * switched on or changed since raises nothing: it counts from its own start). A profile an
+   * earlier step of this request transaction wrote is taken as written; any other as the index
+   * holds it, which the catch-up under the market lock made the committed one.
+   */
+  private async pairsBefore(
+    workspaceId: string,
+    side: IndexSide,
+    ids: string[],
+    method: ScoreMethod,
+    thresholds: Thresholds,
+  ): Promise<AlertPair[]> {
+    const written = requestTransactionMap<ProfileState | null>(writtenKey(workspaceId, side));
+    const indexed = this.index.stageIndexed(
+      workspaceId,
+      side,
+      written ? ids.filter((id) => !written.has(id)) : ids,
+    );
+    const pairs =
+      indexed.groups.length === 0
+        ? []
+        : await pairsAbove(
+            this.index,
+            workspaceId,
+            side,
+            indexed.states,
+            method,
+            thresholds,
+            undefined,
+            indexed.groups,
+          );
+    const earlier = ids.flatMap((id) => written?.get(id) ?? []);
+    if (earlier.length > 0)
+      pairs.push(...(await pairsAbove(this.index, workspaceId, side, earlier, method, thresholds)));
+    return pairs;
   }
 }
+
+const writtenKey = (workspaceId: string, side: IndexSide) => `alerts:written:${workspaceId}:${side}`;
 
 /** What a writing route needs: its market writes run with their alert evaluation. */
 export type MarketWrites = Pick<Alerts, 'write'>;

@@ -6,6 +6,8 @@ interface Scope {
   afterCommit: (() => Promise<void>)[];
   /** keys already seen by `firstInRequestTransaction` */
   seen: Set<string>;
+  /** maps handed out by `requestTransactionMap` */
+  maps: Map<string, Map<string, unknown>>;
 }
 
 const scopes = new AsyncLocalStorage<Scope>();
@@ -53,6 +55,22 @@ export function firstInRequestTransaction(key: string): boolean {
   return true;
 }
 
+/**
+ * A map that lives as long as the request transaction that is open, by `key`; undefined where none
+ * is open. For what a request's earlier steps wrote that later steps must know before it commits
+ * (alerts: the profiles an earlier bulk batch of the request changed).
+ */
+export function requestTransactionMap<V>(key: string): Map<string, V> | undefined {
+  const scope = scopes.getStore();
+  if (!scope?.tx) return undefined;
+  let map = scope.maps.get(key);
+  if (!map) {
+    map = new Map();
+    scope.maps.set(key, map);
+  }
+  return map as Map<string, V>;
+}
+
 export interface HeldTransaction {
   readonly tx: Tx;
   /** Runs `next` (the rest of the request) inside the transaction's scope. */
@@ -73,7 +91,7 @@ export function holdTransaction(db: Db): Promise<HeldTransaction> {
     const decided = new Promise<boolean>((resolve) => {
       decide = resolve;
     });
-    const scope: Scope = { tx: undefined, afterCommit: [], seen: new Set() };
+    const scope: Scope = { tx: undefined, afterCommit: [], seen: new Set(), maps: new Map() };
     const done = db.transaction(async (tx) => {
       scope.tx = tx;
       opened({

@@ -447,26 +447,6 @@ export const alerts = pgTable(
   ],
 );
 
-/**
- * The pairs announced (match.created, not yet match.removed) to an alerting subject: the truth the
- * next evaluation diffs against. No foreign keys: a deleted profile's rows are removed by the
- * evaluation of that deletion, which announces match.removed first.
- */
-export const alertPairs = pgTable(
-  'alert_pairs',
-  {
-    workspaceId: workspaceId(),
-    alertOf: alertSide('alert_of').notNull(),
-    jobId: uuid('job_id').notNull(),
-    candidateId: uuid('candidate_id').notNull(),
-    score: doublePrecision('score').notNull(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.jobId, t.candidateId, t.alertOf] }),
-    index('alert_pairs_candidate_id_idx').on(t.candidateId),
-  ],
-);
-
 /** The pull feed of every alert: match.created and match.removed in order (ids), kept 30 days. */
 export const alertEvents = pgTable(
   'alert_events',

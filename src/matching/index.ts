@@ -2,7 +2,7 @@ import type { AnswerSet } from '../answers/types.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { ProfileStore } from './engine/columnar-store.ts';
 import { compileLayout, type Layout } from './engine/layout.ts';
-import { layoutKey, packAnswers, upsertPacked } from './engine/packed-row.ts';
+import { copyRow, layoutKey, packAnswers, upsertPacked } from './engine/packed-row.ts';
 import { type PairRow, pairRow } from './engine/pair-check.ts';
 import { type KeptRow, listingOf, type RankedRow, type RankRequest, rankRange } from './engine/search.ts';
 import type { RankPool } from './engine/slice-pool.ts';
@@ -124,6 +124,42 @@ export class MatchIndex {
       this.put(staged, state);
     }
     return [...groups].map(([market, staged]) => ({ market, staged }));
+  }
+
+  /**
+   * The given profiles as the index holds them now, before a write changes them, copied into stores
+   * of their own as `stage` makes them: alerts diff a write's pairs after against before
+   * (src/alerts/service.ts). With them, the states they stand for: id, minScore, employer and hidden
+   * list as indexed (no answers: the rows are copied). Profiles the index does not hold are left out.
+   */
+  stageIndexed(
+    workspaceId: string,
+    side: IndexSide,
+    ids: readonly string[],
+  ): { states: ProfileState[]; groups: { market: Market; staged: ProfileStore }[] } {
+    const states: ProfileState[] = [];
+    const groups: { market: Market; staged: ProfileStore }[] = [];
+    for (const market of this.workspaces.get(workspaceId)?.values() ?? []) {
+      const store = market.store(side);
+      let staged: ProfileStore | undefined;
+      for (const id of ids) {
+        const slot = store.slotOf(id);
+        if (slot < 0 || !store.active[slot]) continue;
+        staged ??= new ProfileStore(market.layout, ids.length);
+        const employerId = store.employerIdAt(slot);
+        copyRow(store, slot, staged, { id, minScore: store.minScoreOf(slot), employerId });
+        const hiddenFrom = side === 'candidate' ? this.hidden.employersHiddenBy(workspaceId, id) : undefined;
+        states.push({
+          id,
+          minScore: store.minScoreOf(slot),
+          employerId,
+          hiddenFromEmployerIds: hiddenFrom && [...hiddenFrom],
+          answers: null,
+        });
+      }
+      if (staged) groups.push({ market, staged });
+    }
+    return { states, groups };
   }
 
   private put(store: ProfileStore, state: ProfileState): void {

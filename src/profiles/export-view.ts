@@ -71,9 +71,6 @@ export const exportView = z.object({
       .describe(
         'Alert announcements naming the candidate, in its own feed and alerting jobs’ (kept 30 days)',
       ),
-    alertMatches: z
-      .array(z.object({ alertOf: side, jobId: z.uuid(), score: z.number() }))
-      .describe('Pairs announced to an alerting side and not withdrawn since'),
     allocations: z
       .array(
         z.object({

@@ -1,4 +1,4 @@
-import { alertRecordsOfCandidate, findAlert, forgetCandidateAlertEvents } from '../alerts/repository.ts';
+import { alertEventsOfCandidate, findAlert, forgetCandidateAlertEvents } from '../alerts/repository.ts';
 import { allocationsOfCandidate, scrubCandidateFromAllocations } from '../allocation/repository.ts';
 import { findAnswerSet } from '../answers/repository.ts';
 import { listKeysOfCandidate } from '../auth/repository.ts';
@@ -20,7 +20,7 @@ import { deleteCandidate, findCandidate, findContact } from './repository.ts';
 export async function exportCandidate(db: DbOrTx, workspaceId: string, candidateId: string) {
   const candidate = await findCandidate(db, workspaceId, candidateId);
   if (!candidate) return undefined;
-  const [contact, answers, apiKeys, sessions, introductions, alert, alertRecords, allocations, access] =
+  const [contact, answers, apiKeys, sessions, introductions, alert, alertEvents, allocations, access] =
     await Promise.all([
       findContact(db, workspaceId, candidateId),
       findAnswerSet(db, workspaceId, { candidateId }),
@@ -28,7 +28,7 @@ export async function exportCandidate(db: DbOrTx, workspaceId: string, candidate
       sessionsOfCandidate(db, workspaceId, candidateId),
       introductionsOfCandidate(db, workspaceId, candidateId),
       findAlert(db, workspaceId, 'candidate', candidateId),
-      alertRecordsOfCandidate(db, workspaceId, candidateId),
+      alertEventsOfCandidate(db, workspaceId, candidateId),
       allocationsOfCandidate(db, workspaceId, candidateId),
       auditOfProfile(db, workspaceId, candidateId),
     ]);
@@ -40,8 +40,7 @@ export async function exportCandidate(db: DbOrTx, workspaceId: string, candidate
     sessions,
     introductions,
     alert: alert ?? null,
-    alertEvents: alertRecords.events,
-    alertMatches: alertRecords.matches,
+    alertEvents,
     allocations,
     access,
   };

@@ -105,7 +105,6 @@ describe.each(availableDatabaseKinds())('privacy on %s', (kind) => {
       introduction_events: 'introductions',
       alerts: 'alert',
       alert_events: 'alertEvents',
-      alert_pairs: 'alertMatches',
       allocations: 'allocations',
       audit_events: 'access',
     };
@@ -155,9 +154,6 @@ describe.each(availableDatabaseKinds())('privacy on %s', (kind) => {
           }),
         );
       }
-      expect(data.alertMatches).toContainEqual(
-        expect.objectContaining({ alertOf: 'candidate', jobId: m.job.id }),
-      );
       const allocation = allocated.json().allocation as {
         id: string;
         assignments: { jobId: string; candidateId: string }[];

@@ -19,7 +19,8 @@ const id = (kind: number, i: number) => `00000000-0000-4000-8${kind}00-${i.toStr
  * changed row when many of it are alerting, or by one scan of the changed rows per alerting row
  * when many rows changed (a bulk batch); each size here forces one, and all must give the pairs
  * the reference scorer gives (the changed rows' own alerts always take the scan), never a pair a
- * candidate hides from, also when the evaluation is cut into turns at every unit of work.
+ * candidate hides from, also when the evaluation is cut into turns at every unit of work, and also
+ * when the changed rows are copied out of the index (MatchIndex.stageIndexed: a write's "before").
  */
 describe('pairsAbove', () => {
   it.each([
@@ -106,6 +107,26 @@ describe('pairsAbove', () => {
           const key = (p: AlertPair) => `${p.alertOf}:${p.jobId}:${p.candidateId}:${p.score}`;
           expect(found.map(key).sort()).toEqual(expected.map(key).sort());
           expect(expected.length).toBeGreaterThan(0);
+          // The same profiles once indexed, copied back out of the index (a write's "before"): the same pairs.
+          for (const state of states) index.apply(WS, side, state);
+          const indexed = index.stageIndexed(
+            WS,
+            side,
+            states.map((state) => state.id),
+          );
+          expect(indexed.states.map((state) => state.id)).toEqual(states.map((state) => state.id));
+          const before = await pairsAbove(
+            index,
+            WS,
+            side,
+            indexed.states,
+            method,
+            { own, others: new AlertingSide(theirThresholds) },
+            undefined,
+            indexed.groups,
+          );
+          expect(before.map(key).sort()).toEqual(expected.map(key).sort());
+          for (const state of states) index.remove(WS, side, state.id);
           for (let i = 0; i < others; i++)
             index.remove(WS, side === 'job' ? 'candidate' : 'job', id(theirs, i));
         }

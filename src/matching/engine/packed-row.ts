@@ -123,3 +123,22 @@ function readDoubles([array, columns, first, step]: Cell, view: DataView, at: nu
 function slotId(i: number): string {
   return `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
 }
+
+/** Adds or replaces a profile in `to` with row `slot` of `from` (a store of the same layout), cell for cell. */
+export function copyRow(
+  from: ProfileStore,
+  slot: number,
+  to: ProfileStore,
+  profile: Omit<IndexedProfile, 'answers'>,
+): number {
+  if (from.layout !== to.layout) throw new Error('copyRow: the stores have different layouts');
+  // The cells are found inside `fill`: claiming a row can grow (replace) the target's arrays.
+  return to.write(profile, (target) => {
+    const source = cellsOf(from, slot);
+    cellsOf(to, target).forEach(([array, columns, first, step], i) => {
+      const [fromArray, , fromFirst, fromStep] = source[i]!;
+      for (let col = 0; col < columns; col++)
+        array[first + col * step] = fromArray[fromFirst + col * fromStep]!;
+    });
+  });
+}
