@@ -92,7 +92,9 @@ try {
     );
   };
   const events = async () =>
-    Number((await pool.query<{ n: string }>('select count(*) as n from alert_events')).rows[0]!.n);
+    Number(
+      (await pool.query<{ n: string }>('select coalesce(sum(size), 0) as n from alert_feed')).rows[0]!.n,
+    );
 
   let next = n;
   for (let round = 0; round < rounds; round++) {

@@ -1,4 +1,4 @@
-import { ALERT_EVENT_RETENTION_DAYS, purgeAlertEventsBefore } from './alerts/repository.ts';
+import { ALERT_EVENT_RETENTION_DAYS, purgeFeedsBefore } from './alerts/feed.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import { purgeExpiredIdempotencyKeys } from './http/idempotency.ts';
@@ -22,5 +22,5 @@ export async function purgeRetainedRecords(
   const cutoff = new Date(now - config.AUDIT_RETENTION_DAYS * DAY_MS);
   await purgeAuditBefore(db, cutoff);
   await purgeSettledDeliveriesBefore(db, cutoff);
-  await purgeAlertEventsBefore(db, new Date(now - ALERT_EVENT_RETENTION_DAYS * DAY_MS));
+  await purgeFeedsBefore(db, new Date(now - ALERT_EVENT_RETENTION_DAYS * DAY_MS));
 }

@@ -7,7 +7,7 @@ import { notFound, problemSchema } from '../http/errors.ts';
 import { idParam } from '../http/params.ts';
 import type { IndexSide } from '../matching/index.ts';
 import { findCandidate, findJob } from '../profiles/repository.ts';
-import { lastAlertEventSeq, listAlertEvents } from './repository.ts';
+import { lastFeedSeq, readFeed } from './feed.ts';
 import {
   alertBody,
   alertEventsQuery,
@@ -141,15 +141,13 @@ export const alertRoutes: FastifyPluginAsyncZod<{
         const workspaceId = await reach(request, side, id);
         const key = await cursorKey();
         const position = decodeEventCursor(key, cursor, id);
-        const after = position?.seq ?? 0;
         // A sealed cursor was issued here; an unsealed one (from before) beyond every event was not.
-        if (position && !position.sealed && after > (await lastAlertEventSeq(db))) throw notIssued();
-        const rows = await listAlertEvents(db, workspaceId, side, id, { limit, after });
-        const events = rows.slice(0, limit);
+        if (position && !position.sealed && position.seq > (await lastFeedSeq(db))) throw notIssued();
+        const page = await readFeed(db, workspaceId, side, id, { limit, after: position });
         return {
-          events: events.map(({ seq: _, ...event }) => event),
-          nextCursor: encodeEventCursor(key, events.at(-1)?.seq ?? after, id),
-          hasMore: rows.length > limit,
+          events: page.events,
+          nextCursor: encodeEventCursor(key, page.last ?? { seq: 0, n: 0 }, id),
+          hasMore: page.hasMore,
         };
       },
     );

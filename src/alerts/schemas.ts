@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../http/errors.ts';
 import { cursorObject, pageOf, pageQuery } from '../http/pagination.ts';
 import { openCursor, sealCursor } from '../http/sealed-cursor.ts';
+import type { FeedPosition } from './feed.ts';
 
 export const alertBody = z
   .object({
@@ -48,32 +49,35 @@ export const alertEventsResponse = z.object({
 export const alertEventsQuery = z.object(pageQuery).strict();
 
 /**
- * The feed's cursor, sealed (src/http/sealed-cursor.ts): the last event's sequence number, which
- * counts the events of every workspace, and the subject whose feed it is, so one subject's cursor
- * is refused on another's feed. Cursors issued before they were sealed (base64url JSON `{ seq }`)
- * are still taken.
+ * The feed's cursor, sealed (src/http/sealed-cursor.ts): the feed row read last, by its sequence
+ * number (which counts the rows of every workspace), and how many of its events were read, with
+ * the subject whose feed it is, so one subject's cursor is refused on another's feed. Cursors from
+ * before the feed held rows of events (`seq` alone: every event of that row read) are still taken,
+ * sealed or (older still) as base64url JSON `{ seq }`.
  */
-export function encodeEventCursor(key: Buffer, seq: number, subjectId: string): string {
-  return sealCursor(key, { seq, of: subjectId });
+export function encodeEventCursor(key: Buffer, position: FeedPosition, subjectId: string): string {
+  return sealCursor(key, { seq: position.seq, n: position.n, of: subjectId });
 }
 
-/** The sequence number a cursor of this subject's feed holds; `sealed` false for one from before the seal (it could be made up). */
+/** Where a cursor of this subject's feed points; `sealed` false for one from before the seal (it could be made up). */
 export function decodeEventCursor(
   key: Buffer,
   cursor: string | undefined,
   subjectId: string,
-): { seq: number; sealed: boolean } | undefined {
+): (FeedPosition & { sealed: boolean }) | undefined {
   if (cursor === undefined) return undefined;
-  const sealed = openCursor(key, cursor) as { seq?: unknown; of?: unknown } | undefined;
+  const sealed = openCursor(key, cursor) as { seq?: unknown; n?: unknown; of?: unknown } | undefined;
   const position = sealed?.of === subjectId ? sealed : sealed === undefined ? unsealed(cursor) : undefined;
   const seq = position?.seq;
-  if (Number.isSafeInteger(seq) && (seq as number) >= 0)
-    return { seq: seq as number, sealed: sealed !== undefined };
+  const n = position?.n;
+  const count = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
+  if (count(seq) && (n === undefined || count(n)))
+    return { seq: seq as number, n: n as number | undefined, sealed: sealed !== undefined };
   throw notIssued();
 }
 
 /** A cursor from before the seal: base64url JSON holding `seq` alone. */
-function unsealed(cursor: string): { seq?: unknown } | undefined {
+function unsealed(cursor: string): { seq?: unknown; n?: unknown } | undefined {
   const parsed = cursorObject(cursor);
   return parsed && Object.keys(parsed).join() === 'seq' ? parsed : undefined;
 }

@@ -7,15 +7,14 @@ import { readStates } from '../matching/repository.ts';
 import type { ScoreMethod } from '../matching/types.ts';
 import { enqueueEvents } from '../webhooks/events.ts';
 import { type AlertPair, pairKey, pairsAbove, scoreNow, type Thresholds } from './evaluate.ts';
+import { type AlertEvent, appendToFeeds } from './feed.ts';
 import { AlertRegistry } from './registry.ts';
 import {
-  type AlertEvent,
   alertGenerationOf,
   deleteAlert,
   enterAlertChange,
   enterMarketWrite,
   findAlert,
-  insertAlertEvents,
   thresholdsOf,
   upsertAlert,
 } from './repository.ts';
@@ -189,7 +188,7 @@ export class Alerts {
       })),
       ...created.map((p) => ({ type: 'match.created' as const, ...p })),
     ];
-    await insertAlertEvents(tx, workspaceId, events);
+    await appendToFeeds(tx, workspaceId, events);
     await enqueueEvents(
       tx,
       workspaceId,

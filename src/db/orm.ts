@@ -20,6 +20,7 @@ export const {
   DrizzleQueryError,
   eq,
   gt,
+  gte,
   inArray,
   isNull,
   like,

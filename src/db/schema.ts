@@ -447,25 +447,52 @@ export const alerts = pgTable(
   ],
 );
 
-/** The pull feed of every alert: match.created and match.removed in order (ids), kept 30 days. */
-export const alertEvents = pgTable(
-  'alert_events',
+/**
+ * The pull feed of every alert (src/alerts/feed.ts), kept 30 days: one row per write and alerting
+ * subject (cut into rows of at most FEED_ROW events), holding that write's events for it in order
+ * as the other side's ids and scores. Its first `removed` events are match.removed (a null score:
+ * no longer acceptable at all), the rest match.created. A bulk batch that raises tens of
+ * thousands of events writes a row per alerting subject it reached, not a row per event.
+ */
+export const alertFeed = pgTable(
+  'alert_feed',
   {
     seq: bigserial('seq', { mode: 'number' }).primaryKey(),
     workspaceId: workspaceId(),
     alertOf: alertSide('alert_of').notNull(),
     /** the alerting job or candidate */
     subjectId: uuid('subject_id').notNull(),
-    type: text('type', { enum: ['match.created', 'match.removed'] }).notNull(),
-    jobId: uuid('job_id').notNull(),
-    candidateId: uuid('candidate_id').notNull(),
-    score: doublePrecision('score'),
+    /** the other side of each event: candidates in a job's feed, jobs in a candidate's */
+    otherIds: uuid('other_ids').array().notNull(),
+    scores: doublePrecision('scores').array().notNull(),
+    removed: integer('removed').notNull(),
+    /** the number of events (kept apart: reading it does not fetch the arrays) */
+    size: integer('size').notNull(),
     createdAt: createdAt(),
   },
   (t) => [
-    index('alert_events_subject_idx').on(t.subjectId, t.seq),
-    index('alert_events_candidate_id_idx').on(t.candidateId),
-    index('alert_events_created_at_idx').on(t.createdAt),
+    index('alert_feed_subject_idx').on(t.subjectId, t.seq),
+    index('alert_feed_created_at_idx').on(t.createdAt),
+    check('alert_feed_size_check', sql`${t.size} = cardinality(${t.otherIds}) and ${t.size} > 0`),
+  ],
+);
+
+/**
+ * Where jobs' feeds name a candidate (erasure and export find its events there): per write that
+ * did, the range of sequence numbers of the job rows that write added.
+ */
+export const alertMentions = pgTable(
+  'alert_mentions',
+  {
+    workspaceId: workspaceId(),
+    candidateId: uuid('candidate_id').notNull(),
+    firstSeq: bigint('first_seq', { mode: 'number' }).notNull(),
+    lastSeq: bigint('last_seq', { mode: 'number' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.candidateId, t.firstSeq] }),
+    index('alert_mentions_created_at_idx').using('brin', t.createdAt),
   ],
 );
 

@@ -1,4 +1,5 @@
-import { alertEventsOfCandidate, findAlert, forgetCandidateAlertEvents } from '../alerts/repository.ts';
+import { feedEventsOfCandidate, forgetCandidateInFeeds } from '../alerts/feed.ts';
+import { findAlert } from '../alerts/repository.ts';
 import { allocationsOfCandidate, scrubCandidateFromAllocations } from '../allocation/repository.ts';
 import { findAnswerSet } from '../answers/repository.ts';
 import { listKeysOfCandidate } from '../auth/repository.ts';
@@ -28,7 +29,7 @@ export async function exportCandidate(db: DbOrTx, workspaceId: string, candidate
       sessionsOfCandidate(db, workspaceId, candidateId),
       introductionsOfCandidate(db, workspaceId, candidateId),
       findAlert(db, workspaceId, 'candidate', candidateId),
-      alertEventsOfCandidate(db, workspaceId, candidateId),
+      feedEventsOfCandidate(db, workspaceId, candidateId),
       allocationsOfCandidate(db, workspaceId, candidateId),
       auditOfProfile(db, workspaceId, candidateId),
     ]);
@@ -63,7 +64,7 @@ export async function eraseCandidate(tx: DbOrTx, workspaceId: string, candidateI
   await scrubCandidateFromAllocations(tx, workspaceId, candidateId);
   await forgetProfileChanges(tx, workspaceId, 'candidate', candidateId);
   await forgetCandidateDeliveries(tx, workspaceId, candidateId);
-  await forgetCandidateAlertEvents(tx, workspaceId, candidateId);
+  await forgetCandidateInFeeds(tx, workspaceId, candidateId);
   await enqueueEvent(tx, workspaceId, 'candidate.erased', { candidateId });
   return true;
 }

@@ -104,7 +104,8 @@ describe.each(availableDatabaseKinds())('privacy on %s', (kind) => {
       introductions: 'introductions',
       introduction_events: 'introductions',
       alerts: 'alert',
-      alert_events: 'alertEvents',
+      alert_feed: 'alertEvents',
+      alert_mentions: 'alertEvents',
       allocations: 'allocations',
       audit_events: 'access',
     };

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  type AlertEvent,
+  appendToFeeds,
+  FEED_ROW,
+  type FeedEvent,
+  type FeedPosition,
+  feedEventsOfCandidate,
+  forgetCandidateInFeeds,
+  readFeed,
+} from '../../src/alerts/feed.ts';
+import type { IndexSide } from '../../src/matching/index.ts';
+import { useTestApp } from '../support/app.ts';
+import { availableDatabaseKinds } from '../support/database.ts';
+import { createWorkspace } from '../support/factories.ts';
+
+/**
+ * The feed's storage (src/alerts/feed.ts): a write's events for one subject in rows of at most
+ * FEED_ROW, match.removed first; pages read back exactly the events written, in order, across and
+ * within rows; erasure takes one candidate's events out of rows it shares with others.
+ */
+describe.each(availableDatabaseKinds())('alert feed rows on %s', (kind) => {
+  const t = useTestApp({ kind });
+
+  const event = (
+    type: AlertEvent['type'],
+    jobId: string,
+    candidateId: string,
+    score: number | null,
+    alertOf: IndexSide = 'job',
+  ): AlertEvent => ({ type, alertOf, jobId, candidateId, score });
+
+  async function readAll(workspaceId: string, side: IndexSide, subjectId: string, limit: number) {
+    const events: FeedEvent[] = [];
+    let after: FeedPosition | undefined;
+    for (let pages = 1; ; pages++) {
+      const page = await readFeed(t.database.db, workspaceId, side, subjectId, { limit, after });
+      expect(page.events.length).toBeLessThanOrEqual(limit);
+      events.push(...page.events);
+      after = page.last;
+      if (!page.hasMore) return { events, pages };
+    }
+  }
+
+  const shape = (events: FeedEvent[]) => events.map((e) => `${e.type}:${e.candidateId}:${e.score}`);
+
+  it('cuts a subject’s events at FEED_ROW and reads them back in order through any page size', async () => {
+    const { workspace } = await createWorkspace(t.app);
+    const job = randomUUID();
+    const removed = Array.from({ length: FEED_ROW + 200 }, () => randomUUID());
+    const created = Array.from({ length: 300 }, () => randomUUID());
+    const other = randomUUID();
+    // Interleaved as an evaluation hands them over; the feed puts the removals first.
+    const events = [
+      ...created.map((c, i) => event('match.created', job, c, i / 1000)),
+      ...removed.map((c, i) => event('match.removed', job, c, i % 3 === 0 ? null : 0.25)),
+      event('match.created', other, created[0]!, 0.5),
+    ];
+    await appendToFeeds(t.database.db, workspace.id, events);
+
+    const expected = [
+      ...removed.map((c, i) => `match.removed:${c}:${i % 3 === 0 ? null : 0.25}`),
+      ...created.map((c, i) => `match.created:${c}:${i / 1000}`),
+    ];
+    for (const limit of [1, 7, 700, FEED_ROW + 500, 5000]) {
+      const { events: read, pages } = await readAll(workspace.id, 'job', job, limit);
+      expect(shape(read), `limit ${limit}`).toEqual(expected);
+      expect(pages).toBe(Math.max(1, Math.ceil(expected.length / limit)));
+      expect(read.every((e) => e.jobId === job && e.alertOf === 'job')).toBe(true);
+    }
+    expect(shape((await readAll(workspace.id, 'job', other, 10)).events)).toEqual([
+      `match.created:${created[0]}:0.5`,
+    ]);
+    // Another workspace does not see the rows.
+    const elsewhere = await createWorkspace(t.app);
+    expect((await readAll(elsewhere.workspace.id, 'job', job, 10)).events).toEqual([]);
+  });
+
+  it('erasure takes a candidate out of rows it shares, keeping the others and their types', async () => {
+    const { workspace } = await createWorkspace(t.app);
+    const [job, otherJob] = [randomUUID(), randomUUID()];
+    const [c1, c2, c3, c4] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    await appendToFeeds(t.database.db, workspace.id, [
+      event('match.removed', job, c1, 0.1),
+      event('match.removed', job, c2, null),
+      event('match.created', job, c3, 0.7),
+      event('match.created', job, c4, 0.8),
+      event('match.created', otherJob, c2, 0.9),
+      event('match.created', job, c2, 0.6, 'candidate'),
+    ]);
+    await appendToFeeds(t.database.db, workspace.id, [event('match.created', job, c2, 0.65)]);
+    expect((await feedEventsOfCandidate(t.database.db, workspace.id, c2)).map((e) => e.subjectId)).toEqual([
+      job,
+      otherJob,
+      c2,
+      job,
+    ]);
+
+    await forgetCandidateInFeeds(t.database.db, workspace.id, c2);
+    expect(shape((await readAll(workspace.id, 'job', job, 2)).events)).toEqual([
+      `match.removed:${c1}:0.1`,
+      `match.created:${c3}:0.7`,
+      `match.created:${c4}:0.8`,
+    ]);
+    expect((await readAll(workspace.id, 'job', otherJob, 10)).events).toEqual([]);
+    expect((await readAll(workspace.id, 'candidate', c2, 10)).events).toEqual([]);
+    expect(await feedEventsOfCandidate(t.database.db, workspace.id, c2)).toEqual([]);
+
+    await forgetCandidateInFeeds(t.database.db, workspace.id, c1);
+    expect(shape((await readAll(workspace.id, 'job', job, 10)).events)).toEqual([
+      `match.created:${c3}:0.7`,
+      `match.created:${c4}:0.8`,
+    ]);
+    expect(await feedEventsOfCandidate(t.database.db, workspace.id, c3)).toEqual([
+      expect.objectContaining({
+        alertOf: 'job',
+        subjectId: job,
+        type: 'match.created',
+        jobId: job,
+        score: 0.7,
+      }),
+    ]);
+  });
+});
