@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import {
   type AlertEvent,
@@ -8,8 +9,10 @@ import {
   type FeedPosition,
   feedEventsOfCandidate,
   forgetCandidateInFeeds,
+  purgeFeedsBefore,
   readFeed,
 } from '../../src/alerts/feed.ts';
+import { rowsOf } from '../../src/db/rows.ts';
 import type { IndexSide } from '../../src/matching/index.ts';
 import { useTestApp } from '../support/app.ts';
 import { availableDatabaseKinds } from '../support/database.ts';
@@ -121,5 +124,23 @@ describe.each(availableDatabaseKinds())('alert feed rows on %s', (kind) => {
         score: 0.7,
       }),
     ]);
+  });
+
+  it('purges rows and mentions older than the cutoff, and keeps younger ones', async () => {
+    const { workspace } = await createWorkspace(t.app);
+    const [job, old, young] = [randomUUID(), randomUUID(), randomUUID()];
+    await appendToFeeds(t.database.db, workspace.id, [event('match.created', job, old, 0.5)]);
+    await t.database.db.execute(sql`update alert_feed set created_at = now() - interval '31 days'`);
+    await t.database.db.execute(sql`update alert_mentions set created_at = now() - interval '31 days'`);
+    await appendToFeeds(t.database.db, workspace.id, [event('match.created', job, young, 0.6)]);
+
+    await purgeFeedsBefore(t.database.db, new Date(Date.now() - 30 * 24 * 3600 * 1000));
+    expect(shape((await readAll(workspace.id, 'job', job, 10)).events)).toEqual([
+      `match.created:${young}:0.6`,
+    ]);
+    const mentions = rowsOf<{ candidate_id: string }>(
+      await t.database.db.execute(sql`select candidate_id from alert_mentions`),
+    );
+    expect(mentions.map((m) => m.candidate_id)).toEqual([young]);
   });
 });
