@@ -10,6 +10,7 @@
  *   - alerts off: every alert switched off through `DELETE`;
  * and prints candidates/s of each step, the service's and PostgreSQL's CPU per candidate, and the
  * events the step raised. One JSON line per step (bench/results/ keeps them with the machine).
+ * BENCH_CHILD_NODE_OPTIONS: NODE_OPTIONS for the service (e.g. `--cpu-prof --cpu-prof-dir=…`).
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -55,6 +56,7 @@ const service = await startService({
   databaseUrl,
   adminKey,
   logFile: logPath(os.tmpdir(), 'alerts-ingest'),
+  nodeOptions: process.env.BENCH_CHILD_NODE_OPTIONS,
 });
 // PostgreSQL's CPU sampled every second, so a backend that ends during a step still counts.
 const backends = backendCpuSampler(pool, dbName);

@@ -2,7 +2,9 @@ import type { DbOrTx } from '../db/client.ts';
 import { and, asc, eq, gte, lt, sql } from '../db/orm.ts';
 import { rowsOf } from '../db/rows.ts';
 import { alertFeed, alertMentions } from '../db/schema.ts';
+import { idToWords, wordsToId } from '../matching/engine/uuid-words.ts';
 import type { IndexSide } from '../matching/index.ts';
+import type { AlertPair } from './evaluate.ts';
 
 /** The feed keeps events this long (then the hourly purge drops them). */
 export const ALERT_EVENT_RETENTION_DAYS = 30;
@@ -14,14 +16,6 @@ export const FEED_ROW = 1_000;
 const WRITE_EVENTS = 50_000;
 
 export type AlertEventType = 'match.created' | 'match.removed';
-
-export interface AlertEvent {
-  type: AlertEventType;
-  alertOf: IndexSide;
-  jobId: string;
-  candidateId: string;
-  score: number | null;
-}
 
 /** A place in a subject's feed: `n` events of row `seq` were read (undefined: all of them). */
 export interface FeedPosition {
@@ -37,13 +31,19 @@ interface FeedRow {
   removed: number;
 }
 
+/** A write's crossings: pairs now above an alert's threshold, and pairs no longer (with their score now, or null). */
+export interface Crossings {
+  removed: readonly (AlertPair | (Omit<AlertPair, 'score'> & { score: number | null }))[];
+  created: readonly AlertPair[];
+}
+
 /**
- * Appends a write's events to the feeds (docs/architecture.md#alerts): one row per alerting
- * subject (cut at FEED_ROW events), its match.removed first, in the order given, and for the rows
- * of jobs' feeds one mention per candidate they name, so erasure and export find them.
+ * Appends a write's crossings to the feeds (docs/architecture.md#alerts): one row per alerting
+ * subject (cut at FEED_ROW events), its match.removed first, each kind in the order given, and for
+ * the rows of jobs' feeds one mention per candidate they name, so erasure and export find them.
  */
-export async function appendToFeeds(tx: DbOrTx, workspaceId: string, events: AlertEvent[]): Promise<void> {
-  const rows = feedRows(events);
+export async function appendToFeeds(tx: DbOrTx, workspaceId: string, crossings: Crossings): Promise<void> {
+  const rows = feedRows(crossings);
   for (let start = 0; start < rows.length; ) {
     let end = start;
     let size = 0;
@@ -54,51 +54,70 @@ export async function appendToFeeds(tx: DbOrTx, workspaceId: string, events: Ale
   }
 }
 
-function feedRows(events: AlertEvent[]): FeedRow[] {
-  const bySubject = new Map<string, FeedRow[]>();
+function feedRows({ removed, created }: Crossings): FeedRow[] {
+  const bySubject = { job: new Map<string, FeedRow[]>(), candidate: new Map<string, FeedRow[]>() };
   // Removed first: the feed row's order (see alertFeed.removed).
-  for (const removed of [true, false]) {
-    for (const event of events) {
-      if ((event.type === 'match.removed') !== removed) continue;
+  for (const [pairs, isRemoval] of [
+    [removed, true],
+    [created, false],
+  ] as const) {
+    for (const pair of pairs) {
       const [subjectId, otherId] =
-        event.alertOf === 'job' ? [event.jobId, event.candidateId] : [event.candidateId, event.jobId];
-      const key = `${event.alertOf}:${subjectId}`;
-      const rows = bySubject.get(key) ?? [];
-      bySubject.set(key, rows);
+        pair.alertOf === 'job' ? [pair.jobId, pair.candidateId] : [pair.candidateId, pair.jobId];
+      const rows = bySubject[pair.alertOf].get(subjectId) ?? [];
+      if (rows.length === 0) bySubject[pair.alertOf].set(subjectId, rows);
       let row = rows.at(-1);
       if (!row || row.otherIds.length === FEED_ROW) {
-        row = { alertOf: event.alertOf, subjectId, otherIds: [], scores: [], removed: 0 };
+        row = { alertOf: pair.alertOf, subjectId, otherIds: [], scores: [], removed: 0 };
         rows.push(row);
       }
       row.otherIds.push(otherId);
-      row.scores.push(event.score);
-      if (removed) row.removed++;
+      row.scores.push(pair.score);
+      if (isRemoval) row.removed++;
     }
   }
-  return [...bySubject.values()].flat();
+  return [...bySubject.job.values(), ...bySubject.candidate.values()].flat();
 }
 
 async function insertRows(tx: DbOrTx, workspaceId: string, rows: FeedRow[]): Promise<void> {
-  // Every row's events in one flat array per column, each row taking its slice (1-based, inclusive).
+  // Every row's events in one run of bytes per column, each row taking its part (1-based offsets).
   const starts: number[] = [];
-  let next = 1;
+  let events = 0;
   for (const row of rows) {
-    starts.push(next);
-    next += row.otherIds.length;
+    starts.push(events);
+    events += row.otherIds.length;
+  }
+  const ids = new Uint8Array(events * ID_BYTES);
+  const scores = new DataView(new ArrayBuffer(events * SCORE_BYTES));
+  // Each id once: a bulk batch names each new candidate in the feed of every alerting job it reached.
+  const encoded = new Map<string, Uint8Array>();
+  let at = 0;
+  for (const row of rows) {
+    for (let k = 0; k < row.otherIds.length; k++, at++) {
+      const id = row.otherIds[k]!;
+      let bytes = encoded.get(id);
+      if (!bytes) {
+        bytes = new Uint8Array(ID_BYTES);
+        writeId(viewOf(bytes), 0, id);
+        encoded.set(id, bytes);
+      }
+      ids.set(bytes, at * ID_BYTES);
+      scores.setFloat64(at * SCORE_BYTES, row.scores[k] ?? Number.NaN);
+    }
   }
   const inserted = rowsOf<{ seq: string | number; alert_of: IndexSide }>(
     await tx.execute(sql`
       insert into alert_feed (workspace_id, alert_of, subject_id, other_ids, scores, removed, size)
       select ${workspaceId}::uuid, r.alert_of::alert_side, r.subject_id,
-             e.ids[r.start : r.start + r.size - 1], e.scores[r.start : r.start + r.size - 1], r.removed, r.size
+             substring(e.ids from r.start * 16 + 1 for r.size * 16),
+             substring(e.scores from r.start * 8 + 1 for r.size * 8), r.removed, r.size
         from unnest(${sql.param(rows.map((r) => r.alertOf))}::text[],
                     ${sql.param(rows.map((r) => r.subjectId))}::uuid[],
                     ${sql.param(starts)}::int[],
                     ${sql.param(rows.map((r) => r.otherIds.length))}::int[],
                     ${sql.param(rows.map((r) => r.removed))}::int[])
              with ordinality as r(alert_of, subject_id, start, size, removed, n),
-             (select ${sql.param(rows.flatMap((r) => r.otherIds))}::uuid[] as ids,
-                     ${sql.param(rows.flatMap((r) => r.scores))}::float8[] as scores) as e
+             (select ${sql.param(Buffer.from(ids.buffer))}::bytea as ids, ${sql.param(bytesOf(scores))}::bytea as scores) as e
        order by r.n
       returning seq, alert_of`),
   );
@@ -111,6 +130,30 @@ async function insertRows(tx: DbOrTx, workspaceId: string, rows: FeedRow[]): Pro
       from unnest(${sql.param([...named])}::uuid[]) as named(candidate_id)
     on conflict do nothing`);
 }
+
+const ID_BYTES = 16;
+const SCORE_BYTES = 8;
+const scratchWords = new Uint32Array(4);
+
+/** The id's 16 bytes as uuid_send gives them, at event `at`. */
+function writeId(bytes: DataView, at: number, id: string): void {
+  const words = idToWords(id, scratchWords);
+  for (let w = 0; w < 4; w++) bytes.setUint32(at * ID_BYTES + 4 * w, words[w]!);
+}
+
+function readId(bytes: DataView, at: number): string {
+  for (let w = 0; w < 4; w++) scratchWords[w] = bytes.getUint32(at * ID_BYTES + 4 * w);
+  return wordsToId(scratchWords, 0);
+}
+
+/** The score at event `at`; null where it was stored as NaN (no longer acceptable at all). */
+function readScore(bytes: DataView, at: number): number | null {
+  const score = bytes.getFloat64(at * SCORE_BYTES);
+  return Number.isNaN(score) ? null : score;
+}
+
+const bytesOf = (view: DataView) => Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+const viewOf = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** The highest sequence number any feed row was given (0 before the first): no cursor is beyond it. */
 export async function lastFeedSeq(db: DbOrTx): Promise<number> {
@@ -172,28 +215,29 @@ export async function readFeed(
     wanted -= hi - lo;
   }
   if (slices.length === 0) return { events: [], last: after, hasMore: false };
-  const arrays = new Map(
-    rowsOf<{ seq: string | number; ids: string[]; scores: (number | null)[] }>(
+  const parts = new Map(
+    rowsOf<{ seq: string | number; ids: Uint8Array; scores: Uint8Array }>(
       await db.execute(sql`
-        select f.seq, f.other_ids[w.lo + 1 : w.hi] as ids, f.scores[w.lo + 1 : w.hi] as scores
+        select f.seq, substring(f.other_ids from w.lo * 16 + 1 for (w.hi - w.lo) * 16) as ids,
+               substring(f.scores from w.lo * 8 + 1 for (w.hi - w.lo) * 8) as scores
           from unnest(${sql.param(slices.map((s) => s.seq))}::bigint[],
                       ${sql.param(slices.map((s) => s.lo))}::int[],
                       ${sql.param(slices.map((s) => s.hi))}::int[]) as w(seq, lo, hi)
           join alert_feed f on f.seq = w.seq`),
-    ).map((row) => [Number(row.seq), row]),
+    ).map((row) => [Number(row.seq), { ids: viewOf(row.ids), scores: viewOf(row.scores) }]),
   );
   const events: FeedEvent[] = [];
   let last = after;
   for (const slice of slices) {
-    const { ids, scores } = arrays.get(slice.seq)!;
-    for (let k = 0; k < ids.length && events.length < limit; k++) {
+    const { ids, scores } = parts.get(slice.seq)!;
+    for (let k = 0; k < slice.hi - slice.lo && events.length < limit; k++) {
       const at = slice.lo + k;
-      const [jobId, candidateId] = side === 'job' ? [subjectId, ids[k]!] : [ids[k]!, subjectId];
+      const otherId = readId(ids, k);
       events.push({
         type: at < slice.removed ? 'match.removed' : 'match.created',
-        jobId,
-        candidateId,
-        score: scores[k] ?? null,
+        jobId: side === 'job' ? subjectId : otherId,
+        candidateId: side === 'job' ? otherId : subjectId,
+        score: readScore(scores, k),
         alertOf: side,
         createdAt: slice.createdAt,
       });
@@ -203,7 +247,10 @@ export async function readFeed(
   return { events, last, hasMore: slices.reduce((sum, s) => sum + s.hi - s.lo, 0) > limit };
 }
 
-/** The job rows that may name the candidate: those of the writes that mentioned it. */
+/**
+ * The job rows that may name the candidate: those of the writes that mentioned it (the byte search
+ * can match across two ids; callers compare whole ids).
+ */
 function mentioningRows(workspaceId: string, candidateId: string) {
   return sql`
     select distinct on (f.seq) f.seq, f.subject_id, f.other_ids, f.scores, f.removed, f.created_at
@@ -212,17 +259,28 @@ function mentioningRows(workspaceId: string, candidateId: string) {
         on f.seq between m.first_seq and m.last_seq
        and f.workspace_id = m.workspace_id and f.alert_of = 'job'
      where m.candidate_id = ${candidateId}::uuid and m.workspace_id = ${workspaceId}::uuid
-       and ${candidateId}::uuid = any(f.other_ids)
+       and position(uuid_send(${candidateId}::uuid) in f.other_ids) > 0
      order by f.seq`;
 }
 
 interface StoredRow {
   seq: string | number;
   subject_id: string;
-  other_ids: string[];
-  scores: (number | null)[];
+  other_ids: Uint8Array;
+  scores: Uint8Array;
   removed: number;
   created_at: Date | string;
+}
+
+/** A stored row's events: the other side's id, the score, and whether it is a removal. */
+function eventsOf(row: StoredRow) {
+  const ids = viewOf(row.other_ids);
+  const scores = viewOf(row.scores);
+  return Array.from({ length: row.other_ids.length / ID_BYTES }, (_, k) => ({
+    otherId: readId(ids, k),
+    score: readScore(scores, k),
+    removed: k < row.removed,
+  }));
 }
 
 /**
@@ -242,17 +300,23 @@ export async function forgetCandidateInFeeds(tx: DbOrTx, workspaceId: string, ca
     );
   const rows = rowsOf<StoredRow>(await tx.execute(mentioningRows(workspaceId, candidateId)));
   for (const row of rows) {
-    const kept = row.other_ids.flatMap((id, k) => (id === candidateId ? [] : [k]));
+    const kept = eventsOf(row).filter((event) => event.otherId !== candidateId);
     if (kept.length === 0) {
       await tx.delete(alertFeed).where(eq(alertFeed.seq, Number(row.seq)));
       continue;
     }
+    const ids = new DataView(new ArrayBuffer(kept.length * ID_BYTES));
+    const scores = new DataView(new ArrayBuffer(kept.length * SCORE_BYTES));
+    kept.forEach((event, k) => {
+      writeId(ids, k, event.otherId);
+      scores.setFloat64(k * SCORE_BYTES, event.score ?? Number.NaN);
+    });
     await tx
       .update(alertFeed)
       .set({
-        otherIds: kept.map((k) => row.other_ids[k]!),
-        scores: kept.map((k) => row.scores[k]!),
-        removed: kept.filter((k) => k < row.removed).length,
+        otherIds: bytesOf(ids),
+        scores: bytesOf(scores),
+        removed: kept.filter((event) => event.removed).length,
         size: kept.length,
       })
       .where(eq(alertFeed.seq, Number(row.seq)));
@@ -267,12 +331,13 @@ export async function feedEventsOfCandidate(db: DbOrTx, workspaceId: string, can
   const [own, jobs] = await Promise.all([
     db.execute(sql`
       select seq, subject_id, other_ids, scores, removed, created_at from alert_feed
-       where workspace_id = ${workspaceId}::uuid and alert_of = 'candidate' and subject_id = ${candidateId}::uuid`),
+       where workspace_id = ${workspaceId}::uuid and alert_of = 'candidate' and subject_id = ${candidateId}::uuid
+       order by seq`),
     db.execute(mentioningRows(workspaceId, candidateId)),
   ]);
   const events = (alertOf: IndexSide, rows: StoredRow[]) =>
     rows.flatMap((row) =>
-      row.other_ids.flatMap((otherId, k) =>
+      eventsOf(row).flatMap(({ otherId, score, removed }, k) =>
         alertOf === 'job' && otherId !== candidateId
           ? []
           : [
@@ -281,9 +346,9 @@ export async function feedEventsOfCandidate(db: DbOrTx, workspaceId: string, can
                 k,
                 alertOf,
                 subjectId: row.subject_id,
-                type: (k < row.removed ? 'match.removed' : 'match.created') as AlertEventType,
+                type: (removed ? 'match.removed' : 'match.created') as AlertEventType,
                 jobId: alertOf === 'job' ? row.subject_id : otherId,
-                score: row.scores[k] ?? null,
+                score,
                 at: new Date(row.created_at),
               },
             ],

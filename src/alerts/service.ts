@@ -7,7 +7,7 @@ import { readStates } from '../matching/repository.ts';
 import type { ScoreMethod } from '../matching/types.ts';
 import { enqueueEvents } from '../webhooks/events.ts';
 import { type AlertPair, pairKey, pairsAbove, scoreNow, type Thresholds } from './evaluate.ts';
-import { type AlertEvent, appendToFeeds } from './feed.ts';
+import { appendToFeeds } from './feed.ts';
 import { AlertRegistry } from './registry.ts';
 import {
   alertGenerationOf,
@@ -27,7 +27,11 @@ export interface AlertTurn {
    * the profiles' states as written (missing: gone from the market), or undefined when nothing
    * was evaluated.
    */
-  evaluate(side: IndexSide, ids: string[]): Promise<Map<string, ProfileState | null> | undefined>;
+  evaluate(
+    side: IndexSide,
+    ids: string[],
+    known?: readonly ProfileState[],
+  ): Promise<Map<string, ProfileState | null> | undefined>;
 }
 
 const inert: AlertTurn = { evaluate: async () => undefined };
@@ -60,7 +64,7 @@ export class Alerts {
     db: Db,
     workspaceId: string,
     side: IndexSide,
-    work: (tx: Tx) => Promise<{ value: T; ids: string[] }>,
+    work: (tx: Tx) => Promise<{ value: T; ids: string[]; states?: readonly ProfileState[] }>,
   ): Promise<T> {
     // In a request transaction (a bulk request's batches), a later batch's "before" is what an
     // earlier one wrote: not committed, so not in the index.
@@ -68,8 +72,8 @@ export class Alerts {
     return db
       .transaction(async (tx) => {
         const turn = await this.begin(tx, workspaceId);
-        const { value, ids } = await work(tx);
-        return { value, states: await turn.evaluate(side, ids) };
+        const { value, ids, states } = await work(tx);
+        return { value, states: await turn.evaluate(side, ids, states) };
       })
       .then(({ value, states }) => {
         for (const [id, state] of states ?? []) written?.set(id, state);
@@ -87,7 +91,7 @@ export class Alerts {
   async begin(tx: Tx, workspaceId: string): Promise<AlertTurn> {
     if (!(await enterMarketWrite(tx, workspaceId))) return inert;
     await this.catchUp(tx, workspaceId);
-    return { evaluate: (side, ids) => this.evaluate(tx, workspaceId, side, ids) };
+    return { evaluate: (side, ids, known) => this.evaluate(tx, workspaceId, side, ids, known) };
   }
 
   /** The subject's alert, or undefined when it has none. */
@@ -164,9 +168,26 @@ export class Alerts {
     return { registry, method };
   }
 
-  private async evaluate(tx: Tx, workspaceId: string, side: IndexSide, ids: string[]) {
+  /** `known`: states of changed profiles the write already has, as the index will take them (the rest are read). */
+  private async evaluate(
+    tx: Tx,
+    workspaceId: string,
+    side: IndexSide,
+    ids: string[],
+    known: readonly ProfileState[] = [],
+  ) {
     if (ids.length === 0) return undefined;
-    const states = await readStates(tx, workspaceId, side, ids, this.index.currentLayoutKeys());
+    const layoutKeys = this.index.currentLayoutKeys();
+    // A packed row of a layout this process does not use (a questionnaire changed meanwhile) is read again.
+    const usable = known.filter(
+      (state) => !state.answers?.indexRow || layoutKeys.includes(state.answers.indexLayout ?? ''),
+    );
+    const given = new Set(usable.map((state) => state.id));
+    const unknown = ids.filter((id) => !given.has(id));
+    const states = [
+      ...usable,
+      ...(unknown.length === 0 ? [] : await readStates(tx, workspaceId, side, unknown, layoutKeys)),
+    ];
     const { registry, method } = await this.registryOf(tx, workspaceId);
     const mine = registry.side(side).thresholds;
     const thresholds: Thresholds = {
@@ -176,24 +197,20 @@ export class Alerts {
     const after = await pairsAbove(this.index, workspaceId, side, states, method, thresholds);
     const before = await this.pairsBefore(workspaceId, side, ids, method, thresholds);
     const turns = new Turns();
-    // New profiles (a bulk ingest) had no pairs: everything found is new.
+    // New profiles (a bulk ingest) had no pairs: everything found is new, nothing is gone.
     const created = before.length === 0 ? after : await notIn(after, before, turns);
-    const removed = await notIn(before, after, turns);
+    const removed = before.length === 0 ? [] : await notIn(before, after, turns);
     const scores = await scoreNow(this.index, workspaceId, side, states, method, removed);
-    const events: AlertEvent[] = [
-      ...removed.map((p) => ({
-        type: 'match.removed' as const,
-        ...p,
-        score: scores.get(pairKey(p.jobId, p.candidateId)) ?? null,
-      })),
-      ...created.map((p) => ({ type: 'match.created' as const, ...p })),
-    ];
-    await appendToFeeds(tx, workspaceId, events);
-    await enqueueEvents(
-      tx,
-      workspaceId,
-      events.map(({ type, ...data }) => ({ type, data })),
-    );
+    const crossings = {
+      removed: removed.map((p) => ({ ...p, score: scores.get(pairKey(p.jobId, p.candidateId)) ?? null })),
+      created,
+    };
+    await appendToFeeds(tx, workspaceId, crossings);
+    if (removed.length + created.length > 0)
+      await enqueueEvents(tx, workspaceId, alertEventTypes, () => [
+        ...crossings.removed.map((data) => ({ type: 'match.removed' as const, data })),
+        ...created.map((data) => ({ type: 'match.created' as const, data })),
+      ]);
     const written = new Map<string, ProfileState | null>(ids.map((id) => [id, null]));
     for (const state of states) written.set(state.id, state);
     return written;
@@ -237,6 +254,8 @@ export class Alerts {
     return pairs;
   }
 }
+
+const alertEventTypes = ['match.created', 'match.removed'] as const;
 
 const writtenKey = (workspaceId: string, side: IndexSide) => `alerts:written:${workspaceId}:${side}`;
 

@@ -9,7 +9,7 @@ import { errorCodeSchema, fieldProblemsSchema, PROBLEM_LIMITS, problemSchema } f
 import { type CheckedBody, readCheckedBody } from '../ingest/checked-body.ts';
 import type { IngestPool } from '../ingest/ingest-pool.ts';
 import { loggableError } from '../logger.ts';
-import type { ProfileSync } from '../matching/profile-sync.ts';
+import type { ProfileSync, WrittenProfile } from '../matching/profile-sync.ts';
 import { assertLineCount, type BulkEntry, type LineResult, MAX_BULK_LINES, writeBulk } from './bulk.ts';
 import type { BulkKind, CheckedLine } from './bulk-lines.ts';
 import {
@@ -226,6 +226,8 @@ async function checkEmployers(db: Db, workspaceId: string, entries: BulkEntry<Jo
 }
 
 /** A batch's result with the profiles it changed, for the alert evaluation of its transaction. */
-function withIds<T extends Map<string, { id: string }>>(value: T) {
-  return { value, ids: [...value.values()].map((w) => w.id) };
+/** What alerts need of a bulk batch's write: the profiles it changed, and the states it already has. */
+function withIds<T extends Map<string, WrittenProfile>>(value: T) {
+  const written = [...value.values()];
+  return { value, ids: written.map((w) => w.id), states: written.flatMap((w) => w.state ?? []) };
 }

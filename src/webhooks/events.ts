@@ -48,25 +48,34 @@ export async function enqueueEvent<T extends EventType>(
   type: T,
   data: EventData[T],
 ): Promise<void> {
-  await enqueueEvents(tx, workspaceId, [{ type, data } as OutboxEvent]);
+  await enqueueEvents(tx, workspaceId, [type], () => [{ type, data } as OutboxEvent]);
 }
 
 /** One event of any type, its data matching its type. */
 export type OutboxEvent = { [T in EventType]: { type: T; data: EventData[T] } }[EventType];
 
-/** Several events in order, as enqueueEvent writes one (one look-up of the subscriptions, batched inserts). */
-export async function enqueueEvents(tx: DbOrTx, workspaceId: string, events: OutboxEvent[]): Promise<void> {
-  if (events.length === 0) return;
+/**
+ * Several events in order, as enqueueEvent writes one (one look-up of the subscriptions, batched
+ * inserts). `events` (of the `types` given) is made only when a subscription wants one of them: a
+ * bulk batch's alerts can raise tens of thousands that nobody subscribed to.
+ */
+export async function enqueueEvents(
+  tx: DbOrTx,
+  workspaceId: string,
+  types: readonly EventType[],
+  events: () => OutboxEvent[],
+): Promise<void> {
   const subscribers = await tx
     .select({ id: webhookSubscriptions.id, eventTypes: webhookSubscriptions.eventTypes })
     .from(webhookSubscriptions)
     .where(
       and(
         eq(webhookSubscriptions.workspaceId, workspaceId),
-        sql`${webhookSubscriptions.eventTypes} && ${sql.param([...new Set(events.map((e) => e.type))])}::text[]`,
+        sql`${webhookSubscriptions.eventTypes} && ${sql.param([...types])}::text[]`,
       ),
     );
-  const rows = events.flatMap(({ type, data }) =>
+  if (subscribers.length === 0) return;
+  const rows = events().flatMap(({ type, data }) =>
     subscribers
       .filter((subscription) => subscription.eventTypes.includes(type))
       .map((subscription) => ({

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import type { AlertPair } from '../../src/alerts/evaluate.ts';
 import {
-  type AlertEvent,
+  type AlertEventType,
   appendToFeeds,
   FEED_ROW,
   type FeedEvent,
@@ -26,13 +27,20 @@ import { createWorkspace } from '../support/factories.ts';
 describe.each(availableDatabaseKinds())('alert feed rows on %s', (kind) => {
   const t = useTestApp({ kind });
 
+  type Event = Omit<AlertPair, 'score'> & { type: AlertEventType; score: number | null };
   const event = (
-    type: AlertEvent['type'],
+    type: AlertEventType,
     jobId: string,
     candidateId: string,
     score: number | null,
     alertOf: IndexSide = 'job',
-  ): AlertEvent => ({ type, alertOf, jobId, candidateId, score });
+  ): Event => ({ type, alertOf, jobId, candidateId, score });
+  /** A write's crossings, as the evaluation hands them over: removals and creations apart. */
+  const append = (workspaceId: string, events: Event[]) =>
+    appendToFeeds(t.database.db, workspaceId, {
+      removed: events.filter((e) => e.type === 'match.removed'),
+      created: events.filter((e): e is Event & { score: number } => e.type === 'match.created'),
+    });
 
   async function readAll(workspaceId: string, side: IndexSide, subjectId: string, limit: number) {
     const events: FeedEvent[] = [];
@@ -54,13 +62,13 @@ describe.each(availableDatabaseKinds())('alert feed rows on %s', (kind) => {
     const removed = Array.from({ length: FEED_ROW + 200 }, () => randomUUID());
     const created = Array.from({ length: 300 }, () => randomUUID());
     const other = randomUUID();
-    // Interleaved as an evaluation hands them over; the feed puts the removals first.
+    // Creations listed first: the feed puts the removals first.
     const events = [
       ...created.map((c, i) => event('match.created', job, c, i / 1000)),
       ...removed.map((c, i) => event('match.removed', job, c, i % 3 === 0 ? null : 0.25)),
       event('match.created', other, created[0]!, 0.5),
     ];
-    await appendToFeeds(t.database.db, workspace.id, events);
+    await append(workspace.id, events);
 
     const expected = [
       ...removed.map((c, i) => `match.removed:${c}:${i % 3 === 0 ? null : 0.25}`),
@@ -84,7 +92,7 @@ describe.each(availableDatabaseKinds())('alert feed rows on %s', (kind) => {
     const { workspace } = await createWorkspace(t.app);
     const [job, otherJob] = [randomUUID(), randomUUID()];
     const [c1, c2, c3, c4] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
-    await appendToFeeds(t.database.db, workspace.id, [
+    await append(workspace.id, [
       event('match.removed', job, c1, 0.1),
       event('match.removed', job, c2, null),
       event('match.created', job, c3, 0.7),
@@ -92,7 +100,7 @@ describe.each(availableDatabaseKinds())('alert feed rows on %s', (kind) => {
       event('match.created', otherJob, c2, 0.9),
       event('match.created', job, c2, 0.6, 'candidate'),
     ]);
-    await appendToFeeds(t.database.db, workspace.id, [event('match.created', job, c2, 0.65)]);
+    await append(workspace.id, [event('match.created', job, c2, 0.65)]);
     expect((await feedEventsOfCandidate(t.database.db, workspace.id, c2)).map((e) => e.subjectId)).toEqual([
       job,
       otherJob,
@@ -129,10 +137,10 @@ describe.each(availableDatabaseKinds())('alert feed rows on %s', (kind) => {
   it('purges rows and mentions older than the cutoff, and keeps younger ones', async () => {
     const { workspace } = await createWorkspace(t.app);
     const [job, old, young] = [randomUUID(), randomUUID(), randomUUID()];
-    await appendToFeeds(t.database.db, workspace.id, [event('match.created', job, old, 0.5)]);
+    await append(workspace.id, [event('match.created', job, old, 0.5)]);
     await t.database.db.execute(sql`update alert_feed set created_at = now() - interval '31 days'`);
     await t.database.db.execute(sql`update alert_mentions set created_at = now() - interval '31 days'`);
-    await appendToFeeds(t.database.db, workspace.id, [event('match.created', job, young, 0.6)]);
+    await append(workspace.id, [event('match.created', job, young, 0.6)]);
 
     await purgeFeedsBefore(t.database.db, new Date(Date.now() - 30 * 24 * 3600 * 1000));
     expect(shape((await readAll(workspace.id, 'job', job, 10)).events)).toEqual([
