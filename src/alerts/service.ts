@@ -23,6 +23,13 @@ import { Turns } from './turns.ts';
 /** An evaluation opened at the start of a market write's transaction (see Alerts.begin). */
 export interface AlertTurn {
   /**
+   * Optional, between the write's statements: the changed profiles' states as the write leaves
+   * them, known before its last statements (a bulk batch knows them after its first), so that they
+   * are scored while PostgreSQL runs the rest. Only for writes that delete no profile (the alerts
+   * are read at once). Evaluate still names the profiles; it uses this scoring when they are these.
+   */
+  early(side: IndexSide, ids: readonly string[], states: readonly ProfileState[]): void;
+  /**
    * Call after the write's statements: announces the crossings of the changed profiles. Returns
    * the profiles' states as written (missing: gone from the market), or undefined when nothing
    * was evaluated.
@@ -34,7 +41,20 @@ export interface AlertTurn {
   ): Promise<Map<string, ProfileState | null> | undefined>;
 }
 
-const inert: AlertTurn = { evaluate: async () => undefined };
+/** What `early` hands a write's statements: see AlertTurn.early. */
+export type EarlyStates = AlertTurn['early'];
+
+const inert: AlertTurn = { early: () => {}, evaluate: async () => undefined };
+
+/** A write's changed profiles scored: their pairs above an alert's threshold after and before it. */
+interface Scored {
+  side: IndexSide;
+  ids: readonly string[];
+  states: ProfileState[];
+  method: ScoreMethod;
+  after: AlertPair[];
+  before: AlertPair[];
+}
 
 /** Feed rows this young are read by the catch-up under the lock; older ones the follower has applied. */
 const CATCH_UP_WINDOW = '10 seconds';
@@ -64,7 +84,10 @@ export class Alerts {
     db: Db,
     workspaceId: string,
     side: IndexSide,
-    work: (tx: Tx) => Promise<{ value: T; ids: string[]; states?: readonly ProfileState[] }>,
+    work: (
+      tx: Tx,
+      early: EarlyStates,
+    ) => Promise<{ value: T; ids: string[]; states?: readonly ProfileState[] }>,
   ): Promise<T> {
     // In a request transaction (a bulk request's batches), a later batch's "before" is what an
     // earlier one wrote: not committed, so not in the index.
@@ -72,7 +95,7 @@ export class Alerts {
     return db
       .transaction(async (tx) => {
         const turn = await this.begin(tx, workspaceId);
-        const { value, ids, states } = await work(tx);
+        const { value, ids, states } = await work(tx, turn.early);
         return { value, states: await turn.evaluate(side, ids, states) };
       })
       .then(({ value, states }) => {
@@ -91,7 +114,23 @@ export class Alerts {
   async begin(tx: Tx, workspaceId: string): Promise<AlertTurn> {
     if (!(await enterMarketWrite(tx, workspaceId))) return inert;
     await this.catchUp(tx, workspaceId);
-    return { evaluate: (side, ids, known) => this.evaluate(tx, workspaceId, side, ids, known) };
+    let early: Promise<Scored | undefined> | undefined;
+    return {
+      early: (side, ids, states) => {
+        early = this.score(tx, workspaceId, side, ids, states, { onlyKnown: true });
+        early.catch(() => {}); // evaluate awaits it; a write that fails first leaves it
+      },
+      evaluate: async (side, ids, known) => {
+        if (ids.length === 0) return undefined;
+        const scored = await early;
+        const fits = scored?.side === side && sameIds(scored.ids, ids);
+        return this.announce(
+          tx,
+          workspaceId,
+          fits ? scored : await this.score(tx, workspaceId, side, ids, known),
+        );
+      },
+    };
   }
 
   /** The subject's alert, or undefined when it has none. */
@@ -168,15 +207,19 @@ export class Alerts {
     return { registry, method };
   }
 
-  /** `known`: states of changed profiles the write already has, as the index will take them (the rest are read). */
-  private async evaluate(
+  /**
+   * Scores the changed profiles: their pairs above an alert's threshold after the write and before
+   * it. `known`: states the write already has, as the index will take them (the rest are read,
+   * unless `onlyKnown`: then undefined, and evaluate scores them after the write).
+   */
+  private async score(
     tx: Tx,
     workspaceId: string,
     side: IndexSide,
-    ids: string[],
+    ids: readonly string[],
     known: readonly ProfileState[] = [],
-  ) {
-    if (ids.length === 0) return undefined;
+    { onlyKnown = false } = {},
+  ): Promise<Scored | undefined> {
     const layoutKeys = this.index.currentLayoutKeys();
     // A packed row of a layout this process does not use (a questionnaire changed meanwhile) is read again.
     const usable = known.filter(
@@ -184,6 +227,7 @@ export class Alerts {
     );
     const given = new Set(usable.map((state) => state.id));
     const unknown = ids.filter((id) => !given.has(id));
+    if (onlyKnown && unknown.length > 0) return undefined;
     const states = [
       ...usable,
       ...(unknown.length === 0 ? [] : await readStates(tx, workspaceId, side, unknown, layoutKeys)),
@@ -196,6 +240,13 @@ export class Alerts {
     };
     const after = await pairsAbove(this.index, workspaceId, side, states, method, thresholds);
     const before = await this.pairsBefore(workspaceId, side, ids, method, thresholds);
+    return { side, ids, states, method, after, before };
+  }
+
+  /** Writes the crossings of a scored write: feed rows and webhook outbox. */
+  private async announce(tx: Tx, workspaceId: string, scored: Scored | undefined) {
+    if (!scored) return undefined;
+    const { side, ids, states, method, after, before } = scored;
     const turns = new Turns();
     // New profiles (a bulk ingest) had no pairs: everything found is new, nothing is gone.
     const created = before.length === 0 ? after : await notIn(after, before, turns);
@@ -225,7 +276,7 @@ export class Alerts {
   private async pairsBefore(
     workspaceId: string,
     side: IndexSide,
-    ids: string[],
+    ids: readonly string[],
     method: ScoreMethod,
     thresholds: Thresholds,
   ): Promise<AlertPair[]> {
@@ -254,6 +305,9 @@ export class Alerts {
     return pairs;
   }
 }
+
+const sameIds = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((id, i) => id === b[i]);
 
 const alertEventTypes = ['match.created', 'match.removed'] as const;
 

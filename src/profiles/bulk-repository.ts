@@ -31,6 +31,7 @@ export async function writeCandidates(
   workspaceId: string,
   entries: BulkEntry<CandidateLine>[],
   sync: Pick<ProfileSync, 'origin'>,
+  onRows: (written: Written) => void = () => {},
 ): Promise<Written> {
   await markOrigin(tx, sync.origin);
   const records = entries.map((e) => e.record);
@@ -63,6 +64,7 @@ export async function writeCandidates(
     });
     written.set(externalId, { id: row.id, inserted: row.inserted, state });
   }
+  onRows(written);
   const contacts = records.map((r) => ({
     candidate_id: written.get(r.externalId)!.id,
     name: r.contact.name,
@@ -94,6 +96,7 @@ export async function writeJobs(
   workspaceId: string,
   entries: BulkEntry<JobLine & { resolvedEmployerId: string }>[],
   sync: Pick<ProfileSync, 'origin'>,
+  onRows: (written: Written) => void = () => {},
 ): Promise<Written> {
   await markOrigin(tx, sync.origin);
   const records = entries.map((e) => e.record);
@@ -127,6 +130,7 @@ export async function writeJobs(
     });
     written.set(externalId, { id: row.id, inserted: row.inserted, state });
   }
+  onRows(written);
   await writeAnswers(tx, workspaceId, entries, written, 'job');
   return written;
 }

@@ -128,9 +128,13 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
         writeBulk({
           checked,
           write: async (entries) => {
-            const stored = await alerts.write(db, workspaceId, 'candidate', async (tx) =>
-              withIds(await writeCandidates(tx, workspaceId, entries, sync)),
-            );
+            const stored = await alerts.write(db, workspaceId, 'candidate', async (tx, early) => {
+              const written = await writeCandidates(tx, workspaceId, entries, sync, (rows) => {
+                const { ids, states } = changedBy(rows);
+                early('candidate', ids, states);
+              });
+              return { value: written, ...changedBy(written) };
+            });
             written.add(stored.values());
             return stored;
           },
@@ -165,19 +169,22 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
             return known.refused;
           },
           write: async (entries) => {
-            const stored = await alerts.write(db, workspaceId, 'job', async (tx) =>
-              withIds(
-                await writeJobs(
-                  tx,
-                  workspaceId,
-                  entries.map((e) => ({
-                    ...e,
-                    record: { ...e.record, resolvedEmployerId: employerOf.get(e.line)! },
-                  })),
-                  sync,
-                ),
-              ),
-            );
+            const stored = await alerts.write(db, workspaceId, 'job', async (tx, early) => {
+              const written = await writeJobs(
+                tx,
+                workspaceId,
+                entries.map((e) => ({
+                  ...e,
+                  record: { ...e.record, resolvedEmployerId: employerOf.get(e.line)! },
+                })),
+                sync,
+                (rows) => {
+                  const { ids, states } = changedBy(rows);
+                  early('job', ids, states);
+                },
+              );
+              return { value: written, ...changedBy(written) };
+            });
             written.add(stored.values());
             return stored;
           },
@@ -225,9 +232,8 @@ async function checkEmployers(db: Db, workspaceId: string, entries: BulkEntry<Jo
   return { employerOf, refused };
 }
 
-/** A batch's result with the profiles it changed, for the alert evaluation of its transaction. */
 /** What alerts need of a bulk batch's write: the profiles it changed, and the states it already has. */
-function withIds<T extends Map<string, WrittenProfile>>(value: T) {
-  const written = [...value.values()];
-  return { value, ids: written.map((w) => w.id), states: written.flatMap((w) => w.state ?? []) };
+function changedBy(written: Map<string, WrittenProfile>) {
+  const profiles = [...written.values()];
+  return { ids: profiles.map((w) => w.id), states: profiles.flatMap((w) => w.state ?? []) };
 }
