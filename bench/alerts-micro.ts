@@ -1,6 +1,8 @@
 /**
  * `node bench/alerts-micro.ts [sizes]` — the CPU an alert evaluation adds to a write
- * (src/alerts/evaluate.ts, `pairsAbove`), in process, without HTTP or PostgreSQL: the seeded bench
+ * (src/alerts/evaluate.ts, `pairsAbove` on the changed profiles as written and as the index holds
+ * them before the write, as src/alerts/service.ts scores a write), in process, without HTTP or
+ * PostgreSQL (nor the diff and feed rows that follow): the seeded bench
  * market (N candidates, N/100 jobs) in a MatchIndex, alerts on 10 % of each side (threshold: the
  * profile's own minScore, or ALERT_THRESHOLD), and the evaluation of
  *   - a candidate write (new answers of an existing candidate) without and with an alert of its own,
@@ -14,7 +16,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { pairsAbove } from '../src/alerts/evaluate.ts';
+import { pairsAbove, type Thresholds } from '../src/alerts/evaluate.ts';
 import { AlertingSide } from '../src/alerts/registry.ts';
 import { Turns } from '../src/alerts/turns.ts';
 import { MatchIndex, type ProfileState } from '../src/matching/index.ts';
@@ -129,13 +131,25 @@ for (const n of sizes) {
   const candidateAlerting = new AlertingSide(candidateAlerts);
   const candidates = index.marketOf(WS, answersOf(market.candidate(0))).store('candidate');
 
+  // A write's scoring: its profiles' pairs as written, and as the index holds them before it.
+  const evaluation = async (side: 'job' | 'candidate', changed: ProfileState[], thresholds: Thresholds) => {
+    const after = await pairsAbove(index, WS, side, changed, METHOD, thresholds, turns());
+    const indexed = index.stageIndexed(
+      WS,
+      side,
+      changed.map((state) => state.id),
+    );
+    if (indexed.groups.length > 0)
+      await pairsAbove(index, WS, side, indexed.states, METHOD, thresholds, turns(), indexed.groups);
+    return after.length;
+  };
   // A write: an existing profile (id of row k) takes the answers of a profile not in the index.
   let k = 0;
   const candidateWrite = (own: boolean) => async () => {
     const id = idOf(3, (k++ * 7919) % n);
     const changed = packed(candidateState(n + (k % SAMPLES), id));
     const thresholds = { own: own ? new Map([[id, fixed ?? changed.minScore]]) : none, others: jobAlerting };
-    await pairsAbove(index, WS, 'candidate', [changed], METHOD, thresholds, turns());
+    await evaluation('candidate', [changed], thresholds);
   };
   const jobWrite = (own: boolean) => async () => {
     const id = idOf(2, (k++ * 31) % jobs);
@@ -144,13 +158,12 @@ for (const n of sizes) {
       own: own ? new Map([[id, fixed ?? changed.minScore]]) : none,
       others: candidateAlerting,
     };
-    pairs += (await pairsAbove(index, WS, 'job', [changed], METHOD, thresholds, turns())).length;
+    pairs += await evaluation('job', [changed], thresholds);
   };
+  // New candidates: nothing in the index before the write.
   const batch = Array.from({ length: BATCH }, (_, i) => packed(candidateState(n + SAMPLES + i, idOf(4, i))));
   const bulkBatch = async () => {
-    const thresholds = { own: none, others: jobAlerting };
-    const found = await pairsAbove(index, WS, 'candidate', batch, METHOD, thresholds, turns());
-    pairs += 1_000_000 * found.length;
+    pairs += 1_000_000 * (await evaluation('candidate', batch, { own: none, others: jobAlerting }));
   };
   const registryLoad = () => {
     new AlertingSide(candidateAlerts).rowsIn(candidates);

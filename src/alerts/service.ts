@@ -177,14 +177,15 @@ export class Alerts {
     if (changes.length === 0) return;
     for (const side of ['job', 'candidate'] as const) {
       const ids = [...new Set(changes.filter((c) => c.side === side).map((c) => c.profile_id))];
-      const applied = this.index.touches.touch(ids);
+      const read = this.index.touches.read(ids);
       try {
         const states = await readStates(tx, workspaceId, side, ids, this.index.currentLayoutKeys());
+        const newer = read.newer();
         const found = new Set(states.map((s) => s.id));
-        for (const state of states) this.index.apply(workspaceId, side, state);
-        for (const id of ids) if (!found.has(id)) this.index.remove(workspaceId, side, id);
+        for (const state of states) if (!newer.has(state.id)) this.index.apply(workspaceId, side, state);
+        for (const id of ids) if (!found.has(id) && !newer.has(id)) this.index.remove(workspaceId, side, id);
       } finally {
-        applied();
+        read.done();
       }
     }
     this.watermarks.set(workspaceId, Number(changes.at(-1)!.seq));

@@ -37,14 +37,16 @@ export async function refreshProfiles(
   const unique = [...new Set(ids)];
   for (let start = 0; start < unique.length; start += BATCH) {
     const batch = unique.slice(start, start + BATCH);
-    const applied = index.touches.touch(batch);
+    const read = index.touches.read(batch);
     try {
       const states = await readStates(db, workspaceId, side, batch, index.currentLayoutKeys());
+      // A profile read again meanwhile (a catch-up under the alerts' lock) keeps that newer state.
+      const newer = read.newer();
       const found = new Set(states.map((s) => s.id));
-      for (const state of states) index.apply(workspaceId, side, state);
-      for (const id of batch) if (!found.has(id)) index.remove(workspaceId, side, id);
+      for (const state of states) if (!newer.has(state.id)) index.apply(workspaceId, side, state);
+      for (const id of batch) if (!found.has(id) && !newer.has(id)) index.remove(workspaceId, side, id);
     } finally {
-      applied();
+      read.done();
     }
   }
 }

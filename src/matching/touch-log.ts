@@ -34,6 +34,28 @@ export class TouchLog {
     };
   }
 
+  /**
+   * As touch, for a reader that puts what it read into the index: `newer()` names the ids touched
+   * after this call (by a later reader or writer, whose state is newer than this read's: the reader
+   * must not put its older one over it). Call `done` once applied.
+   */
+  read(ids: readonly string[]): { newer(): Set<string>; done(): void } {
+    const mark = this.begin();
+    const entry = { at: ++this.clock, ids, done: false };
+    this.entries.push(entry);
+    return {
+      newer: () => {
+        const newer = new Set<string>();
+        for (const later of this.entries) if (later.at > entry.at) for (const id of later.ids) newer.add(id);
+        return newer;
+      },
+      done: () => {
+        entry.done = true;
+        this.end(mark);
+      },
+    };
+  }
+
   /** Ids touched after `mark`, or touched before it and not applied yet. */
   since(mark: number): Set<string> {
     const ids = new Set<string>();

@@ -23,4 +23,19 @@ describe('the touch log', () => {
     log.end(mark);
     expect((log as unknown as { entries: unknown[] }).entries).toEqual([]);
   });
+
+  it('tells a reader which of its ids a later reader or writer touched, whatever finished first', () => {
+    const log = new TouchLog();
+    const early = log.touch(['a']);
+    const read = log.read(['a', 'b', 'c']);
+    early();
+    expect([...read.newer()]).toEqual([]);
+    const later = log.read(['b']);
+    later.done();
+    log.touch(['c', 'd'])();
+    expect([...read.newer()].sort()).toEqual(['b', 'c', 'd']);
+    expect([...later.newer()].sort()).toEqual(['c', 'd']);
+    read.done();
+    expect((log as unknown as { entries: unknown[] }).entries).toEqual([]);
+  });
 });
