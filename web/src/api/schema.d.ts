@@ -3241,14 +3241,6 @@ export interface operations {
                                 /** Format: date-time */
                                 at: string;
                             }[];
-                            /** @description Pairs announced to an alerting side and not withdrawn since */
-                            alertMatches: {
-                                /** @enum {string} */
-                                alertOf: "job" | "candidate";
-                                /** Format: uuid */
-                                jobId: string;
-                                score: number;
-                            }[];
                             /** @description Stored allocations the candidate took part in */
                             allocations: {
                                 /** Format: uuid */
