@@ -35,9 +35,11 @@ export class TouchLog {
   }
 
   /**
-   * As touch, for a reader that puts what it read into the index: `newer()` names the ids touched
-   * after this call (by a later reader or writer, whose state is newer than this read's: the reader
-   * must not put its older one over it). Call `done` once applied.
+   * As touch, for a reader that puts what it read into the index: `newer()` names the ids a reader
+   * or writer touched after this call and has already applied (its state is at least as new as
+   * this read's: the reader must not put its older one over it). A later reader still at work is
+   * not named: it applies after this one, and this one's read-your-writes must not wait for it.
+   * Call `done` once applied.
    */
   read(ids: readonly string[]): { newer(): Set<string>; done(): void } {
     const mark = this.begin();
@@ -46,7 +48,8 @@ export class TouchLog {
     return {
       newer: () => {
         const newer = new Set<string>();
-        for (const later of this.entries) if (later.at > entry.at) for (const id of later.ids) newer.add(id);
+        for (const later of this.entries)
+          if (later.at > entry.at && later.done) for (const id of later.ids) newer.add(id);
         return newer;
       },
       done: () => {

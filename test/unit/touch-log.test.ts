@@ -24,17 +24,21 @@ describe('the touch log', () => {
     expect((log as unknown as { entries: unknown[] }).entries).toEqual([]);
   });
 
-  it('tells a reader which of its ids a later reader or writer touched, whatever finished first', () => {
+  it('tells a reader which of its ids a later reader or writer touched and already applied', () => {
     const log = new TouchLog();
     const early = log.touch(['a']);
     const read = log.read(['a', 'b', 'c']);
     early();
     expect([...read.newer()]).toEqual([]);
     const later = log.read(['b']);
+    const stillReading = log.touch(['e']);
+    expect([...read.newer()]).toEqual([]);
     later.done();
     log.touch(['c', 'd'])();
     expect([...read.newer()].sort()).toEqual(['b', 'c', 'd']);
     expect([...later.newer()].sort()).toEqual(['c', 'd']);
+    stillReading();
+    expect([...read.newer()].sort()).toEqual(['b', 'c', 'd', 'e']);
     read.done();
     expect((log as unknown as { entries: unknown[] }).entries).toEqual([]);
   });
