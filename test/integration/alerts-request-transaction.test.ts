@@ -4,27 +4,13 @@ import { Alerts } from '../../src/alerts/service.ts';
 import { holdTransaction, requestScoped } from '../../src/db/request-transaction.ts';
 import { useTestApp } from '../support/app.ts';
 import { availableDatabaseKinds } from '../support/database.ts';
-import { createCandidate, createEmployer, createJob, createWorkspace } from '../support/factories.ts';
-import { goodCandidate, jobAnswers } from '../support/matching-factories.ts';
+import { pairOutOfReach } from '../support/matching-factories.ts';
 
 describe.each(availableDatabaseKinds())('alerts inside one request transaction on %s', (kind) => {
   const t = useTestApp({ kind });
 
   it('takes a profile an earlier write of the transaction changed as that write left it, not as indexed', async () => {
-    const { workspace, admin, adminKey } = await createWorkspace(t.app);
-    const employer = await createEmployer(t.app, adminKey);
-    const job = await createJob(t.app, adminKey, employer.id);
-    const candidate = await createCandidate(t.app, adminKey);
-    expect(
-      (await admin.put(`/v1/jobs/${job.id}/answers`, { questionnaireId: 'mini', answers: jobAnswers }))
-        .statusCode,
-    ).toBe(200);
-    const answered = await admin.put(`/v1/candidates/${candidate.id}/answers`, {
-      questionnaireId: 'mini',
-      answers: goodCandidate,
-    });
-    expect(answered.statusCode, answered.body).toBe(200);
-    expect((await admin.patch(`/v1/candidates/${candidate.id}`, { minScore: 1 })).statusCode).toBe(200);
+    const { workspace, admin, job, candidate } = await pairOutOfReach(t.app);
     expect((await admin.put(`/v1/jobs/${job.id}/alert`, { minScore: 0 })).statusCode).toBe(200);
 
     // Two writes of the candidate in one held transaction (as an idempotent request's steps): the

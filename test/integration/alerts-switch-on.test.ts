@@ -4,28 +4,14 @@ import { Alerts } from '../../src/alerts/service.ts';
 import { rowsOf } from '../../src/db/rows.ts';
 import { useTestApp } from '../support/app.ts';
 import { availableDatabaseKinds } from '../support/database.ts';
-import { createCandidate, createEmployer, createJob, createWorkspace } from '../support/factories.ts';
-import { eventually, goodCandidate, jobAnswers } from '../support/matching-factories.ts';
+import { eventually, pairOutOfReach } from '../support/matching-factories.ts';
 
 describe.each(availableDatabaseKinds())('switching an alert on during a market write on %s', (kind) => {
   const t = useTestApp({ kind });
 
   it('waits for a write that found no alert, and counts its change as already announced', async () => {
-    const { workspace, admin, adminKey } = await createWorkspace(t.app);
-    const employer = await createEmployer(t.app, adminKey);
-    const job = await createJob(t.app, adminKey, employer.id);
-    const candidate = await createCandidate(t.app, adminKey);
-    expect(
-      (await admin.put(`/v1/jobs/${job.id}/answers`, { questionnaireId: 'mini', answers: jobAnswers }))
-        .statusCode,
-    ).toBe(200);
-    const answered = await admin.put(`/v1/candidates/${candidate.id}/answers`, {
-      questionnaireId: 'mini',
-      answers: goodCandidate,
-    });
-    expect(answered.statusCode, answered.body).toBe(200);
     // Out of reach: the candidate accepts nothing below 1.
-    expect((await admin.patch(`/v1/candidates/${candidate.id}`, { minScore: 1 })).statusCode).toBe(200);
+    const { workspace, admin, job, candidate } = await pairOutOfReach(t.app);
 
     // A write in flight in a workspace without alerts: it brings the pair within reach and holds
     // its transaction open until released.

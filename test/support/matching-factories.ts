@@ -123,6 +123,21 @@ export async function createMarket(app: FastifyInstance) {
 }
 export type Market = Awaited<ReturnType<typeof createMarket>>;
 
+/**
+ * A fresh workspace with one answered job and one answered candidate that would match it but for
+ * its minScore of 1: the pair is out of reach until a write lowers it.
+ */
+export async function pairOutOfReach(app: FastifyInstance) {
+  const { workspace, admin, adminKey } = await createWorkspace(app);
+  const employer = await createEmployer(app, adminKey);
+  const job = await createJob(app, adminKey, employer.id);
+  const candidate = await createCandidate(app, adminKey);
+  await putAnswers(admin, `/v1/jobs/${job.id}/answers`, jobAnswers);
+  await putAnswers(admin, `/v1/candidates/${candidate.id}/answers`, goodCandidate);
+  expect((await admin.patch(`/v1/candidates/${candidate.id}`, { minScore: 1 })).statusCode).toBe(200);
+  return { workspace, admin, adminKey, job, candidate };
+}
+
 /** A small seeded generator (mulberry32), so a random market is the same on every run. */
 export function seeded(seed: number) {
   let state = seed >>> 0;
