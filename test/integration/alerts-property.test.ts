@@ -89,7 +89,7 @@ describe.each(availableDatabaseKinds())('alerts against the reference scorer on 
             jobs.set(job.id, profile);
           }
           for (let i = 0; i < CANDIDATES; i++) {
-            const candidate = await createCandidate(t.app, adminKey);
+            const candidate = await createCandidate(t.app, adminKey, { externalId: `c-${i}` });
             candidateIds.push(candidate.id);
             candidates.set(candidate.id, {
               answers: undefined,
@@ -100,6 +100,7 @@ describe.each(availableDatabaseKinds())('alerts against the reference scorer on 
             });
           }
           const followed = new Map<string, Followed & { side: Side; id: string }>();
+          let bulks = 0;
           const idOf = (side: Side, i: number) => (side === 'job' ? jobIds[i]! : candidateIds[i]!);
           const profileOf = (side: Side, i: number) =>
             (side === 'job' ? jobs : candidates).get(idOf(side, i))!;
@@ -159,6 +160,39 @@ describe.each(availableDatabaseKinds())('alerts against the reference scorer on 
                 ).statusCode,
               ).toBe(200);
               job.open = step.open;
+              return;
+            }
+            if (step.kind === 'bulk') {
+              // An erased candidate's externalId would make a new candidate: its lines are left out.
+              const lines = step.lines.filter((line) => profileOf('candidate', line.i).alive);
+              if (lines.length === 0) return;
+              const body = lines
+                .map(({ i, answers, minScore }) =>
+                  JSON.stringify({
+                    externalId: `c-${i}`,
+                    contact: { name: `Person ${i}`, email: `c-${i}-${idOf('candidate', i)}@example.com` },
+                    minScore,
+                    questionnaireId: 'mini',
+                    answers,
+                  }),
+                )
+                .join('\n');
+              const response = await t.app.inject({
+                method: 'POST',
+                url: '/v1/candidates:bulk',
+                headers: {
+                  authorization: `Bearer ${adminKey}`,
+                  'content-type': 'application/x-ndjson',
+                  'idempotency-key': `bulk-${idOf('candidate', 0)}-${++bulks}`,
+                },
+                payload: body,
+              });
+              expect(response.statusCode, response.body).toBe(200);
+              expect(response.json().summary).toEqual({ created: 0, updated: lines.length, failed: 0 });
+              for (const { i, answers, minScore } of lines) {
+                profileOf('candidate', i).answers = answers;
+                profileOf('candidate', i).minScore = minScore;
+              }
               return;
             }
             if (step.kind === 'erase') {

@@ -86,7 +86,9 @@ export type Command =
   | { kind: 'hide'; i: number; employers: number[] }
   | { kind: 'alertOn'; side: Side; i: number; minScore: number | undefined }
   | { kind: 'alertOff'; side: Side; i: number }
-  | { kind: 'erase'; i: number };
+  | { kind: 'erase'; i: number }
+  /** candidates' answers and minScore through one bulk upload (by externalId `c-<i>`), with an Idempotency-Key */
+  | { kind: 'bulk'; lines: { i: number; answers: AnswerSet; minScore: number }[] };
 
 const subject = fc.oneof(
   fc.record({ side: fc.constant<Side>('job'), i: fc.nat(JOBS - 1) }),
@@ -123,6 +125,20 @@ export const command: fc.Arbitrary<Command> = fc.oneof(
       .chain((c) => subject.map((s) => ({ ...c, ...s }))),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('erase' as const), i: fc.nat(CANDIDATES - 1) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('bulk' as const),
+      lines: fc.uniqueArray(
+        fc.record({ i: fc.nat(CANDIDATES - 1), answers: miniAnswerSet, minScore: threshold }),
+        {
+          minLength: 1,
+          maxLength: CANDIDATES,
+          selector: (line) => line.i,
+        },
+      ),
+    }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({
