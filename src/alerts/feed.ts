@@ -9,10 +9,10 @@ import type { AlertPair } from './evaluate.ts';
 /** The feed keeps events this long (then the hourly purge drops them). */
 export const ALERT_EVENT_RETENTION_DAYS = 30;
 
-/** Events a feed row holds at most: a page read fetches whole rows' arrays. */
+/** Events a feed row holds at most: PostgreSQL reads a whole row (its bytes) for any slice of it. */
 export const FEED_ROW = 1_000;
 
-/** Events a write statement carries at most (one flat array per column). */
+/** Events a write statement carries at most (one run of bytes per column). */
 const WRITE_EVENTS = 50_000;
 
 export type AlertEventType = 'match.created' | 'match.removed';
@@ -33,7 +33,7 @@ interface FeedRow {
 
 /** A write's crossings: pairs now above an alert's threshold, and pairs no longer (with their score now, or null). */
 export interface Crossings {
-  removed: readonly (AlertPair | (Omit<AlertPair, 'score'> & { score: number | null }))[];
+  removed: readonly (Omit<AlertPair, 'score'> & { score: number | null })[];
   created: readonly AlertPair[];
 }
 
@@ -80,7 +80,7 @@ function feedRows({ removed, created }: Crossings): FeedRow[] {
 }
 
 async function insertRows(tx: DbOrTx, workspaceId: string, rows: FeedRow[]): Promise<void> {
-  // Every row's events in one run of bytes per column, each row taking its part (1-based offsets).
+  // Every row's events in one run of bytes per column, each row taking its part (offsets in events).
   const starts: number[] = [];
   let events = 0;
   for (const row of rows) {
@@ -233,6 +233,8 @@ export async function readFeed(
     for (let k = 0; k < slice.hi - slice.lo && events.length < limit; k++) {
       const at = slice.lo + k;
       const otherId = readId(ids, k);
+      last = { seq: slice.seq, n: at + 1 };
+      if (otherId === ERASED) continue;
       events.push({
         type: at < slice.removed ? 'match.removed' : 'match.created',
         jobId: side === 'job' ? subjectId : otherId,
@@ -241,7 +243,6 @@ export async function readFeed(
         alertOf: side,
         createdAt: slice.createdAt,
       });
-      last = { seq: slice.seq, n: at + 1 };
     }
   }
   return { events, last, hasMore: slices.reduce((sum, s) => sum + s.hi - s.lo, 0) > limit };
@@ -272,7 +273,7 @@ interface StoredRow {
   created_at: Date | string;
 }
 
-/** A stored row's events: the other side's id, the score, and whether it is a removal. */
+/** A stored row's events: the other side's id (ERASED where erasure blanked it), the score, and whether it is a removal. */
 function eventsOf(row: StoredRow) {
   const ids = viewOf(row.other_ids);
   const scores = viewOf(row.scores);
@@ -284,9 +285,15 @@ function eventsOf(row: StoredRow) {
 }
 
 /**
- * Erasure: the candidate's own feed and every event naming it in jobs' feeds go (a row left empty
- * goes whole), with its mentions; the match.removed events its erasure raises for alerting jobs
- * are written afterwards.
+ * The id erasure leaves in place of the candidate's in rows it shares (the nil UUID, which no
+ * profile has): blanking, not removing, keeps every other event where a reader's cursor expects it.
+ */
+const ERASED = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Erasure: the candidate's own feed goes, and every event naming it in jobs' feeds is blanked (id
+ * and score; a row left with blanks only goes whole), with its mentions; the match.removed events
+ * its erasure raises for alerting jobs are written afterwards.
  */
 export async function forgetCandidateInFeeds(tx: DbOrTx, workspaceId: string, candidateId: string) {
   await tx
@@ -300,25 +307,21 @@ export async function forgetCandidateInFeeds(tx: DbOrTx, workspaceId: string, ca
     );
   const rows = rowsOf<StoredRow>(await tx.execute(mentioningRows(workspaceId, candidateId)));
   for (const row of rows) {
-    const kept = eventsOf(row).filter((event) => event.otherId !== candidateId);
-    if (kept.length === 0) {
+    const events = eventsOf(row);
+    if (events.every((event) => event.otherId === candidateId || event.otherId === ERASED)) {
       await tx.delete(alertFeed).where(eq(alertFeed.seq, Number(row.seq)));
       continue;
     }
-    const ids = new DataView(new ArrayBuffer(kept.length * ID_BYTES));
-    const scores = new DataView(new ArrayBuffer(kept.length * SCORE_BYTES));
-    kept.forEach((event, k) => {
-      writeId(ids, k, event.otherId);
-      scores.setFloat64(k * SCORE_BYTES, event.score ?? Number.NaN);
+    const ids = new Uint8Array(row.other_ids);
+    const scores = new DataView(new Uint8Array(row.scores).buffer);
+    events.forEach((event, k) => {
+      if (event.otherId !== candidateId) return;
+      ids.fill(0, k * ID_BYTES, (k + 1) * ID_BYTES);
+      scores.setFloat64(k * SCORE_BYTES, Number.NaN);
     });
     await tx
       .update(alertFeed)
-      .set({
-        otherIds: bytesOf(ids),
-        scores: bytesOf(scores),
-        removed: kept.filter((event) => event.removed).length,
-        size: kept.length,
-      })
+      .set({ otherIds: Buffer.from(ids.buffer), scores: bytesOf(scores) })
       .where(eq(alertFeed.seq, Number(row.seq)));
   }
   await tx
@@ -338,7 +341,7 @@ export async function feedEventsOfCandidate(db: DbOrTx, workspaceId: string, can
   const events = (alertOf: IndexSide, rows: StoredRow[]) =>
     rows.flatMap((row) =>
       eventsOf(row).flatMap(({ otherId, score, removed }, k) =>
-        alertOf === 'job' && otherId !== candidateId
+        (alertOf === 'job' && otherId !== candidateId) || otherId === ERASED
           ? []
           : [
               {

@@ -22,7 +22,7 @@ import { createWorkspace } from '../support/factories.ts';
 /**
  * The feed's storage (src/alerts/feed.ts): a write's events for one subject in rows of at most
  * FEED_ROW, match.removed first; pages read back exactly the events written, in order, across and
- * within rows; erasure takes one candidate's events out of rows it shares with others.
+ * within rows; erasure blanks one candidate's events in rows it shares with others.
  */
 describe.each(availableDatabaseKinds())('alert feed rows on %s', (kind) => {
   const t = useTestApp({ kind });
@@ -88,7 +88,7 @@ describe.each(availableDatabaseKinds())('alert feed rows on %s', (kind) => {
     expect((await readAll(elsewhere.workspace.id, 'job', job, 10)).events).toEqual([]);
   });
 
-  it('erasure takes a candidate out of rows it shares, keeping the others and their types', async () => {
+  it('erasure blanks a candidate in rows it shares, keeping the others and their types', async () => {
     const { workspace } = await createWorkspace(t.app);
     const [job, otherJob] = [randomUUID(), randomUUID()];
     const [c1, c2, c3, c4] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
@@ -132,6 +132,33 @@ describe.each(availableDatabaseKinds())('alert feed rows on %s', (kind) => {
         score: 0.7,
       }),
     ]);
+  });
+
+  it('keeps a reader’s place when erasure blanks an event it already read, and leaves no byte of the id', async () => {
+    const { workspace } = await createWorkspace(t.app);
+    const job = randomUUID();
+    const [c1, c2, c3, c4] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    await append(
+      workspace.id,
+      [c1, c2, c3, c4].map((c, i) => event('match.created', job, c, i / 10)),
+    );
+    const first = await readFeed(t.database.db, workspace.id, 'job', job, { limit: 2, after: undefined });
+    expect(shape(first.events)).toEqual([`match.created:${c1}:0`, `match.created:${c2}:0.1`]);
+
+    await forgetCandidateInFeeds(t.database.db, workspace.id, c1);
+    const next = await readFeed(t.database.db, workspace.id, 'job', job, { limit: 2, after: first.last });
+    expect(shape(next.events)).toEqual([`match.created:${c3}:0.2`, `match.created:${c4}:0.3`]);
+    expect(shape((await readAll(workspace.id, 'job', job, 10)).events)).toEqual([
+      `match.created:${c2}:0.1`,
+      `match.created:${c3}:0.2`,
+      `match.created:${c4}:0.3`,
+    ]);
+    const [left] = rowsOf<{ n: number }>(
+      await t.database.db.execute(
+        sql`select count(*)::int as n from alert_feed where position(uuid_send(${c1}::uuid) in other_ids) > 0`,
+      ),
+    );
+    expect(left!.n).toBe(0);
   });
 
   it('purges rows and mentions older than the cutoff, and keeps younger ones', async () => {
