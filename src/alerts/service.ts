@@ -4,6 +4,7 @@ import { firstInRequestTransaction, requestTransactionMap } from '../db/request-
 import { rowsOf } from '../db/rows.ts';
 import type { IndexSide, MatchIndex, ProfileState } from '../matching/index.ts';
 import { readStates } from '../matching/repository.ts';
+import { refreshProfiles } from '../matching/sync.ts';
 import type { ScoreMethod } from '../matching/types.ts';
 import { enqueueEvents } from '../webhooks/events.ts';
 import { type AlertPair, pairKey, pairsAbove, scoreNow, type Thresholds } from './evaluate.ts';
@@ -176,17 +177,8 @@ export class Alerts {
     );
     if (changes.length === 0) return;
     for (const side of ['job', 'candidate'] as const) {
-      const ids = [...new Set(changes.filter((c) => c.side === side).map((c) => c.profile_id))];
-      const read = this.index.touches.read(ids);
-      try {
-        const states = await readStates(tx, workspaceId, side, ids, this.index.currentLayoutKeys());
-        const newer = read.newer();
-        const found = new Set(states.map((s) => s.id));
-        for (const state of states) if (!newer.has(state.id)) this.index.apply(workspaceId, side, state);
-        for (const id of ids) if (!found.has(id) && !newer.has(id)) this.index.remove(workspaceId, side, id);
-      } finally {
-        read.done();
-      }
+      const ids = changes.filter((c) => c.side === side).map((c) => c.profile_id);
+      await refreshProfiles(tx, this.index, workspaceId, side, ids);
     }
     this.watermarks.set(workspaceId, Number(changes.at(-1)!.seq));
   }

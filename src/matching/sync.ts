@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AnswerSet } from '../answers/types.ts';
-import type { Database, Db } from '../db/client.ts';
+import type { Database, Db, DbOrTx } from '../db/client.ts';
 import { isConnectionError, outageLog } from '../db/faults.ts';
 import { backoffMs, type Notifications } from '../db/notifications.ts';
 import { deferUntilCommit } from '../db/request-transaction.ts';
@@ -26,9 +26,9 @@ const CATCH_UP_MS = 1_000;
 const CHANGE_RETENTION_MS = 10 * 60_000;
 const BATCH = 2_000;
 
-/** Re-reads profiles from PostgreSQL and puts them where they now belong in the index. */
+/** Re-reads profiles from PostgreSQL (or a transaction) and puts them where they now belong in the index. */
 export async function refreshProfiles(
-  db: Db,
+  db: DbOrTx,
   index: MatchIndex,
   workspaceId: string,
   side: IndexSide,
