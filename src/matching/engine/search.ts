@@ -141,11 +141,12 @@ function runScan(scan: Scan, guessing: boolean, from: number, to: number): Scan 
   const steps = compileSteps(subject, s, others);
   const count = rowsMeetingDealbreakers(steps, others, buffers.rows, from, to, scan.only);
   const plan = boundPlan(steps, scan, buffers.rows, count, buffers);
+  const probed = probeSize(count);
   scan.boundingCriteria = boundingCriteria(
     scan.subjectValues,
     others,
-    probeOf(buffers, count),
-    count === 0 ? 0 : PROBE_ROWS,
+    probeOf(buffers, count, probed),
+    probed,
   );
   let rest = count;
   for (const stride of SAMPLE_STRIDES) {
@@ -159,10 +160,18 @@ function runScan(scan: Scan, guessing: boolean, from: number, to: number): Scan 
   return guessHeld(scan) ? scan : undefined;
 }
 
-/** PROBE_ROWS of the listed rows (with repeats when fewer), spread over the list, in `buffers.batch`. */
-function probeOf(buffers: Buffers, count: number): ListedBatch {
-  for (let i = 0; i < PROBE_ROWS; i++)
-    buffers.batch.rows[i] = buffers.rows[Math.floor((i * count) / PROBE_ROWS)]!;
+/**
+ * Rows probed to choose the bounding criteria of S(row→subject): PROBE_ROWS, but an eighth of a
+ * short list (at least 32, at most all of it), where probing every criterion on PROBE_ROWS rows
+ * would cost a good part of scoring the list (an alert scanning a bulk batch of 1,000 rows).
+ */
+function probeSize(count: number): number {
+  return Math.min(count, PROBE_ROWS, Math.max(32, count >> 3));
+}
+
+/** `size` of the listed rows, spread over the list, in `buffers.batch`. */
+function probeOf(buffers: Buffers, count: number, size: number): ListedBatch {
+  for (let i = 0; i < size; i++) buffers.batch.rows[i] = buffers.rows[Math.floor((i * count) / size)]!;
   return buffers.batch;
 }
 

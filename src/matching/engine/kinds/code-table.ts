@@ -19,12 +19,14 @@ export function codeTableStep(
   const gain = new Float64Array(256);
   const weightOf = new Float64Array(256);
   const loss = new Float64Array(256);
-  for (let x = 0; x < 256; x++) {
-    const sat = x !== MISSING_CODE && x < valueCount ? satOf(x) : -1;
-    const broken = dealbreaker && (sat < 0 || sat < 1 - EPSILON);
-    gain[x] = broken ? Number.NaN : sat < 0 ? 0 : w * sat;
-    weightOf[x] = sat < 0 ? 0 : w;
-    loss[x] = sat < 0 ? 0 : w * (1 - sat);
+  // A code that is no value (the missing code) adds and loses nothing, and breaks a dealbreaker.
+  // Only the value codes are computed: a scan compiles these tables for every criterion it scores.
+  if (dealbreaker) gain.fill(Number.NaN);
+  for (let x = 0; x < Math.min(valueCount, MISSING_CODE); x++) {
+    const sat = satOf(x);
+    gain[x] = dealbreaker && sat < 1 - EPSILON ? Number.NaN : w * sat;
+    weightOf[x] = w;
+    loss[x] = w * (1 - sat);
   }
   return {
     ...base,

@@ -1,0 +1,139 @@
+/**
+ * `node bench/alerts-ab.ts <other-checkout> [N] [rounds]` — is this checkout's alert evaluation
+ * (src/alerts/evaluate.ts `pairsAbove`, as bench/alerts-micro.ts runs it: a write's profiles as
+ * written and as the index held them) cheaper or dearer than another checkout's? Both index the
+ * seeded bench market of N candidates (default 100,000; N/100 jobs) in one process, with alerts on
+ * every tenth profile of each side at its own minScore, and evaluate the same writes one after the
+ * other in alternating order, `rounds` times (default 20): a bulk batch of 1,000 new candidates, a
+ * job write and a candidate write. Prints each checkout's mean CPU time per write and their ratio.
+ * Alternating in one process makes the ratio hold on a busy machine (see bench/engine-ab.ts).
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadQuestionnaires } from '../src/questionnaires/loader.ts';
+import { createMarket, mixSeed, QUESTIONNAIRE_ID } from './generator.ts';
+
+const [otherRoot, sizeArg, roundsArg] = process.argv.slice(2);
+if (!otherRoot) throw new Error('usage: node bench/alerts-ab.ts <other-checkout> [N] [rounds]');
+const n = Number(sizeArg ?? 100_000);
+const rounds = Number(roundsArg ?? 20);
+const seed = 20_240_601;
+const WS = '00000000-0000-4000-8000-000000000001';
+const METHOD = 'harmonic';
+const BATCH = 1_000;
+const WRITES = 20;
+const thisRoot = fileURLToPath(new URL('..', import.meta.url));
+const jobs = Math.max(1, Math.round(n / 100));
+const market = createMarket({ seed, candidates: n + BATCH + WRITES, jobs: jobs + WRITES });
+const catalog = await loadQuestionnaires(fileURLToPath(new URL('../questionnaires', import.meta.url)));
+
+const idOf = (kind: number, index: number) => {
+  const hex = [1, 2, 3, 4]
+    .map((part) => mixSeed(seed, kind, index, part).toString(16).padStart(8, '0'))
+    .join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20)}`;
+};
+const answersOf = (line: { questionnaireId?: string; answers: unknown }) => ({
+  questionnaireId: line.questionnaireId ?? QUESTIONNAIRE_ID,
+  questionnaireVersion: 1,
+  answers: line.answers as never,
+});
+const jobState = (i: number, id = idOf(2, i)) => {
+  const line = market.job(i);
+  return {
+    id,
+    minScore: line.minScore,
+    employerId: line.employerExternalId,
+    open: true,
+    answers: answersOf(line),
+  };
+};
+const candidateState = (i: number, id = idOf(3, i)) => {
+  const line = market.candidate(i);
+  return { id, minScore: line.minScore, open: true, answers: answersOf(line) };
+};
+
+/** One checkout's index and its writes' evaluations, each returning the pairs it found. */
+async function load(root: string) {
+  const at = (path: string) => pathToFileURL(resolve(root, path)).href;
+  const { MatchIndex } = await import(at('src/matching/index.ts'));
+  const { pairsAbove } = await import(at('src/alerts/evaluate.ts'));
+  const { AlertingSide } = await import(at('src/alerts/registry.ts'));
+  const index = new MatchIndex(catalog);
+  for (let i = 0; i < jobs; i++) index.apply(WS, 'job', jobState(i));
+  for (let i = 0; i < n; i++) index.apply(WS, 'candidate', candidateState(i));
+  index.trim();
+  const alerting = (count: number, kind: number, minScore: (i: number) => number) => {
+    const thresholds = new Map<string, number>();
+    for (let i = 0; i < count; i += 10) thresholds.set(idOf(kind, i), minScore(i));
+    return new AlertingSide(thresholds);
+  };
+  const jobAlerting = alerting(jobs, 2, (i) => market.job(i).minScore);
+  const candidateAlerting = alerting(n, 3, (i) => market.candidate(i).minScore);
+  // A write's profile as the write reads it back: with its packed index row.
+  // biome-ignore lint/suspicious/noExplicitAny: either checkout's ProfileState
+  const packed = (state: any) => {
+    const [row] = index.pack([state.answers]);
+    return { ...state, answers: { ...state.answers, indexRow: row.indexRow, indexLayout: row.indexLayout } };
+  };
+  const none = new Map<string, number>();
+  // biome-ignore lint/suspicious/noExplicitAny: either checkout's ProfileState
+  const evaluation = async (side: 'job' | 'candidate', changed: any[], others: unknown) => {
+    const thresholds = { own: none, others };
+    const after = await pairsAbove(index, WS, side, changed, METHOD, thresholds);
+    const indexed = index.stageIndexed(
+      WS,
+      side,
+      changed.map((state) => state.id),
+    );
+    const before =
+      indexed.groups.length === 0
+        ? []
+        : await pairsAbove(index, WS, side, indexed.states, METHOD, thresholds, undefined, indexed.groups);
+    return after.length + before.length;
+  };
+  const batch = Array.from({ length: BATCH }, (_, i) => packed(candidateState(n + i, idOf(4, i))));
+  return {
+    bulk: () => evaluation('candidate', batch, jobAlerting),
+    job: (k: number) =>
+      evaluation('job', [packed(jobState(jobs + (k % WRITES), idOf(2, (k * 31) % jobs)))], candidateAlerting),
+    candidate: (k: number) =>
+      evaluation(
+        'candidate',
+        [packed(candidateState(n + BATCH + (k % WRITES), idOf(3, (k * 7919) % n)))],
+        jobAlerting,
+      ),
+  };
+}
+
+const checkouts = [await load(otherRoot), await load(thisRoot)];
+const cpuMicros = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
+const writes = [
+  { name: `bulk batch of ${BATCH} candidates`, run: (c: (typeof checkouts)[number]) => c.bulk(), each: 1 },
+  { name: 'job write', run: (c: (typeof checkouts)[number], k: number) => c.job(k), each: 5 },
+  { name: 'candidate write', run: (c: (typeof checkouts)[number], k: number) => c.candidate(k), each: 50 },
+];
+for (const write of writes) {
+  for (const c of checkouts) await write.run(c, 0); // warm-up
+  const spent = [0, 0];
+  const found = [0, 0];
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < write.each; k++) {
+      const first = (round + k) % 2;
+      for (const which of [first, 1 - first]) {
+        const started = cpuMicros();
+        found[which]! += await write.run(checkouts[which]!, round * write.each + k);
+        spent[which]! += cpuMicros() - started;
+      }
+    }
+  }
+  if (found[0] !== found[1])
+    throw new Error(`${write.name}: the checkouts found ${found[0]} and ${found[1]} pairs`);
+  const ms = (micros: number) => (micros / (rounds * write.each) / 1000).toFixed(3);
+  process.stdout.write(
+    `N=${n.toLocaleString('en-US')}, ${write.name}: ${otherRoot} ${ms(spent[0]!)} ms CPU, this checkout ${ms(spent[1]!)} ms CPU; this/other ${(spent[1]! / spent[0]!).toFixed(3)} (same ${found[0]} pairs)\n`,
+  );
+}
