@@ -105,8 +105,11 @@ async function insertRows(tx: DbOrTx, workspaceId: string, rows: FeedRow[]): Pro
       scores.setFloat64(at * SCORE_BYTES, row.scores[k] ?? Number.NaN);
     }
   }
-  const inserted = rowsOf<{ seq: string | number; alert_of: IndexSide }>(
-    await tx.execute(sql`
+  // One statement: the rows, and for jobs' rows one mention per candidate they name (with the
+  // first and last of those rows' sequence numbers).
+  const named = [...new Set(rows.filter((row) => row.alertOf === 'job').flatMap((row) => row.otherIds))];
+  await tx.execute(sql`
+    with inserted as (
       insert into alert_feed (workspace_id, alert_of, subject_id, other_ids, scores, removed, size)
       select ${workspaceId}::uuid, r.alert_of::alert_side, r.subject_id,
              substring(e.ids from r.start * 16 + 1 for r.size * 16),
@@ -119,15 +122,11 @@ async function insertRows(tx: DbOrTx, workspaceId: string, rows: FeedRow[]): Pro
              with ordinality as r(alert_of, subject_id, start, size, removed, n),
              (select ${sql.param(Buffer.from(ids.buffer))}::bytea as ids, ${sql.param(bytesOf(scores))}::bytea as scores) as e
        order by r.n
-      returning seq, alert_of`),
-  );
-  const jobSeqs = inserted.filter((row) => row.alert_of === 'job').map((row) => Number(row.seq));
-  if (jobSeqs.length === 0) return;
-  const named = new Set(rows.filter((row) => row.alertOf === 'job').flatMap((row) => row.otherIds));
-  await tx.execute(sql`
+      returning seq, alert_of),
+    seqs as (select min(seq) as first, max(seq) as last from inserted where alert_of = 'job')
     insert into alert_mentions (workspace_id, candidate_id, first_seq, last_seq)
-    select ${workspaceId}::uuid, candidate_id, ${Math.min(...jobSeqs)}, ${Math.max(...jobSeqs)}
-      from unnest(${sql.param([...named])}::uuid[]) as named(candidate_id)
+    select ${workspaceId}::uuid, candidate_id, seqs.first, seqs.last
+      from unnest(${sql.param(named)}::uuid[]) as named(candidate_id), seqs
     on conflict do nothing`);
 }
 

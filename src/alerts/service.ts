@@ -26,8 +26,9 @@ export interface AlertTurn {
   /**
    * Optional, between the write's statements: the changed profiles' states as the write leaves
    * them, known before its last statements (a bulk batch knows them after its first), so that they
-   * are scored while PostgreSQL runs the rest. Only for writes that delete no profile (the alerts
-   * are read at once). Evaluate still names the profiles; it uses this scoring when they are these.
+   * are scored, and their crossings announced, while PostgreSQL runs the rest. Only for writes that
+   * delete no profile (the alerts are read at once) and whose states as given are final: evaluate
+   * must then name the same profiles (otherwise it throws, and the transaction rolls back).
    */
   early(side: IndexSide, ids: readonly string[], states: readonly ProfileState[]): void;
   /**
@@ -40,12 +41,18 @@ export interface AlertTurn {
     ids: string[],
     known?: readonly ProfileState[],
   ): Promise<Map<string, ProfileState | null> | undefined>;
+  /**
+   * Why the early scoring or its announcement failed, if it did. Its statements share the write's
+   * transaction, so the write's own statements then fail too, with PostgreSQL's "transaction is
+   * aborted": this is the cause to report instead.
+   */
+  failure(): unknown;
 }
 
 /** What `early` hands a write's statements: see AlertTurn.early. */
 export type EarlyStates = AlertTurn['early'];
 
-const inert: AlertTurn = { early: () => {}, evaluate: async () => undefined };
+const inert: AlertTurn = { early: () => {}, evaluate: async () => undefined, failure: () => undefined };
 
 /** A write's changed profiles scored: their pairs above an alert's threshold after and before it. */
 interface Scored {
@@ -56,6 +63,9 @@ interface Scored {
   after: AlertPair[];
   before: AlertPair[];
 }
+
+/** The changed profiles' states as written (missing: gone from the market), once announced. */
+type Announced = Map<string, ProfileState | null> | undefined;
 
 /** Feed rows this young are read by the catch-up under the lock; older ones the follower has applied. */
 const CATCH_UP_WINDOW = '10 seconds';
@@ -96,7 +106,9 @@ export class Alerts {
     return db
       .transaction(async (tx) => {
         const turn = await this.begin(tx, workspaceId);
-        const { value, ids, states } = await work(tx, turn.early);
+        const { value, ids, states } = await work(tx, turn.early).catch((error: unknown) => {
+          throw turn.failure() ?? error;
+        });
         return { value, states: await turn.evaluate(side, ids, states) };
       })
       .then(({ value, states }) => {
@@ -115,21 +127,29 @@ export class Alerts {
   async begin(tx: Tx, workspaceId: string): Promise<AlertTurn> {
     if (!(await enterMarketWrite(tx, workspaceId))) return inert;
     await this.catchUp(tx, workspaceId);
-    let early: Promise<Scored | undefined> | undefined;
+    let early: Promise<{ scored: Scored; written: Announced } | undefined> | undefined;
+    let earlyFailure: unknown;
     return {
       early: (side, ids, states) => {
-        early = this.score(tx, workspaceId, side, ids, states, { onlyKnown: true });
-        early.catch(() => {}); // evaluate awaits it; a write that fails first leaves it
+        // Announced as soon as scored: the feed rows queue behind the write's last statements.
+        early = this.score(tx, workspaceId, side, ids, states, { onlyKnown: true }).then(
+          async (scored) => scored && { scored, written: await this.announce(tx, workspaceId, scored) },
+        );
+        // Evaluate awaits it; a write that fails first leaves it (but names its error: see `failure`).
+        early.catch((error) => {
+          earlyFailure ??= error;
+        });
       },
+      failure: () => earlyFailure,
       evaluate: async (side, ids, known) => {
         if (ids.length === 0) return undefined;
-        const scored = await early;
-        const fits = scored?.side === side && sameIds(scored.ids, ids);
-        return this.announce(
-          tx,
-          workspaceId,
-          fits ? scored : await this.score(tx, workspaceId, side, ids, known),
-        );
+        const announced = await early;
+        if (!announced)
+          return this.announce(tx, workspaceId, await this.score(tx, workspaceId, side, ids, known));
+        // Its feed rows are written: other profiles than these would make them wrong (rolled back).
+        if (announced.scored.side !== side || !sameIds(announced.scored.ids, ids))
+          throw new Error('An early alert scoring named other profiles than its write.');
+        return announced.written;
       },
     };
   }
@@ -237,7 +257,7 @@ export class Alerts {
   }
 
   /** Writes the crossings of a scored write: feed rows and webhook outbox. */
-  private async announce(tx: Tx, workspaceId: string, scored: Scored | undefined) {
+  private async announce(tx: Tx, workspaceId: string, scored: Scored | undefined): Promise<Announced> {
     if (!scored) return undefined;
     const { side, ids, states, method, after, before } = scored;
     const turns = new Turns();

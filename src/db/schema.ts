@@ -464,7 +464,7 @@ export const alertFeed = pgTable(
     alertOf: alertSide('alert_of').notNull(),
     /** the alerting job or candidate */
     subjectId: uuid('subject_id').notNull(),
-    /** the other side of each event: candidates in a job's feed, jobs in a candidate's */
+    /** the other side of each event: candidates in a job's feed, jobs in a candidate's (both byte columns stored uncompressed: migrations/0014) */
     otherIds: bytea('other_ids').notNull(),
     scores: bytea('scores').notNull(),
     removed: integer('removed').notNull(),
