@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { Alerts } from '../../src/alerts/service.ts';
+import { rowsOf } from '../../src/db/rows.ts';
 import { readStates } from '../../src/matching/repository.ts';
 import { useTestApp } from '../support/app.ts';
 import { availableDatabaseKinds } from '../support/database.ts';
@@ -31,8 +32,9 @@ describe.each(availableDatabaseKinds())('alerts announced before the write ends,
       return { value: undefined, ids: [candidate.id] };
     });
     const stored = async () =>
-      (await t.database.db.execute(sql`select min_score from candidates where id = ${candidate.id}::uuid`))
-        .rows[0] as { min_score: number };
+      rowsOf<{ min_score: number }>(
+        await t.database.db.execute(sql`select min_score from candidates where id = ${candidate.id}::uuid`),
+      )[0]!;
     const events = async () => (await admin.get(`/v1/jobs/${job.id}/alert/events`)).json().events;
     return { write, stored, events, job, candidate };
   }
