@@ -31,6 +31,13 @@ export function answerMap(maxCriteria: number) {
 export function queryInteger<T extends z.ZodType>(schema: (integer: z.ZodNumber) => T) {
   return z.preprocess(
     (value) => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value),
-    schema(z.number({ error: 'must be a whole number in decimal digits' }).int()),
+    // The error applies to the bounds the caller adds too: they get their own messages.
+    schema(z.number({ error: integerMessage }).int()),
   );
+}
+
+function integerMessage(issue: z.core.$ZodRawIssue): string {
+  if (issue.code === 'too_big') return `must be at most ${issue.maximum}`;
+  if (issue.code === 'too_small') return `must be at least ${issue.minimum}`;
+  return 'must be a whole number in decimal digits';
 }

@@ -73,6 +73,18 @@ describe('input bounds', () => {
     }
   });
 
+  it('names the bound a query integer is out of, not its form', async () => {
+    for (const [query, message] of [
+      ['/v1/employers?limit=101', 'querystring.limit: must be at most 100'],
+      ['/v1/employers?limit=0', 'querystring.limit: must be at least 1'],
+      ['/v1/questionnaires/mini?version=0', 'querystring.version: must be at least 1'],
+    ]) {
+      const response = await admin.get(query!);
+      expect(response.statusCode, query).toBe(400);
+      expect(response.json().detail, query).toBe(message);
+    }
+  });
+
   it('refuses an empty PATCH', async () => {
     const response = await admin.patch('/v1/workspace', {});
     expect(response.statusCode).toBe(400);
