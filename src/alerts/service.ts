@@ -90,7 +90,11 @@ export class Alerts {
     this.index = index;
   }
 
-  /** A market-changing write and its evaluation, in one transaction; `work` names the profiles it changed. */
+  /**
+   * A market-changing write and its evaluation, in one transaction; `work` names the profiles it
+   * changed. `earlier`: the batches of the same bulk request written before this one (see
+   * EarlierBatches); this write's profiles join them once it commits.
+   */
   write<T>(
     db: Db,
     workspaceId: string,
@@ -99,20 +103,22 @@ export class Alerts {
       tx: Tx,
       early: EarlyStates,
     ) => Promise<{ value: T; ids: string[]; states?: readonly ProfileState[] }>,
+    earlier?: EarlierBatches,
   ): Promise<T> {
     // In a request transaction (a bulk request's batches), a later batch's "before" is what an
     // earlier one wrote: not committed, so not in the index.
     const written = requestTransactionMap<ProfileState | null>(writtenKey(workspaceId, side));
     return db
       .transaction(async (tx) => {
-        const turn = await this.begin(tx, workspaceId);
+        const turn = await this.begin(tx, workspaceId, earlier);
         const { value, ids, states } = await work(tx, turn.early).catch((error: unknown) => {
           throw turn.failure() ?? error;
         });
-        return { value, states: await turn.evaluate(side, ids, states) };
+        return { value, ids, states: await turn.evaluate(side, ids, states) };
       })
-      .then(({ value, states }) => {
+      .then(({ value, ids, states }) => {
         for (const [id, state] of states ?? []) written?.set(id, state);
+        earlier?.add(ids);
         return value;
       });
   }
@@ -124,9 +130,9 @@ export class Alerts {
    * of the workspace, so the other side is scored as it is, not as a lagging follower last saw it.
    * Without alerts, the write only holds the gate shared (see enterMarketWrite) and evaluates nothing.
    */
-  async begin(tx: Tx, workspaceId: string): Promise<AlertTurn> {
+  async begin(tx: Tx, workspaceId: string, earlier?: EarlierBatches): Promise<AlertTurn> {
     if (!(await enterMarketWrite(tx, workspaceId))) return inert;
-    await this.catchUp(tx, workspaceId);
+    await this.catchUp(tx, workspaceId, earlier);
     let early: Promise<{ scored: Scored; written: Announced } | undefined> | undefined;
     let earlyFailure: unknown;
     return {
@@ -184,23 +190,31 @@ export class Alerts {
   /**
    * Applies to the index the workspace's changes committed since the last catch-up (every earlier
    * market write has committed: this runs under the lock). Once per request transaction: a bulk
-   * request's later batches must not read its own uncommitted writes into the index.
+   * request's later batches must not read its own uncommitted writes into the index. The profiles
+   * of `earlier` batches are left out, and the watermark stays before the first of them, so every
+   * other write's catch-up still applies them.
    */
-  private async catchUp(tx: Tx, workspaceId: string): Promise<void> {
+  private async catchUp(tx: Tx, workspaceId: string, earlier?: EarlierBatches): Promise<void> {
     if (!firstInRequestTransaction(`alerts:${workspaceId}`)) return;
+    const watermark = this.watermarks.get(workspaceId) ?? 0;
     const changes = rowsOf<{ seq: string | number; side: IndexSide; profile_id: string }>(
       await tx.execute(sql`
         select seq, side, profile_id from profile_changes
-         where workspace_id = ${workspaceId}::uuid and seq > ${this.watermarks.get(workspaceId) ?? 0}
+         where workspace_id = ${workspaceId}::uuid and seq > ${Math.max(watermark, earlier?.seen ?? 0)}
            and changed_at > now() - ${CATCH_UP_WINDOW}::interval
          order by seq`),
     );
     if (changes.length === 0) return;
+    const earlierOwn = (change: (typeof changes)[number]) =>
+      earlier?.has(change.side, change.profile_id) === true;
     for (const side of ['job', 'candidate'] as const) {
-      const ids = changes.filter((c) => c.side === side).map((c) => c.profile_id);
+      const ids = changes.filter((c) => c.side === side && !earlierOwn(c)).map((c) => c.profile_id);
       await refreshProfiles(tx, this.index, workspaceId, side, ids);
     }
-    this.watermarks.set(workspaceId, Number(changes.at(-1)!.seq));
+    const last = Number(changes.at(-1)!.seq);
+    if (earlier) earlier.seen = last;
+    const left = changes.find(earlierOwn);
+    this.watermarks.set(workspaceId, left ? Math.max(watermark, Number(left.seq) - 1) : last);
   }
 
   /**
@@ -316,6 +330,32 @@ export class Alerts {
     if (earlier.length > 0)
       pairs.push(...(await pairsAbove(this.index, workspaceId, side, earlier, method, thresholds)));
     return pairs;
+  }
+}
+
+/**
+ * The batches of one bulk request written so far: a request without an Idempotency-Key commits
+ * batch by batch, but its process puts them into its index only when the request ends
+ * (ProfileSync.writeThrough). Its later batches' catch-ups leave them out instead of reading them
+ * back (about a tenth of a batch's time): a batch scores its own side's profiles against the other
+ * side only, and a request names each profile once, so no later batch of it needs them indexed.
+ */
+export class EarlierBatches {
+  private readonly side: IndexSide;
+  private readonly ids = new Set<string>();
+  /** The highest change seq this request's catch-ups have gone through. */
+  seen = 0;
+
+  constructor(side: IndexSide) {
+    this.side = side;
+  }
+
+  add(ids: readonly string[]): void {
+    for (const id of ids) this.ids.add(id);
+  }
+
+  has(side: IndexSide, id: string): boolean {
+    return side === this.side && this.ids.has(id);
   }
 }
 

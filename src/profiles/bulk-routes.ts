@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { errorCodes, type FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { MarketWrites } from '../alerts/service.ts';
+import { EarlierBatches, type MarketWrites } from '../alerts/service.ts';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
 import { errorCodeSchema, fieldProblemsSchema, PROBLEM_LIMITS, problemSchema } from '../http/errors.ts';
@@ -124,17 +124,24 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
     async (request) => {
       const { workspaceId } = requireRole(request, 'admin');
       const checked = checkedLines<CandidateLine>(request.body);
+      const earlier = new EarlierBatches('candidate');
       return sync.writeThrough(workspaceId, 'candidate', (written) =>
         writeBulk({
           checked,
           write: async (entries) => {
-            const stored = await alerts.write(db, workspaceId, 'candidate', async (tx, early) => {
-              const written = await writeCandidates(tx, workspaceId, entries, sync, (rows) => {
-                const { ids, states } = changedBy(rows);
-                early('candidate', ids, states);
-              });
-              return { value: written, ...changedBy(written) };
-            });
+            const stored = await alerts.write(
+              db,
+              workspaceId,
+              'candidate',
+              async (tx, early) => {
+                const written = await writeCandidates(tx, workspaceId, entries, sync, (rows) => {
+                  const { ids, states } = changedBy(rows);
+                  early('candidate', ids, states);
+                });
+                return { value: written, ...changedBy(written) };
+              },
+              earlier,
+            );
             written.add(stored.values());
             return stored;
           },
@@ -160,6 +167,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
       const { workspaceId } = requireRole(request, 'admin');
       let employerOf = new Map<number, string>();
       const checked = checkedLines<JobLine>(request.body);
+      const earlier = new EarlierBatches('job');
       return sync.writeThrough(workspaceId, 'job', (written) =>
         writeBulk({
           checked,
@@ -169,22 +177,28 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
             return known.refused;
           },
           write: async (entries) => {
-            const stored = await alerts.write(db, workspaceId, 'job', async (tx, early) => {
-              const written = await writeJobs(
-                tx,
-                workspaceId,
-                entries.map((e) => ({
-                  ...e,
-                  record: { ...e.record, resolvedEmployerId: employerOf.get(e.line)! },
-                })),
-                sync,
-                (rows) => {
-                  const { ids, states } = changedBy(rows);
-                  early('job', ids, states);
-                },
-              );
-              return { value: written, ...changedBy(written) };
-            });
+            const stored = await alerts.write(
+              db,
+              workspaceId,
+              'job',
+              async (tx, early) => {
+                const written = await writeJobs(
+                  tx,
+                  workspaceId,
+                  entries.map((e) => ({
+                    ...e,
+                    record: { ...e.record, resolvedEmployerId: employerOf.get(e.line)! },
+                  })),
+                  sync,
+                  (rows) => {
+                    const { ids, states } = changedBy(rows);
+                    early('job', ids, states);
+                  },
+                );
+                return { value: written, ...changedBy(written) };
+              },
+              earlier,
+            );
             written.add(stored.values());
             return stored;
           },
