@@ -11,7 +11,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadQuestionnaires } from '../src/questionnaires/loader.ts';
-import { createMarket, mixSeed, QUESTIONNAIRE_ID } from './generator.ts';
+import { createMarket, QUESTIONNAIRE_ID, seededId } from './generator.ts';
 
 const [otherRoot, sizeArg, roundsArg] = process.argv.slice(2);
 if (!otherRoot) throw new Error('usage: node bench/alerts-ab.ts <other-checkout> [N] [rounds]');
@@ -27,12 +27,7 @@ const jobs = Math.max(1, Math.round(n / 100));
 const market = createMarket({ seed, candidates: n + BATCH + WRITES, jobs: jobs + WRITES });
 const catalog = await loadQuestionnaires(fileURLToPath(new URL('../questionnaires', import.meta.url)));
 
-const idOf = (kind: number, index: number) => {
-  const hex = [1, 2, 3, 4]
-    .map((part) => mixSeed(seed, kind, index, part).toString(16).padStart(8, '0'))
-    .join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20)}`;
-};
+const idOf = (kind: number, index: number) => seededId(seed, kind, index);
 const answersOf = (line: { questionnaireId?: string; answers: unknown }) => ({
   questionnaireId: line.questionnaireId ?? QUESTIONNAIRE_ID,
   questionnaireVersion: 1,

@@ -22,7 +22,7 @@ import { Turns } from '../src/alerts/turns.ts';
 import { MatchIndex, type ProfileState } from '../src/matching/index.ts';
 import type { ScoreMethod } from '../src/matching/types.ts';
 import { loadQuestionnaires } from '../src/questionnaires/loader.ts';
-import { createMarket, mixSeed, QUESTIONNAIRE_ID } from './generator.ts';
+import { createMarket, QUESTIONNAIRE_ID, seededId } from './generator.ts';
 
 const METHOD: ScoreMethod = 'harmonic';
 const WS = '00000000-0000-4000-8000-000000000001';
@@ -35,12 +35,7 @@ const BULK_SAMPLES = Number(process.env.ALERT_BULK_SAMPLES ?? 10);
 /** ALERT_THRESHOLD: a fixed alert threshold for every alert (default: each profile's own minScore). */
 const fixed = process.env.ALERT_THRESHOLD === undefined ? undefined : Number(process.env.ALERT_THRESHOLD);
 
-const idOf = (kind: number, index: number) => {
-  const hex = [1, 2, 3, 4]
-    .map((part) => mixSeed(seed, kind, index, part).toString(16).padStart(8, '0'))
-    .join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20)}`;
-};
+const idOf = (kind: number, index: number) => seededId(seed, kind, index);
 
 /** The evaluations' turns (src/alerts/turns.ts) of the current measurement, for their longest. */
 let evaluations: Turns[] = [];

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadQuestionnaires } from '../src/questionnaires/loader.ts';
-import { createMarket, mixSeed, QUESTIONNAIRE_ID } from './generator.ts';
+import { createMarket, QUESTIONNAIRE_ID, seededId } from './generator.ts';
 
 interface Engine {
   name: string;
@@ -43,12 +43,7 @@ async function load(root: string, name: string): Promise<Omit<Engine, 'index'> &
   return { name, rank: rankAgainst, build: () => buildIndex(new Market(compileLayout(questionnaire))) };
 }
 
-function idOf(kind: number, index: number): string {
-  const hex = [1, 2, 3, 4]
-    .map((part) => mixSeed(seed, kind, index, part).toString(16).padStart(8, '0'))
-    .join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20)}`;
-}
+const idOf = (kind: number, index: number) => seededId(seed, kind, index);
 
 const questionnaires = await loadQuestionnaires(fileURLToPath(new URL('../questionnaires', import.meta.url)));
 const questionnaire = questionnaires.get(QUESTIONNAIRE_ID, 1)!;

@@ -139,6 +139,14 @@ export function createMarket(options: MarketOptions): Market {
   };
 }
 
+/** A deterministic UUID-shaped id per (seed, kind, index), so id ties order the same on every run. */
+export function seededId(seed: number, kind: number, index: number): string {
+  const hex = [1, 2, 3, 4]
+    .map((part) => mixSeed(seed, kind, index, part).toString(16).padStart(8, '0'))
+    .join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20)}`;
+}
+
 export const employerExternalId = (index: number) => `emp-${index}`;
 export const jobExternalId = (index: number) => `job-${index}`;
 export const candidateExternalId = (index: number) => `cand-${index}`;

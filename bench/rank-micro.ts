@@ -17,7 +17,7 @@ import { EPSILON, mutualScore, rankMatches, round6 } from '../src/matching/score
 import type { ScoreMethod } from '../src/matching/types.ts';
 import type { QuestionnaireDefinition } from '../src/questionnaires/definition.ts';
 import { loadQuestionnaires } from '../src/questionnaires/loader.ts';
-import { createMarket, type Market, mixSeed, QUESTIONNAIRE_ID } from './generator.ts';
+import { createMarket, type Market, QUESTIONNAIRE_ID, seededId } from './generator.ts';
 
 const TOP = 50;
 const PASSES = 3;
@@ -28,13 +28,7 @@ const seed = Number(process.env.BENCH_SEED ?? 20_240_601);
 const sizes = (process.argv[2] ?? '100000,1000000').split(',').map((s) => Number(s.replace(/_/g, '')));
 const timedJobs = Number(process.argv[3] ?? 40);
 
-/** A deterministic UUID-shaped id per (kind, index), so id ties order the same on every run. */
-function idOf(kind: number, index: number): string {
-  const hex = [1, 2, 3, 4]
-    .map((part) => mixSeed(seed, kind, index, part).toString(16).padStart(8, '0'))
-    .join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20)}`;
-}
+const idOf = (kind: number, index: number) => seededId(seed, kind, index);
 const jobId = (index: number) => idOf(2, index);
 const candidateId = (index: number) => idOf(3, index);
 

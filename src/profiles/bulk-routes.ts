@@ -4,12 +4,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { EarlierBatches, type MarketWrites } from '../alerts/service.ts';
 import { requireRole } from '../auth/plugin.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, Tx } from '../db/client.ts';
 import { errorCodeSchema, fieldProblemsSchema, PROBLEM_LIMITS, problemSchema } from '../http/errors.ts';
 import { type CheckedBody, readCheckedBody } from '../ingest/checked-body.ts';
 import type { IngestPool } from '../ingest/ingest-pool.ts';
 import { loggableError } from '../logger.ts';
-import type { ProfileSync, WrittenProfile } from '../matching/profile-sync.ts';
+import type { IndexSide } from '../matching/index.ts';
+import type { ProfileSync, WrittenProfile, WrittenProfiles } from '../matching/profile-sync.ts';
 import { assertLineCount, type BulkEntry, type LineResult, MAX_BULK_LINES, writeBulk } from './bulk.ts';
 import type { BulkKind, CheckedLine } from './bulk-lines.ts';
 import {
@@ -128,23 +129,10 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
       return sync.writeThrough(workspaceId, 'candidate', (written) =>
         writeBulk({
           checked,
-          write: async (entries) => {
-            const stored = await alerts.write(
-              db,
-              workspaceId,
-              'candidate',
-              async (tx, early) => {
-                const written = await writeCandidates(tx, workspaceId, entries, sync, (rows) => {
-                  const { ids, states } = changedBy(rows);
-                  early('candidate', ids, states);
-                });
-                return { value: written, ...changedBy(written) };
-              },
-              earlier,
-            );
-            written.add(stored.values());
-            return stored;
-          },
+          write: (entries) =>
+            writeBatch({ alerts, db, workspaceId, side: 'candidate', earlier, written }, (tx, onRows) =>
+              writeCandidates(tx, workspaceId, entries, sync, onRows),
+            ),
           onWriteError,
         }),
       );
@@ -176,32 +164,19 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
             employerOf = known.employerOf;
             return known.refused;
           },
-          write: async (entries) => {
-            const stored = await alerts.write(
-              db,
-              workspaceId,
-              'job',
-              async (tx, early) => {
-                const written = await writeJobs(
-                  tx,
-                  workspaceId,
-                  entries.map((e) => ({
-                    ...e,
-                    record: { ...e.record, resolvedEmployerId: employerOf.get(e.line)! },
-                  })),
-                  sync,
-                  (rows) => {
-                    const { ids, states } = changedBy(rows);
-                    early('job', ids, states);
-                  },
-                );
-                return { value: written, ...changedBy(written) };
-              },
-              earlier,
-            );
-            written.add(stored.values());
-            return stored;
-          },
+          write: (entries) =>
+            writeBatch({ alerts, db, workspaceId, side: 'job', earlier, written }, (tx, onRows) =>
+              writeJobs(
+                tx,
+                workspaceId,
+                entries.map((e) => ({
+                  ...e,
+                  record: { ...e.record, resolvedEmployerId: employerOf.get(e.line)! },
+                })),
+                sync,
+                onRows,
+              ),
+            ),
           onWriteError,
         }),
       );
@@ -244,6 +219,41 @@ async function checkEmployers(db: Db, workspaceId: string, entries: BulkEntry<Jo
     });
   }
   return { employerOf, refused };
+}
+
+/**
+ * One batch of a bulk request as an alert-evaluated market write: `store` writes it and hands over
+ * its rows as soon as its first statement returns them (AlertTurn.early), so they are scored while
+ * the rest is written. Once committed, its profiles go to `written` (the index) and `earlier`.
+ */
+async function writeBatch<W extends Map<string, WrittenProfile & { inserted: boolean }>>(
+  batch: {
+    alerts: MarketWrites;
+    db: Db;
+    workspaceId: string;
+    side: IndexSide;
+    earlier: EarlierBatches;
+    written: WrittenProfiles;
+  },
+  store: (tx: Tx, onRows: (rows: W) => void) => Promise<W>,
+): Promise<W> {
+  const { alerts, db, workspaceId, side, earlier, written } = batch;
+  const stored = await alerts.write(
+    db,
+    workspaceId,
+    side,
+    async (tx, early) => {
+      let changed: ReturnType<typeof changedBy> | undefined;
+      const rows = await store(tx, (rows) => {
+        changed = changedBy(rows);
+        early(side, changed.ids, changed.states);
+      });
+      return { value: rows, ...(changed ?? changedBy(rows)) };
+    },
+    earlier,
+  );
+  written.add(stored.values());
+  return stored;
 }
 
 /** What alerts need of a bulk batch's write: the profiles it changed, and the states it already has. */
