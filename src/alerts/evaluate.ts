@@ -3,16 +3,9 @@ import { pairRow } from '../matching/engine/pair-check.ts';
 import { type KeptRow, rankAboveFloor } from '../matching/engine/search.ts';
 import type { IndexSide, Market, MatchIndex, ProfileState } from '../matching/index.ts';
 import type { ScoreMethod } from '../matching/types.ts';
+import { FoundPairs } from './found-pairs.ts';
 import type { AlertingSide } from './registry.ts';
 import { Turns } from './turns.ts';
-
-/** One pair above an alerting subject's threshold: `alertOf` says whose alert it is for. */
-export interface AlertPair {
-  alertOf: IndexSide;
-  jobId: string;
-  candidateId: string;
-  score: number;
-}
 
 /** Profiles in stores of their own, per market (MatchIndex.stage, stageIndexed). */
 export type Staging = { market: Market; staged: ProfileStore }[];
@@ -70,28 +63,24 @@ export async function pairsAbove(
   thresholds: Thresholds,
   turns = new Turns(),
   staging: Staging = index.stage(workspaceId, states),
-): Promise<AlertPair[]> {
+  found = new FoundPairs(side),
+): Promise<FoundPairs> {
   const otherSide: IndexSide = side === 'job' ? 'candidate' : 'job';
-  const pairs: AlertPair[] = [];
-  const pair = (alertOf: IndexSide, own: string, other: string, score: number) =>
-    pairs.push(
-      side === 'job'
-        ? { alertOf, jobId: own, candidateId: other, score }
-        : { alertOf, jobId: other, candidateId: own, score },
-    );
   const stateOf = new Map(states.map((state) => [state.id, state]));
   for (const { market, staged } of staging) {
     const others = market.store(otherSide);
     // The other side's alerting rows: slots and thresholds, marks by slot (`only`, thresholdAt).
     const alerting = thresholds.others.rowsIn(others);
     const changed = slotsOf(staged);
-    // Ids as strings once each: a bulk batch can find tens of thousands of pairs.
-    const changedIds: string[] = [];
-    for (const s of changed) changedIds[s] = staged.idAt(s);
+    // The changed profiles' owner numbers in `found`, by slot.
+    const owners: number[] = [];
+    for (const s of changed) owners[s] = found.owner(staged.idAt(s));
     // Rows of the other side each changed profile is hidden from (or hides): never a pair.
     const hidden = changed.map((s) =>
-      index.hiddenRowsOf(workspaceId, market, side, stateOf.get(changedIds[s]!)!),
+      index.hiddenRowsOf(workspaceId, market, side, stateOf.get(staged.idAt(s))!),
     );
+    const pair = (alertOf: IndexSide, s: number, slot: number, score: number) =>
+      found.add(alertOf, owners[s]!, others.ids, slot, score);
     const scanChanged = alerting.count > 0 && changed.length >= SCAN_CHANGED_FROM;
     const scanEach = !scanChanged && alerting.count > 0 && alerting.count * SCAN_EACH_SHARE >= others.size;
     const theirs = alerting.thresholdAt;
@@ -114,20 +103,19 @@ export async function pairsAbove(
       }
     };
     for (const [k, s] of changed.entries()) {
-      const id = changedIds[s]!;
-      const own = thresholds.own.get(id);
+      const own = thresholds.own.get(found.ownerId(owners[s]!));
       // One scan of every row serves both when the own threshold is the lower; otherwise the
       // alerting rows get a scan of their own at their lowest threshold.
       const both = own !== undefined && scanEach && own <= least;
       if (own !== undefined) {
         await scan(s, own, { excluded: hidden[k] }, (row) => {
-          if (row.score >= own) pair(side, id, others.idAt(row.slot), row.score);
-          if (both && row.score >= theirs[row.slot]!) pair(otherSide, id, alerting.idAt(row.slot), row.score);
+          if (row.score >= own) pair(side, s, row.slot, row.score);
+          if (both && row.score >= theirs[row.slot]!) pair(otherSide, s, row.slot, row.score);
         });
       }
       if (!scanEach || both) continue;
       await scan(s, least, { excluded: hidden[k], only }, (row) => {
-        if (row.score >= theirs[row.slot]!) pair(otherSide, id, alerting.idAt(row.slot), row.score);
+        if (row.score >= theirs[row.slot]!) pair(otherSide, s, row.slot, row.score);
       });
     }
     if (scanEach) continue;
@@ -138,7 +126,6 @@ export async function pairsAbove(
         const slot = alerting.slots[a]!;
         if (!others.active[slot]) continue;
         const rows = { excluded: excludedOf.get(slot) };
-        const otherId = alerting.idAt(slot);
         for (const row of rankAboveFloor(
           others,
           slot,
@@ -149,7 +136,7 @@ export async function pairsAbove(
           staged.end,
           rows,
         ))
-          pair(otherSide, changedIds[row.slot]!, otherId, row.score);
+          pair(otherSide, row.slot, slot, row.score);
         await turns.pause();
       }
       continue;
@@ -165,11 +152,11 @@ export async function pairsAbove(
           side === 'job'
             ? pairRow(staged, s, others, slot, method)
             : pairRow(others, slot, staged, s, method);
-        if (row && row.score >= threshold) pair(otherSide, changedIds[s]!, alerting.idAt(slot), row.score);
+        if (row && row.score >= threshold) pair(otherSide, s, slot, row.score);
       }
     }
   }
-  return pairs;
+  return found;
 }
 
 /** The pair's rounded score as listings report it, or undefined when no listing holds it. */

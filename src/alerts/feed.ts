@@ -4,7 +4,7 @@ import { rowsOf } from '../db/rows.ts';
 import { alertFeed, alertMentions } from '../db/schema.ts';
 import { idToWords, wordsToId } from '../matching/engine/uuid-words.ts';
 import type { IndexSide } from '../matching/index.ts';
-import type { AlertPair } from './evaluate.ts';
+import type { AlertPair } from './found-pairs.ts';
 
 /** The feed keeps events this long (then the hourly purge drops them). */
 export const ALERT_EVENT_RETENTION_DAYS = 30;

@@ -7,8 +7,9 @@ import { readStates } from '../matching/repository.ts';
 import { refreshProfiles } from '../matching/sync.ts';
 import type { ScoreMethod } from '../matching/types.ts';
 import { enqueueEvents } from '../webhooks/events.ts';
-import { type AlertPair, pairKey, pairsAbove, scoreNow, type Thresholds } from './evaluate.ts';
+import { pairKey, pairsAbove, scoreNow, type Thresholds } from './evaluate.ts';
 import { appendToFeeds } from './feed.ts';
+import { FoundPairs } from './found-pairs.ts';
 import { AlertRegistry } from './registry.ts';
 import {
   alertGenerationOf,
@@ -60,8 +61,8 @@ interface Scored {
   ids: readonly string[];
   states: ProfileState[];
   method: ScoreMethod;
-  after: AlertPair[];
-  before: AlertPair[];
+  after: FoundPairs;
+  before: FoundPairs;
 }
 
 /** The changed profiles' states as written (missing: gone from the market), once announced. */
@@ -276,8 +277,8 @@ export class Alerts {
     const { side, ids, states, method, after, before } = scored;
     const turns = new Turns();
     // New profiles (a bulk ingest) had no pairs: everything found is new, nothing is gone.
-    const created = before.length === 0 ? after : await notIn(after, before, turns);
-    const removed = before.length === 0 ? [] : await notIn(before, after, turns);
+    const created = before.length === 0 ? after.all() : await after.notIn(before, turns);
+    const removed = before.length === 0 ? [] : await before.notIn(after, turns);
     const scores = await scoreNow(this.index, workspaceId, side, states, method, removed);
     const crossings = {
       removed: removed.map((p) => ({ ...p, score: scores.get(pairKey(p.jobId, p.candidateId)) ?? null })),
@@ -306,29 +307,39 @@ export class Alerts {
     ids: readonly string[],
     method: ScoreMethod,
     thresholds: Thresholds,
-  ): Promise<AlertPair[]> {
+  ): Promise<FoundPairs> {
     const written = requestTransactionMap<ProfileState | null>(writtenKey(workspaceId, side));
     const indexed = this.index.stageIndexed(
       workspaceId,
       side,
       written ? ids.filter((id) => !written.has(id)) : ids,
     );
-    const pairs =
-      indexed.groups.length === 0
-        ? []
-        : await pairsAbove(
-            this.index,
-            workspaceId,
-            side,
-            indexed.states,
-            method,
-            thresholds,
-            undefined,
-            indexed.groups,
-          );
+    const pairs = new FoundPairs(side);
+    if (indexed.groups.length > 0)
+      await pairsAbove(
+        this.index,
+        workspaceId,
+        side,
+        indexed.states,
+        method,
+        thresholds,
+        undefined,
+        indexed.groups,
+        pairs,
+      );
     const earlier = ids.flatMap((id) => written?.get(id) ?? []);
     if (earlier.length > 0)
-      pairs.push(...(await pairsAbove(this.index, workspaceId, side, earlier, method, thresholds)));
+      await pairsAbove(
+        this.index,
+        workspaceId,
+        side,
+        earlier,
+        method,
+        thresholds,
+        undefined,
+        undefined,
+        pairs,
+      );
     return pairs;
   }
 }
@@ -368,22 +379,3 @@ const writtenKey = (workspaceId: string, side: IndexSide) => `alerts:written:${w
 
 /** What a writing route needs: its market writes run with their alert evaluation. */
 export type MarketWrites = Pick<Alerts, 'write'>;
-
-const keyOf = (p: AlertPair) => `${p.alertOf}:${pairKey(p.jobId, p.candidateId)}`;
-/** Pairs keyed per PIECE between pauses: a job's own alert can hold hundreds of thousands. */
-const PIECE = 4_096;
-
-/** The pairs of `pairs` not in `others`, in turns (see turns.ts). */
-async function notIn(pairs: AlertPair[], others: AlertPair[], turns: Turns): Promise<AlertPair[]> {
-  const keys = new Set<string>();
-  for (let i = 0; i < others.length; i++) {
-    keys.add(keyOf(others[i]!));
-    if (i % PIECE === PIECE - 1) await turns.pause();
-  }
-  const missing: AlertPair[] = [];
-  for (let i = 0; i < pairs.length; i++) {
-    if (!keys.has(keyOf(pairs[i]!))) missing.push(pairs[i]!);
-    if (i % PIECE === PIECE - 1) await turns.pause();
-  }
-  return missing;
-}

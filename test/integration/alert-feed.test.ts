@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { AlertPair } from '../../src/alerts/evaluate.ts';
+import type { AlertPair } from '../../src/alerts/found-pairs.ts';
 import {
   type AlertEventType,
   appendToFeeds,

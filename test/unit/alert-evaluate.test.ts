@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { type AlertPair, pairsAbove, SCAN_EACH_SHARE } from '../../src/alerts/evaluate.ts';
+import { pairsAbove, SCAN_EACH_SHARE } from '../../src/alerts/evaluate.ts';
+import { type AlertPair, FoundPairs } from '../../src/alerts/found-pairs.ts';
 import { AlertingSide } from '../../src/alerts/registry.ts';
 import { Turns } from '../../src/alerts/turns.ts';
-import { ProfileStore } from '../../src/matching/engine/columnar-store.ts';
 import { MatchIndex, type ProfileState } from '../../src/matching/index.ts';
 import { scorePair } from '../../src/matching/score.ts';
 import { scoreMethods } from '../../src/matching/types.ts';
@@ -105,7 +105,7 @@ describe('pairsAbove', () => {
             }
           }
           const key = (p: AlertPair) => `${p.alertOf}:${p.jobId}:${p.candidateId}:${p.score}`;
-          expect(found.map(key).sort()).toEqual(expected.map(key).sort());
+          expect(found.all().map(key).sort()).toEqual(expected.map(key).sort());
           expect(expected.length).toBeGreaterThan(0);
           // The same profiles once indexed, copied back out of the index (a write's "before"): the same pairs.
           for (const state of states) index.apply(WS, side, state);
@@ -125,7 +125,7 @@ describe('pairsAbove', () => {
             undefined,
             indexed.groups,
           );
-          expect(before.map(key).sort()).toEqual(expected.map(key).sort());
+          expect(before.all().map(key).sort()).toEqual(expected.map(key).sort());
           for (const state of states) index.remove(WS, side, state.id);
           for (let i = 0; i < others; i++)
             index.remove(WS, side === 'job' ? 'candidate' : 'job', id(theirs, i));
@@ -154,13 +154,14 @@ describe('pairsAbove', () => {
         return super.pause();
       }
     }
-    const idAt = ProfileStore.prototype.idAt;
-    const spy = vi.spyOn(ProfileStore.prototype, 'idAt').mockImplementation(function (
-      this: ProfileStore,
-      slot,
+    // A pair takes the other profile's id from its slot: before a pause, while the slot still holds it.
+    const add = FoundPairs.prototype.add;
+    const spy = vi.spyOn(FoundPairs.prototype, 'add').mockImplementation(function (
+      this: FoundPairs,
+      ...args
     ) {
-      events.push('id');
-      return idAt.call(this, slot);
+      events.push('pair');
+      return add.apply(this, args);
     });
     try {
       // The job's own alert at 0: every acceptable candidate is a pair, made in pieces of 64 rows.
@@ -175,8 +176,8 @@ describe('pairsAbove', () => {
       );
       expect(found.length).toBeGreaterThan(128);
       const [first, last] = [events.indexOf('pause'), events.lastIndexOf('pause')];
-      expect(events.slice(first, last).filter((e) => e === 'id').length).toBeGreaterThan(0);
-      expect(events.slice(last).filter((e) => e === 'id').length).toBeLessThan(found.length);
+      expect(events.slice(first, last).filter((e) => e === 'pair').length).toBeGreaterThan(0);
+      expect(events.slice(last).filter((e) => e === 'pair').length).toBeLessThan(found.length);
     } finally {
       spy.mockRestore();
     }
