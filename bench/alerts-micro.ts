@@ -1,8 +1,8 @@
 /**
  * `node bench/alerts-micro.ts [sizes]` — the CPU an alert evaluation adds to a write
  * (src/alerts/evaluate.ts, `pairsAbove` on the changed profiles as written and as the index holds
- * them before the write, as src/alerts/service.ts scores a write), in process, without HTTP or
- * PostgreSQL (nor the diff and feed rows that follow): the seeded bench
+ * them before the write, and the crossings between the two, as src/alerts/service.ts scores a
+ * write), in process, without HTTP or PostgreSQL (nor the feed rows that follow): the seeded bench
  * market (N candidates, N/100 jobs) in a MatchIndex, alerts on 10 % of each side (threshold: the
  * profile's own minScore, or ALERT_THRESHOLD), and the evaluation of
  *   - a candidate write (new answers of an existing candidate) without and with an alert of its own,
@@ -126,17 +126,20 @@ for (const n of sizes) {
   const candidateAlerting = new AlertingSide(candidateAlerts);
   const candidates = index.marketOf(WS, answersOf(market.candidate(0))).store('candidate');
 
-  // A write's scoring: its profiles' pairs as written, and as the index holds them before it.
+  // A write's scoring: its profiles' pairs as written, and as the index holds them before it, and
+  // the crossings between the two (the pairs only after, and only before).
   const evaluation = async (side: 'job' | 'candidate', changed: ProfileState[], thresholds: Thresholds) => {
-    const after = await pairsAbove(index, WS, side, changed, METHOD, thresholds, turns());
+    const turned = turns();
+    const after = await pairsAbove(index, WS, side, changed, METHOD, thresholds, turned);
     const indexed = index.stageIndexed(
       WS,
       side,
       changed.map((state) => state.id),
     );
-    if (indexed.groups.length > 0)
-      await pairsAbove(index, WS, side, indexed.states, METHOD, thresholds, turns(), indexed.groups);
-    return after.length;
+    if (indexed.groups.length === 0) return after.all().length;
+    const before = await pairsAbove(index, WS, side, indexed.states, METHOD, thresholds, turned, indexed.groups);
+    const crossings = (await after.notIn(before, turned)).length + (await before.notIn(after, turned)).length;
+    return after.length + crossings;
   };
   // A write: an existing profile (id of row k) takes the answers of a profile not in the index.
   let k = 0;
@@ -193,7 +196,7 @@ for (const n of sizes) {
       await time(slotMove, 20),
   };
   process.stdout.write(
-    `[N=${n}] pairs above a threshold found by the job writes and bulk batches: ${pairs}\n`,
+    `[N=${n}] pairs above a threshold and crossings found by the job writes and bulk batches: ${pairs}\n`,
   );
   for (const [what, { median, p95, cpuMedian, maxHold, longestTurn }] of Object.entries(measured)) {
     rows.push({

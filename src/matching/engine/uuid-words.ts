@@ -27,10 +27,20 @@ for (let i = 0; i < 6; i++) {
 
 /** The UUID of row `slot` of `ids` (four words a row), lowercase. */
 export function wordsToId(ids: Uint32Array, slot: number): string {
-  let hex = '';
-  for (let w = 0; w < 4; w++) hex += ids[slot * 4 + w]!.toString(16).padStart(8, '0');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const a = ids[slot * 4]!;
+  const b = ids[slot * 4 + 1]!;
+  const c = ids[slot * 4 + 2]!;
+  const d = ids[slot * 4 + 3]!;
+  // Byte by byte from a table: several times faster than toString(16) and padding per word.
+  return (
+    `${HEX[a >>> 24]}${HEX[(a >>> 16) & 255]}${HEX[(a >>> 8) & 255]}${HEX[a & 255]}-` +
+    `${HEX[b >>> 24]}${HEX[(b >>> 16) & 255]}-${HEX[(b >>> 8) & 255]}${HEX[b & 255]}-` +
+    `${HEX[c >>> 24]}${HEX[(c >>> 16) & 255]}-${HEX[(c >>> 8) & 255]}${HEX[c & 255]}` +
+    `${HEX[d >>> 24]}${HEX[(d >>> 16) & 255]}${HEX[(d >>> 8) & 255]}${HEX[d & 255]}`
+  );
 }
+
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
 /** id order of two rows (possibly of two stores): negative when a's id sorts first. */
 export function compareIds(aIds: Uint32Array, a: number, bIds: Uint32Array, b: number): number {
