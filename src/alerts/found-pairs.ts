@@ -32,6 +32,9 @@ export class FoundPairs {
   /** Per pair: the other profile's id, four words. */
   private words = new Uint32Array(1024);
   private scores = new Float64Array(256);
+  /** The pair pairAt last made, and its other profile's id. */
+  private lastMade = -1;
+  private lastOther = '';
 
   constructor(side: IndexSide) {
     this.side = side;
@@ -62,7 +65,9 @@ export class FoundPairs {
 
   /** Every pair, with its ids as strings. */
   all(): AlertPair[] {
-    return Array.from({ length: this.length }, (_, i) => this.pairAt(i));
+    const pairs: AlertPair[] = [];
+    for (let i = 0; i < this.length; i++) pairs.push(this.pairAt(i));
+    return pairs;
   }
 
   /** The pairs of these not among `others` (same alert, same two profiles), in turns. */
@@ -104,7 +109,12 @@ export class FoundPairs {
   private pairAt(i: number): AlertPair {
     const key = this.keys[i]!;
     const own = this.ownerIds[key >> 1]!;
-    const other = wordsToId(this.words, i);
+    // A run of pairs of one other profile (an alerting row's scan of a bulk batch) shares its id:
+    // made once, and one string for the feed's maps to hash.
+    const same = this.lastMade >= 0 && sameWords(this.words, i, this.words, this.lastMade);
+    const other = same ? this.lastOther : wordsToId(this.words, i);
+    this.lastMade = i;
+    this.lastOther = other;
     const alertOf: IndexSide = (key & 1) === 1 ? this.side : this.side === 'job' ? 'candidate' : 'job';
     const score = this.scores[i]!;
     return this.side === 'job'
