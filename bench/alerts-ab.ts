@@ -1,11 +1,13 @@
 /**
  * `node bench/alerts-ab.ts <other-checkout> [N] [rounds]` — is this checkout's alert evaluation
  * (src/alerts/evaluate.ts `pairsAbove`, as bench/alerts-micro.ts runs it: a write's profiles as
- * written and as the index held them) cheaper or dearer than another checkout's? Both index the
- * seeded bench market of N candidates (default 100,000; N/100 jobs) in one process, with alerts on
- * every tenth profile of each side at its own minScore, and evaluate the same writes one after the
- * other in alternating order, `rounds` times (default 20): a bulk batch of 1,000 new candidates, a
- * job write and a candidate write. Prints each checkout's mean CPU time per write and their ratio.
+ * written and as the index held them, then the crossings between the two as the service diffs
+ * them) cheaper or dearer than another checkout's? Both index the seeded bench market of N
+ * candidates (default 100,000; N/100 jobs) in one process, with alerts on every tenth profile of
+ * each side at its own minScore, and evaluate the same writes one after the other in alternating
+ * order, `rounds` times (default 20): a bulk batch of 1,000 new candidates, a job write, a
+ * candidate write, and a candidate write whose candidate has an alert of its own. Prints each
+ * checkout's mean CPU time per write and their ratio, and checks that both found as many pairs.
  * Alternating in one process makes the ratio hold on a busy machine (see bench/engine-ab.ts).
  */
 import { resolve } from 'node:path';
@@ -72,20 +74,46 @@ async function load(root: string) {
     return { ...state, answers: { ...state.answers, indexRow: row.indexRow, indexLayout: row.indexLayout } };
   };
   const none = new Map<string, number>();
+  const { Turns } = await import(at('src/alerts/turns.ts'));
+  // biome-ignore lint/suspicious/noExplicitAny: either checkout's pairs
+  type Pairs = any;
+  // The crossings, as the checkout's service diffs a write's pairs: FoundPairs.notIn, or (before
+  // 6b3d001, pairs as objects with id strings) a set of "alert:job:candidate" keys.
+  const crossings = async (after: Pairs, before: Pairs) => {
+    if (!Array.isArray(after)) {
+      const turns = new Turns();
+      return (await after.notIn(before, turns)).length + (await before.notIn(after, turns)).length;
+    }
+    const keyOf = (p: Pairs) => `${p.alertOf}:${p.jobId}:${p.candidateId}`;
+    const notIn = (pairs: Pairs[], others: Pairs[]) => {
+      const keys = new Set(others.map(keyOf));
+      return pairs.filter((p) => !keys.has(keyOf(p))).length;
+    };
+    return notIn(after, before) + notIn(before, after);
+  };
+  // A write's evaluation: its pairs as written and as the index held them, and their crossings
+  // (new profiles had no pairs: all of theirs are created, each with its ids as strings).
   // biome-ignore lint/suspicious/noExplicitAny: either checkout's ProfileState
-  const evaluation = async (side: 'job' | 'candidate', changed: any[], others: unknown) => {
-    const thresholds = { own: none, others };
+  const evaluation = async (side: 'job' | 'candidate', changed: any[], others: unknown, own = none) => {
+    const thresholds = { own, others };
     const after = await pairsAbove(index, WS, side, changed, METHOD, thresholds);
     const indexed = index.stageIndexed(
       WS,
       side,
       changed.map((state) => state.id),
     );
-    const before =
-      indexed.groups.length === 0
-        ? []
-        : await pairsAbove(index, WS, side, indexed.states, METHOD, thresholds, undefined, indexed.groups);
-    return after.length + before.length;
+    if (indexed.groups.length === 0) return (Array.isArray(after) ? after : after.all()).length;
+    const before = await pairsAbove(
+      index,
+      WS,
+      side,
+      indexed.states,
+      METHOD,
+      thresholds,
+      undefined,
+      indexed.groups,
+    );
+    return after.length + before.length + (await crossings(after, before));
   };
   const batch = Array.from({ length: BATCH }, (_, i) => packed(candidateState(n + i, idOf(4, i))));
   return {
@@ -98,6 +126,10 @@ async function load(root: string) {
         [packed(candidateState(n + BATCH + (k % WRITES), idOf(3, (k * 7919) % n)))],
         jobAlerting,
       ),
+    candidateOwnAlert: (k: number) => {
+      const changed = packed(candidateState(n + BATCH + (k % WRITES), idOf(3, (k * 7919) % n)));
+      return evaluation('candidate', [changed], jobAlerting, new Map([[changed.id, changed.minScore]]));
+    },
   };
 }
 
@@ -110,6 +142,11 @@ const writes = [
   { name: `bulk batch of ${BATCH} candidates`, run: (c: (typeof checkouts)[number]) => c.bulk(), each: 1 },
   { name: 'job write', run: (c: (typeof checkouts)[number], k: number) => c.job(k), each: 5 },
   { name: 'candidate write', run: (c: (typeof checkouts)[number], k: number) => c.candidate(k), each: 50 },
+  {
+    name: 'candidate write, own alert',
+    run: (c: (typeof checkouts)[number], k: number) => c.candidateOwnAlert(k),
+    each: 10,
+  },
 ];
 for (const write of writes) {
   for (const c of checkouts) await write.run(c, 0); // warm-up
