@@ -8,9 +8,10 @@
  *   - a candidate write (new answers of an existing candidate) without and with an alert of its own,
  *   - a job write, without and with an alert of its own,
  *   - a bulk batch of 1,000 new candidates (the evaluation one bulk transaction runs),
- * (a write's profile as the write reads it back: with its packed index row; the alerting subjects
- * from the registry a process holds between alert changes), the registry's load (once per alert
- * change) and its following of a moved slot (once per write that moves one),
+ * (a write's profile as the write reads it back: with its packed index row, made before the
+ * timing; the alerting subjects from the registry a process holds between alert changes), the
+ * registry's load (once per alert change) and its following of a moved slot (once per write that
+ * moves one),
  * against one top-50 listing of a job for scale. Prints median and p95 ms per operation, one JSON
  * line each (bench/results/alerts-*.json keeps them with the machine).
  */
@@ -137,21 +138,33 @@ for (const n of sizes) {
       changed.map((state) => state.id),
     );
     if (indexed.groups.length === 0) return after.all().length;
-    const before = await pairsAbove(index, WS, side, indexed.states, METHOD, thresholds, turned, indexed.groups);
+    const before = await pairsAbove(
+      index,
+      WS,
+      side,
+      indexed.states,
+      METHOD,
+      thresholds,
+      turned,
+      indexed.groups,
+    );
     const crossings = (await after.notIn(before, turned)).length + (await before.notIn(after, turned)).length;
     return after.length + crossings;
   };
-  // A write: an existing profile (id of row k) takes the answers of a profile not in the index.
+  // A write: an existing profile (id of row k) takes the answers of a profile not in the index,
+  // made before the timing (the write's own work, not the evaluation's).
+  const newCandidates = Array.from({ length: SAMPLES }, (_, i) => packed(candidateState(n + i)));
+  const newJobs = Array.from({ length: SAMPLES }, (_, i) => packed(jobState(jobs + i)));
   let k = 0;
   const candidateWrite = (own: boolean) => async () => {
     const id = idOf(3, (k++ * 7919) % n);
-    const changed = packed(candidateState(n + (k % SAMPLES), id));
+    const changed = { ...newCandidates[k % SAMPLES]!, id };
     const thresholds = { own: own ? new Map([[id, fixed ?? changed.minScore]]) : none, others: jobAlerting };
     await evaluation('candidate', [changed], thresholds);
   };
   const jobWrite = (own: boolean) => async () => {
     const id = idOf(2, (k++ * 31) % jobs);
-    const changed = packed(jobState(jobs + (k % SAMPLES), id));
+    const changed = { ...newJobs[k % SAMPLES]!, id };
     const thresholds = {
       own: own ? new Map([[id, fixed ?? changed.minScore]]) : none,
       others: candidateAlerting,

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { AlertPair } from '../../src/alerts/found-pairs.ts';
 import {
   type AlertEventType,
   appendToFeeds,
@@ -13,6 +12,7 @@ import {
   purgeFeedsBefore,
   readFeed,
 } from '../../src/alerts/feed.ts';
+import type { AlertPair } from '../../src/alerts/found-pairs.ts';
 import { rowsOf } from '../../src/db/rows.ts';
 import type { IndexSide } from '../../src/matching/index.ts';
 import { useTestApp } from '../support/app.ts';
