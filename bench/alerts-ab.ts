@@ -102,7 +102,8 @@ async function load(root: string) {
       side,
       changed.map((state) => state.id),
     );
-    if (indexed.groups.length === 0) return (Array.isArray(after) ? after : after.all()).length;
+    if (indexed.groups.length === 0)
+      return (Array.isArray(after) ? after : await after.all(new Turns())).length;
     const before = await pairsAbove(
       index,
       WS,

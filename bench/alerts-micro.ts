@@ -137,7 +137,7 @@ for (const n of sizes) {
       side,
       changed.map((state) => state.id),
     );
-    if (indexed.groups.length === 0) return after.all().length;
+    if (indexed.groups.length === 0) return (await after.all(turned)).length;
     const before = await pairsAbove(
       index,
       WS,

@@ -63,10 +63,13 @@ export class FoundPairs {
     this.scores[i] = score;
   }
 
-  /** Every pair, with its ids as strings. */
-  all(): AlertPair[] {
+  /** Every pair, with its ids as strings, in turns (a bulk batch at 1M finds hundreds of thousands). */
+  async all(turns: Turns): Promise<AlertPair[]> {
     const pairs: AlertPair[] = [];
-    for (let i = 0; i < this.length; i++) pairs.push(this.pairAt(i));
+    for (let i = 0; i < this.length; i++) {
+      pairs.push(this.pairAt(i));
+      if (i % PIECE === PIECE - 1) await turns.pause();
+    }
     return pairs;
   }
 

@@ -105,7 +105,7 @@ describe('pairsAbove', () => {
             }
           }
           const key = (p: AlertPair) => `${p.alertOf}:${p.jobId}:${p.candidateId}:${p.score}`;
-          expect(found.all().map(key).sort()).toEqual(expected.map(key).sort());
+          expect((await found.all(new Turns())).map(key).sort()).toEqual(expected.map(key).sort());
           expect(expected.length).toBeGreaterThan(0);
           // The same profiles once indexed, copied back out of the index (a write's "before"): the same pairs.
           for (const state of states) index.apply(WS, side, state);
@@ -125,7 +125,7 @@ describe('pairsAbove', () => {
             undefined,
             indexed.groups,
           );
-          expect(before.all().map(key).sort()).toEqual(expected.map(key).sort());
+          expect((await before.all(new Turns())).map(key).sort()).toEqual(expected.map(key).sort());
           for (const state of states) index.remove(WS, side, state.id);
           for (let i = 0; i < others; i++)
             index.remove(WS, side === 'job' ? 'candidate' : 'job', id(theirs, i));

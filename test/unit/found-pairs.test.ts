@@ -60,23 +60,25 @@ describe('FoundPairs', () => {
           expect(await b.notIn(a, turns)).toEqual(
             before.map((p) => asPair(side, p)).filter((p) => !inAfter.has(keyOf(p))),
           );
-          expect(a.all()).toEqual(after.map((p) => asPair(side, p)));
+          expect(await a.all(turns)).toEqual(after.map((p) => asPair(side, p)));
         },
       ),
       { seed: 7, numRuns: 300 },
     );
   });
 
-  it('keeps the id a slot held when the pair was found, not what the slot holds later', () => {
+  it('keeps the id a slot held when the pair was found, not what the slot holds later', async () => {
     const rows = new Uint32Array(4);
     rows.set(idToWords(ids[0]!));
     const pairs = new FoundPairs('job');
     pairs.add('job', pairs.owner(owners[0]!), rows, 0, 0.5);
     rows.set(idToWords(ids[4]!));
-    expect(pairs.all()).toEqual([{ alertOf: 'job', jobId: owners[0], candidateId: ids[0], score: 0.5 }]);
+    expect(await pairs.all(new Turns())).toEqual([
+      { alertOf: 'job', jobId: owners[0], candidateId: ids[0], score: 0.5 },
+    ]);
   });
 
-  it('holds many pairs (it grows) and compares them in turns', async () => {
+  it('holds many pairs (it grows), and compares them and makes their ids in turns', async () => {
     const rows = new Uint32Array(4 * 10_000);
     for (let slot = 0; slot < 10_000; slot++)
       rows.set(idToWords(`00000000-0000-4000-8000-${slot.toString(16).padStart(12, '0')}`), slot * 4);
@@ -100,6 +102,9 @@ describe('FoundPairs', () => {
     );
     // One pause per 4,096 pairs keyed (5,000 of before), one per 4,096 looked up (10,000 of after).
     expect(pauses).toBe(1 + 2);
+    // And one per 4,096 pairs made into ids (all of after).
+    expect((await after.all(new Counting(0))).length).toBe(10_000);
+    expect(pauses).toBe(1 + 2 + 2);
   });
 
   it('refuses to compare pairs of changed jobs with pairs of changed candidates', async () => {
