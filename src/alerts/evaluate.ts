@@ -1,6 +1,6 @@
 import type { ProfileStore } from '../matching/engine/columnar-store.ts';
 import { pairRow } from '../matching/engine/pair-check.ts';
-import { type KeptRow, rankAboveFloor } from '../matching/engine/search.ts';
+import { rankAboveFloor } from '../matching/engine/search.ts';
 import type { IndexSide, Market, MatchIndex, ProfileState } from '../matching/index.ts';
 import type { ScoreMethod } from '../matching/types.ts';
 import { FoundPairs } from './found-pairs.ts';
@@ -93,12 +93,13 @@ export async function pairsAbove(
       s: number,
       floor: number,
       rows: Parameters<typeof rankAboveFloor>[7],
-      visit: (row: KeptRow) => void,
+      visit: (slot: number, score: number) => void,
     ) => {
       const piece = rows?.only ? turns.scanRows * spread : turns.scanRows;
       for (let from = 0; from < others.end; from += piece) {
         const to = Math.min(from + piece, others.end);
-        for (const row of rankAboveFloor(staged, s, others, method, floor, from, to, rows)) visit(row);
+        const kept = rankAboveFloor(staged, s, others, method, floor, from, to, rows);
+        for (let i = 0; i < kept.slots.length; i++) visit(kept.slots[i]!, kept.scores[i]!);
         await turns.pause();
       }
     };
@@ -108,14 +109,14 @@ export async function pairsAbove(
       // alerting rows get a scan of their own at their lowest threshold.
       const both = own !== undefined && scanEach && own <= least;
       if (own !== undefined) {
-        await scan(s, own, { excluded: hidden[k] }, (row) => {
-          if (row.score >= own) pair(side, s, row.slot, row.score);
-          if (both && row.score >= theirs[row.slot]!) pair(otherSide, s, row.slot, row.score);
+        await scan(s, own, { excluded: hidden[k] }, (slot, score) => {
+          if (score >= own) pair(side, s, slot, score);
+          if (both && score >= theirs[slot]!) pair(otherSide, s, slot, score);
         });
       }
       if (!scanEach || both) continue;
-      await scan(s, least, { excluded: hidden[k], only }, (row) => {
-        if (row.score >= theirs[row.slot]!) pair(otherSide, s, row.slot, row.score);
+      await scan(s, least, { excluded: hidden[k], only }, (slot, score) => {
+        if (score >= theirs[slot]!) pair(otherSide, s, slot, score);
       });
     }
     if (scanEach) continue;
@@ -126,7 +127,7 @@ export async function pairsAbove(
         const slot = alerting.slots[a]!;
         if (!others.active[slot]) continue;
         const rows = { excluded: excludedOf.get(slot) };
-        for (const row of rankAboveFloor(
+        const kept = rankAboveFloor(
           others,
           slot,
           staged,
@@ -135,8 +136,8 @@ export async function pairsAbove(
           0,
           staged.end,
           rows,
-        ))
-          pair(otherSide, row.slot, slot, row.score);
+        );
+        for (let i = 0; i < kept.slots.length; i++) pair(otherSide, kept.slots[i]!, slot, kept.scores[i]!);
         await turns.pause();
       }
       continue;

@@ -59,7 +59,11 @@ export class FoundPairs {
     const i = this.length++;
     if (i === this.keys.length) this.grow();
     this.keys[i] = owner * 2 + (alertOf === this.side ? 1 : 0);
-    this.words.set(ids.subarray(slot * 4, slot * 4 + 4), i * 4);
+    const words = this.words;
+    words[i * 4] = ids[slot * 4]!;
+    words[i * 4 + 1] = ids[slot * 4 + 1]!;
+    words[i * 4 + 2] = ids[slot * 4 + 2]!;
+    words[i * 4 + 3] = ids[slot * 4 + 3]!;
     this.scores[i] = score;
   }
 

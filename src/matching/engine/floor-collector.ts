@@ -12,7 +12,10 @@ export class FloorCollector {
   readonly capacity = Number.POSITIVE_INFINITY;
   private readonly floor: number;
   private readonly ids: Uint32Array;
-  private readonly rows: KeptRow[] = [];
+  // Column by column, not an object per row: a job's alert scan can keep hundreds of thousands.
+  private readonly rows: FloorRows = { slots: [], scores: [] };
+  private readonly s1: number[] = [];
+  private readonly s2: number[] = [];
 
   constructor(floor: number, ids: Uint32Array) {
     this.floor = floor;
@@ -20,7 +23,7 @@ export class FloorCollector {
   }
 
   get length(): number {
-    return this.rows.length;
+    return this.rows.slots.length;
   }
 
   isFull(): boolean {
@@ -36,17 +39,29 @@ export class FloorCollector {
   }
 
   offer(slot: number, score: number, s1: number, s2: number): void {
-    if (score >= this.floor) this.rows.push({ slot, score, s1, s2 });
+    if (score < this.floor) return;
+    this.rows.slots.push(slot);
+    this.rows.scores.push(score);
+    this.s1.push(s1);
+    this.s2.push(s2);
   }
 
   /** The rows kept, in the order they were offered. */
-  found(): KeptRow[] {
+  found(): FloorRows {
     return this.rows;
   }
 
   drainBestFirst(): KeptRow[] {
-    return this.rows.sort((a, b) =>
+    const { slots, scores } = this.rows;
+    const rows = slots.map((slot, i) => ({ slot, score: scores[i]!, s1: this.s1[i]!, s2: this.s2[i]! }));
+    return rows.sort((a, b) =>
       a.score !== b.score ? b.score - a.score : compareIds(this.ids, a.slot, this.ids, b.slot),
     );
   }
+}
+
+/** Rows kept above a floor: row i is slot `slots[i]`, with rounded mutual score `scores[i]`. */
+export interface FloorRows {
+  slots: number[];
+  scores: number[];
 }

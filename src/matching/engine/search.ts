@@ -2,7 +2,7 @@ import { EPSILON, lowerScore, mutualScore, round6 } from '../score.ts';
 import type { ScoreMethod } from '../types.ts';
 import type { ProfileStore } from './columnar-store.ts';
 import { rowsMeetingDealbreakers } from './dealbreaker-filter.ts';
-import { FloorCollector } from './floor-collector.ts';
+import { FloorCollector, type FloorRows } from './floor-collector.ts';
 import { addSteps, compileSteps, type Step } from './forward-score.ts';
 import { bucketCeiling, orderByCeiling } from './impact-buckets.ts';
 import { type BoundPlan, boundPlan, lossBound, narrowByBounds, PROBE_ROWS } from './max-score.ts';
@@ -90,7 +90,7 @@ export function rankAboveFloor(
   from: number,
   to: number,
   rows: { excluded?: ReadonlySet<number> | undefined; only?: Uint8Array | undefined } = {},
-): KeptRow[] {
+): FloorRows {
   const scan = startScan(subject, s, others, { limit: 0, method, excluded: rows.excluded });
   scan.only = rows.only;
   const collector = new FloorCollector(floor, others.ids);
