@@ -1,3 +1,4 @@
+import { IdNumbering } from '../id-numbering.ts';
 import { wordsToId } from '../matching/engine/uuid-words.ts';
 import type { IndexSide } from '../matching/index.ts';
 import type { Turns } from './turns.ts';
@@ -25,8 +26,7 @@ export class FoundPairs {
   /** The changed profiles' side: owners are its jobs, or its candidates. */
   readonly side: IndexSide;
   length = 0;
-  private readonly ownerIds: string[] = [];
-  private readonly ownerNumbers = new Map<string, number>();
+  private readonly owners = new IdNumbering();
   /** Per pair: its key, the owner's number × 2, + 1 when the pair is for the owner's own alert. */
   private keys = new Int32Array(256);
   /** Per pair: the other profile's id, four words. */
@@ -42,16 +42,11 @@ export class FoundPairs {
 
   /** The number of a changed profile, for `add`. */
   owner(id: string): number {
-    let n = this.ownerNumbers.get(id);
-    if (n === undefined) {
-      n = this.ownerIds.push(id) - 1;
-      this.ownerNumbers.set(id, n);
-    }
-    return n;
+    return this.owners.of(id);
   }
 
   ownerId(owner: number): string {
-    return this.ownerIds[owner]!;
+    return this.owners.ids[owner]!;
   }
 
   /** A pair of owner `owner` and the other side's profile at row `slot` of `ids` (its store's ids). */
@@ -82,7 +77,7 @@ export class FoundPairs {
     if (others.side !== this.side)
       throw new Error('Pairs of changed jobs compared with pairs of changed candidates.');
     // Others' keys in this numbering of owners (-1: an owner these do not have, matching nothing).
-    const numbers = others.ownerIds.map((id) => this.ownerNumbers.get(id) ?? -1);
+    const numbers = others.owners.ids.map((id) => this.owners.numberOf(id) ?? -1);
     const keyOf = (j: number) => {
       const n = numbers[others.keys[j]! >> 1]!;
       return n < 0 ? -1 : n * 2 + (others.keys[j]! & 1);
@@ -115,7 +110,7 @@ export class FoundPairs {
 
   private pairAt(i: number): AlertPair {
     const key = this.keys[i]!;
-    const own = this.ownerIds[key >> 1]!;
+    const own = this.owners.ids[key >> 1]!;
     // A run of pairs of one other profile (an alerting row's scan of a bulk batch) shares its id:
     // made once, and one string for the feed's maps to hash.
     const same = this.lastMade >= 0 && sameWords(this.words, i, this.words, this.lastMade);

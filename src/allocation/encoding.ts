@@ -3,6 +3,8 @@
  * allocation thread (see off-thread.ts) is handed. Typed arrays are transferred, not copied, so
  * the request's thread spends one map look-up per preference entry, not a deep copy of the input.
  */
+
+import { IdNumbering } from '../id-numbering.ts';
 import type { AllocationInput, AllocationResult } from './types.ts';
 
 /** Flat lists: the entries of owner `i` are `items[offsets[i]]` to `items[offsets[i + 1] - 1]`. */
@@ -33,21 +35,6 @@ export interface EncodedResult {
   assignments: Int32Array;
   unassigned: Int32Array;
   blockingPairs: number;
-}
-
-/** Gives each distinct id an index, in order of first appearance. */
-export class IdNumbering {
-  readonly ids: string[] = [];
-  private readonly numbers = new Map<string, number>();
-
-  of(id: string): number {
-    let n = this.numbers.get(id);
-    if (n === undefined) {
-      n = this.ids.push(id) - 1;
-      this.numbers.set(id, n);
-    }
-    return n;
-  }
 }
 
 /** Each owner's ids as numbers, in one flat array. */

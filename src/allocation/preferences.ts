@@ -1,8 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { IdNumbering } from '../id-numbering.ts';
 import type { MatchIndex } from '../matching/index.ts';
 import type { ScoreMethod } from '../matching/types.ts';
 import type { AllocationTask } from './allocation-thread.ts';
-import { IdNumbering } from './encoding.ts';
 
 /** How many acceptable candidates one job's list can hold (the allocation core's list limit). */
 const MAX_LIST = 1_000;
