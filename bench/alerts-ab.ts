@@ -77,10 +77,15 @@ async function load(root: string) {
   const { Turns } = await import(at('src/alerts/turns.ts'));
   // biome-ignore lint/suspicious/noExplicitAny: either checkout's pairs
   type Pairs = any;
-  // The crossings, as the checkout's service diffs a write's pairs: FoundPairs.notIn, or (before
-  // 6b3d001, pairs as objects with id strings) a set of "alert:job:candidate" keys.
+  // The crossings, as the checkout's service diffs a write's pairs: FoundPairs.crossings (or
+  // notIn), or (before 6b3d001, pairs as objects with id strings) a set of "alert:job:candidate" keys.
   const crossings = async (after: Pairs, before: Pairs) => {
+    if (after.crossings) {
+      const { created, removed } = await after.crossings(before, new Turns());
+      return created.length + removed.length;
+    }
     if (!Array.isArray(after)) {
+      // 6b3d001 to bee9e0d: FoundPairs.notIn, one way at a time.
       const turns = new Turns();
       return (await after.notIn(before, turns)).length + (await before.notIn(after, turns)).length;
     }

@@ -148,8 +148,8 @@ for (const n of sizes) {
       turned,
       indexed.groups,
     );
-    const crossings = (await after.notIn(before, turned)).length + (await before.notIn(after, turned)).length;
-    return after.length + crossings;
+    const { created, removed } = await after.crossings(before, turned);
+    return after.length + created.length + removed.length;
   };
   // A write: an existing profile (id of row k) takes the answers of a profile not in the index,
   // made before the timing (the write's own work, not the evaluation's).

@@ -19,7 +19,7 @@ const PIECE = 4_096;
  * numbered once per evaluation), whose alert it is for, the other profile by its id's four words
  * (uuid-words.ts, copied from its store's row as found, so a slot reused later cannot change it),
  * and the score. A write's pairs after and before it are compared as such; ids become strings only
- * for the crossings (`notIn`, `all`): a job write finds tens of thousands of pairs, nearly all of
+ * for the crossings (`crossings`, `all`): a job write finds tens of thousands of pairs, nearly all of
  * them in both.
  */
 export class FoundPairs {
@@ -72,40 +72,52 @@ export class FoundPairs {
     return pairs;
   }
 
-  /** The pairs of these not among `others` (same alert, same two profiles), in turns. */
-  async notIn(others: FoundPairs, turns: Turns): Promise<AlertPair[]> {
-    if (others.side !== this.side)
+  /**
+   * A write's crossings, these being its pairs after it and `before` its pairs before it: the
+   * pairs only after (created) and only before (removed), in turns. One table, over `before`.
+   */
+  async crossings(before: FoundPairs, turns: Turns): Promise<{ created: AlertPair[]; removed: AlertPair[] }> {
+    if (before.side !== this.side)
       throw new Error('Pairs of changed jobs compared with pairs of changed candidates.');
-    // Others' keys in this numbering of owners (-1: an owner these do not have, matching nothing).
-    const numbers = others.owners.ids.map((id) => this.owners.numberOf(id) ?? -1);
+    // Before's keys in this numbering of owners (-1: an owner these do not have, matching nothing).
+    const numbers = before.owners.ids.map((id) => this.owners.numberOf(id) ?? -1);
     const keyOf = (j: number) => {
-      const n = numbers[others.keys[j]! >> 1]!;
-      return n < 0 ? -1 : n * 2 + (others.keys[j]! & 1);
+      const n = numbers[before.keys[j]! >> 1]!;
+      return n < 0 ? -1 : n * 2 + (before.keys[j]! & 1);
     };
-    const table = new Int32Array(tableSize(others.length)).fill(-1);
+    const table = new Int32Array(tableSize(before.length)).fill(-1);
     const mask = table.length - 1;
-    for (let j = 0; j < others.length; j++) {
+    for (let j = 0; j < before.length; j++) {
       const key = keyOf(j);
       if (key >= 0) {
-        let at = hashOf(others.words, j, key) & mask;
+        let at = hashOf(before.words, j, key) & mask;
         while (table[at] !== -1) at = (at + 1) & mask;
         table[at] = j;
       }
       if (j % PIECE === PIECE - 1) await turns.pause();
     }
-    const missing: AlertPair[] = [];
+    const kept = new Uint8Array(before.length);
+    const created: AlertPair[] = [];
     for (let i = 0; i < this.length; i++) {
       const key = this.keys[i]!;
-      let at = hashOf(this.words, i, key) & mask;
-      let j = table[at]!;
-      while (j !== -1 && !(keyOf(j) === key && sameWords(this.words, i, others.words, j))) {
-        at = (at + 1) & mask;
-        j = table[at]!;
+      let found = false;
+      // Every entry of the chain equal to this pair stays (a set difference, duplicates or not).
+      for (let at = hashOf(this.words, i, key) & mask; table[at] !== -1; at = (at + 1) & mask) {
+        const j = table[at]!;
+        if (keyOf(j) === key && sameWords(this.words, i, before.words, j)) {
+          kept[j] = 1;
+          found = true;
+        }
       }
-      if (j === -1) missing.push(this.pairAt(i));
+      if (!found) created.push(this.pairAt(i));
       if (i % PIECE === PIECE - 1) await turns.pause();
     }
-    return missing;
+    const removed: AlertPair[] = [];
+    for (let j = 0; j < before.length; j++) {
+      if (kept[j] === 0) removed.push(before.pairAt(j));
+      if (j % PIECE === PIECE - 1) await turns.pause();
+    }
+    return { created, removed };
   }
 
   private pairAt(i: number): AlertPair {

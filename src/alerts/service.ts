@@ -277,8 +277,10 @@ export class Alerts {
     const { side, ids, states, method, after, before } = scored;
     const turns = new Turns();
     // New profiles (a bulk ingest) had no pairs: everything found is new, nothing is gone.
-    const created = before.length === 0 ? await after.all(turns) : await after.notIn(before, turns);
-    const removed = before.length === 0 ? [] : await before.notIn(after, turns);
+    const { created, removed } =
+      before.length === 0
+        ? { created: await after.all(turns), removed: [] }
+        : await after.crossings(before, turns);
     const scores = await scoreNow(this.index, workspaceId, side, states, method, removed);
     const crossings = {
       removed: removed.map((p) => ({ ...p, score: scores.get(pairKey(p.jobId, p.candidateId)) ?? null })),
