@@ -13,6 +13,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadQuestionnaires } from '../src/questionnaires/loader.ts';
+import { pairsOfWrite } from './alert-write.ts';
 import { createMarket, QUESTIONNAIRE_ID, seededId } from './generator.ts';
 
 const [otherRoot, sizeArg, roundsArg] = process.argv.slice(2);
@@ -101,24 +102,8 @@ async function load(root: string) {
   // biome-ignore lint/suspicious/noExplicitAny: either checkout's ProfileState
   const evaluation = async (side: 'job' | 'candidate', changed: any[], others: unknown, own = none) => {
     const thresholds = { own, others };
-    const after = await pairsAbove(index, WS, side, changed, METHOD, thresholds);
-    const indexed = index.stageIndexed(
-      WS,
-      side,
-      changed.map((state) => state.id),
-    );
-    if (indexed.groups.length === 0)
-      return (Array.isArray(after) ? after : await after.all(new Turns())).length;
-    const before = await pairsAbove(
-      index,
-      WS,
-      side,
-      indexed.states,
-      METHOD,
-      thresholds,
-      undefined,
-      indexed.groups,
-    );
+    const { after, before } = await pairsOfWrite(pairsAbove, index, WS, side, changed, METHOD, thresholds);
+    if (!before) return (Array.isArray(after) ? after : await after.all(new Turns())).length;
     return after.length + before.length + (await crossings(after, before));
   };
   const batch = Array.from({ length: BATCH }, (_, i) => packed(candidateState(n + i, idOf(4, i))));

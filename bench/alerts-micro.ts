@@ -23,6 +23,7 @@ import { Turns } from '../src/alerts/turns.ts';
 import { MatchIndex, type ProfileState } from '../src/matching/index.ts';
 import type { ScoreMethod } from '../src/matching/types.ts';
 import { loadQuestionnaires } from '../src/questionnaires/loader.ts';
+import { pairsOfWrite } from './alert-write.ts';
 import { createMarket, QUESTIONNAIRE_ID, seededId } from './generator.ts';
 
 const METHOD: ScoreMethod = 'harmonic';
@@ -131,23 +132,17 @@ for (const n of sizes) {
   // the crossings between the two (the pairs only after, and only before).
   const evaluation = async (side: 'job' | 'candidate', changed: ProfileState[], thresholds: Thresholds) => {
     const turned = turns();
-    const after = await pairsAbove(index, WS, side, changed, METHOD, thresholds, turned);
-    const indexed = index.stageIndexed(
-      WS,
-      side,
-      changed.map((state) => state.id),
-    );
-    if (indexed.groups.length === 0) return (await after.all(turned)).length;
-    const before = await pairsAbove(
+    const { after, before } = await pairsOfWrite(
+      pairsAbove,
       index,
       WS,
       side,
-      indexed.states,
+      changed,
       METHOD,
       thresholds,
       turned,
-      indexed.groups,
     );
+    if (!before) return (await after.all(turned)).length;
     const { created, removed } = await after.crossings(before, turned);
     return after.length + created.length + removed.length;
   };

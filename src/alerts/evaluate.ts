@@ -77,7 +77,7 @@ export async function pairsAbove(
     for (const s of changed) owners[s] = found.owner(staged.idAt(s));
     // Rows of the other side each changed profile is hidden from (or hides): never a pair.
     const hidden = changed.map((s) =>
-      index.hiddenRowsOf(workspaceId, market, side, stateOf.get(staged.idAt(s))!),
+      index.hiddenRowsOf(workspaceId, market, side, stateOf.get(found.ownerId(owners[s]!))!),
     );
     const pair = (alertOf: IndexSide, s: number, slot: number, score: number) =>
       found.add(alertOf, owners[s]!, others.ids, slot, score);

@@ -79,6 +79,8 @@ export class FoundPairs {
   async crossings(before: FoundPairs, turns: Turns): Promise<{ created: AlertPair[]; removed: AlertPair[] }> {
     if (before.side !== this.side)
       throw new Error('Pairs of changed jobs compared with pairs of changed candidates.');
+    // New profiles (a bulk ingest) had no pairs: everything found is new, nothing is gone.
+    if (before.length === 0) return { created: await this.all(turns), removed: [] };
     // Before's keys in this numbering of owners (-1: an owner these do not have, matching nothing).
     const numbers = before.owners.ids.map((id) => this.owners.numberOf(id) ?? -1);
     const keyOf = (j: number) => {

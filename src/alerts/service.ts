@@ -275,12 +275,7 @@ export class Alerts {
   private async announce(tx: Tx, workspaceId: string, scored: Scored | undefined): Promise<Announced> {
     if (!scored) return undefined;
     const { side, ids, states, method, after, before } = scored;
-    const turns = new Turns();
-    // New profiles (a bulk ingest) had no pairs: everything found is new, nothing is gone.
-    const { created, removed } =
-      before.length === 0
-        ? { created: await after.all(turns), removed: [] }
-        : await after.crossings(before, turns);
+    const { created, removed } = await after.crossings(before, new Turns());
     const scores = await scoreNow(this.index, workspaceId, side, states, method, removed);
     const crossings = {
       removed: removed.map((p) => ({ ...p, score: scores.get(pairKey(p.jobId, p.candidateId)) ?? null })),
