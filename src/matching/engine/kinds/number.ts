@@ -81,15 +81,19 @@ function numberSat(min: number, max: number, x: number, toleranceRatio: number, 
   if (Number.isNaN(bound)) return 1;
   const distance = Math.abs(x - bound);
   const scale = bound === 0 ? rangeWidth : Math.abs(bound);
-  if (distance >= scale * toleranceRatio * FAR) return 0;
+  const far = scale * toleranceRatio * FAR;
+  if (distance >= far && far >= MIN_NORMAL && toleranceRatio >= MIN_NORMAL) return 0;
   return Math.max(0, 1 - distance / scale / toleranceRatio);
 }
 
 /**
  * 1 + 1e-14 (about 45 units in the last place): the product scale·ratio·FAR, rounded twice, is still
  * above scale·ratio·(1 + 4u), so (distance/scale)/ratio, rounded twice, is at least 1 beyond it.
+ * That bound on the rounding holds only for normal doubles: below MIN_NORMAL (subnormals such as a
+ * bound of 6e-323) a product keeps a few bits, its error is not relative, and the divisions decide.
  */
 const FAR = 1 + 1e-14;
+const MIN_NORMAL = 2 ** -1022;
 
 function tolerancesOf(row: RowArrays, c: number): { ratio: number; width: number } {
   const params = row.layout.satParams;
