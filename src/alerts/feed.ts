@@ -330,13 +330,11 @@ export async function forgetCandidateInFeeds(tx: DbOrTx, workspaceId: string, ca
 
 /** Export: the announcements naming the candidate in every feed (its own and alerting jobs'), oldest first. */
 export async function feedEventsOfCandidate(db: DbOrTx, workspaceId: string, candidateId: string) {
-  const [own, jobs] = await Promise.all([
-    db.execute(sql`
-      select seq, subject_id, other_ids, scores, removed, created_at from alert_feed
-       where workspace_id = ${workspaceId}::uuid and alert_of = 'candidate' and subject_id = ${candidateId}::uuid
-       order by seq`),
-    db.execute(mentioningRows(workspaceId, candidateId)),
-  ]);
+  const own = await db.execute(sql`
+    select seq, subject_id, other_ids, scores, removed, created_at from alert_feed
+     where workspace_id = ${workspaceId}::uuid and alert_of = 'candidate' and subject_id = ${candidateId}::uuid
+     order by seq`);
+  const jobs = await db.execute(mentioningRows(workspaceId, candidateId));
   const events = (alertOf: IndexSide, rows: StoredRow[]) =>
     rows.flatMap((row) =>
       eventsOf(row).flatMap(({ otherId, score, removed }, k) =>

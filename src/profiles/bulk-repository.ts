@@ -71,17 +71,13 @@ export async function writeCandidates(
     email: r.contact.email,
     phone: r.contact.phone ?? null,
   }));
-  // Both statements are queued at once: the connection runs them back to back, while the event
-  // loop may be busy with the batch's alert scoring (onRows), which would otherwise delay the second.
-  await Promise.all([
-    tx.execute(sql`
-      insert into candidate_contacts (candidate_id, workspace_id, name, email, phone)
-      select candidate_id, ${workspaceId}::uuid, name, email, phone
-        from json_to_recordset(${recordset(contacts)}) as t(candidate_id uuid, name text, email text, phone text)
-      on conflict (candidate_id) do update
-        set name = excluded.name, email = excluded.email, phone = excluded.phone, updated_at = now()`),
-    writeAnswers(tx, workspaceId, entries, written, 'candidate'),
-  ]);
+  await tx.execute(sql`
+    insert into candidate_contacts (candidate_id, workspace_id, name, email, phone)
+    select candidate_id, ${workspaceId}::uuid, name, email, phone
+      from json_to_recordset(${recordset(contacts)}) as t(candidate_id uuid, name text, email text, phone text)
+    on conflict (candidate_id) do update
+      set name = excluded.name, email = excluded.email, phone = excluded.phone, updated_at = now()`);
+  await writeAnswers(tx, workspaceId, entries, written, 'candidate');
   return written;
 }
 
@@ -172,10 +168,8 @@ async function writeAnswers<T>(
   side: 'job' | 'candidate',
 ) {
   const withAnswers = entries.filter((e) => e.answers);
-  await Promise.all([
-    withAnswers.length > 0 && insertAnswers(tx, workspaceId, withAnswers, written, side),
-    tx.execute(sql`select set_config('mutualfit.profiles_recorded', '', true)`),
-  ]);
+  if (withAnswers.length > 0) await insertAnswers(tx, workspaceId, withAnswers, written, side);
+  await tx.execute(sql`select set_config('mutualfit.profiles_recorded', '', true)`);
 }
 
 async function insertAnswers<T>(

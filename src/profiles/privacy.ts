@@ -21,18 +21,16 @@ import { deleteCandidate, findCandidate, findContact } from './repository.ts';
 export async function exportCandidate(db: DbOrTx, workspaceId: string, candidateId: string) {
   const candidate = await findCandidate(db, workspaceId, candidateId);
   if (!candidate) return undefined;
-  const [contact, answers, apiKeys, sessions, introductions, alert, alertEvents, allocations, access] =
-    await Promise.all([
-      findContact(db, workspaceId, candidateId),
-      findAnswerSet(db, workspaceId, { candidateId }),
-      listKeysOfCandidate(db, workspaceId, candidateId),
-      sessionsOfCandidate(db, workspaceId, candidateId),
-      introductionsOfCandidate(db, workspaceId, candidateId),
-      findAlert(db, workspaceId, 'candidate', candidateId),
-      feedEventsOfCandidate(db, workspaceId, candidateId),
-      allocationsOfCandidate(db, workspaceId, candidateId),
-      auditOfProfile(db, workspaceId, candidateId),
-    ]);
+  // One statement at a time: `db` may be a transaction, whose one connection runs them in turn anyway.
+  const contact = await findContact(db, workspaceId, candidateId);
+  const answers = await findAnswerSet(db, workspaceId, { candidateId });
+  const apiKeys = await listKeysOfCandidate(db, workspaceId, candidateId);
+  const sessions = await sessionsOfCandidate(db, workspaceId, candidateId);
+  const introductions = await introductionsOfCandidate(db, workspaceId, candidateId);
+  const alert = await findAlert(db, workspaceId, 'candidate', candidateId);
+  const alertEvents = await feedEventsOfCandidate(db, workspaceId, candidateId);
+  const allocations = await allocationsOfCandidate(db, workspaceId, candidateId);
+  const access = await auditOfProfile(db, workspaceId, candidateId);
   return {
     candidate,
     contact: contact ?? null,
