@@ -3,7 +3,13 @@ import { type AnswerSet, importanceLevels, importanceWeight } from '../../src/an
 import { ProfileStore } from '../../src/matching/engine/columnar-store.ts';
 import { compileSteps } from '../../src/matching/engine/forward-score.ts';
 import { compileLayout } from '../../src/matching/engine/layout.ts';
-import { multiSatisfaction, numberSatisfaction, profileSatisfaction } from '../../src/matching/score.ts';
+import {
+  multiSatisfaction,
+  numberSatisfaction,
+  profileSatisfaction,
+  scaleSatisfaction,
+  singleSatisfaction,
+} from '../../src/matching/score.ts';
 import { questionnaireDefinition } from '../../src/questionnaires/definition.ts';
 
 /**
@@ -202,5 +208,68 @@ describe('number forward loop', () => {
       ]),
       satOf(ratio, 1000),
     );
+  });
+});
+
+describe('code-table forward loops (single, scale)', () => {
+  const options = ['o0', 'o1', 'o2', 'o3'].map((id) => ({ id, label: en(id) }));
+  const steps = ['s0', 's1', 's2', 's3', 's4', 's5'].map((id) => ({ label: en(id) }));
+  const acceptSets = [['o0'], ['o1', 'o3'], ['o0', 'o1', 'o2', 'o3'], ['o2']];
+  const intervals = [
+    { min: 0, max: 0 },
+    { min: 2, max: 3 },
+    { min: 5, max: 5 },
+    { min: 0, max: 5 },
+  ];
+
+  // Subjects that expect the same share one set of tables (kinds/code-table.ts): every importance
+  // of every expectation, compiled one after the other, must still add its own weight.
+  it('single: equals the reference for every accepted set, option and importance', () => {
+    checkAll(
+      { kind: 'single', options },
+      [undefined, 'o0', 'o1', 'o2', 'o3'],
+      acceptSets.flatMap((accept) => importances.map((importance) => ({ importance, accept }))),
+      (subject, value) => singleSatisfaction(subject.accept as string[], value as string),
+    );
+  });
+
+  for (const tolerance of [0, 2]) {
+    it(`scale: equals the reference for every interval, step and importance (tolerance ${tolerance})`, () => {
+      checkAll(
+        { kind: 'scale', steps, tolerance },
+        [undefined, 0, 1, 2, 3, 4, 5],
+        intervals.flatMap((accept) => importances.map((importance) => ({ importance, accept }))),
+        (subject, value) =>
+          scaleSatisfaction(subject.accept as { min: number; max: number }, value as number, tolerance),
+      );
+    });
+  }
+
+  it('a dealbreaker marks the rows it does not fully meet, though the same expectation without one was compiled first', () => {
+    const others = storeOf({ kind: 'single', options });
+    const rows = ['o0', 'o1', 'o2'].map((value, i) =>
+      others.upsert({
+        id: uuid(1, i),
+        minScore: 0,
+        answers: { c: { importance: 'irrelevant', value } } as unknown as AnswerSet,
+      }),
+    );
+    const sums = (importance: string) => {
+      const store = storeOf({ kind: 'single', options });
+      const s = store.upsert({
+        id: uuid(2, 0),
+        minScore: 0,
+        answers: { c: { importance, accept: ['o1'] } } as unknown as AnswerSet,
+      });
+      const [step] = compileSteps(store, s, others);
+      const weighted = new Float64Array(rows.length);
+      const total = new Float64Array(rows.length);
+      step!.add(others, Int32Array.from(rows), 0, rows.length, weighted, total);
+      return [...weighted];
+    };
+    const w = importanceWeight.somewhat;
+    expect(sums('somewhat')).toEqual([0, w, 0]);
+    expect(sums('dealbreaker')).toEqual([Number.NaN, importanceWeight.dealbreaker, Number.NaN]);
+    expect(sums('somewhat')).toEqual([0, w, 0]);
   });
 });

@@ -8,26 +8,32 @@ import type { ForwardStep, StepBase } from './kind.ts';
  * the subject's expectation becomes three tables indexed by the row's code — what the row adds to
  * the weighted sum (NaN: the code breaks a dealbreaker), to the total weight, and the weight it
  * loses — so every row costs a look-up, whatever the kind's sat. `satOf(code)` is the sat of a row
- * whose value is `code`, for codes 0..valueCount−1.
+ * whose value is `code`, for codes 0..valueCount−1; `key` names what it depends on (the kind's
+ * cells and the subject's expectation), so that subjects expecting the same share the tables.
  */
 export function codeTableStep(
   base: StepBase,
   valueCount: number,
   satOf: (code: number) => number,
+  key: string,
 ): ForwardStep {
   const { w, dealbreaker, column } = base;
-  const gain = new Float64Array(256);
-  const weightOf = new Float64Array(256);
-  const loss = new Float64Array(256);
-  // A code that is no value (the missing code) adds and loses nothing, and breaks a dealbreaker.
-  // Only the value codes are computed: a scan compiles these tables for every criterion it scores.
-  if (dealbreaker) gain.fill(Number.NaN);
-  for (let x = 0; x < Math.min(valueCount, MISSING_CODE); x++) {
-    const sat = satOf(x);
-    gain[x] = dealbreaker && sat < 1 - EPSILON ? Number.NaN : w * sat;
-    weightOf[x] = w;
-    loss[x] = w * (1 - sat);
-  }
+  const { gain, weightOf, loss } = codeTables(`${key}:${w}:${dealbreaker ? 1 : 0}`, () => {
+    const tables = {
+      gain: new Float64Array(256),
+      weightOf: new Float64Array(256),
+      loss: new Float64Array(256),
+    };
+    // A code that is no value (the missing code) adds and loses nothing, and breaks a dealbreaker.
+    if (dealbreaker) tables.gain.fill(Number.NaN);
+    for (let x = 0; x < Math.min(valueCount, MISSING_CODE); x++) {
+      const sat = satOf(x);
+      tables.gain[x] = dealbreaker && sat < 1 - EPSILON ? Number.NaN : w * sat;
+      tables.weightOf[x] = w;
+      tables.loss[x] = w * (1 - sat);
+    }
+    return tables;
+  });
   return {
     ...base,
     addMarksBreakers: true,
@@ -97,4 +103,25 @@ function addLoss(
     kept += +(l <= budget);
   }
   return kept;
+}
+
+type CodeTables = { gain: Float64Array; weightOf: Float64Array; loss: Float64Array };
+
+/**
+ * Tables kept (6 kB each). A scan compiles one set per criterion it scores; made anew each time
+ * (three 2 kB arrays outside the heap per criterion) they cost a fifth of a bulk batch's alert
+ * scoring at 1M, which scans the batch once per alerting job. Past this many the cache starts over.
+ */
+const MAX_CACHED = 1024;
+const cache = new Map<string, CodeTables>();
+
+/** The tables `key` names, built by `build` the first time (read only: listings share them). */
+function codeTables(key: string, build: () => CodeTables): CodeTables {
+  let tables = cache.get(key);
+  if (!tables) {
+    if (cache.size >= MAX_CACHED) cache.clear();
+    tables = build();
+    cache.set(key, tables);
+  }
+  return tables;
 }

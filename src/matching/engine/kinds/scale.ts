@@ -46,7 +46,13 @@ export const scale: KindEngine<'scale'> = {
     const at = s * layout.record.bytes + layout.acceptAt[c]!;
     const [min, max] = [subject.acceptSteps[at]!, subject.acceptSteps[at + 1]!];
     const tolerance = toleranceOf(subject, c);
-    return codeTableStep(base, layout.valueCount[c]!, (x) => scaleSat(min, max, x, tolerance));
+    const steps = layout.valueCount[c]!;
+    return codeTableStep(
+      base,
+      steps,
+      (x) => scaleSat(min, max, x, tolerance),
+      `scale:${steps}:${tolerance}:${min}:${max}`,
+    );
   },
 
   reverseCriterion(subject, s, _others, c) {

@@ -42,7 +42,8 @@ export const single: KindEngine<'single'> = {
   forwardStep(subject, s, _others, c, base) {
     const { layout } = subject;
     const accepted = subject.acceptMasks[s * layout.record.words + layout.acceptAt[c]!]!;
-    return codeTableStep(base, layout.valueCount[c]!, (x) => (accepted >>> x) & 1);
+    const options = layout.valueCount[c]!;
+    return codeTableStep(base, options, (x) => (accepted >>> x) & 1, `single:${options}:${accepted}`);
   },
 
   reverseCriterion(subject, s, _others, c) {
