@@ -65,6 +65,25 @@ describe('a row’s expectation record', () => {
     );
   });
 
+  it('finds every id by its slot after a store made for one row grew to thousands, with removals between', () => {
+    fc.assert(
+      fc.property(arbQuestionnaire(), (questionnaire) => {
+        const store = new ProfileStore(compileLayout(questionnaire), 1);
+        const idOf = (i: number) => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+        for (let i = 0; i < 3_000; i++) {
+          store.upsert({ id: idOf(i), minScore: 0, answers: {} });
+          if (i % 3 === 2) store.remove(idOf(i - 1));
+        }
+        for (let i = 0; i < 3_000; i++) {
+          const slot = store.slotOf(idOf(i));
+          if (i % 3 === 1) expect(slot).toBe(-1);
+          else expect(store.idAt(slot)).toBe(idOf(i));
+        }
+      }),
+      { numRuns: 5 },
+    );
+  });
+
   it('keeps its rows when room is reserved half-way through filling it, and grows no more until that room is used', () => {
     fc.assert(
       fc.property(arbMarket(), fc.nat(), (market, cut) => {

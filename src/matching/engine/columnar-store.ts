@@ -46,7 +46,7 @@ export class ProfileStore {
   /** Counts every id given a slot or taking leave of one: a cache of ids' slots holds while it stays. */
   slotMoves = 0;
   private free: number[] = [];
-  private readonly slotById = new IdTable();
+  private readonly slotById: IdTable;
   private employerIds: string[] = [];
   private employerRefByIdentifier = new Map<string, number>();
 
@@ -68,6 +68,7 @@ export class ProfileStore {
 
   constructor(layout: Layout, initialCapacity = INITIAL_CAPACITY) {
     this.layout = layout;
+    this.slotById = new IdTable(initialCapacity);
     this.grow(initialCapacity);
   }
 

@@ -4,8 +4,15 @@
  * store's ids array, so the table holds row numbers only.
  */
 export class IdTable {
-  private table = new Int32Array(2048).fill(-1);
+  private table: Int32Array;
   private used = 0;
+
+  /** Room for `rows` ids before the first rehash (a staged store of one profile needs 16 slots, not 2,048). */
+  constructor(rows = 1024) {
+    let size = 16;
+    while (size < rows * 2) size *= 2;
+    this.table = new Int32Array(size).fill(-1);
+  }
 
   byteSize(): number {
     return this.table.byteLength;
