@@ -28,16 +28,17 @@ export class FoundPairs {
   length = 0;
   private readonly owners = new IdNumbering();
   /** Per pair: its key, the owner's number × 2, + 1 when the pair is for the owner's own alert. */
-  private keys = new Int32Array(256);
+  private keys: Int32Array;
   /** Per pair: the other profile's id, four words. */
-  private words = new Uint32Array(1024);
-  private scores = new Float64Array(256);
+  private words: Uint32Array;
+  private scores: Float64Array;
   /** The pair pairAt last made, and its other profile's id. */
   private lastMade = -1;
   private lastOther = '';
 
   constructor(side: IndexSide) {
     this.side = side;
+    [this.scores, this.words, this.keys] = pairArrays(256);
   }
 
   /** The number of a changed profile, for `add`. */
@@ -87,8 +88,12 @@ export class FoundPairs {
       const n = numbers[before.keys[j]! >> 1]!;
       return n < 0 ? -1 : n * 2 + (before.keys[j]! & 1);
     };
-    const table = new Int32Array(tableSize(before.length)).fill(-1);
-    const mask = table.length - 1;
+    // The table and the marks of the pairs before that stay: one buffer.
+    const size = tableSize(before.length);
+    const buffer = new ArrayBuffer(size * 4 + before.length);
+    const table = new Int32Array(buffer, 0, size).fill(-1);
+    const kept = new Uint8Array(buffer, size * 4, before.length);
+    const mask = size - 1;
     for (let j = 0; j < before.length; j++) {
       const key = keyOf(j);
       if (key >= 0) {
@@ -98,7 +103,6 @@ export class FoundPairs {
       }
       if (j % PIECE === PIECE - 1) await turns.pause();
     }
-    const kept = new Uint8Array(before.length);
     const created: AlertPair[] = [];
     for (let i = 0; i < this.length; i++) {
       const key = this.keys[i]!;
@@ -139,9 +143,7 @@ export class FoundPairs {
   }
 
   private grow(): void {
-    const keys = new Int32Array(this.keys.length * 2);
-    const words = new Uint32Array(this.words.length * 2);
-    const scores = new Float64Array(this.scores.length * 2);
+    const [scores, words, keys] = pairArrays(this.keys.length * 2);
     keys.set(this.keys);
     words.set(this.words);
     scores.set(this.scores);
@@ -149,6 +151,20 @@ export class FoundPairs {
     this.words = words;
     this.scores = scores;
   }
+}
+
+/**
+ * Scores, words and keys for `capacity` pairs, views of one buffer: each typed array's own buffer
+ * is an allocation outside the heap the collector must track, a few µs each, and a candidate
+ * write makes two of these and grows them.
+ */
+function pairArrays(capacity: number): [Float64Array, Uint32Array, Int32Array] {
+  const buffer = new ArrayBuffer(capacity * 28);
+  return [
+    new Float64Array(buffer, 0, capacity),
+    new Uint32Array(buffer, capacity * 8, capacity * 4),
+    new Int32Array(buffer, capacity * 24, capacity),
+  ];
 }
 
 /** A power of two at least twice `n`: probe chains stay short. */
