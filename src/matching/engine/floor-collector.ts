@@ -1,6 +1,3 @@
-import type { KeptRow } from './search.ts';
-import { compareIds } from './uuid-words.ts';
-
 /**
  * A collector for "every acceptable row scoring at least `floor`" (alerts, src/alerts/): it keeps
  * every row offered at or above the floor, with no bound on their number. It poses as a full heap
@@ -11,15 +8,11 @@ import { compareIds } from './uuid-words.ts';
 export class FloorCollector {
   readonly capacity = Number.POSITIVE_INFINITY;
   private readonly floor: number;
-  private readonly ids: Uint32Array;
   // Column by column, not an object per row: a job's alert scan can keep hundreds of thousands.
   private readonly rows: FloorRows = { slots: [], scores: [] };
-  private readonly s1: number[] = [];
-  private readonly s2: number[] = [];
 
-  constructor(floor: number, ids: Uint32Array) {
+  constructor(floor: number) {
     this.floor = floor;
-    this.ids = ids;
   }
 
   get length(): number {
@@ -35,28 +28,19 @@ export class FloorCollector {
   }
 
   kthBestScore(k: number): number {
-    return this.drainBestFirst()[k - 1]!.score;
+    return this.rows.scores.toSorted((a, b) => b - a)[k - 1]!;
   }
 
-  offer(slot: number, score: number, s1: number, s2: number): void {
+  /** Alerts need the score only (a listing's heap also keeps both satisfactions). */
+  offer(slot: number, score: number): void {
     if (score < this.floor) return;
     this.rows.slots.push(slot);
     this.rows.scores.push(score);
-    this.s1.push(s1);
-    this.s2.push(s2);
   }
 
   /** The rows kept, in the order they were offered. */
   found(): FloorRows {
     return this.rows;
-  }
-
-  drainBestFirst(): KeptRow[] {
-    const { slots, scores } = this.rows;
-    const rows = slots.map((slot, i) => ({ slot, score: scores[i]!, s1: this.s1[i]!, s2: this.s2[i]! }));
-    return rows.sort((a, b) =>
-      a.score !== b.score ? b.score - a.score : compareIds(this.ids, a.slot, this.ids, b.slot),
-    );
   }
 }
 

@@ -6,10 +6,13 @@ import { compileSubjectValues, type SubjectValue } from './reverse-score.ts';
 import { TopK } from './top-k-collector.ts';
 import { idToWords } from './uuid-words.ts';
 
-/** What a scan offers its rows to: the bounded heap of a listing, or an alert's FloorCollector. */
+/**
+ * What a scan offers its rows to: the bounded heap of a listing, or an alert's FloorCollector.
+ * Only a listing's heap is drained (startScan makes it; see ListingScan).
+ */
 export type Collector = Pick<
   TopK,
-  'capacity' | 'length' | 'isFull' | 'worstScore' | 'kthBestScore' | 'offer' | 'drainBestFirst'
+  'capacity' | 'length' | 'isFull' | 'worstScore' | 'kthBestScore' | 'offer'
 >;
 
 export interface RankRequest {
@@ -51,12 +54,15 @@ export interface Scan {
   boundingCriteria: number[];
 }
 
+/** A listing's scan: its heap is the bounded TopK, drained best first at the end. */
+export type ListingScan = Scan & { heap: TopK };
+
 export function startScan(
   subject: ProfileStore,
   s: number,
   others: ProfileStore,
   request: RankRequest,
-): Scan {
+): ListingScan {
   return {
     subject,
     s,

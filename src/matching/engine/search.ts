@@ -9,7 +9,14 @@ import { type BoundPlan, boundPlan, lossBound, narrowByBounds, PROBE_ROWS } from
 import { valuedByBoth } from './pair-score.ts';
 import { ROUNDING } from './precision.ts';
 import { boundingCriteria, type ListedBatch, satisfactionsOfRows } from './reverse-score.ts';
-import { mayEnter, type RankRequest, type Scan, startScan, threshold } from './scan-state.ts';
+import {
+  type ListingScan,
+  mayEnter,
+  type RankRequest,
+  type Scan,
+  startScan,
+  threshold,
+} from './scan-state.ts';
 import {
   guessHeld,
   guessOfWorst,
@@ -91,9 +98,9 @@ export function rankAboveFloor(
   to: number,
   rows: { excluded?: ReadonlySet<number> | undefined; only?: Uint8Array | undefined } = {},
 ): FloorRows {
-  const scan = startScan(subject, s, others, { limit: 0, method, excluded: rows.excluded });
+  const scan: Scan = startScan(subject, s, others, { limit: 0, method, excluded: rows.excluded });
   scan.only = rows.only;
-  const collector = new FloorCollector(floor, others.ids);
+  const collector = new FloorCollector(floor);
   scan.heap = collector;
   runScan(scan, false, from, to);
   return collector.found();
@@ -131,11 +138,11 @@ function fillScan(
   guessing: boolean,
   from: number,
   to: number,
-): Scan | undefined {
+): ListingScan | undefined {
   return runScan(startScan(subject, s, others, request), guessing, from, to);
 }
 
-function runScan(scan: Scan, guessing: boolean, from: number, to: number): Scan | undefined {
+function runScan<S extends Scan>(scan: S, guessing: boolean, from: number, to: number): S | undefined {
   const { subject, s, others } = scan;
   const buffers = scratch(others.end);
   const steps = compileSteps(subject, s, others);
