@@ -1,6 +1,6 @@
 import type { ProfileStore } from '../matching/engine/columnar-store.ts';
 import { pairRow } from '../matching/engine/pair-check.ts';
-import { rankAboveFloor } from '../matching/engine/search.ts';
+import { type FloorScanRows, rankAboveFloor } from '../matching/engine/search.ts';
 import type { IndexSide, Market, MatchIndex, ProfileState } from '../matching/index.ts';
 import type { ScoreMethod } from '../matching/types.ts';
 import { FoundPairs } from './found-pairs.ts';
@@ -85,6 +85,7 @@ export async function pairsAbove(
     const scanEach = !scanChanged && alerting.count > 0 && alerting.count * SCAN_EACH_SHARE >= others.size;
     const theirs = alerting.thresholdAt;
     const only = scanEach ? alerting.only : undefined;
+    const floors = scanEach ? alerting.thresholdAt : undefined;
     const least = alerting.least;
     // A piece of a scan of the alerting rows spans as many rows as hold turns.scanRows alerting ones.
     const spread = Math.max(1, Math.floor(others.end / Math.max(1, alerting.count)));
@@ -92,7 +93,7 @@ export async function pairsAbove(
     const scan = async (
       s: number,
       floor: number,
-      rows: Parameters<typeof rankAboveFloor>[7],
+      rows: FloorScanRows,
       visit: (slot: number, score: number) => void,
     ) => {
       const piece = rows?.only ? turns.scanRows * spread : turns.scanRows;
@@ -115,9 +116,9 @@ export async function pairsAbove(
         });
       }
       if (!scanEach || both) continue;
-      await scan(s, least, { excluded: hidden[k], only }, (slot, score) => {
-        if (score >= theirs[slot]!) pair(otherSide, s, slot, score);
-      });
+      await scan(s, least, { excluded: hidden[k], only, floors }, (slot, score) =>
+        pair(otherSide, s, slot, score),
+      );
     }
     if (scanEach) continue;
     if (scanChanged) {

@@ -44,6 +44,13 @@ export interface Scan {
   /** when set, the only rows looked at (flag 1; alerts scan the alerting rows): others never leave the filter */
   only?: Uint8Array | undefined;
   /**
+   * When set (alerts), each row's own floor by slot, at or above the heap's: a row whose bound cannot
+   * reach its floor is not scored, and one scored below it is not offered. Alerting rows' thresholds
+   * differ (each subject's own), and a scan pruned by only the lowest would score every row that may
+   * reach that one.
+   */
+  floors?: Float64Array | undefined;
+  /**
    * A guess of the heap's final worst score: rows that cannot reach it are skipped. The guess is
    * checked at the end (see threshold-probe.ts); a wrong one makes the listing start over without it.
    */

@@ -96,14 +96,25 @@ export function rankAboveFloor(
   floor: number,
   from: number,
   to: number,
-  rows: { excluded?: ReadonlySet<number> | undefined; only?: Uint8Array | undefined } = {},
+  rows: FloorScanRows = {},
 ): FloorRows {
   const scan: Scan = startScan(subject, s, others, { limit: 0, method, excluded: rows.excluded });
   scan.only = rows.only;
+  scan.floors = rows.floors;
   const collector = new FloorCollector(floor);
   scan.heap = collector;
   runScan(scan, false, from, to);
   return collector.found();
+}
+
+/**
+ * The rows a floor scan looks at: not `excluded`; with `only`, only the rows it flags; with `floors`,
+ * each row (flagged by `only`) at its own floor, at or above the scan's.
+ */
+export interface FloorScanRows {
+  excluded?: ReadonlySet<number> | undefined;
+  only?: Uint8Array | undefined;
+  floors?: Float64Array | undefined;
 }
 
 /** The listing's page from the best `limit + 1` rows: `limit` rows with every score, and whether more follow. */
@@ -246,6 +257,12 @@ function bucketsOf(
     bounds[k] = bound;
     ceilings[k] = rows[k]! < 0 || bound < scan.subjectMin ? -1 : mutualScore(bound, 1, scan.method);
   }
+  const { floors } = scan;
+  if (floors) {
+    for (let k = 0; k < count; k++) {
+      if (ceilings[k]! >= 0 && ceilings[k]! + ROUNDING < floors[rows[k]!]!) ceilings[k] = -1;
+    }
+  }
   return orderByCeiling(ceilings, count, order, bucketOf);
 }
 
@@ -264,7 +281,7 @@ function offerBatch(
   buffers: Buffers,
 ): void {
   const { order, batch, subjectSums } = buffers;
-  const { others } = scan;
+  const { others, floors } = scan;
   const needed = threshold(scan) - ROUNDING;
   const size = to - from;
   for (let i = 0; i < size; i++) {
@@ -272,7 +289,8 @@ function offerBatch(
     const o = rows[k]!;
     batch.rows[i] = o;
     const acceptable = others.minScoreOf(o) - EPSILON;
-    batch.least[i] = Math.max(acceptable, leastOtherSatisfaction(needed, bounds[k]!, scan.method));
+    const score = floors ? Math.max(needed, floors[o]! - ROUNDING) : needed;
+    batch.least[i] = Math.max(acceptable, leastOtherSatisfaction(score, bounds[k]!, scan.method));
   }
   const kept = satisfactionsOfRows(scan.subjectValues, scan.boundingCriteria, others, batch, size);
   const { weighted, total } = subjectSums;

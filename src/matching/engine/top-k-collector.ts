@@ -127,6 +127,7 @@ export function offerScored(scan: Scan, o: number, s1: number, s2: number): void
   const { others, after } = scan;
   if (s2 === BROKEN || s2 < others.minScoreOf(o) - EPSILON || scan.excluded?.has(o)) return;
   const score = round6(mutualScore(s1, s2, scan.method));
+  if (scan.floors && score < scan.floors[o]!) return;
   if (
     after &&
     (score > after.score || (score === after.score && compareIds(others.ids, o, after.words, 0) <= 0))
