@@ -4,7 +4,7 @@
  * written and as the index held them, then the crossings between the two as the service diffs
  * them) cheaper or dearer than another checkout's? Both index the seeded bench market of N
  * candidates (default 100,000; N/100 jobs) in one process, with alerts on every tenth profile of
- * each side at its own minScore, and evaluate the same writes one after the other in alternating
+ * each side at its own minScore (or at the thresholds of ALERT_THRESHOLDS in turn), and evaluate the same writes one after the other in alternating
  * order, `rounds` times (default 20): a bulk batch of 1,000 new candidates, a job write, a
  * candidate write, and a candidate write whose candidate has an alert of its own. Prints each
  * checkout's mean CPU time per write and their ratio, and checks that both found as many pairs.
@@ -26,6 +26,8 @@ const METHOD = 'harmonic';
 const BATCH = 1_000;
 const WRITES = 20;
 const thisRoot = fileURLToPath(new URL('..', import.meta.url));
+/** ALERT_THRESHOLDS=0.6,0.7,0.8,0.9: the alerts' thresholds, in turn (default: each subject's own minScore). */
+const spread = process.env.ALERT_THRESHOLDS?.split(',').map(Number);
 const jobs = Math.max(1, Math.round(n / 100));
 const market = createMarket({ seed, candidates: n + BATCH + WRITES, jobs: jobs + WRITES });
 const catalog = await loadQuestionnaires(fileURLToPath(new URL('../questionnaires', import.meta.url)));
@@ -63,7 +65,8 @@ async function load(root: string) {
   index.trim();
   const alerting = (count: number, kind: number, minScore: (i: number) => number) => {
     const thresholds = new Map<string, number>();
-    for (let i = 0; i < count; i += 10) thresholds.set(idOf(kind, i), minScore(i));
+    for (let i = 0; i < count; i += 10)
+      thresholds.set(idOf(kind, i), spread ? spread[(i / 10) % spread.length]! : minScore(i));
     return new AlertingSide(thresholds);
   };
   const jobAlerting = alerting(jobs, 2, (i) => market.job(i).minScore);

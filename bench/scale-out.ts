@@ -67,6 +67,7 @@ try {
             cwd: setup.checkout,
             databaseUrl,
             adminKey,
+            nodeOptions: process.env.BENCH_CHILD_NODE_OPTIONS,
             logFile: logPath(os.tmpdir(), `mutualfit-scale-out-${setup.processes}-${setup.workers}-${i}`),
           }),
         );
