@@ -5,7 +5,7 @@ import { rowsMeetingDealbreakers } from './dealbreaker-filter.ts';
 import { FloorCollector, type FloorRows } from './floor-collector.ts';
 import { addSteps, compileSteps, type Step } from './forward-score.ts';
 import { bucketCeiling, orderByCeiling } from './impact-buckets.ts';
-import { type BoundPlan, boundPlan, lossBound, narrowByBounds, PROBE_ROWS } from './max-score.ts';
+import { type BoundPlan, boundPlan, lossBound, narrowByBounds, probeSize } from './max-score.ts';
 import { valuedByBoth } from './pair-score.ts';
 import { ROUNDING } from './precision.ts';
 import { boundingCriteria, type ListedBatch, satisfactionsOfRows } from './reverse-score.ts';
@@ -176,15 +176,6 @@ function runScan<S extends Scan>(scan: S, guessing: boolean, from: number, to: n
   }
   rankRows(scan, steps, plan, buffers.rows, rest, buffers);
   return guessHeld(scan) ? scan : undefined;
-}
-
-/**
- * Rows probed to choose the bounding criteria of S(row→subject): PROBE_ROWS, but an eighth of a
- * short list (at least 32, at most all of it), where probing every criterion on PROBE_ROWS rows
- * would cost a good part of scoring the list (an alert scanning a bulk batch of 1,000 rows).
- */
-function probeSize(count: number): number {
-  return Math.min(count, PROBE_ROWS, Math.max(32, count >> 3));
 }
 
 /** `size` of the listed rows, spread over the list, in `buffers.batch`. */
