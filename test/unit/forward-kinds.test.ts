@@ -53,7 +53,9 @@ function checkAll(
     }),
   );
   for (const [j, subject] of subjects.entries()) {
-    const store = storeOf(criterion);
+    // The subjects' stores share the rows' layout, as a market's stores do: tables cached by layout
+    // and criterion (kinds/table-cache.ts) are shared between them.
+    const store = new ProfileStore(others.layout);
     const s = store.upsert({ id: uuid(2, j), minScore: 0, answers: { c: subject } as unknown as AnswerSet });
     const [step] = compileSteps(store, s, others);
     const w = importanceWeight[subject.importance as keyof typeof importanceWeight];
@@ -255,7 +257,7 @@ describe('code-table forward loops (single, scale)', () => {
       }),
     );
     const sums = (importance: string) => {
-      const store = storeOf({ kind: 'single', options });
+      const store = new ProfileStore(others.layout);
       const s = store.upsert({
         id: uuid(2, 0),
         minScore: 0,

@@ -23,6 +23,7 @@ export function compileSteps(subject: RowArrays, s: number, others: RowArrays): 
     if (level === 0) continue;
     const base = {
       criterion: c,
+      level,
       w: LEVEL_WEIGHTS[level]!,
       dealbreaker: level === DEALBREAKER_LEVEL,
       column: layout.valueSlot[c]! * others.capacity,

@@ -1,24 +1,28 @@
 import { EPSILON } from '../../score.ts';
-import type { RowArrays } from '../layout.ts';
-import { MISSING_CODE } from '../levels.ts';
+import type { Layout, RowArrays } from '../layout.ts';
+import { LEVEL_BITS, MISSING_CODE } from '../levels.ts';
 import type { ForwardStep, StepBase } from './kind.ts';
+import { TableCache } from './table-cache.ts';
 
 /**
  * The forward step of the kinds whose value is a small code (single: an option, scale: a step):
  * the subject's expectation becomes three tables indexed by the row's code — what the row adds to
  * the weighted sum (NaN: the code breaks a dealbreaker), to the total weight, and the weight it
  * loses — so every row costs a look-up, whatever the kind's sat. `satOf(code)` is the sat of a row
- * whose value is `code`, for codes 0..valueCount−1; `key` names what it depends on (the kind's
- * cells and the subject's expectation), so that subjects expecting the same share the tables.
+ * whose value is `code`, for codes 0..valueCount−1; besides the criterion (its kind's cells) and
+ * the expectation's importance, the tables depend only on what `expectation` names (a whole number
+ * below 2⁴⁹), so that subjects expecting the same share them.
  */
 export function codeTableStep(
   base: StepBase,
+  layout: Layout,
   valueCount: number,
   satOf: (code: number) => number,
-  key: string,
+  expectation: number,
 ): ForwardStep {
   const { w, dealbreaker, column } = base;
-  const { gain, weightOf, loss } = codeTables(`${key}:${w}:${dealbreaker ? 1 : 0}`, () => {
+  const key = expectation * (LEVEL_BITS + 1) + base.level;
+  const { gain, weightOf, loss } = cache.get(layout, base.criterion, key, () => {
     const tables = {
       gain: new Float64Array(256),
       weightOf: new Float64Array(256),
@@ -108,20 +112,9 @@ function addLoss(
 type CodeTables = { gain: Float64Array; weightOf: Float64Array; loss: Float64Array };
 
 /**
- * Tables kept (6 kB each). A scan compiles one set per criterion it scores; made anew each time
- * (three 2 kB arrays outside the heap per criterion) they cost a fifth of a bulk batch's alert
+ * Sets of tables kept (6 kB each). A scan compiles one set per criterion it scores; made anew each
+ * time (three 2 kB arrays outside the heap per criterion) they cost a fifth of a bulk batch's alert
  * scoring at 1M, which scans the batch once per alerting job. Past this many the cache starts over.
  */
 const MAX_CACHED = 1024;
-const cache = new Map<string, CodeTables>();
-
-/** The tables `key` names, built by `build` the first time (read only: listings share them). */
-function codeTables(key: string, build: () => CodeTables): CodeTables {
-  let tables = cache.get(key);
-  if (!tables) {
-    if (cache.size >= MAX_CACHED) cache.clear();
-    tables = build();
-    cache.set(key, tables);
-  }
-  return tables;
-}
+const cache = new TableCache<CodeTables>(MAX_CACHED, () => 1);

@@ -67,6 +67,8 @@ export type AnswerChecks =
 /** What every compiled step has: its criterion, its weight, and where the rows' values are. */
 export interface StepBase {
   readonly criterion: number;
+  /** the importance level of the subject's expectation (levels.ts) */
+  readonly level: number;
   /** the importance weight of the subject's expectation */
   readonly w: number;
   readonly dealbreaker: boolean;

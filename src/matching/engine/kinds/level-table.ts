@@ -1,5 +1,7 @@
+import type { Layout } from '../layout.ts';
 import { LEVEL_BITS, LEVEL_WEIGHTS } from '../levels.ts';
 import { addToBatch } from '../row-sums.ts';
+import { TableCache } from './table-cache.ts';
 
 /**
  * The reverse loop of the kinds whose row expectation meets the subject's one value in few ways
@@ -8,22 +10,18 @@ import { addToBatch } from '../row-sums.ts';
  * into a table of one double per pair — what the row adds to `weighted`, NaN when it breaks — so
  * each row costs a look-up and no branch on its level; what it takes off `remaining` is its
  * level's weight. Level 0 (and the level bits no importance uses) adds zeros, which leave the sums
- * as they are: they never hold −0. A table depends only on what `key` names (the kind's cells and
- * the subject's value), so it is built once per key and shared by the listings (read only):
- * building one per listing cost a large share of a small listing.
+ * as they are: they never hold −0. A table depends only on the criterion (its kind's cells) and
+ * what `key` names (the subject's value), so it is built once per key and shared by the listings
+ * (read only, table-cache.ts): building one per listing cost a large share of a small listing.
  */
-export function levelTable(key: string, cells: number, satOf: (cell: number) => number): Float64Array {
-  let table = tables.get(key);
-  if (!table) {
-    table = buildTable(cells, satOf);
-    if (cached + table.length > MAX_CACHED) {
-      tables.clear();
-      cached = 0;
-    }
-    tables.set(key, table);
-    cached += table.length;
-  }
-  return table;
+export function levelTable(
+  layout: Layout,
+  criterion: number,
+  key: number,
+  cells: number,
+  satOf: (cell: number) => number,
+): Float64Array {
+  return tables.get(layout, criterion, key, () => buildTable(cells, satOf));
 }
 
 /**
@@ -31,8 +29,7 @@ export function levelTable(key: string, cells: number, satOf: (cell: number) => 
  * fewer, but a scale of 32 steps takes 64 kB a value, so the cache starts over past this.
  */
 const MAX_CACHED = 2 * 1024 * 1024;
-const tables = new Map<string, Float64Array>();
-let cached = 0;
+const tables = new TableCache<Float64Array>(MAX_CACHED, (table) => table.length);
 
 function buildTable(cells: number, satOf: (cell: number) => number): Float64Array {
   const table = new Float64Array((LEVEL_BITS + 1) * cells);

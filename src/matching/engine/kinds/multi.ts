@@ -1,6 +1,6 @@
 import { type Check, describe, strictObject } from '../../../answers/checks.ts';
 import type { MultiAnswer } from '../../../answers/types.ts';
-import type { RowArrays } from '../layout.ts';
+import type { Layout, RowArrays } from '../layout.ts';
 import { LEVEL_BITS, MODE_ALL } from '../levels.ts';
 import type { RowBatch } from '../row-sums.ts';
 import type { CriterionOf, KindEngine } from './kind.ts';
@@ -65,7 +65,7 @@ export const multi: KindEngine<'multi'> = {
     const { layout } = subject;
     const mask = subject.masks[layout.valueSlot[c]! * subject.capacity + s]!;
     const side = layout.optionIndex[c]!.size + 1;
-    const tables = reverseTables(side);
+    const tables = reverseTables(layout, c, side);
     const at = layout.acceptAt[c]!;
     return {
       criterion: c,
@@ -176,13 +176,14 @@ function addLoss(
  * (level, whether the sets meet), mode all at (level, options met, options wanted), side = options + 1.
  */
 type ReverseTables = { any: Float64Array; all: Float64Array; side: number };
+const [ANY, ALL] = [0, 1];
 
-function reverseTables(side: number): ReverseTables {
-  const all = levelTable(`multi-all:${side}`, side * side, (cell) => {
+function reverseTables(layout: Layout, c: number, side: number): ReverseTables {
+  const all = levelTable(layout, c, ALL, side * side, (cell) => {
     const [met, wanted] = [Math.floor(cell / side), cell % side];
     return wanted === 0 ? 1 : met / wanted;
   });
-  return { any: levelTable('multi-any', 2, (met) => met), all, side };
+  return { any: levelTable(layout, c, ANY, 2, (met) => met), all, side };
 }
 
 /** Each row's own expectation (a mask and a mode) against the subject's options `mask`. */

@@ -47,12 +47,7 @@ export const scale: KindEngine<'scale'> = {
     const [min, max] = [subject.acceptSteps[at]!, subject.acceptSteps[at + 1]!];
     const tolerance = toleranceOf(subject, c);
     const steps = layout.valueCount[c]!;
-    return codeTableStep(
-      base,
-      steps,
-      (x) => scaleSat(min, max, x, tolerance),
-      `scale:${steps}:${tolerance}:${min}:${max}`,
-    );
+    return codeTableStep(base, layout, steps, (x) => scaleSat(min, max, x, tolerance), min * 256 + max);
   },
 
   reverseCriterion(subject, s, _others, c) {
@@ -63,7 +58,7 @@ export const scale: KindEngine<'scale'> = {
     const tolerance = toleranceOf(subject, c);
     const table = missing
       ? new Float64Array(0)
-      : levelTable(`scale:${steps}:${tolerance}:${x}`, steps * steps, (cell) =>
+      : levelTable(layout, c, x, steps * steps, (cell) =>
           scaleSat(Math.floor(cell / steps), cell % steps, x, tolerance),
         );
     const at = layout.acceptAt[c]!;

@@ -43,13 +43,13 @@ export const single: KindEngine<'single'> = {
     const { layout } = subject;
     const accepted = subject.acceptMasks[s * layout.record.words + layout.acceptAt[c]!]!;
     const options = layout.valueCount[c]!;
-    return codeTableStep(base, options, (x) => (accepted >>> x) & 1, `single:${options}:${accepted}`);
+    return codeTableStep(base, layout, options, (x) => (accepted >>> x) & 1, accepted);
   },
 
   reverseCriterion(subject, s, _others, c) {
     const code = subject.codes[subject.layout.valueSlot[c]! * subject.capacity + s]!;
     const at = subject.layout.acceptAt[c]!;
-    const table = levelTable('single', 2, (inSet) => inSet);
+    const table = levelTable(subject.layout, c, 0, 2, (inSet) => inSet);
     return {
       criterion: c,
       missing: code === MISSING_CODE,
