@@ -1,7 +1,7 @@
 import { EPSILON } from '../../score.ts';
 import type { Layout, RowArrays } from '../layout.ts';
 import { LEVEL_BITS, MISSING_CODE } from '../levels.ts';
-import type { ForwardStep, StepBase } from './kind.ts';
+import type { ForwardStep, LossBound, StepBase } from './kind.ts';
 import { TableCache } from './table-cache.ts';
 
 /**
@@ -20,7 +20,7 @@ export function codeTableStep(
   satOf: (code: number) => number,
   expectation: number,
 ): ForwardStep {
-  const { w, dealbreaker, column } = base;
+  const { w, dealbreaker } = base;
   const key = expectation * (LEVEL_BITS + 1) + base.level;
   const { gain, weightOf, loss } = cache.get(layout, base.criterion, key, () => {
     const tables = {
@@ -38,18 +38,55 @@ export function codeTableStep(
     }
     return tables;
   });
-  return {
-    ...base,
-    addMarksBreakers: true,
-    keepFullyMet: (others, rows, count) => keepFullyMet(gain, column, others, rows, count),
-    add: (others, rows, from, to, weighted, total) =>
-      add(gain, weightOf, column, others, rows, from, to, weighted, total),
-    bound: {
-      cost: 3,
-      addLoss: (others, rows, count, lost, budget) =>
-        addLoss(loss, column, others, rows, count, lost, budget),
-    },
-  };
+  return new CodeTableStep(base, gain, weightOf, loss);
+}
+
+/** One allocation per step (a scan compiles one per criterion; an alert's scan of a bulk batch is short). */
+class CodeTableStep implements ForwardStep, LossBound {
+  readonly criterion: number;
+  readonly level: number;
+  readonly w: number;
+  readonly dealbreaker: boolean;
+  readonly column: number;
+  readonly addMarksBreakers = true;
+  readonly cost = 3;
+  private readonly gain: Float64Array;
+  private readonly weightOf: Float64Array;
+  private readonly loss: Float64Array;
+
+  constructor(base: StepBase, gain: Float64Array, weightOf: Float64Array, loss: Float64Array) {
+    this.criterion = base.criterion;
+    this.level = base.level;
+    this.w = base.w;
+    this.dealbreaker = base.dealbreaker;
+    this.column = base.column;
+    this.gain = gain;
+    this.weightOf = weightOf;
+    this.loss = loss;
+  }
+
+  get bound(): LossBound {
+    return this;
+  }
+
+  keepFullyMet(others: RowArrays, rows: Int32Array, count: number): number {
+    return keepFullyMet(this.gain, this.column, others, rows, count);
+  }
+
+  add(
+    others: RowArrays,
+    rows: Int32Array,
+    from: number,
+    to: number,
+    weighted: Float64Array,
+    total: Float64Array,
+  ): void {
+    add(this.gain, this.weightOf, this.column, others, rows, from, to, weighted, total);
+  }
+
+  addLoss(others: RowArrays, rows: Int32Array, count: number, lost: Float64Array, budget: number): number {
+    return addLoss(this.loss, this.column, others, rows, count, lost, budget);
+  }
 }
 
 function keepFullyMet(
