@@ -45,8 +45,8 @@ const PAIR_CHECKS = 256;
  * Cost, per market: one scan of the other side for each changed profile with an alert of its own
  * (a listing without a limit, pruned by the threshold); for the other side's alerts, whichever is
  * cheaper of a pair check per (changed, alerting) pair or one scan per changed profile restricted
- * to the alerting rows (`only`: the other rows leave at the filter, before any scoring) at their
- * lowest threshold; for a batch of SCAN_CHANGED_FROM changed profiles or more, one scan of the batch
+ * to the alerting rows (`only`: the other rows leave at the filter, before any scoring), each row
+ * pruned at its own threshold (`floors`); for a batch of SCAN_CHANGED_FROM changed profiles or more, one scan of the batch
  * per alerting row instead, at that row's threshold (its listing of the batch). The alerting rows
  * come from the registry (src/alerts/registry.ts), resolved to slots once per move of the store's
  * slots, not per evaluation. Hidden pairs (a candidate's privacy) are never pairs.
@@ -107,7 +107,7 @@ export async function pairsAbove(
     for (const [k, s] of changed.entries()) {
       const own = thresholds.own.get(found.ownerId(owners[s]!));
       // One scan of every row serves both when the own threshold is the lower; otherwise the
-      // alerting rows get a scan of their own at their lowest threshold.
+      // alerting rows get a scan of their own, each row at its own threshold.
       const both = own !== undefined && scanEach && own <= least;
       if (own !== undefined) {
         await scan(s, own, { excluded: hidden[k] }, (slot, score) => {
