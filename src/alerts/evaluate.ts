@@ -96,7 +96,7 @@ export async function pairsAbove(
       rows: FloorScanRows,
       visit: (slot: number, score: number) => void,
     ) => {
-      const piece = rows?.only ? turns.scanRows * spread : turns.scanRows;
+      const piece = rows.only ? turns.scanRows * spread : turns.scanRows;
       for (let from = 0; from < others.end; from += piece) {
         const to = Math.min(from + piece, others.end);
         const kept = rankAboveFloor(staged, s, others, method, floor, from, to, rows);

@@ -41,7 +41,7 @@ export function codeTableStep(
   return new CodeTableStep(base, gain, weightOf, loss);
 }
 
-/** One allocation per step (a scan compiles one per criterion; an alert's scan of a bulk batch is short). */
+/** One allocation per step, its loops as methods (a scan compiles one per criterion; an alert's scan of a bulk batch is short). */
 class CodeTableStep implements ForwardStep, LossBound {
   readonly criterion: number;
   readonly level: number;
@@ -70,7 +70,15 @@ class CodeTableStep implements ForwardStep, LossBound {
   }
 
   keepFullyMet(others: RowArrays, rows: Int32Array, count: number): number {
-    return keepFullyMet(this.gain, this.column, others, rows, count);
+    const { gain, column } = this;
+    const codes = others.codes;
+    let kept = 0;
+    for (let k = 0; k < count; k++) {
+      const row = rows[k]!;
+      rows[kept] = row;
+      kept += +!Number.isNaN(gain[codes[column + row]!]!);
+    }
+    return kept;
   }
 
   add(
@@ -81,69 +89,28 @@ class CodeTableStep implements ForwardStep, LossBound {
     weighted: Float64Array,
     total: Float64Array,
   ): void {
-    add(this.gain, this.weightOf, this.column, others, rows, from, to, weighted, total);
+    const { gain, weightOf, column } = this;
+    const codes = others.codes;
+    for (let k = from; k < to; k++) {
+      const x = codes[column + rows[k]!]!;
+      weighted[k] = weighted[k]! + gain[x]!;
+      total[k] = total[k]! + weightOf[x]!;
+    }
   }
 
   addLoss(others: RowArrays, rows: Int32Array, count: number, lost: Float64Array, budget: number): number {
-    return addLoss(this.loss, this.column, others, rows, count, lost, budget);
+    const { loss, column } = this;
+    const codes = others.codes;
+    let kept = 0;
+    for (let k = 0; k < count; k++) {
+      const o = rows[k]!;
+      const l = lost[k]! + loss[codes[column + o]!]!;
+      rows[kept] = o;
+      lost[kept] = l;
+      kept += +(l <= budget);
+    }
+    return kept;
   }
-}
-
-function keepFullyMet(
-  gain: Float64Array,
-  column: number,
-  others: RowArrays,
-  rows: Int32Array,
-  count: number,
-) {
-  const codes = others.codes;
-  let kept = 0;
-  for (let k = 0; k < count; k++) {
-    const row = rows[k]!;
-    rows[kept] = row;
-    kept += +!Number.isNaN(gain[codes[column + row]!]!);
-  }
-  return kept;
-}
-
-function add(
-  gain: Float64Array,
-  weightOf: Float64Array,
-  column: number,
-  others: RowArrays,
-  rows: Int32Array,
-  from: number,
-  to: number,
-  weighted: Float64Array,
-  total: Float64Array,
-): void {
-  const codes = others.codes;
-  for (let k = from; k < to; k++) {
-    const x = codes[column + rows[k]!]!;
-    weighted[k] = weighted[k]! + gain[x]!;
-    total[k] = total[k]! + weightOf[x]!;
-  }
-}
-
-function addLoss(
-  loss: Float64Array,
-  column: number,
-  others: RowArrays,
-  rows: Int32Array,
-  count: number,
-  lost: Float64Array,
-  budget: number,
-): number {
-  const codes = others.codes;
-  let kept = 0;
-  for (let k = 0; k < count; k++) {
-    const o = rows[k]!;
-    const l = lost[k]! + loss[codes[column + o]!]!;
-    rows[kept] = o;
-    lost[kept] = l;
-    kept += +(l <= budget);
-  }
-  return kept;
 }
 
 type CodeTables = { gain: Float64Array; weightOf: Float64Array; loss: Float64Array };
