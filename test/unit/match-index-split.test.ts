@@ -7,6 +7,7 @@ import { mergeSlices } from '../../src/matching/engine/slice-merge.ts';
 import { RankPool } from '../../src/matching/engine/slice-pool.ts';
 import type { ScoreMethod } from '../../src/matching/types.ts';
 import { arbListing, type RandomMarket } from '../support/random-market.ts';
+import { RANK_GATE } from '../support/rank-gate.ts';
 
 /**
  * Listings split into ranges of rows (a second core for the scan; docs/operations.md#performance-targets): each range ranked
@@ -88,6 +89,8 @@ describe('split listings', () => {
   });
 
   describe('over worker threads', () => {
+    const fixture = (name: string) => new URL(`../fixtures/rank-workers/${name}.ts`, import.meta.url);
+
     // These threads answer: a generous wait, so a busy machine cannot turn an answer into a timeout.
     const pool = new RankPool(2, { waitMs: 60_000 });
     beforeAll(() => pool.ready());
@@ -121,7 +124,9 @@ describe('split listings', () => {
     });
 
     it('give a thread one listing away at a time, and split none onto it meanwhile', async () => {
-      const one = new RankPool(1, { waitMs: 60_000 });
+      // The thread holds its job until the gate opens: it is certainly busy meanwhile, however
+      // fast it would rank (the real worker can answer a small listing between two calls).
+      const one = new RankPool(1, { waitMs: 60_000, workerUrl: fixture('gated') });
       await one.ready();
       const [c] = fc.sample(arbCase(), { numRuns: 1, seed: 11 });
       const { subjects, s, others, whole, request } = setUp(c!);
@@ -130,13 +135,14 @@ describe('split listings', () => {
       expect(one.rankAway(subjects, s, others, request)).toBeUndefined();
       // Meanwhile a listing is ranked on the calling thread alone: exact, and nothing fell back.
       expect(one.rank(subjects, s, others, request)).toEqual(whole(request));
+      const gate = new BroadcastChannel(RANK_GATE);
+      gate.postMessage('open');
+      gate.close();
       expect(await away).toEqual(whole(request));
       expect(await one.rankAway(subjects, s, others, request)).toEqual(whole(request));
       expect(one.fallbacks).toBe(0);
       await one.close();
     });
-
-    const fixture = (name: string) => new URL(`../fixtures/rank-workers/${name}.ts`, import.meta.url);
 
     it('answer undefined for a listing away that its thread fails, is late with, or dies on', async () => {
       const [c] = fc.sample(arbCase(), { numRuns: 1, seed: 12 });

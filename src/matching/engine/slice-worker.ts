@@ -1,33 +1,12 @@
 /** A rank worker thread (see slice-pool.ts): ranks a range of rows of stores shared with its parent. */
 import { parentPort } from 'node:worker_threads';
-import { ProfileStore } from './columnar-store.ts';
-import type { Layout } from './layout.ts';
-import { rankRange } from './search.ts';
-import { ANSWERED, DONE, FAILED, type RankJob, READY } from './slice-job.ts';
+import { rankJobAnswerer } from './rank-job-answer.ts';
+import { ANSWERED, type RankJob, READY } from './slice-job.ts';
 
-const layouts = new Map<number, Layout>();
+const answer = rankJobAnswerer();
 
 parentPort?.on('message', (job: RankJob) => {
-  const { state, results } = job;
-  // Pairs with the parent's Atomics.store before it posted the job: every write the parent made
-  // to the stores' shared arrays before then is visible here.
-  Atomics.load(state, 0);
-  try {
-    if (job.layout) layouts.set(job.layoutId, job.layout);
-    const layout = layouts.get(job.layoutId);
-    if (!layout) throw new Error(`layout ${job.layoutId} was never sent`);
-    const subject = ProfileStore.view(layout, job.subject);
-    const others = ProfileStore.view(layout, job.others);
-    const kept = rankRange(subject, job.s, others, job.request, job.from, job.to);
-    kept.forEach((row, i) => {
-      results.set([row.slot, row.score, row.s1, row.s2], 4 * i);
-    });
-    Atomics.store(state, 1, kept.length);
-    Atomics.store(state, 0, DONE);
-  } catch {
-    Atomics.store(state, 0, FAILED);
-  }
-  Atomics.notify(state, 0);
+  answer(job);
   if (job.reply) parentPort?.postMessage(ANSWERED);
 });
 parentPort?.postMessage(READY);
