@@ -1,4 +1,5 @@
 import type { ProfileStore } from '../matching/engine/columnar-store.ts';
+import { IdTable } from '../matching/engine/id-table.ts';
 import { idToWords } from '../matching/engine/uuid-words.ts';
 import type { IndexSide } from '../matching/index.ts';
 
@@ -12,9 +13,9 @@ export class AlertRegistry {
   readonly generation: number;
   private readonly sides: Record<IndexSide, AlertingSide>;
 
-  constructor(generation: number, thresholds: Record<IndexSide, ReadonlyMap<string, number>>) {
+  constructor(generation: number, subjects: Record<IndexSide, SubjectThresholds>) {
     this.generation = generation;
-    this.sides = { job: new AlertingSide(thresholds.job), candidate: new AlertingSide(thresholds.candidate) };
+    this.sides = { job: new AlertingSide(subjects.job), candidate: new AlertingSide(subjects.candidate) };
   }
 
   side(side: IndexSide): AlertingSide {
@@ -22,34 +23,50 @@ export class AlertRegistry {
   }
 }
 
-/** One side's alerting subjects: their thresholds by id, and their rows in each store they are looked for in. */
+/**
+ * One side's alerting subjects, by their ids' words (uuid-words.ts) and thresholds, as the
+ * registry's load reads them (repository.ts, alertingSubjectsOf): no string per subject.
+ */
+export interface SubjectThresholds {
+  /** Four words a subject. */
+  words: Uint32Array;
+  /** A threshold a subject, in the same order. */
+  values: Float64Array;
+}
+
+/** One side's alerting subjects: their thresholds, and their rows in each store they are looked for in. */
 export class AlertingSide {
-  readonly thresholds: ReadonlyMap<string, number>;
-  private readonly ids: string[];
   private readonly words: Uint32Array;
   private readonly values: Float64Array;
+  /** Subject by id (its words), for thresholdOf. */
+  private readonly byId: IdTable;
   private readonly stores = new WeakMap<ProfileStore, AlertingRows>();
 
-  constructor(thresholds: ReadonlyMap<string, number>) {
-    this.thresholds = thresholds;
-    this.ids = [...thresholds.keys()];
-    this.words = new Uint32Array(this.ids.length * 4);
-    this.values = new Float64Array(this.ids.length);
-    this.ids.forEach((id, i) => {
-      this.words.set(idToWords(id), i * 4);
-      this.values[i] = thresholds.get(id)!;
-    });
+  /** From the subjects' words and thresholds, or (tests, benches) a map of thresholds by id. */
+  constructor(subjects: SubjectThresholds | ReadonlyMap<string, number>) {
+    const { words, values } =
+      subjects instanceof Map ? subjectsOf(subjects) : (subjects as SubjectThresholds);
+    this.words = words;
+    this.values = values;
+    this.byId = new IdTable(values.length);
+    for (let i = 0; i < values.length; i++) this.byId.set(wordsAt(words, i), i, words);
   }
 
   get size(): number {
-    return this.ids.length;
+    return this.values.length;
+  }
+
+  /** The subject's threshold, or undefined when it has no alert. */
+  thresholdOf(id: string): number | undefined {
+    const i = this.byId.get(idToWords(id), this.words);
+    return i < 0 ? undefined : this.values[i];
   }
 
   /** The subjects' rows in `store`, brought up to date with the store's slots. */
   rowsIn(store: ProfileStore): AlertingRows {
     let rows = this.stores.get(store);
     if (!rows) {
-      rows = new AlertingRows(this.ids);
+      rows = new AlertingRows(this.size);
       this.stores.set(store, rows);
     }
     if (rows.seen !== store.slotMoves || rows.only.length < store.end) this.follow(rows, store);
@@ -62,29 +79,27 @@ export class AlertingSide {
    */
   private follow(rows: AlertingRows, store: ProfileStore): void {
     rows.reserve(store.capacity);
-    const { slotOf, only, thresholdAt, subjectAt } = rows;
+    const { slotOf, only, thresholdAt } = rows;
     const lost: number[] = [];
-    for (let i = 0; i < this.ids.length; i++) {
+    for (let i = 0; i < this.size; i++) {
       const s = slotOf[i]!;
       if (s >= 0 && store.active[s] === 1 && sameId(store.ids, s, this.words, i)) continue;
       if (s >= 0) {
         only[s] = 0;
         thresholdAt[s] = Number.NaN;
-        subjectAt[s] = -1;
       }
       lost.push(i);
     }
     for (const i of lost) {
-      const s = store.slotOf(this.ids[i]!);
+      const s = store.slotOfWords(wordsAt(this.words, i));
       slotOf[i] = s;
       if (s < 0) continue;
       only[s] = 1;
       thresholdAt[s] = this.values[i]!;
-      subjectAt[s] = i;
     }
     rows.count = 0;
     rows.least = 1;
-    for (let i = 0; i < this.ids.length; i++) {
+    for (let i = 0; i < this.size; i++) {
       const s = slotOf[i]!;
       if (s < 0) continue;
       rows.slots[rows.count] = s;
@@ -107,25 +122,15 @@ export class AlertingRows {
   only = new Uint8Array(0);
   /** By slot: the alerting row's threshold, NaN for every other row. */
   thresholdAt = new Float64Array(0);
-  /** By slot: the alerting row's subject (an index into `ids`), -1 for every other row. */
-  subjectAt = new Int32Array(0);
-  /** The subjects' ids (strings made once, not per pair found). */
-  readonly ids: readonly string[];
   /** Per subject (in the AlertingSide's order): its slot, -1 when it is not in the store. */
   readonly slotOf: Int32Array;
   /** The store's slotMoves when last followed. */
   seen = -1;
 
-  constructor(ids: readonly string[]) {
-    this.ids = ids;
-    this.slots = new Int32Array(ids.length);
-    this.thresholds = new Float64Array(ids.length);
-    this.slotOf = new Int32Array(ids.length).fill(-1);
-  }
-
-  /** The id of the alerting row at `slot`. */
-  idAt(slot: number): string {
-    return this.ids[this.subjectAt[slot]!]!;
+  constructor(subjects: number) {
+    this.slots = new Int32Array(subjects);
+    this.thresholds = new Float64Array(subjects);
+    this.slotOf = new Int32Array(subjects).fill(-1);
   }
 
   /** Marks for `capacity` slots, keeping the ones set. */
@@ -135,12 +140,23 @@ export class AlertingRows {
     only.set(this.only);
     const thresholdAt = new Float64Array(capacity).fill(Number.NaN);
     thresholdAt.set(this.thresholdAt);
-    const subjectAt = new Int32Array(capacity).fill(-1);
-    subjectAt.set(this.subjectAt);
     this.only = only;
     this.thresholdAt = thresholdAt;
-    this.subjectAt = subjectAt;
   }
+}
+
+/** Subject i's four words (a view). */
+const wordsAt = (words: Uint32Array, i: number) => words.subarray(i * 4, i * 4 + 4);
+
+function subjectsOf(thresholds: ReadonlyMap<string, number>): SubjectThresholds {
+  const words = new Uint32Array(thresholds.size * 4);
+  const values = new Float64Array(thresholds.size);
+  let i = 0;
+  for (const [id, threshold] of thresholds) {
+    words.set(idToWords(id), i * 4);
+    values[i++] = threshold;
+  }
+  return { words, values };
 }
 
 function sameId(ids: Uint32Array, slot: number, words: Uint32Array, i: number): boolean {

@@ -13,11 +13,11 @@ import { FoundPairs } from './found-pairs.ts';
 import { AlertRegistry } from './registry.ts';
 import {
   alertGenerationOf,
+  alertingSubjectsOf,
   deleteAlert,
   enterAlertChange,
   enterMarketWrite,
   findAlert,
-  thresholdsOf,
   upsertAlert,
 } from './repository.ts';
 import { Turns } from './turns.ts';
@@ -229,7 +229,7 @@ export class Alerts {
     const { generation, method } = await alertGenerationOf(tx, workspaceId);
     let registry = this.registries.get(workspaceId);
     if (registry?.generation !== generation) {
-      registry = new AlertRegistry(generation, await thresholdsOf(tx, workspaceId));
+      registry = new AlertRegistry(generation, await alertingSubjectsOf(tx, workspaceId));
       this.registries.set(workspaceId, registry);
     }
     return { registry, method };
@@ -261,11 +261,13 @@ export class Alerts {
       ...(unknown.length === 0 ? [] : await readStates(tx, workspaceId, side, unknown, layoutKeys)),
     ];
     const { registry, method } = await this.registryOf(tx, workspaceId);
-    const mine = registry.side(side).thresholds;
-    const thresholds: Thresholds = {
-      own: new Map(ids.filter((id) => mine.has(id)).map((id) => [id, mine.get(id)!])),
-      others: registry.side(other(side)),
-    };
+    const mine = registry.side(side);
+    const own = new Map<string, number>();
+    for (const id of ids) {
+      const threshold = mine.thresholdOf(id);
+      if (threshold !== undefined) own.set(id, threshold);
+    }
+    const thresholds: Thresholds = { own, others: registry.side(other(side)) };
     const after = await pairsAbove(this.index, workspaceId, side, states, method, thresholds);
     const before = await this.pairsBefore(workspaceId, side, ids, method, thresholds);
     return { side, ids, states, method, after, before };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AlertingSide } from '../../src/alerts/registry.ts';
+import { idToWords } from '../../src/matching/engine/uuid-words.ts';
 import { MatchIndex } from '../../src/matching/index.ts';
 import { buildCatalog } from '../../src/questionnaires/loader.ts';
 import { goodCandidate, loadMini } from '../support/matching-factories.ts';
@@ -52,5 +53,22 @@ describe('AlertingSide', () => {
     put(9);
     put(1);
     expect(marked()).toEqual({ ids: { [id(1)]: 0.4, [id(3)]: 0.7, [id(9)]: 0.9 }, count: 3, least: 0.4 });
+  });
+
+  it('gives each subject its threshold by id, from a map or from words and thresholds alike', () => {
+    const thresholds = new Map([
+      [id(1), 0.4],
+      [id(2), 1 / 3],
+      [id(40), 0.95],
+    ]);
+    const fromMap = new AlertingSide(thresholds);
+    const words = new Uint32Array([...thresholds.keys()].flatMap((key) => [...idToWords(key)]));
+    const fromWords = new AlertingSide({ words, values: Float64Array.from(thresholds.values()) });
+    for (const alerting of [fromMap, fromWords]) {
+      expect(alerting.size).toBe(3);
+      for (const [key, threshold] of thresholds) expect(alerting.thresholdOf(key)).toBe(threshold);
+      for (const absent of [id(3), id(41), id(0)]) expect(alerting.thresholdOf(absent)).toBeUndefined();
+    }
+    expect(new AlertingSide(new Map()).thresholdOf(id(1))).toBeUndefined();
   });
 });

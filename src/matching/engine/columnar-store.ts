@@ -90,6 +90,11 @@ export class ProfileStore {
     return this.slotById.get(idToWords(id, scratchWords), this.ids);
   }
 
+  /** slotOf for an id given as its four words (uuid-words.ts). */
+  slotOfWords(words: Uint32Array): number {
+    return this.slotById.get(words, this.ids);
+  }
+
   /** Adds or replaces a profile; returns its row. */
   upsert(profile: IndexedProfile): number {
     return this.write(profile, (slot) => encodeAnswers(this, slot, profile.answers));
