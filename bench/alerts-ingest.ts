@@ -9,7 +9,9 @@
  *     `PUT /v1/{jobs,candidates}/{id}/alert` (threshold: its own minScore, or ALERT_THRESHOLD);
  *   - alerts off: every alert switched off through `DELETE`;
  * and prints candidates/s of each step, the service's and PostgreSQL's CPU per candidate, and the
- * events the step raised. One JSON line per step (bench/results/ keeps them with the machine).
+ * events the step raised. Before each step, two bulk requests of one new candidate are timed: the
+ * first write after the alerts changed (with alerts on, it loads the registry of alerting
+ * subjects, once per alert change) and the next. One JSON line per step (bench/results/ keeps them with the machine).
  * BENCH_CHILD_NODE_OPTIONS: NODE_OPTIONS for the service (e.g. `--cpu-prof --cpu-prof-dir=…`).
  */
 import { randomBytes } from 'node:crypto';
@@ -47,7 +49,7 @@ const questionnaire = (
 // Candidates N.. are the new ones each step ingests.
 const market = createMarket({
   seed: Number(process.env.BENCH_SEED ?? 20_240_601),
-  candidates: n + 2 * rounds * STEP,
+  candidates: n + 2 * rounds * (STEP + 2),
   jobs: Math.max(1, Math.round(n / 100)),
 });
 const adminKey = `bench-${randomBytes(24).toString('hex')}`;
@@ -99,9 +101,24 @@ try {
     );
 
   let next = n;
+  // A bulk request of one new candidate, its wall time in ms.
+  const oneCandidate = async () => {
+    const [line] = [...ndjsonBatches(1, 1, () => market.candidate(next++))];
+    const started = performance.now();
+    const answer = await api.postNdjson('/v1/candidates:bulk', line!.body);
+    expectStatus(answer, 200, 'POST /v1/candidates:bulk (one line)');
+    return performance.now() - started;
+  };
   for (let round = 0; round < rounds; round++) {
     for (const on of [true, false]) {
       await switchAlerts(on);
+      // The first evaluated write after an alert change loads the registry of alerting subjects
+      // (src/alerts/registry.ts); timed apart, so the step below measures the steady state.
+      const firstWriteMs = await oneCandidate();
+      const nextWriteMs = await oneCandidate();
+      say(
+        `a one-line bulk after the switch: ${firstWriteMs.toFixed(1)} ms, the next: ${nextWriteMs.toFixed(1)} ms`,
+      );
       const from = next;
       next += STEP;
       const [batch] = [...ndjsonBatches(STEP, STEP, (i) => market.candidate(from + i))];
@@ -124,6 +141,8 @@ try {
         serviceUsPerCandidate: Math.round(((after.service - before.service) / STEP) * 1e6),
         postgresUsPerCandidate: Math.round(((after.postgres - before.postgres) / STEP) * 1e6),
         eventsRaised: raised,
+        firstWriteMs: Number(firstWriteMs.toFixed(1)),
+        nextWriteMs: Number(nextWriteMs.toFixed(1)),
         loadAverage: os.loadavg()[0]!.toFixed(2),
       };
       say(
