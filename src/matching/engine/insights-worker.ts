@@ -1,17 +1,11 @@
 /** An insights worker thread (see insights-pool.ts): counts the chunks of rows it claims, of stores shared with its parent. */
 import { parentPort } from 'node:worker_threads';
-import { ProfileStore, type SharedStore } from './columnar-store.ts';
 import { type InsightsRequest, insightsOfClaims } from './insights-pass.ts';
-import type { Layout } from './layout.ts';
+import { type StoresJob, ThreadStores } from './thread-stores.ts';
 
 /** What the pool asks: the insights of subject row `s` over the chunks of `others` the thread claims as `owner`. */
-export interface InsightsJob {
-  layoutId: number;
-  /** sent the first time a thread meets this layout only */
-  layout?: Layout | undefined;
-  subject: SharedStore;
+export interface InsightsJob extends StoresJob {
   s: number;
-  others: SharedStore;
   request: InsightsRequest;
   /** one slot per chunk of rows: 0 while unclaimed, then its owner (shared by the pass's threads) */
   claims: Int32Array;
@@ -24,15 +18,11 @@ export type InsightsAnswer = { counts: Int32Array } | { failure: string };
 
 export const READY = 'ready';
 
-const layouts = new Map<number, Layout>();
+const stores = new ThreadStores();
 
 parentPort?.on('message', (job: InsightsJob) => {
   try {
-    if (job.layout) layouts.set(job.layoutId, job.layout);
-    const layout = layouts.get(job.layoutId);
-    if (!layout) throw new Error(`layout ${job.layoutId} was never sent`);
-    const subject = ProfileStore.view(layout, job.subject);
-    const others = ProfileStore.view(layout, job.others);
+    const { subject, others } = stores.of(job);
     const counts = insightsOfClaims(
       subject,
       job.s,

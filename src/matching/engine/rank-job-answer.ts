@@ -1,7 +1,6 @@
-import { ProfileStore } from './columnar-store.ts';
-import type { Layout } from './layout.ts';
 import { rankRange } from './search.ts';
 import { DONE, FAILED, type RankJob } from './slice-job.ts';
+import { ThreadStores } from './thread-stores.ts';
 
 /**
  * What a rank worker thread does with a job (slice-worker.ts): ranks its range of the shared
@@ -9,18 +8,14 @@ import { DONE, FAILED, type RankJob } from './slice-job.ts';
  * layouts sent so far (a job carries its layout only the first time a thread meets it).
  */
 export function rankJobAnswerer(): (job: RankJob) => void {
-  const layouts = new Map<number, Layout>();
+  const stores = new ThreadStores();
   return (job) => {
     const { state, results } = job;
     // Pairs with the parent's Atomics.store before it posted the job: every write the parent made
     // to the stores' shared arrays before then is visible here.
     Atomics.load(state, 0);
     try {
-      if (job.layout) layouts.set(job.layoutId, job.layout);
-      const layout = layouts.get(job.layoutId);
-      if (!layout) throw new Error(`layout ${job.layoutId} was never sent`);
-      const subject = ProfileStore.view(layout, job.subject);
-      const others = ProfileStore.view(layout, job.others);
+      const { subject, others } = stores.of(job);
       const kept = rankRange(subject, job.s, others, job.request, job.from, job.to);
       kept.forEach((row, i) => {
         results.set([row.slot, row.score, row.s1, row.s2], 4 * i);

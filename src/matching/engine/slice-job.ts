@@ -1,19 +1,13 @@
-import type { SharedStore } from './columnar-store.ts';
-import type { Layout } from './layout.ts';
 import type { RankRequest } from './search.ts';
+import type { StoresJob } from './thread-stores.ts';
 
 /**
  * What the slice pool (slice-pool.ts) and its worker threads (slice-worker.ts) say to each other:
  * a job, and the states of its answer in shared memory. Nothing else here, so a thread reads it cheaply.
  */
 /** What a rank worker thread is asked: rank rows from..to of `others` (see slice-worker.ts). */
-export interface RankJob {
-  layoutId: number;
-  /** sent the first time a thread meets this layout only */
-  layout?: Layout | undefined;
-  subject: SharedStore;
+export interface RankJob extends StoresJob {
   s: number;
-  others: SharedStore;
   request: RankRequest;
   from: number;
   to: number;
