@@ -226,7 +226,8 @@ describe.each(await faultyPostgresKinds())('database faults on a %s', (kind) => 
       await locker.query('lock table employers in exclusive mode');
       let ended: { statusCode: number; body: string } | undefined;
       const pending = admin.post('/v1/employers', { name }, key).then((response) => (ended = response));
-      // A busy machine can take seconds to bring the request to the lock; one that ends first says why.
+      // A busy machine can take seconds to bring the request to the lock; one that ends first says why,
+      // and so does one that never gets there (what each of the app's connections is doing).
       await eventually(async () => {
         if (ended)
           throw new Error(
@@ -235,7 +236,11 @@ describe.each(await faultyPostgresKinds())('database faults on a %s', (kind) => 
         const { rows } = await locker.query(`select count(*)::int as n from pg_stat_activity
           where datname = current_database() and wait_event_type = 'Lock'`);
         return rows[0].n > 0;
-      }, 60_000);
+      }, 60_000).catch(async (error: Error) => {
+        const { rows } = await locker.query(`select state, wait_event_type, wait_event,
+            left(query, 120) as query from pg_stat_activity where pid in (${appBackends})`);
+        throw new Error(`${error.message}; the app's connections: ${JSON.stringify(rows)}`);
+      });
       await locker.query(`select pg_terminate_backend(pid) from (${appBackends}) backends`);
       const response = await pending;
       await locker.query('rollback');
