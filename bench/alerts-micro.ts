@@ -159,24 +159,18 @@ for (const n of sizes) {
     const newCandidates = Array.from({ length: SAMPLES }, (_, i) => packed(candidateState(n + i)));
     const newJobs = Array.from({ length: SAMPLES }, (_, i) => packed(jobState(jobs + i)));
     let k = 0;
-    const candidateWrite = (own: boolean) => async () => {
-      const id = idOf(3, (k++ * 7919) % n);
-      const changed = { ...newCandidates[k % SAMPLES]!, id };
-      const thresholds = {
-        own: own ? new Map([[id, fixed ?? changed.minScore]]) : none,
-        others: jobAlerting,
+    /** A write of `side`: the existing profile `idAt(k)` takes the answers of one of `made`. */
+    const write =
+      (side: 'job' | 'candidate', idAt: (k: number) => string, made: ProfileState[], others: AlertingSide) =>
+      (own: boolean) =>
+      async () => {
+        const id = idAt(k++);
+        const changed = { ...made[k % SAMPLES]!, id };
+        const thresholds = { own: own ? new Map([[id, fixed ?? changed.minScore]]) : none, others };
+        return evaluation(side, [changed], thresholds);
       };
-      return evaluation('candidate', [changed], thresholds);
-    };
-    const jobWrite = (own: boolean) => async () => {
-      const id = idOf(2, (k++ * 31) % jobs);
-      const changed = { ...newJobs[k % SAMPLES]!, id };
-      const thresholds = {
-        own: own ? new Map([[id, fixed ?? changed.minScore]]) : none,
-        others: candidateAlerting,
-      };
-      return evaluation('job', [changed], thresholds);
-    };
+    const candidateWrite = write('candidate', (i) => idOf(3, (i * 7919) % n), newCandidates, jobAlerting);
+    const jobWrite = write('job', (i) => idOf(2, (i * 31) % jobs), newJobs, candidateAlerting);
     // New candidates: nothing in the index before the write.
     const batch = Array.from({ length: BATCH }, (_, i) =>
       packed(candidateState(n + SAMPLES + i, idOf(4, i))),

@@ -64,8 +64,8 @@ function hasBound(step: Step): step is BoundingStep {
   return step.bound !== undefined;
 }
 
-/** probeSize(count) of the listed rows, spread over the list (written into `into`, a scratch array). */
-function probeRows(rows: Int32Array, count: number, into: Int32Array): Int32Array {
+/** probeSize(count) of the listed rows, spread over the list (written into `into`, a scratch array; here and in search.ts). */
+export function probeRows(rows: Int32Array, count: number, into: Int32Array): Int32Array {
   const size = probeSize(count);
   for (let i = 0; i < size; i++) into[i] = rows[Math.floor((i * count) / size)]!;
   return into.subarray(0, size);

@@ -5,10 +5,10 @@ import { rowsMeetingDealbreakers } from './dealbreaker-filter.ts';
 import { FloorCollector, type FloorRows } from './floor-collector.ts';
 import { addSteps, compileSteps, type Step } from './forward-score.ts';
 import { bucketCeiling, orderByCeiling } from './impact-buckets.ts';
-import { type BoundPlan, boundPlan, lossBound, narrowByBounds, probeSize } from './max-score.ts';
+import { type BoundPlan, boundPlan, lossBound, narrowByBounds, probeRows } from './max-score.ts';
 import { valuedByBoth } from './pair-score.ts';
 import { ROUNDING } from './precision.ts';
-import { boundingCriteria, type ListedBatch, satisfactionsOfRows } from './reverse-score.ts';
+import { boundingCriteria, satisfactionsOfRows } from './reverse-score.ts';
 import {
   type ListingScan,
   mayEnter,
@@ -159,13 +159,9 @@ function runScan<S extends Scan>(scan: S, guessing: boolean, from: number, to: n
   const steps = compileSteps(subject, s, others);
   const count = rowsMeetingDealbreakers(steps, others, buffers.rows, from, to, scan.only);
   const plan = boundPlan(steps, scan, buffers.rows, count, buffers);
-  const probed = probeSize(count);
-  scan.boundingCriteria = boundingCriteria(
-    scan.subjectValues,
-    others,
-    probeOf(buffers, count, probed),
-    probed,
-  );
+  // The probe's rows go into the batch's, whose scratch sums boundingCriteria scores them with.
+  const probed = probeRows(buffers.rows, count, buffers.batch.rows).length;
+  scan.boundingCriteria = boundingCriteria(scan.subjectValues, others, buffers.batch, probed);
   let rest = count;
   for (const stride of SAMPLE_STRIDES) {
     if (!worthSampling(rest, stride, scan.heap.capacity)) continue;
@@ -176,12 +172,6 @@ function runScan<S extends Scan>(scan: S, guessing: boolean, from: number, to: n
   }
   rankRows(scan, steps, plan, buffers.rows, rest, buffers);
   return guessHeld(scan) ? scan : undefined;
-}
-
-/** `size` of the listed rows, spread over the list, in `buffers.batch`. */
-function probeOf(buffers: Buffers, count: number, size: number): ListedBatch {
-  for (let i = 0; i < size; i++) buffers.batch.rows[i] = buffers.rows[Math.floor((i * count) / size)]!;
-  return buffers.batch;
 }
 
 /** Offers to the heap every row of `rows[0..count)` that may make the list. */
