@@ -249,7 +249,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(metricsRoutes, {
     metrics,
     token: config.METRICS_TOKEN,
-    sources: { database, index, follower: sync, webhooks: webhookWorker, rankPool },
+    sources: { database, index, follower: sync, webhooks: webhookWorker, rankPool, alerts },
   });
   app.addHook('onClose', () => webhookWorker.stop());
 

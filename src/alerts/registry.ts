@@ -2,6 +2,7 @@ import type { ProfileStore } from '../matching/engine/columnar-store.ts';
 import { IdTable } from '../matching/engine/id-table.ts';
 import { idToWords } from '../matching/engine/uuid-words.ts';
 import type { IndexSide } from '../matching/index.ts';
+import type { Thresholds } from './evaluate.ts';
 
 /**
  * A workspace's alerting subjects as of one alert generation (docs/architecture.md#alerts): a
@@ -20,6 +21,17 @@ export class AlertRegistry {
 
   side(side: IndexSide): AlertingSide {
     return this.sides[side];
+  }
+
+  /** What an evaluation of changed profiles `ids` of `side` scores against: their own alerts' thresholds and the other side's. */
+  thresholds(side: IndexSide, ids: readonly string[]): Thresholds {
+    const mine = this.sides[side];
+    const own = new Map<string, number>();
+    for (const id of ids) {
+      const threshold = mine.thresholdOf(id);
+      if (threshold !== undefined) own.set(id, threshold);
+    }
+    return { own, others: this.sides[side === 'job' ? 'candidate' : 'job'] };
   }
 }
 

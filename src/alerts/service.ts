@@ -9,6 +9,7 @@ import type { ScoreMethod } from '../matching/types.ts';
 import { enqueueEvents } from '../webhooks/events.ts';
 import { pairKey, pairsAbove, scoreNow, type Thresholds } from './evaluate.ts';
 import { appendToFeeds } from './feed.ts';
+import { Foresight } from './foresight.ts';
 import { FoundPairs } from './found-pairs.ts';
 import { AlertRegistry } from './registry.ts';
 import {
@@ -71,8 +72,6 @@ type Announced = Map<string, ProfileState | null> | undefined;
 /** Feed rows this young are read by the catch-up under the lock; older ones the follower has applied. */
 const CATCH_UP_WINDOW = '10 seconds';
 
-const other = (side: IndexSide): IndexSide => (side === 'job' ? 'candidate' : 'job');
-
 /**
  * Alerts (docs/architecture.md#alerts): every write that changes the market evaluates, inside its
  * own transaction and under the workspace's market lock, which pairs of the changed profiles are
@@ -84,8 +83,13 @@ export class Alerts {
   private readonly index: MatchIndex;
   /** Per workspace: the highest change-feed seq the catch-up under the lock has applied. */
   private readonly watermarks = new Map<string, number>();
-  /** Per workspace: its alerting subjects, as of the alert generation they were read at. */
-  private readonly registries = new Map<string, AlertRegistry>();
+  /**
+   * Per workspace: its alerting subjects, as of the alert generation they were read at, and its
+   * score method, as its last evaluation read them (none once a write found its alerts all off).
+   */
+  private readonly registries = new Map<string, { registry: AlertRegistry; method: ScoreMethod }>();
+  /** Bulk batches scored ahead (see foresee): how many writes used their pairs, and how many scored again. */
+  readonly foresights = { used: 0, missed: 0 };
 
   constructor(index: MatchIndex) {
     this.index = index;
@@ -94,7 +98,8 @@ export class Alerts {
   /**
    * A market-changing write and its evaluation, in one transaction; `work` names the profiles it
    * changed. `earlier`: the batches of the same bulk request written before this one (see
-   * EarlierBatches); this write's profiles join them once it commits.
+   * EarlierBatches); this write's profiles join them once it commits. `foresight`: its pairs
+   * scored ahead (see foresee), used if they still hold.
    */
   write<T>(
     db: Db,
@@ -105,13 +110,14 @@ export class Alerts {
       early: EarlyStates,
     ) => Promise<{ value: T; ids: string[]; states?: readonly ProfileState[] }>,
     earlier?: EarlierBatches,
+    foresight?: PromiseLike<Foresight | undefined>,
   ): Promise<T> {
     // In a request transaction (a bulk request's batches), a later batch's "before" is what an
     // earlier one wrote: not committed, so not in the index.
     const written = requestTransactionMap<ProfileState | null>(writtenKey(workspaceId, side));
     return db
       .transaction(async (tx) => {
-        const turn = await this.begin(tx, workspaceId, earlier);
+        const turn = await this.begin(tx, workspaceId, earlier, foresight);
         const { value, ids, states } = await work(tx, turn.early).catch((error: unknown) => {
           throw turn.failure() ?? error;
         });
@@ -131,15 +137,24 @@ export class Alerts {
    * of the workspace, so the other side is scored as it is, not as a lagging follower last saw it.
    * Without alerts, the write only holds the gate shared (see enterMarketWrite) and evaluates nothing.
    */
-  async begin(tx: Tx, workspaceId: string, earlier?: EarlierBatches): Promise<AlertTurn> {
-    if (!(await enterMarketWrite(tx, workspaceId))) return inert;
+  async begin(
+    tx: Tx,
+    workspaceId: string,
+    earlier?: EarlierBatches,
+    foresight?: PromiseLike<Foresight | undefined>,
+  ): Promise<AlertTurn> {
+    if (!(await enterMarketWrite(tx, workspaceId))) {
+      // Nothing to foresee with until an evaluation reads the alerts again.
+      this.registries.delete(workspaceId);
+      return inert;
+    }
     await this.catchUp(tx, workspaceId, earlier);
     let early: Promise<{ scored: Scored; written: Announced } | undefined> | undefined;
     let earlyFailure: unknown;
     return {
       early: (side, ids, states) => {
         // Announced as soon as scored: the feed rows queue behind the write's last statements.
-        early = this.score(tx, workspaceId, side, ids, states, { onlyKnown: true }).then(
+        early = this.score(tx, workspaceId, side, ids, states, { onlyKnown: true, foresight }).then(
           async (scored) => scored && { scored, written: await this.announce(tx, workspaceId, scored) },
         );
         // Evaluate awaits it; a write that fails first leaves it (but names its error: see `failure`).
@@ -152,7 +167,11 @@ export class Alerts {
         if (ids.length === 0) return undefined;
         const announced = await early;
         if (!announced)
-          return this.announce(tx, workspaceId, await this.score(tx, workspaceId, side, ids, known));
+          return this.announce(
+            tx,
+            workspaceId,
+            await this.score(tx, workspaceId, side, ids, known, { foresight }),
+          );
         // Its feed rows are written: other profiles than these would make them wrong (rolled back).
         if (announced.scored.side !== side || !sameIds(announced.scored.ids, ids))
           throw new Error('An early alert scoring named other profiles than its write.');
@@ -227,18 +246,30 @@ export class Alerts {
    */
   private async registryOf(tx: Tx, workspaceId: string) {
     const { generation, method } = await alertGenerationOf(tx, workspaceId);
-    let registry = this.registries.get(workspaceId);
-    if (registry?.generation !== generation) {
-      registry = new AlertRegistry(generation, await alertingSubjectsOf(tx, workspaceId));
-      this.registries.set(workspaceId, registry);
-    }
+    const held = this.registries.get(workspaceId)?.registry;
+    const registry =
+      held?.generation === generation
+        ? held
+        : new AlertRegistry(generation, await alertingSubjectsOf(tx, workspaceId));
+    this.registries.set(workspaceId, { registry, method });
     return { registry, method };
+  }
+
+  /**
+   * Starts scoring a bulk batch's new profiles ahead of its write (see Foresight), with the
+   * registry and method the workspace's last evaluation read; undefined when there is none to go
+   * by (no evaluation yet, or the alerts were all off at the last write).
+   */
+  foresee(workspaceId: string, side: IndexSide, states: ProfileState[]): Foresight | undefined {
+    const held = this.registries.get(workspaceId);
+    return held && new Foresight(this.index, workspaceId, side, states, held);
   }
 
   /**
    * Scores the changed profiles: their pairs above an alert's threshold after the write and before
    * it. `known`: states the write already has, as the index will take them (the rest are read,
-   * unless `onlyKnown`: then undefined, and evaluate scores them after the write).
+   * unless `onlyKnown`: then undefined, and evaluate scores them after the write). `foresight`:
+   * the pairs after the write scored ahead, used when they still hold.
    */
   private async score(
     tx: Tx,
@@ -246,7 +277,10 @@ export class Alerts {
     side: IndexSide,
     ids: readonly string[],
     known: readonly ProfileState[] = [],
-    { onlyKnown = false } = {},
+    {
+      onlyKnown = false,
+      foresight,
+    }: { onlyKnown?: boolean; foresight?: PromiseLike<Foresight | undefined> } = {},
   ): Promise<Scored | undefined> {
     const layoutKeys = this.index.currentLayoutKeys();
     // A packed row of a layout this process does not use (a questionnaire changed meanwhile) is read again.
@@ -261,14 +295,11 @@ export class Alerts {
       ...(unknown.length === 0 ? [] : await readStates(tx, workspaceId, side, unknown, layoutKeys)),
     ];
     const { registry, method } = await this.registryOf(tx, workspaceId);
-    const mine = registry.side(side);
-    const own = new Map<string, number>();
-    for (const id of ids) {
-      const threshold = mine.thresholdOf(id);
-      if (threshold !== undefined) own.set(id, threshold);
-    }
-    const thresholds: Thresholds = { own, others: registry.side(other(side)) };
-    const after = await pairsAbove(this.index, workspaceId, side, states, method, thresholds);
+    const thresholds = registry.thresholds(side, ids);
+    const ahead = await foresight;
+    const foreseen = await ahead?.pairsFor(side, states, registry, method);
+    if (ahead) this.foresights[foreseen ? 'used' : 'missed']++;
+    const after = foreseen ?? (await pairsAbove(this.index, workspaceId, side, states, method, thresholds));
     const before = await this.pairsBefore(workspaceId, side, ids, method, thresholds);
     return { side, ids, states, method, after, before };
   }
@@ -376,5 +407,5 @@ const alertEventTypes = ['match.created', 'match.removed'] as const;
 
 const writtenKey = (workspaceId: string, side: IndexSide) => `alerts:written:${workspaceId}:${side}`;
 
-/** What a writing route needs: its market writes run with their alert evaluation. */
-export type MarketWrites = Pick<Alerts, 'write'>;
+/** What a writing route needs: its market writes run with their alert evaluation (a bulk one's scored ahead). */
+export type MarketWrites = Pick<Alerts, 'write' | 'foresee'>;

@@ -41,8 +41,8 @@ export class Market {
   readonly layout: Layout;
   readonly jobs: ProfileStore;
   readonly candidates: ProfileStore;
-  /** Counts every write to this market's stores: a pass that reads them off the event loop checks it did not move. */
-  changes = 0;
+  /** Counts the writes to each side's store: a pass that reads a store off the event loop, or ahead of a write (alerts' Foresight), checks it did not move. */
+  readonly writes: Record<IndexSide, number> = { job: 0, candidate: 0 };
 
   constructor(layout: Layout) {
     this.layout = layout;
@@ -52,6 +52,11 @@ export class Market {
 
   store(side: IndexSide): ProfileStore {
     return side === 'job' ? this.jobs : this.candidates;
+  }
+
+  /** Every write to either store so far. */
+  get changes(): number {
+    return this.writes.job + this.writes.candidate;
   }
 }
 
@@ -98,10 +103,10 @@ export class MatchIndex {
     const target =
       state.answers && state.open !== false ? this.marketFor(workspaceId, state.answers) : undefined;
     for (const market of this.workspaces.get(workspaceId)?.values() ?? []) {
-      if (market !== target && market.store(side).remove(state.id)) market.changes++;
+      if (market !== target && market.store(side).remove(state.id)) market.writes[side]++;
     }
     if (!target || !state.answers) return;
-    target.changes++;
+    target.writes[side]++;
     this.put(target.store(side), state);
   }
 
@@ -220,7 +225,7 @@ export class MatchIndex {
   remove(workspaceId: string, side: IndexSide, id: string): void {
     if (side === 'candidate') this.hidden.set(workspaceId, id, undefined);
     for (const market of this.workspaces.get(workspaceId)?.values() ?? []) {
-      if (market.store(side).remove(id)) market.changes++;
+      if (market.store(side).remove(id)) market.writes[side]++;
     }
   }
 
@@ -233,6 +238,12 @@ export class MatchIndex {
       this.workspaces.get(workspaceId)?.get(marketKey(answers)) ??
       new Market(this.layoutFor(answers.questionnaireId, answers.questionnaireVersion))
     );
+  }
+
+  /** Whether `market` is still one of the workspace's (a reload replaces them). */
+  holdsMarket(workspaceId: string, market: Market): boolean {
+    for (const held of this.workspaces.get(workspaceId)?.values() ?? []) if (held === market) return true;
+    return false;
   }
 
   /** The employer of an indexed (open) job, undefined when the index does not hold it. */

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Alerts } from '../alerts/service.ts';
 import type { Database } from '../db/client.ts';
 import type { RankPool } from '../matching/engine/slice-pool.ts';
 import type { MatchIndex } from '../matching/index.ts';
@@ -13,6 +14,7 @@ export interface MetricSources {
   follower: ChangeFollower;
   webhooks: WebhookWorker;
   rankPool?: RankPool | undefined;
+  alerts?: Pick<Alerts, 'foresights'> | undefined;
 }
 
 /** Numbers that cost a query are read at most this often, however often Prometheus scrapes. */
@@ -22,7 +24,7 @@ export const QUEUE_DEPTH_CAP = 100_000;
 
 /** Adds to `registry` the gauges read at scrape time from the objects that own the numbers. */
 export function addCollectors(registry: Registry, sources: MetricSources): void {
-  const { index, follower, webhooks, database, rankPool } = sources;
+  const { index, follower, webhooks, database, rankPool, alerts } = sources;
   const gauge = <L extends string>(
     name: string,
     help: string,
@@ -116,6 +118,22 @@ export function addCollectors(registry: Registry, sources: MetricSources): void 
       collect() {
         this.inc(rankPool.fallbacks - counted);
         counted = rankPool.fallbacks;
+      },
+    });
+  }
+
+  if (alerts) {
+    const counted = { used: 0, missed: 0 };
+    new Counter({
+      name: `${PREFIX}alert_foresights_total`,
+      help: 'Bulk batches whose alert pairs were scored ahead of the write, by whether the write used them (missed: scored again under the lock)',
+      labelNames: ['outcome'],
+      registers: [registry],
+      collect() {
+        for (const outcome of ['used', 'missed'] as const) {
+          this.inc({ outcome }, alerts.foresights[outcome] - counted[outcome]);
+          counted[outcome] = alerts.foresights[outcome];
+        }
       },
     });
   }

@@ -32,10 +32,10 @@ export async function writeCandidates(
   entries: BulkEntry<CandidateLine>[],
   sync: Pick<ProfileSync, 'origin'>,
   onRows: (written: Written) => void = () => {},
+  ids: readonly string[] = newIds(entries.length),
 ): Promise<Written> {
   await markOrigin(tx, sync.origin);
   const records = entries.map((e) => e.record);
-  const ids = newIds(entries.length);
   const result = await tx.execute(sql`
     insert into candidates (id, workspace_id, external_id, headline, min_score)
     select id, ${workspaceId}::uuid, external_id, headline, min_score
@@ -51,18 +51,11 @@ export async function writeCandidates(
       set headline = excluded.headline, min_score = excluded.min_score, updated_at = now()
     returning id, external_id, (xmax = 0) as inserted, paused,
               nullif(hidden_from_employer_ids, '{}')::text[] as hidden`);
-  const rows = new Map(
-    rowsOf<WrittenRow & { paused: boolean; hidden: string[] | null }>(result).map((r) => [r.external_id, r]),
-  );
+  const rows = new Map(rowsOf<CandidateRow>(result).map((r) => [r.external_id, r]));
   const written: Written = new Map();
-  for (const { externalId, record, answers } of entries) {
-    const row = rows.get(externalId)!;
-    const state = indexState(row, answers, {
-      minScore: record.minScore,
-      open: !row.paused,
-      hiddenFromEmployerIds: row.hidden ?? undefined,
-    });
-    written.set(externalId, { id: row.id, inserted: row.inserted, state });
+  for (const entry of entries) {
+    const row = rows.get(entry.externalId)!;
+    written.set(entry.externalId, { id: row.id, inserted: row.inserted, state: candidateState(row, entry) });
   }
   onRows(written);
   const contacts = records.map((r) => ({
@@ -231,11 +224,39 @@ function recordset(rows: object[]) {
   return sql`${JSON.stringify(rows)}::json`;
 }
 
-function newIds(count: number): string[] {
+/** Ids for new profiles, one per line of a batch (a line that updates a profile keeps its id). */
+export function newIds(count: number): string[] {
   return uuidv7Batch(count);
 }
 
 type WrittenRow = { id: string; external_id: string; inserted: boolean };
+type CandidateRow = WrittenRow & { paused: boolean; hidden: string[] | null };
+
+/**
+ * The index states writeCandidates gives `entries` when every line is a new candidate, with the
+ * ids `ids`: a batch's alert pairs scored ahead of its write (Alerts.foresee) are kept only when
+ * the write's states turn out to be these.
+ */
+export function newCandidateStates(
+  entries: BulkEntry<CandidateLine>[],
+  ids: readonly string[],
+): ProfileState[] {
+  return entries.map(
+    (entry, i) =>
+      candidateState(
+        { id: ids[i]!, external_id: entry.externalId, inserted: true, paused: false, hidden: null },
+        entry,
+      )!,
+  );
+}
+
+function candidateState(row: CandidateRow, { record, answers }: BulkEntry<CandidateLine>) {
+  return indexState(row, answers, {
+    minScore: record.minScore,
+    open: !row.paused,
+    hiddenFromEmployerIds: row.hidden ?? undefined,
+  });
+}
 
 /**
  * A written profile's index state: every column the index reads comes from the line or the

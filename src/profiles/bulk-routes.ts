@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { errorCodes, type FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Foresight } from '../alerts/foresight.ts';
 import { EarlierBatches, type MarketWrites } from '../alerts/service.ts';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db, Tx } from '../db/client.ts';
@@ -12,6 +13,7 @@ import { loggableError } from '../logger.ts';
 import type { IndexSide } from '../matching/index.ts';
 import type { ProfileSync, WrittenProfile, WrittenProfiles } from '../matching/profile-sync.ts';
 import { assertLineCount, type BulkEntry, type LineResult, MAX_BULK_LINES, writeBulk } from './bulk.ts';
+import { CandidateBatchesAhead } from './bulk-ahead.ts';
 import type { BulkKind, CheckedLine } from './bulk-lines.ts';
 import {
   type CandidateLine,
@@ -126,13 +128,18 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
       const { workspaceId } = requireRole(request, 'admin');
       const checked = checkedLines<CandidateLine>(request.body);
       const earlier = new EarlierBatches('candidate');
+      const ahead = new CandidateBatchesAhead(alerts, workspaceId);
       return sync.writeThrough(workspaceId, 'candidate', (written) =>
         writeBulk({
           checked,
-          write: (entries) =>
-            writeBatch({ alerts, db, workspaceId, side: 'candidate', earlier, written }, (tx, onRows) =>
-              writeCandidates(tx, workspaceId, entries, sync, onRows),
-            ),
+          ahead: (entries) => ahead.foresee(entries),
+          write: (entries) => {
+            const told = ahead.take(entries);
+            const batch = { alerts, db, workspaceId, side: 'candidate' as const, earlier, written };
+            return writeBatch({ ...batch, foresight: told?.foresight }, (tx, onRows) =>
+              writeCandidates(tx, workspaceId, entries, sync, onRows, told?.ids),
+            );
+          },
           onWriteError,
         }),
       );
@@ -234,10 +241,11 @@ async function writeBatch<W extends Map<string, WrittenProfile & { inserted: boo
     side: IndexSide;
     earlier: EarlierBatches;
     written: WrittenProfiles;
+    foresight?: Promise<Foresight | undefined> | undefined;
   },
   store: (tx: Tx, onRows: (rows: W) => void) => Promise<W>,
 ): Promise<W> {
-  const { alerts, db, workspaceId, side, earlier, written } = batch;
+  const { alerts, db, workspaceId, side, earlier, written, foresight } = batch;
   const stored = await alerts.write(
     db,
     workspaceId,
@@ -251,6 +259,7 @@ async function writeBatch<W extends Map<string, WrittenProfile & { inserted: boo
       return { value: rows, ...(changed ?? changedBy(rows)) };
     },
     earlier,
+    foresight,
   );
   written.add(stored.values());
   return stored;

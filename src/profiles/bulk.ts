@@ -45,6 +45,8 @@ export async function writeBulk<T>(options: {
   checked: CheckedLine<T>[];
   check?: BulkCheck<T> | undefined;
   write: BulkWriter<T>;
+  /** Told of each batch before it is written, the next one as soon as the one before starts. */
+  ahead?: ((entries: BulkEntry<T>[]) => void) | undefined;
   onWriteError: (error: unknown) => void;
 }): Promise<BulkOutcome> {
   const results = new Map<number, LineResult>();
@@ -83,8 +85,12 @@ export async function writeBulk<T>(options: {
   for (const [line, result] of refused) results.set(line, result);
   const writable = entries.filter((entry) => !refused.has(entry.line));
 
-  for (let start = 0; start < writable.length; start += CHUNK_SIZE) {
-    const chunk = writable.slice(start, start + CHUNK_SIZE);
+  const chunks: BulkEntry<T>[][] = [];
+  for (let start = 0; start < writable.length; start += CHUNK_SIZE)
+    chunks.push(writable.slice(start, start + CHUNK_SIZE));
+  if (chunks[0]) options.ahead?.(chunks[0]);
+  for (const [k, chunk] of chunks.entries()) {
+    if (chunks[k + 1]) options.ahead?.(chunks[k + 1]!);
     for (const result of await writeChunk(chunk, options.write, options.onWriteError))
       results.set(result.line, result);
   }

@@ -12,6 +12,8 @@ import {
   type ModelProfile,
   miniAnswerSet,
   pairId,
+  plural,
+  readFeed,
   referenceAbove,
   type Side,
   threshold,
@@ -34,23 +36,6 @@ interface Followed {
 }
 
 const RUNS = Number(process.env.ALERT_PROPERTY_RUNS ?? 25);
-const plural = (side: Side) => (side === 'job' ? 'jobs' : 'candidates');
-
-/** Every event of the subject's feed after `cursor`, and the cursor to go on from. */
-async function readFeed(api: Caller, side: Side, id: string, cursor: string | null) {
-  const events: { type: string; jobId: string; candidateId: string; score: number | null; alertOf: Side }[] =
-    [];
-  for (;;) {
-    const query = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-    const response = await api.get(`/v1/${plural(side)}/${id}/alert/events?limit=7${query}`);
-    expect(response.statusCode, response.body).toBe(200);
-    const body = response.json();
-    events.push(...body.events);
-    cursor = body.nextCursor as string;
-    if (!body.hasMore) return { events, cursor };
-  }
-}
-
 describe.each(availableDatabaseKinds())('alerts against the reference scorer on %s', (kind) => {
   const t = useTestApp({ kind });
   let mini: QuestionnaireDefinition;

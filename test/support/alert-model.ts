@@ -1,8 +1,10 @@
 import fc from 'fast-check';
+import { expect } from 'vitest';
 import type { AnswerSet } from '../../src/answers/types.ts';
 import { scorePair } from '../../src/matching/score.ts';
 import type { ScoreMethod } from '../../src/matching/types.ts';
 import type { QuestionnaireDefinition } from '../../src/questionnaires/definition.ts';
+import type { Caller } from './factories.ts';
 
 /**
  * A model of a small `mini` market for the alert property tests: the profiles as the test wrote
@@ -185,4 +187,21 @@ export function referenceAbove(
       above.add(side === 'job' ? pairId(id, otherId) : pairId(otherId, id));
   }
   return above;
+}
+
+export const plural = (side: Side) => (side === 'job' ? 'jobs' : 'candidates');
+
+/** Every event of the subject's feed after `cursor`, and the cursor to go on from (pages of `limit`). */
+export async function readFeed(api: Caller, side: Side, id: string, cursor: string | null = null, limit = 7) {
+  const events: { type: string; jobId: string; candidateId: string; score: number | null; alertOf: Side }[] =
+    [];
+  for (;;) {
+    const query = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+    const response = await api.get(`/v1/${plural(side)}/${id}/alert/events?limit=${limit}${query}`);
+    expect(response.statusCode, response.body).toBe(200);
+    const body = response.json();
+    events.push(...body.events);
+    cursor = body.nextCursor as string;
+    if (!body.hasMore) return { events, cursor };
+  }
 }

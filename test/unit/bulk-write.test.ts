@@ -48,4 +48,26 @@ describe('writeBulk', () => {
     // The first batch of 1,000 committed; the second failed once, and no line was tried alone.
     expect(calls).toEqual([1_000, 500]);
   });
+
+  it('tells of each batch before it is written, the next one as the one before starts', async () => {
+    const calls: string[] = [];
+    const name = (entries: BulkEntry<object>[]) => `${entries[0]!.line}+${entries.length}`;
+    await writeBulk({
+      checked: lines(2_500),
+      ahead: (entries) => calls.push(`ahead ${name(entries)}`),
+      write: async (entries) => {
+        calls.push(`write ${name(entries)}`);
+        return stored(entries);
+      },
+      onWriteError: () => {},
+    });
+    expect(calls).toEqual([
+      'ahead 1+1000',
+      'ahead 1001+1000',
+      'write 1+1000',
+      'ahead 2001+500',
+      'write 1001+1000',
+      'write 2001+500',
+    ]);
+  });
 });

@@ -37,7 +37,7 @@ function changingMarket() {
     turn: (work: () => Promise<Int32Array>) => work(),
     count: async () => {
       passes.count++;
-      index.marketOf(WORKSPACE, version).changes++;
+      index.marketOf(WORKSPACE, version).writes.candidate++;
       return new Int32Array(countsLayout(q.criteria.length).length).fill(99);
     },
   } as unknown as InsightsPool;
