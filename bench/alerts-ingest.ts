@@ -3,7 +3,8 @@
  * off (issue: alerts on 10 % of each side must keep ≥ 80 % of the rate without). On a PostgreSQL
  * database of its own (`<BENCH_DB_PREFIX>_alerts_ingest`, dropped at the start; BENCH_DATABASE_URL
  * as bench/run.ts), it loads the seeded bench market of N candidates (default 100,000) and N/100
- * jobs through the API, then runs `rounds` (default 2) pairs of steps, each a bulk ingest of
+ * jobs through the API, ingests one step's worth of new candidates untimed (so that the store's
+ * growth past the market's size falls in no step), then runs `rounds` (default 2) pairs of steps, each a bulk ingest of
  * 10,000 new candidates (one request body):
  *   - alerts on: every tenth job and every tenth candidate switched on through
  *     `PUT /v1/{jobs,candidates}/{id}/alert` (threshold: its own minScore, or ALERT_THRESHOLD);
@@ -11,7 +12,9 @@
  * and prints candidates/s of each step, the service's and PostgreSQL's CPU per candidate, and the
  * events the step raised. Before each step, two bulk requests of one new candidate are timed: the
  * first write after the alerts changed (with alerts on, it loads the registry of alerting
- * subjects, once per alert change) and the next. One JSON line per step (bench/results/ keeps them with the machine).
+ * subjects, once per alert change) and the next. With alerts on, a step's batches are scored ahead of
+ * their writes (src/alerts/foresight.ts): the row counts those used and missed. It also says whether the
+ * candidate store grew during the step (a one-off copy of every row, charged to that step). One JSON line per step (bench/results/ keeps them with the machine).
  * BENCH_CHILD_NODE_OPTIONS: NODE_OPTIONS for the service (e.g. `--cpu-prof --cpu-prof-dir=…`).
  */
 import { randomBytes } from 'node:crypto';
@@ -49,7 +52,7 @@ const questionnaire = (
 // Candidates N.. are the new ones each step ingests.
 const market = createMarket({
   seed: Number(process.env.BENCH_SEED ?? 20_240_601),
-  candidates: n + 2 * rounds * (STEP + 2),
+  candidates: n + STEP + 2 * rounds * (STEP + 2),
   jobs: Math.max(1, Math.round(n / 100)),
 });
 const adminKey = `bench-${randomBytes(24).toString('hex')}`;
@@ -100,6 +103,19 @@ try {
       (await pool.query<{ n: string }>('select coalesce(sum(size), 0) as n from alert_feed')).rows[0]!.n,
     );
 
+  // Batches whose alert pairs were scored ahead of their write (src/alerts/foresight.ts), by outcome.
+  const foresights = async () => {
+    const text = (await request(service.baseUrl, 'GET', '/metrics')).body;
+    const count = (outcome: string) =>
+      Number(text.match(new RegExp(`alert_foresights_total\\{outcome="${outcome}"\\} (\\d+)`))?.[1] ?? 0);
+    return { used: count('used'), missed: count('missed') };
+  };
+  // The candidate store's bytes: a step that grows the store (by half, when full) pays a one-off copy.
+  const candidateStoreBytes = async () => {
+    const text = (await request(service.baseUrl, 'GET', '/metrics')).body;
+    return Number(text.match(/index_bytes\{side="candidate"\} (\d+)/)?.[1] ?? 0);
+  };
+
   let next = n;
   // A bulk request of one new candidate, its wall time in ms.
   const oneCandidate = async () => {
@@ -109,6 +125,16 @@ try {
     expectStatus(answer, 200, 'POST /v1/candidates:bulk (one line)');
     return performance.now() - started;
   };
+  // A step's worth of new candidates first, untimed and without alerts: a store loaded to the
+  // market's size is about to grow (at 1M the next growth is at 1,008,917 rows), and the first
+  // step would pay that copy whichever way its alerts are.
+  {
+    const from = next;
+    next += STEP;
+    const [batch] = [...ndjsonBatches(STEP, STEP, (i) => market.candidate(from + i))];
+    expectStatus(await api.postNdjson('/v1/candidates:bulk', batch!.body), 200, 'POST /v1/candidates:bulk');
+    say(`${fmt(STEP)} candidates ingested before the steps (untimed)`);
+  }
   for (let round = 0; round < rounds; round++) {
     for (const on of [true, false]) {
       await switchAlerts(on);
@@ -123,6 +149,8 @@ try {
       next += STEP;
       const [batch] = [...ndjsonBatches(STEP, STEP, (i) => market.candidate(from + i))];
       const eventsBefore = await events();
+      const foreseenBefore = await foresights();
+      const bytesBefore = await candidateStoreBytes();
       const before = await cpu();
       const started = performance.now();
       const answer = await api.postNdjson('/v1/candidates:bulk', batch!.body);
@@ -132,6 +160,8 @@ try {
       const summary = JSON.parse(answer.body).summary as { created: number; failed: number };
       if (summary.created !== STEP) throw new Error(`bulk step: ${JSON.stringify(summary)}`);
       const raised = (await events()) - eventsBefore;
+      const foreseen = await foresights();
+      const bytesAfter = await candidateStoreBytes();
       const row = {
         round,
         alerts: on ? 'on' : 'off',
@@ -141,6 +171,9 @@ try {
         serviceUsPerCandidate: Math.round(((after.service - before.service) / STEP) * 1e6),
         postgresUsPerCandidate: Math.round(((after.postgres - before.postgres) / STEP) * 1e6),
         eventsRaised: raised,
+        batchesForeseen: foreseen.used - foreseenBefore.used,
+        batchesForeseenMissed: foreseen.missed - foreseenBefore.missed,
+        candidateStoreGrew: bytesAfter > bytesBefore * 1.2,
         firstWriteMs: Number(firstWriteMs.toFixed(1)),
         nextWriteMs: Number(nextWriteMs.toFixed(1)),
         loadAverage: os.loadavg()[0]!.toFixed(2),
