@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import pkg from '../package.json' with { type: 'json' };
 import { alertRoutes } from './alerts/routes.ts';
+import { AlertScanThread } from './alerts/scan-thread.ts';
 import { Alerts } from './alerts/service.ts';
 import { allocationRoutes } from './allocation/routes.ts';
 import { answerRoutes } from './answers/routes.ts';
@@ -203,7 +204,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.decorate('changeFollower', sync);
   app.addHook('onClose', () => sync.stop());
   app.addHook('onClose', () => notifications.stop());
-  const alerts = new Alerts(index);
+  const alertScanThread = config.ALERT_WORKERS > 0 ? new AlertScanThread() : undefined;
+  app.addHook('onClose', async () => alertScanThread?.close());
+  const alerts = new Alerts(index, alertScanThread);
 
   const db = database.db;
   await app.register(healthRoutes, {
@@ -249,7 +252,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(metricsRoutes, {
     metrics,
     token: config.METRICS_TOKEN,
-    sources: { database, index, follower: sync, webhooks: webhookWorker, rankPool, alerts },
+    sources: { database, index, follower: sync, webhooks: webhookWorker, rankPool, alerts, alertScanThread },
   });
   app.addHook('onClose', () => webhookWorker.stop());
 

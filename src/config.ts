@@ -79,6 +79,14 @@ const envSchema = z.object({
     .min(0)
     .max(64)
     .default(Math.min(1, availableParallelism() - 1)),
+  // A worker thread that finds a candidate bulk batch's alert pairs while the batch before it is
+  // written (src/alerts/scan-thread.ts); 0: on the event loop. The default uses a second core where there is one.
+  ALERT_WORKERS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1)
+    .default(Math.min(1, availableParallelism() - 1)),
   // Worker threads an insights pass is split over; the event loop only awaits them. 0: the pass
   // runs on the calling thread (small markets, tests).
   INSIGHTS_WORKERS: z.coerce

@@ -30,7 +30,7 @@ export const SCAN_EACH_SHARE = 128;
  * changed rows instead, at its own threshold: one scan per alerting row, where pair checks or a
  * scan per changed row would each visit every alerting row once per changed row.
  */
-const SCAN_CHANGED_FROM = 32;
+export const SCAN_CHANGED_FROM = 32;
 
 /** Pair checks between pauses (see Turns). */
 const PAIR_CHECKS = 256;
@@ -214,7 +214,7 @@ function hiddenByRow(
   return byRow;
 }
 
-function slotsOf(store: ProfileStore): number[] {
+export function slotsOf(store: ProfileStore): number[] {
   const slots: number[] = [];
   for (let s = 0; s < store.end; s++) if (store.active[s]) slots.push(s);
   return slots;

@@ -1,9 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { IndexSide, Market, MatchIndex, ProfileState } from '../matching/index.ts';
 import type { ScoreMethod } from '../matching/types.ts';
-import { pairsAbove } from './evaluate.ts';
-import type { FoundPairs } from './found-pairs.ts';
+import { pairsAbove, SCAN_CHANGED_FROM, type Staging, slotsOf, type Thresholds } from './evaluate.ts';
+import { FoundPairs } from './found-pairs.ts';
 import type { AlertRegistry } from './registry.ts';
+import type { AlertScanThread } from './scan-thread.ts';
 
 /**
  * A bulk batch's pairs above an alert's threshold, scored ahead of its write: outside the market
@@ -37,6 +38,7 @@ export class Foresight {
     side: IndexSide,
     states: ProfileState[],
     { registry, method }: { registry: AlertRegistry; method: ScoreMethod },
+    thread?: AlertScanThread,
   ) {
     this.index = index;
     this.workspaceId = workspaceId;
@@ -51,9 +53,9 @@ export class Foresight {
       side,
       states.map((state) => state.id),
     );
-    this.after = pairsAbove(index, workspaceId, side, states, method, thresholds, undefined, staging).catch(
-      () => undefined,
-    );
+    const here = () => pairsAbove(index, workspaceId, side, states, method, thresholds, undefined, staging);
+    const away = scanAway(side, states, staging, thresholds, method, thread);
+    this.after = (away ? away.then((found) => found ?? here()) : here()).catch(() => undefined);
   }
 
   /**
@@ -80,4 +82,39 @@ export class Foresight {
     this.outcome = after && unmoved ? 'used' : 'missed';
     return this.outcome === 'used' ? after : undefined;
   }
+}
+
+/**
+ * The batch's pairs found on the alert scan thread (another core), when it is a batch the thread
+ * takes: candidates of one market, none with an alert or hidden employers of its own, 32 or more
+ * (so pairsAbove would let each alerting job scan the batch), and the thread idle. The thread
+ * runs those same scans, in the same order; undefined when it does not take the batch, and a
+ * promise of undefined when it failed (the caller then scores on its own thread).
+ */
+function scanAway(
+  side: IndexSide,
+  states: readonly ProfileState[],
+  staging: Staging,
+  thresholds: Thresholds,
+  method: ScoreMethod,
+  thread: AlertScanThread | undefined,
+): Promise<FoundPairs | undefined> | undefined {
+  if (!thread || side !== 'candidate' || staging.length !== 1 || thresholds.own.size > 0) return undefined;
+  if (states.some((state) => (state.hiddenFromEmployerIds?.length ?? 0) > 0)) return undefined;
+  const { market, staged } = staging[0]!;
+  const changed = slotsOf(staged);
+  const jobs = market.store('job');
+  const alerting = thresholds.others.rowsIn(jobs);
+  if (alerting.count === 0 || changed.length < SCAN_CHANGED_FROM) return undefined;
+  const slots = alerting.slots.slice(0, alerting.count);
+  const scanned = thread.scan(jobs, staged, method, slots, alerting.thresholds.slice(0, alerting.count));
+  return scanned?.then((pairs) => {
+    if (!pairs) return undefined;
+    const found = new FoundPairs(side);
+    const owners: number[] = [];
+    for (const s of changed) owners[s] = found.owner(staged.idAt(s));
+    for (let i = 0; i < pairs.alerting.length; i++)
+      found.add('job', owners[pairs.rows[i]!]!, jobs.ids, slots[pairs.alerting[i]!]!, pairs.scores[i]!);
+    return found;
+  });
 }

@@ -21,6 +21,7 @@ import {
   findAlert,
   upsertAlert,
 } from './repository.ts';
+import type { AlertScanThread } from './scan-thread.ts';
 import { Turns } from './turns.ts';
 
 /** An evaluation opened at the start of a market write's transaction (see Alerts.begin). */
@@ -91,8 +92,12 @@ export class Alerts {
   /** Bulk batches scored ahead (see foresee): how many writes used their pairs, and how many scored again. */
   readonly foresights = { used: 0, missed: 0 };
 
-  constructor(index: MatchIndex) {
+  /** Where a bulk batch scored ahead finds its pairs when it can (another core); none: on the event loop. */
+  private readonly scanThread: AlertScanThread | undefined;
+
+  constructor(index: MatchIndex, scanThread?: AlertScanThread) {
     this.index = index;
+    this.scanThread = scanThread;
   }
 
   /**
@@ -262,7 +267,7 @@ export class Alerts {
    */
   foresee(workspaceId: string, side: IndexSide, states: ProfileState[]): Foresight | undefined {
     const held = this.registries.get(workspaceId);
-    return held && new Foresight(this.index, workspaceId, side, states, held);
+    return held && new Foresight(this.index, workspaceId, side, states, held, this.scanThread);
   }
 
   /**

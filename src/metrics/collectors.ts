@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { AlertScanThread } from '../alerts/scan-thread.ts';
 import type { Alerts } from '../alerts/service.ts';
 import type { Database } from '../db/client.ts';
 import type { RankPool } from '../matching/engine/slice-pool.ts';
@@ -15,6 +16,7 @@ export interface MetricSources {
   webhooks: WebhookWorker;
   rankPool?: RankPool | undefined;
   alerts?: Pick<Alerts, 'foresights'> | undefined;
+  alertScanThread?: AlertScanThread | undefined;
 }
 
 /** Numbers that cost a query are read at most this often, however often Prometheus scrapes. */
@@ -24,7 +26,7 @@ export const QUEUE_DEPTH_CAP = 100_000;
 
 /** Adds to `registry` the gauges read at scrape time from the objects that own the numbers. */
 export function addCollectors(registry: Registry, sources: MetricSources): void {
-  const { index, follower, webhooks, database, rankPool, alerts } = sources;
+  const { index, follower, webhooks, database, rankPool, alerts, alertScanThread } = sources;
   const gauge = <L extends string>(
     name: string,
     help: string,
@@ -122,21 +124,41 @@ export function addCollectors(registry: Registry, sources: MetricSources): void 
     });
   }
 
-  if (alerts) {
-    const counted = { used: 0, missed: 0 };
+  /** A counter of `counts[label]` by `labelName`, moved on by what they grew since the last scrape. */
+  const countedBy = <K extends string>(
+    name: string,
+    help: string,
+    labelName: string,
+    counts: Record<K, number>,
+  ) => {
+    const counted = Object.fromEntries(Object.keys(counts).map((k) => [k, 0])) as Record<K, number>;
     new Counter({
-      name: `${PREFIX}alert_foresights_total`,
-      help: 'Bulk batches whose alert pairs were scored ahead of the write, by whether the write used them (missed: scored again under the lock)',
-      labelNames: ['outcome'],
+      name: `${PREFIX}${name}`,
+      help,
+      labelNames: [labelName],
       registers: [registry],
       collect() {
-        for (const outcome of ['used', 'missed'] as const) {
-          this.inc({ outcome }, alerts.foresights[outcome] - counted[outcome]);
-          counted[outcome] = alerts.foresights[outcome];
+        for (const k of Object.keys(counts) as K[]) {
+          this.inc({ [labelName]: k }, counts[k] - counted[k]);
+          counted[k] = counts[k];
         }
       },
     });
-  }
+  };
+  if (alerts)
+    countedBy(
+      'alert_foresights_total',
+      'Bulk batches whose alert pairs were scored ahead of the write, by whether the write used them (missed: scored again under the lock)',
+      'outcome',
+      alerts.foresights,
+    );
+  if (alertScanThread)
+    countedBy(
+      'alert_scan_thread_jobs_total',
+      'Bulk batches the alert scan thread scored ahead, by outcome (failed: the thread failed or was late, and the event loop scored the batch)',
+      'outcome',
+      alertScanThread.jobs,
+    );
 }
 
 /** `read`, at most once per QUERY_CACHE_MS; undefined when it failed (the database may be down). */

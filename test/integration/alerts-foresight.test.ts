@@ -26,7 +26,8 @@ import {
  * Either way the events are those of the write.
  */
 describe.each(availableDatabaseKinds())('alert pairs scored ahead of a write, on %s', (kind) => {
-  const t = useTestApp({ kind });
+  // The bulk request's batches are scanned on the alert scan thread; the writes through Alerts alone, on the event loop.
+  const t = useTestApp({ kind, env: { ALERT_WORKERS: '1' } });
 
   /** Job J alerting at 0; candidate C out of its reach (C's minScore 1), its state as read; an Alerts with its registry loaded. */
   async function setting() {
@@ -109,7 +110,7 @@ describe.each(availableDatabaseKinds())('alert pairs scored ahead of a write, on
     expect(await events()).toEqual([]);
   });
 
-  it('gives a bulk request of new candidates, scored ahead batch by batch, the events of its listings', async () => {
+  it('gives a bulk request of new candidates, scored ahead batch by batch on the scan thread, the events of its listings', async () => {
     const { admin, adminKey } = await createWorkspace(t.app);
     const employer = await createEmployer(t.app, adminKey);
     const jobs: string[] = [];
@@ -141,6 +142,7 @@ describe.each(availableDatabaseKinds())('alert pairs scored ahead of a write, on
     const after = await foresights();
     expect(after.used - before.used).toBe(3); // 1,000 + 1,000 + 100 lines
     expect(after.missed - before.missed).toBe(0);
+    expect(after.scanned - before.scanned).toBe(3);
     for (const [k, id] of jobs.entries()) {
       const created = new Map<string, number | null>();
       for (const event of (await readFeed(admin, 'job', id, null, 100)).events) {
@@ -157,6 +159,7 @@ describe.each(availableDatabaseKinds())('alert pairs scored ahead of a write, on
     const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
     const count = (outcome: string) =>
       Number(text.match(new RegExp(`alert_foresights_total\\{outcome="${outcome}"\\} (\\d+)`))?.[1] ?? 0);
-    return { used: count('used'), missed: count('missed') };
+    const scanned = Number(text.match(/alert_scan_thread_jobs_total\{outcome="answered"\} (\d+)/)?.[1] ?? 0);
+    return { used: count('used'), missed: count('missed'), scanned };
   }
 });
