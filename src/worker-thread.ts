@@ -6,3 +6,36 @@ export function typeScriptWorker(url: URL, options: Pick<WorkerOptions, 'workerD
   const execArgv = process.features.typescript ? undefined : ['--experimental-strip-types'];
   return new Worker(url, { execArgv, ...options });
 }
+
+/**
+ * Posts `job` to `worker` and resolves with what `read` makes of its answer (the first message
+ * that is not a string: a string is the thread's READY, which the job is queued behind), or with
+ * undefined when the thread fails, exits or does not answer within `waitMs`. The worker keeps the
+ * event loop alive only while it is awaited.
+ */
+export function answerOf<Answer extends object, T>(
+  worker: Worker,
+  job: unknown,
+  waitMs: number,
+  read: (answer: Answer) => T | undefined,
+): Promise<T | undefined> {
+  worker.ref();
+  return new Promise<T | undefined>((resolve) => {
+    const settle = (value: T | undefined) => {
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      worker.off('error', onFailure);
+      worker.off('exit', onFailure);
+      resolve(value);
+    };
+    const onMessage = (answer: Answer | string) => {
+      if (typeof answer !== 'string') settle(read(answer));
+    };
+    const onFailure = () => settle(undefined);
+    const timer = setTimeout(onFailure, waitMs);
+    worker.on('message', onMessage);
+    worker.once('error', onFailure);
+    worker.once('exit', onFailure);
+    worker.postMessage(job);
+  }).finally(() => worker.unref());
+}

@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import type { ProfileStore } from '../matching/engine/columnar-store.ts';
 import { layoutIdOf } from '../matching/engine/layout-id.ts';
 import type { ScoreMethod } from '../matching/types.ts';
-import { typeScriptWorker } from '../worker-thread.ts';
+import { answerOf, typeScriptWorker } from '../worker-thread.ts';
 import type { AlertScanAnswer, AlertScanJob } from './scan-worker.ts';
 
 /** A batch's scans take a fraction of a second; a thread this late is taken for stuck and replaced. */
@@ -56,31 +56,16 @@ export class AlertScanThread {
       slots,
       thresholds,
     };
-    worker.ref();
-    return new Promise<ScannedPairs | undefined>((resolve) => {
-      const settle = (pairs: ScannedPairs | undefined) => {
-        clearTimeout(timer);
-        worker.off('message', onMessage);
-        worker.off('error', onFailure);
-        worker.off('exit', onFailure);
+    const read = (answer: AlertScanAnswer) => ('alerting' in answer ? answer : undefined);
+    return answerOf(worker, job, this.options.waitMs, read)
+      .then((pairs) => {
         this.jobs[pairs ? 'answered' : 'failed']++;
         if (!pairs) this.replace();
-        resolve(pairs);
-      };
-      const onMessage = (answer: AlertScanAnswer | string) => {
-        if (typeof answer === 'string') return; // READY: the job is queued behind it
-        settle('alerting' in answer ? answer : undefined);
-      };
-      const onFailure = () => settle(undefined);
-      const timer = setTimeout(onFailure, this.options.waitMs);
-      worker.on('message', onMessage);
-      worker.once('error', onFailure);
-      worker.once('exit', onFailure);
-      worker.postMessage(job);
-    }).finally(() => {
-      this.worker?.unref();
-      this.busy = false;
-    });
+        return pairs;
+      })
+      .finally(() => {
+        this.busy = false;
+      });
   }
 
   async close(): Promise<void> {

@@ -263,11 +263,12 @@ export class Alerts {
   /**
    * Starts scoring a bulk batch's new profiles ahead of its write (see Foresight), with the
    * registry and method the workspace's last evaluation read; undefined when there is none to go
-   * by (no evaluation yet, or the alerts were all off at the last write).
+   * by (no evaluation yet, or the alerts were all off at the last write). `states` are made only
+   * when there is.
    */
-  foresee(workspaceId: string, side: IndexSide, states: ProfileState[]): Foresight | undefined {
+  foresee(workspaceId: string, side: IndexSide, states: () => ProfileState[]): Foresight | undefined {
     const held = this.registries.get(workspaceId);
-    return held && new Foresight(this.index, workspaceId, side, states, held, this.scanThread);
+    return held && new Foresight(this.index, workspaceId, side, states(), held, this.scanThread);
   }
 
   /**

@@ -31,7 +31,7 @@ export class CandidateBatchesAhead {
       .then(() =>
         this.missedOne()
           ? undefined
-          : this.alerts.foresee(this.workspaceId, 'candidate', newCandidateStates(batch, ids)),
+          : this.alerts.foresee(this.workspaceId, 'candidate', () => newCandidateStates(batch, ids)),
       )
       // Scoring ahead is an optimisation: when it cannot start, the write scores as usual.
       .catch(() => undefined);

@@ -60,7 +60,7 @@ describe.each(availableDatabaseKinds())('alert pairs scored ahead of a write, on
       );
     await write(state!); // loads the registry; changes nothing
     const reachable = { ...state!, minScore: 0.1 };
-    const foresee = () => alerts.foresee(workspace.id, 'candidate', [reachable])!;
+    const foresee = () => alerts.foresee(workspace.id, 'candidate', () => [reachable])!;
     const events = async () => (await admin.get(`/v1/jobs/${job.id}/alert/events`)).json().events;
     return { admin, alerts, job, candidate, write, reachable, foresee, events };
   }

@@ -19,7 +19,8 @@ function alertsAhead() {
   const started: { states: ProfileState[]; foresight: Foresight; finish: () => void }[] = [];
   return {
     started,
-    foresee: (_workspaceId: string, _side: string, states: ProfileState[]) => {
+    foresee: (_workspaceId: string, _side: string, statesOf: () => ProfileState[]) => {
+      const states = statesOf();
       let finish = () => {};
       const after = new Promise<FoundPairs | undefined>((resolve) => {
         finish = () => resolve(undefined);

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { typeScriptWorker } from '../../worker-thread.ts';
+import { answerOf, typeScriptWorker } from '../../worker-thread.ts';
 import type { ProfileStore } from './columnar-store.ts';
 import {
   addCounts,
@@ -173,27 +173,11 @@ class InsightsThread {
     if (this.dead) return Promise.resolve(undefined);
     const first = !this.knownLayouts.has(job.layoutId);
     this.knownLayouts.add(job.layoutId);
-    const worker = this.worker;
-    worker.ref();
-    return new Promise<Int32Array | undefined>((resolve) => {
-      const settle = (counts: Int32Array | undefined) => {
-        clearTimeout(timer);
-        worker.off('message', onMessage);
-        worker.off('error', onFailure);
-        worker.off('exit', onFailure);
-        if (!counts) this.dead = true;
-        resolve(counts);
-      };
-      const onMessage = (answer: InsightsAnswer | string) => {
-        if (typeof answer === 'string') return; // READY: the job is queued behind it
-        settle('counts' in answer ? answer.counts : undefined);
-      };
-      const onFailure = () => settle(undefined);
-      const timer = setTimeout(onFailure, waitMs);
-      worker.on('message', onMessage);
-      worker.once('error', onFailure);
-      worker.once('exit', onFailure);
-      worker.postMessage({ ...job, layout: first ? layout : undefined } satisfies InsightsJob);
-    }).finally(() => worker.unref());
+    const message = { ...job, layout: first ? layout : undefined } satisfies InsightsJob;
+    const read = (answer: InsightsAnswer) => ('counts' in answer ? answer.counts : undefined);
+    return answerOf(this.worker, message, waitMs, read).then((counts) => {
+      if (!counts) this.dead = true;
+      return counts;
+    });
   }
 }
