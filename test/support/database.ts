@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { inject } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/client.ts';
-import { runMigrations } from '../../src/db/migrate.ts';
 import { dropDatabase, withAdminClient, withDatabase } from './global-setup.ts';
 
 export type DatabaseKind = Database['kind'];
@@ -15,11 +15,7 @@ export function availableDatabaseKinds(): DatabaseKind[] {
 export async function createTestDatabase(
   kind: DatabaseKind = availableDatabaseKinds()[0]!,
 ): Promise<Database & { url?: string }> {
-  if (kind === 'pglite') {
-    const database = await openDatabase({ DATA_DIR: 'memory' });
-    await runMigrations(database);
-    return database;
-  }
+  if (kind === 'pglite') return openDatabase({ DATA_DIR: 'memory', pgliteImage: await pgliteImage() });
   const server = inject('postgresServer');
   if (!server) throw new Error('no PostgreSQL server is available for this test run');
   const name = `mutualfit_test_${randomBytes(6).toString('hex')}`;
@@ -37,4 +33,12 @@ export async function createTestDatabase(
       await dropDatabase(server.adminUrl, name);
     },
   } as Database & { url: string };
+}
+
+let image: Promise<Blob> | undefined;
+
+/** The migrated data directory global-setup wrote, read once per test process. */
+function pgliteImage(): Promise<Blob> {
+  image ??= readFile(inject('pgliteImage')).then((bytes) => new Blob([bytes]));
+  return image;
 }
