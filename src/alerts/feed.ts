@@ -4,7 +4,8 @@ import { rowsOf } from '../db/rows.ts';
 import { alertFeed, alertMentions } from '../db/schema.ts';
 import { idToWords, wordsToId } from '../matching/engine/uuid-words.ts';
 import type { IndexSide } from '../matching/index.ts';
-import type { AlertPair } from './found-pairs.ts';
+import type { AlertPair, FoundPairs } from './found-pairs.ts';
+import { Turns } from './turns.ts';
 
 /** The feed keeps events this long (then the hourly purge drops them). */
 export const ALERT_EVENT_RETENTION_DAYS = 30;
@@ -23,91 +24,157 @@ export interface FeedPosition {
   n?: number | undefined;
 }
 
-interface FeedRow {
-  alertOf: IndexSide;
-  subjectId: string;
-  otherIds: string[];
-  scores: (number | null)[];
-  removed: number;
+/**
+ * One kind of a write's crossings (its match.removed, or its match.created), in order: what a feed
+ * row needs of each event, without an object per event (a bulk batch raises hundreds of thousands).
+ */
+export interface FeedEvents {
+  readonly length: number;
+  alertOf(k: number): IndexSide;
+  /** The alerting subject's id: the feed event `k` goes to. */
+  subjectId(k: number): string;
+  /** True when event `k` goes to the same feed as event `k - 1` (false is always correct, only slower). */
+  sameSubjectAsPrevious(k: number): boolean;
+  /** The pair's other profile, the one the feed names: its id's 16 bytes (uuid_send's) into `bytes` at byte `at`. */
+  writeNamedId(k: number, bytes: DataView, at: number): void;
+  /** The pair's candidate: a job's feed mentions it (erasure and export find the rows by it). */
+  candidateId(k: number): string;
+  /** The score announced: null for a pair that is no longer acceptable at all. */
+  score(k: number): number | null;
 }
 
 /** A write's crossings: pairs now above an alert's threshold, and pairs no longer (with their score now, or null). */
 export interface Crossings {
-  removed: readonly (Omit<AlertPair, 'score'> & { score: number | null })[];
-  created: readonly AlertPair[];
+  removed: FeedEvents;
+  created: FeedEvents;
 }
+
+type ScoredPair = Omit<AlertPair, 'score'> & { score: number | null };
+
+/** Events given one object each (a write that changed existing profiles, whose crossings are few). */
+export function pairEvents(pairs: readonly ScoredPair[]): FeedEvents {
+  return {
+    length: pairs.length,
+    alertOf: (k) => pairs[k]!.alertOf,
+    subjectId: (k) => (pairs[k]!.alertOf === 'job' ? pairs[k]!.jobId : pairs[k]!.candidateId),
+    sameSubjectAsPrevious: () => false,
+    writeNamedId: (k, bytes, at) =>
+      writeId(bytes, at, pairs[k]!.alertOf === 'job' ? pairs[k]!.candidateId : pairs[k]!.jobId),
+    candidateId: (k) => pairs[k]!.candidateId,
+    score: (k) => pairs[k]!.score,
+  };
+}
+
+/**
+ * Every pair found as a match.created event, in order (a write of new profiles: there was nothing
+ * before). Read from the found pairs' arrays: a string per alerting subject's run, not per event.
+ */
+export function foundEvents(pairs: FoundPairs): FeedEvents {
+  const own = (k: number) => pairs.alertOfAt(k) === pairs.side;
+  // The changed profiles' ids as words, by owner number (made at their first event).
+  const ownerWords: Uint32Array[] = [];
+  const wordsOf = (owner: number) => (ownerWords[owner] ??= idToWords(pairs.ownerId(owner)));
+  return {
+    length: pairs.length,
+    alertOf: (k) => pairs.alertOfAt(k),
+    subjectId: (k) => (own(k) ? pairs.ownerId(pairs.ownerAt(k)) : pairs.otherIdAt(k)),
+    sameSubjectAsPrevious: (k) =>
+      k > 0 &&
+      pairs.alertOfAt(k) === pairs.alertOfAt(k - 1) &&
+      (own(k) ? pairs.ownerAt(k) === pairs.ownerAt(k - 1) : pairs.sameOtherAt(k, k - 1)),
+    writeNamedId: (k, bytes, at) => {
+      if (own(k)) return pairs.writeOtherId(k, bytes, at);
+      const words = wordsOf(pairs.ownerAt(k));
+      for (let w = 0; w < 4; w++) bytes.setUint32(at + 4 * w, words[w]!);
+    },
+    candidateId: (k) => (pairs.side === 'candidate' ? pairs.ownerId(pairs.ownerAt(k)) : pairs.otherIdAt(k)),
+    score: (k) => pairs.scoreAt(k),
+  };
+}
+
+/** A feed row being made: its events' positions in the removals (the first `removed`), then in the creations. */
+interface FeedRow {
+  alertOf: IndexSide;
+  subjectId: string;
+  events: number[];
+  removed: number;
+}
+
+/** Events grouped between pauses (see Turns). */
+const PIECE = 4_096;
 
 /**
  * Appends a write's crossings to the feeds (docs/architecture.md#alerts): one row per alerting
  * subject (cut at FEED_ROW events), its match.removed first, each kind in the order given, and for
  * the rows of jobs' feeds one mention per candidate they name, so erasure and export find them.
  */
-export async function appendToFeeds(tx: DbOrTx, workspaceId: string, crossings: Crossings): Promise<void> {
-  const rows = feedRows(crossings);
+export async function appendToFeeds(
+  tx: DbOrTx,
+  workspaceId: string,
+  crossings: Crossings,
+  turns = new Turns(),
+): Promise<void> {
+  const rows = await feedRows(crossings, turns);
   for (let start = 0; start < rows.length; ) {
     let end = start;
     let size = 0;
-    while (end < rows.length && (end === start || size + rows[end]!.otherIds.length <= WRITE_EVENTS))
-      size += rows[end++]!.otherIds.length;
-    await insertRows(tx, workspaceId, rows.slice(start, end));
+    while (end < rows.length && (end === start || size + rows[end]!.events.length <= WRITE_EVENTS))
+      size += rows[end++]!.events.length;
+    await insertRows(tx, workspaceId, rows.slice(start, end), crossings);
     start = end;
   }
 }
 
-function feedRows({ removed, created }: Crossings): FeedRow[] {
+async function feedRows({ removed, created }: Crossings, turns: Turns): Promise<FeedRow[]> {
   const bySubject = { job: new Map<string, FeedRow[]>(), candidate: new Map<string, FeedRow[]>() };
   // Removed first: the feed row's order (see alertFeed.removed).
-  for (const [pairs, isRemoval] of [
-    [removed, true],
-    [created, false],
-  ] as const) {
-    for (const pair of pairs) {
-      const [subjectId, otherId] =
-        pair.alertOf === 'job' ? [pair.jobId, pair.candidateId] : [pair.candidateId, pair.jobId];
-      const rows = bySubject[pair.alertOf].get(subjectId) ?? [];
-      if (rows.length === 0) bySubject[pair.alertOf].set(subjectId, rows);
-      let row = rows.at(-1);
-      if (!row || row.otherIds.length === FEED_ROW) {
-        row = { alertOf: pair.alertOf, subjectId, otherIds: [], scores: [], removed: 0 };
+  for (const events of [removed, created]) {
+    let rows: FeedRow[] = [];
+    for (let k = 0; k < events.length; k++) {
+      if (k === 0 || !events.sameSubjectAsPrevious(k)) {
+        const alertOf = events.alertOf(k);
+        const subjectId = events.subjectId(k);
+        rows = bySubject[alertOf].get(subjectId) ?? [];
+        if (rows.length === 0) bySubject[alertOf].set(subjectId, rows);
+        if (rows.length === 0) rows.push({ alertOf, subjectId, events: [], removed: 0 });
+      }
+      let row = rows.at(-1)!;
+      if (row.events.length === FEED_ROW) {
+        row = { alertOf: row.alertOf, subjectId: row.subjectId, events: [], removed: 0 };
         rows.push(row);
       }
-      row.otherIds.push(otherId);
-      row.scores.push(pair.score);
-      if (isRemoval) row.removed++;
+      row.events.push(k);
+      if (events === removed) row.removed++;
+      if (k % PIECE === PIECE - 1) await turns.pause();
     }
   }
   return [...bySubject.job.values(), ...bySubject.candidate.values()].flat();
 }
 
-async function insertRows(tx: DbOrTx, workspaceId: string, rows: FeedRow[]): Promise<void> {
+async function insertRows(tx: DbOrTx, workspaceId: string, rows: FeedRow[], crossings: Crossings) {
   // Every row's events in one run of bytes per column, each row taking its part (offsets in events).
   const starts: number[] = [];
-  let events = 0;
+  let size = 0;
   for (const row of rows) {
-    starts.push(events);
-    events += row.otherIds.length;
+    starts.push(size);
+    size += row.events.length;
   }
-  const ids = new Uint8Array(events * ID_BYTES);
-  const scores = new DataView(new ArrayBuffer(events * SCORE_BYTES));
-  // Each id once: a bulk batch names each new candidate in the feed of every alerting job it reached.
-  const encoded = new Map<string, Uint8Array>();
+  const ids = new DataView(new ArrayBuffer(size * ID_BYTES));
+  const scores = new DataView(new ArrayBuffer(size * SCORE_BYTES));
+  // The candidates jobs' rows name, for their mentions.
+  const named = new Set<string>();
   let at = 0;
   for (const row of rows) {
-    for (let k = 0; k < row.otherIds.length; k++, at++) {
-      const id = row.otherIds[k]!;
-      let bytes = encoded.get(id);
-      if (!bytes) {
-        bytes = new Uint8Array(ID_BYTES);
-        writeId(viewOf(bytes), 0, id);
-        encoded.set(id, bytes);
-      }
-      ids.set(bytes, at * ID_BYTES);
-      scores.setFloat64(at * SCORE_BYTES, row.scores[k] ?? Number.NaN);
-    }
+    row.events.forEach((k, j) => {
+      const events = j < row.removed ? crossings.removed : crossings.created;
+      events.writeNamedId(k, ids, at * ID_BYTES);
+      scores.setFloat64(at * SCORE_BYTES, events.score(k) ?? Number.NaN);
+      if (row.alertOf === 'job') named.add(events.candidateId(k));
+      at++;
+    });
   }
   // One statement: the rows, and for jobs' rows one mention per candidate they name (with the
   // first and last of those rows' sequence numbers).
-  const named = [...new Set(rows.filter((row) => row.alertOf === 'job').flatMap((row) => row.otherIds))];
   await tx.execute(sql`
     with inserted as (
       insert into alert_feed (workspace_id, alert_of, subject_id, other_ids, scores, removed, size)
@@ -117,16 +184,16 @@ async function insertRows(tx: DbOrTx, workspaceId: string, rows: FeedRow[]): Pro
         from unnest(${sql.param(rows.map((r) => r.alertOf))}::text[],
                     ${sql.param(rows.map((r) => r.subjectId))}::uuid[],
                     ${sql.param(starts)}::int[],
-                    ${sql.param(rows.map((r) => r.otherIds.length))}::int[],
+                    ${sql.param(rows.map((r) => r.events.length))}::int[],
                     ${sql.param(rows.map((r) => r.removed))}::int[])
              with ordinality as r(alert_of, subject_id, start, size, removed, n),
-             (select ${sql.param(Buffer.from(ids.buffer))}::bytea as ids, ${sql.param(bytesOf(scores))}::bytea as scores) as e
+             (select ${sql.param(bytesOf(ids))}::bytea as ids, ${sql.param(bytesOf(scores))}::bytea as scores) as e
        order by r.n
       returning seq, alert_of),
     seqs as (select min(seq) as first, max(seq) as last from inserted where alert_of = 'job')
     insert into alert_mentions (workspace_id, candidate_id, first_seq, last_seq)
     select ${workspaceId}::uuid, candidate_id, seqs.first, seqs.last
-      from unnest(${sql.param(named)}::uuid[]) as named(candidate_id), seqs
+      from unnest(${sql.param([...named])}::uuid[]) as named(candidate_id), seqs
     on conflict do nothing`);
 }
 
@@ -134,10 +201,10 @@ const ID_BYTES = 16;
 const SCORE_BYTES = 8;
 const scratchWords = new Uint32Array(4);
 
-/** The id's 16 bytes as uuid_send gives them, at event `at`. */
+/** The id's 16 bytes as uuid_send gives them, at byte `at`. */
 function writeId(bytes: DataView, at: number, id: string): void {
   const words = idToWords(id, scratchWords);
-  for (let w = 0; w < 4; w++) bytes.setUint32(at * ID_BYTES + 4 * w, words[w]!);
+  for (let w = 0; w < 4; w++) bytes.setUint32(at + 4 * w, words[w]!);
 }
 
 function readId(bytes: DataView, at: number): string {

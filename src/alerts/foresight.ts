@@ -113,6 +113,7 @@ function scanAway(
     const found = new FoundPairs(side);
     const owners: number[] = [];
     for (const s of changed) owners[s] = found.owner(staged.idAt(s));
+    found.reserve(pairs.alerting.length);
     for (let i = 0; i < pairs.alerting.length; i++)
       found.add('job', owners[pairs.rows[i]!]!, jobs.ids, slots[pairs.alerting[i]!]!, pairs.scores[i]!);
     return found;

@@ -50,6 +50,11 @@ export class FoundPairs {
     return this.owners.ids[owner]!;
   }
 
+  /** Room for `more` pairs beyond those held (a scan thread's answer is added in one go). */
+  reserve(more: number): void {
+    if (this.length + more > this.keys.length) this.grow(this.length + more);
+  }
+
   /** A pair of owner `owner` and the other side's profile at row `slot` of `ids` (its store's ids). */
   add(alertOf: IndexSide, owner: number, ids: Uint32Array, slot: number, score: number): void {
     const i = this.length++;
@@ -126,6 +131,35 @@ export class FoundPairs {
     return { created, removed };
   }
 
+  /** Whose alert pair `i` is for. */
+  alertOfAt(i: number): IndexSide {
+    return (this.keys[i]! & 1) === 1 ? this.side : this.side === 'job' ? 'candidate' : 'job';
+  }
+
+  /** The number of pair `i`'s changed profile (see `owner`). */
+  ownerAt(i: number): number {
+    return this.keys[i]! >> 1;
+  }
+
+  /** Whether pairs `i` and `j` have the same other profile. */
+  sameOtherAt(i: number, j: number): boolean {
+    return sameWords(this.words, i, this.words, j);
+  }
+
+  /** Pair `i`'s other profile's id. */
+  otherIdAt(i: number): string {
+    return wordsToId(this.words, i);
+  }
+
+  /** Pair `i`'s other profile's id as uuid_send gives its 16 bytes, into `bytes` at byte `at`. */
+  writeOtherId(i: number, bytes: DataView, at: number): void {
+    for (let w = 0; w < 4; w++) bytes.setUint32(at + 4 * w, this.words[i * 4 + w]!);
+  }
+
+  scoreAt(i: number): number {
+    return this.scores[i]!;
+  }
+
   private pairAt(i: number): AlertPair {
     const key = this.keys[i]!;
     const own = this.owners.ids[key >> 1]!;
@@ -135,15 +169,15 @@ export class FoundPairs {
     const other = same ? this.lastOther : wordsToId(this.words, i);
     this.lastMade = i;
     this.lastOther = other;
-    const alertOf: IndexSide = (key & 1) === 1 ? this.side : this.side === 'job' ? 'candidate' : 'job';
+    const alertOf = this.alertOfAt(i);
     const score = this.scores[i]!;
     return this.side === 'job'
       ? { alertOf, jobId: own, candidateId: other, score }
       : { alertOf, jobId: other, candidateId: own, score };
   }
 
-  private grow(): void {
-    const [scores, words, keys] = pairArrays(this.keys.length * 2);
+  private grow(least = 0): void {
+    const [scores, words, keys] = pairArrays(Math.max(this.keys.length * 2, least));
     keys.set(this.keys);
     words.set(this.words);
     scores.set(this.scores);

@@ -21,29 +21,57 @@ export type AlertScanAnswer =
 
 export const READY = 'ready';
 
+/** The pairs of a job's scans, in arrays that double as they fill (a batch at own minScore finds hundreds of thousands). */
+class Found {
+  private length = 0;
+  private alerting = new Int32Array(1_024);
+  private rows = new Int32Array(1_024);
+  private scores = new Float64Array(1_024);
+
+  add(a: number, rows: ArrayLike<number>, scores: ArrayLike<number>): void {
+    if (this.length + rows.length > this.rows.length) this.grow(this.length + rows.length);
+    this.alerting.fill(a, this.length, this.length + rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      this.rows[this.length + i] = rows[i]!;
+      this.scores[this.length + i] = scores[i]!;
+    }
+    this.length += rows.length;
+  }
+
+  answer() {
+    return {
+      alerting: this.alerting.slice(0, this.length),
+      rows: this.rows.slice(0, this.length),
+      scores: this.scores.slice(0, this.length),
+    };
+  }
+
+  private grow(least: number): void {
+    let size = this.rows.length * 2;
+    while (size < least) size *= 2;
+    const alerting = new Int32Array(size);
+    const rows = new Int32Array(size);
+    const scores = new Float64Array(size);
+    alerting.set(this.alerting);
+    rows.set(this.rows);
+    scores.set(this.scores);
+    [this.alerting, this.rows, this.scores] = [alerting, rows, scores];
+  }
+}
+
 const stores = new ThreadStores();
 
 parentPort?.on('message', (job: AlertScanJob) => {
   try {
     const { subject, others } = stores.of(job);
-    const alerting: number[] = [];
-    const rows: number[] = [];
-    const scores: number[] = [];
+    const found = new Found();
     for (let a = 0; a < job.slots.length; a++) {
       const slot = job.slots[a]!;
       if (!subject.active[slot]) continue;
       const kept = rankAboveFloor(subject, slot, others, job.method, job.thresholds[a]!, 0, others.end);
-      for (let i = 0; i < kept.slots.length; i++) {
-        alerting.push(a);
-        rows.push(kept.slots[i]!);
-        scores.push(kept.scores[i]!);
-      }
+      found.add(a, kept.slots, kept.scores);
     }
-    const answer = {
-      alerting: Int32Array.from(alerting),
-      rows: Int32Array.from(rows),
-      scores: Float64Array.from(scores),
-    };
+    const answer = found.answer();
     parentPort?.postMessage(answer satisfies AlertScanAnswer, [
       answer.alerting.buffer,
       answer.rows.buffer,

@@ -8,7 +8,7 @@ import { refreshProfiles } from '../matching/sync.ts';
 import type { ScoreMethod } from '../matching/types.ts';
 import { enqueueEvents } from '../webhooks/events.ts';
 import { pairKey, pairsAbove, scoreNow, type Thresholds } from './evaluate.ts';
-import { appendToFeeds } from './feed.ts';
+import { appendToFeeds, foundEvents, pairEvents } from './feed.ts';
 import { Foresight } from './foresight.ts';
 import { FoundPairs } from './found-pairs.ts';
 import { AlertRegistry } from './registry.ts';
@@ -314,18 +314,33 @@ export class Alerts {
   private async announce(tx: Tx, workspaceId: string, scored: Scored | undefined): Promise<Announced> {
     if (!scored) return undefined;
     const { side, ids, states, method, after, before } = scored;
-    const { created, removed } = await after.crossings(before, new Turns());
-    const scores = await scoreNow(this.index, workspaceId, side, states, method, removed);
-    const crossings = {
-      removed: removed.map((p) => ({ ...p, score: scores.get(pairKey(p.jobId, p.candidateId)) ?? null })),
-      created,
-    };
-    await appendToFeeds(tx, workspaceId, crossings);
-    if (removed.length + created.length > 0)
-      await enqueueEvents(tx, workspaceId, alertEventTypes, () => [
-        ...crossings.removed.map((data) => ({ type: 'match.removed' as const, data })),
-        ...created.map((data) => ({ type: 'match.created' as const, data })),
-      ]);
+    const turns = new Turns();
+    if (before.length === 0) {
+      // New profiles (a bulk ingest): every pair found is created, straight from its arrays.
+      await appendToFeeds(tx, workspaceId, { removed: pairEvents([]), created: foundEvents(after) }, turns);
+      if (after.length > 0)
+        await enqueueEvents(tx, workspaceId, alertEventTypes, async () =>
+          (await after.all(turns)).map((data) => ({ type: 'match.created' as const, data })),
+        );
+    } else {
+      const { created, removed } = await after.crossings(before, turns);
+      const scores = await scoreNow(this.index, workspaceId, side, states, method, removed);
+      const scored = removed.map((p) => ({
+        ...p,
+        score: scores.get(pairKey(p.jobId, p.candidateId)) ?? null,
+      }));
+      await appendToFeeds(
+        tx,
+        workspaceId,
+        { removed: pairEvents(scored), created: pairEvents(created) },
+        turns,
+      );
+      if (removed.length + created.length > 0)
+        await enqueueEvents(tx, workspaceId, alertEventTypes, () => [
+          ...scored.map((data) => ({ type: 'match.removed' as const, data })),
+          ...created.map((data) => ({ type: 'match.created' as const, data })),
+        ]);
+    }
     const written = new Map<string, ProfileState | null>(ids.map((id) => [id, null]));
     for (const state of states) written.set(state.id, state);
     return written;

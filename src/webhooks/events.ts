@@ -63,7 +63,7 @@ export async function enqueueEvents(
   tx: DbOrTx,
   workspaceId: string,
   types: readonly EventType[],
-  events: () => OutboxEvent[],
+  events: () => OutboxEvent[] | Promise<OutboxEvent[]>,
 ): Promise<void> {
   const subscribers = await tx
     .select({ id: webhookSubscriptions.id, eventTypes: webhookSubscriptions.eventTypes })
@@ -75,7 +75,7 @@ export async function enqueueEvents(
       ),
     );
   if (subscribers.length === 0) return;
-  const rows = events().flatMap(({ type, data }) =>
+  const rows = (await events()).flatMap(({ type, data }) =>
     subscribers
       .filter((subscription) => subscription.eventTypes.includes(type))
       .map((subscription) => ({

@@ -9,11 +9,15 @@ import {
   type FeedPosition,
   feedEventsOfCandidate,
   forgetCandidateInFeeds,
+  foundEvents,
+  pairEvents,
   purgeFeedsBefore,
   readFeed,
 } from '../../src/alerts/feed.ts';
-import type { AlertPair } from '../../src/alerts/found-pairs.ts';
+import { type AlertPair, FoundPairs } from '../../src/alerts/found-pairs.ts';
+import { Turns } from '../../src/alerts/turns.ts';
 import { rowsOf } from '../../src/db/rows.ts';
+import { idToWords } from '../../src/matching/engine/uuid-words.ts';
 import type { IndexSide } from '../../src/matching/index.ts';
 import { useTestApp } from '../support/app.ts';
 import { availableDatabaseKinds } from '../support/database.ts';
@@ -38,8 +42,8 @@ describe.each(availableDatabaseKinds())('alert feed rows on %s', (kind) => {
   /** A write's crossings, as the evaluation hands them over: removals and creations apart. */
   const append = (workspaceId: string, events: Event[]) =>
     appendToFeeds(t.database.db, workspaceId, {
-      removed: events.filter((e) => e.type === 'match.removed'),
-      created: events.filter((e): e is Event & { score: number } => e.type === 'match.created'),
+      removed: pairEvents(events.filter((e) => e.type === 'match.removed')),
+      created: pairEvents(events.filter((e) => e.type === 'match.created')),
     });
 
   async function readAll(workspaceId: string, side: IndexSide, subjectId: string, limit: number) {
@@ -87,6 +91,63 @@ describe.each(availableDatabaseKinds())('alert feed rows on %s', (kind) => {
     const elsewhere = await createWorkspace(t.app);
     expect((await readAll(elsewhere.workspace.id, 'job', job, 10)).events).toEqual([]);
   });
+
+  it.each(['candidate', 'job'] as const)(
+    'stores a write of new %ss from its found pairs exactly as from one object per pair',
+    async (side) => {
+      // Changed profiles of `side`, pairs with the other side's profiles: runs of one alerting
+      // profile (as a scan of the batch finds them, one longer than FEED_ROW), the changed
+      // profiles' own alerts, and pairs in no order at all.
+      const owners = Array.from({ length: 40 }, () => randomUUID());
+      const others = Array.from({ length: 6 }, () => randomUUID());
+      const found = new FoundPairs(side);
+      const otherSide: IndexSide = side === 'job' ? 'candidate' : 'job';
+      const add = (alertOf: IndexSide, owner: number, other: number, score: number) =>
+        found.add(alertOf, found.owner(owners[owner]!), idToWords(others[other]!), 0, score);
+      for (let o = 0; o < 3; o++)
+        for (let r = 0; r < (o === 0 ? FEED_ROW + 300 : 25); r++)
+          add(otherSide, r % owners.length, o, r / 4096);
+      for (let c = 0; c < owners.length; c += 3)
+        for (let o = 0; o < others.length; o++) add(side, c, o, 0.5 + o / 100);
+      for (let k = 0; k < 200; k++)
+        add(k % 2 === 0 ? side : otherSide, (k * 7) % owners.length, (k * 5) % 6, k / 200);
+
+      const [fast, objects] = [await createWorkspace(t.app), await createWorkspace(t.app)];
+      await appendToFeeds(t.database.db, fast.workspace.id, {
+        removed: pairEvents([]),
+        created: foundEvents(found),
+      });
+      await append(
+        objects.workspace.id,
+        (await found.all(new Turns())).map((pair) => ({ ...pair, type: 'match.created' as const })),
+      );
+
+      const feeds = async (workspaceId: string) => {
+        const read = [];
+        for (const id of owners) read.push((await readAll(workspaceId, side, id, 5000)).events);
+        for (const id of others) read.push((await readAll(workspaceId, otherSide, id, 5000)).events);
+        const candidates = side === 'candidate' ? owners : others;
+        for (const id of candidates) read.push(await feedEventsOfCandidate(t.database.db, workspaceId, id));
+        // The two workspaces' rows were written at different times.
+        return read.map((events) =>
+          events.map((event) => {
+            const { createdAt: _, at: __, ...rest } = event as unknown as Record<string, unknown>;
+            return rest;
+          }),
+        );
+      };
+      const stored = await feeds(fast.workspace.id);
+      expect(stored.flat().length).toBeGreaterThan(found.length);
+      expect(stored).toEqual(await feeds(objects.workspace.id));
+      const rows = async (workspaceId: string) =>
+        rowsOf<{ n: string }>(
+          await t.database.db.execute(
+            sql`select count(*) as n from alert_feed where workspace_id = ${workspaceId}::uuid`,
+          ),
+        )[0]!.n;
+      expect(await rows(fast.workspace.id)).toBe(await rows(objects.workspace.id));
+    },
+  );
 
   it('erasure blanks a candidate in rows it shares, keeping the others and their types', async () => {
     const { workspace } = await createWorkspace(t.app);
