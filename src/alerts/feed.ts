@@ -128,15 +128,15 @@ export async function appendToFeeds(
 async function feedRows({ removed, created }: Crossings, turns: Turns): Promise<FeedRow[]> {
   const bySubject = { job: new Map<string, FeedRow[]>(), candidate: new Map<string, FeedRow[]>() };
   // Removed first: the feed row's order (see alertFeed.removed).
-  for (const events of [removed, created]) {
+  for (const [kind, events] of [removed, created].entries()) {
     let rows: FeedRow[] = [];
     for (let k = 0; k < events.length; k++) {
       if (k === 0 || !events.sameSubjectAsPrevious(k)) {
         const alertOf = events.alertOf(k);
         const subjectId = events.subjectId(k);
-        rows = bySubject[alertOf].get(subjectId) ?? [];
-        if (rows.length === 0) bySubject[alertOf].set(subjectId, rows);
-        if (rows.length === 0) rows.push({ alertOf, subjectId, events: [], removed: 0 });
+        const held = bySubject[alertOf].get(subjectId);
+        rows = held ?? [{ alertOf, subjectId, events: [], removed: 0 }];
+        if (!held) bySubject[alertOf].set(subjectId, rows);
       }
       let row = rows.at(-1)!;
       if (row.events.length === FEED_ROW) {
@@ -144,7 +144,7 @@ async function feedRows({ removed, created }: Crossings, turns: Turns): Promise<
         rows.push(row);
       }
       row.events.push(k);
-      if (events === removed) row.removed++;
+      if (kind === 0) row.removed++;
       if (k % PIECE === PIECE - 1) await turns.pause();
     }
   }
