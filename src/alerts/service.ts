@@ -6,9 +6,9 @@ import type { IndexSide, MatchIndex, ProfileState } from '../matching/index.ts';
 import { readStates } from '../matching/repository.ts';
 import { refreshProfiles } from '../matching/sync.ts';
 import type { ScoreMethod } from '../matching/types.ts';
-import { enqueueEvents } from '../webhooks/events.ts';
+import { enqueueEvents, type OutboxEvent } from '../webhooks/events.ts';
 import { pairKey, pairsAbove, scoreNow, type Thresholds } from './evaluate.ts';
-import { appendToFeeds, foundEvents, pairEvents } from './feed.ts';
+import { appendToFeeds, type Crossings, foundEvents, pairEvents } from './feed.ts';
 import { Foresight } from './foresight.ts';
 import { FoundPairs } from './found-pairs.ts';
 import { AlertRegistry } from './registry.ts';
@@ -315,13 +315,12 @@ export class Alerts {
     if (!scored) return undefined;
     const { side, ids, states, method, after, before } = scored;
     const turns = new Turns();
+    let crossings: Crossings;
+    let outbox: () => OutboxEvent[] | Promise<OutboxEvent[]>;
     if (before.length === 0) {
-      // New profiles (a bulk ingest): every pair found is created, straight from its arrays.
-      await appendToFeeds(tx, workspaceId, { removed: pairEvents([]), created: foundEvents(after) }, turns);
-      if (after.length > 0)
-        await enqueueEvents(tx, workspaceId, alertEventTypes, async () =>
-          (await after.all(turns)).map((data) => ({ type: 'match.created' as const, data })),
-        );
+      // New profiles (a bulk ingest): every pair found is created, read straight from its arrays.
+      crossings = { removed: pairEvents([]), created: foundEvents(after) };
+      outbox = async () => (await after.all(turns)).map((data) => ({ type: 'match.created' as const, data }));
     } else {
       const { created, removed } = await after.crossings(before, turns);
       const scores = await scoreNow(this.index, workspaceId, side, states, method, removed);
@@ -329,18 +328,15 @@ export class Alerts {
         ...p,
         score: scores.get(pairKey(p.jobId, p.candidateId)) ?? null,
       }));
-      await appendToFeeds(
-        tx,
-        workspaceId,
-        { removed: pairEvents(scored), created: pairEvents(created) },
-        turns,
-      );
-      if (removed.length + created.length > 0)
-        await enqueueEvents(tx, workspaceId, alertEventTypes, () => [
-          ...scored.map((data) => ({ type: 'match.removed' as const, data })),
-          ...created.map((data) => ({ type: 'match.created' as const, data })),
-        ]);
+      crossings = { removed: pairEvents(scored), created: pairEvents(created) };
+      outbox = () => [
+        ...scored.map((data) => ({ type: 'match.removed' as const, data })),
+        ...created.map((data) => ({ type: 'match.created' as const, data })),
+      ];
     }
+    await appendToFeeds(tx, workspaceId, crossings, turns);
+    if (crossings.removed.length + crossings.created.length > 0)
+      await enqueueEvents(tx, workspaceId, alertEventTypes, outbox);
     const written = new Map<string, ProfileState | null>(ids.map((id) => [id, null]));
     for (const state of states) written.set(state.id, state);
     return written;
