@@ -8,7 +8,8 @@ export interface Answer {
 }
 
 export interface RequestOptions {
-  body?: string;
+  /** A body read from a file goes as the bytes it is: decoding it to a string and encoding it back costs the shared cores. */
+  body?: string | Buffer;
   headers?: Record<string, string>;
   agent?: Agent;
   timeoutMs?: number;
@@ -71,7 +72,7 @@ export function apiClient(baseUrl: string, adminKey: string) {
         headers: { ...auth, 'content-type': 'application/json' },
         ...(agent && { agent }),
       }),
-    postNdjson: (path: string, body: string) =>
+    postNdjson: (path: string, body: string | Buffer) =>
       request(baseUrl, 'POST', path, {
         body,
         headers: { ...auth, 'content-type': 'application/x-ndjson' },

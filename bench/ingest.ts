@@ -129,7 +129,7 @@ export async function ingest(
       const batch = file.batches[b]!;
       const buffer = Buffer.alloc(batch.length);
       await handle.read(buffer, 0, batch.length, batch.offset);
-      const ids = await postBulk(api, '/v1/candidates:bulk', buffer.toString('utf8'), batch.to - batch.from);
+      const ids = await postBulk(api, '/v1/candidates:bulk', buffer, batch.to - batch.from);
       candidateSample.push(...ids.slice(0, CANDIDATE_SAMPLE));
       done += batch.to - batch.from;
       if (done - reported >= PROGRESS_EVERY || done === market.candidates) {
@@ -163,7 +163,7 @@ interface BulkResult {
 }
 
 /** Posts one NDJSON body; every line must be written. Returns the ids in line order. */
-async function postBulk(api: ApiClient, path: string, body: string, lines: number): Promise<string[]> {
+async function postBulk(api: ApiClient, path: string, body: string | Buffer, lines: number): Promise<string[]> {
   const answer = await api.postNdjson(path, body);
   expectStatus(answer, 200, `POST ${path}`);
   const result = JSON.parse(answer.body) as BulkResult;
