@@ -15,10 +15,14 @@ export type StateRow = ProfileState & { workspaceId: string };
 
 /**
  * Current index state of profiles (with or without answers), in id order: the profiles first,
- * then their answer sets by id (two index look-ups that stay linear at any table size; a join
- * here is planned as a merge join that rescans answer_sets on every page). The answers' JSON is
- * read only where no packed index row fits one of `layoutKeys`. Plain SQL, not the query builder:
- * start-up maps a million rows through here.
+ * then their answer sets (two index look-ups that stay linear at any table size; a join here is
+ * planned as a merge join that rescans answer_sets on every page). The answers' JSON is read only
+ * where no packed index row fits one of `layoutKeys`. Plain SQL, not the query builder: start-up
+ * maps a million rows through here.
+ *
+ * `page`: the profiles read are every profile with an id after `page.after` up to the last one
+ * read, so their answer sets are one range of the subject index, read in index order; otherwise
+ * they are looked up by id (one probe per id, and the ids sent as an array parameter).
  */
 async function selectStates(
   db: DbOrTx,
@@ -26,6 +30,7 @@ async function selectStates(
   where: SQL,
   layoutKeys: string[],
   limit?: number,
+  page?: { after: string | undefined },
 ): Promise<StateRow[]> {
   const profiles = rowsOf<{
     id: string;
@@ -59,7 +64,7 @@ async function selectStates(
       select ${subject} as subject_id, questionnaire_id, questionnaire_version, index_row, index_layout,
              case when index_layout = any(${sql.param(layoutKeys)}::text[]) then null else answers end as answers
         from answer_sets
-       where ${subject} = any(${sql.param(profiles.map((p) => p.id))}::uuid[])`),
+       where ${page ? subjectRange(subject, page.after, profiles.at(-1)!.id) : sql`${subject} = any(${sql.param(profiles.map((p) => p.id))}::uuid[])`}`),
   );
   const answersOf = new Map<string, NonNullable<StateRow['answers']>>();
   for (const row of answerRows) {
@@ -82,15 +87,22 @@ async function selectStates(
   }));
 }
 
+/** The subject ids in (after, last] (from the first id when `after` is undefined). */
+function subjectRange(subject: SQL, after: string | undefined, last: string): SQL {
+  const upToLast = sql`${subject} <= ${last}::uuid`;
+  return after === undefined ? upToLast : sql`${subject} > ${after}::uuid and ${upToLast}`;
+}
+
 /**
  * Every profile of one side with an id in (after, upTo] (unbounded where not given), page by page
- * (keyset on id), never the whole table at once.
+ * (keyset on id, `pageSize` profiles a page), never the whole table at once.
  */
 export async function* streamStates(
   db: DbOrTx,
   side: IndexSide,
   layoutKeys: string[],
   range: { after?: string | undefined; upTo?: string | undefined } = {},
+  pageSize = PAGE,
 ): AsyncGenerator<StateRow[]> {
   const upTo = range.upTo === undefined ? sql`true` : sql`id <= ${range.upTo}::uuid`;
   const pageAfter = (after: string | undefined) =>
@@ -99,14 +111,15 @@ export async function* streamStates(
       side,
       after === undefined ? upTo : sql`id > ${after}::uuid and ${upTo}`,
       layoutKeys,
-      PAGE,
+      pageSize,
+      { after },
     );
   // The next page is already being read while the caller works on this one.
   let next = pageAfter(range.after);
   for (;;) {
     const page = await next;
     if (page.length === 0) return;
-    next = page.length < PAGE ? Promise.resolve([]) : pageAfter(page.at(-1)!.id);
+    next = page.length < pageSize ? Promise.resolve([]) : pageAfter(page.at(-1)!.id);
     // If the caller stops early, nobody awaits this read: its failure must not go unhandled.
     next.catch(() => {});
     yield page;

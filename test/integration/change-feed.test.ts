@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
 import { answerSets, candidates, jobs } from '../../src/db/schema.ts';
 import { MatchIndex } from '../../src/matching/index.ts';
-import { cutPoints, streamStates } from '../../src/matching/repository.ts';
+import { cutPoints, readStates, type StateRow, streamStates } from '../../src/matching/repository.ts';
 import { ChangeFollower } from '../../src/matching/sync.ts';
 import { createTestApp, type TestApp, testQuestionnaires } from '../support/app.ts';
 import { availableDatabaseKinds, createTestDatabase } from '../support/database.ts';
@@ -164,6 +164,38 @@ describe.each(availableDatabaseKinds())('change feed of one app on %s', (kind) =
     const parts = await Promise.all(ranges.map(idsOf));
     for (const part of parts) expect(part.length).toBeGreaterThanOrEqual(Math.floor(all.length / 3) - 1);
     expect(parts.flat()).toEqual(all);
+  });
+
+  it('reads each profile of a start-up page with its own answers, as a look-up by id does', async () => {
+    // A page's answer sets are read as one range of ids: pages of 2 put page edges between
+    // candidates with answers, without (marketCandidates has one) and of other workspaces.
+    const m = await createMarket(t.app);
+    await createMarket(t.app);
+    const { db } = t.database;
+    const cuts = await cutPoints(db, 'candidate', 2, 0);
+    const streamed: StateRow[] = [];
+    for (const range of [undefined, ...cuts].map((after, i) => ({ after, upTo: cuts[i] }))) {
+      for await (const page of streamStates(db, 'candidate', [], range, 2)) streamed.push(...page);
+    }
+    const workspaceIds = [...new Set(streamed.map((s) => s.workspaceId))];
+    const lookedUp = (
+      await Promise.all(
+        workspaceIds.map((w) =>
+          readStates(
+            db,
+            w,
+            'candidate',
+            streamed.filter((s) => s.workspaceId === w).map((s) => s.id),
+            [],
+          ),
+        ),
+      )
+    ).flat();
+    const byId = (states: StateRow[]) => [...states].sort((a, b) => a.id.localeCompare(b.id));
+    expect(byId(streamed)).toEqual(byId(lookedUp));
+    const ours = streamed.filter((s) => s.workspaceId === m.workspace.id);
+    expect(ours.filter((s) => s.answers === null).length).toBeGreaterThan(0);
+    expect(ours.filter((s) => s.answers?.indexRow).length).toBeGreaterThan(1);
   });
 });
 
