@@ -64,27 +64,46 @@ async function selectStates(
       select ${subject} as subject_id, questionnaire_id, questionnaire_version, index_row, index_layout,
              case when index_layout = any(${sql.param(layoutKeys)}::text[]) then null else answers end as answers
         from answer_sets
-       where ${page ? subjectRange(subject, page.after, profiles.at(-1)!.id) : sql`${subject} = any(${sql.param(profiles.map((p) => p.id))}::uuid[])`}`),
+       where ${page ? subjectRange(subject, page.after, profiles.at(-1)!.id) : sql`${subject} = any(${sql.param(profiles.map((p) => p.id))}::uuid[])`}
+       order by ${subject}`),
   );
-  const answersOf = new Map<string, NonNullable<StateRow['answers']>>();
-  for (const row of answerRows) {
-    answersOf.set(row.subject_id, {
-      questionnaireId: row.questionnaire_id,
-      questionnaireVersion: row.questionnaire_version,
-      answers: row.answers,
-      indexRow: row.index_row,
-      indexLayout: row.index_layout,
-    });
+  // Both lists are in id order (uuid order is the order of the lowercase strings): a profile's
+  // answer set, if it has one, is the next answer row. No map of a page's ids, no object spread.
+  const states = new Array<StateRow>(profiles.length);
+  let next = 0;
+  for (let i = 0; i < profiles.length; i++) {
+    const profile = profiles[i]!;
+    while (next < answerRows.length && answerRows[next]!.subject_id < profile.id) next++;
+    const row = answerRows[next]?.subject_id === profile.id ? answerRows[next++]! : undefined;
+    const answers = row
+      ? {
+          questionnaireId: row.questionnaire_id,
+          questionnaireVersion: row.questionnaire_version,
+          answers: row.answers,
+          indexRow: row.index_row,
+          indexLayout: row.index_layout,
+        }
+      : null;
+    states[i] =
+      side === 'job'
+        ? {
+            id: profile.id,
+            workspaceId: profile.workspace_id,
+            minScore: profile.min_score,
+            employerId: profile.employer_id,
+            open: profile.status === 'open',
+            answers,
+          }
+        : {
+            id: profile.id,
+            workspaceId: profile.workspace_id,
+            minScore: profile.min_score,
+            open: !profile.paused,
+            hiddenFromEmployerIds: profile.hidden ?? undefined,
+            answers,
+          };
   }
-  return profiles.map((profile) => ({
-    id: profile.id,
-    workspaceId: profile.workspace_id,
-    minScore: profile.min_score,
-    ...(side === 'job'
-      ? { employerId: profile.employer_id, open: profile.status === 'open' }
-      : { open: !profile.paused, hiddenFromEmployerIds: profile.hidden ?? undefined }),
-    answers: answersOf.get(profile.id) ?? null,
-  }));
+  return states;
 }
 
 /** The subject ids in (after, last] (from the first id when `after` is undefined). */
