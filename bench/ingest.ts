@@ -163,7 +163,12 @@ interface BulkResult {
 }
 
 /** Posts one NDJSON body; every line must be written. Returns the ids in line order. */
-async function postBulk(api: ApiClient, path: string, body: string | Buffer, lines: number): Promise<string[]> {
+async function postBulk(
+  api: ApiClient,
+  path: string,
+  body: string | Buffer,
+  lines: number,
+): Promise<string[]> {
   const answer = await api.postNdjson(path, body);
   expectStatus(answer, 200, `POST ${path}`);
   const result = JSON.parse(answer.body) as BulkResult;
