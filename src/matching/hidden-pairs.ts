@@ -12,8 +12,6 @@ export class HiddenPairs {
   /** Replaces what the candidate hides from (nothing: undefined or empty). */
   set(workspaceId: string, candidateId: string, employerIds: readonly string[] | undefined): void {
     const known = this.workspaces.get(workspaceId);
-    // Start-up applies every candidate: most hide from no one, in workspaces where no one does.
-    if (!known && !employerIds?.length) return;
     const before = known?.byCandidate.get(candidateId);
     if (!before && !employerIds?.length) return;
     const workspace = known ?? { byCandidate: new Map(), byEmployer: new Map() };

@@ -20,18 +20,21 @@ export type StateRow = ProfileState & { workspaceId: string };
  * where no packed index row fits one of `layoutKeys`. Plain SQL, not the query builder: start-up
  * maps a million rows through here.
  *
- * `page`: the profiles read are every profile with an id after `page.after` up to the last one
- * read, so their answer sets are one range of the subject index, read in index order; otherwise
- * they are looked up by id (one probe per id, and the ids sent as an array parameter).
+ * A page (`after`, `upTo`, `limit`) holds every profile after `after` up to its own last one, so
+ * its answer sets are one range of the subject index, read in index order; listed `ids` are
+ * looked up one probe each, the ids sent as an array parameter.
  */
 async function selectStates(
   db: DbOrTx,
   side: IndexSide,
-  where: SQL,
   layoutKeys: string[],
-  limit?: number,
-  page?: { after: string | undefined },
+  selection: Page | { workspaceId: string; ids: string[] },
 ): Promise<StateRow[]> {
+  const where =
+    'ids' in selection
+      ? sql`workspace_id = ${selection.workspaceId}::uuid and id = any(${sql.param(selection.ids)}::uuid[])`
+      : idsIn(sql`id`, selection.after, selection.upTo);
+  const limit = 'ids' in selection ? sql`` : sql`limit ${selection.limit}`;
   const profiles = rowsOf<{
     id: string;
     workspace_id: string;
@@ -44,11 +47,11 @@ async function selectStates(
     side === 'job'
       ? await db.execute(sql`
           select id, workspace_id, min_score, employer_id, status from jobs
-           where ${where} order by id ${limit === undefined ? sql`` : sql`limit ${limit}`}`)
+           where ${where} order by id ${limit}`)
       : await db.execute(sql`
           select id, workspace_id, min_score, paused,
                  nullif(hidden_from_employer_ids, '{}')::text[] as hidden from candidates
-           where ${where} order by id ${limit === undefined ? sql`` : sql`limit ${limit}`}`),
+           where ${where} order by id ${limit}`),
   );
   if (profiles.length === 0) return [];
   const subject = sql.raw(side === 'job' ? 'job_id' : 'candidate_id');
@@ -64,7 +67,7 @@ async function selectStates(
       select ${subject} as subject_id, questionnaire_id, questionnaire_version, index_row, index_layout,
              case when index_layout = any(${sql.param(layoutKeys)}::text[]) then null else answers end as answers
         from answer_sets
-       where ${page ? subjectRange(subject, page.after, profiles.at(-1)!.id) : sql`${subject} = any(${sql.param(profiles.map((p) => p.id))}::uuid[])`}
+       where ${'ids' in selection ? sql`${subject} = any(${sql.param(profiles.map((p) => p.id))}::uuid[])` : idsIn(subject, selection.after, profiles.at(-1)!.id)}
        order by ${subject}`),
   );
   // Both lists are in id order (uuid order is the order of the lowercase strings): a profile's
@@ -106,10 +109,20 @@ async function selectStates(
   return states;
 }
 
-/** The subject ids in (after, last] (from the first id when `after` is undefined). */
-function subjectRange(subject: SQL, after: string | undefined, last: string): SQL {
-  const upToLast = sql`${subject} <= ${last}::uuid`;
-  return after === undefined ? upToLast : sql`${subject} > ${after}::uuid and ${upToLast}`;
+/** A page of profiles: after `after`, up to `upTo` (unbounded where not given), at most `limit`. */
+interface Page {
+  after: string | undefined;
+  upTo: string | undefined;
+  limit: number;
+}
+
+/** `column` in (after, upTo], either end open where not given. */
+function idsIn(column: SQL, after: string | undefined, upTo: string | undefined): SQL {
+  const bounds = [
+    ...(after === undefined ? [] : [sql`${column} > ${after}::uuid`]),
+    ...(upTo === undefined ? [] : [sql`${column} <= ${upTo}::uuid`]),
+  ];
+  return bounds.length === 0 ? sql`true` : sql.join(bounds, sql` and `);
 }
 
 /**
@@ -123,16 +136,8 @@ export async function* streamStates(
   range: { after?: string | undefined; upTo?: string | undefined } = {},
   pageSize = PAGE,
 ): AsyncGenerator<StateRow[]> {
-  const upTo = range.upTo === undefined ? sql`true` : sql`id <= ${range.upTo}::uuid`;
   const pageAfter = (after: string | undefined) =>
-    selectStates(
-      db,
-      side,
-      after === undefined ? upTo : sql`id > ${after}::uuid and ${upTo}`,
-      layoutKeys,
-      pageSize,
-      { after },
-    );
+    selectStates(db, side, layoutKeys, { after, upTo: range.upTo, limit: pageSize });
   // The next page is already being read while the caller works on this one.
   let next = pageAfter(range.after);
   for (;;) {
@@ -211,8 +216,7 @@ export async function readStates(
 ) {
   if (ids.length === 0) return [];
   // One array parameter, not one parameter per id: a bulk write refreshes 10,000 at a time.
-  const where = sql`workspace_id = ${workspaceId}::uuid and id = any(${sql.param(ids)}::uuid[])`;
-  return selectStates(db, side, where, layoutKeys);
+  return selectStates(db, side, layoutKeys, { workspaceId, ids });
 }
 
 export async function scoreMethodOf(db: DbOrTx, workspaceId: string) {
