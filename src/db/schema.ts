@@ -175,7 +175,8 @@ export const answerSets = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    index('answer_sets_workspace_id_idx').on(t.workspaceId),
+    // Start-up counts each market's answer sets from this index alone (matching/repository.ts marketSizes).
+    index('answer_sets_market_idx').on(t.workspaceId, t.questionnaireId, t.questionnaireVersion),
     uniqueIndex('answer_sets_job_id_idx').on(t.jobId),
     uniqueIndex('answer_sets_candidate_id_idx').on(t.candidateId),
     check('answer_sets_one_subject_check', sql`num_nonnulls(${t.jobId}, ${t.candidateId}) = 1`),

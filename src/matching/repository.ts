@@ -150,27 +150,32 @@ export async function* streamStates(
   }
 }
 
-/** How many profiles of each side answered each questionnaire version, per workspace. */
+/**
+ * How many profiles of each side answered each questionnaire version, per workspace: all answer
+ * sets counted from the market index alone (not the table, whose rows hold the answers), the jobs'
+ * through the job index, the candidates the rest.
+ */
 export async function marketSizes(db: DbOrTx): Promise<MarketSize[]> {
-  const rows = rowsOf<{
-    workspace_id: string;
-    questionnaire_id: string;
-    questionnaire_version: number;
-    jobs: number;
-    candidates: number;
-  }>(
-    await db.execute(sql`
-      select workspace_id, questionnaire_id, questionnaire_version,
-             count(job_id)::int as jobs, count(candidate_id)::int as candidates
-        from answer_sets group by 1, 2, 3`),
-  );
-  return rows.map((row) => ({
-    workspaceId: row.workspace_id,
-    questionnaireId: row.questionnaire_id,
-    questionnaireVersion: row.questionnaire_version,
-    job: row.jobs,
-    candidate: row.candidates,
-  }));
+  type Count = { workspace_id: string; questionnaire_id: string; questionnaire_version: number; n: number };
+  const count = async (where: SQL) =>
+    rowsOf<Count>(
+      await db.execute(sql`
+        select workspace_id, questionnaire_id, questionnaire_version, count(*)::int as n
+          from answer_sets ${where} group by 1, 2, 3`),
+    );
+  const [all, jobs] = await Promise.all([count(sql``), count(sql`where job_id is not null`)]);
+  const key = (row: Count) => `${row.workspace_id} ${row.questionnaire_id} ${row.questionnaire_version}`;
+  const jobCounts = new Map(jobs.map((row) => [key(row), row.n]));
+  return all.map((row) => {
+    const job = jobCounts.get(key(row)) ?? 0;
+    return {
+      workspaceId: row.workspace_id,
+      questionnaireId: row.questionnaire_id,
+      questionnaireVersion: row.questionnaire_version,
+      job,
+      candidate: row.n - job,
+    };
+  });
 }
 
 export interface MarketSize {

@@ -78,7 +78,7 @@ export async function loadIndex(db: Db, index: MatchIndex, log: FastifyBaseLogge
 async function loadIndexOnce(db: Db, index: MatchIndex, log: FastifyBaseLogger): Promise<void> {
   const started = performance.now();
   const layoutKeys = index.currentLayoutKeys();
-  // The stores are sized as soon as this count (a scan of answer_sets) is in, while the load goes
+  // The stores are sized as soon as these counts (two index scans) are in, while the load goes
   // on: growing on the way copies every column into fresh memory again and again (2.4 s at 1M).
   let loading = true;
   marketSizes(db).then(

@@ -1,9 +1,16 @@
-import { eq } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
 import { answerSets, candidates, jobs } from '../../src/db/schema.ts';
 import { MatchIndex } from '../../src/matching/index.ts';
-import { cutPoints, readStates, type StateRow, streamStates } from '../../src/matching/repository.ts';
+import {
+  cutPoints,
+  type MarketSize,
+  marketSizes,
+  readStates,
+  type StateRow,
+  streamStates,
+} from '../../src/matching/repository.ts';
 import { ChangeFollower } from '../../src/matching/sync.ts';
 import { createTestApp, type TestApp, testQuestionnaires } from '../support/app.ts';
 import { availableDatabaseKinds, createTestDatabase } from '../support/database.ts';
@@ -146,6 +153,30 @@ describe.each(availableDatabaseKinds())('change feed of one app on %s', (kind) =
 
   it('loads the data already in the database into an app started after it was written', async () => {
     await expectLateAppToMatch(database, await createMarket(t.app));
+  });
+
+  it('counts the answer sets of each market by side, as start-up sizes its stores by them', async () => {
+    await createMarket(t.app);
+    const { db } = t.database;
+    const market = [
+      answerSets.workspaceId,
+      answerSets.questionnaireId,
+      answerSets.questionnaireVersion,
+    ] as const;
+    const expected = await db
+      .select({
+        workspaceId: market[0],
+        questionnaireId: market[1],
+        questionnaireVersion: market[2],
+        job: count(answerSets.jobId),
+        candidate: count(answerSets.candidateId),
+      })
+      .from(answerSets)
+      .groupBy(...market);
+    expect(expected.some((size) => size.job > 0 && size.candidate > size.job)).toBe(true);
+    const inOrder = (sizes: MarketSize[]) =>
+      [...sizes].sort((a, b) => a.workspaceId.localeCompare(b.workspaceId));
+    expect(inOrder(await marketSizes(db))).toEqual(inOrder(expected));
   });
 
   it('reads a side at start-up in ranges that together hold every profile once, in id order', async () => {
