@@ -17,12 +17,13 @@ export type StateRow = ProfileState & { workspaceId: string };
  * Current index state of profiles (with or without answers), in id order: the profiles first,
  * then their answer sets (two index look-ups that stay linear at any table size; a join here is
  * planned as a merge join that rescans answer_sets on every page). The answers' JSON is read only
- * where no packed index row fits one of `layoutKeys`. Plain SQL, not the query builder: start-up
- * maps a million rows through here.
+ * where no packed index row fits one of `layoutKeys`, and the packed row only where one does.
+ * Plain SQL, not the query builder: start-up maps a million rows through here.
  *
- * A page (`after`, `upTo`, `limit`) holds every profile after `after` up to its own last one, so
- * its answer sets are one range of the subject index, read in index order; listed `ids` are
- * looked up one probe each, the ids sent as an array parameter.
+ * A page holds the first (or, `fromTop`, the last) `limit` profiles between `after` and `before`,
+ * so the ids between its first and last hold no other profile and its answer sets are one range of
+ * the subject index, read in index order; listed `ids` are looked up one probe each, the ids sent
+ * as an array parameter.
  */
 async function selectStates(
   db: DbOrTx,
@@ -33,7 +34,8 @@ async function selectStates(
   const where =
     'ids' in selection
       ? sql`workspace_id = ${selection.workspaceId}::uuid and id = any(${sql.param(selection.ids)}::uuid[])`
-      : idsIn(sql`id`, selection.after, selection.upTo);
+      : idsBetween(selection.after, selection.before);
+  const order = 'ids' in selection || !selection.fromTop ? sql`order by id` : sql`order by id desc`;
   const limit = 'ids' in selection ? sql`` : sql`limit ${selection.limit}`;
   const profiles = rowsOf<{
     id: string;
@@ -47,13 +49,14 @@ async function selectStates(
     side === 'job'
       ? await db.execute(sql`
           select id, workspace_id, min_score, employer_id, status from jobs
-           where ${where} order by id ${limit}`)
+           where ${where} ${order} ${limit}`)
       : await db.execute(sql`
           select id, workspace_id, min_score, paused,
                  nullif(hidden_from_employer_ids, '{}')::text[] as hidden from candidates
-           where ${where} order by id ${limit}`),
+           where ${where} ${order} ${limit}`),
   );
   if (profiles.length === 0) return [];
+  if (!('ids' in selection) && selection.fromTop) profiles.reverse();
   const subject = sql.raw(side === 'job' ? 'job_id' : 'candidate_id');
   const answerRows = rowsOf<{
     subject_id: string;
@@ -61,13 +64,20 @@ async function selectStates(
     questionnaire_version: number;
     answers: AnswerSet | null;
     index_row: Uint8Array | null;
-    index_layout: string | null;
+    layout_at: number | null;
   }>(
+    // Which of `layoutKeys` the packed row fits, by position: not the key itself, a long string a row.
     await db.execute(sql`
-      select ${subject} as subject_id, questionnaire_id, questionnaire_version, index_row, index_layout,
+      select ${subject} as subject_id, questionnaire_id, questionnaire_version,
+             array_position(${sql.param(layoutKeys)}::text[], index_layout) as layout_at,
+             case when index_layout = any(${sql.param(layoutKeys)}::text[]) then index_row end as index_row,
              case when index_layout = any(${sql.param(layoutKeys)}::text[]) then null else answers end as answers
         from answer_sets
-       where ${'ids' in selection ? sql`${subject} = any(${sql.param(profiles.map((p) => p.id))}::uuid[])` : idsIn(subject, selection.after, profiles.at(-1)!.id)}
+       where ${
+         'ids' in selection
+           ? sql`${subject} = any(${sql.param(profiles.map((p) => p.id))}::uuid[])`
+           : sql`${subject} >= ${profiles[0]!.id}::uuid and ${subject} <= ${profiles.at(-1)!.id}::uuid`
+       }
        order by ${subject}`),
   );
   // Both lists are in id order (uuid order is the order of the lowercase strings): a profile's
@@ -84,7 +94,7 @@ async function selectStates(
           questionnaireVersion: row.questionnaire_version,
           answers: row.answers,
           indexRow: row.index_row,
-          indexLayout: row.index_layout,
+          indexLayout: row.layout_at === null ? null : layoutKeys[row.layout_at - 1],
         }
       : null;
     states[i] =
@@ -109,44 +119,70 @@ async function selectStates(
   return states;
 }
 
-/** A page of profiles: after `after`, up to `upTo` (unbounded where not given), at most `limit`. */
+/**
+ * A page of profiles: at most `limit` of those with ids between `after` and `before` (either end
+ * open where not given), the lowest ids or, `fromTop`, the highest.
+ */
 interface Page {
   after: string | undefined;
-  upTo: string | undefined;
+  before: string | undefined;
   limit: number;
+  fromTop: boolean;
 }
 
-/** `column` in (after, upTo], either end open where not given. */
-function idsIn(column: SQL, after: string | undefined, upTo: string | undefined): SQL {
+function idsBetween(after: string | undefined, before: string | undefined): SQL {
   const bounds = [
-    ...(after === undefined ? [] : [sql`${column} > ${after}::uuid`]),
-    ...(upTo === undefined ? [] : [sql`${column} <= ${upTo}::uuid`]),
+    ...(after === undefined ? [] : [sql`id > ${after}::uuid`]),
+    ...(before === undefined ? [] : [sql`id < ${before}::uuid`]),
   ];
   return bounds.length === 0 ? sql`true` : sql.join(bounds, sql` and `);
 }
 
 /**
- * Every profile of one side with an id in (after, upTo] (unbounded where not given), page by page
- * (keyset on id, `pageSize` profiles a page), never the whole table at once.
+ * Every profile of one side, page by page (keyset on id, `pageSize` profiles a page, each in id
+ * order), never the whole table at once. Two reads run at once, one up from the lowest id and one
+ * down from the highest, each bounded by what the other has read, until they meet: the database
+ * reads one page while the caller indexes another, and no count or offset scan has to cut the
+ * table first.
+ *
+ * A short page ends the stream: everything between the two ends was in it, and the other end's read
+ * in flight holds nothing new. Two pages read at once where the ends meet can overlap, so a
+ * profile may come twice (the caller applies the same state again).
  */
 export async function* streamStates(
   db: DbOrTx,
   side: IndexSide,
   layoutKeys: string[],
-  range: { after?: string | undefined; upTo?: string | undefined } = {},
   pageSize = PAGE,
 ): AsyncGenerator<StateRow[]> {
-  const pageAfter = (after: string | undefined) =>
-    selectStates(db, side, layoutKeys, { after, upTo: range.upTo, limit: pageSize });
-  // The next page is already being read while the caller works on this one.
-  let next = pageAfter(range.after);
-  for (;;) {
-    const page = await next;
-    if (page.length === 0) return;
-    next = page.length < pageSize ? Promise.resolve([]) : pageAfter(page.at(-1)!.id);
-    // If the caller stops early, nobody awaits this read: its failure must not go unhandled.
-    next.catch(() => {});
-    yield page;
+  type End = 'low' | 'high';
+  /** Every id up to `low` has been read, and every id from `high` on. */
+  let low: string | undefined;
+  let high: string | undefined;
+  const reads = new Map<End, Promise<{ end: End; page: StateRow[] }>>();
+  const read = (end: End) => {
+    const page = { after: low, before: high, limit: pageSize, fromTop: end === 'high' };
+    const reading = selectStates(db, side, layoutKeys, page).then((states) => ({ end, page: states }));
+    // A read dropped (the other end finished first, or the caller stopped) is never awaited: its
+    // failure must not go unhandled.
+    reading.catch(() => {});
+    reads.set(end, reading);
+  };
+  read('low');
+  // The top end starts once the first page is full: a side of one page is read once.
+  let bothEnds = false;
+  while (reads.size > 0) {
+    const { end, page } = await Promise.race(reads.values());
+    reads.delete(end);
+    if (page.length < pageSize) reads.clear();
+    else {
+      if (end === 'low') low = page.at(-1)!.id;
+      else high = page[0]!.id;
+      read(end);
+      if (!bothEnds) read('high');
+      bothEnds = true;
+    }
+    if (page.length > 0) yield page;
   }
 }
 
@@ -184,31 +220,6 @@ export interface MarketSize {
   questionnaireVersion: number;
   job: number;
   candidate: number;
-}
-
-/**
- * Ids that cut one side's profiles into `parts` ranges of about equal size, in order (none below
- * `minimum` profiles: not worth it): bounds for reading the ranges side by side.
- */
-export async function cutPoints(
-  db: DbOrTx,
-  side: IndexSide,
-  parts: number,
-  minimum = 2 * parts * PAGE,
-): Promise<string[]> {
-  const table = sql.raw(side === 'job' ? 'jobs' : 'candidates');
-  const [counted] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from ${table}`));
-  const n = counted?.n ?? 0;
-  if (n < Math.max(minimum, parts)) return [];
-  const points: string[] = [];
-  for (let i = 1; i < parts; i++) {
-    const at = Math.floor((i * n) / parts);
-    const [row] = rowsOf<{ id: string }>(
-      await db.execute(sql`select id from ${table} order by id offset ${at} limit 1`),
-    );
-    if (row) points.push(row.id);
-  }
-  return points;
 }
 
 /** The current state of the given profiles; ids with no row are gone (deleted or erased). */

@@ -11,7 +11,6 @@ import { WrittenProfiles } from './profile-sync.ts';
 import {
   CHANGES_CHANNEL,
   changesSince,
-  cutPoints,
   latestChangeSeq,
   type MarketSize,
   marketSizes,
@@ -51,9 +50,6 @@ export async function refreshProfiles(
   }
 }
 
-/** Ranges of profiles read at the same time at start-up. */
-const LOAD_STREAMS = 2;
-
 /**
  * Loads the index, starting over (with back-off) while the database cannot be reached: a start
  * that meets a database outage becomes ready once it is back. Loading again over a half-loaded
@@ -86,24 +82,22 @@ async function loadIndexOnce(db: Db, index: MatchIndex, log: FastifyBaseLogger):
     () => {}, // only a hint: without it the stores grow as they fill
   );
   try {
-    for (const side of ['job', 'candidate'] as const) {
-      // Ranges read side by side: the database reads one while this process indexes another.
-      const cuts = await cutPoints(db, side, LOAD_STREAMS);
-      const ranges = [undefined, ...cuts].map((after, i) => ({ after, upTo: cuts[i] }));
-      await Promise.all(
-        ranges.map(async (range) => {
-          for await (const page of streamStates(db, side, layoutKeys, range)) {
-            for (const state of page) {
-              try {
-                index.apply(state.workspaceId, side, state);
-              } catch (err) {
-                log.warn({ err, side, id: state.id }, 'profile left out of the match index');
-              }
+    // Both sides at once: neither waits for the other's first page. Both end before a failure
+    // starts the load over, so no side goes on loading beside the next attempt.
+    const sides = await Promise.allSettled(
+      (['job', 'candidate'] as const).map(async (side) => {
+        for await (const page of streamStates(db, side, layoutKeys)) {
+          for (const state of page) {
+            try {
+              index.apply(state.workspaceId, side, state);
+            } catch (err) {
+              log.warn({ err, side, id: state.id }, 'profile left out of the match index');
             }
           }
-        }),
-      );
-    }
+        }
+      }),
+    );
+    for (const side of sides) if (side.status === 'rejected') throw side.reason;
   } finally {
     loading = false;
   }

@@ -4,7 +4,6 @@ import type { Database } from '../../src/db/client.ts';
 import { answerSets, candidates, jobs } from '../../src/db/schema.ts';
 import { MatchIndex } from '../../src/matching/index.ts';
 import {
-  cutPoints,
   type MarketSize,
   marketSizes,
   readStates,
@@ -155,6 +154,30 @@ describe.each(availableDatabaseKinds())('change feed of one app on %s', (kind) =
     await expectLateAppToMatch(database, await createMarket(t.app));
   });
 
+  it('reads a side at start-up from both ends at once: every profile, each page in id order, few twice', async () => {
+    await createMarket(t.app);
+    await createMarket(t.app);
+    const { db } = t.database;
+    const all = (await db.select({ id: candidates.id }).from(candidates).orderBy(candidates.id)).map(
+      (c) => c.id,
+    );
+    expect(all.length).toBeGreaterThanOrEqual(12);
+    for (const pageSize of [1, 2, 3, 5, all.length - 1, all.length, all.length + 1]) {
+      const pages: string[][] = [];
+      for await (const page of streamStates(db, 'candidate', [], pageSize)) pages.push(page.map((p) => p.id));
+      for (const page of pages) {
+        expect(page.length).toBeLessThanOrEqual(pageSize);
+        expect(page).toEqual([...page].sort());
+      }
+      const streamed = pages.flat();
+      expect([...new Set(streamed)].sort()).toEqual(all);
+      // Only the two reads in flight where the ends meet can overlap.
+      expect(streamed.length - all.length).toBeLessThanOrEqual(2 * pageSize);
+      // A side that fits in one page is read once, by one end.
+      if (pageSize > all.length) expect(pages).toEqual([all]);
+    }
+  });
+
   it('counts the answer sets of each market by side, as start-up sizes its stores by them', async () => {
     await createMarket(t.app);
     const { db } = t.database;
@@ -179,54 +202,49 @@ describe.each(availableDatabaseKinds())('change feed of one app on %s', (kind) =
     expect(inOrder(await marketSizes(db))).toEqual(inOrder(expected));
   });
 
-  it('reads a side at start-up in ranges that together hold every profile once, in id order', async () => {
-    await createMarket(t.app);
-    const { db } = t.database;
-    const idsOf = async (range: { after?: string | undefined; upTo?: string | undefined }) => {
-      const ids: string[] = [];
-      for await (const page of streamStates(db, 'candidate', [], range)) ids.push(...page.map((p) => p.id));
-      return ids;
-    };
-    const all = await idsOf({});
-    expect(all.length).toBeGreaterThanOrEqual(6);
-    const cuts = await cutPoints(db, 'candidate', 3, 0);
-    expect(cuts).toHaveLength(2);
-    const ranges = [undefined, ...cuts].map((after, i) => ({ after, upTo: cuts[i] }));
-    const parts = await Promise.all(ranges.map(idsOf));
-    for (const part of parts) expect(part.length).toBeGreaterThanOrEqual(Math.floor(all.length / 3) - 1);
-    expect(parts.flat()).toEqual(all);
-  });
-
   it('reads each profile of a start-up page with its own answers, as a look-up by id does', async () => {
     // A page's answer sets are read as one range of ids: pages of 2 put page edges between
     // candidates with answers, without (marketCandidates has one) and of other workspaces.
     const m = await createMarket(t.app);
     await createMarket(t.app);
     const { db } = t.database;
-    const cuts = await cutPoints(db, 'candidate', 2, 0);
-    const streamed: StateRow[] = [];
-    for (const range of [undefined, ...cuts].map((after, i) => ({ after, upTo: cuts[i] }))) {
-      for await (const page of streamStates(db, 'candidate', [], range, 2)) streamed.push(...page);
-    }
-    const workspaceIds = [...new Set(streamed.map((s) => s.workspaceId))];
-    const lookedUp = (
-      await Promise.all(
-        workspaceIds.map((w) =>
-          readStates(
-            db,
-            w,
-            'candidate',
-            streamed.filter((s) => s.workspaceId === w).map((s) => s.id),
-            [],
+    const current = t.app.matchIndex.currentLayoutKeys();
+    // With the current layouts the packed rows are read; with none, the answers themselves.
+    for (const layoutKeys of [current, []]) {
+      const streamed = new Map<string, StateRow>();
+      for await (const page of streamStates(db, 'candidate', layoutKeys, 2)) {
+        for (const state of page) streamed.set(state.id, state);
+      }
+      const workspaceIds = [...new Set([...streamed.values()].map((s) => s.workspaceId))];
+      const lookedUp = (
+        await Promise.all(
+          workspaceIds.map((w) =>
+            readStates(
+              db,
+              w,
+              'candidate',
+              [...streamed.values()].filter((s) => s.workspaceId === w).map((s) => s.id),
+              layoutKeys,
+            ),
           ),
-        ),
-      )
-    ).flat();
-    const byId = (states: StateRow[]) => [...states].sort((a, b) => a.id.localeCompare(b.id));
-    expect(byId(streamed)).toEqual(byId(lookedUp));
-    const ours = streamed.filter((s) => s.workspaceId === m.workspace.id);
-    expect(ours.filter((s) => s.answers === null).length).toBeGreaterThan(0);
-    expect(ours.filter((s) => s.answers?.indexRow).length).toBeGreaterThan(1);
+        )
+      ).flat();
+      const byId = (states: StateRow[]) => [...states].sort((a, b) => a.id.localeCompare(b.id));
+      expect(byId([...streamed.values()])).toEqual(byId(lookedUp));
+      const ours = [...streamed.values()].filter((s) => s.workspaceId === m.workspace.id);
+      expect(ours.filter((s) => s.answers === null).length).toBeGreaterThan(0);
+      const answered = ours.filter((s) => s.answers !== null);
+      expect(answered.length).toBeGreaterThan(1);
+      for (const { answers } of answered) {
+        if (layoutKeys.length > 0) {
+          expect(answers).toMatchObject({ answers: null, indexLayout: current[0] });
+          expect(answers?.indexRow?.length).toBeGreaterThan(0);
+        } else {
+          expect(answers).toMatchObject({ indexRow: null, indexLayout: null });
+          expect(Object.keys(answers?.answers ?? {}).length).toBeGreaterThan(0);
+        }
+      }
+    }
   });
 });
 
