@@ -84,7 +84,7 @@ describe('a row’s expectation record', () => {
     );
   });
 
-  it('keeps its rows when room is reserved half-way through filling it, and grows no more until that room is used', () => {
+  it('keeps its rows when room is reserved half-way through filling it, and grows no more (nor its id table) until that room is used', () => {
     fc.assert(
       fc.property(arbMarket(), fc.nat(), (market, cut) => {
         const layout = compileLayout(market.questionnaire);
@@ -92,17 +92,22 @@ describe('a row’s expectation record', () => {
         const roomy = new ProfileStore(layout, 4096);
         const half = cut % (market.candidates.length + 1);
         let room = 0;
+        let bytes = 0;
         market.candidates.forEach((candidate, i) => {
           if (i === half) {
             // past the room a new store starts with, so the reservation moves every column
             reserved.reserve(market.candidates.length + 2_000);
             room = reserved.capacity;
             expect(room).toBe(market.candidates.length + 2_000);
+            bytes = reserved.byteSize();
           }
           reserved.upsert(candidate);
           roomy.upsert(candidate);
         });
-        if (half < market.candidates.length) expect(reserved.capacity).toBe(room);
+        if (half < market.candidates.length) {
+          expect(reserved.capacity).toBe(room);
+          expect(reserved.byteSize()).toBe(bytes);
+        }
         const jobs = new ProfileStore(layout, 1);
         for (const job of market.jobs) jobs.upsert(job);
         for (const candidate of market.candidates) {

@@ -185,6 +185,7 @@ export class ProfileStore {
   /** Makes room for `rows` rows at once: a load that knows its size copies nothing while it fills. */
   reserve(rows: number): void {
     if (rows > this.capacity) this.grow(rows);
+    this.slotById.reserve(rows, this.ids);
   }
 
   /** Gives back the room kept for growth (after the bulk load at start-up). */

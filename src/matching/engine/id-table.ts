@@ -48,12 +48,17 @@ export class IdTable {
     }
   }
 
-  private rehash(ids: Uint32Array): void {
+  /** Makes room for `rows` ids in all, so filling up to them rehashes nothing. */
+  reserve(rows: number, ids: Uint32Array): void {
+    if (rows * 2 > this.table.length) this.rehash(ids, rows);
+  }
+
+  private rehash(ids: Uint32Array, rows = 0): void {
     const old = this.table;
     let live = 0;
     for (const slot of old) if (slot >= 0) live++;
     let size = old.length;
-    while ((live + 1) * 2 > size / 2) size *= 2;
+    while ((live + 1) * 2 > size / 2 || rows * 2 > size) size *= 2;
     this.table = new Int32Array(size).fill(-1);
     this.used = 0;
     const mask = size - 1;
