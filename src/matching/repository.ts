@@ -83,14 +83,20 @@ async function selectStates(
   // Both lists are in id order (uuid order is the order of the lowercase strings): a profile's
   // answer set, if it has one, is the next answer row. No map of a page's ids, no object spread.
   const states = new Array<StateRow>(profiles.length);
+  // Rows of one workspace and questionnaire share one string of each (a Map look-up hashes a string
+  // once), not a fresh copy a row.
+  let workspaceId = '';
+  let questionnaireId = '';
   let next = 0;
   for (let i = 0; i < profiles.length; i++) {
     const profile = profiles[i]!;
+    if (profile.workspace_id !== workspaceId) workspaceId = profile.workspace_id;
     while (next < answerRows.length && answerRows[next]!.subject_id < profile.id) next++;
     const row = answerRows[next]?.subject_id === profile.id ? answerRows[next++]! : undefined;
+    if (row && row.questionnaire_id !== questionnaireId) questionnaireId = row.questionnaire_id;
     const answers = row
       ? {
-          questionnaireId: row.questionnaire_id,
+          questionnaireId,
           questionnaireVersion: row.questionnaire_version,
           answers: row.answers,
           indexRow: row.index_row,
@@ -101,7 +107,7 @@ async function selectStates(
       side === 'job'
         ? {
             id: profile.id,
-            workspaceId: profile.workspace_id,
+            workspaceId,
             minScore: profile.min_score,
             employerId: profile.employer_id,
             open: profile.status === 'open',
@@ -109,7 +115,7 @@ async function selectStates(
           }
         : {
             id: profile.id,
-            workspaceId: profile.workspace_id,
+            workspaceId,
             minScore: profile.min_score,
             open: !profile.paused,
             hiddenFromEmployerIds: profile.hidden ?? undefined,
