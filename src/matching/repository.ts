@@ -31,12 +31,14 @@ async function selectStates(
   layoutKeys: string[],
   selection: Page | { workspaceId: string; ids: string[] },
 ): Promise<StateRow[]> {
+  const page = 'ids' in selection ? undefined : selection;
   const where =
     'ids' in selection
       ? sql`workspace_id = ${selection.workspaceId}::uuid and id = any(${sql.param(selection.ids)}::uuid[])`
       : idsBetween(selection.after, selection.before);
-  const order = 'ids' in selection || !selection.fromTop ? sql`order by id` : sql`order by id desc`;
-  const limit = 'ids' in selection ? sql`` : sql`limit ${selection.limit}`;
+  const orderAndLimit = page
+    ? sql`order by id ${page.fromTop ? sql`desc` : sql``} limit ${page.limit}`
+    : sql`order by id`;
   const profiles = rowsOf<{
     id: string;
     workspace_id: string;
@@ -49,14 +51,14 @@ async function selectStates(
     side === 'job'
       ? await db.execute(sql`
           select id, workspace_id, min_score, employer_id, status from jobs
-           where ${where} ${order} ${limit}`)
+           where ${where} ${orderAndLimit}`)
       : await db.execute(sql`
           select id, workspace_id, min_score, paused,
                  nullif(hidden_from_employer_ids, '{}')::text[] as hidden from candidates
-           where ${where} ${order} ${limit}`),
+           where ${where} ${orderAndLimit}`),
   );
   if (profiles.length === 0) return [];
-  if (!('ids' in selection) && selection.fromTop) profiles.reverse();
+  if (page?.fromTop) profiles.reverse();
   const subject = sql.raw(side === 'job' ? 'job_id' : 'candidate_id');
   const answerRows = rowsOf<{
     subject_id: string;
@@ -74,9 +76,9 @@ async function selectStates(
              case when index_layout = any(${sql.param(layoutKeys)}::text[]) then null else answers end as answers
         from answer_sets
        where ${
-         'ids' in selection
-           ? sql`${subject} = any(${sql.param(profiles.map((p) => p.id))}::uuid[])`
-           : sql`${subject} >= ${profiles[0]!.id}::uuid and ${subject} <= ${profiles.at(-1)!.id}::uuid`
+         page
+           ? sql`${subject} >= ${profiles[0]!.id}::uuid and ${subject} <= ${profiles.at(-1)!.id}::uuid`
+           : sql`${subject} = any(${sql.param(profiles.map((p) => p.id))}::uuid[])`
        }
        order by ${subject}`),
   );
@@ -136,6 +138,7 @@ interface Page {
   fromTop: boolean;
 }
 
+/** `id` strictly between `after` and `before`, either end open where not given. */
 function idsBetween(after: string | undefined, before: string | undefined): SQL {
   const bounds = [
     ...(after === undefined ? [] : [sql`id > ${after}::uuid`]),
@@ -175,18 +178,17 @@ export async function* streamStates(
     reads.set(end, reading);
   };
   read('low');
-  // The top end starts once the first page is full: a side of one page is read once.
-  let bothEnds = false;
   while (reads.size > 0) {
     const { end, page } = await Promise.race(reads.values());
     reads.delete(end);
     if (page.length < pageSize) reads.clear();
     else {
+      // The top end starts once the first page is full: a side of one page is read once.
+      const first = low === undefined && high === undefined;
       if (end === 'low') low = page.at(-1)!.id;
       else high = page[0]!.id;
       read(end);
-      if (!bothEnds) read('high');
-      bothEnds = true;
+      if (first) read('high');
     }
     if (page.length > 0) yield page;
   }
