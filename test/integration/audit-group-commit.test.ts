@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
 import { auditEvents } from '../../src/db/schema.ts';
 import { useTestApp } from '../support/app.ts';
-import { availableDatabaseKinds } from '../support/database.ts';
+import { availableDatabaseKinds, lockWaiters } from '../support/database.ts';
 import { expectProblem } from '../support/factories.ts';
 import { withAdminClient } from '../support/global-setup.ts';
 import { createMarket, eventually, keyOf, type Market } from '../support/matching-factories.ts';
@@ -86,10 +86,10 @@ describe.each(availableDatabaseKinds())('audit records of listings by group comm
         const pending = Promise.all(
           Array.from({ length: 5 }, () => m.admin.get(`/v1/jobs/${m.job.id}/matches`)),
         );
-        const waiting = `select pid from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`;
-        await eventually(async () => (await locker.query(waiting)).rows.length > 0, 10_000);
-        await locker.query(`select pg_terminate_backend(pid) from (${waiting}) w`);
+        await eventually(async () => (await lockWaiters(locker)).length > 0, 10_000);
+        await locker.query('select pg_terminate_backend(pid) from unnest($1::int[]) as pid', [
+          await lockWaiters(locker),
+        ]);
         await locker.query('rollback');
         return pending;
       });

@@ -7,7 +7,7 @@ import { runMigrations } from '../../src/db/migrate.ts';
 import { MatchIndex } from '../../src/matching/index.ts';
 import { loadIndex } from '../../src/matching/sync.ts';
 import { createTestApp, type TestApp, testQuestionnaires } from '../support/app.ts';
-import { createTestDatabase } from '../support/database.ts';
+import { createTestDatabase, lockWaiters } from '../support/database.ts';
 import { caller, createCandidate, createWorkspace, expectProblem, unique } from '../support/factories.ts';
 import { withAdminClient } from '../support/global-setup.ts';
 import {
@@ -235,14 +235,14 @@ describe.each(await faultyPostgresKinds())('database faults on a %s', (kind) => 
           throw new Error(
             `the request ended before it waited on the lock: ${ended.statusCode} ${ended.body}`,
           );
-        const { rows } = await locker.query(`select count(*)::int as n from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock'`);
-        return rows[0].n > 0;
+        return (await lockWaiters(locker)).length > 0;
       }, 60_000).catch(async (error: Error) => {
+        await locker.query('select pg_stat_clear_snapshot()');
         const { rows } = await locker.query(`select state, wait_event_type, wait_event,
             left(query, 120) as query from pg_stat_activity where pid in (${appBackends})`);
         throw new Error(`${error.message}; the app's connections: ${JSON.stringify(rows)}`);
       });
+      await locker.query('select pg_stat_clear_snapshot()');
       await locker.query(`select pg_terminate_backend(pid) from (${appBackends}) backends`);
       const response = await pending;
       await locker.query('rollback');

@@ -42,3 +42,16 @@ function pgliteImage(): Promise<Blob> {
   image ??= readFile(inject('pgliteImage')).then((bytes) => new Blob([bytes]));
   return image;
 }
+
+/**
+ * The other backends of `client`'s database that wait on a lock, as they are now. Within a
+ * transaction PostgreSQL shows pg_stat_activity as it was at the transaction's first look, so a
+ * test holding a lock in a transaction would never see a waiter that arrived after that look:
+ * the snapshot is dropped first.
+ */
+export async function lockWaiters(client: import('pg').Client): Promise<number[]> {
+  await client.query('select pg_stat_clear_snapshot()');
+  const { rows } = await client.query<{ pid: number }>(`select pid from pg_stat_activity
+    where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`);
+  return rows.map((row) => row.pid);
+}
