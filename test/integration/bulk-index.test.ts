@@ -36,7 +36,11 @@ describe.each(availableDatabaseKinds())('a bulk write put into the index as writ
     return state!;
   }
 
-  /** Answers set behind the app's back (SQL, no change-feed catch-up follows in these tests). */
+  /**
+   * Answers set behind the app's back, by SQL. The table's trigger records the change, so the
+   * follower reads it: a test that needs the index to disagree with the database waits for that
+   * read (`catchUp`) before it puts another state in, or the read could come after and undo it.
+   */
   async function storeAnswersBySql(id: string, answers: AnswerSet) {
     await t.database.db.update(answerSets).set({ answers }).where(eq(answerSets.candidateId, id));
   }
@@ -82,6 +86,7 @@ describe.each(availableDatabaseKinds())('a bulk write put into the index as writ
     const written = await storedState(m, m.ids.good);
     // The database now says otherwise; only a read back would see it.
     await storeAnswersBySql(m.ids.good, marketCandidates.tooExpensive.answers);
+    await t.app.changeFollower.catchUp();
     await t.app.changeFollower.writeThrough(m.workspace.id, 'candidate', async (profiles) => {
       profiles.add([{ id: m.ids.good, state: written }]);
     });
