@@ -2,9 +2,8 @@ import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { ensureFirstRunWorkspace, firstRunNotice } from './auth/bootstrap.ts';
-import { runMigrations } from './db/migrate.ts';
 import { loadQuestionnaires } from './questionnaires/loader.ts';
-import { fail, loadConfigOrFail, openDatabaseOrFail } from './startup.ts';
+import { fail, loadConfigOrFail, migrateOnceReachable, openDatabaseOrFail } from './startup.ts';
 
 const config = loadConfigOrFail();
 // A broken questionnaire stops the start before anything else is touched.
@@ -26,7 +25,7 @@ closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
   await database.close();
 });
 
-await runMigrations(database);
+await migrateOnceReachable(database);
 app = await buildApp({ config, database, questionnaires, loadIndexInBackground: true });
 const url = await app.listen({ host: config.HOST, port: config.PORT });
 app.log.info(

@@ -22,6 +22,9 @@ import {
   faultyPostgresKinds,
   startFaultyPostgres,
 } from '../support/private-postgres.ts';
+import { childEnv, killLeftovers, runEntry, until } from '../support/processes.ts';
+
+const LISTENING = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/;
 
 describe('connection errors', () => {
   it.each([
@@ -259,6 +262,28 @@ describe.each(await faultyPostgresKinds())('database faults on a %s', (kind) => 
     expect(named).toHaveLength(1);
     expect(crashes).toEqual([]);
   });
+
+  it('starts a process while PostgreSQL is down: it waits, saying so, and starts once the database is back', async () => {
+    await server.stop();
+    let down = true;
+    try {
+      const child = runEntry('src/server.ts', [], childEnv({ DATABASE_URL: server.url }));
+      await until(child, 'it said it waits for the database', () =>
+        child.output().stderr.includes('The database cannot be reached'),
+      );
+      expect(child.output().stdout).not.toMatch(LISTENING);
+      await server.start();
+      down = false;
+      await until(child, 'it listened', () => LISTENING.test(child.output().stdout));
+      const url = LISTENING.exec(child.output().stdout)![1]!;
+      // Ready once its match index is loaded, in the background after it listens.
+      await eventually(async () => (await fetch(`${url}/readyz`)).status === 200, 60_000);
+      expect(await child.stop()).toBe(0);
+    } finally {
+      killLeftovers();
+      if (down) await server.start();
+    }
+  }, 120_000);
 
   it('keeps serving while every connection of the app is terminated again and again under load', async () => {
     const { adminKey } = await createWorkspace(t.app);
