@@ -1,9 +1,8 @@
 import { type Config, loadConfig } from './config.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { DataDirLockedError } from './db/data-dir-lock.ts';
-import { isConnectionError } from './db/faults.ts';
+import { retryThroughOutages } from './db/faults.ts';
 import { runMigrations } from './db/migrate.ts';
-import { backoffMs } from './db/notifications.ts';
 
 /** Prints a message for the person at the shell and ends the process with a failure. */
 export function fail(message: string): never {
@@ -36,16 +35,12 @@ export async function openDatabaseOrFail(config: Config, whenLocked: string): Pr
  * starts once the database is there, where it used to exit with a stack trace.
  */
 export async function migrateOnceReachable(database: Database): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await runMigrations(database);
-    } catch (error) {
-      if (!isConnectionError(error)) throw error;
-      const delayMs = backoffMs(attempt);
+  await retryThroughOutages(
+    () => runMigrations(database),
+    (err, _attempt, delayMs) =>
       process.stderr.write(
-        `The database cannot be reached (${(error as Error).message}); trying again in ${delayMs / 1000} s.\n`,
-      );
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-    }
-  }
+        `The database cannot be reached (${(err as Error).message}); trying again in ${delayMs / 1000} s.\n`,
+      ),
+    { keepAlive: true },
+  );
 }

@@ -58,3 +58,31 @@ export function outageLog(log: FastifyBaseLogger, task: string) {
     },
   };
 }
+
+/** The wait before attempt `attempt + 1` after a lost database: 250 ms, doubling to 4 s. */
+export const backoffMs = (attempt: number) => Math.min(4_000, 250 * 2 ** attempt);
+
+/**
+ * Runs `work` again, after `backoffMs`, for as long as it fails because the database cannot be
+ * reached (`onOutage` hears of each); any other error ends it. `keepAlive`: the wait holds the
+ * process open (before a server listens nothing else would).
+ */
+export async function retryThroughOutages<T>(
+  work: () => Promise<T>,
+  onOutage: (err: unknown, attempt: number, delayMs: number) => void,
+  { keepAlive = false } = {},
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (!isConnectionError(err)) throw err;
+      const delayMs = backoffMs(attempt);
+      onOutage(err, attempt, delayMs);
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, delayMs);
+        if (!keepAlive) timer.unref();
+      });
+    }
+  }
+}

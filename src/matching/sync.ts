@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AnswerSet } from '../answers/types.ts';
 import type { Database, Db, DbOrTx } from '../db/client.ts';
-import { isConnectionError, outageLog } from '../db/faults.ts';
-import { backoffMs, type Notifications } from '../db/notifications.ts';
+import { outageLog, retryThroughOutages } from '../db/faults.ts';
+import type { Notifications } from '../db/notifications.ts';
 import { deferUntilCommit } from '../db/request-transaction.ts';
 import { loggableError } from '../logger.ts';
 import type { IndexSide, MatchIndex, PackedRow } from './index.ts';
@@ -56,19 +56,14 @@ export async function refreshProfiles(
  * index is safe (apply replaces), and the follower, started first, replays what changed meanwhile.
  */
 export async function loadIndex(db: Db, index: MatchIndex, log: FastifyBaseLogger): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await loadIndexOnce(db, index, log);
-    } catch (err) {
-      if (!isConnectionError(err)) throw err;
-      const delayMs = backoffMs(attempt);
+  await retryThroughOutages(
+    () => loadIndexOnce(db, index, log),
+    (err, attempt, delayMs) =>
       log.warn(
         { err: loggableError(err), attempt, delayMs },
         'the database went away while loading the match index; loading again',
-      );
-      await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
-    }
-  }
+      ),
+  );
 }
 
 async function loadIndexOnce(db: Db, index: MatchIndex, log: FastifyBaseLogger): Promise<void> {
