@@ -2,6 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { GroupCommit } from '../db/group-commit.ts';
+import { executeNamed } from '../db/named-statement.ts';
 import { and, eq, lt, or, sql } from '../db/orm.ts';
 import { rowsOf } from '../db/rows.ts';
 import { auditEvents } from '../db/schema.ts';
@@ -99,7 +100,10 @@ async function recordListings(db: Db, records: ListingRecord[]): Promise<Listing
     questionnaire_version: r.questionnaireVersion ?? null,
     listed: r.listed,
   }));
-  const result = await db.execute(sql`
+  const result = await executeNamed(
+    db,
+    'record_listings',
+    sql`
     with req as (
       select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as r(
         n int, id uuid, workspace_id uuid, actor_role text, actor_key_id uuid, action text, side text,
@@ -135,7 +139,8 @@ async function recordListings(db: Db, records: ListingRecord[]): Promise<Listing
       returning id, result_ids
     )
     select c.n, c.found, c.paused, c.score_method, i.result_ids
-      from checked c left join inserted i on i.id = c.id`);
+      from checked c left join inserted i on i.id = c.id`,
+  );
   const outcomes: ListingOutcome[] = records.map(() => ({
     found: false,
     paused: false,
