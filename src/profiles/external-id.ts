@@ -29,19 +29,31 @@ export interface Reach {
 
 /**
  * Runs a write and turns a clash on (workspace, externalId) into a 409 naming the record that
- * has it, when the caller may see that record, so a client that retries a create can carry on.
+ * has it, so a client that retries a create can carry on.
+ *
+ * Only an admin key sets an externalId (or clears one). It is the integration's own id for the
+ * record, which its bulk upserts write by: an employer or a candidate who could set it could take
+ * the id of a record the integration has not written yet and receive that record's data (a
+ * candidate another person's contact and answers), and a 409 would tell them which ids exist.
  */
 export async function uniqueExternalId<T>(
   db: DbOrTx,
   target: { kind: keyof typeof tables; reach: Reach; externalId: string | null | undefined },
   write: () => Promise<T>,
 ): Promise<T> {
+  const { kind, reach, externalId } = target;
+  if (externalId !== undefined && (reach.employerId !== undefined || reach.candidateId !== undefined)) {
+    throw new AppError(
+      'validation_failed',
+      `Only an admin key can set a ${kind.toLowerCase()}'s externalId: it is the integration's own id for the record.`,
+      { errors: [{ path: 'body.externalId', message: 'only an admin key can set it' }] },
+    );
+  }
   try {
     return await withSavepoint(write);
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
-    const { kind, reach, externalId } = target;
-    const existingId = externalId ? await findReachableId(db, kind, reach, externalId) : undefined;
+    const existingId = externalId ? await findId(db, kind, reach.workspaceId, externalId) : undefined;
     throw new AppError(
       'conflict',
       existingId
@@ -55,26 +67,17 @@ export async function uniqueExternalId<T>(
   }
 }
 
-async function findReachableId(
+async function findId(
   db: DbOrTx,
   kind: keyof typeof tables,
-  reach: Reach,
+  workspaceId: string,
   externalId: string,
 ): Promise<string | undefined> {
   const table = tables[kind];
   const [row] = await db
     .select({ id: table.id })
     .from(table)
-    .where(
-      and(eq(table.workspaceId, reach.workspaceId), eq(table.externalId, externalId), within(kind, reach)),
-    )
+    .where(and(eq(table.workspaceId, workspaceId), eq(table.externalId, externalId)))
     .limit(1);
   return row?.id;
-}
-
-/** An employer key reaches its own employer and jobs, a candidate key itself. */
-function within(kind: keyof typeof tables, reach: Reach) {
-  if (kind === 'Job') return reach.employerId ? eq(jobs.employerId, reach.employerId) : undefined;
-  const own = kind === 'Employer' ? reach.employerId : reach.candidateId;
-  return own ? eq(tables[kind].id, own) : undefined;
 }

@@ -7,7 +7,9 @@ const externalId = z
   .trim()
   .min(1)
   .max(128)
-  .describe("The caller's own id for this record, unique per workspace; bulk upserts match on it");
+  .describe(
+    "The integration's own id for this record, unique per workspace; bulk upserts match on it. Only an admin key sets or clears it (400 for employer and candidate keys)",
+  );
 const minScore = z
   .number()
   .min(0)

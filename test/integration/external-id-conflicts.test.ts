@@ -56,50 +56,51 @@ describe.each(availableDatabaseKinds())('a duplicate externalId on %s', (kind) =
     },
   );
 
-  it('names the existing record only when the caller may see it', async () => {
-    const { adminKey } = await createWorkspace(t.app);
+  // externalId is the integration's key for its upserts: an employer or a candidate who could set
+  // it could take an id the integration writes later (and receive that record's data), and a 409
+  // would tell them which ids exist.
+  it('refuses an externalId from employer and candidate keys, naming the field, and writes nothing', async () => {
+    const { adminKey, admin } = await createWorkspace(t.app);
     const mine = await createEmployer(t.app, adminKey);
     const theirs = await createEmployer(t.app, adminKey, { externalId: unique('theirs') });
-    const theirJob = await createJob(t.app, adminKey, theirs.id, { externalId: unique('their-job') });
     const myJob = await createJob(t.app, adminKey, mine.id, { externalId: unique('my-job') });
     const employer = caller(
       t.app,
       (await mintKey(t.app, adminKey, { role: 'employer', employerId: mine.id })).key,
     );
-
-    const clashWithTheirs = expectProblem(
-      await employer.post('/v1/jobs', { employerId: mine.id, title: 'X', externalId: theirJob.externalId }),
-      409,
-      'conflict',
-    );
-    expect(clashWithTheirs).not.toHaveProperty('existingId');
-    expect(clashWithTheirs.detail).not.toContain(theirJob.id);
-    const clashWithMine = expectProblem(
-      await employer.post('/v1/jobs', { employerId: mine.id, title: 'X', externalId: myJob.externalId }),
-      409,
-      'conflict',
-    );
-    expect(clashWithMine).toMatchObject({ existingId: myJob.id });
-    const renameToTheirs = expectProblem(
-      await employer.patch(`/v1/employers/${mine.id}`, { externalId: theirs.externalId }),
-      409,
-      'conflict',
-    );
-    expect(renameToTheirs).not.toHaveProperty('existingId');
-
-    const [me, other] = [
-      await createCandidate(t.app, adminKey),
-      await createCandidate(t.app, adminKey, { externalId: unique('c') }),
-    ];
+    const me = await createCandidate(t.app, adminKey, { externalId: unique('me') });
     const candidate = caller(
       t.app,
       (await mintKey(t.app, adminKey, { role: 'candidate', candidateId: me.id })).key,
     );
-    const clash = expectProblem(
-      await candidate.patch(`/v1/candidates/${me.id}`, { externalId: other.externalId }),
-      409,
-      'conflict',
-    );
-    expect(clash).not.toHaveProperty('existingId');
+
+    const refusals = [
+      // a free id, one another record has, and clearing one's own
+      await employer.post('/v1/jobs', { employerId: mine.id, title: 'X', externalId: unique('free') }),
+      await employer.patch(`/v1/jobs/${myJob.id}`, { externalId: unique('free') }),
+      await employer.patch(`/v1/jobs/${myJob.id}`, { externalId: null }),
+      await employer.patch(`/v1/employers/${mine.id}`, { externalId: theirs.externalId }),
+      await candidate.patch(`/v1/candidates/${me.id}`, { externalId: unique('victim@example.com') }),
+      await candidate.patch(`/v1/candidates/${me.id}`, { externalId: theirs.externalId, headline: 'Hi' }),
+    ];
+    for (const response of refusals) {
+      const problem = expectProblem(response, 400, 'validation_failed');
+      expect(problem.detail).toContain('Only an admin key');
+      expect(problem.errors).toEqual([{ path: 'body.externalId', message: 'only an admin key can set it' }]);
+    }
+    // Nothing was written: no new job, and every record keeps its id and fields.
+    const jobs = (await admin.get(`/v1/jobs?employerId=${mine.id}`)).json().jobs;
+    expect(jobs.map((j: { id: string; externalId: string }) => [j.id, j.externalId])).toEqual([
+      [myJob.id, myJob.externalId],
+    ]);
+    expect((await admin.get(`/v1/employers/${mine.id}`)).json().employer.externalId).toBeNull();
+    expect((await admin.get(`/v1/candidates/${me.id}`)).json().candidate).toMatchObject({
+      externalId: me.externalId,
+      headline: me.headline ?? null,
+    });
+
+    // The same keys change their records' other fields as before.
+    expect((await employer.patch(`/v1/jobs/${myJob.id}`, { title: 'Renamed' })).statusCode).toBe(200);
+    expect((await candidate.patch(`/v1/candidates/${me.id}`, { headline: 'Planner' })).statusCode).toBe(200);
   });
 });

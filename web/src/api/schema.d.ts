@@ -2271,7 +2271,7 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
-                /** @description The caller's own id for this record, unique per workspace; bulk upserts match on it */
+                /** @description The integration's own id for this record, unique per workspace; bulk upserts match on it. Only an admin key sets or clears it (400 for employer and candidate keys) */
                 externalId?: string;
             };
             header?: never;
@@ -2320,7 +2320,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
-                    /** @description The caller's own id for this record, unique per workspace; bulk upserts match on it */
+                    /** @description The integration's own id for this record, unique per workspace; bulk upserts match on it. Only an admin key sets or clears it (400 for employer and candidate keys) */
                     externalId?: string;
                 };
             };
@@ -2601,7 +2601,7 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
-                /** @description The caller's own id for this record, unique per workspace; bulk upserts match on it */
+                /** @description The integration's own id for this record, unique per workspace; bulk upserts match on it. Only an admin key sets or clears it (400 for employer and candidate keys) */
                 externalId?: string;
                 employerId?: string;
                 /** @description Only open jobs match */
@@ -2672,7 +2672,7 @@ export interface operations {
                      * @default 0.5
                      */
                     minScore?: number;
-                    /** @description The caller's own id for this record, unique per workspace; bulk upserts match on it */
+                    /** @description The integration's own id for this record, unique per workspace; bulk upserts match on it. Only an admin key sets or clears it (400 for employer and candidate keys) */
                     externalId?: string;
                 };
             };
@@ -2867,7 +2867,7 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
-                /** @description The caller's own id for this record, unique per workspace; bulk upserts match on it */
+                /** @description The integration's own id for this record, unique per workspace; bulk upserts match on it. Only an admin key sets or clears it (400 for employer and candidate keys) */
                 externalId?: string;
             };
             header?: never;
@@ -2929,7 +2929,7 @@ export interface operations {
                      * @default 0.5
                      */
                     minScore?: number;
-                    /** @description The caller's own id for this record, unique per workspace; bulk upserts match on it */
+                    /** @description The integration's own id for this record, unique per workspace; bulk upserts match on it. Only an admin key sets or clears it (400 for employer and candidate keys) */
                     externalId?: string;
                 };
             };
