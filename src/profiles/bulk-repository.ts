@@ -1,7 +1,7 @@
 import type { DbOrTx, Tx } from '../db/client.ts';
 import { and, eq, inArray, sql } from '../db/orm.ts';
 import { rowsOf } from '../db/rows.ts';
-import { employers } from '../db/schema.ts';
+import { employers, jobs } from '../db/schema.ts';
 import { uuidv7Batch } from '../db/uuid.ts';
 import type { ProfileState } from '../matching/index.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
@@ -109,8 +109,9 @@ export async function writeJobs(
       from json_to_recordset(${recordset(jobRows)})
         as t(id uuid, external_id text, employer_id uuid, title text, capacity int, status text, min_score float8)
     on conflict (workspace_id, external_id) do update
-      set employer_id = excluded.employer_id, title = excluded.title, capacity = excluded.capacity,
+      set title = excluded.title, capacity = excluded.capacity,
           status = excluded.status, min_score = excluded.min_score, updated_at = now()
+      where jobs.employer_id = excluded.employer_id
     returning id, external_id, (xmax = 0) as inserted`);
   const rows = new Map(rowsOf<WrittenRow>(result).map((r) => [r.external_id, r]));
   const written: Written = new Map();
@@ -126,6 +127,24 @@ export async function writeJobs(
   onRows(written);
   await writeAnswers(tx, workspaceId, entries, written, 'job');
   return written;
+}
+
+/**
+ * The employer of each existing job among `externalIds`. A job never moves to another employer: its
+ * introductions, consent and contacts belong to the employer it was made for (bulk-routes.ts
+ * refuses such a line, and writeJobs' upsert leaves a job of another employer as it is).
+ */
+export async function employersOfJobs(
+  db: DbOrTx,
+  workspaceId: string,
+  externalIds: string[],
+): Promise<Map<string, string>> {
+  if (externalIds.length === 0) return new Map();
+  const rows = await db
+    .select({ externalId: jobs.externalId, employerId: jobs.employerId })
+    .from(jobs)
+    .where(and(eq(jobs.workspaceId, workspaceId), inArray(jobs.externalId, externalIds)));
+  return new Map(rows.map((row) => [row.externalId!, row.employerId]));
 }
 
 /** Employer ids by externalId and the set of known employer ids, among those the lines name. */

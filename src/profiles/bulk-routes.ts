@@ -17,6 +17,7 @@ import { CandidateBatchesAhead } from './bulk-ahead.ts';
 import type { BulkKind, CheckedLine } from './bulk-lines.ts';
 import {
   type CandidateLine,
+  employersOfJobs,
   type JobLine,
   resolveEmployers,
   writeCandidates,
@@ -197,6 +198,11 @@ async function checkEmployers(db: Db, workspaceId: string, entries: BulkEntry<Jo
     workspaceId,
     entries.map((e) => e.record),
   );
+  const owners = await employersOfJobs(
+    db,
+    workspaceId,
+    entries.map((e) => e.externalId),
+  );
   const employerOf = new Map<number, string>();
   const refused = new Map<number, LineResult>();
   for (const { line, externalId, record } of entries) {
@@ -205,6 +211,25 @@ async function checkEmployers(db: Db, workspaceId: string, entries: BulkEntry<Jo
         ? record.employerId
         : undefined
       : known.byExternalId.get(record.employerExternalId!);
+    const owner = owners.get(externalId);
+    if (id && owner && owner !== id) {
+      refused.set(line, {
+        line,
+        status: 'error',
+        externalId,
+        error: {
+          code: 'conflict',
+          detail: `Job with externalId ${externalId} belongs to employer ${owner}; a job does not move to another employer (its introductions stay with the one it was made for). Delete it and create a new job for employer ${id}.`,
+          errors: [
+            {
+              path: record.employerId ? 'employerId' : 'employerExternalId',
+              message: "not the job's employer",
+            },
+          ],
+        },
+      });
+      continue;
+    }
     if (id) {
       employerOf.set(line, id);
       continue;

@@ -265,6 +265,33 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
       ).toEqual(['ok']);
       expect((await caller(t.app, other.adminKey).get('/v1/jobs')).json().jobs).toEqual([]);
     });
+
+    it('never moves a job to another employer: the line is refused 409 and the job stays as it was', async () => {
+      const { adminKey, admin } = await createWorkspace(t.app);
+      const first = await createEmployer(t.app, adminKey, { externalId: 'first' });
+      const second = await createEmployer(t.app, adminKey, { externalId: 'second' });
+      const created = await uploadOk(adminKey, 'jobs', [
+        { externalId: 'j-1', employerId: first.id, title: 'Welder' },
+      ]);
+      const jobId = created.results[0]!.id;
+      const { results, summary } = await uploadOk(adminKey, 'jobs', [
+        { externalId: 'j-1', employerId: second.id, title: 'Moved' },
+        { externalId: 'j-1b', employerExternalId: 'second', title: 'Fine' },
+      ]);
+      expect(summary).toEqual({ created: 1, updated: 0, failed: 1 });
+      expect(results[0]).toMatchObject({ status: 'error', externalId: 'j-1', error: { code: 'conflict' } });
+      expect(results[0]!.error!.detail).toContain(`belongs to employer ${first.id}`);
+      expect(results[0]!.error!.errors).toEqual([{ path: 'employerId', message: "not the job's employer" }]);
+      expect((await admin.get(`/v1/jobs/${jobId}`)).json().job).toMatchObject({
+        employerId: first.id,
+        title: 'Welder',
+      });
+      // The same line for the job's own employer updates it.
+      const again = await uploadOk(adminKey, 'jobs', [
+        { externalId: 'j-1', employerExternalId: 'first', title: 'Senior welder' },
+      ]);
+      expect(again.results[0]).toMatchObject({ status: 'updated', id: jobId });
+    });
   });
 
   describe('limits', () => {
