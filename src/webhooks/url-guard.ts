@@ -22,6 +22,9 @@ for (const [network, prefix] of [
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
+  // local-use NAT64 (RFC 8215) and Teredo: tunnels into networks that cannot be told from here
+  ['64:ff9b:1::', 48],
+  ['2001::', 32],
 ] as const) {
   internal.addSubnet(network, prefix, 'ipv6');
 }
@@ -40,11 +43,51 @@ export function ownAddresses(): Set<string> {
 }
 
 export function isInternalAddress(address: string, own: Set<string> = ownAddresses()): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  const plain = mapped ? mapped[1]! : address.toLowerCase();
+  const plain = address.toLowerCase();
   const family = isIP(plain);
   if (family === 0) return false;
+  const embedded = family === 6 ? embeddedIPv4(plain) : undefined;
+  if (embedded !== undefined && isInternalAddress(embedded, own)) return true;
   return internal.check(plain, family === 4 ? 'ipv4' : 'ipv6') || own.has(plain);
+}
+
+/**
+ * The IPv4 address an IPv6 address carries, where one reaches it: mapped (::ffff:a.b.c.d),
+ * translated (::ffff:0:a.b.c.d), compatible (::a.b.c.d), NAT64 (64:ff9b::a.b.c.d) and 6to4
+ * (2002:AABB:CCDD::). Each is checked as that IPv4 address: on a NAT64 or 6to4 network,
+ * 64:ff9b::a9fe:a9fe is the metadata service at 169.254.169.254.
+ */
+export function embeddedIPv4(address: string): string | undefined {
+  const words = ipv6Words(address);
+  if (!words) return undefined;
+  const zeros = (from: number, to: number) => words.slice(from, to).every((w) => w === 0);
+  const v4 = (high: number, low: number) => `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  const tail = v4(words[6]!, words[7]!);
+  if (zeros(0, 5) && words[5] === 0xffff) return tail;
+  if (zeros(0, 4) && words[4] === 0xffff && words[5] === 0) return tail;
+  if (zeros(0, 6)) return tail;
+  if (words[0] === 0x64 && words[1] === 0xff9b && zeros(2, 6)) return tail;
+  if (words[0] === 0x2002) return v4(words[1]!, words[2]!);
+  return undefined;
+}
+
+/** The eight 16-bit words of an IPv6 address (with `::` and a dotted IPv4 tail expanded). */
+function ipv6Words(address: string): number[] | undefined {
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
+  let text = address;
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${address.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, rest] = text.split('::') as [string, string | undefined];
+  const part = (s: string) => (s === '' ? [] : s.split(':').map((w) => Number.parseInt(w, 16)));
+  const front = part(head);
+  const back = rest === undefined ? [] : part(rest);
+  const words =
+    rest === undefined ? front : [...front, ...Array(8 - front.length - back.length).fill(0), ...back];
+  return words.length === 8 && words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffff)
+    ? words
+    : undefined;
 }
 
 /**
@@ -71,7 +114,8 @@ export function urlProblem(raw: string, allowInsecure: boolean): string | undefi
   if (url.username || url.password) return 'must not carry credentials';
   if (allowInsecure) return undefined;
   if (url.protocol !== 'https:') return `must be an https URL${insecureHint}`;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  // A name may end in the root's dot: localhost. is localhost.
+  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '');
   if (host === 'localhost' || host.endsWith('.localhost') || isInternalAddress(host)) {
     return `must not point at a loopback, private, link-local or this host's own address${insecureHint}`;
   }

@@ -85,16 +85,33 @@ describe('webhook URL guard', () => {
     'fd00::1',
     'fe80::1',
     '::ffff:127.0.0.1',
+    // IPv6 forms that carry an internal IPv4 address: mapped, translated, compatible, NAT64, 6to4
+    '::ffff:7f00:1',
+    '::ffff:0:a00:1',
+    '::ffff:0:127.0.0.1',
+    '::7f00:1',
+    '64:ff9b::a9fe:a9fe',
+    '64:ff9b::10.0.0.1',
+    '2002:7f00:1::',
+    '2002:a9fe:a9fe::1',
+    // local-use NAT64 and Teredo, refused whatever they carry
+    '64:ff9b:1::a00:1',
+    '2001:0:4136:e378:8000:63bf:3fff:fdd2',
   ])('counts %s as internal', (address) => {
     expect(isInternalAddress(address)).toBe(true);
   });
 
-  it.each(['93.184.215.14', '8.8.8.8', '2606:4700::1111', '::ffff:8.8.8.8'])(
-    'counts %s as public',
-    (address) => {
-      expect(isInternalAddress(address)).toBe(false);
-    },
-  );
+  it.each([
+    '93.184.215.14',
+    '8.8.8.8',
+    '2606:4700::1111',
+    '::ffff:8.8.8.8',
+    '64:ff9b::808:808',
+    '2002:808:808::1',
+    '2001:4860:4860::8888',
+  ])('counts %s as public', (address) => {
+    expect(isInternalAddress(address)).toBe(false);
+  });
 
   it("counts this host's own addresses as internal, public ones included", () => {
     const own = new Set(['203.0.113.7', '2001:db8::7']);
@@ -125,6 +142,10 @@ describe('webhook URL guard', () => {
     ['https://127.0.0.1:8443/x', 'must not point at a loopback, private, link-local'],
     ['https://[::1]/x', 'must not point at a loopback, private, link-local'],
     ['https://169.254.169.254/latest', 'must not point at a loopback, private, link-local'],
+    ['https://localhost.:8443/x', 'must not point at a loopback, private, link-local'],
+    ['https://[64:ff9b::169.254.169.254]/latest', 'must not point at a loopback, private, link-local'],
+    ['https://[::ffff:0:a00:1]/x', 'must not point at a loopback, private, link-local'],
+    ['https://[2002:7f00:1::]/x', 'must not point at a loopback, private, link-local'],
   ])('refuses %s by default', (url, problem) => {
     expect(urlProblem(url, false)?.startsWith(problem)).toBe(true);
   });
