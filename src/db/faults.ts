@@ -1,7 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { loggableError } from '../logger.ts';
 
-/** Socket-level codes of a server that is gone or unreachable. */
+/**
+ * Socket-level codes of a server that is gone or unreachable, and of a host name that does not
+ * resolve (now: a DNS outage, or a managed database's name during a failover).
+ */
 const socketCodes = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -9,6 +12,8 @@ const socketCodes = new Set([
   'ETIMEDOUT',
   'EHOSTUNREACH',
   'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
 ]);
 /** SQLSTATEs of a server going away: admin_shutdown, crash_shutdown, cannot_connect_now. */
 const shutdownStates = new Set(['57P01', '57P02', '57P03']);

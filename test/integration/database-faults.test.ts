@@ -37,12 +37,37 @@ describe('connection errors', () => {
     ['a lost connection', new Error('Connection terminated unexpectedly')],
     ['a pool connect timeout', new Error('timeout exceeded when trying to connect')],
     [
+      'a host name that does not resolve',
+      Object.assign(new Error('getaddrinfo ENOTFOUND db.example'), { code: 'ENOTFOUND' }),
+    ],
+    [
+      'a name server that does not answer',
+      Object.assign(new Error('getaddrinfo EAI_AGAIN db.example'), { code: 'EAI_AGAIN' }),
+    ],
+    [
       'one wrapped by drizzle',
       new Error('Failed query: select 1', { cause: new Error('Connection terminated') }),
     ],
   ])('recognises %s', (_name, error) => {
     expect(isConnectionError(error)).toBe(true);
   });
+
+  // A name that never resolves (RFC 2606's .invalid) is an outage like a refused connection:
+  // the process waits for it (a managed database's name can be missing during a failover).
+  it('starts a process whose database host name does not resolve: it waits, saying so', async () => {
+    const url = 'postgres://mutualfit:mutualfit@no-such-host.invalid:5432/mutualfit';
+    const child = runEntry('src/server.ts', [], childEnv({ DATABASE_URL: url }));
+    try {
+      await until(child, 'it said it waits for the database', () =>
+        child.output().stderr.includes('The database cannot be reached'),
+      );
+      expect(child.output().stderr).toMatch(/ENOTFOUND|EAI_AGAIN/);
+      expect(child.output().stdout).not.toMatch(LISTENING);
+      expect(await child.stop()).toBe(0);
+    } finally {
+      killLeftovers();
+    }
+  }, 60_000);
 
   it.each([
     ['a unique violation', Object.assign(new Error('duplicate key'), { code: '23505' })],
