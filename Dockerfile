@@ -20,6 +20,8 @@ WORKDIR /app
 
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
+# `npm run key` and `npm run migrate` check the Node version with it first.
+COPY scripts/require-node.mjs ./scripts/
 COPY src ./src
 COPY migrations ./migrations
 COPY questionnaires ./questionnaires
