@@ -161,7 +161,13 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
       await precheckStep(db, { workspaceId: principal.workspaceId, jobId, candidateId }, side, action);
       if (action === 'interested') {
         // Declining and withdrawing stay open: they reveal nothing and let either side step back.
-        if (candidate.paused) throw candidatePaused(candidateId, 'no new interest in introductions');
+        if (candidate.paused) {
+          // To the employer a paused candidate is not there, as for its explanation; the candidate
+          // (and an admin) are told why.
+          if (principal.role === 'employer')
+            throw notFound(`The pair of job ${jobId} and candidate ${candidateId}`);
+          throw candidatePaused(candidateId, 'no new interest in introductions');
+        }
         if (hidesFrom(candidate, job.employerId)) {
           throw new AppError(
             'hidden_from_employer',

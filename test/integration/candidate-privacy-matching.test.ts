@@ -76,7 +76,7 @@ describe.each(availableDatabaseKinds())('candidate privacy in matching on %s', (
       expect(JSON.stringify(allocation)).not.toContain(m.ids.better);
     });
 
-    it('refuses new interest with 409 candidate_paused on both sides, and keeps a mutual introduction without contact', async () => {
+    it('refuses new interest (to the employer: no such pair; to the candidate and admins: 409 candidate_paused), and keeps a mutual introduction without contact', async () => {
       const { m, employer, good } = await market();
       expect((await act(employer, m.job.id, m.ids.good, 'interested')).statusCode).toBe(200);
       expect((await act(good, m.job.id, m.ids.good, 'interested')).statusCode).toBe(200);
@@ -87,7 +87,15 @@ describe.each(availableDatabaseKinds())('candidate privacy in matching on %s', (
       const kept = (await employer.get(introduction)).json().introduction;
       expect(kept).toMatchObject({ status: 'mutual' });
       expect(kept.contact).toBeUndefined();
-      expectProblem(await act(employer, m.job.id, m.ids.better, 'interested'), 409, 'candidate_paused');
+      // The employer meets the 404 of a candidate that does not exist: the pause is not told.
+      const paused = expectProblem(
+        await act(employer, m.job.id, m.ids.better, 'interested'),
+        404,
+        'not_found',
+      );
+      const missing = crypto.randomUUID();
+      const absent = expectProblem(await act(employer, m.job.id, missing, 'interested'), 404, 'not_found');
+      expect(paused.detail.replace(m.ids.better, '…')).toBe(absent.detail.replace(missing, '…'));
       expectProblem(
         await act(m.admin, m.otherJob.id, m.ids.good, 'interested', 'employer'),
         409,
