@@ -115,6 +115,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const metrics = registerHttpMetrics(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // API answers carry keys, session tokens, webhook secrets and contact details: no cache, no
+    // proxy and no browser history keeps them.
+    if (request.url.startsWith('/v1/') && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
   });
 
   registerJsonBodies(app);

@@ -26,6 +26,8 @@ export function sendProblem(
   options: { errors?: FieldProblem[] | undefined; extra?: Record<string, unknown> | undefined } = {},
 ) {
   const problem = toProblem(code, detail, request.id, options);
+  // RFC 9110: a 401 names the scheme that would authenticate (RFC 6750's Bearer).
+  if (problem.status === 401) reply.header('www-authenticate', 'Bearer realm="mutualfit"');
   return reply.code(problem.status).type('application/problem+json').serializer(JSON.stringify).send(problem);
 }
 

@@ -5,7 +5,7 @@ import { expectTracedProblem, uuidPattern } from '../support/factories.ts';
 
 describe.each(availableDatabaseKinds())('request ids and headers on %s', (kind) => {
   const t = useTestApp({ kind });
-  const { get } = plainRequests(t);
+  const { get, post } = plainRequests(t);
 
   it('answers 404 route_not_found problem+json for an unknown route', async () => {
     const problem = expectTracedProblem(await get('/v1/nothing-here', ADMIN_KEY), 404, 'route_not_found');
@@ -33,6 +33,33 @@ describe.each(availableDatabaseKinds())('request ids and headers on %s', (kind) 
     const response = await get('/v1/workspace', undefined, { 'x-request-id': unsafe });
     expect(response.headers['x-request-id']).toMatch(uuidPattern);
     expect(expectTracedProblem(response, 401, 'unauthorized').requestId).toMatch(uuidPattern);
+  });
+
+  it('names the Bearer scheme on every 401 (a missing, unknown or malformed key)', async () => {
+    for (const headers of [
+      {},
+      { authorization: 'Bearer mf_not-a-real-key-at-all-000000' },
+      { authorization: 'Basic eDp5' },
+    ]) {
+      const response = await get('/v1/workspace', undefined, headers);
+      expectTracedProblem(response, 401, 'unauthorized');
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="mutualfit"');
+    }
+    expect((await get('/v1/workspace', ADMIN_KEY)).headers['www-authenticate']).toBeUndefined();
+  });
+
+  // API answers carry keys, session tokens, webhook secrets and contact details.
+  it('tells caches and browsers to keep no API answer, a minted key and an error included', async () => {
+    const minted = await post('/v1/api-keys', ADMIN_KEY, { role: 'admin' });
+    expect(minted.statusCode, minted.body).toBe(201);
+    for (const response of [
+      minted,
+      await get('/v1/workspace', ADMIN_KEY),
+      await get('/v1/workspace'),
+      await get('/v1/nothing-here', ADMIN_KEY),
+    ]) {
+      expect(response.headers['cache-control']).toBe('no-store');
+    }
   });
 
   it('sets the security headers from helmet', async () => {
