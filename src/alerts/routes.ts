@@ -57,6 +57,10 @@ export const alertRoutes: FastifyPluginAsyncZod<{
       path,
       {
         config: { roles },
+        // A PUT without a body switches the alert on at the default threshold, as `{}` does.
+        preValidation: async (request) => {
+          request.body ??= {};
+        },
         schema: {
           operationId: `put${Side}Alert`,
           tags,

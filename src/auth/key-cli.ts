@@ -25,7 +25,7 @@ try {
   const minted = await mintKeyFromShell(database.db, asked);
   process.stdout.write(`${minted.key}\n`);
   process.stderr.write(
-    `Minted a${minted.role === 'admin' ? 'n' : ''} ${minted.role} key for workspace "${minted.workspace.name}" ` +
+    `Minted ${/^[aeiou]/.test(minted.role) ? 'an' : 'a'} ${minted.role} key for workspace "${minted.workspace.name}" ` +
       `(${minted.workspace.id}). It is shown only now and stored as a hash.\n`,
   );
 } catch (error) {

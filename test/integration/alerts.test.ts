@@ -60,6 +60,20 @@ describe.each(availableDatabaseKinds())('alerts on %s', (kind) => {
     expect(events[1]).toMatchObject({ score: null });
   });
 
+  it('switches an alert on at the default threshold from a PUT without a body, as from {}', async () => {
+    const m = await market();
+    const on = await t.app.inject({
+      method: 'PUT',
+      url: `/v1/candidates/${m.candidate.id}/alert`,
+      headers: bearer(m.adminKey),
+    });
+    expect(on.statusCode, on.body).toBe(200);
+    expect(on.json().alert.minScore).toBe(0.5);
+    // A body that is there is still checked.
+    const bad = await m.admin.put(`/v1/candidates/${m.candidate.id}/alert`, { minScore: 2 });
+    expect(bad.statusCode).toBe(400);
+  });
+
   it('raises nothing for pairs already above when switched on, nor when the threshold changes', async () => {
     const m = await market();
     await m.put(`/v1/candidates/${m.candidate.id}/answers`, goodCandidate);

@@ -36,11 +36,12 @@ describe.each(availableDatabaseKinds())('request ids and headers on %s', (kind) 
   });
 
   it('names the Bearer scheme on every 401 (a missing, unknown or malformed key)', async () => {
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       {},
       { authorization: 'Bearer mf_not-a-real-key-at-all-000000' },
       { authorization: 'Basic eDp5' },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const response = await get('/v1/workspace', undefined, headers);
       expectTracedProblem(response, 401, 'unauthorized');
       expect(response.headers['www-authenticate']).toBe('Bearer realm="mutualfit"');
