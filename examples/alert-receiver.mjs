@@ -3,7 +3,9 @@
 //
 //   MUTUALFIT_WEBHOOK_SECRET=whsec_... node examples/alert-receiver.mjs
 //
-// Subscribe it (admin key): POST /v1/webhooks {"url":"https://<this host>/hooks","eventTypes":["match.created","match.removed"]}
+// Subscribe it (admin key): POST /v1/webhooks {"url":"https://<this host>/hooks","eventTypes":["match.created","match.removed","candidate.erased"]}
+// It serves plain http: put it behind your TLS proxy, or, to try it on one machine, start mutualfit
+// with WEBHOOK_ALLOW_INSECURE_URLS=true and subscribe "http://127.0.0.1:8080/hooks" (development only).
 // Delivery is at least once: de-duplicate on webhook-id. Events of one alert are written in order,
 // but retries can deliver them out of order; the pull feed (GET /v1/jobs/{id}/alert/events) is the
 // ordered source when order matters.
@@ -38,7 +40,8 @@ createServer((req, res) => {
       if (event.type === 'match.removed') matches.delete(key);
       if (event.type === 'candidate.erased')
         for (const k of matches.keys()) if (k.endsWith(`:${event.data.candidateId}`)) matches.delete(k);
-      process.stdout.write(`${event.type} ${key} ${score} (${matches.size} pairs above threshold)\n`);
+      const what = event.type.startsWith('match.') ? `${key} ${score}` : JSON.stringify(event.data);
+      process.stdout.write(`${event.type} ${what} (${matches.size} pairs above threshold)\n`);
     }
     res.writeHead(204).end();
   });

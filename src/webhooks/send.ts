@@ -39,7 +39,7 @@ export const postWebhook: Send = (url, message, { timeoutMs, allowInsecure }) =>
     const deadline = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     // Before an answer, every failure reads the same to the subscriber: "refused" against "timed
     // out" against "TLS failed" would make the delivery log a port scanner of other people's hosts.
-    const noAnswer = `no HTTP answer within ${timeoutMs} ms: the receiver could not be reached or did not answer`;
+    const noAnswer = `no HTTP answer: the receiver could not be reached, or did not answer within ${timeoutMs} ms`;
     const finish = (result: SendResult) => {
       clearTimeout(deadline);
       resolve(result);

@@ -20,7 +20,7 @@ import { createMarket, eventually, keyOf } from '../support/matching-factories.t
 import { type Responder, startReceiver, webhookTestEnv } from '../support/webhook-receiver.ts';
 
 /** What a subscriber reads for any attempt without an HTTP answer (webhookTestEnv's 2 s timeout). */
-const noAnswer = 'no HTTP answer within 2000 ms: the receiver could not be reached or did not answer';
+const noAnswer = 'no HTTP answer: the receiver could not be reached, or did not answer within 2000 ms';
 
 interface DeliveryView {
   id: string;
