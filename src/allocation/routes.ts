@@ -36,6 +36,25 @@ function tooManyJobs(count: number): AppError {
   );
 }
 
+/**
+ * Every job named in `jobIds` must be an open job of the workspace: one that is not (closed,
+ * missing, or another workspace's, which reads the same) would silently leave the allocation.
+ */
+function assertOpenJobs(jobIds: string[], open: { id: string }[]): void {
+  const found = new Set(open.map((job) => job.id));
+  const errors = jobIds.flatMap((id, k) =>
+    found.has(id)
+      ? []
+      : [{ path: `body.jobIds[${k}]`, message: `${id} is not an open job of this workspace` }],
+  );
+  if (errors.length === 0) return;
+  throw new AppError(
+    'invalid_input',
+    `${errors.length} of the jobIds ${errors.length === 1 ? 'is' : 'are'} not an open job of this workspace: ${errors[0]!.message}`,
+    { errors },
+  );
+}
+
 /** The most candidates (and jobs, and preferences in one list) one allocation takes. */
 const MAX_PARTIES = 200_000;
 
@@ -126,6 +145,7 @@ export const allocationRoutes: FastifyPluginAsyncZod<{
           let task: AllocationTask;
           if ('source' in body) {
             const jobs = await openJobsWithCapacity(db, principal.workspaceId, body.jobIds);
+            if (body.jobIds) assertOpenJobs(body.jobIds, jobs);
             if (jobs.length > MAX_MATCH_JOBS) throw tooManyJobs(jobs.length);
             const method = await scoreMethodOf(db, principal.workspaceId);
             const only = body.candidateIds ? new Set(body.candidateIds) : undefined;

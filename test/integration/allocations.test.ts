@@ -125,6 +125,29 @@ describe.each(availableDatabaseKinds())('allocations on %s', (kind) => {
     expect(audit.some((row) => row.action === 'allocation')).toBe(true);
   });
 
+  it('answers 422 naming each of the jobIds that is not an open job of the workspace, and stores nothing', async () => {
+    const m = await createMarket(t.app);
+    const other = await createMarket(t.app);
+    expect((await m.admin.patch(`/v1/jobs/${m.otherJob.id}`, { status: 'closed' })).statusCode).toBe(200);
+    const missing = crypto.randomUUID();
+    const response = await m.admin.post('/v1/allocations', {
+      source: 'matches',
+      jobIds: [m.job.id, m.otherJob.id, other.job.id, missing],
+    });
+    const problem = expectProblem(response, 422, 'invalid_input');
+    // Closed, another workspace's and missing read the same: nothing tells them apart.
+    expect(problem.errors).toEqual(
+      [m.otherJob.id, other.job.id, missing].map((id, k) => ({
+        path: `body.jobIds[${k + 1}]`,
+        message: `${id} is not an open job of this workspace`,
+      })),
+    );
+    const audit = await auditRowsOf(t.database.db, m.workspace.id);
+    expect(audit.some((row) => row.action === 'allocation')).toBe(false);
+    const fine = await m.admin.post('/v1/allocations', { source: 'matches', jobIds: [m.job.id] });
+    expect(fine.statusCode, fine.body).toBe(201);
+  });
+
   it('takes a candidate out of stored allocations when the candidate is erased', async () => {
     const m = await createMarket(t.app);
     const { allocation } = (await m.admin.post('/v1/allocations', { source: 'matches' })).json();
