@@ -29,7 +29,7 @@ import { registerIdempotency } from './http/idempotency.ts';
 import { registerJsonBodies } from './http/json-body.ts';
 import { registerMethodNotAllowed } from './http/method-not-allowed.ts';
 import { apiDescription, documentObject, documentRoute } from './http/openapi-document.ts';
-import { registerProblemHandlers } from './http/problem-handler.ts';
+import { registerProblemHandlers, sendProblem } from './http/problem-handler.ts';
 import { registerNulGuard } from './http/text-guard.ts';
 import { clientErrorHandler, frameworkErrors } from './http/transport-errors.ts';
 import { webAssets } from './http/web-assets.ts';
@@ -95,6 +95,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     trustProxy: trustProxy(config.TRUST_PROXY),
     frameworkErrors,
     clientErrorHandler,
+    // Requests that arrive while the server closes get our problem+json 503 (below), not Fastify's.
+    return503OnClosing: false,
     // A slow client is cut off (408) rather than holding a socket: the whole request must arrive
     // within requestTimeout, its headers within headersTimeout; idle sockets are closed.
     requestTimeout: config.REQUEST_TIMEOUT_MS,
@@ -113,6 +115,21 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerProblemHandlers(app);
   reportConnectionLosses(database, app.log);
   const metrics = registerHttpMetrics(app);
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  // A request on a kept-alive connection after SIGTERM: the load balancer should try another instance.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!closing) return;
+    reply.header('connection', 'close');
+    return sendProblem(
+      reply,
+      request,
+      'not_ready',
+      'This instance is shutting down; send the request to another.',
+    );
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     // API answers carry keys, session tokens, webhook secrets and contact details: no cache, no
