@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
@@ -54,6 +55,15 @@ const envSchema = z.object({
       if (trimmed === 'true') return true;
       if (/^\d+$/.test(trimmed)) return Number(trimmed);
       return trimmed.split(',').map((entry) => entry.trim());
+    })
+    .superRefine((setting, context) => {
+      if (!Array.isArray(setting)) return;
+      for (const entry of setting.filter((e) => !isProxyRange(e))) {
+        context.addIssue({
+          code: 'custom',
+          message: `"${entry}" is not an address, a CIDR range (10.0.0.0/8), loopback, linklocal or uniquelocal`,
+        });
+      }
     }),
   // A request (headers and body) must arrive within REQUEST_TIMEOUT_MS, its headers within
   // HEADERS_TIMEOUT_MS; a socket idle for CONNECTION_TIMEOUT_MS is closed (0: never), and an
@@ -147,4 +157,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
   }
   return Object.freeze(parsed.data);
+}
+
+/** What proxy-addr takes as a trusted proxy: an address, a CIDR range or one of its named ranges. */
+function isProxyRange(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }

@@ -81,6 +81,19 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('refuses proxies to trust that are no address or range, naming each', () => {
+    expect(loadConfig({ TRUST_PROXY: 'loopback, ::1/128, 192.168.0.0/16' }).TRUST_PROXY).toEqual([
+      'loopback',
+      '::1/128',
+      '192.168.0.0/16',
+    ]);
+    for (const bad of ['maybe', '10.0.0.0/33', '10.0.0.1/8/8', '::1/129', '10.0.0.0/x']) {
+      expect(() => loadConfig({ TRUST_PROXY: `127.0.0.1, ${bad}` })).toThrow(
+        `TRUST_PROXY: "${bad}" is not an address`,
+      );
+    }
+  });
+
   it('refuses a headers timeout longer than the request timeout', () => {
     expect(() => loadConfig({ REQUEST_TIMEOUT_MS: '1000', HEADERS_TIMEOUT_MS: '2000' })).toThrow(
       /HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS/,
