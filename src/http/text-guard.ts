@@ -18,7 +18,8 @@ export function registerNulGuard(app: FastifyInstance): void {
   });
 }
 
-function findNul(value: unknown, path: string): string | undefined {
+/** The path of the first string or key in `value` that holds U+0000 (`path` for `value` itself), if any. */
+export function findNul(value: unknown, path: string): string | undefined {
   if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
   if (typeof value !== 'object' || value === null) return undefined;
   for (const [key, child] of Object.entries(value)) {

@@ -4,6 +4,7 @@ import { sameJson } from '../answers/same-json.ts';
 import type { AnswerSet } from '../answers/types.ts';
 import type { ErrorCode, FieldProblem } from '../http/errors.ts';
 import { answerMap } from '../http/schema-parts.ts';
+import { findNul } from '../http/text-guard.ts';
 import { compileLayout, type Layout } from '../matching/engine/layout.ts';
 import { layoutKey, packAnswers } from '../matching/engine/packed-row.ts';
 import { MAX_CRITERIA } from '../questionnaires/definition.ts';
@@ -63,7 +64,7 @@ export interface PackedAnswers {
 
 /** What one line checks to; the duplicate check across lines comes after, in line order. */
 export type CheckedLine<T, A = PackedAnswers> =
-  | { line: number; refused: LineError }
+  | { line: number; refused: LineError; externalId?: string | undefined }
   | { line: number; externalId: string; record: T; answers: { ok: true; value?: A } }
   | { line: number; externalId: string; record: T; answers: { ok: false; error: LineError } };
 
@@ -161,7 +162,7 @@ function checkLine<S extends z.ZodType<BulkLine>>(
   questionnaires: QuestionnaireCatalog,
 ): CheckedLine<z.output<S>, ResolvedAnswers> {
   const parsed = parseLine(text, schema);
-  if (!parsed.ok) return { line, refused: parsed.error };
+  if (!parsed.ok) return { line, refused: parsed.error, externalId: parsed.externalId };
   const record = parsed.value;
   const { externalId, questionnaireId, questionnaireVersion, answers: given } = record;
   // The answers travel on as JSON and a packed row; the writer never reads them off the record.
@@ -184,12 +185,28 @@ function checkLine<S extends z.ZodType<BulkLine>>(
 function parseLine<S extends z.ZodType>(
   text: string,
   schema: S,
-): { ok: true; value: z.output<S>; json: unknown } | { ok: false; error: LineError } {
+):
+  | { ok: true; value: z.output<S>; json: unknown }
+  | { ok: false; error: LineError; externalId?: string | undefined } {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     return { ok: false, error: { code: 'validation_failed', detail: 'The line is not valid JSON.' } };
+  }
+  // The line's own id, when it has one, so its result can be matched to the record it was for.
+  const given = (json as { externalId?: unknown } | null)?.externalId;
+  const externalId = typeof given === 'string' && given.length <= 128 ? given : undefined;
+  // PostgreSQL text cannot hold U+0000 (JSON writes it \u0000): refused here, named, as for a single write.
+  const nul = text.includes('\\u0000') ? findNul(json, '') : undefined;
+  if (nul !== undefined) {
+    const path = nul.slice(1) || '(line)';
+    const message = 'must not contain the NUL character (U+0000)';
+    return {
+      ok: false,
+      externalId,
+      error: { code: 'validation_failed', detail: `${path}: ${message}`, errors: [{ path, message }] },
+    };
   }
   const parsed = schema.safeParse(json);
   if (parsed.success) return { ok: true, value: parsed.data, json };
@@ -199,6 +216,7 @@ function parseLine<S extends z.ZodType>(
   }));
   return {
     ok: false,
+    externalId,
     error: {
       code: 'validation_failed',
       detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '),

@@ -56,7 +56,7 @@ export async function writeBulk<T>(options: {
   for (const checked of options.checked) {
     const { line } = checked;
     if ('refused' in checked) {
-      results.set(line, { line, status: 'error', error: checked.refused });
+      results.set(line, { line, status: 'error', externalId: checked.externalId, error: checked.refused });
       continue;
     }
     const { externalId } = checked;

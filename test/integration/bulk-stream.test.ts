@@ -88,7 +88,7 @@ describe.each(availableDatabaseKinds())('bulk bodies streamed in on %s', (kind) 
     expect(outcomes(streamed.json())).toEqual([
       { line: 1, status: 'created', externalId: 'a', code: undefined },
       { line: 3, status: 'error', externalId: undefined, code: 'validation_failed' },
-      { line: 4, status: 'error', externalId: undefined, code: 'validation_failed' },
+      { line: 4, status: 'error', externalId: 'b', code: 'validation_failed' },
       { line: 5, status: 'error', externalId: 'c', code: 'invalid_answers' },
       { line: 6, status: 'error', externalId: 'a', code: 'invalid_input' },
       { line: 8, status: 'created', externalId: 'd', code: undefined },

@@ -156,9 +156,38 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
         [4, 'error', 'validation_failed'],
         [5, 'error', 'validation_failed'],
       ]);
+      // A line that names its externalId has it in its result, even when it breaks the schema.
+      expect(results.map((r) => r.externalId)).toEqual([
+        undefined,
+        'ok',
+        'no-contact',
+        'extra',
+        'answers-without-questionnaire',
+      ]);
       expect(JSON.stringify(results[3]?.error)).toContain('nickname');
       expect(JSON.stringify(results[4]?.error)).toContain('questionnaireId');
       expect((await admin.get('/v1/candidates')).json().candidates).toHaveLength(1);
+    });
+
+    it('refuses a line holding U+0000 with validation_failed naming where, before writing', async () => {
+      const { adminKey, admin } = await createWorkspace(t.app);
+      const lines = [
+        candidateLine('nul-name', { contact: { name: 'a\u0000b', email: uniqueEmail() } }),
+        candidateLine('fine'),
+      ];
+      const { results } = await uploadOk(adminKey, 'candidates', lines);
+      expect(results[0]).toEqual({
+        line: 1,
+        status: 'error',
+        externalId: 'nul-name',
+        error: {
+          code: 'validation_failed',
+          detail: 'contact.name: must not contain the NUL character (U+0000)',
+          errors: [{ path: 'contact.name', message: 'must not contain the NUL character (U+0000)' }],
+        },
+      });
+      expect(results[1]).toMatchObject({ status: 'created', externalId: 'fine' });
+      expect(await byExternalId(admin, 'candidates', 'nul-name')).toEqual([]);
     });
 
     it('refuses a repeated externalId on the later line and keeps the first', async () => {
@@ -198,9 +227,10 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
       expect((await admin.get(`/v1/candidates/${existing.id}/answers`)).statusCode).toBe(200);
     });
 
+    // A lone surrogate passes the line's checks, and PostgreSQL's json parser refuses it.
     it.each([
-      ['its profile', { headline: 'a\u0000b' }],
-      ['its contact, written after the profile', { contact: { name: 'a\u0000b', email: uniqueEmail() } }],
+      ['its profile', { headline: 'a\ud800b' }],
+      ['its contact, written after the profile', { contact: { name: 'a\ud800b', email: uniqueEmail() } }],
     ])('fails only the line whose %s the database refuses, writing nothing of it', async (_case, extra) => {
       const { adminKey, admin } = await createWorkspace(t.app);
       const lines = [candidateLine('fine-1'), candidateLine('nul', extra), candidateLine('fine-2')];
