@@ -3,7 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { ensureFirstRunWorkspace, firstRunNotice } from './auth/bootstrap.ts';
 import { loadQuestionnaires } from './questionnaires/loader.ts';
-import { fail, loadConfigOrFail, migrateOnceReachable, openDatabaseOrFail } from './startup.ts';
+import {
+  fail,
+  failOnDatabase,
+  loadConfigOrFail,
+  migrateOnceReachable,
+  openDatabaseOrFail,
+} from './startup.ts';
 
 const config = loadConfigOrFail();
 // A broken questionnaire stops the start before anything else is touched.
@@ -25,7 +31,7 @@ closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
   await database.close();
 });
 
-await migrateOnceReachable(database);
+await migrateOnceReachable(database).catch(failOnDatabase);
 app = await buildApp({ config, database, questionnaires, loadIndexInBackground: true });
 const url = await app.listen({ host: config.HOST, port: config.PORT });
 app.log.info(

@@ -1,7 +1,7 @@
 import { type Config, loadConfig } from './config.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { DataDirLockedError } from './db/data-dir-lock.ts';
-import { retryThroughOutages } from './db/faults.ts';
+import { isConnectionError, retryThroughOutages } from './db/faults.ts';
 import { runMigrations } from './db/migrate.ts';
 
 /** Prints a message for the person at the shell and ends the process with a failure. */
@@ -43,4 +43,41 @@ export async function migrateOnceReachable(database: Database): Promise<void> {
       ),
     { keepAlive: true },
   );
+}
+
+/**
+ * At the shell, a database that cannot be used ends the process with one line saying why (a
+ * wrong password, a missing database, no server), not a stack; any other error is rethrown.
+ */
+export function failOnDatabase(error: unknown): never {
+  if (isConnectionError(error)) {
+    fail(
+      `The database cannot be reached (${messageOf(error)}). Check DATABASE_URL and that PostgreSQL runs.`,
+    );
+  }
+  if (sqlState(error)) {
+    fail(
+      `The database refused this process: ${messageOf(error)}. Check DATABASE_URL (user, password, database).`,
+    );
+  }
+  throw error;
+}
+
+/** The SQLSTATE of a PostgreSQL error, looked for through drizzle's wrapping. */
+function sqlState(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current && depth < 8; depth++) {
+    const { code, cause } = current as { code?: unknown; cause?: unknown };
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    current = cause;
+  }
+  return undefined;
+}
+
+/** The innermost message: drizzle's own repeats the whole statement. */
+function messageOf(error: unknown): string {
+  let current = error as { message?: unknown; cause?: unknown } | undefined;
+  while (current?.cause && typeof (current.cause as { message?: unknown }).message === 'string') {
+    current = current.cause as { message?: unknown; cause?: unknown };
+  }
+  return String(current?.message ?? error);
 }

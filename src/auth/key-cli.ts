@@ -1,5 +1,5 @@
 import { runMigrations } from '../db/migrate.ts';
-import { fail, loadConfigOrFail, openDatabaseOrFail } from '../startup.ts';
+import { fail, failOnDatabase, loadConfigOrFail, openDatabaseOrFail } from '../startup.ts';
 import { KeyCommandError, keyUsage, mintKeyFromShell, parseKeyArgs } from './key-command.ts';
 
 let asked: ReturnType<typeof parseKeyArgs>;
@@ -29,7 +29,7 @@ try {
       `(${minted.workspace.id}). It is shown only now and stored as a hash.\n`,
   );
 } catch (error) {
-  if (!(error instanceof KeyCommandError)) throw error;
+  if (!(error instanceof KeyCommandError)) failOnDatabase(error);
   process.exitCode = 1;
   process.stderr.write(`${error.message}\n`);
 } finally {

@@ -1,4 +1,4 @@
-import { loadConfigOrFail, openDatabaseOrFail } from '../startup.ts';
+import { failOnDatabase, loadConfigOrFail, openDatabaseOrFail } from '../startup.ts';
 import { runMigrations } from './migrate.ts';
 
 const database = await openDatabaseOrFail(
@@ -6,7 +6,7 @@ const database = await openDatabaseOrFail(
   'A server running on this data directory applies the migrations itself at start-up; stop it to run them alone.',
 );
 try {
-  await runMigrations(database);
+  await runMigrations(database).catch(failOnDatabase);
   process.stdout.write(`migrations applied (${database.kind})\n`);
 } finally {
   await database.close();
