@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../', import.meta.url);
 const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8');
-const scripts: Record<string, string> = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).scripts;
+const scripts: Record<string, string> = JSON.parse(
+  readFileSync(new URL('package.json', root), 'utf8'),
+).scripts;
 
 /** What the runtime stage (after the last FROM) copies in: destination paths under /app. */
 function runtimeCopies(): string[] {
@@ -26,7 +28,10 @@ describe('the Docker image', () => {
     const files = filesRunBy(script);
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
-      expect(copied.some((dir) => file === dir || file.startsWith(`${dir}/`)), file).toBe(true);
+      expect(
+        copied.some((dir) => file === dir || file.startsWith(`${dir}/`)),
+        file,
+      ).toBe(true);
     }
   });
 });
