@@ -79,7 +79,7 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
     const otherSide = side === 'job' ? 'candidate' : 'job';
     for (let attempt = 1; ; attempt++) {
       const method = scoreMethods.get(workspaceId) ?? DEFAULT_SCORE_METHOD;
-      const rankRequest = { limit, after: decodeRankCursor(cursor), method };
+      const rankRequest = { limit, after: decodeRankCursor(cursor, subjectId), method };
       const list =
         listingsInFlight > 1
           ? await index.matchesOfAway(workspaceId, side, subjectId, rankRequest)
@@ -109,7 +109,10 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
       if (gone.length > 0) index.touches.touch(gone)();
       for (const id of gone) index.remove(workspaceId, otherSide, id);
       const last = rows.at(-1);
-      return { rows, nextCursor: list?.hasMore && last ? encodeRankCursor(last.score, last.id) : null };
+      return {
+        rows,
+        nextCursor: list?.hasMore && last ? encodeRankCursor(last.score, last.id, subjectId) : null,
+      };
     }
   }
 

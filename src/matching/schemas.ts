@@ -101,24 +101,36 @@ export const adHocMatches = z
   .meta({ id: 'AdHocMatches' });
 
 /** A position in a ranked list: the last row's score and id. */
-export function encodeRankCursor(score: number, id: string): string {
-  return Buffer.from(JSON.stringify({ s: score, id })).toString('base64url');
+/**
+ * A listing's cursor: the last row's score and id, and whose listing it pages (`of`), so that a
+ * cursor handed to another subject's listing is refused rather than silently skipping rows.
+ */
+export function encodeRankCursor(score: number, id: string, of: string): string {
+  return Buffer.from(JSON.stringify({ s: score, id, of })).toString('base64url');
 }
 
-export function decodeRankCursor(cursor: string | undefined): { score: number; id: string } | undefined {
+export function decodeRankCursor(
+  cursor: string | undefined,
+  of: string,
+): { score: number; id: string } | undefined {
   if (cursor === undefined) return undefined;
+  let parsed: { s?: unknown; id?: unknown; of?: unknown } | undefined;
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-      s?: unknown;
-      id?: unknown;
-    };
-    if (
-      typeof parsed.s === 'number' &&
-      typeof parsed.id === 'string' &&
-      z.uuid().safeParse(parsed.id).success
-    ) {
-      return { score: parsed.s, id: parsed.id };
-    }
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {}
+  if (
+    typeof parsed?.s === 'number' &&
+    typeof parsed.id === 'string' &&
+    z.uuid().safeParse(parsed.id).success &&
+    typeof parsed.of === 'string'
+  ) {
+    if (parsed.of !== of) {
+      throw new AppError(
+        'invalid_cursor',
+        "The cursor pages another listing; use the cursor of this listing's last page.",
+      );
+    }
+    return { score: parsed.s, id: parsed.id };
+  }
   throw new AppError('invalid_cursor', 'The cursor is not one this service issued; start again without it.');
 }

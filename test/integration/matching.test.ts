@@ -198,6 +198,16 @@ describe.each(availableDatabaseKinds())('matching on %s', (kind) => {
         }
       }
     });
+    it("refuses a cursor of another subject's listing with 400 invalid_cursor, rather than skipping rows", async () => {
+      const m = await createMarket(app);
+      const first = await m.admin.get(`/v1/jobs/${m.job.id}/matches?limit=1`);
+      const { nextCursor } = first.json();
+      expect(nextCursor).toEqual(expect.any(String));
+      const elsewhere = await m.admin.get(`/v1/jobs/${m.otherJob.id}/matches?limit=1&cursor=${nextCursor}`);
+      expect(expectProblem(elsewhere, 400, 'invalid_cursor').detail).toContain('another listing');
+      const next = await m.admin.get(`/v1/jobs/${m.job.id}/matches?limit=1&cursor=${nextCursor}`);
+      expect(next.statusCode, next.body).toBe(200);
+    });
   });
 
   describe('access', () => {
