@@ -33,7 +33,7 @@ const titles: Record<ErrorCode, string> = {
   validation_failed: 'The request is not valid',
   unsupported_locale: 'Unsupported locale',
   invalid_cursor: 'Invalid cursor',
-  unauthorized: 'Missing or invalid API key',
+  unauthorized: 'Missing or invalid API key or session token',
   not_found: 'Not found',
   route_not_found: 'No such route',
   method_not_allowed: 'Method not allowed',
