@@ -90,6 +90,10 @@ async function authenticate(
 async function verifyKey(request: FastifyRequest, deps: AuthDeps): Promise<Principal> {
   const header = request.headers.authorization;
   const match = header?.match(/^Bearer\s+(\S+)$/i);
+  // Node keeps the first of several Authorization headers; a proxy in front may act on another.
+  if (authorizationHeaders(request) > 1) {
+    throw new AppError('unauthorized', 'Send one Authorization header; this request has several.');
+  }
   if (!match?.[1]) {
     throw new AppError('unauthorized', 'Send your API key as "Authorization: Bearer <key>".');
   }
@@ -166,3 +170,10 @@ export function requireRole<R extends Role>(
 
 const notForThisKey = (request: FastifyRequest) =>
   new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]} for this key.`);
+
+function authorizationHeaders(request: FastifyRequest): number {
+  const raw = request.raw.rawHeaders;
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === 'authorization') count++;
+  return count;
+}
