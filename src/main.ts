@@ -36,7 +36,7 @@ app = await buildApp({ config, database, questionnaires, loadIndexInBackground: 
 const url = await app.listen({ host: config.HOST, port: config.PORT });
 app.log.info(
   { database: database.kind, questionnaires: questionnaires.list().map((q) => `${q.id}@${q.version}`) },
-  'mutualfit is ready',
+  'mutualfit is listening (ready once the match index is loaded: /readyz)',
 );
 
 if (!config.BOOTSTRAP_ADMIN_KEY) {

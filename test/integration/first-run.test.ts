@@ -30,7 +30,7 @@ describe('npm start on an embedded data directory', () => {
 
   async function startServer(): Promise<Child & { url: string }> {
     const child = runEntry('src/server.ts', [], env());
-    await until(child, 'it was ready', () => child.output().stdout.includes('mutualfit is ready'));
+    await until(child, 'it was ready', () => child.output().stdout.includes('mutualfit is listening'));
     const url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(child.output().stdout)![1]!;
     return { ...child, url };
   }
