@@ -50,5 +50,6 @@ export async function explainStoredPair(
     questionnaireVersion: questionnaire.version,
     ...explained,
     acceptable: explained.acceptable && job.status === 'open',
+    jobOpen: job.status === 'open',
   };
 }

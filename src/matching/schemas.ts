@@ -52,6 +52,9 @@ export const explanation = z
     questionnaireId,
     questionnaireVersion: z.number().int().min(1),
     acceptable: z.boolean(),
+    jobOpen: z
+      .boolean()
+      .describe('Whether the job is open: a closed job makes every pair unacceptable, whatever its scores'),
     ...scores,
     dealbreakers: z
       .array(z.object({ criterionId, side: z.enum(['candidate', 'employer']) }))

@@ -257,6 +257,16 @@ describe.each(availableDatabaseKinds())('matching on %s', (kind) => {
       return response.json().explanation;
     };
 
+    it('says a closed job is why a pair with acceptable scores is not acceptable (jobOpen)', async () => {
+      const m = await createMarket(app);
+      const open = await explain(m.admin, m, m.ids.good);
+      expect(open).toMatchObject({ acceptable: true, jobOpen: true });
+      expect((await m.admin.patch(`/v1/jobs/${m.job.id}`, { status: 'closed' })).statusCode).toBe(200);
+      const closed = await explain(m.admin, m, m.ids.good);
+      expect(closed).toMatchObject({ acceptable: false, jobOpen: false, dealbreakers: [], soleBarriers: [] });
+      expectSameScores(closed, open);
+    });
+
     it('explains an acceptable pair criterion by criterion, with its gaps largest first', async () => {
       const m = await createMarket(app);
       const e = await explain(m.admin, m, m.ids.good);

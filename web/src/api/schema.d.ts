@@ -1170,6 +1170,8 @@ export interface components {
             /** Format: int64 */
             questionnaireVersion: number;
             acceptable: boolean;
+            /** @description Whether the job is open: a closed job makes every pair unacceptable, whatever its scores */
+            jobOpen: boolean;
             /** @description Mutual score M (harmonic mean of the two satisfactions by default), 6 decimals */
             score: number;
             /** @description max(0, M − 1/n), n = criteria both sides answered about themselves */
