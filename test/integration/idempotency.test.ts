@@ -230,6 +230,21 @@ describe.each(availableDatabaseKinds())('idempotency, strict bodies and body lim
         expect(await countOf(admin, list)).toBe(0);
       },
     );
+
+    // The driver would encode a lone surrogate as U+FFFD: stored altered, without a word.
+    it.each([
+      ['a high one', 'Ac\ud800me'],
+      ['a low one', 'Ac\udc00me'],
+    ])('answers 400 validation_failed naming the field for a lone surrogate (%s)', async (_case, name) => {
+      const { admin } = await createWorkspace(t.app);
+      const problem = expectProblem(await admin.post('/v1/employers', { name }), 400, 'validation_failed');
+      expect(problem.errors).toEqual([
+        { path: 'body.name', message: 'must be well-formed Unicode (it holds a lone surrogate)' },
+      ]);
+      expect(await countOf(admin, 'employers')).toBe(0);
+      // A character outside the BMP is a pair of surrogates, and fine.
+      expect((await admin.post('/v1/employers', { name: 'Ac\u{1F600}me' })).statusCode).toBe(201);
+    });
   });
 
   describe('body limits', () => {
