@@ -4,7 +4,7 @@ import { sameJson } from '../answers/same-json.ts';
 import type { AnswerSet } from '../answers/types.ts';
 import type { ErrorCode, FieldProblem } from '../http/errors.ts';
 import { answerMap } from '../http/schema-parts.ts';
-import { findNul } from '../http/text-guard.ts';
+import { findNul, NUL_MESSAGE } from '../http/text-guard.ts';
 import { compileLayout, type Layout } from '../matching/engine/layout.ts';
 import { layoutKey, packAnswers } from '../matching/engine/packed-row.ts';
 import { MAX_CRITERIA } from '../questionnaires/definition.ts';
@@ -201,7 +201,7 @@ function parseLine<S extends z.ZodType>(
   const nul = text.includes('\\u0000') ? findNul(json, '') : undefined;
   if (nul !== undefined) {
     const path = nul.slice(1) || '(line)';
-    const message = 'must not contain the NUL character (U+0000)';
+    const message = NUL_MESSAGE;
     return {
       ok: false,
       externalId,
