@@ -1,7 +1,7 @@
 import { type Config, loadConfig } from './config.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { DataDirLockedError } from './db/data-dir-lock.ts';
-import { isConnectionError, retryThroughOutages } from './db/faults.ts';
+import { causeChain, isConnectionError, retryThroughOutages, sqlStateOf } from './db/faults.ts';
 import { runMigrations } from './db/migrate.ts';
 
 /** Prints a message for the person at the shell and ends the process with a failure. */
@@ -39,7 +39,7 @@ export async function migrateOnceReachable(database: Database): Promise<void> {
     () => runMigrations(database),
     (err, _attempt, delayMs) =>
       process.stderr.write(
-        `The database cannot be reached (${(err as Error).message}); trying again in ${delayMs / 1000} s.\n`,
+        `The database cannot be reached (${messageOf(err)}); trying again in ${delayMs / 1000} s.\n`,
       ),
     { keepAlive: true },
   );
@@ -55,7 +55,7 @@ export function failOnDatabase(error: unknown): never {
       `The database cannot be reached (${messageOf(error)}). Check DATABASE_URL and that PostgreSQL runs.`,
     );
   }
-  if (sqlState(error)) {
+  if (sqlStateOf(error)) {
     fail(
       `The database refused this process: ${messageOf(error)}. Check DATABASE_URL (user, password, database).`,
     );
@@ -63,21 +63,8 @@ export function failOnDatabase(error: unknown): never {
   throw error;
 }
 
-/** The SQLSTATE of a PostgreSQL error, looked for through drizzle's wrapping. */
-function sqlState(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current && depth < 8; depth++) {
-    const { code, cause } = current as { code?: unknown; cause?: unknown };
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-    current = cause;
-  }
-  return undefined;
-}
-
 /** The innermost message: drizzle's own repeats the whole statement. */
 function messageOf(error: unknown): string {
-  let current = error as { message?: unknown; cause?: unknown } | undefined;
-  while (current?.cause && typeof (current.cause as { message?: unknown }).message === 'string') {
-    current = current.cause as { message?: unknown; cause?: unknown };
-  }
-  return String(current?.message ?? error);
+  const messages = [...causeChain(error)].map((link) => link.message).filter((m) => typeof m === 'string');
+  return messages.at(-1) ?? String(error);
 }

@@ -28,20 +28,34 @@ const driverMessages = [
 /**
  * Whether an error means "the database cannot be reached" rather than "this query is wrong":
  * the driver's socket errors, a server shutting down, SQLSTATE class 08 (connection exception).
- * drizzle wraps driver errors, so the whole `cause` chain is looked at.
  */
 export function isConnectionError(error: unknown): boolean {
-  for (let current = error, depth = 0; current && depth < 8; depth++) {
-    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
+  for (const { code, message } of causeChain(error)) {
     if (
       typeof code === 'string' &&
       (socketCodes.has(code) || shutdownStates.has(code) || code.startsWith('08'))
     )
       return true;
     if (typeof message === 'string' && driverMessages.some((text) => message.startsWith(text))) return true;
-    current = cause;
   }
   return false;
+}
+
+/** The SQLSTATE of a PostgreSQL error (`23505`, `28P01`…), if it is one. */
+export function sqlStateOf(error: unknown): string | undefined {
+  for (const { code } of causeChain(error)) {
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/** An error and its `cause`s, outermost first: drizzle wraps the driver's errors (at most 8 deep). */
+export function* causeChain(error: unknown): Generator<{ code?: unknown; message?: unknown }> {
+  for (let current = error, depth = 0; current && depth < 8; depth++) {
+    const link = current as { code?: unknown; message?: unknown; cause?: unknown };
+    yield link;
+    current = link.cause;
+  }
 }
 
 /**

@@ -7,7 +7,6 @@ type Handler = (payload: string | undefined) => void;
 /** Told `false` as soon as notifications may be missed, `true` once every channel listens again. */
 type StateHandler = (listening: boolean) => void;
 
-/** 250 ms doubling up to 4 s: a database that is back is noticed within about 4 s. */
 /**
  * One LISTEN connection per process for every channel (the change feed, credential revocations).
  * On PostgreSQL it is a connection of its own, outside the pool (a pool cannot end while a client

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.ts';
+import { sqlStateOf } from '../db/faults.ts';
 import { and, eq } from '../db/orm.ts';
 import { withSavepoint } from '../db/request-transaction.ts';
 import { candidates, employers, jobs } from '../db/schema.ts';
@@ -14,11 +15,6 @@ export const externalIdConflictSchema = problemSchema
     existingId: z.uuid().optional().describe('The record that already has this externalId'),
   })
   .meta({ id: 'ExternalIdConflict' });
-
-function isUniqueViolation(error: unknown): boolean {
-  const candidate = error as { code?: unknown; cause?: { code?: unknown } };
-  return candidate?.code === UNIQUE_VIOLATION || candidate?.cause?.code === UNIQUE_VIOLATION;
-}
 
 /** The caller's reach: a workspace, narrowed to one employer or one candidate for their keys. */
 export interface Reach {
@@ -52,7 +48,7 @@ export async function uniqueExternalId<T>(
   try {
     return await withSavepoint(write);
   } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
+    if (sqlStateOf(error) !== UNIQUE_VIOLATION) throw error;
     const existingId = externalId ? await findId(db, kind, reach.workspaceId, externalId) : undefined;
     throw new AppError(
       'conflict',
