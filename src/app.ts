@@ -285,6 +285,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     app.log.fatal({ err }, 'the match index could not be loaded');
   });
   if (!deps.loadIndexInBackground) await loading;
+  // A service's start also starts its rank threads while the index loads: the first listings
+  // served side by side after a start would otherwise wait for (and pay for) a thread's start.
+  else void rankPool?.ready();
   if (deps.webhookWorker !== false) webhookWorker.start();
   const purge = setInterval(() => {
     purgeRetainedRecords(db, config).catch((err) => app.log.warn({ err }, 'retention purge failed'));

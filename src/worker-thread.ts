@@ -1,10 +1,24 @@
+import { getCompileCacheDir } from 'node:module';
+import { dirname } from 'node:path';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /** A worker thread running a TypeScript module of this project. */
 export function typeScriptWorker(url: URL, options: Pick<WorkerOptions, 'workerData'> = {}): Worker {
   // Node 22 strips types only when asked; from 23.6 it does by default (and the flag is harmless).
   const execArgv = process.features.typescript ? undefined : ['--experimental-strip-types'];
-  return new Worker(url, { execArgv, ...options });
+  return new Worker(url, { execArgv, env: workerEnv(), ...options });
+}
+
+/**
+ * The environment a worker starts with. A thread does not inherit the compile cache server.ts
+ * turns on (only the variable carries it), and without it every thread strips and compiles the
+ * service's modules again: about 0.2 s of CPU a thread start on two cores.
+ */
+function workerEnv(): NodeJS.ProcessEnv {
+  const cache = getCompileCacheDir();
+  if (!cache || process.env.NODE_COMPILE_CACHE) return process.env;
+  // getCompileCacheDir names the versioned directory inside the one enableCompileCache chose.
+  return { ...process.env, NODE_COMPILE_CACHE: dirname(cache) };
 }
 
 /**

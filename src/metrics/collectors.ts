@@ -112,6 +112,9 @@ export function addCollectors(registry: Registry, sources: MetricSources): void 
         g.set(rankPool.usable ? 1 : 0);
       },
     );
+    gauge('rank_threads_ready', 'Rank worker threads started and listening for listings', [], (g) => {
+      g.set(rankPool.readyCount);
+    });
     let counted = 0;
     new Counter({
       name: `${PREFIX}rank_thread_fallbacks_total`,

@@ -28,8 +28,8 @@ describe('npm start on an embedded data directory', () => {
 
   const env = () => childEnv({ DATA_DIR: dataDir });
 
-  async function startServer(): Promise<Child & { url: string }> {
-    const child = runEntry('src/server.ts', [], env());
+  async function startServer(extra: Record<string, string> = {}): Promise<Child & { url: string }> {
+    const child = runEntry('src/server.ts', [], { ...env(), ...extra });
     await until(child, 'it was ready', () => child.output().stdout.includes('mutualfit is listening'));
     const url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(child.output().stdout)![1]!;
     return { ...child, url };
@@ -111,6 +111,24 @@ describe('npm start on an embedded data directory', () => {
       expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
     },
   );
+
+  it('starts its rank thread with the service, before any listing asks for it', SLOW, async () => {
+    const server = await startServer({ MATCH_WORKERS: '1' });
+    const readyThreads = async () => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      return Number(/^mutualfit_rank_threads_ready (\S+)$/m.exec(text)?.[1]);
+    };
+    // A thread's start takes well under a second; a minute leaves room for a busy machine.
+    const deadline = Date.now() + 60_000;
+    let ready = await readyThreads();
+    while (ready === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      ready = await readyThreads();
+    }
+    expect(ready).toBe(1);
+    expect(server.output().stdout).not.toContain('/matches');
+    expect(await server.stop()).toBe(0);
+  });
 });
 
 describe.each(availableDatabaseKinds())('the first run on %s', (kind) => {

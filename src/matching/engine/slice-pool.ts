@@ -51,6 +51,11 @@ export class RankPool {
     return this.threads.length;
   }
 
+  /** The threads started and listening for listings. */
+  get readyCount(): number {
+    return this.threads.filter((thread) => thread?.isReady && !thread.stuck).length;
+  }
+
   /** False once threads kept failing to answer (say, a worker that cannot start): no more waiting on them. */
   get usable(): boolean {
     return this.replacedInARow < MAX_REPLACED;
