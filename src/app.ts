@@ -73,6 +73,8 @@ declare module 'fastify' {
     credentials: CredentialCache;
     webhookWorker: WebhookWorker;
     allowedOrigins: AllowedOrigins;
+    /** Shutdown has begun: /readyz answers 503 from now on, while requests are still served. */
+    startDraining(): void;
   }
 }
 
@@ -230,7 +232,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const alerts = new Alerts(index, alertScanThread);
 
   const db = database.db;
+  let draining = false;
+  app.decorate('startDraining', () => {
+    draining = true;
+  });
   await app.register(healthRoutes, {
+    draining: () => draining,
     checks: [
       { name: 'database', check: () => pingDatabase(db) },
       { name: 'matchIndex', check: async () => assertLoaded(index) },

@@ -75,6 +75,9 @@ const envSchema = z.object({
   // On SIGTERM/SIGINT the service stops taking connections and lets requests in flight finish
   // (a bulk upload with alerts can take many seconds); past this it exits anyway.
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).max(600_000).default(25_000),
+  // Before that, behind a load balancer: how long /readyz answers 503 while the process still
+  // serves, so the balancer takes it out of rotation before its port closes (0: close at once).
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(300_000).default(0),
   // API keys and session tokens known without a query (src/auth/credential-cache.ts): how long one
   // is trusted before it is looked up again (0: never cached), and how many are held.
   CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
@@ -150,6 +153,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .refine((c) => c.HEADERS_TIMEOUT_MS <= c.REQUEST_TIMEOUT_MS, {
       message: 'must not exceed REQUEST_TIMEOUT_MS',
       path: ['HEADERS_TIMEOUT_MS'],
+      when: bothValid('HEADERS_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS'),
+    })
+    .refine((c) => c.SHUTDOWN_DRAIN_MS < c.SHUTDOWN_GRACE_MS, {
+      message: 'must be less than SHUTDOWN_GRACE_MS (the grace counts from the signal, the drain included)',
+      path: ['SHUTDOWN_DRAIN_MS'],
+      when: bothValid('SHUTDOWN_DRAIN_MS', 'SHUTDOWN_GRACE_MS'),
     })
     .safeParse(env);
   if (!parsed.success) {
@@ -157,6 +166,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
   }
   return Object.freeze(parsed.data);
+}
+
+/**
+ * A check of two settings runs when both are valid, whatever else is wrong: so one start names
+ * every bad setting (a check of the whole object would wait for all of them).
+ */
+function bothValid(a: string, b: string) {
+  return (payload: z.core.ParsePayload) =>
+    !payload.issues.some((issue) => issue.path?.[0] === a || issue.path?.[0] === b);
 }
 
 /** What proxy-addr takes as a trusted proxy: an address, a CIDR range or one of its named ranges. */

@@ -26,7 +26,10 @@ const database = await openDatabaseOrFail(
 let app: FastifyInstance | undefined;
 closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
   if (err) app ? app.log.error({ err }, 'closing after an error') : process.stderr.write(`${err.stack}\n`);
-  else app?.log.info({ signal }, 'closing');
+  else {
+    if (app && config.SHUTDOWN_DRAIN_MS > 0) await drain(app, signal);
+    app?.log.info({ signal }, 'closing');
+  }
   await app?.close();
   await database.close();
 });
@@ -49,4 +52,14 @@ if (!config.BOOTSTRAP_ADMIN_KEY) {
     log.warn('first run: created the workspace "default" and an admin key, printed once on stderr');
     process.stderr.write(firstRunNotice(adminKey, url.replace(/:\/\/(0\.0\.0\.0|\[::\]):/, '://localhost:')));
   }
+}
+
+/** SHUTDOWN_DRAIN_MS: /readyz answers 503 while requests are still served, so a load balancer moves on first. */
+async function drain(app: FastifyInstance, signal: string | undefined): Promise<void> {
+  app.startDraining();
+  app.log.info(
+    { signal, drainMs: config.SHUTDOWN_DRAIN_MS },
+    'draining: /readyz answers 503, requests are still served',
+  );
+  await new Promise((resolve) => setTimeout(resolve, config.SHUTDOWN_DRAIN_MS));
 }

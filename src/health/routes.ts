@@ -6,7 +6,11 @@ import { sendProblem } from '../http/problem-handler.ts';
 /** A named check /readyz runs; it throws when the service is not ready. */
 export type ReadinessCheck = { name: string; check: () => Promise<void> };
 
-export const healthRoutes: FastifyPluginAsyncZod<{ checks: ReadinessCheck[] }> = async (app, { checks }) => {
+/** `draining`: true once the process is shutting down (SHUTDOWN_DRAIN_MS): /readyz then answers 503. */
+export const healthRoutes: FastifyPluginAsyncZod<{
+  checks: ReadinessCheck[];
+  draining: () => boolean;
+}> = async (app, { checks, draining }) => {
   app.get(
     '/healthz',
     {
@@ -41,6 +45,14 @@ export const healthRoutes: FastifyPluginAsyncZod<{ checks: ReadinessCheck[] }> =
       },
     },
     async (request, reply) => {
+      if (draining()) {
+        return sendProblem(
+          reply,
+          request,
+          'not_ready',
+          'This instance is shutting down; it still serves requests meanwhile.',
+        );
+      }
       const results: Record<string, 'ok'> = {};
       for (const { name, check } of checks) {
         try {

@@ -20,11 +20,11 @@ describe('SIGTERM with a request in flight', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function startServer(graceMs: number) {
+  async function startServer(graceMs: number, extra: Record<string, string> = {}) {
     const child = runEntry(
       'src/server.ts',
       [],
-      childEnv({ DATA_DIR: dataDir, SHUTDOWN_GRACE_MS: String(graceMs) }),
+      childEnv({ DATA_DIR: dataDir, SHUTDOWN_GRACE_MS: String(graceMs), ...extra }),
     );
     // The key (stderr) and the address (stdout) come on two pipes, in either order on a busy machine.
     await until(
@@ -78,6 +78,31 @@ describe('SIGTERM with a request in flight', () => {
     expect(JSON.parse(answer.body!).summary).toEqual({ created: 2, updated: 0, failed: 0 });
     expect(exit).toBe(0);
     expect(server.child.output().stdout).toContain('"signal":"SIGTERM"');
+  });
+
+  it('with SHUTDOWN_DRAIN_MS, answers /readyz 503 and still serves until the drain ends', SLOW, async () => {
+    const server = await startServer(60_000, { SHUTDOWN_DRAIN_MS: '5000' });
+    await until(server.child, 'it was ready', () =>
+      server.child.output().stdout.includes('match index loaded'),
+    );
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    const signalled = Date.now();
+    process.kill(server.child.pid, 'SIGTERM');
+    await until(server.child, 'it began draining', () => server.child.output().stdout.includes('draining'));
+
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(ready.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(((await ready.json()) as { detail: string }).detail).toContain('shutting down');
+    const served = await fetch(`${server.url}/v1/workspace`, {
+      headers: { authorization: `Bearer ${server.key}` },
+    });
+    expect(served.status).toBe(200);
+    expect(await server.child.exited).toBe(0);
+    // A lower bound only: the drain is a wait of its own, however busy the machine.
+    expect(Date.now() - signalled).toBeGreaterThanOrEqual(5_000);
+    const stdout = server.child.output().stdout;
+    expect(stdout.indexOf('"msg":"closing"')).toBeGreaterThan(stdout.indexOf('draining'));
   });
 
   it('exits once SHUTDOWN_GRACE_MS has passed, the request unanswered', SLOW, async () => {

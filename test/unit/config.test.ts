@@ -100,6 +100,27 @@ describe('loadConfig', () => {
     );
   });
 
+  it('refuses a drain as long as the shutdown grace, which counts the drain', () => {
+    expect(loadConfig({ SHUTDOWN_DRAIN_MS: '5000' }).SHUTDOWN_DRAIN_MS).toBe(5000);
+    expect(loadConfig({}).SHUTDOWN_DRAIN_MS).toBe(0);
+    expect(() => loadConfig({ SHUTDOWN_DRAIN_MS: '25000' })).toThrow(
+      /SHUTDOWN_DRAIN_MS: must be less than SHUTDOWN_GRACE_MS/,
+    );
+  });
+
+  it('names the settings that conflict along with every other bad one, in one error', () => {
+    const error = (() => {
+      try {
+        loadConfig({ PORT: 'x', HEADERS_TIMEOUT_MS: '50000', SHUTDOWN_DRAIN_MS: '30000' });
+      } catch (caught) {
+        return (caught as Error).message;
+      }
+    })();
+    expect(error).toContain('PORT:');
+    expect(error).toContain('HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS');
+    expect(error).toContain('SHUTDOWN_DRAIN_MS: must be less than SHUTDOWN_GRACE_MS');
+  });
+
   it('returns a frozen object', () => {
     expect(Object.isFrozen(loadConfig({}))).toBe(true);
   });
