@@ -98,9 +98,16 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
       (principal.role === 'admin' ||
         (principal.role === 'employer' && principal.employerId === job.employerId) ||
         (principal.role === 'candidate' && principal.candidateId === candidateId));
-    // To the employer, a candidate hiding from it is no candidate (docs/matching.md#candidate-privacy).
-    if (!reachable || (principal.role === 'employer' && hidesFrom(candidate, job.employerId)))
-      throw notFound(`The pair of job ${jobId} and candidate ${candidateId}`);
+    const missing = notFound(`The pair of job ${jobId} and candidate ${candidateId}`);
+    // To the employer, a candidate hiding from it is no candidate (docs/matching.md#candidate-privacy);
+    // nor is a paused one, but for the introduction it already has with this job.
+    if (!reachable || (principal.role === 'employer' && hidesFrom(candidate, job.employerId))) throw missing;
+    if (
+      principal.role === 'employer' &&
+      candidate.paused &&
+      !(await findIntroduction(db, principal.workspaceId, jobId, candidateId))
+    )
+      throw missing;
     return { principal, job, candidate };
   }
 

@@ -107,6 +107,36 @@ describe.each(availableDatabaseKinds())('candidate privacy in matching on %s', (
       await patch(m, m.ids.good, { paused: false });
       expect((await act(good, m.otherJob.id, m.ids.good, 'interested')).statusCode).toBe(200);
     });
+
+    it('is, to the employer, the pair that does not exist for every introduction step, unless an introduction was made before', async () => {
+      const { m, employer } = await market();
+      expect((await act(employer, m.job.id, m.ids.good, 'interested')).statusCode).toBe(200);
+      await patch(m, m.ids.good, { paused: true });
+      await patch(m, m.ids.better, { paused: true });
+      const missing = crypto.randomUUID();
+      for (const action of ['interested', 'declined', 'withdrawn']) {
+        const paused = expectProblem(await act(employer, m.job.id, m.ids.better, action), 404, 'not_found');
+        const absent = expectProblem(await act(employer, m.job.id, missing, action), 404, 'not_found');
+        expect(paused.detail.replace(m.ids.better, '…')).toBe(absent.detail.replace(missing, '…'));
+      }
+      const paused = expectProblem(
+        await employer.get(`/v1/jobs/${m.job.id}/introductions/${m.ids.better}`),
+        404,
+        'not_found',
+      );
+      const absent = expectProblem(
+        await employer.get(`/v1/jobs/${m.job.id}/introductions/${missing}`),
+        404,
+        'not_found',
+      );
+      expect(paused.detail.replace(m.ids.better, '…')).toBe(absent.detail.replace(missing, '…'));
+      // Nothing was recorded about the paused candidate: the job's introductions are the one made before.
+      const listed = (await employer.get(`/v1/jobs/${m.job.id}/introductions`)).json().introductions;
+      expect(listed.map((i: { candidateId: string }) => i.candidateId)).toEqual([m.ids.good]);
+      // The introduction made before the pause stays the employer's to see and step back from.
+      expect((await employer.get(`/v1/jobs/${m.job.id}/introductions/${m.ids.good}`)).statusCode).toBe(200);
+      expect((await act(employer, m.job.id, m.ids.good, 'withdrawn')).statusCode).toBe(200);
+    });
   });
 
   describe('a candidate hiding from an employer', () => {
