@@ -191,7 +191,7 @@ export type Outcome = { kind: 'delivered' } | { kind: 'retry'; delayMs: number }
  */
 export async function settleDelivery(
   db: Db,
-  delivery: Pick<ClaimedDelivery, 'id' | 'eventType' | 'claimToken'>,
+  delivery: Pick<ClaimedDelivery, 'id' | 'claimToken'>,
   attempt: { statusCode?: number | undefined; error?: string | undefined; durationMs: number },
   outcome: Outcome,
 ): Promise<void> {
@@ -219,10 +219,16 @@ export async function settleDelivery(
           outcome.kind === 'retry' ? sql`now() + ${outcome.delayMs} * interval '1 millisecond'` : undefined,
         finishedAt: finished ? sql`now()` : undefined,
         claimToken: null,
-        // Once it is out (or given up), an erasure notice keeps no trace of whom it was about.
-        payload: finished && delivery.eventType === 'candidate.erased' ? {} : undefined,
       })
       .where(eq(webhookDeliveries.id, delivery.id));
+    // Once it is out (or given up), a delivery naming an erased candidate keeps no trace of them:
+    // the erasure notice, and the match.removed events its erasure raised for alerting jobs.
+    if (finished) {
+      await tx.execute(sql`
+        update webhook_deliveries set payload = '{}'::jsonb
+         where id = ${delivery.id} and payload ? 'candidateId'
+           and not exists (select 1 from candidates where id = (payload->>'candidateId')::uuid)`);
+    }
   });
 }
 

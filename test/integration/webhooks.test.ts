@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../../src/db/rows.ts';
 import { webhookDeliveries } from '../../src/db/schema.ts';
 import { claimDueDeliveries } from '../../src/webhooks/repository.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
@@ -355,24 +356,52 @@ describe.each(availableDatabaseKinds())('webhooks on %s', (kind) => {
       }, 180_000);
     }
 
-    it('tells subscribers of an erasure, then keeps nothing that names the candidate', async () => {
+    it('tells subscribers of an erasure, then keeps no delivery that names the candidate', async () => {
+      const m = await createMarket(app);
+      const employer = await keyOf(app, m.adminKey, { role: 'employer', employerId: m.employer.id });
+      const hooks = await receiver();
+      const hook = await subscribe(m.admin, hooks.url, [
+        'introduction.updated',
+        'candidate.erased',
+        'match.removed',
+      ]);
+      const path = `/v1/jobs/${m.job.id}/introductions/${m.ids.good}`;
+      await express(employer, path);
+      await settled(m.admin, hook.id, 1);
+      // The job alerts: the erasure raises match.removed for the pair, which names the candidate.
+      expect((await m.admin.put(`/v1/jobs/${m.job.id}/alert`, {})).statusCode).toBe(200);
+
+      expect((await m.admin.delete(`/v1/candidates/${m.ids.good}`)).statusCode).toBe(204);
+      const deliveries = await settled(m.admin, hook.id, 2);
+      expect(deliveries.map((d) => [d.eventType, d.status]).sort()).toEqual([
+        ['candidate.erased', 'delivered'],
+        ['match.removed', 'delivered'],
+      ]);
+      expect(deliveries.map((d) => d.payload)).toEqual([{}, {}]);
+      const sent = hooks.received.map((r) => JSON.parse(r.body) as { type: string; data: object });
+      expect(sent.find((e) => e.type === 'candidate.erased')?.data).toEqual({ candidateId: m.ids.good });
+      expect(sent.find((e) => e.type === 'match.removed')?.data).toMatchObject({
+        jobId: m.job.id,
+        candidateId: m.ids.good,
+      });
+      const rows = await t.database.db.execute(
+        sql`select count(*)::int as n from webhook_deliveries d where d::text like ${`%${m.ids.good}%`}`,
+      );
+      expect(rowsOf<{ n: number }>(rows)[0]!.n).toBe(0);
+    });
+
+    it('keeps nothing that names an erased candidate who had no alerting job', async () => {
       const m = await createMarket(app);
       const employer = await keyOf(app, m.adminKey, { role: 'employer', employerId: m.employer.id });
       const hooks = await receiver();
       const hook = await subscribe(m.admin, hooks.url, ['introduction.updated', 'candidate.erased']);
-      const path = `/v1/jobs/${m.job.id}/introductions/${m.ids.good}`;
-      await express(employer, path);
+      await express(employer, `/v1/jobs/${m.job.id}/introductions/${m.ids.good}`);
       await settled(m.admin, hook.id, 1);
-
       expect((await m.admin.delete(`/v1/candidates/${m.ids.good}`)).statusCode).toBe(204);
       const deliveries = await settled(m.admin, hook.id, 1);
-      expect(deliveries.map((d) => [d.eventType, d.status])).toEqual([['candidate.erased', 'delivered']]);
-      expect(deliveries[0]!.payload).toEqual({});
-      const erased = hooks.received.at(-1)!;
-      expect(JSON.parse(erased.body)).toMatchObject({
-        type: 'candidate.erased',
-        data: { candidateId: m.ids.good },
-      });
+      expect(deliveries.map((d) => [d.eventType, d.status, d.payload])).toEqual([
+        ['candidate.erased', 'delivered', {}],
+      ]);
       const mentions = await tablesMentioning(t.database.db, m.ids.good);
       expect(Object.entries(mentions).filter(([, n]) => n > 0)).toEqual([]);
     });
