@@ -8,7 +8,6 @@ import type { Db, Tx } from '../db/client.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { explainStoredPair } from '../matching/explain-stored.ts';
-import type { MatchIndex } from '../matching/index.ts';
 import { candidatePaused, hidesFrom } from '../profiles/candidate-privacy.ts';
 import {
   type EmployerContactRow,
@@ -16,7 +15,14 @@ import {
   type JobFacts,
   jobFactsOf,
 } from '../profiles/employer-contacts.ts';
-import { type ContactRow, findCandidate, findContact, findJob, type JobRow } from '../profiles/repository.ts';
+import {
+  type CandidateRow,
+  type ContactRow,
+  findCandidate,
+  findContact,
+  findJob,
+  type JobRow,
+} from '../profiles/repository.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { appendEvent, findIntroduction, type IntroductionRow, listIntroductions } from './repository.ts';
 import {
@@ -27,7 +33,7 @@ import {
   pairParams,
   viewQuery,
 } from './schemas.ts';
-import { applyStep, isAcceptablePair, precheckStep } from './service.ts';
+import { applyStep, precheckStep } from './service.ts';
 import type { IntroductionSide } from './state.ts';
 
 const tags = ['introductions'];
@@ -82,9 +88,8 @@ function viewingSide(principal: WorkspacePrincipal, side: IntroductionSide | und
 
 export const introductionRoutes: FastifyPluginAsyncZod<{
   db: Db;
-  index: MatchIndex;
   questionnaires: QuestionnaireCatalog;
-}> = async (app, { db, index, questionnaires }) => {
+}> = async (app, { db, questionnaires }) => {
   /** The job and candidate of a pair the caller may act on or see; anything else is a 404. */
   async function reachPair(request: FastifyRequest, jobId: string, candidateId: string) {
     const principal = requireRole(request, 'admin', 'employer', 'candidate');
@@ -111,10 +116,12 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
     return { principal, job, candidate };
   }
 
-  /** The 409 for a pair that is not acceptable, with the pair's explanation (criteria left out). */
-  async function notAcceptable(workspaceId: string, job: JobRow, candidateId: string) {
-    const candidate = await findCandidate(db, workspaceId, candidateId);
-    if (!candidate) return notFound(`Candidate ${candidateId}`);
+  /**
+   * Undefined when the pair is acceptable now, else the 409 with the pair's explanation (criteria
+   * left out). Both come from one exact scoring of the stored answers: the match index of this
+   * process can trail a write another process just made, and contacts must never follow from it.
+   */
+  async function refusalOf(workspaceId: string, job: JobRow, candidate: CandidateRow) {
     let explained: Awaited<ReturnType<typeof explainStoredPair>>;
     try {
       explained = await explainStoredPair(db, questionnaires, workspaceId, job, candidate);
@@ -125,6 +132,7 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
       }
       throw error;
     }
+    if (explained.acceptable) return undefined;
     const { criteria: _criteria, ...explanation } = explained;
     const broken = explanation.dealbreakers.map((d) => `${d.criterionId} (${d.side})`).join(', ');
     const detail = broken
@@ -182,9 +190,8 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
           );
         }
         if (job.status !== 'open') throw new AppError('conflict', `Job ${jobId} is closed.`);
-        if (!(await isAcceptablePair(db, index, principal.workspaceId, jobId, candidateId))) {
-          throw await notAcceptable(principal.workspaceId, job, candidateId);
-        }
+        const refusal = await refusalOf(principal.workspaceId, job, candidate);
+        if (refusal) throw refusal;
       }
       const saved = await applyStep(db, principal, { jobId, candidateId }, side, action);
       return { introduction: view(saved) };

@@ -1,8 +1,6 @@
 import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { Db } from '../db/client.ts';
 import { AppError } from '../http/errors.ts';
-import type { MatchIndex } from '../matching/index.ts';
-import { scoreMethodOf } from '../matching/repository.ts';
 import { enqueueEvent } from '../webhooks/events.ts';
 import {
   appendEvent,
@@ -19,18 +17,6 @@ import {
   type Transition,
   transition,
 } from './state.ts';
-
-/** Whether the job's listing holds the candidate now: one exact pair check, not a scan of the listing. */
-export async function isAcceptablePair(
-  db: Db,
-  index: MatchIndex,
-  workspaceId: string,
-  jobId: string,
-  candidateId: string,
-): Promise<boolean> {
-  const method = await scoreMethodOf(db, workspaceId);
-  return index.pairOf(workspaceId, jobId, candidateId, method) !== undefined;
-}
 
 function conflictOf(result: Extract<Transition, { ok: false }>, status: string): AppError {
   return new AppError('conflict', `${result.detail} The introduction is ${status}.`, {

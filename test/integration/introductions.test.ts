@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { introductionEvents, introductions } from '../../src/db/schema.ts';
+import { candidates, introductionEvents, introductions } from '../../src/db/schema.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { availableDatabaseKinds } from '../support/database.ts';
 import { type Caller, expectProblem, tablesMentioning, walkList } from '../support/factories.ts';
@@ -167,6 +167,31 @@ describe.each(availableDatabaseKinds())('introductions on %s', (kind) => {
       expect(rows).toEqual([]);
       // Declining needs no acceptable pair.
       expect(await step(employer, m, m.ids.tooExpensive, 'declined')).toMatchObject({ status: 'declined' });
+    });
+
+    it('judges interest by the stored answers, not by an index that has not caught up with them', async () => {
+      // Another process's write this one has not followed yet: the follower is stopped here, and
+      // the write bypasses the routes.
+      const own = await createTestApp({ kind });
+      try {
+        const m = await createMarket(own.app);
+        const employer = await keyOf(own.app, m.adminKey, { role: 'employer', employerId: m.employer.id });
+        await own.app.changeFollower.stop();
+        await own.database.db
+          .update(candidates)
+          .set({ minScore: 0.9999 })
+          .where(eq(candidates.id, m.ids.good));
+        const response = await employer.post(pairPath(m.job.id, m.ids.good), { action: 'interested' });
+        expectProblem(response, 409, 'not_acceptable_pair');
+        expect(response.json().explanation).toMatchObject({ acceptable: false, dealbreakers: [] });
+        const rows = await own.database.db
+          .select()
+          .from(introductions)
+          .where(and(eq(introductions.jobId, m.job.id), eq(introductions.candidateId, m.ids.good)));
+        expect(rows).toEqual([]);
+      } finally {
+        await own.close();
+      }
     });
 
     it('refuses interest in a closed job', async () => {
