@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Db, Tx } from '../db/client.ts';
-import { and, eq, lt, sql } from '../db/orm.ts';
+import type { Db, DbOrTx, Tx } from '../db/client.ts';
+import { and, eq, like, lt, sql } from '../db/orm.ts';
 import { type HeldTransaction, holdTransaction } from '../db/request-transaction.ts';
 import { idempotencyKeys } from '../db/schema.ts';
-import { AppError } from './errors.ts';
+import { AppError, toProblem } from './errors.ts';
 
 const RETENTION_MS = 24 * 60 * 60 * 1000;
 const keyPattern = /^[\x21-\x7e]{1,255}$/;
@@ -72,12 +72,13 @@ export function registerIdempotency(app: FastifyInstance, { db }: { db: Db }): v
     }
     await held.rollback();
     if (stored === 'busy') {
+      reply.header('retry-after', '1');
       throw new AppError(
         'conflict',
         'A request with this Idempotency-Key is still being handled; retry shortly.',
       );
     }
-    if (stored.requestHash !== requestHash) {
+    if (stored.requestHash !== requestHash && stored.requestHash !== ERASED) {
       throw new AppError(
         'idempotency_key_reused',
         'This Idempotency-Key was already used with a different request; use a new key for a new request.',
@@ -175,6 +176,26 @@ function withoutSecrets(payload: string): string {
   return JSON.stringify(JSON.parse(payload), (field, value) =>
     SECRET_FIELDS.includes(field) && typeof value === 'string' ? '(shown once, when it was created)' : value,
   );
+}
+
+/** The request hash of a reply an erasure replaced: any retry under its key gets the 410. */
+const ERASED = 'erased';
+
+/**
+ * Erasure: replies that quote the candidate become a 410 `erased`, with no request hash left to
+ * fingerprint the body by. Deleting them would let a retry under the same key run the request
+ * again, and create the erased person anew.
+ */
+export async function eraseRepliesNaming(tx: DbOrTx, candidateId: string, requestId: string): Promise<void> {
+  const gone = toProblem(
+    'erased',
+    'The record this request wrote was erased since; the request is not run again. Use a new Idempotency-Key for a new request.',
+    requestId,
+  );
+  await tx
+    .update(idempotencyKeys)
+    .set({ requestHash: ERASED, statusCode: gone.status, responseBody: JSON.stringify(gone) })
+    .where(like(idempotencyKeys.responseBody, `%${candidateId}%`));
 }
 
 /** Forgets replies past the retention period. */

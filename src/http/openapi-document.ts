@@ -26,6 +26,8 @@ export interface RouteFacts {
   hasInput: boolean;
   /** An authenticated POST: honours Idempotency-Key. */
   idempotent: boolean;
+  /** Has path parameters: a path over the length limit is refused with 414. */
+  hasParams: boolean;
 }
 
 /**
@@ -40,9 +42,12 @@ export const commonErrors: ReadonlyArray<{ status: number; when: (route: RouteFa
   { status: 404, when: (r) => r.authenticated },
   // Idempotency-Key: the first request with the key is still being handled.
   { status: 409, when: (r) => r.idempotent },
+  // Idempotency-Key: what the first request wrote was erased since (a candidate's erasure).
+  { status: 410, when: (r) => r.idempotent },
   // A body sent too slowly (REQUEST_TIMEOUT_MS).
   { status: 408, when: (r) => r.hasBody },
   { status: 413, when: (r) => r.hasBody },
+  { status: 414, when: (r) => r.hasParams },
   { status: 415, when: (r) => r.hasBody },
   // Idempotency-Key reused with another request.
   { status: 422, when: (r) => r.idempotent },
@@ -81,6 +86,13 @@ const rateLimitHeaders = {
   'RateLimit-Reset': integerHeader('Seconds until the window resets'),
 };
 const retryAfterHeader = { 'Retry-After': integerHeader('Seconds to wait before retrying') };
+const replayedHeader = {
+  'Idempotent-Replayed': {
+    type: 'string',
+    enum: ['true'],
+    description: 'Present on the replay of an earlier answer to the same Idempotency-Key',
+  },
+};
 
 const idempotencyKeyHeader = {
   type: 'object',
@@ -107,6 +119,7 @@ function factsOf(route: RouteOptions, schema: Record<string, unknown>): RouteFac
     hasBody,
     hasInput: hasBody || idempotent || schema.params !== undefined || schema.querystring !== undefined,
     idempotent,
+    hasParams: schema.params !== undefined,
   };
 }
 
@@ -128,7 +141,8 @@ function toResponse(status: number, schema: JsonSchema, facts: RouteFacts, produ
   const headers = {
     ...alwaysHeaders,
     ...(facts.rateLimited ? rateLimitHeaders : {}),
-    ...(status === 429 || status === 503 ? retryAfterHeader : {}),
+    ...(status === 429 || status === 503 || (status === 409 && facts.idempotent) ? retryAfterHeader : {}),
+    ...(facts.idempotent && status < 400 ? replayedHeader : {}),
   };
   if (schema.content) {
     return { description: 'Success', ...schema, headers: { ...headers, ...(schema.headers as object) } };

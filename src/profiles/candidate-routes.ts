@@ -193,7 +193,7 @@ export const candidateRoutes: FastifyPluginAsyncZod<{
       const { id } = request.params;
       assertOwnCandidate(scope, id);
       const erased = await alerts.write(db, scope.workspaceId, 'candidate', async (tx) => ({
-        value: await eraseCandidate(tx, scope.workspaceId, id),
+        value: await eraseCandidate(tx, scope.workspaceId, id, request.id),
         ids: [id],
       }));
       if (!erased) throw notFound(`Candidate ${id}`);

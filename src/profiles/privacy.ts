@@ -4,8 +4,7 @@ import { allocationsOfCandidate, scrubCandidateFromAllocations } from '../alloca
 import { findAnswerSet } from '../answers/repository.ts';
 import { listKeysOfCandidate } from '../auth/repository.ts';
 import type { DbOrTx } from '../db/client.ts';
-import { like } from '../db/orm.ts';
-import { idempotencyKeys } from '../db/schema.ts';
+import { eraseRepliesNaming } from '../http/idempotency.ts';
 import { introductionsOfCandidate } from '../introductions/repository.ts';
 import { auditOfProfile, scrubFromAudit } from '../matching/audit.ts';
 import { forgetProfileChanges } from '../matching/repository.ts';
@@ -47,17 +46,23 @@ export async function exportCandidate(db: DbOrTx, workspaceId: string, candidate
 
 /**
  * Erases a candidate: the profile row cascades to contact, answers and keys; stored idempotent
- * replies may quote the contact details, so those go too, and the id leaves the audit trail and
+ * replies may quote the contact details, so they become a 410 (a retry must not write the person
+ * again), and the id leaves the audit trail and
  * the change feed (other replicas hear of the erasure by notification instead). Webhook deliveries
  * naming the candidate go too, replaced by one `candidate.erased` event (whose payload is blanked
  * once it is delivered or given up). Alert feeds forget it too; the match.removed events its
  * erasure raises for alerting jobs are written by the evaluation that follows (src/alerts/), in the
  * same transaction. Returns false when there was none.
  */
-export async function eraseCandidate(tx: DbOrTx, workspaceId: string, candidateId: string): Promise<boolean> {
+export async function eraseCandidate(
+  tx: DbOrTx,
+  workspaceId: string,
+  candidateId: string,
+  requestId: string,
+): Promise<boolean> {
   const deleted = await deleteCandidate(tx, workspaceId, candidateId);
   if (!deleted) return false;
-  await tx.delete(idempotencyKeys).where(like(idempotencyKeys.responseBody, `%${candidateId}%`));
+  await eraseRepliesNaming(tx, candidateId, requestId);
   await scrubFromAudit(tx, workspaceId, candidateId);
   await scrubCandidateFromAllocations(tx, workspaceId, candidateId);
   await forgetProfileChanges(tx, workspaceId, 'candidate', candidateId);

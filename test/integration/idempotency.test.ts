@@ -154,7 +154,10 @@ describe.each(availableDatabaseKinds())('idempotency, strict bodies and body lim
       );
       const created = responses.filter((r) => r.statusCode === 201).map((r) => r.json().employer.id);
       const stillRunning = responses.filter((r) => r.statusCode === 409);
-      for (const response of stillRunning) expectProblem(response, 409, 'conflict');
+      for (const response of stillRunning) {
+        expectProblem(response, 409, 'conflict');
+        expect(response.headers['retry-after']).toBe('1');
+      }
       expect(created.length + stillRunning.length).toBe(4);
       expect(new Set(created).size).toBe(1);
       expect(await countOf(admin, 'employers')).toBe(1);

@@ -213,6 +213,29 @@ describe.each(availableDatabaseKinds())('privacy on %s', (kind) => {
       expect((await bystander.self.get(`/v1/candidates/${bystander.candidate.id}`)).statusCode).toBe(200);
     });
 
+    it('answers a retry of the request that created the erased candidate 410 erased, and writes nothing', async () => {
+      const { admin } = await createWorkspace(t.app);
+      const contact = freshContact();
+      const body = { headline: 'Nurse', contact };
+      const key = { 'idempotency-key': unique('create') };
+      const created = await admin.post('/v1/candidates', body, key);
+      expect(created.statusCode, created.body).toBe(201);
+      expect((await admin.delete(`/v1/candidates/${created.json().candidate.id}`)).statusCode).toBe(204);
+
+      for (const retry of [body, { ...body, headline: 'Another body' }]) {
+        const replayed = expectProblem(await admin.post('/v1/candidates', retry, key), 410, 'erased');
+        expect(replayed.detail).toMatch(/erased/);
+      }
+      expect((await admin.get('/v1/candidates')).json().candidates).toEqual([]);
+      for (const needle of [contact.email, contact.name, created.json().candidate.id]) {
+        expect(nonZero(await tablesMentioning(t.database.db, needle)), needle).toEqual({});
+      }
+      // A new key is a new request.
+      expect(
+        (await admin.post('/v1/candidates', body, { 'idempotency-key': unique('again') })).statusCode,
+      ).toBe(201);
+    });
+
     it('lets a candidate key erase itself, after which the key answers 401', async () => {
       const { admin, contact, candidate, self } = await storedCandidate();
       expect((await self.delete(`/v1/candidates/${candidate.id}`)).statusCode).toBe(204);

@@ -52,6 +52,7 @@ describe('the OpenAPI document of a route', () => {
       '404',
       '408',
       '409',
+      '410',
       '413',
       '415',
       '422',
@@ -59,6 +60,24 @@ describe('the OpenAPI document of a route', () => {
       '500',
       '503',
     ]);
+    const created = document.paths['/things']!.post!.responses['201'] as { headers: Record<string, unknown> };
+    expect(Object.keys(created.headers)).toContain('Idempotent-Replayed');
+    // The 409 is shared by the operations that give it: a reference to the document's responses.
+    const { $ref } = document.paths['/things']!.post!.responses['409'] as { $ref: string };
+    const shared = (document as unknown as { components: { responses: Record<string, { headers: object }> } })
+      .components.responses[$ref.split('/').at(-1)!]!;
+    expect(Object.keys(shared.headers)).toContain('Retry-After');
+  });
+
+  it('documents 414 on a route with path parameters', async () => {
+    const document = await documentOf((app) => {
+      app.get(
+        '/things/:id',
+        { schema: { params: z.object({ id: z.uuid() }), response: { 200: z.object({}) } } },
+        async () => ({}),
+      );
+    });
+    expect(Object.keys(document.paths['/things/{id}']!.get!.responses)).toContain('414');
   });
 
   it('documents a route that answers text with the media type it produces', async () => {
