@@ -3,6 +3,7 @@ import {
   type BulkKind,
   type CheckedLine,
   checkLines,
+  keptWhenLeftOut,
   lineSchemas,
 } from '../profiles/bulk-lines.ts';
 import type { QuestionnaireDefinition } from '../questionnaires/definition.ts';
@@ -58,6 +59,7 @@ export function checkChunk(
     lineSchemas[kind],
     checker.packer,
     checker.questionnaires,
+    keptWhenLeftOut[kind],
   );
   return { lines, count: given.length };
 }

@@ -51,6 +51,15 @@ export const jobLine = z
 export type BulkKind = 'candidate' | 'job';
 export const lineSchemas = { candidate: candidateLine, job: jobLine } as const;
 
+/**
+ * Fields a line may leave out. A new record takes their defaults; a record the line updates keeps
+ * what it has, as with a PATCH (writeJobs and writeCandidates read them back); so do its answers.
+ */
+export const keptWhenLeftOut = {
+  candidate: ['headline', 'minScore'],
+  job: ['capacity', 'status', 'minScore'],
+} as const satisfies Record<BulkKind, readonly string[]>;
+
 export type LineError = { code: ErrorCode; detail: string; errors?: FieldProblem[] | undefined };
 
 /** Answers ready to store: their JSON (UTF-8 bytes) and their packed index row. */
@@ -78,6 +87,8 @@ type ResolvedAnswers = {
 
 type BulkLine = {
   externalId: string;
+  /** the fields of keptWhenLeftOut the line left out (absent when it gave them all) */
+  leftOut?: readonly string[];
   questionnaireId?: string;
   questionnaireVersion?: number;
   answers?: unknown;
@@ -142,8 +153,9 @@ export function checkLines<S extends z.ZodType<BulkLine>>(
   schema: S,
   packer: AnswerPacker,
   questionnaires: QuestionnaireCatalog,
+  kept: readonly string[],
 ): CheckedLine<z.output<S>>[] {
-  const checked = lines.map((given) => checkLine(given, schema, questionnaires));
+  const checked = lines.map((given) => checkLine(given, schema, questionnaires, kept));
   const resolved: ResolvedAnswers[] = [];
   for (const c of checked)
     if ('answers' in c && c.answers.ok && c.answers.value) resolved.push(c.answers.value);
@@ -160,10 +172,13 @@ function checkLine<S extends z.ZodType<BulkLine>>(
   { line, text, bytes }: { line: number; text: string; bytes?: Uint8Array | undefined },
   schema: S,
   questionnaires: QuestionnaireCatalog,
+  kept: readonly string[],
 ): CheckedLine<z.output<S>, ResolvedAnswers> {
   const parsed = parseLine(text, schema);
   if (!parsed.ok) return { line, refused: parsed.error, externalId: parsed.externalId };
   const record = parsed.value;
+  const leftOut = kept.filter((field) => !(field in (parsed.json as object)));
+  if (leftOut.length > 0) record.leftOut = leftOut;
   const { externalId, questionnaireId, questionnaireVersion, answers: given } = record;
   // The answers travel on as JSON and a packed row; the writer never reads them off the record.
   delete record.answers;

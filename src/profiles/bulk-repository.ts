@@ -24,6 +24,8 @@ export interface CandidateLine {
   headline?: string | undefined;
   minScore: number;
   contact: { name: string; email: string; phone?: string | undefined };
+  /** fields the line left out: an existing candidate keeps its own (keptWhenLeftOut) */
+  leftOut?: readonly string[] | undefined;
 }
 
 export async function writeCandidates(
@@ -36,6 +38,7 @@ export async function writeCandidates(
 ): Promise<Written> {
   await markOrigin(tx, sync.origin);
   const records = entries.map((e) => e.record);
+  await keepStoredFields(tx, 'candidates', workspaceId, records);
   const result = await tx.execute(sql`
     insert into candidates (id, workspace_id, external_id, headline, min_score)
     select id, ${workspaceId}::uuid, external_id, headline, min_score
@@ -82,6 +85,8 @@ export interface JobLine {
   capacity: number;
   status: 'open' | 'closed';
   minScore: number;
+  /** fields the line left out: an existing job keeps its own (keptWhenLeftOut) */
+  leftOut?: readonly string[] | undefined;
 }
 
 export async function writeJobs(
@@ -93,6 +98,7 @@ export async function writeJobs(
 ): Promise<Written> {
   await markOrigin(tx, sync.origin);
   const records = entries.map((e) => e.record);
+  await keepStoredFields(tx, 'jobs', workspaceId, records);
   const ids = newIds(entries.length);
   const jobRows = records.map((r, i) => ({
     id: ids[i],
@@ -236,6 +242,54 @@ async function markOrigin(tx: Tx, origin: string): Promise<void> {
   await tx.execute(
     sql`select set_config('mutualfit.origin', ${origin}, true), set_config('mutualfit.profiles_recorded', 'on', true)`,
   );
+}
+
+/** The stored columns of the fields a line may leave out (bulk-lines.ts keptWhenLeftOut). */
+const storedColumns = {
+  headline: 'headline',
+  minScore: 'min_score',
+  capacity: 'capacity',
+  status: 'status',
+} as const;
+type KeptField = keyof typeof storedColumns;
+
+/**
+ * Records whose line left fields out take those fields as stored, where the record exists: the
+ * upsert then writes them back unchanged (new records keep the defaults the line schema gave). The
+ * rows are locked, so a PATCH cannot slip between this read and the write. Lines that give every
+ * field (a full sync) cost nothing here.
+ */
+async function keepStoredFields(
+  tx: Tx,
+  table: 'candidates' | 'jobs',
+  workspaceId: string,
+  records: (CandidateLine | JobLine)[],
+): Promise<void> {
+  const partial = records.filter((r) => r.leftOut);
+  if (partial.length === 0) return;
+  const fields = Object.keys(storedColumns).filter((f) =>
+    partial.some((r) => r.leftOut!.includes(f)),
+  ) as KeptField[];
+  const columns = sql.join(
+    fields.map((f) => sql`${sql.identifier(storedColumns[f])} as ${sql.identifier(f)}`),
+    sql`, `,
+  );
+  const rows = rowsOf<{ external_id: string } & Record<KeptField, unknown>>(
+    await tx.execute(sql`
+      select external_id, ${columns} from ${sql.identifier(table)}
+       where workspace_id = ${workspaceId}::uuid and external_id = any(${sql.param(partial.map((r) => r.externalId))}::text[])
+         for update`),
+  );
+  const stored = new Map(rows.map((row) => [row.external_id, row]));
+  for (const record of partial) {
+    const row = stored.get(record.externalId);
+    if (!row) continue;
+    for (const field of record.leftOut! as KeptField[]) {
+      const value = row[field];
+      (record as unknown as Record<string, unknown>)[field] =
+        field === 'minScore' ? Number(value) : (value ?? undefined);
+    }
+  }
 }
 
 /** Rows as one `json` parameter, for json_to_recordset. */

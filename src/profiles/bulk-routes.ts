@@ -53,7 +53,7 @@ const ndjsonBody = (bodyLimit: number) =>
     .string()
     .max(bodyLimit)
     .describe(
-      `NDJSON: one JSON object per line, at most ${MAX_BULK_LINES} lines, upserted by externalId. A line may carry questionnaireId and answers (as in PUT …/answers).`,
+      `NDJSON: one JSON object per line, at most ${MAX_BULK_LINES} lines, upserted by externalId: an update writes the fields the line gives and keeps the others; a new record takes the defaults. A line may carry questionnaireId and answers (as in PUT …/answers).`,
     );
 
 const paths: Record<BulkKind, string> = { candidate: '/v1/candidates::bulk', job: '/v1/jobs::bulk' };

@@ -227,6 +227,34 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
       expect((await admin.get(`/v1/candidates/${existing.id}/answers`)).statusCode).toBe(200);
     });
 
+    it('keeps the headline, minScore and answers of an existing candidate its line leaves out', async () => {
+      const { adminKey, admin } = await createWorkspace(t.app);
+      const line = {
+        externalId: 'kept',
+        headline: 'Nurse',
+        minScore: 0.65,
+        contact: { name: 'A', email: uniqueEmail() },
+      };
+      const created = await uploadOk(adminKey, 'candidates', [{ ...line, ...miniAnswers() }]);
+      const id = created.results[0]!.id;
+      const contact = { name: 'Renamed', email: uniqueEmail() };
+      const { results } = await uploadOk(adminKey, 'candidates', [
+        { externalId: 'kept', contact },
+        { externalId: 'new-one', contact: { name: 'B', email: uniqueEmail() } },
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['updated', 'created']);
+      expect((await admin.get(`/v1/candidates/${id}`)).json().candidate).toMatchObject({
+        headline: 'Nurse',
+        minScore: 0.65,
+        contact,
+      });
+      expect((await admin.get(`/v1/candidates/${id}/answers`)).statusCode).toBe(200);
+      expect((await admin.get(`/v1/candidates/${results[1]!.id}`)).json().candidate).toMatchObject({
+        headline: null,
+        minScore: 0.5,
+      });
+    });
+
     // A lone surrogate passes the line's checks, and PostgreSQL's json parser refuses it.
     it.each([
       ['its profile', { headline: 'a\ud800b' }],
@@ -294,6 +322,42 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
         (await admin.get('/v1/jobs')).json().jobs.map((j: { externalId: string }) => j.externalId),
       ).toEqual(['ok']);
       expect((await caller(t.app, other.adminKey).get('/v1/jobs')).json().jobs).toEqual([]);
+    });
+
+    it('keeps the status, capacity and minScore of an existing job its line leaves out; a new job takes the defaults', async () => {
+      const { adminKey, admin } = await createWorkspace(t.app);
+      await createEmployer(t.app, adminKey, { externalId: 'acme' });
+      const created = await uploadOk(adminKey, 'jobs', [
+        { externalId: 'filled', employerExternalId: 'acme', title: 'Welder', capacity: 3, minScore: 0.7 },
+      ]);
+      const jobId = created.results[0]!.id;
+      expect((await admin.patch(`/v1/jobs/${jobId}`, { status: 'closed' })).statusCode).toBe(200);
+      const { results } = await uploadOk(adminKey, 'jobs', [
+        { externalId: 'filled', employerExternalId: 'acme', title: 'Senior welder' },
+        { externalId: 'fresh', employerExternalId: 'acme', title: 'Cook' },
+        { externalId: 'filled-2', employerExternalId: 'acme', title: 'Baker', minScore: 0.4 },
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['updated', 'created', 'created']);
+      expect((await admin.get(`/v1/jobs/${jobId}`)).json().job).toMatchObject({
+        title: 'Senior welder',
+        status: 'closed',
+        capacity: 3,
+        minScore: 0.7,
+      });
+      expect((await admin.get(`/v1/jobs/${results[1]!.id}`)).json().job).toMatchObject({
+        status: 'open',
+        capacity: 1,
+        minScore: 0.5,
+      });
+      // A field the line gives is written, the others kept.
+      await uploadOk(adminKey, 'jobs', [
+        { externalId: 'filled', employerExternalId: 'acme', title: 'Senior welder', status: 'open' },
+      ]);
+      expect((await admin.get(`/v1/jobs/${jobId}`)).json().job).toMatchObject({
+        status: 'open',
+        capacity: 3,
+        minScore: 0.7,
+      });
     });
 
     it('never moves a job to another employer: the line is refused 409 and the job stays as it was', async () => {

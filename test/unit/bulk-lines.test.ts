@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sameJson } from '../../src/answers/same-json.ts';
 import { MatchIndex } from '../../src/matching/index.ts';
 import { answersSpan } from '../../src/profiles/answers-span.ts';
-import { AnswerPacker, candidateLine, checkLines } from '../../src/profiles/bulk-lines.ts';
+import { AnswerPacker, candidateLine, checkLines, keptWhenLeftOut } from '../../src/profiles/bulk-lines.ts';
 import { testQuestionnaires } from '../support/app.ts';
 import { miniAnswers } from '../support/factories.ts';
 
@@ -22,7 +22,13 @@ describe('bulk lines', () => {
         }),
       };
     });
-    const checked = checkLines(lines, candidateLine, new AnswerPacker(questionnaires), questionnaires);
+    const checked = checkLines(
+      lines,
+      candidateLine,
+      new AnswerPacker(questionnaires),
+      questionnaires,
+      keptWhenLeftOut.candidate,
+    );
     const packed = checked.map((c) => ('answers' in c && c.answers.ok ? c.answers.value! : undefined));
     const index = new MatchIndex(questionnaires);
     const expected = index.pack(
@@ -46,6 +52,7 @@ describe('bulk lines', () => {
       candidateLine,
       new AnswerPacker(questionnaires),
       questionnaires,
+      keptWhenLeftOut.candidate,
     );
     const value = checked && 'answers' in checked && checked.answers.ok ? checked.answers.value : undefined;
     expect(Buffer.from(value!.json).toString()).toBe(sent);
@@ -55,6 +62,7 @@ describe('bulk lines', () => {
       candidateLine,
       new AnswerPacker(questionnaires),
       questionnaires,
+      keptWhenLeftOut.candidate,
     );
     const rewritten = again && 'answers' in again && again.answers.ok ? again.answers.value : undefined;
     expect(JSON.parse(Buffer.from(rewritten!.json).toString())).toEqual(JSON.parse(sent));

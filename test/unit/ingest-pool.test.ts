@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type CheckedChunk, checkChunk, lineChecker } from '../../src/ingest/check-chunk.ts';
 import { IngestPool } from '../../src/ingest/ingest-pool.ts';
-import { candidateLine, checkLines } from '../../src/profiles/bulk-lines.ts';
+import { candidateLine, checkLines, keptWhenLeftOut } from '../../src/profiles/bulk-lines.ts';
 import type { QuestionnaireCatalog } from '../../src/questionnaires/loader.ts';
 import { testQuestionnaires } from '../support/app.ts';
 import { miniAnswers } from '../support/factories.ts';
@@ -115,7 +115,13 @@ describe('the ingest pool', () => {
             .split('\n')
             .map((text, i) => ({ line: firstLine + i, text: text.trim() }))
             .filter(({ text }) => text.length > 0);
-          const expected = checkLines(lines, candidateLine, checker.packer, questionnaires);
+          const expected = checkLines(
+            lines,
+            candidateLine,
+            checker.packer,
+            questionnaires,
+            keptWhenLeftOut.candidate,
+          );
           const checked = checkChunk(checker, 'candidate', { firstLine, bytes });
           expect(comparable({ lines: checked.lines, count: checked.count })).toEqual(
             comparable({ lines: expected, count: lines.length }),

@@ -3914,7 +3914,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description NDJSON: one JSON object per line, at most 10000 lines, upserted by externalId. A line may carry questionnaireId and answers (as in PUT …/answers). */
+        /** @description NDJSON: one JSON object per line, at most 10000 lines, upserted by externalId: an update writes the fields the line gives and keeps the others; a new record takes the defaults. A line may carry questionnaireId and answers (as in PUT …/answers). */
         requestBody: {
             content: {
                 "application/x-ndjson": string;
@@ -3988,7 +3988,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description NDJSON: one JSON object per line, at most 10000 lines, upserted by externalId. A line may carry questionnaireId and answers (as in PUT …/answers). */
+        /** @description NDJSON: one JSON object per line, at most 10000 lines, upserted by externalId: an update writes the fields the line gives and keeps the others; a new record takes the defaults. A line may carry questionnaireId and answers (as in PUT …/answers). */
         requestBody: {
             content: {
                 "application/x-ndjson": string;
