@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import { type AllowedOrigins, allowedOriginsSchema } from '../http/cors.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
-import { decodeCursor, nextCursorField, pageOf, pageQuery, toPage } from '../http/pagination.ts';
+import { decodeCursor, listOf, nextCursorField, pageOf, pageQuery, toPage } from '../http/pagination.ts';
 import { idParam } from '../http/params.ts';
 import { atLeastOneField } from '../http/schema-parts.ts';
 import { scoreMethods } from '../matching/types.ts';
@@ -284,8 +284,9 @@ export const authRoutes: FastifyPluginAsyncZod<{
     async (request) => {
       const { workspaceId } = requireRole(request, 'admin');
       const { limit, cursor } = request.query;
-      const rows = await listApiKeys(db, workspaceId, { limit, before: decodeCursor(cursor) });
-      const page = toPage(rows, limit);
+      const list = listOf('/v1/api-keys', { workspaceId });
+      const rows = await listApiKeys(db, workspaceId, { limit, before: decodeCursor(cursor, list) });
+      const page = toPage(rows, limit, list);
       return { apiKeys: page.items, nextCursor: page.nextCursor };
     },
   );

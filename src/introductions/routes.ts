@@ -6,7 +6,7 @@ import { requireRole } from '../auth/plugin.ts';
 import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
-import { decodeCursor, toPage } from '../http/pagination.ts';
+import { decodeCursor, listOf, toPage } from '../http/pagination.ts';
 import { explainStoredPair } from '../matching/explain-stored.ts';
 import { candidatePaused, hidesFrom } from '../profiles/candidate-privacy.ts';
 import {
@@ -253,13 +253,18 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
       if (!job) throw notFound(`Job ${jobId}`);
       assertOwnEmployer(scope, job.employerId, `Job ${jobId}`);
       const { limit, cursor } = request.query;
+      const list = listOf('/v1/jobs/:jobId/introductions', {
+        workspaceId: scope.workspaceId,
+        jobId,
+        unhiddenFrom: scope.employerId,
+      });
       const rows = await listIntroductions(
         db,
         scope.workspaceId,
         { jobId, ...(scope.employerId ? { unhiddenFrom: scope.employerId } : {}) },
-        { limit, after: decodeCursor(cursor) },
+        { limit, after: decodeCursor(cursor, list) },
       );
-      const page = toPage(rows, limit);
+      const page = toPage(rows, limit, list);
       return { introductions: page.items.map((row) => view(row)), nextCursor: page.nextCursor };
     },
   );
@@ -284,13 +289,17 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
       const candidate = await findCandidate(db, scope.workspaceId, candidateId);
       if (!candidate) throw notFound(`Candidate ${candidateId}`);
       const { limit, cursor } = request.query;
+      const list = listOf('/v1/candidates/:candidateId/introductions', {
+        workspaceId: scope.workspaceId,
+        candidateId,
+      });
       const rows = await listIntroductions(
         db,
         scope.workspaceId,
         { candidateId },
-        { limit, after: decodeCursor(cursor) },
+        { limit, after: decodeCursor(cursor, list) },
       );
-      const page = toPage(rows, limit);
+      const page = toPage(rows, limit, list);
       const facts = await jobFactsOf(
         db,
         scope.workspaceId,

@@ -5,7 +5,7 @@ import { assertOwnCandidate, candidateScope } from '../auth/access.ts';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
 import { notFound, problemSchema } from '../http/errors.ts';
-import { decodeCursor, toPage } from '../http/pagination.ts';
+import { decodeCursor, listOf, toPage } from '../http/pagination.ts';
 import { idParam } from '../http/params.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
 import { hiddenListToStore } from './candidate-privacy.ts';
@@ -81,13 +81,13 @@ export const candidateRoutes: FastifyPluginAsyncZod<{
     async (request) => {
       const scope = candidateScope(request);
       const { limit, cursor, externalId } = request.query;
-      const rows = await listCandidates(
-        db,
-        scope.workspaceId,
-        { externalId, id: scope.candidateId },
-        { limit, after: decodeCursor(cursor) },
-      );
-      const page = toPage(rows, limit);
+      const filter = { externalId, id: scope.candidateId };
+      const list = listOf('/v1/candidates', { workspaceId: scope.workspaceId, ...filter });
+      const rows = await listCandidates(db, scope.workspaceId, filter, {
+        limit,
+        after: decodeCursor(cursor, list),
+      });
+      const page = toPage(rows, limit, list);
       return { candidates: page.items, nextCursor: page.nextCursor };
     },
   );

@@ -5,7 +5,7 @@ import { assertOwnEmployer, employerScope } from '../auth/access.ts';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
 import { notFound, problemSchema } from '../http/errors.ts';
-import { decodeCursor, toPage } from '../http/pagination.ts';
+import { decodeCursor, listOf, toPage } from '../http/pagination.ts';
 import { idParam } from '../http/params.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
 import { findEmployerContact, upsertEmployerContact } from './employer-contacts.ts';
@@ -76,13 +76,13 @@ export const employerRoutes: FastifyPluginAsyncZod<{
     async (request) => {
       const scope = employerScope(request);
       const { limit, cursor, externalId } = request.query;
-      const rows = await listEmployers(
-        db,
-        scope.workspaceId,
-        { externalId, id: scope.employerId },
-        { limit, after: decodeCursor(cursor) },
-      );
-      const page = toPage(rows, limit);
+      const filter = { externalId, id: scope.employerId };
+      const list = listOf('/v1/employers', { workspaceId: scope.workspaceId, ...filter });
+      const rows = await listEmployers(db, scope.workspaceId, filter, {
+        limit,
+        after: decodeCursor(cursor, list),
+      });
+      const page = toPage(rows, limit, list);
       return { employers: page.items, nextCursor: page.nextCursor };
     },
   );

@@ -4,7 +4,7 @@ import type { MarketWrites } from '../alerts/service.ts';
 import { assertOwnEmployer, employerScope } from '../auth/access.ts';
 import type { Db } from '../db/client.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
-import { decodeCursor, toPage } from '../http/pagination.ts';
+import { decodeCursor, listOf, toPage } from '../http/pagination.ts';
 import { idParam } from '../http/params.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
 import { externalIdConflictSchema, uniqueExternalId } from './external-id.ts';
@@ -80,13 +80,10 @@ export const jobRoutes: FastifyPluginAsyncZod<{ db: Db; sync: ProfileSync; alert
       if (scope.employerId !== undefined && employerId !== undefined && employerId !== scope.employerId) {
         return { jobs: [], nextCursor: null };
       }
-      const rows = await listJobs(
-        db,
-        scope.workspaceId,
-        { ...filter, employerId: scope.employerId ?? employerId },
-        { limit, after: decodeCursor(cursor) },
-      );
-      const page = toPage(rows, limit);
+      const shape = { ...filter, employerId: scope.employerId ?? employerId };
+      const list = listOf('/v1/jobs', { workspaceId: scope.workspaceId, ...shape });
+      const rows = await listJobs(db, scope.workspaceId, shape, { limit, after: decodeCursor(cursor, list) });
+      const page = toPage(rows, limit, list);
       return { jobs: page.items, nextCursor: page.nextCursor };
     },
   );

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
-import { decodeCursor, pageQuery, toPage } from '../http/pagination.ts';
+import { decodeCursor, listOf, pageQuery, toPage } from '../http/pagination.ts';
 import { idParam } from '../http/params.ts';
 import {
   deleteSubscription,
@@ -78,8 +78,9 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; allowInsecureUrls: b
     async (request) => {
       const { workspaceId } = requireRole(request, 'admin');
       const { limit, cursor } = request.query;
-      const rows = await listSubscriptions(db, workspaceId, { limit, after: decodeCursor(cursor) });
-      const { items, nextCursor } = toPage(rows, limit);
+      const list = listOf('/v1/webhooks', { workspaceId });
+      const rows = await listSubscriptions(db, workspaceId, { limit, after: decodeCursor(cursor, list) });
+      const { items, nextCursor } = toPage(rows, limit, list);
       return { webhooks: items, nextCursor };
     },
   );
@@ -142,8 +143,14 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; allowInsecureUrls: b
       const webhook = await findSubscription(db, workspaceId, request.params.id);
       if (!webhook) throw notFound(`Webhook ${request.params.id}`);
       const { limit, cursor, status } = request.query;
-      const rows = await listDeliveries(db, webhook.id, { status }, { limit, after: decodeCursor(cursor) });
-      const { items, nextCursor } = toPage(rows, limit);
+      const list = listOf('/v1/webhooks/:id/deliveries', { workspaceId, id: webhook.id, status });
+      const rows = await listDeliveries(
+        db,
+        webhook.id,
+        { status },
+        { limit, after: decodeCursor(cursor, list) },
+      );
+      const { items, nextCursor } = toPage(rows, limit, list);
       return {
         deliveries: items.map((d) => ({
           ...d,
