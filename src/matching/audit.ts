@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
+import { passErasureGates } from '../db/erasure-gate.ts';
 import { GroupCommit } from '../db/group-commit.ts';
 import { executeNamed } from '../db/named-statement.ts';
 import { and, eq, lt, or, sql } from '../db/orm.ts';
@@ -70,7 +71,7 @@ export interface ListingOutcome {
 
 /**
  * Listings' audit records by group commit: one statement for every listing waiting (see
- * `GroupCommit`), which per listing checks the subject (exists, the caller's, not paused, the
+ * `GroupCommit`), after the workspaces' erasure gates (src/db/erasure-gate.ts), which per listing checks the subject (exists, the caller's, not paused, the
  * workspace's score method is the one it was ranked with), keeps of the listed ids those that
  * still exist, and appends the record — all or nothing for the batch, committed before any of
  * them answers. A subject that fails a check gets no record; the caller answers 404 or 409, or
@@ -100,10 +101,15 @@ async function recordListings(db: Db, records: ListingRecord[]): Promise<Listing
     questionnaire_version: r.questionnaireVersion ?? null,
     listed: r.listed,
   }));
-  const result = await executeNamed(
-    db,
-    'record_listings',
-    sql`
+  const result = await db.transaction(async (tx) => {
+    await passErasureGates(
+      tx,
+      records.map((r) => r.principal.workspaceId),
+    );
+    return executeNamed(
+      tx,
+      'record_listings',
+      sql`
     with req as (
       select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as r(
         n int, id uuid, workspace_id uuid, actor_role text, actor_key_id uuid, action text, side text,
@@ -140,7 +146,8 @@ async function recordListings(db: Db, records: ListingRecord[]): Promise<Listing
     )
     select c.n, c.found, c.paused, c.score_method, i.result_ids
       from checked c left join inserted i on i.id = c.id`,
-  );
+    );
+  });
   const outcomes: ListingOutcome[] = records.map(() => ({
     found: false,
     paused: false,

@@ -4,6 +4,7 @@ import { allocationsOfCandidate, scrubCandidateFromAllocations } from '../alloca
 import { findAnswerSet } from '../answers/repository.ts';
 import { listKeysOfCandidate } from '../auth/repository.ts';
 import type { DbOrTx } from '../db/client.ts';
+import { closeErasureGate } from '../db/erasure-gate.ts';
 import { eraseRepliesNaming } from '../http/idempotency.ts';
 import { introductionsOfCandidate } from '../introductions/repository.ts';
 import { auditOfProfile, scrubFromAudit } from '../matching/audit.ts';
@@ -60,6 +61,7 @@ export async function eraseCandidate(
   candidateId: string,
   requestId: string,
 ): Promise<boolean> {
+  await closeErasureGate(tx, workspaceId);
   const deleted = await deleteCandidate(tx, workspaceId, candidateId);
   if (!deleted) return false;
   await eraseRepliesNaming(tx, candidateId, requestId);

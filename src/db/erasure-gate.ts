@@ -1,0 +1,28 @@
+import type { DbOrTx } from './client.ts';
+import { sql } from './orm.ts';
+
+/*
+ * Records that copy profile ids (the listings' audit trail) and a candidate's erasure take turns
+ * per workspace. A record's statement checks which listed ids still exist; under READ COMMITTED it
+ * sees a candidate whose erasure has not committed yet, and could commit after the erasure scrubbed
+ * the trail, keeping the erased id. So the erasure holds its workspace's gate exclusively until it
+ * commits (waiting for the records in flight), and a record takes it shared in a statement before
+ * its own, whose snapshot then sees the erasure committed.
+ */
+
+const gateKey = (workspaceId: string) => sql`hashtextextended(${`mutualfit.erasure:${workspaceId}`}, 0)`;
+
+/** An erasure's first step: until it commits, no record copying ids of this workspace is written. */
+export async function closeErasureGate(tx: DbOrTx, workspaceId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${gateKey(workspaceId)})`);
+}
+
+/** Before a record copying ids of these workspaces: waits for an erasure in flight to commit. */
+export async function passErasureGates(tx: DbOrTx, workspaceIds: string[]): Promise<void> {
+  // In one order, so that two records never wait on each other's gates.
+  const sorted = [...new Set(workspaceIds)].sort();
+  await tx.execute(
+    sql`select pg_advisory_xact_lock_shared(hashtextextended('mutualfit.erasure:' || w, 0))
+          from unnest(${sql.param(sorted)}::text[]) as g(w)`,
+  );
+}
