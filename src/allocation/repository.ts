@@ -1,7 +1,7 @@
 import type { DbOrTx } from '../db/client.ts';
 import { and, eq, inArray, sql } from '../db/orm.ts';
 import { rowsOf } from '../db/rows.ts';
-import { allocations, jobs } from '../db/schema.ts';
+import { allocations, candidates, jobs } from '../db/schema.ts';
 
 const allocationColumns = {
   id: allocations.id,
@@ -38,6 +38,23 @@ export async function openJobsWithCapacity(db: DbOrTx, workspaceId: string, ids:
       ),
     )
     .orderBy(jobs.id);
+}
+
+/**
+ * Of these candidate ids, the ones that still exist. Read after the workspace's erasure gate, so an
+ * allocation from the matches is stored without a candidate erased while it ran.
+ */
+export async function existingCandidateIds(
+  db: DbOrTx,
+  workspaceId: string,
+  ids: string[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .select({ id: candidates.id })
+    .from(candidates)
+    .where(and(eq(candidates.workspaceId, workspaceId), inArray(candidates.id, ids)));
+  return new Set(rows.map((row) => row.id));
 }
 
 /** Erasure: the candidate leaves every stored allocation (its seat shows as no longer assigned). */

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../auth/plugin.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, DbOrTx } from '../db/client.ts';
+import { passErasureGates } from '../db/erasure-gate.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
 import { recordAudit } from '../matching/audit.ts';
 import type { MatchIndex } from '../matching/index.ts';
@@ -11,7 +12,12 @@ import type { AllocationTask } from './allocation-thread.ts';
 import { encodeInput } from './encoding.ts';
 import { AllocationSlots, AllocationsBusy } from './off-thread.ts';
 import { preferencesFromMatches } from './preferences.ts';
-import { findAllocation, insertAllocation, openJobsWithCapacity } from './repository.ts';
+import {
+  existingCandidateIds,
+  findAllocation,
+  insertAllocation,
+  openJobsWithCapacity,
+} from './repository.ts';
 
 /** Jobs one `source: "matches"` request may take (each job is one scan of the candidates). */
 const MAX_MATCH_JOBS = 500;
@@ -170,8 +176,13 @@ export const allocationRoutes: FastifyPluginAsyncZod<{
           },
         );
       }
-      const { result, blockingPairs } = outcome;
+      const { blockingPairs } = outcome;
+      let { result } = outcome;
       const allocation = await db.transaction(async (tx) => {
+        await passErasureGates(tx, [principal.workspaceId]);
+        // From the matches, the ids are candidates': one erased while the allocation ran leaves it,
+        // its seat unassigned, as erasure does to stored allocations (explicit ids are the caller's own).
+        if ('source' in body) result = await withoutErased(tx, principal.workspaceId, result);
         const stored = await insertAllocation(tx, {
           workspaceId: principal.workspaceId,
           source: 'source' in body ? 'matches' : 'explicit',
@@ -184,14 +195,14 @@ export const allocationRoutes: FastifyPluginAsyncZod<{
           assigned: result.assignments.length,
           unassigned: result.unassigned.length,
         });
+        await recordAudit(tx, principal, {
+          action: 'allocation',
+          subjectId: stored.id,
+          resultIds: result.assignments
+            .map((a) => a.candidateId)
+            .filter((id) => z.uuid().safeParse(id).success),
+        });
         return stored;
-      });
-      await recordAudit(db, principal, {
-        action: 'allocation',
-        subjectId: allocation.id,
-        resultIds: result.assignments
-          .map((a) => a.candidateId)
-          .filter((id) => z.uuid().safeParse(id).success),
       });
       return reply.code(201).send({ allocation });
     },
@@ -217,3 +228,19 @@ export const allocationRoutes: FastifyPluginAsyncZod<{
     },
   );
 };
+
+/** The allocation without the candidates that no longer exist. */
+async function withoutErased<R extends { assignments: { candidateId: string }[]; unassigned: string[] }>(
+  tx: DbOrTx,
+  workspaceId: string,
+  result: R,
+): Promise<R> {
+  const ids = [...result.assignments.map((a) => a.candidateId), ...result.unassigned];
+  const existing = await existingCandidateIds(tx, workspaceId, ids);
+  if (existing.size === ids.length) return result;
+  return {
+    ...result,
+    assignments: result.assignments.filter((a) => existing.has(a.candidateId)),
+    unassigned: result.unassigned.filter((id) => existing.has(id)),
+  };
+}

@@ -37,4 +37,30 @@ describe.each(availableDatabaseKinds())('an erasure and a listing at once on %s'
     );
     expect(naming[0]!.n).toBe(0);
   });
+
+  it('stores an allocation from the matches that ran during the erasure without the erased candidate', async () => {
+    const m = await createMarket(t.app);
+    const erased = m.ids.better;
+    let allocating: Promise<{ statusCode: number; body: string }> | undefined;
+    await t.database.db.transaction(async (tx) => {
+      expect(await eraseCandidate(tx, m.workspace.id, erased, 'test-erasure')).toBe(true);
+      allocating = m.admin.post('/v1/allocations', { source: 'matches', jobIds: [m.job.id] });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    });
+    const response = await allocating!;
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.body).not.toContain(erased);
+    const stored = rowsOf<{ n: number }>(
+      await t.database.db.execute(
+        sql`select count(*)::int as n from allocations a where a::text like ${`%${erased}%`}`,
+      ),
+    );
+    expect(stored[0]!.n).toBe(0);
+    const audited = rowsOf<{ n: number }>(
+      await t.database.db.execute(
+        sql`select count(*)::int as n from audit_events where result_ids ? ${erased}`,
+      ),
+    );
+    expect(audited[0]!.n).toBe(0);
+  });
 });
