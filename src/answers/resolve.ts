@@ -31,12 +31,7 @@ export function resolveAnswers(questionnaires: QuestionnaireCatalog, input: Answ
   }
   const result = validateAnswerSet(questionnaire, input.answers);
   if (!result.ok) {
-    const criteria = [...new Set(result.errors.map((e) => e.path.split('.')[1]).filter(Boolean))];
-    return {
-      ok: false,
-      detail: `Invalid answers for ${criteria.length} criteri${criteria.length === 1 ? 'on' : 'a'}: ${criteria.join(', ')}.`,
-      errors: result.errors,
-    };
+    return { ok: false, detail: describeProblems(result.errors), errors: result.errors };
   }
   return {
     ok: true,
@@ -46,4 +41,20 @@ export function resolveAnswers(questionnaires: QuestionnaireCatalog, input: Answ
       answers: result.answers,
     },
   };
+}
+
+/**
+ * The detail of a refused answer set: the criteria its problems name (`answers.<id>…`), or, for a
+ * refusal of the whole set (path `answers`: not an object, too many keys), that refusal's own words.
+ */
+function describeProblems(errors: FieldProblem[]): string {
+  const criterionOf = (e: FieldProblem) => e.path.split('.')[1];
+  const parts = errors.filter((e) => !criterionOf(e)).map((e) => e.message);
+  const criteria = [...new Set(errors.map(criterionOf).filter(Boolean))];
+  if (criteria.length > 0) {
+    const noun = criteria.length === 1 ? 'criterion' : 'criteria';
+    parts.push(`invalid answers for ${criteria.length} ${noun}: ${criteria.join(', ')}`);
+  }
+  const text = parts.join('; ');
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 }

@@ -218,6 +218,15 @@ describe.each(availableDatabaseKinds())('answers on %s', (kind) => {
       expect(problem.errors?.map((error) => error.path)).toContain(path);
     });
 
+    it('says in the detail what is wrong when the whole set is refused, not a criterion', async () => {
+      const many = Object.fromEntries(Array.from({ length: 256 }, (_, i) => [`c${i}`, {}]));
+      const problem = expectProblem(await put(many), 422, 'invalid_answers');
+      expect(problem.errors).toEqual([
+        { path: 'answers', message: 'at most 6 answers (one per criterion), got 256' },
+      ]);
+      expect(problem.detail).toBe('At most 6 answers (one per criterion), got 256.');
+    });
+
     it('accepts a missing accept when importance is irrelevant', async () => {
       const response = await put({ contract: { value: 'permanent', importance: 'irrelevant' } });
       expect(response.statusCode, response.body).toBe(200);
