@@ -25,6 +25,7 @@ export const exportView = z.object({
         id: z.uuid(),
         role: z.string().max(32),
         keyPrefix: z.string().max(10),
+        label: z.string().max(100).nullable().describe('The label an admin gave the key, if any'),
         createdAt: z.date(),
         revokedAt: z.date().nullable(),
       }),

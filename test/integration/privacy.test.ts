@@ -58,7 +58,11 @@ describe.each(availableDatabaseKinds())('privacy on %s', (kind) => {
     expect(created.statusCode, created.body).toBe(201);
     const candidate = created.json().candidate as { id: string; externalId: string };
     expect((await admin.put(`/v1/candidates/${candidate.id}/answers`, miniAnswers())).statusCode).toBe(200);
-    const key = await mintKey(t.app, adminKey, { role: 'candidate', candidateId: candidate.id });
+    const key = await mintKey(t.app, adminKey, {
+      role: 'candidate',
+      candidateId: candidate.id,
+      label: contact.email,
+    });
     return { adminKey, admin, contact, candidate, key, self: caller(t.app, key.key) };
   }
 
@@ -76,7 +80,9 @@ describe.each(availableDatabaseKinds())('privacy on %s', (kind) => {
       expect(data.contact).toEqual(contact);
       expect(data.answers).toMatchObject({ questionnaireId: 'mini', questionnaireVersion: 1 });
       expect(data.answers.answers).toEqual(miniAnswers().answers);
-      expect(data.apiKeys).toEqual([expect.objectContaining({ id: key.id, role: 'candidate' })]);
+      expect(data.apiKeys).toEqual([
+        expect.objectContaining({ id: key.id, role: 'candidate', label: contact.email }),
+      ]);
       expect(response.body).not.toContain(key.key);
       expect(data.exportedAt).toEqual(expect.any(String));
 

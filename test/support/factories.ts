@@ -152,7 +152,7 @@ export async function mintKey(
   body:
     | { role: 'admin' }
     | { role: 'employer'; employerId: string }
-    | { role: 'candidate'; candidateId: string },
+    | { role: 'candidate'; candidateId: string; label?: string },
 ): Promise<MintedKey> {
   const response = await caller(app, adminKey).post('/v1/api-keys', body);
   return created<MintedKey>(response, 'apiKey');

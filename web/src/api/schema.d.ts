@@ -3522,6 +3522,8 @@ export interface operations {
                                 id: string;
                                 role: string;
                                 keyPrefix: string;
+                                /** @description The label an admin gave the key, if any */
+                                label: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 revokedAt: string | null;
