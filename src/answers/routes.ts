@@ -55,7 +55,7 @@ export const answerRoutes: FastifyPluginAsyncZod<{
 
   async function read({ workspaceId, subject }: { workspaceId: string; subject: Subject }, what: string) {
     const answers = await findAnswerSet(db, workspaceId, subject);
-    if (!answers) throw notFound(`Answers of ${what}`);
+    if (!answers) throw new AppError('not_found', `${what} has no answers`);
     return { answers };
   }
 
@@ -93,7 +93,7 @@ export const answerRoutes: FastifyPluginAsyncZod<{
         response: readResponses,
       },
     },
-    async (request) => read(await jobSubject(request, request.params.id), `job ${request.params.id}`),
+    async (request) => read(await jobSubject(request, request.params.id), `Job ${request.params.id}`),
   );
 
   app.put(
@@ -123,7 +123,7 @@ export const answerRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request) =>
-      read(await candidateSubject(request, request.params.id), `candidate ${request.params.id}`),
+      read(await candidateSubject(request, request.params.id), `Candidate ${request.params.id}`),
   );
 
   app.put(

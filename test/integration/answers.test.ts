@@ -39,10 +39,12 @@ describe.each(availableDatabaseKinds())('answers on %s', (kind) => {
     ['candidate', (s: Awaited<ReturnType<typeof subjects>>) => `/v1/candidates/${s.candidate.id}/answers`],
   ] as const;
 
-  describe.each(sides)('of a %s', (_side, answersUrl) => {
+  describe.each(sides)('of a %s', (side, answersUrl) => {
     it('answers 404 not_found before any answers were given', async () => {
       const s = await subjects();
-      expectProblem(await s.admin.get(answersUrl(s)), 404, 'not_found');
+      const problem = expectProblem(await s.admin.get(answersUrl(s)), 404, 'not_found');
+      const id = side === 'job' ? s.job.id : s.candidate.id;
+      expect(problem.detail).toBe(`${side === 'job' ? 'Job' : 'Candidate'} ${id} has no answers`);
     });
 
     it('stores a valid set against the latest questionnaire version and returns it', async () => {
