@@ -126,7 +126,13 @@ export const allocationRoutes: FastifyPluginAsyncZod<{
   app.post(
     '/v1/allocations',
     {
-      config: { roles: ['admin'] },
+      config: {
+        roles: ['admin'],
+        bodyLimitSource:
+          bodyLimit <= ALLOCATION_BODY_LIMIT
+            ? 'set by BULK_BODY_LIMIT_BYTES'
+            : 'fixed for allocations (BULK_BODY_LIMIT_BYTES is higher)',
+      },
       bodyLimit: Math.min(bodyLimit, ALLOCATION_BODY_LIMIT),
       schema: {
         operationId: 'createAllocation',

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { isConnectionError } from '../db/faults.ts';
 import { loggableError } from '../logger.ts';
+import { tooLargeDetail } from './body-limit.ts';
 import { AppError, type ErrorCode, type FieldProblem, toProblem } from './errors.ts';
 import { acceptedMedia } from './json-body.ts';
 
@@ -55,6 +56,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     }
     const code = error.code ? fastifyCodes[error.code] : undefined;
     if (code === 'unsupported_media_type') return sendProblem(reply, request, code, acceptedMedia(request));
+    if (code === 'payload_too_large') return sendProblem(reply, request, code, tooLargeDetail(request));
     if (code) return sendProblem(reply, request, code, error.message);
     if (isClientAbort(error, request)) {
       // The client hung up (its body cut short): nothing failed on our side.

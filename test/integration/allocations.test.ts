@@ -51,7 +51,9 @@ describe.each(availableDatabaseKinds())('allocations on %s', (kind) => {
       candidates: [{ id: 'ann', preferences }],
       jobs: [],
     });
-    expectProblem(response, 413, 'payload_too_large');
+    expect(expectProblem(response, 413, 'payload_too_large').detail).toBe(
+      'The request body is over the limit of 16777216 bytes (16 MiB) fixed for allocations (BULK_BODY_LIMIT_BYTES is higher).',
+    );
   });
 
   it('answers 422 naming every problem of a bad input, and stores nothing', async () => {
