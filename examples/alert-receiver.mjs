@@ -7,8 +7,10 @@
 // It serves plain http: put it behind your TLS proxy, or, to try it on one machine, start mutualfit
 // with WEBHOOK_ALLOW_INSECURE_URLS=true and subscribe "http://127.0.0.1:8080/hooks" (development only).
 // Delivery is at least once: de-duplicate on webhook-id. Events of one alert are written in order,
-// but retries can deliver them out of order; the pull feed (GET /v1/jobs/{id}/alert/events) is the
-// ordered source when order matters.
+// but once retries happen they can arrive out of order (a retried match.created after the pair's
+// newer match.removed), so the last event received is not the current state: the map below is a
+// sketch. When order matters, read the pull feed (GET /v1/jobs/{id}/alert/events), which is ordered,
+// or the resource itself (the subject's listing).
 import { createServer } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 
