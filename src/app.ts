@@ -254,18 +254,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     onGiveUp: () => app.log.error('ingest threads kept failing: bulk lines are now checked on one thread'),
   });
   app.addHook('onClose', async () => ingestPool.close());
-  await app.register(async (bulk) => {
-    // The bulk routes' body limit is their own: a 413 names the setting (src/http/body-limit.ts).
-    bulk.addHook('onRoute', (route) => {
-      route.config = { ...route.config, bodyLimitSource: 'set by BULK_BODY_LIMIT_BYTES' };
-    });
-    await bulk.register(bulkRoutes, {
-      db,
-      pool: ingestPool,
-      bodyLimit: config.BULK_BODY_LIMIT_BYTES,
-      sync,
-      alerts,
-    });
+  await app.register(bulkRoutes, {
+    db,
+    pool: ingestPool,
+    bodyLimit: config.BULK_BODY_LIMIT_BYTES,
+    sync,
+    alerts,
   });
   await app.register(matchingRoutes, { db, index, questionnaires });
   await app.register(insightsRoutes, { db, index, pool: insightsPool, questionnaires });

@@ -116,7 +116,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
   app.post(
     paths.candidate,
     {
-      config: { roles: ['admin'] },
+      config: { roles: ['admin'], bodyLimitSource: 'set by BULK_BODY_LIMIT_BYTES' },
       bodyLimit,
       validatorCompiler: checkedAlready,
       schema: {
@@ -150,7 +150,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
   app.post(
     paths.job,
     {
-      config: { roles: ['admin'] },
+      config: { roles: ['admin'], bodyLimitSource: 'set by BULK_BODY_LIMIT_BYTES' },
       bodyLimit,
       validatorCompiler: checkedAlready,
       schema: {
