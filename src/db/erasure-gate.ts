@@ -7,7 +7,8 @@ import { sql } from './orm.ts';
  * sees a candidate whose erasure has not committed yet, and could commit after the erasure scrubbed
  * the trail, keeping the erased id. So the erasure holds its workspace's gate exclusively until it
  * commits (waiting for the records in flight), and a record takes it shared in a statement before
- * its own, whose snapshot then sees the erasure committed.
+ * its own, whose snapshot then sees the erasure committed. The listings' audit records do both in
+ * one call, the function `record_listings` (migrations/0016); the key is the same there.
  */
 
 const gateKey = (workspaceId: string) => sql`hashtextextended(${`mutualfit.erasure:${workspaceId}`}, 0)`;

@@ -1,7 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
-import { passErasureGates } from '../db/erasure-gate.ts';
 import { GroupCommit } from '../db/group-commit.ts';
 import { executeNamed } from '../db/named-statement.ts';
 import { and, eq, lt, or, sql } from '../db/orm.ts';
@@ -70,8 +69,9 @@ export interface ListingOutcome {
 }
 
 /**
- * Listings' audit records by group commit: one statement for every listing waiting (see
- * `GroupCommit`), after the workspaces' erasure gates (src/db/erasure-gate.ts), which per listing checks the subject (exists, the caller's, not paused, the
+ * Listings' audit records by group commit: one call for every listing waiting (see `GroupCommit`)
+ * of `record_listings` (migrations/0016), which passes the workspaces' erasure gates
+ * (src/db/erasure-gate.ts), then per listing checks the subject (exists, the caller's, not paused, the
  * workspace's score method is the one it was ranked with), keeps of the listed ids those that
  * still exist, and appends the record — all or nothing for the batch, committed before any of
  * them answers. A subject that fails a check gets no record; the caller answers 404 or 409, or
@@ -101,53 +101,14 @@ async function recordListings(db: Db, records: ListingRecord[]): Promise<Listing
     questionnaire_version: r.questionnaireVersion ?? null,
     listed: r.listed,
   }));
-  const result = await db.transaction(async (tx) => {
-    await passErasureGates(
-      tx,
-      records.map((r) => r.principal.workspaceId),
-    );
-    return executeNamed(
-      tx,
-      'record_listings',
-      sql`
-    with req as (
-      select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as r(
-        n int, id uuid, workspace_id uuid, actor_role text, actor_key_id uuid, action text, side text,
-        subject_id uuid, owner uuid, method text, questionnaire_id text, questionnaire_version smallint,
-        listed jsonb)
-    ), checked as (
-      select r.*, w.score_method::text as score_method, s.subject_id is not null as found, coalesce(s.paused, false) as paused
-        from req r
-        left join workspaces w on w.id = r.workspace_id
-        left join lateral (
-          select j.id as subject_id, false as paused from jobs j
-           where r.side = 'job' and j.workspace_id = r.workspace_id and j.id = r.subject_id
-             and (r.owner is null or j.employer_id = r.owner)
-          union all
-          select c.id, c.paused from candidates c
-           where r.side = 'candidate' and c.workspace_id = r.workspace_id and c.id = r.subject_id
-        ) s on true
-    ), inserted as (
-      insert into audit_events (id, workspace_id, actor_role, actor_key_id, action, subject_id,
-                                questionnaire_id, questionnaire_version, result_ids)
-      select c.id, c.workspace_id, c.actor_role, c.actor_key_id, c.action, c.subject_id,
-             c.questionnaire_id, c.questionnaire_version,
-             coalesce((select jsonb_agg(l.id order by l.k)
-                         from jsonb_array_elements_text(c.listed) with ordinality as l(id, k)
-                        where case when c.side = 'job'
-                          then exists (select 1 from candidates p
-                                        where p.workspace_id = c.workspace_id and p.id = l.id::uuid)
-                          else exists (select 1 from jobs p
-                                        where p.workspace_id = c.workspace_id and p.id = l.id::uuid
-                                          and p.status = 'open') end), '[]'::jsonb)
-        from checked c
-       where c.found and not c.paused and c.score_method = c.method
-      returning id, result_ids
-    )
-    select c.n, c.found, c.paused, c.score_method, i.result_ids
-      from checked c left join inserted i on i.id = c.id`,
-    );
-  });
+  // migrations/0016: the workspaces' erasure gates, then the recording statement, in one call.
+  const result = await executeNamed(
+    db,
+    'record_listings',
+    sql`select listing as n, subject_found as found, subject_paused as paused,
+               workspace_method as score_method, kept as result_ids
+          from record_listings(${JSON.stringify(input)}::jsonb)`,
+  );
   const outcomes: ListingOutcome[] = records.map(() => ({
     found: false,
     paused: false,
