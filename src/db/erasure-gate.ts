@@ -11,11 +11,11 @@ import { sql } from './orm.ts';
  * one call, the function `record_listings` (migrations/0016); the key is the same there.
  */
 
-const gateKey = (workspaceId: string) => sql`hashtextextended(${`mutualfit.erasure:${workspaceId}`}, 0)`;
-
 /** An erasure's first step: until it commits, no record copying ids of this workspace is written. */
 export async function closeErasureGate(tx: DbOrTx, workspaceId: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${gateKey(workspaceId)})`);
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(hashtextextended('mutualfit.erasure:' || ${workspaceId}, 0))`,
+  );
 }
 
 /** Before a record copying ids of these workspaces: waits for an erasure in flight to commit. */
