@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
-import { passErasureGates } from '../db/erasure-gate.ts';
+import { passErasureGate } from '../db/erasure-gate.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
 import { recordAudit } from '../matching/audit.ts';
 import type { MatchIndex } from '../matching/index.ts';
@@ -185,7 +185,7 @@ export const allocationRoutes: FastifyPluginAsyncZod<{
       const { blockingPairs } = outcome;
       let { result } = outcome;
       const allocation = await db.transaction(async (tx) => {
-        await passErasureGates(tx, [principal.workspaceId]);
+        await passErasureGate(tx, principal.workspaceId);
         // From the matches, the ids are candidates': one erased while the allocation ran leaves it,
         // its seat unassigned, as erasure does to stored allocations (explicit ids are the caller's own).
         if ('source' in body) result = await withoutErased(tx, principal.workspaceId, result);

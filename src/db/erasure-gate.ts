@@ -11,19 +11,15 @@ import { sql } from './orm.ts';
  * one call, the function `record_listings` (migrations/0016); the key is the same there.
  */
 
+/** The gate's advisory-lock key (record_listings in migrations/0016 computes the same). */
+const gate = (workspaceId: string) => sql`hashtextextended('mutualfit.erasure:' || ${workspaceId}, 0)`;
+
 /** An erasure's first step: until it commits, no record copying ids of this workspace is written. */
 export async function closeErasureGate(tx: DbOrTx, workspaceId: string): Promise<void> {
-  await tx.execute(
-    sql`select pg_advisory_xact_lock(hashtextextended('mutualfit.erasure:' || ${workspaceId}, 0))`,
-  );
+  await tx.execute(sql`select pg_advisory_xact_lock(${gate(workspaceId)})`);
 }
 
-/** Before a record copying ids of these workspaces: waits for an erasure in flight to commit. */
-export async function passErasureGates(tx: DbOrTx, workspaceIds: string[]): Promise<void> {
-  // In one order, so that two records never wait on each other's gates.
-  const sorted = [...new Set(workspaceIds)].sort();
-  await tx.execute(
-    sql`select pg_advisory_xact_lock_shared(hashtextextended('mutualfit.erasure:' || w, 0))
-          from unnest(${sql.param(sorted)}::text[]) as g(w)`,
-  );
+/** Before a record copying ids of this workspace: waits for an erasure in flight to commit. */
+export async function passErasureGate(tx: DbOrTx, workspaceId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock_shared(${gate(workspaceId)})`);
 }
