@@ -262,7 +262,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     alerts,
   });
   await app.register(matchingRoutes, { db, index, questionnaires });
-  await app.register(insightsRoutes, { db, index, pool: insightsPool, questionnaires });
+  await app.register(insightsRoutes, {
+    db,
+    index,
+    pool: insightsPool,
+    questionnaires,
+    minCandidates: config.INSIGHTS_MIN_CANDIDATES,
+  });
   await app.register(alertRoutes, { db, alerts, cursorKey: serviceSecret(db, 'feed-cursor') });
   await app.register(allocationRoutes, { db, index, bodyLimit: config.BULK_BODY_LIMIT_BYTES });
   await app.register(introductionRoutes, { db, questionnaires });

@@ -108,6 +108,9 @@ const envSchema = z.object({
     .min(0)
     .max(64)
     .default(Math.max(1, Math.min(2, availableParallelism()))),
+  // Job insights (and what-if) answer only over a market of at least this many candidates, so that no
+  // count can describe one person (docs/matching.md#insights-and-what-if). 0: no minimum.
+  INSIGHTS_MIN_CANDIDATES: z.coerce.number().int().min(0).max(1_000_000).default(10),
   // Worker threads bulk lines are checked on (parse, schema, answers, packed row) while the body
   // arrives. 0: on the request's thread (small deployments, tests).
   INGEST_WORKERS: z.coerce

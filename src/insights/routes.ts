@@ -15,6 +15,19 @@ import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { insightsResponse, whatIfBody } from './schemas.ts';
 import { type InsightsSubject, insightsOf } from './service.ts';
 
+/**
+ * A job's counts over a handful of candidates describe people: with one candidate, a few what-ifs
+ * read her answers back, whether or not she would ever match the job. Candidates' counts of jobs
+ * describe no person and have no minimum.
+ */
+function tooFewCandidates(minimum: number): AppError {
+  return new AppError(
+    'too_few_candidates',
+    `A job's insights count candidates only when at least ${minimum} of them answered the same questionnaire, so that no count describes one person; this job's market has fewer.`,
+    { extra: { minimum } },
+  );
+}
+
 /** What a client is told to wait when insights passes are queued up. */
 const BUSY_RETRY_SECONDS = 1;
 
@@ -30,7 +43,9 @@ export const insightsRoutes: FastifyPluginAsyncZod<{
   index: MatchIndex;
   pool: InsightsPool;
   questionnaires: QuestionnaireCatalog;
-}> = async (app, { db, index, pool, questionnaires }) => {
+  /** INSIGHTS_MIN_CANDIDATES */
+  minCandidates: number;
+}> = async (app, { db, index, pool, questionnaires, minCandidates }) => {
   /** The stored subject, within the caller's reach, with its answers; 409 when it has not answered. */
   async function stored(
     request: Parameters<typeof employerScope>[0],
@@ -78,7 +93,9 @@ export const insightsRoutes: FastifyPluginAsyncZod<{
   async function answer(reply: FastifyReply, workspaceId: string, subject: InsightsSubject) {
     try {
       const method = await scoreMethodOf(db, workspaceId);
-      return { insights: await insightsOf(index, pool, workspaceId, subject, method) };
+      const insights = await insightsOf(index, pool, workspaceId, subject, method);
+      if (subject.side === 'job' && insights.others < minCandidates) throw tooFewCandidates(minCandidates);
+      return { insights };
     } catch (error) {
       if (!(error instanceof InsightsBusy)) throw error;
       reply.header('Retry-After', String(BUSY_RETRY_SECONDS));

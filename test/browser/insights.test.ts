@@ -29,7 +29,8 @@ interface Insights {
 const signed = (delta: number) => (delta > 0 ? `+${delta}` : delta < 0 ? `\u2212${-delta}` : '±0');
 
 describe('insights in the reference app, for a candidate and for an employer’s job, in Chromium', () => {
-  const browser = useBrowser();
+  // A job's counts need at least two candidates here (INSIGHTS_MIN_CANDIDATES; 10 by default).
+  const browser = useBrowser({ INSIGHTS_MIN_CANDIDATES: '2' });
 
   async function open(session: BrowserSession, options: Parameters<typeof browser.page>[0] = {}) {
     const page = await browser.page(options);
@@ -268,7 +269,7 @@ describe('insights in the reference app, for a candidate and for an employer’s
     await expectAccessible(page, 'explanation of a pair that is no match');
   });
 
-  it('reflows at 320 px: the candidate’s and the job’s insights do not scroll sideways', async () => {
+  it('reflows at 320 px: the candidate’s and the job’s insights (and a market too small to count) do not scroll sideways', async () => {
     const market = await buildMarket(browser.service.app);
     const viewport = { width: 320, height: 720 };
     // Before any answer there is nothing to count: the panel says what to do first.
@@ -286,10 +287,20 @@ describe('insights in the reference app, for a candidate and for an employer’s
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await expectAccessible(page, 'candidate insights at 320 px');
 
-    const employerPage = await open(
-      await mintSession(browser.service, market.adminKey, { employerId: market.employer.id }),
-      { viewport },
-    );
+    // One candidate is too few for the job's counts: the panel says why instead of counting her.
+    const employerSession = await mintSession(browser.service, market.adminKey, {
+      employerId: market.employer.id,
+    });
+    const tooFew = await open(employerSession, { viewport });
+    await tooFew.getByRole('button', { name: `Who it reaches: ${market.job.title}` }).click();
+    await tooFew.getByText('Too few candidates have answered the same questionnaire yet').waitFor();
+    expect(await tooFew.locator('mutualfit-insights').getByRole('heading', { level: 4 }).count()).toBe(0);
+    expect(await horizontalOverflow(tooFew)).toBeLessThanOrEqual(0);
+    await expectAccessible(tooFew, 'job insights of too small a market at 320 px');
+
+    const second = await createCandidate(browser.service.app, market.adminKey);
+    await putAnswers(market.admin, `/v1/candidates/${second.id}/answers`, marketCandidates.better.answers);
+    const employerPage = await open(employerSession, { viewport });
     await employerPage.getByRole('button', { name: `Who it reaches: ${market.job.title}` }).click();
     await employerPage.getByRole('heading', { level: 4 }).first().waitFor();
     expect(await horizontalOverflow(employerPage)).toBeLessThanOrEqual(0);

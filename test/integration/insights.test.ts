@@ -24,7 +24,8 @@ describe.each(availableDatabaseKinds())('insights on %s', (kind) => {
   let mini: QuestionnaireDefinition;
   let m: Market;
   beforeAll(async () => {
-    t = await createTestApp({ kind });
+    // These markets are smaller than a job's insights need by default (insights-minimum.test.ts).
+    t = await createTestApp({ kind, env: { INSIGHTS_MIN_CANDIDATES: '0' } });
     app = t.app;
     mini = await loadMini();
     m = await createMarket(app);

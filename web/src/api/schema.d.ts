@@ -847,7 +847,7 @@ export interface components {
                      * @description Stable machine-readable code
                      * @enum {string}
                      */
-                    code: "validation_failed" | "unsupported_locale" | "invalid_cursor" | "unauthorized" | "not_found" | "route_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "not_acceptable_pair" | "candidate_paused" | "hidden_from_employer" | "erased" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "invalid_answers" | "invalid_input" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal" | "not_ready" | "database_unavailable";
+                    code: "validation_failed" | "unsupported_locale" | "invalid_cursor" | "unauthorized" | "not_found" | "route_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "not_acceptable_pair" | "candidate_paused" | "hidden_from_employer" | "too_few_candidates" | "erased" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "invalid_answers" | "invalid_input" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal" | "not_ready" | "database_unavailable";
                     detail: string;
                     /** @description The problems per field (the first 100) */
                     errors?: {
@@ -1010,7 +1010,7 @@ export interface components {
              * @description Stable machine-readable code
              * @enum {string}
              */
-            code: "validation_failed" | "unsupported_locale" | "invalid_cursor" | "unauthorized" | "not_found" | "route_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "not_acceptable_pair" | "candidate_paused" | "hidden_from_employer" | "erased" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "invalid_answers" | "invalid_input" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal" | "not_ready" | "database_unavailable";
+            code: "validation_failed" | "unsupported_locale" | "invalid_cursor" | "unauthorized" | "not_found" | "route_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "not_acceptable_pair" | "candidate_paused" | "hidden_from_employer" | "too_few_candidates" | "erased" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "invalid_answers" | "invalid_input" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal" | "not_ready" | "database_unavailable";
             requestId: string;
             /** @description The problems per field (the first 100) */
             errors?: {
@@ -1232,7 +1232,7 @@ export interface components {
              * @description Stable machine-readable code
              * @enum {string}
              */
-            code: "validation_failed" | "unsupported_locale" | "invalid_cursor" | "unauthorized" | "not_found" | "route_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "not_acceptable_pair" | "candidate_paused" | "hidden_from_employer" | "erased" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "invalid_answers" | "invalid_input" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal" | "not_ready" | "database_unavailable";
+            code: "validation_failed" | "unsupported_locale" | "invalid_cursor" | "unauthorized" | "not_found" | "route_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "not_acceptable_pair" | "candidate_paused" | "hidden_from_employer" | "too_few_candidates" | "erased" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "invalid_answers" | "invalid_input" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal" | "not_ready" | "database_unavailable";
             requestId: string;
             /** @description The problems per field (the first 100) */
             errors?: {
@@ -1474,7 +1474,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Problem (code `conflict` or `not_acceptable_pair` or `candidate_paused` or `hidden_from_employer`) */
+        /** @description Problem (code `conflict` or `not_acceptable_pair` or `candidate_paused` or `hidden_from_employer` or `too_few_candidates`) */
         Conflict: {
             headers: {
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1531,7 +1531,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Problem (code `conflict` or `not_acceptable_pair` or `candidate_paused` or `hidden_from_employer`) */
+        /** @description Problem (code `conflict` or `not_acceptable_pair` or `candidate_paused` or `hidden_from_employer` or `too_few_candidates`) */
         Conflict2: {
             headers: {
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1546,7 +1546,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["ExternalIdConflict"];
             };
         };
-        /** @description Problem (code `conflict` or `not_acceptable_pair` or `candidate_paused` or `hidden_from_employer`) */
+        /** @description Problem (code `conflict` or `not_acceptable_pair` or `candidate_paused` or `hidden_from_employer` or `too_few_candidates`) */
         Conflict3: {
             headers: {
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1560,7 +1560,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["ExternalIdConflict"];
             };
         };
-        /** @description Problem (code `conflict` or `not_acceptable_pair` or `candidate_paused` or `hidden_from_employer`) */
+        /** @description Problem (code `conflict` or `not_acceptable_pair` or `candidate_paused` or `hidden_from_employer` or `too_few_candidates`) */
         Conflict4: {
             headers: {
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];

@@ -33,6 +33,12 @@ export type PreviewDetail = InsightsDetail & WhatIfChange;
  * what-if preview of one change (an importance, the minimum fit) that stores nothing.
  * Events: `mutualfit-insights-loaded` and `mutualfit-insights-preview` (InsightsDetail), plus the shared ones.
  */
+/** The API's 409s that mean there is nothing to count (not a failure): no answers yet, or too few candidates. */
+const withheldBecause: Partial<Record<string, 'noAnswers' | 'tooFew'>> = {
+  conflict: 'noAnswers',
+  too_few_candidates: 'tooFew',
+};
+
 export class MutualfitInsights extends MutualfitElement {
   static override properties = {
     ...MutualfitElement.properties,
@@ -40,7 +46,7 @@ export class MutualfitInsights extends MutualfitElement {
     insights: { state: true },
     preview: { state: true },
     problem: { state: true },
-    empty: { state: true },
+    withheld: { state: true },
     busy: { state: true },
     criterionId: { state: true },
     importance: { state: true },
@@ -108,7 +114,8 @@ export class MutualfitInsights extends MutualfitElement {
   declare insights: Insights | undefined;
   declare preview: { insights: Insights; change: WhatIfChange } | undefined;
   declare problem: string;
-  declare empty: boolean;
+  /** Why no counts are shown: the subject has no answers, or its market is too small to count anonymously. */
+  declare withheld: '' | 'noAnswers' | 'tooFew';
   declare busy: boolean;
   declare criterionId: string;
   declare importance: Importance | '';
@@ -121,7 +128,7 @@ export class MutualfitInsights extends MutualfitElement {
   constructor() {
     super();
     this.problem = '';
-    this.empty = false;
+    this.withheld = '';
     this.busy = false;
     this.criterionId = '';
     this.importance = '';
@@ -144,7 +151,7 @@ export class MutualfitInsights extends MutualfitElement {
   /** Reloads everything: the insights, then the questionnaire's titles and the stored answers for the what-if. */
   async load(): Promise<void> {
     this.problem = '';
-    this.empty = false;
+    this.withheld = '';
     this.preview = undefined;
     this.criterionId = '';
     this.importance = '';
@@ -172,8 +179,8 @@ export class MutualfitInsights extends MutualfitElement {
       this.insights = insights;
       this.emit<InsightsDetail>('mutualfit-insights-loaded', this.detail(insights));
     } catch (error) {
-      // No answers yet: nothing to count; the API says so with a 409.
-      if (error instanceof ApiError && error.code === 'conflict') this.empty = true;
+      const withheld = error instanceof ApiError ? withheldBecause[error.code] : undefined;
+      if (withheld) this.withheld = withheld;
       else this.problem = this.report(error);
     }
   }
@@ -342,7 +349,11 @@ export class MutualfitInsights extends MutualfitElement {
         ? this.t('in.j.titleFor', { title: this.jobTitle })
         : this.say('title')
     }</h2>`;
-    if (this.empty) return html`${heading}${live}<p>${this.say('noAnswers')}</p>`;
+    if (this.withheld) {
+      // Only a job's counts (of candidates) have a minimum market.
+      const why = this.withheld === 'tooFew' ? this.t('in.j.tooFew') : this.say('noAnswers');
+      return html`${heading}${live}<p>${why}</p>`;
+    }
     const insights = this.insights;
     if (!insights)
       return html`${heading}${live}<p class="muted">${this.problem ? '' : this.t('app.loading')}</p>`;

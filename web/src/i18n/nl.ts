@@ -126,6 +126,8 @@ export const nl: Catalogue = {
     'Hoe de antwoorden van de vacature bepalen met welke kandidaten ze matcht, en wat één wijziging zou doen.',
   'in.j.others': 'Kandidaten die dezelfde vragenlijst invulden:',
   'in.j.noAnswers': 'Deze vacature heeft nog geen antwoorden; vul eerst haar vragenlijst in.',
+  'in.j.tooFew':
+    'Er hebben nog te weinig kandidaten dezelfde vragenlijst ingevuld om ze te tellen zonder één persoon te beschrijven. Deze cijfers verschijnen zodra er meer zijn.',
   'in.j.criteriaIntro': 'De vragen die op zich de meeste kandidaten tegenhouden, staan eerst.',
   'in.j.sole': 'Kandidaten die een match zouden worden als dit aan geen van beide kanten telde: {n}',
   'in.j.rejecting': 'Kandidaten die de dealbreaker van de vacature hier uitsluit: {n}',
