@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { and, asc, desc, eq, gt, inArray, lt, lte, type SQL, sql } from '../db/orm.ts';
+import { rowsOf } from '../db/rows.ts';
 import { webhookAttempts, webhookDeliveries, webhookSubscriptions } from '../db/schema.ts';
+import { ATTEMPT_LOG_LIMIT } from './schemas.ts';
 
 const subscriptionColumns = {
   id: webhookSubscriptions.id,
@@ -55,12 +57,13 @@ export async function deleteSubscription(db: DbOrTx, workspaceId: string, id: st
 export async function listDeliveries(
   db: DbOrTx,
   subscriptionId: string,
-  filter: { status?: 'pending' | 'delivered' | 'failed' | undefined },
+  filter: { status?: 'pending' | 'delivered' | 'failed' | undefined; id?: string | undefined },
   page: { limit: number; after?: string | undefined },
 ) {
   const conditions: (SQL | undefined)[] = [
     eq(webhookDeliveries.subscriptionId, subscriptionId),
     filter.status === undefined ? undefined : eq(webhookDeliveries.status, filter.status),
+    filter.id === undefined ? undefined : eq(webhookDeliveries.id, filter.id),
     page.after === undefined ? undefined : lt(webhookDeliveries.id, page.after),
   ];
   const deliveries = await db
@@ -79,26 +82,99 @@ export async function listDeliveries(
     .orderBy(desc(webhookDeliveries.id))
     .limit(page.limit + 1);
   if (deliveries.length === 0) return [];
-  const attempts = await db
-    .select({
-      deliveryId: webhookAttempts.deliveryId,
-      attemptedAt: webhookAttempts.createdAt,
-      statusCode: webhookAttempts.statusCode,
-      error: webhookAttempts.error,
-      durationMs: webhookAttempts.durationMs,
-    })
-    .from(webhookAttempts)
+  const logOf = await attemptLogs(
+    db,
+    deliveries.map((d) => d.id),
+  );
+  return deliveries.map((delivery) => ({ ...delivery, attemptLog: logOf.get(delivery.id) ?? [] }));
+}
+
+async function attemptLogs(db: DbOrTx, deliveryIds: string[]) {
+  const rows = rowsOf<{
+    deliveryId: string;
+    attemptedAt: Date | string;
+    statusCode: number | null;
+    error: string | null;
+    durationMs: number;
+  }>(
+    await db.execute(sql`
+      select "deliveryId", "attemptedAt", "statusCode", error, "durationMs" from (
+        select delivery_id as "deliveryId", created_at as "attemptedAt", status_code as "statusCode",
+               error, duration_ms as "durationMs", id,
+               row_number() over (partition by delivery_id order by id desc) as latest
+          from webhook_attempts
+         where delivery_id = any(${sql.param(deliveryIds)}::uuid[])) a
+       where latest <= ${ATTEMPT_LOG_LIMIT}
+       order by id`),
+  );
+  const logOf = new Map<
+    string,
+    { attemptedAt: Date; statusCode: number | null; error: string | null; durationMs: number }[]
+  >();
+  for (const { deliveryId, attemptedAt, ...attempt } of rows) {
+    const log = logOf.get(deliveryId) ?? [];
+    log.push({ attemptedAt: new Date(attemptedAt), ...attempt });
+    logOf.set(deliveryId, log);
+  }
+  return logOf;
+}
+
+/**
+ * Schedules a settled delivery of this subscription again, now, as a new series of attempts (the
+ * log keeps the earlier ones). Says why not when it is missing, still pending, or names a
+ * candidate erased since (its payload was blanked, so there is nothing left to send).
+ */
+export async function redeliver(
+  db: DbOrTx,
+  subscriptionId: string,
+  deliveryId: string,
+): Promise<'scheduled' | 'missing' | 'pending' | 'erased'> {
+  const [scheduled] = await db
+    .update(webhookDeliveries)
+    .set(newSeries)
     .where(
-      inArray(
-        webhookAttempts.deliveryId,
-        deliveries.map((d) => d.id),
+      and(
+        eq(webhookDeliveries.subscriptionId, subscriptionId),
+        eq(webhookDeliveries.id, deliveryId),
+        redeliverable,
       ),
     )
-    .orderBy(asc(webhookAttempts.id));
-  const logOf = new Map(deliveries.map((d) => [d.id, [] as Omit<(typeof attempts)[number], 'deliveryId'>[]]));
-  for (const { deliveryId, ...attempt } of attempts) logOf.get(deliveryId)!.push(attempt);
-  return deliveries.map((delivery) => ({ ...delivery, attemptLog: logOf.get(delivery.id)! }));
+    .returning({ id: webhookDeliveries.id });
+  if (scheduled) return 'scheduled';
+  const [row] = await db
+    .select({ status: webhookDeliveries.status })
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.subscriptionId, subscriptionId), eq(webhookDeliveries.id, deliveryId)));
+  if (!row) return 'missing';
+  return row.status === 'pending' ? 'pending' : 'erased';
 }
+
+/** Schedules every failed delivery of this subscription again (see redeliver); how many. */
+export async function redeliverFailed(db: DbOrTx, subscriptionId: string): Promise<number> {
+  const rows = await db
+    .update(webhookDeliveries)
+    .set(newSeries)
+    .where(
+      and(
+        eq(webhookDeliveries.subscriptionId, subscriptionId),
+        eq(webhookDeliveries.status, 'failed'),
+        redeliverable,
+      ),
+    )
+    .returning({ id: webhookDeliveries.id });
+  return rows.length;
+}
+
+const newSeries = {
+  status: 'pending' as const,
+  attempts: 0,
+  nextAttemptAt: sql`now()`,
+  finishedAt: null,
+  claimToken: null,
+};
+
+/** Settled, and not blanked after an erasure (settleDelivery). */
+const redeliverable = sql`${webhookDeliveries.status} <> 'pending' and ${webhookDeliveries.payload} <> '{}'::jsonb`;
 
 export interface ClaimedDelivery {
   id: string;

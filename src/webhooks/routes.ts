@@ -11,10 +11,16 @@ import {
   insertSubscription,
   listDeliveries,
   listSubscriptions,
+  redeliver,
+  redeliverFailed,
 } from './repository.ts';
 import {
   deliveryList,
   deliveryListQuery,
+  deliveryParams,
+  deliveryResponse,
+  redeliveredCount,
+  redeliverFailedBody,
   webhookCreate,
   webhookCreated,
   webhookList,
@@ -158,6 +164,64 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; allowInsecureUrls: b
         })),
         nextCursor,
       };
+    },
+  );
+
+  app.post(
+    '/v1/webhooks/:id/deliveries/:deliveryId/redeliver',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        operationId: 'redeliverWebhookDelivery',
+        tags,
+        summary:
+          'Send a delivered or failed delivery again, now, as a new series of attempts (same webhook-id)',
+        params: deliveryParams,
+        response: { 202: deliveryResponse, ...errors, 409: problemSchema, 410: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const { workspaceId } = requireRole(request, 'admin');
+      const { id, deliveryId } = request.params;
+      const webhook = await findSubscription(db, workspaceId, id);
+      if (!webhook) throw notFound(`Webhook ${id}`);
+      const outcome = await redeliver(db, webhook.id, deliveryId);
+      if (outcome === 'missing') throw notFound(`Delivery ${deliveryId} of webhook ${id}`);
+      if (outcome === 'pending') {
+        throw new AppError(
+          'conflict',
+          `Delivery ${deliveryId} is still pending: its next attempt is scheduled; redeliver it once it is delivered or failed.`,
+        );
+      }
+      if (outcome === 'erased') {
+        throw new AppError(
+          'erased',
+          `Delivery ${deliveryId} named a candidate who has been erased since; nothing of it is left to send.`,
+        );
+      }
+      const [delivery] = await listDeliveries(db, webhook.id, { id: deliveryId }, { limit: 1 });
+      return reply.code(202).send({ delivery: delivery! });
+    },
+  );
+
+  app.post(
+    '/v1/webhooks/:id/deliveries/redeliver',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        operationId: 'redeliverFailedWebhookDeliveries',
+        tags,
+        summary: "Send every failed delivery of a subscription again (after a receiver's outage)",
+        params: idParam,
+        body: redeliverFailedBody,
+        response: { 202: redeliveredCount, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { workspaceId } = requireRole(request, 'admin');
+      const webhook = await findSubscription(db, workspaceId, request.params.id);
+      if (!webhook) throw notFound(`Webhook ${request.params.id}`);
+      return reply.code(202).send({ redelivered: await redeliverFailed(db, webhook.id) });
     },
   );
 };

@@ -4,6 +4,9 @@ import { nextCursorField, pageOf, pageQuery } from '../http/pagination.ts';
 import { distinct } from '../http/schema-parts.ts';
 import { eventTypes } from './events.ts';
 
+/** The attempts a delivery's log shows: its latest, oldest first (redeliveries add series). */
+export const ATTEMPT_LOG_LIMIT = 100;
+
 /** A stored event type (one of the events listed in the README). */
 const eventType = z.string().max(64);
 const url = z.string().max(2000).meta({ format: 'uri' });
@@ -65,12 +68,39 @@ export const delivery = z
     eventType,
     payload: z.record(z.string().max(64), z.unknown()).describe('The event data (ids only)'),
     status: z.enum(['pending', 'delivered', 'failed']),
-    attempts: z.number().int().min(0).max(MAX_WEBHOOK_ATTEMPTS),
+    attempts: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_WEBHOOK_ATTEMPTS)
+      .describe('Attempts in the current series: a redelivery starts a new one (the log keeps the earlier)'),
     nextAttemptAt: z.date().nullable().describe('When the next attempt is due; null once settled'),
     finishedAt: z.date().nullable(),
     createdAt: z.date(),
-    attemptLog: z.array(attempt).max(MAX_WEBHOOK_ATTEMPTS),
+    attemptLog: z
+      .array(attempt)
+      .max(ATTEMPT_LOG_LIMIT)
+      .describe(`Every attempt, oldest first (the latest ${ATTEMPT_LOG_LIMIT})`),
   })
   .meta({ id: 'WebhookDelivery' });
 
 export const deliveryList = z.object({ deliveries: pageOf(delivery), nextCursor: nextCursorField });
+
+export const deliveryParams = z.object({
+  id: z.uuid().describe('The webhook subscription'),
+  deliveryId: z.uuid().describe('The delivery (its webhook-id)'),
+});
+export const deliveryResponse = z.object({ delivery });
+
+export const redeliverFailedBody = z
+  .strictObject({
+    status: z.literal('failed').describe('Which settled deliveries to send again: every failed one'),
+  })
+  .meta({ id: 'RedeliverFailed' });
+export const redeliveredCount = z.object({
+  redelivered: z
+    .number()
+    .int()
+    .min(0)
+    .describe('Failed deliveries scheduled again, each as a new series of attempts'),
+});

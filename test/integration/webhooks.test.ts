@@ -251,6 +251,97 @@ describe.each(availableDatabaseKinds())('webhooks on %s', (kind) => {
       expect(await deliveriesOf(admin, hook.id, '?status=delivered')).toHaveLength(0);
     });
 
+    it('sends a failed delivery again on request: a new series, the same webhook-id, the log kept', async () => {
+      const { admin } = await createWorkspace(app);
+      let down = true;
+      const hooks = await receiver(() => (down ? 503 : 200));
+      const hook = await subscribe(admin, hooks.url, ['allocation.completed']);
+      await allocate(admin);
+      const [failed] = await settled(admin, hook.id, 1);
+      expect(failed).toMatchObject({ status: 'failed', attempts: 5 });
+
+      down = false;
+      const path = `/v1/webhooks/${hook.id}/deliveries/${failed!.id}/redeliver`;
+      const response = await admin.post(path, {});
+      expect(response.statusCode, response.body).toBe(202);
+      expect(response.json().delivery).toMatchObject({ id: failed!.id, status: 'pending', attempts: 0 });
+      expect(response.json().delivery.attemptLog).toHaveLength(5);
+
+      const [delivered] = await settled(admin, hook.id, 1);
+      expect(delivered).toMatchObject({ status: 'delivered', attempts: 1, payload: failed!.payload });
+      expect(delivered!.attemptLog.map((a) => a.statusCode)).toEqual([503, 503, 503, 503, 503, 200]);
+      expect(hooks.received).toHaveLength(6);
+      const last = hooks.received.at(-1)!;
+      expect(last.headers['webhook-id']).toBe(failed!.id);
+      expect(() =>
+        new Webhook(hook.secret).verify(last.body, last.headers as Record<string, string>),
+      ).not.toThrow();
+
+      // A delivered one may be sent again too (a receiver that lost it); de-duplicated by webhook-id.
+      expect((await admin.post(path, {})).statusCode).toBe(202);
+      await eventually(async () => hooks.received.length === 7, 30_000, 25);
+      expect(hooks.received.at(-1)!.headers['webhook-id']).toBe(failed!.id);
+    });
+
+    it('sends every failed delivery of a subscription again in one call, and no other', async () => {
+      const { admin } = await createWorkspace(app);
+      let down = true;
+      const hooks = await receiver(() => (down ? 500 : 204));
+      const hook = await subscribe(admin, hooks.url, ['allocation.completed']);
+      const others = await receiver(() => 500);
+      const other = await subscribe(admin, others.url, ['allocation.completed']);
+      await allocate(admin);
+      await allocate(admin);
+      expect((await settled(admin, hook.id, 2)).map((d) => d.status)).toEqual(['failed', 'failed']);
+      await settled(admin, other.id, 2);
+
+      down = false;
+      const path = `/v1/webhooks/${hook.id}/deliveries/redeliver`;
+      const response = await admin.post(path, { status: 'failed' });
+      expect(response.statusCode, response.body).toBe(202);
+      expect(response.json()).toEqual({ redelivered: 2 });
+      expect((await settled(admin, hook.id, 2)).map((d) => d.status)).toEqual(['delivered', 'delivered']);
+      expect((await deliveriesOf(admin, other.id)).map((d) => d.status)).toEqual(['failed', 'failed']);
+      expect((await admin.post(path, { status: 'failed' })).json()).toEqual({ redelivered: 0 });
+      expectProblem(await admin.post(path, {}), 400, 'validation_failed');
+    });
+
+    it('refuses to redeliver a pending delivery (409), an erased one (410), and another subscription’s or workspace’s (404)', async () => {
+      const { admin } = await createWorkspace(app);
+      const hooks = await receiver(() => 503);
+      const hook = await subscribe(admin, hooks.url, ['allocation.completed']);
+      const sibling = await subscribe(admin, hooks.url, ['allocation.completed']);
+      await allocate(admin);
+      const [delivery] = await settled(admin, hook.id, 1);
+      const path = `/v1/webhooks/${hook.id}/deliveries/${delivery!.id}/redeliver`;
+      const row = eq(webhookDeliveries.id, delivery!.id);
+
+      // Still scheduled: an hour from now.
+      await t.database.db
+        .update(webhookDeliveries)
+        .set({ status: 'pending', nextAttemptAt: sql`now() + interval '1 hour'` })
+        .where(row);
+      expectProblem(await admin.post(path, {}), 409, 'conflict');
+      // As a settled delivery is left once the candidate it named is erased (settleDelivery).
+      await t.database.db.update(webhookDeliveries).set({ status: 'failed', payload: {} }).where(row);
+      expectProblem(await admin.post(path, {}), 410, 'erased');
+      const [after] = await deliveriesOf(admin, hook.id);
+      expect(after).toMatchObject({ status: 'failed', attempts: 5 });
+
+      const stranger = await createWorkspace(app);
+      expectProblem(await stranger.admin.post(path, {}), 404, 'not_found');
+      expectProblem(
+        await admin.post(`/v1/webhooks/${sibling.id}/deliveries/${delivery!.id}/redeliver`, {}),
+        404,
+        'not_found',
+      );
+      expectProblem(
+        await stranger.admin.post(`/v1/webhooks/${hook.id}/deliveries/redeliver`, { status: 'failed' }),
+        404,
+        'not_found',
+      );
+    });
+
     it('records a receiver that does not answer in time as an error, and tries again', async () => {
       const { admin } = await createWorkspace(app);
       const hooks = await receiver((n) => (n === 0 ? 'hang' : 200));
