@@ -41,21 +41,54 @@ export async function openJobsWithCapacity(db: DbOrTx, workspaceId: string, ids:
 }
 
 /**
- * Of these candidate ids, the ones that still exist. Read after the workspace's erasure gate, so an
- * allocation from the matches is stored without a candidate erased while it ran.
+ * Of these jobs, the ones still open, with their capacities, locked FOR SHARE: until the transaction
+ * commits, no write closes them or changes their capacity.
  */
-export async function existingCandidateIds(
+export async function lockOpenJobs(db: DbOrTx, workspaceId: string, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .select({ id: jobs.id, capacity: jobs.capacity })
+    .from(jobs)
+    .where(and(eq(jobs.workspaceId, workspaceId), eq(jobs.status, 'open'), anyOf(jobs.id, ids)))
+    .for('share');
+}
+
+/**
+ * Of these candidate ids, the ones that still exist and whether each is paused, locked FOR SHARE:
+ * until the transaction commits, no write pauses them. Read after the workspace's erasure gate, so
+ * an allocation from the matches is stored without a candidate erased while it ran.
+ */
+export async function lockCandidates(
+  db: DbOrTx,
+  workspaceId: string,
+  ids: string[],
+): Promise<{ id: string; paused: boolean }[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select({ id: candidates.id, paused: candidates.paused })
+    .from(candidates)
+    .where(and(eq(candidates.workspaceId, workspaceId), anyOf(candidates.id, ids)))
+    .for('share');
+}
+
+/** Of these ids, the candidates of the workspace that take part in allocations (not paused). */
+export async function activeCandidateIds(
   db: DbOrTx,
   workspaceId: string,
   ids: string[],
 ): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
   const rows = await db
     .select({ id: candidates.id })
     .from(candidates)
-    .where(and(eq(candidates.workspaceId, workspaceId), inArray(candidates.id, ids)));
+    .where(
+      and(eq(candidates.workspaceId, workspaceId), eq(candidates.paused, false), anyOf(candidates.id, ids)),
+    );
   return new Set(rows.map((row) => row.id));
 }
+
+/** One array parameter, not one per id: an allocation can name more ids than a statement has parameters. */
+const anyOf = (column: typeof jobs.id | typeof candidates.id, ids: string[]) =>
+  sql`${column} = any(${sql.param(ids)}::uuid[])`;
 
 /** Erasure: the candidate leaves every stored allocation (its seat shows as no longer assigned). */
 export async function scrubCandidateFromAllocations(db: DbOrTx, workspaceId: string, candidateId: string) {

@@ -1,6 +1,8 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../auth/plugin.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { Db, DbOrTx } from '../db/client.ts';
 import { passErasureGate } from '../db/erasure-gate.ts';
 import { AppError, notFound, problemSchema } from '../http/errors.ts';
@@ -10,14 +12,17 @@ import { scoreMethodOf } from '../matching/repository.ts';
 import { enqueueEvent } from '../webhooks/events.ts';
 import type { AllocationTask } from './allocation-thread.ts';
 import { encodeInput } from './encoding.ts';
-import { AllocationSlots, AllocationsBusy } from './off-thread.ts';
+import { type AllocationOutcome, AllocationSlots, AllocationsBusy } from './off-thread.ts';
 import { preferencesFromMatches } from './preferences.ts';
 import {
-  existingCandidateIds,
+  activeCandidateIds,
   findAllocation,
   insertAllocation,
+  lockCandidates,
+  lockOpenJobs,
   openJobsWithCapacity,
 } from './repository.ts';
+import type { AllocationResult } from './types.ts';
 
 /** Jobs one `source: "matches"` request may take (each job is one scan of the candidates). */
 const MAX_MATCH_JOBS = 500;
@@ -29,6 +34,10 @@ const MAX_MATCH_JOBS = 500;
 const ALLOCATION_BODY_LIMIT = 16 * 1024 * 1024;
 /** What a client is told to wait when allocations are queued up. */
 const BUSY_RETRY_SECONDS = 5;
+/** Runs again of an allocation from the matches whose jobs or candidates changed while it ran. */
+const MAX_RERUNS = 2;
+/** What a client is told to wait when they kept changing. */
+const MARKET_MOVING_RETRY_SECONDS = 3;
 
 function tooManyJobs(count: number): AppError {
   return new AppError(
@@ -43,21 +52,30 @@ function tooManyJobs(count: number): AppError {
 }
 
 /**
- * Every job named in `jobIds` must be an open job of the workspace: one that is not (closed,
- * missing, or another workspace's, which reads the same) would silently leave the allocation.
+ * Every job named in `jobIds` must be an open job of the workspace, and every candidate named in
+ * `candidateIds` an active one: one that is not (closed or paused, missing, or another workspace's,
+ * which reads the same) would silently leave the allocation.
  */
-function assertOpenJobs(jobIds: string[], open: { id: string }[]): void {
-  const found = new Set(open.map((job) => job.id));
-  const errors = jobIds.flatMap((id, k) =>
-    found.has(id)
-      ? []
-      : [{ path: `body.jobIds[${k}]`, message: `${id} is not an open job of this workspace` }],
-  );
+function assertNamedIdsTakePart(
+  body: { jobIds?: string[] | undefined; candidateIds?: string[] | undefined },
+  openJobs: ReadonlySet<string>,
+  activeCandidates: ReadonlySet<string>,
+): void {
+  const errors = [
+    ...idsNotIn('jobIds', body.jobIds, openJobs, 'an open job'),
+    ...idsNotIn('candidateIds', body.candidateIds, activeCandidates, 'an active candidate'),
+  ];
   if (errors.length === 0) return;
   throw new AppError(
     'invalid_input',
-    `${errors.length} of the jobIds ${errors.length === 1 ? 'is' : 'are'} not an open job of this workspace: ${errors[0]!.message}`,
+    `${errors.length} of the ids named ${errors.length === 1 ? 'does' : 'do'} not take part: ${errors[0]!.message}`,
     { errors },
+  );
+}
+
+function idsNotIn(field: string, ids: string[] | undefined, found: ReadonlySet<string>, what: string) {
+  return (ids ?? []).flatMap((id, k) =>
+    found.has(id) ? [] : [{ path: `body.${field}[${k}]`, message: `${id} is not ${what} of this workspace` }],
   );
 }
 
@@ -99,6 +117,10 @@ const allocationBody = z.union(
   ],
   { error: 'is either { source: "matches", jobIds?, candidateIds? } or explicit { candidates, jobs }' },
 );
+
+type AllocationBody = z.infer<typeof allocationBody>;
+type MatchesBody = Extract<AllocationBody, { source: 'matches' }>;
+type ExplicitBody = Exclude<AllocationBody, MatchesBody>;
 
 const allocationView = z
   .object({
@@ -144,6 +166,7 @@ export const allocationRoutes: FastifyPluginAsyncZod<{
           201: z.object({ allocation: allocationView }),
           400: problemSchema,
           404: problemSchema,
+          409: problemSchema,
           422: problemSchema,
         },
       },
@@ -151,65 +174,11 @@ export const allocationRoutes: FastifyPluginAsyncZod<{
     async (request, reply) => {
       const principal = requireRole(request, 'admin');
       const body = request.body;
-      let outcome: Awaited<ReturnType<AllocationSlots['run']>>;
-      try {
-        outcome = await slots.use(async () => {
-          let task: AllocationTask;
-          if ('source' in body) {
-            const jobs = await openJobsWithCapacity(db, principal.workspaceId, body.jobIds);
-            if (body.jobIds) assertOpenJobs(body.jobIds, jobs);
-            if (jobs.length > MAX_MATCH_JOBS) throw tooManyJobs(jobs.length);
-            const method = await scoreMethodOf(db, principal.workspaceId);
-            const only = body.candidateIds ? new Set(body.candidateIds) : undefined;
-            task = await preferencesFromMatches(index, principal.workspaceId, jobs, method, only);
-          } else {
-            task = { input: encodeInput(body), validate: true };
-          }
-          return slots.run(task);
-        });
-      } catch (error) {
-        if (!(error instanceof AllocationsBusy)) throw error;
-        reply.header('Retry-After', String(BUSY_RETRY_SECONDS));
-        throw new AppError('rate_limited', 'Too many allocations are running or waiting; retry later.');
-      }
-      if ('problems' in outcome) {
-        const { problems } = outcome;
-        throw new AppError(
-          'invalid_input',
-          `The allocation input has ${problems.length} problem(s): ${problems[0]!.message}`,
-          {
-            errors: problems.map((p) => ({ path: p.path ? `body.${p.path}` : 'body', message: p.message })),
-          },
-        );
-      }
-      const { blockingPairs } = outcome;
-      let { result } = outcome;
-      const allocation = await db.transaction(async (tx) => {
-        await passErasureGate(tx, principal.workspaceId);
-        // From the matches, the ids are candidates': one erased while the allocation ran leaves it,
-        // its seat unassigned, as erasure does to stored allocations (explicit ids are the caller's own).
-        if ('source' in body) result = await withoutErased(tx, principal.workspaceId, result);
-        const stored = await insertAllocation(tx, {
-          workspaceId: principal.workspaceId,
-          source: 'source' in body ? 'matches' : 'explicit',
-          assignments: result.assignments,
-          unassigned: result.unassigned,
-          blockingPairs,
-        });
-        await enqueueEvent(tx, principal.workspaceId, 'allocation.completed', {
-          allocationId: stored.id,
-          assigned: result.assignments.length,
-          unassigned: result.unassigned.length,
-        });
-        await recordAudit(tx, principal, {
-          action: 'allocation',
-          subjectId: stored.id,
-          resultIds: result.assignments
-            .map((a) => a.candidateId)
-            .filter((id) => z.uuid().safeParse(id).success),
-        });
-        return stored;
-      });
+      const allocation = await rateLimitedWhenBusy(reply, () =>
+        'source' in body
+          ? allocateFromMatches({ db, index, slots }, principal, body, reply)
+          : allocateExplicit({ db, slots }, principal, body),
+      );
       return reply.code(201).send({ allocation });
     },
   );
@@ -235,18 +204,157 @@ export const allocationRoutes: FastifyPluginAsyncZod<{
   );
 };
 
-/** The allocation without the candidates that no longer exist. */
-async function withoutErased<R extends { assignments: { candidateId: string }[]; unassigned: string[] }>(
+type WorkspaceAdmin = Extract<Principal, { role: 'admin' }>;
+type Computed = Extract<AllocationOutcome, { result: unknown }>;
+type Stored = Awaited<ReturnType<typeof insertAllocation>>;
+
+async function rateLimitedWhenBusy<T>(reply: FastifyReply, allocate: () => Promise<T>): Promise<T> {
+  try {
+    return await allocate();
+  } catch (error) {
+    if (!(error instanceof AllocationsBusy)) throw error;
+    reply.header('Retry-After', String(BUSY_RETRY_SECONDS));
+    throw new AppError('rate_limited', 'Too many allocations are running or waiting; retry later.');
+  }
+}
+
+/** Prepares a task once a slot is free and runs it on the allocation thread; 422 names the input's problems. */
+async function compute<P extends { task: AllocationTask }>(
+  slots: AllocationSlots,
+  prepare: () => Promise<P>,
+): Promise<P & Computed> {
+  const { prepared, outcome } = await slots.use(async () => {
+    const prepared = await prepare();
+    return { prepared, outcome: await slots.run(prepared.task) };
+  });
+  if ('problems' in outcome) {
+    const { problems } = outcome;
+    throw new AppError(
+      'invalid_input',
+      `The allocation input has ${problems.length} problem(s): ${problems[0]!.message}`,
+      { errors: problems.map((p) => ({ path: p.path ? `body.${p.path}` : 'body', message: p.message })) },
+    );
+  }
+  return { ...prepared, ...outcome };
+}
+
+async function allocateExplicit(
+  { db, slots }: { db: Db; slots: AllocationSlots },
+  principal: WorkspaceAdmin,
+  body: ExplicitBody,
+): Promise<Stored> {
+  const computed = await compute(slots, async () => ({ task: { input: encodeInput(body), validate: true } }));
+  return db.transaction(async (tx) => {
+    await passErasureGate(tx, principal.workspaceId);
+    return storeAllocation(tx, principal, 'explicit', computed);
+  });
+}
+
+/**
+ * The allocation from the matches, stored only if the market it ran on is still there when it is
+ * stored: every job open with the capacity it had, every candidate not paused. (Dropping a closed
+ * job's assignments instead would leave the rest unstable.) While jobs or candidates keep changing
+ * under it, it runs again, then answers 409.
+ */
+async function allocateFromMatches(
+  { db, index, slots }: { db: Db; index: MatchIndex; slots: AllocationSlots },
+  principal: WorkspaceAdmin,
+  body: MatchesBody,
+  reply: FastifyReply,
+): Promise<Stored> {
+  const { workspaceId } = principal;
+  for (let run = 0; run <= MAX_RERUNS; run++) {
+    const { jobs, result, blockingPairs } = await compute(slots, () =>
+      matchesTask(db, index, workspaceId, body),
+    );
+    const stored = await db.transaction(async (tx) => {
+      await passErasureGate(tx, workspaceId);
+      const storable = await withoutErasedIfUnmoved(tx, workspaceId, jobs, result);
+      return storable && storeAllocation(tx, principal, 'matches', { result: storable, blockingPairs });
+    });
+    if (stored) return stored;
+  }
+  reply.header('Retry-After', String(MARKET_MOVING_RETRY_SECONDS));
+  throw new AppError(
+    'conflict',
+    `The jobs or candidates of this allocation changed while it ran (a job closed or its capacity changed, or a candidate paused), ${MAX_RERUNS + 1} times in a row; retry in a few seconds.`,
+  );
+}
+
+/** The preferences from the matches of the open jobs (and candidates) the body names, and those jobs. */
+async function matchesTask(db: Db, index: MatchIndex, workspaceId: string, body: MatchesBody) {
+  const jobs = await openJobsWithCapacity(db, workspaceId, body.jobIds);
+  const active = body.candidateIds
+    ? await activeCandidateIds(db, workspaceId, body.candidateIds)
+    : new Set<string>();
+  assertNamedIdsTakePart(body, new Set(jobs.map((job) => job.id)), active);
+  if (jobs.length > MAX_MATCH_JOBS) throw tooManyJobs(jobs.length);
+  const method = await scoreMethodOf(db, workspaceId);
+  const only = body.candidateIds ? active : undefined;
+  const task = await preferencesFromMatches(index, workspaceId, jobs, method, only);
+  return { jobs, task };
+}
+
+/**
+ * The result as it is stored, or undefined when its market moved while it ran (a job closed or its
+ * capacity changed, or a candidate paused). The rows read stay locked until the allocation is stored.
+ */
+async function withoutErasedIfUnmoved(
   tx: DbOrTx,
   workspaceId: string,
-  result: R,
-): Promise<R> {
-  const ids = [...result.assignments.map((a) => a.candidateId), ...result.unassigned];
-  const existing = await existingCandidateIds(tx, workspaceId, ids);
-  if (existing.size === ids.length) return result;
+  jobs: { id: string; capacity: number }[],
+  result: AllocationResult,
+): Promise<AllocationResult | undefined> {
+  if (!(await jobsStillAsUsed(tx, workspaceId, jobs))) return undefined;
+  const candidates = await lockCandidates(tx, workspaceId, [
+    ...result.assignments.map((a) => a.candidateId),
+    ...result.unassigned,
+  ]);
+  if (candidates.some((candidate) => candidate.paused)) return undefined;
+  return withoutErased(result, new Set(candidates.map((candidate) => candidate.id)));
+}
+
+/** Every job is still open, with the capacity the allocation used. */
+async function jobsStillAsUsed(tx: DbOrTx, workspaceId: string, jobs: { id: string; capacity: number }[]) {
+  const ids = jobs.map((job) => job.id);
+  const open = await lockOpenJobs(tx, workspaceId, ids);
+  const capacities = new Map(open.map((job) => [job.id, job.capacity]));
+  return jobs.every((job) => capacities.get(job.id) === job.capacity);
+}
+
+/**
+ * A candidate erased while the allocation ran leaves it, its seat unassigned, as erasure does to
+ * stored allocations.
+ */
+function withoutErased(result: AllocationResult, existing: ReadonlySet<string>): AllocationResult {
   return {
-    ...result,
     assignments: result.assignments.filter((a) => existing.has(a.candidateId)),
     unassigned: result.unassigned.filter((id) => existing.has(id)),
   };
+}
+
+async function storeAllocation(
+  tx: DbOrTx,
+  principal: WorkspaceAdmin,
+  source: 'matches' | 'explicit',
+  { result, blockingPairs }: Computed,
+): Promise<Stored> {
+  const stored = await insertAllocation(tx, {
+    workspaceId: principal.workspaceId,
+    source,
+    assignments: result.assignments,
+    unassigned: result.unassigned,
+    blockingPairs,
+  });
+  await enqueueEvent(tx, principal.workspaceId, 'allocation.completed', {
+    allocationId: stored.id,
+    assigned: result.assignments.length,
+    unassigned: result.unassigned.length,
+  });
+  await recordAudit(tx, principal, {
+    action: 'allocation',
+    subjectId: stored.id,
+    resultIds: result.assignments.map((a) => a.candidateId).filter((id) => z.uuid().safeParse(id).success),
+  });
+  return stored;
 }

@@ -150,6 +150,53 @@ describe.each(availableDatabaseKinds())('allocations on %s', (kind) => {
     expect(fine.statusCode, fine.body).toBe(201);
   });
 
+  it('answers 422 naming each of the candidateIds that is not an active candidate of the workspace, and stores nothing', async () => {
+    const m = await createMarket(t.app);
+    const other = await createMarket(t.app);
+    expect((await m.admin.patch(`/v1/candidates/${m.ids.weak}`, { paused: true })).statusCode).toBe(200);
+    const missing = crypto.randomUUID();
+    const response = await m.admin.post('/v1/allocations', {
+      source: 'matches',
+      candidateIds: [m.ids.good, missing, other.ids.good, m.ids.weak, m.ids.better],
+    });
+    const problem = expectProblem(response, 422, 'invalid_input');
+    // Missing, another workspace's and paused read the same: nothing tells them apart.
+    expect(problem.errors).toEqual(
+      [missing, other.ids.good, m.ids.weak].map((id, k) => ({
+        path: `body.candidateIds[${k + 1}]`,
+        message: `${id} is not an active candidate of this workspace`,
+      })),
+    );
+    const audit = await auditRowsOf(t.database.db, m.workspace.id);
+    expect(audit.some((row) => row.action === 'allocation')).toBe(false);
+    const fine = await m.admin.post('/v1/allocations', {
+      source: 'matches',
+      candidateIds: [m.ids.good, m.ids.better],
+    });
+    expect(fine.statusCode, fine.body).toBe(201);
+    expect(fine.json().allocation).toMatchObject({
+      assignments: [
+        { jobId: m.job.id, candidateId: m.ids.better },
+        { jobId: m.otherJob.id, candidateId: m.ids.good },
+      ].sort((a, b) => (a.jobId < b.jobId ? -1 : 1)),
+      unassigned: [],
+    });
+  });
+
+  it('names the jobIds and the candidateIds that do not take part in one answer', async () => {
+    const m = await createMarket(t.app);
+    const [job, candidate] = [crypto.randomUUID(), crypto.randomUUID()];
+    const response = await m.admin.post('/v1/allocations', {
+      source: 'matches',
+      jobIds: [job],
+      candidateIds: [m.ids.good, candidate],
+    });
+    expect(expectProblem(response, 422, 'invalid_input').errors).toEqual([
+      { path: 'body.jobIds[0]', message: `${job} is not an open job of this workspace` },
+      { path: 'body.candidateIds[1]', message: `${candidate} is not an active candidate of this workspace` },
+    ]);
+  });
+
   it('takes a candidate out of stored allocations when the candidate is erased', async () => {
     const m = await createMarket(t.app);
     const { allocation } = (await m.admin.post('/v1/allocations', { source: 'matches' })).json();
