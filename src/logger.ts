@@ -1,4 +1,5 @@
 import type { FastifyServerOptions } from 'fastify';
+import pino from 'pino';
 import type { Config } from './config.ts';
 import { DrizzleQueryError } from './db/orm.ts';
 
@@ -28,11 +29,46 @@ export const redactedPaths = [
 ];
 
 /**
- * Database errors wrapped by drizzle carry the query parameters (keys' hashes, contact details) in
- * their message; the driver's own error underneath says what went wrong without them.
+ * Database errors as the logs keep them. Drizzle's wrapper carries the query parameters (keys'
+ * hashes, contact details) in its message, and the driver's error its `detail` ("Failing row
+ * contains (…, ann@example.com, …)", "Key (…)=(…) already exists"), `where`, and on PGlite the
+ * query and its parameters: of a database error only what says which kind and where is kept.
  */
 export function loggableError(error: unknown): unknown {
-  return error instanceof DrizzleQueryError ? (error.cause ?? { message: 'database query failed' }) : error;
+  const cause =
+    error instanceof DrizzleQueryError ? (error.cause ?? { message: 'database query failed' }) : error;
+  return isDatabaseError(cause) ? withoutData(cause) : cause;
+}
+
+/** The fields of a PostgreSQL error that name its kind and place, never a value. */
+const placeFields = [
+  'code',
+  'severity',
+  'schema',
+  'table',
+  'column',
+  'constraint',
+  'dataType',
+  'routine',
+] as const;
+
+type DatabaseError = Error & { code: string } & Partial<Record<(typeof placeFields)[number], unknown>>;
+
+/** An error the server sent (pg and PGlite alike): a five-character SQLSTATE and a severity. */
+function isDatabaseError(error: unknown): error is DatabaseError {
+  if (!(error instanceof Error)) return false;
+  const { code, severity } = error as { code?: unknown; severity?: unknown };
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string';
+}
+
+function withoutData(error: DatabaseError): Record<string, unknown> {
+  const kept: Record<string, unknown> = { type: error.name };
+  for (const field of placeFields) if (error[field] !== undefined) kept[field] = error[field];
+  // Class 22 (data exception) messages quote the value refused: 'invalid input syntax … "…"'.
+  const quotesData = error.code.startsWith('22');
+  kept.message = quotesData ? `data exception (SQLSTATE ${error.code})` : error.message;
+  if (!quotesData && error.stack) kept.stack = error.stack;
+  return kept;
 }
 
 /** Query parameters whose values say nothing about a person or a secret; others are logged as `…`. */
@@ -71,6 +107,13 @@ export function loggerOptions(
     level: config.LOG_LEVEL,
     redact: { paths: redactedPaths, censor: '[redacted]' },
     serializers: {
+      // Whatever logs a database error, directly or not, logs it without its data.
+      err: (error: Error) => {
+        const kept = loggableError(error);
+        return kept instanceof Error
+          ? pino.stdSerializers.err(kept)
+          : (kept as ReturnType<typeof pino.stdSerializers.err>);
+      },
       req: (request: LoggedRequest) => ({
         method: request.method,
         url: typeof request.url === 'string' ? loggableUrl(request.url) : undefined,

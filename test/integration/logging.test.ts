@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
+import { sql } from '../../src/db/orm.ts';
 import { loggerOptions } from '../../src/logger.ts';
 import { ADMIN_KEY, bearer, createTestApp, PLATFORM_KEY, type TestApp } from '../support/app.ts';
-import { createTestDatabase } from '../support/database.ts';
+import { availableDatabaseKinds, createTestDatabase } from '../support/database.ts';
+import { createCandidate, createWorkspace } from '../support/factories.ts';
 
 const EMAIL = 'secret.person@example.com';
 const PHONE = '+32 470 00 00 00';
@@ -155,5 +157,56 @@ describe('logging when the database is gone', () => {
     expect(error).toMatchObject({ reqId: 'log-test-error', msg: 'unhandled error' });
     expect(error?.err).toBeDefined();
     expect(capture.text()).not.toContain(ADMIN_KEY);
+  });
+});
+
+/**
+ * A database error the code does not map (a constraint a DBA added, a trigger, a future
+ * migration's) is a 500, and its log line says which constraint of which table, not the row:
+ * PostgreSQL's `detail` ("Failing row contains (…)") would put contact details and answers there.
+ */
+describe.each(availableDatabaseKinds())('database errors in the logs on %s', (kind) => {
+  const capture = capturingLogger();
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ kind, logger: capture.logger });
+    await t.database.db.execute(
+      sql.raw(
+        `alter table candidate_contacts add constraint probe_no_boom check (email not like '%boom%') not valid`,
+      ),
+    );
+    await t.database.db.execute(
+      sql.raw(
+        `alter table answer_sets add constraint probe_no_marked_salary check (answers::text not like '%4567%') not valid`,
+      ),
+    );
+  });
+  afterAll(() => t.close());
+
+  const contact = { name: 'Boom Secretperson', email: 'boom-secret@example.com', phone: '+32 499 77 66 55' };
+  const personal = ['Secretperson', 'boom-secret', '499 77 66', '4567'];
+
+  it('logs which constraint failed, never the row: a candidate, a bulk line, an answer set', async () => {
+    const { admin, adminKey } = await createWorkspace(t.app);
+    expect((await admin.post('/v1/candidates', { headline: 'Boom', contact })).statusCode).toBe(500);
+    const bulk = await t.app.inject({
+      method: 'POST',
+      url: '/v1/candidates:bulk',
+      headers: { ...bearer(adminKey), 'content-type': 'application/x-ndjson' },
+      payload: JSON.stringify({ externalId: 'boom-1', contact }),
+    });
+    expect(bulk.json().results[0].status, bulk.body).toBe('error');
+    const candidate = await createCandidate(t.app, adminKey);
+    const answers = await admin.put(`/v1/candidates/${candidate.id}/answers`, {
+      questionnaireId: 'mini',
+      answers: { salary: { value: 4567, accept: { min: 3200 }, importance: 'very' } },
+    });
+    expect(answers.statusCode, answers.body).toBe(500);
+
+    const failures = capture.entries().filter((entry) => (entry.level as number) >= 40 && entry.err);
+    const constraints = failures.map((entry) => (entry.err as { constraint?: string }).constraint);
+    expect(constraints).toEqual(expect.arrayContaining(['probe_no_boom', 'probe_no_marked_salary']));
+    expect(failures.every((entry) => (entry.err as { code?: string }).code === '23514')).toBe(true);
+    for (const text of personal) expect(capture.text()).not.toContain(text);
   });
 });
