@@ -15,6 +15,7 @@ export const errorStatus = {
   candidate_paused: 409,
   hidden_from_employer: 409,
   too_few_candidates: 409,
+  no_answers: 409,
   erased: 410,
   payload_too_large: 413,
   uri_too_long: 414,
@@ -45,6 +46,7 @@ const titles: Record<ErrorCode, string> = {
   candidate_paused: 'The candidate is paused',
   hidden_from_employer: 'The candidate hides from this employer',
   too_few_candidates: 'Too few candidates to count anonymously',
+  no_answers: 'No answers to a questionnaire yet',
   erased: 'Erased',
   payload_too_large: 'The request body is too large',
   uri_too_long: 'The path is too long',
@@ -86,6 +88,17 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string) => new AppError('not_found', `${what} was not found`);
+
+/**
+ * The 409 for a job or candidate that has not answered a questionnaire yet, where its answers are
+ * what is asked about (its listing, an explanation, its insights): not an empty answer, which
+ * would look like a market without matches.
+ */
+export const noAnswers = (side: 'job' | 'candidate', id: string) =>
+  new AppError(
+    'no_answers',
+    `${side === 'job' ? 'Job' : 'Candidate'} ${id} has not answered a questionnaire yet; PUT /v1/${side}s/${id}/answers first.`,
+  );
 
 /** How long a problem's texts and list may be: they can quote the request, which is the client's to size. */
 export const PROBLEM_LIMITS = { detail: 2000, errors: 100, path: 500, message: 500 } as const;

@@ -62,6 +62,11 @@ export interface ListingOutcome {
   /** The subject exists in the workspace and is the caller's to list. */
   found: boolean;
   paused: boolean;
+  /**
+   * The subject has answered a questionnaire: always for a page the index ranked (it holds only
+   * profiles with answers); else the database says, from the answer sets.
+   */
+  answered: boolean;
   /** The workspace's score method now. */
   scoreMethod: ScoreMethod;
   /** The listed ids that still exist (jobs: are open), which the record holds; undefined when nothing was recorded. */
@@ -71,8 +76,9 @@ export interface ListingOutcome {
 /**
  * Listings' audit records by group commit: one call for every listing waiting (see `GroupCommit`)
  * of `record_listings` (migrations/0016), which passes the workspaces' erasure gates
- * (src/db/erasure-gate.ts), then per listing checks the subject (exists, the caller's, not paused, the
- * workspace's score method is the one it was ranked with), keeps of the listed ids those that
+ * (src/db/erasure-gate.ts), then per listing checks the subject (exists, the caller's, not paused,
+ * has answered — looked up only when the index ranked nothing, migrations/0017 — the workspace's
+ * score method is the one it was ranked with), keeps of the listed ids those that
  * still exist, and appends the record — all or nothing for the batch, committed before any of
  * them answers. A subject that fails a check gets no record; the caller answers 404 or 409, or
  * ranks again with the current method.
@@ -101,17 +107,18 @@ async function recordListings(db: Db, records: ListingRecord[]): Promise<Listing
     questionnaire_version: r.questionnaireVersion ?? null,
     listed: r.listed,
   }));
-  // migrations/0016: the workspaces' erasure gates, then the recording statement, in one call.
+  // migrations/0016 and 0017: the workspaces' erasure gates, then the recording statement, in one call.
   const result = await executeNamed(
     db,
     'record_listings',
     sql`select listing as n, subject_found as found, subject_paused as paused,
-               workspace_method as score_method, kept as result_ids
+               subject_answered as answered, workspace_method as score_method, kept as result_ids
           from record_listings(${JSON.stringify(input)}::jsonb)`,
   );
   const outcomes: ListingOutcome[] = records.map(() => ({
     found: false,
     paused: false,
+    answered: false,
     scoreMethod: DEFAULT_SCORE_METHOD,
     present: undefined,
   }));
@@ -119,12 +126,14 @@ async function recordListings(db: Db, records: ListingRecord[]): Promise<Listing
     n: number;
     found: boolean;
     paused: boolean;
+    answered: boolean;
     score_method: ScoreMethod | null;
     result_ids: string[] | null;
   }>(result)) {
     outcomes[row.n] = {
       found: row.found,
       paused: row.paused,
+      answered: row.answered,
       scoreMethod: row.score_method ?? DEFAULT_SCORE_METHOD,
       present: row.result_ids ? new Set(row.result_ids) : undefined,
     };

@@ -6,7 +6,7 @@ import { assertOwnCandidate, candidateScope } from '../auth/access.ts';
 import { requireRole } from '../auth/plugin.ts';
 import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { Db } from '../db/client.ts';
-import { AppError, notFound, problemSchema } from '../http/errors.ts';
+import { AppError, noAnswers, notFound, problemSchema } from '../http/errors.ts';
 import { candidatePaused, hidesFrom } from '../profiles/candidate-privacy.ts';
 import { type JobFacts, jobFactsOf } from '../profiles/employer-contacts.ts';
 import { findCandidate, findJob } from '../profiles/repository.ts';
@@ -98,6 +98,8 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
       scoreMethods.set(workspaceId, outcome.scoreMethod);
       if (!outcome.found) throw notFound(side === 'job' ? `Job ${subjectId}` : `Candidate ${subjectId}`);
       if (outcome.paused) throw candidatePaused(subjectId, 'no matches');
+      // Not an empty listing: that would look like a market without matches.
+      if (!outcome.answered) throw noAnswers(side, subjectId);
       const present = outcome.present;
       if (!present) {
         // The workspace's score method changed since this process last saw it: rank again.
@@ -123,10 +125,11 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
       schema: {
         operationId: 'listJobMatches',
         tags,
-        summary: 'Reciprocally acceptable candidates for an open job, best first',
+        summary:
+          'Reciprocally acceptable candidates for an open job, best first (409 no_answers before the job has answered)',
         params: z.object({ id: z.uuid() }),
         querystring: matchesQuery,
-        response: { 200: jobMatches, ...errors },
+        response: { 200: jobMatches, ...errors, 409: problemSchema },
       },
     },
     async (request) => {
@@ -148,7 +151,7 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
         operationId: 'listCandidateMatches',
         tags,
         summary:
-          'Reciprocally acceptable open jobs for a candidate, best first (409 candidate_paused while paused)',
+          'Reciprocally acceptable open jobs for a candidate, best first (409 candidate_paused while paused, no_answers before it has answered)',
         params: z.object({ id: z.uuid() }),
         querystring: matchesQuery,
         response: { 200: candidateMatches, ...errors, 409: problemSchema },

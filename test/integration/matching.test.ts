@@ -110,11 +110,80 @@ describe.each(availableDatabaseKinds())('matching on %s', (kind) => {
       expect(await matchedJobIds(m.admin, m.ids.tooExpensive)).toEqual([]);
     });
 
-    it('answers { matches: [], nextCursor: null } for a candidate or job without answers', async () => {
+    it('answers 409 no_answers, recording nothing, for a candidate or job that has not answered (not an empty listing)', async () => {
       const m = await createMarket(app);
-      expect(await listCandidateMatches(m.admin, m.ids.silent)).toEqual({ matches: [], nextCursor: null });
       const bare = await createJob(app, m.adminKey, m.employer.id);
-      expect(await listJobMatches(m.admin, bare.id)).toEqual({ matches: [], nextCursor: null });
+      const candidatePath = `/v1/candidates/${m.ids.silent}/matches`;
+      const jobPath = `/v1/jobs/${bare.id}/matches`;
+      const callers = [
+        [candidatePath, m.admin],
+        [candidatePath, await keyFor(m, { role: 'candidate', candidateId: m.ids.silent })],
+        [jobPath, m.admin],
+        [jobPath, await keyFor(m, { role: 'employer', employerId: m.employer.id })],
+      ] as const;
+      for (const [path, api] of callers) expectProblem(await api.get(path), 409, 'no_answers');
+      expect(expectProblem(await m.admin.get(candidatePath), 409, 'no_answers').detail).toBe(
+        `Candidate ${m.ids.silent} has not answered a questionnaire yet; PUT /v1/candidates/${m.ids.silent}/answers first.`,
+      );
+      expect(expectProblem(await m.admin.get(jobPath), 409, 'no_answers').detail).toBe(
+        `Job ${bare.id} has not answered a questionnaire yet; PUT /v1/jobs/${bare.id}/answers first.`,
+      );
+      // Nor does closing the job change it: the answers are what is missing.
+      expect((await m.admin.patch(`/v1/jobs/${bare.id}`, { status: 'closed' })).statusCode).toBe(200);
+      expectProblem(await m.admin.get(jobPath), 409, 'no_answers');
+      expect(await auditRowsOf(t.database.db, m.workspace.id)).toEqual([]);
+
+      // Once answered, the listings are listings again (and recorded).
+      await putAnswers(m.admin, `/v1/candidates/${m.ids.silent}/answers`, goodCandidate);
+      expect(await matchedJobIds(m.admin, m.ids.silent)).toEqual([m.otherJob.id, m.job.id]);
+      expect((await m.admin.patch(`/v1/jobs/${bare.id}`, { status: 'open' })).statusCode).toBe(200);
+      await putAnswers(m.admin, `/v1/jobs/${bare.id}/answers`, otherJobAnswers);
+      expect((await listJobMatches(m.admin, bare.id)).matches.length).toBeGreaterThan(0);
+      expect((await auditRowsOf(t.database.db, m.workspace.id)).map((row) => row.subjectId).sort()).toEqual(
+        [m.ids.silent, bare.id].sort(),
+      );
+    });
+
+    it('answers 404, not no_answers, for a subject without answers out of the caller’s reach; a paused one stays candidate_paused', async () => {
+      const m = await createMarket(app);
+      const other = await createMarket(app);
+      const bare = await createJob(app, m.adminKey, m.employer.id);
+      const candidatePath = `/v1/candidates/${m.ids.silent}/matches`;
+      const jobPath = `/v1/jobs/${bare.id}/matches`;
+      for (const [path, api] of [
+        [candidatePath, other.admin],
+        [candidatePath, await keyFor(m, { role: 'candidate', candidateId: m.ids.good })],
+        [candidatePath, await keyFor(m, { role: 'employer', employerId: m.employer.id })],
+        [jobPath, other.admin],
+        [jobPath, await keyFor(m, { role: 'employer', employerId: m.otherEmployer.id })],
+        [jobPath, await keyFor(m, { role: 'candidate', candidateId: m.ids.silent })],
+      ] as const) {
+        expectProblem(await api.get(path), 404, 'not_found');
+      }
+      // To those whose it is to list, the same subjects are 409 no_answers.
+      expectProblem(await m.admin.get(candidatePath), 409, 'no_answers');
+      expectProblem(
+        await (await keyFor(m, { role: 'employer', employerId: m.employer.id })).get(jobPath),
+        409,
+        'no_answers',
+      );
+      const paused = await m.admin.patch(`/v1/candidates/${m.ids.silent}`, { paused: true });
+      expect(paused.statusCode, paused.body).toBe(200);
+      expectProblem(await m.admin.get(candidatePath), 409, 'candidate_paused');
+      expect(await auditRowsOf(t.database.db, m.workspace.id)).toEqual([]);
+      expect(await auditRowsOf(t.database.db, other.workspace.id)).toEqual([]);
+    });
+
+    it('asks the database, not the index, whether a subject the index did not rank has answers', async () => {
+      const m = await createMarket(app);
+      // As on a replica that has not caught up yet: the answers are stored, the index lacks them.
+      // Neither is in the index; only the one without answers is refused.
+      app.matchIndex.remove(m.workspace.id, 'candidate', m.ids.good);
+      expectProblem(await m.admin.get(`/v1/candidates/${m.ids.silent}/matches`), 409, 'no_answers');
+      expect(await listCandidateMatches(m.admin, m.ids.good)).toEqual({ matches: [], nextCursor: null });
+      expect((await auditRowsOf(t.database.db, m.workspace.id)).map((row) => row.subjectId)).toEqual([
+        m.ids.good,
+      ]);
     });
 
     it('drops a closed job at once and restores it when reopened; deleting a job or employer drops it too', async () => {

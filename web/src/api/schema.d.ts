@@ -434,7 +434,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reciprocally acceptable candidates for an open job, best first */
+        /** Reciprocally acceptable candidates for an open job, best first (409 no_answers before the job has answered) */
         get: operations["listJobMatches"];
         put?: never;
         post?: never;
@@ -451,7 +451,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reciprocally acceptable open jobs for a candidate, best first (409 candidate_paused while paused) */
+        /** Reciprocally acceptable open jobs for a candidate, best first (409 candidate_paused while paused, no_answers before it has answered) */
         get: operations["listCandidateMatches"];
         put?: never;
         post?: never;
@@ -881,7 +881,7 @@ export interface components {
                      * @description Stable machine-readable code
                      * @enum {string}
                      */
-                    code: "validation_failed" | "unsupported_locale" | "invalid_cursor" | "unauthorized" | "not_found" | "route_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "not_acceptable_pair" | "candidate_paused" | "hidden_from_employer" | "too_few_candidates" | "erased" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "invalid_answers" | "invalid_input" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal" | "not_ready" | "database_unavailable";
+                    code: "validation_failed" | "unsupported_locale" | "invalid_cursor" | "unauthorized" | "not_found" | "route_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "not_acceptable_pair" | "candidate_paused" | "hidden_from_employer" | "too_few_candidates" | "no_answers" | "erased" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "invalid_answers" | "invalid_input" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal" | "not_ready" | "database_unavailable";
                     detail: string;
                     /** @description The problems per field (the first 100) */
                     errors?: {
@@ -1044,7 +1044,7 @@ export interface components {
              * @description Stable machine-readable code
              * @enum {string}
              */
-            code: "validation_failed" | "unsupported_locale" | "invalid_cursor" | "unauthorized" | "not_found" | "route_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "not_acceptable_pair" | "candidate_paused" | "hidden_from_employer" | "too_few_candidates" | "erased" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "invalid_answers" | "invalid_input" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal" | "not_ready" | "database_unavailable";
+            code: "validation_failed" | "unsupported_locale" | "invalid_cursor" | "unauthorized" | "not_found" | "route_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "not_acceptable_pair" | "candidate_paused" | "hidden_from_employer" | "too_few_candidates" | "no_answers" | "erased" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "invalid_answers" | "invalid_input" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal" | "not_ready" | "database_unavailable";
             requestId: string;
             /** @description The problems per field (the first 100) */
             errors?: {
@@ -1266,7 +1266,7 @@ export interface components {
              * @description Stable machine-readable code
              * @enum {string}
              */
-            code: "validation_failed" | "unsupported_locale" | "invalid_cursor" | "unauthorized" | "not_found" | "route_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "not_acceptable_pair" | "candidate_paused" | "hidden_from_employer" | "too_few_candidates" | "erased" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "invalid_answers" | "invalid_input" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal" | "not_ready" | "database_unavailable";
+            code: "validation_failed" | "unsupported_locale" | "invalid_cursor" | "unauthorized" | "not_found" | "route_not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "not_acceptable_pair" | "candidate_paused" | "hidden_from_employer" | "too_few_candidates" | "no_answers" | "erased" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "invalid_answers" | "invalid_input" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal" | "not_ready" | "database_unavailable";
             requestId: string;
             /** @description The problems per field (the first 100) */
             errors?: {
@@ -1519,7 +1519,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Problem (code `conflict` or `not_acceptable_pair` or `candidate_paused` or `hidden_from_employer` or `too_few_candidates`) */
+        /** @description Problem (code `conflict` or `not_acceptable_pair` or `candidate_paused` or `hidden_from_employer` or `too_few_candidates` or `no_answers`) */
         Conflict: {
             headers: {
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1576,7 +1576,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Problem (code `conflict` or `not_acceptable_pair` or `candidate_paused` or `hidden_from_employer` or `too_few_candidates`) */
+        /** @description Problem (code `conflict` or `not_acceptable_pair` or `candidate_paused` or `hidden_from_employer` or `too_few_candidates` or `no_answers`) */
         Conflict2: {
             headers: {
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1591,7 +1591,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["ExternalIdConflict"];
             };
         };
-        /** @description Problem (code `conflict` or `not_acceptable_pair` or `candidate_paused` or `hidden_from_employer` or `too_few_candidates`) */
+        /** @description Problem (code `conflict` or `not_acceptable_pair` or `candidate_paused` or `hidden_from_employer` or `too_few_candidates` or `no_answers`) */
         Conflict3: {
             headers: {
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1605,7 +1605,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["ExternalIdConflict"];
             };
         };
-        /** @description Problem (code `conflict` or `not_acceptable_pair` or `candidate_paused` or `hidden_from_employer` or `too_few_candidates`) */
+        /** @description Problem (code `conflict` or `not_acceptable_pair` or `candidate_paused` or `hidden_from_employer` or `too_few_candidates` or `no_answers`) */
         Conflict4: {
             headers: {
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -4131,6 +4131,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict4"];
             /** @description Problem (code `uri_too_long`) */
             414: {
                 headers: {
