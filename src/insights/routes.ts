@@ -5,7 +5,7 @@ import { findAnswerSet } from '../answers/repository.ts';
 import { resolveAnswers } from '../answers/resolve.ts';
 import { assertOwnCandidate, assertOwnEmployer, candidateScope, employerScope } from '../auth/access.ts';
 import type { Db } from '../db/client.ts';
-import { AppError, notFound, problemSchema } from '../http/errors.ts';
+import { AppError, noAnswers, notFound, problemSchema } from '../http/errors.ts';
 import { idParam } from '../http/params.ts';
 import { InsightsBusy, type InsightsPool } from '../matching/engine/insights-pool.ts';
 import type { IndexSide, MatchIndex } from '../matching/index.ts';
@@ -46,7 +46,7 @@ export const insightsRoutes: FastifyPluginAsyncZod<{
   /** INSIGHTS_MIN_CANDIDATES */
   minCandidates: number;
 }> = async (app, { db, index, pool, questionnaires, minCandidates }) => {
-  /** The stored subject, within the caller's reach, with its answers; 409 when it has not answered. */
+  /** The stored subject, within the caller's reach, with its answers; 409 no_answers when it has not answered. */
   async function stored(
     request: Parameters<typeof employerScope>[0],
     side: IndexSide,
@@ -76,7 +76,7 @@ export const insightsRoutes: FastifyPluginAsyncZod<{
       workspaceId,
       side === 'job' ? { jobId: id } : { candidateId: id },
     );
-    if (!answers) throw new AppError('conflict', `The ${side} has not answered a questionnaire yet.`);
+    if (!answers) throw noAnswers(side, id);
     const { questionnaireId, questionnaireVersion } = answers;
     return {
       workspaceId,

@@ -127,7 +127,7 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
       explained = await explainStoredPair(db, questionnaires, workspaceId, job, candidate);
     } catch (error) {
       // A side without answers (or on another questionnaire version) cannot be acceptable either.
-      if (error instanceof AppError && error.code === 'conflict') {
+      if (error instanceof AppError && (error.code === 'no_answers' || error.code === 'conflict')) {
         return new AppError('not_acceptable_pair', `The pair is not acceptable: ${error.message}`);
       }
       throw error;

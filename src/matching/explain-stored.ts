@@ -1,14 +1,14 @@
 import { findAnswerSet } from '../answers/repository.ts';
 import type { Db } from '../db/client.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError, noAnswers } from '../http/errors.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { explainPair } from './explain.ts';
 import { scoreMethodOf } from './repository.ts';
 
 /**
  * The explanation (docs/matching.md#explanations-and-gaps) of a stored job and candidate, from their answers in PostgreSQL;
- * a closed job makes any pair unacceptable. 409 when one side has not answered, or they answered
- * different questionnaires or versions.
+ * a closed job makes any pair unacceptable. 409 `no_answers` when one side has not answered (the job
+ * first), `conflict` when they answered different questionnaires or versions.
  */
 export async function explainStoredPair(
   db: Db,
@@ -21,12 +21,8 @@ export async function explainStoredPair(
     findAnswerSet(db, workspaceId, { jobId: job.id }),
     findAnswerSet(db, workspaceId, { candidateId: candidate.id }),
   ]);
-  if (!jobAnswers || !candidateAnswers) {
-    throw new AppError(
-      'conflict',
-      `The ${jobAnswers ? 'candidate' : 'job'} has not answered a questionnaire yet.`,
-    );
-  }
+  if (!jobAnswers) throw noAnswers('job', job.id);
+  if (!candidateAnswers) throw noAnswers('candidate', candidate.id);
   const sameVersion =
     jobAnswers.questionnaireId === candidateAnswers.questionnaireId &&
     jobAnswers.questionnaireVersion === candidateAnswers.questionnaireVersion;

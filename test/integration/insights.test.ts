@@ -140,8 +140,20 @@ describe.each(availableDatabaseKinds())('insights on %s', (kind) => {
     );
   });
 
-  it('answers 409 for a subject that has not answered', async () => {
-    expectProblem(await m.admin.get(`/v1/candidates/${m.ids.silent}/insights`), 409, 'conflict');
+  it('answers 409 no_answers for a subject that has not answered', async () => {
+    const problem = expectProblem(
+      await m.admin.get(`/v1/candidates/${m.ids.silent}/insights`),
+      409,
+      'no_answers',
+    );
+    expect(problem.detail).toBe(
+      `Candidate ${m.ids.silent} has not answered a questionnaire yet; PUT /v1/candidates/${m.ids.silent}/answers first.`,
+    );
+    expectProblem(
+      await m.admin.post(`/v1/candidates/${m.ids.silent}/insights`, { answers: {} }),
+      409,
+      'no_answers',
+    );
   });
 
   it('answers 404 outside the caller’s reach: another employer, another candidate, another workspace', async () => {

@@ -411,11 +411,23 @@ describe.each(availableDatabaseKinds())('matching on %s', (kind) => {
       }
     });
 
-    it('answers 409 conflict when one side has no answers', async () => {
+    it('answers 409 no_answers, naming the side, when one side has no answers', async () => {
       const m = await createMarket(app);
-      expectProblem(await m.admin.get(`/v1/jobs/${m.job.id}/matches/${m.ids.silent}`), 409, 'conflict');
+      const silent = expectProblem(
+        await m.admin.get(`/v1/jobs/${m.job.id}/matches/${m.ids.silent}`),
+        409,
+        'no_answers',
+      );
+      expect(silent.detail).toBe(
+        `Candidate ${m.ids.silent} has not answered a questionnaire yet; PUT /v1/candidates/${m.ids.silent}/answers first.`,
+      );
       const bare = await createJob(app, m.adminKey, m.employer.id);
-      expectProblem(await m.admin.get(`/v1/jobs/${bare.id}/matches/${m.ids.good}`), 409, 'conflict');
+      const job = expectProblem(
+        await m.admin.get(`/v1/jobs/${bare.id}/matches/${m.ids.good}`),
+        409,
+        'no_answers',
+      );
+      expect(job.detail).toMatch(new RegExp(`^Job ${bare.id} has not answered`));
     });
   });
 

@@ -35,7 +35,7 @@ export type PreviewDetail = InsightsDetail & WhatIfChange;
  */
 /** The API's 409s that mean there is nothing to count (not a failure): no answers yet, or too few candidates. */
 const withheldBecause: Partial<Record<string, 'noAnswers' | 'tooFew'>> = {
-  conflict: 'noAnswers',
+  no_answers: 'noAnswers',
   too_few_candidates: 'tooFew',
 };
 
