@@ -47,13 +47,14 @@ describe('the web components on a partner’s page in Chromium', () => {
   const browser = useBrowser();
   const site = usePartnerSite({ '/': hostPage, '/host.js': hostScript, '/host.css': hostStyles });
 
-  async function embed(expectedConsoleErrors: RegExp[] = []) {
+  async function embed(expectedConsoleErrors: RegExp[] = [], answered = true) {
     const market = await buildMarket(browser.service.app);
     const allowed = await market.admin.patch(`/v1/workspaces/${market.workspace.id}`, {
       allowedOrigins: [site.origin],
     });
     expect(allowed.statusCode, allowed.body).toBe(200);
-    await putAnswers(market.admin, `/v1/candidates/${market.candidate.id}/answers`, keyboardAnswers);
+    if (answered)
+      await putAnswers(market.admin, `/v1/candidates/${market.candidate.id}/answers`, keyboardAnswers);
     const session = await mintSession(browser.service, market.adminKey, { candidateId: market.candidate.id });
     const page = await browser.page({ expectedConsoleErrors });
     const fragment = new URLSearchParams({ api: browser.service.baseUrl, token: session.token });
@@ -127,6 +128,25 @@ describe('the web components on a partner’s page in Chromium', () => {
       0.5,
     );
     expect((await events()).filter((event) => event.type === 'mutualfit-error')).toEqual([]);
+  });
+
+  it('says a candidate without answers has not answered yet (409 no_answers), not that it has no matches, and reports no error', async () => {
+    const { market, page, fragment, events } = await embed([], false);
+    await page.goto(`${site.origin}/#${fragment}`);
+    const matches = page.locator('mutualfit-matches');
+    await matches
+      .getByText('You have not answered the questionnaire yet, so there are no matches to show.')
+      .waitFor();
+    await page.locator('mutualfit-insights').getByText('Answer the questionnaire first').waitFor();
+    expect(await matches.getByText('No matches yet').count()).toBe(0);
+    expect(await matches.getByRole('alert').textContent()).toBe('');
+    await expectAccessible(page, 'partner page before any answer');
+    const types = (await events()).map((event) => event.type);
+    expect(types).not.toContain('mutualfit-error');
+    expect(types).not.toContain('mutualfit-matches-loaded');
+    const listing = await market.admin.get(`/v1/candidates/${market.candidate.id}/matches`);
+    expect(listing.statusCode, listing.body).toBe(409);
+    expect(listing.json().code).toBe('no_answers');
   });
 
   it('tells the host page when the session has ended', async () => {

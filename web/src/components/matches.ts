@@ -25,6 +25,12 @@ export function jobLabel(
   return t('m.job', { title: job.title, employer: job.employerName });
 }
 
+/** The 409s of a listing that are a state of the candidate's profile, with the message for each. */
+const refusals: Partial<Record<string, MessageKey>> = {
+  candidate_paused: 'm.paused',
+  no_answers: 'm.noAnswers',
+};
+
 /**
  * `<mutualfit-matches>`: the candidate's reciprocally acceptable jobs, best first (the order of
  * `GET /v1/candidates/{id}/matches`), with the mutual score and both satisfactions as bars.
@@ -34,18 +40,19 @@ export function jobLabel(
 export class MutualfitMatches extends MutualfitPagedList<CandidateMatch> {
   static override properties = {
     ...MutualfitPagedList.properties,
-    paused: { state: true },
+    refusal: { state: true },
   };
 
-  declare paused: boolean;
+  /** Why the API lists nothing for this candidate (a state of the profile, not an error), as the message that says so. */
+  declare refusal: MessageKey | undefined;
 
   constructor() {
     super();
-    this.paused = false;
+    this.refusal = undefined;
   }
 
   protected override async page(cursor: string | null) {
-    this.paused = false;
+    this.refusal = undefined;
     const id = await this.candidate();
     const page = await must(
       this.api.GET('/v1/candidates/{id}/matches', {
@@ -59,10 +66,14 @@ export class MutualfitMatches extends MutualfitPagedList<CandidateMatch> {
     this.emit('mutualfit-matches-loaded', { matches });
   }
 
-  /** A paused profile is in no listing: the API says so (409 candidate_paused), and so do we. */
+  /**
+   * A paused profile, or one that has not answered the questionnaire, has no listing: the API says
+   * so (409 candidate_paused, no_answers), and so do we, rather than "no matches".
+   */
   protected override handled(error: unknown): boolean {
-    if (!(error instanceof ApiError && error.code === 'candidate_paused')) return false;
-    this.paused = true;
+    const refusal = error instanceof ApiError ? refusals[error.code] : undefined;
+    if (!refusal) return false;
+    this.refusal = refusal;
     this.items = [];
     this.nextCursor = null;
     return true;
@@ -78,7 +89,7 @@ export class MutualfitMatches extends MutualfitPagedList<CandidateMatch> {
       <h2>${this.t('m.title')}</h2>
       <p class="muted">${this.t('m.intro')}</p>
       <div class="error" role="alert">${this.problem}</div>
-      ${this.items.length === 0 ? html`<p>${this.t(this.paused ? 'm.paused' : 'm.none')}</p>` : ''}
+      ${this.items.length === 0 ? html`<p>${this.t(this.refusal ?? 'm.none')}</p>` : ''}
       <ol class="plain">
         ${this.items.map((match, i) => {
           const n = i + 1;

@@ -44,8 +44,10 @@ export const en = {
   'q.fixErrors': 'Please correct the answer on this page.',
   'm.title': 'Your matches',
   'm.intro': 'Jobs where both you and the employer find what you expect, best first.',
-  'm.none': 'No matches yet. Answer the questionnaire, or come back later.',
+  'm.none': 'No matches yet. Come back later, or review your answers.',
   'm.paused': 'Your profile is paused, so there are no matches to show. Resume it under Privacy.',
+  'm.noAnswers':
+    'You have not answered the questionnaire yet, so there are no matches to show. Answer it first.',
   'm.item': 'Match {n}',
   'm.job': '{title} at {employer}',
   'm.score': 'Mutual fit',

@@ -45,8 +45,10 @@ export const fr: Catalogue = {
   'q.fixErrors': 'Corrigez la réponse sur cette page.',
   'm.title': 'Vos correspondances',
   'm.intro': 'Les emplois où vous et l’employeur trouvez ce que vous attendez, les meilleurs d’abord.',
-  'm.none': 'Pas encore de correspondance. Répondez au questionnaire ou revenez plus tard.',
+  'm.none': 'Pas encore de correspondance. Revenez plus tard ou revoyez vos réponses.',
   'm.paused': 'Votre profil est en pause : aucune correspondance à afficher. Réactivez-le sous Vie privée.',
+  'm.noAnswers':
+    'Vous n’avez pas encore répondu au questionnaire : aucune correspondance à afficher. Répondez-y d’abord.',
   'm.item': 'Correspondance {n}',
   'm.job': '{title} chez {employer}',
   'm.score': 'Adéquation mutuelle',
