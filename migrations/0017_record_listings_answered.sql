@@ -1,10 +1,10 @@
--- record_listings (migrations/0016) also says whether the subject has answered a questionnaire: a
--- listing of a subject without answers answers 409 no_answers and is not recorded, as a paused
+-- record_listings (migrations/0016), saying also whether the subject has answered a questionnaire:
+-- a listing of a subject without answers answers 409 no_answers and is not recorded, as a paused
 -- candidate's is not. The answer sets are probed only for a subject the index did not rank (the
 -- listing sends no questionnaire then): one the index ranked has answers, so the hot path reads
--- nothing more. A new result column changes the function's type: dropped and created again.
-DROP FUNCTION record_listings(jsonb);--> statement-breakpoint
-CREATE FUNCTION record_listings(input jsonb)
+-- nothing more. A new function beside the old one, which replicas of the release before keep
+-- calling during a rolling upgrade (docs/operations.md#upgrades); a later release drops it.
+CREATE FUNCTION record_listings_answered(input jsonb)
   RETURNS TABLE (listing int, subject_found boolean, subject_paused boolean, subject_answered boolean,
                  workspace_method text, kept jsonb)
   LANGUAGE plpgsql VOLATILE AS $$

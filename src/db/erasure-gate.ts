@@ -8,10 +8,10 @@ import { sql } from './orm.ts';
  * the trail, keeping the erased id. So the erasure holds its workspace's gate exclusively until it
  * commits (waiting for the records in flight), and a record takes it shared in a statement before
  * its own, whose snapshot then sees the erasure committed. The listings' audit records do both in
- * one call, the function `record_listings` (migrations/0016); the key is the same there.
+ * one call, the function `record_listings_answered` (migrations/0017); the key is the same there.
  */
 
-/** The gate's advisory-lock key (record_listings in migrations/0016 computes the same). */
+/** The gate's advisory-lock key (record_listings_answered in migrations/0017 computes the same). */
 const gate = (workspaceId: string) => sql`hashtextextended('mutualfit.erasure:' || ${workspaceId}, 0)`;
 
 /** An erasure's first step: until it commits, no record copying ids of this workspace is written. */

@@ -75,7 +75,7 @@ export interface ListingOutcome {
 
 /**
  * Listings' audit records by group commit: one call for every listing waiting (see `GroupCommit`)
- * of `record_listings` (migrations/0016), which passes the workspaces' erasure gates
+ * of `record_listings_answered` (migrations/0017; 0016's `record_listings` without the answers), which passes the workspaces' erasure gates
  * (src/db/erasure-gate.ts), then per listing checks the subject (exists, the caller's, not paused,
  * has answered — looked up only when the index ranked nothing, migrations/0017 — the workspace's
  * score method is the one it was ranked with), keeps of the listed ids those that
@@ -110,10 +110,10 @@ async function recordListings(db: Db, records: ListingRecord[]): Promise<Listing
   // migrations/0016 and 0017: the workspaces' erasure gates, then the recording statement, in one call.
   const result = await executeNamed(
     db,
-    'record_listings',
+    'record_listings_answered',
     sql`select listing as n, subject_found as found, subject_paused as paused,
                subject_answered as answered, workspace_method as score_method, kept as result_ids
-          from record_listings(${JSON.stringify(input)}::jsonb)`,
+          from record_listings_answered(${JSON.stringify(input)}::jsonb)`,
   );
   const outcomes: ListingOutcome[] = records.map(() => ({
     found: false,
