@@ -14,6 +14,22 @@ const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'validation_failed',
   FST_ERR_CTP_INVALID_JSON_BODY: 'validation_failed',
   FST_ERR_VALIDATION: 'validation_failed',
+  // @fastify/static (the API reference's assets) refusing a path that climbs out of its folder.
+  FST_STATIC_FORBIDDEN_PATH: 'route_not_found',
+};
+
+/**
+ * A plugin's error that carries a 4xx status is the client's, whatever its code: answered as the
+ * nearest problem, never as a 500 (which anyone could then raise, and which pages an operator).
+ */
+const clientStatusCodes: Partial<Record<number, ErrorCode>> = {
+  404: 'route_not_found',
+  405: 'method_not_allowed',
+  408: 'request_timeout',
+  413: 'payload_too_large',
+  414: 'uri_too_long',
+  415: 'unsupported_media_type',
+  431: 'header_too_large',
 };
 
 /** Seconds a client is asked to wait when the database is unreachable (the pool reconnects by itself). */
@@ -57,6 +73,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     const code = error.code ? fastifyCodes[error.code] : undefined;
     if (code === 'unsupported_media_type') return sendProblem(reply, request, code, acceptedMedia(request));
     if (code === 'payload_too_large') return sendProblem(reply, request, code, tooLargeDetail(request));
+    if (code === 'route_not_found') return sendProblem(reply, request, code, noRoute(request));
     if (code) return sendProblem(reply, request, code, error.message);
     if (isClientAbort(error, request)) {
       // The client hung up (its body cut short): nothing failed on our side.
@@ -73,6 +90,13 @@ export function registerProblemHandlers(app: FastifyInstance): void {
         'The database cannot be reached right now; retry shortly (a POST with the same Idempotency-Key).',
       );
     }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      request.log.info({ err: loggableError(error) }, 'a plugin refused the request');
+      const clientCode = clientStatusCodes[status];
+      if (clientCode === 'route_not_found') return sendProblem(reply, request, clientCode, noRoute(request));
+      return sendProblem(reply, request, clientCode ?? 'validation_failed', error.message);
+    }
     request.log.error({ err: loggableError(error) }, 'unhandled error');
     return sendProblem(
       reply,
@@ -87,14 +111,11 @@ export function registerProblemHandlers(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      reply,
-      request,
-      'route_not_found',
-      `No route ${request.method} ${request.url.split('?')[0]}.`,
-    ),
+    sendProblem(reply, request, 'route_not_found', noRoute(request)),
   );
 }
+
+const noRoute = (request: FastifyRequest) => `No route ${request.method} ${request.url.split('?')[0]}.`;
 
 /** A zod issue as fastify-type-provider-zod passes it on: its code, message and own fields. */
 interface Issue {

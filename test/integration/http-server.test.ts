@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, bearer, createTestApp, type TestApp } from '../support/app.ts';
 
@@ -9,6 +10,31 @@ describe('the service over real HTTP', () => {
     base = await t.app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(() => t.close());
+
+  /** GET with the path sent as written (fetch would resolve `..` and `%2e` first, as curl --path-as-is does not). */
+  function getAsIs(path: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request(`${base}/`, { path }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('answers a path climbing out of the API reference’s assets as no route (404), not as a server error', async () => {
+    for (const path of [
+      '/docs/static/../../package.json',
+      '/docs/static/%2e',
+      '/docs/static/%2e%2e/%2e%2e/package.json',
+    ]) {
+      const { status, body } = await getAsIs(path);
+      expect(status, `${path}: ${body}`).toBe(404);
+      expect(JSON.parse(body)).toMatchObject({ code: 'route_not_found' });
+    }
+  });
 
   it('listens on a loopback port', () => {
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
