@@ -5,6 +5,10 @@ import { z } from 'zod';
 /** The most attempts a webhook delivery can have (its attempt log is at most this long). */
 export const MAX_WEBHOOK_ATTEMPTS = 50;
 
+/** A whole number in decimal digits: PORT=0x10 or 1e3 is a typo, not 16 or 1000. */
+const whole = (number: z.ZodNumber) =>
+  z.string().trim().regex(/^\d+$/, 'must be a whole number in decimal digits').transform(Number).pipe(number);
+
 const optionalString = z
   .string()
   .optional()
@@ -17,10 +21,16 @@ const secretKey = optionalString.refine((value) => value === undefined || value.
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('0.0.0.0'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  DATABASE_URL: optionalString.refine((value) => value === undefined || /^postgres(ql)?:\/\//.test(value), {
-    message: 'must be a postgres:// or postgresql:// URL',
-  }),
+  PORT: whole(z.number().int().min(0).max(65535)).default(3000),
+  DATABASE_URL: optionalString
+    .refine((value) => value === undefined || /^postgres(ql)?:\/\//.test(value), {
+      message: 'must be a postgres:// or postgresql:// URL',
+    })
+    // The driver parses it as a URL: a / # ? or @ in the password must be percent-encoded. Not echoed.
+    .refine((value) => value === undefined || URL.canParse(value), {
+      message:
+        'is not a valid URL (percent-encode / # ? @ and : in the user name and password, and check the port)',
+    }),
   DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BOOTSTRAP_PLATFORM_KEY: secretKey,
@@ -37,13 +47,13 @@ const envSchema = z.object({
         .filter((origin) => origin.length > 0),
     )
     .pipe(z.array(z.union([z.literal('*'), z.url()]))),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
-  BULK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(52_428_800),
-  RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(1200),
-  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
+  BODY_LIMIT_BYTES: whole(z.number().int().min(1024)).default(1_048_576),
+  BULK_BODY_LIMIT_BYTES: whole(z.number().int().min(1024)).default(52_428_800),
+  RATE_LIMIT_MAX: whole(z.number().int().min(1)).default(1200),
+  RATE_LIMIT_WINDOW_MS: whole(z.number().int().min(1000)).default(60_000),
   // Failed authentications (401s) per client address and window, whatever key each one tried.
-  AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(20),
-  AUTH_FAILURE_WINDOW_MS: z.coerce.number().int().min(1000).default(300_000),
+  AUTH_FAILURE_LIMIT: whole(z.number().int().min(1)).default(20),
+  AUTH_FAILURE_WINDOW_MS: whole(z.number().int().min(1000)).default(300_000),
   // Whose X-Forwarded-For to believe for the client address: off, `true` (any), a hop count, or
   // a comma-separated list of proxy addresses or CIDR ranges.
   TRUST_PROXY: z
@@ -68,74 +78,54 @@ const envSchema = z.object({
   // A request (headers and body) must arrive within REQUEST_TIMEOUT_MS, its headers within
   // HEADERS_TIMEOUT_MS; a socket idle for CONNECTION_TIMEOUT_MS is closed (0: never), and an
   // idle keep-alive connection after KEEP_ALIVE_TIMEOUT_MS.
-  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
-  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
-  CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
-  KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(72_000),
+  REQUEST_TIMEOUT_MS: whole(z.number().int().min(100)).default(30_000),
+  HEADERS_TIMEOUT_MS: whole(z.number().int().min(100)).default(10_000),
+  CONNECTION_TIMEOUT_MS: whole(z.number().int().min(0)).default(60_000),
+  KEEP_ALIVE_TIMEOUT_MS: whole(z.number().int().min(100)).default(72_000),
   // On SIGTERM/SIGINT the service stops taking connections and lets requests in flight finish
   // (a bulk upload with alerts can take many seconds); past this it exits anyway.
-  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).max(600_000).default(25_000),
+  SHUTDOWN_GRACE_MS: whole(z.number().int().min(1000).max(600_000)).default(25_000),
   // Before that, behind a load balancer: how long /readyz answers 503 while the process still
   // serves, so the balancer takes it out of rotation before its port closes (0: close at once).
-  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(300_000).default(0),
+  SHUTDOWN_DRAIN_MS: whole(z.number().int().min(0).max(300_000)).default(0),
   // API keys and session tokens known without a query (src/auth/credential-cache.ts): how long one
   // is trusted before it is looked up again (0: never cached), and how many are held.
-  CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
-  CREDENTIAL_CACHE_MAX: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+  CREDENTIAL_CACHE_TTL_MS: whole(z.number().int().min(0).max(3_600_000)).default(30_000),
+  CREDENTIAL_CACHE_MAX: whole(z.number().int().min(0).max(1_000_000)).default(10_000),
   QUESTIONNAIRES_DIR: z.string().min(1).default('./questionnaires'),
-  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  AUDIT_RETENTION_DAYS: whole(z.number().int().min(1).max(3650)).default(365),
   // Worker threads a match listing is split over (with the calling thread); 0: one thread.
   // The default uses a second core where there is one.
-  MATCH_WORKERS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(64)
-    .default(Math.min(1, availableParallelism() - 1)),
+  MATCH_WORKERS: whole(z.number().int().min(0).max(64)).default(Math.min(1, availableParallelism() - 1)),
   // A worker thread that finds a candidate bulk batch's alert pairs while the batch before it is
   // written (src/alerts/scan-thread.ts); 0: on the event loop. The default uses a second core where there is one.
-  ALERT_WORKERS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(1)
-    .default(Math.min(1, availableParallelism() - 1)),
+  ALERT_WORKERS: whole(z.number().int().min(0).max(1)).default(Math.min(1, availableParallelism() - 1)),
   // Worker threads an insights pass is split over; the event loop only awaits them. 0: the pass
   // runs on the calling thread (small markets, tests).
-  INSIGHTS_WORKERS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(64)
-    .default(Math.max(1, Math.min(2, availableParallelism()))),
+  INSIGHTS_WORKERS: whole(z.number().int().min(0).max(64)).default(
+    Math.max(1, Math.min(2, availableParallelism())),
+  ),
   // Job insights (and what-if) answer only over a market of at least this many candidates, so that no
   // count can describe one person (docs/matching.md#insights-and-what-if). 0: no minimum.
-  INSIGHTS_MIN_CANDIDATES: z.coerce.number().int().min(0).max(1_000_000).default(10),
+  INSIGHTS_MIN_CANDIDATES: whole(z.number().int().min(0).max(1_000_000)).default(10),
   // Worker threads bulk lines are checked on (parse, schema, answers, packed row) while the body
   // arrives. 0: on the request's thread (small deployments, tests).
-  INGEST_WORKERS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(64)
-    .default(Math.max(1, Math.min(4, availableParallelism() - 1))),
+  INGEST_WORKERS: whole(z.number().int().min(0).max(64)).default(
+    Math.max(1, Math.min(4, availableParallelism() - 1)),
+  ),
   // Listings over fewer rows than this stay on one thread. Splitting shortens one listing on an idle
   // machine but costs CPU (at 100k rows about half as much again), so under load it lowers the
   // listings a core serves: only the largest markets are split (bench/README.md).
-  MATCH_SPLIT_MIN_ROWS: z.coerce.number().int().min(0).default(250_000),
+  MATCH_SPLIT_MIN_ROWS: whole(z.number().int().min(0)).default(250_000),
   // While other listings are in flight, one over at least this many rows (and fewer than
   // MATCH_SPLIT_MIN_ROWS) is ranked whole on an idle worker thread while the event loop serves the
   // next request on its own thread: both cores rank. Smaller ones cost less than the hand-over.
-  MATCH_AWAY_MIN_ROWS: z.coerce.number().int().min(0).default(20_000),
-  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).default(1000),
-  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
-  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(MAX_WEBHOOK_ATTEMPTS).default(12),
-  WEBHOOK_BACKOFF_BASE_MS: z.coerce.number().int().min(1).default(30_000),
-  WEBHOOK_BACKOFF_MAX_MS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(6 * 3_600_000),
+  MATCH_AWAY_MIN_ROWS: whole(z.number().int().min(0)).default(20_000),
+  WEBHOOK_POLL_MS: whole(z.number().int().min(10)).default(1000),
+  WEBHOOK_TIMEOUT_MS: whole(z.number().int().min(100).max(60_000)).default(10_000),
+  WEBHOOK_MAX_ATTEMPTS: whole(z.number().int().min(1).max(MAX_WEBHOOK_ATTEMPTS)).default(12),
+  WEBHOOK_BACKOFF_BASE_MS: whole(z.number().int().min(1)).default(30_000),
+  WEBHOOK_BACKOFF_MAX_MS: whole(z.number().int().min(1)).default(6 * 3_600_000),
   // Off by default: plain http and private or loopback addresses (a subscriber could otherwise
   // make the service call into its own network). For development and tests.
   WEBHOOK_ALLOW_INSECURE_URLS: z

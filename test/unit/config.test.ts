@@ -29,6 +29,38 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes numbers only as decimal digits: hex, binary and exponents are typos, not values', () => {
+    for (const typo of ['0x1296', '0b1', '1e3', '80.0', ' ', '+80']) {
+      expect(() => loadConfig({ PORT: typo }), typo).toThrow(
+        /PORT: must be a whole number in decimal digits/,
+      );
+    }
+    expect(() => loadConfig({ RATE_LIMIT_MAX: '1e9' })).toThrow(/RATE_LIMIT_MAX/);
+    expect(loadConfig({ PORT: '8080', RATE_LIMIT_MAX: ' 50 ' })).toMatchObject({
+      PORT: 8080,
+      RATE_LIMIT_MAX: 50,
+    });
+  });
+
+  it('refuses a DATABASE_URL the driver could not parse, naming it without echoing the password', () => {
+    for (const url of [
+      'postgres://mutualfit:Top/SecretPw6@127.0.0.1:5432/db',
+      'postgres://mutualfit:Top#SecretPw6@127.0.0.1:5432/db',
+      'postgres://mutualfit:SecretPw6@127.0.0.1:99999/db',
+    ]) {
+      let message = '';
+      try {
+        loadConfig({ DATABASE_URL: url });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message, url).toContain('DATABASE_URL: is not a valid URL (percent-encode');
+      expect(message).not.toContain('SecretPw6');
+    }
+    const encoded = 'postgres://mutualfit:Top%2FSecret@127.0.0.1:5432/db';
+    expect(loadConfig({ DATABASE_URL: encoded }).DATABASE_URL).toBe(encoded);
+  });
+
   it('parses a comma-separated list of CORS origins', () => {
     const config = loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example' });
     expect(config.CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
