@@ -86,6 +86,8 @@ export const webAssets: FastifyPluginAsync<{ root?: string }> = async (app, { ro
           .header('cache-control', 'no-cache')
           // Replaces the API-wide policy helmet set: this one lets the page load its own script and styles.
           .header('content-security-policy', webContentSecurityPolicy)
+          // As frame-ancestors 'none' says, for browsers that read only this header.
+          .header('x-frame-options', 'DENY')
           .header('x-content-type-options', 'nosniff');
         if (asset.embeddable) {
           // A partner's page loads the module cross-origin (module scripts are fetched with CORS);

@@ -65,6 +65,7 @@ describe('the partner frontend served by the service', () => {
     expect(page.headers['access-control-allow-origin']).toBeUndefined();
     expect(page.headers['cross-origin-resource-policy']).toBe('same-origin');
     expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(page.headers['x-frame-options']).toBe('DENY');
   });
 
   it('keeps the API’s own policy on API routes', async () => {
