@@ -75,12 +75,11 @@ export interface ListingOutcome {
 
 /**
  * Listings' audit records by group commit: one call for every listing waiting (see `GroupCommit`)
- * of `record_listings_answered` (migrations/0017; 0016's `record_listings` without the answers), which passes the workspaces' erasure gates
+ * of `record_listings_answered` (migrations/0017), which passes the workspaces' erasure gates
  * (src/db/erasure-gate.ts), then per listing checks the subject (exists, the caller's, not paused,
- * has answered — looked up only when the index ranked nothing, migrations/0017 — the workspace's
- * score method is the one it was ranked with), keeps of the listed ids those that
- * still exist, and appends the record — all or nothing for the batch, committed before any of
- * them answers. A subject that fails a check gets no record; the caller answers 404 or 409, or
+ * has answered — looked up only when the index ranked nothing — the workspace's score method is
+ * the one it was ranked with), keeps of the listed ids those that still exist, and appends the
+ * record — all or nothing for the batch, committed before any of them answers. A subject that fails a check gets no record; the caller answers 404 or 409, or
  * ranks again with the current method.
  */
 export function listingRecorder(db: Db, options: { maxBatch?: number } = {}) {
@@ -107,7 +106,7 @@ async function recordListings(db: Db, records: ListingRecord[]): Promise<Listing
     questionnaire_version: r.questionnaireVersion ?? null,
     listed: r.listed,
   }));
-  // migrations/0016 and 0017: the workspaces' erasure gates, then the recording statement, in one call.
+  // migrations/0017: the workspaces' erasure gates, then the recording statement, in one call.
   const result = await executeNamed(
     db,
     'record_listings_answered',
