@@ -297,9 +297,10 @@ export async function settleDelivery(
         claimToken: null,
       })
       .where(eq(webhookDeliveries.id, delivery.id));
-    // Once it is out (or given up), a delivery naming an erased candidate keeps no trace of them:
-    // the erasure notice, and the match.removed events its erasure raised for alerting jobs.
-    if (finished) {
+    // Once it is out, a delivery naming an erased candidate keeps no trace of them: the erasure
+    // notice, and the match.removed events its erasure raised for alerting jobs. One given up keeps
+    // the id until it is redelivered or purged: the receiver still has to hear whom to erase.
+    if (outcome.kind === 'delivered') {
       await tx.execute(sql`
         update webhook_deliveries set payload = '{}'::jsonb
          where id = ${delivery.id} and payload ? 'candidateId'

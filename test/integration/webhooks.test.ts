@@ -481,6 +481,32 @@ describe.each(availableDatabaseKinds())('webhooks on %s', (kind) => {
       expect(rowsOf<{ n: number }>(rows)[0]!.n).toBe(0);
     });
 
+    it('keeps a given-up erasure notice whole, so that it can be redelivered, and blanks it once delivered', async () => {
+      const { admin, adminKey } = await createWorkspace(app);
+      let down = true;
+      const hooks = await receiver(() => (down ? 503 : 204));
+      const hook = await subscribe(admin, hooks.url, ['candidate.erased']);
+      const candidate = await createCandidate(app, adminKey);
+      expect((await admin.delete(`/v1/candidates/${candidate.id}`)).statusCode).toBe(204);
+      const [failed] = await settled(admin, hook.id, 1);
+      expect(failed).toMatchObject({ status: 'failed', payload: { candidateId: candidate.id } });
+
+      down = false;
+      const response = await admin.post(`/v1/webhooks/${hook.id}/deliveries/redeliver`, { status: 'failed' });
+      expect(response.json()).toEqual({ redelivered: 1 });
+      const [delivered] = await settled(admin, hook.id, 1);
+      expect(delivered).toMatchObject({ status: 'delivered', payload: {} });
+      expect(JSON.parse(hooks.received.at(-1)!.body).data).toEqual({ candidateId: candidate.id });
+      // Delivered, it names no one: nothing left to send again.
+      expectProblem(
+        await admin.post(`/v1/webhooks/${hook.id}/deliveries/${delivered!.id}/redeliver`, {}),
+        410,
+        'erased',
+      );
+      const mentions = await tablesMentioning(t.database.db, candidate.id);
+      expect(Object.entries(mentions).filter(([, n]) => n > 0)).toEqual([]);
+    });
+
     it('keeps nothing that names an erased candidate who had no alerting job', async () => {
       const m = await createMarket(app);
       const employer = await keyOf(app, m.adminKey, { role: 'employer', employerId: m.employer.id });
