@@ -23,7 +23,7 @@ import { type InsightsSubject, insightsOf } from './service.ts';
 function tooFewCandidates(minimum: number): AppError {
   return new AppError(
     'too_few_candidates',
-    `A job's insights count candidates only when at least ${minimum} of them answered the same questionnaire, so that no count describes one person; this job's market has fewer.`,
+    `A job's insights count candidates only when at least ${minimum} can be counted (those that answered its questionnaire version, are not paused and do not hide from its employer), so that no count describes one person; this job has fewer.`,
     { extra: { minimum } },
   );
 }

@@ -293,7 +293,7 @@ describe('insights in the reference app, for a candidate and for an employer’s
     });
     const tooFew = await open(employerSession, { viewport });
     await tooFew.getByRole('button', { name: `Who it reaches: ${market.job.title}` }).click();
-    await tooFew.getByText('Too few candidates have answered the same questionnaire yet').waitFor();
+    await tooFew.getByText('Too few candidates can be counted for this job yet').waitFor();
     expect(await tooFew.locator('mutualfit-insights').getByRole('heading', { level: 4 }).count()).toBe(0);
     expect(await horizontalOverflow(tooFew)).toBeLessThanOrEqual(0);
     await expectAccessible(tooFew, 'job insights of too small a market at 320 px');

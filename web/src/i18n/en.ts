@@ -126,7 +126,7 @@ export const en = {
   'in.j.others': 'Candidates who answered the same questionnaire:',
   'in.j.noAnswers': 'This job has no answers yet; answer its questionnaire first.',
   'in.j.tooFew':
-    'Too few candidates have answered the same questionnaire yet to count them without describing one person. These figures show once there are more.',
+    'Too few candidates can be counted for this job yet to show these figures without describing one person. They show once there are more.',
   'in.j.criteriaIntro': 'The questions that alone keep the most candidates away come first.',
   'in.j.sole': 'Candidates who would become matches if this counted on neither side: {n}',
   'in.j.rejecting': 'Candidates the job’s dealbreaker here rules out: {n}',

@@ -131,7 +131,7 @@ export const fr: Catalogue = {
   'in.j.others': 'Candidats ayant répondu au même questionnaire :',
   'in.j.noAnswers': 'Cette offre n’a pas encore de réponses ; répondez d’abord à son questionnaire.',
   'in.j.tooFew':
-    'Trop peu de candidats ont encore répondu au même questionnaire pour les compter sans décrire une personne. Ces chiffres s’afficheront lorsqu’il y en aura davantage.',
+    'Trop peu de candidats peuvent encore être comptés pour cette offre pour montrer ces chiffres sans décrire une personne. Ils s’afficheront lorsqu’il y en aura davantage.',
   'in.j.criteriaIntro':
     'Les questions qui, à elles seules, écartent le plus de candidats viennent en premier.',
   'in.j.sole': 'Candidats qui deviendraient des correspondances si ce critère ne comptait d’aucun côté : {n}',

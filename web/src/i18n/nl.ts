@@ -128,7 +128,7 @@ export const nl: Catalogue = {
   'in.j.others': 'Kandidaten die dezelfde vragenlijst invulden:',
   'in.j.noAnswers': 'Deze vacature heeft nog geen antwoorden; vul eerst haar vragenlijst in.',
   'in.j.tooFew':
-    'Er hebben nog te weinig kandidaten dezelfde vragenlijst ingevuld om ze te tellen zonder één persoon te beschrijven. Deze cijfers verschijnen zodra er meer zijn.',
+    'Er kunnen voor deze vacature nog te weinig kandidaten worden geteld om deze cijfers te tonen zonder één persoon te beschrijven. Ze verschijnen zodra er meer zijn.',
   'in.j.criteriaIntro': 'De vragen die op zich de meeste kandidaten tegenhouden, staan eerst.',
   'in.j.sole': 'Kandidaten die een match zouden worden als dit aan geen van beide kanten telde: {n}',
   'in.j.rejecting': 'Kandidaten die de dealbreaker van de vacature hier uitsluit: {n}',
