@@ -7,7 +7,13 @@ export const MAX_WEBHOOK_ATTEMPTS = 50;
 
 /** A whole number in decimal digits: PORT=0x10 or 1e3 is a typo, not 16 or 1000. */
 const whole = (number: z.ZodNumber) =>
-  z.string().trim().regex(/^\d+$/, 'must be a whole number in decimal digits').transform(Number).pipe(number);
+  z
+    .string()
+    .trim()
+    .min(1, { error: 'is empty: unset it to take the default', abort: true })
+    .regex(/^\d+$/, 'must be a whole number in decimal digits')
+    .transform(Number)
+    .pipe(number);
 
 const optionalString = z
   .string()
@@ -20,7 +26,7 @@ const secretKey = optionalString.refine((value) => value === undefined || value.
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  HOST: z.string().min(1, 'is empty: unset it to listen on every interface (0.0.0.0)').default('0.0.0.0'),
   PORT: whole(z.number().int().min(0).max(65535)).default(3000),
   DATABASE_URL: optionalString
     .refine((value) => value === undefined || /^postgres(ql)?:\/\//.test(value), {

@@ -167,6 +167,23 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; allowInsecureUrls: b
     },
   );
 
+  /**
+   * The subscription, if its URL would still be taken: one refused since (the operator turned
+   * WEBHOOK_ALLOW_INSECURE_URLS off) would only fail every attempt again, each logged as a retry.
+   */
+  async function redeliverable(workspaceId: string, id: string) {
+    const webhook = await findSubscription(db, workspaceId, id);
+    if (!webhook) throw notFound(`Webhook ${id}`);
+    const problem = urlProblem(webhook.url, allowInsecureUrls);
+    if (problem) {
+      throw new AppError(
+        'conflict',
+        `Webhook ${id}'s URL is no longer allowed: it ${problem}. Subscribe a URL that is, then delete this one.`,
+      );
+    }
+    return webhook;
+  }
+
   app.post(
     '/v1/webhooks/:id/deliveries/:deliveryId/redeliver',
     {
@@ -183,8 +200,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; allowInsecureUrls: b
     async (request, reply) => {
       const { workspaceId } = requireRole(request, 'admin');
       const { id, deliveryId } = request.params;
-      const webhook = await findSubscription(db, workspaceId, id);
-      if (!webhook) throw notFound(`Webhook ${id}`);
+      const webhook = await redeliverable(workspaceId, id);
       const outcome = await redeliver(db, webhook.id, deliveryId);
       if (outcome === 'missing') throw notFound(`Delivery ${deliveryId} of webhook ${id}`);
       if (outcome === 'pending') {
@@ -214,13 +230,12 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; allowInsecureUrls: b
         summary: "Send every failed delivery of a subscription again (after a receiver's outage)",
         params: idParam,
         body: redeliverFailedBody,
-        response: { 202: redeliveredCount, ...errors },
+        response: { 202: redeliveredCount, ...errors, 409: problemSchema },
       },
     },
     async (request, reply) => {
       const { workspaceId } = requireRole(request, 'admin');
-      const webhook = await findSubscription(db, workspaceId, request.params.id);
-      if (!webhook) throw notFound(`Webhook ${request.params.id}`);
+      const webhook = await redeliverable(workspaceId, request.params.id);
       return reply.code(202).send({ redelivered: await redeliverFailed(db, webhook.id) });
     },
   );

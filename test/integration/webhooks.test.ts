@@ -328,6 +328,23 @@ describe.each(availableDatabaseKinds())('webhooks on %s', (kind) => {
       const [after] = await deliveriesOf(admin, hook.id);
       expect(after).toMatchObject({ status: 'failed', attempts: 5 });
 
+      // A URL the service would refuse now (as after WEBHOOK_ALLOW_INSECURE_URLS is turned off).
+      await t.database.db.execute(
+        sql`update webhook_subscriptions set url = 'ftp://127.0.0.1/hooks' where id = ${hook.id}`,
+      );
+      await t.database.db
+        .update(webhookDeliveries)
+        .set({ payload: { allocationId: 'x' } })
+        .where(row);
+      const refused = expectProblem(await admin.post(path, {}), 409, 'conflict');
+      expect(refused.detail).toContain('no longer allowed');
+      expectProblem(
+        await admin.post(`/v1/webhooks/${hook.id}/deliveries/redeliver`, { status: 'failed' }),
+        409,
+        'conflict',
+      );
+      expect((await deliveriesOf(admin, hook.id))[0]).toMatchObject({ status: 'failed', attempts: 5 });
+
       const stranger = await createWorkspace(app);
       expectProblem(await stranger.admin.post(path, {}), 404, 'not_found');
       expectProblem(

@@ -30,12 +30,13 @@ describe('loadConfig', () => {
   });
 
   it('takes numbers only as decimal digits: hex, binary and exponents are typos, not values', () => {
-    for (const typo of ['0x1296', '0b1', '1e3', '80.0', ' ', '+80']) {
+    for (const typo of ['0x1296', '0b1', '1e3', '80.0', '+80']) {
       expect(() => loadConfig({ PORT: typo }), typo).toThrow(
         /PORT: must be a whole number in decimal digits/,
       );
     }
     expect(() => loadConfig({ RATE_LIMIT_MAX: '1e9' })).toThrow(/RATE_LIMIT_MAX/);
+    expect(() => loadConfig({ PORT: ' ' })).toThrow(/PORT: is empty: unset it to take the default$/m);
     expect(loadConfig({ PORT: '8080', RATE_LIMIT_MAX: ' 50 ' })).toMatchObject({
       PORT: 8080,
       RATE_LIMIT_MAX: 50,
