@@ -29,11 +29,14 @@ export async function preferencesFromMatches(
   const offers = { candidate: [] as number[], job: [] as number[], satisfaction: [] as number[] };
   for (const job of jobs) {
     await nextTurn();
-    const list = index.matchesOf(workspaceId, 'job', job.id, { limit: MAX_LIST, method });
+    const request = { limit: MAX_LIST, method };
+    const list = onlyCandidates
+      ? index.jobMatchesAmong(workspaceId, job.id, onlyCandidates, request)
+      : index.matchesOf(workspaceId, 'job', job.id, request);
     if (!list) continue;
-    const rows = list.rows
-      .filter((row) => !onlyCandidates || onlyCandidates.has(row.id))
-      .sort((a, b) => b.subjectSatisfaction - a.subjectSatisfaction || compare(a.id, b.id));
+    const rows = list.rows.sort(
+      (a, b) => b.subjectSatisfaction - a.subjectSatisfaction || compare(a.id, b.id),
+    );
     const jobRef = numbering.of(job.id);
     jobRefs.push(jobRef);
     capacities.push(job.capacity);

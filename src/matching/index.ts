@@ -77,6 +77,11 @@ export class MatchIndex {
   private readonly layouts = new Map<string, Layout>();
   private readonly layoutKeys = new Map<Layout, string>();
   private readonly hidden = new HiddenPairs();
+  /** jobMatchesAmong's candidate flags, per set of names and market */
+  private readonly flagsOf = new WeakMap<
+    ReadonlySet<string>,
+    Map<Market, { changes: number; flags: Uint8Array }>
+  >();
   private readonly questionnaires: QuestionnaireCatalog;
   private readonly split: Split;
   loaded = false;
@@ -261,6 +266,42 @@ export class MatchIndex {
     if (!found) return undefined;
     const { market, subject, slot, others, full } = found;
     return this.rank(market, side, subject, slot, others, full);
+  }
+
+  /**
+   * A job's matchesOf among only these candidates (an allocation restricted to `candidateIds`):
+   * the best `limit` of them, which the best `limit` of every candidate, filtered, could miss.
+   */
+  jobMatchesAmong(
+    workspaceId: string,
+    jobId: string,
+    candidateIds: ReadonlySet<string>,
+    request: RankRequest,
+  ): MatchList | undefined {
+    const found = this.listingSubject(workspaceId, 'job', jobId, request);
+    if (!found) return undefined;
+    const { market, subject, slot, others, full } = found;
+    const only = this.candidateFlags(market, candidateIds);
+    return this.rank(market, 'job', subject, slot, others, { ...full, only });
+  }
+
+  /**
+   * One flag per candidate row of the market (1: named), kept for the next job of the same
+   * allocation while the market has not changed (a write may reuse a freed row).
+   */
+  private candidateFlags(market: Market, ids: ReadonlySet<string>): Uint8Array {
+    const byMarket = this.flagsOf.get(ids) ?? new Map<Market, { changes: number; flags: Uint8Array }>();
+    this.flagsOf.set(ids, byMarket);
+    const kept = byMarket.get(market);
+    if (kept && kept.changes === market.changes) return kept.flags;
+    const store = market.candidates;
+    const flags = new Uint8Array(store.end);
+    for (const id of ids) {
+      const row = store.slotOf(id);
+      if (row >= 0) flags[row] = 1;
+    }
+    byMarket.set(market, { changes: market.changes, flags });
+    return flags;
   }
 
   /**

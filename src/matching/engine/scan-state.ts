@@ -26,6 +26,11 @@ export interface RankRequest {
    * They are never offered to the heap, so the list is the best `limit` of the rows not excluded.
    */
   excluded?: ReadonlySet<number> | undefined;
+  /**
+   * When set, only the rows flagged 1 are looked at (an allocation among named candidates): the
+   * list is the best `limit` of those rows, not the best of all rows filtered afterwards.
+   */
+  only?: Uint8Array | undefined;
 }
 
 /** One listing in progress: whose it is, what was asked, and the best rows found so far. */
@@ -79,6 +84,7 @@ export function startScan(
     heap: new TopK(request.limit + 1, others.ids),
     after: request.after && { score: request.after.score, words: idToWords(request.after.id) },
     excluded: request.excluded?.size ? request.excluded : undefined,
+    only: request.only,
     guess: Number.NEGATIVE_INFINITY,
     subjectValues: compileSubjectValues(subject, s, others),
     boundingCriteria: [],
