@@ -264,12 +264,12 @@ async function allocateFromMatches(
 ): Promise<Stored> {
   const { workspaceId } = principal;
   for (let run = 0; run <= MAX_RERUNS; run++) {
-    const { jobs, result, blockingPairs } = await compute(slots, () =>
+    const { jobs, named, result, blockingPairs } = await compute(slots, () =>
       matchesTask(db, index, workspaceId, body),
     );
     const stored = await db.transaction(async (tx) => {
       await passErasureGate(tx, workspaceId);
-      const storable = await withoutErasedIfUnmoved(tx, workspaceId, jobs, result);
+      const storable = await withoutErasedIfUnmoved(tx, workspaceId, jobs, withEveryNamed(result, named));
       return storable && storeAllocation(tx, principal, 'matches', { result: storable, blockingPairs });
     });
     if (stored) return stored;
@@ -292,7 +292,19 @@ async function matchesTask(db: Db, index: MatchIndex, workspaceId: string, body:
   const method = await scoreMethodOf(db, workspaceId);
   const only = body.candidateIds ? active : undefined;
   const task = await preferencesFromMatches(index, workspaceId, jobs, method, only);
-  return { jobs, task };
+  return { jobs, named: only, task };
+}
+
+/**
+ * Every candidate named in `candidateIds` is in the answer: one that no job's list holds (no
+ * acceptable job, or no answers) takes no seat and is unassigned, not left out unmentioned.
+ */
+function withEveryNamed(result: AllocationResult, named: ReadonlySet<string> | undefined): AllocationResult {
+  if (!named) return result;
+  const mentioned = new Set([...result.assignments.map((a) => a.candidateId), ...result.unassigned]);
+  const missing = [...named].filter((id) => !mentioned.has(id));
+  if (missing.length === 0) return result;
+  return { ...result, unassigned: [...result.unassigned, ...missing].sort() };
 }
 
 /**

@@ -169,9 +169,10 @@ describe.each(availableDatabaseKinds())('allocations on %s', (kind) => {
     );
     const audit = await auditRowsOf(t.database.db, m.workspace.id);
     expect(audit.some((row) => row.action === 'allocation')).toBe(false);
+    // A named candidate no job lists (no answers here) is in the answer too: unassigned.
     const fine = await m.admin.post('/v1/allocations', {
       source: 'matches',
-      candidateIds: [m.ids.good, m.ids.better],
+      candidateIds: [m.ids.good, m.ids.better, m.ids.silent],
     });
     expect(fine.statusCode, fine.body).toBe(201);
     expect(fine.json().allocation).toMatchObject({
@@ -179,7 +180,7 @@ describe.each(availableDatabaseKinds())('allocations on %s', (kind) => {
         { jobId: m.job.id, candidateId: m.ids.better },
         { jobId: m.otherJob.id, candidateId: m.ids.good },
       ].sort((a, b) => (a.jobId < b.jobId ? -1 : 1)),
-      unassigned: [],
+      unassigned: [m.ids.silent],
     });
   });
 
