@@ -41,31 +41,36 @@ export async function openJobsWithCapacity(db: DbOrTx, workspaceId: string, ids:
 }
 
 /**
- * Of these jobs, the ones still open, with their capacities, locked FOR SHARE: until the transaction
- * commits, no write closes them or changes their capacity.
+ * Of these jobs, the ones still open, with their capacities and employers, locked FOR SHARE: until
+ * the transaction commits, no write closes them or changes their capacity.
  */
 export async function lockOpenJobs(db: DbOrTx, workspaceId: string, ids: string[]) {
   if (ids.length === 0) return [];
   return db
-    .select({ id: jobs.id, capacity: jobs.capacity })
+    .select({ id: jobs.id, capacity: jobs.capacity, employerId: jobs.employerId })
     .from(jobs)
     .where(and(eq(jobs.workspaceId, workspaceId), eq(jobs.status, 'open'), anyOf(jobs.id, ids)))
     .for('share');
 }
 
 /**
- * Of these candidate ids, the ones that still exist and whether each is paused, locked FOR SHARE:
- * until the transaction commits, no write pauses them. Read after the workspace's erasure gate, so
- * an allocation from the matches is stored without a candidate erased while it ran.
+ * Of these candidate ids, the ones that still exist, with their privacy settings (paused, hidden
+ * from), locked FOR SHARE: until the transaction commits, no write pauses them or changes whom they
+ * hide from. Read after the workspace's erasure gate, so an allocation from the matches is stored
+ * without a candidate erased while it ran.
  */
 export async function lockCandidates(
   db: DbOrTx,
   workspaceId: string,
   ids: string[],
-): Promise<{ id: string; paused: boolean }[]> {
+): Promise<{ id: string; paused: boolean; hiddenFromEmployerIds: string[] }[]> {
   if (ids.length === 0) return [];
   return db
-    .select({ id: candidates.id, paused: candidates.paused })
+    .select({
+      id: candidates.id,
+      paused: candidates.paused,
+      hiddenFromEmployerIds: candidates.hiddenFromEmployerIds,
+    })
     .from(candidates)
     .where(and(eq(candidates.workspaceId, workspaceId), anyOf(candidates.id, ids)))
     .for('share');

@@ -9,6 +9,7 @@ import { AppError, notFound, problemSchema } from '../http/errors.ts';
 import { recordAudit } from '../matching/audit.ts';
 import type { MatchIndex } from '../matching/index.ts';
 import { scoreMethodOf } from '../matching/repository.ts';
+import { type CandidatePrivacy, hidesFrom } from '../profiles/candidate-privacy.ts';
 import { enqueueEvent } from '../webhooks/events.ts';
 import type { AllocationTask } from './allocation-thread.ts';
 import { encodeInput } from './encoding.ts';
@@ -252,9 +253,9 @@ async function allocateExplicit(
 
 /**
  * The allocation from the matches, stored only if the market it ran on is still there when it is
- * stored: every job open with the capacity it had, every candidate not paused. (Dropping a closed
- * job's assignments instead would leave the rest unstable.) While jobs or candidates keep changing
- * under it, it runs again, then answers 409.
+ * stored: every job open with the capacity it had, every candidate not paused nor hiding from the
+ * employer of the job it is given. (Dropping a closed job's assignments instead would leave the
+ * rest unstable.) While jobs or candidates keep changing under it, it runs again, then answers 409.
  */
 async function allocateFromMatches(
   { db, index, slots }: { db: Db; index: MatchIndex; slots: AllocationSlots },
@@ -277,7 +278,7 @@ async function allocateFromMatches(
   reply.header('Retry-After', String(MARKET_MOVING_RETRY_SECONDS));
   throw new AppError(
     'conflict',
-    `The jobs or candidates of this allocation changed while it ran (a job closed or its capacity changed, or a candidate paused), ${MAX_RERUNS + 1} times in a row; retry in a few seconds.`,
+    `The jobs or candidates of this allocation changed while it ran (a job closed or its capacity changed, or a candidate paused or hid from a job's employer), ${MAX_RERUNS + 1} times in a row; retry in a few seconds.`,
   );
 }
 
@@ -309,7 +310,8 @@ function withEveryNamed(result: AllocationResult, named: ReadonlySet<string> | u
 
 /**
  * The result as it is stored, or undefined when its market moved while it ran (a job closed or its
- * capacity changed, or a candidate paused). The rows read stay locked until the allocation is stored.
+ * capacity changed, a candidate paused or hid from the employer of the job it was given). The rows
+ * read stay locked until the allocation is stored.
  */
 async function withoutErasedIfUnmoved(
   tx: DbOrTx,
@@ -317,21 +319,40 @@ async function withoutErasedIfUnmoved(
   jobs: { id: string; capacity: number }[],
   result: AllocationResult,
 ): Promise<AllocationResult | undefined> {
-  if (!(await jobsStillAsUsed(tx, workspaceId, jobs))) return undefined;
+  const jobIds = jobs.map((job) => job.id);
+  const open = await lockOpenJobs(tx, workspaceId, jobIds);
+  if (!jobsStillAsUsed(jobs, open)) return undefined;
   const candidates = await lockCandidates(tx, workspaceId, [
     ...result.assignments.map((a) => a.candidateId),
     ...result.unassigned,
   ]);
   if (candidates.some((candidate) => candidate.paused)) return undefined;
+  if (assignsAHiddenPair(result, candidates, open)) return undefined;
   return withoutErased(result, new Set(candidates.map((candidate) => candidate.id)));
 }
 
 /** Every job is still open, with the capacity the allocation used. */
-async function jobsStillAsUsed(tx: DbOrTx, workspaceId: string, jobs: { id: string; capacity: number }[]) {
-  const ids = jobs.map((job) => job.id);
-  const open = await lockOpenJobs(tx, workspaceId, ids);
+function jobsStillAsUsed(used: { id: string; capacity: number }[], open: { id: string; capacity: number }[]) {
   const capacities = new Map(open.map((job) => [job.id, job.capacity]));
-  return jobs.every((job) => capacities.get(job.id) === job.capacity);
+  return used.every((job) => capacities.get(job.id) === job.capacity);
+}
+
+/**
+ * Some candidate is assigned to a job of an employer it now hides from. Hiding from another employer
+ * is not a move: it takes away only pairs the result does not use, so the result stays stable.
+ */
+function assignsAHiddenPair(
+  result: AllocationResult,
+  candidates: (CandidatePrivacy & { id: string })[],
+  jobs: { id: string; employerId: string }[],
+): boolean {
+  const privacyOf = new Map(candidates.map((candidate) => [candidate.id, candidate]));
+  const employerOf = new Map(jobs.map((job) => [job.id, job.employerId]));
+  return result.assignments.some(({ candidateId, jobId }) => {
+    const candidate = privacyOf.get(candidateId);
+    const employerId = employerOf.get(jobId);
+    return candidate !== undefined && employerId !== undefined && hidesFrom(candidate, employerId);
+  });
 }
 
 /**

@@ -100,6 +100,29 @@ describe.each(availableDatabaseKinds())('an allocation whose market moves while 
     );
   });
 
+  it("runs again when an assigned candidate hides from its job's employer before the result is stored", async () => {
+    const m = await createMarket(t.app);
+    // With both jobs open: better to J, good to J2 (of the other employer).
+    const runs = changeAfterEachRun(async (run) => {
+      if (run === 1) {
+        await patch(m, `/v1/candidates/${m.ids.good}`, { hiddenFromEmployerIds: [m.otherEmployer.id] });
+      }
+    });
+    const response = await m.admin.post('/v1/allocations', { source: 'matches' });
+    const allocation = await storedAllocation(m, response);
+    expect(allocation.assignments).not.toContainEqual({ jobId: m.otherJob.id, candidateId: m.ids.good });
+    expect(runs).toHaveBeenCalledTimes(2);
+    // The market after the change: good below J's minScore and hidden from J2's employer.
+    expect(allocation).toMatchObject({
+      assignments: sortedByJob([
+        { jobId: m.job.id, candidateId: m.ids.better },
+        { jobId: m.otherJob.id, candidateId: m.ids.weak },
+      ]),
+      unassigned: [m.ids.good],
+      blockingPairs: 0,
+    });
+  });
+
   // PostgreSQL's alone: PGlite has one connection (see below).
   if (kind === 'postgres') {
     it('waits for a job closing as the result is stored, then runs again', async () => {
