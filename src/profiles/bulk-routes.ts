@@ -110,8 +110,8 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
       422: problemSchema,
     },
   };
-  const onWriteError = (error: unknown) =>
-    app.log.warn({ err: loggableError(error) }, 'bulk line could not be stored');
+  const onWriteErrorOf = (request: FastifyRequest) => (error: unknown) =>
+    request.log.error({ err: loggableError(error) }, 'bulk line could not be stored');
 
   app.post(
     paths.candidate,
@@ -141,7 +141,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
               writeCandidates(tx, workspaceId, entries, sync, onRows, told?.ids),
             );
           },
-          onWriteError,
+          onWriteError: onWriteErrorOf(request),
         }),
       );
     },
@@ -185,7 +185,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
                 onRows,
               ),
             ),
-          onWriteError,
+          onWriteError: onWriteErrorOf(request),
         }),
       );
     },

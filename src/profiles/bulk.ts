@@ -139,9 +139,11 @@ async function writeChunk<T>(
           line: entry!.line,
           status: 'error',
           externalId: entry!.externalId,
+          // Every fault of the line's own making was found before the write: this one is ours.
           error: {
-            code: 'invalid_input',
-            detail: 'This line could not be stored; nothing of it was written.',
+            code: 'internal',
+            detail:
+              "This line could not be stored because of a fault on our side (logged with this request's id); nothing of it was written.",
           },
         },
       ];

@@ -195,7 +195,7 @@ describe.each(availableDatabaseKinds())('database errors in the logs on %s', (ki
       headers: { ...bearer(adminKey), 'content-type': 'application/x-ndjson' },
       payload: JSON.stringify({ externalId: 'boom-1', contact }),
     });
-    expect(bulk.json().results[0].status, bulk.body).toBe('error');
+    expect(bulk.json().results[0], bulk.body).toMatchObject({ status: 'error', error: { code: 'internal' } });
     const candidate = await createCandidate(t.app, adminKey);
     const answers = await admin.put(`/v1/candidates/${candidate.id}/answers`, {
       questionnaireId: 'mini',
@@ -207,6 +207,8 @@ describe.each(availableDatabaseKinds())('database errors in the logs on %s', (ki
     const constraints = failures.map((entry) => (entry.err as { constraint?: string }).constraint);
     expect(constraints).toEqual(expect.arrayContaining(['probe_no_boom', 'probe_no_marked_salary']));
     expect(failures.every((entry) => (entry.err as { code?: string }).code === '23514')).toBe(true);
+    // Each with its request's id, the bulk line's too: an operator finds the request it failed in.
+    expect(failures.every((entry) => typeof entry.reqId === 'string')).toBe(true);
     for (const text of personal) expect(capture.text()).not.toContain(text);
   });
 });

@@ -29,6 +29,8 @@ describe('writeBulk', () => {
     });
     expect(outcome.summary).toEqual({ created: 2, updated: 0, failed: 1 });
     expect(outcome.results.map((r) => r.status)).toEqual(['created', 'error', 'created']);
+    // Every fault of a line's own making is found before the write: this one is the service's.
+    expect(outcome.results[1]).toMatchObject({ error: { code: 'internal' } });
     expect(calls).toEqual([3, 1, 1, 1]);
   });
 
