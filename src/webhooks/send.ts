@@ -22,7 +22,8 @@ export type Send = (
 /** POSTs one signed message; never follows redirects, never throws. */
 export const postWebhook: Send = (url, message, { timeoutMs, allowInsecure }) => {
   const problem = urlProblem(url, allowInsecure);
-  if (problem) return Promise.resolve({ error: `the URL ${problem}` });
+  // The reason in the delivery log and in the service's own (`webhook attempt`'s cause).
+  if (problem) return Promise.resolve({ error: `the URL ${problem}`, cause: `the URL ${problem}` });
   const target = new URL(url);
   const options: RequestOptions = {
     method: 'POST',

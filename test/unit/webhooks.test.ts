@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { retryDelayMs } from '../../src/webhooks/backoff.ts';
+import { postWebhook } from '../../src/webhooks/send.ts';
 import { newWebhookSecret, signedMessage } from '../../src/webhooks/signing.ts';
 import { guardedLookup, isInternalAddress, ownAddresses, urlProblem } from '../../src/webhooks/url-guard.ts';
 
@@ -127,6 +128,21 @@ describe('webhook URL guard', () => {
     ['https://hooks.example.com:80/x', 'must use port 443 or a port from 1024 up'],
   ])('refuses %s, a privileged port other than 443', (url, problem) => {
     expect(urlProblem(url, false)).toBe(problem);
+  });
+
+  it('sends nothing to a refused URL, and says why both to the delivery log and to the service log', async () => {
+    const message = signedMessage(
+      newWebhookSecret(),
+      { id: 'd', type: 't', occurredAt: new Date(), data: {} },
+      new Date(),
+    );
+    const result = await postWebhook('http://127.0.0.1:9/x', message, {
+      timeoutMs: 1_000,
+      allowInsecure: false,
+    });
+    expect(result.statusCode).toBeUndefined();
+    expect(result.error).toMatch(/^the URL must be an https URL/);
+    expect(result.cause).toBe(result.error);
   });
 
   it.each(['https://hooks.example.com:443/x', 'https://hooks.example.com:8443/x'])('accepts %s', (url) => {
