@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { putAnswers } from '../support/matching-factories.ts';
-import { expectAccessible, mintSession, useBrowser } from './harness.ts';
+import { expectAccessible, mintSession, screenshot, useBrowser } from './harness.ts';
 import { buildMarket, keyboardAnswers, listedMatches } from './market.ts';
 import { usePartnerSite } from './partner-site.ts';
 
@@ -141,6 +141,7 @@ describe('the web components on a partner’s page in Chromium', () => {
     expect(await matches.getByText('No matches yet').count()).toBe(0);
     expect(await matches.getByRole('alert').textContent()).toBe('');
     await expectAccessible(page, 'partner page before any answer');
+    await screenshot(page, 'matches-no-answers');
     const types = (await events()).map((event) => event.type);
     expect(types).not.toContain('mutualfit-error');
     expect(types).not.toContain('mutualfit-matches-loaded');

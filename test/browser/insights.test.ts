@@ -297,6 +297,7 @@ describe('insights in the reference app, for a candidate and for an employer’s
     expect(await tooFew.locator('mutualfit-insights').getByRole('heading', { level: 4 }).count()).toBe(0);
     expect(await horizontalOverflow(tooFew)).toBeLessThanOrEqual(0);
     await expectAccessible(tooFew, 'job insights of too small a market at 320 px');
+    await screenshot(tooFew, 'job-insights-too-few-320px');
 
     const second = await createCandidate(browser.service.app, market.adminKey);
     await putAnswers(market.admin, `/v1/candidates/${second.id}/answers`, marketCandidates.better.answers);
