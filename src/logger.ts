@@ -34,7 +34,7 @@ export const redactedPaths = [
  * contains (…, ann@example.com, …)", "Key (…)=(…) already exists"), `where`, and on PGlite the
  * query and its parameters: of a database error only what says which kind and where is kept.
  */
-export function loggableError(error: unknown): unknown {
+function loggableError(error: unknown): unknown {
   const cause =
     error instanceof DrizzleQueryError ? (error.cause ?? { message: 'database query failed' }) : error;
   return isDatabaseError(cause) ? withoutData(cause) : cause;

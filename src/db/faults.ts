@@ -1,5 +1,4 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { loggableError } from '../logger.ts';
 
 /**
  * Socket-level codes of a server that is gone or unreachable, and of a host name that does not
@@ -67,7 +66,7 @@ export function outageLog(log: FastifyBaseLogger, task: string) {
   return {
     failed(err: unknown): void {
       failing++;
-      const fields = { err: loggableError(err), task, failures: failing };
+      const fields = { err: err, task, failures: failing };
       if (failing === 1 || !isConnectionError(err)) log.warn(fields, `${task} failed; retrying`);
       else log.debug(fields, `${task} failed again`);
     },

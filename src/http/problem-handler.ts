@@ -1,7 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { isConnectionError } from '../db/faults.ts';
-import { loggableError } from '../logger.ts';
 import { tooLargeDetail } from './body-limit.ts';
 import { AppError, type ErrorCode, type FieldProblem, toProblem } from './errors.ts';
 import { acceptedMedia } from './json-body.ts';
@@ -77,11 +76,11 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     if (code) return sendProblem(reply, request, code, error.message);
     if (isClientAbort(error, request)) {
       // The client hung up (its body cut short): nothing failed on our side.
-      request.log.info({ err: loggableError(error) }, 'the client closed the connection mid-request');
+      request.log.info({ err: error }, 'the client closed the connection mid-request');
       return sendProblem(reply, request, 'validation_failed', 'The request ended before its body did.');
     }
     if (isConnectionError(error)) {
-      request.log.warn({ err: loggableError(error) }, 'database unavailable');
+      request.log.warn({ err: error }, 'database unavailable');
       reply.header('retry-after', String(DATABASE_RETRY_AFTER_S));
       return sendProblem(
         reply,
@@ -92,12 +91,12 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      request.log.info({ err: loggableError(error) }, 'a plugin refused the request');
+      request.log.info({ err: error }, 'a plugin refused the request');
       const clientCode = clientStatusCodes[status];
       if (clientCode === 'route_not_found') return sendProblem(reply, request, clientCode, noRoute(request));
       return sendProblem(reply, request, clientCode ?? 'validation_failed', error.message);
     }
-    request.log.error({ err: loggableError(error) }, 'unhandled error');
+    request.log.error({ err: error }, 'unhandled error');
     return sendProblem(
       reply,
       request,

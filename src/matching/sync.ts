@@ -5,7 +5,6 @@ import type { Database, Db, DbOrTx } from '../db/client.ts';
 import { outageLog, retryThroughOutages } from '../db/faults.ts';
 import type { Notifications } from '../db/notifications.ts';
 import { deferUntilCommit } from '../db/request-transaction.ts';
-import { loggableError } from '../logger.ts';
 import type { IndexSide, MatchIndex, PackedRow } from './index.ts';
 import { WrittenProfiles } from './profile-sync.ts';
 import {
@@ -60,7 +59,7 @@ export async function loadIndex(db: Db, index: MatchIndex, log: FastifyBaseLogge
     () => loadIndexOnce(db, index, log),
     (err, attempt, delayMs) =>
       log.warn(
-        { err: loggableError(err), attempt, delayMs },
+        { err: err, attempt, delayMs },
         'the database went away while loading the match index; loading again',
       ),
   );

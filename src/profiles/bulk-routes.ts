@@ -9,7 +9,6 @@ import type { Db, Tx } from '../db/client.ts';
 import { errorCodeSchema, fieldProblemsSchema, PROBLEM_LIMITS, problemSchema } from '../http/errors.ts';
 import { type CheckedBody, readCheckedBody } from '../ingest/checked-body.ts';
 import type { IngestPool } from '../ingest/ingest-pool.ts';
-import { loggableError } from '../logger.ts';
 import type { IndexSide } from '../matching/index.ts';
 import type { ProfileSync, WrittenProfile, WrittenProfiles } from '../matching/profile-sync.ts';
 import { assertLineCount, type BulkEntry, type LineResult, MAX_BULK_LINES, writeBulk } from './bulk.ts';
@@ -111,7 +110,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
     },
   };
   const onWriteErrorOf = (request: FastifyRequest) => (error: unknown) =>
-    request.log.error({ err: loggableError(error) }, 'bulk line could not be stored');
+    request.log.error({ err: error }, 'bulk line could not be stored');
 
   app.post(
     paths.candidate,
