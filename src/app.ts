@@ -25,6 +25,7 @@ import { healthRoutes } from './health/routes.ts';
 import { refuseEncodedBodies } from './http/content-encoding.ts';
 import { AllowedOrigins, registerCors } from './http/cors.ts';
 import { AppError } from './http/errors.ts';
+import { registerHostHeaderCheck } from './http/host-header.ts';
 import { registerIdempotency } from './http/idempotency.ts';
 import { registerJsonBodies } from './http/json-body.ts';
 import { registerMethodNotAllowed } from './http/method-not-allowed.ts';
@@ -109,6 +110,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       headersTimeout: config.HEADERS_TIMEOUT_MS,
       // How often node looks for requests past those deadlines (its default is every 30 s).
       connectionsCheckingInterval: Math.min(1_000, config.REQUEST_TIMEOUT_MS / 4),
+      // Checked by registerHostHeaderCheck, which answers with a problem rather than an empty 400.
+      requireHostHeader: false,
     },
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -117,6 +120,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerProblemHandlers(app);
   reportConnectionLosses(database, app.log);
   const metrics = registerHttpMetrics(app);
+  registerHostHeaderCheck(app);
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, bearer, createTestApp, type TestApp } from '../support/app.ts';
 
@@ -34,6 +35,35 @@ describe('the service over real HTTP', () => {
       expect(status, `${path}: ${body}`).toBe(404);
       expect(JSON.parse(body)).toMatchObject({ code: 'route_not_found' });
     }
+  });
+
+  /** The raw response to `head` (request line and headers) sent as written on a new connection. */
+  function sendRaw(head: string): Promise<string> {
+    const { hostname, port } = new URL(base);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.end(head));
+      let response = '';
+      socket.on('data', (chunk: Buffer) => (response += chunk.toString()));
+      socket.on('end', () => resolve(response));
+      socket.on('error', reject);
+    });
+  }
+
+  it('answers an HTTP/1.1 request without a Host header with a problem naming the header', async () => {
+    const response = await sendRaw('GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n');
+    const [head, body] = response.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(head).toMatch(/content-type: application\/problem\+json/i);
+    expect(head).toMatch(/x-request-id: \S+/i);
+    expect(JSON.parse(body!)).toMatchObject({
+      code: 'validation_failed',
+      detail: expect.stringContaining('Host'),
+    });
+  });
+
+  it('still serves an HTTP/1.0 request without a Host header, which that version allows', async () => {
+    const response = await sendRaw('GET /healthz HTTP/1.0\r\n\r\n');
+    expect(response).toMatch(/^HTTP\/1\.[01] 200 /);
   });
 
   it('listens on a loopback port', () => {
