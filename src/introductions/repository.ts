@@ -1,7 +1,7 @@
 import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { and, asc, eq, gt, inArray, type SQL, sql } from '../db/orm.ts';
-import { candidates, introductionEvents, introductions } from '../db/schema.ts';
+import { candidates, introductionEvents, introductions, jobs } from '../db/schema.ts';
 import type { IntroductionSide, IntroductionStatus, SideStates } from './state.ts';
 
 export type IntroductionRow = Awaited<ReturnType<typeof findIntroduction>> & {};
@@ -41,6 +41,39 @@ export async function lockIntroduction(db: DbOrTx, workspaceId: string, jobId: s
     .from(introductions)
     .where(pairWhere(workspaceId, jobId, candidateId))
     .for('update');
+  return row;
+}
+
+/**
+ * Whether the pair's job and candidate both still exist, key-share-locked to the end of the
+ * transaction: a deletion of either (an erasure, a job or employer deleted) in flight is waited
+ * for, and one that comes later waits for this transaction, so its rows never point at a gone row.
+ * Updates of the two rows (a pause, a job closing) do not wait.
+ */
+export async function lockPairParents(db: DbOrTx, workspaceId: string, jobId: string, candidateId: string) {
+  const [job] = await db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(and(eq(jobs.workspaceId, workspaceId), eq(jobs.id, jobId)))
+    .for('key share');
+  const [candidate] = await db
+    .select({ id: candidates.id })
+    .from(candidates)
+    .where(and(eq(candidates.workspaceId, workspaceId), eq(candidates.id, candidateId)))
+    .for('key share');
+  return job !== undefined && candidate !== undefined;
+}
+
+/**
+ * The pair's row as it is now (after a step in flight, which locks it for update), key-share-locked
+ * to the end of the transaction: its deletion with the job or the candidate waits for it.
+ */
+export async function holdIntroduction(db: DbOrTx, workspaceId: string, jobId: string, candidateId: string) {
+  const [row] = await db
+    .select(columns)
+    .from(introductions)
+    .where(pairWhere(workspaceId, jobId, candidateId))
+    .for('key share');
   return row;
 }
 

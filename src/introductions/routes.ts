@@ -24,7 +24,13 @@ import {
   type JobRow,
 } from '../profiles/repository.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
-import { appendEvent, findIntroduction, type IntroductionRow, listIntroductions } from './repository.ts';
+import {
+  appendEvent,
+  findIntroduction,
+  holdIntroduction,
+  type IntroductionRow,
+  listIntroductions,
+} from './repository.ts';
 import {
   actionBody,
   introductionList,
@@ -141,17 +147,24 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
     return new AppError('not_acceptable_pair', detail, { extra: { explanation } });
   }
 
-  /** Reads the other side's contact and logs the read in the introduction's events, together. */
+  /**
+   * The introduction as it is now and, while it is mutual, the other side's contact, the read logged
+   * in the introduction's events, together. The row is held so that an erasure or a deletion in
+   * flight is waited for: then the pair is gone (404), never a read logged for a deleted row.
+   */
   function readContact<T>(
     principal: WorkspacePrincipal,
-    row: IntroductionRow,
+    pair: { jobId: string; candidateId: string },
     side: IntroductionSide,
     find: (tx: Tx) => Promise<T | undefined>,
-  ): Promise<T | undefined> {
+  ): Promise<{ row: IntroductionRow; found?: T | undefined }> {
     return db.transaction(async (tx) => {
+      const row = await holdIntroduction(tx, principal.workspaceId, pair.jobId, pair.candidateId);
+      if (!row) throw notFound(`The introduction of job ${pair.jobId} and candidate ${pair.candidateId}`);
+      if (row.status !== 'mutual') return { row };
       const found = await find(tx);
       if (found) await appendEvent(tx, principal, row, side, 'contact_read');
-      return found;
+      return { row, found };
     });
   }
 
@@ -220,16 +233,17 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
       if (!row) throw notFound(`The introduction of job ${jobId} and candidate ${candidateId}`);
       // While a candidate is paused, no contact goes either way, even for a mutual introduction.
       if (row.status !== 'mutual' || candidate.paused) return { introduction: view(row) };
+      const pair = { jobId, candidateId };
       if (side === 'employer') {
-        const contact = await readContact(principal, row, 'employer', (tx) =>
+        const read = await readContact(principal, pair, 'employer', (tx) =>
           findContact(tx, principal.workspaceId, candidateId),
         );
-        return { introduction: view(row, { contact }) };
+        return { introduction: view(read.row, { contact: read.found }) };
       }
-      const employerContact = await readContact(principal, row, 'candidate', (tx) =>
+      const read = await readContact(principal, pair, 'candidate', (tx) =>
         findEmployerContact(tx, principal.workspaceId, job.employerId),
       );
-      return { introduction: view(row, { employerContact }) };
+      return { introduction: view(read.row, { employerContact: read.found }) };
     },
   );
 

@@ -1,6 +1,6 @@
 import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { Db } from '../db/client.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError, notFound } from '../http/errors.ts';
 import { enqueueEvent } from '../webhooks/events.ts';
 import {
   appendEvent,
@@ -8,6 +8,7 @@ import {
   findIntroduction,
   type IntroductionRow,
   lockIntroduction,
+  lockPairParents,
   updateIntroduction,
 } from './repository.ts';
 import {
@@ -49,6 +50,10 @@ export async function applyStep(
 ) {
   const { workspaceId } = principal;
   return db.transaction(async (tx) => {
+    // Erased or deleted since the route found them: the pair is gone, as it would be a moment later.
+    if (!(await lockPairParents(tx, workspaceId, pair.jobId, pair.candidateId))) {
+      throw notFound(`The pair of job ${pair.jobId} and candidate ${pair.candidateId}`);
+    }
     await ensureIntroduction(tx, { workspaceId, ...pair });
     const row = await lockIntroduction(tx, workspaceId, pair.jobId, pair.candidateId);
     if (!row) throw new Error('the introduction row vanished inside its transaction');

@@ -1,7 +1,8 @@
-import { and, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
+import { and, eq, sql } from 'drizzle-orm';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { candidates, introductionEvents, introductions } from '../../src/db/schema.ts';
+import { rowsOf } from '../../src/db/rows.ts';
+import { candidates, introductionEvents, introductions, jobs } from '../../src/db/schema.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { availableDatabaseKinds } from '../support/database.ts';
 import { type Caller, expectProblem, tablesMentioning, walkList } from '../support/factories.ts';
@@ -308,4 +309,72 @@ describe.each(availableDatabaseKinds())('introductions on %s', (kind) => {
       expectProblem(await m.admin.get(pairPath(m.job.id, m.ids.good)), 404, 'not_found');
     });
   });
+
+  // PostgreSQL's alone: PGlite has one connection, so there the request waits for the deletion
+  // whatever the code does.
+  if (kind === 'postgres') {
+    describe('a pair deleted while a request is on it', () => {
+      /** Until a statement of this database waits for a lock (a bounded wait). */
+      async function untilARequestWaitsForALock() {
+        const waiting = async () =>
+          rowsOf<{ n: number }>(
+            await t.database.db.execute(sql`
+              select count(*)::int as n from pg_locks l join pg_stat_activity a using (pid)
+               where not l.granted and a.datname = current_database()`),
+          )[0]!.n;
+        for (let tries = 0; tries < 100 && (await waiting()) === 0; tries++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+
+      /** Sends `request` while `deletion` is made and not yet committed; its answer once it commits. */
+      async function whileDeleting(
+        deletion: (tx: Parameters<Parameters<typeof t.database.db.transaction>[0]>[0]) => Promise<unknown>,
+        request: () => Promise<LightMyRequestResponse>,
+      ) {
+        let sent: Promise<LightMyRequestResponse> | undefined;
+        await t.database.db.transaction(async (tx) => {
+          await deletion(tx);
+          sent = request();
+          await untilARequestWaitsForALock();
+        });
+        return sent!;
+      }
+
+      it('answers 404 to a step that meets the erasure of the candidate, and leaves nothing', async () => {
+        const { m, employer, candidate } = await market();
+        await step(candidate, m, m.ids.good, 'interested');
+        const response = await whileDeleting(
+          (tx) => tx.delete(candidates).where(eq(candidates.id, m.ids.good)),
+          () => act(employer, m, m.ids.good, 'interested'),
+        );
+        expectProblem(response, 404, 'not_found');
+        const left = await t.database.db
+          .select()
+          .from(introductions)
+          .where(eq(introductions.candidateId, m.ids.good));
+        expect(left).toEqual([]);
+      });
+
+      it("answers 404 to a pair's first step that meets the deletion of the job", async () => {
+        const { m, candidate } = await market();
+        const response = await whileDeleting(
+          (tx) => tx.delete(jobs).where(eq(jobs.id, m.job.id)),
+          () => act(candidate, m, m.ids.good, 'interested'),
+        );
+        expectProblem(response, 404, 'not_found');
+      });
+
+      it('answers 404 to a contact read that meets the erasure of the candidate', async () => {
+        const { m, employer, candidate } = await market();
+        await step(candidate, m, m.ids.good, 'interested');
+        await step(employer, m, m.ids.good, 'interested');
+        const response = await whileDeleting(
+          (tx) => tx.delete(candidates).where(eq(candidates.id, m.ids.good)),
+          () => employer.get(pairPath(m.job.id, m.ids.good)),
+        );
+        expectProblem(response, 404, 'not_found');
+      });
+    });
+  }
 });
