@@ -104,8 +104,10 @@ export function registerIdempotency(app: FastifyInstance, { db }: { db: Db }): v
     if (!pending || pending.settled) return payload;
     pending.settled = true;
     const { held } = pending;
-    // Server errors are not kept (nor anything the handler wrote): the client retries them.
-    if (reply.statusCode >= 500 || typeof payload !== 'string') {
+    // Server errors are not kept (nor anything the handler wrote): the client retries them. Nor is
+    // a reply that says when to retry (a busy allocation or insights pass, a market that kept
+    // moving): replayed, it would answer every retry with the same key the same way for 24 h.
+    if (reply.statusCode >= 500 || reply.hasHeader('retry-after') || typeof payload !== 'string') {
       await held.rollback();
       return payload;
     }

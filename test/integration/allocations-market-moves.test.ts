@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AllocationSlots } from '../../src/allocation/off-thread.ts';
+import { AllocationSlots, AllocationsBusy } from '../../src/allocation/off-thread.ts';
 import { rowsOf } from '../../src/db/rows.ts';
 import { jobs } from '../../src/db/schema.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
@@ -156,5 +156,23 @@ describe.each(availableDatabaseKinds())('an allocation whose market moves while 
     expect(runs).toHaveBeenCalledTimes(3);
     const audit = await auditRowsOf(t.database.db, m.workspace.id);
     expect(audit.some((row) => row.action === 'allocation')).toBe(false);
+  });
+
+  describe('with an Idempotency-Key, a reply that says when to retry is not replayed to the retry', () => {
+    const key = { 'idempotency-key': 'allocate-once' };
+
+    it('runs a retry of an allocation refused while allocations were queued up', async () => {
+      const m = await createMarket(t.app);
+      vi.spyOn(AllocationSlots.prototype, 'use').mockRejectedValueOnce(new AllocationsBusy());
+      const busy = await m.admin.post('/v1/allocations', { source: 'matches' }, key);
+      expectProblem(busy, 429, 'rate_limited');
+      expect(busy.headers['retry-after']).toBe('5');
+      const retry = await m.admin.post('/v1/allocations', { source: 'matches' }, key);
+      expect(retry.headers['idempotent-replayed']).toBeUndefined();
+      await storedAllocation(m, retry);
+      const replay = await m.admin.post('/v1/allocations', { source: 'matches' }, key);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.json()).toEqual(retry.json());
+    });
   });
 });
