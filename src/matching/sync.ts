@@ -97,6 +97,8 @@ async function loadIndexOnce(db: Db, index: MatchIndex, log: FastifyBaseLogger):
   }
   index.trim();
   index.loadSeconds = (performance.now() - started) / 1000;
+  const warming = performance.now();
+  index.warmUp();
   index.loaded = true;
   const { profiles, bytes, bytesPerProfile } = index.stats();
   log.info(
@@ -105,6 +107,7 @@ async function loadIndexOnce(db: Db, index: MatchIndex, log: FastifyBaseLogger):
       indexBytes: bytes,
       bytesPerProfile: Math.round(bytesPerProfile),
       ms: Math.round(index.loadSeconds * 1000),
+      warmUpMs: Math.round(performance.now() - warming),
     },
     'match index loaded',
   );
