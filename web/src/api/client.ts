@@ -12,6 +12,8 @@ export class ApiError extends Error {
   readonly detail: string;
   readonly requestId: string | undefined;
   readonly errors: { path: string; message: string }[];
+  /** Seconds to wait before a retry, from `Retry-After` (a 429 or 503 sends it). */
+  readonly retryAfter: number | undefined;
 
   constructor(init: {
     status: number;
@@ -19,6 +21,7 @@ export class ApiError extends Error {
     detail: string;
     requestId?: string | undefined;
     errors?: { path: string; message: string }[] | undefined;
+    retryAfter?: number | undefined;
   }) {
     super(init.detail);
     this.name = 'ApiError';
@@ -27,6 +30,7 @@ export class ApiError extends Error {
     this.detail = init.detail;
     this.requestId = init.requestId;
     this.errors = init.errors ?? [];
+    this.retryAfter = init.retryAfter;
   }
 
   /** The session is expired or revoked: the page should ask for a new link. */
@@ -46,6 +50,7 @@ export function createApi(apiBase: string, session: string, fetchImpl?: typeof f
 
 /** Maps a parsed error body (problem+json or not) and its response to an ApiError. */
 export function toApiError(body: unknown, response: Response): ApiError {
+  const retryAfter = retryAfterSeconds(response.headers.get('retry-after'));
   if (isProblem(body)) {
     return new ApiError({
       status: response.status,
@@ -53,6 +58,7 @@ export function toApiError(body: unknown, response: Response): ApiError {
       detail: body.detail,
       requestId: typeof body.requestId === 'string' ? body.requestId : undefined,
       errors: Array.isArray(body.errors) ? body.errors : undefined,
+      retryAfter,
     });
   }
   return new ApiError({
@@ -60,7 +66,13 @@ export function toApiError(body: unknown, response: Response): ApiError {
     code: 'unexpected_response',
     detail: `The service answered ${response.status} ${response.statusText}`.trim(),
     requestId: response.headers.get('x-request-id') ?? undefined,
+    retryAfter,
   });
+}
+
+/** `Retry-After` in seconds; the HTTP-date form (which the service never sends) is left out. */
+function retryAfterSeconds(header: string | null): number | undefined {
+  return header !== null && /^\d+$/.test(header.trim()) ? Number(header.trim()) : undefined;
 }
 
 function isProblem(

@@ -8,6 +8,7 @@ import type { JobSelectedDetail } from '../components/jobs.ts';
 import type { JobFacts } from '../components/matches.ts';
 import type { EmployerChoice } from '../components/privacy.ts';
 import { sharedStyles } from '../components/styles.ts';
+import { failureMessage } from '../i18n/failure.ts';
 import { type Locale, locales, type MessageKey, pickLocale, translate } from '../i18n/index.ts';
 import { forgetSession, takeSession } from './session.ts';
 
@@ -37,7 +38,7 @@ class MutualfitApp extends LitElement {
     jobId: { state: true },
     job: { state: true },
     employers: { state: true },
-    problem: { state: true },
+    failure: { state: true },
   };
 
   static override styles = [
@@ -88,7 +89,8 @@ class MutualfitApp extends LitElement {
   declare jobId: string | undefined;
   declare job: JobFacts | undefined;
   declare employers: EmployerChoice[];
-  declare problem: string;
+  /** Why the session could not be read (shown in the current language, so kept as the error). */
+  declare failure: unknown;
   private session: string | undefined;
   private candidateId: string | undefined;
 
@@ -99,7 +101,6 @@ class MutualfitApp extends LitElement {
     this.role = 'candidate';
     this.locale = pickLocale(storage()?.getItem(LOCALE_KEY) ?? navigator.language);
     this.employers = [];
-    this.problem = '';
     this.addEventListener('mutualfit-session-expired', () => this.expire());
     this.addEventListener('mutualfit-erased', () => {
       forgetSession(storage());
@@ -145,10 +146,7 @@ class MutualfitApp extends LitElement {
     } catch (error) {
       if (error instanceof ApiError && error.sessionEnded) this.expire();
       else {
-        this.problem =
-          error instanceof ApiError && error.code === 'network_error'
-            ? this.t('error.network')
-            : this.t('error.generic', { detail: error instanceof Error ? error.message : String(error) });
+        this.failure = error;
         this.screen = 'failed';
       }
     }
@@ -213,7 +211,7 @@ class MutualfitApp extends LitElement {
       case 'erased':
         return this.message('erased.title', this.t('erased.body'));
       case 'failed':
-        return html`<div role="alert">${this.message('error.retry', this.problem)}</div>
+        return html`<div role="alert">${this.message('error.title', failureMessage(this.locale, this.failure))}</div>
           <button @click=${() => location.reload()}>${this.t('error.retry')}</button>`;
       case 'ready':
         return this.view === 'match' || this.view === 'job' ? this.detail() : this.component(this.view);

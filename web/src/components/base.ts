@@ -1,5 +1,6 @@
 import { LitElement, type PropertyValues } from 'lit';
 import { type Api, ApiError, createApi, must } from '../api/client.ts';
+import { failureMessage } from '../i18n/failure.ts';
 import { type Locale, type MessageKey, pickLocale, translate } from '../i18n/index.ts';
 import { sharedStyles } from './styles.ts';
 
@@ -92,9 +93,7 @@ export class MutualfitElement extends LitElement {
         detail: failure.detail,
         status: failure.status,
       });
-    if (failure.sessionEnded) return this.t('expired.title');
-    if (failure.code === 'network_error') return this.t('error.network');
-    return this.t('error.generic', { detail: failure.detail });
+    return failureMessage(this.lang2, failure);
   }
 
   /** Whether a change needs the data reloaded. */
