@@ -274,6 +274,32 @@ describe('the reference candidate app at /app/ in Chromium', () => {
     await expectAccessible(page, 'incomplete link');
   });
 
+  it('ends the page when the session expires while it is open, on the service’s clock, without waiting for a request', async () => {
+    const market = await buildMarket(browser.service.app);
+    await withAnswers(market);
+    const session = await mintSession(browser.service, market.adminKey, {
+      candidateId: market.candidate.id,
+      ttlSeconds: 120,
+    });
+    const page = await browser.page();
+    // The page's clock only, and an hour fast, as a badly set computer's: the page counts the time
+    // left on the service's clock.
+    await page.clock.install({ time: Date.now() + 3_600_000 });
+    await page.goto(`${browser.service.baseUrl}/app/#session=${session.token}`);
+    await nav(page, 'Matches');
+    const items = page.getByRole('heading', { level: 3, name: /^Match \d+: / });
+    await items.first().waitFor();
+
+    await page.clock.fastForward('01:00');
+    expect(await items.count()).toBeGreaterThan(0);
+    await page.clock.fastForward('01:01');
+    await page.getByRole('heading', { name: 'This link has expired' }).waitFor();
+    expect(await items.count()).toBe(0);
+    expect(await page.getByRole('navigation').count()).toBe(0);
+    expect(await page.evaluate('sessionStorage.getItem("mutualfit.session")')).toBeNull();
+    await expectAccessible(page, 'a link that expired while open');
+  });
+
   it('switches between English, Dutch and French', async () => {
     const market = await buildMarket(browser.service.app);
     const { page } = await openApp(market);

@@ -20,6 +20,8 @@ type Role = 'candidate' | 'employer';
 
 const languageNames: Record<Locale, string> = { en: 'English', nl: 'Nederlands', fr: 'Français' };
 const LOCALE_KEY = 'mutualfit.locale';
+/** setTimeout's longest delay (about 24.8 days; a session lasts 24 h at most). */
+const LONGEST_TIMEOUT_MS = 2 ** 31 - 1;
 
 function storage(): Storage | undefined {
   try {
@@ -93,6 +95,7 @@ class MutualfitApp extends LitElement {
   declare failure: unknown;
   private session: string | undefined;
   private candidateId: string | undefined;
+  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     super();
@@ -103,6 +106,7 @@ class MutualfitApp extends LitElement {
     this.employers = [];
     this.addEventListener('mutualfit-session-expired', () => this.expire());
     this.addEventListener('mutualfit-erased', () => {
+      clearTimeout(this.expiryTimer);
       forgetSession(storage());
       this.session = undefined;
       this.screen = 'erased';
@@ -136,7 +140,9 @@ class MutualfitApp extends LitElement {
 
   private async start(): Promise<void> {
     try {
-      const { session } = await must(createApi(location.origin, this.session!).GET('/v1/sessions/current'));
+      const call = createApi(location.origin, this.session!).GET('/v1/sessions/current');
+      const { session } = await must(call);
+      this.expireAt(session.expiresAt, (await call).response);
       if (session.role === 'candidate') this.candidateId = session.candidateId;
       else {
         this.role = 'employer';
@@ -152,7 +158,21 @@ class MutualfitApp extends LitElement {
     }
   }
 
+  /**
+   * Ends the page when the session does, rather than at its next request: until then, a page left
+   * open would go on showing the candidate's data (an employer's contact, say) on a shared screen.
+   * The time left is counted on the service's clock (its Date header), so a wrong clock here does
+   * not end the page early or late.
+   */
+  private expireAt(expiresAt: string, response: Response): void {
+    const now = Date.parse(response.headers.get('date') ?? '') || Date.now();
+    const left = Math.min(Math.max(0, Date.parse(expiresAt) - now), LONGEST_TIMEOUT_MS);
+    clearTimeout(this.expiryTimer);
+    this.expiryTimer = setTimeout(() => this.expire(), left);
+  }
+
   private expire(): void {
+    clearTimeout(this.expiryTimer);
     forgetSession(storage());
     this.session = undefined;
     this.screen = 'expired';
