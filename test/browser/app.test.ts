@@ -3,8 +3,8 @@ import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { sessions } from '../../src/db/schema.ts';
-import { expectProblem } from '../support/factories.ts';
-import { putAnswers } from '../support/matching-factories.ts';
+import { caller, createEmployer, createJob, expectProblem, mintKey } from '../support/factories.ts';
+import { jobAnswers, putAnswers } from '../support/matching-factories.ts';
 import { expectAccessible, horizontalOverflow, mintSession, screenshot, useBrowser } from './harness.ts';
 import { chooseOption, focused, pickRadio, press, tick, typeInto } from './keyboard.ts';
 import { buildMarket, keyboardAnswers, listedMatches, type Market, sortedAnswers } from './market.ts';
@@ -317,6 +317,44 @@ describe('the reference candidate app at /app/ in Chromium', () => {
       await expectAccessible(page, `questionnaire in ${option}`);
       if (lang === 'nl') await screenshot(page, 'questionnaire-nl');
     }
+  });
+
+  it('reflows at 320 px when an employer’s name, job title and contact are each one long word', async () => {
+    const market = await buildMarket(browser.service.app);
+    const { app } = browser.service;
+    const oneWord = 'Lagerlogistikdienstleistungsgesellschaft'.repeat(5);
+    const employer = await createEmployer(app, market.adminKey, { name: oneWord });
+    const job = await createJob(app, market.adminKey, employer.id, { title: oneWord });
+    await putAnswers(market.admin, `/v1/jobs/${job.id}/answers`, jobAnswers);
+    const contact = { name: oneWord, email: `${'recruiting'.repeat(6)}@${'example'.repeat(8)}.test` };
+    const saved = await market.admin.put(`/v1/employers/${employer.id}/contact`, contact);
+    expect(saved.statusCode, saved.body).toBe(200);
+    await withAnswers(market);
+    const path = `/v1/jobs/${job.id}/introductions/${market.candidate.id}`;
+    const employerApi = caller(
+      app,
+      (await mintKey(app, market.adminKey, { role: 'employer', employerId: employer.id })).key,
+    );
+    expect((await employerApi.post(path, { action: 'interested' })).statusCode).toBe(200);
+    const { page } = await openApp(market, { viewport: { width: 320, height: 720 } });
+
+    await nav(page, 'Matches');
+    await page.getByRole('heading', { level: 3 }).filter({ hasText: oneWord }).waitFor();
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    const headings = await page.getByRole('heading', { level: 3, name: /^Match \d+: / }).allTextContents();
+    const rank = headings.findIndex((heading) => heading.includes(oneWord)) + 1;
+    expect(rank, 'the long-named job is listed').toBeGreaterThan(0);
+    await page.getByRole('button', { name: `See why: match ${rank}` }).click();
+    await page.getByRole('button', { name: 'I am interested' }).click();
+    await page.getByRole('link', { name: contact.email }).waitFor();
+    await page.getByRole('heading', { level: 4 }).nth(1).waitFor();
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await expectAccessible(page, 'a mutual introduction with long names at 320 px');
+    await screenshot(page, 'long-names-320px');
+
+    await nav(page, 'Privacy');
+    await page.getByRole('checkbox', { name: oneWord }).waitFor();
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
   });
 
   it('reflows at 320 px: no screen scrolls sideways', async () => {

@@ -14,6 +14,9 @@ export const sharedStyles = css`
     background: var(--mutualfit-background, transparent);
     font-family: var(--mutualfit-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
     line-height: 1.5;
+    /* Names, titles and addresses come from employers and may be one long word: they wrap rather
+       than widen the page (WCAG 1.4.10, reflow at 320 px). */
+    overflow-wrap: anywhere;
     --_accent: var(--mutualfit-accent, #0b5cad);
     --_accent-text: var(--mutualfit-accent-text, #ffffff);
     --_muted: var(--mutualfit-muted, #4f5660);
