@@ -247,6 +247,31 @@ describe('the reference candidate app at /app/ in Chromium', () => {
     expect((await market.admin.get(candidateUrl)).statusCode).toBe(404);
   });
 
+  it('keeps employers ticked for hiding across a pause, and downloads the data once on a double click', async () => {
+    const market = await buildMarket(browser.service.app);
+    await withAnswers(market);
+    const { page, requests } = await openApp(market);
+    await nav(page, 'Matches');
+    await page.getByRole('button', { name: 'See why: match 2' }).waitFor();
+    await nav(page, 'Privacy');
+
+    const employer = page.getByRole('checkbox', { name: market.employer.name });
+    await employer.check();
+    await page.getByRole('checkbox', { name: /^Pause my profile/ }).check();
+    await page.getByText('Your profile is paused.').waitFor();
+    expect(await employer.isChecked()).toBe(true);
+    await page.getByRole('button', { name: 'Save hidden employers' }).click();
+    await page.getByText('Hidden employers saved.').waitFor();
+    const stored = (await market.admin.get(`/v1/candidates/${market.candidate.id}`)).json().candidate;
+    expect(stored).toMatchObject({ paused: true, hiddenFromEmployerIds: [market.employer.id] });
+
+    const exports = () => requests.filter((request) => request.url.endsWith('/export')).length;
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download my data' }).dblclick();
+    await download;
+    expect(exports()).toBe(1);
+  });
+
   it('shows “this link has expired” for an expired or a revoked session, and says when the link is incomplete', async () => {
     const market = await buildMarket(browser.service.app);
     const expired = await mintSession(browser.service, market.adminKey, { candidateId: market.candidate.id });

@@ -60,12 +60,13 @@ export class MutualfitPrivacy extends MutualfitElement {
     }
   }
 
-  private adopt(candidate: Schemas['Candidate']): void {
+  /** Takes the stored settings; the employers ticked but not saved yet stay ticked unless `hidden` was saved. */
+  private adopt(candidate: Schemas['Candidate'], hidden = true): void {
     this.settings = {
       paused: candidate.paused ?? false,
       hiddenFromEmployerIds: candidate.hiddenFromEmployerIds ?? [],
     };
-    this.chosen = [...this.settings.hiddenFromEmployerIds];
+    if (hidden) this.chosen = [...this.settings.hiddenFromEmployerIds];
   }
 
   private async change(patch: Partial<PrivacySettings>, notice: string): Promise<void> {
@@ -77,7 +78,7 @@ export class MutualfitPrivacy extends MutualfitElement {
       const { candidate } = await must(
         this.api.PATCH('/v1/candidates/{id}', { params: { path: { id } }, body: patch }),
       );
-      this.adopt(candidate);
+      this.adopt(candidate, 'hiddenFromEmployerIds' in patch);
       this.notice = notice;
       this.emit('mutualfit-privacy-changed', this.settings);
     } catch (error) {
@@ -88,6 +89,7 @@ export class MutualfitPrivacy extends MutualfitElement {
   }
 
   private async download(): Promise<void> {
+    this.busy = true;
     this.problem = '';
     try {
       const id = await this.candidate();
@@ -103,6 +105,8 @@ export class MutualfitPrivacy extends MutualfitElement {
       this.emit('mutualfit-exported', { candidateId: id });
     } catch (error) {
       this.problem = this.report(error);
+    } finally {
+      this.busy = false;
     }
   }
 
@@ -169,7 +173,7 @@ export class MutualfitPrivacy extends MutualfitElement {
       }
       <section class="card">
         <p id="export-help" class="muted">${this.t('p.exportHelp')}</p>
-        <button class="secondary" aria-describedby="export-help" @click=${() => this.download()}>${this.t('p.export')}</button>
+        <button class="secondary" aria-describedby="export-help" ?disabled=${this.busy} @click=${() => this.download()}>${this.t('p.export')}</button>
       </section>
       <section class="card">
         <p id="erase-help" class="muted">${this.t('p.eraseHelp')}</p>
