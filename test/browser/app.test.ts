@@ -247,6 +247,26 @@ describe('the reference candidate app at /app/ in Chromium', () => {
     expect((await market.admin.get(candidateUrl)).statusCode).toBe(404);
   });
 
+  it('shows where an introduction stands when the employer declined it while the page was open', async () => {
+    const market = await buildMarket(browser.service.app);
+    await withAnswers(market);
+    const rank = (await listedMatches(market)).findIndex((match) => match.jobId === market.job.id) + 1;
+    const { page } = await openApp(market);
+    await nav(page, 'Matches');
+    await page.getByRole('button', { name: `See why: match ${rank}` }).click();
+    await page.getByText('You have not said anything about this job yet.').waitFor();
+
+    const path = `/v1/jobs/${market.job.id}/introductions/${market.candidate.id}`;
+    const declined = await market.employerApi.post(path, { action: 'declined' });
+    expect(declined.statusCode, declined.body).toBe(200);
+    await page.getByRole('button', { name: 'I am interested' }).click();
+    await page.getByText('This introduction was declined.').waitFor();
+    const alert = page.getByRole('alert').filter({ hasText: 'This introduction changed in the meantime.' });
+    expect(await alert.textContent()).not.toContain('other side');
+    expect(await page.getByRole('button', { name: 'I am interested' }).count()).toBe(0);
+    await expectAccessible(page, 'an introduction the employer declined meanwhile');
+  });
+
   it('keeps employers ticked for hiding across a pause, and downloads the data once on a double click', async () => {
     const market = await buildMarket(browser.service.app);
     await withAnswers(market);

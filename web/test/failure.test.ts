@@ -33,6 +33,18 @@ describe('what a person is told when a call failed', () => {
     );
   });
 
+  it('says in their language why the profile’s own state refuses a step (paused, hidden, not a match)', () => {
+    expect(failureMessage('nl', answer(409, 'candidate_paused'))).toBe(
+      'Je profiel is gepauzeerd: hervat het eerst.',
+    );
+    expect(failureMessage('fr', answer(409, 'hidden_from_employer'))).toBe(
+      'Vous masquez votre profil à cet employeur : montrez-le-lui d’abord à nouveau.',
+    );
+    expect(failureMessage('en', answer(409, 'not_acceptable_pair'))).toBe(
+      'This job and your profile do not match at the moment, so this is not possible now.',
+    );
+  });
+
   it('keeps the API’s detail for a refusal it has no message of its own for, and names an ended session and no connection', () => {
     expect(failureMessage('en', answer(422, 'invalid_input'))).toBe(
       "Something went wrong: The service's own English text for invalid_input",

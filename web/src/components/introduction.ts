@@ -101,7 +101,13 @@ export class MutualfitIntroduction extends MutualfitElement {
       if (introduction.status === 'mutual') await this.load();
       this.emit('mutualfit-interest', { jobId, action, status: introduction.status });
     } catch (error) {
-      this.problem = this.report(error);
+      const problem = this.report(error);
+      // A conflict means the introduction moved on elsewhere (the employer answered, the job
+      // closed): show where it stands now, not the buttons of a state that is gone.
+      if (error instanceof ApiError && error.code === 'conflict') {
+        await this.load();
+        this.problem = this.problem || this.t('i.changed');
+      } else this.problem = problem;
     } finally {
       this.busy = false;
     }

@@ -22,6 +22,11 @@ export const fr: Catalogue = {
   'error.rateLimitedFor': 'Trop de demandes en peu de temps. Réessayez dans {seconds} secondes.',
   'error.unavailable': 'Le service est momentanément indisponible. Réessayez dans un instant.',
   'error.server': 'Une erreur s’est produite de notre côté. Réessayez dans un instant.',
+  'i.changed': 'Cette mise en relation a changé entre-temps. Voici où elle en est.',
+  'error.paused': 'Votre profil est en pause : réactivez-le d’abord.',
+  'error.hidden': 'Vous masquez votre profil à cet employeur : montrez-le-lui d’abord à nouveau.',
+  'error.notAcceptable':
+    'Cette offre et votre profil ne correspondent pas pour le moment : ce n’est pas possible maintenant.',
   'error.network': 'Le service est injoignable. Vérifiez votre connexion et réessayez.',
   'error.retry': 'Réessayer',
   'q.progress': 'Question {n} sur {total}',

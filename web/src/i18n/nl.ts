@@ -22,6 +22,11 @@ export const nl: Catalogue = {
   'error.rateLimitedFor': 'Te veel verzoeken in korte tijd. Probeer het over {seconds} seconden opnieuw.',
   'error.unavailable': 'De dienst is even niet beschikbaar. Probeer het zo meteen opnieuw.',
   'error.server': 'Er ging bij ons iets mis. Probeer het zo meteen opnieuw.',
+  'i.changed': 'Deze kennismaking is intussen veranderd. Zo staat ze nu.',
+  'error.paused': 'Je profiel is gepauzeerd: hervat het eerst.',
+  'error.hidden': 'Je verbergt je profiel voor deze werkgever: toon het eerst weer.',
+  'error.notAcceptable':
+    'Deze vacature en je profiel passen op dit moment niet bij elkaar, dus dit kan nu niet.',
   'error.network': 'De dienst is niet bereikbaar. Controleer je verbinding en probeer opnieuw.',
   'error.retry': 'Opnieuw proberen',
   'q.progress': 'Vraag {n} van {total}',
