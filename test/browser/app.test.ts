@@ -6,7 +6,7 @@ import { sessions } from '../../src/db/schema.ts';
 import { caller, createEmployer, createJob, expectProblem, mintKey } from '../support/factories.ts';
 import { jobAnswers, putAnswers } from '../support/matching-factories.ts';
 import { expectAccessible, horizontalOverflow, mintSession, screenshot, useBrowser } from './harness.ts';
-import { chooseOption, focused, pickRadio, press, tick, typeInto } from './keyboard.ts';
+import { chooseOption, focused, pickRadio, press, tabTo, tick, typeInto } from './keyboard.ts';
 import { buildMarket, keyboardAnswers, listedMatches, type Market, sortedAnswers } from './market.ts';
 
 const percent = (value: number) => `${Math.round(value * 100)}%`;
@@ -245,6 +245,31 @@ describe('the reference candidate app at /app/ in Chromium', () => {
     await expectAccessible(page, 'erased');
     await screenshot(page, 'erased');
     expect((await market.admin.get(candidateUrl)).statusCode).toBe(404);
+  });
+
+  it('keeps the keyboard focus in place: on an introduction’s new state, and on the page once erased', async () => {
+    const market = await buildMarket(browser.service.app);
+    await withAnswers(market);
+    const { page } = await openApp(market);
+    await tabTo(page, page.getByRole('navigation').getByRole('button', { name: 'Matches', exact: true }));
+    await page.keyboard.press('Enter');
+    await tabTo(page, page.getByRole('button', { name: 'See why: match 1' }));
+    await page.keyboard.press('Enter');
+    await tabTo(page, page.getByRole('button', { name: 'I am interested' }));
+    await page.keyboard.press('Enter');
+    const status = page.getByRole('status').filter({ hasText: 'You said you are interested.' });
+    await status.waitFor();
+    await expect.poll(() => focused(status)).toBe(true);
+    await page.keyboard.press('Tab');
+    expect(await focused(page.getByRole('button', { name: 'Withdraw' }))).toBe(true);
+
+    await tabTo(page, page.getByRole('navigation').getByRole('button', { name: 'Privacy', exact: true }));
+    await page.keyboard.press('Enter');
+    await tabTo(page, page.getByRole('button', { name: 'Erase my data' }));
+    await page.keyboard.press('Enter');
+    await press(page, page.getByRole('dialog').getByRole('button', { name: 'Yes, erase everything' }));
+    await page.getByRole('heading', { name: 'Your data has been erased' }).waitFor();
+    await expect.poll(() => focused(page.getByRole('main'))).toBe(true);
   });
 
   it('shows where an introduction stands when the employer declined it while the page was open', async () => {

@@ -110,6 +110,7 @@ class MutualfitApp extends LitElement {
       forgetSession(storage());
       this.session = undefined;
       this.screen = 'erased';
+      void this.focusMain();
     });
     this.addEventListener('mutualfit-match-selected', (event) => {
       const { jobId, job } = (event as CustomEvent<{ jobId: string; job: JobFacts }>).detail;
@@ -176,11 +177,17 @@ class MutualfitApp extends LitElement {
     forgetSession(storage());
     this.session = undefined;
     this.screen = 'expired';
+    void this.focusMain();
   }
 
   private async go(view: View): Promise<void> {
     this.view = view;
     if (view === 'privacy' && this.employers.length === 0) void this.loadEmployers();
+    await this.focusMain();
+  }
+
+  /** After a new view or an end (erased, expired): the control that had the focus is gone. */
+  private async focusMain(): Promise<void> {
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>('main')?.focus();
   }

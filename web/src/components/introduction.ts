@@ -111,6 +111,10 @@ export class MutualfitIntroduction extends MutualfitElement {
     } finally {
       this.busy = false;
     }
+    // The pressed button was disabled while the step ran, which took the focus from it (to the
+    // page's start): put it on the new state, which the next Tab goes on from.
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('#introduction-status')?.focus();
   }
 
   override render() {
@@ -118,7 +122,7 @@ export class MutualfitIntroduction extends MutualfitElement {
     return html`
       <h3>${this.t('i.title')}</h3>
       <div class="error" role="alert">${this.problem}</div>
-      <p role="status" class=${introduction?.status === 'mutual' ? 'status' : ''}>
+      <p id="introduction-status" role="status" tabindex="-1" class=${introduction?.status === 'mutual' ? 'status' : ''}>
         ${this.loaded ? this.t(statusKey(introduction)) : this.t('app.loading')}
       </p>
       ${
