@@ -247,7 +247,7 @@ describe('the reference candidate app at /app/ in Chromium', () => {
     expect((await market.admin.get(candidateUrl)).statusCode).toBe(404);
   });
 
-  it('keeps the keyboard focus in place: on an introduction’s new state, and on the page once erased', async () => {
+  it('keeps the keyboard focus in place: on an introduction’s new state, on a privacy control after its call, and on the page once erased', async () => {
     const market = await buildMarket(browser.service.app);
     await withAnswers(market);
     const { page } = await openApp(market);
@@ -265,6 +265,15 @@ describe('the reference candidate app at /app/ in Chromium', () => {
 
     await tabTo(page, page.getByRole('navigation').getByRole('button', { name: 'Privacy', exact: true }));
     await page.keyboard.press('Enter');
+    const pause = page.getByRole('checkbox', { name: /^Pause my profile/ });
+    await tick(page, pause);
+    await page.getByText('Your profile is paused.').waitFor();
+    await expect.poll(() => focused(pause)).toBe(true);
+    const downloadButton = page.getByRole('button', { name: 'Download my data' });
+    const download = page.waitForEvent('download');
+    await press(page, downloadButton);
+    await download;
+    await expect.poll(() => focused(downloadButton)).toBe(true);
     await tabTo(page, page.getByRole('button', { name: 'Erase my data' }));
     await page.keyboard.press('Enter');
     await press(page, page.getByRole('dialog').getByRole('button', { name: 'Yes, erase everything' }));

@@ -69,8 +69,27 @@ export class MutualfitPrivacy extends MutualfitElement {
     if (hidden) this.chosen = [...this.settings.hiddenFromEmployerIds];
   }
 
-  private async change(patch: Partial<PrivacySettings>, notice: string): Promise<void> {
+  /**
+   * Runs a call with the controls disabled, which takes the focus from the one in use; gives it
+   * back after, so a keyboard user is not sent to the page's start.
+   */
+  private async whileBusy(work: () => Promise<void>): Promise<void> {
+    const control = (this.renderRoot as ShadowRoot).activeElement as HTMLElement | null;
     this.busy = true;
+    try {
+      await work();
+    } finally {
+      this.busy = false;
+    }
+    await this.updateComplete;
+    if (control?.isConnected) control.focus();
+  }
+
+  private change(patch: Partial<PrivacySettings>, notice: string): Promise<void> {
+    return this.whileBusy(() => this.save(patch, notice));
+  }
+
+  private async save(patch: Partial<PrivacySettings>, notice: string): Promise<void> {
     this.problem = '';
     this.notice = '';
     try {
@@ -83,13 +102,14 @@ export class MutualfitPrivacy extends MutualfitElement {
       this.emit('mutualfit-privacy-changed', this.settings);
     } catch (error) {
       this.problem = this.report(error);
-    } finally {
-      this.busy = false;
     }
   }
 
-  private async download(): Promise<void> {
-    this.busy = true;
+  private download(): Promise<void> {
+    return this.whileBusy(() => this.fetchExport());
+  }
+
+  private async fetchExport(): Promise<void> {
     this.problem = '';
     try {
       const id = await this.candidate();
@@ -105,8 +125,6 @@ export class MutualfitPrivacy extends MutualfitElement {
       this.emit('mutualfit-exported', { candidateId: id });
     } catch (error) {
       this.problem = this.report(error);
-    } finally {
-      this.busy = false;
     }
   }
 
