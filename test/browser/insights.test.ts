@@ -10,7 +10,7 @@ import {
   screenshot,
   useBrowser,
 } from './harness.ts';
-import { chooseOption } from './keyboard.ts';
+import { chooseOption, focused, press } from './keyboard.ts';
 import { buildMarket, keyboardAnswers, type Market } from './market.ts';
 
 interface Insights {
@@ -150,7 +150,8 @@ describe('insights in the reference app, for a candidate and for an employer’s
     });
     expect(await minimum.inputValue()).toBe('50');
     await minimum.fill('40');
-    await panel.getByRole('button', { name: 'Preview' }).click();
+    const previewButton = panel.getByRole('button', { name: 'Preview', exact: true });
+    await press(page, previewButton);
 
     const body = {
       answers: { salary: { ...keyboardAnswers.salary, importance: 'little' } },
@@ -169,6 +170,8 @@ describe('insights in the reference app, for a candidate and for an employer’s
       .waitFor();
     expect(await preview.locator('svg text.count').allTextContents()).toEqual(after.histogram.map(String));
     await preview.getByText('Nothing was saved').waitFor();
+    // The button was disabled while the preview was fetched; the focus is back on it, not lost.
+    await expect.poll(() => focused(previewButton)).toBe(true);
     await expectAccessible(page, 'candidate insights with a preview');
     await preview.scrollIntoViewIfNeeded();
     await screenshot(page, 'insights-preview');
@@ -181,8 +184,9 @@ describe('insights in the reference app, for a candidate and for an employer’s
       0.5,
     );
     expect(await insightsOf(market.admin, path)).toEqual(insights);
-    await panel.getByRole('button', { name: 'Clear the preview' }).click();
+    await press(page, panel.getByRole('button', { name: 'Clear the preview' }));
     await preview.getByRole('heading').waitFor({ state: 'detached' });
+    await expect.poll(() => focused(previewButton)).toBe(true);
   });
 
   it('shows a recruiter with an employer session its jobs, and a job’s insights', async () => {

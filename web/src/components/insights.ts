@@ -253,6 +253,13 @@ export class MutualfitInsights extends MutualfitElement {
     } finally {
       this.busy = false;
     }
+    await this.focusPreviewButton();
+  }
+
+  /** The Preview button is disabled while its call runs, and Clear goes with the preview: either took the focus to the page's start. */
+  private async focusPreviewButton(): Promise<void> {
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('#wi-preview')?.focus();
   }
 
   private chooseCriterion(id: string): void {
@@ -320,11 +327,12 @@ export class MutualfitInsights extends MutualfitElement {
         </div>
       </div>
       <div class="actions">
-        <button ?disabled=${this.busy} @click=${() => this.tryChange()}>${this.t('in.try.preview')}</button>
+        <button id="wi-preview" ?disabled=${this.busy} @click=${() => this.tryChange()}>${this.t('in.try.preview')}</button>
         ${
           this.preview
             ? html`<button class="secondary" @click=${() => {
                 this.preview = undefined;
+                void this.focusPreviewButton();
               }}>${this.t('in.try.clear')}</button>`
             : nothing
         }
