@@ -17,7 +17,7 @@ const HEADROOM = 1 / 16;
  * only. A smaller store grows in a few milliseconds anyway.
  */
 const PREPARE_FROM_BYTES = 8 * 1024 * 1024;
-const PREPARE_WHEN_FULL = 15 / 16;
+const PREPARE_WHEN_FULL = 31 / 32;
 
 export type SharedStore = Pick<
   ProfileStore,
