@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, DbOrTx } from '../db/client.ts';
-import { and, asc, desc, eq, gt, inArray, lt, lte, type SQL, sql } from '../db/orm.ts';
+import { and, asc, desc, eq, gt, inArray, lt, lte, notInArray, type SQL, sql } from '../db/orm.ts';
 import { rowsOf } from '../db/rows.ts';
 import { webhookAttempts, webhookDeliveries, webhookSubscriptions } from '../db/schema.ts';
 import { ATTEMPT_LOG_LIMIT } from './schemas.ts';
@@ -183,6 +183,7 @@ export interface ClaimedDelivery {
   attempts: number;
   createdAt: Date;
   claimToken: string;
+  subscriptionId: string;
   url: string;
   secret: string;
 }
@@ -204,20 +205,38 @@ export async function countPendingDeliveries(db: DbOrTx, cap: number): Promise<n
  * skipped, and each claimed row is pushed a lease ahead, so if this worker dies before it settles
  * them, they fall due again once the lease runs out. The attempt is counted at claim, so a
  * delivery that kills its worker every time still reaches the attempt limit.
+ *
+ * `sending`: the worker's requests in flight per subscription. No subscription gets more than
+ * `perSubscription` in flight, and one that has them is passed over, so a receiver that never
+ * answers holds a few of the worker's slots, not all of them, and every other subscriber's
+ * deliveries go out meanwhile.
  */
 export async function claimDueDeliveries(
   db: Db,
-  { limit, leaseMs }: { limit: number; leaseMs: number },
+  {
+    limit,
+    leaseMs,
+    sending = new Map(),
+    perSubscription = limit,
+  }: { limit: number; leaseMs: number; sending?: ReadonlyMap<string, number>; perSubscription?: number },
 ): Promise<ClaimedDelivery[]> {
   const claimToken = randomUUID();
+  const full = [...sending].filter(([, n]) => n >= perSubscription).map(([id]) => id);
   return db.transaction(async (tx) => {
-    const due = await tx
-      .select({ id: webhookDeliveries.id })
+    const locked = await tx
+      .select({ id: webhookDeliveries.id, subscriptionId: webhookDeliveries.subscriptionId })
       .from(webhookDeliveries)
-      .where(and(eq(webhookDeliveries.status, 'pending'), lte(webhookDeliveries.nextAttemptAt, sql`now()`)))
+      .where(
+        and(
+          eq(webhookDeliveries.status, 'pending'),
+          lte(webhookDeliveries.nextAttemptAt, sql`now()`),
+          full.length > 0 ? notInArray(webhookDeliveries.subscriptionId, full) : undefined,
+        ),
+      )
       .orderBy(asc(webhookDeliveries.nextAttemptAt))
       .limit(limit)
       .for('update', { skipLocked: true });
+    const due = withinRoom(locked, sending, perSubscription);
     if (due.length === 0) return [];
     const claimed = await tx
       .update(webhookDeliveries)
@@ -251,10 +270,26 @@ export async function claimDueDeliveries(
     const byId = new Map(subscriptions.map((s) => [s.id, s]));
     return claimed.map(({ subscriptionId, ...delivery }) => ({
       ...delivery,
+      subscriptionId,
       claimToken,
       url: byId.get(subscriptionId)!.url,
       secret: byId.get(subscriptionId)!.secret,
     }));
+  });
+}
+
+/** The rows, oldest first, that keep each subscription within `perSubscription` requests in flight. */
+function withinRoom<T extends { subscriptionId: string }>(
+  rows: T[],
+  sending: ReadonlyMap<string, number>,
+  perSubscription: number,
+): T[] {
+  const taken = new Map(sending);
+  return rows.filter(({ subscriptionId }) => {
+    const n = taken.get(subscriptionId) ?? 0;
+    if (n >= perSubscription) return false;
+    taken.set(subscriptionId, n + 1);
+    return true;
   });
 }
 

@@ -22,11 +22,16 @@ export interface WorkerOptions {
   batchSize?: number;
 }
 
+/** Requests in flight to one subscription at most, per worker: a receiver that hangs holds no more slots. */
+export const SENDING_PER_SUBSCRIPTION = 4;
+
 /**
  * Sends outbox deliveries: claims due ones, posts them signed, and settles each by its answer.
  * Any number of workers (one per process) can run against one database. A delivery is marked
  * delivered only after a 2xx, so a worker that dies mid-way leaves it to be claimed again once
- * its lease ends: at least once, never lost.
+ * its lease ends: at least once, never lost. Up to `batchSize` requests are in flight at once,
+ * at most SENDING_PER_SUBSCRIPTION of them to one subscription, and a slot is filled again as
+ * soon as it frees: a receiver that answers slowly, or not at all, delays only its own deliveries.
  */
 export class WebhookWorker {
   private readonly db: Db;
@@ -37,6 +42,12 @@ export class WebhookWorker {
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
   private stopped = true;
+  /** A claim is running; `claimAgain`: a slot freed meanwhile, so claim again once it ends. */
+  private claiming = false;
+  private claimAgain = false;
+  /** Requests in flight, and how many of them go to each subscription. */
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly sending = new Map<string, number>();
   private readonly rounds: ReturnType<typeof outageLog>;
   /** Told the outcome of every delivery attempt this worker makes. */
   onAttempt: ((outcome: Outcome['kind']) => void) | undefined;
@@ -66,17 +77,16 @@ export class WebhookWorker {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.round;
+    await Promise.allSettled(this.inFlight);
   }
 
   /** One round: claims what is due and delivers it; returns how many were claimed. */
   async deliverDue(): Promise<number> {
-    const claimed = await claimDueDeliveries(this.db, { limit: this.batchSize, leaseMs: this.leaseMs });
-    // Every delivery settles (or fails to) before the round ends, so stop() waits for all of them;
-    // one that could not be recorded is claimed again when its lease ends.
-    const results = await Promise.allSettled(claimed.map((delivery) => this.deliver(delivery)));
+    const sends = await this.claimAndSend();
+    const results = await Promise.allSettled(sends);
     const failed = results.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
-    return claimed.length;
+    return sends.length;
   }
 
   /** Deliveries waiting to be sent (due or backing off), counted up to `cap`. */
@@ -84,18 +94,64 @@ export class WebhookWorker {
     return countPendingDeliveries(this.db, cap);
   }
 
+  /** Claims what is due, as many as there are free slots, and starts sending each. */
+  private async claimAndSend(): Promise<Promise<void>[]> {
+    const free = this.batchSize - this.inFlight.size;
+    if (free <= 0) return [];
+    const claimed = await claimDueDeliveries(this.db, {
+      limit: free,
+      leaseMs: this.leaseMs,
+      sending: this.sending,
+      perSubscription: SENDING_PER_SUBSCRIPTION,
+    });
+    return claimed.map((delivery) => this.track(delivery));
+  }
+
+  /** Sends one delivery, counted in flight until it settles; a freed slot is filled again at once. */
+  private track(delivery: ClaimedDelivery): Promise<void> {
+    const { subscriptionId } = delivery;
+    this.sending.set(subscriptionId, (this.sending.get(subscriptionId) ?? 0) + 1);
+    const sent = this.deliver(delivery).finally(() => {
+      this.inFlight.delete(sent);
+      const left = this.sending.get(subscriptionId)! - 1;
+      if (left === 0) this.sending.delete(subscriptionId);
+      else this.sending.set(subscriptionId, left);
+      this.wake();
+    });
+    this.inFlight.add(sent);
+    return sent;
+  }
+
+  /** Claims again now rather than at the next poll (a slot freed). */
+  private wake(): void {
+    if (this.stopped) return;
+    if (this.claiming) {
+      this.claimAgain = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.schedule(0);
+  }
+
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.round = this.deliverDue()
-        // A full batch means more may be due: go again at once.
-        .then((claimed) => {
+      this.claiming = true;
+      this.claimAgain = false;
+      this.round = this.claimAndSend()
+        .then((sends) => {
           this.rounds.succeeded();
-          this.schedule(claimed === this.batchSize ? 0 : this.options.pollMs);
+          // A delivery that could not be recorded (the database away) is claimed again when its lease ends.
+          for (const sent of sends) sent.catch((err) => this.rounds.failed(err));
+          // Something was claimed and slots are left: more may be due for other subscriptions.
+          const more = this.claimAgain || (sends.length > 0 && this.inFlight.size < this.batchSize);
+          this.claiming = false;
+          this.schedule(more ? 0 : this.options.pollMs);
         })
         // The database may be away: log it once, keep polling (the pool reconnects by itself).
         .catch((err) => {
           this.rounds.failed(err);
+          this.claiming = false;
           this.schedule(this.options.pollMs);
         });
     }, delayMs);
