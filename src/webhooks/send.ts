@@ -41,19 +41,18 @@ export const postWebhook: Send = (url, message, { timeoutMs, allowInsecure }) =>
     // Before an answer, every failure reads the same to the subscriber: "refused" against "timed
     // out" against "TLS failed" would make the delivery log a port scanner of other people's hosts.
     const noAnswer = `no HTTP answer: the receiver could not be reached, or did not answer within ${timeoutMs} ms`;
-    const finish = (result: SendResult) => {
-      clearTimeout(deadline);
-      resolve(result);
-    };
     const req = request(target, options, (res: IncomingMessage) => {
-      // The body is not needed: read and discard it so the socket is freed.
+      // The status is the answer: a 2xx means the receiver has the event, whatever its body does.
+      resolve({ statusCode: res.statusCode, retryAfterMs: retryAfterMs(res.headers['retry-after']) });
+      // The body is not needed: read and discard it, within the same deadline, so the socket is freed.
+      res.on('end', () => clearTimeout(deadline));
+      res.on('error', () => clearTimeout(deadline));
       res.resume();
-      res.on('end', () =>
-        finish({ statusCode: res.statusCode, retryAfterMs: retryAfterMs(res.headers['retry-after']) }),
-      );
-      res.on('error', (err) => finish({ statusCode: res.statusCode, error: err.message }));
     });
-    req.on('error', (err) => finish({ error: noAnswer, cause: err.message }));
+    req.on('error', (err) => {
+      clearTimeout(deadline);
+      resolve({ error: noAnswer, cause: err.message });
+    });
     req.end(message.body);
   });
 };
