@@ -222,8 +222,8 @@ export class ProfileStore {
 
   /**
    * Allocates the arrays of the next growth and has a helper thread map their pages in, so that
-   * growing (on the event loop) copies bytes only: at a million profiles about 30 ms instead of
-   * 0.7 s. Until they are ready, or if the thread fails, the store grows as before.
+   * growing (on the event loop) copies bytes only: at a million profiles 35–60 ms instead of
+   * 0.7–1.0 s. Until they are ready, or if the thread fails, the store grows as before.
    */
   private prepareGrowth(): void {
     if (this.preparing || this.prepared || this.byteSize() < PREPARE_FROM_BYTES) return;
