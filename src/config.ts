@@ -37,6 +37,8 @@ const envSchema = z.object({
       message:
         'is not a valid URL (percent-encode / # ? @ and : in the user name and password, and check the port)',
     }),
+  // Each process's share of the server's max_connections (plus one for LISTEN); a request waits up to 5 s for one.
+  DATABASE_POOL_MAX: whole(z.number().int().min(2).max(1000)).default(10),
   DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BOOTSTRAP_PLATFORM_KEY: secretKey,

@@ -22,7 +22,7 @@ export function loadConfigOrFail(): Config {
 /** The configured database; a data directory held by another process ends this one, saying `whenLocked`. */
 export async function openDatabaseOrFail(config: Config, whenLocked: string): Promise<Database> {
   try {
-    return await openDatabase(config);
+    return await openDatabase({ ...config, poolMax: config.DATABASE_POOL_MAX });
   } catch (error) {
     if (error instanceof DataDirLockedError) fail(`${error.message}\n${whenLocked}`);
     throw error;

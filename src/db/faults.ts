@@ -14,8 +14,12 @@ const socketCodes = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
 ]);
-/** SQLSTATEs of a server going away: admin_shutdown, crash_shutdown, cannot_connect_now. */
-const shutdownStates = new Set(['57P01', '57P02', '57P03']);
+/**
+ * SQLSTATEs of a server going away or turning new connections away for now: admin_shutdown,
+ * crash_shutdown, cannot_connect_now, too_many_connections (the server's `max_connections` or the
+ * role's or database's connection limit is reached: other processes hold them, so it passes).
+ */
+const unavailableStates = new Set(['57P01', '57P02', '57P03', '53300']);
 /** Messages of node-postgres and pg-pool for a connection that is lost or cannot be had. */
 const driverMessages = [
   'Connection terminated',
@@ -26,13 +30,14 @@ const driverMessages = [
 
 /**
  * Whether an error means "the database cannot be reached" rather than "this query is wrong":
- * the driver's socket errors, a server shutting down, SQLSTATE class 08 (connection exception).
+ * the driver's socket errors, a server shutting down or refusing more connections, SQLSTATE class
+ * 08 (connection exception).
  */
 export function isConnectionError(error: unknown): boolean {
   for (const { code, message } of causeChain(error)) {
     if (
       typeof code === 'string' &&
-      (socketCodes.has(code) || shutdownStates.has(code) || code.startsWith('08'))
+      (socketCodes.has(code) || unavailableStates.has(code) || code.startsWith('08'))
     )
       return true;
     if (typeof message === 'string' && driverMessages.some((text) => message.startsWith(text))) return true;

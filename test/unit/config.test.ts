@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
+import { openDatabaseOrFail } from '../../src/startup.ts';
 
 describe('loadConfig', () => {
   it('applies defaults for an empty environment', () => {
@@ -13,6 +14,19 @@ describe('loadConfig', () => {
   it('keeps listings of up to 250,000 rows on one thread by default (splitting costs throughput)', () => {
     expect(loadConfig({}).MATCH_SPLIT_MIN_ROWS).toBe(250_000);
     expect(loadConfig({ MATCH_SPLIT_MIN_ROWS: '0' }).MATCH_SPLIT_MIN_ROWS).toBe(0);
+  });
+
+  it('sizes the PostgreSQL pool from DATABASE_POOL_MAX (10 by default, at least 2)', async () => {
+    expect(loadConfig({}).DATABASE_POOL_MAX).toBe(10);
+    expect(() => loadConfig({ DATABASE_POOL_MAX: '1' })).toThrow(/DATABASE_POOL_MAX/);
+    // No connection is made until a query: the pool's size is all this looks at.
+    const config = loadConfig({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', DATABASE_POOL_MAX: '3' });
+    const database = await openDatabaseOrFail(config, '');
+    try {
+      expect(database.kind === 'postgres' && database.pool.options.max).toBe(3);
+    } finally {
+      await database.close();
+    }
   });
 
   it('names every bad variable', () => {

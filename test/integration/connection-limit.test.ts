@@ -1,0 +1,107 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openDatabase } from '../../src/db/client.ts';
+import { isConnectionError } from '../../src/db/faults.ts';
+import { runMigrations } from '../../src/db/migrate.ts';
+import { MatchIndex } from '../../src/matching/index.ts';
+import { loadIndex } from '../../src/matching/sync.ts';
+import { createTestApp, type TestApp, testQuestionnaires } from '../support/app.ts';
+import { caller, createWorkspace, expectProblem } from '../support/factories.ts';
+import { withAdminClient, withDatabase } from '../support/global-setup.ts';
+import { eventually } from '../support/matching-factories.ts';
+import {
+  type FaultyPostgres,
+  faultyPostgresKinds,
+  startFaultyPostgres,
+} from '../support/private-postgres.ts';
+
+it('takes "too many connections" (53300) for the database being unavailable, not for a failed query', () => {
+  const refused = Object.assign(new Error('sorry, too many clients already'), { code: '53300' });
+  expect(isConnectionError(refused)).toBe(true);
+  expect(isConnectionError(new Error('Failed query: select 1', { cause: refused }))).toBe(true);
+});
+
+// A connection limit binds only roles that are not superusers, so the app connects as a role of
+// its own, on a private cluster (where the test may create roles).
+const kinds = (await faultyPostgresKinds()).filter((kind) => kind === 'private cluster');
+
+describe.each(kinds)('a connection limit reached, on a %s', (kind) => {
+  let server: FaultyPostgres;
+  let database: Database;
+  let t: TestApp;
+  let appUrl: string;
+  const superuser = <T>(query: (client: import('pg').Client) => Promise<T>) =>
+    withAdminClient(server.directUrl, query);
+  const limitTo = (connections: number) =>
+    superuser(async (client) => {
+      await client.query(`alter role limited connection limit ${connections}`);
+      // New connections only: the ones the app holds are ended, so it must make new ones.
+      if (connections === 0) {
+        await client.query(
+          `select pg_terminate_backend(pid) from pg_stat_activity where usename = 'limited'`,
+        );
+      }
+    });
+
+  beforeAll(async () => {
+    server = await startFaultyPostgres(kind);
+    await superuser(async (client) => {
+      await client.query('create role limited login');
+      await client.query('create database limited owner limited');
+    });
+    const url = new URL(withDatabase(server.directUrl, 'limited'));
+    url.username = 'limited';
+    appUrl = url.toString();
+    database = await openDatabase({ DATABASE_URL: appUrl, DATA_DIR: 'memory', poolMax: 4 });
+    await runMigrations(database);
+    t = await createTestApp({ database });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await database?.close();
+    await server?.close();
+  });
+
+  it('answers 503 database_unavailable with Retry-After, not 500, and serves again once connections are free', async () => {
+    const { adminKey } = await createWorkspace(t.app);
+    const admin = caller(t.app, adminKey);
+    expect((await admin.get('/v1/employers')).statusCode).toBe(200);
+
+    await limitTo(0);
+    const refused = [
+      await admin.get('/v1/employers'),
+      await admin.post('/v1/employers', { name: 'Refused' }),
+    ];
+    for (const response of refused) {
+      expectProblem(response, 503, 'database_unavailable');
+      expect(response.headers['retry-after']).toBe('5');
+    }
+
+    await limitTo(-1);
+    await eventually(async () => (await admin.get('/v1/employers')).statusCode === 200, 10_000);
+    const listed = (await admin.get('/v1/employers')).json().employers;
+    expect(listed.map((e: { name: string }) => e.name)).not.toContain('Refused');
+  });
+
+  it('loads the match index once connections are free, instead of giving up', async () => {
+    await limitTo(0);
+    const loading = await openDatabase({ DATABASE_URL: appUrl, DATA_DIR: 'memory', poolMax: 4 });
+    try {
+      const index = new MatchIndex(await testQuestionnaires());
+      const warnings: string[] = [];
+      const log = { warn: (_: unknown, message: string) => warnings.push(message), info: () => {} };
+      const loaded = loadIndex(loading.db, index, log as unknown as FastifyBaseLogger);
+      await eventually(async () => warnings.length > 0, 10_000);
+      expect(index.loaded).toBe(false);
+      await limitTo(-1);
+      await loaded;
+      expect(index.loaded).toBe(true);
+      expect(new Set(warnings)).toEqual(
+        new Set(['the database went away while loading the match index; loading again']),
+      );
+    } finally {
+      await limitTo(-1);
+      await loading.close();
+    }
+  });
+});
