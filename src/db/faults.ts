@@ -15,11 +15,13 @@ const socketCodes = new Set([
   'EAI_AGAIN',
 ]);
 /**
- * SQLSTATEs of a server going away or turning new connections away for now: admin_shutdown,
- * crash_shutdown, cannot_connect_now, too_many_connections (the server's `max_connections` or the
- * role's or database's connection limit is reached: other processes hold them, so it passes).
+ * SQLSTATEs of a server that cannot serve us for now: admin_shutdown, crash_shutdown,
+ * cannot_connect_now, too_many_connections (the server's `max_connections` or the role's or
+ * database's connection limit is reached: other processes hold them, so it passes), and
+ * read_only_sql_transaction (a standby, or a primary demoted in a failover: the connection is
+ * dropped, so that the pool's next one reaches the new primary).
  */
-const unavailableStates = new Set(['57P01', '57P02', '57P03', '53300']);
+const unavailableStates = new Set(['57P01', '57P02', '57P03', '53300', '25006']);
 /** Messages of node-postgres and pg-pool for a connection that is lost or cannot be had. */
 const driverMessages = [
   'Connection terminated',

@@ -15,17 +15,20 @@ import {
   startFaultyPostgres,
 } from '../support/private-postgres.ts';
 
-it('takes "too many connections" (53300) for the database being unavailable, not for a failed query', () => {
-  const refused = Object.assign(new Error('sorry, too many clients already'), { code: '53300' });
+it.each([
+  ['too many connections (53300)', '53300', 'sorry, too many clients already'],
+  ['a read-only server (25006)', '25006', 'cannot execute INSERT in a read-only transaction'],
+])('takes %s for the database being unavailable, not for a failed query', (_name, code, message) => {
+  const refused = Object.assign(new Error(message), { code });
   expect(isConnectionError(refused)).toBe(true);
-  expect(isConnectionError(new Error('Failed query: select 1', { cause: refused }))).toBe(true);
+  expect(isConnectionError(new Error('Failed query: insert …', { cause: refused }))).toBe(true);
 });
 
 // A connection limit binds only roles that are not superusers, so the app connects as a role of
 // its own, on a private cluster (where the test may create roles).
 const kinds = (await faultyPostgresKinds()).filter((kind) => kind === 'private cluster');
 
-describe.each(kinds)('a connection limit reached, on a %s', (kind) => {
+describe.each(kinds)('PostgreSQL turning the service away, on a %s', (kind) => {
   let server: FaultyPostgres;
   let database: Database;
   let t: TestApp;
@@ -81,6 +84,39 @@ describe.each(kinds)('a connection limit reached, on a %s', (kind) => {
     await eventually(async () => (await admin.get('/v1/employers')).statusCode === 200, 10_000);
     const listed = (await admin.get('/v1/employers')).json().employers;
     expect(listed.map((e: { name: string }) => e.name)).not.toContain('Refused');
+  });
+
+  it('answers 503, not 500, while the database is read-only (a failover), and writes on a fresh connection once it is not', async () => {
+    const { adminKey } = await createWorkspace(t.app);
+    const admin = caller(t.app, adminKey);
+    const readOnly = (on: boolean) =>
+      superuser((client) =>
+        client.query(
+          `alter database limited ${on ? 'set default_transaction_read_only = on' : 'reset default_transaction_read_only'}`,
+        ),
+      );
+    await readOnly(true);
+    try {
+      // The setting binds new sessions only: the app's present ones end, as in a failover.
+      await superuser((client) =>
+        client.query(`select pg_terminate_backend(pid) from pg_stat_activity where usename = 'limited'`),
+      );
+      for (let i = 0; i < 3; i++) {
+        const refused = await admin.post('/v1/employers', { name: `Read-only ${i}` });
+        expectProblem(refused, 503, 'database_unavailable');
+        expect(refused.headers['retry-after']).toBe('5');
+      }
+    } finally {
+      await readOnly(false);
+    }
+    // No session is ended now: a read-only connection is dropped when it fails, not kept in the
+    // pool, so the writes land within the pool's size of tries.
+    const statuses: number[] = [];
+    for (let i = 0; i < 5 && statuses.at(-1) !== 201; i++) {
+      statuses.push((await admin.post('/v1/employers', { name: 'Writable again' })).statusCode);
+    }
+    expect(statuses.at(-1)).toBe(201);
+    expect(statuses.filter((status) => status !== 503 && status !== 201)).toEqual([]);
   });
 
   it('loads the match index once connections are free, instead of giving up', async () => {
