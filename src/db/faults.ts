@@ -17,11 +17,13 @@ const socketCodes = new Set([
 /**
  * SQLSTATEs of a server that cannot serve us for now: admin_shutdown, crash_shutdown,
  * cannot_connect_now, too_many_connections (the server's `max_connections` or the role's or
- * database's connection limit is reached: other processes hold them, so it passes), and
+ * database's connection limit is reached: other processes hold them, so it passes),
  * read_only_sql_transaction (a standby, or a primary demoted in a failover: the connection is
- * dropped, so that the pool's next one reaches the new primary).
+ * dropped, so that the pool's next one reaches the new primary), and the exhausted resources.
  */
 const unavailableStates = new Set(['57P01', '57P02', '57P03', '53300', '25006']);
+/** disk_full, out_of_memory: the server is out of a resource; someone must make room. */
+const exhaustedStates = new Set(['53100', '53200']);
 /** Messages of node-postgres and pg-pool for a connection that is lost or cannot be had. */
 const driverMessages = [
   'Connection terminated',
@@ -31,20 +33,32 @@ const driverMessages = [
 ];
 
 /**
- * Whether an error means "the database cannot be reached" rather than "this query is wrong":
- * the driver's socket errors, a server shutting down or refusing more connections, SQLSTATE class
- * 08 (connection exception).
+ * Whether an error means "the database cannot be used right now" rather than "this query is
+ * wrong": the driver's socket errors, SQLSTATE class 08 (connection exception), a server shutting
+ * down, refusing more connections, read-only, or out of disk or memory.
  */
 export function isConnectionError(error: unknown): boolean {
   for (const { code, message } of causeChain(error)) {
     if (
       typeof code === 'string' &&
-      (socketCodes.has(code) || unavailableStates.has(code) || code.startsWith('08'))
+      (socketCodes.has(code) ||
+        unavailableStates.has(code) ||
+        exhaustedStates.has(code) ||
+        code.startsWith('08'))
     )
       return true;
     if (typeof message === 'string' && driverMessages.some((text) => message.startsWith(text))) return true;
   }
   return false;
+}
+
+/**
+ * Whether the database cannot be used because it ran out of disk or memory: unavailable like a
+ * lost server, but it does not pass by itself, so it is logged at error.
+ */
+export function isResourceExhausted(error: unknown): boolean {
+  const state = sqlStateOf(error);
+  return state !== undefined && exhaustedStates.has(state);
 }
 
 /** The SQLSTATE of a PostgreSQL error (`23505`, `28P01`…), if it is one. */

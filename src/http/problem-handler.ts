@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { isConnectionError } from '../db/faults.ts';
+import { isConnectionError, isResourceExhausted } from '../db/faults.ts';
 import { tooLargeDetail } from './body-limit.ts';
 import { AppError, type ErrorCode, type FieldProblem, toProblem } from './errors.ts';
 import { acceptedMedia } from './json-body.ts';
@@ -80,7 +80,8 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       return sendProblem(reply, request, 'validation_failed', 'The request ended before its body did.');
     }
     if (isConnectionError(error)) {
-      request.log.warn({ err: error }, 'database unavailable');
+      if (isResourceExhausted(error)) request.log.error({ err: error }, 'database out of disk or memory');
+      else request.log.warn({ err: error }, 'database unavailable');
       reply.header('retry-after', String(DATABASE_RETRY_AFTER_S));
       return sendProblem(
         reply,

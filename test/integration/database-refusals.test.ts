@@ -3,12 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/client.ts';
 import { isConnectionError } from '../../src/db/faults.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
+import { sql } from '../../src/db/orm.ts';
 import { MatchIndex } from '../../src/matching/index.ts';
 import { loadIndex } from '../../src/matching/sync.ts';
 import { createTestApp, type TestApp, testQuestionnaires } from '../support/app.ts';
-import { caller, createWorkspace, expectProblem } from '../support/factories.ts';
+import { availableDatabaseKinds } from '../support/database.ts';
+import { caller, createWorkspace, expectProblem, unique } from '../support/factories.ts';
 import { withAdminClient, withDatabase } from '../support/global-setup.ts';
-import { eventually } from '../support/matching-factories.ts';
+import { eventually, marketCandidates } from '../support/matching-factories.ts';
 import {
   type FaultyPostgres,
   faultyPostgresKinds,
@@ -18,6 +20,8 @@ import {
 it.each([
   ['too many connections (53300)', '53300', 'sorry, too many clients already'],
   ['a read-only server (25006)', '25006', 'cannot execute INSERT in a read-only transaction'],
+  ['a full disk (53100)', '53100', 'could not extend file "base/5/16384": No space left on device'],
+  ['a server out of memory (53200)', '53200', 'out of memory'],
 ])('takes %s for the database being unavailable, not for a failed query', (_name, code, message) => {
   const refused = Object.assign(new Error(message), { code });
   expect(isConnectionError(refused)).toBe(true);
@@ -139,5 +143,57 @@ describe.each(kinds)('PostgreSQL turning the service away, on a %s', (kind) => {
       await limitTo(-1);
       await loading.close();
     }
+  });
+});
+
+describe.each(availableDatabaseKinds())('a database out of disk space (%s)', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ kind });
+  });
+  afterAll(() => t?.close());
+
+  /** Inserts into `table` fail as PostgreSQL's do when the disk is full (SQLSTATE 53100). */
+  const diskFull = async (table: string, full: boolean) => {
+    const { db } = t.database;
+    if (!full) return void (await db.execute(sql.raw(`drop trigger disk_full on ${table}`)));
+    await db.execute(
+      sql.raw(`create or replace function disk_full() returns trigger language plpgsql as $$ begin
+        raise exception 'could not extend file "base/5/16384": No space left on device' using errcode = 'disk_full';
+      end $$`),
+    );
+    await db.execute(
+      sql.raw(`create trigger disk_full before insert on ${table} for each row execute function disk_full()`),
+    );
+  };
+
+  it('answers 503 with Retry-After, for a bulk request as a whole (no line is at fault), and stores nothing', async () => {
+    const { adminKey } = await createWorkspace(t.app);
+    const admin = caller(t.app, adminKey);
+    const line = {
+      externalId: unique('full'),
+      contact: { name: 'Full', email: `${unique('full')}@example.com` },
+      questionnaireId: 'mini',
+      answers: marketCandidates.better.answers,
+    };
+    const bulk = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/candidates:bulk',
+        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
+        payload: `${JSON.stringify(line)}\n`,
+      });
+    await diskFull('candidates', true);
+    try {
+      for (const response of [await bulk(), await admin.post('/v1/candidates', { contact: line.contact })]) {
+        expectProblem(response, 503, 'database_unavailable');
+        expect(response.headers['retry-after']).toBe('5');
+      }
+      expect((await admin.get('/v1/candidates')).json().candidates).toEqual([]);
+    } finally {
+      await diskFull('candidates', false);
+    }
+    const stored = await bulk();
+    expect(stored.json().summary).toMatchObject({ created: 1, failed: 0 });
   });
 });
