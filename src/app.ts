@@ -53,6 +53,7 @@ import { questionnaireRoutes } from './questionnaires/routes.ts';
 import { purgeRetainedRecords } from './retention.ts';
 import { sessionRoutes } from './sessions/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
+import { webhookSecretRoutes } from './webhooks/secret-routes.ts';
 import { WebhookWorker } from './webhooks/worker.ts';
 
 export interface AppDependencies {
@@ -277,6 +278,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(allocationRoutes, { db, index, bodyLimit: config.BULK_BODY_LIMIT_BYTES });
   await app.register(introductionRoutes, { db, questionnaires });
   await app.register(webhookRoutes, { db, allowInsecureUrls: config.WEBHOOK_ALLOW_INSECURE_URLS });
+  await app.register(webhookSecretRoutes, { db });
   await app.register(webAssets);
 
   const webhookWorker = new WebhookWorker(db, app.log, {

@@ -368,6 +368,10 @@ export const webhookSubscriptions = pgTable(
     eventTypes: text('event_types').array().notNull(),
     description: text('description'),
     secret: text('secret').notNull(),
+    /** The secret before the latest rotation, signing beside `secret` until `previousSecretExpiresAt`. */
+    previousSecret: text('previous_secret'),
+    previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true, mode: 'date' }),
+    secretRotatedAt: timestamp('secret_rotated_at', { withTimezone: true, mode: 'date' }),
     createdAt: createdAt(),
   },
   (t) => [index('webhook_subscriptions_workspace_id_idx').on(t.workspaceId, t.id)],

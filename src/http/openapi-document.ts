@@ -214,6 +214,7 @@ function finishDocument(document: JsonSchema): JsonSchema {
   const components = document.components as { schemas?: Record<string, JsonSchema> };
   const schemas = components.schemas ?? {};
   const shared = shareResponses(paths);
+  documentOptionalBodies(paths);
   const finished = {
     ...document,
     tags,
@@ -221,6 +222,23 @@ function finishDocument(document: JsonSchema): JsonSchema {
   };
   annotate(finished);
   return finished;
+}
+
+/**
+ * A route whose body may be left out takes it as `.nullish()` (Fastify hands it `null`): documented
+ * as an optional request body of the object's schema rather than a required one that may be null.
+ */
+function documentOptionalBodies(paths: Record<string, Record<string, unknown>>) {
+  for (const operation of Object.values(paths).flatMap((item) => Object.values(item))) {
+    const body = (operation as { requestBody?: { required?: boolean; content?: Record<string, JsonSchema> } })
+      .requestBody;
+    for (const media of Object.values(body?.content ?? {})) {
+      const variants = (media.schema as JsonSchema | undefined)?.anyOf as JsonSchema[] | undefined;
+      if (variants?.length !== 2 || !variants.some((v) => v.type === 'null')) continue;
+      media.schema = variants.find((v) => v.type !== 'null');
+      body!.required = false;
+    }
+  }
 }
 
 const statusNames: Record<number, string> = {

@@ -11,6 +11,8 @@ const subscriptionColumns = {
   eventTypes: webhookSubscriptions.eventTypes,
   description: webhookSubscriptions.description,
   createdAt: webhookSubscriptions.createdAt,
+  secretRotatedAt: webhookSubscriptions.secretRotatedAt,
+  previousSecretValidUntil: webhookSubscriptions.previousSecretExpiresAt,
 };
 
 export async function insertSubscription(db: DbOrTx, values: typeof webhookSubscriptions.$inferInsert) {
@@ -42,6 +44,33 @@ export async function listSubscriptions(
     )
     .orderBy(asc(webhookSubscriptions.id))
     .limit(page.limit + 1);
+}
+
+/**
+ * Makes `secret` the subscription's signing secret. With `overlapSeconds` > 0 the one it replaces
+ * keeps signing beside it for that long; a rotation within that window drops the older previous
+ * secret, so at most two sign at once. 0 revokes the replaced one at once. Row-locked, so two
+ * rotations at once apply one after the other.
+ */
+export async function rotateSecret(
+  db: DbOrTx,
+  workspaceId: string,
+  id: string,
+  { secret, overlapSeconds }: { secret: string; overlapSeconds: number },
+) {
+  const keepsPrevious = overlapSeconds > 0;
+  const [row] = await db
+    .update(webhookSubscriptions)
+    .set({
+      // The right-hand side reads the row as it was: the secret being replaced.
+      previousSecret: keepsPrevious ? sql`${webhookSubscriptions.secret}` : null,
+      previousSecretExpiresAt: keepsPrevious ? sql`now() + ${overlapSeconds} * interval '1 second'` : null,
+      secret,
+      secretRotatedAt: sql`now()`,
+    })
+    .where(and(eq(webhookSubscriptions.workspaceId, workspaceId), eq(webhookSubscriptions.id, id)))
+    .returning(subscriptionColumns);
+  return row;
 }
 
 /** Deletes the subscription with its pending deliveries and its log. */
@@ -185,7 +214,8 @@ export interface ClaimedDelivery {
   claimToken: string;
   subscriptionId: string;
   url: string;
-  secret: string;
+  /** What signs it now: the current secret, then the previous one while its overlap lasts. */
+  secrets: [string, ...string[]];
 }
 
 /** Pending deliveries of every workspace, counted up to `cap` (so the count stays cheap). */
@@ -264,19 +294,32 @@ export async function claimDueDeliveries(
         id: webhookSubscriptions.id,
         url: webhookSubscriptions.url,
         secret: webhookSubscriptions.secret,
+        previousSecret: stillValidPreviousSecret,
       })
       .from(webhookSubscriptions)
       .where(inArray(webhookSubscriptions.id, [...new Set(claimed.map((d) => d.subscriptionId))]));
     const byId = new Map(subscriptions.map((s) => [s.id, s]));
-    return claimed.map(({ subscriptionId, ...delivery }) => ({
-      ...delivery,
-      subscriptionId,
-      claimToken,
-      url: byId.get(subscriptionId)!.url,
-      secret: byId.get(subscriptionId)!.secret,
-    }));
+    return claimed.map(({ subscriptionId, ...delivery }) => {
+      const { url, secret, previousSecret } = byId.get(subscriptionId)!;
+      return {
+        ...delivery,
+        subscriptionId,
+        claimToken,
+        url,
+        secrets: previousSecret === null ? [secret] : [secret, previousSecret],
+      };
+    });
   });
 }
+
+/**
+ * The previous secret while its rotation's overlap lasts, else null: read at claim, just before the
+ * send, so a delivery queued before a rotation is signed with what is valid when it goes out.
+ */
+const stillValidPreviousSecret = sql<
+  string | null
+>`case when ${webhookSubscriptions.previousSecretExpiresAt} > now()
+  then ${webhookSubscriptions.previousSecret} end`;
 
 /** The rows, oldest first, that keep each subscription within `perSubscription` requests in flight. */
 function withinRoom<T extends { subscriptionId: string }>(

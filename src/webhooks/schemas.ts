@@ -29,10 +29,17 @@ export const webhook = z
     eventTypes: z.array(eventType).max(eventTypes.length),
     description: z.string().max(500).nullable(),
     createdAt: z.date(),
+    secretRotatedAt: z.date().nullable().describe('When the signing secret was last rotated; null if never'),
+    previousSecretValidUntil: z
+      .date()
+      .nullable()
+      .describe(
+        'Until when the secret before the latest rotation still signs deliveries beside the current one (past: no longer); null when that rotation revoked it at once, or there was none',
+      ),
   })
   .meta({ id: 'Webhook' });
 
-export const webhookCreated = z.object({
+const webhookWithSecret = z.object({
   webhook: webhook.extend({
     secret: z
       .string()
@@ -40,6 +47,26 @@ export const webhookCreated = z.object({
       .describe('Standard Webhooks signing secret (whsec_…). Shown only in this answer; keep it.'),
   }),
 });
+export const webhookCreated = webhookWithSecret;
+
+/** The longest overlap a rotation allows: 7 days. */
+export const MAX_SECRET_OVERLAP_SECONDS = 604_800;
+export const DEFAULT_SECRET_OVERLAP_SECONDS = 86_400;
+
+export const secretRotation = z
+  .strictObject({
+    overlapSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_SECRET_OVERLAP_SECONDS)
+      .default(DEFAULT_SECRET_OVERLAP_SECONDS)
+      .describe(
+        'How long the replaced secret keeps signing beside the new one, in seconds (0 to 604800; default 86400). 0 revokes it at once.',
+      ),
+  })
+  .meta({ id: 'WebhookSecretRotation' });
+export const secretRotated = webhookWithSecret;
 
 export const webhookResponse = z.object({ webhook });
 export const webhookList = z.object({ webhooks: pageOf(webhook), nextCursor: nextCursorField });

@@ -6,9 +6,13 @@ export function newWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
-/** The body and headers of one delivery attempt, signed per the Standard Webhooks scheme. */
+/**
+ * The body and headers of one delivery attempt, signed per the Standard Webhooks scheme with each
+ * secret, newest first: during a rotation's overlap `webhook-signature` carries `v1,<new> v1,<old>`
+ * (space-separated, as the scheme allows), and a receiver holding either secret accepts it.
+ */
 export function signedMessage(
-  secret: string,
+  secrets: readonly [string, ...string[]],
   message: { id: string; type: string; occurredAt: Date; data: Record<string, unknown> },
   now: Date,
 ): { body: string; headers: Record<string, string> } {
@@ -23,7 +27,7 @@ export function signedMessage(
       'content-type': 'application/json',
       'webhook-id': message.id,
       'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-      'webhook-signature': new Webhook(secret).sign(message.id, now, body),
+      'webhook-signature': secrets.map((secret) => new Webhook(secret).sign(message.id, now, body)).join(' '),
     },
   };
 }

@@ -160,7 +160,7 @@ export class WebhookWorker {
 
   private async deliver(delivery: ClaimedDelivery): Promise<void> {
     const message = signedMessage(
-      delivery.secret,
+      delivery.secrets,
       { id: delivery.id, type: delivery.eventType, occurredAt: delivery.createdAt, data: delivery.payload },
       new Date(),
     );

@@ -53,7 +53,7 @@ describe('Standard Webhooks signing', () => {
 
   it('signs so that the reference verifier accepts the message, and refuses it once tampered with', () => {
     const secret = newWebhookSecret();
-    const { body, headers } = signedMessage(secret, message, new Date());
+    const { body, headers } = signedMessage([secret], message, new Date());
     expect(JSON.parse(body)).toEqual({
       type: 'match.mutual',
       timestamp: '2026-11-23T10:00:00.000Z',
@@ -67,8 +67,23 @@ describe('Standard Webhooks signing', () => {
 
   it('puts the attempt time, not the event time, in webhook-timestamp (receivers reject stale ones)', () => {
     const now = new Date('2026-11-24T00:00:05Z');
-    const { headers } = signedMessage(newWebhookSecret(), message, now);
+    const { headers } = signedMessage([newWebhookSecret()], message, now);
     expect(headers['webhook-timestamp']).toBe(String(now.getTime() / 1000));
+  });
+
+  it('signs with every secret given, newest first, space-separated, so a holder of either verifies', () => {
+    const [current, previous, stranger] = [newWebhookSecret(), newWebhookSecret(), newWebhookSecret()];
+    const now = new Date();
+    const { body, headers } = signedMessage([current, previous], message, now);
+    const signatures = headers['webhook-signature']!.split(' ');
+    expect(signatures).toEqual([
+      new Webhook(current).sign(message.id, now, body),
+      new Webhook(previous).sign(message.id, now, body),
+    ]);
+    for (const signature of signatures) expect(signature).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+    expect(new Webhook(current).verify(body, headers)).toEqual(JSON.parse(body));
+    expect(new Webhook(previous).verify(body, headers)).toEqual(JSON.parse(body));
+    expect(() => new Webhook(stranger).verify(body, headers)).toThrow();
   });
 });
 
@@ -132,7 +147,7 @@ describe('webhook URL guard', () => {
 
   it('sends nothing to a refused URL, and says why both to the delivery log and to the service log', async () => {
     const message = signedMessage(
-      newWebhookSecret(),
+      [newWebhookSecret()],
       { id: 'd', type: 't', occurredAt: new Date(), data: {} },
       new Date(),
     );

@@ -788,6 +788,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/{id}/secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the signing secret (shown once); the old one keeps signing beside it for overlapSeconds */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1340,6 +1357,10 @@ export interface components {
             description: string | null;
             /** Format: date-time */
             createdAt: string;
+            /** @description When the signing secret was last rotated; null if never */
+            secretRotatedAt: string | null;
+            /** @description Until when the secret before the latest rotation still signs deliveries beside the current one (past: no longer); null when that rotation revoked it at once, or there was none */
+            previousSecretValidUntil: string | null;
         };
         WebhookCreateInput: {
             /**
@@ -1385,6 +1406,14 @@ export interface components {
                 /** Format: int64 */
                 durationMs: number;
             }[];
+        };
+        WebhookSecretRotationInput: {
+            /**
+             * Format: int32
+             * @description How long the replaced secret keeps signing beside the new one, in seconds (0 to 604800; default 86400). 0 revokes it at once.
+             * @default 86400
+             */
+            overlapSeconds: number;
         };
         WhatIfInput: {
             /** @description criterionId → an answer (as in PUT …/answers) replacing the stored one, or null to remove it; criteria left out keep their stored answer */
@@ -5610,6 +5639,10 @@ export interface operations {
                             description: string | null;
                             /** Format: date-time */
                             createdAt: string;
+                            /** @description When the signing secret was last rotated; null if never */
+                            secretRotatedAt: string | null;
+                            /** @description Until when the secret before the latest rotation still signs deliveries beside the current one (past: no longer); null when that rotation revoked it at once, or there was none */
+                            previousSecretValidUntil: string | null;
                             /** @description Standard Webhooks signing secret (whsec_…). Shown only in this answer; keep it. */
                             secret: string;
                         };
@@ -5920,6 +5953,111 @@ export interface operations {
                          * @description Failed deliveries scheduled again, each as a new series of attempts
                          */
                         redelivered: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description Problem (code `request_timeout`) */
+            408: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            /** @description Problem (code `erased`) */
+            410: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description Problem (code `uri_too_long`) */
+            414: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry for 24 h: the same request with the same key replays the first answer; another request with it is a 422 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["WebhookSecretRotationInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        webhook: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uri */
+                            url: string;
+                            eventTypes: string[];
+                            description: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description When the signing secret was last rotated; null if never */
+                            secretRotatedAt: string | null;
+                            /** @description Until when the secret before the latest rotation still signs deliveries beside the current one (past: no longer); null when that rotation revoked it at once, or there was none */
+                            previousSecretValidUntil: string | null;
+                            /** @description Standard Webhooks signing secret (whsec_…). Shown only in this answer; keep it. */
+                            secret: string;
+                        };
                     };
                 };
             };

@@ -1,0 +1,209 @@
+import { eq, sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { webhookSubscriptions } from '../../src/db/schema.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { availableDatabaseKinds } from '../support/database.ts';
+import { type Caller, createCandidate, createWorkspace, expectProblem } from '../support/factories.ts';
+import { keyOf } from '../support/matching-factories.ts';
+import { type Received, startReceiver, webhookTestEnv } from '../support/webhook-receiver.ts';
+
+interface Rotated {
+  id: string;
+  secret: string;
+  secretRotatedAt: string | null;
+  previousSecretValidUntil: string | null;
+}
+
+describe.each(availableDatabaseKinds())('webhook secret rotation on %s', (kind) => {
+  let t: TestApp;
+  let app: FastifyInstance;
+  const receivers: { close(): Promise<void> }[] = [];
+  beforeAll(async () => {
+    t = await createTestApp({ kind, env: webhookTestEnv });
+    app = t.app;
+    // Deliveries go out only when a test calls deliverDue: a delivery can wait in the queue while
+    // the secret is rotated, and no test waits on the poll.
+    await app.webhookWorker.stop();
+  });
+  afterEach(async () => {
+    await Promise.all(receivers.splice(0).map((r) => r.close()));
+  });
+  afterAll(() => t.close());
+
+  /** A workspace with a subscription to allocation.completed on a real local receiver. */
+  async function subscribed() {
+    const workspace = await createWorkspace(app);
+    const hooks = await startReceiver();
+    receivers.push(hooks);
+    const response = await workspace.admin.post('/v1/webhooks', {
+      url: hooks.url,
+      eventTypes: ['allocation.completed'],
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    const hook = response.json().webhook as { id: string; secret: string };
+    return { ...workspace, hooks, hook };
+  }
+
+  async function rotate(admin: Caller, id: string, body?: unknown) {
+    const response = await admin.post(`/v1/webhooks/${id}/secret/rotate`, body);
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json().webhook as Rotated;
+  }
+
+  /** Queues one allocation.completed delivery. */
+  async function allocate(admin: Caller) {
+    const response = await admin.post('/v1/allocations', {
+      candidates: [{ id: 'c1', preferences: ['j1'] }],
+      jobs: [{ id: 'j1', capacity: 1, preferences: ['c1'] }],
+    });
+    expect(response.statusCode, response.body).toBe(201);
+  }
+
+  /** Sends what is due now and answers the request the receiver got. */
+  async function deliveredTo(hooks: { received: Received[] }) {
+    const before = hooks.received.length;
+    expect(await app.webhookWorker.deliverDue()).toBe(1);
+    expect(hooks.received).toHaveLength(before + 1);
+    return hooks.received.at(-1)!;
+  }
+
+  const signatures = (r: Received) => String(r.headers['webhook-signature']).split(' ');
+  const verifies = (secret: string, r: Received) => {
+    try {
+      new Webhook(secret).verify(r.body, r.headers as Record<string, string>);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  /** Ends the previous secret's overlap now, as the clock would have at its end. */
+  async function endOverlap(id: string) {
+    await t.database.db
+      .update(webhookSubscriptions)
+      .set({ previousSecretExpiresAt: sql`now() - interval '1 second'` })
+      .where(eq(webhookSubscriptions.id, id));
+  }
+
+  it('signs with the new and the old secret during the overlap, then with the new one only', async () => {
+    const { admin, hooks, hook } = await subscribed();
+    await allocate(admin); // queued before the rotation, sent after it
+
+    const rotated = await rotate(admin, hook.id);
+    expect(rotated.id).toBe(hook.id);
+    expect(rotated.secret).toMatch(/^whsec_/);
+    expect(rotated.secret).not.toBe(hook.secret);
+    const overlapMs = Date.parse(rotated.previousSecretValidUntil!) - Date.parse(rotated.secretRotatedAt!);
+    expect(overlapMs).toBe(86_400_000);
+
+    const during = await deliveredTo(hooks);
+    expect(signatures(during)).toHaveLength(2);
+    expect(signatures(during)[0]).toBe(
+      new Webhook(rotated.secret).sign(
+        String(during.headers['webhook-id']),
+        new Date(Number(during.headers['webhook-timestamp']) * 1000),
+        during.body,
+      ),
+    );
+    expect(verifies(rotated.secret, during)).toBe(true);
+    expect(verifies(hook.secret, during)).toBe(true);
+
+    const shown = await admin.get(`/v1/webhooks/${hook.id}`);
+    expect(shown.json().webhook).toMatchObject({
+      secretRotatedAt: rotated.secretRotatedAt,
+      previousSecretValidUntil: rotated.previousSecretValidUntil,
+    });
+    expect(shown.json().webhook).not.toHaveProperty('secret');
+    for (const body of [shown.body, (await admin.get('/v1/webhooks')).body]) {
+      expect(body).not.toContain(rotated.secret);
+      expect(body).not.toContain(hook.secret);
+    }
+
+    await endOverlap(hook.id);
+    await allocate(admin);
+    const after = await deliveredTo(hooks);
+    expect(signatures(after)).toHaveLength(1);
+    expect(verifies(rotated.secret, after)).toBe(true);
+    expect(verifies(hook.secret, after)).toBe(false);
+  });
+
+  it('revokes the old secret at once with overlapSeconds 0', async () => {
+    const { admin, hooks, hook } = await subscribed();
+    const rotated = await rotate(admin, hook.id, { overlapSeconds: 0 });
+    expect(rotated.previousSecretValidUntil).toBeNull();
+    expect(rotated.secretRotatedAt).not.toBeNull();
+
+    await allocate(admin);
+    const sent = await deliveredTo(hooks);
+    expect(signatures(sent)).toHaveLength(1);
+    expect(verifies(rotated.secret, sent)).toBe(true);
+    expect(verifies(hook.secret, sent)).toBe(false);
+  });
+
+  it('keeps at most two secrets: a rotation within the overlap drops the oldest', async () => {
+    const { admin, hooks, hook } = await subscribed();
+    const second = await rotate(admin, hook.id, { overlapSeconds: 3600 });
+    const third = await rotate(admin, hook.id, { overlapSeconds: 3600 });
+
+    await allocate(admin);
+    const sent = await deliveredTo(hooks);
+    expect(signatures(sent)).toHaveLength(2);
+    expect(verifies(third.secret, sent)).toBe(true);
+    expect(verifies(second.secret, sent)).toBe(true);
+    expect(verifies(hook.secret, sent)).toBe(false);
+  });
+
+  it('never repeats the new secret in an idempotent replay, and rotates once', async () => {
+    const { admin, hooks, hook } = await subscribed();
+    const path = `/v1/webhooks/${hook.id}/secret/rotate`;
+    const first = await admin.post(path, { overlapSeconds: 0 }, { 'idempotency-key': 'rotate-1' });
+    const replay = await admin.post(path, { overlapSeconds: 0 }, { 'idempotency-key': 'rotate-1' });
+    expect(first.statusCode).toBe(200);
+    expect(replay.statusCode).toBe(200);
+    expect(replay.body).not.toContain(first.json().webhook.secret);
+
+    await allocate(admin);
+    expect(verifies(first.json().webhook.secret, await deliveredTo(hooks))).toBe(true);
+  });
+
+  it("answers 404 for another workspace's subscription, an unknown one, or a non-admin key, and rotates nothing", async () => {
+    const { admin, adminKey, hooks, hook } = await subscribed();
+    const other = await createWorkspace(app);
+    const candidate = await createCandidate(app, adminKey);
+    const candidateKey = await keyOf(app, adminKey, { role: 'candidate', candidateId: candidate.id });
+    const path = `/v1/webhooks/${hook.id}/secret/rotate`;
+    expectProblem(await other.admin.post(path, {}), 404, 'not_found');
+    expectProblem(await candidateKey.post(path, {}), 404, 'not_found');
+    expectProblem(
+      await admin.post('/v1/webhooks/00000000-0000-4000-8000-000000000000/secret/rotate', {}),
+      404,
+      'not_found',
+    );
+
+    expect((await admin.get(`/v1/webhooks/${hook.id}`)).json().webhook.secretRotatedAt).toBeNull();
+    await allocate(admin);
+    const sent = await deliveredTo(hooks);
+    expect(signatures(sent)).toHaveLength(1);
+    expect(verifies(hook.secret, sent)).toBe(true);
+  });
+
+  it.each([
+    [{ overlapSeconds: -1 }, 'body.overlapSeconds'],
+    [{ overlapSeconds: 604_801 }, 'body.overlapSeconds'],
+    [{ overlapSeconds: 1.5 }, 'body.overlapSeconds'],
+    [{ overlapSeconds: '60' }, 'body.overlapSeconds'],
+    [{ overlap: 60 }, 'body'],
+  ])('refuses the body %j with a problem naming %s, and rotates nothing', async (body, path) => {
+    const { admin, hook } = await subscribed();
+    const problem = expectProblem(
+      await admin.post(`/v1/webhooks/${hook.id}/secret/rotate`, body),
+      400,
+      'validation_failed',
+    );
+    expect(problem.errors?.map((e) => e.path)).toContain(path);
+    if (path === 'body') expect(JSON.stringify(problem.errors)).toContain('overlap');
+    expect((await admin.get(`/v1/webhooks/${hook.id}`)).json().webhook.secretRotatedAt).toBeNull();
+  });
+});
