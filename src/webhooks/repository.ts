@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, DbOrTx } from '../db/client.ts';
-import { and, asc, desc, eq, gt, inArray, lt, lte, notInArray, type SQL, sql } from '../db/orm.ts';
+import { and, asc, desc, eq, gt, inArray, isNotNull, lt, lte, notInArray, type SQL, sql } from '../db/orm.ts';
 import { rowsOf } from '../db/rows.ts';
 import { webhookAttempts, webhookDeliveries, webhookSubscriptions } from '../db/schema.ts';
 import { ATTEMPT_LOG_LIMIT } from './schemas.ts';
@@ -385,6 +385,19 @@ export async function settleDelivery(
            and not exists (select 1 from candidates where id = (payload->>'candidateId')::uuid)`);
     }
   });
+}
+
+/** Retention: the previous secrets whose overlap had ended by `now` (they sign nothing any more). */
+export async function forgetExpiredPreviousSecrets(db: DbOrTx, now: Date): Promise<void> {
+  await db
+    .update(webhookSubscriptions)
+    .set({ previousSecret: null })
+    .where(
+      and(
+        isNotNull(webhookSubscriptions.previousSecret),
+        lte(webhookSubscriptions.previousSecretExpiresAt, now),
+      ),
+    );
 }
 
 /** Retention: settled deliveries (and their attempts) finished before `cutoff`. */

@@ -1,8 +1,9 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { webhookSubscriptions } from '../../src/db/schema.ts';
+import { purgeRetainedRecords } from '../../src/retention.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { availableDatabaseKinds } from '../support/database.ts';
 import { type Caller, createCandidate, createWorkspace, expectProblem } from '../support/factories.ts';
@@ -127,6 +128,28 @@ describe.each(availableDatabaseKinds())('webhook secret rotation on %s', (kind) 
     expect(signatures(after)).toHaveLength(1);
     expect(verifies(rotated.secret, after)).toBe(true);
     expect(verifies(hook.secret, after)).toBe(false);
+  });
+
+  it('forgets a previous secret once its overlap has ended, and still shows until when it was valid', async () => {
+    const { admin, hook } = await subscribed();
+    const during = await subscribed();
+    const rotated = await rotate(admin, hook.id);
+    await rotate(during.admin, during.hook.id);
+    await endOverlap(hook.id);
+
+    await purgeRetainedRecords(t.database.db, t.config);
+    const kept = await t.database.db
+      .select({ id: webhookSubscriptions.id, previousSecret: webhookSubscriptions.previousSecret })
+      .from(webhookSubscriptions)
+      .where(inArray(webhookSubscriptions.id, [hook.id, during.hook.id]));
+    expect(Object.fromEntries(kept.map((row) => [row.id, row.previousSecret]))).toEqual({
+      [hook.id]: null,
+      [during.hook.id]: during.hook.secret,
+    });
+    const shown = (await admin.get(`/v1/webhooks/${hook.id}`)).json().webhook;
+    expect(Date.parse(shown.previousSecretValidUntil)).toBeLessThan(
+      Date.parse(rotated.previousSecretValidUntil!),
+    );
   });
 
   it('revokes the old secret at once with overlapSeconds 0', async () => {
