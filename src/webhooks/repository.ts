@@ -316,10 +316,9 @@ export async function claimDueDeliveries(
  * The previous secret while its rotation's overlap lasts, else null: read at claim, just before the
  * send, so a delivery queued before a rotation is signed with what is valid when it goes out.
  */
-const stillValidPreviousSecret = sql<
-  string | null
->`case when ${webhookSubscriptions.previousSecretExpiresAt} > now()
-  then ${webhookSubscriptions.previousSecret} end`;
+const stillValidPreviousSecret = sql<string | null>`(case
+  when ${webhookSubscriptions.previousSecretExpiresAt} > now() then ${webhookSubscriptions.previousSecret}
+end)`;
 
 /** The rows, oldest first, that keep each subscription within `perSubscription` requests in flight. */
 function withinRoom<T extends { subscriptionId: string }>(

@@ -39,7 +39,7 @@ export const webhook = z
   })
   .meta({ id: 'Webhook' });
 
-const webhookWithSecret = z.object({
+export const webhookCreated = z.object({
   webhook: webhook.extend({
     secret: z
       .string()
@@ -47,7 +47,6 @@ const webhookWithSecret = z.object({
       .describe('Standard Webhooks signing secret (whsec_…). Shown only in this answer; keep it.'),
   }),
 });
-export const webhookCreated = webhookWithSecret;
 
 /** The longest overlap a rotation allows: 7 days. */
 export const MAX_SECRET_OVERLAP_SECONDS = 604_800;
@@ -66,7 +65,8 @@ export const secretRotation = z
       ),
   })
   .meta({ id: 'WebhookSecretRotation' });
-export const secretRotated = webhookWithSecret;
+/** Like creation's answer: the new secret is shown only then. */
+export const secretRotated = webhookCreated;
 
 export const webhookResponse = z.object({ webhook });
 export const webhookList = z.object({ webhooks: pageOf(webhook), nextCursor: nextCursorField });
