@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../db/client.ts';
 import { AppError } from '../http/errors.ts';
-import { existingEmployerIds } from './repository.ts';
+import { employerNames, existingEmployerIds } from './repository.ts';
 
 /** What a candidate's privacy settings are made of (docs/matching.md#candidate-privacy). */
 export interface CandidatePrivacy {
@@ -42,4 +42,13 @@ export async function hiddenListToStore(db: DbOrTx, workspaceId: string, ids: re
     );
   }
   return list;
+}
+
+/** The hidden employers with their names, in the hidden list's order; only employers of the workspace. */
+export async function namedHiddenEmployers(db: DbOrTx, workspaceId: string, hidden: readonly string[]) {
+  const names = new Map((await employerNames(db, workspaceId, hidden)).map((e) => [e.id, e.name]));
+  return hidden.flatMap((id) => {
+    const name = names.get(id);
+    return name === undefined ? [] : [{ id, name }];
+  });
 }

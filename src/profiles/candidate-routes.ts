@@ -8,7 +8,7 @@ import { notFound, problemSchema } from '../http/errors.ts';
 import { decodeCursor, listOf, toPage } from '../http/pagination.ts';
 import { idParam } from '../http/params.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
-import { hiddenListToStore } from './candidate-privacy.ts';
+import { hiddenListToStore, namedHiddenEmployers } from './candidate-privacy.ts';
 import { exportView } from './export-view.ts';
 import { externalIdConflictSchema, uniqueExternalId } from './external-id.ts';
 import { eraseCandidate, exportCandidate } from './privacy.ts';
@@ -111,7 +111,12 @@ export const candidateRoutes: FastifyPluginAsyncZod<{
       const candidate = await findCandidate(db, scope.workspaceId, id);
       if (!candidate) throw notFound(`Candidate ${id}`);
       const contact = await findContact(db, scope.workspaceId, id);
-      return { candidate: { ...candidate, ...(contact ? { contact } : {}) } };
+      const hiddenFromEmployers = await namedHiddenEmployers(
+        db,
+        scope.workspaceId,
+        candidate.hiddenFromEmployerIds,
+      );
+      return { candidate: { ...candidate, hiddenFromEmployers, ...(contact ? { contact } : {}) } };
     },
   );
 
@@ -167,7 +172,13 @@ export const candidateRoutes: FastifyPluginAsyncZod<{
             if (contactChange && stored) {
               await upsertContact(tx, scope.workspaceId, id, { ...stored, ...contactChange });
             }
-            return { value: { candidate, contact: await findContact(tx, scope.workspaceId, id) }, ids: [id] };
+            const hiddenFromEmployers = await namedHiddenEmployers(
+              tx,
+              scope.workspaceId,
+              candidate.hiddenFromEmployerIds,
+            );
+            const contact = await findContact(tx, scope.workspaceId, id);
+            return { value: { candidate: { ...candidate, hiddenFromEmployers }, contact }, ids: [id] };
           }),
       );
       if (!result) throw notFound(`Candidate ${id}`);

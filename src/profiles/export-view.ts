@@ -10,7 +10,7 @@ const side = z.enum(['job', 'candidate']);
 /** GET /v1/candidates/{id}/export: everything stored about a candidate (src/profiles/privacy.ts). */
 export const exportView = z.object({
   export: z.object({
-    candidate: candidateView.omit({ contact: true }),
+    candidate: candidateView.omit({ contact: true, hiddenFromEmployers: true }),
     contact: contactView.nullable(),
     answers: z
       .object({

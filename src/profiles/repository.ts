@@ -122,6 +122,16 @@ export async function existingEmployerIds(db: DbOrTx, workspaceId: string, ids: 
   return new Set(rows.map((row) => row.id));
 }
 
+/** The names of these employers of the workspace, by id (a candidate's page names those it hides from). */
+export async function employerNames(db: DbOrTx, workspaceId: string, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .select({ id: employers.id, name: employers.name })
+    .from(employers)
+    .where(and(eq(employers.workspaceId, workspaceId), inArray(employers.id, [...ids])))
+    .orderBy(asc(employers.id));
+}
+
 /** Takes an employer out of every candidate's hidden list (before it is deleted); the candidates' ids. */
 export async function unhideEmployer(db: DbOrTx, workspaceId: string, employerId: string) {
   const rows = await db

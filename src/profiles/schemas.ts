@@ -135,6 +135,8 @@ const hiddenFromEmployerIds = z
   .array(z.uuid())
   .max(MAX_HIDDEN_EMPLOYERS)
   .describe('Employers that never see this candidate, whose jobs the candidate never sees; sorted');
+/** A hidden employer as the candidate's own page names it: its id and name, nothing else of it. */
+const hiddenEmployer = z.object({ id: z.uuid(), name: storedName }).meta({ id: 'HiddenEmployer' });
 
 export const candidateCreate = z.strictObject({
   headline: headline.optional(),
@@ -162,6 +164,13 @@ export const candidateView = z
     externalId: storedExternalId,
     paused,
     hiddenFromEmployerIds,
+    hiddenFromEmployers: z
+      .array(hiddenEmployer)
+      .max(MAX_HIDDEN_EMPLOYERS)
+      .optional()
+      .describe(
+        'The employers of hiddenFromEmployerIds with their names, in the same order (GET and PATCH of one candidate), so a page can name them after a reload. Deleting an employer takes it out of every hidden list, so neither list names it',
+      ),
     contact: contactView.optional().describe('Present for the candidate and admins'),
     ...timestamps,
   })

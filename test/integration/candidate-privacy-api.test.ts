@@ -161,6 +161,34 @@ describe.each(availableDatabaseKinds())('candidate privacy settings on %s', (kin
     expect(again.statusCode, again.body).toBe(200);
   });
 
+  it('names the hidden employers (id and name only) to the candidate’s session after PATCH and on every read, a deleted one in neither list', async () => {
+    const { adminKey, admin, candidate } = await candidateWithEmployers();
+    const named = await Promise.all(
+      ['Bakkerij De Korenaar', 'Atelier Lumière'].map((name) => createEmployer(t.app, adminKey, { name })),
+    );
+    const expected = named.map(({ id, name }) => ({ id, name })).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const session = (await admin.post('/v1/sessions', { candidateId: candidate.id })).json().session;
+    const browser = caller(t.app, session.token);
+    const saved = await browser.patch(`/v1/candidates/${candidate.id}`, {
+      hiddenFromEmployerIds: named.map((employer) => employer.id),
+    });
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect(saved.json().candidate.hiddenFromEmployers).toEqual(expected);
+    const read = (await browser.get(`/v1/candidates/${candidate.id}`)).json().candidate;
+    expect(read.hiddenFromEmployers).toEqual(expected);
+    expect(read.hiddenFromEmployerIds).toEqual(expected.map((employer) => employer.id));
+    // Pausing alone answers the names too: the page adopts every PATCH's answer.
+    const paused = (await browser.patch(`/v1/candidates/${candidate.id}`, { paused: true })).json();
+    expect(paused.candidate.hiddenFromEmployers).toEqual(expected);
+
+    expect((await admin.delete(`/v1/employers/${expected[0]!.id}`)).statusCode).toBe(204);
+    const after = (await browser.get(`/v1/candidates/${candidate.id}`)).json().candidate;
+    expect(after).toMatchObject({
+      hiddenFromEmployerIds: [expected[1]!.id],
+      hiddenFromEmployers: [expected[1]],
+    });
+  });
+
   it('leaves nothing of the settings once the candidate is erased', async () => {
     const { admin, candidate, employerIds } = await candidateWithEmployers();
     await admin.patch(`/v1/candidates/${candidate.id}`, { paused: true, hiddenFromEmployerIds: employerIds });
