@@ -10,7 +10,6 @@ import { chooseOption, focused, pickRadio, press, tabTo, tick, typeInto } from '
 import { buildMarket, keyboardAnswers, listedMatches, type Market, sortedAnswers } from './market.ts';
 
 const percent = (value: number) => `${Math.round(value * 100)}%`;
-/** How the app names a job or employer: the random end of its uuid (web/src/components/matches.ts). */
 
 describe('the reference candidate app at /app/ in Chromium', () => {
   const browser = useBrowser();

@@ -12,11 +12,6 @@ export interface MatchSelectedDetail extends CandidateMatch {
   rank: number;
 }
 
-/** The short form of an id a person can read out, where no name is known: the random end of a v7 uuid. */
-export function shortId(id: string): string {
-  return id.slice(-8);
-}
-
 /** "Title at Employer", as a job ad names a job. */
 export function jobLabel(
   t: (key: MessageKey, values: Record<string, string>) => string,

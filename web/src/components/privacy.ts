@@ -1,12 +1,16 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { must, type Schemas } from '../api/client.ts';
 import { MutualfitElement } from './base.ts';
-import { shortId } from './matches.ts';
 
-/** An employer to offer for hiding: its id and, when known (from the matches), its name. */
+/** An employer to offer for hiding (from the matches' `job`, or one the candidate already hides from). */
 export interface EmployerChoice {
   id: string;
-  name?: string | undefined;
+  name: string;
+}
+
+/** The employers of both lists, each once (a later one replaces an earlier of the same id). */
+function byId(...lists: EmployerChoice[][]): EmployerChoice[] {
+  return [...new Map(lists.flat().map((employer) => [employer.id, employer])).values()];
 }
 
 /** The privacy fields of a candidate (`PATCH /v1/candidates/{id}` with `{ paused }` or `{ hiddenFromEmployerIds }`). */
@@ -14,7 +18,8 @@ export type PrivacySettings = Pick<Schemas['Candidate'], 'paused' | 'hiddenFromE
 
 /**
  * `<mutualfit-privacy>`: pause the profile, hide it from employers (the `employers` property lists
- * the employers to offer as `{ id, name }`, e.g. from the matches' `job`), download all stored data, erase everything
+ * the employers to offer as `{ id, name }`, e.g. from the matches' `job`; those already hidden from
+ * come with their names from the API), download all stored data, erase everything
  * (after a confirmation dialog).
  * Events: `mutualfit-privacy-changed` ({ paused, hiddenFromEmployerIds }), `mutualfit-exported`,
  * `mutualfit-erased` ({ candidateId }), plus the shared ones.
@@ -24,6 +29,7 @@ export class MutualfitPrivacy extends MutualfitElement {
     ...MutualfitElement.properties,
     employers: { attribute: false },
     settings: { state: true },
+    hiddenEmployers: { state: true },
     chosen: { state: true },
     problem: { state: true },
     notice: { state: true },
@@ -32,6 +38,7 @@ export class MutualfitPrivacy extends MutualfitElement {
 
   declare employers: EmployerChoice[];
   declare settings: PrivacySettings | undefined;
+  declare hiddenEmployers: EmployerChoice[];
   declare chosen: string[];
   declare problem: string;
   declare notice: string;
@@ -40,6 +47,7 @@ export class MutualfitPrivacy extends MutualfitElement {
   constructor() {
     super();
     this.employers = [];
+    this.hiddenEmployers = [];
     this.chosen = [];
     this.problem = '';
     this.notice = '';
@@ -60,11 +68,17 @@ export class MutualfitPrivacy extends MutualfitElement {
     }
   }
 
-  /** Takes the stored settings; the employers ticked but not saved yet stay ticked unless `hidden` was saved. */
+  /**
+   * Takes the stored settings; the employers ticked but not saved yet stay ticked unless `hidden` was
+   * saved. The hidden employers are those the API names (a deleted one is in no hidden list); one
+   * no longer hidden stays on offer until the page is left, so it can be ticked again.
+   */
   private adopt(candidate: Schemas['Candidate'], hidden = true): void {
+    const named = candidate.hiddenFromEmployers ?? [];
+    this.hiddenEmployers = byId(this.hiddenEmployers, named);
     this.settings = {
       paused: candidate.paused ?? false,
-      hiddenFromEmployerIds: candidate.hiddenFromEmployerIds ?? [],
+      hiddenFromEmployerIds: named.map((employer) => employer.id),
     };
     if (hidden) this.chosen = [...this.settings.hiddenFromEmployerIds];
   }
@@ -149,8 +163,7 @@ export class MutualfitPrivacy extends MutualfitElement {
 
   override render() {
     const settings = this.settings;
-    const names = new Map(this.employers.map((e) => [e.id, e.name]));
-    const choices = [...new Set([...names.keys(), ...(settings?.hiddenFromEmployerIds ?? [])])];
+    const choices = byId(this.employers, this.hiddenEmployers);
     return html`
       <h2>${this.t('p.title')}</h2>
       <div class="error" role="alert">${this.problem}</div>
@@ -172,13 +185,13 @@ export class MutualfitPrivacy extends MutualfitElement {
                 <legend>${this.t('p.hide')}</legend>
                 ${choices.length === 0 ? html`<p class="muted">${this.t('p.noEmployers')}</p>` : nothing}
                 ${choices.map(
-                  (id) => html`<label class="choice">
+                  ({ id, name }) => html`<label class="choice">
                     <input type="checkbox" .checked=${this.chosen.includes(id)}
                       @change=${(e: Event) => {
                         const on = (e.target as HTMLInputElement).checked;
                         this.chosen = on ? [...this.chosen, id] : this.chosen.filter((h) => h !== id);
                       }} />
-                    <span>${names.get(id) ?? this.t('p.employer', { id: shortId(id) })}</span>
+                    <span>${name}</span>
                   </label>`,
                 )}
               </fieldset>

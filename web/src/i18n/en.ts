@@ -95,7 +95,6 @@ export const en = {
   'p.paused': 'Your profile is paused.',
   'p.active': 'Your profile is visible to employers.',
   'p.hide': 'Hide me from these employers',
-  'p.employer': 'Employer {id}',
   'p.noEmployers': 'No employers to choose from yet.',
   'p.saveHidden': 'Save hidden employers',
   'p.savedHidden': 'Hidden employers saved.',

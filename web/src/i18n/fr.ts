@@ -98,7 +98,6 @@ export const fr: Catalogue = {
   'p.paused': 'Votre profil est en pause.',
   'p.active': 'Votre profil est visible par les employeurs.',
   'p.hide': 'Me cacher de ces employeurs',
-  'p.employer': 'Employeur {id}',
   'p.noEmployers': 'Pas encore d’employeur à choisir.',
   'p.saveHidden': 'Enregistrer les employeurs cachés',
   'p.savedHidden': 'Employeurs cachés enregistrés.',

@@ -96,7 +96,6 @@ export const nl: Catalogue = {
   'p.paused': 'Je profiel is gepauzeerd.',
   'p.active': 'Je profiel is zichtbaar voor werkgevers.',
   'p.hide': 'Mij verbergen voor deze werkgevers',
-  'p.employer': 'Werkgever {id}',
   'p.noEmployers': 'Nog geen werkgevers om uit te kiezen.',
   'p.saveHidden': 'Verborgen werkgevers opslaan',
   'p.savedHidden': 'Verborgen werkgevers opgeslagen.',
