@@ -185,7 +185,8 @@ describe('the reference candidate app at /app/ in Chromium', () => {
     await page.getByRole('button', { name: 'Back to the matches' }).click();
     await page.getByRole('button', { name: `See why: match ${3 - rank}` }).click();
     await page.getByRole('button', { name: 'I am interested' }).click();
-    await page.getByRole('button', { name: 'Withdraw' }).click();
+    await page.getByRole('button', { name: 'Withdraw my interest' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Yes, withdraw' }).click();
     await page.getByText('This introduction was withdrawn.').waitFor();
     const other = await market.admin.get(
       `/v1/jobs/${market.otherJob.id}/introductions/${market.candidate.id}`,
@@ -260,7 +261,7 @@ describe('the reference candidate app at /app/ in Chromium', () => {
     await status.waitFor();
     await expect.poll(() => focused(status)).toBe(true);
     await page.keyboard.press('Tab');
-    expect(await focused(page.getByRole('button', { name: 'Withdraw' }))).toBe(true);
+    expect(await focused(page.getByRole('button', { name: 'Withdraw my interest' }))).toBe(true);
 
     await tabTo(page, page.getByRole('navigation').getByRole('button', { name: 'Privacy', exact: true }));
     await page.keyboard.press('Enter');

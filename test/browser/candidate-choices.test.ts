@@ -1,10 +1,11 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { putAnswers } from '../support/matching-factories.ts';
-import { expectAccessible, mintSession, screenshot, useBrowser } from './harness.ts';
-import { buildMarket, keyboardAnswers, type Market } from './market.ts';
+import { expectAccessible, horizontalOverflow, mintSession, screenshot, useBrowser } from './harness.ts';
+import { chooseOption, focused, press, tabTo } from './keyboard.ts';
+import { buildMarket, keyboardAnswers, listedMatches, type Market } from './market.ts';
 
-/** The candidate's choices that must survive a reload. */
+/** The candidate's choices that must survive a reload and a slow double click. */
 describe('a candidate’s hidden employers and interest in Chromium', () => {
   const browser = useBrowser();
 
@@ -19,6 +20,17 @@ describe('a candidate’s hidden employers and interest in Chromium', () => {
 
   const nav = (page: Page, name: string) =>
     page.getByRole('navigation').getByRole('button', { name, exact: true }).click();
+
+  const introduction = async (market: Market) =>
+    (await market.admin.get(`/v1/jobs/${market.job.id}/introductions/${market.candidate.id}`)).json()
+      .introduction;
+
+  async function openJob(page: Page, market: Market) {
+    const rank = (await listedMatches(market)).findIndex((match) => match.jobId === market.job.id) + 1;
+    await nav(page, 'Matches');
+    await page.getByRole('button', { name: `See why: match ${rank}` }).click();
+    await page.getByText('You have not said anything about this job yet.').waitFor();
+  }
 
   it('names the employers hidden from after a reload, and drops one deleted meanwhile', async () => {
     const market = await buildMarket(browser.service.app);
@@ -48,5 +60,75 @@ describe('a candidate’s hidden employers and interest in Chromium', () => {
     await page.getByText('Hidden employers saved.').waitFor();
     const stored = (await market.admin.get(`/v1/candidates/${market.candidate.id}`)).json().candidate;
     expect(stored.hiddenFromEmployerIds).toEqual([market.employer.id]);
+  });
+
+  it('keeps the interest on a slow double click of “I am interested”; withdrawing takes a confirmation', async () => {
+    const market = await buildMarket(browser.service.app);
+    const page = await openApp(market);
+    await openJob(page, market);
+    const interested = page.getByRole('button', { name: 'I am interested' });
+    const box = (await interested.boundingBox())!;
+    const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+    await page.mouse.click(x, y);
+    await page.getByText('You said you are interested. Waiting for the employer.').waitFor();
+    // The second click of a slow double click, after the first one was answered.
+    await page.mouse.click(x, y);
+    const withdrawTitle = 'Withdraw your interest in this job?';
+    const dialog = page.getByRole('dialog', { name: withdrawTitle });
+    if (await dialog.isVisible()) await page.keyboard.press('Escape');
+    expect(await introduction(market)).toMatchObject({
+      status: 'pending',
+      candidate: { state: 'interested' },
+    });
+
+    const withdraw = page.getByRole('button', { name: 'Withdraw my interest' });
+    await withdraw.click();
+    await dialog.waitFor();
+    await expect.poll(() => focused(dialog.getByRole('button', { name: 'Keep my interest' }))).toBe(true);
+    await expectAccessible(page, 'withdrawal confirmation');
+    await screenshot(page, 'withdraw-confirmation');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await expect.poll(() => focused(withdraw)).toBe(true);
+    expect((await introduction(market)).status).toBe('pending');
+
+    // With the keyboard alone: open, Tab to "Yes", confirm; the focus lands on the new state.
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    await press(page, dialog.getByRole('button', { name: 'Yes, withdraw' }));
+    const status = page.getByRole('status').filter({ hasText: 'This introduction was withdrawn.' });
+    await status.waitFor();
+    await dialog.waitFor({ state: 'hidden' });
+    await expect.poll(() => focused(status)).toBe(true);
+    expect((await introduction(market)).status).toBe('withdrawn');
+    await tabTo(page, page.getByRole('button', { name: 'I am interested' }));
+  });
+
+  it('asks before withdrawing in Dutch and French, and reflows at 320 px', async () => {
+    const market = await buildMarket(browser.service.app);
+    const page = await openApp(market, { width: 320, height: 720 });
+    await openJob(page, market);
+    await page.getByRole('button', { name: 'I am interested' }).click();
+    await page.getByRole('button', { name: 'Withdraw my interest' }).waitFor();
+    for (const [option, withdraw, title, keep] of [
+      [
+        'Nederlands',
+        'Mijn interesse intrekken',
+        'Je interesse in deze job intrekken?',
+        'Mijn interesse behouden',
+      ],
+      ['Français', 'Retirer mon intérêt', 'Retirer votre intérêt pour cet emploi ?', 'Garder mon intérêt'],
+    ] as const) {
+      await chooseOption(page, page.locator('#language'), option);
+      await page.getByRole('button', { name: withdraw }).click();
+      const dialog = page.getByRole('dialog', { name: title });
+      await dialog.waitFor();
+      expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+      await expectAccessible(page, `withdrawal confirmation in ${option} at 320 px`);
+      if (option === 'Nederlands') await screenshot(page, 'withdraw-confirmation-nl-320px');
+      await dialog.getByRole('button', { name: keep }).click();
+      await dialog.waitFor({ state: 'hidden' });
+    }
+    expect((await introduction(market)).status).toBe('pending');
   });
 });

@@ -29,13 +29,14 @@ describe('what the screens order and offer', () => {
     expect(met.map((r) => r.criterionId)).toEqual(['a', 'c']);
   });
 
-  it('offers the candidate only the introduction steps the API allows', () => {
+  it('offers the candidate only the introduction steps the API allows, and once interested only withdrawing', () => {
     const states = (candidate: string, employer: string) =>
       ({ candidate: { state: candidate }, employer: { state: employer } }) as Parameters<
         typeof candidateActions
       >[0];
     expect(candidateActions(undefined)).toEqual(['interested', 'declined']);
-    expect(candidateActions(states('interested', 'none'))).toEqual(['withdrawn', 'declined']);
+    expect(candidateActions(states('interested', 'none'))).toEqual(['withdrawn']);
+    expect(candidateActions(states('interested', 'interested'))).toEqual(['withdrawn']);
     expect(candidateActions(states('withdrawn', 'interested'))).toEqual(['interested', 'declined']);
     expect(candidateActions(states('declined', 'none'))).toEqual([]);
     expect(candidateActions(states('interested', 'declined'))).toEqual([]);

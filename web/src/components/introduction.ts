@@ -6,18 +6,20 @@ import { MutualfitElement } from './base.ts';
 type Introduction = Schemas['Introduction'];
 type Action = Schemas['IntroductionActionInput']['action'];
 
-/** The actions a candidate may take in a state (the API's state machine, docs/architecture.md). */
+/**
+ * The steps the page offers a candidate in a state (allowed by the API's state machine,
+ * docs/architecture.md). Once interested, only withdrawing, which the page puts apart and behind a
+ * confirmation: no click where "I am interested" was can undo it. "Not interested" comes back once
+ * withdrawn.
+ */
 export function candidateActions(
   introduction: Pick<Introduction, 'candidate' | 'employer'> | undefined,
 ): Action[] {
   const own = introduction?.candidate.state ?? 'none';
   const other = introduction?.employer.state ?? 'none';
-  if (other === 'declined') return [];
-  const actions: Action[] = [];
-  if (own === 'none' || own === 'withdrawn') actions.push('interested');
-  if (own === 'interested') actions.push('withdrawn');
-  if (own !== 'declined') actions.push('declined');
-  return actions;
+  if (other === 'declined' || own === 'declined') return [];
+  if (own === 'interested') return ['withdrawn'];
+  return ['interested', 'declined'];
 }
 
 function statusKey(introduction: Introduction | undefined): MessageKey {
@@ -30,7 +32,8 @@ function statusKey(introduction: Introduction | undefined): MessageKey {
 
 /**
  * `<mutualfit-introduction job-id="…">`: the double opt-in for the candidate and one job:
- * interested, not interested, withdraw, and the state (mutual once both sides are interested);
+ * interested, not interested, withdraw (apart, after a confirmation dialog), and the state (mutual
+ * once both sides are interested);
  * once mutual, the employer's contact (name, email, phone) when the employer gave one.
  * Events: `mutualfit-interest` ({ jobId, action, status }) after each action, plus the shared ones.
  */
@@ -85,6 +88,22 @@ export class MutualfitIntroduction extends MutualfitElement {
   }
 
   private async act(action: Action): Promise<void> {
+    await this.step(action);
+    await this.focusStatus();
+  }
+
+  /** The confirmation dialog's "Yes": it stays open, its buttons disabled, until the step is done. */
+  private async confirmWithdrawal(): Promise<void> {
+    await this.step('withdrawn');
+    this.dialog?.close();
+    await this.focusStatus();
+  }
+
+  private get dialog(): HTMLDialogElement | null {
+    return this.renderRoot.querySelector('dialog');
+  }
+
+  private async step(action: Action): Promise<void> {
     this.busy = true;
     this.problem = '';
     try {
@@ -111,14 +130,21 @@ export class MutualfitIntroduction extends MutualfitElement {
     } finally {
       this.busy = false;
     }
-    // The pressed button was disabled while the step ran, which took the focus from it (to the
-    // page's start): put it on the new state, which the next Tab goes on from.
+  }
+
+  /**
+   * The pressed button was disabled while the step ran, which took the focus from it (to the
+   * page's start): put it on the new state, which the next Tab goes on from.
+   */
+  private async focusStatus(): Promise<void> {
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>('#introduction-status')?.focus();
   }
 
   override render() {
     const introduction = this.introduction;
+    const actions = this.loaded ? candidateActions(introduction) : [];
+    const answers = actions.filter((action) => action !== 'withdrawn');
     return html`
       <h3>${this.t('i.title')}</h3>
       <div class="error" role="alert">${this.problem}</div>
@@ -126,9 +152,9 @@ export class MutualfitIntroduction extends MutualfitElement {
         ${this.loaded ? this.t(statusKey(introduction)) : this.t('app.loading')}
       </p>
       ${
-        this.loaded
+        answers.length > 0
           ? html`<div class="actions">
-            ${candidateActions(introduction).map(
+            ${answers.map(
               (action) => html`<button
                 class=${action === 'interested' ? '' : 'secondary'}
                 ?disabled=${this.busy}
@@ -141,7 +167,31 @@ export class MutualfitIntroduction extends MutualfitElement {
           : nothing
       }
       ${introduction?.employerContact ? this.contact(introduction.employerContact) : nothing}
+      ${actions.includes('withdrawn') ? this.withdrawal() : nothing}
     `;
+  }
+
+  /** Withdrawing, below the state (and the contact), through a dialog whose default is to keep the interest. */
+  private withdrawal() {
+    return html`<section class="withdrawal">
+        <p id="withdraw-help" class="muted">${this.t('i.withdrawHelp')}</p>
+        <button class="secondary" aria-haspopup="dialog" aria-describedby="withdraw-help"
+          ?disabled=${this.busy} @click=${() => this.dialog?.showModal()}>
+          ${this.t('i.withdrawn')}
+        </button>
+      </section>
+      <dialog aria-labelledby="withdraw-title" aria-describedby="withdraw-body">
+        <h4 id="withdraw-title">${this.t('i.confirmWithdrawTitle')}</h4>
+        <p id="withdraw-body">${this.t('i.confirmWithdrawBody')}</p>
+        <div class="actions">
+          <button class="secondary" autofocus ?disabled=${this.busy} @click=${() => this.dialog?.close()}>
+            ${this.t('i.keep')}
+          </button>
+          <button class="danger" ?disabled=${this.busy} @click=${() => this.confirmWithdrawal()}>
+            ${this.t('i.confirmWithdraw')}
+          </button>
+        </div>
+      </dialog>`;
   }
 
   private contact(contact: Schemas['EmployerContact']) {

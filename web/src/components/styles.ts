@@ -153,6 +153,9 @@ export const sharedStyles = css`
   .actions + .card {
     margin-top: var(--_space);
   }
+  .withdrawal {
+    margin-top: calc(var(--_space) * 1.5);
+  }
   .bar {
     display: grid;
     grid-template-columns: minmax(0, 1fr) auto;
