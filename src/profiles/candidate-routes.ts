@@ -60,9 +60,9 @@ export const candidateRoutes: FastifyPluginAsyncZod<{
             return created;
           }),
       );
-      return reply
-        .code(201)
-        .send({ candidate: { ...candidate, contact: { ...contact, phone: contact.phone ?? null } } });
+      const stored = { ...contact, phone: contact.phone ?? null };
+      // A new candidate hides from nobody yet.
+      return reply.code(201).send({ candidate: { ...candidate, hiddenFromEmployers: [], contact: stored } });
     },
   );
 

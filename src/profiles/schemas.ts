@@ -169,7 +169,7 @@ export const candidateView = z
       .max(MAX_HIDDEN_EMPLOYERS)
       .optional()
       .describe(
-        'The employers of hiddenFromEmployerIds with their names, in the same order (GET and PATCH of one candidate), so a page can name them after a reload. Deleting an employer takes it out of every hidden list, so neither list names it',
+        'The employers of hiddenFromEmployerIds with their names, in the same order (in each answer about one candidate, not in lists), so a page can name them after a reload. Deleting an employer takes it out of every hidden list, so neither list names it',
       ),
     contact: contactView.optional().describe('Present for the candidate and admins'),
     ...timestamps,

@@ -26,7 +26,7 @@ describe.each(availableDatabaseKinds())('candidate privacy settings on %s', (kin
 
   it('starts a candidate unpaused and hidden from nobody', async () => {
     const { admin, candidate } = await candidateWithEmployers();
-    expect(candidate).toMatchObject({ paused: false, hiddenFromEmployerIds: [] });
+    expect(candidate).toMatchObject({ paused: false, hiddenFromEmployerIds: [], hiddenFromEmployers: [] });
     const listed = (await admin.get('/v1/candidates')).json().candidates;
     expect(listed).toEqual([expect.objectContaining({ paused: false, hiddenFromEmployerIds: [] })]);
   });

@@ -926,7 +926,7 @@ export interface components {
             paused: boolean;
             /** @description Employers that never see this candidate, whose jobs the candidate never sees; sorted */
             hiddenFromEmployerIds: string[];
-            /** @description The employers of hiddenFromEmployerIds with their names, in the same order (GET and PATCH of one candidate), so a page can name them after a reload. Deleting an employer takes it out of every hidden list, so neither list names it */
+            /** @description The employers of hiddenFromEmployerIds with their names, in the same order (in each answer about one candidate, not in lists), so a page can name them after a reload. Deleting an employer takes it out of every hidden list, so neither list names it */
             hiddenFromEmployers?: components["schemas"]["HiddenEmployer"][];
             /** @description Present for the candidate and admins */
             contact?: components["schemas"]["Contact"];
