@@ -16,6 +16,13 @@ export const FEED_ROW = 1_000;
 /** Events a write statement carries at most (one run of bytes per column). */
 const WRITE_EVENTS = 50_000;
 
+/**
+ * Feed rows a write statement carries at most: the driver turns each row's fields into array
+ * literals on the event loop, about 1 µs an element (a job write can raise one event for each of
+ * tens of thousands of alerting candidates, a row each).
+ */
+const WRITE_ROWS = 2_048;
+
 export type AlertEventType = 'match.created' | 'match.removed';
 
 /** A place in a subject's feed: `n` events of row `seq` were read (undefined: all of them). */
@@ -118,9 +125,9 @@ export async function appendToFeeds(
   for (let start = 0; start < rows.length; ) {
     let end = start;
     let size = 0;
-    while (end < rows.length && (end === start || size + rows[end]!.events.length <= WRITE_EVENTS))
-      size += rows[end++]!.events.length;
-    await insertRows(tx, workspaceId, rows.slice(start, end), crossings);
+    const fits = () => end - start < WRITE_ROWS && size + rows[end]!.events.length <= WRITE_EVENTS;
+    while (end < rows.length && (end === start || fits())) size += rows[end++]!.events.length;
+    await insertRows(tx, workspaceId, rows.slice(start, end), crossings, turns);
     start = end;
   }
 }
@@ -151,7 +158,13 @@ async function feedRows({ removed, created }: Crossings, turns: Turns): Promise<
   return [...bySubject.job.values(), ...bySubject.candidate.values()].flat();
 }
 
-async function insertRows(tx: DbOrTx, workspaceId: string, rows: FeedRow[], crossings: Crossings) {
+async function insertRows(
+  tx: DbOrTx,
+  workspaceId: string,
+  rows: FeedRow[],
+  crossings: Crossings,
+  turns: Turns,
+) {
   // Every row's events in one run of bytes per column, each row taking its part (offsets in events).
   const starts: number[] = [];
   let size = 0;
@@ -165,13 +178,20 @@ async function insertRows(tx: DbOrTx, workspaceId: string, rows: FeedRow[], cros
   const named = new Set<string>();
   let at = 0;
   for (const row of rows) {
-    row.events.forEach((k, j) => {
+    for (const [j, k] of row.events.entries()) {
       const events = j < row.removed ? crossings.removed : crossings.created;
       events.writeNamedId(k, ids, at * ID_BYTES);
       scores.setFloat64(at * SCORE_BYTES, events.score(k) ?? Number.NaN);
       if (row.alertOf === 'job') named.add(events.candidateId(k));
-      at++;
-    });
+      if (++at % PIECE === 0) await turns.pause();
+    }
+  }
+  // As bytes too: an array literal of tens of thousands of uuids would hold the event loop.
+  const mentioned = new DataView(new ArrayBuffer(named.size * ID_BYTES));
+  let m = 0;
+  for (const id of named) {
+    writeId(mentioned, m * ID_BYTES, id);
+    if (++m % PIECE === 0) await turns.pause();
   }
   // One statement: the rows, and for jobs' rows one mention per candidate they name (with the
   // first and last of those rows' sequence numbers).
@@ -192,8 +212,10 @@ async function insertRows(tx: DbOrTx, workspaceId: string, rows: FeedRow[], cros
       returning seq, alert_of),
     seqs as (select min(seq) as first, max(seq) as last from inserted where alert_of = 'job')
     insert into alert_mentions (workspace_id, candidate_id, first_seq, last_seq)
-    select ${workspaceId}::uuid, candidate_id, seqs.first, seqs.last
-      from unnest(${sql.param([...named])}::uuid[]) as named(candidate_id), seqs
+    select ${workspaceId}::uuid, encode(substring(c.ids from g.i * 16 + 1 for 16), 'hex')::uuid,
+           seqs.first, seqs.last
+      from (select ${sql.param(bytesOf(mentioned))}::bytea as ids) as c,
+           generate_series(0, ${named.size}::int - 1) as g(i), seqs
     on conflict do nothing`);
 }
 

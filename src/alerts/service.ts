@@ -10,7 +10,7 @@ import { enqueueEvents, type OutboxEvent } from '../webhooks/events.ts';
 import { pairKey, pairsAbove, scoreNow, type Thresholds } from './evaluate.ts';
 import { appendToFeeds, type Crossings, foundEvents, pairEvents } from './feed.ts';
 import { Foresight } from './foresight.ts';
-import { FoundPairs } from './found-pairs.ts';
+import { type AlertPair, FoundPairs } from './found-pairs.ts';
 import { AlertRegistry } from './registry.ts';
 import {
   alertGenerationOf,
@@ -324,10 +324,7 @@ export class Alerts {
     } else {
       const { created, removed } = await after.crossings(before, turns);
       const scores = await scoreNow(this.index, workspaceId, side, states, method, removed);
-      const scored = removed.map((p) => ({
-        ...p,
-        score: scores.get(pairKey(p.jobId, p.candidateId)) ?? null,
-      }));
+      const scored = await scoredNow(removed, scores, turns);
       crossings = { removed: pairEvents(scored), created: pairEvents(created) };
       outbox = () => [
         ...scored.map((data) => ({ type: 'match.removed' as const, data })),
@@ -415,6 +412,19 @@ export class EarlierBatches {
   has(side: IndexSide, id: string): boolean {
     return side === this.side && this.ids.has(id);
   }
+}
+
+/** Pairs handled between pauses (see Turns): closing a job with an alert of its own removes hundreds of thousands. */
+const PIECE = 4_096;
+
+/** The removed pairs with their score now (null: no longer acceptable at all), in turns. */
+async function scoredNow(removed: AlertPair[], scores: Map<string, number>, turns: Turns) {
+  const scored: (Omit<AlertPair, 'score'> & { score: number | null })[] = [];
+  for (const [i, pair] of removed.entries()) {
+    scored.push({ ...pair, score: scores.get(pairKey(pair.jobId, pair.candidateId)) ?? null });
+    if (i % PIECE === PIECE - 1) await turns.pause();
+  }
+  return scored;
 }
 
 const sameIds = (a: readonly string[], b: readonly string[]) =>

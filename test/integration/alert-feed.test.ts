@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   type AlertEventType,
   appendToFeeds,
@@ -148,6 +148,43 @@ describe.each(availableDatabaseKinds())('alert feed rows on %s', (kind) => {
       expect(await rows(fast.workspace.id)).toBe(await rows(objects.workspace.id));
     },
   );
+
+  it('writes more feed rows than one statement carries, each subject’s events and mentions intact', async () => {
+    const { workspace } = await createWorkspace(t.app);
+    const job = randomUUID();
+    // A job write reaching thousands of alerting candidates: a feed row each, beyond one statement's rows.
+    const candidates = Array.from({ length: 2_100 }, () => randomUUID());
+    await append(workspace.id, [
+      ...candidates.map((c, i) => event('match.created', job, c, i / 10_000, 'candidate')),
+      ...candidates.slice(0, 3).map((c) => event('match.created', job, c, 0.5)),
+    ]);
+    for (const [i, c] of [candidates[0]!, candidates[2_099]!].entries())
+      expect(shape((await readAll(workspace.id, 'candidate', c, 10)).events)).toEqual([
+        `match.created:${c}:${i === 0 ? 0 : 0.2099}`,
+      ]);
+    expect((await readAll(workspace.id, 'job', job, 10)).events).toHaveLength(3);
+    // The job's row names three candidates: each is found there (its mention), besides its own row.
+    expect(
+      (await feedEventsOfCandidate(t.database.db, workspace.id, candidates[1]!)).map((e) => e.alertOf),
+    ).toEqual(expect.arrayContaining(['job', 'candidate']));
+  });
+
+  it('lets the event loop run while it writes a statement’s events, not only while it groups them', async () => {
+    const { workspace } = await createWorkspace(t.app);
+    const job = randomUUID();
+    const turns = new Turns(0);
+    const pause = vi.spyOn(turns, 'pause');
+    const events = Array.from({ length: 3 * 4_096 }, () => event('match.created', job, randomUUID(), 0.5));
+    await appendToFeeds(
+      t.database.db,
+      workspace.id,
+      { removed: pairEvents([]), created: pairEvents(events) },
+      turns,
+    );
+    // Grouping the events into rows pauses every 4,096; writing them into the statement's bytes too.
+    expect(pause.mock.calls.length).toBeGreaterThanOrEqual(6);
+    expect((await readAll(workspace.id, 'job', job, 5_000)).events).toHaveLength(events.length);
+  });
 
   it('erasure blanks a candidate in rows it shares, keeping the others and their types', async () => {
     const { workspace } = await createWorkspace(t.app);
