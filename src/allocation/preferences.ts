@@ -11,8 +11,9 @@ const MAX_LIST = 1_000;
  * Preferences from the matching (docs/matching.md#stable-allocation): over the reciprocally acceptable pairs of these open
  * jobs, each job ranks candidates by the employer's satisfaction and each candidate (on the
  * allocation thread, from the offers) ranks jobs by its own, ties by id. Jobs that are closed or
- * unanswered take no part. One job's listing per turn of the event loop: other requests are
- * served between them, so the wait is one listing however many jobs take part.
+ * unanswered take no part. Each job's listing is ranked whole on an idle rank thread while the
+ * event loop goes on (MatchIndex.matchesOfAway); without one, on the event loop, one listing per
+ * turn: other requests are served between them.
  */
 export async function preferencesFromMatches(
   index: MatchIndex,
@@ -30,9 +31,10 @@ export async function preferencesFromMatches(
   for (const job of jobs) {
     await nextTurn();
     const request = { limit: MAX_LIST, method };
-    const list = onlyCandidates
-      ? index.jobMatchesAmong(workspaceId, job.id, onlyCandidates, request)
-      : index.matchesOf(workspaceId, 'job', job.id, request);
+    const list = await index.matchesOfAway(workspaceId, 'job', job.id, request, {
+      whole: true,
+      among: onlyCandidates,
+    });
     if (!list) continue;
     const rows = list.rows.sort(
       (a, b) => b.subjectSatisfaction - a.subjectSatisfaction || compare(a.id, b.id),

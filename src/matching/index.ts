@@ -311,24 +311,33 @@ export class MatchIndex {
    * listing back to the calling thread, ranked there on the market as it now is; so does a thread
    * that fails. Either way the list is the one matchesOf would give at the moment it is returned
    * or at the moment the thread started.
+   *
+   * `whole`: a listing large enough to be split goes whole to a thread too (an allocation waits on
+   * hundreds of listings: the event loop matters to it, not each listing's wait; a split one holds
+   * the loop while the threads rank). `among`: a job's jobMatchesAmong these candidates.
    */
   async matchesOfAway(
     workspaceId: string,
     side: IndexSide,
     id: string,
     request: RankRequest,
+    { whole = false, among }: { whole?: boolean; among?: ReadonlySet<string> | undefined } = {},
   ): Promise<MatchList | undefined> {
     const { pool, splitFrom = 0, awayFrom = Number.POSITIVE_INFINITY } = this.split;
     const found = this.listingSubject(workspaceId, side, id, request);
     if (!found) return undefined;
-    const { market, subject, slot, others, full } = found;
-    if (!pool || others.end < awayFrom || others.end >= splitFrom)
+    const { market, subject, slot, others } = found;
+    const full = among ? { ...found.full, only: this.candidateFlags(market, among) } : found.full;
+    if (!pool || others.end < awayFrom || (others.end >= splitFrom && !whole))
       return this.rank(market, side, subject, slot, others, full);
     const changes = market.changes;
     const started = performance.now();
     const away = pool.rankAway(subject, slot, others, full);
     const kept = away && (await away);
-    if (!kept || market.changes !== changes) return this.matchesOf(workspaceId, side, id, request);
+    if (!kept || market.changes !== changes)
+      return among
+        ? this.jobMatchesAmong(workspaceId, id, among, request)
+        : this.matchesOf(workspaceId, side, id, request);
     this.onListing?.(side, (performance.now() - started) / 1000, 'rank');
     return this.listed(market, subject, slot, others, full, kept);
   }

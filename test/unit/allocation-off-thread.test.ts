@@ -130,11 +130,12 @@ describe('allocation slots', () => {
 });
 
 describe('preferences from the matches', () => {
-  it('take one listing per turn of the event loop, so other work runs between listings', async () => {
+  it('take one listing per turn of the event loop, so other work runs between listings ranked on it', async () => {
     const events: string[] = [];
     const jobs = ['j1', 'j2', 'j3'].map((id) => ({ id, capacity: 1 }));
+    // No rank thread: each listing is ranked at once on the calling thread.
     const index = {
-      matchesOf: (_workspace: string, _side: string, id: string): MatchList => {
+      matchesOfAway: async (_workspace: string, _side: string, id: string): Promise<MatchList> => {
         events.push(`list ${id}`);
         setImmediate(() => events.push(`other after ${id}`));
         return { questionnaireId: 'q', questionnaireVersion: 1, rows: [], hasMore: false };

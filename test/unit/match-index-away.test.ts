@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { preferencesFromMatches } from '../../src/allocation/preferences.ts';
 import { RankPool } from '../../src/matching/engine/slice-pool.ts';
 import { MatchIndex } from '../../src/matching/index.ts';
 import { buildCatalog } from '../../src/questionnaires/loader.ts';
@@ -13,12 +14,12 @@ import { arbListing, type RandomMarket } from '../support/random-market.ts';
 
 const WS = '00000000-0000-4000-8000-00000000a11a';
 
-function indexOf(market: RandomMarket, pool: RankPool): MatchIndex {
-  const index = new MatchIndex(buildCatalog([market.questionnaire]), {
-    pool,
-    awayFrom: 0,
-    splitFrom: Number.POSITIVE_INFINITY,
-  });
+function indexOf(
+  market: RandomMarket,
+  pool: RankPool | undefined,
+  splitFrom = Number.POSITIVE_INFINITY,
+): MatchIndex {
+  const index = new MatchIndex(buildCatalog([market.questionnaire]), { pool, awayFrom: 0, splitFrom });
   const version = {
     questionnaireId: market.questionnaire.id,
     questionnaireVersion: market.questionnaire.version,
@@ -79,6 +80,52 @@ describe('listings ranked away on a worker thread', () => {
         expect(after!.rows.map((row) => row.id)).not.toContain(before.rows[0]!.id);
       }),
       { numRuns: 30 },
+    );
+  });
+  /** The threads each listing of `index` was ranked on, from now on. */
+  const threadsOf = (index: MatchIndex) => {
+    const threads: string[] = [];
+    index.onListing = (_side, _seconds, thread) => threads.push(thread);
+    return threads;
+  };
+
+  it('give a list large enough to be split, asked whole, as the split one, ranked on the thread', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbCase, async (c) => {
+        const { side, id, request } = setUp(c, pool);
+        const split = indexOf(c.market, pool, 0);
+        const expected = split.matchesOf(WS, side, id, request);
+        const threads = threadsOf(split);
+        expect(await split.matchesOfAway(WS, side, id, request, { whole: true })).toEqual(expected);
+        expect(threads.every((thread) => thread === 'rank')).toBe(true);
+        if (side !== 'job') return;
+        // Among some candidates only (an allocation restricted to candidateIds).
+        const among = new Set(c.market.candidates.filter((_, k) => k % 2 === 0).map((x) => x.id));
+        expect(await split.matchesOfAway(WS, side, id, request, { whole: true, among })).toEqual(
+          split.jobMatchesAmong(WS, id, among, request),
+        );
+      }),
+      { numRuns: 40 },
+    );
+    expect(pool.fallbacks).toBe(0);
+  });
+
+  it('rank an allocation’s preferences from the matches on the thread, the same as on the calling one', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbCase, async (c) => {
+        const jobs = c.market.jobs.map((job, k) => ({ id: job.id, capacity: 1 + (k % 2) }));
+        const among = new Set(c.market.candidates.filter((_, k) => k % 3 !== 0).map((x) => x.id));
+        const onThreads = indexOf(c.market, pool, 0);
+        const threads = threadsOf(onThreads);
+        const here = indexOf(c.market, undefined);
+        for (const only of [undefined, among]) {
+          expect(await preferencesFromMatches(onThreads, WS, jobs, c.method, only)).toEqual(
+            await preferencesFromMatches(here, WS, jobs, c.method, only),
+          );
+        }
+        expect(threads.every((thread) => thread === 'rank')).toBe(true);
+      }),
+      { numRuns: 20 },
     );
   });
 });
