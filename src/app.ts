@@ -22,6 +22,7 @@ import { type Database, pingDatabase, reportConnectionLosses } from './db/client
 import { Notifications } from './db/notifications.ts';
 import { serviceSecret } from './db/service-secrets.ts';
 import { healthRoutes } from './health/routes.ts';
+import { refuseForeignCharsets } from './http/charset.ts';
 import { refuseEncodedBodies } from './http/content-encoding.ts';
 import { AllowedOrigins, registerCors } from './http/cors.ts';
 import { AppError } from './http/errors.ts';
@@ -161,6 +162,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.decorate('credentials', credentials);
   registerAuth(app, { db: database.db, config, credentials });
   refuseEncodedBodies(app);
+  refuseForeignCharsets(app);
   registerIdempotency(app, { db: database.db });
   registerNulGuard(app);
 

@@ -21,6 +21,6 @@ export function refuseEncodedBodies(app: FastifyInstance): void {
   });
 }
 
-function hasBody(headers: { 'content-length'?: string; 'transfer-encoding'?: string }): boolean {
+export function hasBody(headers: { 'content-length'?: string; 'transfer-encoding'?: string }): boolean {
   return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
 }

@@ -117,6 +117,71 @@ describe.each(availableDatabaseKinds())('abuse gets a clear 4xx on %s', (kind) =
     });
   });
 
+  describe('declared charsets', () => {
+    const send = (url: string, contentType: string, payload: string) =>
+      t.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...bearer(ADMIN_KEY), 'content-type': contentType },
+        payload,
+      });
+    const employerNames = async () =>
+      (await admin('GET', '/v1/employers?limit=100')).json().employers.map((e: { name: string }) => e.name);
+
+    it('answers 415 naming a charset other than UTF-8 on a JSON body, and stores nothing', async () => {
+      for (const charset of ['latin1', '"ISO-8859-1"', 'utf-16']) {
+        const response = await send(
+          '/v1/employers',
+          `application/json; charset=${charset}`,
+          JSON.stringify({ name: 'Latin' }),
+        );
+        const problem = expectProblem(response, 415, 'unsupported_media_type');
+        expect(problem.detail).toBe(
+          `Charset "${charset.replaceAll('"', '').toLowerCase()}" is not accepted: send the body as UTF-8 (charset=utf-8, or no charset).`,
+        );
+      }
+      expect(await employerNames()).not.toContain('Latin');
+    });
+
+    it('answers 415 naming the charset on an NDJSON bulk body, and stores nothing', async () => {
+      const line = JSON.stringify({
+        externalId: 'latin-1',
+        headline: 'h',
+        contact: { name: 'n', email: 'l@example.com' },
+      });
+      const problem = expectProblem(
+        await send('/v1/candidates:bulk', 'application/x-ndjson; charset=latin1', line),
+        415,
+        'unsupported_media_type',
+      );
+      expect(problem.detail).toContain('"latin1"');
+      expect(problem.detail).toContain('UTF-8');
+      expect((await admin('GET', '/v1/candidates?externalId=latin-1')).json().candidates).toEqual([]);
+    });
+
+    it('takes UTF-8 and US-ASCII however the charset is written', async () => {
+      for (const [i, charset] of ['utf-8', 'UTF-8', '"utf-8"', 'Utf8', 'us-ascii'].entries()) {
+        const response = await send(
+          '/v1/employers',
+          `application/json; charset=${charset}`,
+          JSON.stringify({ name: `Utf ${i} é` }),
+        );
+        expect(response.statusCode, response.body).toBe(201);
+      }
+      const bulk = await send(
+        '/v1/candidates:bulk',
+        'application/x-ndjson;charset="UTF-8"',
+        JSON.stringify({
+          externalId: 'utf-1',
+          headline: 'é',
+          contact: { name: 'n', email: 'u@example.com' },
+        }),
+      );
+      expect(bulk.statusCode, bulk.body).toBe(200);
+      expect(bulk.json().summary.created).toBe(1);
+    });
+  });
+
   describe('errors say what to do', () => {
     it('names the line and column of a JSON syntax error', async () => {
       const problem = expectProblem(
