@@ -209,9 +209,11 @@ function parseLine<S extends z.ZodType>(
   } catch {
     return { ok: false, error: { code: 'validation_failed', detail: 'The line is not valid JSON.' } };
   }
-  // The line's own id, when it has one, so its result can be matched to the record it was for.
+  // The line's own id, when it has one, so its result can be matched to the record it was for:
+  // trimmed, as the line schema stores it (and as an accepted line's result echoes it).
   const given = (json as { externalId?: unknown } | null)?.externalId;
-  const externalId = typeof given === 'string' && given.length <= 128 ? given : undefined;
+  const trimmed = typeof given === 'string' ? given.trim() : '';
+  const externalId = trimmed.length > 0 && trimmed.length <= 128 ? trimmed : undefined;
   // PostgreSQL text cannot hold U+0000 (JSON writes it \u0000): refused here, named, as for a single write.
   const nul = text.includes('\\u0000') ? findNul(json, '') : undefined;
   if (nul !== undefined) {

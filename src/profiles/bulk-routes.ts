@@ -27,7 +27,13 @@ const lineResult = z.object({
   line: z.number().int().min(1).describe('1-based line number in the request body'),
   status: z.enum(['created', 'updated', 'error']),
   id: z.uuid().optional(),
-  externalId: z.string().max(128).optional(),
+  externalId: z
+    .string()
+    .max(128)
+    .optional()
+    .describe(
+      "the line's externalId, trimmed as it is stored; absent when the line has none, or a blank one",
+    ),
   error: z
     .object({
       code: errorCodeSchema,

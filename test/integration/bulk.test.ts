@@ -64,6 +64,22 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
       id: string;
     }[];
 
+  it("echoes every line's externalId trimmed, as it is stored, whether the line is written or refused", async () => {
+    const { adminKey } = await createWorkspace(t.app);
+    const { results } = await uploadOk(adminKey, 'candidates', [
+      candidateLine('  trim-ok '),
+      { externalId: '  trim-refused\t', headline: 'no contact' },
+      { externalId: '   ', headline: 'blank id' },
+    ]);
+    expect(results.map((r) => [r.status, r.externalId])).toEqual([
+      ['created', 'trim-ok'],
+      ['error', 'trim-refused'],
+      ['error', undefined],
+    ]);
+    const jobs = await uploadOk(adminKey, 'jobs', [{ externalId: ' trim-job ', title: 'no employer' }]);
+    expect(jobs.results[0]).toMatchObject({ status: 'error', externalId: 'trim-job' });
+  });
+
   it('answers 415 naming the NDJSON types to a body sent as application/json, and stores nothing', async () => {
     const { adminKey } = await createWorkspace(t.app);
     for (const [path, payload] of [

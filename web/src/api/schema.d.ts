@@ -892,6 +892,7 @@ export interface components {
                 status: "created" | "updated" | "error";
                 /** Format: uuid */
                 id?: string;
+                /** @description the line's externalId, trimmed as it is stored; absent when the line has none, or a blank one */
                 externalId?: string;
                 error?: {
                     /**
