@@ -279,7 +279,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(alertRoutes, { db, alerts, cursorKey: serviceSecret(db, 'feed-cursor') });
   await app.register(allocationRoutes, { db, index, bodyLimit: config.BULK_BODY_LIMIT_BYTES });
   await app.register(introductionRoutes, { db, questionnaires });
-  await app.register(webhookRoutes, { db, allowInsecureUrls: config.WEBHOOK_ALLOW_INSECURE_URLS });
+  await app.register(webhookRoutes, {
+    db,
+    allowInsecureUrls: config.WEBHOOK_ALLOW_INSECURE_URLS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+  });
   await app.register(webhookSecretRoutes, { db });
   await app.register(webAssets);
 

@@ -32,10 +32,12 @@ import { urlProblem } from './url-guard.ts';
 const tags = ['webhooks'];
 const errors = { 400: problemSchema, 404: problemSchema };
 
-export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; allowInsecureUrls: boolean }> = async (
-  app,
-  { db, allowInsecureUrls },
-) => {
+export const webhookRoutes: FastifyPluginAsyncZod<{
+  db: Db;
+  allowInsecureUrls: boolean;
+  /** WEBHOOK_TIMEOUT_MS: how long an attempt may take, for a pending delivery's Retry-After */
+  timeoutMs: number;
+}> = async (app, { db, allowInsecureUrls, timeoutMs }) => {
   app.post(
     '/v1/webhooks',
     {
@@ -184,6 +186,16 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; allowInsecureUrls: b
     return webhook;
   }
 
+  /**
+   * When a pending delivery can have settled: its next attempt (or, while one is in flight, the end
+   * of that attempt's lease) plus the time an attempt may take. Never under a second.
+   */
+  async function secondsUntilSettled(webhookId: string, deliveryId: string): Promise<number> {
+    const [delivery] = await listDeliveries(db, webhookId, { id: deliveryId }, { limit: 1 });
+    const untilAttempt = Math.max(0, (delivery?.nextAttemptAt?.getTime() ?? 0) - Date.now());
+    return Math.max(1, Math.ceil((untilAttempt + timeoutMs) / 1000));
+  }
+
   app.post(
     '/v1/webhooks/:id/deliveries/:deliveryId/redeliver',
     {
@@ -193,6 +205,8 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; allowInsecureUrls: b
         tags,
         summary:
           'Send a delivered or failed delivery again, now, as a new series of attempts (same webhook-id)',
+        description:
+          'A delivery still pending answers 409 with Retry-After: the seconds until its next attempt (or the one in flight) can have ended.',
         params: deliveryParams,
         response: { 202: deliveryResponse, ...errors, 409: problemSchema, 410: problemSchema },
       },
@@ -204,6 +218,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Db; allowInsecureUrls: b
       const outcome = await redeliver(db, webhook.id, deliveryId);
       if (outcome === 'missing') throw notFound(`Delivery ${deliveryId} of webhook ${id}`);
       if (outcome === 'pending') {
+        reply.header('retry-after', String(await secondsUntilSettled(webhook.id, deliveryId)));
         throw new AppError(
           'conflict',
           `Delivery ${deliveryId} is still pending: its next attempt is scheduled; redeliver it once it is delivered or failed.`,

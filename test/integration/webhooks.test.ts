@@ -321,7 +321,12 @@ describe.each(availableDatabaseKinds())('webhooks on %s', (kind) => {
         .update(webhookDeliveries)
         .set({ status: 'pending', nextAttemptAt: sql`now() + interval '1 hour'` })
         .where(row);
-      expectProblem(await admin.post(path, {}), 409, 'conflict');
+      const scheduled = await admin.post(path, {});
+      expectProblem(scheduled, 409, 'conflict');
+      // Once that attempt can have ended: the hour, and the attempt's 2 s timeout (webhookTestEnv).
+      const retryAfter = Number(scheduled.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThan(3590);
+      expect(retryAfter).toBeLessThanOrEqual(3602);
       // As a settled delivery is left once the candidate it named is erased (settleDelivery).
       await t.database.db.update(webhookDeliveries).set({ status: 'failed', payload: {} }).where(row);
       expectProblem(await admin.post(path, {}), 410, 'erased');
@@ -336,8 +341,11 @@ describe.each(availableDatabaseKinds())('webhooks on %s', (kind) => {
         .update(webhookDeliveries)
         .set({ payload: { allocationId: 'x' } })
         .where(row);
-      const refused = expectProblem(await admin.post(path, {}), 409, 'conflict');
+      const refusedResponse = await admin.post(path, {});
+      const refused = expectProblem(refusedResponse, 409, 'conflict');
       expect(refused.detail).toContain('no longer allowed');
+      // Not a matter of waiting: no Retry-After.
+      expect(refusedResponse.headers['retry-after']).toBeUndefined();
       expectProblem(
         await admin.post(`/v1/webhooks/${hook.id}/deliveries/redeliver`, { status: 'failed' }),
         409,

@@ -763,7 +763,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a delivered or failed delivery again, now, as a new series of attempts (same webhook-id) */
+        /**
+         * Send a delivered or failed delivery again, now, as a new series of attempts (same webhook-id)
+         * @description A delivery still pending answers 409 with Retry-After: the seconds until its next attempt (or the one in flight) can have ended.
+         */
         post: operations["redeliverWebhookDelivery"];
         delete?: never;
         options?: never;
