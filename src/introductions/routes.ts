@@ -147,6 +147,34 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
     return new AppError('not_acceptable_pair', detail, { extra: { explanation } });
   }
 
+  /** Throws why `principal` may not express interest in the pair now. */
+  async function refuseInterest(principal: WorkspacePrincipal, job: JobRow, candidate: CandidateRow) {
+    if (candidate.paused) {
+      // To the employer a paused candidate is not there, as for its explanation; the candidate
+      // (and an admin) are told why.
+      if (principal.role === 'employer')
+        throw notFound(`The pair of job ${job.id} and candidate ${candidate.id}`);
+      throw candidatePaused(candidate.id, 'no new interest in introductions');
+    }
+    if (hidesFrom(candidate, job.employerId)) {
+      throw new AppError(
+        'hidden_from_employer',
+        `Candidate ${candidate.id} hides from employer ${job.employerId}: no interest in its jobs.`,
+      );
+    }
+    if (job.status !== 'open') throw new AppError('conflict', `Job ${job.id} is closed.`);
+    const refusal = await refusalOf(principal.workspaceId, job, candidate);
+    if (refusal) throw refusal;
+  }
+
+  async function pairExists(workspaceId: string, jobId: string, candidateId: string) {
+    const [job, candidate] = await Promise.all([
+      findJob(db, workspaceId, jobId),
+      findCandidate(db, workspaceId, candidateId),
+    ]);
+    return job !== undefined && candidate !== undefined;
+  }
+
   /**
    * The introduction as it is now and, while it is mutual, the other side's contact, the read logged
    * in the introduction's events, together. The row is held so that an erasure or a deletion in
@@ -186,25 +214,16 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
       const { principal, job, candidate } = await reachPair(request, jobId, candidateId);
       const side = actingSide(principal, request.body.side);
       const { action } = request.body;
-      await precheckStep(db, { workspaceId: principal.workspaceId, jobId, candidateId }, side, action);
-      if (action === 'interested') {
+      try {
+        await precheckStep(db, { workspaceId: principal.workspaceId, jobId, candidateId }, side, action);
         // Declining and withdrawing stay open: they reveal nothing and let either side step back.
-        if (candidate.paused) {
-          // To the employer a paused candidate is not there, as for its explanation; the candidate
-          // (and an admin) are told why.
-          if (principal.role === 'employer')
-            throw notFound(`The pair of job ${jobId} and candidate ${candidateId}`);
-          throw candidatePaused(candidateId, 'no new interest in introductions');
-        }
-        if (hidesFrom(candidate, job.employerId)) {
-          throw new AppError(
-            'hidden_from_employer',
-            `Candidate ${candidateId} hides from employer ${job.employerId}: no interest in its jobs.`,
-          );
-        }
-        if (job.status !== 'open') throw new AppError('conflict', `Job ${jobId} is closed.`);
-        const refusal = await refusalOf(principal.workspaceId, job, candidate);
-        if (refusal) throw refusal;
+        if (action === 'interested') await refuseInterest(principal, job, candidate);
+      } catch (error) {
+        // Read before the step's lock, a refusal may come from a pair deleted meanwhile (its
+        // introduction or answers gone with it): then the pair is gone, as applyStep would find.
+        if (error instanceof AppError && !(await pairExists(principal.workspaceId, jobId, candidateId)))
+          throw notFound(`The pair of job ${jobId} and candidate ${candidateId}`);
+        throw error;
       }
       const saved = await applyStep(db, principal, { jobId, candidateId }, side, action);
       return { introduction: view(saved) };

@@ -365,6 +365,20 @@ describe.each(availableDatabaseKinds())('introductions on %s', (kind) => {
         expectProblem(response, 404, 'not_found');
       });
 
+      it("answers 404, not 409 not_acceptable_pair, to a step whose job is deleted while the pair's answers are read", async () => {
+        const { m, candidate } = await market();
+        // The step reads the job and candidate, then the pair's answers: those wait behind this
+        // lock, and the job (its answers with it) is deleted and committed before they are read.
+        let sent: Promise<LightMyRequestResponse> | undefined;
+        await t.database.db.transaction(async (tx) => {
+          await tx.execute(sql`lock table answer_sets in access exclusive mode`);
+          sent = act(candidate, m, m.ids.good, 'interested');
+          await untilARequestWaitsForALock();
+          await tx.delete(jobs).where(eq(jobs.id, m.job.id));
+        });
+        expectProblem(await sent!, 404, 'not_found');
+      });
+
       it('answers 404 to a contact read that meets the erasure of the candidate', async () => {
         const { m, employer, candidate } = await market();
         await step(candidate, m, m.ids.good, 'interested');
