@@ -7,9 +7,16 @@ import type { ProfileState } from '../matching/index.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
 import type { BulkEntry } from './bulk.ts';
 import type { PackedAnswers } from './bulk-lines.ts';
+import { unchangedCandidates, unchangedJobs } from './bulk-unchanged.ts';
 
-/** Per externalId: the row's id, whether it was new, and its index state as stored (see WrittenProfile). */
-type Written = Map<string, { id: string; inserted: boolean; state: ProfileState | undefined }>;
+/**
+ * Per externalId: the row's id, whether it was new, and its index state as stored (see
+ * WrittenProfile); `unchanged` for a line that matched what was stored, and was not written.
+ */
+type Written = Map<
+  string,
+  { id: string; inserted: boolean; state: ProfileState | undefined; unchanged?: true | undefined }
+>;
 
 /*
  * Bulk writes send each statement's batch in a few parameters, however many rows: profiles as one
@@ -37,14 +44,22 @@ export async function writeCandidates(
   ids: readonly string[] = newIds(entries.length),
 ): Promise<Written> {
   await markOrigin(tx, sync.origin);
-  const records = entries.map((e) => e.record);
-  await keepStoredFields(tx, 'candidates', workspaceId, records);
+  await keepStoredFields(
+    tx,
+    'candidates',
+    workspaceId,
+    entries.map((e) => e.record),
+  );
+  const unchanged = await unchangedCandidates(tx, workspaceId, entries);
+  const changed = entries.filter((e) => !unchanged.has(e.externalId));
+  const changedIds = ids.filter((_, i) => !unchanged.has(entries[i]!.externalId));
+  const records = changed.map((e) => e.record);
   const result = await tx.execute(sql`
     insert into candidates (id, workspace_id, external_id, headline, min_score)
     select id, ${workspaceId}::uuid, external_id, headline, min_score
       from json_to_recordset(${recordset(
         records.map((r, i) => ({
-          id: ids[i],
+          id: changedIds[i],
           external_id: r.externalId,
           headline: r.headline ?? null,
           min_score: r.minScore,
@@ -55,8 +70,8 @@ export async function writeCandidates(
     returning id, external_id, (xmax = 0) as inserted, paused,
               nullif(hidden_from_employer_ids, '{}')::text[] as hidden`);
   const rows = new Map(rowsOf<CandidateRow>(result).map((r) => [r.external_id, r]));
-  const written: Written = new Map();
-  for (const entry of entries) {
+  const written = unchangedRows(unchanged);
+  for (const entry of changed) {
     const row = rows.get(entry.externalId)!;
     written.set(entry.externalId, { id: row.id, inserted: row.inserted, state: candidateState(row, entry) });
   }
@@ -73,7 +88,7 @@ export async function writeCandidates(
       from json_to_recordset(${recordset(contacts)}) as t(candidate_id uuid, name text, email text, phone text)
     on conflict (candidate_id) do update
       set name = excluded.name, email = excluded.email, phone = excluded.phone, updated_at = now()`);
-  await writeAnswers(tx, workspaceId, entries, written, 'candidate');
+  await writeAnswers(tx, workspaceId, changed, written, 'candidate');
   return written;
 }
 
@@ -97,9 +112,16 @@ export async function writeJobs(
   onRows: (written: Written) => void = () => {},
 ): Promise<Written> {
   await markOrigin(tx, sync.origin);
-  const records = entries.map((e) => e.record);
-  await keepStoredFields(tx, 'jobs', workspaceId, records);
-  const ids = newIds(entries.length);
+  await keepStoredFields(
+    tx,
+    'jobs',
+    workspaceId,
+    entries.map((e) => e.record),
+  );
+  const unchanged = await unchangedJobs(tx, workspaceId, entries);
+  const changed = entries.filter((e) => !unchanged.has(e.externalId));
+  const records = changed.map((e) => e.record);
+  const ids = newIds(changed.length);
   const jobRows = records.map((r, i) => ({
     id: ids[i],
     external_id: r.externalId,
@@ -120,8 +142,8 @@ export async function writeJobs(
       where jobs.employer_id = excluded.employer_id
     returning id, external_id, (xmax = 0) as inserted`);
   const rows = new Map(rowsOf<WrittenRow>(result).map((r) => [r.external_id, r]));
-  const written: Written = new Map();
-  for (const { externalId, record, answers } of entries) {
+  const written = unchangedRows(unchanged);
+  for (const { externalId, record, answers } of changed) {
     const row = rows.get(externalId)!;
     const state = indexState(row, answers, {
       minScore: record.minScore,
@@ -131,7 +153,7 @@ export async function writeJobs(
     written.set(externalId, { id: row.id, inserted: row.inserted, state });
   }
   onRows(written);
-  await writeAnswers(tx, workspaceId, entries, written, 'job');
+  await writeAnswers(tx, workspaceId, changed, written, 'job');
   return written;
 }
 
@@ -290,6 +312,16 @@ async function keepStoredFields(
         field === 'minScore' ? Number(value) : (value ?? undefined);
     }
   }
+}
+
+/** The lines unchangedCandidates or unchangedJobs found, as written (though they were not). */
+function unchangedRows(unchanged: Map<string, string>): Written {
+  return new Map(
+    [...unchanged].map(([externalId, id]) => [
+      externalId,
+      { id, inserted: false, state: undefined, unchanged: true },
+    ]),
+  );
 }
 
 /** Rows as one `json` parameter, for json_to_recordset. */

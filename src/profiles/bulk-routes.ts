@@ -25,7 +25,9 @@ import {
 
 const lineResult = z.object({
   line: z.number().int().min(1).describe('1-based line number in the request body'),
-  status: z.enum(['created', 'updated', 'error']),
+  status: z
+    .enum(['created', 'updated', 'unchanged', 'error'])
+    .describe('unchanged: the record already held what the line gives; nothing was written'),
   id: z.uuid().optional(),
   externalId: z
     .string()
@@ -46,7 +48,7 @@ const count = z.number().int().min(0).max(MAX_BULK_LINES);
 const bulkResponse = z
   .object({
     results: z.array(lineResult).max(MAX_BULK_LINES),
-    summary: z.object({ created: count, updated: count, failed: count }),
+    summary: z.object({ created: count, updated: count, unchanged: count, failed: count }),
   })
   .meta({ id: 'BulkResult' });
 
@@ -263,7 +265,9 @@ async function checkEmployers(db: Db, workspaceId: string, entries: BulkEntry<Jo
  * its rows as soon as its first statement returns them (AlertTurn.early), so they are scored while
  * the rest is written. Once committed, its profiles go to `written` (the index) and `earlier`.
  */
-async function writeBatch<W extends Map<string, WrittenProfile & { inserted: boolean }>>(
+async function writeBatch<
+  W extends Map<string, WrittenProfile & { inserted: boolean; unchanged?: true | undefined }>,
+>(
   batch: {
     alerts: MarketWrites;
     db: Db;
@@ -291,12 +295,12 @@ async function writeBatch<W extends Map<string, WrittenProfile & { inserted: boo
     earlier,
     foresight,
   );
-  written.add(stored.values());
+  written.add([...stored.values()].filter((w) => !w.unchanged));
   return stored;
 }
 
 /** What alerts need of a bulk batch's write: the profiles it changed, and the states it already has. */
-function changedBy(written: Map<string, WrittenProfile>) {
-  const profiles = [...written.values()];
+function changedBy(written: Map<string, WrittenProfile & { unchanged?: true | undefined }>) {
+  const profiles = [...written.values()].filter((w) => !w.unchanged);
   return { ids: profiles.map((w) => w.id), states: profiles.flatMap((w) => w.state ?? []) };
 }

@@ -6,7 +6,7 @@ export const MAX_BULK_LINES = 10_000;
 const CHUNK_SIZE = 1_000;
 
 export type LineResult =
-  | { line: number; status: 'created' | 'updated'; id: string; externalId: string }
+  | { line: number; status: 'created' | 'updated' | 'unchanged'; id: string; externalId: string }
   | {
       line: number;
       status: 'error';
@@ -22,17 +22,20 @@ export interface BulkEntry<T> {
   answers: PackedAnswers | undefined;
 }
 
-/** Writes a batch of entries in one transaction; returns the id of each and whether it was new. */
-export type BulkWriter<T> = (
-  entries: BulkEntry<T>[],
-) => Promise<Map<string, { id: string; inserted: boolean }>>;
+/**
+ * Writes a batch of entries in one transaction; returns the id of each, whether it was new, and
+ * whether it was left as it was (the line gave what was stored).
+ */
+export type BulkWriter<T> = (entries: BulkEntry<T>[]) => Promise<Map<string, WrittenLine>>;
+
+type WrittenLine = { id: string; inserted: boolean; unchanged?: true | undefined };
 
 /** A per-line check that needs the database (e.g. "does this employer exist"); null when fine. */
 export type BulkCheck<T> = (entries: BulkEntry<T>[]) => Promise<Map<number, LineResult>>;
 
 export interface BulkOutcome {
   results: LineResult[];
-  summary: { created: number; updated: number; failed: number };
+  summary: { created: number; updated: number; unchanged: number; failed: number };
 }
 
 /**
@@ -101,6 +104,7 @@ export async function writeBulk<T>(options: {
     summary: {
       created: ordered.filter((r) => r.status === 'created').length,
       updated: ordered.filter((r) => r.status === 'updated').length,
+      unchanged: ordered.filter((r) => r.status === 'unchanged').length,
       failed: ordered.filter((r) => r.status === 'error').length,
     },
   };
@@ -154,16 +158,13 @@ async function writeChunk<T>(
   }
 }
 
-function toResults<T>(
-  chunk: BulkEntry<T>[],
-  written: Map<string, { id: string; inserted: boolean }>,
-): LineResult[] {
+function toResults<T>(chunk: BulkEntry<T>[], written: Map<string, WrittenLine>): LineResult[] {
   return chunk.map((entry) => {
     const row = written.get(entry.externalId);
     if (!row) throw new Error(`bulk write returned no row for externalId ${entry.externalId}`);
     return {
       line: entry.line,
-      status: row.inserted ? 'created' : 'updated',
+      status: row.unchanged ? 'unchanged' : row.inserted ? 'created' : 'updated',
       id: row.id,
       externalId: entry.externalId,
     };

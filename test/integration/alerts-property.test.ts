@@ -173,7 +173,10 @@ describe.each(availableDatabaseKinds())('alerts against the reference scorer on 
                 payload: body,
               });
               expect(response.statusCode, response.body).toBe(200);
-              expect(response.json().summary).toEqual({ created: 0, updated: lines.length, failed: 0 });
+              // A line may happen to give what is stored: it is unchanged, and raises nothing.
+              const { summary } = response.json();
+              expect(summary).toMatchObject({ created: 0, failed: 0 });
+              expect(summary.updated + summary.unchanged).toBe(lines.length);
               for (const { i, answers, minScore } of lines) {
                 profileOf('candidate', i).answers = answers;
                 profileOf('candidate', i).minScore = minScore;

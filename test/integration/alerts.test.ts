@@ -238,16 +238,22 @@ describe.each(availableDatabaseKinds())('alerts on %s', (kind) => {
       questionnaireId: 'mini',
       answers: i === 1 ? marketCandidates.tooExpensive.answers : goodCandidate,
     }));
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/v1/candidates:bulk',
-      headers: { ...bearer(m.adminKey), 'content-type': 'application/x-ndjson' },
-      payload: lines.map((line) => JSON.stringify(line)).join('\n'),
-    });
+    const upload = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/candidates:bulk',
+        headers: { ...bearer(m.adminKey), 'content-type': 'application/x-ndjson' },
+        payload: lines.map((line) => JSON.stringify(line)).join('\n'),
+      });
+    const response = await upload();
     expect(response.statusCode, response.body).toBe(200);
     const ids = response.json().results.map((r: { id: string }) => r.id);
     const created = (await m.feed(`/v1/jobs/${m.job.id}`)).map((e) => e.candidateId).sort();
     expect(created).toEqual([ids[0], ids[2]].sort());
+    // The same upload again changes nothing, and announces nothing.
+    const again = await upload();
+    expect(again.json().summary).toEqual({ created: 0, updated: 0, unchanged: 3, failed: 0 });
+    expect(await m.feed(`/v1/jobs/${m.job.id}`)).toHaveLength(2);
   });
 
   it('delivers the events signed, and on erasure tells the alerting job without contact details', async () => {

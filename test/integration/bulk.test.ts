@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { profileChanges } from '../../src/db/schema.ts';
 import { bearer, createTestApp, type TestApp } from '../support/app.ts';
 import { availableDatabaseKinds } from '../support/database.ts';
 import {
@@ -16,7 +18,7 @@ import {
 
 interface LineResult {
   line: number;
-  status: 'created' | 'updated' | 'error';
+  status: 'created' | 'updated' | 'unchanged' | 'error';
   id?: string;
   externalId?: string;
   error?: { code: string; detail: string; errors?: { path: string; message: string }[] };
@@ -63,6 +65,23 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
     (await api.get(`/v1/${path}?externalId=${encodeURIComponent(externalId)}`)).json()[path] as {
       id: string;
     }[];
+
+  const readBack = (api: Caller, results: LineResult[]) =>
+    Promise.all(
+      results.map(
+        async (r) => (await api.get(`/v1/candidates/${r.id}`)).json().candidate as { updatedAt: string },
+      ),
+    );
+
+  /** How many change-feed rows each result's profile has. */
+  const feedRowsOf = (results: LineResult[]) =>
+    Promise.all(
+      results.map(
+        async (r) =>
+          (await t.database.db.select().from(profileChanges).where(eq(profileChanges.profileId, r.id!)))
+            .length,
+      ),
+    );
 
   it("echoes every line's externalId trimmed, as it is stored, whether the line is written or refused", async () => {
     const { adminKey } = await createWorkspace(t.app);
@@ -121,7 +140,7 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
         }),
       ];
       const { results, summary } = await uploadOk(adminKey, 'candidates', lines);
-      expect(summary).toEqual({ created: 3, updated: 0, failed: 0 });
+      expect(summary).toEqual({ created: 3, updated: 0, unchanged: 0, failed: 0 });
       expect(results.map((r) => [r.line, r.status, r.externalId])).toEqual([
         [1, 'created', 'c-1'],
         [2, 'created', 'c-2'],
@@ -146,7 +165,7 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
       const { adminKey, admin } = await createWorkspace(t.app);
       const lines = [candidateLine('good-1'), candidateLine('bad', invalidAnswers), candidateLine('good-2')];
       const { results, summary } = await uploadOk(adminKey, 'candidates', lines);
-      expect(summary).toEqual({ created: 2, updated: 0, failed: 1 });
+      expect(summary).toEqual({ created: 2, updated: 0, unchanged: 0, failed: 1 });
       expect(results[1]).toMatchObject({ line: 2, status: 'error', externalId: 'bad' });
       expect(results[1]?.error?.code).toBe('invalid_answers');
       expect(results[1]?.error?.errors?.map((e) => e.path)).toContain('answers.remote.value');
@@ -220,15 +239,69 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
       expect(listed).toEqual([expect.objectContaining({ id: results[0]?.id, headline: 'first' })]);
     });
 
-    it('reports updated with the same ids when the same upload is sent again', async () => {
+    it('reports unchanged, with the same ids, the lines of an upload sent again, writing nothing of them', async () => {
       const { adminKey, admin } = await createWorkspace(t.app);
-      const lines = [candidateLine('u-1', miniAnswers()), candidateLine('u-2')];
+      const lines = [candidateLine('u-1', miniAnswers()), candidateLine('u-2'), candidateLine('u-3')];
       const first = await uploadOk(adminKey, 'candidates', lines);
-      const second = await uploadOk(adminKey, 'candidates', lines);
-      expect(second.summary).toEqual({ created: 0, updated: 2, failed: 0 });
-      expect(second.results.map((r) => r.status)).toEqual(['updated', 'updated']);
+      const before = await readBack(admin, first.results);
+      const feedBefore = await feedRowsOf(first.results);
+      const changedContact = { ...lines[2]!, contact: { ...lines[2]!.contact, phone: '+32 9 000 00 00' } };
+      const second = await uploadOk(adminKey, 'candidates', [lines[0], lines[1], changedContact]);
+      expect(second.summary).toEqual({ created: 0, updated: 1, unchanged: 2, failed: 0 });
+      expect(second.results.map((r) => r.status)).toEqual(['unchanged', 'unchanged', 'updated']);
       expect(second.results.map((r) => r.id)).toEqual(first.results.map((r) => r.id));
-      expect((await admin.get('/v1/candidates')).json().candidates).toHaveLength(2);
+      const after = await readBack(admin, first.results);
+      expect(after.slice(0, 2)).toEqual(before.slice(0, 2));
+      expect(after[2]!.updatedAt).not.toBe(before[2]!.updatedAt);
+      // Only the updated candidate reaches the change feed (the index, alerts and other replicas).
+      const feedAfter = await feedRowsOf(first.results);
+      expect(feedAfter.map((n, i) => n - feedBefore[i]!)).toEqual([0, 0, 1]);
+      // Other answers, or answers given where none are stored, are a change.
+      const answered = await uploadOk(adminKey, 'candidates', [
+        {
+          ...lines[0],
+          answers: {
+            ...miniAnswers().answers,
+            remote: { value: 2, accept: { min: 0, max: 2 }, importance: 'little' },
+          },
+        },
+        { ...lines[1], ...miniAnswers() },
+      ]);
+      expect(answered.results.map((r) => r.status)).toEqual(['updated', 'updated']);
+      expect((await admin.get('/v1/candidates')).json().candidates).toHaveLength(3);
+    });
+
+    it('reports unchanged a job line that gives what is stored, the answers compared as JSON values', async () => {
+      const { adminKey, admin } = await createWorkspace(t.app);
+      await createEmployer(t.app, adminKey, { externalId: 'acme' });
+      const line = {
+        externalId: 'same-job',
+        employerExternalId: 'acme',
+        title: 'Welder',
+        capacity: 2,
+        ...miniAnswers(),
+      };
+      const created = await uploadOk(adminKey, 'jobs', [line]);
+      const before = (await admin.get(`/v1/jobs/${created.results[0]!.id}`)).json().job;
+      // The same answers with their keys in another order, and fields left out that are stored.
+      const reordered = Object.fromEntries(Object.entries(miniAnswers().answers).reverse());
+      const again = await uploadOk(adminKey, 'jobs', [
+        {
+          externalId: 'same-job',
+          employerExternalId: 'acme',
+          title: 'Welder',
+          questionnaireId: 'mini',
+          answers: reordered,
+        },
+      ]);
+      expect(again.results[0]).toMatchObject({
+        status: 'unchanged',
+        id: created.results[0]!.id,
+        externalId: 'same-job',
+      });
+      expect((await admin.get(`/v1/jobs/${created.results[0]!.id}`)).json().job).toEqual(before);
+      const closed = await uploadOk(adminKey, 'jobs', [{ ...line, status: 'closed' }]);
+      expect(closed.summary).toEqual({ created: 0, updated: 1, unchanged: 0, failed: 0 });
     });
 
     it('updates the profile, contact and answers of a candidate created earlier with that externalId', async () => {
@@ -293,7 +366,7 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
         { externalId: 'j-2', employerExternalId: 'acme', title: 'Cook', status: 'closed', ...miniAnswers() },
       ];
       const { results, summary } = await uploadOk(adminKey, 'jobs', lines);
-      expect(summary).toEqual({ created: 2, updated: 0, failed: 0 });
+      expect(summary).toEqual({ created: 2, updated: 0, unchanged: 0, failed: 0 });
       const jobs = (await admin.get(`/v1/jobs?employerId=${acme.id}`)).json().jobs;
       expect(jobs).toEqual([
         expect.objectContaining({
@@ -388,7 +461,7 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
         { externalId: 'j-1', employerId: second.id, title: 'Moved' },
         { externalId: 'j-1b', employerExternalId: 'second', title: 'Fine' },
       ]);
-      expect(summary).toEqual({ created: 1, updated: 0, failed: 1 });
+      expect(summary).toEqual({ created: 1, updated: 0, unchanged: 0, failed: 1 });
       expect(results[0]).toMatchObject({ status: 'error', externalId: 'j-1', error: { code: 'conflict' } });
       expect(results[0]!.error!.detail).toContain(`belongs to employer ${first.id}`);
       expect(results[0]!.error!.errors).toEqual([{ path: 'employerId', message: "not the job's employer" }]);
@@ -428,7 +501,7 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
         Array.from({ length: 10_000 }, () => '{}'),
       );
       expect(results).toHaveLength(10_000);
-      expect(summary).toEqual({ created: 0, updated: 0, failed: 10_000 });
+      expect(summary).toEqual({ created: 0, updated: 0, unchanged: 0, failed: 10_000 });
     });
 
     it('creates 2,000 candidates in one upload and lists every one of them', async () => {
@@ -437,7 +510,7 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
         candidateLine(`bulk-${i}`, i % 2 ? miniAnswers() : {}),
       );
       const { results, summary } = await uploadOk(adminKey, 'candidates', lines);
-      expect(summary).toEqual({ created: 2_000, updated: 0, failed: 0 });
+      expect(summary).toEqual({ created: 2_000, updated: 0, unchanged: 0, failed: 0 });
       const listed = await walkList(admin, '/v1/candidates', 'candidates', 100);
       expect(listed).toHaveLength(2_000);
       expect(new Set(listed)).toEqual(new Set(results.map((r) => r.id)));
@@ -454,7 +527,7 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
       expect(Buffer.byteLength(body)).toBeGreaterThan(t.config.BODY_LIMIT_BYTES);
       const response = await upload(adminKey, 'candidates', body);
       expect(response.statusCode, response.body.slice(0, 500)).toBe(200);
-      expect(response.json().summary).toEqual({ created: 2_400, updated: 0, failed: 0 });
+      expect(response.json().summary).toEqual({ created: 2_400, updated: 0, unchanged: 0, failed: 0 });
     });
 
     it('answers 404 not_found to keys that are not admin keys', async () => {

@@ -75,7 +75,7 @@ describe('SIGTERM with a request in flight', () => {
     const server = await startServer(60_000);
     const { answer, exit } = await bulkAcrossSigterm(server, 3_000);
     expect(answer.status, answer.body ?? answer.error).toBe(200);
-    expect(JSON.parse(answer.body!).summary).toEqual({ created: 2, updated: 0, failed: 0 });
+    expect(JSON.parse(answer.body!).summary).toEqual({ created: 2, updated: 0, unchanged: 0, failed: 0 });
     expect(exit).toBe(0);
     expect(server.child.output().stdout).toContain('"signal":"SIGTERM"');
   });

@@ -27,7 +27,7 @@ describe('writeBulk', () => {
       },
       onWriteError: () => {},
     });
-    expect(outcome.summary).toEqual({ created: 2, updated: 0, failed: 1 });
+    expect(outcome.summary).toEqual({ created: 2, updated: 0, unchanged: 0, failed: 1 });
     expect(outcome.results.map((r) => r.status)).toEqual(['created', 'error', 'created']);
     // Every fault of a line's own making is found before the write: this one is the service's.
     expect(outcome.results[1]).toMatchObject({ error: { code: 'internal' } });

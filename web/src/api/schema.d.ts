@@ -891,8 +891,11 @@ export interface components {
                  * @description 1-based line number in the request body
                  */
                 line: number;
-                /** @enum {string} */
-                status: "created" | "updated" | "error";
+                /**
+                 * @description unchanged: the record already held what the line gives; nothing was written
+                 * @enum {string}
+                 */
+                status: "created" | "updated" | "unchanged" | "error";
                 /** Format: uuid */
                 id?: string;
                 /** @description the line's externalId, trimmed as it is stored; absent when the line has none, or a blank one */
@@ -916,6 +919,8 @@ export interface components {
                 created: number;
                 /** Format: int32 */
                 updated: number;
+                /** Format: int32 */
+                unchanged: number;
                 /** Format: int32 */
                 failed: number;
             };
