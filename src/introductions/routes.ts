@@ -150,10 +150,15 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
   /** Throws why `principal` may not express interest in the pair now. */
   async function refuseInterest(principal: WorkspacePrincipal, job: JobRow, candidate: CandidateRow) {
     if (candidate.paused) {
-      // To the employer a paused candidate is not there, as for its explanation; the candidate
-      // (and an admin) are told why.
-      if (principal.role === 'employer')
-        throw notFound(`The pair of job ${job.id} and candidate ${candidate.id}`);
+      // An employer gets here only for an introduction it already has (reachPair), which it can
+      // read: a 404 would contradict that read. It is refused as a step that is not possible now,
+      // without naming the pause; the candidate (and an admin) are told why.
+      if (principal.role === 'employer') {
+        throw new AppError(
+          'conflict',
+          `The introduction of job ${job.id} and candidate ${candidate.id} takes no new interest now; declining and withdrawing still work.`,
+        );
+      }
       throw candidatePaused(candidate.id, 'no new interest in introductions');
     }
     if (hidesFrom(candidate, job.employerId)) {

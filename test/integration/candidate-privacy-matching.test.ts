@@ -102,6 +102,13 @@ describe.each(availableDatabaseKinds())('candidate privacy in matching on %s', (
         'candidate_paused',
       );
       expectProblem(await act(good, m.otherJob.id, m.ids.good, 'interested'), 409, 'candidate_paused');
+      // An introduction the employer already has, and reads, is no 404 to its steps: new interest
+      // is refused without naming the pause.
+      expect((await act(employer, m.job.id, m.ids.good, 'withdrawn')).statusCode).toBe(200);
+      expect((await employer.get(introduction)).statusCode).toBe(200);
+      const refused = expectProblem(await act(employer, m.job.id, m.ids.good, 'interested'), 409, 'conflict');
+      expect(refused.detail).toContain('takes no new interest now');
+      expect(refused.detail).not.toContain('pause');
       // Stepping back stays possible.
       expect((await act(good, m.job.id, m.ids.good, 'withdrawn')).statusCode).toBe(200);
       await patch(m, m.ids.good, { paused: false });
