@@ -15,8 +15,9 @@ import type { CandidateLine, JobLine } from './bulk-repository.ts';
 export async function unchangedCandidates(
   tx: Tx,
   workspaceId: string,
-  entries: BulkEntry<CandidateLine>[],
+  batch: BulkEntry<CandidateLine>[],
 ): Promise<Map<string, string>> {
+  const entries = await storedAlready(tx, 'candidates', workspaceId, batch);
   if (entries.length === 0) return new Map();
   const lines = entries.map(({ record, answers }) => ({
     external_id: record.externalId,
@@ -45,8 +46,9 @@ export async function unchangedCandidates(
 export async function unchangedJobs(
   tx: Tx,
   workspaceId: string,
-  entries: BulkEntry<JobLine & { resolvedEmployerId: string }>[],
+  batch: BulkEntry<JobLine & { resolvedEmployerId: string }>[],
 ): Promise<Map<string, string>> {
+  const entries = await storedAlready(tx, 'jobs', workspaceId, batch);
   if (entries.length === 0) return new Map();
   const lines = entries.map(({ record, answers }) => ({
     external_id: record.externalId,
@@ -69,6 +71,28 @@ export async function unchangedJobs(
                is not distinct from (t.employer_id, t.title, t.capacity, t.status, t.min_score)
          and ${sameAnswers}`),
   );
+}
+
+/**
+ * The entries whose externalId is stored already. Only those are compared with what is stored, so a
+ * batch of new profiles (an import, the common bulk) pays one look-up of its ids, not the comparison
+ * of its answers (sending them again cost about as much as the insert's own parameters).
+ */
+async function storedAlready<E extends { externalId: string }>(
+  tx: Tx,
+  table: 'candidates' | 'jobs',
+  workspaceId: string,
+  batch: E[],
+): Promise<E[]> {
+  if (batch.length === 0) return [];
+  const rows = rowsOf<{ external_id: string }>(
+    await tx.execute(sql`
+      select external_id from ${sql.identifier(table)}
+       where workspace_id = ${workspaceId}::uuid and external_id = any(${sql.param(batch.map((e) => e.externalId))}::text[])`),
+  );
+  if (rows.length === 0) return [];
+  const stored = new Set(rows.map((row) => row.external_id));
+  return batch.filter((e) => stored.has(e.externalId));
 }
 
 /** A line without answers keeps the stored ones; one with answers must give the stored ones. */
