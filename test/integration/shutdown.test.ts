@@ -63,10 +63,18 @@ describe('SIGTERM with a request in flight', () => {
         res.on('end', () => resolve({ status: res.statusCode, body: text }));
       });
       req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
-      req.write(body.slice(0, half), () => {
-        process.kill(server.child.pid, 'SIGTERM');
-        setTimeout(() => req.end(body.slice(half)), pauseMs);
-      });
+      req.write(body.slice(0, half));
+      // SIGTERM only once the server has the request: one that arrives after it is refused with
+      // 503 (this instance is shutting down), which a busy machine would otherwise make of this one.
+      void until(server.child, 'the request arrived', () =>
+        server.child.output().stdout.includes('"url":"/v1/candidates:bulk"'),
+      ).then(
+        () => {
+          process.kill(server.child.pid, 'SIGTERM');
+          setTimeout(() => req.end(body.slice(half)), pauseMs);
+        },
+        (error: Error) => resolve({ error: error.message }),
+      );
     });
     return { answer: await answer, exit: await server.child.exited };
   }
