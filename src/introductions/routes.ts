@@ -172,6 +172,15 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
     if (refusal) throw refusal;
   }
 
+  /**
+   * Whether a refusal may come from the pair's deletion. A pair scored from both stored answer sets
+   * (a not_acceptable_pair with its explanation, the common refusal) was there when it was read:
+   * looking the pair up again would only slow every such answer down.
+   */
+  function mayBeDeletion(error: unknown): boolean {
+    return error instanceof AppError && !(error.code === 'not_acceptable_pair' && error.extra?.explanation);
+  }
+
   async function pairExists(workspaceId: string, jobId: string, candidateId: string) {
     const [job, candidate] = await Promise.all([
       findJob(db, workspaceId, jobId),
@@ -226,7 +235,7 @@ export const introductionRoutes: FastifyPluginAsyncZod<{
       } catch (error) {
         // Read before the step's lock, a refusal may come from a pair deleted meanwhile (its
         // introduction or answers gone with it): then the pair is gone, as applyStep would find.
-        if (error instanceof AppError && !(await pairExists(principal.workspaceId, jobId, candidateId)))
+        if (mayBeDeletion(error) && !(await pairExists(principal.workspaceId, jobId, candidateId)))
           throw notFound(`The pair of job ${jobId} and candidate ${candidateId}`);
         throw error;
       }
