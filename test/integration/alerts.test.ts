@@ -1,5 +1,4 @@
-import { Webhook } from 'standardwebhooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bearer, useTestApp } from '../support/app.ts';
 import { availableDatabaseKinds } from '../support/database.ts';
 import {
@@ -12,14 +11,17 @@ import {
   mintKey,
 } from '../support/factories.ts';
 import { eventually, goodCandidate, jobAnswers, marketCandidates } from '../support/matching-factories.ts';
-import { startReceiver, webhookTestEnv } from '../support/webhook-receiver.ts';
+import {
+  subscribe,
+  useReceivers,
+  verified,
+  type WebhookEvent,
+  webhookTestEnv,
+} from '../support/webhook-receiver.ts';
 
 describe.each(availableDatabaseKinds())('alerts on %s', (kind) => {
   const t = useTestApp({ kind, env: webhookTestEnv });
-  const receivers: { close(): Promise<void> }[] = [];
-  afterEach(async () => {
-    await Promise.all(receivers.splice(0).map((r) => r.close()));
-  });
+  const receiver = useReceivers();
 
   async function market() {
     const { admin, adminKey } = await createWorkspace(t.app);
@@ -258,14 +260,8 @@ describe.each(availableDatabaseKinds())('alerts on %s', (kind) => {
 
   it('delivers the events signed, and on erasure tells the alerting job without contact details', async () => {
     const m = await market();
-    const hooks = await startReceiver();
-    receivers.push(hooks);
-    const subscribed = await m.admin.post('/v1/webhooks', {
-      url: hooks.url,
-      eventTypes: ['match.created', 'match.removed'],
-    });
-    expect(subscribed.statusCode, subscribed.body).toBe(201);
-    const { secret } = subscribed.json().webhook;
+    const hooks = await receiver();
+    const { secret } = await subscribe(m.admin, hooks.url, ['match.created', 'match.removed']);
     await m.admin.put(`/v1/jobs/${m.job.id}/alert`, {});
     await m.admin.put(`/v1/candidates/${m.candidate.id}/alert`, {});
     await m.put(`/v1/candidates/${m.candidate.id}/answers`, goodCandidate);
@@ -273,16 +269,9 @@ describe.each(availableDatabaseKinds())('alerts on %s', (kind) => {
     await eventually(async () => hooks.received.length === 2, 30_000, 25);
     expect((await m.admin.delete(`/v1/candidates/${m.candidate.id}`)).statusCode).toBe(204);
     await eventually(async () => hooks.received.length === 3, 30_000, 25);
-    const verifier = new Webhook(secret);
-    const bodies = hooks.received.map(
-      (r) =>
-        verifier.verify(r.body, r.headers as Record<string, string>) as {
-          type: string;
-          data: { alertOf?: string };
-        },
-    );
+    const bodies = hooks.received.map((r) => verified(secret, r));
     const pair = { jobId: m.job.id, candidateId: m.candidate.id };
-    const order = (b: { type: string; data: { alertOf?: string } }) => `${b.type}:${b.data.alertOf}`;
+    const order = (b: WebhookEvent) => `${b.type}:${b.data.alertOf}`;
     expect(bodies.sort((a, b) => order(a).localeCompare(order(b)))).toEqual([
       {
         type: 'match.created',

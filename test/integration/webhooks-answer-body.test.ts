@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from '../support/app.ts';
 import { availableDatabaseKinds } from '../support/database.ts';
 import { createWorkspace } from '../support/factories.ts';
 import { eventually } from '../support/matching-factories.ts';
-import { webhookTestEnv } from '../support/webhook-receiver.ts';
+import { subscribe, webhookTestEnv } from '../support/webhook-receiver.ts';
 
 interface DeliveryView {
   status: string;
@@ -52,12 +52,7 @@ describe.each(availableDatabaseKinds())('a receiver’s answer on %s', (kind) =>
     const receiver = await answerThenStall();
     try {
       const { admin } = await createWorkspace(app);
-      const subscribed = await admin.post('/v1/webhooks', {
-        url: receiver.url,
-        eventTypes: ['allocation.completed'],
-      });
-      expect(subscribed.statusCode, subscribed.body).toBe(201);
-      const hook = subscribed.json().webhook as { id: string };
+      const hook = await subscribe(admin, receiver.url);
       const allocated = await admin.post('/v1/allocations', {
         candidates: [{ id: 'c1', preferences: ['j1'] }],
         jobs: [{ id: 'j1', capacity: 1, preferences: ['c1'] }],

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { availableDatabaseKinds } from '../support/database.ts';
 import { type Caller, createWorkspace } from '../support/factories.ts';
 import { eventually } from '../support/matching-factories.ts';
-import { type Responder, startReceiver, webhookTestEnv } from '../support/webhook-receiver.ts';
+import { subscribe, useReceivers, webhookTestEnv } from '../support/webhook-receiver.ts';
 
 /** Longer than any wait below: a hanging receiver holds each of its requests for the whole test. */
 const env = { ...webhookTestEnv, WEBHOOK_TIMEOUT_MS: '60000' };
@@ -12,28 +12,13 @@ const env = { ...webhookTestEnv, WEBHOOK_TIMEOUT_MS: '60000' };
 describe.each(availableDatabaseKinds())('webhook delivery across subscribers on %s', (kind) => {
   let t: TestApp;
   let app: FastifyInstance;
-  const receivers: { close(): Promise<void> }[] = [];
   beforeAll(async () => {
     t = await createTestApp({ kind, env });
     app = t.app;
   });
-  afterEach(async () => {
-    // Closing the receivers ends the hanging requests, so the worker can stop.
-    await Promise.all(receivers.splice(0).map((r) => r.close()));
-  });
   afterAll(() => t.close());
-
-  async function receiver(respond?: Responder) {
-    const r = await startReceiver(respond);
-    receivers.push(r);
-    return r;
-  }
-
-  async function subscribe(admin: Caller, url: string) {
-    const response = await admin.post('/v1/webhooks', { url, eventTypes: ['allocation.completed'] });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json().webhook as { id: string };
-  }
+  // Closing the receivers after each test ends the hanging requests, so the worker can stop.
+  const receiver = useReceivers();
 
   async function allocate(admin: Caller) {
     const response = await admin.post('/v1/allocations', {

@@ -1,14 +1,20 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookSubscriptions } from '../../src/db/schema.ts';
 import { purgeRetainedRecords } from '../../src/retention.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { availableDatabaseKinds } from '../support/database.ts';
 import { type Caller, createCandidate, createWorkspace, expectProblem } from '../support/factories.ts';
 import { keyOf } from '../support/matching-factories.ts';
-import { type Received, startReceiver, webhookTestEnv } from '../support/webhook-receiver.ts';
+import {
+  type Received,
+  subscribe,
+  useReceivers,
+  verifies,
+  webhookTestEnv,
+} from '../support/webhook-receiver.ts';
 
 interface Rotated {
   id: string;
@@ -20,7 +26,6 @@ interface Rotated {
 describe.each(availableDatabaseKinds())('webhook secret rotation on %s', (kind) => {
   let t: TestApp;
   let app: FastifyInstance;
-  const receivers: { close(): Promise<void> }[] = [];
   beforeAll(async () => {
     t = await createTestApp({ kind, env: webhookTestEnv });
     app = t.app;
@@ -28,22 +33,14 @@ describe.each(availableDatabaseKinds())('webhook secret rotation on %s', (kind) 
     // the secret is rotated, and no test waits on the poll.
     await app.webhookWorker.stop();
   });
-  afterEach(async () => {
-    await Promise.all(receivers.splice(0).map((r) => r.close()));
-  });
   afterAll(() => t.close());
+  const receiver = useReceivers();
 
   /** A workspace with a subscription to allocation.completed on a real local receiver. */
   async function subscribed() {
     const workspace = await createWorkspace(app);
-    const hooks = await startReceiver();
-    receivers.push(hooks);
-    const response = await workspace.admin.post('/v1/webhooks', {
-      url: hooks.url,
-      eventTypes: ['allocation.completed'],
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    const hook = response.json().webhook as { id: string; secret: string };
+    const hooks = await receiver();
+    const hook = await subscribe(workspace.admin, hooks.url);
     return { ...workspace, hooks, hook };
   }
 
@@ -71,14 +68,6 @@ describe.each(availableDatabaseKinds())('webhook secret rotation on %s', (kind) 
   }
 
   const signatures = (r: Received) => String(r.headers['webhook-signature']).split(' ');
-  const verifies = (secret: string, r: Received) => {
-    try {
-      new Webhook(secret).verify(r.body, r.headers as Record<string, string>);
-      return true;
-    } catch {
-      return false;
-    }
-  };
 
   /** Ends the previous secret's overlap now, as the clock would have at its end. */
   async function endOverlap(id: string) {

@@ -1,5 +1,8 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { afterEach, expect } from 'vitest';
+import type { Caller } from './factories.ts';
 
 /**
  * Fast retries for tests: a 20 ms poll, 20–200 ms back-off, 5 attempts, and a 2 s request deadline
@@ -50,4 +53,51 @@ export async function startReceiver(respond: Responder = () => 204) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Starts receivers for the tests of the enclosing describe block and closes each test's after it.
+ * Closing also ends the requests a receiver holds unanswered, so the worker can stop.
+ */
+export function useReceivers(): (respond?: Responder) => ReturnType<typeof startReceiver> {
+  const open: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((receiver) => receiver.close()));
+  });
+  return async (respond) => {
+    const receiver = await startReceiver(respond);
+    open.push(receiver);
+    return receiver;
+  };
+}
+
+/** Subscribes `url` to `eventTypes` and answers the subscription, with its secret (shown once). */
+export async function subscribe(admin: Caller, url: string, eventTypes = ['allocation.completed']) {
+  const response = await admin.post('/v1/webhooks', { url, eventTypes });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json().webhook as { id: string; secret: string; url: string; eventTypes: string[] };
+}
+
+export interface WebhookEvent {
+  type: string;
+  timestamp: string;
+  data: Record<string, unknown>;
+}
+
+/** The event a request carried, once its Standard Webhooks signature verifies with `secret`; throws if not. */
+export function verified(secret: string, received: Received): WebhookEvent {
+  return new Webhook(secret).verify(
+    received.body,
+    received.headers as Record<string, string>,
+  ) as WebhookEvent;
+}
+
+/** Whether one of the request's signatures verifies with `secret`. */
+export function verifies(secret: string, received: Received): boolean {
+  try {
+    verified(secret, received);
+    return true;
+  } catch {
+    return false;
+  }
 }
