@@ -1,9 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerSet } from '../../src/answers/types.ts';
-import { type Database, openDatabase } from '../../src/db/client.ts';
+import type { Database } from '../../src/db/client.ts';
 import { isConnectionError } from '../../src/db/faults.ts';
-import { runMigrations } from '../../src/db/migrate.ts';
 import { MatchIndex } from '../../src/matching/index.ts';
 import { loadIndex } from '../../src/matching/sync.ts';
 import { createTestApp, type TestApp, testQuestionnaires } from '../support/app.ts';
@@ -114,7 +113,6 @@ describe('index load', () => {
 
 describe.each(await faultyPostgresKinds())('database faults on a %s', (kind) => {
   let server: FaultyPostgres;
-  let database: Database;
   let t: TestApp;
   /** Whatever would have ended the process: close-with-grace exits on these. */
   const crashes: unknown[] = [];
@@ -124,13 +122,10 @@ describe.each(await faultyPostgresKinds())('database faults on a %s', (kind) => 
     process.on('uncaughtException', crashed);
     process.on('unhandledRejection', crashed);
     server = await startFaultyPostgres(kind);
-    database = await openDatabase({ DATABASE_URL: server.url, DATA_DIR: 'memory', poolMax: 4 });
-    await runMigrations(database);
-    t = await createTestApp({ database });
+    t = await createTestApp({ databaseUrl: server.url });
   });
   afterAll(async () => {
     await t?.close();
-    await database?.close();
     await server?.close();
     process.off('uncaughtException', crashed);
     process.off('unhandledRejection', crashed);
@@ -337,7 +332,7 @@ describe.each(await faultyPostgresKinds())('database faults on a %s', (kind) => 
     await eventually(async () => (await admin.get('/v1/employers')).statusCode === 200, 5_000);
     // Every connection that failed was given back to the pool, none leaked (it would run dry);
     // background work (catch-up, webhook rounds) may hold one for a moment.
-    const { pool } = database as Extract<Database, { kind: 'postgres' }>;
+    const { pool } = t.database as Extract<Database, { kind: 'postgres' }>;
     await eventually(async () => pool.totalCount === pool.idleCount, 10_000);
     expect(crashes).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../src/db/client.ts';
+import { openDatabase } from '../../src/db/client.ts';
 import { isConnectionError } from '../../src/db/faults.ts';
 import { migrationsFolder, runMigrations } from '../../src/db/migrate.ts';
 import { sql } from '../../src/db/orm.ts';
@@ -37,7 +37,6 @@ const kinds = (await faultyPostgresKinds()).filter((kind) => kind === 'private c
 
 describe.each(kinds)('PostgreSQL turning the service away, on a %s', (kind) => {
   let server: FaultyPostgres;
-  let database: Database;
   let t: TestApp;
   let appUrl: string;
   const superuser = <T>(query: (client: import('pg').Client) => Promise<T>) =>
@@ -62,13 +61,10 @@ describe.each(kinds)('PostgreSQL turning the service away, on a %s', (kind) => {
     const url = new URL(withDatabase(server.directUrl, 'limited'));
     url.username = 'limited';
     appUrl = url.toString();
-    database = await openDatabase({ DATABASE_URL: appUrl, DATA_DIR: 'memory', poolMax: 4 });
-    await runMigrations(database);
-    t = await createTestApp({ database });
+    t = await createTestApp({ databaseUrl: appUrl });
   });
   afterAll(async () => {
     await t?.close();
-    await database?.close();
     await server?.close();
   });
 

@@ -4,7 +4,7 @@ import { buildApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/client.ts';
 import { buildCatalog, loadQuestionnaires } from '../../src/questionnaires/loader.ts';
-import { createTestDatabase, type DatabaseKind } from './database.ts';
+import { createTestDatabase, type DatabaseKind, openMigratedDatabase } from './database.ts';
 
 export const PLATFORM_KEY = 'platform-key-for-tests-0123456789';
 export const ADMIN_KEY = 'admin-key-for-tests-0123456789abcd';
@@ -23,8 +23,18 @@ export async function testQuestionnaires() {
   return buildCatalog([...real.list(), ...fixtures.list()]);
 }
 
+/**
+ * The app on a database of its own (`kind`), on one the caller opened and closes (`database`), or
+ * on the database at `databaseUrl` (a faulty server's: see private-postgres.ts), migrated first.
+ */
 export async function createTestApp(
-  options: { kind?: DatabaseKind; env?: Record<string, string>; database?: Database; logger?: unknown } = {},
+  options: {
+    kind?: DatabaseKind;
+    env?: Record<string, string>;
+    database?: Database;
+    databaseUrl?: string;
+    logger?: unknown;
+  } = {},
 ): Promise<TestApp> {
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -33,7 +43,11 @@ export async function createTestApp(
     BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
     ...options.env,
   });
-  const database = options.database ?? (await createTestDatabase(options.kind));
+  const database =
+    options.database ??
+    (options.databaseUrl
+      ? await openMigratedDatabase(options.databaseUrl)
+      : await createTestDatabase(options.kind));
   const app = await buildApp({
     config,
     database,

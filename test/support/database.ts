@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { inject } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/client.ts';
+import { runMigrations } from '../../src/db/migrate.ts';
 import { dropDatabase, withAdminClient, withDatabase } from './global-setup.ts';
 
 export type DatabaseKind = Database['kind'];
@@ -33,6 +34,13 @@ export async function createTestDatabase(
       await dropDatabase(server.adminUrl, name);
     },
   } as Database & { url: string };
+}
+
+/** The database at `url`, migrated; closing it closes the pool and leaves the database. */
+export async function openMigratedDatabase(url: string): Promise<Database> {
+  const database = await openDatabase({ DATABASE_URL: url, DATA_DIR: 'memory', poolMax: 4 });
+  await runMigrations(database);
+  return database;
 }
 
 let image: Promise<Blob> | undefined;
