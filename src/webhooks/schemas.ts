@@ -44,7 +44,9 @@ export const webhookCreated = z.object({
     secret: z
       .string()
       .max(100)
-      .describe('Standard Webhooks signing secret (whsec_…). Shown only in this answer; keep it.'),
+      .describe(
+        'Standard Webhooks signing secret (whsec_…). Shown only in this answer; keep it. An idempotent replay of the answer (idempotent-replayed: true) holds "(shown once, when it was created)" instead.',
+      ),
   }),
 });
 

@@ -2,7 +2,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookSubscriptions } from '../../src/db/schema.ts';
+import { idempotencyKeys, webhookSubscriptions } from '../../src/db/schema.ts';
 import { purgeRetainedRecords } from '../../src/retention.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { availableDatabaseKinds } from '../support/database.ts';
@@ -174,10 +174,40 @@ describe.each(availableDatabaseKinds())('webhook secret rotation on %s', (kind) 
     const replay = await admin.post(path, { overlapSeconds: 0 }, { 'idempotency-key': 'rotate-1' });
     expect(first.statusCode).toBe(200);
     expect(replay.statusCode).toBe(200);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.body).not.toContain(first.json().webhook.secret);
+    // The rest of the answer is the first one's; the secret's place holds words, not a secret.
+    expect(replay.json().webhook).toEqual({
+      ...first.json().webhook,
+      secret: '(shown once, when it was created)',
+    });
 
     await allocate(admin);
     expect(verifies(first.json().webhook.secret, await deliveredTo(hooks))).toBe(true);
+  });
+
+  it('rotates again for a retry with the same Idempotency-Key once its 24 h have passed', async () => {
+    const { admin, hooks, hook } = await subscribed();
+    const path = `/v1/webhooks/${hook.id}/secret/rotate`;
+    const first = (
+      await admin.post(path, { overlapSeconds: 0 }, { 'idempotency-key': 'rotate-late' })
+    ).json();
+    await t.database.db
+      .update(idempotencyKeys)
+      .set({ createdAt: sql`now() - interval '25 hours'` })
+      .where(eq(idempotencyKeys.key, 'rotate-late'));
+
+    const late = await admin.post(path, { overlapSeconds: 0 }, { 'idempotency-key': 'rotate-late' });
+    expect(late.statusCode, late.body).toBe(200);
+    expect(late.headers['idempotent-replayed']).toBeUndefined();
+    const second = late.json().webhook as Rotated;
+    expect(second.secret).toMatch(/^whsec_/);
+    expect(second.secret).not.toBe(first.webhook.secret);
+
+    await allocate(admin);
+    const sent = await deliveredTo(hooks);
+    expect(verifies(second.secret, sent)).toBe(true);
+    expect(verifies(first.webhook.secret, sent)).toBe(false);
   });
 
   it("answers 404 for another workspace's subscription, an unknown one, or a non-admin key, and rotates nothing", async () => {

@@ -5659,7 +5659,7 @@ export interface operations {
                             secretRotatedAt: string | null;
                             /** @description Until when the secret before the latest rotation still signs deliveries beside the current one (past: no longer); null when that rotation revoked it at once, or there was none */
                             previousSecretValidUntil: string | null;
-                            /** @description Standard Webhooks signing secret (whsec_…). Shown only in this answer; keep it. */
+                            /** @description Standard Webhooks signing secret (whsec_…). Shown only in this answer; keep it. An idempotent replay of the answer (idempotent-replayed: true) holds "(shown once, when it was created)" instead. */
                             secret: string;
                         };
                     };
@@ -6071,7 +6071,7 @@ export interface operations {
                             secretRotatedAt: string | null;
                             /** @description Until when the secret before the latest rotation still signs deliveries beside the current one (past: no longer); null when that rotation revoked it at once, or there was none */
                             previousSecretValidUntil: string | null;
-                            /** @description Standard Webhooks signing secret (whsec_…). Shown only in this answer; keep it. */
+                            /** @description Standard Webhooks signing secret (whsec_…). Shown only in this answer; keep it. An idempotent replay of the answer (idempotent-replayed: true) holds "(shown once, when it was created)" instead. */
                             secret: string;
                         };
                     };
