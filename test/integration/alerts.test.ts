@@ -71,9 +71,13 @@ describe.each(availableDatabaseKinds())('alerts on %s', (kind) => {
     });
     expect(on.statusCode, on.body).toBe(200);
     expect(on.json().alert.minScore).toBe(0.5);
-    // A body that is there is still checked.
+    expect((await m.admin.get(`/v1/candidates/${m.candidate.id}/alert`)).json().alert.minScore).toBe(0.5);
+    // A body that is there is still checked, and the alert keeps its threshold.
     const bad = await m.admin.put(`/v1/candidates/${m.candidate.id}/alert`, { minScore: 2 });
-    expect(bad.statusCode).toBe(400);
+    expect(expectProblem(bad, 400, 'validation_failed').errors?.map((e) => e.path)).toEqual([
+      'body.minScore',
+    ]);
+    expect((await m.admin.get(`/v1/candidates/${m.candidate.id}/alert`)).json().alert.minScore).toBe(0.5);
   });
 
   it('raises nothing for pairs already above when switched on, nor when the threshold changes', async () => {
@@ -86,6 +90,11 @@ describe.each(availableDatabaseKinds())('alerts on %s', (kind) => {
     expect((await m.admin.get(`/v1/jobs/${m.job.id}/alert`)).json().alert.minScore).toBe(0.3);
     expect(await m.feed(`/v1/jobs/${m.job.id}`)).toEqual([]);
     expect(await m.feed(`/v1/candidates/${m.candidate.id}`)).toEqual([]);
+    // Both alerts are on all the same: the pair's end is raised on each side.
+    await m.put(`/v1/candidates/${m.candidate.id}/answers`, marketCandidates.tooExpensive.answers);
+    for (const path of [`/v1/jobs/${m.job.id}`, `/v1/candidates/${m.candidate.id}`]) {
+      expect((await m.feed(path)).map((e) => e.type)).toEqual(['match.removed']);
+    }
   });
 
   it('tells both alerting sides when a job closes and opens again, and nothing after the alert is off', async () => {

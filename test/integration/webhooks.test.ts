@@ -114,8 +114,11 @@ describe.each(availableDatabaseKinds())('webhooks on %s', (kind) => {
       const replay = await admin.post('/v1/webhooks', body, { 'idempotency-key': 'hook-1' });
       expect(first.statusCode).toBe(201);
       expect(replay.statusCode).toBe(201);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
       expect(replay.json().webhook.id).toBe(first.json().webhook.id);
       expect(replay.body).not.toContain(first.json().webhook.secret);
+      expect(replay.json().webhook.secret).toBe('(shown once, when it was created)');
+      expect((await admin.get('/v1/webhooks')).json().webhooks).toHaveLength(1);
     });
 
     it('names what is wrong with a bad subscription, and stores nothing', async () => {
@@ -132,11 +135,12 @@ describe.each(availableDatabaseKinds())('webhooks on %s', (kind) => {
         'validation_failed',
       );
       expect(badType.errors?.[0]?.path).toContain('eventTypes');
-      expectProblem(
+      const noType = expectProblem(
         await admin.post('/v1/webhooks', { url: 'https://example.com/x', eventTypes: [] }),
         400,
         'validation_failed',
       );
+      expect(noType.errors?.map((e) => e.path)).toEqual(['body.eventTypes']);
       expect((await admin.get('/v1/webhooks')).json().webhooks).toEqual([]);
     });
 
