@@ -49,26 +49,35 @@ export async function listSubscriptions(
 /**
  * Makes `secret` the subscription's signing secret. With `overlapSeconds` > 0 the one it replaces
  * keeps signing beside it for that long; a rotation within that window drops the older previous
- * secret, so at most two sign at once. 0 revokes the replaced one at once. Row-locked, so two
- * rotations at once apply one after the other.
+ * secret, so at most two sign at once. 0 revokes the replaced one at once. With `keepPrevious` the
+ * current secret is dropped instead (its rotation's answer was lost: no receiver holds it) and the
+ * previous one keeps signing, for at least `overlapSeconds` more; no row when none signs now.
+ * Row-locked, so two rotations at once apply one after the other.
  */
 export async function rotateSecret(
   db: DbOrTx,
   workspaceId: string,
   id: string,
-  { secret, overlapSeconds }: { secret: string; overlapSeconds: number },
+  { secret, overlapSeconds, keepPrevious }: { secret: string; overlapSeconds: number; keepPrevious: boolean },
 ) {
-  const keepsPrevious = overlapSeconds > 0;
+  const { previousSecret, previousSecretExpiresAt } = webhookSubscriptions;
+  const until = sql`now() + ${overlapSeconds} * interval '1 second'`;
+  const previous = keepPrevious
+    ? { previousSecretExpiresAt: sql`greatest(${previousSecretExpiresAt}, ${until})` }
+    : overlapSeconds > 0
+      ? // The right-hand side reads the row as it was: the secret being replaced.
+        { previousSecret: sql`${webhookSubscriptions.secret}`, previousSecretExpiresAt: until }
+      : { previousSecret: null, previousSecretExpiresAt: null };
   const [row] = await db
     .update(webhookSubscriptions)
-    .set({
-      // The right-hand side reads the row as it was: the secret being replaced.
-      previousSecret: keepsPrevious ? sql`${webhookSubscriptions.secret}` : null,
-      previousSecretExpiresAt: keepsPrevious ? sql`now() + ${overlapSeconds} * interval '1 second'` : null,
-      secret,
-      secretRotatedAt: sql`now()`,
-    })
-    .where(and(eq(webhookSubscriptions.workspaceId, workspaceId), eq(webhookSubscriptions.id, id)))
+    .set({ ...previous, secret, secretRotatedAt: sql`now()` })
+    .where(
+      and(
+        eq(webhookSubscriptions.workspaceId, workspaceId),
+        eq(webhookSubscriptions.id, id),
+        keepPrevious ? and(isNotNull(previousSecret), sql`${previousSecretExpiresAt} > now()`) : undefined,
+      ),
+    )
     .returning(subscriptionColumns);
   return row;
 }

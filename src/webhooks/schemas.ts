@@ -65,6 +65,12 @@ export const secretRotation = z
       .describe(
         'How long the replaced secret keeps signing beside the new one, in seconds (0 to 604800; default 86400). 0 revokes it at once.',
       ),
+    keepPrevious: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Replace only the current secret and keep the previous one signing (its overlap lasts at least overlapSeconds from now): for when the last rotation's answer was lost, so no receiver holds the current secret. 409 conflict when no previous secret signs now.",
+      ),
   })
   .meta({ id: 'WebhookSecretRotation' });
 /** Like creation's answer: the new secret is shown only then. */

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireRole } from '../auth/plugin.ts';
 import type { Db } from '../db/client.ts';
-import { notFound, problemSchema } from '../http/errors.ts';
+import { AppError, notFound, problemSchema } from '../http/errors.ts';
 import { idParam } from '../http/params.ts';
-import { rotateSecret } from './repository.ts';
+import { findSubscription, rotateSecret } from './repository.ts';
 import { DEFAULT_SECRET_OVERLAP_SECONDS, secretRotated, secretRotation } from './schemas.ts';
 import { newWebhookSecret } from './signing.ts';
 
@@ -20,18 +20,26 @@ export const webhookSecretRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app
           'Replace the signing secret (shown once); the old one keeps signing beside it for overlapSeconds',
         params: idParam,
         body: secretRotation.nullish(),
-        response: { 200: secretRotated, 400: problemSchema, 404: problemSchema },
+        response: { 200: secretRotated, 400: problemSchema, 404: problemSchema, 409: problemSchema },
       },
     },
     async (request) => {
       const { workspaceId } = requireRole(request, 'admin');
       const secret = newWebhookSecret();
+      const keepPrevious = request.body?.keepPrevious ?? false;
       const webhook = await rotateSecret(db, workspaceId, request.params.id, {
         secret,
         overlapSeconds: request.body?.overlapSeconds ?? DEFAULT_SECRET_OVERLAP_SECONDS,
+        keepPrevious,
       });
-      if (!webhook) throw notFound(`Webhook ${request.params.id}`);
-      return { webhook: { ...webhook, secret } };
+      if (webhook) return { webhook: { ...webhook, secret } };
+      if (keepPrevious && (await findSubscription(db, workspaceId, request.params.id))) {
+        throw new AppError(
+          'conflict',
+          'No previous secret signs now, so there is none to keep: rotate without keepPrevious.',
+        );
+      }
+      throw notFound(`Webhook ${request.params.id}`);
     },
   );
 };

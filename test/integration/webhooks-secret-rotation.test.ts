@@ -210,6 +210,46 @@ describe.each(availableDatabaseKinds())('webhook secret rotation on %s', (kind) 
     expect(verifies(first.webhook.secret, sent)).toBe(false);
   });
 
+  it("keepPrevious replaces only a current secret whose answer was lost: the receivers' secret keeps signing", async () => {
+    const { admin, hooks, hook } = await subscribed();
+    const lost = await rotate(admin, hook.id, { overlapSeconds: 60 }); // its answer never arrived
+    const again = await rotate(admin, hook.id, { keepPrevious: true, overlapSeconds: 3600 });
+    expect(again.secret).not.toBe(lost.secret);
+    // The overlap of the receivers' secret now lasts the hour asked for, not the minute before.
+    expect(Date.parse(again.previousSecretValidUntil!) - Date.parse(again.secretRotatedAt!)).toBe(3_600_000);
+
+    await allocate(admin);
+    const sent = await deliveredTo(hooks);
+    expect(signatures(sent)).toHaveLength(2);
+    expect(verifies(hook.secret, sent)).toBe(true);
+    expect(verifies(again.secret, sent)).toBe(true);
+    expect(verifies(lost.secret, sent)).toBe(false);
+  });
+
+  it('keepPrevious never shortens the overlap of the previous secret', async () => {
+    const { admin, hook } = await subscribed();
+    const first = await rotate(admin, hook.id, { overlapSeconds: 7200 });
+    const again = await rotate(admin, hook.id, { keepPrevious: true, overlapSeconds: 0 });
+    expect(again.previousSecretValidUntil).toBe(first.previousSecretValidUntil);
+  });
+
+  it('keepPrevious answers 409 when no previous secret signs now, and rotates nothing', async () => {
+    const { admin, hooks, hook } = await subscribed();
+    const path = `/v1/webhooks/${hook.id}/secret/rotate`;
+    const never = expectProblem(await admin.post(path, { keepPrevious: true }), 409, 'conflict');
+    expect(never.detail).toContain('keepPrevious');
+    const rotated = await rotate(admin, hook.id);
+    await endOverlap(hook.id);
+    expectProblem(await admin.post(path, { keepPrevious: true }), 409, 'conflict');
+
+    const other = await createWorkspace(app);
+    expectProblem(await other.admin.post(path, { keepPrevious: true }), 404, 'not_found');
+    await allocate(admin);
+    const sent = await deliveredTo(hooks);
+    expect(signatures(sent)).toHaveLength(1);
+    expect(verifies(rotated.secret, sent)).toBe(true);
+  });
+
   it("answers 404 for another workspace's subscription, an unknown one, or a non-admin key, and rotates nothing", async () => {
     const { admin, adminKey, hooks, hook } = await subscribed();
     const other = await createWorkspace(app);
@@ -237,6 +277,7 @@ describe.each(availableDatabaseKinds())('webhook secret rotation on %s', (kind) 
     [{ overlapSeconds: 1.5 }, 'body.overlapSeconds'],
     [{ overlapSeconds: '60' }, 'body.overlapSeconds'],
     [{ overlap: 60 }, 'body'],
+    [{ keepPrevious: 'yes' }, 'body.keepPrevious'],
   ])('refuses the body %j with a problem naming %s, and rotates nothing', async (body, path) => {
     const { admin, hook } = await subscribed();
     const problem = expectProblem(

@@ -1430,6 +1430,11 @@ export interface components {
              * @default 86400
              */
             overlapSeconds: number;
+            /**
+             * @description Replace only the current secret and keep the previous one signing (its overlap lasts at least overlapSeconds from now): for when the last rotation's answer was lost, so no receiver holds the current secret. 409 conflict when no previous secret signs now.
+             * @default false
+             */
+            keepPrevious: boolean;
         };
         WhatIfInput: {
             /** @description criterionId → an answer (as in PUT …/answers) replacing the stored one, or null to remove it; criteria left out keep their stored answer */
