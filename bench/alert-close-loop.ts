@@ -1,20 +1,22 @@
 /**
  * `DATABASE_URL=postgres://… node bench/alert-close-loop.ts [candidates] [rounds]` — how long the
  * event loop is held, step by step, while a job with an alert of its own at a low threshold is
- * closed and reopened (src/alerts/service.ts: the pairs after and before the write, their
- * crossings, the removed pairs' score now, the feed rows and the webhook outbox), in process. The
+ * closed and reopened (src/alerts/service.ts: the pairs after and before the write, then
+ * src/alerts/announce.ts: their crossings, the removed pairs' score now, the feed rows and the
+ * webhook outbox, each step timed, then announceCrossings as the service calls it), in process. The
  * seeded bench market (N candidates, N/100 jobs) in a MatchIndex, as bench/alerts-micro.ts builds
  * it; job 0's own alert at ALERT_THRESHOLD (0.3); a webhook subscription to match.created and
  * match.removed, so the outbox is written too. The feed rows and outbox rows go to the PostgreSQL
  * database given (migrated here; a database of its own: each round's transaction is rolled back).
  * A 1 ms interval timer records the longest gap of the event loop during each step ("held"); one
- * JSON line per round and step.
+ * JSON line per round and step (BENCH_GAPS_MS=20: each gap of 20 ms or more as it happens, on stderr).
  */
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { pairKey, pairsAbove, scoreNow } from '../src/alerts/evaluate.ts';
-import { appendToFeeds, foundEvents, pairEvents } from '../src/alerts/feed.ts';
-import { type AlertPair, FoundPairs } from '../src/alerts/found-pairs.ts';
+import { announceCrossings, outboxEvents } from '../src/alerts/announce.ts';
+import { pairsAbove, scoresNow } from '../src/alerts/evaluate.ts';
+import { appendToFeeds, foundEvents } from '../src/alerts/feed.ts';
+import { FoundPairs } from '../src/alerts/found-pairs.ts';
 import { AlertingSide } from '../src/alerts/registry.ts';
 import { Turns } from '../src/alerts/turns.ts';
 import { openDatabase } from '../src/db/client.ts';
@@ -87,8 +89,12 @@ const thresholds = { own: new Map([[jobId, threshold]]), others: new AlertingSid
 let step = '';
 let longest = 0;
 let last = performance.now();
+/** BENCH_GAPS_MS: also print every gap at least this long, with its step and time (to match --trace-gc's). */
+const reportGap = Number(process.env.BENCH_GAPS_MS ?? Number.POSITIVE_INFINITY);
 const timer = setInterval(() => {
   const now = performance.now();
+  if (now - last >= reportGap)
+    process.stderr.write(`gap ${(now - last).toFixed(1)} ms at ${now.toFixed(0)} ms in ${step}\n`);
   longest = Math.max(longest, now - last);
   last = now;
 }, 1);
@@ -152,44 +158,42 @@ async function writeJob(round: number, open: boolean) {
         },
         (p) => p.length,
       );
-      if (before.length === 0) {
-        await timed(round, `${what}: feed rows`, () =>
-          appendToFeeds(tx, WS, { removed: pairEvents([]), created: foundEvents(after) }, turns),
-        );
-        await timed(round, `${what}: outbox`, () =>
-          enqueueEvents(tx, WS, ['match.created', 'match.removed'], async () =>
-            (await after.all(turns)).map((data) => ({ type: 'match.created' as const, data })),
-          ),
-        );
-      } else {
-        const { created, removed } = await timed(
-          round,
-          `${what}: crossings`,
-          () => after.crossings(before, turns),
-          (c) => c.removed.length,
-        );
-        const scored = await timed(round, `${what}: removed pairs' score now`, async () => {
-          const scores = await scoreNow(index, WS, 'job', changed, METHOD, removed);
-          const scored: (AlertPair | (Omit<AlertPair, 'score'> & { score: null }))[] = [];
-          for (const [i, pair] of removed.entries()) {
-            scored.push({
-              ...pair,
-              score: scores.get(pairKey(pair.jobId, pair.candidateId)) ?? null,
-            } as never);
-            if (i % 4_096 === 4_095) await turns.pause();
-          }
-          return scored;
-        });
-        await timed(round, `${what}: feed rows`, () =>
-          appendToFeeds(tx, WS, { removed: pairEvents(scored), created: pairEvents(created) }, turns),
-        );
-        await timed(round, `${what}: outbox`, () =>
-          enqueueEvents(tx, WS, ['match.created', 'match.removed'], () => [
-            ...scored.map((data) => ({ type: 'match.removed' as const, data })),
-            ...created.map((data) => ({ type: 'match.created' as const, data })),
-          ]),
-        );
-      }
+      const crossings = await timed(
+        round,
+        `${what}: crossings`,
+        () => after.crossings(before, turns),
+        (c) => c.removed.length + c.created.length,
+      );
+      const scores = await timed(round, `${what}: removed pairs' score now`, () =>
+        scoresNow(index, WS, 'job', changed, METHOD, before, crossings.removed),
+      );
+      await timed(round, `${what}: feed rows`, () =>
+        appendToFeeds(
+          tx,
+          WS,
+          {
+            removed: foundEvents(before, crossings.removed, scores),
+            created: foundEvents(after, crossings.created),
+          },
+          turns,
+        ),
+      );
+      await timed(round, `${what}: outbox`, () =>
+        enqueueEvents(tx, WS, ['match.created', 'match.removed'], () =>
+          outboxEvents(after, before, crossings, scores),
+        ),
+      );
+      // The same again as the service runs it, in one go (the feed and outbox written twice: rolled back).
+      await timed(round, `${what}: announceCrossings (all of the above but the pairs)`, () =>
+        announceCrossings(tx, index, WS, {
+          side: 'job',
+          ids: [jobId],
+          states: changed,
+          method: METHOD,
+          after,
+          before,
+        }),
+      );
       throw rollback;
     })
     .catch((error: unknown) => {

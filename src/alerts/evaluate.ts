@@ -161,41 +161,52 @@ export async function pairsAbove(
   return found;
 }
 
-/** The pair's rounded score as listings report it, or undefined when no listing holds it. */
-export async function scoreNow(
+/**
+ * The pairs at `positions` of `pairs` (a write's removed pairs, found before it) with their rounded
+ * score now as listings report it (NaN: no listing holds the pair), in order, in turns. The other
+ * profiles are looked up by their ids' words: no id string per pair.
+ */
+export async function scoresNow(
   index: MatchIndex,
   workspaceId: string,
   side: IndexSide,
   states: ProfileState[],
   method: ScoreMethod,
-  wanted: { jobId: string; candidateId: string }[],
-): Promise<Map<string, number>> {
-  const scores = new Map<string, number>();
-  if (wanted.length === 0) return scores;
+  pairs: FoundPairs,
+  positions: Int32Array,
+): Promise<Float64Array> {
+  const scores = new Float64Array(positions.length).fill(Number.NaN);
+  if (positions.length === 0) return scores;
   const turns = new Turns();
   const stateOf = new Map(states.map((state) => [state.id, state]));
+  const words = new Uint32Array(4);
   for (const { market, staged } of index.stage(workspaceId, states)) {
     const others = market.store(side === 'job' ? 'candidate' : 'job');
-    const hidden = new Map<string, ReadonlySet<number> | undefined>();
-    const hiddenOf = (id: string) => {
-      if (!hidden.has(id)) hidden.set(id, index.hiddenRowsOf(workspaceId, market, side, stateOf.get(id)!));
-      return hidden.get(id);
-    };
-    for (const [i, { jobId, candidateId }] of wanted.entries()) {
-      if (i % PAIR_CHECKS === 0) await turns.pause();
-      const [own, other] = side === 'job' ? [jobId, candidateId] : [candidateId, jobId];
-      if (staged.slotOf(own) < 0 || hiddenOf(own)?.has(others.slotOf(other))) continue;
+    // By owner number: the changed profile's slot in `staged`, and the rows hidden from it.
+    const slots: number[] = [];
+    const hidden: (ReadonlySet<number> | undefined)[] = [];
+    for (let k = 0; k < positions.length; k++) {
+      if (k % PAIR_CHECKS === 0) await turns.pause();
+      const i = positions[k]!;
+      const owner = pairs.ownerAt(i);
+      if (slots[owner] === undefined) {
+        const id = pairs.ownerId(owner);
+        slots[owner] = staged.slotOf(id);
+        if (slots[owner] >= 0)
+          hidden[owner] = index.hiddenRowsOf(workspaceId, market, side, stateOf.get(id)!);
+      }
+      const s = slots[owner]!;
+      const other = others.slotOfWords(pairs.otherWordsAt(i, words));
+      if (s < 0 || hidden[owner]?.has(other)) continue;
       const row =
         side === 'job'
-          ? pairRow(staged, staged.slotOf(jobId), others, others.slotOf(candidateId), method)
-          : pairRow(others, others.slotOf(jobId), staged, staged.slotOf(candidateId), method);
-      if (row) scores.set(pairKey(jobId, candidateId), row.score);
+          ? pairRow(staged, s, others, other, method)
+          : pairRow(others, other, staged, s, method);
+      if (row) scores[k] = row.score;
     }
   }
   return scores;
 }
-
-export const pairKey = (jobId: string, candidateId: string) => `${jobId}:${candidateId}`;
 
 /** The changed rows each alerting row of the other side is hidden from (or hides), by that row's slot. */
 function hiddenByRow(

@@ -73,29 +73,47 @@ export function pairEvents(pairs: readonly ScoredPair[]): FeedEvents {
 }
 
 /**
- * Every pair found as a match.created event, in order (a write of new profiles: there was nothing
- * before). Read from the found pairs' arrays: a string per alerting subject's run, not per event.
+ * Found pairs as events, in order, read from their arrays: a string per alerting subject's run, not
+ * per event. Event `k` is pair `positions[k]` (default: pair `k`, every pair found: a write of new
+ * profiles, which had nothing before) with score `scores[k]` (NaN: null; default: the score found).
+ * A write's removed pairs are positions in its pairs before it, with their score now (scoresNow).
  */
-export function foundEvents(pairs: FoundPairs): FeedEvents {
-  const own = (k: number) => pairs.alertOfAt(k) === pairs.side;
+export function foundEvents(pairs: FoundPairs, positions?: Int32Array, scores?: Float64Array): FeedEvents {
+  const pairOf = positions ? (k: number) => positions[k]! : (k: number) => k;
+  const own = (i: number) => pairs.alertOfAt(i) === pairs.side;
   // The changed profiles' ids as words, by owner number (made at their first event).
   const ownerWords: Uint32Array[] = [];
   const wordsOf = (owner: number) => (ownerWords[owner] ??= idToWords(pairs.ownerId(owner)));
   return {
-    length: pairs.length,
-    alertOf: (k) => pairs.alertOfAt(k),
-    subjectId: (k) => (own(k) ? pairs.ownerId(pairs.ownerAt(k)) : pairs.otherIdAt(k)),
-    sameSubjectAsPrevious: (k) =>
-      k > 0 &&
-      pairs.alertOfAt(k) === pairs.alertOfAt(k - 1) &&
-      (own(k) ? pairs.ownerAt(k) === pairs.ownerAt(k - 1) : pairs.sameOtherAt(k, k - 1)),
+    length: positions ? positions.length : pairs.length,
+    alertOf: (k) => pairs.alertOfAt(pairOf(k)),
+    subjectId: (k) => {
+      const i = pairOf(k);
+      return own(i) ? pairs.ownerId(pairs.ownerAt(i)) : pairs.otherIdAt(i);
+    },
+    sameSubjectAsPrevious: (k) => {
+      if (k === 0) return false;
+      const i = pairOf(k);
+      const previous = pairOf(k - 1);
+      return (
+        pairs.alertOfAt(i) === pairs.alertOfAt(previous) &&
+        (own(i) ? pairs.ownerAt(i) === pairs.ownerAt(previous) : pairs.sameOtherAt(i, previous))
+      );
+    },
     writeNamedId: (k, bytes, at) => {
-      if (own(k)) return pairs.writeOtherId(k, bytes, at);
-      const words = wordsOf(pairs.ownerAt(k));
+      const i = pairOf(k);
+      if (own(i)) return pairs.writeOtherId(i, bytes, at);
+      const words = wordsOf(pairs.ownerAt(i));
       for (let w = 0; w < 4; w++) bytes.setUint32(at + 4 * w, words[w]!);
     },
-    candidateId: (k) => (pairs.side === 'candidate' ? pairs.ownerId(pairs.ownerAt(k)) : pairs.otherIdAt(k)),
-    score: (k) => pairs.scoreAt(k),
+    candidateId: (k) => {
+      const i = pairOf(k);
+      return pairs.side === 'candidate' ? pairs.ownerId(pairs.ownerAt(i)) : pairs.otherIdAt(i);
+    },
+    score: (k) => {
+      if (!scores) return pairs.scoreAt(pairOf(k));
+      return Number.isNaN(scores[k]!) ? null : scores[k]!;
+    },
   };
 }
 

@@ -80,13 +80,17 @@ export class FoundPairs {
 
   /**
    * A write's crossings, these being its pairs after it and `before` its pairs before it: the
-   * pairs only after (created) and only before (removed), in turns. One table, over `before`.
+   * positions of the pairs only after (`created`, in these) and only before (`removed`, in
+   * `before`), each in order, in turns. Positions, not pairs: closing a job with an alert of its
+   * own removes hundreds of thousands, and an object and id string each kept the collector busy
+   * for hundreds of ms. One table, over `before`.
    */
-  async crossings(before: FoundPairs, turns: Turns): Promise<{ created: AlertPair[]; removed: AlertPair[] }> {
+  async crossings(before: FoundPairs, turns: Turns): Promise<CrossingPositions> {
     if (before.side !== this.side)
       throw new Error('Pairs of changed jobs compared with pairs of changed candidates.');
     // New profiles (a bulk ingest) had no pairs: everything found is new, nothing is gone.
-    if (before.length === 0) return { created: await this.all(turns), removed: [] };
+    if (before.length === 0)
+      return { created: await positions(new Uint8Array(this.length), turns), removed: new Int32Array(0) };
     // Before's keys in this numbering of owners (-1: an owner these do not have, matching nothing).
     const numbers = before.owners.ids.map((id) => this.owners.numberOf(id) ?? -1);
     const keyOf = (j: number) => {
@@ -108,27 +112,21 @@ export class FoundPairs {
       }
       if (j % PIECE === PIECE - 1) await turns.pause();
     }
-    const created: AlertPair[] = [];
+    // 1: a pair after that was there before too.
+    const found = new Uint8Array(this.length);
     for (let i = 0; i < this.length; i++) {
       const key = this.keys[i]!;
-      let found = false;
       // Every entry of the chain equal to this pair stays (a set difference, duplicates or not).
       for (let at = hashOf(this.words, i, key) & mask; table[at] !== -1; at = (at + 1) & mask) {
         const j = table[at]!;
         if (keyOf(j) === key && sameWords(this.words, i, before.words, j)) {
           kept[j] = 1;
-          found = true;
+          found[i] = 1;
         }
       }
-      if (!found) created.push(this.pairAt(i));
       if (i % PIECE === PIECE - 1) await turns.pause();
     }
-    const removed: AlertPair[] = [];
-    for (let j = 0; j < before.length; j++) {
-      if (kept[j] === 0) removed.push(before.pairAt(j));
-      if (j % PIECE === PIECE - 1) await turns.pause();
-    }
-    return { created, removed };
+    return { created: await positions(found, turns), removed: await positions(kept, turns) };
   }
 
   /** Whose alert pair `i` is for. */
@@ -151,6 +149,12 @@ export class FoundPairs {
     return wordsToId(this.words, i);
   }
 
+  /** Pair `i`'s other profile's id as its four words, into `words` (for a store's slotOfWords). */
+  otherWordsAt(i: number, words: Uint32Array): Uint32Array {
+    for (let w = 0; w < 4; w++) words[w] = this.words[i * 4 + w]!;
+    return words;
+  }
+
   /** Pair `i`'s other profile's id as uuid_send gives its 16 bytes, into `bytes` at byte `at`. */
   writeOtherId(i: number, bytes: DataView, at: number): void {
     for (let w = 0; w < 4; w++) bytes.setUint32(at + 4 * w, this.words[i * 4 + w]!);
@@ -160,7 +164,8 @@ export class FoundPairs {
     return this.scores[i]!;
   }
 
-  private pairAt(i: number): AlertPair {
+  /** Pair `i` with its ids as strings (an object each: for a few at a time). */
+  pairAt(i: number): AlertPair {
     const key = this.keys[i]!;
     const own = this.owners.ids[key >> 1]!;
     // A run of pairs of one other profile (an alerting row's scan of a bulk batch) shares its id:
@@ -185,6 +190,23 @@ export class FoundPairs {
     this.words = words;
     this.scores = scores;
   }
+}
+
+/** A write's crossings as positions: of the pairs after it only (created), and before it only (removed). */
+export interface CrossingPositions {
+  created: Int32Array;
+  removed: Int32Array;
+}
+
+/** The positions not marked in `marks`, in order, in turns. */
+async function positions(marks: Uint8Array, turns: Turns): Promise<Int32Array> {
+  const unmarked = new Int32Array(marks.length);
+  let n = 0;
+  for (let i = 0; i < marks.length; i++) {
+    if (marks[i] === 0) unmarked[n++] = i;
+    if (i % PIECE === PIECE - 1) await turns.pause();
+  }
+  return unmarked.slice(0, n);
 }
 
 /**

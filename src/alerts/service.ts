@@ -6,11 +6,10 @@ import type { IndexSide, MatchIndex, ProfileState } from '../matching/index.ts';
 import { readStates } from '../matching/repository.ts';
 import { refreshProfiles } from '../matching/sync.ts';
 import type { ScoreMethod } from '../matching/types.ts';
-import { enqueueEvents, type OutboxEvent } from '../webhooks/events.ts';
-import { pairKey, pairsAbove, scoreNow, type Thresholds } from './evaluate.ts';
-import { appendToFeeds, type Crossings, foundEvents, pairEvents } from './feed.ts';
+import { announceCrossings, type Scored } from './announce.ts';
+import { pairsAbove, type Thresholds } from './evaluate.ts';
 import { Foresight } from './foresight.ts';
-import { type AlertPair, FoundPairs } from './found-pairs.ts';
+import { FoundPairs } from './found-pairs.ts';
 import { AlertRegistry } from './registry.ts';
 import {
   alertGenerationOf,
@@ -22,7 +21,6 @@ import {
   upsertAlert,
 } from './repository.ts';
 import type { AlertScanThread } from './scan-thread.ts';
-import { Turns } from './turns.ts';
 
 /** An evaluation opened at the start of a market write's transaction (see Alerts.begin). */
 export interface AlertTurn {
@@ -56,16 +54,6 @@ export interface AlertTurn {
 export type EarlyStates = AlertTurn['early'];
 
 const inert: AlertTurn = { early: () => {}, evaluate: async () => undefined, failure: () => undefined };
-
-/** A write's changed profiles scored: their pairs above an alert's threshold after and before it. */
-interface Scored {
-  side: IndexSide;
-  ids: readonly string[];
-  states: ProfileState[];
-  method: ScoreMethod;
-  after: FoundPairs;
-  before: FoundPairs;
-}
 
 /** The changed profiles' states as written (missing: gone from the market), once announced. */
 type Announced = Map<string, ProfileState | null> | undefined;
@@ -313,29 +301,9 @@ export class Alerts {
   /** Writes the crossings of a scored write: feed rows and webhook outbox. */
   private async announce(tx: Tx, workspaceId: string, scored: Scored | undefined): Promise<Announced> {
     if (!scored) return undefined;
-    const { side, ids, states, method, after, before } = scored;
-    const turns = new Turns();
-    let crossings: Crossings;
-    let outbox: () => OutboxEvent[] | Promise<OutboxEvent[]>;
-    if (before.length === 0) {
-      // New profiles (a bulk ingest): every pair found is created, read straight from its arrays.
-      crossings = { removed: pairEvents([]), created: foundEvents(after) };
-      outbox = async () => (await after.all(turns)).map((data) => ({ type: 'match.created' as const, data }));
-    } else {
-      const { created, removed } = await after.crossings(before, turns);
-      const scores = await scoreNow(this.index, workspaceId, side, states, method, removed);
-      const scored = await scoredNow(removed, scores, turns);
-      crossings = { removed: pairEvents(scored), created: pairEvents(created) };
-      outbox = () => [
-        ...scored.map((data) => ({ type: 'match.removed' as const, data })),
-        ...created.map((data) => ({ type: 'match.created' as const, data })),
-      ];
-    }
-    await appendToFeeds(tx, workspaceId, crossings, turns);
-    if (crossings.removed.length + crossings.created.length > 0)
-      await enqueueEvents(tx, workspaceId, alertEventTypes, outbox);
-    const written = new Map<string, ProfileState | null>(ids.map((id) => [id, null]));
-    for (const state of states) written.set(state.id, state);
+    await announceCrossings(tx, this.index, workspaceId, scored);
+    const written = new Map<string, ProfileState | null>(scored.ids.map((id) => [id, null]));
+    for (const state of scored.states) written.set(state.id, state);
     return written;
   }
 
@@ -414,23 +382,8 @@ export class EarlierBatches {
   }
 }
 
-/** Pairs handled between pauses (see Turns): closing a job with an alert of its own removes hundreds of thousands. */
-const PIECE = 4_096;
-
-/** The removed pairs with their score now (null: no longer acceptable at all), in turns. */
-async function scoredNow(removed: AlertPair[], scores: Map<string, number>, turns: Turns) {
-  const scored: (Omit<AlertPair, 'score'> & { score: number | null })[] = [];
-  for (const [i, pair] of removed.entries()) {
-    scored.push({ ...pair, score: scores.get(pairKey(pair.jobId, pair.candidateId)) ?? null });
-    if (i % PIECE === PIECE - 1) await turns.pause();
-  }
-  return scored;
-}
-
 const sameIds = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((id, i) => id === b[i]);
-
-const alertEventTypes = ['match.created', 'match.removed'] as const;
 
 const writtenKey = (workspaceId: string, side: IndexSide) => `alerts:written:${workspaceId}:${side}`;
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { pairsAbove, SCAN_EACH_SHARE } from '../../src/alerts/evaluate.ts';
+import { pairsAbove, SCAN_EACH_SHARE, scoresNow } from '../../src/alerts/evaluate.ts';
 import { type AlertPair, FoundPairs } from '../../src/alerts/found-pairs.ts';
 import { AlertingSide } from '../../src/alerts/registry.ts';
 import { Turns } from '../../src/alerts/turns.ts';
@@ -181,5 +181,76 @@ describe('pairsAbove', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+});
+
+/**
+ * scoresNow gives a write's removed pairs (positions in its pairs before it) their score after the
+ * write, as the listings would, looking the other profile up by its id's words: the reference
+ * scorer's score, NaN where the pair is no longer acceptable, hidden, or its profile left the market.
+ */
+describe('scoresNow', () => {
+  it('gives each removed pair the reference score after the write, or NaN', async () => {
+    const mini = await loadMini();
+    const index = new MatchIndex(buildCatalog([mini]));
+    const answers = fc.sample(miniAnswerSet, { seed: 5, numRuns: 202 });
+    const candidate = (i: number, hiding = false): ProfileState => ({
+      id: id(2, i),
+      minScore: [0, 0.3, 0.6][i % 3]!,
+      hiddenFromEmployerIds: hiding && i % 7 === 0 ? [id(9, 0)] : undefined,
+      open: true,
+      answers: { questionnaireId: 'mini', questionnaireVersion: 1, answers: answers[i]! },
+    });
+    const job = (k: number, open = true): ProfileState => ({
+      id: id(1, 0),
+      minScore: 0,
+      employerId: id(9, 0),
+      open,
+      answers: { questionnaireId: 'mini', questionnaireVersion: 1, answers: answers[200 + k]! },
+    });
+    for (let i = 0; i < 200; i++) index.apply(WS, 'candidate', candidate(i));
+    index.apply(WS, 'job', job(0));
+    const thresholds = { own: new Map([[id(1, 0), 0]]), others: new AlertingSide(new Map()) };
+    const indexed = index.stageIndexed(WS, 'job', [id(1, 0)]);
+    const before = await pairsAbove(
+      index,
+      WS,
+      'job',
+      indexed.states,
+      'harmonic',
+      thresholds,
+      undefined,
+      indexed.groups,
+    );
+    expect(before.length).toBeGreaterThan(20);
+    // Every other pair before, in reverse: positions need not be in order or complete.
+    const positions = Int32Array.from(
+      { length: Math.ceil(before.length / 2) },
+      (_, k) => before.length - 1 - 2 * k,
+    );
+
+    // The write: the job's answers change, and every seventh candidate hides from its employer since.
+    for (let i = 0; i < 200; i += 7) index.apply(WS, 'candidate', candidate(i, true));
+    const changed = job(1);
+    const scores = await scoresNow(index, WS, 'job', [changed], 'harmonic', before, positions);
+    const expected = [...positions].map((j) => {
+      const i = Number.parseInt(before.pairAt(j).candidateId.slice(-12), 16);
+      const c = candidate(i);
+      const score = scorePair(
+        mini,
+        { answers: changed.answers!.answers!, minScore: changed.minScore },
+        { answers: c.answers!.answers!, minScore: c.minScore },
+        'harmonic',
+      );
+      return score.acceptable && i % 7 !== 0 ? score.score : Number.NaN;
+    });
+    expect([...scores]).toEqual(expected);
+    expect(expected.some(Number.isNaN)).toBe(true);
+    const hiding = (j: number) => Number.parseInt(before.pairAt(j).candidateId.slice(-12), 16) % 7 === 0;
+    expect([...positions].some(hiding)).toBe(true);
+    expect(expected.some((score) => !Number.isNaN(score))).toBe(true);
+
+    const closed = await scoresNow(index, WS, 'job', [job(1, false)], 'harmonic', before, positions);
+    expect([...closed].every(Number.isNaN)).toBe(true);
   });
 });

@@ -55,8 +55,12 @@ describe('FoundPairs', () => {
           const inAfter = new Set(after.map((p) => keyOf(asPair(side, p))));
           const turns = new Turns(0);
           const { created, removed } = await a.crossings(b, turns);
-          expect(created).toEqual(after.map((p) => asPair(side, p)).filter((p) => !inBefore.has(keyOf(p))));
-          expect(removed).toEqual(before.map((p) => asPair(side, p)).filter((p) => !inAfter.has(keyOf(p))));
+          expect([...created].map((i) => a.pairAt(i))).toEqual(
+            after.map((p) => asPair(side, p)).filter((p) => !inBefore.has(keyOf(p))),
+          );
+          expect([...removed].map((j) => b.pairAt(j))).toEqual(
+            before.map((p) => asPair(side, p)).filter((p) => !inAfter.has(keyOf(p))),
+          );
           expect(await a.all(turns)).toEqual(after.map((p) => asPair(side, p)));
         },
       ),
@@ -91,19 +95,19 @@ describe('FoundPairs', () => {
       }
     }
     const { created, removed } = await after.crossings(before, new Counting(0));
-    expect(removed).toEqual([]);
-    expect(created.map((p) => p.jobId)).toEqual(
+    expect(removed).toEqual(new Int32Array(0));
+    expect([...created].map((i) => after.pairAt(i).jobId)).toEqual(
       Array.from(
         { length: 5_000 },
         (_, k) => `00000000-0000-4000-8000-${(2 * k).toString(16).padStart(12, '0')}`,
       ),
     );
     // One pause per 4,096 pairs: keyed (5,000 of before), looked up (10,000 of after), and
-    // looked over for the removed (5,000 of before).
-    expect(pauses).toBe(1 + 2 + 1);
+    // looked over for the created (10,000 of after) and the removed (5,000 of before).
+    expect(pauses).toBe(1 + 2 + 2 + 1);
     // And one per 4,096 pairs made into ids (all of after).
     expect((await after.all(new Counting(0))).length).toBe(10_000);
-    expect(pauses).toBe(1 + 2 + 1 + 2);
+    expect(pauses).toBe(1 + 2 + 2 + 1 + 2);
   });
 
   it('refuses to compare pairs of changed jobs with pairs of changed candidates', async () => {
