@@ -58,7 +58,7 @@ export interface Crossings {
 
 type ScoredPair = Omit<AlertPair, 'score'> & { score: number | null };
 
-/** Events given one object each (a write that changed existing profiles, whose crossings are few). */
+/** Events given one object each: a few made by hand (the tests' reference for `foundEvents`). */
 export function pairEvents(pairs: readonly ScoredPair[]): FeedEvents {
   return {
     length: pairs.length,
