@@ -6,8 +6,9 @@ import { uuidv7Batch } from '../db/uuid.ts';
 import type { ProfileState } from '../matching/index.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
 import type { BulkEntry } from './bulk.ts';
+import { idsOf, keepStoredFields } from './bulk-kept-fields.ts';
 import type { PackedAnswers } from './bulk-lines.ts';
-import { unchangedCandidates, unchangedJobs } from './bulk-unchanged.ts';
+import { compareCandidates, compareJobs, touchCandidates, touchJobs } from './bulk-unchanged.ts';
 
 /**
  * Per externalId: the row's id, whether it was new, and its index state as stored (see
@@ -44,22 +45,18 @@ export async function writeCandidates(
   ids: readonly string[] = newIds(entries.length),
 ): Promise<Written> {
   await markOrigin(tx, sync.origin);
-  await keepStoredFields(
+  const known = await keepStoredFields(
     tx,
     'candidates',
     workspaceId,
     entries.map((e) => e.record),
   );
-  const unchanged = await unchangedCandidates(tx, workspaceId, entries);
-  const changed = entries.filter((e) => !unchanged.has(e.externalId));
-  const changedIds = ids.filter((_, i) => !unchanged.has(entries[i]!.externalId));
-  const records = changed.map((e) => e.record);
   const result = await tx.execute(sql`
     insert into candidates (id, workspace_id, external_id, headline, min_score)
     select id, ${workspaceId}::uuid, external_id, headline, min_score
       from json_to_recordset(${recordset(
-        records.map((r, i) => ({
-          id: changedIds[i],
+        entries.map(({ record: r }, i) => ({
+          id: ids[i],
           external_id: r.externalId,
           headline: r.headline ?? null,
           min_score: r.minScore,
@@ -67,9 +64,23 @@ export async function writeCandidates(
       )}) as t(id uuid, external_id text, headline text, min_score float8)
     on conflict (workspace_id, external_id) do update
       set headline = excluded.headline, min_score = excluded.min_score, updated_at = now()
+      where (candidates.headline, candidates.min_score) is distinct from (excluded.headline, excluded.min_score)
     returning id, external_id, (xmax = 0) as inserted, paused,
               nullif(hidden_from_employer_ids, '{}')::text[] as hidden`);
   const rows = new Map(rowsOf<CandidateRow>(result).map((r) => [r.external_id, r]));
+  const { unchanged, changed: otherParts } = await compareCandidates(
+    tx,
+    workspaceId,
+    entries.filter((e) => !rows.has(e.externalId)),
+    idsOf(known),
+  );
+  if (otherParts.size > 0) {
+    for (const row of await touchCandidates(tx, workspaceId, [...otherParts.values()])) {
+      rows.set(row.external_id, { ...row, inserted: false });
+    }
+  }
+  const changed = entries.filter((e) => !unchanged.has(e.externalId));
+  const records = changed.map((e) => e.record);
   const written = unchangedRows(unchanged);
   for (const entry of changed) {
     const row = rows.get(entry.externalId)!;
@@ -112,17 +123,14 @@ export async function writeJobs(
   onRows: (written: Written) => void = () => {},
 ): Promise<Written> {
   await markOrigin(tx, sync.origin);
-  await keepStoredFields(
+  const known = await keepStoredFields(
     tx,
     'jobs',
     workspaceId,
     entries.map((e) => e.record),
   );
-  const unchanged = await unchangedJobs(tx, workspaceId, entries);
-  const changed = entries.filter((e) => !unchanged.has(e.externalId));
-  const records = changed.map((e) => e.record);
-  const ids = newIds(changed.length);
-  const jobRows = records.map((r, i) => ({
+  const ids = newIds(entries.length);
+  const jobRows = entries.map(({ record: r }, i) => ({
     id: ids[i],
     external_id: r.externalId,
     employer_id: r.resolvedEmployerId,
@@ -140,8 +148,23 @@ export async function writeJobs(
       set title = excluded.title, capacity = excluded.capacity,
           status = excluded.status, min_score = excluded.min_score, updated_at = now()
       where jobs.employer_id = excluded.employer_id
+        and (jobs.title, jobs.capacity, jobs.status, jobs.min_score)
+              is distinct from (excluded.title, excluded.capacity, excluded.status, excluded.min_score)
     returning id, external_id, (xmax = 0) as inserted`);
   const rows = new Map(rowsOf<WrittenRow>(result).map((r) => [r.external_id, r]));
+  const employerOf = new Map(entries.map((e) => [e.externalId, e.record.resolvedEmployerId]));
+  const { unchanged, changed: otherAnswers } = await compareJobs(
+    tx,
+    workspaceId,
+    entries.filter((e) => !rows.has(e.externalId)),
+    idsOf(known, (row) => row.employer_id === employerOf.get(row.external_id)),
+  );
+  if (otherAnswers.size > 0) {
+    for (const row of await touchJobs(tx, workspaceId, [...otherAnswers.values()])) {
+      rows.set(row.external_id, { ...row, inserted: false });
+    }
+  }
+  const changed = entries.filter((e) => !unchanged.has(e.externalId));
   const written = unchangedRows(unchanged);
   for (const { externalId, record, answers } of changed) {
     const row = rows.get(externalId)!;
@@ -266,55 +289,7 @@ async function markOrigin(tx: Tx, origin: string): Promise<void> {
   );
 }
 
-/** The stored columns of the fields a line may leave out (bulk-lines.ts keptWhenLeftOut). */
-const storedColumns = {
-  headline: 'headline',
-  minScore: 'min_score',
-  capacity: 'capacity',
-  status: 'status',
-} as const;
-type KeptField = keyof typeof storedColumns;
-
-/**
- * Records whose line left fields out take those fields as stored, where the record exists: the
- * upsert then writes them back unchanged (new records keep the defaults the line schema gave). The
- * rows are locked, so a PATCH cannot slip between this read and the write. Lines that give every
- * field (a full sync) cost nothing here.
- */
-async function keepStoredFields(
-  tx: Tx,
-  table: 'candidates' | 'jobs',
-  workspaceId: string,
-  records: (CandidateLine | JobLine)[],
-): Promise<void> {
-  const partial = records.filter((r) => r.leftOut);
-  if (partial.length === 0) return;
-  const fields = Object.keys(storedColumns).filter((f) =>
-    partial.some((r) => r.leftOut!.includes(f)),
-  ) as KeptField[];
-  const columns = sql.join(
-    fields.map((f) => sql`${sql.identifier(storedColumns[f])} as ${sql.identifier(f)}`),
-    sql`, `,
-  );
-  const rows = rowsOf<{ external_id: string } & Record<KeptField, unknown>>(
-    await tx.execute(sql`
-      select external_id, ${columns} from ${sql.identifier(table)}
-       where workspace_id = ${workspaceId}::uuid and external_id = any(${sql.param(partial.map((r) => r.externalId))}::text[])
-         for update`),
-  );
-  const stored = new Map(rows.map((row) => [row.external_id, row]));
-  for (const record of partial) {
-    const row = stored.get(record.externalId);
-    if (!row) continue;
-    for (const field of record.leftOut! as KeptField[]) {
-      const value = row[field];
-      (record as unknown as Record<string, unknown>)[field] =
-        field === 'minScore' ? Number(value) : (value ?? undefined);
-    }
-  }
-}
-
-/** The lines unchangedCandidates or unchangedJobs found, as written (though they were not). */
+/** The lines compareCandidates or compareJobs found unchanged, as written (though they were not). */
 function unchangedRows(unchanged: Map<string, string>): Written {
   return new Map(
     [...unchanged].map(([externalId, id]) => [

@@ -5,94 +5,105 @@ import type { BulkEntry } from './bulk.ts';
 import type { PackedAnswers } from './bulk-lines.ts';
 import type { CandidateLine, JobLine } from './bulk-repository.ts';
 
-/**
- * The lines of a batch that would store nothing new: an existing record whose every field, contact
- * and (when the line gives them) answers already equal the line's. They are left unwritten, so they
- * neither bump `updatedAt` nor reach the change feed, the index or alerts. Read in the write's
- * transaction after keepStoredFields, so a line's left-out fields already hold the stored values.
- * Answers compare as JSON values (jsonb), not as text.
+/*
+ * A line is `unchanged` when its record exists and every field, contact and (when the line gives
+ * them) answers already equal the line's; it is written nowhere, so it neither bumps `updatedAt`
+ * nor reaches the change feed, the index or alerts. The profiles' upsert finds most of it: it
+ * updates a stored row only where one of its columns differs (`is distinct from`), and what it
+ * neither inserted nor updated is left for the comparison below. A batch of new or changed
+ * profiles thus pays nothing for it. Answers compare as JSON values (jsonb), not as text.
  */
-export async function unchangedCandidates(
+
+/** Lines the upsert left alone, by externalId: those whose contact and answers are as stored too, and the others. */
+export interface Compared {
+  unchanged: Map<string, string>;
+  changed: Map<string, string>;
+}
+
+/**
+ * Compares the contact and answers of the candidates `lines` give (rows the upsert left alone) with
+ * the stored ones. `knownIds`: the ids keepStoredFields read already, so those rows are not looked up again.
+ */
+export async function compareCandidates(
   tx: Tx,
   workspaceId: string,
-  batch: BulkEntry<CandidateLine>[],
-): Promise<Map<string, string>> {
-  const entries = await storedAlready(tx, 'candidates', workspaceId, batch);
-  if (entries.length === 0) return new Map();
-  const lines = entries.map(({ record, answers }) => ({
+  lines: BulkEntry<CandidateLine>[],
+  knownIds: ReadonlyMap<string, string>,
+): Promise<Compared> {
+  if (lines.length === 0) return { unchanged: new Map(), changed: new Map() };
+  const values = lines.map(({ record, answers }) => ({
     external_id: record.externalId,
-    headline: record.headline ?? null,
-    min_score: record.minScore,
+    id: knownIds.get(record.externalId) ?? null,
     name: record.contact.name,
     email: record.contact.email,
     phone: record.contact.phone ?? null,
     ...answerColumns(answers),
   }));
-  return idsByExternalId(
-    await tx.execute(sql`
-      select p.external_id, p.id
-        from json_to_recordset(${JSON.stringify(lines)}::json)
-               as t(external_id text, headline text, min_score float8, name text, email text, phone text,
-                    questionnaire_id text, questionnaire_version int, answers text)
-        join candidates p on p.workspace_id = ${workspaceId}::uuid and p.external_id = t.external_id
-        left join candidate_contacts k on k.candidate_id = p.id
-        left join answer_sets a on a.candidate_id = p.id
-       where (p.headline, p.min_score, k.name, k.email, k.phone)
-               is not distinct from (t.headline, t.min_score, t.name, t.email, t.phone)
-         and ${sameAnswers}`),
-  );
-}
-
-export async function unchangedJobs(
-  tx: Tx,
-  workspaceId: string,
-  batch: BulkEntry<JobLine & { resolvedEmployerId: string }>[],
-): Promise<Map<string, string>> {
-  const entries = await storedAlready(tx, 'jobs', workspaceId, batch);
-  if (entries.length === 0) return new Map();
-  const lines = entries.map(({ record, answers }) => ({
-    external_id: record.externalId,
-    employer_id: record.resolvedEmployerId,
-    title: record.title,
-    capacity: record.capacity,
-    status: record.status,
-    min_score: record.minScore,
-    ...answerColumns(answers),
-  }));
-  return idsByExternalId(
-    await tx.execute(sql`
-      select p.external_id, p.id
-        from json_to_recordset(${JSON.stringify(lines)}::json)
-               as t(external_id text, employer_id uuid, title text, capacity int, status text, min_score float8,
-                    questionnaire_id text, questionnaire_version int, answers text)
-        join jobs p on p.workspace_id = ${workspaceId}::uuid and p.external_id = t.external_id
-        left join answer_sets a on a.job_id = p.id
-       where (p.employer_id, p.title, p.capacity, p.status::text, p.min_score)
-               is not distinct from (t.employer_id, t.title, t.capacity, t.status, t.min_score)
-         and ${sameAnswers}`),
-  );
+  const result = await tx.execute(sql`
+    select t.external_id, s.id,
+           (k.name, k.email, k.phone) is not distinct from (t.name, t.email, t.phone) and ${sameAnswers} as same
+      from json_to_recordset(${JSON.stringify(values)}::json)
+             as t(external_id text, id uuid, name text, email text, phone text,
+                  questionnaire_id text, questionnaire_version int, answers text)
+      cross join lateral (select coalesce(t.id, (select p.id from candidates p
+                                                  where p.workspace_id = ${workspaceId}::uuid
+                                                    and p.external_id = t.external_id)) as id) s
+      left join candidate_contacts k on k.candidate_id = s.id
+      left join answer_sets a on a.candidate_id = s.id`);
+  return compared(result, 'candidate');
 }
 
 /**
- * The entries whose externalId is stored already. Only those are compared with what is stored, so a
- * batch of new profiles (an import, the common bulk) pays one look-up of its ids, not the comparison
- * of its answers (sending them again cost about as much as the insert's own parameters).
+ * Compares the answers of the jobs `lines` give (rows the upsert left alone) with the stored ones.
+ * `knownIds` as for candidates, holding only jobs of the line's employer.
  */
-async function storedAlready<E extends { externalId: string }>(
+export async function compareJobs(
   tx: Tx,
-  table: 'candidates' | 'jobs',
   workspaceId: string,
-  batch: E[],
-): Promise<E[]> {
-  if (batch.length === 0) return [];
-  const rows = rowsOf<{ external_id: string }>(
+  lines: BulkEntry<JobLine & { resolvedEmployerId: string }>[],
+  knownIds: ReadonlyMap<string, string>,
+): Promise<Compared> {
+  if (lines.length === 0) return { unchanged: new Map(), changed: new Map() };
+  const values = lines.map(({ record, answers }) => ({
+    external_id: record.externalId,
+    id: knownIds.get(record.externalId) ?? null,
+    employer_id: record.resolvedEmployerId,
+    ...answerColumns(answers),
+  }));
+  const result = await tx.execute(sql`
+    select t.external_id, s.id, ${sameAnswers} as same
+      from json_to_recordset(${JSON.stringify(values)}::json)
+             as t(external_id text, id uuid, employer_id uuid,
+                  questionnaire_id text, questionnaire_version int, answers text)
+      cross join lateral (select coalesce(t.id, (select p.id from jobs p
+                                                  where p.workspace_id = ${workspaceId}::uuid
+                                                    and p.external_id = t.external_id
+                                                    and p.employer_id = t.employer_id)) as id) s
+      left join answer_sets a on a.job_id = s.id`);
+  return compared(result, 'job');
+}
+
+/**
+ * Bumps `updatedAt` of the candidates whose contact or answers changed though their own columns did
+ * not: the change feed then carries them (the answers' statement adds no feed row of its own).
+ */
+export async function touchCandidates(tx: Tx, workspaceId: string, ids: string[]) {
+  return rowsOf<{ id: string; external_id: string; paused: boolean; hidden: string[] | null }>(
     await tx.execute(sql`
-      select external_id from ${sql.identifier(table)}
-       where workspace_id = ${workspaceId}::uuid and external_id = any(${sql.param(batch.map((e) => e.externalId))}::text[])`),
+      update candidates set updated_at = now()
+       where workspace_id = ${workspaceId}::uuid and id = any(${sql.param(ids)}::uuid[])
+      returning id, external_id, paused, nullif(hidden_from_employer_ids, '{}')::text[] as hidden`),
   );
-  if (rows.length === 0) return [];
-  const stored = new Set(rows.map((row) => row.external_id));
-  return batch.filter((e) => stored.has(e.externalId));
+}
+
+/** As touchCandidates, for jobs whose answers changed. */
+export async function touchJobs(tx: Tx, workspaceId: string, ids: string[]) {
+  return rowsOf<{ id: string; external_id: string }>(
+    await tx.execute(sql`
+      update jobs set updated_at = now()
+       where workspace_id = ${workspaceId}::uuid and id = any(${sql.param(ids)}::uuid[])
+      returning id, external_id`),
+  );
 }
 
 /** A line without answers keeps the stored ones; one with answers must give the stored ones. */
@@ -111,6 +122,13 @@ function answerColumns(answers: PackedAnswers | undefined) {
   };
 }
 
-function idsByExternalId(result: unknown): Map<string, string> {
-  return new Map(rowsOf<{ external_id: string; id: string }>(result).map((row) => [row.external_id, row.id]));
+function compared(result: unknown, side: 'job' | 'candidate'): Compared {
+  const out: Compared = { unchanged: new Map(), changed: new Map() };
+  for (const row of rowsOf<{ external_id: string; id: string | null; same: boolean }>(result)) {
+    // The upsert leaves alone only a stored row, and a job only when of the line's employer, which
+    // bulk-routes.ts checked before the write; a row gone since would be a bug here.
+    if (!row.id) throw new Error(`bulk ${side} ${row.external_id}: no stored row of the line's employer`);
+    (row.same ? out.unchanged : out.changed).set(row.external_id, row.id);
+  }
+  return out;
 }

@@ -268,6 +268,11 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
         { ...lines[1], ...miniAnswers() },
       ]);
       expect(answered.results.map((r) => r.status)).toEqual(['updated', 'updated']);
+      // Their own fields did not change, yet they are updated: a newer updatedAt, one feed row each.
+      const afterAnswers = await readBack(admin, first.results.slice(0, 2));
+      expect(afterAnswers.map((c, i) => c.updatedAt === after[i]!.updatedAt)).toEqual([false, false]);
+      const feedAnswered = await feedRowsOf(first.results.slice(0, 2));
+      expect(feedAnswered.map((n, i) => n - feedAfter[i]!)).toEqual([1, 1]);
       expect((await admin.get('/v1/candidates')).json().candidates).toHaveLength(3);
     });
 
@@ -302,6 +307,18 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
       expect((await admin.get(`/v1/jobs/${created.results[0]!.id}`)).json().job).toEqual(before);
       const closed = await uploadOk(adminKey, 'jobs', [{ ...line, status: 'closed' }]);
       expect(closed.summary).toEqual({ created: 0, updated: 1, unchanged: 0, failed: 0 });
+      const closedJob = (await admin.get(`/v1/jobs/${created.results[0]!.id}`)).json().job;
+      // Other answers alone are a change too.
+      const otherAnswers = {
+        ...miniAnswers().answers,
+        remote: { value: 2, accept: { min: 0, max: 2 }, importance: 'little' },
+      };
+      const answered = await uploadOk(adminKey, 'jobs', [
+        { ...line, status: 'closed', answers: otherAnswers },
+      ]);
+      expect(answered.results[0]).toMatchObject({ status: 'updated', id: created.results[0]!.id });
+      const answeredJob = (await admin.get(`/v1/jobs/${created.results[0]!.id}`)).json().job;
+      expect(answeredJob.updatedAt).not.toBe(closedJob.updatedAt);
     });
 
     it('updates the profile, contact and answers of a candidate created earlier with that externalId', async () => {
