@@ -1,6 +1,6 @@
 import type { AnswerSet } from '../answers/types.ts';
 import type { DbOrTx } from '../db/client.ts';
-import { asc, desc, eq, gt, lt, type SQL, sql } from '../db/orm.ts';
+import { and, asc, desc, eq, gt, lt, or, type SQL, sql } from '../db/orm.ts';
 import { rowsOf } from '../db/rows.ts';
 import { profileChanges, workspaces } from '../db/schema.ts';
 import type { IndexSide, ProfileState } from './index.ts';
@@ -260,7 +260,19 @@ export async function latestChangeSeq(db: DbOrTx): Promise<number> {
   return row?.seq ?? 0;
 }
 
-export async function changesSince(db: DbOrTx, seq: number, limit: number) {
+/**
+ * Change rows after `seq`, in seq order; with `within`, only those strictly inside one of its
+ * (low, high) seq ranges.
+ */
+export async function changesSince(
+  db: DbOrTx,
+  seq: number,
+  limit: number,
+  within?: readonly (readonly [number, number])[],
+) {
+  const inside =
+    within &&
+    or(...within.map(([low, high]) => and(gt(profileChanges.seq, low), lt(profileChanges.seq, high))));
   return db
     .select({
       seq: profileChanges.seq,
@@ -271,7 +283,7 @@ export async function changesSince(db: DbOrTx, seq: number, limit: number) {
       changedAt: profileChanges.changedAt,
     })
     .from(profileChanges)
-    .where(gt(profileChanges.seq, seq))
+    .where(and(gt(profileChanges.seq, seq), inside))
     .orderBy(asc(profileChanges.seq))
     .limit(limit);
 }

@@ -18,11 +18,13 @@ import {
   streamStates,
 } from './repository.ts';
 
-/** A change row can commit after one with a higher seq; rows younger than this are read again. */
+/** A change row can commit after one with a higher seq, at most this long after it was written. */
 const COMMIT_WINDOW_MS = 5_000;
 const CATCH_UP_MS = 1_000;
 const CHANGE_RETENTION_MS = 10 * 60_000;
 const BATCH = 2_000;
+/** More gaps than this between the seqs seen are read as one range. */
+const MAX_GAPS = 100;
 
 /** Re-reads profiles from PostgreSQL (or a transaction) and puts them where they now belong in the index. */
 export async function refreshProfiles(
@@ -131,10 +133,10 @@ function reserve(index: MatchIndex, sizes: MarketSize[]): void {
  * it at once (src/db/notifications.ts), and a catch-up every second covers a lost notification.
  *
  * Sequence numbers are taken at insert but become visible at commit, so a lower one can show up
- * after a higher one was read. A full pass re-reads everything after `safeSeq` (changes from the
- * last few seconds) to catch those; a notification only reads past the highest seq seen, so a busy
- * writer does not make every wake-up re-read its last seconds of changes. The once-a-second pass
- * is full.
+ * after a higher one was read. Each row is read once: a pass reads past the highest seq seen, and
+ * a full pass (once a second) first reads the gaps between the seqs seen since `safeSeq` (changes
+ * from the last few seconds), where such late rows appear. A row older than the commit window
+ * moves `safeSeq` past it: no lower seq can still commit.
  */
 export class ChangeFollower {
   private readonly database: Database;
@@ -142,8 +144,9 @@ export class ChangeFollower {
   private safeSeq = 0;
   /** The highest seq read so far. */
   private highSeq = 0;
+  /** The rows read after `safeSeq`, in seq order: their seqs and when they were written (epoch ms). */
+  private readonly seen: { seq: number; changedAt: number }[] = [];
   private fullPassWanted = false;
-  private readonly applied = new Set<number>();
   private running: Promise<void> | undefined;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
@@ -314,28 +317,13 @@ export class ChangeFollower {
   private async run(full: boolean): Promise<void> {
     const db = this.database.db;
     const started = Date.now();
-    let from = full ? this.safeSeq : Math.max(this.safeSeq, this.highSeq);
+    if (full) await this.readGaps(db);
     for (;;) {
-      const changes = await changesSince(db, from, BATCH);
-      // Rows of this app's own bulk writes: the writing request refreshed them through this queue.
-      const fresh = changes.filter(
-        (change) => !this.applied.has(change.seq) && change.origin !== this.origin,
-      );
-      const groups = new Map<string, { workspaceId: string; side: IndexSide; ids: string[] }>();
-      for (const change of fresh) {
-        const key = `${change.workspaceId}:${change.side}`;
-        const group = groups.get(key) ?? { workspaceId: change.workspaceId, side: change.side, ids: [] };
-        group.ids.push(change.profileId);
-        groups.set(key, group);
-      }
-      for (const group of groups.values())
-        await refreshProfiles(db, this.index, group.workspaceId, group.side, group.ids);
-      for (const change of fresh) this.applied.add(change.seq);
-      this.highSeq = Math.max(this.highSeq, changes.at(-1)?.seq ?? 0);
-      if (from === this.safeSeq) this.advanceSafeSeq(changes);
+      const changes = await changesSince(db, this.highSeq, BATCH);
+      await this.apply(db, changes);
       if (changes.length < BATCH) break;
-      from = changes.at(-1)!.seq;
     }
+    if (full) this.advanceSafeSeq();
     this.caughtUpAt = started;
     if (Date.now() - this.lastPurge > 60_000) {
       this.lastPurge = Date.now();
@@ -343,13 +331,67 @@ export class ChangeFollower {
     }
   }
 
-  /** Moves past the leading changes old enough that no earlier seq can still commit. */
-  private advanceSafeSeq(changes: { seq: number; changedAt: Date }[]): void {
-    const settled = Date.now() - COMMIT_WINDOW_MS;
-    for (const change of changes) {
-      if (change.changedAt.getTime() > settled) break;
-      this.safeSeq = change.seq;
+  /** Reads the rows that became visible between the seqs seen after `safeSeq` (late commits). */
+  private async readGaps(db: Db): Promise<void> {
+    const gaps: [number, number][] = [];
+    let below = this.safeSeq;
+    for (const { seq } of this.seen) {
+      if (seq > below + 1) gaps.push([below, seq]);
+      below = seq;
     }
-    for (const seq of this.applied) if (seq <= this.safeSeq) this.applied.delete(seq);
+    if (gaps.length === 0) return;
+    // Many gaps (rolled-back writes, say): one range, the rows already seen left out here.
+    const within: (readonly [number, number])[] =
+      gaps.length > MAX_GAPS ? [[this.safeSeq, this.highSeq]] : gaps;
+    const seen = new Set(this.seen.map((row) => row.seq));
+    let from = this.safeSeq;
+    for (;;) {
+      const changes = await changesSince(db, from, BATCH, within);
+      await this.apply(
+        db,
+        changes.filter((change) => !seen.has(change.seq)),
+      );
+      if (changes.length < BATCH) break;
+      from = changes.at(-1)!.seq;
+    }
+  }
+
+  /** Refreshes the profiles other processes changed, then records the rows as seen. */
+  private async apply(
+    db: Db,
+    changes: {
+      seq: number;
+      workspaceId: string;
+      side: IndexSide;
+      profileId: string;
+      origin: string | null;
+      changedAt: Date;
+    }[],
+  ): Promise<void> {
+    const groups = new Map<string, { workspaceId: string; side: IndexSide; ids: string[] }>();
+    for (const change of changes) {
+      // Rows of this app's own bulk writes: the writing request refreshed them through this queue.
+      if (change.origin === this.origin) continue;
+      const key = `${change.workspaceId}:${change.side}`;
+      const group = groups.get(key) ?? { workspaceId: change.workspaceId, side: change.side, ids: [] };
+      group.ids.push(change.profileId);
+      groups.set(key, group);
+    }
+    for (const group of groups.values())
+      await refreshProfiles(db, this.index, group.workspaceId, group.side, group.ids);
+    const late = changes.length > 0 && changes[0]!.seq < this.highSeq;
+    for (const change of changes) this.seen.push({ seq: change.seq, changedAt: change.changedAt.getTime() });
+    if (late) this.seen.sort((a, b) => a.seq - b.seq);
+    this.highSeq = Math.max(this.highSeq, changes.at(-1)?.seq ?? 0);
+  }
+
+  /** Moves past the leading rows old enough that no earlier seq can still commit. */
+  private advanceSafeSeq(): void {
+    const settled = Date.now() - COMMIT_WINDOW_MS;
+    let passed = 0;
+    while (passed < this.seen.length && this.seen[passed]!.changedAt <= settled) passed++;
+    if (passed === 0) return;
+    this.safeSeq = this.seen[passed - 1]!.seq;
+    this.seen.splice(0, passed);
   }
 }
