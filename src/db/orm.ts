@@ -36,6 +36,7 @@ export type { SQL } from 'drizzle-orm';
 
 const pgCore = load('drizzle-orm/pg-core') as typeof import('drizzle-orm/pg-core');
 export const {
+  alias,
   bigint,
   bigserial,
   boolean,

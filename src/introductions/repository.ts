@@ -1,7 +1,7 @@
 import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { DbOrTx } from '../db/client.ts';
-import { and, asc, eq, gt, inArray, type SQL, sql } from '../db/orm.ts';
-import { candidates, introductionEvents, introductions, jobs } from '../db/schema.ts';
+import { alias, and, asc, eq, gt, inArray, type SQL, sql } from '../db/orm.ts';
+import { answerSets, candidates, introductionEvents, introductions, jobs, workspaces } from '../db/schema.ts';
 import type { IntroductionSide, IntroductionStatus, SideStates } from './state.ts';
 
 export type IntroductionRow = Awaited<ReturnType<typeof findIntroduction>> & {};
@@ -44,24 +44,69 @@ export async function lockIntroduction(db: DbOrTx, workspaceId: string, jobId: s
   return row;
 }
 
+const jobAnswers = alias(answerSets, 'job_answers');
+const candidateAnswers = alias(answerSets, 'candidate_answers');
+const answerColumnsOf = (table: typeof jobAnswers | typeof candidateAnswers) => ({
+  questionnaireId: table.questionnaireId,
+  questionnaireVersion: table.questionnaireVersion,
+  answers: table.answers,
+});
+
+export type LockedPair = Awaited<ReturnType<typeof lockPair>> & {};
+
 /**
- * Whether the pair's job and candidate both still exist, key-share-locked to the end of the
- * transaction: a deletion of either (an erasure, a job or employer deleted) in flight is waited
- * for, and one that comes later waits for this transaction, so its rows never point at a gone row.
- * Updates of the two rows (a pause, a job closing) do not wait.
+ * The pair as a step acts on it, in one statement: its job and candidate, key-share-locked to the
+ * end of the transaction, with the introduction (if any), both answer sets (if any) and the
+ * workspace's score method. Undefined when either is gone. A deletion of either (an erasure, a job
+ * or employer deleted) in flight is waited for, and one that comes later waits for this
+ * transaction, so what the step decides and writes never concerns a gone row. Updates of the two
+ * rows (a pause, a job closing) do not wait.
  */
-export async function lockPairParents(db: DbOrTx, workspaceId: string, jobId: string, candidateId: string) {
-  const [job] = await db
-    .select({ id: jobs.id })
+export async function lockPair(db: DbOrTx, workspaceId: string, jobId: string, candidateId: string) {
+  const [row] = await db
+    .select({
+      job: { id: jobs.id, employerId: jobs.employerId, status: jobs.status, minScore: jobs.minScore },
+      candidate: {
+        id: candidates.id,
+        paused: candidates.paused,
+        hiddenFromEmployerIds: candidates.hiddenFromEmployerIds,
+        minScore: candidates.minScore,
+      },
+      introduction: columns,
+      jobAnswers: answerColumnsOf(jobAnswers),
+      candidateAnswers: answerColumnsOf(candidateAnswers),
+      scoreMethod: workspaces.scoreMethod,
+    })
     .from(jobs)
+    .innerJoin(candidates, and(eq(candidates.workspaceId, jobs.workspaceId), eq(candidates.id, candidateId)))
+    .innerJoin(workspaces, eq(workspaces.id, jobs.workspaceId))
+    .leftJoin(
+      introductions,
+      and(eq(introductions.jobId, jobs.id), eq(introductions.candidateId, candidates.id)),
+    )
+    .leftJoin(jobAnswers, eq(jobAnswers.jobId, jobs.id))
+    .leftJoin(candidateAnswers, eq(candidateAnswers.candidateId, candidates.id))
     .where(and(eq(jobs.workspaceId, workspaceId), eq(jobs.id, jobId)))
-    .for('key share');
-  const [candidate] = await db
-    .select({ id: candidates.id })
-    .from(candidates)
-    .where(and(eq(candidates.workspaceId, workspaceId), eq(candidates.id, candidateId)))
-    .for('key share');
-  return job !== undefined && candidate !== undefined;
+    .for('key share', { of: [jobs, candidates] });
+  if (!row) return undefined;
+  const { introduction, jobAnswers: jobSet, candidateAnswers: candidateSet, ...pair } = row;
+  return {
+    ...pair,
+    introduction: introduction ?? undefined,
+    jobAnswers: storedAnswers(jobSet),
+    candidateAnswers: storedAnswers(candidateSet),
+  };
+}
+
+/** An answer set of the outer join: undefined when that side has none (a row of nulls, or null). */
+function storedAnswers<
+  T extends { questionnaireId: string | null; questionnaireVersion: number | null; answers: unknown },
+>(set: T | null) {
+  if (!set || set.questionnaireId === null || set.questionnaireVersion === null || set.answers === null) {
+    return undefined;
+  }
+  const { questionnaireId, questionnaireVersion, answers } = set;
+  return { questionnaireId, questionnaireVersion, answers: answers as NonNullable<T['answers']> };
 }
 
 /**

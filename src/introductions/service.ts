@@ -1,14 +1,15 @@
 import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { Db } from '../db/client.ts';
-import { AppError, notFound } from '../http/errors.ts';
+import { AppError } from '../http/errors.ts';
+import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { enqueueEvent } from '../webhooks/events.ts';
+import { actingSide, pairNotFound, reaches, refuseInterest } from './checks.ts';
 import {
   appendEvent,
   ensureIntroduction,
-  findIntroduction,
   type IntroductionRow,
   lockIntroduction,
-  lockPairParents,
+  lockPair,
   updateIntroduction,
 } from './repository.ts';
 import {
@@ -28,32 +29,31 @@ function conflictOf(result: Extract<Transition, { ok: false }>, status: string):
 const statesOf = (row: IntroductionRow | undefined) =>
   row ? { employer: row.employerState, candidate: row.candidateState } : initialStates;
 
-/** Throws the 409 the step would meet with the states as they are now (checked again under lock). */
-export async function precheckStep(
-  db: Db,
-  pair: { workspaceId: string; jobId: string; candidateId: string },
-  side: IntroductionSide,
-  action: IntroductionAction,
-): Promise<void> {
-  const row = await findIntroduction(db, pair.workspaceId, pair.jobId, pair.candidateId);
-  const result = transition(statesOf(row), side, action);
-  if (!result.ok) throw conflictOf(result, row?.status ?? 'not started');
-}
-
-/** Applies one side's step and appends its audit event and webhook events, in one transaction. */
+/**
+ * Applies one side's step and appends its audit event and webhook events, in one transaction.
+ * Everything the step is judged by (who may reach the pair, the step's states, for interest the
+ * pair's acceptability) is read under its lock: a pair deleted before it is a 404 whatever would
+ * have refused it, and one deleted later waits for the step.
+ */
 export async function applyStep(
   db: Db,
+  questionnaires: QuestionnaireCatalog,
   principal: WorkspacePrincipal,
   pair: { jobId: string; candidateId: string },
-  side: IntroductionSide,
-  action: IntroductionAction,
+  request: { side: IntroductionSide | undefined; action: IntroductionAction },
 ) {
   const { workspaceId } = principal;
+  const { action } = request;
   return db.transaction(async (tx) => {
-    // Erased or deleted since the route found them: the pair is gone, as it would be a moment later.
-    if (!(await lockPairParents(tx, workspaceId, pair.jobId, pair.candidateId))) {
-      throw notFound(`The pair of job ${pair.jobId} and candidate ${pair.candidateId}`);
+    const locked = await lockPair(tx, workspaceId, pair.jobId, pair.candidateId);
+    if (!locked || !reaches(principal, { ...locked, hasIntroduction: locked.introduction !== undefined })) {
+      throw pairNotFound(pair.jobId, pair.candidateId);
     }
+    const side = actingSide(principal, request.side);
+    const now = transition(statesOf(locked.introduction), side, action);
+    if (!now.ok) throw conflictOf(now, locked.introduction?.status ?? 'not started');
+    // Declining and withdrawing stay open: they reveal nothing and let either side step back.
+    if (action === 'interested') refuseInterest(principal, locked, questionnaires);
     await ensureIntroduction(tx, { workspaceId, ...pair });
     const row = await lockIntroduction(tx, workspaceId, pair.jobId, pair.candidateId);
     if (!row) throw new Error('the introduction row vanished inside its transaction');

@@ -1,9 +1,17 @@
 import { findAnswerSet } from '../answers/repository.ts';
+import type { AnswerSet } from '../answers/types.ts';
 import type { Db } from '../db/client.ts';
 import { AppError, noAnswers } from '../http/errors.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { explainPair } from './explain.ts';
 import { scoreMethodOf } from './repository.ts';
+import type { ScoreMethod } from './types.ts';
+
+interface StoredAnswers {
+  questionnaireId: string;
+  questionnaireVersion: number;
+  answers: AnswerSet;
+}
 
 /**
  * The explanation (docs/matching.md#explanations-and-gaps) of a stored job and candidate, from their answers in PostgreSQL;
@@ -21,6 +29,23 @@ export async function explainStoredPair(
     findAnswerSet(db, workspaceId, { jobId: job.id }),
     findAnswerSet(db, workspaceId, { candidateId: candidate.id }),
   ]);
+  return explainAnswerSets(
+    questionnaires,
+    { ...job, answerSet: jobAnswers },
+    { ...candidate, answerSet: candidateAnswers },
+    await scoreMethodOf(db, workspaceId),
+  );
+}
+
+/** `explainStoredPair` of answer sets already read (undefined: that side has not answered). */
+export function explainAnswerSets(
+  questionnaires: QuestionnaireCatalog,
+  job: { id: string; minScore: number; status: 'open' | 'closed'; answerSet: StoredAnswers | undefined },
+  candidate: { id: string; minScore: number; answerSet: StoredAnswers | undefined },
+  method: ScoreMethod,
+) {
+  const jobAnswers = job.answerSet;
+  const candidateAnswers = candidate.answerSet;
   if (!jobAnswers) throw noAnswers('job', job.id);
   if (!candidateAnswers) throw noAnswers('candidate', candidate.id);
   const sameVersion =
@@ -37,7 +62,7 @@ export async function explainStoredPair(
     questionnaire,
     { answers: jobAnswers.answers, minScore: job.minScore },
     { answers: candidateAnswers.answers, minScore: candidate.minScore },
-    await scoreMethodOf(db, workspaceId),
+    method,
   );
   return {
     jobId: job.id,

@@ -379,6 +379,21 @@ describe.each(availableDatabaseKinds())('introductions on %s', (kind) => {
         expectProblem(await sent!, 404, 'not_found');
       });
 
+      it('answers 404, not 409 not_acceptable_pair, to interest in a pair whose job is deleted before the step has judged it', async () => {
+        const { m, employer } = await market();
+        // The step reads the pair and judges it; the last thing it reads is the workspace's score
+        // method. That waits behind this lock while the job is deleted and committed.
+        expectProblem(await act(employer, m, m.ids.tooExpensive, 'interested'), 409, 'not_acceptable_pair');
+        let sent: Promise<LightMyRequestResponse> | undefined;
+        await t.database.db.transaction(async (tx) => {
+          await tx.execute(sql`lock table workspaces in access exclusive mode`);
+          sent = act(employer, m, m.ids.tooExpensive, 'interested');
+          await untilARequestWaitsForALock();
+          await tx.delete(jobs).where(eq(jobs.id, m.job.id));
+        });
+        expectProblem(await sent!, 404, 'not_found');
+      });
+
       it('answers 404 to a contact read that meets the erasure of the candidate', async () => {
         const { m, employer, candidate } = await market();
         await step(candidate, m, m.ids.good, 'interested');
