@@ -62,6 +62,40 @@ describe('a candidate’s hidden employers and interest in Chromium', () => {
     expect(stored.hiddenFromEmployerIds).toEqual([market.employer.id]);
   });
 
+  it('saves the hidden employers that still exist when one is deleted while the page is open, and says so', async () => {
+    const market = await buildMarket(browser.service.app);
+    const page = await openApp(market);
+    await nav(page, 'Matches');
+    await page.getByRole('button', { name: 'See why: match 2' }).waitFor();
+    await nav(page, 'Privacy');
+    const group = page.getByRole('group', { name: 'Hide me from these employers' });
+    await group.getByRole('checkbox', { name: market.employer.name }).check();
+    await group.getByRole('checkbox', { name: market.otherEmployer.name }).check();
+    const deleted = await market.admin.delete(`/v1/employers/${market.otherEmployer.id}`);
+    expect(deleted.statusCode, deleted.body).toBe(204);
+
+    await page.getByRole('button', { name: 'Save hidden employers' }).click();
+    await page
+      .getByRole('status')
+      .getByText(
+        `Hidden employers saved. No longer listed, so taken off the list: ${market.otherEmployer.name}. ` +
+          'Your choice is saved for the other employers.',
+      )
+      .waitFor();
+    expect(await page.getByRole('alert').innerText()).toBe('');
+    expect((await group.innerText()).trim()).toBe(`Hide me from these employers\n${market.employer.name}`);
+    expect(await group.getByRole('checkbox', { name: market.employer.name }).isChecked()).toBe(true);
+    const stored = (await market.admin.get(`/v1/candidates/${market.candidate.id}`)).json().candidate;
+    expect(stored.hiddenFromEmployerIds).toEqual([market.employer.id]);
+    await expectAccessible(page, 'privacy after an employer was deleted');
+
+    // The list stays without it: the page's employers were refreshed, not only filtered once.
+    await nav(page, 'Matches');
+    await nav(page, 'Privacy');
+    await group.getByRole('checkbox').first().waitFor();
+    expect((await group.innerText()).trim()).toBe(`Hide me from these employers\n${market.employer.name}`);
+  });
+
   it('keeps the interest on a slow double click of “I am interested”; withdrawing takes a confirmation', async () => {
     const market = await buildMarket(browser.service.app);
     const page = await openApp(market);

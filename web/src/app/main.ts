@@ -122,6 +122,11 @@ class MutualfitApp extends LitElement {
       this.jobId = (event as CustomEvent<JobSelectedDetail>).detail.jobId;
       this.go('job');
     });
+    this.addEventListener('mutualfit-employers-gone', (event) => {
+      const gone = (event as CustomEvent<{ employerIds: string[] }>).detail.employerIds;
+      this.employers = this.employers.filter((employer) => !gone.includes(employer.id));
+      void this.loadEmployers();
+    });
     this.addEventListener('mutualfit-matches-loaded', (event) => {
       this.addEmployers((event as CustomEvent<{ matches: { job: JobFacts }[] }>).detail.matches);
     });

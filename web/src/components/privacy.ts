@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyValues } from 'lit';
-import { must, type Schemas } from '../api/client.ts';
+import { ApiError, must, type Schemas } from '../api/client.ts';
 import { MutualfitElement } from './base.ts';
 
 /** An employer to offer for hiding (from the matches' `job`, or one the candidate already hides from). */
@@ -13,6 +13,20 @@ function byId(...lists: EmployerChoice[][]): EmployerChoice[] {
   return [...new Map(lists.flat().map((employer) => [employer.id, employer])).values()];
 }
 
+/**
+ * The employers of `sent` that a refused PATCH names as unknown: deleted while the page was open
+ * (the API refuses an unknown id rather than ignore it, so that a wrong one is never taken for a
+ * hidden employer).
+ */
+function goneEmployers(error: unknown, sent: readonly string[] | undefined): string[] {
+  if (!(error instanceof ApiError) || error.code !== 'invalid_input' || !sent) return [];
+  return error.errors.flatMap(({ path }) => {
+    const index = /^body\.hiddenFromEmployerIds\.(\d+)$/.exec(path)?.[1];
+    const id = index === undefined ? undefined : sent[Number(index)];
+    return id === undefined ? [] : [id];
+  });
+}
+
 /** The privacy fields of a candidate (`PATCH /v1/candidates/{id}` with `{ paused }` or `{ hiddenFromEmployerIds }`). */
 export type PrivacySettings = Pick<Schemas['Candidate'], 'paused' | 'hiddenFromEmployerIds'>;
 
@@ -21,7 +35,10 @@ export type PrivacySettings = Pick<Schemas['Candidate'], 'paused' | 'hiddenFromE
  * the employers to offer as `{ id, name }`, e.g. from the matches' `job`; those already hidden from
  * come with their names from the API), download all stored data, erase everything
  * (after a confirmation dialog).
- * Events: `mutualfit-privacy-changed` ({ paused, hiddenFromEmployerIds }), `mutualfit-exported`,
+ * An employer deleted while the page is open is taken off the list when saving meets it, the
+ * choice is saved for the others, and the page says so.
+ * Events: `mutualfit-privacy-changed` ({ paused, hiddenFromEmployerIds }), `mutualfit-employers-gone`
+ * ({ employerIds }: take them off the `employers` given), `mutualfit-exported`,
  * `mutualfit-erased` ({ candidateId }), plus the shared ones.
  */
 export class MutualfitPrivacy extends MutualfitElement {
@@ -31,6 +48,7 @@ export class MutualfitPrivacy extends MutualfitElement {
     settings: { state: true },
     hiddenEmployers: { state: true },
     chosen: { state: true },
+    gone: { state: true },
     problem: { state: true },
     notice: { state: true },
     busy: { state: true },
@@ -40,6 +58,8 @@ export class MutualfitPrivacy extends MutualfitElement {
   declare settings: PrivacySettings | undefined;
   declare hiddenEmployers: EmployerChoice[];
   declare chosen: string[];
+  /** Employers deleted since the page was opened: no longer offered. */
+  declare gone: string[];
   declare problem: string;
   declare notice: string;
   declare busy: boolean;
@@ -49,6 +69,7 @@ export class MutualfitPrivacy extends MutualfitElement {
     this.employers = [];
     this.hiddenEmployers = [];
     this.chosen = [];
+    this.gone = [];
     this.problem = '';
     this.notice = '';
     this.busy = false;
@@ -108,15 +129,44 @@ export class MutualfitPrivacy extends MutualfitElement {
     this.notice = '';
     try {
       const id = await this.candidate();
-      const { candidate } = await must(
-        this.api.PATCH('/v1/candidates/{id}', { params: { path: { id } }, body: patch }),
-      );
+      const { candidate, gone } = await this.patchWithoutGone(id, patch);
       this.adopt(candidate, 'hiddenFromEmployerIds' in patch);
-      this.notice = notice;
+      this.notice = gone.length === 0 ? notice : `${notice} ${this.t('p.gone', { names: gone.join(', ') })}`;
       this.emit('mutualfit-privacy-changed', this.settings);
     } catch (error) {
       this.problem = this.report(error);
     }
+  }
+
+  /**
+   * PATCHes the candidate. When the API names employers of the hidden list that no longer exist,
+   * takes them off the page and sends the rest once more; answers with their names.
+   */
+  private async patchWithoutGone(id: string, patch: Partial<PrivacySettings>) {
+    const send = (body: Partial<PrivacySettings>) =>
+      must(this.api.PATCH('/v1/candidates/{id}', { params: { path: { id } }, body }));
+    try {
+      return { ...(await send(patch)), gone: [] };
+    } catch (error) {
+      const gone = goneEmployers(error, patch.hiddenFromEmployerIds);
+      if (gone.length === 0) throw error;
+      const names = this.choices().flatMap((e) => (gone.includes(e.id) ? [e.name] : []));
+      this.forget(gone);
+      const rest = patch.hiddenFromEmployerIds!.filter((employerId) => !gone.includes(employerId));
+      return { ...(await send({ ...patch, hiddenFromEmployerIds: rest })), gone: names };
+    }
+  }
+
+  /** Takes deleted employers off the list, and tells the page that gave them. */
+  private forget(employerIds: string[]): void {
+    this.gone = [...this.gone, ...employerIds];
+    this.chosen = this.chosen.filter((id) => !employerIds.includes(id));
+    this.emit('mutualfit-employers-gone', { employerIds });
+  }
+
+  /** The employers offered: those given and those hidden from, less any deleted meanwhile. */
+  private choices(): EmployerChoice[] {
+    return byId(this.employers, this.hiddenEmployers).filter(({ id }) => !this.gone.includes(id));
   }
 
   private download(): Promise<void> {
@@ -163,7 +213,7 @@ export class MutualfitPrivacy extends MutualfitElement {
 
   override render() {
     const settings = this.settings;
-    const choices = byId(this.employers, this.hiddenEmployers);
+    const choices = this.choices();
     return html`
       <h2>${this.t('p.title')}</h2>
       <div class="error" role="alert">${this.problem}</div>

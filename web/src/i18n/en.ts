@@ -104,6 +104,7 @@ export const en = {
   'p.noEmployers': 'No employers to choose from yet.',
   'p.saveHidden': 'Save hidden employers',
   'p.savedHidden': 'Hidden employers saved.',
+  'p.gone': 'No longer listed, so taken off the list: {names}. Your choice is saved for the other employers.',
   'p.export': 'Download my data',
   'p.exportHelp': 'A JSON file with everything stored about you.',
   'p.erase': 'Erase my data',

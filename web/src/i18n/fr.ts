@@ -107,6 +107,8 @@ export const fr: Catalogue = {
   'p.noEmployers': 'Pas encore d’employeur à choisir.',
   'p.saveHidden': 'Enregistrer les employeurs cachés',
   'p.savedHidden': 'Employeurs cachés enregistrés.',
+  'p.gone':
+    'N’est plus répertorié, donc retiré de la liste : {names}. Votre choix est enregistré pour les autres employeurs.',
   'p.export': 'Télécharger mes données',
   'p.exportHelp': 'Un fichier JSON avec tout ce qui est enregistré à votre sujet.',
   'p.erase': 'Effacer mes données',

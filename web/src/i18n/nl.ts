@@ -105,6 +105,8 @@ export const nl: Catalogue = {
   'p.noEmployers': 'Nog geen werkgevers om uit te kiezen.',
   'p.saveHidden': 'Verborgen werkgevers opslaan',
   'p.savedHidden': 'Verborgen werkgevers opgeslagen.',
+  'p.gone':
+    'Niet meer vermeld, dus van de lijst gehaald: {names}. Je keuze is opgeslagen voor de andere werkgevers.',
   'p.export': 'Mijn gegevens downloaden',
   'p.exportHelp': 'Een JSON-bestand met alles wat over jou bewaard wordt.',
   'p.erase': 'Mijn gegevens wissen',
