@@ -367,8 +367,8 @@ describe.each(availableDatabaseKinds())('introductions on %s', (kind) => {
 
       it("answers 404, not 409 not_acceptable_pair, to a step whose job is deleted while the pair's answers are read", async () => {
         const { m, candidate } = await market();
-        // The step reads the job and candidate, then the pair's answers: those wait behind this
-        // lock, and the job (its answers with it) is deleted and committed before they are read.
+        // The step reads the pair's answers: that waits behind this lock, and the job (its answers
+        // with it) is deleted and committed before they are read.
         let sent: Promise<LightMyRequestResponse> | undefined;
         await t.database.db.transaction(async (tx) => {
           await tx.execute(sql`lock table answer_sets in access exclusive mode`);
@@ -381,8 +381,9 @@ describe.each(availableDatabaseKinds())('introductions on %s', (kind) => {
 
       it('answers 404, not 409 not_acceptable_pair, to interest in a pair whose job is deleted before the step has judged it', async () => {
         const { m, employer } = await market();
-        // The step reads the pair and judges it; the last thing it reads is the workspace's score
-        // method. That waits behind this lock while the job is deleted and committed.
+        // The step needs the workspace's score method to judge the pair (a step that reads the pair
+        // piece by piece reads it after the answers): it waits behind this lock while the job is
+        // deleted and committed.
         expectProblem(await act(employer, m, m.ids.tooExpensive, 'interested'), 409, 'not_acceptable_pair');
         let sent: Promise<LightMyRequestResponse> | undefined;
         await t.database.db.transaction(async (tx) => {
