@@ -150,7 +150,8 @@ export class MutualfitPrivacy extends MutualfitElement {
     } catch (error) {
       const gone = goneEmployers(error, patch.hiddenFromEmployerIds);
       if (gone.length === 0) throw error;
-      const names = this.choices().flatMap((e) => (gone.includes(e.id) ? [e.name] : []));
+      const offered = new Map(this.choices().map((e) => [e.id, e.name]));
+      const names = gone.map((employerId) => offered.get(employerId) ?? employerId);
       this.forget(gone);
       const rest = patch.hiddenFromEmployerIds!.filter((employerId) => !gone.includes(employerId));
       return { ...(await send({ ...patch, hiddenFromEmployerIds: rest })), gone: names };
