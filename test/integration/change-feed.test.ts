@@ -102,31 +102,7 @@ describe.each(availableDatabaseKinds())('change feed of one app on %s', (kind) =
     expect(afterCatchUp).toEqual([m.ids.better]);
   });
 
-  // Needs two open transactions at once, so a PostgreSQL server (PGlite runs one at a time).
-  if (kind === 'postgres') {
-    it('applies on the next full pass a change whose lower seq committed after a higher seq was read', async () => {
-      const m = await createMarket(t.app);
-      const { follower, listed } = await detachedFollower(m);
-      const late = await (t.database as Extract<Database, { kind: 'postgres' }>).pool.connect();
-      try {
-        await late.query('begin');
-        await late.query('update jobs set min_score = 0.976 where id = $1', [m.job.id]);
-        await t.database.db
-          .update(candidates)
-          .set({ headline: 'changed' })
-          .where(eq(candidates.id, m.ids.silent));
-        // A wake-up reads past the later seq while the earlier one is still uncommitted.
-        await follower.catchUp({ full: false });
-        await late.query('commit');
-        await follower.catchUp({ full: false });
-        await follower.catchUp();
-        expect(listed()).toEqual([m.ids.better]);
-      } finally {
-        late.release();
-        await follower.stop();
-      }
-    });
-  }
+  // A change whose lower seq commits after a higher one was read: change-feed-reads.test.ts.
 
   it('never lists an erased candidate on a replica that missed the notification, and mends its index', async () => {
     // Erasure takes the id out of the change feed, so only the NOTIFY tells other replicas; a
