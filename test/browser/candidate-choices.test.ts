@@ -88,6 +88,7 @@ describe('a candidate’s hidden employers and interest in Chromium', () => {
     const stored = (await market.admin.get(`/v1/candidates/${market.candidate.id}`)).json().candidate;
     expect(stored.hiddenFromEmployerIds).toEqual([market.employer.id]);
     await expectAccessible(page, 'privacy after an employer was deleted');
+    await screenshot(page, 'privacy-employer-gone');
 
     // The list stays without it: the page's employers were refreshed, not only filtered once.
     await nav(page, 'Matches');
