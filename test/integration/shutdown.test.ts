@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,6 +114,45 @@ describe('SIGTERM with a request in flight', () => {
     expect(stdout.indexOf('"msg":"closing"')).toBeGreaterThan(stdout.indexOf('draining'));
   });
 
+  it(
+    'npm start hands SIGTERM sent to npm on to the server, which closes and frees the data directory',
+    SLOW,
+    async () => {
+      const env = childEnv({ DATA_DIR: dataDir });
+      const npm = spawn('npm', ['start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      npm.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      npm.stderr.resume();
+      let npmClosed = false;
+      npm.on('close', () => {
+        npmClosed = true;
+      });
+      /** Polls `check` for up to `ms` (a bound for a failure to show, not a timing). */
+      const within = async (ms: number, check: () => boolean) => {
+        for (let waited = 0; !check() && waited < ms; waited += 100) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        return check();
+      };
+      const serverPid = () => Number(/"pid":(\d+)/.exec(stdout)?.[1]);
+      try {
+        expect(await within(120_000, () => LISTENING.test(stdout))).toBe(true);
+        expect(existsSync(join(dataDir, 'mutualfit.lock'))).toBe(true);
+        npm.kill('SIGTERM');
+        // The server must not outlive npm: a process manager that stops npm stops the service.
+        expect(await within(30_000, () => stdout.includes('"msg":"closing"'))).toBe(true);
+        expect(await within(30_000, () => !isAlive(serverPid()))).toBe(true);
+        expect(await within(30_000, () => npmClosed)).toBe(true);
+        expect(existsSync(join(dataDir, 'mutualfit.lock'))).toBe(false);
+      } finally {
+        if (isAlive(serverPid())) process.kill(serverPid(), 'SIGKILL');
+        npm.kill('SIGKILL');
+      }
+    },
+  );
+
   it('exits once SHUTDOWN_GRACE_MS has passed, the request unanswered', SLOW, async () => {
     const server = await startServer(1_000);
     const { answer, exit } = await bulkAcrossSigterm(server, 8_000);
@@ -121,3 +161,13 @@ describe('SIGTERM with a request in flight', () => {
     expect(exit).not.toBe(0);
   });
 });
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid)) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
