@@ -4,7 +4,7 @@ import { AppError, notFound } from '../http/errors.ts';
 import { explainAnswerSets } from '../matching/explain-stored.ts';
 import { candidatePaused, hidesFrom } from '../profiles/candidate-privacy.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
-import type { LockedPair } from './repository.ts';
+import type { LockedPair, PairAnswers } from './repository.ts';
 import type { IntroductionSide } from './state.ts';
 
 type PairJob = Pick<LockedPair['job'], 'id' | 'employerId' | 'status'>;
@@ -70,7 +70,7 @@ export function viewingSide(
 /** Throws why `principal` may not express interest in the pair as it is now. */
 export function refuseInterest(
   principal: WorkspacePrincipal,
-  pair: LockedPair,
+  pair: LockedPair & PairAnswers,
   questionnaires: QuestionnaireCatalog,
 ) {
   const { job, candidate } = pair;
@@ -102,7 +102,10 @@ export function refuseInterest(
  * left out). Both come from one exact scoring of the stored answers: the match index of this
  * process can trail a write another process just made, and contacts must never follow from it.
  */
-function refusalOf(pair: LockedPair, questionnaires: QuestionnaireCatalog): AppError | undefined {
+function refusalOf(
+  pair: LockedPair & PairAnswers,
+  questionnaires: QuestionnaireCatalog,
+): AppError | undefined {
   let explained: ReturnType<typeof explainAnswerSets>;
   try {
     explained = explainAnswerSets(

@@ -1,6 +1,6 @@
 import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { DbOrTx } from '../db/client.ts';
-import { alias, and, asc, eq, gt, inArray, type SQL, sql } from '../db/orm.ts';
+import { and, asc, eq, gt, inArray, or, type SQL, sql } from '../db/orm.ts';
 import { answerSets, candidates, introductionEvents, introductions, jobs, workspaces } from '../db/schema.ts';
 import type { IntroductionSide, IntroductionStatus, SideStates } from './state.ts';
 
@@ -44,25 +44,30 @@ export async function lockIntroduction(db: DbOrTx, workspaceId: string, jobId: s
   return row;
 }
 
-const jobAnswers = alias(answerSets, 'job_answers');
-const candidateAnswers = alias(answerSets, 'candidate_answers');
-const answerColumnsOf = (table: typeof jobAnswers | typeof candidateAnswers) => ({
-  questionnaireId: table.questionnaireId,
-  questionnaireVersion: table.questionnaireVersion,
-  answers: table.answers,
-});
-
 export type LockedPair = Awaited<ReturnType<typeof lockPair>> & {};
+export type PairAnswers = Awaited<ReturnType<typeof shareAnswerSets>>;
 
 /**
- * The pair as a step acts on it, in one statement: its job and candidate, key-share-locked to the
- * end of the transaction, with the introduction (if any), both answer sets (if any) and the
- * workspace's score method. Undefined when either is gone. A deletion of either (an erasure, a job
- * or employer deleted) in flight is waited for, and one that comes later waits for this
- * transaction, so what the step decides and writes never concerns a gone row. Updates of the two
- * rows (a pause, a job closing) do not wait.
+ * The pair as a step acts on it, in one statement: its job and candidate, locked to the end of the
+ * transaction, with the introduction (if any) and the workspace's score method. Undefined when
+ * either is gone. A deletion of either (an erasure, a job or employer deleted) in flight is waited
+ * for, and one that comes later waits for this transaction, so what the step decides and writes
+ * never concerns a gone row.
+ *
+ * Interest share-locks the two rows, so an update of them (a pause, a hidden employer, a job
+ * closing, a `minScore`) either commits before the step reads the pair, and is judged by it, or
+ * waits until the step has committed: no introduction turns mutual after a pause was answered.
+ * Declining and withdrawing take the weaker key-share lock, which updates do not wait for. The
+ * candidate is locked before the job (PostgreSQL locks in the order `of` names them), the order an
+ * employer's deletion takes them in (it unhides the employer from candidates, then deletes its
+ * jobs), so the two cannot deadlock.
  */
-export async function lockPair(db: DbOrTx, workspaceId: string, jobId: string, candidateId: string) {
+export async function lockPair(
+  db: DbOrTx,
+  workspaceId: string,
+  { jobId, candidateId }: { jobId: string; candidateId: string },
+  forInterest: boolean,
+) {
   const [row] = await db
     .select({
       job: { id: jobs.id, employerId: jobs.employerId, status: jobs.status, minScore: jobs.minScore },
@@ -73,8 +78,6 @@ export async function lockPair(db: DbOrTx, workspaceId: string, jobId: string, c
         minScore: candidates.minScore,
       },
       introduction: columns,
-      jobAnswers: answerColumnsOf(jobAnswers),
-      candidateAnswers: answerColumnsOf(candidateAnswers),
       scoreMethod: workspaces.scoreMethod,
     })
     .from(jobs)
@@ -84,29 +87,45 @@ export async function lockPair(db: DbOrTx, workspaceId: string, jobId: string, c
       introductions,
       and(eq(introductions.jobId, jobs.id), eq(introductions.candidateId, candidates.id)),
     )
-    .leftJoin(jobAnswers, eq(jobAnswers.jobId, jobs.id))
-    .leftJoin(candidateAnswers, eq(candidateAnswers.candidateId, candidates.id))
     .where(and(eq(jobs.workspaceId, workspaceId), eq(jobs.id, jobId)))
-    .for('key share', { of: [jobs, candidates] });
+    .for(forInterest ? 'share' : 'key share', { of: [candidates, jobs] });
   if (!row) return undefined;
-  const { introduction, jobAnswers: jobSet, candidateAnswers: candidateSet, ...pair } = row;
-  return {
-    ...pair,
-    introduction: introduction ?? undefined,
-    jobAnswers: storedAnswers(jobSet),
-    candidateAnswers: storedAnswers(candidateSet),
-  };
+  return { ...row, introduction: row.introduction ?? undefined };
 }
 
-/** An answer set of the outer join: undefined when that side has none (a row of nulls, or null). */
-function storedAnswers<
-  T extends { questionnaireId: string | null; questionnaireVersion: number | null; answers: unknown },
->(set: T | null) {
-  if (!set || set.questionnaireId === null || set.questionnaireVersion === null || set.answers === null) {
-    return undefined;
-  }
-  const { questionnaireId, questionnaireVersion, answers } = set;
-  return { questionnaireId, questionnaireVersion, answers: answers as NonNullable<T['answers']> };
+/**
+ * The pair's two answer sets (undefined for a side without one), share-locked to the end of the
+ * transaction, after `lockPair` has locked the job and the candidate (an erasure takes the profile,
+ * then its answers: the same order). An answers write in flight is waited for and then judged; one
+ * that comes later waits for the step.
+ */
+export async function shareAnswerSets(
+  db: DbOrTx,
+  workspaceId: string,
+  { jobId, candidateId }: { jobId: string; candidateId: string },
+) {
+  const sets = await db
+    .select({
+      jobId: answerSets.jobId,
+      questionnaireId: answerSets.questionnaireId,
+      questionnaireVersion: answerSets.questionnaireVersion,
+      answers: answerSets.answers,
+    })
+    .from(answerSets)
+    .where(
+      and(
+        eq(answerSets.workspaceId, workspaceId),
+        or(eq(answerSets.jobId, jobId), eq(answerSets.candidateId, candidateId)),
+      ),
+    )
+    .for('share');
+  const setOf = (ofJob: boolean) => {
+    const found = sets.find((set) => (set.jobId === jobId) === ofJob);
+    if (!found) return undefined;
+    const { jobId: _jobId, ...set } = found;
+    return set;
+  };
+  return { jobAnswers: setOf(true), candidateAnswers: setOf(false) };
 }
 
 /**

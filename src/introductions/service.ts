@@ -10,6 +10,7 @@ import {
   type IntroductionRow,
   lockIntroduction,
   lockPair,
+  shareAnswerSets,
   updateIntroduction,
 } from './repository.ts';
 import {
@@ -45,7 +46,7 @@ export async function applyStep(
   const { workspaceId } = principal;
   const { action } = request;
   return db.transaction(async (tx) => {
-    const locked = await lockPair(tx, workspaceId, pair.jobId, pair.candidateId);
+    const locked = await lockPair(tx, workspaceId, pair, action === 'interested');
     if (!locked || !reaches(principal, { ...locked, hasIntroduction: locked.introduction !== undefined })) {
       throw pairNotFound(pair.jobId, pair.candidateId);
     }
@@ -53,7 +54,10 @@ export async function applyStep(
     const now = transition(statesOf(locked.introduction), side, action);
     if (!now.ok) throw conflictOf(now, locked.introduction?.status ?? 'not started');
     // Declining and withdrawing stay open: they reveal nothing and let either side step back.
-    if (action === 'interested') refuseInterest(principal, locked, questionnaires);
+    if (action === 'interested') {
+      const answers = await shareAnswerSets(tx, workspaceId, pair);
+      refuseInterest(principal, { ...locked, ...answers }, questionnaires);
+    }
     await ensureIntroduction(tx, { workspaceId, ...pair });
     const row = await lockIntroduction(tx, workspaceId, pair.jobId, pair.candidateId);
     if (!row) throw new Error('the introduction row vanished inside its transaction');

@@ -1,11 +1,10 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AllocationSlots, AllocationsBusy } from '../../src/allocation/off-thread.ts';
-import { rowsOf } from '../../src/db/rows.ts';
 import { jobs } from '../../src/db/schema.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { availableDatabaseKinds } from '../support/database.ts';
+import { availableDatabaseKinds, untilAStatementWaitsForALock } from '../support/database.ts';
 import { expectProblem } from '../support/factories.ts';
 import { auditRowsOf, createMarket, type Market } from '../support/matching-factories.ts';
 
@@ -49,19 +48,6 @@ describe.each(availableDatabaseKinds())('an allocation whose market moves while 
     expect(response.statusCode, response.body).toBe(201);
     const read = await m.admin.get(`/v1/allocations/${response.json().allocation.id}`);
     return read.json().allocation;
-  }
-
-  /** Until a statement of this database waits for a lock (a bounded wait). */
-  async function untilAnAllocationWaitsForALock() {
-    const waiting = async () =>
-      rowsOf<{ n: number }>(
-        await t.database.db.execute(sql`
-          select count(*)::int as n from pg_locks l join pg_stat_activity a using (pid)
-           where not l.granted and a.datname = current_database()`),
-      )[0]!.n;
-    for (let tries = 0; tries < 100 && (await waiting()) === 0; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
   }
 
   it('runs again when a job closes before the result is stored: the closed job is in no assignment', async () => {
@@ -134,7 +120,7 @@ describe.each(availableDatabaseKinds())('an allocation whose market moves while 
       await t.database.db.transaction(async (tx) => {
         await tx.update(jobs).set({ status: 'closed' }).where(eq(jobs.id, m.otherJob.id));
         allocating = m.admin.post('/v1/allocations', { source: 'matches' });
-        await untilAnAllocationWaitsForALock();
+        await untilAStatementWaitsForALock(t.database.db);
       });
       const allocation = await storedAllocation(m, await allocating!);
       expect(allocation).toMatchObject({

@@ -1,10 +1,9 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rowsOf } from '../../src/db/rows.ts';
 import { candidates, introductionEvents, introductions, jobs } from '../../src/db/schema.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { availableDatabaseKinds } from '../support/database.ts';
+import { availableDatabaseKinds, untilAStatementWaitsForALock } from '../support/database.ts';
 import { type Caller, expectProblem, tablesMentioning, walkList } from '../support/factories.ts';
 import { createMarket, keyOf, type Market } from '../support/matching-factories.ts';
 
@@ -313,38 +312,86 @@ describe.each(availableDatabaseKinds())('introductions on %s', (kind) => {
   // PostgreSQL's alone: PGlite has one connection, so there the request waits for the deletion
   // whatever the code does.
   if (kind === 'postgres') {
+    /** Sends `request` while `write` is made and not yet committed; its answer once it commits. */
+    async function whileWriting(
+      write: (tx: Parameters<Parameters<typeof t.database.db.transaction>[0]>[0]) => Promise<unknown>,
+      request: () => Promise<LightMyRequestResponse>,
+    ) {
+      let sent: Promise<LightMyRequestResponse> | undefined;
+      await t.database.db.transaction(async (tx) => {
+        await write(tx);
+        sent = request();
+        await untilAStatementWaitsForALock(t.database.db);
+      });
+      return sent!;
+    }
+
+    describe('a pair changed while interest is on it', () => {
+      /** The introduction of the job and `good` as an admin reads it. */
+      async function introductionOf(m: Market) {
+        const response = await m.admin.get(pairPath(m.job.id, m.ids.good));
+        expect(response.statusCode, response.body).toBe(200);
+        return response.json().introduction as IntroductionBody;
+      }
+
+      it('refuses interest that meets a pause in flight: the introduction does not turn mutual after the pause', async () => {
+        const { m, employer, candidate } = await market();
+        await step(candidate, m, m.ids.good, 'interested');
+        const response = await whileWriting(
+          (tx) => tx.update(candidates).set({ paused: true }).where(eq(candidates.id, m.ids.good)),
+          () => act(employer, m, m.ids.good, 'interested'),
+        );
+        expectProblem(response, 409, 'conflict');
+        expect(await introductionOf(m)).toMatchObject({ status: 'pending', employer: { state: 'none' } });
+      });
+
+      it('refuses interest that meets a hidden employer in flight', async () => {
+        const { m, employer, candidate } = await market();
+        await step(employer, m, m.ids.good, 'interested');
+        const response = await whileWriting(
+          (tx) =>
+            tx
+              .update(candidates)
+              .set({ hiddenFromEmployerIds: [m.employer.id] })
+              .where(eq(candidates.id, m.ids.good)),
+          () => act(candidate, m, m.ids.good, 'interested'),
+        );
+        expectProblem(response, 409, 'hidden_from_employer');
+        expect(await introductionOf(m)).toMatchObject({ status: 'pending', candidate: { state: 'none' } });
+      });
+
+      it('refuses interest that meets an answers write in flight that makes the pair unacceptable', async () => {
+        const { m, employer, candidate } = await market();
+        await step(candidate, m, m.ids.good, 'interested');
+        const response = await whileWriting(
+          (tx) =>
+            tx.execute(sql`
+              update answer_sets set answers = (
+                select answers from answer_sets where candidate_id = ${m.ids.tooExpensive})
+               where candidate_id = ${m.ids.good}`),
+          () => act(employer, m, m.ids.good, 'interested'),
+        );
+        expectProblem(response, 409, 'not_acceptable_pair');
+        expect(await introductionOf(m)).toMatchObject({ status: 'pending', employer: { state: 'none' } });
+      });
+
+      it("refuses interest that meets the job's closing in flight", async () => {
+        const { m, employer, candidate } = await market();
+        await step(employer, m, m.ids.good, 'interested');
+        const response = await whileWriting(
+          (tx) => tx.update(jobs).set({ status: 'closed' }).where(eq(jobs.id, m.job.id)),
+          () => act(candidate, m, m.ids.good, 'interested'),
+        );
+        expectProblem(response, 409, 'conflict');
+        expect(await introductionOf(m)).toMatchObject({ status: 'pending', candidate: { state: 'none' } });
+      });
+    });
+
     describe('a pair deleted while a request is on it', () => {
-      /** Until a statement of this database waits for a lock (a bounded wait). */
-      async function untilARequestWaitsForALock() {
-        const waiting = async () =>
-          rowsOf<{ n: number }>(
-            await t.database.db.execute(sql`
-              select count(*)::int as n from pg_locks l join pg_stat_activity a using (pid)
-               where not l.granted and a.datname = current_database()`),
-          )[0]!.n;
-        for (let tries = 0; tries < 100 && (await waiting()) === 0; tries++) {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-      }
-
-      /** Sends `request` while `deletion` is made and not yet committed; its answer once it commits. */
-      async function whileDeleting(
-        deletion: (tx: Parameters<Parameters<typeof t.database.db.transaction>[0]>[0]) => Promise<unknown>,
-        request: () => Promise<LightMyRequestResponse>,
-      ) {
-        let sent: Promise<LightMyRequestResponse> | undefined;
-        await t.database.db.transaction(async (tx) => {
-          await deletion(tx);
-          sent = request();
-          await untilARequestWaitsForALock();
-        });
-        return sent!;
-      }
-
       it('answers 404 to a step that meets the erasure of the candidate, and leaves nothing', async () => {
         const { m, employer, candidate } = await market();
         await step(candidate, m, m.ids.good, 'interested');
-        const response = await whileDeleting(
+        const response = await whileWriting(
           (tx) => tx.delete(candidates).where(eq(candidates.id, m.ids.good)),
           () => act(employer, m, m.ids.good, 'interested'),
         );
@@ -358,25 +405,38 @@ describe.each(availableDatabaseKinds())('introductions on %s', (kind) => {
 
       it("answers 404 to a pair's first step that meets the deletion of the job", async () => {
         const { m, candidate } = await market();
-        const response = await whileDeleting(
+        const response = await whileWriting(
           (tx) => tx.delete(jobs).where(eq(jobs.id, m.job.id)),
           () => act(candidate, m, m.ids.good, 'interested'),
         );
         expectProblem(response, 404, 'not_found');
       });
 
-      it("answers 404, not 409 not_acceptable_pair, to a step whose job is deleted while the pair's answers are read", async () => {
+      it("makes a job's deletion wait for a step reading the pair's answers, which is judged on the pair as it was", async () => {
         const { m, candidate } = await market();
-        // The step reads the pair's answers: that waits behind this lock, and the job (its answers
-        // with it) is deleted and committed before they are read.
+        // The step has locked the job and the candidate and waits behind this lock for the
+        // answers: the job's deletion cannot pass it.
         let sent: Promise<LightMyRequestResponse> | undefined;
+        let deletion: unknown;
         await t.database.db.transaction(async (tx) => {
           await tx.execute(sql`lock table answer_sets in access exclusive mode`);
           sent = act(candidate, m, m.ids.good, 'interested');
-          await untilARequestWaitsForALock();
-          await tx.delete(jobs).where(eq(jobs.id, m.job.id));
+          await untilAStatementWaitsForALock(t.database.db);
+          await tx.execute(sql`set local lock_timeout = '300ms'`);
+          deletion = await tx
+            .transaction((savepoint) => savepoint.delete(jobs).where(eq(jobs.id, m.job.id)))
+            .then(
+              () => 'deleted',
+              (error: unknown) => error,
+            );
         });
-        expectProblem(await sent!, 404, 'not_found');
+        expect(deletion).toMatchObject({ cause: { code: '55P03' } });
+        const response = await sent!;
+        expect(response.statusCode, response.body).toBe(200);
+        expect(response.json().introduction).toMatchObject({
+          status: 'pending',
+          candidate: { state: 'interested' },
+        });
       });
 
       it('answers 404, not 409 not_acceptable_pair, to interest in a pair whose job is deleted before the step has judged it', async () => {
@@ -389,7 +449,7 @@ describe.each(availableDatabaseKinds())('introductions on %s', (kind) => {
         await t.database.db.transaction(async (tx) => {
           await tx.execute(sql`lock table workspaces in access exclusive mode`);
           sent = act(employer, m, m.ids.tooExpensive, 'interested');
-          await untilARequestWaitsForALock();
+          await untilAStatementWaitsForALock(t.database.db);
           await tx.delete(jobs).where(eq(jobs.id, m.job.id));
         });
         expectProblem(await sent!, 404, 'not_found');
@@ -399,7 +459,7 @@ describe.each(availableDatabaseKinds())('introductions on %s', (kind) => {
         const { m, employer, candidate } = await market();
         await step(candidate, m, m.ids.good, 'interested');
         await step(employer, m, m.ids.good, 'interested');
-        const response = await whileDeleting(
+        const response = await whileWriting(
           (tx) => tx.delete(candidates).where(eq(candidates.id, m.ids.good)),
           () => employer.get(pairPath(m.job.id, m.ids.good)),
         );

@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { inject } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/client.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
+import { sql } from '../../src/db/orm.ts';
+import { rowsOf } from '../../src/db/rows.ts';
 import { dropDatabase, withAdminClient, withDatabase } from './global-setup.ts';
 
 export type DatabaseKind = Database['kind'];
@@ -62,4 +64,17 @@ export async function lockWaiters(client: import('pg').Client): Promise<number[]
   const { rows } = await client.query<{ pid: number }>(`select pid from pg_stat_activity
     where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`);
   return rows.map((row) => row.pid);
+}
+
+/** Until a statement of `db`'s database waits for a lock (polled for at most 10 s). */
+export async function untilAStatementWaitsForALock(db: Database['db']): Promise<void> {
+  const waiting = async () =>
+    rowsOf<{ n: number }>(
+      await db.execute(sql`
+        select count(*)::int as n from pg_locks l join pg_stat_activity a using (pid)
+         where not l.granted and a.datname = current_database()`),
+    )[0]!.n;
+  for (let tries = 0; tries < 100 && (await waiting()) === 0; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
