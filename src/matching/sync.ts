@@ -340,17 +340,15 @@ export class ChangeFollower {
       below = seq;
     }
     if (gaps.length === 0) return;
-    // Many gaps (rolled-back writes, say): one range, the rows already seen left out here.
-    const within: (readonly [number, number])[] =
-      gaps.length > MAX_GAPS ? [[this.safeSeq, this.highSeq]] : gaps;
-    const seen = new Set(this.seen.map((row) => row.seq));
+    // Many gaps (rolled-back writes, say): one range, the rows already seen left out here. A
+    // gap's range holds no seen row.
+    const oneRange = gaps.length > MAX_GAPS;
+    const within: (readonly [number, number])[] = oneRange ? [[this.safeSeq, this.highSeq]] : gaps;
+    const seen = oneRange ? new Set(this.seen.map((row) => row.seq)) : undefined;
     let from = this.safeSeq;
     for (;;) {
       const changes = await changesSince(db, from, BATCH, within);
-      await this.apply(
-        db,
-        changes.filter((change) => !seen.has(change.seq)),
-      );
+      await this.apply(db, seen ? changes.filter((change) => !seen.has(change.seq)) : changes);
       if (changes.length < BATCH) break;
       from = changes.at(-1)!.seq;
     }
