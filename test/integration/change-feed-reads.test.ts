@@ -2,12 +2,10 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
 import { candidates, jobs } from '../../src/db/schema.ts';
-import { MatchIndex } from '../../src/matching/index.ts';
 import type * as repository from '../../src/matching/repository.ts';
-import { ChangeFollower } from '../../src/matching/sync.ts';
-import { createTestApp, type TestApp, testQuestionnaires } from '../support/app.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
 import { availableDatabaseKinds, createTestDatabase } from '../support/database.ts';
-import { createMarket, type Market } from '../support/matching-factories.ts';
+import { createMarket, detachedFollower } from '../support/matching-factories.ts';
 
 /** Every change row a follower reads, by seq, as the feed's query returned it. */
 const readSeqs: number[] = [];
@@ -44,20 +42,9 @@ describe.each(availableDatabaseKinds())('the change feed read once on %s', (kind
     await database?.close();
   });
 
-  /** A follower of its own, never started: only explicit catch-ups move it. */
-  async function detachedFollower(m: Market) {
-    const index = new MatchIndex(await testQuestionnaires());
-    const follower = new ChangeFollower(t.database, index, t.app.log);
-    const listed = () =>
-      index
-        .matchesOf(m.workspace.id, 'job', m.job.id, { limit: 10, method: 'harmonic' })
-        ?.rows.map((r) => r.id);
-    return { follower, listed };
-  }
-
   it('reads each change row once: a full pass right after another reads nothing, the next change alone', async () => {
     const m = await createMarket(t.app);
-    const { follower, listed } = await detachedFollower(m);
+    const { follower, listed } = await detachedFollower(t, m);
     expect((await rowsReadBy(() => follower.catchUp())).length).toBeGreaterThan(0);
     expect(listed()).toEqual([m.ids.better, m.ids.good]);
     // Every row is younger than the commit window, so a pass that re-read the window read them all.
@@ -73,7 +60,7 @@ describe.each(availableDatabaseKinds())('the change feed read once on %s', (kind
   if (kind === 'postgres') {
     it('reads a late commit through the gap it left, and only that row', async () => {
       const m = await createMarket(t.app);
-      const { follower, listed } = await detachedFollower(m);
+      const { follower, listed } = await detachedFollower(t, m);
       await follower.catchUp();
       const late = await (t.database as Extract<Database, { kind: 'postgres' }>).pool.connect();
       try {
@@ -98,7 +85,7 @@ describe.each(availableDatabaseKinds())('the change feed read once on %s', (kind
 
     it('reads more than a hundred gaps as one range, and still applies the late commit once', async () => {
       const m = await createMarket(t.app);
-      const { follower, listed } = await detachedFollower(m);
+      const { follower, listed } = await detachedFollower(t, m);
       const pool = (t.database as Extract<Database, { kind: 'postgres' }>).pool;
       const late = await pool.connect();
       try {

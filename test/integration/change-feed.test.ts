@@ -2,7 +2,6 @@ import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
 import { answerSets, candidates, jobs } from '../../src/db/schema.ts';
-import { MatchIndex } from '../../src/matching/index.ts';
 import {
   type MarketSize,
   marketSizes,
@@ -10,13 +9,13 @@ import {
   type StateRow,
   streamStates,
 } from '../../src/matching/repository.ts';
-import { ChangeFollower } from '../../src/matching/sync.ts';
-import { createTestApp, type TestApp, testQuestionnaires } from '../support/app.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
 import { availableDatabaseKinds, createTestDatabase } from '../support/database.ts';
 import { caller } from '../support/factories.ts';
 import {
   bulkCandidates,
   createMarket,
+  detachedFollower,
   eventually,
   goodCandidate,
   type Market,
@@ -74,23 +73,18 @@ describe.each(availableDatabaseKinds())('change feed of one app on %s', (kind) =
     expect(await matchedJobIds(m.admin, m.ids.good)).toEqual([]);
   });
 
-  /** A follower of its own, never started (no timer, no LISTEN): only explicit catch-ups move it. */
-  async function detachedFollower(m: Market) {
-    const index = new MatchIndex(await testQuestionnaires());
-    const follower = new ChangeFollower(t.database, index, t.app.log);
-    const listed = () =>
-      index
-        .matchesOf(m.workspace.id, 'job', m.job.id, { limit: 10, method: 'harmonic' })
-        ?.rows.map((r) => r.id);
-    await follower.catchUp();
-    expect(listed()).toEqual([m.ids.better, m.ids.good]);
-    return { follower, listed };
+  /** The detached follower, caught up with the market. */
+  async function caughtUpFollower(m: Market) {
+    const detached = await detachedFollower(t, m);
+    await detached.follower.catchUp();
+    expect(detached.listed()).toEqual([m.ids.better, m.ids.good]);
+    return detached;
   }
 
   it('has applied, once catchUp() resolves, a change committed while an earlier catch-up was running', async () => {
     const m = await createMarket(t.app);
     const { db } = t.database;
-    const { follower, listed } = await detachedFollower(m);
+    const { follower, listed } = await caughtUpFollower(m);
     // A change to another profile gives the next run work, so it is still running when J changes.
     await db.update(candidates).set({ headline: 'changed' }).where(eq(candidates.id, m.ids.silent));
     const inFlight = follower.catchUp();

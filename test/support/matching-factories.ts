@@ -4,10 +4,12 @@ import { expect } from 'vitest';
 import type { AnswerSet, Importance } from '../../src/answers/types.ts';
 import type { Db } from '../../src/db/client.ts';
 import { answerSets, auditEvents, candidates, jobs } from '../../src/db/schema.ts';
+import { MatchIndex } from '../../src/matching/index.ts';
+import { ChangeFollower } from '../../src/matching/sync.ts';
 import type { PairScore } from '../../src/matching/types.ts';
 import type { QuestionnaireDefinition } from '../../src/questionnaires/definition.ts';
 import { loadQuestionnaires } from '../../src/questionnaires/loader.ts';
-import { bearer } from './app.ts';
+import { bearer, type TestApp, testQuestionnaires } from './app.ts';
 import {
   type Caller,
   caller,
@@ -318,4 +320,18 @@ export async function matchedJobIds(api: Caller, candidateId: string): Promise<s
   const response = await api.get(`/v1/candidates/${candidateId}/matches?limit=100`);
   expect(response.statusCode, response.body).toBe(200);
   return (response.json().matches as { jobId: string }[]).map((m) => m.jobId);
+}
+
+/**
+ * A change follower with an index of its own, never started (no timer, no LISTEN): only explicit
+ * catch-ups move it. `listed`: the market's job's matches in that index.
+ */
+export async function detachedFollower(t: TestApp, m: Market) {
+  const index = new MatchIndex(await testQuestionnaires());
+  const follower = new ChangeFollower(t.database, index, t.app.log);
+  const listed = () =>
+    index
+      .matchesOf(m.workspace.id, 'job', m.job.id, { limit: 10, method: 'harmonic' })
+      ?.rows.map((r) => r.id);
+  return { follower, listed };
 }
