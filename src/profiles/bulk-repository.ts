@@ -232,7 +232,10 @@ async function writeAnswers<T>(
 ) {
   const withAnswers = entries.filter((e) => e.answers);
   if (withAnswers.length > 0) await insertAnswers(tx, workspaceId, withAnswers, written, side);
-  await tx.execute(sql`select set_config('mutualfit.profiles_recorded', '', true)`);
+  await tx.execute(
+    sql`select set_config('mutualfit.profiles_recorded', '', true),
+               set_config('plan_cache_mode', current_setting('mutualfit.plan_cache_mode'), true)`,
+  );
 }
 
 async function insertAnswers<T>(
@@ -280,12 +283,19 @@ function hex(bytes: Uint8Array): string {
 /**
  * Tags this transaction's change-feed rows as the writing app's (it puts them into its index
  * itself), and tells the answers' feed trigger that the profiles' upsert, which comes first, puts
- * each profile in the feed (migrations/0009): one feed row per profile, not two. Cleared by
- * writeAnswers once its statement is done.
+ * each profile in the feed (migrations/0009): one feed row per profile, not two.
+ *
+ * And plans the batch's statements without looking at their parameters (a generic plan): a custom
+ * plan folds each parameter into the plan as a constant, and copied the megabytes of a batch's
+ * answers and arrays several times over, about a quarter of PostgreSQL's CPU per candidate; these
+ * statements' plans do not depend on the values. Both are undone by writeAnswers once its
+ * statement is done (the session's plan_cache_mode back for what else the transaction runs).
  */
 async function markOrigin(tx: Tx, origin: string): Promise<void> {
   await tx.execute(
-    sql`select set_config('mutualfit.origin', ${origin}, true), set_config('mutualfit.profiles_recorded', 'on', true)`,
+    sql`select set_config('mutualfit.origin', ${origin}, true), set_config('mutualfit.profiles_recorded', 'on', true),
+               set_config('mutualfit.plan_cache_mode', current_setting('plan_cache_mode'), true),
+               set_config('plan_cache_mode', 'force_generic_plan', true)`,
   );
 }
 
