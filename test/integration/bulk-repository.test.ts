@@ -27,22 +27,27 @@ describe.each(availableDatabaseKinds())('writeCandidates on %s', (kind) => {
   afterAll(() => t.close());
 
   /**
-   * Writes `batch` in one transaction, returning what was written, the statements it ran, the
-   * plan_cache_mode each insert ran under, and the mode the transaction had after the write.
+   * Writes `batch` in one transaction, returning what was written, the statements it ran (and
+   * their parameters), the plan_cache_mode each insert ran under, and the mode the transaction had
+   * after the write.
    */
   async function write(workspaceId: string, batch: BulkEntry<CandidateLine>[], planCacheMode = 'auto') {
     const statements: string[] = [];
+    const parameters: unknown[][] = [];
     const insertPlanModes: string[] = [];
     const { written, modeAfter } = await t.database.db.transaction(async (tx) => {
       await tx.execute(sql.raw(`set local plan_cache_mode = ${planCacheMode}`));
-      const dialect = (tx as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string } } }).dialect;
+      const dialect = (
+        tx as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } } }
+      ).dialect;
       const recording = new Proxy(tx, {
         get: (target, property) =>
           property === 'execute'
             ? async (query: SQL) => {
-                const text = dialect.sqlToQuery(query).sql.replace(/\s+/g, ' ').trim();
-                statements.push(text);
-                if (/^insert /i.test(text)) insertPlanModes.push(await planModeOf(target));
+                const { sql: text, params } = dialect.sqlToQuery(query);
+                statements.push(text.replace(/\s+/g, ' ').trim());
+                parameters.push(params);
+                if (/^\s*insert /i.test(text)) insertPlanModes.push(await planModeOf(target));
                 return target.execute(query);
               }
             : Reflect.get(target, property),
@@ -50,7 +55,7 @@ describe.each(availableDatabaseKinds())('writeCandidates on %s', (kind) => {
       const written = await writeCandidates(recording, workspaceId, batch, { origin: 'test' });
       return { written, modeAfter: await planModeOf(tx) };
     });
-    return { written, statements, insertPlanModes, modeAfter };
+    return { written, statements, parameters, insertPlanModes, modeAfter };
   }
 
   async function planModeOf(tx: Tx): Promise<string> {
@@ -86,6 +91,33 @@ describe.each(availableDatabaseKinds())('writeCandidates on %s', (kind) => {
     const second = await write(workspace.id, withAnswers(), 'force_custom_plan');
     expect(second.insertPlanModes).toEqual(generic);
     expect(second.modeAfter).toBe('force_custom_plan');
+  });
+
+  it('stores each packed row and layout key as given, sending each distinct key once', async () => {
+    const { workspace } = await createWorkspace(t.app);
+    const packed = (indexRow: number[], indexLayout: string) => ({
+      questionnaireId: 'work-fit',
+      questionnaireVersion: 1,
+      json: new TextEncoder().encode('{}'),
+      indexRow: new Uint8Array(indexRow),
+      indexLayout,
+    });
+    const given = [packed([1, 2, 3], 'layout-a'), packed([4], 'layout-b'), packed([5, 6, 0, 7], 'layout-a')];
+    const batch = entries(3).map((e, i) => ({ ...e, answers: given[i] }));
+    const { written, statements, parameters } = await write(workspace.id, batch);
+    const rows = rowsOf<{ candidate_id: string; index_row: Uint8Array; index_layout: string }>(
+      await t.database.db.execute(sql`select candidate_id, index_row, index_layout from answer_sets
+        where candidate_id in (${sql.join(
+          batch.map((e) => sql`${written.get(e.externalId)!.id}::uuid`),
+          sql`, `,
+        )})`),
+    );
+    const stored = batch.map((e) => rows.find((r) => r.candidate_id === written.get(e.externalId)!.id)!);
+    expect(stored.map((r) => [...r.index_row])).toEqual([[1, 2, 3], [4], [5, 6, 0, 7]]);
+    expect(stored.map((r) => r.index_layout)).toEqual(['layout-a', 'layout-b', 'layout-a']);
+    const answersInsert = statements.findIndex((s) => s.startsWith('insert into answer_sets'));
+    const sent = JSON.stringify(parameters[answersInsert]);
+    expect(sent.split('layout-a').length - 1).toBe(1);
   });
 
   it('finds a batch sent again unchanged, and a changed contact alone updated', async () => {
