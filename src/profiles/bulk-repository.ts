@@ -6,6 +6,7 @@ import { uuidv7Batch } from '../db/uuid.ts';
 import type { ProfileState } from '../matching/index.ts';
 import type { ProfileSync } from '../matching/profile-sync.ts';
 import type { BulkEntry } from './bulk.ts';
+import { layoutsOf, ndjsonBytes, packedRows } from './bulk-answer-params.ts';
 import { idsOf, keepStoredFields } from './bulk-kept-fields.ts';
 import type { PackedAnswers } from './bulk-lines.ts';
 import { compareCandidates, compareJobs, touchCandidates, touchJobs } from './bulk-unchanged.ts';
@@ -274,39 +275,6 @@ async function insertAnswers<T>(
       set questionnaire_id = excluded.questionnaire_id, questionnaire_version = excluded.questionnaire_version,
           answers = excluded.answers, index_row = excluded.index_row, index_layout = excluded.index_layout,
           updated_at = now()`);
-}
-
-const NEWLINE = Buffer.from('\n');
-
-function ndjsonBytes(lines: Uint8Array[]): Buffer {
-  return Buffer.concat(lines.flatMap((line, i) => (i === 0 ? [line] : [NEWLINE, line])));
-}
-
-/** The packed rows end to end, and where each starts (from 1, as `substring` counts) and how long it is. */
-function packedRows(answerSets: PackedAnswers[]) {
-  const starts: number[] = [];
-  const lengths: number[] = [];
-  let start = 1;
-  for (const { indexRow } of answerSets) {
-    starts.push(start);
-    lengths.push(indexRow.byteLength);
-    start += indexRow.byteLength;
-  }
-  return { bytes: Buffer.concat(answerSets.map((a) => a.indexRow)), starts, lengths };
-}
-
-/** Each distinct layout key once, and each answer set's key by its position there (from 1). */
-function layoutsOf(answerSets: PackedAnswers[]) {
-  const positions = new Map<string, number>();
-  const at = answerSets.map(({ indexLayout }) => {
-    let position = positions.get(indexLayout);
-    if (position === undefined) {
-      position = positions.size + 1;
-      positions.set(indexLayout, position);
-    }
-    return position;
-  });
-  return { keys: [...positions.keys()], at };
 }
 
 /**
