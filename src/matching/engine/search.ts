@@ -8,6 +8,7 @@ import { bucketCeiling, orderByCeiling } from './impact-buckets.ts';
 import { type BoundPlan, boundPlan, lossBound, narrowByBounds, probeRows } from './max-score.ts';
 import { valuedByBoth } from './pair-score.ts';
 import { ROUNDING } from './precision.ts';
+import { prefetchRecords, prefetchValues } from './prefetch-rows.ts';
 import { boundingCriteria, satisfactionsOfRows } from './reverse-score.ts';
 import {
   type ListingScan,
@@ -265,15 +266,17 @@ function offerBatch(
   const { others, floors } = scan;
   const needed = threshold(scan) - ROUNDING;
   const size = to - from;
+  for (let i = 0; i < size; i++) batch.rows[i] = rows[order[from + i]!]!;
+  prefetchRecords(others, batch.rows, size);
   for (let i = 0; i < size; i++) {
     const k = order[from + i]!;
-    const o = rows[k]!;
-    batch.rows[i] = o;
+    const o = batch.rows[i]!;
     const acceptable = others.minScoreOf(o) - EPSILON;
     const score = floors ? Math.max(needed, floors[o]! - ROUNDING) : needed;
     batch.least[i] = Math.max(acceptable, leastOtherSatisfaction(score, bounds[k]!, scan.method));
   }
   const kept = satisfactionsOfRows(scan.subjectValues, scan.boundingCriteria, others, batch, size);
+  prefetchValues(others, batch.rows, kept);
   const { weighted, total } = subjectSums;
   weighted.fill(0, 0, kept);
   total.fill(0, 0, kept);
