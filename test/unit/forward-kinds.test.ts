@@ -15,8 +15,9 @@ import { questionnaireDefinition } from '../../src/questionnaires/definition.ts'
 /**
  * The kinds' forward loops (the subject's expectation against many rows' values) over every
  * expectation × row value of a small domain, against the reference scorer's sat: each row's sums
- * must move by exactly w·sat and w, to the bit (rows without a value: not at all), and a
- * step that keeps sats (profile) must keep the very sat it added.
+ * must move by exactly w·sat and w, to the bit (rows without a value: not at all), its loss bound
+ * (if it has one) by exactly w·(1 − sat), and a step that keeps sats (profile) must keep the very
+ * sat it added.
  */
 
 const en = (text: string) => ({ en: text });
@@ -66,7 +67,11 @@ function checkAll(
     if (step!.addKeepingSats)
       step!.addKeepingSats(others, Int32Array.from(rows), 0, n, weighted, total, sats);
     else step!.add(others, Int32Array.from(rows), 0, n, weighted, total);
+    const lost = new Float64Array(n).fill(0.25);
+    const kept = step!.bound?.addLoss(others, Int32Array.from(rows), n, lost, Number.POSITIVE_INFINITY);
     const wrong: string[] = [];
+    if (kept !== undefined && kept !== n)
+      wrong.push(`addLoss kept ${kept} of ${n} rows within an infinite budget`);
     values.forEach((value, k) => {
       const sat = value === undefined ? undefined : satOf(subject, value);
       const wanted = sat === undefined ? [0.5, 1.25] : [0.5 + w * sat, 1.25 + w];
@@ -74,6 +79,9 @@ function checkAll(
         wrong.push(
           `${JSON.stringify(subject)} vs ${JSON.stringify(value)}: ${weighted[k]},${total[k]} ≠ ${wanted}`,
         );
+      const loss = sat === undefined ? 0.25 : 0.25 + w * (1 - sat);
+      if (step!.bound && !Object.is(lost[k], loss))
+        wrong.push(`${JSON.stringify(subject)} vs ${JSON.stringify(value)}: lost ${lost[k]} ≠ ${loss}`);
       if (step!.addKeepingSats && sat !== undefined && !Object.is(sats[k], sat))
         wrong.push(`${JSON.stringify(value)}: kept ${sats[k]} ≠ ${sat}`);
     });

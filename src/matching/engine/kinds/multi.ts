@@ -47,6 +47,7 @@ export const multi: KindEngine<'multi'> = {
     const wantedCount = popcount(wanted);
     const q = { w: base.w, column: base.column, wanted, wantedCount, all };
     let gains: Float64Array | undefined; // built at the first add: listings often need none
+    let losses: Float64Array | undefined;
     return {
       ...base,
       keepFullyMet: (others, rows, count) => keepFullyMet(q, others, rows, count),
@@ -56,7 +57,10 @@ export const multi: KindEngine<'multi'> = {
       },
       bound: {
         cost: 8,
-        addLoss: (others, rows, count, lost, budget) => addLoss(q, others, rows, count, lost, budget),
+        addLoss: (others, rows, count, lost, budget) => {
+          losses ??= lossesOf(q);
+          return addLoss(losses, q, others, rows, count, lost, budget);
+        },
       },
     };
   },
@@ -86,13 +90,6 @@ function multiAccept(criterion: CriterionOf<'multi'>): Check<{ mode: 'any' | 'al
     const list = options(fields.options, `${path}.options`, report);
     return mode && list ? { mode, options: list } : undefined;
   };
-}
-
-/** sat of a multi value against the wanted options, as the reference computes it. */
-function multiSat(x: number, wanted: number, wantedCount: number, all: boolean): number {
-  const met = (x & wanted) >>> 0;
-  if (!all) return met !== 0 ? 1 : 0;
-  return shareMet(popcount(met), wantedCount);
 }
 
 /** Mode all's sat: the share of the wanted options met. */
@@ -149,7 +146,17 @@ function add(
   }
 }
 
+/** w·(1 − sat) by the count of options met, as addLoss computed it per row (no division per row). */
+function lossesOf(q: MultiQuery): Float64Array {
+  const losses = new Float64Array(33);
+  for (let met = 0; met <= 32; met++)
+    losses[met] = q.w * (1 - (q.all ? shareMet(met, q.wantedCount) : met !== 0 ? 1 : 0));
+  return losses;
+}
+
+/** A row without a value loses nothing (its loss is multiplied by 0). */
 function addLoss(
+  losses: Float64Array,
   q: MultiQuery,
   others: RowArrays,
   rows: Int32Array,
@@ -157,13 +164,13 @@ function addLoss(
   lost: Float64Array,
   budget: number,
 ): number {
-  const { w, column, wanted, wantedCount, all } = q;
+  const { column, wanted } = q;
   const masks = others.masks;
   let kept = 0;
   for (let k = 0; k < count; k++) {
     const o = rows[k]!;
     const x = masks[column + o]!;
-    const l = x === 0 ? lost[k]! : lost[k]! + w * (1 - multiSat(x, wanted, wantedCount, all));
+    const l = lost[k]! + losses[popcount((x & wanted) >>> 0)]! * +(x !== 0);
     rows[kept] = o;
     lost[kept] = l;
     kept += +(l <= budget);
