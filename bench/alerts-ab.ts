@@ -8,7 +8,9 @@
  * order, `rounds` times (default 20): a bulk batch of 1,000 new candidates, a job write, a
  * candidate write, and a candidate write whose candidate has an alert of its own. Prints each
  * checkout's mean CPU time per write and their ratio, and checks that both found as many pairs.
- * Alternating in one process makes the ratio hold on a busy machine (see bench/engine-ab.ts).
+ * BENCH_JOBS: the number of jobs instead of N/100 (`BENCH_JOBS=10000`: a bulk batch meets 1,000
+ * alerting jobs, as at 1M). Alternating in one process makes the ratio hold on a busy machine
+ * (see bench/engine-ab.ts).
  */
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -28,7 +30,7 @@ const WRITES = 20;
 const thisRoot = fileURLToPath(new URL('..', import.meta.url));
 /** ALERT_THRESHOLDS=0.6,0.7,0.8,0.9: the alerts' thresholds, in turn (default: each subject's own minScore). */
 const spread = process.env.ALERT_THRESHOLDS?.split(',').map(Number);
-const jobs = Math.max(1, Math.round(n / 100));
+const jobs = Number(process.env.BENCH_JOBS ?? Math.max(1, Math.round(n / 100)));
 const market = createMarket({ seed, candidates: n + BATCH + WRITES, jobs: jobs + WRITES });
 const catalog = await loadQuestionnaires(fileURLToPath(new URL('../questionnaires', import.meta.url)));
 

@@ -1,5 +1,6 @@
 import type { ProfileStore } from '../matching/engine/columnar-store.ts';
 import { pairRow } from '../matching/engine/pair-check.ts';
+import { listRowDealbreakers } from '../matching/engine/reverse-dealbreakers.ts';
 import { type FloorScanRows, rankAboveFloor } from '../matching/engine/search.ts';
 import type { IndexSide, Market, MatchIndex, ProfileState } from '../matching/index.ts';
 import type { ScoreMethod } from '../matching/types.ts';
@@ -124,10 +125,12 @@ export async function pairsAbove(
     if (scanChanged) {
       // Each alerting row's own listing of the changed rows, at its threshold.
       const excludedOf = hiddenByRow(changed, hidden, alerting.only);
+      // Every scan looks at the same changed rows: their own dealbreakers are listed once.
+      const rowDealbreakers = listRowDealbreakers(staged, staged.end);
       for (let a = 0; a < alerting.count; a++) {
         const slot = alerting.slots[a]!;
         if (!others.active[slot]) continue;
-        const rows = { excluded: excludedOf.get(slot) };
+        const rows = { excluded: excludedOf.get(slot), rowDealbreakers };
         const kept = rankAboveFloor(
           others,
           slot,

@@ -1,6 +1,7 @@
 /** An alert scan thread (see scan-thread.ts): each alerting row's floor scan of a staged batch, on stores shared with its parent. */
 import { parentPort } from 'node:worker_threads';
 import type { FloorRows } from '../matching/engine/floor-collector.ts';
+import { listRowDealbreakers } from '../matching/engine/reverse-dealbreakers.ts';
 import { rankAboveFloor } from '../matching/engine/search.ts';
 import { type StoresJob, ThreadStores } from '../matching/engine/thread-stores.ts';
 import type { ScoreMethod } from '../matching/types.ts';
@@ -28,11 +29,22 @@ parentPort?.on('message', (job: AlertScanJob) => {
   try {
     const { subject, others } = stores.of(job);
     const kept: { a: number; rows: FloorRows }[] = [];
+    // Every scan looks at the same batch rows: their own dealbreakers are listed once.
+    const batchRows = { rowDealbreakers: listRowDealbreakers(others, others.end) };
     let size = 0;
     for (let a = 0; a < job.slots.length; a++) {
       const slot = job.slots[a]!;
       if (!subject.active[slot]) continue;
-      const rows = rankAboveFloor(subject, slot, others, job.method, job.thresholds[a]!, 0, others.end);
+      const rows = rankAboveFloor(
+        subject,
+        slot,
+        others,
+        job.method,
+        job.thresholds[a]!,
+        0,
+        others.end,
+        batchRows,
+      );
       kept.push({ a, rows });
       size += rows.slots.length;
     }

@@ -9,6 +9,7 @@ import { type BoundPlan, boundPlan, lossBound, narrowByBounds, probeRows } from 
 import { valuedByBoth } from './pair-score.ts';
 import { ROUNDING } from './precision.ts';
 import { prefetchRecords, prefetchValues } from './prefetch-rows.ts';
+import { keepRowsWhoseDealbreakersHold, type RowDealbreakers } from './reverse-dealbreakers.ts';
 import { boundingCriteria, satisfactionsOfRows } from './reverse-score.ts';
 import {
   type ListingScan,
@@ -102,6 +103,7 @@ export function rankAboveFloor(
   const scan: Scan = startScan(subject, s, others, { limit: 0, method, excluded: rows.excluded });
   scan.only = rows.only;
   scan.floors = rows.floors;
+  scan.rowDealbreakers = rows.rowDealbreakers;
   const collector = new FloorCollector(floor);
   scan.heap = collector;
   runScan(scan, false, from, to);
@@ -110,12 +112,15 @@ export function rankAboveFloor(
 
 /**
  * The rows a floor scan looks at: not `excluded`; with `only`, only the rows it flags; with `floors`,
- * each row (flagged by `only`) at its own floor, at or above the scan's.
+ * each row (flagged by `only`) at its own floor, at or above the scan's; with `rowDealbreakers`
+ * (every row's own, listed once for many scans of the same rows), only the rows whose own
+ * dealbreakers the subject meets are bounded and scored.
  */
 export interface FloorScanRows {
   excluded?: ReadonlySet<number> | undefined;
   only?: Uint8Array | undefined;
   floors?: Float64Array | undefined;
+  rowDealbreakers?: RowDealbreakers | undefined;
 }
 
 /** The listing's page from the best `limit + 1` rows: `limit` rows with every score, and whether more follow. */
@@ -158,11 +163,17 @@ function runScan<S extends Scan>(scan: S, guessing: boolean, from: number, to: n
   const { subject, s, others } = scan;
   const buffers = scratch(others.end);
   const steps = compileSteps(subject, s, others);
-  const count = rowsMeetingDealbreakers(steps, others, buffers.rows, from, to, scan.only);
+  let count = rowsMeetingDealbreakers(steps, others, buffers.rows, from, to, scan.only);
   const plan = boundPlan(steps, scan, buffers.rows, count, buffers);
-  // The probe's rows go into the batch's, whose scratch sums boundingCriteria scores them with.
-  const probed = probeRows(buffers.rows, count, buffers.batch.rows).length;
-  scan.boundingCriteria = boundingCriteria(scan.subjectValues, others, buffers.batch, probed);
+  if (scan.rowDealbreakers) {
+    // After the plan, which is therefore the same: the rows left keep their order and their bounds.
+    // S(row→subject) gets no bounding criteria: what they would drop left with these (scan-state.ts).
+    count = keepRowsWhoseDealbreakersHold(others, scan.rowDealbreakers, buffers.rows, count, subject, s);
+  } else {
+    // The probe's rows go into the batch's, whose scratch sums boundingCriteria scores them with.
+    const probed = probeRows(buffers.rows, count, buffers.batch.rows).length;
+    scan.boundingCriteria = boundingCriteria(scan.subjectValues, others, buffers.batch, probed);
+  }
   let rest = count;
   for (const stride of SAMPLE_STRIDES) {
     if (!worthSampling(rest, stride, scan.heap.capacity)) continue;
