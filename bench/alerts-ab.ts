@@ -12,6 +12,7 @@
  * alerting jobs, as at 1M). Alternating in one process makes the ratio hold on a busy machine
  * (see bench/engine-ab.ts).
  */
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadQuestionnaires } from '../src/questionnaires/loader.ts';
@@ -60,6 +61,11 @@ async function load(root: string) {
   const at = (path: string) => pathToFileURL(resolve(root, path)).href;
   const { MatchIndex } = await import(at('src/matching/index.ts'));
   const { pairsAbove } = await import(at('src/alerts/evaluate.ts'));
+  // Since 2026-12-06: a profile with an alert of its own is scanned over the rows its write may change.
+  const narrowToAffected = await import(at('src/alerts/affected-rows.ts')).then(
+    (module) => module.narrowToAffected,
+    () => undefined,
+  );
   const { AlertingSide } = await import(at('src/alerts/registry.ts'));
   const index = new MatchIndex(catalog);
   for (let i = 0; i < jobs; i++) index.apply(WS, 'job', jobState(i));
@@ -102,14 +108,59 @@ async function load(root: string) {
     };
     return notIn(after, before) + notIn(before, after);
   };
+  let last: { after: Pairs; before: Pairs } | undefined;
+  /** The last write's crossings as events (ids, alert, and a created pair's score), in a digest; untimed. */
+  const lastEvents = async () => {
+    if (!last?.before || !last.after.crossings) return '';
+    const { after, before } = last;
+    const { created, removed } = await after.crossings(before, new Turns());
+    const key = (pairs: Pairs, i: number) => {
+      const p = pairs.pairAt(i);
+      return `${p.alertOf}:${p.jobId}:${p.candidateId}`;
+    };
+    const events = [
+      ...[...created].map((i) => `+${key(after, i)}:${after.scoreAt(i)}`),
+      ...[...removed].map((i) => `-${key(before, i)}`),
+    ].sort();
+    return createHash('sha256').update(events.join('\n')).digest('hex');
+  };
   // A write's evaluation: its pairs as written and as the index held them, and their crossings
   // (new profiles had no pairs: all of theirs are created, each with its ids as strings).
   // biome-ignore lint/suspicious/noExplicitAny: either checkout's ProfileState
   const evaluation = async (side: 'job' | 'candidate', changed: any[], others: unknown, own = none) => {
     const thresholds = { own, others };
-    const { after, before } = await pairsOfWrite(pairsAbove, index, WS, side, changed, METHOD, thresholds);
+    const { after, before } = await pairsOfWrite(
+      pairsAbove,
+      index,
+      WS,
+      side,
+      changed,
+      METHOD,
+      thresholds,
+      undefined,
+      narrowToAffected,
+    );
+    last = { after, before };
     if (!before) return (Array.isArray(after) ? after : await after.all(new Turns())).length;
-    return after.length + before.length + (await crossings(after, before));
+    // A narrowed scan finds fewer pairs, the same crossings: with an own alert only these compare.
+    return (own.size > 0 ? 0 : after.length + before.length) + (await crossings(after, before));
+  };
+  /** Job `k`'s write: as the micro bench's (another job's answers), or only criterion `k`'s answer, or none. */
+  // biome-ignore lint/suspicious/noExplicitAny: either checkout's ProfileState
+  const jobWrite = (k: number, change: 'answers' | 'one answer' | 'title'): any => {
+    const id = idOf(2, (k * 31) % jobs);
+    const other = jobState(jobs + (k % WRITES), id);
+    if (change === 'answers') return packed(other);
+    const held = jobState((k * 31) % jobs);
+    const answers: Record<string, unknown> = { ...(held.answers.answers as object) };
+    const keys = Object.keys(answers);
+    const key = keys[k % keys.length]!;
+    if (change === 'one answer') answers[key] = (other.answers.answers as Record<string, unknown>)[key];
+    return packed({ ...held, answers: { ...held.answers, answers } });
+  };
+  const ownJobWrite = (k: number, change: 'answers' | 'one answer' | 'title') => {
+    const changed = jobWrite(k, change);
+    return evaluation('job', [changed], candidateAlerting, new Map([[changed.id, changed.minScore]]));
   };
   const batch = Array.from({ length: BATCH }, (_, i) => packed(candidateState(n + i, idOf(4, i))));
   return {
@@ -122,6 +173,8 @@ async function load(root: string) {
         [packed(candidateState(n + BATCH + (k % WRITES), idOf(3, (k * 7919) % n)))],
         jobAlerting,
       ),
+    jobOwnAlert: ownJobWrite,
+    lastEvents,
     candidateOwnAlert: (k: number) => {
       const changed = packed(candidateState(n + BATCH + (k % WRITES), idOf(3, (k * 7919) % n)));
       return evaluation('candidate', [changed], jobAlerting, new Map([[changed.id, changed.minScore]]));
@@ -134,17 +187,24 @@ const cpuMicros = () => {
   const { user, system } = process.cpuUsage();
   return user + system;
 };
+/** ALERT_AB_WRITES: a pattern naming the writes to run (default: all). */
+const only = new RegExp(process.env.ALERT_AB_WRITES ?? '');
 const writes = [
   { name: `bulk batch of ${BATCH} candidates`, run: (c: (typeof checkouts)[number]) => c.bulk(), each: 1 },
   { name: 'job write', run: (c: (typeof checkouts)[number], k: number) => c.job(k), each: 5 },
   { name: 'candidate write', run: (c: (typeof checkouts)[number], k: number) => c.candidate(k), each: 50 },
+  ...(['answers', 'one answer', 'title'] as const).map((change) => ({
+    name: `job write, own alert (${change} changed)`,
+    run: (c: (typeof checkouts)[number], k: number) => c.jobOwnAlert(k, change),
+    each: 2,
+  })),
   {
     name: 'candidate write, own alert',
     run: (c: (typeof checkouts)[number], k: number) => c.candidateOwnAlert(k),
     each: 10,
   },
 ];
-for (const write of writes) {
+for (const write of writes.filter((w) => only.test(w.name))) {
   for (const c of checkouts) await write.run(c, 0); // warm-up
   const spent = [0, 0];
   const found = [0, 0];
@@ -156,6 +216,8 @@ for (const write of writes) {
         found[which]! += await write.run(checkouts[which]!, round * write.each + k);
         spent[which]! += cpuMicros() - started;
       }
+      const [events, theirs] = [await checkouts[0]!.lastEvents(), await checkouts[1]!.lastEvents()];
+      if (events !== theirs) throw new Error(`${write.name}: the checkouts' crossings differ (write ${k})`);
     }
   }
   if (found[0] !== found[1])

@@ -8,8 +8,12 @@ import { FoundPairs } from './found-pairs.ts';
 import type { AlertingSide } from './registry.ts';
 import { Turns } from './turns.ts';
 
-/** Profiles in stores of their own, per market (MatchIndex.stage, stageIndexed). */
-export type Staging = { market: Market; staged: ProfileStore }[];
+/**
+ * Profiles in stores of their own, per market (MatchIndex.stage, stageIndexed). `affected`, by a
+ * profile's id: the only rows of the other side whose pairs with it its write may change
+ * (affected-rows.ts); its scans, before the write and after it alike, look at those rows only.
+ */
+export type Staging = { market: Market; staged: ProfileStore; affected?: ReadonlyMap<string, Uint8Array> }[];
 
 /** Alerting subjects' thresholds: the changed profiles' own by id, and the other side's. */
 export interface Thresholds {
@@ -68,7 +72,7 @@ export async function pairsAbove(
 ): Promise<FoundPairs> {
   const otherSide: IndexSide = side === 'job' ? 'candidate' : 'job';
   const stateOf = new Map(states.map((state) => [state.id, state]));
-  for (const { market, staged } of staging) {
+  for (const { market, staged, affected } of staging) {
     const others = market.store(otherSide);
     // The other side's alerting rows: slots and thresholds, marks by slot (`only`, thresholdAt).
     const alerting = thresholds.others.rowsIn(others);
@@ -97,7 +101,10 @@ export async function pairsAbove(
       rows: FloorScanRows,
       visit: (slot: number, score: number) => void,
     ) => {
-      const piece = rows.only ? turns.scanRows * spread : turns.scanRows;
+      // A piece of a scan of flagged rows spans as many rows as hold turns.scanRows flagged ones.
+      const piece = !rows.only
+        ? turns.scanRows
+        : turns.scanRows * (rows.only === only ? spread : spreadOf(rows.only));
       for (let from = 0; from < others.end; from += piece) {
         const to = Math.min(from + piece, others.end);
         const kept = rankAboveFloor(staged, s, others, method, floor, from, to, rows);
@@ -105,19 +112,22 @@ export async function pairsAbove(
         await turns.pause();
       }
     };
+    // By changed slot: the rows its write may change (undefined: all).
+    const mayChange = changed.map((s) => affected?.get(staged.idAt(s)));
     for (const [k, s] of changed.entries()) {
       const own = thresholds.own.get(found.ownerId(owners[s]!));
       // One scan of every row serves both when the own threshold is the lower; otherwise the
       // alerting rows get a scan of their own, each row at its own threshold.
       const both = own !== undefined && scanEach && own <= least;
       if (own !== undefined) {
-        await scan(s, own, { excluded: hidden[k] }, (slot, score) => {
+        await scan(s, own, { excluded: hidden[k], only: mayChange[k] }, (slot, score) => {
           if (score >= own) pair(side, s, slot, score);
           if (both && score >= theirs[slot]!) pair(otherSide, s, slot, score);
         });
       }
       if (!scanEach || both) continue;
-      await scan(s, least, { excluded: hidden[k], only, floors }, (slot, score) =>
+      const rows = mayChange[k] ? bothFlagged(only!, mayChange[k]) : only;
+      await scan(s, least, { excluded: hidden[k], only: rows, floors }, (slot, score) =>
         pair(otherSide, s, slot, score),
       );
     }
@@ -152,7 +162,7 @@ export async function pairsAbove(
       const threshold = alerting.thresholds[a]!;
       for (const [k, s] of changed.entries()) {
         if (++checks % PAIR_CHECKS === 0) await turns.pause();
-        if (!others.active[slot] || hidden[k]?.has(slot)) continue;
+        if (!others.active[slot] || hidden[k]?.has(slot) || mayChange[k]?.[slot] === 0) continue;
         const row =
           side === 'job'
             ? pairRow(staged, s, others, slot, method)
@@ -209,6 +219,20 @@ export async function scoresNow(
     }
   }
   return scores;
+}
+
+/** How many rows hold one flagged row, on average (at least 1). */
+function spreadOf(flags: Uint8Array): number {
+  let flagged = 0;
+  for (let o = 0; o < flags.length; o++) flagged += flags[o]!;
+  return Math.max(1, Math.floor(flags.length / Math.max(1, flagged)));
+}
+
+/** The rows flagged in both. */
+function bothFlagged(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const rows = new Uint8Array(a.length);
+  for (let o = 0; o < rows.length; o++) rows[o] = a[o]! & (b[o] ?? 0);
+  return rows;
 }
 
 /** The changed rows each alerting row of the other side is hidden from (or hides), by that row's slot. */

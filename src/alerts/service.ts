@@ -6,6 +6,7 @@ import type { IndexSide, MatchIndex, ProfileState } from '../matching/index.ts';
 import { readStates } from '../matching/repository.ts';
 import { refreshProfiles } from '../matching/sync.ts';
 import type { ScoreMethod } from '../matching/types.ts';
+import { narrowToAffected } from './affected-rows.ts';
 import { announceCrossings, type Scored } from './announce.ts';
 import { pairsAbove, type Thresholds } from './evaluate.ts';
 import { Foresight } from './foresight.ts';
@@ -293,8 +294,9 @@ export class Alerts {
     const ahead = await foresight;
     const foreseen = await ahead?.pairsFor(side, states, registry, method);
     if (ahead) this.foresights[foreseen ? 'used' : 'missed']++;
-    const after = foreseen ?? (await pairsAbove(this.index, workspaceId, side, states, method, thresholds));
-    const before = await this.pairsBefore(workspaceId, side, ids, method, thresholds);
+    const indexed = this.heldBefore(workspaceId, side, ids);
+    const after = foreseen ?? (await this.pairsAfter(workspaceId, side, states, method, thresholds, indexed));
+    const before = await this.pairsBefore(workspaceId, side, ids, method, thresholds, indexed);
     return { side, ids, states, method, after, before };
   }
 
@@ -305,6 +307,37 @@ export class Alerts {
     const written = new Map<string, ProfileState | null>(scored.ids.map((id) => [id, null]));
     for (const state of scored.states) written.set(state.id, state);
     return written;
+  }
+
+  /**
+   * The pairs of the changed profiles as written. A profile with an alert of its own is scanned
+   * only over the rows its write may change, and so is it as `indexed` holds it, before the write
+   * (narrowToAffected): the crossings stay the same, the pairs above the threshold in both are not found.
+   */
+  private pairsAfter(
+    workspaceId: string,
+    side: IndexSide,
+    states: ProfileState[],
+    method: ScoreMethod,
+    thresholds: Thresholds,
+    indexed: HeldBefore,
+  ): Promise<FoundPairs> {
+    const staging = this.index.stage(workspaceId, states);
+    narrowToAffected(
+      this.index,
+      workspaceId,
+      side,
+      { states, staging },
+      { states: indexed.states, staging: indexed.groups },
+      thresholds.own,
+    );
+    return pairsAbove(this.index, workspaceId, side, states, method, thresholds, undefined, staging);
+  }
+
+  /** The changed profiles as the index holds them, but those an earlier step of this request transaction wrote. */
+  private heldBefore(workspaceId: string, side: IndexSide, ids: readonly string[]): HeldBefore {
+    const written = requestTransactionMap<ProfileState | null>(writtenKey(workspaceId, side));
+    return this.index.stageIndexed(workspaceId, side, written ? ids.filter((id) => !written.has(id)) : ids);
   }
 
   /**
@@ -319,13 +352,9 @@ export class Alerts {
     ids: readonly string[],
     method: ScoreMethod,
     thresholds: Thresholds,
+    indexed: HeldBefore,
   ): Promise<FoundPairs> {
     const written = requestTransactionMap<ProfileState | null>(writtenKey(workspaceId, side));
-    const indexed = this.index.stageIndexed(
-      workspaceId,
-      side,
-      written ? ids.filter((id) => !written.has(id)) : ids,
-    );
     const pairs = new FoundPairs(side);
     if (indexed.groups.length > 0)
       await pairsAbove(
@@ -381,6 +410,8 @@ export class EarlierBatches {
     return side === this.side && this.ids.has(id);
   }
 }
+
+type HeldBefore = ReturnType<MatchIndex['stageIndexed']>;
 
 const sameIds = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((id, i) => id === b[i]);
