@@ -56,6 +56,8 @@ const candidateState = (i: number, id = idOf(3, i)) => {
   return { id, minScore: line.minScore, open: true, answers: answersOf(line) };
 };
 
+type JobChange = 'answers' | 'one answer' | 'minScore' | 'title';
+
 /** One checkout's index and its writes' evaluations, each returning the pairs it found. */
 async function load(root: string) {
   const at = (path: string) => pathToFileURL(resolve(root, path)).href;
@@ -145,9 +147,12 @@ async function load(root: string) {
     // A narrowed scan finds fewer pairs, the same crossings: with an own alert only these compare.
     return (own.size > 0 ? 0 : after.length + before.length) + (await crossings(after, before));
   };
-  /** Job `k`'s write: as the micro bench's (another job's answers), or only criterion `k`'s answer, or none. */
+  /**
+   * Job `k`'s write: as the micro bench's (another job's answers), only criterion `k`'s answer
+   * (another job's), its minScore 0.05 lower, or nothing scored (a title).
+   */
   // biome-ignore lint/suspicious/noExplicitAny: either checkout's ProfileState
-  const jobWrite = (k: number, change: 'answers' | 'one answer' | 'title'): any => {
+  const jobWrite = (k: number, change: JobChange): any => {
     const id = idOf(2, (k * 31) % jobs);
     const other = jobState(jobs + (k % WRITES), id);
     if (change === 'answers') return packed(other);
@@ -156,9 +161,10 @@ async function load(root: string) {
     const keys = Object.keys(answers);
     const key = keys[k % keys.length]!;
     if (change === 'one answer') answers[key] = (other.answers.answers as Record<string, unknown>)[key];
-    return packed({ ...held, answers: { ...held.answers, answers } });
+    const minScore = change === 'minScore' ? Math.max(0, held.minScore - 0.05) : held.minScore;
+    return packed({ ...held, minScore, answers: { ...held.answers, answers } });
   };
-  const ownJobWrite = (k: number, change: 'answers' | 'one answer' | 'title') => {
+  const ownJobWrite = (k: number, change: JobChange) => {
     const changed = jobWrite(k, change);
     return evaluation('job', [changed], candidateAlerting, new Map([[changed.id, changed.minScore]]));
   };
@@ -193,10 +199,10 @@ const writes = [
   { name: `bulk batch of ${BATCH} candidates`, run: (c: (typeof checkouts)[number]) => c.bulk(), each: 1 },
   { name: 'job write', run: (c: (typeof checkouts)[number], k: number) => c.job(k), each: 5 },
   { name: 'candidate write', run: (c: (typeof checkouts)[number], k: number) => c.candidate(k), each: 50 },
-  ...(['answers', 'one answer', 'title'] as const).map((change) => ({
+  ...(['answers', 'one answer', 'minScore', 'title'] as const).map((change) => ({
     name: `job write, own alert (${change} changed)`,
     run: (c: (typeof checkouts)[number], k: number) => c.jobOwnAlert(k, change),
-    each: 2,
+    each: 13,
   })),
   {
     name: 'candidate write, own alert',

@@ -16,6 +16,13 @@ export interface ProfileVersion {
   hidden: ReadonlySet<number> | undefined;
 }
 
+/**
+ * Fewer rows than this on the other side are scanned whole: finding the rows that may change costs
+ * about as much as scanning them (a candidate's alert over 1,000 jobs took 1.4–1.8× the CPU
+ * narrowed, bench/alerts-ab.ts at 100k).
+ */
+const NARROW_FROM_ROWS = 16_384;
+
 /** Rows compared per kernel call: their sums stay in the CPU cache. */
 const BLOCK = 2048;
 
@@ -330,8 +337,8 @@ const makeReverseSums = () => ({
  * Narrows the scans of a write's changed profiles that have an alert of their own to the rows their
  * write may change (affectedRows), the same rows before and after: sets `affected` on both
  * stagings' groups. Only profiles in the same market before and after (a questionnaire change
- * moves a profile: every pair may change), and only for a few changed profiles (a bulk batch's
- * existing profiles are scanned in full).
+ * moves a profile: every pair may change), only for a few changed profiles (a bulk batch's
+ * existing profiles are scanned in full), and only against an other side of `fromRows` rows or more.
  */
 export function narrowToAffected(
   index: MatchIndex,
@@ -340,6 +347,7 @@ export function narrowToAffected(
   after: { states: readonly ProfileState[]; staging: Staging },
   before: { states: readonly ProfileState[]; staging: Staging },
   own: ReadonlyMap<string, number>,
+  fromRows = NARROW_FROM_ROWS,
 ): void {
   if (after.states.length >= SCAN_CHANGED_FROM) return;
   const otherSide: IndexSide = side === 'job' ? 'candidate' : 'job';
@@ -348,6 +356,7 @@ export function narrowToAffected(
     if (!held) continue;
     const affected = new Map<string, Uint8Array>();
     const others = group.market.store(otherSide);
+    if (others.size < fromRows) continue;
     for (const state of after.states) {
       const earlier = before.states.find((s) => s.id === state.id);
       const slot = group.staged.slotOf(state.id);

@@ -142,6 +142,7 @@ describe('the rows a write may change (narrowToAffected)', () => {
             { states: [after], staging },
             { states: indexed.states, staging: indexed.groups },
             own,
+            0,
           );
           const found = {
             after: await pairsAbove(index, WS, side, [after], method, thresholds, undefined, staging),
@@ -220,6 +221,7 @@ describe('the rows a write may change (narrowToAffected)', () => {
       { states: [job], staging },
       { states: indexed.states, staging: indexed.groups },
       own,
+      0,
     );
     const after = await pairsAbove(index, WS, 'job', [job], 'harmonic', thresholds, undefined, staging);
     const before = await pairsAbove(
