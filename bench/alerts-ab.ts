@@ -180,6 +180,8 @@ async function load(root: string) {
         jobAlerting,
       ),
     jobOwnAlert: ownJobWrite,
+    listing: (k: number) =>
+      index.matchesOf(WS, 'job', idOf(2, (k * 31) % jobs), { limit: 50, method: METHOD }).rows.length,
     lastEvents,
     candidateOwnAlert: (k: number) => {
       const changed = packed(candidateState(n + BATCH + (k % WRITES), idOf(3, (k * 7919) % n)));
@@ -204,6 +206,11 @@ const writes = [
     run: (c: (typeof checkouts)[number], k: number) => c.jobOwnAlert(k, change),
     each: 13,
   })),
+  {
+    name: 'top-50 listing of a job (for scale)',
+    run: (c: (typeof checkouts)[number], k: number) => c.listing(k),
+    each: 13,
+  },
   {
     name: 'candidate write, own alert',
     run: (c: (typeof checkouts)[number], k: number) => c.candidateOwnAlert(k),

@@ -57,6 +57,8 @@ export function affectedRows(
   const minScores = [before.store.minScoreOf(before.slot), after.store.minScoreOf(after.slot)] as const;
   const sameMinScore = Object.is(minScores[0], minScores[1]);
   if (changed.length === 0 && sameMinScore) return flags;
+  // A new set of answers flags most rows: not worth finding which.
+  if (2 * changed.length > layout.count) return undefined;
   const stepsBefore = compileSteps(before.store, before.slot, others);
   const stepsAfter = compileSteps(after.store, after.slot, others);
   const { both: met, either } = rowsMeetingBoth(stepsBefore, stepsAfter, others, flags);

@@ -115,6 +115,8 @@ export async function pairsAbove(
     // By changed slot: the rows its write may change (undefined: all).
     const mayChange = changed.map((s) => affected?.get(staged.idAt(s)));
     for (const [k, s] of changed.entries()) {
+      // A write that changes no row's pair (a job's title) has nothing to scan.
+      if (mayChange[k]?.indexOf(1) === -1) continue;
       const own = thresholds.own.get(found.ownerId(owners[s]!));
       // One scan of every row serves both when the own threshold is the lower; otherwise the
       // alerting rows get a scan of their own, each row at its own threshold.
