@@ -28,7 +28,8 @@ const BLOCK = 2048;
 
 /**
  * The rows of `others` whose pair with a changed profile may differ between `before` and `after`
- * its write (flagged 1), or undefined when any row's may (its minScore changed).
+ * its write (flagged 1), or undefined when finding them would not pay: more than half of the
+ * criteria changed, or most of the rows that meet its dealbreakers (before or after) are flagged.
  *
  * Why the other rows' pairs cannot differ: a pair's verdict and score are sums, in questionnaire
  * order, of one term per criterion each way (or a dealbreaker broken), and the two minScores. A row
