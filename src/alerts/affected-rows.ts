@@ -240,42 +240,26 @@ function sameLevel(a: ProfileVersion, b: ProfileVersion, c: number): boolean {
 function sameAccept(a: ProfileVersion, b: ProfileVersion, c: number): boolean {
   const layout: Layout = a.store.layout;
   const { accept } = kindOf(layout.kinds[c]!).cells(layout.criteria[c] as never);
+  if (accept === 'none') return true;
   const at = layout.acceptAt[c]!;
   const { record } = layout;
-  switch (accept) {
-    case 'none':
-      return true;
-    case 'masks':
-      return sameCells(
-        a.store.acceptMasks,
-        a.slot * record.words + at,
-        1,
-        b.store.acceptMasks,
-        b.slot * record.words + at,
-        1,
-        1,
-      );
-    case 'steps':
-      return sameCells(
-        a.store.acceptSteps,
-        a.slot * record.bytes + at,
-        1,
-        b.store.acceptSteps,
-        b.slot * record.bytes + at,
-        1,
-        2,
-      );
-    case 'nums':
-      return sameCells(
-        a.store.acceptNums,
-        a.slot * record.doubles + at,
-        1,
-        b.store.acceptNums,
-        b.slot * record.doubles + at,
-        1,
-        2,
-      );
-  }
+  // Each kind of accept cell: its array in a store, a record's length in it, and cells per criterion.
+  const [cellsOf, stride, count] = (
+    {
+      masks: [(s: ProfileStore) => s.acceptMasks, record.words, 1],
+      steps: [(s: ProfileStore) => s.acceptSteps, record.bytes, 2],
+      nums: [(s: ProfileStore) => s.acceptNums, record.doubles, 2],
+    } as const
+  )[accept];
+  return sameCells(
+    cellsOf(a.store),
+    a.slot * stride + at,
+    1,
+    cellsOf(b.store),
+    b.slot * stride + at,
+    1,
+    count,
+  );
 }
 
 /** Criterion c's value cells (the row's own answer) are the same in both. */
