@@ -16,16 +16,17 @@ import { arbAnswerSet, arbMinScore, arbQuestionnaire } from '../support/random-m
 const WS = '00000000-0000-4000-8000-0000000000ab';
 const id = (kind: number, i: number) => `00000000-0000-4000-8${kind}00-${i.toString(16).padStart(12, '0')}`;
 const EMPLOYERS = [id(9, 0), id(9, 1)];
-const RUNS = Number(process.env.ALERT_PROPERTY_RUNS ?? 60);
+const RUNS = Number(process.env.ALERT_PROPERTY_RUNS ?? 200);
 
 interface Case {
   questionnaire: QuestionnaireDefinition;
   method: ScoreMethod;
   others: { answers: AnswerSet; minScore: number; hidesFromFirst: boolean }[];
   before: { answers: AnswerSet; minScore: number; employer: number };
-  /** the write: these criteria take the answers of `replacement`, and maybe another minScore or employer */
+  /** the write: these criteria take the answers of `replacement` (whole, or one part), and maybe another minScore or employer */
   replaced: boolean[];
   replacement: AnswerSet;
+  part: 'whole' | 'value' | 'accept' | 'importance';
   minScore: number | undefined;
   employer: number;
   own: number;
@@ -55,6 +56,7 @@ const arbCase: fc.Arbitrary<Case> = arbQuestionnaire().chain((questionnaire) =>
       maxLength: questionnaire.criteria.length,
     }),
     replacement: arbAnswerSet(questionnaire),
+    part: fc.constantFrom('whole', 'value', 'accept', 'importance'),
     minScore: fc.option(arbMinScore(), { nil: undefined, freq: 4 }),
     employer: fc.constantFrom(0, 0, 0, 1),
     own: fc.constantFrom(0, 0.3, 0.5, 0.7),
@@ -62,13 +64,23 @@ const arbCase: fc.Arbitrary<Case> = arbQuestionnaire().chain((questionnaire) =>
   }),
 );
 
-/** The write's answers: the criteria marked `replaced` answered as in `replacement` (or unanswered). */
-function written({ questionnaire, before, replaced, replacement }: Case): AnswerSet {
+/**
+ * The write's answers: the criteria marked `replaced` answered as in `replacement` (or unanswered);
+ * with a `part`, only that part of an answer both have (an expectation alone, say).
+ */
+function written({ questionnaire, before, replaced, replacement, part }: Case): AnswerSet {
   const answers: AnswerSet = { ...before.answers };
   questionnaire.criteria.forEach((criterion, c) => {
     if (!replaced[c]) return;
-    const answer = replacement[criterion.id];
-    if (answer) answers[criterion.id] = answer;
+    const [had, answer] = [before.answers[criterion.id], replacement[criterion.id]];
+    // An importance needs an expectation: parts other than the value only between two that have one.
+    const bothExpect = had && answer && 'accept' in had && 'accept' in answer;
+    if (had && answer && (part === 'value' || (part !== 'whole' && bothExpect))) {
+      answers[criterion.id] = {
+        ...had,
+        [part]: (answer as unknown as Record<string, unknown>)[part],
+      } as typeof had;
+    } else if (answer) answers[criterion.id] = answer;
     else delete answers[criterion.id];
   });
   return answers;
