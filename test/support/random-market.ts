@@ -317,3 +317,12 @@ export const arbListing = () =>
       method: fc.constantFrom<ScoreMethod>('harmonic', 'geometric', 'min'),
     }),
   );
+
+/**
+ * fast-check parameters for the engine's property tests: `numRuns` scaled by MATCH_INDEX_RUNS
+ * (`MATCH_INDEX_RUNS=5` runs each five times as often), and MATCH_INDEX_SEED replays a seed.
+ */
+export const propertyRuns = (numRuns: number): { numRuns: number; seed?: number } => ({
+  numRuns: Math.max(1, Math.round(numRuns * Number(process.env.MATCH_INDEX_RUNS ?? 1))),
+  ...(process.env.MATCH_INDEX_SEED === undefined ? {} : { seed: Number(process.env.MATCH_INDEX_SEED) }),
+});

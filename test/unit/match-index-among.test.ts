@@ -5,7 +5,7 @@ import { MatchIndex } from '../../src/matching/index.ts';
 import { rankMatches } from '../../src/matching/score.ts';
 import type { ScoreMethod } from '../../src/matching/types.ts';
 import { buildCatalog } from '../../src/questionnaires/loader.ts';
-import { arbMarket, type RandomMarket } from '../support/random-market.ts';
+import { arbMarket, propertyRuns, type RandomMarket } from '../support/random-market.ts';
 
 /**
  * A job's listing among named candidates (an allocation restricted to `candidateIds`) against the
@@ -13,12 +13,7 @@ import { arbMarket, type RandomMarket } from '../support/random-market.ts';
  * `limit` of all candidates, filtered afterwards, would miss whenever others rank above them.
  */
 
-const seed = process.env.MATCH_INDEX_SEED === undefined ? {} : { seed: Number(process.env.MATCH_INDEX_SEED) };
-const runs = (n: number) => ({
-  numRuns: Math.max(1, Math.round(n * Number(process.env.MATCH_INDEX_RUNS ?? 1))),
-  endOnFailure: true,
-  ...seed,
-});
+const runs = (n: number) => ({ ...propertyRuns(n), endOnFailure: true });
 const WORKSPACE = '00000000-0000-4000-8000-000000000001';
 
 interface Case {

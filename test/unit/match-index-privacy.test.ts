@@ -5,7 +5,7 @@ import { MatchIndex } from '../../src/matching/index.ts';
 import { rankMatches } from '../../src/matching/score.ts';
 import type { ScoreMethod } from '../../src/matching/types.ts';
 import { buildCatalog } from '../../src/questionnaires/loader.ts';
-import { arbMarket, type RandomMarket } from '../support/random-market.ts';
+import { arbMarket, propertyRuns, type RandomMarket } from '../support/random-market.ts';
 
 /**
  * Candidates' privacy in the match index (docs/matching.md#candidate-privacy) against the
@@ -15,12 +15,7 @@ import { arbMarket, type RandomMarket } from '../support/random-market.ts';
  * visible rows are found, not the best `limit` filtered afterwards; the pair check agrees.
  */
 
-const seed = process.env.MATCH_INDEX_SEED === undefined ? {} : { seed: Number(process.env.MATCH_INDEX_SEED) };
-const runs = (n: number) => ({
-  numRuns: Math.max(1, Math.round(n * Number(process.env.MATCH_INDEX_RUNS ?? 1))),
-  endOnFailure: true,
-  ...seed,
-});
+const runs = (n: number) => ({ ...propertyRuns(n), endOnFailure: true });
 const WORKSPACE = '00000000-0000-4000-8000-000000000001';
 const TOLERANCE = 1e-6;
 

@@ -7,7 +7,12 @@ import { type RankRequest, rankAgainst } from '../../src/matching/engine/search.
 import { rankMatches, scorePair } from '../../src/matching/score.ts';
 import type { RankEntry, ScoreMethod } from '../../src/matching/types.ts';
 import type { QuestionnaireDefinition } from '../../src/questionnaires/definition.ts';
-import { arbProfileBody, arbQuestionnaire, type ProfileBody } from '../support/random-market.ts';
+import {
+  arbProfileBody,
+  arbQuestionnaire,
+  type ProfileBody,
+  propertyRuns,
+} from '../support/random-market.ts';
 
 /**
  * The pruning paths of the listing (samples ranked first, a guessed threshold and its fallback,
@@ -17,9 +22,6 @@ import { arbProfileBody, arbQuestionnaire, type ProfileBody } from '../support/r
  * score ties common. MATCH_INDEX_SEED replays a seed; MATCH_INDEX_RUNS scales runs.
  */
 
-const seed = process.env.MATCH_INDEX_SEED === undefined ? {} : { seed: Number(process.env.MATCH_INDEX_SEED) };
-const scale = Number(process.env.MATCH_INDEX_RUNS ?? 1);
-const runs = (numRuns: number) => ({ numRuns: Math.max(1, Math.round(numRuns * scale)), ...seed });
 const arbMethod = fc.constantFrom<ScoreMethod>('harmonic', 'geometric', 'min');
 const TOLERANCE = 1e-6;
 
@@ -170,7 +172,7 @@ describe('match index pruning on markets of thousands of rows', () => {
           expectReferencePages(market, method, [1, 2, 5], cursorPositions);
         },
       ),
-      runs(12),
+      propertyRuns(12),
     );
   });
 
@@ -207,7 +209,7 @@ describe('match index pruning on markets of thousands of rows', () => {
         expectSameRanking(top.rows, full.slice(0, 5), `top 5 (${method})`);
         expect(top.hasMore).toBe(true);
       }),
-      runs(20),
+      propertyRuns(20),
     );
   });
 
@@ -221,7 +223,7 @@ describe('match index pruning on markets of thousands of rows', () => {
           expectReferencePages(market, method, [1, 3, 50], cursorPositions);
         },
       ),
-      runs(12),
+      propertyRuns(12),
     );
   });
 });

@@ -14,6 +14,7 @@ import {
   arbMarket,
   arbMinScore,
   arbQuestionnaire,
+  propertyRuns,
   type RandomMarket,
 } from '../support/random-market.ts';
 
@@ -24,8 +25,6 @@ import {
  * MATCH_INDEX_SHRINK=1 shrinks a failure.
  */
 
-const seed = process.env.MATCH_INDEX_SEED === undefined ? {} : { seed: Number(process.env.MATCH_INDEX_SEED) };
-const scale = Number(process.env.MATCH_INDEX_RUNS ?? 1);
 /**
  * Every run runs, however busy the machine (no time limit can fail a passing property). A failure
  * is reported as found, with the seed to replay it: shrinking one in a big market can take
@@ -36,11 +35,7 @@ const shrinking =
   process.env.MATCH_INDEX_SHRINK === '1'
     ? { plugins: [fc.interruptAfterTimeLimit(shrinkBudget)] }
     : { endOnFailure: true };
-const runs = (numRuns: number) => ({
-  numRuns: Math.max(1, Math.round(numRuns * scale)),
-  ...shrinking,
-  ...seed,
-});
+const runs = (numRuns: number) => ({ ...propertyRuns(numRuns), ...shrinking });
 
 const METHODS: readonly ScoreMethod[] = ['harmonic', 'geometric', 'min'];
 const arbMethod = fc.constantFrom(...METHODS);

@@ -4,7 +4,7 @@ import { MatchIndex } from '../../src/matching/index.ts';
 import { scorePair } from '../../src/matching/score.ts';
 import type { ScoreMethod } from '../../src/matching/types.ts';
 import { buildCatalog } from '../../src/questionnaires/loader.ts';
-import { arbId, arbMarket, type RandomMarket } from '../support/random-market.ts';
+import { arbId, arbMarket, propertyRuns, type RandomMarket } from '../support/random-market.ts';
 
 /**
  * The exact pair check (MatchIndex.pairOf, src/matching/engine/pair-check.ts) against the listings and the
@@ -13,8 +13,7 @@ import { arbId, arbMarket, type RandomMarket } from '../support/random-market.ts
  * and the reference scorer calls the pair acceptable exactly then.
  */
 
-const seed = process.env.MATCH_INDEX_SEED === undefined ? {} : { seed: Number(process.env.MATCH_INDEX_SEED) };
-const runs = { numRuns: Math.max(1, Math.round(300 * Number(process.env.MATCH_INDEX_RUNS ?? 1))), ...seed };
+const runs = propertyRuns(300);
 const WORKSPACE = '00000000-0000-4000-8000-000000000001';
 
 interface Case {

@@ -8,17 +8,13 @@ import {
   type ListedBatch,
   satisfactionsOfRows,
 } from '../../src/matching/engine/reverse-score.ts';
-import { arbId, arbProfileBody, arbQuestionnaire } from '../support/random-market.ts';
+import { arbId, arbProfileBody, arbQuestionnaire, propertyRuns } from '../support/random-market.ts';
 
 /**
  * S(row→subject) scored column by column over a list of rows must be satisfactionOf's to the bit,
  * BROKEN included, for every criterion kind (and so the reference scorer's, which satisfactionOf
  * equals). MATCH_INDEX_SEED replays a seed; MATCH_INDEX_RUNS scales runs.
  */
-
-const seed = process.env.MATCH_INDEX_SEED === undefined ? {} : { seed: Number(process.env.MATCH_INDEX_SEED) };
-const scale = Number(process.env.MATCH_INDEX_RUNS ?? 1);
-const runs = (numRuns: number) => ({ numRuns: Math.max(1, Math.round(numRuns * scale)), ...seed });
 
 /** A subject and 1..80 rows (from up to 8 bodies, so with repeats) of one random questionnaire. */
 const arbCase = arbQuestionnaire().chain((questionnaire) =>
@@ -77,7 +73,7 @@ describe('S(row→subject) column by column', () => {
           expect(Object.is(out[k], satisfaction), `row ${rows[k]}`).toBe(true);
         }
       }),
-      runs(300),
+      propertyRuns(300),
     );
   });
 
@@ -100,7 +96,7 @@ describe('S(row→subject) column by column', () => {
         expect(satisfactionOf(others, o, subjects, s)).toBe(broken ? BROKEN : 1);
         if (!broken) expect(out[0]).toBe(1);
       }),
-      runs(100),
+      propertyRuns(100),
     );
   });
 });

@@ -9,7 +9,7 @@ import {
 } from '../../src/matching/engine/reverse-dealbreakers.ts';
 import { rankAboveFloor } from '../../src/matching/engine/search.ts';
 import type { ScoreMethod } from '../../src/matching/types.ts';
-import { arbId, arbProfileBody, arbQuestionnaire } from '../support/random-market.ts';
+import { arbId, arbProfileBody, arbQuestionnaire, propertyRuns } from '../support/random-market.ts';
 
 /**
  * A bulk batch's floor scans (src/alerts/evaluate.ts, scan-worker.ts) list the batch's own
@@ -18,10 +18,6 @@ import { arbId, arbProfileBody, arbQuestionnaire } from '../support/random-marke
  * scan must find the same rows, scores and order with the list as without it.
  * MATCH_INDEX_SEED replays a seed; MATCH_INDEX_RUNS scales runs.
  */
-
-const seed = process.env.MATCH_INDEX_SEED === undefined ? {} : { seed: Number(process.env.MATCH_INDEX_SEED) };
-const scale = Number(process.env.MATCH_INDEX_RUNS ?? 1);
-const runs = (numRuns: number) => ({ numRuns: Math.max(1, Math.round(numRuns * scale)), ...seed });
 
 /** A subject and 1..80 rows (from up to 8 bodies, so with repeats) of one random questionnaire. */
 const arbCase = arbQuestionnaire().chain((questionnaire) =>
@@ -65,7 +61,7 @@ describe("a floor scan's rows with their own dealbreakers listed", () => {
         const wanted = slots.filter((o) => satisfactionOf(others, o, subjects, s) !== BROKEN);
         expect([...rows.subarray(0, kept)]).toEqual(wanted);
       }),
-      runs(300),
+      propertyRuns(300),
     );
   });
 
@@ -80,7 +76,7 @@ describe("a floor scan's rows with their own dealbreakers listed", () => {
         const listed = rankAboveFloor(subjects, s, others, method, floor, 0, others.end, { rowDealbreakers });
         expect(listed).toEqual(copy);
       }),
-      runs(300),
+      propertyRuns(300),
     );
   });
 });
