@@ -126,8 +126,9 @@ const envSchema = z.object({
   // listings a core serves: only the largest markets are split (bench/README.md).
   MATCH_SPLIT_MIN_ROWS: whole(z.number().int().min(0)).default(250_000),
   // While other listings are in flight, one over at least this many rows (and fewer than
-  // MATCH_SPLIT_MIN_ROWS) is ranked whole on an idle worker thread while the event loop serves the
-  // next request on its own thread: both cores rank. Smaller ones cost less than the hand-over.
+  // MATCH_SPLIT_MIN_ROWS) is queued whole for a worker thread while the event loop serves the next
+  // request, and ranked by whichever thread is free first: both cores rank. Smaller ones cost less
+  // than the hand-over.
   MATCH_AWAY_MIN_ROWS: whole(z.number().int().min(0)).default(20_000),
   WEBHOOK_POLL_MS: whole(z.number().int().min(10)).default(1000),
   WEBHOOK_TIMEOUT_MS: whole(z.number().int().min(100).max(60_000)).default(10_000),

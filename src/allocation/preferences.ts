@@ -11,9 +11,9 @@ const MAX_LIST = 1_000;
  * Preferences from the matching (docs/matching.md#stable-allocation): over the reciprocally acceptable pairs of these open
  * jobs, each job ranks candidates by the employer's satisfaction and each candidate (on the
  * allocation thread, from the offers) ranks jobs by its own, ties by id. Jobs that are closed or
- * unanswered take no part. Each job's listing is ranked whole on an idle rank thread while the
- * event loop goes on (MatchIndex.matchesOfAway); without one, on the event loop, one listing per
- * turn: other requests are served between them.
+ * unanswered take no part. Each job's listing is ranked whole on a rank thread while the event
+ * loop goes on (MatchIndex.matchesOfAway); without one, on the event loop, one listing per turn:
+ * other requests are served between them.
  */
 export async function preferencesFromMatches(
   index: MatchIndex,

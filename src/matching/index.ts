@@ -94,8 +94,8 @@ export class MatchIndex {
 
   /**
    * `split.pool`: threads that listings over at least `split.splitFrom` rows are split over, and
-   * that listings over at least `split.awayFrom` rows (fewer than splitFrom) are handed whole
-   * when one is idle (matchesOfAway).
+   * that listings over at least `split.awayFrom` rows (fewer than splitFrom) are queued on whole
+   * (matchesOfAway).
    */
   constructor(questionnaires: QuestionnaireCatalog, split: Split = {}) {
     this.questionnaires = questionnaires;
@@ -305,12 +305,13 @@ export class MatchIndex {
   }
 
   /**
-   * matchesOf, ranked on an idle worker thread while the event loop goes on when the listing is
-   * large enough to be worth it (split.awayFrom) and too small to be split. The threads read the
-   * stores as they are, so a write that lands meanwhile (the market's `changes` moved) sends the
-   * listing back to the calling thread, ranked there on the market as it now is; so does a thread
-   * that fails. Either way the list is the one matchesOf would give at the moment it is returned
-   * or at the moment the thread started.
+   * matchesOf, queued for a worker thread while the event loop goes on when the listing is large
+   * enough to be worth it (split.awayFrom) and too small to be split (RankPool.rankAway: the
+   * calling thread takes it back and ranks it itself when it is free before the thread). The
+   * threads read the stores as they are, so a write that lands meanwhile (the market's `changes`
+   * moved) sends the listing back to the calling thread, ranked there on the market as it now is;
+   * so does a thread that fails. Either way the list is the one matchesOf would give at the moment
+   * it is returned or at the moment it was queued.
    *
    * `whole`: a listing large enough to be split goes whole to a thread too (an allocation waits on
    * hundreds of listings: the event loop matters to it, not each listing's wait; a split one holds

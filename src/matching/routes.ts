@@ -39,7 +39,8 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
   /**
    * Listings this process is answering. A lone one is ranked on the request's thread: handing it to
    * a rank thread would only add the hand-over to its latency. With others in flight, the event
-   * loop has work to do meanwhile, and a rank thread takes it when one is idle (matchesOfAway).
+   * loop has work to do meanwhile: it is queued for a rank thread, and ranked by whichever of that
+   * thread and the request's is free first (matchesOfAway).
    */
   let listingsInFlight = 0;
   /** Each workspace's score method as last seen; every record checks it, so a stale one costs a re-rank only. */

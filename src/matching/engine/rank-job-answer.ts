@@ -1,19 +1,25 @@
 import { rankRange } from './search.ts';
-import { DONE, FAILED, type RankJob } from './slice-job.ts';
+import { BY_PARENT, BY_THREAD, CLAIM, DONE, FAILED, type RankJob, UNCLAIMED } from './slice-job.ts';
 import { ThreadStores } from './thread-stores.ts';
 
 /**
  * What a rank worker thread does with a job (slice-worker.ts): ranks its range of the shared
- * stores and sets its answer's state. Returns the function that answers each job; it keeps the
- * layouts sent so far (a job carries its layout only the first time a thread meets it).
+ * stores and sets its answer's state. Returns the function that answers each job, true when it
+ * did (false: a queued job its parent took back); it keeps the layouts sent so far (a job carries
+ * its layout only the first time a thread meets it, taken back or not).
  */
-export function rankJobAnswerer(): (job: RankJob) => void {
+export function rankJobAnswerer(): (job: RankJob) => boolean {
   const stores = new ThreadStores();
   return (job) => {
     const { state, results } = job;
     // Pairs with the parent's Atomics.store before it posted the job: every write the parent made
     // to the stores' shared arrays before then is visible here.
     Atomics.load(state, 0);
+    // A queued job is claimed here unless the thread did so before (say, as it began to hold it).
+    if (job.reply && Atomics.compareExchange(state, CLAIM, UNCLAIMED, BY_THREAD) === BY_PARENT) {
+      stores.learn(job);
+      return false;
+    }
     try {
       const { subject, others } = stores.of(job);
       const kept = rankRange(subject, job.s, others, job.request, job.from, job.to);
@@ -26,5 +32,6 @@ export function rankJobAnswerer(): (job: RankJob) => void {
       Atomics.store(state, 0, FAILED);
     }
     Atomics.notify(state, 0);
+    return true;
   };
 }

@@ -11,17 +11,28 @@ export interface RankJob extends StoresJob {
   request: RankRequest;
   from: number;
   to: number;
-  /** [status, rows kept]: status goes from PENDING to DONE or FAILED, with Atomics.notify */
+  /**
+   * [status, rows kept, claim]: status goes from PENDING to DONE or FAILED, with Atomics.notify;
+   * claim (a job sent with `reply` only) says who ranks it, set once by compareExchange
+   */
   state: Int32Array;
   /** 4 numbers a kept row: slot, score, s1, s2 */
   results: Float64Array;
-  /** post ANSWERED once the state is set: the parent awaits it instead of blocking on the state */
+  /**
+   * post ANSWERED once the state is set: the parent awaits it instead of blocking on the state.
+   * Such a job is queued: the thread ranks it only if it claims it first (the parent may take it back).
+   */
   reply?: boolean | undefined;
 }
 
 export const PENDING = 0;
 export const DONE = 1;
 export const FAILED = 2;
+/** state[CLAIM] of a queued job (`reply`): who ranks it, UNCLAIMED until the thread or its parent takes it */
+export const CLAIM = 2;
+export const UNCLAIMED = 0;
+export const BY_THREAD = 1;
+export const BY_PARENT = 2;
 /** What a rank worker posts once it listens for jobs; until then the pool sends it none. */
 export const READY = 'ready';
 /** What a rank worker posts after a job that asked for a reply. */

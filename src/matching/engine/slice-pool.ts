@@ -1,16 +1,15 @@
-import type { Worker } from 'node:worker_threads';
-import { typeScriptWorker } from '../../worker-thread.ts';
 import type { ProfileStore } from './columnar-store.ts';
-import type { Layout } from './layout.ts';
 import { layoutIdOf } from './layout-id.ts';
+import { RankThread } from './rank-thread.ts';
 import { type KeptRow, type RankRequest, rankRange } from './search.ts';
-import { ANSWERED, DONE, FAILED, PENDING, type RankJob, READY } from './slice-job.ts';
 import { mergeSlices } from './slice-merge.ts';
 
 /** A range takes tens of milliseconds; a thread this late is taken for stuck and replaced. */
 const WAIT_MS = 5_000;
 /** Threads replaced in a row before the pool stops using threads (each cost a wait of WAIT_MS). */
 const MAX_REPLACED = 3;
+/** Whole listings a thread holds at most; past that on every thread, rankAway leaves the listing to its caller. */
+const MAX_QUEUED = 8;
 
 /**
  * Listings split over worker threads: the rows of the other side are cut into one range per
@@ -24,10 +23,14 @@ const MAX_REPLACED = 3;
  * Only threads that said they are ready get ranges, so a listing never waits on a thread that
  * is still starting (which can take long on a busy machine) and never takes one for stuck.
  *
- * `rankAway` hands a whole listing to an idle thread instead and awaits its answer, so the event
- * loop goes on (serving the next listing on the calling thread): listings too small to split
- * still use a second core. Writes to the index can land while the thread reads, so its caller
- * checks that the market did not move before it takes the list (index.ts).
+ * `rankAway` queues a whole listing on a thread instead and awaits its answer, so the event loop
+ * goes on: listings too small to split still use a second core. The queue is shared: the thread
+ * works through it without waiting for the event loop, and the calling thread, once it has
+ * nothing else to do (setImmediate: after the I/O at hand) while the thread is busy, takes back
+ * the oldest listing the thread has not claimed and ranks it itself. So neither idles while a
+ * listing waits, and the calling thread's own work (HTTP, the audit) goes first. Writes to the
+ * index can land while the thread reads, so its caller checks that the market did not move
+ * before it takes the list (index.ts).
  */
 export class RankPool {
   private readonly threads: (RankThread | undefined)[];
@@ -36,6 +39,8 @@ export class RankPool {
   fallbacks = 0;
   /** threads replaced in a row: past MAX_REPLACED the pool gives up and listings stay on one thread */
   private replacedInARow = 0;
+  /** the turn of the event loop at whose end the calling thread takes back a queued listing */
+  private helping: NodeJS.Immediate | undefined;
 
   /** `onGiveUp`: called once, when the pool stops using threads. */
   constructor(size: number, options: { waitMs?: number; workerUrl?: URL; onGiveUp?: () => void } = {}) {
@@ -83,9 +88,10 @@ export class RankPool {
   }
 
   /**
-   * All rows of `others` ranked on an idle thread, awaited (the event loop goes on); undefined at
-   * once when no thread is idle, and a promise of undefined when the thread failed or was late
-   * (the caller then ranks on its own thread).
+   * All rows of `others` ranked on a thread, queued behind its other listings and awaited (the
+   * event loop goes on). Undefined at once when no thread can take it (none ready, or all hold
+   * MAX_QUEUED); a promise of undefined when the calling thread took it back or the thread failed
+   * or was late: either way the caller ranks it on its own thread, at once.
    */
   rankAway(
     subject: ProfileStore,
@@ -93,15 +99,50 @@ export class RankPool {
     others: ProfileStore,
     request: RankRequest,
   ): Promise<KeptRow[] | undefined> | undefined {
-    const [thread] = this.usable ? this.readyThreads() : [];
+    const thread = this.leastQueued();
     if (!thread) return undefined;
-    thread.start({ ...jobOf(subject, s, others, request), reply: true }, subject.layout, 0, others.end);
-    return thread.finishAway(this.options.waitMs).then((kept) => {
-      if (kept === undefined) {
+    const queued = thread.rankQueued(
+      jobOf(subject, s, others, request),
+      subject.layout,
+      others.end,
+      this.options.waitMs,
+    );
+    this.helpSoon();
+    return queued.then(({ kept, failed }) => {
+      if (failed) {
         this.fallbacks++;
-        if (thread.stuck) this.replace(thread);
-      } else this.replacedInARow = 0;
+        if (thread.stuck && thread.queueLength === 0) this.replace(thread);
+      } else if (kept) this.replacedInARow = 0;
       return kept;
+    });
+  }
+
+  /** The ready thread holding the fewest listings, if one holds fewer than MAX_QUEUED. */
+  private leastQueued(): RankThread | undefined {
+    if (!this.usable) return undefined;
+    for (const thread of this.threads) thread?.collect();
+    for (const thread of this.threads) if (thread?.stuck && thread.queueLength === 0) this.replace(thread);
+    let least: RankThread | undefined;
+    for (let t = 0; t < this.threads.length; t++) {
+      const thread = this.thread(t);
+      if (!thread.isReady || thread.stuck || thread.queueLength >= MAX_QUEUED) continue;
+      if (!least || thread.queueLength < least.queueLength) least = thread;
+    }
+    return least;
+  }
+
+  /**
+   * At the end of this turn of the event loop, the calling thread takes back a listing a thread
+   * would not start at once: one queued behind a listing it is ranking, or behind another it is
+   * about to claim (a thread that is not busy claims its next one itself, any moment now).
+   */
+  private helpSoon(): void {
+    this.helping ??= setImmediate(() => {
+      this.helping = undefined;
+      for (const thread of this.threads) thread?.collect();
+      const waiting = (thread: RankThread | undefined) =>
+        thread !== undefined && thread.unclaimed > (thread.busy ? 0 : 1);
+      if (this.threads.find(waiting)?.takeBack()) this.helpSoon();
     });
   }
 
@@ -111,23 +152,24 @@ export class RankPool {
   }
 
   async close(): Promise<void> {
+    if (this.helping) clearImmediate(this.helping);
     await Promise.all(this.threads.map((thread) => thread?.worker.terminate()));
     this.threads.fill(undefined);
   }
 
-  /** The threads ready for a job now (none awaited by rankAway); dead ones are replaced, missing ones started (for later listings). */
+  /** The threads ready for a range now (none holding a listing of rankAway); dead ones are replaced, missing ones started (for later listings). */
   private readyThreads(): RankThread[] {
     for (const thread of this.threads) thread?.collect();
-    for (const thread of this.threads) if (thread?.stuck && !thread.away) this.replace(thread);
+    for (const thread of this.threads) if (thread?.stuck && thread.queueLength === 0) this.replace(thread);
     return this.threads
       .map((_, t) => this.thread(t))
-      .filter((thread) => thread.isReady && !thread.stuck && !thread.away);
+      .filter((thread) => thread.isReady && !thread.stuck && thread.queueLength === 0);
   }
 
   private thread(t: number): RankThread {
     let thread = this.threads[t];
     if (!thread) {
-      thread = new RankThread(this.options.workerUrl);
+      thread = new RankThread(this.options.workerUrl, () => this.helpSoon());
       this.threads[t] = thread;
     }
     return thread;
@@ -138,125 +180,6 @@ export class RankPool {
     void thread.worker.terminate();
     const t = this.threads.indexOf(thread);
     if (t >= 0) this.threads[t] = undefined;
-  }
-}
-
-/** One worker thread, the layouts it was sent, and the shared memory its answers come back in. */
-class RankThread {
-  readonly worker: Worker;
-  private readonly knownLayouts = new Set<number>();
-  private readonly state = new Int32Array(new SharedArrayBuffer(8));
-  private results = new Float64Array(new SharedArrayBuffer(0));
-  /** the thread posted READY: it listens for jobs */
-  isReady = false;
-  /** the last job got no answer in time, or the thread died */
-  stuck = false;
-  /** a job sent by rankAway is not answered yet: the thread and its answer's memory are taken */
-  away = false;
-  /** reads the answer of the job sent by rankAway and settles its wait */
-  private settleAway: (() => void) | undefined;
-  /** settles when the thread is ready or has died */
-  readonly started: Promise<void>;
-
-  constructor(url: URL) {
-    this.worker = typeScriptWorker(url);
-    this.worker.unref();
-    this.started = new Promise((resolve) => {
-      this.worker.once('message', (message) => {
-        this.isReady = message === READY;
-        resolve();
-      });
-      this.worker.once('error', () => resolve());
-      this.worker.once('exit', () => resolve());
-    });
-    const died = () => {
-      this.stuck = true;
-      Atomics.store(this.state, 0, FAILED);
-    };
-    this.worker.on('error', died);
-    this.worker.on('exit', died);
-  }
-
-  /** Sends the job for rows from..to. */
-  start(
-    job: Omit<RankJob, 'layout' | 'from' | 'to' | 'state' | 'results'>,
-    layout: Layout,
-    from: number,
-    to: number,
-  ): void {
-    const cells = 4 * (job.request.limit + 1);
-    if (this.results.length < cells) this.results = new Float64Array(new SharedArrayBuffer(8 * cells));
-    Atomics.store(this.state, 0, PENDING);
-    const first = !this.knownLayouts.has(job.layoutId);
-    this.knownLayouts.add(job.layoutId);
-    const message: RankJob = {
-      ...job,
-      layout: first ? layout : undefined,
-      from,
-      to,
-      state: this.state,
-      results: this.results,
-    };
-    this.worker.postMessage(message);
-  }
-
-  /** The range's kept rows, best first; undefined if the thread failed or did not answer in time. */
-  finish(waitMs: number): KeptRow[] | undefined {
-    if (Atomics.wait(this.state, 0, PENDING, waitMs) === 'timed-out') {
-      this.stuck = true;
-      return undefined;
-    }
-    return this.answer();
-  }
-
-  /**
-   * finish, awaited: the thread posts ANSWERED after a job sent with `reply` (a message: Node's
-   * Atomics.waitAsync does not keep the event loop awake), and its death ends the wait too. The
-   * answer is read as soon as it is seen, by the message or earlier by `collect`.
-   */
-  finishAway(waitMs: number): Promise<KeptRow[] | undefined> {
-    this.away = true;
-    return new Promise((resolve) => {
-      const settle = (answered: boolean) => {
-        clearTimeout(timer);
-        this.worker.off('message', onMessage);
-        this.worker.off('exit', onExit);
-        this.settleAway = undefined;
-        this.away = false;
-        if (!answered) this.stuck = true;
-        resolve(answered ? this.answer() : undefined);
-      };
-      // An earlier job's ANSWERED can come after `collect` read that job: this job's own is the one
-      // that finds the state set.
-      const onMessage = (message: unknown) => {
-        if (message === ANSWERED && Atomics.load(this.state, 0) !== PENDING) settle(true);
-      };
-      const onExit = () => settle(true);
-      const timer = setTimeout(() => settle(false), waitMs);
-      this.worker.on('message', onMessage);
-      this.worker.on('exit', onExit);
-      this.settleAway = () => settle(true);
-    });
-  }
-
-  /**
-   * Reads the answer of a rankAway job the thread has finished but whose message the event loop
-   * has not reached yet, so the thread is free for the next job at once rather than idle until then.
-   */
-  collect(): void {
-    if (this.away && Atomics.load(this.state, 0) !== PENDING) this.settleAway?.();
-  }
-
-  private answer(): KeptRow[] | undefined {
-    if (Atomics.load(this.state, 0) !== DONE) return undefined;
-    const count = Atomics.load(this.state, 1);
-    const r = this.results;
-    return Array.from({ length: count }, (_, i) => ({
-      slot: r[4 * i]!,
-      score: r[4 * i + 1]!,
-      s1: r[4 * i + 2]!,
-      s2: r[4 * i + 3]!,
-    }));
   }
 }
 

@@ -6,7 +6,6 @@ import { ANSWERED, type RankJob, READY } from './slice-job.ts';
 const answer = rankJobAnswerer();
 
 parentPort?.on('message', (job: RankJob) => {
-  answer(job);
-  if (job.reply) parentPort?.postMessage(ANSWERED);
+  if (answer(job) && job.reply) parentPort?.postMessage(ANSWERED);
 });
 parentPort?.postMessage(READY);

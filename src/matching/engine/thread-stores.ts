@@ -17,9 +17,14 @@ export interface StoresJob {
 export class ThreadStores {
   private readonly layouts = new Map<number, Layout>();
 
+  /** Keeps the job's layout when it carries one (the next jobs of that layout will not). */
+  learn(job: StoresJob): void {
+    if (job.layout) this.layouts.set(job.layoutId, job.layout);
+  }
+
   /** The job's stores; throws when its layout was never sent. */
   of(job: StoresJob): { subject: ProfileStore; others: ProfileStore } {
-    if (job.layout) this.layouts.set(job.layoutId, job.layout);
+    this.learn(job);
     const layout = this.layouts.get(job.layoutId);
     if (!layout) throw new Error(`layout ${job.layoutId} was never sent`);
     return { subject: ProfileStore.view(layout, job.subject), others: ProfileStore.view(layout, job.others) };
