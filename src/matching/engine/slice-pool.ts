@@ -120,8 +120,7 @@ export class RankPool {
   /** The ready thread holding the fewest listings, if one holds fewer than MAX_QUEUED. */
   private leastQueued(): RankThread | undefined {
     if (!this.usable) return undefined;
-    for (const thread of this.threads) thread?.collect();
-    for (const thread of this.threads) if (thread?.stuck && thread.queueLength === 0) this.replace(thread);
+    this.tidyThreads();
     let least: RankThread | undefined;
     for (let t = 0; t < this.threads.length; t++) {
       const thread = this.thread(t);
@@ -159,11 +158,16 @@ export class RankPool {
 
   /** The threads ready for a range now (none holding a listing of rankAway); dead ones are replaced, missing ones started (for later listings). */
   private readyThreads(): RankThread[] {
-    for (const thread of this.threads) thread?.collect();
-    for (const thread of this.threads) if (thread?.stuck && thread.queueLength === 0) this.replace(thread);
+    this.tidyThreads();
     return this.threads
       .map((_, t) => this.thread(t))
       .filter((thread) => thread.isReady && !thread.stuck && thread.queueLength === 0);
+  }
+
+  /** Reads the answers the threads have left in shared memory, and replaces stuck threads that hold nothing more. */
+  private tidyThreads(): void {
+    for (const thread of this.threads) thread?.collect();
+    for (const thread of this.threads) if (thread?.stuck && thread.queueLength === 0) this.replace(thread);
   }
 
   private thread(t: number): RankThread {
