@@ -1,5 +1,6 @@
 import type { ScoreMethod } from '../types.ts';
 import { addSteps, type Step } from './forward-score.ts';
+import { codeTablePasses } from './kinds/code-table.ts';
 import type { LossBound } from './kinds/kind.ts';
 import { MARGIN, ROUNDING } from './precision.ts';
 import { type Scan, threshold } from './scan-state.ts';
@@ -126,7 +127,7 @@ const LOSS_BLOCK = 2048;
  * the next block), keeping the rows within `budget`, compacted; returns how many are kept. The
  * heap does not change meanwhile, so the budget is the same for every block and the rows kept are
  * those that a pass of each step over all rows would keep; a block is read from memory once,
- * not once per step.
+ * not once per step. Consecutive code-table steps share a pass, up to three (codeTablePasses).
  */
 function addLossByBlocks(
   others: Scan['others'],
@@ -137,14 +138,15 @@ function addLossByBlocks(
   budget: number,
 ): number {
   if (steps.length === 0) return count;
+  const passes = codeTablePasses(steps.map((step) => step.bound));
   let kept = 0;
   for (let from = 0; from < count; from += LOSS_BLOCK) {
     const to = Math.min(count, from + LOSS_BLOCK);
     const blockRows = rows.subarray(from, to);
     const blockLost = lost.subarray(from, to);
     let left = to - from;
-    for (let i = 0; i < steps.length && left > 0; i++) {
-      left = steps[i]!.bound.addLoss(others, blockRows, left, blockLost, budget);
+    for (let i = 0; i < passes.length && left > 0; i++) {
+      left = passes[i]!.addLoss(others, blockRows, left, blockLost, budget);
     }
     rows.copyWithin(kept, from, from + left);
     lost.copyWithin(kept, from, from + left);

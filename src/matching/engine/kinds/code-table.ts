@@ -111,6 +111,82 @@ class CodeTableStep implements ForwardStep, LossBound {
     }
     return kept;
   }
+
+  /** addLoss of this step, then `second`, in one pass: the rows within `budget` after both. */
+  addLossOfTwo(
+    second: CodeTableStep,
+    others: RowArrays,
+    rows: Int32Array,
+    count: number,
+    lost: Float64Array,
+    budget: number,
+  ): number {
+    const [loss, column, loss2, column2] = [this.loss, this.column, second.loss, second.column];
+    const codes = others.codes;
+    let kept = 0;
+    for (let k = 0; k < count; k++) {
+      const o = rows[k]!;
+      const l = lost[k]! + loss[codes[column + o]!]! + loss2[codes[column2 + o]!]!;
+      rows[kept] = o;
+      lost[kept] = l;
+      kept += +(l <= budget);
+    }
+    return kept;
+  }
+
+  /** addLoss of this step, then `second`, then `third`, in one pass: the rows within `budget` after all three. */
+  addLossOfThree(
+    second: CodeTableStep,
+    third: CodeTableStep,
+    others: RowArrays,
+    rows: Int32Array,
+    count: number,
+    lost: Float64Array,
+    budget: number,
+  ): number {
+    const [loss, column, loss2, column2] = [this.loss, this.column, second.loss, second.column];
+    const [loss3, column3] = [third.loss, third.column];
+    const codes = others.codes;
+    let kept = 0;
+    for (let k = 0; k < count; k++) {
+      const o = rows[k]!;
+      const l =
+        lost[k]! + loss[codes[column + o]!]! + loss2[codes[column2 + o]!]! + loss3[codes[column3 + o]!]!;
+      rows[kept] = o;
+      lost[kept] = l;
+      kept += +(l <= budget);
+    }
+    return kept;
+  }
+}
+
+/**
+ * The loss bounds of a plan (max-score.ts), with each run of consecutive code-table steps narrowed
+ * in passes of up to three steps: a row adds their losses in plan order, as one pass per step
+ * would, and is kept when within the budget after the last. Losses only grow, so the rows kept
+ * and their losses are those of one pass per step, for a third of the reads and writes of each
+ * row's position and loss; the rows a pass per step would have dropped after the first step are
+ * looked up by the next ones too. The other kinds' steps stay passes of their own.
+ */
+export function codeTablePasses(bounds: readonly LossBound[]): LossBound[] {
+  const passes: LossBound[] = [];
+  for (let i = 0; i < bounds.length; ) {
+    const run: CodeTableStep[] = [];
+    while (run.length < 3 && bounds[i + run.length] instanceof CodeTableStep)
+      run.push(bounds[i + run.length] as CodeTableStep);
+    passes.push(passOf(run) ?? bounds[i]!);
+    i += Math.max(1, run.length);
+  }
+  return passes;
+}
+
+function passOf(run: readonly CodeTableStep[]): LossBound | undefined {
+  const [first, second, third] = run;
+  if (!first || !second) return undefined;
+  const cost = run.reduce((sum, step) => sum + step.cost, 0);
+  return third
+    ? { cost, addLoss: (...args) => first.addLossOfThree(second, third, ...args) }
+    : { cost, addLoss: (...args) => first.addLossOfTwo(second, ...args) };
 }
 
 type CodeTables = { gain: Float64Array; weightOf: Float64Array; loss: Float64Array };
