@@ -1,6 +1,6 @@
 import type { ProfileStore } from '../matching/engine/columnar-store.ts';
 import { rowsMeetingDealbreakers } from '../matching/engine/dealbreaker-filter.ts';
-import { addSteps, compileSteps, type Step } from '../matching/engine/forward-score.ts';
+import { compileSteps, type Step } from '../matching/engine/forward-score.ts';
 import { kindOf } from '../matching/engine/kinds/index.ts';
 import { hasValue, type Layout } from '../matching/engine/layout.ts';
 import { LEVEL_BITS } from '../matching/engine/levels.ts';
@@ -8,6 +8,7 @@ import type { RowBatch } from '../matching/engine/row-sums.ts';
 import type { IndexSide, MatchIndex, ProfileState } from '../matching/index.ts';
 import { EPSILON } from '../matching/score.ts';
 import { SCAN_CHANGED_FROM, type Staging } from './evaluate.ts';
+import { flagBetween } from './rows-between.ts';
 
 /** A changed profile as the index held it, or as written: its row in a staged store, and the rows hidden from it. */
 export interface ProfileVersion {
@@ -62,7 +63,11 @@ export function affectedRows(
   if (2 * changed.length > layout.count) return undefined;
   const stepsBefore = compileSteps(before.store, before.slot, others);
   const stepsAfter = compileSteps(after.store, after.slot, others);
-  const { both: met, either } = rowsMeetingBoth(stepsBefore, stepsAfter, others, flags);
+  // Only a minScore changed: the same dealbreakers both times, met by the same rows.
+  const { both: met, either } =
+    changed.length === 0
+      ? rowsMeeting(stepsAfter, others)
+      : rowsMeetingBoth(stepsBefore, stepsAfter, others, flags);
   let both = met;
   // Scans of most rows save too little to pay for the rest of this pass: scan them all.
   const most = () => 2 * (either - both.length) > either;
@@ -78,35 +83,18 @@ export function affectedRows(
     flagReverseChanges(before, after, c, others, both, flags);
     both = unflagged(both, flags);
   }
-  if (!sameMinScore) flagBetween(minScores, stepsAfter, others, both, flags);
+  // Of the rows not flagged (S(profile→row) the same before and after), those one minScore accepts
+  // and not the other, with a margin (the listing's test is S ≥ minScore − EPSILON).
+  if (!sameMinScore)
+    flagBetween(
+      Math.min(...minScores) - 2 * EPSILON,
+      Math.max(...minScores),
+      stepsAfter,
+      others,
+      both,
+      flags,
+    );
   return flags;
-}
-
-/**
- * Another minScore of the profile's own: of the rows not flagged (whose S(profile→row) is the same
- * before and after), flags those it accepts by one minScore and not the other, with a margin (the
- * listing's test is S ≥ minScore − EPSILON; flagging more only scans more).
- */
-function flagBetween(
-  minScores: readonly [number, number],
-  steps: readonly Step[],
-  others: ProfileStore,
-  rows: Int32Array,
-  flags: Uint8Array,
-): void {
-  const low = Math.min(...minScores) - 2 * EPSILON;
-  const high = Math.max(...minScores);
-  const { weightedBefore: weighted, totalBefore: total } = forwardSums();
-  for (let from = 0; from < rows.length; from += BLOCK) {
-    const block = rows.subarray(from, Math.min(rows.length, from + BLOCK));
-    weighted.fill(0);
-    total.fill(0);
-    addSteps(steps, others, block, block.length, weighted, total);
-    for (let k = 0; k < block.length; k++) {
-      const s = total[k] === 0 ? 1 : weighted[k]! / total[k]!;
-      if (s >= low && s < high) flags[block[k]!] = 1;
-    }
-  }
 }
 
 /** The rows of `rows` not flagged, in order (compacted in place). */
@@ -114,6 +102,13 @@ function unflagged(rows: Int32Array, flags: Uint8Array): Int32Array {
   let kept = 0;
   for (const o of rows) if (flags[o] === 0) rows[kept++] = o;
   return rows.subarray(0, kept);
+}
+
+/** The rows that meet the profile's dealbreakers (the same before and after), as rowsMeetingBoth. */
+function rowsMeeting(steps: readonly Step[], others: ProfileStore): { both: Int32Array; either: number } {
+  const rows = new Int32Array(others.end);
+  const count = rowsMeetingDealbreakers(steps, others, rows, 0, others.end);
+  return { both: rows.subarray(0, count), either: count };
 }
 
 /**
