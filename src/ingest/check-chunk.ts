@@ -3,6 +3,7 @@ import {
   type BulkKind,
   type CheckedLine,
   checkLines,
+  fastLines,
   keptWhenLeftOut,
   lineSchemas,
 } from '../profiles/bulk-lines.ts';
@@ -60,6 +61,7 @@ export function checkChunk(
     checker.packer,
     checker.questionnaires,
     keptWhenLeftOut[kind],
+    fastLines[kind],
   );
   return { lines, count: given.length };
 }

@@ -93,6 +93,9 @@ export const jobList = z.object({ jobs: pageOf(jobView), nextCursor: nextCursorF
 
 // Candidates
 
+/** A phone number as a contact takes it (after trimming). */
+export const PHONE_PATTERN = /^\+?[0-9 ().-]{6,30}$/;
+
 export const contactInput = z
   .strictObject({
     name: z.string().trim().min(1).max(200),
@@ -101,7 +104,7 @@ export const contactInput = z
       .string()
       .trim()
       .max(30)
-      .regex(/^\+?[0-9 ().-]{6,30}$/, 'must be a phone number such as +32 470 12 34 56')
+      .regex(PHONE_PATTERN, 'must be a phone number such as +32 470 12 34 56')
       .optional(),
   })
   .describe('Kept apart from the profile; an employer sees it only after a mutual introduction');
