@@ -9,6 +9,7 @@ import {
 } from '../profiles/bulk-lines.ts';
 import type { QuestionnaireDefinition } from '../questionnaires/definition.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
+import { gatherAnswerBytes } from './chunk-bytes.ts';
 import type { LineChunk } from './line-chunks.ts';
 
 const NEWLINE = 0x0a;
@@ -18,6 +19,8 @@ export interface CheckedChunk {
   lines: CheckedLine<unknown>[];
   /** How many lines of the chunk are not blank. */
   count: number;
+  /** Where the checked lines' answers bytes are (gatherAnswerBytes): a thread transfers it. */
+  answerBytes?: ArrayBuffer;
 }
 
 /** What checking lines needs, built once per thread. */
@@ -63,7 +66,7 @@ export function checkChunk(
     keptWhenLeftOut[kind],
     fastLines[kind],
   );
-  return { lines, count: given.length };
+  return { lines, count: given.length, answerBytes: gatherAnswerBytes(lines) };
 }
 
 /** Every version of every questionnaire in the catalog, for a thread to build its own catalog from. */

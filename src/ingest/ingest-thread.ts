@@ -26,5 +26,6 @@ parentPort!.on('message', ({ id, kind, chunk, countOnly }: ChunkTask) => {
   } catch (error) {
     answer = { id, failure: String(error) };
   }
-  parentPort!.postMessage(answer);
+  const bytes = 'checked' in answer ? answer.checked.answerBytes : undefined;
+  parentPort!.postMessage(answer, bytes ? [bytes] : []);
 });

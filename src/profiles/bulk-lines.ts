@@ -133,7 +133,6 @@ export class AnswerPacker {
       );
       positions.forEach((i, k) => {
         const { questionnaireId, questionnaireVersion, answers, json: sent } = sets[i]!;
-        // Bytes of their own (not a slice of Buffer's shared pool), so a thread posts them cheaply.
         const json = sent ?? utf8.encode(JSON.stringify(answers));
         packed[i] = { questionnaireId, questionnaireVersion, json, indexRow: rows[k]!, indexLayout: key };
       });
@@ -204,7 +203,7 @@ function checkLine<S extends z.ZodType<BulkLine>>(
   const value: ResolvedAnswers = answers.value;
   if (bytes && sameJson(value.answers, (parsed.json as { answers?: unknown }).answers)) {
     const span = answersSpan(bytes);
-    if (span) value.json = new Uint8Array(bytes.subarray(span[0], span[1]));
+    if (span) value.json = bytes.subarray(span[0], span[1]);
   }
   return { line, externalId, record, answers: { ok: true, value } };
 }
