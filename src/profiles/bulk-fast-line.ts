@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { MAX_CRITERIA } from '../questionnaires/definition.ts';
-import { PHONE_PATTERN } from './schemas.ts';
+import {
+  MAX_EMAIL,
+  MAX_EXTERNAL_ID,
+  MAX_PHONE,
+  MAX_QUESTIONNAIRE_ID,
+  MAX_TEXT,
+  PHONE_PATTERN,
+} from './schemas.ts';
 
 /*
  * The common well-formed candidate line, checked without zod: the line schema (`candidateLine` in
@@ -23,11 +30,6 @@ export interface FastCandidateLine {
 }
 
 const EMAIL_PATTERN = z.regexes.email;
-const MAX_EXTERNAL_ID = 128;
-const MAX_TEXT = 200;
-const MAX_EMAIL = 254;
-const MAX_PHONE = 30;
-const MAX_QUESTIONNAIRE_ID = 64;
 const MAX_CRITERION_ID = 64;
 const DEFAULT_MIN_SCORE = 0.5;
 

@@ -11,7 +11,7 @@ import { MAX_CRITERIA } from '../questionnaires/definition.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { answersSpan } from './answers-span.ts';
 import { fastCandidateLine } from './bulk-fast-line.ts';
-import { candidateCreate, jobCreate } from './schemas.ts';
+import { candidateCreate, jobCreate, MAX_EXTERNAL_ID, MAX_QUESTIONNAIRE_ID } from './schemas.ts';
 
 /*
  * One bulk line on its own: parsed, checked against the line schema and its questionnaire, and
@@ -20,7 +20,7 @@ import { candidateCreate, jobCreate } from './schemas.ts';
  */
 
 const answersFields = {
-  questionnaireId: z.string().max(64).optional(),
+  questionnaireId: z.string().max(MAX_QUESTIONNAIRE_ID).optional(),
   questionnaireVersion: z.number().int().min(1).optional(),
   answers: answerMap(MAX_CRITERIA).optional(),
 };
@@ -32,7 +32,11 @@ const questionnaireMessage = {
 };
 
 export const candidateLine = z
-  .strictObject({ ...candidateCreate.shape, externalId: z.string().trim().min(1).max(128), ...answersFields })
+  .strictObject({
+    ...candidateCreate.shape,
+    externalId: z.string().trim().min(1).max(MAX_EXTERNAL_ID),
+    ...answersFields,
+  })
   .refine(needsQuestionnaire, questionnaireMessage);
 
 export const jobLine = z

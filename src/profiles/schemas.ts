@@ -2,11 +2,18 @@ import { z } from 'zod';
 import { nextCursorField, pageOf, pageQuery } from '../http/pagination.ts';
 import { atLeastOneField, distinct } from '../http/schema-parts.ts';
 
+/** Longest accepted values (after trimming); src/profiles/bulk-fast-line.ts checks the same. */
+export const MAX_EXTERNAL_ID = 128;
+export const MAX_TEXT = 200;
+export const MAX_EMAIL = 254;
+export const MAX_PHONE = 30;
+export const MAX_QUESTIONNAIRE_ID = 64;
+
 const externalId = z
   .string()
   .trim()
   .min(1)
-  .max(128)
+  .max(MAX_EXTERNAL_ID)
   .describe(
     "The integration's own id for this record, unique per workspace; bulk upserts match on it. Only an admin key sets or clears it (400 for employer and candidate keys)",
   );
@@ -98,12 +105,12 @@ export const PHONE_PATTERN = /^\+?[0-9 ().-]{6,30}$/;
 
 export const contactInput = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
-    email: z.email().max(254),
+    name: z.string().trim().min(1).max(MAX_TEXT),
+    email: z.email().max(MAX_EMAIL),
     phone: z
       .string()
       .trim()
-      .max(30)
+      .max(MAX_PHONE)
       .regex(PHONE_PATTERN, 'must be a phone number such as +32 470 12 34 56')
       .optional(),
   })
@@ -127,7 +134,11 @@ export const jobFacts = z
   })
   .describe('The job as its ad shows it: title and employer name')
   .meta({ id: 'JobFacts' });
-const headline = z.string().trim().max(200).describe('A pseudonymous one-line summary; no contact details');
+const headline = z
+  .string()
+  .trim()
+  .max(MAX_TEXT)
+  .describe('A pseudonymous one-line summary; no contact details');
 
 /** The most employers one candidate can hide from. */
 export const MAX_HIDDEN_EMPLOYERS = 1_000;
