@@ -174,6 +174,27 @@ describe('split listings', () => {
       expect(await away).toBeUndefined();
     });
 
+    it('wake every listing queued on a thread that dies holding them, without waiting for its time', async () => {
+      const [c] = fc.sample(arbCase(), { numRuns: 1, seed: 13 });
+      const { subjects, s, others, request } = setUp(c!);
+      const dying = new RankPool(1, { waitMs: 600_000, workerUrl: fixture('dying-holding') });
+      await dying.ready();
+      const queued = [
+        dying.rankAway(subjects, s, others, request),
+        dying.rankAway(subjects, s, others, request),
+      ];
+      expect(queued.every((away) => away !== undefined)).toBe(true);
+      // Both come back for the caller to rank: the claimed one when the thread dies (within the
+      // test's time, not the pool's ten minutes), the other taken back or failed with it.
+      const late = new Promise((resolve) => setTimeout(() => resolve('late'), 5000));
+      expect(await Promise.race([Promise.all(queued), late])).toEqual([undefined, undefined]);
+      // The dead thread is replaced: a new one is ready (the dead one would count as stuck). This
+      // fixture cannot rank, so no listing is sent to it.
+      await dying.ready();
+      expect(dying.readyCount).toBe(1);
+      await dying.close();
+    });
+
     /** Ranks three random cases with `pool`, awaiting `before` first each time; all must be exact. */
     async function rankThree(broken: RankPool, before: () => Promise<void>) {
       await fc.assert(
