@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { AppError } from '../http/errors.ts';
-import { MAX_BULK_LINES } from '../profiles/bulk.ts';
+import { assertLineCount, MAX_BULK_LINES } from '../profiles/bulk.ts';
 import type { BulkKind, CheckedLine } from '../profiles/bulk-lines.ts';
 import type { CheckedChunk } from './check-chunk.ts';
 import type { IngestPool } from './ingest-pool.ts';
@@ -10,28 +10,37 @@ import { cutLineChunks } from './line-chunks.ts';
 export const CHUNK_BYTES = 256 * 1024;
 
 /**
- * A bulk body, its lines checked while it arrived. Fields are private, so generic walks over
- * `request.body` (the NUL guard) see nothing; the idempotency check hashes it through toJSON.
+ * A bulk body, its lines checked while it arrived and after: the handler takes each chunk's lines
+ * as its check ends, so a request's first batches are written while its later lines are checked.
+ * Fields are private, so generic walks over `request.body` (the NUL guard) see nothing; the
+ * idempotency check hashes it through toJSON.
  */
 export class CheckedBody {
-  readonly #lines: CheckedLine<unknown>[];
-  readonly #count: number;
+  readonly #checks: Promise<CheckedChunk>[];
+  readonly #count: number | undefined;
   readonly #digest: string | undefined;
 
-  constructor(lines: CheckedLine<unknown>[], count: number, digest: string | undefined) {
-    this.#lines = lines;
+  /** `count`: the lines not blank, when the checks were waited for (the body may have held too many). */
+  constructor(checks: Promise<CheckedChunk>[], count: number | undefined, digest: string | undefined) {
+    this.#checks = checks;
     this.#count = count;
     this.#digest = digest;
   }
 
-  /** The lines that are not blank, in line order (none when there were too many to take). */
-  get lines(): CheckedLine<unknown>[] {
-    return this.#lines;
-  }
-
-  /** How many lines are not blank. */
-  get count(): number {
-    return this.#count;
+  /**
+   * The lines that are not blank, a chunk at a time in line order, each as soon as it is checked.
+   * Refuses (422) a body with more lines than a request takes before giving any, and one without
+   * lines after its last chunk, when none was given: either way nothing of it is written.
+   */
+  async *lines(): AsyncGenerator<CheckedLine<unknown>[]> {
+    if (this.#count !== undefined) assertLineCount(this.#count);
+    let count = 0;
+    for (const check of this.#checks) {
+      const checked = await check;
+      count += checked.count;
+      yield checked.lines;
+    }
+    assertLineCount(count);
   }
 
   /** A digest of the body's bytes stands for the body where it is hashed as JSON (Idempotency-Key). */
@@ -43,7 +52,9 @@ export class CheckedBody {
 /**
  * Reads an NDJSON body as it arrives: cuts it into chunks of whole lines and has the pool check
  * each while the rest is still coming. Past `bodyLimit` bytes it stops with a 413 and nothing
- * is written (writes start only once the whole body is in and checked). `digest`: also hash the
+ * is written (writes start only once the whole body is in). A body that may hold more lines than
+ * a request takes is waited for until every chunk is counted, so that it is refused before any
+ * write; any other is handed on at once, its chunks still being checked. `digest`: also hash the
  * bytes, for a request with an Idempotency-Key.
  */
 export async function readCheckedBody(
@@ -63,7 +74,7 @@ export async function readCheckedBody(
         (checked) => {
           counted += checked.count;
         },
-        () => {},
+        () => {}, // the handler meets the failure when it takes this chunk (or never: a refused request)
       );
       checks.push(check);
     },
@@ -77,10 +88,11 @@ export async function readCheckedBody(
       errors: [{ path: 'body', message: 'must not contain the NUL character (U+0000)' }],
     });
   }
+  const digest = hash?.digest('hex');
+  if (body.lines <= MAX_BULK_LINES) return new CheckedBody(checks, undefined, digest);
   const chunks = await Promise.all(checks);
   const count = chunks.reduce((sum, chunk) => sum + chunk.count, 0);
-  const lines = count > MAX_BULK_LINES ? [] : chunks.flatMap((chunk) => chunk.lines);
-  return new CheckedBody(lines, count, hash?.digest('hex'));
+  return new CheckedBody(count > MAX_BULK_LINES ? [] : checks, count, digest);
 }
 
 async function* hashed(stream: AsyncIterable<Buffer>, hash: Hash): AsyncIterable<Buffer> {

@@ -16,6 +16,8 @@ export interface ChunkedBody {
   nul: boolean;
   /** The first line that is not valid UTF-8 (refused as a whole rather than stored with U+FFFD). */
   badUtf8Line: number | undefined;
+  /** Lines as `body.split('\n')` numbers them, less an empty last one: at most this many are not blank. */
+  lines: number;
 }
 
 /**
@@ -38,6 +40,7 @@ export async function cutLineChunks(
   let received = 0;
   let nul = false;
   let badUtf8Line: number | undefined;
+  let endsWithNewline = true;
 
   const emit = (bytes: Buffer) => {
     onChunk({ firstLine: nextLine, bytes });
@@ -50,6 +53,7 @@ export async function cutLineChunks(
     received += data.length;
     if (received > options.bodyLimit) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
     if (!nul && data.includes(0)) nul = true;
+    if (data.length > 0) endsWithNewline = data[data.length - 1] === NEWLINE;
     pending.push(data);
     pendingBytes += data.length;
     const at = data.lastIndexOf(NEWLINE);
@@ -63,7 +67,7 @@ export async function cutLineChunks(
     lastNewline = undefined;
   }
   if (pendingBytes > 0) emit(Buffer.concat(pending));
-  return { bytes: received, nul, badUtf8Line };
+  return { bytes: received, nul, badUtf8Line, lines: endsWithNewline ? nextLine - 1 : nextLine };
 }
 
 /** How many lines into `bytes` the first one that is not valid UTF-8 starts. */

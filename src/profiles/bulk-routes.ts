@@ -11,7 +11,7 @@ import { type CheckedBody, readCheckedBody } from '../ingest/checked-body.ts';
 import type { IngestPool } from '../ingest/ingest-pool.ts';
 import type { IndexSide } from '../matching/index.ts';
 import type { ProfileSync, WrittenProfile, WrittenProfiles } from '../matching/profile-sync.ts';
-import { assertLineCount, type BulkEntry, type LineResult, MAX_BULK_LINES, writeBulk } from './bulk.ts';
+import { type BulkEntry, type LineResult, MAX_BULK_LINES, writeBulk } from './bulk.ts';
 import { CandidateBatchesAhead } from './bulk-ahead.ts';
 import type { BulkKind, CheckedLine } from './bulk-lines.ts';
 import {
@@ -66,14 +66,12 @@ const ndjsonBody = (bodyLimit: number) =>
 const paths: Record<BulkKind, string> = { candidate: '/v1/candidates::bulk', job: '/v1/jobs::bulk' };
 
 /**
- * The body as the handler sees it: read and checked while it streamed in (src/ingest/), so the
- * route's string schema is for the OpenAPI document only. Refuses a body without lines or with
- * too many (nothing is written).
+ * The body as the handler sees it: its lines, a chunk at a time as each is checked (src/ingest/),
+ * so the route's string schema is for the OpenAPI document only. Refuses a body without lines or
+ * with too many before anything of it is written.
  */
-function checkedLines<T>(body: unknown): CheckedLine<T>[] {
-  const checked = body as CheckedBody;
-  assertLineCount(checked.count);
-  return checked.lines as CheckedLine<T>[];
+function checkedLines<T>(body: unknown): AsyncIterable<CheckedLine<T>[]> {
+  return (body as CheckedBody).lines() as AsyncIterable<CheckedLine<T>[]>;
 }
 
 export const bulkRoutes: FastifyPluginAsyncZod<{

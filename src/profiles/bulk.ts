@@ -42,59 +42,35 @@ export interface BulkOutcome {
  * Writes checked lines (in line order). Each line stands on its own, so a bad line never blocks
  * the good ones; good lines are written in batches, and a batch that fails after all is retried
  * line by line so only the line at fault is reported. A lost database connection is no line's
- * fault: it ends the write (rethrown).
+ * fault: it ends the write (rethrown). `checked` gives the lines a chunk at a time: each batch is
+ * written as soon as its lines are in, while the next one's are gathered, and in line order.
  */
 export async function writeBulk<T>(options: {
-  checked: CheckedLine<T>[];
+  checked: AsyncIterable<CheckedLine<T>[]> | Iterable<CheckedLine<T>[]>;
+  /** Run on each batch just before it is written; the lines it refuses are not written. */
   check?: BulkCheck<T> | undefined;
   write: BulkWriter<T>;
-  /** Told of each batch before it is written, the next one as soon as the one before starts. */
+  /** Told of each batch before it is written, the next one once gathered and the one before started. */
   ahead?: ((entries: BulkEntry<T>[]) => void) | undefined;
   onWriteError: (error: unknown) => void;
 }): Promise<BulkOutcome> {
   const results = new Map<number, LineResult>();
-  const entries: BulkEntry<T>[] = [];
-  const seen = new Map<string, number>();
-
-  for (const checked of options.checked) {
-    const { line } = checked;
-    if ('refused' in checked) {
-      results.set(line, { line, status: 'error', externalId: checked.externalId, error: checked.refused });
-      continue;
-    }
-    const { externalId } = checked;
-    const earlier = seen.get(externalId);
-    if (earlier !== undefined) {
-      results.set(line, {
-        line,
-        status: 'error',
-        externalId,
-        error: {
-          code: 'invalid_input',
-          detail: `externalId ${externalId} already appears on line ${earlier}.`,
-        },
-      });
-      continue;
-    }
-    if (!checked.answers.ok) {
-      results.set(line, { line, status: 'error', externalId, error: checked.answers.error });
-      continue;
-    }
-    seen.set(externalId, line);
-    entries.push({ line, externalId, record: checked.record, answers: checked.answers.value });
-  }
-
-  const refused = options.check ? await options.check(entries) : new Map<number, LineResult>();
-  for (const [line, result] of refused) results.set(line, result);
-  const writable = entries.filter((entry) => !refused.has(entry.line));
-
-  const chunks: BulkEntry<T>[][] = [];
-  for (let start = 0; start < writable.length; start += CHUNK_SIZE)
-    chunks.push(writable.slice(start, start + CHUNK_SIZE));
-  if (chunks[0]) options.ahead?.(chunks[0]);
-  for (const [k, chunk] of chunks.entries()) {
-    if (chunks[k + 1]) options.ahead?.(chunks[k + 1]!);
-    for (const result of await writeChunk(chunk, options.write, options.onWriteError))
+  const batches = writableBatches(options.checked, results);
+  let next = batches.next();
+  const tellAhead = (gathered: IteratorResult<BulkEntry<T>[]>) => {
+    if (!gathered.done) options.ahead?.(gathered.value);
+  };
+  // Told before the batch's own turn below (reactions run in the order they were added). The
+  // failure is met by the `await` below, or not at all once a write has thrown.
+  next.then(tellAhead, () => {});
+  for (let batch = await next; !batch.done; batch = await next) {
+    next = batches.next();
+    next.then(tellAhead, () => {});
+    const refused = options.check ? await options.check(batch.value) : new Map<number, LineResult>();
+    for (const [line, result] of refused) results.set(line, result);
+    const writable = batch.value.filter((entry) => !refused.has(entry.line));
+    if (writable.length === 0) continue;
+    for (const result of await writeChunk(writable, options.write, options.onWriteError))
       results.set(result.line, result);
   }
 
@@ -108,6 +84,62 @@ export async function writeBulk<T>(options: {
       failed: ordered.filter((r) => r.status === 'error').length,
     },
   };
+}
+
+/**
+ * The lines to write in batches of CHUNK_SIZE, in line order; every line refused on its own
+ * (checked already, a repeated `externalId`, answers at fault) goes into `results` instead.
+ */
+async function* writableBatches<T>(
+  checked: AsyncIterable<CheckedLine<T>[]> | Iterable<CheckedLine<T>[]>,
+  results: Map<number, LineResult>,
+): AsyncGenerator<BulkEntry<T>[]> {
+  const seen = new Map<string, number>();
+  let batch: BulkEntry<T>[] = [];
+  for await (const lines of checked) {
+    for (const line of lines) {
+      const entry = entryOf(line, seen, results);
+      if (!entry) continue;
+      batch.push(entry);
+      if (batch.length < CHUNK_SIZE) continue;
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** A checked line ready to write, or undefined once its refusal is in `results`. */
+function entryOf<T>(
+  checked: CheckedLine<T>,
+  seen: Map<string, number>,
+  results: Map<number, LineResult>,
+): BulkEntry<T> | undefined {
+  const { line } = checked;
+  if ('refused' in checked) {
+    results.set(line, { line, status: 'error', externalId: checked.externalId, error: checked.refused });
+    return undefined;
+  }
+  const { externalId } = checked;
+  const earlier = seen.get(externalId);
+  if (earlier !== undefined) {
+    results.set(line, {
+      line,
+      status: 'error',
+      externalId,
+      error: {
+        code: 'invalid_input',
+        detail: `externalId ${externalId} already appears on line ${earlier}.`,
+      },
+    });
+    return undefined;
+  }
+  if (!checked.answers.ok) {
+    results.set(line, { line, status: 'error', externalId, error: checked.answers.error });
+    return undefined;
+  }
+  seen.set(externalId, line);
+  return { line, externalId, record: checked.record, answers: checked.answers.value };
 }
 
 /** A line's error cut to the documented bounds: a refused line can quote much of itself. */

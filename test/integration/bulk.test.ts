@@ -521,6 +521,15 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
       expect(summary).toEqual({ created: 0, updated: 0, unchanged: 0, failed: 10_000 });
     });
 
+    it('takes 10,000 lines among blank ones, though the body has more lines than a request takes', async () => {
+      const { adminKey } = await createWorkspace(t.app);
+      const lines = Array.from({ length: 10_000 }, (_, i) => (i % 2_000 === 0 ? '\n{}' : '{}'));
+      const { results, summary } = await uploadOk(adminKey, 'jobs', lines);
+      expect(results).toHaveLength(10_000);
+      expect(results[1]!.line).toBe(3);
+      expect(summary).toEqual({ created: 0, updated: 0, unchanged: 0, failed: 10_000 });
+    });
+
     it('creates 2,000 candidates in one upload and lists every one of them', async () => {
       const { adminKey, admin } = await createWorkspace(t.app);
       const lines = Array.from({ length: 2_000 }, (_, i) =>

@@ -19,7 +19,7 @@ describe('writeBulk', () => {
   it('reports only the line at fault when a batch fails on one line', async () => {
     const calls: number[] = [];
     const outcome = await writeBulk({
-      checked: lines(3),
+      checked: [lines(3)],
       write: async (entries) => {
         calls.push(entries.length);
         if (entries.some((entry) => entry.externalId === 'e2')) throw new Error('check constraint');
@@ -38,7 +38,7 @@ describe('writeBulk', () => {
     const lost = Object.assign(new Error('terminating connection'), { code: '57P01' });
     const calls: number[] = [];
     const written = writeBulk({
-      checked: lines(1_500),
+      checked: [lines(1_500)],
       write: async (entries) => {
         calls.push(entries.length);
         if (calls.length > 1) throw lost;
@@ -51,11 +51,11 @@ describe('writeBulk', () => {
     expect(calls).toEqual([1_000, 500]);
   });
 
-  it('tells of each batch before it is written, the next one as the one before starts', async () => {
+  it('tells of each batch before it is written, the next one while the one before is written', async () => {
     const calls: string[] = [];
     const name = (entries: BulkEntry<object>[]) => `${entries[0]!.line}+${entries.length}`;
     await writeBulk({
-      checked: lines(2_500),
+      checked: [lines(1_200), lines(2_500).slice(1_200)],
       ahead: (entries) => calls.push(`ahead ${name(entries)}`),
       write: async (entries) => {
         calls.push(`write ${name(entries)}`);
@@ -65,10 +65,10 @@ describe('writeBulk', () => {
     });
     expect(calls).toEqual([
       'ahead 1+1000',
-      'ahead 1001+1000',
       'write 1+1000',
-      'ahead 2001+500',
+      'ahead 1001+1000',
       'write 1001+1000',
+      'ahead 2001+500',
       'write 2001+500',
     ]);
   });

@@ -71,8 +71,14 @@ describe('cutting an NDJSON body into chunks of whole lines', () => {
       bytes: 10,
       nul: true,
       badUtf8Line: undefined,
+      lines: 1,
     });
-    expect((await linesOf(['{"a":1}'])).body).toEqual({ bytes: 7, nul: false, badUtf8Line: undefined });
+    expect((await linesOf(['{"a":1}'])).body).toEqual({
+      bytes: 7,
+      nul: false,
+      badUtf8Line: undefined,
+      lines: 1,
+    });
   });
 
   it('names the first line that is not valid UTF-8, whatever the chunks and reads', async () => {
@@ -111,8 +117,10 @@ describe('cutting an NDJSON body into chunks of whole lines', () => {
           const parts = [0, ...at, bytes.length]
             .slice(1)
             .map((end, i, ends) => bytes.subarray(i === 0 ? 0 : ends[i - 1], end));
-          const { lines } = await linesOf(parts, chunkBytes);
+          const { lines, body } = await linesOf(parts, chunkBytes);
           expect(lines).toEqual(numbered(bytes.toString('utf8')));
+          // At most this many lines can be other than blank: a body past the line limit is waited for.
+          expect(body.lines).toBe(lines.length);
         },
       ),
     );

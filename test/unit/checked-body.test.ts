@@ -1,0 +1,68 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type CheckedChunk, checkChunk, lineChecker } from '../../src/ingest/check-chunk.ts';
+import { readCheckedBody } from '../../src/ingest/checked-body.ts';
+import type { IngestPool } from '../../src/ingest/ingest-pool.ts';
+import type { LineChunk } from '../../src/ingest/line-chunks.ts';
+import { type BulkEntry, writeBulk } from '../../src/profiles/bulk.ts';
+import type { QuestionnaireCatalog } from '../../src/questionnaires/loader.ts';
+import { testQuestionnaires } from '../support/app.ts';
+
+/** A body's reads of 64 KiB, as a socket would deliver a large one. */
+async function* reads(body: Buffer): AsyncIterable<Buffer> {
+  for (let at = 0; at < body.length; at += 65_536) yield body.subarray(at, at + 65_536);
+}
+
+const candidate = (id: string) =>
+  JSON.stringify({ externalId: id, headline: 'x'.repeat(120), contact: { name: 'N', email: `${id}@x.io` } });
+
+const stored = (entries: BulkEntry<unknown>[]) =>
+  new Map(entries.map((entry) => [entry.externalId, { id: `id-${entry.externalId}`, inserted: true }]));
+
+describe('a bulk body handed on before its last chunk is checked', () => {
+  let questionnaires: QuestionnaireCatalog;
+  beforeAll(async () => {
+    questionnaires = await testQuestionnaires();
+  });
+
+  it("writes a request's first batch while its later lines are still being checked, in line order", async () => {
+    const local = lineChecker(questionnaires);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // Checks the body's first chunk (about 256 KiB: some 1,500 of these lines) at once, the others
+    // only once a batch has been written.
+    const pool = {
+      check: async (kind: 'candidate', chunk: LineChunk): Promise<CheckedChunk> => {
+        if (chunk.firstLine > 1) await released;
+        return checkChunk(local, kind, chunk);
+      },
+    } as unknown as IngestPool;
+    // Line 2,500 repeats line 1's externalId: refused in line order although its chunk came later.
+    const lines = Array.from({ length: 2_500 }, (_, i) => candidate(i === 2_499 ? 'c-0' : `c-${i}`));
+    const body = await readCheckedBody(reads(Buffer.from(`${lines.join('\n')}\n`)), {
+      kind: 'candidate',
+      pool,
+      bodyLimit: 1 << 24,
+      digest: false,
+    });
+
+    const written: string[] = [];
+    const outcome = await writeBulk({
+      checked: body.lines(),
+      write: async (entries) => {
+        written.push(`${entries[0]!.line}+${entries.length}`);
+        release();
+        return stored(entries);
+      },
+      onWriteError: () => {},
+    });
+    expect(written).toEqual(['1+1000', '1001+1000', '2001+499']);
+    expect(outcome.summary).toEqual({ created: 2_499, updated: 0, unchanged: 0, failed: 1 });
+    expect(outcome.results.map((r) => r.line)).toEqual(lines.map((_, i) => i + 1));
+    expect(outcome.results[2_499]).toMatchObject({
+      status: 'error',
+      error: { code: 'invalid_input', detail: 'externalId c-0 already appears on line 1.' },
+    });
+  });
+});
