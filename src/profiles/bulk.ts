@@ -66,9 +66,7 @@ export async function writeBulk<T>(options: {
   for (let batch = await next; !batch.done; batch = await next) {
     next = batches.next();
     next.then(tellAhead, () => {});
-    const refused = options.check ? await options.check(batch.value) : new Map<number, LineResult>();
-    for (const [line, result] of refused) results.set(line, result);
-    const writable = batch.value.filter((entry) => !refused.has(entry.line));
+    const writable = options.check ? await checked(batch.value, options.check, results) : batch.value;
     if (writable.length === 0) continue;
     for (const result of await writeChunk(writable, options.write, options.onWriteError))
       results.set(result.line, result);
@@ -84,6 +82,17 @@ export async function writeBulk<T>(options: {
       failed: ordered.filter((r) => r.status === 'error').length,
     },
   };
+}
+
+/** The entries `check` lets through; the refusals go into `results`. */
+async function checked<T>(
+  entries: BulkEntry<T>[],
+  check: BulkCheck<T>,
+  results: Map<number, LineResult>,
+): Promise<BulkEntry<T>[]> {
+  const refused = await check(entries);
+  for (const [line, result] of refused) results.set(line, result);
+  return entries.filter((entry) => !refused.has(entry.line));
 }
 
 /**
