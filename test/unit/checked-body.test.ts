@@ -65,4 +65,33 @@ describe('a bulk body handed on before its last chunk is checked', () => {
       error: { code: 'invalid_input', detail: 'externalId c-0 already appears on line 1.' },
     });
   });
+
+  it('ends the request on a chunk whose check fails, keeping the batches written before it', async () => {
+    const local = lineChecker(questionnaires);
+    const failure = new Error('an ingest thread failed: a fault of ours');
+    const pool = {
+      check: async (kind: 'candidate', chunk: LineChunk): Promise<CheckedChunk> => {
+        if (chunk.firstLine > 1) throw failure;
+        return checkChunk(local, kind, chunk);
+      },
+    } as unknown as IngestPool;
+    const lines = Array.from({ length: 2_500 }, (_, i) => candidate(`c-${i}`));
+    const body = await readCheckedBody(reads(Buffer.from(`${lines.join('\n')}\n`)), {
+      kind: 'candidate',
+      pool,
+      bodyLimit: 1 << 24,
+      digest: false,
+    });
+    const written: string[] = [];
+    const outcome = writeBulk({
+      checked: body.lines(),
+      write: async (entries) => {
+        written.push(`${entries[0]!.line}+${entries.length}`);
+        return stored(entries);
+      },
+      onWriteError: () => {},
+    });
+    await expect(outcome).rejects.toBe(failure);
+    expect(written).toEqual(['1+1000']);
+  });
 });
