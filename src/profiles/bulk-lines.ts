@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { resolveAnswers } from '../answers/resolve.ts';
-import { sameJson } from '../answers/same-json.ts';
 import type { AnswerSet } from '../answers/types.ts';
 import type { ErrorCode, FieldProblem } from '../http/errors.ts';
 import { answerMap } from '../http/schema-parts.ts';
@@ -95,7 +94,7 @@ type ResolvedAnswers = {
   questionnaireId: string;
   questionnaireVersion: number;
   answers: AnswerSet;
-  /** The line's own bytes of the answers, where validation left them as sent. */
+  /** The line's own bytes of the answers (validation accepts a set only as it was given). */
   json?: Uint8Array | undefined;
 };
 
@@ -159,7 +158,7 @@ export class AnswerPacker {
 
 /**
  * Checks lines one by one, then packs the answers of those that passed, all at once. `bytes`: the
- * line's UTF-8, whose answers are then stored as sent when validation leaves them unchanged.
+ * line's UTF-8, whose answers are then stored as sent.
  */
 export function checkLines<S extends z.ZodType<BulkLine>>(
   lines: { line: number; text: string; bytes?: Uint8Array | undefined }[],
@@ -205,10 +204,10 @@ function checkLine<S extends z.ZodType<BulkLine>>(
     return { line, externalId, record, answers: { ok: false, error } };
   }
   const value: ResolvedAnswers = answers.value;
-  if (bytes && sameJson(value.answers, (parsed.json as { answers?: unknown }).answers)) {
-    const span = answersSpan(bytes);
-    if (span) value.json = bytes.subarray(span[0], span[1]);
-  }
+  // Validation accepts a set only as it was given (the same JSON value: test/unit/answers-validate),
+  // so the line's own bytes of it are what to store.
+  const span = bytes && answersSpan(bytes);
+  if (span) value.json = bytes.subarray(span[0], span[1]);
   return { line, externalId, record, answers: { ok: true, value } };
 }
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { sameJson } from '../../src/answers/same-json.ts';
 import { MatchIndex } from '../../src/matching/index.ts';
 import { answersSpan } from '../../src/profiles/answers-span.ts';
 import { AnswerPacker, candidateLine, checkLines, keptWhenLeftOut } from '../../src/profiles/bulk-lines.ts';
 import { testQuestionnaires } from '../support/app.ts';
 import { miniAnswers } from '../support/factories.ts';
+import { sameJson } from '../support/same-json.ts';
 
 describe('bulk lines', () => {
   it('pack answers into the very rows and layout keys the match index makes of them', async () => {
@@ -42,7 +42,7 @@ describe('bulk lines', () => {
     );
   });
 
-  it("store a line's own answers bytes, as sent, when validation leaves them unchanged", async () => {
+  it("store a line's own answers bytes, as sent, as validation accepts them only as given", async () => {
     const questionnaires = await testQuestionnaires();
     const { answers } = miniAnswers();
     const sent = JSON.stringify(answers, null, 1).replaceAll('\n', '');

@@ -1,6 +1,6 @@
 /**
  * Whether two JSON values are the same value (objects compared by their own keys, in any order):
- * a validated answer set equal to what was sent can be stored as the text that was sent.
+ * the oracle that validation accepts an answer set only as it was given.
  */
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
