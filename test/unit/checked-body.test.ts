@@ -24,28 +24,39 @@ describe('a bulk body handed on before its last chunk is checked', () => {
     questionnaires = await testQuestionnaires();
   });
 
-  it("writes a request's first batch while its later lines are still being checked, in line order", async () => {
+  /** A pool that checks each chunk on this thread once `before(chunk)` has settled. */
+  const poolAfter = (before: (chunk: LineChunk) => Promise<void>) => {
     const local = lineChecker(questionnaires);
+    return {
+      check: async (kind: 'candidate', chunk: LineChunk): Promise<CheckedChunk> => {
+        await before(chunk);
+        return checkChunk(local, kind, chunk);
+      },
+    } as unknown as IngestPool;
+  };
+
+  /** The lines as one NDJSON body, read and checked by `pool`. */
+  const bodyOf = (lines: string[], pool: IngestPool) =>
+    readCheckedBody(reads(Buffer.from(`${lines.join('\n')}\n`)), {
+      kind: 'candidate',
+      pool,
+      bodyLimit: 1 << 24,
+      digest: false,
+    });
+
+  it("writes a request's first batch while its later lines are still being checked, in line order", async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => {
       release = resolve;
     });
     // Checks the body's first chunk (about 256 KiB: some 1,500 of these lines) at once, the others
     // only once a batch has been written.
-    const pool = {
-      check: async (kind: 'candidate', chunk: LineChunk): Promise<CheckedChunk> => {
-        if (chunk.firstLine > 1) await released;
-        return checkChunk(local, kind, chunk);
-      },
-    } as unknown as IngestPool;
+    const pool = poolAfter(async (chunk) => {
+      if (chunk.firstLine > 1) await released;
+    });
     // Line 2,500 repeats line 1's externalId: refused in line order although its chunk came later.
     const lines = Array.from({ length: 2_500 }, (_, i) => candidate(i === 2_499 ? 'c-0' : `c-${i}`));
-    const body = await readCheckedBody(reads(Buffer.from(`${lines.join('\n')}\n`)), {
-      kind: 'candidate',
-      pool,
-      bodyLimit: 1 << 24,
-      digest: false,
-    });
+    const body = await bodyOf(lines, pool);
 
     const written: string[] = [];
     const outcome = await writeBulk({
@@ -67,21 +78,12 @@ describe('a bulk body handed on before its last chunk is checked', () => {
   });
 
   it('ends the request on a chunk whose check fails, keeping the batches written before it', async () => {
-    const local = lineChecker(questionnaires);
     const failure = new Error('an ingest thread failed: a fault of ours');
-    const pool = {
-      check: async (kind: 'candidate', chunk: LineChunk): Promise<CheckedChunk> => {
-        if (chunk.firstLine > 1) throw failure;
-        return checkChunk(local, kind, chunk);
-      },
-    } as unknown as IngestPool;
-    const lines = Array.from({ length: 2_500 }, (_, i) => candidate(`c-${i}`));
-    const body = await readCheckedBody(reads(Buffer.from(`${lines.join('\n')}\n`)), {
-      kind: 'candidate',
-      pool,
-      bodyLimit: 1 << 24,
-      digest: false,
+    const pool = poolAfter(async (chunk) => {
+      if (chunk.firstLine > 1) throw failure;
     });
+    const lines = Array.from({ length: 2_500 }, (_, i) => candidate(`c-${i}`));
+    const body = await bodyOf(lines, pool);
     const written: string[] = [];
     const outcome = writeBulk({
       checked: body.lines(),
