@@ -56,17 +56,23 @@ export async function writeBulk<T>(options: {
 }): Promise<BulkOutcome> {
   const results = new Map<number, LineResult>();
   const batches = writableBatches(options.checked, results);
-  let next = batches.next();
-  const tellAhead = (gathered: IteratorResult<BulkEntry<T>[]>) => {
-    if (!gathered.done) options.ahead?.(gathered.value);
+  /** The next batch, `ahead` told of it as soon as it is gathered. */
+  const gatherNext = () => {
+    const next = batches.next();
+    // Told before the batch's own turn below (reactions run in the order they were added). The
+    // failure is met by the `await` below, or not at all once a write has thrown.
+    next.then(
+      (gathered) => {
+        if (!gathered.done) options.ahead?.(gathered.value);
+      },
+      () => {},
+    );
+    return next;
   };
-  // Told before the batch's own turn below (reactions run in the order they were added). The
-  // failure is met by the `await` below, or not at all once a write has thrown.
-  next.then(tellAhead, () => {});
+  let next = gatherNext();
   for (let batch = await next; !batch.done; batch = await next) {
-    next = batches.next();
-    next.then(tellAhead, () => {});
-    const writable = options.check ? await checked(batch.value, options.check, results) : batch.value;
+    next = gatherNext();
+    const writable = options.check ? await notRefused(batch.value, options.check, results) : batch.value;
     if (writable.length === 0) continue;
     for (const result of await writeChunk(writable, options.write, options.onWriteError))
       results.set(result.line, result);
@@ -85,7 +91,7 @@ export async function writeBulk<T>(options: {
 }
 
 /** The entries `check` lets through; the refusals go into `results`. */
-async function checked<T>(
+async function notRefused<T>(
   entries: BulkEntry<T>[],
   check: BulkCheck<T>,
   results: Map<number, LineResult>,
