@@ -1,3 +1,4 @@
+import { existsSync, readlinkSync } from 'node:fs';
 import { getCompileCacheDir } from 'node:module';
 import { dirname } from 'node:path';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
@@ -52,4 +53,25 @@ export function answerOf<Answer extends object, T>(
     worker.once('exit', onFailure);
     worker.postMessage(job);
   }).finally(() => worker.unref());
+}
+
+/**
+ * This OS thread's id on Linux (its entry under /proc/self/task), or 0 where there is none. A
+ * worker thread gives its own to its parent, so that a parent blocked in Atomics.wait (whose
+ * event loop cannot hear the worker's 'exit') can still tell that it died: see osThreadRuns.
+ */
+export function osThreadId(): number {
+  try {
+    return Number(readlinkSync('/proc/thread-self').split('/').pop()) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * False once the OS thread `id` of this process has ended (a worker that threw, ran out of
+ * memory or was terminated); true while it runs, and whenever that cannot be told (id 0).
+ */
+export function osThreadRuns(id: number): boolean {
+  return id === 0 || existsSync(`/proc/self/task/${id}`);
 }

@@ -249,6 +249,24 @@ describe('split listings', () => {
       await broken.close();
     });
 
+    it('rank a range on the calling thread as soon as its thread dies on it, not after the wait', async () => {
+      const dying = new RankPool(1, { waitMs: 60_000, workerUrl: fixture('dying-on-range') });
+      await fc.assert(
+        fc.asyncProperty(arbCase(), async (c) => {
+          await dying.ready();
+          const { subjects, s, others, whole, request } = setUp(c);
+          const started = performance.now();
+          expect(dying.rank(subjects, s, others, request)).toEqual(whole(request));
+          // Blocked in Atomics.wait, the calling thread cannot hear the worker's 'exit'; it sees
+          // its OS thread gone (Linux: /proc) within ALIVE_CHECK_MS, not after the 60 s wait.
+          expect(performance.now() - started).toBeLessThan(20_000);
+        }),
+        { numRuns: 3 },
+      );
+      expect(dying.fallbacks).toBe(3);
+      await dying.close();
+    });
+
     it('replace a thread that dies; after three in a row, stop starting threads', async () => {
       let gaveUp = 0;
       const broken = new RankPool(1, { onGiveUp: () => gaveUp++, workerUrl: fixture('crashing') });

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { typeScriptWorker } from '../../worker-thread.ts';
+import { osThreadRuns, typeScriptWorker } from '../../worker-thread.ts';
 import type { Layout } from './layout.ts';
 import type { KeptRow } from './search.ts';
 import {
@@ -11,6 +11,7 @@ import {
   FAILED,
   PENDING,
   type RankJob,
+  type RankWorkerData,
   READY,
   UNCLAIMED,
 } from './slice-job.ts';
@@ -26,6 +27,9 @@ export interface QueuedAnswer {
   kept: KeptRow[] | undefined;
   failed: boolean;
 }
+
+/** How often a calling thread blocked on a range (finish) looks whether its thread still runs. */
+const ALIVE_CHECK_MS = 50;
 
 /** A whole listing sent to the thread (rankQueued), with its own answer memory, not answered yet. */
 interface QueuedJob {
@@ -43,6 +47,8 @@ interface QueuedJob {
 export class RankThread {
   readonly worker: Worker;
   private readonly knownLayouts = new Set<number>();
+  /** the worker's OS thread id, once it is ready (RankWorkerData) */
+  private readonly osThread = new Int32Array(new SharedArrayBuffer(4));
   private readonly state = new Int32Array(new SharedArrayBuffer(8));
   private results = new Float64Array(new SharedArrayBuffer(0));
   /** whole listings sent and not answered yet, oldest first */
@@ -56,7 +62,7 @@ export class RankThread {
 
   /** `onAnswered`: told after the thread answered a queued listing (its parent may now give it more). */
   constructor(url: URL, onAnswered: () => void = () => {}) {
-    this.worker = typeScriptWorker(url);
+    this.worker = typeScriptWorker(url, { workerData: { osThread: this.osThread } satisfies RankWorkerData });
     this.worker.unref();
     this.started = new Promise((resolve) => {
       this.worker.once('message', (message) => {
@@ -105,11 +111,23 @@ export class RankThread {
     this.post(job, layout, from, to, this.state, this.results);
   }
 
-  /** The range's kept rows, best first; undefined if the thread failed or did not answer in time. */
+  /**
+   * The range's kept rows, best first; undefined if the thread failed, died or did not answer in
+   * time. The event loop is blocked meanwhile, so it cannot hear of the thread's death: every
+   * ALIVE_CHECK_MS the wait looks whether the thread's OS thread still runs, so a thread that dies
+   * (thrown, out of memory) holds the listing that long, not `waitMs`.
+   */
   finish(waitMs: number): KeptRow[] | undefined {
-    if (Atomics.wait(this.state, 0, PENDING, waitMs) === 'timed-out') {
-      this.stuck = true;
-      return undefined;
+    const deadline = performance.now() + waitMs;
+    for (;;) {
+      const left = deadline - performance.now();
+      const waited =
+        left > 0 ? Atomics.wait(this.state, 0, PENDING, Math.min(left, ALIVE_CHECK_MS)) : 'timed-out';
+      if (waited !== 'timed-out') break;
+      if (left <= ALIVE_CHECK_MS || !osThreadRuns(Atomics.load(this.osThread, 0))) {
+        this.stuck = true;
+        return undefined;
+      }
     }
     return Atomics.load(this.state, 0) === DONE ? keptRows(this.state, this.results) : undefined;
   }

@@ -33,6 +33,14 @@ export const CLAIM = 2;
 export const UNCLAIMED = 0;
 export const BY_THREAD = 1;
 export const BY_PARENT = 2;
+/**
+ * What a rank worker thread starts with: a cell for its OS thread id (osThreadId), written before
+ * it posts READY; 0 where it cannot tell (RankThread.finish then waits its whole time).
+ */
+export interface RankWorkerData {
+  osThread: Int32Array;
+}
+
 /** What a rank worker posts once it listens for jobs; until then the pool sends it none. */
 export const READY = 'ready';
 /** What a rank worker posts after a job that asked for a reply. */
