@@ -17,13 +17,13 @@ export const CHUNK_BYTES = 256 * 1024;
  */
 export class CheckedBody {
   readonly #checks: Promise<CheckedChunk>[];
-  readonly #count: number | undefined;
+  readonly #tooMany: number | undefined;
   readonly #digest: string | undefined;
 
-  /** `count`: the lines not blank, when the checks were waited for (the body may have held too many). */
-  constructor(checks: Promise<CheckedChunk>[], count: number | undefined, digest: string | undefined) {
+  /** `tooMany`: how many lines not blank a body holds that has more than a request takes (it gives none). */
+  constructor(checks: Promise<CheckedChunk>[], tooMany: number | undefined, digest: string | undefined) {
     this.#checks = checks;
-    this.#count = count;
+    this.#tooMany = tooMany;
     this.#digest = digest;
   }
 
@@ -33,7 +33,7 @@ export class CheckedBody {
    * lines after its last chunk, when none was given: either way nothing of it is written.
    */
   async *lines(): AsyncGenerator<CheckedLine<unknown>[]> {
-    if (this.#count !== undefined) assertLineCount(this.#count);
+    if (this.#tooMany !== undefined) assertLineCount(this.#tooMany);
     let count = 0;
     for (const check of this.#checks) {
       const checked = await check;
@@ -89,10 +89,12 @@ export async function readCheckedBody(
     });
   }
   const digest = hash?.digest('hex');
-  if (body.lines <= MAX_BULK_LINES) return new CheckedBody(checks, undefined, digest);
-  const chunks = await Promise.all(checks);
-  const count = chunks.reduce((sum, chunk) => sum + chunk.count, 0);
-  return new CheckedBody(count > MAX_BULK_LINES ? [] : checks, count, digest);
+  if (body.lines > MAX_BULK_LINES) {
+    const chunks = await Promise.all(checks);
+    const count = chunks.reduce((sum, chunk) => sum + chunk.count, 0);
+    if (count > MAX_BULK_LINES) return new CheckedBody([], count, digest);
+  }
+  return new CheckedBody(checks, undefined, digest);
 }
 
 async function* hashed(stream: AsyncIterable<Buffer>, hash: Hash): AsyncIterable<Buffer> {
