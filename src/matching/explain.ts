@@ -1,12 +1,13 @@
 /** The explanation of a pair (docs/matching.md#explanations-and-gaps): why it scores what it scores, and why it is (not) acceptable. */
 import type { AnswerSet, CriterionAnswer, Side } from '../answers/types.ts';
-import { assessPair, isFullySatisfied, round6, scorePair } from './score.ts';
+import { assessPair, isAcceptable, isFullySatisfied, round6, summarizeExpectations } from './score.ts';
 import {
   type CriterionAssessment,
   type CriterionExplanation,
   DEFAULT_SCORE_METHOD,
   type ExpectationGap,
   type MatchProfile,
+  type PairAssessment,
   type PairExplanation,
   type ScoredQuestionnaire,
   type ScoreMethod,
@@ -41,33 +42,35 @@ export function explainPair(
     ...expectationGaps('candidate', assessed.candidate),
     ...expectationGaps('employer', assessed.employer),
   ].sort(byWeightLostThenCriterion);
-  const soleBarriers = assessed.score.acceptable ? [] : soleBarriersOf(questionnaire, job, candidate);
+  const soleBarriers = assessed.score.acceptable ? [] : soleBarriersOf(assessed, job, candidate);
   return { ...assessed.score, criteria, gaps, soleBarriers };
 }
 
 /**
  * The criteria that alone keep an unacceptable pair apart: with the criterion at weight 0 on both
  * sides (no dealbreaker either), all else unchanged, the pair would be acceptable. In questionnaire order.
+ *
+ * Each criterion is assessed on its own, so making one irrelevant only drops its two assessments:
+ * each trial sums the assessments already made without them, in the order a fresh scoring would,
+ * so it decides exactly as a fresh scoring of the changed profiles does, without one per criterion.
  */
-function soleBarriersOf(
-  questionnaire: ScoredQuestionnaire,
-  job: MatchProfile,
-  candidate: MatchProfile,
-): string[] {
-  return questionnaire.criteria
-    .filter(
-      ({ id }) =>
-        (Object.hasOwn(job.answers, id) || Object.hasOwn(candidate.answers, id)) &&
-        scorePair(questionnaire, ignoring(job, id), ignoring(candidate, id)).acceptable,
-    )
-    .map(({ id }) => id);
-}
-
-/** The profile with its answer on `criterionId` made irrelevant (weight 0, no dealbreaker). */
-function ignoring(profile: MatchProfile, criterionId: string): MatchProfile {
-  if (!Object.hasOwn(profile.answers, criterionId)) return profile;
-  const answer = { ...profile.answers[criterionId]!, importance: 'irrelevant' } as CriterionAnswer;
-  return { ...profile, answers: { ...profile.answers, [criterionId]: answer } };
+function soleBarriersOf(assessed: PairAssessment, job: MatchProfile, candidate: MatchProfile): string[] {
+  const without = (view: readonly CriterionAssessment[], index: number) =>
+    view.map((assessment, k) =>
+      k === index ? { ...assessment, weight: 0, satisfaction: null, dealbreakerBroken: false } : assessment,
+    );
+  return assessed.employer.flatMap(({ criterion: { id } }, index) => {
+    if (!Object.hasOwn(job.answers, id) && !Object.hasOwn(candidate.answers, id)) return [];
+    const employerView = without(assessed.employer, index);
+    const candidateView = without(assessed.candidate, index);
+    const broken = [...employerView, ...candidateView].filter((a) => a.dealbreakerBroken).length;
+    const pair = {
+      broken,
+      employerSatisfaction: summarizeExpectations(employerView).satisfaction,
+      candidateSatisfaction: summarizeExpectations(candidateView).satisfaction,
+    };
+    return isAcceptable(pair, job, candidate) ? [id] : [];
+  });
 }
 
 function sideExplanation(

@@ -273,10 +273,11 @@ export function assessPair(
   const dealbreakers = brokenDealbreakers(candidateView, employerView);
   const score = mutualScore(employerSatisfaction, candidateSatisfaction, method);
   const valuedByBoth = countValuedByBoth(questionnaire, job.answers, candidate.answers);
-  const acceptable =
-    dealbreakers.length === 0 &&
-    candidateSatisfaction >= candidate.minScore - EPSILON &&
-    employerSatisfaction >= job.minScore - EPSILON;
+  const acceptable = isAcceptable(
+    { broken: dealbreakers.length, employerSatisfaction, candidateSatisfaction },
+    job,
+    candidate,
+  );
   return {
     score: {
       acceptable,
@@ -289,6 +290,22 @@ export function assessPair(
     employer: employerView,
     candidate: candidateView,
   };
+}
+
+/**
+ * Acceptable: no dealbreaker broken, and each side's satisfaction (unrounded) at its `minScore`.
+ * `broken`: how many dealbreakers the pair breaks.
+ */
+export function isAcceptable(
+  pair: { broken: number; employerSatisfaction: number; candidateSatisfaction: number },
+  job: MatchProfile,
+  candidate: MatchProfile,
+): boolean {
+  return (
+    pair.broken === 0 &&
+    pair.candidateSatisfaction >= candidate.minScore - EPSILON &&
+    pair.employerSatisfaction >= job.minScore - EPSILON
+  );
 }
 
 /** In questionnaire order; the candidate's before the employer's on the same criterion. */

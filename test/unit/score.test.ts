@@ -421,6 +421,37 @@ describe('properties', () => {
     );
   });
 
+  it('names as sole barriers exactly the criteria whose removal alone makes the pair acceptable', () => {
+    // The definition, scored afresh: the criterion made irrelevant on both sides, all else as it is.
+    const ignoring = (p: MatchProfile, id: string): MatchProfile =>
+      Object.hasOwn(p.answers, id)
+        ? {
+            ...p,
+            answers: {
+              ...p.answers,
+              [id]: { ...p.answers[id]!, importance: 'irrelevant' } as CriterionAnswer,
+            },
+          }
+        : p;
+    let named = 0;
+    fc.assert(
+      fc.property(profileArb, profileArb, methodArb, (j, c, method) => {
+        const explanation = explainPair(questionnaire, j, c, method);
+        const expected = explanation.acceptable
+          ? []
+          : ids.filter(
+              (id) =>
+                (Object.hasOwn(j.answers, id) || Object.hasOwn(c.answers, id)) &&
+                scorePair(questionnaire, ignoring(j, id), ignoring(c, id), method).acceptable,
+            );
+        expect(explanation.soleBarriers).toEqual(expected);
+        named += expected.length;
+      }),
+      { numRuns: 400 },
+    );
+    expect(named).toBeGreaterThan(0);
+  });
+
   it('an explanation reproduces both one-sided satisfactions', () => {
     fc.assert(
       fc.property(profileArb, profileArb, (j, c) => {
