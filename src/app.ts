@@ -21,7 +21,7 @@ import type { Config } from './config.ts';
 import { type Database, pingDatabase, reportConnectionLosses } from './db/client.ts';
 import { Notifications } from './db/notifications.ts';
 import { serviceSecret } from './db/service-secrets.ts';
-import { healthRoutes } from './health/routes.ts';
+import { healthRoutes, NotReadyYet } from './health/routes.ts';
 import { refuseForeignCharsets } from './http/charset.ts';
 import { refuseEncodedBodies } from './http/content-encoding.ts';
 import { AllowedOrigins, registerCors } from './http/cors.ts';
@@ -328,7 +328,7 @@ function trustProxy(setting: Config['TRUST_PROXY']) {
 }
 
 function assertLoaded(index: MatchIndex): void {
-  if (!index.loaded) throw new Error('the match index is still loading');
+  if (!index.loaded) throw new NotReadyYet('the match index is still loading');
 }
 
 /** A window in words: "1 minute", "90 seconds". */

@@ -6,6 +6,13 @@ import { sendProblem } from '../http/problem-handler.ts';
 /** A named check /readyz runs; it throws when the service is not ready. */
 export type ReadinessCheck = { name: string; check: () => Promise<void> };
 
+/**
+ * What a check throws for a state that passes on its own (the match index still loading at a
+ * start): /readyz answers 503 all the same, but the log says so at info, without a stack, since
+ * nothing failed.
+ */
+export class NotReadyYet extends Error {}
+
 /** `draining`: true once the process is shutting down (SHUTDOWN_DRAIN_MS): /readyz then answers 503. */
 export const healthRoutes: FastifyPluginAsyncZod<{
   checks: ReadinessCheck[];
@@ -59,6 +66,10 @@ export const healthRoutes: FastifyPluginAsyncZod<{
           await check();
           results[name] = 'ok';
         } catch (error) {
+          if (error instanceof NotReadyYet) {
+            request.log.info({ check: name, reason: error.message }, 'not ready yet');
+            return sendProblem(reply, request, 'not_ready', `Not ready yet: ${error.message}.`);
+          }
           request.log.warn({ err: error, check: name }, 'readiness check failed');
           return sendProblem(reply, request, 'not_ready', `Readiness check "${name}" failed.`);
         }

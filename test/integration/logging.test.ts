@@ -119,6 +119,38 @@ describe('logging', () => {
   });
 });
 
+describe('logging while the match index loads', () => {
+  const capture = capturingLogger();
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ logger: capture.logger });
+  });
+  afterAll(() => t.close());
+
+  it('answers 503 not_ready saying the index is loading, logged at info without an error', async () => {
+    t.app.matchIndex.loaded = false;
+    try {
+      const response = await t.app.inject({
+        method: 'GET',
+        url: '/readyz',
+        headers: { 'x-request-id': 'log-test-loading' },
+      });
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toMatchObject({
+        code: 'not_ready',
+        detail: 'Not ready yet: the match index is still loading.',
+      });
+    } finally {
+      t.app.matchIndex.loaded = true;
+    }
+    const entry = capture.entries().find((e) => e.reqId === 'log-test-loading' && e.check !== undefined);
+    expect(entry).toMatchObject({ level: 30, msg: 'not ready yet', check: 'matchIndex' });
+    expect(entry?.err).toBeUndefined();
+    expect(capture.entries().filter((e) => e.level === 40)).toEqual([]);
+    expect((await t.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+  });
+});
+
 describe('logging when the database is gone', () => {
   const capture = capturingLogger();
   let database: Database;
