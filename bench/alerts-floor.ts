@@ -8,6 +8,12 @@
  * pairs and nothing else (engine/pair-score.ts, row at a time; CPU, median of 7 rounds). Prints,
  * per threshold, the events per new candidate, µs per event and their product: the floor of the
  * alert CPU a new candidate adds.
+ *
+ * With ALERT_FLOOR_JOB_WRITES=W, also the floor of a job write (as bench/alerts-micro.ts makes
+ * one: job i takes the answers of job i + 1, for i < W) when every candidate alerts at the
+ * threshold (`own`: the candidate's own minScore): its events are the candidates above with one of
+ * the two answer sets and not with the other, each scored exactly once. Run it with the alerting
+ * candidates of the market in question, e.g. 100,000 for alerts on 10 % of 1M.
  */
 import { fileURLToPath } from 'node:url';
 import { compileLayout } from '../src/matching/engine/layout.ts';
@@ -91,6 +97,43 @@ for (const threshold of thresholds) {
       eventsPerCandidate: Number(perCandidate.toFixed(1)),
       microsPerEvent: Number(perEvent.toFixed(3)),
       floorMicrosPerCandidate: Number((perCandidate * perEvent).toFixed(1)),
+    })}\n`,
+  );
+}
+
+const jobWrites = Number(process.env.ALERT_FLOOR_JOB_WRITES ?? 0);
+for (const threshold of jobWrites > 0 ? thresholds : []) {
+  const floorOf = (c: number) => (threshold === 'own' ? candidates.minScoreOf(c) : Number(threshold));
+  const above = (j: number, c: number) => {
+    const score = scoreOf(j, c);
+    return score >= 0 && score >= floorOf(c) - EPSILON;
+  };
+  const counts: number[] = [];
+  const found: number[] = [];
+  for (let i = 0; i < Math.min(jobWrites, jobCount - 1); i++) {
+    const [before, after] = [jobSlots[i]!, jobSlots[i + 1]!];
+    let events = 0;
+    for (const c of candidateSlots) {
+      const [was, is] = [above(before, c), above(after, c)];
+      if (was === is) continue;
+      events++;
+      found.push(is ? after : before, c);
+    }
+    counts.push(events);
+  }
+  const pairs = Int32Array.from(found);
+  const perEvent =
+    pairs.length === 0 ? 0 : median(Array.from({ length: ROUNDS }, () => microsPerPair(pairs)));
+  const events = median(counts);
+  process.stdout.write(
+    `${JSON.stringify({
+      jobWrite: true,
+      threshold,
+      alertingCandidates: candidateCount,
+      writes: counts.length,
+      eventsPerWrite: events,
+      microsPerEvent: Number(perEvent.toFixed(3)),
+      floorMsPerWrite: Number(((events * perEvent) / 1000).toFixed(2)),
     })}\n`,
   );
 }
