@@ -62,8 +62,8 @@ export type PairAnswers = Awaited<ReturnType<typeof shareAnswerSets>>;
  * employer's deletion takes them in (it unhides the employer from candidates, then deletes its
  * jobs), so the two cannot deadlock.
  *
- * Named prepared statements, as `shareAnswerSets`: each connection plans them once (planning the
- * join was about half of PostgreSQL's CPU for an interest step).
+ * Named prepared statements, as `shareAnswerSets`: each connection plans them once (planning them
+ * was most of PostgreSQL's CPU for an interest step).
  */
 export async function lockPair(
   db: DbOrTx,
