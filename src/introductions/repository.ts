@@ -2,6 +2,7 @@ import type { WorkspacePrincipal } from '../auth/principal.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { and, asc, eq, gt, inArray, or, type SQL, sql } from '../db/orm.ts';
 import { answerSets, candidates, introductionEvents, introductions, jobs, workspaces } from '../db/schema.ts';
+import { pairColumns } from '../profiles/repository.ts';
 import type { IntroductionSide, IntroductionStatus, SideStates } from './state.ts';
 
 export type IntroductionRow = Awaited<ReturnType<typeof findIntroduction>> & {};
@@ -73,13 +74,7 @@ export async function lockPair(
 ) {
   const [row] = await db
     .select({
-      job: { id: jobs.id, employerId: jobs.employerId, status: jobs.status, minScore: jobs.minScore },
-      candidate: {
-        id: candidates.id,
-        paused: candidates.paused,
-        hiddenFromEmployerIds: candidates.hiddenFromEmployerIds,
-        minScore: candidates.minScore,
-      },
+      ...pairColumns,
       introduction: columns,
       scoreMethod: workspaces.scoreMethod,
     })

@@ -9,10 +9,9 @@ import type { Db } from '../db/client.ts';
 import { AppError, noAnswers, notFound, problemSchema } from '../http/errors.ts';
 import { candidatePaused, hidesFrom } from '../profiles/candidate-privacy.ts';
 import { type JobFacts, jobFactsOf } from '../profiles/employer-contacts.ts';
-import { findCandidate, findJob } from '../profiles/repository.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { listingRecorder, recordAudit } from './audit.ts';
-import { explainStoredPair } from './explain-stored.ts';
+import { explainAnswerSets, readStoredPair } from './explain-stored.ts';
 import type { IndexSide, MatchIndex, MatchList } from './index.ts';
 import { scoreMethodOf } from './repository.ts';
 import {
@@ -183,10 +182,9 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
       const principal = requireRole(request, 'admin', 'employer', 'candidate');
       const { jobId, candidateId } = request.params;
       const { workspaceId } = principal;
-      const [job, candidate] = await Promise.all([
-        findJob(db, workspaceId, jobId),
-        findCandidate(db, workspaceId, candidateId),
-      ]);
+      const pair = await readStoredPair(db, workspaceId, jobId, candidateId);
+      const job = pair?.job;
+      const candidate = pair?.candidate;
       const reachable =
         job &&
         (principal.role === 'admin' ||
@@ -201,7 +199,12 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
           throw notFound(`The pair of job ${jobId} and candidate ${candidateId}`);
         throw candidatePaused(candidateId, 'no explanations');
       }
-      const explanation = await explainStoredPair(db, questionnaires, workspaceId, job, candidate);
+      const explanation = explainAnswerSets(
+        questionnaires,
+        { ...job, answerSet: pair.jobAnswers },
+        { ...candidate, answerSet: pair.candidateAnswers },
+        pair.scoreMethod,
+      );
       await recordAudit(db, principal, {
         action: 'matches.explain',
         subjectId: jobId,

@@ -7,6 +7,20 @@ export type JobRow = typeof jobs.$inferSelect;
 export type CandidateRow = typeof candidates.$inferSelect;
 export type ContactRow = Pick<typeof candidateContacts.$inferSelect, 'name' | 'email' | 'phone'>;
 
+/**
+ * A pair's job and candidate as a read of the pair judges it: who may reach it (the job's employer,
+ * the candidate's pause and hidden employers) and whether it is acceptable (status, `minScore`).
+ */
+export const pairColumns = {
+  job: { id: jobs.id, employerId: jobs.employerId, status: jobs.status, minScore: jobs.minScore },
+  candidate: {
+    id: candidates.id,
+    paused: candidates.paused,
+    hiddenFromEmployerIds: candidates.hiddenFromEmployerIds,
+    minScore: candidates.minScore,
+  },
+};
+
 export interface Page {
   limit: number;
   after?: string | undefined;

@@ -411,6 +411,19 @@ describe.each(availableDatabaseKinds())('matching on %s', (kind) => {
       }
     });
 
+    it("answers 404 to another workspace's admin, and to a pair with another workspace's job or candidate", async () => {
+      const m = await createMarket(app);
+      const n = await createMarket(app);
+      expect((await m.admin.get(`/v1/jobs/${m.job.id}/matches/${m.ids.good}`)).statusCode).toBe(200);
+      for (const [api, jobId, candidateId] of [
+        [n.admin, m.job.id, m.ids.good],
+        [m.admin, m.job.id, n.ids.good],
+        [m.admin, n.job.id, m.ids.good],
+      ] as const) {
+        expectProblem(await api.get(`/v1/jobs/${jobId}/matches/${candidateId}`), 404, 'not_found');
+      }
+    });
+
     it('answers 409 no_answers, naming the side, when one side has no answers', async () => {
       const m = await createMarket(app);
       const silent = expectProblem(
