@@ -55,17 +55,18 @@ export function explainPair(
  * so it decides exactly as a fresh scoring of the changed profiles does, without one per criterion.
  */
 function soleBarriersOf(assessed: PairAssessment, job: MatchProfile, candidate: MatchProfile): string[] {
+  // The criterion's assessment left out of the sums (summarizeExpectations skips a null satisfaction).
   const without = (view: readonly CriterionAssessment[], index: number) =>
-    view.map((assessment, k) =>
-      k === index ? { ...assessment, weight: 0, satisfaction: null, dealbreakerBroken: false } : assessment,
-    );
-  return assessed.employer.flatMap(({ criterion: { id } }, index) => {
+    view.map((assessment, k) => (k === index ? { ...assessment, satisfaction: null } : assessment));
+  return assessed.employer.flatMap((employerSide, index) => {
+    const { id } = employerSide.criterion;
     if (!Object.hasOwn(job.answers, id) && !Object.hasOwn(candidate.answers, id)) return [];
     const employerView = without(assessed.employer, index);
     const candidateView = without(assessed.candidate, index);
-    const broken = [...employerView, ...candidateView].filter((a) => a.dealbreakerBroken).length;
+    const brokenHere =
+      Number(employerSide.dealbreakerBroken) + Number(assessed.candidate[index]!.dealbreakerBroken);
     const pair = {
-      broken,
+      broken: assessed.score.dealbreakers.length - brokenHere,
       employerSatisfaction: summarizeExpectations(employerView).satisfaction,
       candidateSatisfaction: summarizeExpectations(candidateView).satisfaction,
     };
