@@ -195,6 +195,8 @@ describe('split listings', () => {
       await dying.close();
     });
 
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
     /** Ranks three random cases with `pool`, awaiting `before` first each time; all must be exact. */
     async function rankThree(broken: RankPool, before: () => Promise<void>) {
       await fc.assert(
@@ -242,11 +244,68 @@ describe('split listings', () => {
       let gaveUp = 0;
       // The thread never answers, so this short wait always runs out, however busy the machine.
       const broken = new RankPool(1, { onGiveUp: () => gaveUp++, waitMs: 50, workerUrl: fixture('silent') });
-      await rankThree(broken, () => broken.ready());
+      // Past the wait, the thread still holding its range is replaced before the next listing.
+      const pastTheWait = async () => {
+        await sleep(100);
+        await broken.ready();
+      };
+      await rankThree(broken, pastTheWait);
       expect(broken.fallbacks).toBe(3);
+      expect(gaveUp).toBe(0);
+      await pastTheWait();
       expect(broken.usable).toBe(false);
       expect(gaveUp).toBe(1);
       await broken.close();
+    });
+
+    it('rank a range on the calling thread soon when its thread hangs on it, and give that thread nothing more', async () => {
+      let gaveUp = 0;
+      const hanging = new RankPool(1, {
+        onGiveUp: () => gaveUp++,
+        waitMs: 60_000,
+        workerUrl: fixture('hanging'),
+      });
+      await hanging.ready();
+      const [c] = fc.sample(arbCase(), { numRuns: 1, seed: 14 });
+      const { subjects, s, others, whole, request } = setUp(c!);
+      const started = performance.now();
+      expect(hanging.rank(subjects, s, others, request)).toEqual(whole(request));
+      // The thread is alive and has claimed its range: only the short wait after the calling
+      // thread's own range ends it, not the pool's minute.
+      expect(performance.now() - started).toBeLessThan(20_000);
+      expect(hanging.fallbacks).toBe(1);
+      // Until it answers (or the minute passes and it is replaced) it gets no range and no listing.
+      expect(hanging.rank(subjects, s, others, request)).toEqual(whole(request));
+      expect(hanging.rankAway(subjects, s, others, request)).toBeUndefined();
+      expect(hanging.fallbacks).toBe(1);
+      expect(hanging.usable).toBe(true);
+      expect(gaveUp).toBe(0);
+      await hanging.close();
+    });
+
+    it('take back a range its thread has not started by then, and use the thread again once it skipped it', async () => {
+      const one = new RankPool(1, { waitMs: 60_000, workerUrl: fixture('gated') });
+      await one.ready();
+      const [c] = fc.sample(arbCase(), { numRuns: 1, seed: 15 });
+      const { subjects, s, others, whole, request } = setUp(c!);
+      // The thread holds the range unclaimed until the gate opens: the calling thread takes it back.
+      expect(one.rank(subjects, s, others, request)).toEqual(whole(request));
+      expect(one.fallbacks).toBe(1);
+      expect(one.rankAway(subjects, s, others, request)).toBeUndefined();
+      const gate = new BroadcastChannel(RANK_GATE);
+      gate.postMessage('open');
+      gate.close();
+      // Once the thread has met the range and left it, it takes listings again (not replaced).
+      let away = one.rankAway(subjects, s, others, request);
+      for (const until = performance.now() + 30_000; away === undefined && performance.now() < until; ) {
+        await sleep(20);
+        away = one.rankAway(subjects, s, others, request);
+      }
+      expect(await away).toEqual(whole(request));
+      expect(one.rank(subjects, s, others, request)).toEqual(whole(request));
+      expect(one.fallbacks).toBe(1);
+      expect(one.usable).toBe(true);
+      await one.close();
     });
 
     it('rank a range on the calling thread as soon as its thread dies on it, not after the wait', async () => {

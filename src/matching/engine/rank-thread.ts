@@ -31,6 +31,13 @@ export interface QueuedAnswer {
 /** How often a calling thread blocked on a range (finish) looks whether its thread still runs. */
 const ALIVE_CHECK_MS = 50;
 
+/** A range of a split listing sent to the thread (start), with its own answer memory. */
+interface RangeJob {
+  state: Int32Array;
+  results: Float64Array;
+  sentAt: number;
+}
+
 /** A whole listing sent to the thread (rankQueued), with its own answer memory, not answered yet. */
 interface QueuedJob {
   state: Int32Array;
@@ -49,8 +56,10 @@ export class RankThread {
   private readonly knownLayouts = new Set<number>();
   /** the worker's OS thread id, once it is ready (RankWorkerData) */
   private readonly osThread = new Int32Array(new SharedArrayBuffer(4));
-  private readonly state = new Int32Array(new SharedArrayBuffer(8));
-  private results = new Float64Array(new SharedArrayBuffer(0));
+  /** the range sent by start, until finish reads it */
+  private range: RangeJob | undefined;
+  /** a range its parent stopped waiting for: until the thread answers or skips it, it gets no other */
+  private late: RangeJob | undefined;
   /** whole listings sent and not answered yet, oldest first */
   private readonly queued: QueuedJob[] = [];
   /** the thread posted READY: it listens for jobs */
@@ -74,7 +83,6 @@ export class RankThread {
     });
     const died = () => {
       this.stuck = true;
-      Atomics.store(this.state, 0, FAILED);
       this.settleAll();
     };
     this.worker.on('error', died);
@@ -103,33 +111,58 @@ export class RankThread {
     return this.queued.filter((job) => Atomics.load(job.state, CLAIM) === UNCLAIMED).length;
   }
 
-  /** Sends the job for rows from..to (split listings: one at a time, read by finish). */
+  /**
+   * Sends the job for rows from..to (split listings: one at a time, read by finish), with answer
+   * memory of its own: a thread that answers after its parent stopped waiting writes where nothing
+   * reads any more.
+   */
   start(job: JobOfListing, layout: Layout, from: number, to: number): void {
-    const cells = 4 * (job.request.limit + 1);
-    if (this.results.length < cells) this.results = new Float64Array(new SharedArrayBuffer(8 * cells));
-    Atomics.store(this.state, 0, PENDING);
-    this.post(job, layout, from, to, this.state, this.results);
+    const state = new Int32Array(new SharedArrayBuffer(12));
+    const results = new Float64Array(new SharedArrayBuffer(32 * (job.request.limit + 1)));
+    this.range = { state, results, sentAt: performance.now() };
+    this.post(job, layout, from, to, state, results);
   }
 
   /**
-   * The range's kept rows, best first; undefined if the thread failed, died or did not answer in
-   * time. The event loop is blocked meanwhile, so it cannot hear of the thread's death: every
-   * ALIVE_CHECK_MS the wait looks whether the thread's OS thread still runs, so a thread that dies
-   * (thrown, out of memory) holds the listing that long, not `waitMs`.
+   * The range's kept rows, best first; undefined if the thread failed it, died, or had not answered
+   * by `deadline` (performance.now() time). A range the thread has not claimed by then is taken back
+   * (the thread skips it); one it is still ranking is left to it. Either way the thread gets no
+   * other range or listing until it answers or skips that one (`holdsLate`), so the caller ranks
+   * the range itself at once rather than wait for a thread that is slow, descheduled or hung.
+   * The event loop is blocked meanwhile, so it cannot hear of the thread's death: every
+   * ALIVE_CHECK_MS the wait looks whether the thread's OS thread still runs.
    */
-  finish(waitMs: number): KeptRow[] | undefined {
-    const deadline = performance.now() + waitMs;
+  finish(deadline: number): KeptRow[] | undefined {
+    const range = this.range!;
+    this.range = undefined;
+    const { state } = range;
     for (;;) {
       const left = deadline - performance.now();
-      const waited =
-        left > 0 ? Atomics.wait(this.state, 0, PENDING, Math.min(left, ALIVE_CHECK_MS)) : 'timed-out';
+      const waited = left > 0 ? Atomics.wait(state, 0, PENDING, Math.min(left, ALIVE_CHECK_MS)) : 'timed-out';
       if (waited !== 'timed-out') break;
-      if (left <= ALIVE_CHECK_MS || !osThreadRuns(Atomics.load(this.osThread, 0))) {
+      if (!osThreadRuns(Atomics.load(this.osThread, 0))) {
         this.stuck = true;
         return undefined;
       }
+      if (left <= ALIVE_CHECK_MS) {
+        Atomics.compareExchange(state, CLAIM, UNCLAIMED, BY_PARENT);
+        if (Atomics.load(state, 0) !== PENDING) break;
+        this.late = range;
+        return undefined;
+      }
     }
-    return Atomics.load(this.state, 0) === DONE ? keptRows(this.state, this.results) : undefined;
+    return Atomics.load(state, 0) === DONE ? keptRows(state, range.results) : undefined;
+  }
+
+  /**
+   * The thread has not yet answered or skipped a range its parent stopped waiting for. One that
+   * has not within `waitMs` of being sent marks the thread stuck (to be replaced).
+   */
+  holdsLate(waitMs: number): boolean {
+    if (!this.late) return false;
+    if (Atomics.load(this.late.state, 0) !== PENDING) this.late = undefined;
+    else if (performance.now() - this.late.sentAt > waitMs) this.stuck = true;
+    return this.late !== undefined;
   }
 
   /**

@@ -12,8 +12,9 @@ export interface RankJob extends StoresJob {
   from: number;
   to: number;
   /**
-   * [status, rows kept, claim]: status goes from PENDING to DONE or FAILED, with Atomics.notify;
-   * claim (a job sent with `reply` only) says who ranks it, set once by compareExchange
+   * [status, rows kept, claim]: status goes from PENDING to DONE or FAILED, with Atomics.notify, or
+   * to SKIPPED when the thread meets a job its parent took back; claim says who ranks it, set once
+   * by compareExchange
    */
   state: Int32Array;
   /** 4 numbers a kept row: slot, score, s1, s2 */
@@ -28,7 +29,9 @@ export interface RankJob extends StoresJob {
 export const PENDING = 0;
 export const DONE = 1;
 export const FAILED = 2;
-/** state[CLAIM] of a queued job (`reply`): who ranks it, UNCLAIMED until the thread or its parent takes it */
+/** The thread met the job after its parent had taken it back, and left it. */
+export const SKIPPED = 3;
+/** state[CLAIM] of a job: who ranks it, UNCLAIMED until the thread or its parent takes it */
 export const CLAIM = 2;
 export const UNCLAIMED = 0;
 export const BY_THREAD = 1;

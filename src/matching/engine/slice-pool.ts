@@ -6,6 +6,14 @@ import { mergeSlices } from './slice-merge.ts';
 
 /** A range takes tens of milliseconds; a thread this late is taken for stuck and replaced. */
 const WAIT_MS = 5_000;
+/**
+ * How long the calling thread waits for a thread's range once its own is ranked: LATE_FACTOR times
+ * what its own took (the ranges are of equal rows), at least LATE_FLOOR_MS (a message's way to a
+ * thread, a slice of the scheduler). Past that it ranks the range itself: the listing then costs
+ * one range more on this thread, instead of holding the event loop for a slow or hung thread.
+ */
+const LATE_FACTOR = 2;
+const LATE_FLOOR_MS = 20;
 /** Threads replaced in a row before the pool stops using threads (each cost a wait of WAIT_MS). */
 const MAX_REPLACED = 3;
 /** Whole listings a thread holds at most; past that on every thread, rankAway leaves the listing to its caller. */
@@ -18,8 +26,10 @@ const MAX_QUEUED = 8;
  *
  * The calling thread waits for the threads with Atomics.wait: the whole listing stays one
  * synchronous step of the event loop, so no write to the index can interleave with it, and
- * the threads read the stores' shared arrays as they are. A thread that fails a range has it
- * ranked by the calling thread instead; one that does not answer in time is also replaced.
+ * the threads read the stores' shared arrays as they are. A thread that fails a range, or has not
+ * answered it soon after the calling thread's own range (LATE_FACTOR), has it ranked by the
+ * calling thread instead; a late thread gets no other work until it answers, and one that has not
+ * within `waitMs` is replaced.
  * Only threads that said they are ready get ranges, so a listing never waits on a thread that
  * is still starting (which can take long on a busy machine) and never takes one for stuck.
  *
@@ -75,9 +85,13 @@ export class RankPool {
     ready.forEach((thread, t) => {
       thread.start(job, subject.layout, bound(t + 1), bound(t + 2));
     });
+    const began = performance.now();
     const lists = [rankRange(subject, s, others, request, 0, bound(1))];
+    const own = performance.now() - began;
+    const deadline =
+      performance.now() + Math.min(this.options.waitMs, Math.max(LATE_FLOOR_MS, LATE_FACTOR * own));
     ready.forEach((thread, t) => {
-      const kept = thread.finish(this.options.waitMs);
+      const kept = thread.finish(deadline);
       if (kept === undefined) {
         this.fallbacks++;
         if (thread.stuck) this.replace(thread);
@@ -124,7 +138,7 @@ export class RankPool {
     let least: RankThread | undefined;
     for (let t = 0; t < this.threads.length; t++) {
       const thread = this.thread(t);
-      if (!thread.isReady || thread.stuck || thread.queueLength >= MAX_QUEUED) continue;
+      if (!thread.isReady || thread.stuck || this.late(thread) || thread.queueLength >= MAX_QUEUED) continue;
       if (!least || thread.queueLength < least.queueLength) least = thread;
     }
     return least;
@@ -145,8 +159,9 @@ export class RankPool {
     });
   }
 
-  /** Starts any missing thread; resolves once every thread is ready for jobs (or has died). */
+  /** Replaces stuck threads, starts any missing; resolves once every thread is ready for jobs (or has died). */
   async ready(): Promise<void> {
+    this.tidyThreads();
     await Promise.all(this.threads.map((_, t) => this.thread(t).started));
   }
 
@@ -161,12 +176,18 @@ export class RankPool {
     this.tidyThreads();
     return this.threads
       .map((_, t) => this.thread(t))
-      .filter((thread) => thread.isReady && !thread.stuck && thread.queueLength === 0);
+      .filter((thread) => thread.isReady && !thread.stuck && !this.late(thread) && thread.queueLength === 0);
+  }
+
+  /** The thread still holds a range the calling thread stopped waiting for (marked stuck past waitMs). */
+  private late(thread: RankThread): boolean {
+    return thread.holdsLate(this.options.waitMs);
   }
 
   /** Reads the answers the threads have left in shared memory, and replaces stuck threads that hold nothing more. */
   private tidyThreads(): void {
     for (const thread of this.threads) thread?.collect();
+    for (const thread of this.threads) if (thread) this.late(thread);
     for (const thread of this.threads) if (thread?.stuck && thread.queueLength === 0) this.replace(thread);
   }
 
