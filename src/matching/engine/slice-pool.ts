@@ -9,11 +9,13 @@ const WAIT_MS = 5_000;
 /**
  * How long the calling thread waits for a thread's range once its own is ranked: LATE_FACTOR times
  * what its own took (the ranges are of equal rows), at least LATE_FLOOR_MS (a message's way to a
- * thread, a slice of the scheduler). Past that it ranks the range itself: the listing then costs
- * one range more on this thread, instead of holding the event loop for a slow or hung thread.
+ * thread, a few slices of the scheduler). Past that it ranks the range itself: the listing then
+ * costs one range more on this thread, instead of holding the event loop for a hung thread. Not
+ * much less: a thread descheduled for a while on a busy host is not hung, and ranking its range
+ * again wastes a range (bench/README.md, session 49).
  */
-const LATE_FACTOR = 2;
-const LATE_FLOOR_MS = 20;
+const LATE_FACTOR = 4;
+const LATE_FLOOR_MS = 50;
 /** Threads replaced in a row before the pool stops using threads (each cost a wait of WAIT_MS). */
 const MAX_REPLACED = 3;
 /** Whole listings a thread holds at most; past that on every thread, rankAway leaves the listing to its caller. */
