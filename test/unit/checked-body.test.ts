@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CheckedChunk, checkChunk, lineChecker } from '../../src/ingest/check-chunk.ts';
 import { readCheckedBody } from '../../src/ingest/checked-body.ts';
@@ -14,6 +16,14 @@ async function* reads(body: Buffer): AsyncIterable<Buffer> {
 
 const candidate = (id: string) =>
   JSON.stringify({ externalId: id, headline: 'x'.repeat(120), contact: { name: 'N', email: `${id}@x.io` } });
+
+/** A full garbage collection, after the current job (WeakRefs deref'd in it stay alive until it ends). */
+async function collectGarbage(): Promise<void> {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  gc();
+}
 
 const stored = (entries: BulkEntry<unknown>[]) =>
   new Map(entries.map((entry) => [entry.externalId, { id: `id-${entry.externalId}`, inserted: true }]));
@@ -75,6 +85,24 @@ describe('a bulk body handed on before its last chunk is checked', () => {
       status: 'error',
       error: { code: 'invalid_input', detail: 'externalId c-0 already appears on line 1.' },
     });
+  });
+
+  it('lets each chunk go once it is handed on, and gives its lines once', async () => {
+    const pool = poolAfter(async () => {});
+    const body = await bodyOf(
+      Array.from({ length: 2_500 }, (_, i) => candidate(`c-${i}`)),
+      pool,
+    );
+    const chunks = body.lines();
+    let first = (await chunks.next()).value;
+    const firstLines = new WeakRef(first!);
+    first = undefined;
+    expect((await chunks.next()).done).toBe(false);
+    await collectGarbage();
+    // The body is still the request's, but the lines handed on before the current chunk are gone.
+    expect(body).toBeDefined();
+    expect(firstLines.deref()).toBeUndefined();
+    await expect(body.lines().next()).rejects.toThrow('read once');
   });
 
   it('ends the request on a chunk whose check fails, keeping the batches written before it', async () => {
