@@ -32,7 +32,7 @@ export interface QueuedAnswer {
 const ALIVE_CHECK_MS = 50;
 
 /** A range of a split listing sent to the thread (start), with its own answer memory. */
-interface RangeJob {
+export interface RangeJob {
   state: Int32Array;
   results: Float64Array;
   sentAt: number;
@@ -56,8 +56,6 @@ export class RankThread {
   private readonly knownLayouts = new Set<number>();
   /** the worker's OS thread id, once it is ready (RankWorkerData) */
   private readonly osThread = new Int32Array(new SharedArrayBuffer(4));
-  /** the range sent by start, until finish reads it */
-  private range: RangeJob | undefined;
   /** a range its parent stopped waiting for: until the thread answers or skips it, it gets no other */
   private late: RangeJob | undefined;
   /** whole listings sent and not answered yet, oldest first */
@@ -112,15 +110,15 @@ export class RankThread {
   }
 
   /**
-   * Sends the job for rows from..to (split listings: one at a time, read by finish), with answer
-   * memory of its own: a thread that answers after its parent stopped waiting writes where nothing
-   * reads any more.
+   * Sends the job for rows from..to (split listings: one at a time, to be read by finish), with
+   * answer memory of its own: a thread that answers after its parent stopped waiting writes where
+   * nothing reads any more.
    */
-  start(job: JobOfListing, layout: Layout, from: number, to: number): void {
+  start(job: JobOfListing, layout: Layout, from: number, to: number): RangeJob {
     const state = new Int32Array(new SharedArrayBuffer(12));
     const results = new Float64Array(new SharedArrayBuffer(32 * (job.request.limit + 1)));
-    this.range = { state, results, sentAt: performance.now() };
     this.post(job, layout, from, to, state, results);
+    return { state, results, sentAt: performance.now() };
   }
 
   /**
@@ -132,9 +130,7 @@ export class RankThread {
    * The event loop is blocked meanwhile, so it cannot hear of the thread's death: every
    * ALIVE_CHECK_MS the wait looks whether the thread's OS thread still runs.
    */
-  finish(deadline: number): KeptRow[] | undefined {
-    const range = this.range!;
-    this.range = undefined;
+  finish(range: RangeJob, deadline: number): KeptRow[] | undefined {
     const { state } = range;
     for (;;) {
       const left = deadline - performance.now();

@@ -84,16 +84,14 @@ export class RankPool {
     const parts = ready.length + 1;
     const bound = (i: number) => Math.floor((i * others.end) / parts);
     const job = jobOf(subject, s, others, request);
-    ready.forEach((thread, t) => {
-      thread.start(job, subject.layout, bound(t + 1), bound(t + 2));
-    });
+    const ranges = ready.map((thread, t) => thread.start(job, subject.layout, bound(t + 1), bound(t + 2)));
     const began = performance.now();
     const lists = [rankRange(subject, s, others, request, 0, bound(1))];
     const own = performance.now() - began;
     const deadline =
       performance.now() + Math.min(this.options.waitMs, Math.max(LATE_FLOOR_MS, LATE_FACTOR * own));
     ready.forEach((thread, t) => {
-      const kept = thread.finish(deadline);
+      const kept = thread.finish(ranges[t]!, deadline);
       if (kept === undefined) {
         this.fallbacks++;
         if (thread.stuck) this.replace(thread);
