@@ -2,13 +2,14 @@ import type { DbOrTx } from './client.ts';
 import type { SQL } from './orm.ts';
 
 /** What drizzle keeps on a database or transaction handle to run a query (public at runtime, internal in its types). */
-interface Internals {
+export interface Internals {
   session: {
     prepareQuery(
       query: unknown,
       fields: undefined,
-      name: string,
+      name: string | undefined,
       arrayMode: boolean,
+      customResultMapper?: (rows: unknown[][]) => unknown,
     ): { execute(): Promise<unknown> };
   };
   dialect: { sqlToQuery(query: SQL): unknown };

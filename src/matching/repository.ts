@@ -1,7 +1,7 @@
 import type { AnswerSet } from '../answers/types.ts';
 import type { DbOrTx } from '../db/client.ts';
 import { and, asc, desc, eq, gt, lt, or, type SQL, sql } from '../db/orm.ts';
-import { rowsOf } from '../db/rows.ts';
+import { executeAsArrays, rowsOf } from '../db/rows.ts';
 import { profileChanges, workspaces } from '../db/schema.ts';
 import type { IndexSide, ProfileState } from './index.ts';
 import { DEFAULT_SCORE_METHOD } from './types.ts';
@@ -39,48 +39,38 @@ async function selectStates(
   const orderAndLimit = page
     ? sql`order by id ${page.fromTop ? sql`desc` : sql``} limit ${page.limit}`
     : sql`order by id`;
-  const profiles = rowsOf<{
-    id: string;
-    workspace_id: string;
-    min_score: number;
-    employer_id?: string;
-    status?: 'open' | 'closed';
-    paused?: boolean;
-    hidden?: string[] | null;
-  }>(
+  // Rows as arrays of columns, in the selects' order (see executeAsArrays).
+  const profiles =
     side === 'job'
-      ? await db.execute(sql`
-          select id, workspace_id, min_score, employer_id, status from jobs
-           where ${where} ${orderAndLimit}`)
-      : await db.execute(sql`
-          select id, workspace_id, min_score, paused,
-                 nullif(hidden_from_employer_ids, '{}')::text[] as hidden from candidates
-           where ${where} ${orderAndLimit}`),
-  );
+      ? await executeAsArrays<JobRow>(
+          db,
+          sql`select id, workspace_id, min_score, employer_id, status = 'open' from jobs
+               where ${where} ${orderAndLimit}`,
+        )
+      : await executeAsArrays<CandidateRow>(
+          db,
+          sql`select id, workspace_id, min_score, not paused,
+                     nullif(hidden_from_employer_ids, '{}')::text[] from candidates
+               where ${where} ${orderAndLimit}`,
+        );
   if (profiles.length === 0) return [];
   if (page?.fromTop) profiles.reverse();
   const subject = sql.raw(side === 'job' ? 'job_id' : 'candidate_id');
-  const answerRows = rowsOf<{
-    subject_id: string;
-    questionnaire_id: string;
-    questionnaire_version: number;
-    answers: AnswerSet | null;
-    index_row: Uint8Array | null;
-    layout_at: number | null;
-  }>(
-    // Which of `layoutKeys` the packed row fits, by position: not the key itself, a long string a row.
-    await db.execute(sql`
-      select ${subject} as subject_id, questionnaire_id, questionnaire_version,
-             array_position(${sql.param(layoutKeys)}::text[], index_layout) as layout_at,
-             case when index_layout = any(${sql.param(layoutKeys)}::text[]) then index_row end as index_row,
-             case when index_layout = any(${sql.param(layoutKeys)}::text[]) then null else answers end as answers
+  // Which of `layoutKeys` the packed row fits, by position: not the key itself, a long string a row.
+  const answerRows = await executeAsArrays<AnswerRow>(
+    db,
+    sql`
+      select ${subject}, questionnaire_id, questionnaire_version,
+             array_position(${sql.param(layoutKeys)}::text[], index_layout),
+             case when index_layout = any(${sql.param(layoutKeys)}::text[]) then index_row end,
+             case when index_layout = any(${sql.param(layoutKeys)}::text[]) then null else answers end
         from answer_sets
        where ${
          page
-           ? sql`${subject} >= ${profiles[0]!.id}::uuid and ${subject} <= ${profiles.at(-1)!.id}::uuid`
-           : sql`${subject} = any(${sql.param(profiles.map((p) => p.id))}::uuid[])`
+           ? sql`${subject} >= ${profiles[0]![0]}::uuid and ${subject} <= ${profiles.at(-1)![0]}::uuid`
+           : sql`${subject} = any(${sql.param(profiles.map((p) => p[0]))}::uuid[])`
        }
-       order by ${subject}`),
+       order by ${subject}`,
   );
   // Both lists are in id order (uuid order is the order of the lowercase strings): a profile's
   // answer set, if it has one, is the next answer row. No map of a page's ids, no object spread.
@@ -92,40 +82,48 @@ async function selectStates(
   let next = 0;
   for (let i = 0; i < profiles.length; i++) {
     const profile = profiles[i]!;
-    if (profile.workspace_id !== workspaceId) workspaceId = profile.workspace_id;
-    while (next < answerRows.length && answerRows[next]!.subject_id < profile.id) next++;
-    const row = answerRows[next]?.subject_id === profile.id ? answerRows[next++]! : undefined;
-    if (row && row.questionnaire_id !== questionnaireId) questionnaireId = row.questionnaire_id;
+    const id = profile[0];
+    if (profile[1] !== workspaceId) workspaceId = profile[1];
+    while (next < answerRows.length && answerRows[next]![0] < id) next++;
+    const row = answerRows[next]?.[0] === id ? answerRows[next++]! : undefined;
+    if (row && row[1] !== questionnaireId) questionnaireId = row[1];
     const answers = row
       ? {
           questionnaireId,
-          questionnaireVersion: row.questionnaire_version,
-          answers: row.answers,
-          indexRow: row.index_row,
-          indexLayout: row.layout_at === null ? null : layoutKeys[row.layout_at - 1],
+          questionnaireVersion: row[2],
+          answers: row[5],
+          indexRow: row[4],
+          indexLayout: row[3] === null ? null : layoutKeys[row[3] - 1],
         }
       : null;
     states[i] =
       side === 'job'
         ? {
-            id: profile.id,
+            id,
             workspaceId,
-            minScore: profile.min_score,
-            employerId: profile.employer_id,
-            open: profile.status === 'open',
+            minScore: profile[2],
+            employerId: (profile as JobRow)[3],
+            open: (profile as JobRow)[4],
             answers,
           }
         : {
-            id: profile.id,
+            id,
             workspaceId,
-            minScore: profile.min_score,
-            open: !profile.paused,
-            hiddenFromEmployerIds: profile.hidden ?? undefined,
+            minScore: profile[2],
+            open: (profile as CandidateRow)[3],
+            hiddenFromEmployerIds: (profile as CandidateRow)[4] ?? undefined,
             answers,
           };
   }
   return states;
 }
+
+/** id, workspace_id, min_score, employer_id, open */
+type JobRow = [string, string, number, string, boolean];
+/** id, workspace_id, min_score, open (not paused), the employers it hides from (null: none) */
+type CandidateRow = [string, string, number, boolean, string[] | null];
+/** subject id, questionnaire_id, questionnaire_version, layout key's position (1-based), index_row, answers */
+type AnswerRow = [string, string, number, number | null, Uint8Array | null, AnswerSet | null];
 
 /**
  * A page of profiles: at most `limit` of those with ids between `after` and `before` (either end

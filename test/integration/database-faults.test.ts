@@ -91,12 +91,29 @@ describe('index load', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
       code: 'ECONNREFUSED',
     });
-    const flaky = new Proxy(database.db, {
-      get(target, property) {
-        if (property === 'execute' && failures-- > 0) return async () => Promise.reject(refused);
-        const value = Reflect.get(target, property, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
+    // A statement goes through the handle's `execute`, or (rows as arrays, src/db/rows.ts) through
+    // `execute` of what its session's `prepareQuery` returns: each fails while failures are left.
+    const failing = <T extends object>(
+      target: T,
+      wrap: Record<string, (value: (...args: unknown[]) => object) => unknown> = {},
+    ): T =>
+      new Proxy(target, {
+        get(target, property) {
+          if (property === 'execute' && failures-- > 0) return async () => Promise.reject(refused);
+          const value = Reflect.get(target, property, target);
+          if (typeof property === 'string' && wrap[property]) return wrap[property](value as never);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    const session = (database.db as unknown as { session: object }).session;
+    const flaky = failing(database.db, {
+      session: () =>
+        failing(session, {
+          prepareQuery:
+            (prepare) =>
+            (...args: unknown[]) =>
+              failing(prepare.apply(session, args)),
+        }),
     });
     const index = new MatchIndex(await testQuestionnaires());
     const warnings: string[] = [];
