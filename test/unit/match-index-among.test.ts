@@ -78,7 +78,7 @@ describe('a job’s listing among named candidates', () => {
   });
 
   // A thread that is only slow on a busy machine is not a failure: wait for it rather than fall back.
-  const pool = new RankPool(1, { waitMs: 60_000 });
+  const pool = new RankPool(1, { waitMs: 60_000, lateFloorMs: 60_000 });
   afterAll(() => pool.close());
 
   it('is the same when the listing is split over worker threads', async () => {

@@ -48,8 +48,9 @@ function setUp(c: CaseOf<typeof arbCase>, pool: RankPool) {
 type CaseOf<A> = A extends fc.Arbitrary<infer T> ? T : never;
 
 describe('listings ranked away on a worker thread', () => {
-  // These threads answer: a generous wait, so a busy machine cannot turn an answer into a timeout.
-  const pool = new RankPool(1, { waitMs: 60_000 });
+  // These threads answer: generous waits, so a busy machine cannot turn an answer (a thread
+  // descheduled a while) into a timeout or a range taken back late.
+  const pool = new RankPool(1, { waitMs: 60_000, lateFloorMs: 60_000 });
   beforeAll(() => pool.ready());
   afterAll(() => pool.close());
 

@@ -170,7 +170,7 @@ describe('candidate privacy in the match index', () => {
   });
 
   // A thread that is only slow on a busy machine is not a failure: wait for it rather than fall back.
-  const pool = new RankPool(1, { waitMs: 60_000 });
+  const pool = new RankPool(1, { waitMs: 60_000, lateFloorMs: 60_000 });
   afterAll(() => pool.close());
 
   it('does the same when listings are split over worker threads', async () => {

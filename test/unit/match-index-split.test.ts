@@ -91,8 +91,9 @@ describe('split listings', () => {
   describe('over worker threads', () => {
     const fixture = (name: string) => new URL(`../fixtures/rank-workers/${name}.ts`, import.meta.url);
 
-    // These threads answer: a generous wait, so a busy machine cannot turn an answer into a timeout.
-    const pool = new RankPool(2, { waitMs: 60_000 });
+    // These threads answer: generous waits, so a busy machine cannot turn an answer (a thread
+    // descheduled a while) into a timeout or a range taken back late.
+    const pool = new RankPool(2, { waitMs: 60_000, lateFloorMs: 60_000 });
     beforeAll(() => pool.ready());
     afterAll(() => pool.close());
 
@@ -210,7 +211,8 @@ describe('split listings', () => {
     }
 
     it('send no range to a thread that is still starting', async () => {
-      const broken = new RankPool(1, { waitMs: 60_000, workerUrl: fixture('failing') });
+      // The thread fails each range at once: a busy machine must not make it late instead.
+      const broken = new RankPool(1, { waitMs: 60_000, lateFloorMs: 60_000, workerUrl: fixture('failing') });
       // The thread starts with the first listing; synchronously, it cannot be ready for any of these.
       fc.assert(
         fc.property(arbCase(), (c) => {
@@ -231,6 +233,7 @@ describe('split listings', () => {
       const broken = new RankPool(1, {
         onGiveUp: () => gaveUp++,
         waitMs: 60_000,
+        lateFloorMs: 60_000, // it fails each range at once: never late, however busy the machine
         workerUrl: fixture('failing'),
       });
       await rankThree(broken, () => broken.ready());
@@ -309,7 +312,12 @@ describe('split listings', () => {
     });
 
     it('rank a range on the calling thread as soon as its thread dies on it, not after the wait', async () => {
-      const dying = new RankPool(1, { waitMs: 60_000, workerUrl: fixture('dying-on-range') });
+      // Its death is what ends the wait, not lateness, however busy the machine.
+      const dying = new RankPool(1, {
+        waitMs: 60_000,
+        lateFloorMs: 60_000,
+        workerUrl: fixture('dying-on-range'),
+      });
       await fc.assert(
         fc.asyncProperty(arbCase(), async (c) => {
           await dying.ready();
