@@ -2,7 +2,7 @@ import type { DbOrTx } from './client.ts';
 import type { SQL } from './orm.ts';
 
 /** What drizzle keeps on a database or transaction handle to run a query (public at runtime, internal in its types). */
-export interface Internals {
+interface Internals {
   session: {
     prepareQuery(
       query: unknown,
@@ -23,6 +23,20 @@ export interface Internals {
  * second text for a name. PGlite runs it as an unnamed statement.
  */
 export function executeNamed(db: DbOrTx, name: string, query: SQL): Promise<unknown> {
+  return runPrepared(db, query, { name });
+}
+
+/**
+ * Runs `query` through drizzle's own prepared query, which `db.execute` does not expose: under
+ * `name` (see executeNamed), and with `asArrays` each row an array of its columns (see
+ * rows.ts executeAsArrays) rather than a `{ rows }` result of objects.
+ */
+export function runPrepared(
+  db: DbOrTx,
+  query: SQL,
+  { name, asArrays = false }: { name?: string; asArrays?: boolean },
+): Promise<unknown> {
   const { session, dialect } = db as unknown as Internals;
-  return session.prepareQuery(dialect.sqlToQuery(query), undefined, name, false).execute();
+  const rowsAsGiven = asArrays ? (rows: unknown[][]) => rows : undefined;
+  return session.prepareQuery(dialect.sqlToQuery(query), undefined, name, asArrays, rowsAsGiven).execute();
 }

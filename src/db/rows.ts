@@ -1,5 +1,5 @@
 import type { DbOrTx } from './client.ts';
-import type { Internals } from './named-statement.ts';
+import { runPrepared } from './named-statement.ts';
 import type { SQL } from './orm.ts';
 
 /** The rows of a raw `db.execute` result: node-postgres and PGlite both answer `{ rows }`; the shared Db type does not say so. */
@@ -13,8 +13,5 @@ export function rowsOf<T>(result: unknown): T[] {
  * about a tenth of the load's CPU).
  */
 export function executeAsArrays<T extends unknown[]>(db: DbOrTx, query: SQL): Promise<T[]> {
-  const { session, dialect } = db as unknown as Internals;
-  return session
-    .prepareQuery(dialect.sqlToQuery(query), undefined, undefined, true, (rows) => rows)
-    .execute() as Promise<T[]>;
+  return runPrepared(db, query, { asArrays: true }) as Promise<T[]>;
 }
