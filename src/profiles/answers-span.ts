@@ -1,11 +1,15 @@
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  isJsonSpace,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from './json-bytes.ts';
+
 const KEY = Buffer.from('"answers"');
 
 /**
@@ -56,18 +60,14 @@ function isAnswersKey(bytes: Uint8Array, start: number, end: number): boolean {
 /** Where the value after a key's colon starts (the key ends at `i`); -1 when this was a value, not a key. */
 function colonAfter(bytes: Uint8Array, i: number): number {
   let j = i + 1;
-  while (j < bytes.length && isSpace(bytes[j]!)) j++;
+  while (j < bytes.length && isJsonSpace(bytes[j]!)) j++;
   if (bytes[j] !== COLON) return -1;
   j++;
-  while (j < bytes.length && isSpace(bytes[j]!)) j++;
+  while (j < bytes.length && isJsonSpace(bytes[j]!)) j++;
   return j;
 }
 
 function trimEnd(bytes: Uint8Array, start: number, end: number): number {
-  while (end > start && isSpace(bytes[end - 1]!)) end--;
+  while (end > start && isJsonSpace(bytes[end - 1]!)) end--;
   return end;
-}
-
-function isSpace(byte: number): boolean {
-  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }

@@ -9,6 +9,7 @@ import { layoutKey, packAnswers } from '../matching/engine/packed-row.ts';
 import { MAX_CRITERIA } from '../questionnaires/definition.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { answersSpan } from './answers-span.ts';
+import { fastAnswerSet } from './bulk-fast-answers.ts';
 import { fastCandidateLine } from './bulk-fast-line.ts';
 import { candidateCreate, jobCreate, MAX_EXTERNAL_ID, MAX_QUESTIONNAIRE_ID } from './schemas.ts';
 
@@ -182,6 +183,64 @@ export function checkLines<S extends z.ZodType<BulkLine>>(
 }
 
 function checkLine<S extends z.ZodType<BulkLine>>(
+  given: { line: number; text: string; bytes?: Uint8Array | undefined },
+  schema: S,
+  questionnaires: QuestionnaireCatalog,
+  kept: readonly string[],
+  fast: FastLine<S> | undefined,
+): CheckedLine<z.output<S>, ResolvedAnswers> {
+  return (
+    (given.bytes && checkLineWithFastAnswers(given.line, given.bytes, schema, questionnaires, kept, fast)) ??
+    checkParsedLine(given, schema, questionnaires, kept, fast)
+  );
+}
+
+/**
+ * The common line with answers: its answers read straight from its bytes (bulk-fast-answers.ts),
+ * the rest of it parsed and checked as any line is. Undefined when either is not plainly fine:
+ * checkLine then checks the whole line again the usual way, which words every error.
+ */
+function checkLineWithFastAnswers<S extends z.ZodType<BulkLine>>(
+  line: number,
+  given: Uint8Array,
+  schema: S,
+  questionnaires: QuestionnaireCatalog,
+  kept: readonly string[],
+  fast: FastLine<S> | undefined,
+): CheckedLine<z.output<S>, ResolvedAnswers> | undefined {
+  const bytes = Buffer.isBuffer(given)
+    ? given
+    : Buffer.from(given.buffer, given.byteOffset, given.byteLength);
+  const span = answersSpan(bytes);
+  if (!span) return undefined;
+  const [start, end] = span;
+  // The line with `{}` for its answers: valid JSON, with its answers' bytes a JSON object, only if
+  // the whole line is (answersSpan found the key outside any string: the rest parsing says so).
+  const rest = `${bytes.toString('utf8', 0, start)}{}${bytes.toString('utf8', end)}`;
+  const parsed = parseLine(rest, schema, fast);
+  if (!parsed.ok) return undefined;
+  const record = parsed.value;
+  const { externalId, questionnaireId, questionnaireVersion } = record;
+  if (questionnaireId === undefined) return undefined;
+  const questionnaire =
+    questionnaireVersion === undefined
+      ? questionnaires.latest(questionnaireId)
+      : questionnaires.get(questionnaireId, questionnaireVersion);
+  const answers = questionnaire && fastAnswerSet(questionnaire, bytes, start, end);
+  if (!answers) return undefined;
+  const leftOut = kept.filter((field) => !(field in (parsed.json as object)));
+  if (leftOut.length > 0) record.leftOut = leftOut;
+  delete record.answers;
+  const value: ResolvedAnswers = {
+    questionnaireId: questionnaire.id,
+    questionnaireVersion: questionnaire.version,
+    answers,
+    json: bytes.subarray(start, end),
+  };
+  return { line, externalId, record, answers: { ok: true, value } };
+}
+
+function checkParsedLine<S extends z.ZodType<BulkLine>>(
   { line, text, bytes }: { line: number; text: string; bytes?: Uint8Array | undefined },
   schema: S,
   questionnaires: QuestionnaireCatalog,

@@ -5,8 +5,8 @@ import { LEVEL_BITS } from '../levels.ts';
 import { addToBatch, type RowBatch } from '../row-sums.ts';
 import type { CriterionOf, KindEngine } from './kind.ts';
 
-const RATING_MIN = 1;
-const RATING_MAX = 5;
+export const RATING_MIN = 1;
+export const RATING_MAX = 5;
 
 /**
  * `profile`: the value is M ratings 1..5 (one column per dimension; a 0 rating: no value), with no

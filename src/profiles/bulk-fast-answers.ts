@@ -1,0 +1,430 @@
+import { type AnswerSet, type CriterionAnswer, type Importance, importanceLevels } from '../answers/types.ts';
+import { RATING_MAX, RATING_MIN } from '../matching/engine/kinds/profile.ts';
+import type { CriterionDefinition, QuestionnaireDefinition } from '../questionnaires/definition.ts';
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  isJsonSpace,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from './json-bytes.ts';
+
+/*
+ * The common well-formed answer set of a bulk line, read straight from the line's bytes: JSON.parse
+ * of a line's 2.4 kB of answers and their validation built and walked some 130 objects, about half
+ * of an ingest thread's CPU per line (bench/README.md, 2026-12-07, session 51). `fastAnswerSet`
+ * answers the very set `validateAnswerSet(questionnaire, JSON.parse(text))` gives, or undefined
+ * whenever anything is not plainly fine — an escape or a non-ASCII byte in a string, a key given
+ * twice, a value out of range, a date criterion, any error at all — and then the line takes the
+ * slow path, which words every error. test/unit/bulk-fast-answers.test.ts holds the two equal on
+ * random sets, valid and not.
+ */
+
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+const SMALL_E = 0x65;
+const CAPITAL_E = 0x45;
+/** Digits a plain integer may have to be summed exactly (below 2^53). */
+const EXACT_DIGITS = 15;
+
+/** The answer set in `bytes[start..end)` (the JSON of the line's `answers`), or undefined: see above. */
+export function fastAnswerSet(
+  questionnaire: QuestionnaireDefinition,
+  bytes: Buffer,
+  start: number,
+  end: number,
+): AnswerSet | undefined {
+  const readers = readersOf(questionnaire);
+  const cursor = new Cursor(bytes, start, end);
+  const given: (CriterionAnswer | undefined)[] = new Array(readers.count);
+  if (!cursor.open(OPEN_BRACE)) return undefined;
+  if (!cursor.close(CLOSE_BRACE)) {
+    do {
+      const criterion = readers.criteria.find(cursor);
+      if (criterion === undefined || given[criterion.index] !== undefined || !cursor.colon())
+        return undefined;
+      const answer = criterion.read(cursor);
+      if (answer === undefined) return undefined;
+      given[criterion.index] = answer;
+    } while (cursor.comma());
+    if (!cursor.close(CLOSE_BRACE)) return undefined;
+  }
+  if (!cursor.atEnd()) return undefined;
+  // In questionnaire order, as validateAnswerSet builds it.
+  const answers: AnswerSet = {};
+  for (let c = 0; c < readers.count; c++) {
+    const answer = given[c];
+    if (answer !== undefined) answers[readers.ids[c]!] = answer;
+  }
+  return answers;
+}
+
+/**
+ * A JSON reader over bytes that gives up (undefined, false) on anything but plain, valid JSON.
+ * Strings are not decoded: each is hashed as it is read, and looked up among the names expected
+ * there (Names), whose own strings are then used.
+ */
+class Cursor {
+  readonly bytes: Buffer;
+  private at: number;
+  private readonly end: number;
+  /** where the last string read starts and ends (its quotes excluded), and its hash */
+  tokenStart = 0;
+  tokenEnd = 0;
+  tokenHash = 0;
+
+  constructor(bytes: Buffer, start: number, end: number) {
+    this.bytes = bytes;
+    this.at = start;
+    this.end = end;
+  }
+
+  atEnd(): boolean {
+    this.space();
+    return this.at === this.end;
+  }
+
+  open(byte: number): boolean {
+    return this.take(byte);
+  }
+
+  close(byte: number): boolean {
+    return this.take(byte);
+  }
+
+  comma(): boolean {
+    return this.take(COMMA);
+  }
+
+  colon(): boolean {
+    return this.take(COLON);
+  }
+
+  /** A string of printable ASCII without escapes, hashed (tokenHash); false for anything else. */
+  string(): boolean {
+    this.space();
+    if (this.byte(this.at) !== QUOTE) return false;
+    const bytes = this.bytes;
+    const start = this.at + 1;
+    let hash = 0;
+    for (let i = start; i < this.end; i++) {
+      const byte = bytes[i]!;
+      if (byte === QUOTE) {
+        this.tokenStart = start;
+        this.tokenEnd = i;
+        this.tokenHash = hash;
+        this.at = i + 1;
+        return true;
+      }
+      if (byte === BACKSLASH || byte < 0x20 || byte >= 0x80) return false;
+      hash = (Math.imul(hash, 31) + byte) | 0;
+    }
+    return false;
+  }
+
+  /** A number as JSON writes it, valued as JSON.parse values it. */
+  number(): number | undefined {
+    this.space();
+    const start = this.at;
+    let i = start;
+    const negative = this.byte(i) === MINUS;
+    if (negative) i++;
+    if (this.byte(i) === ZERO) i++;
+    else if (isDigit(this.byte(i))) while (isDigit(this.byte(i))) i++;
+    else return undefined;
+    const integerEnd = i;
+    if (this.byte(i) === DOT) {
+      if (!isDigit(this.byte(++i))) return undefined;
+      while (isDigit(this.byte(i))) i++;
+    }
+    if (this.byte(i) === SMALL_E || this.byte(i) === CAPITAL_E) {
+      i++;
+      if (this.byte(i) === PLUS || this.byte(i) === MINUS) i++;
+      if (!isDigit(this.byte(i))) return undefined;
+      while (isDigit(this.byte(i))) i++;
+    }
+    this.at = i;
+    const digitsStart = negative ? start + 1 : start;
+    if (i !== integerEnd || i - digitsStart > EXACT_DIGITS)
+      return Number(this.bytes.toString('latin1', start, i));
+    let value = 0;
+    for (let k = digitsStart; k < i; k++) value = value * 10 + (this.bytes[k]! - ZERO);
+    return negative ? -value : value;
+  }
+
+  private take(byte: number): boolean {
+    this.space();
+    if (this.byte(this.at) !== byte) return false;
+    this.at++;
+    return true;
+  }
+
+  private space(): void {
+    while (isJsonSpace(this.byte(this.at))) this.at++;
+  }
+
+  private byte(i: number): number {
+    return i < this.end ? this.bytes[i]! : -1;
+  }
+}
+
+function isDigit(byte: number): boolean {
+  return byte >= ZERO && byte <= NINE;
+}
+
+/** The names a string may be at some place (criterion ids, option ids, fields), found by hash, then compared. */
+class Names<T> {
+  private readonly byHash = new Map<number, { bytes: Buffer; value: T }>();
+
+  constructor(entries: Iterable<readonly [string, T]>) {
+    for (const [name, value] of entries) {
+      let hash = 0;
+      for (let i = 0; i < name.length; i++) hash = (Math.imul(hash, 31) + name.charCodeAt(i)) | 0;
+      // Two names of one place with the same hash: the second is never found (its lines take the slow path).
+      if (!this.byHash.has(hash)) this.byHash.set(hash, { bytes: Buffer.from(name, 'latin1'), value });
+    }
+  }
+
+  /** Reads a string: the value of the name it is, or undefined (not a string, or none of these names). */
+  find(cursor: Cursor): T | undefined {
+    if (!cursor.string()) return undefined;
+    const known = this.byHash.get(cursor.tokenHash);
+    if (!known) return undefined;
+    const { tokenStart, tokenEnd, bytes } = cursor;
+    const name = known.bytes;
+    if (tokenEnd - tokenStart !== name.length) return undefined;
+    for (let i = 0; i < name.length; i++) if (bytes[tokenStart + i] !== name[i]) return undefined;
+    return known.value;
+  }
+}
+
+type Read<T> = (cursor: Cursor) => T | undefined;
+
+/** A questionnaire's criteria by id, each with the reader of its answer object. */
+interface Readers {
+  count: number;
+  ids: string[];
+  criteria: Names<{ index: number; read: Read<CriterionAnswer> }>;
+}
+
+const readersOfQuestionnaire = new WeakMap<QuestionnaireDefinition, Readers>();
+
+function readersOf(questionnaire: QuestionnaireDefinition): Readers {
+  let readers = readersOfQuestionnaire.get(questionnaire);
+  if (!readers) {
+    const { criteria } = questionnaire;
+    readers = {
+      count: criteria.length,
+      ids: criteria.map((criterion) => criterion.id),
+      criteria: new Names(
+        criteria.map((criterion, index) => [criterion.id, { index, read: answerReader(criterion) }] as const),
+      ),
+    };
+    readersOfQuestionnaire.set(questionnaire, readers);
+  }
+  return readers;
+}
+
+const IMPORTANCE = 0;
+const VALUE = 1;
+const ACCEPT = 2;
+const answerFields = new Names([
+  ['importance', IMPORTANCE],
+  ['value', VALUE],
+  ['accept', ACCEPT],
+] as const);
+const levels = new Names(importanceLevels.map((level) => [level, level] as const));
+const MIN = 0;
+const MAX = 1;
+const rangeFields = new Names([
+  ['min', MIN],
+  ['max', MAX],
+] as const);
+const MODE = 0;
+const OPTIONS = 1;
+const multiAcceptFields = new Names([
+  ['mode', MODE],
+  ['options', OPTIONS],
+] as const);
+const modes = new Names([
+  ['any', 'any'],
+  ['all', 'all'],
+] as const);
+
+/**
+ * One criterion's answer object, with validateAnswer's rules: only value, accept and importance;
+ * an importance; a kind without accept needs a value; one with needs an accept unless irrelevant.
+ */
+function answerReader(criterion: CriterionDefinition): Read<CriterionAnswer> {
+  const { value: readValue, accept: readAccept } = kindReaders(criterion);
+  return (cursor) => {
+    let value: unknown;
+    let accept: unknown;
+    let importance: Importance | undefined;
+    if (!cursor.open(OPEN_BRACE)) return undefined;
+    if (!cursor.close(CLOSE_BRACE)) {
+      do {
+        const field = answerFields.find(cursor);
+        if (field === undefined || !cursor.colon()) return undefined;
+        if (field === IMPORTANCE && importance === undefined) importance = levels.find(cursor);
+        else if (field === VALUE && value === undefined) value = readValue(cursor);
+        else if (field === ACCEPT && accept === undefined && readAccept) accept = readAccept(cursor);
+        else return undefined;
+        if ((field === IMPORTANCE ? importance : field === VALUE ? value : accept) === undefined)
+          return undefined;
+      } while (cursor.comma());
+      if (!cursor.close(CLOSE_BRACE)) return undefined;
+    }
+    if (importance === undefined) return undefined;
+    if (!readAccept) return value === undefined ? undefined : ({ value, importance } as CriterionAnswer);
+    if (accept === undefined && importance !== 'irrelevant') return undefined;
+    const answer = {} as { value?: unknown; accept?: unknown; importance: Importance };
+    if (value !== undefined) answer.value = value;
+    if (accept !== undefined) answer.accept = accept;
+    answer.importance = importance;
+    return answer as CriterionAnswer;
+  };
+}
+
+/** The kind's value and accept readers (accept undefined: the kind takes none), as its answerChecks check. */
+function kindReaders(criterion: CriterionDefinition): { value: Read<unknown>; accept?: Read<unknown> } {
+  switch (criterion.kind) {
+    case 'single': {
+      const options = optionNames(criterion.options);
+      return { value: (cursor) => options.find(cursor)?.id, accept: (cursor) => optionList(cursor, options) };
+    }
+    case 'multi': {
+      const options = optionNames(criterion.options);
+      return {
+        value: (cursor) => optionList(cursor, options),
+        accept: (cursor) => multiAccept(cursor, options),
+      };
+    }
+    case 'scale': {
+      const last = criterion.steps.length - 1;
+      return { value: (cursor) => integerIn(cursor, 0, last), accept: (cursor) => stepRange(cursor, last) };
+    }
+    case 'number': {
+      const { min, max } = criterion.range;
+      return {
+        value: (cursor) => amount(cursor, min, max),
+        accept: (cursor) => amountRange(cursor, min, max),
+      };
+    }
+    case 'profile': {
+      const count = criterion.dimensions.length;
+      return { value: (cursor) => ratings(cursor, count) };
+    }
+    case 'date':
+      // Left to the slow path: a date's checks (a calendar day) are not worth a second copy here.
+      return { value: () => undefined, accept: () => undefined };
+    default:
+      return criterion satisfies never;
+  }
+}
+
+type Option = { id: string; bit: number };
+
+function optionNames(options: readonly { id: string }[]): Names<Option> {
+  return new Names(options.map((option, bit) => [option.id, { id: option.id, bit }] as const));
+}
+
+/** A non-empty list of distinct options (questionnaires allow 32 options at most: one bit each). */
+function optionList(cursor: Cursor, options: Names<Option>): string[] | undefined {
+  if (!cursor.open(OPEN_BRACKET) || cursor.close(CLOSE_BRACKET)) return undefined;
+  const list: string[] = [];
+  let seen = 0;
+  do {
+    const option = options.find(cursor);
+    if (option === undefined || (seen >>> option.bit) & 1) return undefined;
+    seen |= 1 << option.bit;
+    list.push(option.id);
+  } while (cursor.comma());
+  return cursor.close(CLOSE_BRACKET) ? list : undefined;
+}
+
+function multiAccept(
+  cursor: Cursor,
+  options: Names<Option>,
+): { mode: 'any' | 'all'; options: string[] } | undefined {
+  let mode: 'any' | 'all' | undefined;
+  let list: string[] | undefined;
+  if (!cursor.open(OPEN_BRACE) || cursor.close(CLOSE_BRACE)) return undefined;
+  do {
+    const field = multiAcceptFields.find(cursor);
+    if (field === undefined || !cursor.colon()) return undefined;
+    if (field === MODE && mode === undefined) mode = modes.find(cursor);
+    else if (field === OPTIONS && list === undefined) list = optionList(cursor, options);
+    else return undefined;
+    if ((field === MODE ? mode : list) === undefined) return undefined;
+  } while (cursor.comma());
+  return cursor.close(CLOSE_BRACE) && mode !== undefined && list !== undefined
+    ? { mode, options: list }
+    : undefined;
+}
+
+function integerIn(cursor: Cursor, min: number, max: number): number | undefined {
+  const value = cursor.number();
+  return value !== undefined && Number.isInteger(value) && value >= min && value <= max ? value : undefined;
+}
+
+/** `{ min, max }` of two numbers read by `bound`: both required when `both`, at least one otherwise. */
+function range(
+  cursor: Cursor,
+  bound: (cursor: Cursor) => number | undefined,
+  both: boolean,
+): { min?: number; max?: number } | undefined {
+  let min: number | undefined;
+  let max: number | undefined;
+  if (!cursor.open(OPEN_BRACE) || cursor.close(CLOSE_BRACE)) return undefined;
+  do {
+    const field = rangeFields.find(cursor);
+    if (field === undefined || !cursor.colon()) return undefined;
+    if (field === MIN && min === undefined) min = bound(cursor);
+    else if (field === MAX && max === undefined) max = bound(cursor);
+    else return undefined;
+    if ((field === MIN ? min : max) === undefined) return undefined;
+  } while (cursor.comma());
+  if (!cursor.close(CLOSE_BRACE)) return undefined;
+  if (both && (min === undefined || max === undefined)) return undefined;
+  if (min !== undefined && max !== undefined && min > max) return undefined;
+  const given: { min?: number; max?: number } = {};
+  if (min !== undefined) given.min = min;
+  if (max !== undefined) given.max = max;
+  return given;
+}
+
+function stepRange(cursor: Cursor, last: number): { min?: number; max?: number } | undefined {
+  return range(cursor, (c) => integerIn(c, 0, last), true);
+}
+
+function amount(cursor: Cursor, min: number, max: number): number | undefined {
+  const value = cursor.number();
+  return value !== undefined && Number.isFinite(value) && value >= min && value <= max ? value : undefined;
+}
+
+function amountRange(
+  cursor: Cursor,
+  lowest: number,
+  highest: number,
+): { min?: number; max?: number } | undefined {
+  return range(cursor, (c) => amount(c, lowest, highest), false);
+}
+
+function ratings(cursor: Cursor, count: number): number[] | undefined {
+  if (!cursor.open(OPEN_BRACKET) || cursor.close(CLOSE_BRACKET)) return undefined;
+  const list: number[] = [];
+  do {
+    const rating = integerIn(cursor, RATING_MIN, RATING_MAX);
+    if (rating === undefined) return undefined;
+    list.push(rating);
+  } while (cursor.comma());
+  return cursor.close(CLOSE_BRACKET) && list.length === count ? list : undefined;
+}
