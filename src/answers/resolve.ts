@@ -1,4 +1,5 @@
 import type { FieldProblem } from '../http/errors.ts';
+import type { QuestionnaireDefinition } from '../questionnaires/definition.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import type { AnswerSet } from './types.ts';
 import { validateAnswerSet } from './validate.ts';
@@ -16,10 +17,7 @@ export type ResolvedAnswers =
 /** Finds the questionnaire an answer set is for and validates the set against it. */
 export function resolveAnswers(questionnaires: QuestionnaireCatalog, input: AnswersInput): ResolvedAnswers {
   const { questionnaireId, questionnaireVersion } = input;
-  const questionnaire =
-    questionnaireVersion === undefined
-      ? questionnaires.latest(questionnaireId)
-      : questionnaires.get(questionnaireId, questionnaireVersion);
+  const questionnaire = questionnaireOf(questionnaires, questionnaireId, questionnaireVersion);
   if (!questionnaire) {
     const which =
       questionnaireVersion === undefined ? questionnaireId : `${questionnaireId} v${questionnaireVersion}`;
@@ -41,6 +39,15 @@ export function resolveAnswers(questionnaires: QuestionnaireCatalog, input: Answ
       answers: result.answers,
     },
   };
+}
+
+/** The questionnaire an answer set names: the version given, or the latest. */
+export function questionnaireOf(
+  questionnaires: QuestionnaireCatalog,
+  id: string,
+  version: number | undefined,
+): QuestionnaireDefinition | undefined {
+  return version === undefined ? questionnaires.latest(id) : questionnaires.get(id, version);
 }
 
 /**

@@ -44,8 +44,8 @@ export function fastAnswerSet(
   const readers = readersOf(questionnaire);
   const cursor = new Cursor(bytes, start, end);
   const given: (CriterionAnswer | undefined)[] = new Array(readers.count);
-  if (!cursor.open(OPEN_BRACE)) return undefined;
-  if (!cursor.close(CLOSE_BRACE)) {
+  if (!cursor.take(OPEN_BRACE)) return undefined;
+  if (!cursor.take(CLOSE_BRACE)) {
     do {
       const criterion = readers.criteria.find(cursor);
       if (criterion === undefined || given[criterion.index] !== undefined || !cursor.colon())
@@ -54,7 +54,7 @@ export function fastAnswerSet(
       if (answer === undefined) return undefined;
       given[criterion.index] = answer;
     } while (cursor.comma());
-    if (!cursor.close(CLOSE_BRACE)) return undefined;
+    if (!cursor.take(CLOSE_BRACE)) return undefined;
   }
   if (!cursor.atEnd()) return undefined;
   // In questionnaire order, as validateAnswerSet builds it.
@@ -89,14 +89,6 @@ class Cursor {
   atEnd(): boolean {
     this.space();
     return this.at === this.end;
-  }
-
-  open(byte: number): boolean {
-    return this.take(byte);
-  }
-
-  close(byte: number): boolean {
-    return this.take(byte);
   }
 
   comma(): boolean {
@@ -159,7 +151,8 @@ class Cursor {
     return negative ? -value : value;
   }
 
-  private take(byte: number): boolean {
+  /** The next token is this byte (a bracket, a brace): consumed. */
+  take(byte: number): boolean {
     this.space();
     if (this.byte(this.at) !== byte) return false;
     this.at++;
@@ -268,8 +261,8 @@ function answerReader(criterion: CriterionDefinition): Read<CriterionAnswer> {
     let value: unknown;
     let accept: unknown;
     let importance: Importance | undefined;
-    if (!cursor.open(OPEN_BRACE)) return undefined;
-    if (!cursor.close(CLOSE_BRACE)) {
+    if (!cursor.take(OPEN_BRACE)) return undefined;
+    if (!cursor.take(CLOSE_BRACE)) {
       do {
         const field = answerFields.find(cursor);
         if (field === undefined || !cursor.colon()) return undefined;
@@ -280,7 +273,7 @@ function answerReader(criterion: CriterionDefinition): Read<CriterionAnswer> {
         if ((field === IMPORTANCE ? importance : field === VALUE ? value : accept) === undefined)
           return undefined;
       } while (cursor.comma());
-      if (!cursor.close(CLOSE_BRACE)) return undefined;
+      if (!cursor.take(CLOSE_BRACE)) return undefined;
     }
     if (importance === undefined) return undefined;
     if (!readAccept) return value === undefined ? undefined : ({ value, importance } as CriterionAnswer);
@@ -338,7 +331,7 @@ function optionNames(options: readonly { id: string }[]): Names<Option> {
 
 /** A non-empty list of distinct options (questionnaires allow 32 options at most: one bit each). */
 function optionList(cursor: Cursor, options: Names<Option>): string[] | undefined {
-  if (!cursor.open(OPEN_BRACKET) || cursor.close(CLOSE_BRACKET)) return undefined;
+  if (!cursor.take(OPEN_BRACKET) || cursor.take(CLOSE_BRACKET)) return undefined;
   const list: string[] = [];
   let seen = 0;
   do {
@@ -347,7 +340,7 @@ function optionList(cursor: Cursor, options: Names<Option>): string[] | undefine
     seen |= 1 << option.bit;
     list.push(option.id);
   } while (cursor.comma());
-  return cursor.close(CLOSE_BRACKET) ? list : undefined;
+  return cursor.take(CLOSE_BRACKET) ? list : undefined;
 }
 
 function multiAccept(
@@ -356,7 +349,7 @@ function multiAccept(
 ): { mode: 'any' | 'all'; options: string[] } | undefined {
   let mode: 'any' | 'all' | undefined;
   let list: string[] | undefined;
-  if (!cursor.open(OPEN_BRACE) || cursor.close(CLOSE_BRACE)) return undefined;
+  if (!cursor.take(OPEN_BRACE) || cursor.take(CLOSE_BRACE)) return undefined;
   do {
     const field = multiAcceptFields.find(cursor);
     if (field === undefined || !cursor.colon()) return undefined;
@@ -365,7 +358,7 @@ function multiAccept(
     else return undefined;
     if ((field === MODE ? mode : list) === undefined) return undefined;
   } while (cursor.comma());
-  return cursor.close(CLOSE_BRACE) && mode !== undefined && list !== undefined
+  return cursor.take(CLOSE_BRACE) && mode !== undefined && list !== undefined
     ? { mode, options: list }
     : undefined;
 }
@@ -383,7 +376,7 @@ function range(
 ): { min?: number; max?: number } | undefined {
   let min: number | undefined;
   let max: number | undefined;
-  if (!cursor.open(OPEN_BRACE) || cursor.close(CLOSE_BRACE)) return undefined;
+  if (!cursor.take(OPEN_BRACE) || cursor.take(CLOSE_BRACE)) return undefined;
   do {
     const field = rangeFields.find(cursor);
     if (field === undefined || !cursor.colon()) return undefined;
@@ -392,7 +385,7 @@ function range(
     else return undefined;
     if ((field === MIN ? min : max) === undefined) return undefined;
   } while (cursor.comma());
-  if (!cursor.close(CLOSE_BRACE)) return undefined;
+  if (!cursor.take(CLOSE_BRACE)) return undefined;
   if (both && (min === undefined || max === undefined)) return undefined;
   if (min !== undefined && max !== undefined && min > max) return undefined;
   const given: { min?: number; max?: number } = {};
@@ -419,12 +412,12 @@ function amountRange(
 }
 
 function ratings(cursor: Cursor, count: number): number[] | undefined {
-  if (!cursor.open(OPEN_BRACKET) || cursor.close(CLOSE_BRACKET)) return undefined;
+  if (!cursor.take(OPEN_BRACKET) || cursor.take(CLOSE_BRACKET)) return undefined;
   const list: number[] = [];
   do {
     const rating = integerIn(cursor, RATING_MIN, RATING_MAX);
     if (rating === undefined) return undefined;
     list.push(rating);
   } while (cursor.comma());
-  return cursor.close(CLOSE_BRACKET) && list.length === count ? list : undefined;
+  return cursor.take(CLOSE_BRACKET) && list.length === count ? list : undefined;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { resolveAnswers } from '../answers/resolve.ts';
+import { questionnaireOf, resolveAnswers } from '../answers/resolve.ts';
 import type { AnswerSet } from '../answers/types.ts';
 import type { ErrorCode, FieldProblem } from '../http/errors.ts';
 import { answerMap } from '../http/schema-parts.ts';
@@ -219,18 +219,12 @@ function checkLineWithFastAnswers<S extends z.ZodType<BulkLine>>(
   const rest = `${bytes.toString('utf8', 0, start)}{}${bytes.toString('utf8', end)}`;
   const parsed = parseLine(rest, schema, fast);
   if (!parsed.ok) return undefined;
-  const record = parsed.value;
-  const { externalId, questionnaireId, questionnaireVersion } = record;
+  const { externalId, questionnaireId, questionnaireVersion } = parsed.value;
   if (questionnaireId === undefined) return undefined;
-  const questionnaire =
-    questionnaireVersion === undefined
-      ? questionnaires.latest(questionnaireId)
-      : questionnaires.get(questionnaireId, questionnaireVersion);
+  const questionnaire = questionnaireOf(questionnaires, questionnaireId, questionnaireVersion);
   const answers = questionnaire && fastAnswerSet(questionnaire, bytes, start, end);
   if (!answers) return undefined;
-  const leftOut = kept.filter((field) => !(field in (parsed.json as object)));
-  if (leftOut.length > 0) record.leftOut = leftOut;
-  delete record.answers;
+  const { record } = recordOf(parsed, kept);
   const value: ResolvedAnswers = {
     questionnaireId: questionnaire.id,
     questionnaireVersion: questionnaire.version,
@@ -249,12 +243,8 @@ function checkParsedLine<S extends z.ZodType<BulkLine>>(
 ): CheckedLine<z.output<S>, ResolvedAnswers> {
   const parsed = parseLine(text, schema, fast);
   if (!parsed.ok) return { line, refused: parsed.error, externalId: parsed.externalId };
-  const record = parsed.value;
-  const leftOut = kept.filter((field) => !(field in (parsed.json as object)));
-  if (leftOut.length > 0) record.leftOut = leftOut;
-  const { externalId, questionnaireId, questionnaireVersion, answers: given } = record;
-  // The answers travel on as JSON and a packed row; the writer never reads them off the record.
-  delete record.answers;
+  const { record, given } = recordOf(parsed, kept);
+  const { externalId, questionnaireId, questionnaireVersion } = record;
   if (given === undefined || questionnaireId === undefined)
     return { line, externalId, record, answers: { ok: true } };
   const answers = resolveAnswers(questionnaires, { questionnaireId, questionnaireVersion, answers: given });
@@ -268,6 +258,19 @@ function checkParsedLine<S extends z.ZodType<BulkLine>>(
   const span = bytes && answersSpan(bytes);
   if (span) value.json = bytes.subarray(span[0], span[1]);
   return { line, externalId, record, answers: { ok: true, value } };
+}
+
+/**
+ * A parsed line's record as the writer takes it: the kept fields it left out named (`leftOut`), its
+ * answers taken off (they travel on as JSON and a packed row; the writer never reads them there).
+ */
+function recordOf<T extends BulkLine>(parsed: { value: T; json: unknown }, kept: readonly string[]) {
+  const record = parsed.value;
+  const leftOut = kept.filter((field) => !(field in (parsed.json as object)));
+  if (leftOut.length > 0) record.leftOut = leftOut;
+  const given = record.answers;
+  delete record.answers;
+  return { record, given };
 }
 
 function parseLine<S extends z.ZodType>(
