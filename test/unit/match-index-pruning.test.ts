@@ -93,49 +93,53 @@ function expectSameRanking(actual: readonly Row[], expected: readonly Row[], wha
   });
 }
 
-/** A job and 1,600..2,600 candidates drawn from a few bodies (so with many ties), in a random mix. */
-const arbBigMarket: fc.Arbitrary<BigMarket> = arbQuestionnaire().chain((questionnaire) =>
-  fc
-    .record({
-      job: arbProfileBody(questionnaire),
-      bodies: fc.array(arbProfileBody(questionnaire), { minLength: 1, maxLength: 12 }),
-      size: fc.integer({ min: 1_600, max: 2_600 }),
-      salt: fc.integer(),
-    })
-    .map(({ job, bodies, size, salt }) => ({
-      questionnaire,
-      job: { id: idOf(salt, -1), ...job },
-      candidates: Array.from({ length: size }, (_, i) => ({
-        id: idOf(salt, i),
-        ...bodies[mixSeed(salt, i) % bodies.length]!,
+/** A job and `min..max` candidates drawn from a few bodies (so with many ties), in a random mix. */
+const arbMarketOf = (min: number, max: number): fc.Arbitrary<BigMarket> =>
+  arbQuestionnaire().chain((questionnaire) =>
+    fc
+      .record({
+        job: arbProfileBody(questionnaire),
+        bodies: fc.array(arbProfileBody(questionnaire), { minLength: 1, maxLength: 12 }),
+        size: fc.integer({ min, max }),
+        salt: fc.integer(),
+      })
+      .map(({ job, bodies, size, salt }) => ({
+        questionnaire,
+        job: { id: idOf(salt, -1), ...job },
+        candidates: Array.from({ length: size }, (_, i) => ({
+          id: idOf(salt, i),
+          ...bodies[mixSeed(salt, i) % bodies.length]!,
+        })),
       })),
-    })),
-);
+  );
+
+const arbBigMarket = arbMarketOf(1_600, 2_600);
 
 /**
  * Like arbBigMarket, but the job expects little or nothing (its importances all irrelevant, or all
  * but one): S(job→candidate) is 1, or takes few values, for thousands of rows, so S(candidate→job)
  * decides the order, in buckets of more rows than are scored the other way at once.
  */
-const arbMarketDecidedByCandidates: fc.Arbitrary<BigMarket> = arbBigMarket.chain((market) =>
-  fc
-    .record({ keep: fc.option(fc.nat(), { nil: undefined }), size: fc.integer({ min: 2_100, max: 2_600 }) })
-    .map(({ keep, size }) => {
-      const ids = Object.keys(market.job.answers);
-      const kept = keep === undefined ? undefined : ids[keep % Math.max(1, ids.length)];
-      const answers = Object.fromEntries(
-        Object.entries(market.job.answers).map(([id, answer]) => [
-          id,
-          id === kept ? answer : { ...answer, importance: 'irrelevant' as const },
-        ]),
-      );
-      const candidates = Array.from({ length: size }, (_, i) => ({
-        ...market.candidates[i % market.candidates.length]!,
-        id: idOf(size, i),
-      }));
-      return { ...market, job: { ...market.job, answers }, candidates };
-    }),
-);
+const arbMarketDecidedByCandidates = (min: number, max: number): fc.Arbitrary<BigMarket> =>
+  arbBigMarket.chain((market) =>
+    fc
+      .record({ keep: fc.option(fc.nat(), { nil: undefined }), size: fc.integer({ min, max }) })
+      .map(({ keep, size }) => {
+        const ids = Object.keys(market.job.answers);
+        const kept = keep === undefined ? undefined : ids[keep % Math.max(1, ids.length)];
+        const answers = Object.fromEntries(
+          Object.entries(market.job.answers).map(([id, answer]) => [
+            id,
+            id === kept ? answer : { ...answer, importance: 'irrelevant' as const },
+          ]),
+        );
+        const candidates = Array.from({ length: size }, (_, i) => ({
+          ...market.candidates[i % market.candidates.length]!,
+          id: idOf(size, i),
+        }));
+        return { ...market, job: { ...market.job, answers }, candidates };
+      }),
+  );
 
 /** The index's top k and its pages after cursors at the given list positions equal the reference's. */
 function expectReferencePages(
@@ -173,6 +177,20 @@ describe('match index pruning on markets of thousands of rows', () => {
         },
       ),
       propertyRuns(12),
+    );
+  });
+
+  it('returns the reference top k over lists long enough to be bucketed by loss cells', () => {
+    // search.ts buckets a list of 4,096 rows and more by each row's loss cell, not its own bound
+    fc.assert(
+      fc.property(
+        fc.oneof(arbMarketOf(4_500, 5_500), arbMarketDecidedByCandidates(4_500, 5_500)),
+        arbMethod,
+        (market, method) => {
+          expectReferencePages(market, method, [1, 5], [0.3]);
+        },
+      ),
+      propertyRuns(8),
     );
   });
 
@@ -216,7 +234,7 @@ describe('match index pruning on markets of thousands of rows', () => {
   it('returns the reference top k and pages when S(candidate→job) decides among thousands of equal S(job→candidate)', () => {
     fc.assert(
       fc.property(
-        arbMarketDecidedByCandidates,
+        arbMarketDecidedByCandidates(2_100, 2_600),
         arbMethod,
         fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 2 }),
         (market, method, cursorPositions) => {

@@ -1,5 +1,6 @@
 import type { ScoreMethod } from '../types.ts';
 import { addSteps, type Step } from './forward-score.ts';
+import type { LossBuckets } from './impact-buckets.ts';
 import { codeTablePasses } from './kinds/code-table.ts';
 import type { LossBound } from './kinds/kind.ts';
 import { MARGIN, ROUNDING } from './precision.ts';
@@ -13,7 +14,6 @@ export interface BoundBuffers {
   total: Float64Array;
   /** per listed row: the weight it lost on the steps added so far */
   lost: Float64Array;
-  ceilings: Float64Array;
   order: Int32Array;
   bucketOf: Int16Array;
 }
@@ -26,6 +26,8 @@ export interface BoundPlan {
   steps: BoundingStep[];
   /** W: Σ of the weights of every step of the subject (dealbreakers and steps not in the plan too) */
   weight: number;
+  /** the rows' buckets by their loss, made when a long list is first bucketed (search.ts) */
+  cells?: LossBuckets | undefined;
 }
 
 /** Rows probed to tell which criteria lose the most weight (here and in reverse-score.ts). */

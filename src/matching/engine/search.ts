@@ -4,7 +4,7 @@ import type { ProfileStore } from './columnar-store.ts';
 import { rowsMeetingDealbreakers } from './dealbreaker-filter.ts';
 import { FloorCollector, type FloorRows } from './floor-collector.ts';
 import { addSteps, compileSteps, type Step } from './forward-score.ts';
-import { bucketCeiling, orderByCeiling } from './impact-buckets.ts';
+import { bucketCeiling, bucketOfCeiling, lossBuckets, lossCell, orderByBucket } from './impact-buckets.ts';
 import { type BoundPlan, boundPlan, lossBound, narrowByBounds, probeRows } from './max-score.ts';
 import { valuedByBoth } from './pair-score.ts';
 import { ROUNDING } from './precision.ts';
@@ -224,7 +224,7 @@ function scoreBestFirst(
   for (let r = 0; r < starts.length - 1 && budget > 0 && mayEnter(scan, bucketCeiling(r)); r++) {
     for (let from = starts[r]!; from < starts[r + 1]! && budget > 0; from += batch) {
       const to = Math.min(starts[r + 1]!, from + batch, from + budget);
-      offerBatch(scan, steps, buffers.weighted, rows, from, to, buffers);
+      offerBatch(scan, steps, plan, rows, from, to, buffers);
       for (let i = from; i < to; i++) rows[order[i]!] = -1;
       budget -= to - from;
     }
@@ -232,9 +232,9 @@ function scoreBestFirst(
 }
 
 /**
- * Buckets `rows[0..count)` (rows marked −1 left out) by the mutual score their loss bound allows:
- * `buffers.weighted` gets each row's bound of S(subject→row), `buffers.order` the positions best
- * bucket first; returns the buckets' starts (impact-buckets.ts).
+ * Buckets `rows[0..count)` (rows marked −1 left out) by the mutual score their loss bound allows,
+ * into `buffers.order`, best bucket first; returns the buckets' starts (impact-buckets.ts). A long
+ * list is bucketed by its loss cells, a short one row by row (a cell table costs more than it saves there).
  */
 function bucketsOf(
   scan: Scan,
@@ -243,37 +243,49 @@ function bucketsOf(
   count: number,
   buffers: Buffers,
 ): Int32Array {
-  const { lost, ceilings, order, bucketOf } = buffers;
-  const bounds = buffers.weighted;
-  for (let k = 0; k < count; k++) {
-    const bound = lossBound(lost[k]!, plan);
-    bounds[k] = bound;
-    ceilings[k] = rows[k]! < 0 || bound < scan.subjectMin ? -1 : mutualScore(bound, 1, scan.method);
-  }
+  const { lost, order, bucketOf } = buffers;
   const { floors } = scan;
-  if (floors) {
+  if (count >= CELLS_FROM_ROWS) {
+    plan.cells ??= lossBuckets(plan.weight, (l) => ceilingOfLoss(scan, plan, l));
+    const table = plan.cells;
     for (let k = 0; k < count; k++) {
-      if (ceilings[k]! >= 0 && ceilings[k]! + ROUNDING < floors[rows[k]!]!) ceilings[k] = -1;
+      const cell = lossCell(table, lost[k]!);
+      const o = rows[k]!;
+      const out = o < 0 || (floors !== undefined && table.ceilings[cell]! + ROUNDING < floors[o]!);
+      bucketOf[k] = out ? -1 : table.buckets[cell]!;
+    }
+  } else {
+    for (let k = 0; k < count; k++) {
+      const o = rows[k]!;
+      const ceiling = o < 0 ? -1 : ceilingOfLoss(scan, plan, lost[k]!);
+      const out = floors !== undefined && ceiling >= 0 && ceiling + ROUNDING < floors[o]!;
+      bucketOf[k] = out ? -1 : bucketOfCeiling(ceiling);
     }
   }
-  return orderByCeiling(ceilings, count, order, bucketOf);
+  return orderByBucket(bucketOf, count, order);
+}
+
+/** The most a row that lost `lost` may score, with S(row→subject) = 1; −1 when below the subject's minScore. */
+function ceilingOfLoss(scan: Scan, plan: BoundPlan, lost: number): number {
+  const bound = lossBound(lost, plan);
+  return bound < scan.subjectMin ? -1 : mutualScore(bound, 1, scan.method);
 }
 
 /**
  * Scores the rows at order[from..to) both ways and offers them in order, but for the rows found
  * broken, or unable to reach the heap or either side's minScore (none of which the heap would keep).
- * `bounds` are upper bounds of their S(subject→row), so the S(row→subject) they need is a lower bound.
+ * Their losses bound their S(subject→row) from above, so the S(row→subject) they need is a lower bound.
  */
 function offerBatch(
   scan: Scan,
   steps: readonly Step[],
-  bounds: Float64Array,
+  plan: BoundPlan,
   rows: Int32Array,
   from: number,
   to: number,
   buffers: Buffers,
 ): void {
-  const { order, batch, subjectSums } = buffers;
+  const { order, batch, subjectSums, lost } = buffers;
   const { others, floors } = scan;
   const needed = threshold(scan) - ROUNDING;
   const size = to - from;
@@ -284,7 +296,8 @@ function offerBatch(
     const o = batch.rows[i]!;
     const acceptable = others.minScoreOf(o) - EPSILON;
     const score = floors ? Math.max(needed, floors[o]! - ROUNDING) : needed;
-    batch.least[i] = Math.max(acceptable, leastOtherSatisfaction(score, bounds[k]!, scan.method));
+    const bound = lossBound(lost[k]!, plan);
+    batch.least[i] = Math.max(acceptable, leastOtherSatisfaction(score, bound, scan.method));
   }
   const kept = satisfactionsOfRows(scan.subjectValues, scan.boundingCriteria, others, batch, size);
   prefetchValues(others, batch.rows, kept);
@@ -311,6 +324,8 @@ function leastOtherSatisfaction(score: number, s1: number, method: ScoreMethod):
   }
 }
 
+/** Lists at least this long are bucketed by loss cells (impact-buckets.ts lossBuckets). */
+const CELLS_FROM_ROWS = 4096;
 /** Rows of a bucket scored the other way together: their running sums stay in the CPU cache. */
 const BATCH = 2048;
 /** The rows left after narrowing: every one that may enter the heap. */
@@ -326,7 +341,6 @@ const buffers = {
   weighted: new Float64Array(0),
   total: new Float64Array(0),
   lost: new Float64Array(0),
-  ceilings: new Float64Array(0),
   order: new Int32Array(0),
   bucketOf: new Int16Array(0),
   batch: {
@@ -350,7 +364,6 @@ function scratch(rows: number) {
     buffers.weighted = new Float64Array(size);
     buffers.total = new Float64Array(size);
     buffers.lost = new Float64Array(size);
-    buffers.ceilings = new Float64Array(size);
     buffers.order = new Int32Array(size);
     buffers.bucketOf = new Int16Array(size);
   }
