@@ -38,7 +38,19 @@ export function satisfactionOf(E: RowArrays, e: number, V: RowArrays, v: number)
 
 /** Criteria where both rows gave a value about themselves: the confidence count n. */
 export function valuedByBoth(A: RowArrays, a: number, B: RowArrays, b: number): number {
+  return valuedAmong(valuedBy(A, a), B, b);
+}
+
+/** The criteria row `a` gave a value for (once for the many rows of a listing's page). */
+export function valuedBy(A: RowArrays, a: number): number[] {
+  const criteria: number[] = [];
+  for (let c = 0; c < A.layout.count; c++) if (hasValue(A, a, c)) criteria.push(c);
+  return criteria;
+}
+
+/** How many of `criteria` row `b` gave a value for. */
+export function valuedAmong(criteria: readonly number[], B: RowArrays, b: number): number {
   let n = 0;
-  for (let c = 0; c < A.layout.count; c++) if (hasValue(A, a, c) && hasValue(B, b, c)) n++;
+  for (const c of criteria) if (hasValue(B, b, c)) n++;
   return n;
 }

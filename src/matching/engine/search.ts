@@ -6,7 +6,7 @@ import { FloorCollector, type FloorRows } from './floor-collector.ts';
 import { addSteps, compileSteps, type Step } from './forward-score.ts';
 import { bucketCeiling, bucketOfCeiling, lossBuckets, lossCell, orderByBucket } from './impact-buckets.ts';
 import { type BoundPlan, boundPlan, lossBound, narrowByBounds, probeRows } from './max-score.ts';
-import { valuedByBoth } from './pair-score.ts';
+import { valuedAmong, valuedBy } from './pair-score.ts';
 import { ROUNDING } from './precision.ts';
 import { prefetchRecords, prefetchValues } from './prefetch-rows.ts';
 import { keepRowsWhoseDealbreakersHold, type RowDealbreakers } from './reverse-dealbreakers.ts';
@@ -131,12 +131,16 @@ export function listingOf(
   request: RankRequest,
   kept: readonly KeptRow[],
 ): { rows: RankedRow[]; hasMore: boolean } {
-  const rows = kept.slice(0, request.limit).map(({ slot, score, s1, s2 }) => ({
+  const page = kept.slice(0, request.limit);
+  // The page's rows were scored a while ago: their value cells are read ahead together, not
+  // missed one by one while their confidence counts are worked out (at 100k, about 3 µs a row).
+  const slots = Int32Array.from(page, (row) => row.slot);
+  prefetchValues(others, slots, slots.length);
+  const valued = valuedBy(subject, s);
+  const rows = page.map(({ slot, score, s1, s2 }) => ({
     slot,
     score,
-    scoreLower: round6(
-      lowerScore(mutualScore(s1, s2, request.method), valuedByBoth(subject, s, others, slot)),
-    ),
+    scoreLower: round6(lowerScore(mutualScore(s1, s2, request.method), valuedAmong(valued, others, slot))),
     subjectSatisfaction: round6(s1),
     otherSatisfaction: round6(s2),
   }));
