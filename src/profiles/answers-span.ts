@@ -15,31 +15,76 @@ const KEY = Buffer.from('"answers"');
 /**
  * Where the value of the top-level `answers` field sits in the UTF-8 bytes of a line that
  * JSON.parse has accepted: [start, end), or undefined when the line has none. With the field
- * given twice, the last one (as JSON.parse keeps). Structural bytes are ASCII, and no byte of a
- * multi-byte UTF-8 sequence is, so a byte scan finds them as a character scan would.
+ * given twice, the last one (as JSON.parse keeps).
  */
 export function answersSpan(bytes: Uint8Array): [number, number] | undefined {
-  let depth = 0;
+  const scan = new LineScan(bytes);
   let span: [number, number] | undefined;
-  let valueStart = -1;
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i]!;
-    if (byte === QUOTE) {
-      const start = i;
-      i = stringEnd(bytes, i);
-      if (depth === 1 && valueStart < 0 && isAnswersKey(bytes, start, i)) valueStart = colonAfter(bytes, i);
-      continue;
-    }
-    if (byte === OPEN_BRACE || byte === OPEN_BRACKET) depth++;
-    else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
-      depth--;
-      if (depth === 0 && valueStart >= 0) span = [valueStart, trimEnd(bytes, valueStart, i)];
-    } else if (byte === COMMA && depth === 1 && valueStart >= 0) {
-      span = [valueStart, trimEnd(bytes, valueStart, i)];
-      valueStart = -1;
-    }
+  for (let start = scan.nextAnswers(); start >= 0; start = scan.nextAnswers()) {
+    const end = scan.valueEnd(start);
+    if (end < 0) break;
+    span = [start, end];
   }
   return span;
+}
+
+/**
+ * A forward scan of a line's structure: strings skipped, objects' and arrays' depth kept. Structural
+ * bytes are ASCII, and no byte of a multi-byte UTF-8 sequence is, so a byte scan finds them as a
+ * character scan would.
+ */
+export class LineScan {
+  private readonly bytes: Uint8Array;
+  private i = 0;
+  private depth = 0;
+
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
+
+  /** Scans on to where the next top-level `answers` field's value starts: its index, or -1 at the line's end. */
+  nextAnswers(): number {
+    const { bytes } = this;
+    for (; this.i < bytes.length; this.i++) {
+      const byte = bytes[this.i]!;
+      if (byte === QUOTE) {
+        const start = this.i;
+        this.i = stringEnd(bytes, this.i);
+        if (this.depth === 1 && isAnswersKey(bytes, start, this.i)) {
+          const value = colonAfter(bytes, this.i);
+          if (value >= 0) {
+            this.i = value;
+            return value;
+          }
+        }
+      } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) this.depth++;
+      else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) this.depth--;
+    }
+    return -1;
+  }
+
+  /**
+   * Scans on past the top-level value that starts at `start` (where nextAnswers stopped) to the
+   * comma or closing brace after it; returns where the value ends (spaces after it left out), or
+   * -1 when the line ends first.
+   */
+  valueEnd(start: number): number {
+    const { bytes } = this;
+    for (; this.i < bytes.length; this.i++) {
+      const byte = bytes[this.i]!;
+      if (byte === QUOTE) this.i = stringEnd(bytes, this.i);
+      else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) this.depth++;
+      else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+        if (--this.depth === 0) return trimEnd(bytes, start, this.i++);
+      } else if (byte === COMMA && this.depth === 1) return trimEnd(bytes, start, this.i++);
+    }
+    return -1;
+  }
+
+  /** Goes on from `end`, just past a top-level value read by other means (an object: depth 1 again). */
+  skipTo(end: number): void {
+    this.i = end;
+  }
 }
 
 /** The index of the quote that closes the string opening at `i`. */

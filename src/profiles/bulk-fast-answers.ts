@@ -41,8 +41,22 @@ export function fastAnswerSet(
   start: number,
   end: number,
 ): AnswerSet | undefined {
+  const read = readAnswerObject(questionnaire, bytes, start, end);
+  return read && new Cursor(bytes, read.end, end).atEnd() ? read.answers : undefined;
+}
+
+/**
+ * The answer set whose JSON object starts at `start` (and ends before `limit`), and where it ends:
+ * just past its closing brace. Undefined as fastAnswerSet is (then nothing says where it ends).
+ */
+export function readAnswerObject(
+  questionnaire: QuestionnaireDefinition,
+  bytes: Buffer,
+  start: number,
+  limit: number,
+): { answers: AnswerSet; end: number } | undefined {
   const readers = readersOf(questionnaire);
-  const cursor = new Cursor(bytes, start, end);
+  const cursor = new Cursor(bytes, start, limit);
   const given: (CriterionAnswer | undefined)[] = new Array(readers.count);
   if (!cursor.take(OPEN_BRACE)) return undefined;
   if (!cursor.take(CLOSE_BRACE)) {
@@ -56,14 +70,13 @@ export function fastAnswerSet(
     } while (cursor.comma());
     if (!cursor.take(CLOSE_BRACE)) return undefined;
   }
-  if (!cursor.atEnd()) return undefined;
   // In questionnaire order, as validateAnswerSet builds it.
   const answers: AnswerSet = {};
   for (let c = 0; c < readers.count; c++) {
     const answer = given[c];
     if (answer !== undefined) answers[readers.ids[c]!] = answer;
   }
-  return answers;
+  return { answers, end: cursor.position };
 }
 
 /**
@@ -84,6 +97,11 @@ class Cursor {
     this.bytes = bytes;
     this.at = start;
     this.end = end;
+  }
+
+  /** Where the next byte to read is. */
+  get position(): number {
+    return this.at;
   }
 
   atEnd(): boolean {

@@ -6,10 +6,10 @@ import { answerMap } from '../http/schema-parts.ts';
 import { findNul, NUL_MESSAGE } from '../http/text-guard.ts';
 import { compileLayout, type Layout } from '../matching/engine/layout.ts';
 import { layoutKey, packAnswers } from '../matching/engine/packed-row.ts';
-import { MAX_CRITERIA } from '../questionnaires/definition.ts';
+import { MAX_CRITERIA, type QuestionnaireDefinition } from '../questionnaires/definition.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
-import { answersSpan } from './answers-span.ts';
-import { fastAnswerSet } from './bulk-fast-answers.ts';
+import { answersSpan, LineScan } from './answers-span.ts';
+import { fastAnswerSet, readAnswerObject } from './bulk-fast-answers.ts';
 import { fastCandidateLine } from './bulk-fast-line.ts';
 import { candidateCreate, jobCreate, MAX_EXTERNAL_ID, MAX_QUESTIONNAIRE_ID } from './schemas.ts';
 
@@ -197,8 +197,14 @@ function checkLine<S extends z.ZodType<BulkLine>>(
 
 /**
  * The common line with answers: its answers read straight from its bytes (bulk-fast-answers.ts),
- * the rest of it parsed and checked as any line is. Undefined when either is not plainly fine:
- * checkLine then checks the whole line again the usual way, which words every error.
+ * the rest of it parsed and checked as any line is. Undefined when either is not plainly fine (or
+ * the line names `answers` twice): checkLine then checks the whole line again the usual way, which
+ * words every error.
+ *
+ * Where the answers end is known only once they are read, and which questionnaire reads them only
+ * once the rest is parsed; so they are read with the questionnaire of this thread's last such line
+ * (a bulk request's lines nearly always share one) and kept if the rest names that one. Otherwise
+ * their end is found by a scan of their bytes, and they are read again with the questionnaire named.
  */
 function checkLineWithFastAnswers<S extends z.ZodType<BulkLine>>(
   line: number,
@@ -211,19 +217,27 @@ function checkLineWithFastAnswers<S extends z.ZodType<BulkLine>>(
   const bytes = Buffer.isBuffer(given)
     ? given
     : Buffer.from(given.buffer, given.byteOffset, given.byteLength);
-  const span = answersSpan(bytes);
-  if (!span) return undefined;
-  const [start, end] = span;
+  const scan = new LineScan(bytes);
+  const start = scan.nextAnswers();
+  if (start < 0) return undefined;
+  const guess = lastQuestionnaire;
+  const read = guess && readAnswerObject(guess, bytes, start, bytes.length);
+  if (read) scan.skipTo(read.end);
+  const end = read ? read.end : scan.valueEnd(start);
+  if (end < 0 || scan.nextAnswers() >= 0) return undefined;
   // The line with `{}` for its answers: valid JSON, with its answers' bytes a JSON object, only if
-  // the whole line is (answersSpan found the key outside any string: the rest parsing says so).
+  // the whole line is (the scan found the key outside any string: the rest parsing says so).
   const rest = `${bytes.toString('utf8', 0, start)}{}${bytes.toString('utf8', end)}`;
   const parsed = parseLine(rest, schema, fast);
   if (!parsed.ok) return undefined;
   const { externalId, questionnaireId, questionnaireVersion } = parsed.value;
   if (questionnaireId === undefined) return undefined;
   const questionnaire = questionnaireOf(questionnaires, questionnaireId, questionnaireVersion);
-  const answers = questionnaire && fastAnswerSet(questionnaire, bytes, start, end);
+  if (!questionnaire) return undefined;
+  const answers =
+    read && questionnaire === guess ? read.answers : fastAnswerSet(questionnaire, bytes, start, end);
   if (!answers) return undefined;
+  lastQuestionnaire = questionnaire;
   const { record } = recordOf(parsed, kept);
   const value: ResolvedAnswers = {
     questionnaireId: questionnaire.id,
@@ -233,6 +247,9 @@ function checkLineWithFastAnswers<S extends z.ZodType<BulkLine>>(
   };
   return { line, externalId, record, answers: { ok: true, value } };
 }
+
+/** The questionnaire of the last line whose answers checkLineWithFastAnswers read (this thread's). */
+let lastQuestionnaire: QuestionnaireDefinition | undefined;
 
 function checkParsedLine<S extends z.ZodType<BulkLine>>(
   { line, text, bytes }: { line: number; text: string; bytes?: Uint8Array | undefined },

@@ -251,7 +251,12 @@ describe('an answer set read from a bulk line’s bytes', () => {
 });
 
 describe('a bulk line checked with its answers read from its bytes', () => {
-  /** Lines around the answers: placed first or last, given twice, named inside a string, spaced. */
+  const benchAnswers = JSON.stringify(createMarket({ seed: 7, candidates: 1, jobs: 1 }).candidate(0).answers);
+  /**
+   * Lines around the answers: placed first or last, given twice, named inside a string, spaced; of
+   * two questionnaires in any order (a line's answers are read with the questionnaire of the line
+   * before, and again when it names another), or of none, or of one that does not exist.
+   */
   const line = fc
     .tuple(
       fc.constantFrom('a-1', ' a-2 ', 'é-3'),
@@ -259,28 +264,34 @@ describe('a bulk line checked with its answers read from its bytes', () => {
       fc.oneof(
         fc.constant(JSON.stringify(miniAnswers().answers)),
         arbText(miniAnswers().answers),
+        fc.constant(benchAnswers),
         fc.constantFrom('{}', '[]', 'null', '{"contract": {"importance": "little"}}', '{"x": 1'),
+        // valid for work-fit only: read with its questionnaire, then refused for mini's
+        fc.constant('{"contract": {"value": "freelance", "importance": "little"}}'),
       ),
-      fc.constantFrom('first', 'last', 'twice', 'none', 'no questionnaire', 'unknown questionnaire'),
+      fc.constantFrom('first', 'last', 'twice', 'twice, this one first', 'none'),
+      fc.constantFrom('mini', 'work-fit', 'nope', undefined),
       space,
     )
-    .map(([id, name, answers, where, s]) => {
+    .map(([id, name, answers, where, questionnaire, s]) => {
       const fields = [
         `"externalId":${JSON.stringify(id)}`,
         `"contact":{"name":${JSON.stringify(name)},"email":"n@x.io"}`,
       ];
-      if (where !== 'no questionnaire')
-        fields.push(`"questionnaireId":"${where === 'unknown questionnaire' ? 'nope' : 'mini'}"`);
+      if (questionnaire !== undefined) fields.push(`"questionnaireId":"${questionnaire}"`);
       const member = `"answers"${s}:${s}${answers}`;
       if (where === 'first') fields.unshift(member);
-      if (where === 'last' || where === 'unknown questionnaire' || where === 'no questionnaire')
-        fields.push(member);
+      if (where === 'last') fields.push(member);
       if (where === 'twice') fields.push(`"answers":{"contract":1}`, member);
+      if (where === 'twice, this one first') fields.push(member, `"answers":{"contract":1}`);
       return `${s}{${fields.join(`,${s}`)}}${s}`;
     });
 
   it('comes out as the whole line parsed and validated does, errors word for word', async () => {
-    vi.doMock('../../src/profiles/bulk-fast-answers.ts', () => ({ fastAnswerSet: () => undefined }));
+    vi.doMock('../../src/profiles/bulk-fast-answers.ts', () => ({
+      fastAnswerSet: () => undefined,
+      readAnswerObject: () => undefined,
+    }));
     vi.resetModules();
     const slowPath = await import('../../src/profiles/bulk-lines.ts');
     vi.doUnmock('../../src/profiles/bulk-fast-answers.ts');
@@ -301,17 +312,22 @@ describe('a bulk line checked with its answers read from its bytes', () => {
       );
     const fastPacker = new AnswerPacker(questionnaires);
     const slowPacker = new slowPath.AnswerPacker(questionnaires);
-    let read = 0;
+    const read = new Map<string, number>();
     fc.assert(
       fc.property(fc.array(line, { minLength: 1, maxLength: 6 }), (texts) => {
         const fast = check(checkLines, fastPacker, texts, 'candidate');
         expect(fast).toStrictEqual(
           check(slowPath.checkLines as typeof checkLines, slowPacker, texts, 'candidate'),
         );
-        read += fast.filter((c) => 'answers' in c && c.answers.ok && c.answers.value).length;
+        for (const c of fast) {
+          const id = 'answers' in c && c.answers.ok ? c.answers.value?.questionnaireId : undefined;
+          if (id) read.set(id, (read.get(id) ?? 0) + 1);
+        }
       }),
-      { numRuns: 500 },
+      { numRuns: 800 },
     );
-    expect(read).toBeGreaterThan(100);
+    // Answers of both questionnaires were read, so lines followed lines of the other one.
+    expect(read.get('mini')).toBeGreaterThan(40);
+    expect(read.get('work-fit')).toBeGreaterThan(40);
   });
 });
