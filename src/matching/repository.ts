@@ -1,6 +1,6 @@
 import type { AnswerSet } from '../answers/types.ts';
 import type { DbOrTx } from '../db/client.ts';
-import { and, asc, desc, eq, gt, lt, or, type SQL, sql } from '../db/orm.ts';
+import { desc, eq, lt, type SQL, sql } from '../db/orm.ts';
 import { executeAsArrays, rowsOf } from '../db/rows.ts';
 import { profileChanges, workspaces } from '../db/schema.ts';
 import type { IndexSide, ProfileState } from './index.ts';
@@ -258,32 +258,52 @@ export async function latestChangeSeq(db: DbOrTx): Promise<number> {
   return row?.seq ?? 0;
 }
 
+/** A change-feed row as the follower reads it (matching/sync.ts). */
+export interface ChangeRow {
+  seq: number;
+  workspaceId: string;
+  side: IndexSide;
+  profileId: string;
+  origin: string | null;
+  /** epoch milliseconds */
+  changedAt: number;
+}
+
 /**
  * Change rows after `seq`, in seq order; with `within`, only those strictly inside one of its
- * (low, high) seq ranges.
+ * (low, high) seq ranges. Read as arrays, the time as epoch milliseconds: a follower reads a row
+ * for every profile a bulk write stores, its own included (drizzle's row objects and a Date a row
+ * were most of what following cost it).
  */
 export async function changesSince(
   db: DbOrTx,
   seq: number,
   limit: number,
   within?: readonly (readonly [number, number])[],
-) {
-  const inside =
-    within &&
-    or(...within.map(([low, high]) => and(gt(profileChanges.seq, low), lt(profileChanges.seq, high))));
-  return db
-    .select({
-      seq: profileChanges.seq,
-      workspaceId: profileChanges.workspaceId,
-      side: profileChanges.side,
-      profileId: profileChanges.profileId,
-      origin: profileChanges.origin,
-      changedAt: profileChanges.changedAt,
-    })
-    .from(profileChanges)
-    .where(and(gt(profileChanges.seq, seq), inside))
-    .orderBy(asc(profileChanges.seq))
-    .limit(limit);
+): Promise<ChangeRow[]> {
+  const inside = within
+    ? sql` and (${sql.join(
+        within.map(([low, high]) => sql`(seq > ${low} and seq < ${high})`),
+        sql` or `,
+      )})`
+    : sql``;
+  const rows = await executeAsArrays<[number, string, IndexSide, string, string | null, number]>(
+    db,
+    sql`select seq::float8, workspace_id, side, profile_id, origin,
+               extract(epoch from changed_at)::float8 * 1000
+          from profile_changes
+         where seq > ${seq}${inside}
+         order by seq
+         limit ${limit}`,
+  );
+  return rows.map(([seq, workspaceId, side, profileId, origin, changedAt]) => ({
+    seq,
+    workspaceId,
+    side,
+    profileId,
+    origin,
+    changedAt,
+  }));
 }
 
 /**

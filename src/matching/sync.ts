@@ -9,6 +9,7 @@ import type { IndexSide, MatchIndex, PackedRow } from './index.ts';
 import { WrittenProfiles } from './profile-sync.ts';
 import {
   CHANGES_CHANNEL,
+  type ChangeRow,
   changesSince,
   latestChangeSeq,
   type MarketSize,
@@ -355,17 +356,7 @@ export class ChangeFollower {
   }
 
   /** Refreshes the profiles other processes changed, then records the rows as seen. */
-  private async apply(
-    db: Db,
-    changes: {
-      seq: number;
-      workspaceId: string;
-      side: IndexSide;
-      profileId: string;
-      origin: string | null;
-      changedAt: Date;
-    }[],
-  ): Promise<void> {
+  private async apply(db: Db, changes: ChangeRow[]): Promise<void> {
     const groups = new Map<string, { workspaceId: string; side: IndexSide; ids: string[] }>();
     for (const change of changes) {
       // Rows of this app's own bulk writes: the writing request refreshed them through this queue.
@@ -378,7 +369,7 @@ export class ChangeFollower {
     for (const group of groups.values())
       await refreshProfiles(db, this.index, group.workspaceId, group.side, group.ids);
     const late = changes.length > 0 && changes[0]!.seq < this.highSeq;
-    for (const change of changes) this.seen.push({ seq: change.seq, changedAt: change.changedAt.getTime() });
+    for (const change of changes) this.seen.push({ seq: change.seq, changedAt: change.changedAt });
     if (late) this.seen.sort((a, b) => a.seq - b.seq);
     this.highSeq = Math.max(this.highSeq, changes.at(-1)?.seq ?? 0);
   }
