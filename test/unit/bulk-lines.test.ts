@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MatchIndex } from '../../src/matching/index.ts';
 import { answersSpan } from '../../src/profiles/answers-span.ts';
+import { ndjsonBytes } from '../../src/profiles/bulk-answer-params.ts';
 import { AnswerPacker, candidateLine, checkLines, keptWhenLeftOut } from '../../src/profiles/bulk-lines.ts';
 import { testQuestionnaires } from '../support/app.ts';
 import { miniAnswers } from '../support/factories.ts';
@@ -79,6 +80,13 @@ describe('bulk lines', () => {
     expect(span('{"answers":{"a":1},"answers":{"b":2}}')).toBe('{"b":2}');
     expect(span('{"x":{"answers":{"a":1}},"y":"answers"}')).toBeUndefined();
     expect(span('{"é":"answers","answers":{"ü":"\\"answers\\""}}')).toBe('{"ü":"\\"answers\\""}');
+  });
+
+  it('join answer sets into NDJSON, one line each, empty ones too', () => {
+    const lines = ['{"a":1}', '', '{"é":"ü"}', '{}'].map((text) => Buffer.from(text));
+    expect(ndjsonBytes(lines).toString()).toBe('{"a":1}\n\n{"é":"ü"}\n{}');
+    expect(ndjsonBytes([Buffer.from(''), Buffer.from('{}')]).toString()).toBe('\n{}');
+    expect(ndjsonBytes([]).byteLength).toBe(0);
   });
 
   it('compare JSON values by their own keys in any order', () => {
