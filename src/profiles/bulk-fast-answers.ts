@@ -270,29 +270,40 @@ const modes = new Names([
 ] as const);
 
 /**
+ * A JSON object of `fields`, at least one and each at most once, each value read by its reader:
+ * the values by field, or undefined for anything else (an unknown or repeated field, a field
+ * without a reader, a value its reader refuses).
+ */
+function objectOf(
+  cursor: Cursor,
+  fields: Names<number>,
+  readers: readonly (Read<unknown> | undefined)[],
+): unknown[] | undefined {
+  if (!cursor.take(OPEN_BRACE) || cursor.take(CLOSE_BRACE)) return undefined;
+  const values: unknown[] = new Array(readers.length);
+  do {
+    const field = fields.find(cursor);
+    if (field === undefined || values[field] !== undefined || !cursor.colon()) return undefined;
+    const value = readers[field]?.(cursor);
+    if (value === undefined) return undefined;
+    values[field] = value;
+  } while (cursor.comma());
+  return cursor.take(CLOSE_BRACE) ? values : undefined;
+}
+
+/**
  * One criterion's answer object, with validateAnswer's rules: only value, accept and importance;
  * an importance; a kind without accept needs a value; one with needs an accept unless irrelevant.
  */
 function answerReader(criterion: CriterionDefinition): Read<CriterionAnswer> {
   const { value: readValue, accept: readAccept } = kindReaders(criterion);
+  const readers = [(cursor: Cursor) => levels.find(cursor), readValue, readAccept];
   return (cursor) => {
-    let value: unknown;
-    let accept: unknown;
-    let importance: Importance | undefined;
-    if (!cursor.take(OPEN_BRACE)) return undefined;
-    if (!cursor.take(CLOSE_BRACE)) {
-      do {
-        const field = answerFields.find(cursor);
-        if (field === undefined || !cursor.colon()) return undefined;
-        if (field === IMPORTANCE && importance === undefined) importance = levels.find(cursor);
-        else if (field === VALUE && value === undefined) value = readValue(cursor);
-        else if (field === ACCEPT && accept === undefined && readAccept) accept = readAccept(cursor);
-        else return undefined;
-        if ((field === IMPORTANCE ? importance : field === VALUE ? value : accept) === undefined)
-          return undefined;
-      } while (cursor.comma());
-      if (!cursor.take(CLOSE_BRACE)) return undefined;
-    }
+    const fields = objectOf(cursor, answerFields, readers);
+    if (!fields) return undefined;
+    const importance = fields[IMPORTANCE] as Importance | undefined;
+    const value = fields[VALUE];
+    const accept = fields[ACCEPT];
     if (importance === undefined) return undefined;
     if (!readAccept) return value === undefined ? undefined : ({ value, importance } as CriterionAnswer);
     if (accept === undefined && importance !== 'irrelevant') return undefined;
@@ -313,21 +324,17 @@ function kindReaders(criterion: CriterionDefinition): { value: Read<unknown>; ac
     }
     case 'multi': {
       const options = optionNames(criterion.options);
-      return {
-        value: (cursor) => optionList(cursor, options),
-        accept: (cursor) => multiAccept(cursor, options),
-      };
+      return { value: (cursor) => optionList(cursor, options), accept: multiAcceptReader(options) };
     }
     case 'scale': {
       const last = criterion.steps.length - 1;
-      return { value: (cursor) => integerIn(cursor, 0, last), accept: (cursor) => stepRange(cursor, last) };
+      const step = (cursor: Cursor) => integerIn(cursor, 0, last);
+      return { value: step, accept: rangeReader(step, true) };
     }
     case 'number': {
       const { min, max } = criterion.range;
-      return {
-        value: (cursor) => amount(cursor, min, max),
-        accept: (cursor) => amountRange(cursor, min, max),
-      };
+      const value = (cursor: Cursor) => amount(cursor, min, max);
+      return { value, accept: rangeReader(value, false) };
     }
     case 'profile': {
       const count = criterion.dimensions.length;
@@ -361,24 +368,15 @@ function optionList(cursor: Cursor, options: Names<Option>): string[] | undefine
   return cursor.take(CLOSE_BRACKET) ? list : undefined;
 }
 
-function multiAccept(
-  cursor: Cursor,
-  options: Names<Option>,
-): { mode: 'any' | 'all'; options: string[] } | undefined {
-  let mode: 'any' | 'all' | undefined;
-  let list: string[] | undefined;
-  if (!cursor.take(OPEN_BRACE) || cursor.take(CLOSE_BRACE)) return undefined;
-  do {
-    const field = multiAcceptFields.find(cursor);
-    if (field === undefined || !cursor.colon()) return undefined;
-    if (field === MODE && mode === undefined) mode = modes.find(cursor);
-    else if (field === OPTIONS && list === undefined) list = optionList(cursor, options);
-    else return undefined;
-    if ((field === MODE ? mode : list) === undefined) return undefined;
-  } while (cursor.comma());
-  return cursor.take(CLOSE_BRACE) && mode !== undefined && list !== undefined
-    ? { mode, options: list }
-    : undefined;
+/** A multi criterion's accept: `{ mode, options }`, both required. */
+function multiAcceptReader(options: Names<Option>): Read<{ mode: 'any' | 'all'; options: string[] }> {
+  const readers = [(cursor: Cursor) => modes.find(cursor), (cursor: Cursor) => optionList(cursor, options)];
+  return (cursor) => {
+    const fields = objectOf(cursor, multiAcceptFields, readers);
+    const mode = fields?.[MODE] as 'any' | 'all' | undefined;
+    const list = fields?.[OPTIONS] as string[] | undefined;
+    return mode !== undefined && list !== undefined ? { mode, options: list } : undefined;
+  };
 }
 
 function integerIn(cursor: Cursor, min: number, max: number): number | undefined {
@@ -387,46 +385,25 @@ function integerIn(cursor: Cursor, min: number, max: number): number | undefined
 }
 
 /** `{ min, max }` of two numbers read by `bound`: both required when `both`, at least one otherwise. */
-function range(
-  cursor: Cursor,
-  bound: (cursor: Cursor) => number | undefined,
-  both: boolean,
-): { min?: number; max?: number } | undefined {
-  let min: number | undefined;
-  let max: number | undefined;
-  if (!cursor.take(OPEN_BRACE) || cursor.take(CLOSE_BRACE)) return undefined;
-  do {
-    const field = rangeFields.find(cursor);
-    if (field === undefined || !cursor.colon()) return undefined;
-    if (field === MIN && min === undefined) min = bound(cursor);
-    else if (field === MAX && max === undefined) max = bound(cursor);
-    else return undefined;
-    if ((field === MIN ? min : max) === undefined) return undefined;
-  } while (cursor.comma());
-  if (!cursor.take(CLOSE_BRACE)) return undefined;
-  if (both && (min === undefined || max === undefined)) return undefined;
-  if (min !== undefined && max !== undefined && min > max) return undefined;
-  const given: { min?: number; max?: number } = {};
-  if (min !== undefined) given.min = min;
-  if (max !== undefined) given.max = max;
-  return given;
-}
-
-function stepRange(cursor: Cursor, last: number): { min?: number; max?: number } | undefined {
-  return range(cursor, (c) => integerIn(c, 0, last), true);
+function rangeReader(bound: Read<number>, both: boolean): Read<{ min?: number; max?: number }> {
+  const readers = [bound, bound];
+  return (cursor) => {
+    const fields = objectOf(cursor, rangeFields, readers);
+    if (!fields) return undefined;
+    const min = fields[MIN] as number | undefined;
+    const max = fields[MAX] as number | undefined;
+    if (both && (min === undefined || max === undefined)) return undefined;
+    if (min !== undefined && max !== undefined && min > max) return undefined;
+    const given: { min?: number; max?: number } = {};
+    if (min !== undefined) given.min = min;
+    if (max !== undefined) given.max = max;
+    return given;
+  };
 }
 
 function amount(cursor: Cursor, min: number, max: number): number | undefined {
   const value = cursor.number();
   return value !== undefined && Number.isFinite(value) && value >= min && value <= max ? value : undefined;
-}
-
-function amountRange(
-  cursor: Cursor,
-  lowest: number,
-  highest: number,
-): { min?: number; max?: number } | undefined {
-  return range(cursor, (c) => amount(c, lowest, highest), false);
 }
 
 function ratings(cursor: Cursor, count: number): number[] | undefined {
