@@ -123,7 +123,11 @@ function tweaked(value: unknown, how: number): unknown {
   return value;
 }
 
-/** One answer's change, now and then: a field dropped or set to junk, or its value or accept one step off. */
+/**
+ * One answer's change, now and then: a field dropped or set to junk, its value or accept one step
+ * off, its accept missing its first field (a mode, a bound), or its value given as its accept too
+ * (so a kind without an accept gets one that reads).
+ */
 const change = fc
   .tuple(
     fc.noBias(fc.nat(11)),
@@ -141,6 +145,13 @@ function changed(answer: Record<string, unknown>, { n, field, junkValue, how }: 
   else if (n <= 2) {
     const at = n === 1 ? 'value' : 'accept';
     if (copy[at] !== undefined) copy[at] = tweaked(copy[at], how);
+  } else if (n === 3) {
+    const { accept } = copy;
+    if (how % 2 === 0 && accept !== null && typeof accept === 'object' && !Array.isArray(accept)) {
+      const [first, ...others] = Object.keys(accept);
+      if (first !== undefined)
+        copy.accept = Object.fromEntries(others.map((key) => [key, (accept as never)[key]]));
+    } else if (copy.value !== undefined) copy.accept = copy.value;
   }
   return copy;
 }
