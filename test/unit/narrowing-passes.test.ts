@@ -9,9 +9,9 @@ import { compileLayout } from '../../src/matching/engine/layout.ts';
 import { questionnaireDefinition } from '../../src/questionnaires/definition.ts';
 
 /**
- * The narrowing adds runs of code-table steps in passes of up to three (kinds/code-table.ts
- * codeTablePasses): the rows kept and their losses must be those of one pass per step, to the bit,
- * whatever the budget, with steps of other kinds between the runs.
+ * The narrowing adds runs of code steps (code tables, numbers' range codes) in passes of up to
+ * three (kinds/code-table.ts codeTablePasses): the rows kept and their losses must be those of one
+ * pass per step, to the bit, whatever the budget, with steps of other kinds between the runs.
  */
 
 const en = (text: string) => ({ en: text });
@@ -20,14 +20,15 @@ const options = ['a', 'b', 'c', 'd'].map((id) => ({ id, label: en(id) }));
 const steps = ['s0', 's1', 's2', 's3', 's4'].map((id) => ({ label: en(id) }));
 const uuid = (kind: number, i: number) => `0000000${kind}-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
 
-/** Criteria in questionnaire order; their kinds make the plan's runs: 3 + 1 code tables, a number, 2 code tables. */
+/** Criteria in questionnaire order; their kinds make the plan's runs: 3 + 1 code steps, a multi, 3 code steps (a number among them). */
 const criteria = [
   { id: 'c0', kind: 'single', options },
   { id: 'c1', kind: 'scale', steps, tolerance: 1 },
   { id: 'c2', kind: 'single', options },
   { id: 'c3', kind: 'scale', steps, tolerance: 0 },
-  { id: 'n', kind: 'number', range: { min: 0, max: 100 }, toleranceRatio: 0.5 },
+  { id: 'm', kind: 'multi', options },
   { id: 'c4', kind: 'single', options },
+  { id: 'n', kind: 'number', range: { min: 0, max: 100 }, toleranceRatio: 0.5 },
   { id: 'c5', kind: 'scale', steps, tolerance: 2 },
 ];
 
@@ -52,7 +53,9 @@ function market(rows: number) {
           ? options[draw(i, part + 10, 4)]!.id
           : c.kind === 'scale'
             ? draw(i, part + 10, 5)
-            : draw(i, part + 10, 101);
+            : c.kind === 'multi'
+              ? options.filter((_, k) => (draw(i, part + 10, 15) + 1) & (1 << k)).map((o) => o.id)
+              : draw(i, part + 10, 101);
       answers[c.id] = { importance: 'irrelevant', value };
     });
     others.upsert({ id: uuid(1, i), minScore: 0, answers: answers as unknown as AnswerSet });
@@ -66,8 +69,9 @@ function market(rows: number) {
       c1: { importance: 'somewhat', accept: { min: 1, max: 2 } },
       c2: { importance: 'little', accept: ['c'] },
       c3: { importance: 'very', accept: { min: 0, max: 3 } },
-      n: { importance: 'little', accept: { min: 30, max: 60 } },
+      m: { importance: 'somewhat', accept: { mode: 'all', options: ['b', 'c'] } },
       c4: { importance: 'somewhat', accept: ['a', 'd'] },
+      n: { importance: 'little', accept: { min: 30, max: 60 } },
       c5: { importance: 'little', accept: { min: 4, max: 4 } },
     } as unknown as AnswerSet,
   });
@@ -83,12 +87,12 @@ function narrow(passes: readonly LossBound[], others: ProfileStore, listed: Int3
   return { rows: [...rows.subarray(0, left)], lost: [...lost.subarray(0, left)] };
 }
 
-describe('code-table steps narrowed in passes of up to three', () => {
+describe('code steps narrowed in passes of up to three', () => {
   const { others, bounds, rows } = market(3000);
 
-  it('fuses each run of code-table steps, three at most, and leaves the number step alone', () => {
-    expect(bounds).toHaveLength(7);
-    expect(codeTablePasses(bounds).map((pass) => pass.cost)).toEqual([9, 3, 12, 6]);
+  it('fuses each run of code steps, three at most, and leaves the multi step alone', () => {
+    expect(bounds).toHaveLength(8);
+    expect(codeTablePasses(bounds).map((pass) => pass.cost)).toEqual([9, 3, 8, 9]);
   });
 
   for (const budget of [0, 5, 20, 60, 200, Number.POSITIVE_INFINITY]) {

@@ -1,5 +1,6 @@
 import type { AnswerSet } from '../../answers/types.ts';
 import { IdTable } from './id-table.ts';
+import { rangeCodeOf } from './kinds/range-codes.ts';
 import type { Layout } from './layout.ts';
 import { LEVEL_WEIGHTS } from './levels.ts';
 import { prefault } from './prefault.ts';
@@ -124,6 +125,7 @@ export class ProfileStore {
     const slot = this.claim(profile);
     fill(slot);
     this.weighExpectations(slot);
+    this.codeRanges(slot);
     return slot;
   }
 
@@ -143,6 +145,19 @@ export class ProfileStore {
     let sum = 0;
     for (let c = 0; c < this.layout.count; c++) sum += LEVEL_WEIGHTS[this.levels[slot * bytes + c]! & 7]!;
     this.acceptNums[slot * doubles + weight] = sum;
+  }
+
+  /** The row's range codes, from its values (kinds/range-codes.ts): every way of writing a row derives them here. */
+  private codeRanges(slot: number): void {
+    const { rangeCodes } = this.layout.strides;
+    if (rangeCodes === 0) return;
+    const { count, rangeCodeSlot, rangeEdges, valueSlot } = this.layout;
+    for (let c = 0; c < count; c++) {
+      const at = rangeCodeSlot[c]!;
+      if (at < 0) continue;
+      const x = this.nums[valueSlot[c]! * this.capacity + slot]!;
+      this.codes[at * this.capacity + slot] = rangeCodeOf(rangeEdges[c]!, x);
+    }
   }
 
   private claim(profile: Omit<IndexedProfile, 'answers'>): number {
@@ -258,7 +273,7 @@ export class ProfileStore {
       active: sharedLike(this.active, capacity),
       ids: sharedLike(this.ids, capacity * 4),
       employerRef: sharedLike(this.employerRef, capacity),
-      codes: sharedLike(this.codes, s.codes * capacity),
+      codes: sharedLike(this.codes, (s.codes + s.rangeCodes) * capacity),
       masks: sharedLike(this.masks, s.masks * capacity),
       nums: sharedLike(this.nums, s.nums * capacity),
       ratings: sharedLike(this.ratings, s.ratings * capacity),
@@ -274,7 +289,7 @@ export class ProfileStore {
     this.active = copied(this.active, next.active);
     this.ids = copied(this.ids, next.ids);
     this.employerRef = copied(this.employerRef, next.employerRef);
-    this.codes = regrow(this.codes, next.codes, s.codes, from, capacity);
+    this.codes = regrow(this.codes, next.codes, s.codes + s.rangeCodes, from, capacity);
     this.masks = regrow(this.masks, next.masks, s.masks, from, capacity);
     this.nums = regrow(this.nums, next.nums, s.nums, from, capacity);
     this.ratings = regrow(this.ratings, next.ratings, s.ratings, from, capacity);

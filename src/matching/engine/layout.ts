@@ -1,6 +1,7 @@
 import type { CriterionDefinition, QuestionnaireDefinition } from '../../questionnaires/definition.ts';
 import { type KindName, kindOf } from './kinds/index.ts';
 import type { ValueCells } from './kinds/kind.ts';
+import { rangeEdges } from './kinds/range-codes.ts';
 import { MISSING_CODE } from './levels.ts';
 
 /**
@@ -30,10 +31,19 @@ export interface Layout {
   valueCount: Int32Array;
   /** criterion c's sat parameters (its kind's `cells().satParams`) at 2c and 2c + 1 */
   satParams: Float64Array;
+  /**
+   * per criterion: the column in `codes` of its values' range codes (kinds/range-codes.ts; number),
+   * after the values' own code columns, or −1
+   */
+  rangeCodeSlot: Int32Array;
+  /** per criterion with range codes: the codes' edges (rangeEdges of its range) */
+  rangeEdges: readonly (Float64Array | undefined)[];
   /** per criterion with options (single, multi): option id → bit */
   optionIndex: readonly (ReadonlyMap<string, number> | undefined)[];
+  /** Columns per array. `codes` counts the values' own codes; `rangeCodes` follow them in the same array. */
   strides: {
     codes: number;
+    rangeCodes: number;
     masks: number;
     nums: number;
     ratings: number;
@@ -94,7 +104,18 @@ export function compileLayout(questionnaire: QuestionnaireDefinition): Layout {
   const valueCount = new Int32Array(count);
   const satParams = new Float64Array(2 * count);
   const optionIndex: (Map<string, number> | undefined)[] = [];
-  const strides = { codes: 0, masks: 0, nums: 0, ratings: 0, acceptMasks: 0, acceptSteps: 0, acceptNums: 0 };
+  const rangeCodeSlot = new Int32Array(count).fill(-1);
+  const rangeEdgesOf: (Float64Array | undefined)[] = [];
+  const strides = {
+    codes: 0,
+    rangeCodes: 0,
+    masks: 0,
+    nums: 0,
+    ratings: 0,
+    acceptMasks: 0,
+    acceptSteps: 0,
+    acceptNums: 0,
+  };
 
   questionnaire.criteria.forEach((criterion, c) => {
     const cells = kindOf(criterion.kind).cells(criterion);
@@ -110,10 +131,15 @@ export function compileLayout(questionnaire: QuestionnaireDefinition): Layout {
       acceptSlot[c] = strides[region];
       strides[region] += units;
     }
+    if (cells.rangeCodes) rangeCodeSlot[c] = strides.rangeCodes++;
+    rangeEdgesOf.push(cells.rangeCodes && rangeEdges(cells.rangeCodes.min, cells.rangeCodes.max));
     optionIndex.push(
       'options' in criterion ? new Map(criterion.options.map((o, i) => [o.id, i])) : undefined,
     );
   });
+
+  for (let c = 0; c < count; c++)
+    if (rangeCodeSlot[c]! >= 0) rangeCodeSlot[c] = rangeCodeSlot[c]! + strides.codes;
 
   // The record: levels, step bounds, masks, number bounds, each aligned to its element size.
   const stepsAt = count;
@@ -139,6 +165,8 @@ export function compileLayout(questionnaire: QuestionnaireDefinition): Layout {
     dims,
     valueCount,
     satParams,
+    rangeCodeSlot,
+    rangeEdges: rangeEdgesOf,
     optionIndex,
     strides,
     record: {

@@ -41,28 +41,109 @@ export function codeTableStep(
   return new CodeTableStep(base, gain, weightOf, loss);
 }
 
+/**
+ * A loss bound by a row's code in a column of `codes`: `loss[code]` is what a row of that code
+ * loses (a code table's w·(1 − sat), or a range code's least loss, range-codes.ts). The table may
+ * be made at the first narrowing that needs it (`makeLoss`): many scans never narrow.
+ */
+export class CodeLoss implements LossBound {
+  readonly column: number;
+  readonly cost: number;
+  private table: Float64Array | undefined;
+  private readonly makeLoss: (() => Float64Array) | undefined;
+
+  constructor(column: number, cost: number, loss: Float64Array | (() => Float64Array)) {
+    this.column = column;
+    this.cost = cost;
+    if (loss instanceof Float64Array) this.table = loss;
+    else this.makeLoss = loss;
+  }
+
+  get loss(): Float64Array {
+    this.table ??= this.makeLoss!();
+    return this.table;
+  }
+
+  addLoss(others: RowArrays, rows: Int32Array, count: number, lost: Float64Array, budget: number): number {
+    const { loss, column } = this;
+    const codes = others.codes;
+    let kept = 0;
+    for (let k = 0; k < count; k++) {
+      const o = rows[k]!;
+      const l = lost[k]! + loss[codes[column + o]!]!;
+      rows[kept] = o;
+      lost[kept] = l;
+      kept += +(l <= budget);
+    }
+    return kept;
+  }
+
+  /** addLoss of this step, then `second`, in one pass: the rows within `budget` after both. */
+  addLossOfTwo(
+    second: CodeLoss,
+    others: RowArrays,
+    rows: Int32Array,
+    count: number,
+    lost: Float64Array,
+    budget: number,
+  ): number {
+    const [loss, column, loss2, column2] = [this.loss, this.column, second.loss, second.column];
+    const codes = others.codes;
+    let kept = 0;
+    for (let k = 0; k < count; k++) {
+      const o = rows[k]!;
+      const l = lost[k]! + loss[codes[column + o]!]! + loss2[codes[column2 + o]!]!;
+      rows[kept] = o;
+      lost[kept] = l;
+      kept += +(l <= budget);
+    }
+    return kept;
+  }
+
+  /** addLoss of this step, then `second`, then `third`, in one pass: the rows within `budget` after all three. */
+  addLossOfThree(
+    second: CodeLoss,
+    third: CodeLoss,
+    others: RowArrays,
+    rows: Int32Array,
+    count: number,
+    lost: Float64Array,
+    budget: number,
+  ): number {
+    const [loss, column, loss2, column2] = [this.loss, this.column, second.loss, second.column];
+    const [loss3, column3] = [third.loss, third.column];
+    const codes = others.codes;
+    let kept = 0;
+    for (let k = 0; k < count; k++) {
+      const o = rows[k]!;
+      const l =
+        lost[k]! + loss[codes[column + o]!]! + loss2[codes[column2 + o]!]! + loss3[codes[column3 + o]!]!;
+      rows[kept] = o;
+      lost[kept] = l;
+      kept += +(l <= budget);
+    }
+    return kept;
+  }
+}
+
 /** One allocation per step, its loops as methods (a scan compiles one per criterion; an alert's scan of a bulk batch is short). */
-class CodeTableStep implements ForwardStep, LossBound {
+class CodeTableStep extends CodeLoss implements ForwardStep {
   readonly criterion: number;
   readonly level: number;
   readonly w: number;
   readonly dealbreaker: boolean;
-  readonly column: number;
   readonly addMarksBreakers = true;
-  readonly cost = 3;
   private readonly gain: Float64Array;
   private readonly weightOf: Float64Array;
-  private readonly loss: Float64Array;
 
   constructor(base: StepBase, gain: Float64Array, weightOf: Float64Array, loss: Float64Array) {
+    super(base.column, 3, loss);
     this.criterion = base.criterion;
     this.level = base.level;
     this.w = base.w;
     this.dealbreaker = base.dealbreaker;
-    this.column = base.column;
     this.gain = gain;
     this.weightOf = weightOf;
-    this.loss = loss;
   }
 
   get bound(): LossBound {
@@ -97,71 +178,10 @@ class CodeTableStep implements ForwardStep, LossBound {
       total[k] = total[k]! + weightOf[x]!;
     }
   }
-
-  addLoss(others: RowArrays, rows: Int32Array, count: number, lost: Float64Array, budget: number): number {
-    const { loss, column } = this;
-    const codes = others.codes;
-    let kept = 0;
-    for (let k = 0; k < count; k++) {
-      const o = rows[k]!;
-      const l = lost[k]! + loss[codes[column + o]!]!;
-      rows[kept] = o;
-      lost[kept] = l;
-      kept += +(l <= budget);
-    }
-    return kept;
-  }
-
-  /** addLoss of this step, then `second`, in one pass: the rows within `budget` after both. */
-  addLossOfTwo(
-    second: CodeTableStep,
-    others: RowArrays,
-    rows: Int32Array,
-    count: number,
-    lost: Float64Array,
-    budget: number,
-  ): number {
-    const [loss, column, loss2, column2] = [this.loss, this.column, second.loss, second.column];
-    const codes = others.codes;
-    let kept = 0;
-    for (let k = 0; k < count; k++) {
-      const o = rows[k]!;
-      const l = lost[k]! + loss[codes[column + o]!]! + loss2[codes[column2 + o]!]!;
-      rows[kept] = o;
-      lost[kept] = l;
-      kept += +(l <= budget);
-    }
-    return kept;
-  }
-
-  /** addLoss of this step, then `second`, then `third`, in one pass: the rows within `budget` after all three. */
-  addLossOfThree(
-    second: CodeTableStep,
-    third: CodeTableStep,
-    others: RowArrays,
-    rows: Int32Array,
-    count: number,
-    lost: Float64Array,
-    budget: number,
-  ): number {
-    const [loss, column, loss2, column2] = [this.loss, this.column, second.loss, second.column];
-    const [loss3, column3] = [third.loss, third.column];
-    const codes = others.codes;
-    let kept = 0;
-    for (let k = 0; k < count; k++) {
-      const o = rows[k]!;
-      const l =
-        lost[k]! + loss[codes[column + o]!]! + loss2[codes[column2 + o]!]! + loss3[codes[column3 + o]!]!;
-      rows[kept] = o;
-      lost[kept] = l;
-      kept += +(l <= budget);
-    }
-    return kept;
-  }
 }
 
 /**
- * The loss bounds of a plan (max-score.ts), with each run of consecutive code-table steps narrowed
+ * The loss bounds of a plan (max-score.ts), with each run of consecutive code steps narrowed
  * in passes of up to three steps: a row adds their losses in plan order, as one pass per step
  * would, and is kept when within the budget after the last. Losses only grow, so the rows kept
  * and their losses are those of one pass per step, for a third of the reads and writes of each
@@ -171,16 +191,16 @@ class CodeTableStep implements ForwardStep, LossBound {
 export function codeTablePasses(bounds: readonly LossBound[]): LossBound[] {
   const passes: LossBound[] = [];
   for (let i = 0; i < bounds.length; ) {
-    const run: CodeTableStep[] = [];
-    while (run.length < 3 && bounds[i + run.length] instanceof CodeTableStep)
-      run.push(bounds[i + run.length] as CodeTableStep);
+    const run: CodeLoss[] = [];
+    while (run.length < 3 && bounds[i + run.length] instanceof CodeLoss)
+      run.push(bounds[i + run.length] as CodeLoss);
     passes.push(passOf(run) ?? bounds[i]!);
     i += Math.max(1, run.length);
   }
   return passes;
 }
 
-function passOf(run: readonly CodeTableStep[]): LossBound | undefined {
+function passOf(run: readonly CodeLoss[]): LossBound | undefined {
   const [first, second, third] = run;
   if (!first || !second) return undefined;
   const cost = run.reduce((sum, step) => sum + step.cost, 0);

@@ -40,6 +40,8 @@ export interface KindEngine<K extends KindName = KindName> {
      * Layout.satParams: scoring a pair then reads a typed array, not the criterion object
      */
     satParams?: readonly [number, number];
+    /** a value's place in this range as a byte beside it, for the narrowing's loss bound (range-codes.ts) */
+    rangeCodes?: { min: number; max: number };
   };
   /** Does this answer carry what the kind needs to score the other side (else it weighs nothing)? */
   expects(answer: { value?: unknown; accept?: unknown }): boolean;
@@ -115,7 +117,10 @@ export interface ForwardStep extends StepBase {
 export interface LossBound {
   /** Rough cost per row (ns) of `addLoss`: the steps are ranked by weight lost per cost. */
   readonly cost: number;
-  /** Adds w·(1 − sat) to each row's loss and keeps (compacted) the rows within `budget`. */
+  /**
+   * Adds w·(1 − sat), or a lower bound of it (a range code's least loss), to each row's loss and
+   * keeps (compacted) the rows within `budget`.
+   */
   addLoss(others: RowArrays, rows: Int32Array, count: number, lost: Float64Array, budget: number): number;
 }
 

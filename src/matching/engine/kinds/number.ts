@@ -4,7 +4,9 @@ import { EPSILON } from '../../score.ts';
 import type { RowArrays } from '../layout.ts';
 import { LEVEL_BITS } from '../levels.ts';
 import { addToBatch, type RowBatch } from '../row-sums.ts';
+import { CodeLoss } from './code-table.ts';
 import type { CriterionOf, KindEngine } from './kind.ts';
+import { rangeLosses } from './range-codes.ts';
 
 /**
  * `number`: the value is a number (a double; NaN: no value), the expectation optional bounds (two
@@ -21,6 +23,7 @@ export const number: KindEngine<'number'> = {
     accept: 'nums',
     valueCount: 0,
     satParams: [criterion.toleranceRatio, criterion.range.max - criterion.range.min],
+    rangeCodes: criterion.range,
   }),
   expects: (answer) => answer.accept !== undefined,
 
@@ -42,19 +45,20 @@ export const number: KindEngine<'number'> = {
     return numberSat(E.acceptNums[at]!, E.acceptNums[at + 1]!, x, params[2 * c]!, params[2 * c + 1]!);
   },
 
-  forwardStep(subject, s, _others, c, base) {
-    const at = s * subject.layout.record.doubles + subject.layout.acceptAt[c]!;
+  forwardStep(subject, s, others, c, base) {
+    const { layout } = subject;
+    const at = s * layout.record.doubles + layout.acceptAt[c]!;
     const [min, max] = [subject.acceptNums[at]!, subject.acceptNums[at + 1]!];
     const { ratio, width } = tolerancesOf(subject, c);
     const q = { w: base.w, column: base.column, min, max, ratio, width };
+    // The loss is bounded by the rows' range codes (range-codes.ts): a byte a row, a table look-up.
+    const rangeLoss = () =>
+      rangeLosses(layout.rangeEdges[c]!, min, max, q.w, (x) => numberSat(min, max, x, ratio, width));
     return {
       ...base,
       keepFullyMet: (others, rows, count) => keepFullyMet(q, others, rows, count),
       add: (others, rows, from, to, weighted, total) => add(q, others, rows, from, to, weighted, total),
-      bound: {
-        cost: 12,
-        addLoss: (others, rows, count, lost, budget) => addLoss(q, others, rows, count, lost, budget),
-      },
+      bound: new CodeLoss(layout.rangeCodeSlot[c]! * others.capacity, 3, rangeLoss),
     };
   },
 
@@ -133,28 +137,6 @@ function add(
     weighted[k] = weighted[k]! + w * numberSat(min, max, x, ratio, width);
     total[k] = total[k]! + w;
   }
-}
-
-function addLoss(
-  q: NumberQuery,
-  others: RowArrays,
-  rows: Int32Array,
-  count: number,
-  lost: Float64Array,
-  budget: number,
-): number {
-  const { w, column, min, max, ratio, width } = q;
-  const nums = others.nums;
-  let kept = 0;
-  for (let k = 0; k < count; k++) {
-    const o = rows[k]!;
-    const x = nums[column + o]!;
-    const l = Number.isNaN(x) ? lost[k]! : lost[k]! + w * (1 - numberSat(min, max, x, ratio, width));
-    rows[kept] = o;
-    lost[kept] = l;
-    kept += +(l <= budget);
-  }
-  return kept;
 }
 
 /** Each row's own bounds against the subject's number `x`. */
