@@ -58,6 +58,7 @@ export const multi: KindEngine<'multi'> = {
       bound: {
         cost: 8,
         addLoss: (others, rows, count, lost, budget) => {
+          if (!all) return addLossAny(q, others, rows, count, lost, budget);
           losses ??= lossesOf(q);
           return addLoss(losses, q, others, rows, count, lost, budget);
         },
@@ -234,4 +235,31 @@ export function popcount(x: number): number {
   let n = x - ((x >>> 1) & 0x55555555);
   n = (n & 0x33333333) + ((n >>> 2) & 0x33333333);
   return (((n + (n >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/**
+ * addLoss for mode any, without the count of options met: lossesOf gives w·(1 − 0) = w to a row
+ * meeting none of the wanted options and 0 to one meeting any, so a row with a value loses w or 0.
+ */
+function addLossAny(
+  q: MultiQuery,
+  others: RowArrays,
+  rows: Int32Array,
+  count: number,
+  lost: Float64Array,
+  budget: number,
+): number {
+  const { column, wanted } = q;
+  const missed = q.w;
+  const masks = others.masks;
+  let kept = 0;
+  for (let k = 0; k < count; k++) {
+    const o = rows[k]!;
+    const x = masks[column + o]!;
+    const l = lost[k]! + missed * (+((x & wanted) === 0) & +(x !== 0));
+    rows[kept] = o;
+    lost[kept] = l;
+    kept += +(l <= budget);
+  }
+  return kept;
 }
