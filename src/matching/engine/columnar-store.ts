@@ -149,14 +149,11 @@ export class ProfileStore {
 
   /** The row's range codes, from its values (kinds/range-codes.ts): every way of writing a row derives them here. */
   private codeRanges(slot: number): void {
-    const { rangeCodes } = this.layout.strides;
-    if (rangeCodes === 0) return;
-    const { count, rangeCodeSlot, rangeEdges, valueSlot } = this.layout;
-    for (let c = 0; c < count; c++) {
-      const at = rangeCodeSlot[c]!;
-      if (at < 0) continue;
+    const { rangeCoded, rangeCodeSlot, rangeEdges, valueSlot } = this.layout;
+    for (let i = 0; i < rangeCoded.length; i++) {
+      const c = rangeCoded[i]!;
       const x = this.nums[valueSlot[c]! * this.capacity + slot]!;
-      this.codes[at * this.capacity + slot] = rangeCodeOf(rangeEdges[c]!, x);
+      this.codes[rangeCodeSlot[c]! * this.capacity + slot] = rangeCodeOf(rangeEdges[c]!, x);
     }
   }
 

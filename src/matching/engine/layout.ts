@@ -36,6 +36,8 @@ export interface Layout {
    * after the values' own code columns, or −1
    */
   rangeCodeSlot: Int32Array;
+  /** the criteria with range codes */
+  rangeCoded: Int32Array;
   /** per criterion with range codes: the codes' edges (rangeEdges of its range) */
   rangeEdges: readonly (Float64Array | undefined)[];
   /** per criterion with options (single, multi): option id → bit */
@@ -166,6 +168,7 @@ export function compileLayout(questionnaire: QuestionnaireDefinition): Layout {
     valueCount,
     satParams,
     rangeCodeSlot,
+    rangeCoded: Int32Array.from(questionnaire.criteria.keys()).filter((c) => rangeCodeSlot[c]! >= 0),
     rangeEdges: rangeEdgesOf,
     optionIndex,
     strides,

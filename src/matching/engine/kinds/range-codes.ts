@@ -26,8 +26,8 @@ export function rangeEdges(min: number, max: number): Float64Array {
 /** The code of `x` (NaN: MISSING_CODE): estimated by its place in the range, then settled by the edges themselves. */
 export function rangeCodeOf(edges: Float64Array, x: number): number {
   if (Number.isNaN(x)) return MISSING_CODE;
-  const [first, last] = [edges[1]!, edges[RANGE_CODES - 1]!];
-  const guess = 1 + Math.floor(((x - first) / (last - first)) * (RANGE_CODES - 2));
+  const first = edges[1]!;
+  const guess = 1 + Math.floor(((x - first) / (edges[RANGE_CODES - 1]! - first)) * (RANGE_CODES - 2));
   let b = guess >= 0 ? Math.min(guess, RANGE_CODES - 1) : 0; // NaN (an empty range): 0
   while (b > 0 && edges[b]! > x) b--;
   while (b < RANGE_CODES - 1 && edges[b + 1]! <= x) b++;
