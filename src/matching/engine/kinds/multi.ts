@@ -249,14 +249,13 @@ function addLossAny(
   lost: Float64Array,
   budget: number,
 ): number {
-  const { column, wanted } = q;
-  const missed = q.w;
+  const { w, column, wanted } = q;
   const masks = others.masks;
   let kept = 0;
   for (let k = 0; k < count; k++) {
     const o = rows[k]!;
     const x = masks[column + o]!;
-    const l = lost[k]! + missed * (+((x & wanted) === 0) & +(x !== 0));
+    const l = lost[k]! + w * (+((x & wanted) === 0) & +(x !== 0));
     rows[kept] = o;
     lost[kept] = l;
     kept += +(l <= budget);

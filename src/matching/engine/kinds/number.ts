@@ -52,13 +52,14 @@ export const number: KindEngine<'number'> = {
     const { ratio, width } = tolerancesOf(subject, c);
     const q = { w: base.w, column: base.column, min, max, ratio, width };
     // The loss is bounded by the rows' range codes (range-codes.ts): a byte a row, a table look-up.
+    const rangeColumn = layout.rangeCodeSlot[c]! * others.capacity;
     const rangeLoss = () =>
       rangeLosses(layout.rangeEdges[c]!, min, max, q.w, (x) => numberSat(min, max, x, ratio, width));
     return {
       ...base,
-      keepFullyMet: (others, rows, count) => keepFullyMet(q, others, rows, count),
-      add: (others, rows, from, to, weighted, total) => add(q, others, rows, from, to, weighted, total),
-      bound: new CodeLoss(layout.rangeCodeSlot[c]! * others.capacity, 3, rangeLoss),
+      keepFullyMet: (rowsOf, rows, count) => keepFullyMet(q, rowsOf, rows, count),
+      add: (rowsOf, rows, from, to, weighted, total) => add(q, rowsOf, rows, from, to, weighted, total),
+      bound: new CodeLoss(rangeColumn, 3, rangeLoss),
     };
   },
 
