@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ProfileStore } from '../../src/matching/engine/columnar-store.ts';
 import { compileLayout } from '../../src/matching/engine/layout.ts';
-import { layoutKey, packAnswers, upsertPacked } from '../../src/matching/engine/packed-row.ts';
+import {
+  blockCopier,
+  cellCopier,
+  layoutKey,
+  packAnswers,
+  packedSize,
+  upsertPacked,
+} from '../../src/matching/engine/packed-row.ts';
+import { encodeAnswers } from '../../src/matching/engine/row-encoding.ts';
 import { rankAgainst } from '../../src/matching/engine/search.ts';
 import { loadMini } from '../support/matching-factories.ts';
 import { arbMarket } from '../support/random-market.ts';
@@ -45,6 +53,39 @@ describe('packed index rows', () => {
         }
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('do not depend on the rows packed before them (one scratch row is reused)', () => {
+    fc.assert(
+      fc.property(arbMarket(), (market) => {
+        const sets = [...market.jobs, ...market.candidates].map((p) => p.answers);
+        const together = packAnswers(compileLayout(market.questionnaire), [...sets, ...sets.toReversed()]);
+        // A layout of its own is a scratch store of its own: each set packed into fresh cells.
+        const alone = sets.map((answers) => packAnswers(compileLayout(market.questionnaire), [answers])[0]!);
+        expect(together).toEqual([...alone, ...alone.toReversed()]);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('are copied out alike by blocks (little-endian machines) and cell by cell (others)', () => {
+    fc.assert(
+      fc.property(arbMarket(), (market) => {
+        const store = new ProfileStore(compileLayout(market.questionnaire), 1);
+        const [byBlocks, byCells] = [blockCopier(store), cellCopier(store)];
+        for (const { answers } of [...market.jobs, ...market.candidates]) {
+          encodeAnswers(store, 0, answers);
+          const [a, b] = [
+            Buffer.alloc(packedSize(store.layout), 1),
+            Buffer.alloc(packedSize(store.layout), 2),
+          ];
+          byBlocks(a);
+          byCells(b);
+          expect(a).toEqual(b);
+        }
+      }),
+      { numRuns: 50 },
     );
   });
 

@@ -2,6 +2,7 @@ import type { AnswerSet } from '../../answers/types.ts';
 import { type IndexedProfile, ProfileStore } from './columnar-store.ts';
 import { kindOf } from './kinds/index.ts';
 import type { Layout } from './layout.ts';
+import { encodeAnswers } from './row-encoding.ts';
 
 /**
  * One profile's index row as bytes, stored beside its answers (answer_sets.index_row) so the
@@ -20,7 +21,8 @@ export function layoutKey(layout: Layout): string {
   return `${FORMAT}:${layout.questionnaireId}@${layout.version}:${shape}`;
 }
 
-function rowSize(layout: Layout): number {
+/** The bytes of a packed row of `layout`. */
+export function packedSize(layout: Layout): number {
   const s = layout.strides;
   return (
     layout.count +
@@ -56,15 +58,69 @@ function cellsOf(store: ProfileStore, slot: number): Cells {
   ];
 }
 
-/** The packed row of each answer set, encoded exactly as the index encodes answers. */
+/**
+ * The packed row of each answer set, encoded exactly as the index encodes answers: into the one
+ * row of a scratch store, whose every cell encodeAnswers overwrites, then copied out.
+ */
 export function packAnswers(layout: Layout, answerSets: AnswerSet[]): Buffer[] {
-  const store = new ProfileStore(layout, Math.max(1, answerSets.length));
-  const size = rowSize(layout);
+  const scratch = scratchOf(layout);
+  const size = packedSize(layout);
+  const all = Buffer.allocUnsafe(size * answerSets.length);
   return answerSets.map((answers, i) => {
-    const slot = store.upsert({ id: slotId(i), minScore: 0, answers });
-    const bytes = Buffer.alloc(size);
+    encodeAnswers(scratch.store, 0, answers);
+    const bytes = all.subarray(i * size, (i + 1) * size);
+    scratch.copyOut(bytes);
+    return bytes;
+  });
+}
+
+/** A store of one row, and how its cells are copied out in packed order. */
+interface Scratch {
+  store: ProfileStore;
+  copyOut: (bytes: Buffer) => void;
+}
+
+const scratches = new WeakMap<Layout, Scratch>();
+
+function scratchOf(layout: Layout): Scratch {
+  let scratch = scratches.get(layout);
+  if (!scratch) {
+    const store = new ProfileStore(layout, 1);
+    scratch = { store, copyOut: LITTLE_ENDIAN ? blockCopier(store) : cellCopier(store) };
+    scratches.set(layout, scratch);
+  }
+  return scratch;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * With room for one row, a row's cells of each array sit side by side: on a little-endian machine
+ * (all that Node runs on but s390x) their bytes are the packed ones, copied as eight blocks.
+ */
+export function blockCopier(store: ProfileStore): (bytes: Buffer) => void {
+  const blocks = cellsOf(store, 0).map(
+    ([array, columns, first]) =>
+      new Uint8Array(
+        array.buffer,
+        array.byteOffset + first * array.BYTES_PER_ELEMENT,
+        columns * array.BYTES_PER_ELEMENT,
+      ),
+  );
+  return (bytes) => {
     let at = 0;
-    for (const [array, columns, first, step] of cellsOf(store, slot)) {
+    for (const block of blocks) {
+      bytes.set(block, at);
+      at += block.byteLength;
+    }
+  };
+}
+
+/** Cell by cell, little-endian whatever the machine (exported for the test that holds it equal to blockCopier). */
+export function cellCopier(store: ProfileStore): (bytes: Buffer) => void {
+  return (bytes) => {
+    let at = 0;
+    for (const [array, columns, first, step] of cellsOf(store, 0)) {
       for (let col = 0; col < columns; col++) {
         const value = array[first + col * step]!;
         if (array instanceof Uint8Array) at = bytes.writeUInt8(value, at);
@@ -72,8 +128,7 @@ export function packAnswers(layout: Layout, answerSets: AnswerSet[]): Buffer[] {
         else at = bytes.writeDoubleLE(value, at);
       }
     }
-    return bytes;
-  });
+  };
 }
 
 /** Adds or replaces a profile from its packed row; false (and nothing changed) if it does not fit. */
@@ -82,7 +137,7 @@ export function upsertPacked(
   profile: Omit<IndexedProfile, 'answers'>,
   bytes: Uint8Array,
 ): boolean {
-  if (bytes.length !== rowSize(store.layout)) return false;
+  if (bytes.length !== packedSize(store.layout)) return false;
   store.write(profile, (slot) => unpackInto(store, slot, bytes));
   return true;
 }
@@ -117,11 +172,6 @@ function readWords([array, columns, first, step]: Cell, view: DataView, at: numb
 function readDoubles([array, columns, first, step]: Cell, view: DataView, at: number) {
   for (let col = 0; col < columns; col++) array[first + col * step] = view.getFloat64(at + 8 * col, true);
   return at + 8 * columns;
-}
-
-/** Placeholder ids for the scratch store that packs rows (they never leave it). */
-function slotId(i: number): string {
-  return `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
 }
 
 /** Adds or replaces a profile in `to` with row `slot` of `from` (a store of the same layout), cell for cell. */
