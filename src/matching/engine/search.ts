@@ -209,8 +209,9 @@ function rankRows(
  * (with S(row→subject) = 1), are scored from the best bucket down until no bucket can beat the
  * heap, or `budget` rows were scored: a bucket's rows (in slot order) in batches of `batch`,
  * S(row→subject) column by column first (dropping the rows that provably cannot enter the heap),
- * then S(subject→row) exactly for the rows left. Scored rows are marked −1 in `rows` (in the heap
- * or out for good). While the heap fills (FILLING) the batches are small, so that its threshold
+ * then S(subject→row) exactly for the rows left; a small bucket is scored with the next ones that
+ * may still enter the heap (`fewest`). Scored rows are marked −1 in `rows` (in the heap or out for
+ * good). While the heap fills (FILLING) the batches are small, so that its threshold
  * prunes soon, and only the best few rows are scored before the rest are narrowed by it.
  */
 function scoreBestFirst(
@@ -220,18 +221,22 @@ function scoreBestFirst(
   rows: Int32Array,
   count: number,
   buffers: Buffers,
-  { batch, budgetPerRow }: { batch: number; budgetPerRow: number },
+  { batch, budgetPerRow, fewest }: { batch: number; budgetPerRow: number; fewest: number },
 ): void {
   const { order } = buffers;
   const starts = bucketsOf(scan, plan, rows, count, buffers);
+  const buckets = starts.length - 1;
   let budget = budgetPerRow * scan.heap.capacity;
-  for (let r = 0; r < starts.length - 1 && budget > 0 && mayEnter(scan, bucketCeiling(r)); r++) {
-    for (let from = starts[r]!; from < starts[r + 1]! && budget > 0; from += batch) {
-      const to = Math.min(starts[r + 1]!, from + batch, from + budget);
+  for (let r = 0; r < buckets && budget > 0 && mayEnter(scan, bucketCeiling(r)); ) {
+    let end = r + 1;
+    while (end < buckets && starts[end]! - starts[r]! < fewest && mayEnter(scan, bucketCeiling(end))) end++;
+    for (let from = starts[r]!; from < starts[end]! && budget > 0; from += batch) {
+      const to = Math.min(starts[end]!, from + batch, from + budget);
       offerBatch(scan, steps, plan, rows, from, to, buffers);
       for (let i = from; i < to; i++) rows[order[i]!] = -1;
       budget -= to - from;
     }
+    r = end;
   }
 }
 
@@ -332,10 +337,16 @@ function leastOtherSatisfaction(score: number, s1: number, method: ScoreMethod):
 const CELLS_FROM_ROWS = 4096;
 /** Rows of a bucket scored the other way together: their running sums stay in the CPU cache. */
 const BATCH = 2048;
+/**
+ * Buckets are scored together until a batch holds this many rows: the heap's threshold then
+ * rises a little later, but each batch's passes (some 30 over its rows, for about 60 rows a
+ * bucket at 100k) are paid fewer times (bench/README.md, 2026-12-07, session 54).
+ */
+const FEWEST_IN_BATCH = 64;
 /** The rows left after narrowing: every one that may enter the heap. */
-const SCORING = { batch: BATCH, budgetPerRow: Number.POSITIVE_INFINITY };
+const SCORING = { batch: BATCH, budgetPerRow: Number.POSITIVE_INFINITY, fewest: FEWEST_IN_BATCH };
 /** Filling the heap: small batches, at most 4 rows per row the heap keeps (then the rest are narrowed). */
-const FILLING = { batch: 64, budgetPerRow: 4 };
+const FILLING = { batch: 64, budgetPerRow: 4, fewest: 0 };
 
 type Buffers = ReturnType<typeof scratch>;
 const buffers = {
