@@ -82,6 +82,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
           ([name]) => name.startsWith('MATCH_') || name === 'INGEST_WORKERS',
         ),
       ),
+      // As `npm start` and the image run it: the index on huge pages unless the caller says otherwise.
+      GLIBC_TUNABLES: process.env.GLIBC_TUNABLES ?? 'glibc.malloc.hugetlb=1',
       ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
     },
   });
