@@ -12,12 +12,10 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force && test -s
 
 # --- runtime ---
 FROM node:24-slim
-# GLIBC_TUNABLES: the match index on transparent huge pages (docs/operations.md#huge-pages).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
-    DATA_DIR=/app/data \
-    GLIBC_TUNABLES=glibc.malloc.hugetlb=1
+    DATA_DIR=/app/data
 WORKDIR /app
 
 COPY --from=deps /app/node_modules ./node_modules

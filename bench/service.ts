@@ -76,14 +76,13 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       LOG_LEVEL: 'info',
       RATE_LIMIT_MAX: '100000000',
       BOOTSTRAP_ADMIN_KEY: options.adminKey,
-      // The listing's and the ingest's threads, as the caller's environment says (defaults otherwise).
+      // The listing's and the ingest's threads, as the caller's environment says (defaults otherwise),
+      // and glibc's tunables (docs/operations.md#huge-pages).
       ...Object.fromEntries(
         Object.entries(process.env).filter(
-          ([name]) => name.startsWith('MATCH_') || name === 'INGEST_WORKERS',
+          ([name]) => name.startsWith('MATCH_') || name === 'INGEST_WORKERS' || name === 'GLIBC_TUNABLES',
         ),
       ),
-      // As `npm start` and the image run it: the index on huge pages unless the caller says otherwise.
-      GLIBC_TUNABLES: process.env.GLIBC_TUNABLES ?? 'glibc.malloc.hugetlb=1',
       ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
     },
   });
