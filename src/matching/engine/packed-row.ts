@@ -99,6 +99,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * (all that Node runs on but s390x) their bytes are the packed ones, copied as eight blocks.
  */
 export function blockCopier(store: ProfileStore): (bytes: Buffer) => void {
+  if (store.capacity !== 1) throw new Error('blockCopier: a store of one row only');
   const blocks = cellsOf(store, 0).map(
     ([array, columns, first]) =>
       new Uint8Array(
