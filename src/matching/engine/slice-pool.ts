@@ -20,6 +20,13 @@ const LATE_FLOOR_MS = 50;
 const MAX_REPLACED = 3;
 /** Whole listings a thread holds at most; past that on every thread, rankAway leaves the listing to its caller. */
 const MAX_QUEUED = 8;
+/**
+ * Listings a thread keeps queued behind the one it ranks before the calling thread takes one back.
+ * A calling thread that ranks cannot serve HTTP or hand the thread more work meanwhile: with less
+ * than this the thread ran dry behind it, and a 100k throughput run left a tenth of the machine
+ * idle (bench/README.md, 2026-12-07, session 55).
+ */
+const KEPT_QUEUED = 2;
 
 /**
  * Listings split over worker threads: the rows of the other side are cut into one range per
@@ -38,9 +45,10 @@ const MAX_QUEUED = 8;
  * `rankAway` queues a whole listing on a thread instead and awaits its answer, so the event loop
  * goes on: listings too small to split still use a second core. The queue is shared: the thread
  * works through it without waiting for the event loop, and the calling thread, once it has
- * nothing else to do (setImmediate: after the I/O at hand) while the thread is busy, takes back
- * the oldest listing the thread has not claimed and ranks it itself. So neither idles while a
- * listing waits, and the calling thread's own work (HTTP, the audit) goes first. Writes to the
+ * nothing else to do (setImmediate: after the I/O at hand) while the thread has KEPT_QUEUED
+ * listings waiting behind its current one, takes back the oldest listing the thread has not
+ * claimed and ranks it itself. So neither idles while listings wait, and the calling thread's own
+ * work (HTTP, the audit) goes first. Writes to the
  * index can land while the thread reads, so its caller checks that the market did not move
  * before it takes the list (index.ts).
  */
@@ -154,16 +162,17 @@ export class RankPool {
   }
 
   /**
-   * At the end of this turn of the event loop, the calling thread takes back a listing a thread
-   * would not start at once: one queued behind a listing it is ranking, or behind another it is
-   * about to claim (a thread that is not busy claims its next one itself, any moment now).
+   * At the end of this turn of the event loop, the calling thread takes back the oldest listing a
+   * thread has not claimed, when more than KEPT_QUEUED others would still wait behind the one it
+   * is ranking, or behind the one it is about to claim (a thread that is not busy claims its next
+   * one itself, any moment now).
    */
   private helpSoon(): void {
     this.helping ??= setImmediate(() => {
       this.helping = undefined;
       for (const thread of this.threads) thread?.collect();
       const waiting = (thread: RankThread | undefined) =>
-        thread !== undefined && thread.unclaimed > (thread.busy ? 0 : 1);
+        thread !== undefined && thread.unclaimed > KEPT_QUEUED + (thread.busy ? 0 : 1);
       if (this.threads.find(waiting)?.takeBack()) this.helpSoon();
     });
   }
