@@ -313,9 +313,10 @@ export class MatchIndex {
    * so does a thread that fails. Either way the list is the one matchesOf would give at the moment
    * it is returned or at the moment it was queued.
    *
-   * `whole`: a listing large enough to be split goes whole to a thread too (an allocation waits on
-   * hundreds of listings: the event loop matters to it, not each listing's wait; a split one holds
-   * the loop while the threads rank). `among`: a job's jobMatchesAmong these candidates.
+   * `whole`: a listing large enough to be split goes whole to a thread too (concurrent listings
+   * and an allocation's hundreds: the event loop and the CPU matter to them, not each listing's
+   * wait; a split one holds the loop while the threads rank, and each slice pays the fixed stages
+   * again). `among`: a job's jobMatchesAmong these candidates.
    */
   async matchesOfAway(
     workspaceId: string,

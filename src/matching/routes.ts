@@ -36,10 +36,11 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
 }> = async (app, { db, index, questionnaires }) => {
   const recordListing = listingRecorder(db);
   /**
-   * Listings this process is answering. A lone one is ranked on the request's thread: handing it to
-   * a rank thread would only add the hand-over to its latency. With others in flight, the event
-   * loop has work to do meanwhile: it is queued for a rank thread, and ranked by whichever of that
-   * thread and the request's is free first (matchesOfAway).
+   * Listings this process is answering. A lone one is ranked on the request's thread (split with
+   * the rank threads in a large market): handing it to a rank thread would only add the hand-over
+   * to its latency. With others in flight, the event loop has work to do meanwhile: it is queued
+   * whole for a rank thread, however large (a split's extra CPU only pays when a core would idle),
+   * and ranked by whichever of that thread and the request's is free first (matchesOfAway).
    */
   let listingsInFlight = 0;
   /** Each workspace's score method as last seen; every record checks it, so a stale one costs a re-rank only. */
@@ -82,7 +83,7 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
       const rankRequest = { limit, after: decodeRankCursor(cursor, subjectId), method };
       const list =
         listingsInFlight > 1
-          ? await index.matchesOfAway(workspaceId, side, subjectId, rankRequest)
+          ? await index.matchesOfAway(workspaceId, side, subjectId, rankRequest, { whole: true })
           : index.matchesOf(workspaceId, side, subjectId, rankRequest);
       const listed = list?.rows ?? [];
       const outcome = await recordListing({

@@ -6,10 +6,18 @@ import { createMarket, keyOf, matchedCandidateIds } from '../support/matching-fa
 /**
  * Concurrent listings handed whole to the rank thread (MATCH_AWAY_MIN_ROWS; docs/architecture.md#the-match-index):
  * through HTTP they list what one thread lists, a candidate hidden from the employer included,
- * and /metrics tells which thread ranked them. A lone listing stays on the request's thread.
+ * and /metrics tells which thread ranked them. A lone listing stays on the request's thread (a
+ * listing large enough to be split is split there). Markets large enough to split a listing
+ * (MATCH_SPLIT_MIN_ROWS) hand concurrent ones whole too: splitting costs CPU they need.
  */
-describe.each(availableDatabaseKinds())('listings on the rank thread on %s', (kind) => {
-  const t = useTestApp({ kind, env: { MATCH_WORKERS: '1', MATCH_AWAY_MIN_ROWS: '0' } });
+const sizes = {
+  'mid-sized': { MATCH_AWAY_MIN_ROWS: '0' },
+  'split-sized': { MATCH_AWAY_MIN_ROWS: '0', MATCH_SPLIT_MIN_ROWS: '0' },
+};
+describe.each(
+  availableDatabaseKinds().flatMap((kind) => Object.keys(sizes).map((size) => [kind, size] as const)),
+)('listings on the rank thread on %s, %s markets', (kind, size) => {
+  const t = useTestApp({ kind, env: { MATCH_WORKERS: '1', ...sizes[size as keyof typeof sizes] } });
 
   const rankedOn = async (thread: string) => {
     const response = await t.app.inject({ method: 'GET', url: '/metrics' });
@@ -39,7 +47,7 @@ describe.each(availableDatabaseKinds())('listings on the rank thread on %s', (ki
     // The rank thread starts with the first listing that could use it: rounds of concurrent
     // listings until one was ranked there (each round exact either way).
     const before = await rankedOn('rank');
-    for (let round = 0; round < 200 && (await rankedOn('rank')) === before; round++) {
+    for (let round = 0; round < 100 && (await rankedOn('rank')) === before; round++) {
       const lists = await Promise.all(
         Array.from({ length: 8 }, () => matchedCandidateIds(employer, m.job.id)),
       );
