@@ -31,10 +31,7 @@ export async function preferencesFromMatches(
   for (const job of jobs) {
     await nextTurn();
     const request = { limit: MAX_LIST, method };
-    const list = await index.matchesOfAway(workspaceId, 'job', job.id, request, {
-      whole: true,
-      among: onlyCandidates,
-    });
+    const list = await index.matchesOfAway(workspaceId, 'job', job.id, request, { among: onlyCandidates });
     if (!list) continue;
     const rows = list.rows.sort(
       (a, b) => b.subjectSatisfaction - a.subjectSatisfaction || compare(a.id, b.id),

@@ -93,8 +93,8 @@ export class MatchIndex {
   onListing: ((side: IndexSide, seconds: number, thread: 'request' | 'rank') => void) | undefined;
 
   /**
-   * `split.pool`: threads that listings over at least `split.splitFrom` rows are split over, and
-   * that listings over at least `split.awayFrom` rows (fewer than splitFrom) are queued on whole
+   * `split.pool`: threads that a listing over at least `split.splitFrom` rows is split over
+   * (matchesOf), and that listings over at least `split.awayFrom` rows are queued on whole
    * (matchesOfAway).
    */
   constructor(questionnaires: QuestionnaireCatalog, split: Split = {}) {
@@ -305,33 +305,31 @@ export class MatchIndex {
   }
 
   /**
-   * matchesOf, queued for a worker thread while the event loop goes on when the listing is large
-   * enough to be worth it (split.awayFrom) and too small to be split (RankPool.rankAway: the
-   * calling thread takes it back and ranks it itself when it is free before the thread). The
-   * threads read the stores as they are, so a write that lands meanwhile (the market's `changes`
+   * matchesOf, queued whole for a worker thread while the event loop goes on when the listing is
+   * large enough to be worth it (split.awayFrom), however large: concurrent listings and an
+   * allocation's hundreds want the event loop and the CPU, not each listing's wait, and a split
+   * one holds the loop while the threads rank, each slice paying the fixed stages again
+   * (RankPool.rankAway: the calling thread takes it back and ranks it itself when it is free
+   * before the thread). The threads read the stores as they are, so a write that lands meanwhile (the market's `changes`
    * moved) sends the listing back to the calling thread, ranked there on the market as it now is;
    * so does a thread that fails. Either way the list is the one matchesOf would give at the moment
    * it is returned or at the moment it was queued.
    *
-   * `whole`: a listing large enough to be split goes whole to a thread too (concurrent listings
-   * and an allocation's hundreds: the event loop and the CPU matter to them, not each listing's
-   * wait; a split one holds the loop while the threads rank, and each slice pays the fixed stages
-   * again). `among`: a job's jobMatchesAmong these candidates.
+   * `among`: a job's jobMatchesAmong these candidates.
    */
   async matchesOfAway(
     workspaceId: string,
     side: IndexSide,
     id: string,
     request: RankRequest,
-    { whole = false, among }: { whole?: boolean; among?: ReadonlySet<string> | undefined } = {},
+    { among }: { among?: ReadonlySet<string> | undefined } = {},
   ): Promise<MatchList | undefined> {
-    const { pool, splitFrom = 0, awayFrom = Number.POSITIVE_INFINITY } = this.split;
+    const { pool, awayFrom = Number.POSITIVE_INFINITY } = this.split;
     const found = this.listingSubject(workspaceId, side, id, request);
     if (!found) return undefined;
     const { market, subject, slot, others } = found;
     const full = among ? { ...found.full, only: this.candidateFlags(market, among) } : found.full;
-    if (!pool || others.end < awayFrom || (others.end >= splitFrom && !whole))
-      return this.rank(market, side, subject, slot, others, full);
+    if (!pool || others.end < awayFrom) return this.rank(market, side, subject, slot, others, full);
     const changes = market.changes;
     const started = performance.now();
     const away = pool.rankAway(subject, slot, others, full);

@@ -83,7 +83,7 @@ export const matchingRoutes: FastifyPluginAsyncZod<{
       const rankRequest = { limit, after: decodeRankCursor(cursor, subjectId), method };
       const list =
         listingsInFlight > 1
-          ? await index.matchesOfAway(workspaceId, side, subjectId, rankRequest, { whole: true })
+          ? await index.matchesOfAway(workspaceId, side, subjectId, rankRequest)
           : index.matchesOf(workspaceId, side, subjectId, rankRequest);
       const listed = list?.rows ?? [];
       const outcome = await recordListing({

@@ -15,9 +15,11 @@ const sizes = {
   'split-sized': { MATCH_AWAY_MIN_ROWS: '0', MATCH_SPLIT_MIN_ROWS: '0' },
 };
 describe.each(
-  availableDatabaseKinds().flatMap((kind) => Object.keys(sizes).map((size) => [kind, size] as const)),
-)('listings on the rank thread on %s, %s markets', (kind, size) => {
-  const t = useTestApp({ kind, env: { MATCH_WORKERS: '1', ...sizes[size as keyof typeof sizes] } });
+  availableDatabaseKinds().flatMap((kind) =>
+    Object.entries(sizes).map(([size, env]) => [kind, size, env] as const),
+  ),
+)('listings on the rank thread on %s, %s markets', (kind, _size, env) => {
+  const t = useTestApp({ kind, env: { MATCH_WORKERS: '1', ...env } });
 
   const rankedOn = async (thread: string) => {
     const response = await t.app.inject({ method: 'GET', url: '/metrics' });

@@ -90,19 +90,19 @@ describe('listings ranked away on a worker thread', () => {
     return threads;
   };
 
-  it('give a list large enough to be split, asked whole, as the split one, ranked on the thread', async () => {
+  it('give a list large enough to be split as the split one, ranked whole on the thread', async () => {
     await fc.assert(
       fc.asyncProperty(arbCase, async (c) => {
         const { side, id, request } = setUp(c, pool);
         const split = indexOf(c.market, pool, 0);
         const expected = split.matchesOf(WS, side, id, request);
         const threads = threadsOf(split);
-        expect(await split.matchesOfAway(WS, side, id, request, { whole: true })).toEqual(expected);
+        expect(await split.matchesOfAway(WS, side, id, request)).toEqual(expected);
         expect(threads.every((thread) => thread === 'rank')).toBe(true);
         if (side !== 'job') return;
         // Among some candidates only (an allocation restricted to candidateIds).
         const among = new Set(c.market.candidates.filter((_, k) => k % 2 === 0).map((x) => x.id));
-        expect(await split.matchesOfAway(WS, side, id, request, { whole: true, among })).toEqual(
+        expect(await split.matchesOfAway(WS, side, id, request, { among })).toEqual(
           split.jobMatchesAmong(WS, id, among, request),
         );
       }),
