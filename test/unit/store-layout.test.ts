@@ -124,4 +124,30 @@ describe('a row’s expectation record', () => {
       { numRuns: 100 },
     );
   });
+
+  it('keeps employers only in a store that was given one: none for candidates, each job’s after growing', () => {
+    fc.assert(
+      fc.property(arbQuestionnaire(), (questionnaire) => {
+        const layout = compileLayout(questionnaire);
+        const idOf = (i: number) => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+        const candidates = new ProfileStore(layout, 1);
+        const jobs = new ProfileStore(layout, 1);
+        for (let i = 0; i < 2_000; i++) {
+          candidates.upsert({ id: idOf(i), minScore: 0, answers: {} });
+          jobs.upsert({ id: idOf(i), minScore: 0, answers: {}, employerId: `employer-${i % 7}` });
+        }
+        // A candidate costs no employer reference: the stores differ by the jobs' 4 bytes a row.
+        expect(jobs.byteSize() - candidates.byteSize()).toBe(4 * jobs.capacity);
+        for (let i = 0; i < 2_000; i++) {
+          expect(candidates.employerIdAt(candidates.slotOf(idOf(i)))).toBeUndefined();
+          expect(jobs.employerIdAt(jobs.slotOf(idOf(i)))).toBe(`employer-${i % 7}`);
+        }
+        // The first profile with an employer, late in a store without any, keeps it; the others none.
+        const late = candidates.upsert({ id: idOf(5_000), minScore: 0, answers: {}, employerId: 'late' });
+        expect(candidates.employerIdAt(late)).toBe('late');
+        expect(candidates.employerIdAt(candidates.slotOf(idOf(3)))).toBeUndefined();
+      }),
+      { numRuns: 3 },
+    );
+  });
 });

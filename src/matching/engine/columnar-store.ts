@@ -69,6 +69,7 @@ export class ProfileStore {
 
   active = new Uint8Array(0);
   ids = new Uint32Array(0);
+  /** per row: its employer's index in employerIds, −1 for none; empty in a store that never had one (candidates) */
   employerRef = new Int32Array(0);
   // Values, column-major (column × capacity + row): a pass over one criterion reads memory in order.
   codes = new Uint8Array(0);
@@ -171,7 +172,11 @@ export class ProfileStore {
     }
     this.active[slot] = 1;
     this.acceptNums[slot * this.layout.record.doubles + this.layout.record.minScore] = profile.minScore;
-    this.employerRef[slot] = profile.employerId === undefined ? -1 : this.employerRefOf(profile.employerId);
+    if (profile.employerId !== undefined || this.employerRef.length > 0) {
+      if (this.employerRef.length === 0)
+        this.employerRef = sharedLike(this.employerRef, this.capacity).fill(-1);
+      this.employerRef[slot] = profile.employerId === undefined ? -1 : this.employerRefOf(profile.employerId);
+    }
     return slot;
   }
 
@@ -192,7 +197,7 @@ export class ProfileStore {
   }
 
   employerIdAt(slot: number): string | undefined {
-    const ref = this.employerRef[slot]!;
+    const ref = this.employerRef[slot] ?? -1;
     return ref < 0 ? undefined : this.employerIds[ref];
   }
 
@@ -259,7 +264,9 @@ export class ProfileStore {
   private grow(capacity: number): void {
     const prepared = this.prepared;
     this.prepared = undefined;
-    this.moveTo(prepared?.capacity === capacity ? prepared : this.allocate(capacity));
+    const fits =
+      prepared?.capacity === capacity && prepared.employerRef.length > 0 === this.employerRef.length > 0;
+    this.moveTo(fits ? prepared : this.allocate(capacity));
   }
 
   /** Zeroed arrays for `capacity` rows (their pages are mapped in when first touched). */
@@ -269,7 +276,8 @@ export class ProfileStore {
       capacity,
       active: sharedLike(this.active, capacity),
       ids: sharedLike(this.ids, capacity * 4),
-      employerRef: sharedLike(this.employerRef, capacity),
+      // Only a store of jobs has employers: a store of candidates keeps none (4 bytes a row).
+      employerRef: sharedLike(this.employerRef, this.employerRef.length > 0 ? capacity : 0),
       codes: sharedLike(this.codes, (s.codes + s.rangeCodes) * capacity),
       masks: sharedLike(this.masks, s.masks * capacity),
       nums: sharedLike(this.nums, s.nums * capacity),
