@@ -1,9 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ProfileStore } from '../../src/matching/engine/columnar-store.ts';
+import { rowsMeetingDealbreakers } from '../../src/matching/engine/dealbreaker-filter.ts';
+import { kindOf } from '../../src/matching/engine/kinds/index.ts';
 import { compileLayout } from '../../src/matching/engine/layout.ts';
+import { DEALBREAKER_LEVEL, LEVEL_BITS, MODE_ALL } from '../../src/matching/engine/levels.ts';
 import { BROKEN, satisfactionOf } from '../../src/matching/engine/pair-score.ts';
 import {
+  forEachBrokenDealbreaker,
   keepRowsWhoseDealbreakersHold,
   listRowDealbreakers,
 } from '../../src/matching/engine/reverse-dealbreakers.ts';
@@ -77,6 +81,83 @@ describe("a floor scan's rows with their own dealbreakers listed", () => {
         expect(listed).toEqual(copy);
       }),
       propertyRuns(300),
+    );
+  });
+});
+
+describe("a row's noted dealbreaker", () => {
+  /** The criteria where row `o` made a dealbreaker of a kind with a dealbreaker mask. */
+  function maskedDealbreakers(others: ProfileStore, o: number): number[] {
+    const { layout } = others;
+    return layout.kinds.flatMap((kind, c) =>
+      kindOf(kind).dealbreakerMask &&
+      (others.levels[o * layout.record.bytes + c]! & LEVEL_BITS) === DEALBREAKER_LEVEL
+        ? [c]
+        : [],
+    );
+  }
+
+  it('leaves out of a listing only rows the subject breaks, and every row whose one such dealbreaker it breaks', () => {
+    let brokenByTheirOwn = 0;
+    fc.assert(
+      fc.property(arbCase, (drawn) => {
+        const { subjects, s, others } = storesOf(drawn);
+        const rows = new Int32Array(others.end);
+        const all = rowsMeetingDealbreakers([], others, rows, 0, others.end);
+        const everyActive = [...rows.subarray(0, all)];
+        const kept = rowsMeetingDealbreakers([], others, rows, 0, others.end, undefined, {
+          row: subjects,
+          s,
+        });
+        const keptRows = new Set(rows.subarray(0, kept));
+        for (const o of everyActive) {
+          const broken = satisfactionOf(others, o, subjects, s) === BROKEN;
+          if (!keptRows.has(o)) expect(broken, `row ${o} left out`).toBe(true);
+          const masked = maskedDealbreakers(others, o);
+          if (masked.length !== 1) continue;
+          const c = masked[0]!;
+          let breaks = false;
+          forEachBrokenDealbreaker(others, o, subjects, s, (b) => {
+            breaks ||= b === c;
+          });
+          // The one case let through: a row wanting all of no option, a subject without a value.
+          const wantsNothing =
+            (others.levels[o * others.layout.record.bytes + c]! & MODE_ALL) !== 0 &&
+            kindOf(others.layout.kinds[c]!).dealbreakerMask!.met(others, o, c) === 0;
+          if (breaks && !wantsNothing) {
+            brokenByTheirOwn++;
+            expect(keptRows.has(o), `row ${o} breaks its dealbreaker on criterion ${c}`).toBe(false);
+          }
+        }
+      }),
+      propertyRuns(300),
+    );
+    expect(brokenByTheirOwn).toBeGreaterThan(0);
+  });
+
+  it('is noted again when the row is written again, and read from the rows of a store that grew', () => {
+    fc.assert(
+      fc.property(arbCase, (drawn) => {
+        const { subjects, s, others } = storesOf(drawn);
+        const { bodies, picks, removed, ids } = drawn;
+        const grown = new ProfileStore(others.layout, 1);
+        // Each row written first with the subject's body, then with its own, into a store that grows.
+        for (const [i, pick] of picks.entries()) {
+          grown.upsert({ id: ids[i + 1]!, ...drawn.subject });
+          grown.upsert({ id: ids[i + 1]!, ...bodies[pick % bodies.length]! });
+        }
+        for (const r of removed) grown.remove(ids[1 + (r % picks.length)]!);
+        const listed = (store: ProfileStore) => {
+          const rows = new Int32Array(store.end);
+          const kept = rowsMeetingDealbreakers([], store, rows, 0, store.end, undefined, {
+            row: subjects,
+            s,
+          });
+          return [...rows.subarray(0, kept)].map((o) => store.idAt(o)).sort();
+        };
+        expect(listed(grown)).toEqual(listed(others));
+      }),
+      propertyRuns(100),
     );
   });
 });

@@ -4,6 +4,7 @@ import { rangeCodeOf } from './kinds/range-codes.ts';
 import type { Layout } from './layout.ts';
 import { LEVEL_WEIGHTS } from './levels.ts';
 import { prefault } from './prefault.ts';
+import { noteDealbreaker } from './reverse-dealbreakers.ts';
 import { encodeAnswers } from './row-encoding.ts';
 import { idToWords, wordsToId } from './uuid-words.ts';
 
@@ -127,6 +128,7 @@ export class ProfileStore {
     fill(slot);
     this.weighExpectations(slot);
     this.codeRanges(slot);
+    noteDealbreaker(this, slot);
     return slot;
   }
 
@@ -278,8 +280,8 @@ export class ProfileStore {
       ids: sharedLike(this.ids, capacity * 4),
       // Only a store of jobs has employers: a store of candidates keeps none (4 bytes a row).
       employerRef: sharedLike(this.employerRef, this.employerRef.length > 0 ? capacity : 0),
-      codes: sharedLike(this.codes, (s.codes + s.rangeCodes) * capacity),
-      masks: sharedLike(this.masks, s.masks * capacity),
+      codes: sharedLike(this.codes, (s.codes + s.rangeCodes + s.noted) * capacity),
+      masks: sharedLike(this.masks, (s.masks + s.noted) * capacity),
       nums: sharedLike(this.nums, s.nums * capacity),
       ratings: sharedLike(this.ratings, s.ratings * capacity),
       records: sharedLike(this.levels, capacity * this.layout.record.bytes),
@@ -294,8 +296,8 @@ export class ProfileStore {
     this.active = copied(this.active, next.active);
     this.ids = copied(this.ids, next.ids);
     this.employerRef = copied(this.employerRef, next.employerRef);
-    this.codes = regrow(this.codes, next.codes, s.codes + s.rangeCodes, from, capacity);
-    this.masks = regrow(this.masks, next.masks, s.masks, from, capacity);
+    this.codes = regrow(this.codes, next.codes, s.codes + s.rangeCodes + s.noted, from, capacity);
+    this.masks = regrow(this.masks, next.masks, s.masks + s.noted, from, capacity);
     this.nums = regrow(this.nums, next.nums, s.nums, from, capacity);
     this.ratings = regrow(this.ratings, next.ratings, s.ratings, from, capacity);
     this.levels = copied(this.levels, next.records);

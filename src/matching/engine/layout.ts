@@ -42,10 +42,20 @@ export interface Layout {
   rangeEdges: readonly (Float64Array | undefined)[];
   /** per criterion with options (single, multi): option id → bit */
   optionIndex: readonly (ReadonlyMap<string, number> | undefined)[];
-  /** Columns per array. `codes` counts the values' own codes; `rangeCodes` follow them in the same array. */
+  /**
+   * a row's noted dealbreaker (reverse-dealbreakers.ts `noteDealbreaker`): its criterion in column
+   * `criterionSlot` of `codes`, after the range codes; the values that meet it in column `maskSlot`
+   * of `masks`, after the values' masks
+   */
+  notedDealbreaker: { criterionSlot: number; maskSlot: number };
+  /**
+   * Columns per array. `codes` counts the values' own codes, `masks` the values' masks; `rangeCodes`
+   * follow the codes in the same array, and `noted` columns (the noted dealbreaker) close both.
+   */
   strides: {
     codes: number;
     rangeCodes: number;
+    noted: number;
     masks: number;
     nums: number;
     ratings: number;
@@ -111,6 +121,7 @@ export function compileLayout(questionnaire: QuestionnaireDefinition): Layout {
   const strides = {
     codes: 0,
     rangeCodes: 0,
+    noted: 1,
     masks: 0,
     nums: 0,
     ratings: 0,
@@ -170,6 +181,7 @@ export function compileLayout(questionnaire: QuestionnaireDefinition): Layout {
     rangeCodeSlot,
     rangeCoded: Int32Array.from(questionnaire.criteria.keys()).filter((c) => rangeCodeSlot[c]! >= 0),
     rangeEdges: rangeEdgesOf,
+    notedDealbreaker: { criterionSlot: strides.codes + strides.rangeCodes, maskSlot: strides.masks },
     optionIndex,
     strides,
     record: {

@@ -1,7 +1,8 @@
 import { EPSILON } from '../score.ts';
-import { pairSatOf } from './kinds/index.ts';
+import { kindOf, pairSatOf } from './kinds/index.ts';
+import { popcount } from './kinds/multi.ts';
 import type { RowArrays } from './layout.ts';
-import { DEALBREAKER_LEVEL, LEVEL_BITS } from './levels.ts';
+import { DEALBREAKER_LEVEL, LEVEL_BITS, MODE_ALL } from './levels.ts';
 
 /**
  * The row's own dealbreakers that the subject breaks, without scoring the rest: for row `e` of
@@ -78,4 +79,66 @@ export function keepRowsWhoseDealbreakersHold(
     kept += +holds;
   }
   return kept;
+}
+
+/**
+ * Notes one of row `e`'s own dealbreakers beside its values, so that a listing drops the rows whose
+ * noted dealbreaker the subject breaks before bounding them (keepRowsWhoseNotedDealbreakerHolds):
+ * at 100k four in ten of the rows meeting the subject's dealbreakers break one of their own. Of
+ * the row's dealbreakers on a kind with a dealbreakerMask (criteria 0..126), the one that the fewest
+ * values meet: the criterion + 1 (with MODE_ALL when a value must hold the whole mask) in its
+ * `codes` column, and the mask in its `masks` column (0 and NO_NOTE_MASK for none). Every way of writing a row calls this.
+ */
+export function noteDealbreaker(E: RowArrays, e: number): void {
+  const { layout, capacity, levels } = E;
+  const { count, record, kinds, notedDealbreaker: noted } = layout;
+  let note = 0;
+  let mask = NO_NOTE_MASK;
+  let share = 2;
+  for (let c = 0; c < count && c < NOTABLE_CRITERIA; c++) {
+    const levelByte = levels[e * record.bytes + c]!;
+    const dealbreakerMask = kindOf(kinds[c]!).dealbreakerMask;
+    if ((levelByte & LEVEL_BITS) !== DEALBREAKER_LEVEL || !dealbreakerMask) continue;
+    const met = dealbreakerMask.met(E, e, c);
+    const all = (levelByte & MODE_ALL) !== 0;
+    const values = layout.optionIndex[c]?.size ?? layout.valueCount[c]!;
+    const metShare = all ? 1 - popcount(met) / values : popcount(met) / values;
+    if (metShare < share) [note, mask, share] = [(c + 1) | (levelByte & MODE_ALL), met, metShare];
+  }
+  E.codes[noted.criterionSlot * capacity + e] = note;
+  E.masks[noted.maskSlot * capacity + e] = mask;
+}
+
+/** Criteria a note can name: one byte holds the criterion + 1 and the MODE_ALL bit. */
+const NOTABLE_CRITERIA = 127;
+/** The mask of a row without a noted dealbreaker: every bit, so that notedValues' every bit at 0 meets it. */
+const NO_NOTE_MASK = 0xffff_ffff;
+
+/**
+ * Does a row's noted dealbreaker (its `note` and `met` mask, noteDealbreaker) hold, for a subject
+ * whose notedValues are `values`? 1 or 0, without a branch (a note is as likely as not). When it
+ * does not, satisfactionOf finds the row BROKEN: the dealbreaker's sat is 1 for the values in the
+ * mask and at most 1 − 1/32 for the others, or the subject gave no value there.
+ */
+export function noteHolds(note: number, met: number, values: Int32Array): number {
+  return +((met & values[note]!) !== 0) ^ (note >>> 7);
+}
+
+/**
+ * Row `v`'s values, at each note a row can have: at criterion + 1 its value as the bits of the
+ * kind's dealbreaker mask (0: no value, or the kind has no mask), so that a row holds when its
+ * mask meets them; with MODE_ALL, their complement, so that it holds when its mask does not (a
+ * row wanting nothing is then let through when the subject gave no value, to be found broken
+ * later); at 0 (no note), every bit, which a row's NO_NOTE_MASK meets.
+ */
+export function notedValues(V: RowArrays, v: number): Int32Array {
+  const { kinds, count } = V.layout;
+  const values = new Int32Array(2 * (NOTABLE_CRITERIA + 1));
+  values[0] = NO_NOTE_MASK | 0;
+  for (let c = 0; c < Math.min(count, NOTABLE_CRITERIA); c++) {
+    const value = kindOf(kinds[c]!).dealbreakerMask?.value(V, v, c) ?? 0;
+    values[c + 1] = value;
+    values[(c + 1) | MODE_ALL] = ~value;
+  }
+  return values;
 }

@@ -167,7 +167,9 @@ function runScan<S extends Scan>(scan: S, guessing: boolean, from: number, to: n
   const { subject, s, others } = scan;
   const buffers = scratch(others.end);
   const steps = compileSteps(subject, s, others);
-  let count = rowsMeetingDealbreakers(steps, others, buffers.rows, from, to, scan.only);
+  // A floor scan given every row's own dealbreakers drops the rows that break one after the plan.
+  const noted = scan.rowDealbreakers ? undefined : { row: subject, s };
+  let count = rowsMeetingDealbreakers(steps, others, buffers.rows, from, to, scan.only, noted);
   const plan = boundPlan(steps, scan, buffers.rows, count, buffers);
   if (scan.rowDealbreakers) {
     // After the plan, which is therefore the same: the rows left keep their order and their bounds.

@@ -55,6 +55,16 @@ export interface KindEngine<K extends KindName = KindName> {
    * or −1 when `v` gave no value there. One pair: the row-at-a-time path (pair-score.ts).
    */
   pairSat(E: RowArrays, e: number, V: RowArrays, v: number, c: number, levelByte: number): number;
+  /**
+   * A row's dealbreaker on criterion `c` as a mask test (reverse-dealbreakers.ts), for the kinds
+   * whose values are up to 32 codes or options: `met(E, e, c)` the values that meet row `e`'s
+   * expectation fully, as bits (multi: the wanted options; a value must hold all of them when the
+   * level byte has MODE_ALL, else one), `value(V, v, c)` row `v`'s value as such bits (0: none).
+   */
+  readonly dealbreakerMask?: {
+    met(E: RowArrays, e: number, c: number): number;
+    value(V: RowArrays, v: number, c: number): number;
+  };
   /** The subject's expectation on criterion `c`, compiled for scoring S(subject→row) of many rows. */
   forwardStep(subject: RowArrays, s: number, others: RowArrays, c: number, step: StepBase): ForwardStep;
   /** The subject's value on criterion `c`, compiled for scoring S(row→subject) of many rows. */

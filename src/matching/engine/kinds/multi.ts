@@ -40,6 +40,11 @@ export const multi: KindEngine<'multi'> = {
     return wanted === 0 ? 1 : popcount(met) / popcount(wanted);
   },
 
+  dealbreakerMask: {
+    met: (E, e, c) => E.acceptMasks[e * E.layout.record.words + E.layout.acceptAt[c]!]!,
+    value: (V, v, c) => V.masks[V.layout.valueSlot[c]! * V.capacity + v]!,
+  },
+
   forwardStep(subject, s, _others, c, base) {
     const { record, acceptAt } = subject.layout;
     const all = (subject.levels[s * record.bytes + c]! & MODE_ALL) !== 0;

@@ -1,11 +1,13 @@
 import { type Check, integerIn, strictObject } from '../../../answers/checks.ts';
 import type { ScaleAnswer } from '../../../answers/types.ts';
+import { EPSILON } from '../../score.ts';
 import type { RowArrays } from '../layout.ts';
 import { LEVEL_BITS, MISSING_CODE } from '../levels.ts';
 import type { RowBatch } from '../row-sums.ts';
 import { codeTableStep } from './code-table.ts';
 import type { CriterionOf, KindEngine } from './kind.ts';
 import { addEntry, levelTable } from './level-table.ts';
+import { codeBit } from './single.ts';
 
 /**
  * `scale`: the value is a step 0..K−1 (a code), the expectation an interval of steps (two bytes);
@@ -39,6 +41,18 @@ export const scale: KindEngine<'scale'> = {
     if (x === MISSING_CODE) return -1;
     const at = e * E.layout.record.bytes + E.layout.acceptAt[c]!;
     return scaleSat(E.acceptSteps[at]!, E.acceptSteps[at + 1]!, x, toleranceOf(E, c));
+  },
+
+  dealbreakerMask: {
+    met(E, e, c) {
+      const at = e * E.layout.record.bytes + E.layout.acceptAt[c]!;
+      const [min, max, tolerance] = [E.acceptSteps[at]!, E.acceptSteps[at + 1]!, toleranceOf(E, c)];
+      let met = 0;
+      for (let x = 0; x < E.layout.valueCount[c]!; x++)
+        if (scaleSat(min, max, x, tolerance) >= 1 - EPSILON) met |= 1 << x;
+      return met >>> 0;
+    },
+    value: codeBit,
   },
 
   forwardStep(subject, s, _others, c, base) {

@@ -39,6 +39,11 @@ export const single: KindEngine<'single'> = {
     return (E.acceptMasks[e * E.layout.record.words + E.layout.acceptAt[c]!]! >>> x) & 1;
   },
 
+  dealbreakerMask: {
+    met: (E, e, c) => E.acceptMasks[e * E.layout.record.words + E.layout.acceptAt[c]!]!,
+    value: codeBit,
+  },
+
   forwardStep(subject, s, _others, c, base) {
     const { layout } = subject;
     const accepted = subject.acceptMasks[s * layout.record.words + layout.acceptAt[c]!]!;
@@ -81,4 +86,10 @@ function addReverse(
     broken += addEntry(table, cell, level, k, weighted, remaining);
   }
   return broken;
+}
+
+/** A row's code on criterion `c` as a bit of a mask (0: no value); codes are below 32 (options and steps). */
+export function codeBit(V: RowArrays, v: number, c: number): number {
+  const code = V.codes[V.layout.valueSlot[c]! * V.capacity + v]!;
+  return code === MISSING_CODE ? 0 : (1 << code) >>> 0;
 }
