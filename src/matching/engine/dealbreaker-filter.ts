@@ -10,9 +10,9 @@ import { notedValues, noteHolds } from './reverse-dealbreakers.ts';
  * acceptable to the subject, so every later stage looks at these only. Each dealbreaker is its
  * kind's pass over the rows left (a bit test for options, a table look-up for codes).
  *
- * With `subject` (the subject's row, `s`), the rows whose noted dealbreaker (reverse-dealbreakers.ts)
- * the subject breaks are left out first, in the pass over the active rows: the rows' own
- * dealbreakers that are met only scored exactly would be bounded and bucketed meanwhile.
+ * With `subject` (the subject's row and its `s`), the rows whose noted dealbreaker
+ * (reverse-dealbreakers.ts) the subject breaks are left out first, in the pass over the active
+ * rows: otherwise they would be bounded and bucketed before the exact pass found them broken.
  */
 export function rowsMeetingDealbreakers(
   steps: readonly Step[],
@@ -38,7 +38,7 @@ export function rowsMeetingDealbreakers(
   return count;
 }
 
-/** The active rows from..to (flagged in `only`, when given) whose noted dealbreaker holds for `values` (notedValues). */
+/** The active rows from..to (flagged in `only`, if given) whose noted dealbreaker holds for `values`. */
 function activeRowsWhoseNoteHolds(
   others: ProfileStore,
   rows: Int32Array,

@@ -82,12 +82,13 @@ export function keepRowsWhoseDealbreakersHold(
 }
 
 /**
- * Notes one of row `e`'s own dealbreakers beside its values, so that a listing drops the rows whose
- * noted dealbreaker the subject breaks before bounding them (keepRowsWhoseNotedDealbreakerHolds):
- * at 100k four in ten of the rows meeting the subject's dealbreakers break one of their own. Of
- * the row's dealbreakers on a kind with a dealbreakerMask (criteria 0..126), the one that the fewest
- * values meet: the criterion + 1 (with MODE_ALL when a value must hold the whole mask) in its
- * `codes` column, and the mask in its `masks` column (0 and NO_NOTE_MASK for none). Every way of writing a row calls this.
+ * Notes one of row `e`'s own dealbreakers beside its values, so that a scan's first pass over the
+ * rows (dealbreaker-filter.ts) drops the rows whose noted dealbreaker the subject breaks before
+ * bounding them: at 100k four in ten of the rows meeting a job's dealbreakers break one of their
+ * own. Of the row's dealbreakers on a kind with a dealbreakerMask (criteria 0..126), the one that
+ * the fewest values meet: the criterion + 1 (with MODE_ALL when a value must hold the whole mask)
+ * in its `codes` column, the mask in its `masks` column (0 and NO_NOTE_MASK for none). Every way
+ * of writing a row calls this.
  */
 export function noteDealbreaker(E: RowArrays, e: number): void {
   const { layout, capacity, levels } = E;
@@ -101,8 +102,8 @@ export function noteDealbreaker(E: RowArrays, e: number): void {
     if ((levelByte & LEVEL_BITS) !== DEALBREAKER_LEVEL || !dealbreakerMask) continue;
     const met = dealbreakerMask.met(E, e, c);
     const all = (levelByte & MODE_ALL) !== 0;
-    const values = layout.optionIndex[c]?.size ?? layout.valueCount[c]!;
-    const metShare = all ? 1 - popcount(met) / values : popcount(met) / values;
+    const options = layout.optionIndex[c]?.size ?? layout.valueCount[c]!;
+    const metShare = all ? 1 - popcount(met) / options : popcount(met) / options;
     if (metShare < share) [note, mask, share] = [(c + 1) | (levelByte & MODE_ALL), met, metShare];
   }
   E.codes[noted.criterionSlot * capacity + e] = note;
