@@ -310,9 +310,9 @@ export class MatchIndex {
    * allocation's hundreds want the event loop and the CPU, not each listing's wait, and a split
    * one holds the loop while the threads rank, each slice paying the fixed stages again
    * (RankPool.rankAway: the calling thread takes it back and ranks it itself when it is free
-   * before the thread). The threads read the stores as they are, so a write that lands meanwhile (the market's `changes`
-   * moved) sends the listing back to the calling thread, ranked there on the market as it now is;
-   * so does a thread that fails. Either way the list is the one matchesOf would give at the moment
+   * before the thread). The threads read the stores as they are, so a write that lands meanwhile
+   * (the market's `changes` moved) sends the listing back to the calling thread, ranked there on
+   * the market as it now is; so does a thread that fails. Either way the list is the one matchesOf would give at the moment
    * it is returned or at the moment it was queued.
    *
    * `among`: a job's jobMatchesAmong these candidates.

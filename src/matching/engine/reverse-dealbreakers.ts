@@ -98,13 +98,16 @@ export function noteDealbreaker(E: RowArrays, e: number): void {
   let share = 2;
   for (let c = 0; c < count && c < NOTABLE_CRITERIA; c++) {
     const levelByte = levels[e * record.bytes + c]!;
+    if ((levelByte & LEVEL_BITS) !== DEALBREAKER_LEVEL) continue;
     const dealbreakerMask = kindOf(kinds[c]!).dealbreakerMask;
-    if ((levelByte & LEVEL_BITS) !== DEALBREAKER_LEVEL || !dealbreakerMask) continue;
+    if (!dealbreakerMask) continue;
     const met = dealbreakerMask.met(E, e, c);
-    const all = (levelByte & MODE_ALL) !== 0;
     const options = layout.optionIndex[c]?.size ?? layout.valueCount[c]!;
-    const metShare = all ? 1 - popcount(met) / options : popcount(met) / options;
-    if (metShare < share) [note, mask, share] = [(c + 1) | (levelByte & MODE_ALL), met, metShare];
+    const metShare = (levelByte & MODE_ALL) !== 0 ? 1 - popcount(met) / options : popcount(met) / options;
+    if (metShare >= share) continue;
+    note = (c + 1) | (levelByte & MODE_ALL);
+    mask = met;
+    share = metShare;
   }
   E.codes[noted.criterionSlot * capacity + e] = note;
   E.masks[noted.maskSlot * capacity + e] = mask;
