@@ -1,3 +1,4 @@
+import { arrayParam } from '../db/array-literal.ts';
 import type { DbOrTx, Tx } from '../db/client.ts';
 import { and, eq, inArray, sql } from '../db/orm.ts';
 import { rowsOf } from '../db/rows.ts';
@@ -260,14 +261,14 @@ async function insertAnswers<T>(
     insert into answer_sets (id, workspace_id, ${column}, questionnaire_id, questionnaire_version, answers, index_row, index_layout)
     select t.id, ${workspaceId}::uuid, t.subject_id, t.questionnaire_id, t.questionnaire_version, a.answers::json,
            substring(${sql.param(rows.bytes)}::bytea from t.row_start for t.row_length),
-           (${sql.param(layouts.keys)}::text[])[t.layout_at]
-      from unnest(${sql.param(newIds(withAnswers.length))}::uuid[],
-                  ${sql.param(withAnswers.map((e) => written.get(e.externalId)!.id))}::uuid[],
-                  ${sql.param(answerSets.map((a) => a.questionnaireId))}::text[],
-                  ${sql.param(answerSets.map((a) => a.questionnaireVersion))}::int[],
-                  ${sql.param(rows.starts)}::int[],
-                  ${sql.param(rows.lengths)}::int[],
-                  ${sql.param(layouts.at)}::int[])
+           (${arrayParam(layouts.keys)}::text[])[t.layout_at]
+      from unnest(${arrayParam(newIds(withAnswers.length))}::uuid[],
+                  ${arrayParam(withAnswers.map((e) => written.get(e.externalId)!.id))}::uuid[],
+                  ${arrayParam(answerSets.map((a) => a.questionnaireId))}::text[],
+                  ${arrayParam(answerSets.map((a) => a.questionnaireVersion))}::int[],
+                  ${arrayParam(rows.starts)}::int[],
+                  ${arrayParam(rows.lengths)}::int[],
+                  ${arrayParam(layouts.at)}::int[])
              with ordinality as t(id, subject_id, questionnaire_id, questionnaire_version, row_start, row_length, layout_at, n)
       join string_to_table(convert_from(${sql.param(ndjsonBytes(answerSets.map((a) => a.json)))}::bytea, 'UTF8'), E'\n')
              with ordinality as a(answers, n) using (n)
