@@ -7,6 +7,7 @@ import {
   keptWhenLeftOut,
   lineSchemas,
 } from '../profiles/bulk-lines.ts';
+import { isJsonSpace, OPEN_BRACE } from '../profiles/json-bytes.ts';
 import type { QuestionnaireDefinition } from '../questionnaires/definition.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { gatherAnswerBytes } from './chunk-bytes.ts';
@@ -45,16 +46,22 @@ export function checkChunk(
   countOnly = false,
 ): CheckedChunk {
   const bytes = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength);
-  const given: { line: number; text: string; bytes: Uint8Array }[] = [];
+  const given: { line: number; text?: string | undefined; bytes: Uint8Array }[] = [];
   let line = chunk.firstLine;
   // Line by line, not the chunk at once: a line of plain ASCII then stays a one-byte string, which
   // decodes and parses several times faster than the two-byte string one accented line makes of a
   // whole chunk. (A newline byte never sits inside a UTF-8 sequence, so the text is the same.)
+  // A line that opens with a brace is not blank, and is decoded only if the line's answers cannot
+  // be read from its bytes (checkLines): the common line is never decoded whole.
   for (let start = 0; start <= bytes.length; line++) {
     const newline = bytes.indexOf(NEWLINE, start);
     const end = newline < 0 ? bytes.length : newline;
-    const text = bytes.toString('utf8', start, end).trim();
-    if (text.length > 0) given.push({ line, text, bytes: bytes.subarray(start, end) });
+    if (opensWithBrace(bytes, start, end)) {
+      given.push({ line, bytes: bytes.subarray(start, end) });
+    } else {
+      const text = bytes.toString('utf8', start, end).trim();
+      if (text.length > 0) given.push({ line, text, bytes: bytes.subarray(start, end) });
+    }
     start = end + 1;
   }
   if (countOnly) return { lines: [], count: given.length };
@@ -67,6 +74,13 @@ export function checkChunk(
     fastLines[kind],
   );
   return { lines, count: given.length, answerBytes: gatherAnswerBytes(lines) };
+}
+
+/** Whether the first byte of `bytes[start..end)` after JSON's spaces is `{`. */
+function opensWithBrace(bytes: Buffer, start: number, end: number): boolean {
+  let at = start;
+  while (at < end && isJsonSpace(bytes[at]!)) at++;
+  return at < end && bytes[at] === OPEN_BRACE;
 }
 
 /** Every version of every questionnaire in the catalog, for a thread to build its own catalog from. */

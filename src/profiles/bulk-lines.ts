@@ -162,7 +162,7 @@ export class AnswerPacker {
  * line's UTF-8, whose answers are then stored as sent.
  */
 export function checkLines<S extends z.ZodType<BulkLine>>(
-  lines: { line: number; text: string; bytes?: Uint8Array | undefined }[],
+  lines: GivenLine[],
   schema: S,
   packer: AnswerPacker,
   questionnaires: QuestionnaireCatalog,
@@ -183,15 +183,31 @@ export function checkLines<S extends z.ZodType<BulkLine>>(
 }
 
 function checkLine<S extends z.ZodType<BulkLine>>(
-  given: { line: number; text: string; bytes?: Uint8Array | undefined },
+  given: GivenLine,
   schema: S,
   questionnaires: QuestionnaireCatalog,
   kept: readonly string[],
   fast: FastLine<S> | undefined,
 ): CheckedLine<z.output<S>, ResolvedAnswers> {
+  const { line, bytes } = given;
   return (
-    (given.bytes && checkLineWithFastAnswers(given.line, given.bytes, schema, questionnaires, kept, fast)) ??
-    checkParsedLine(given, schema, questionnaires, kept, fast)
+    (bytes && checkLineWithFastAnswers(line, bytes, schema, questionnaires, kept, fast)) ??
+    checkParsedLine({ line, text: textOf(given), bytes }, schema, questionnaires, kept, fast)
+  );
+}
+
+/**
+ * A line to check: its text (trimmed), its bytes, or both. Given bytes only, the line is not blank
+ * (check-chunk.ts), and is decoded only if its answers cannot be read from the bytes.
+ */
+type GivenLine =
+  | { line: number; text: string; bytes?: Uint8Array | undefined }
+  | { line: number; text?: string | undefined; bytes: Uint8Array };
+
+function textOf(given: GivenLine): string {
+  return (
+    given.text ??
+    Buffer.from(given.bytes!.buffer, given.bytes!.byteOffset, given.bytes!.byteLength).toString('utf8').trim()
   );
 }
 
