@@ -139,7 +139,8 @@ export const candidateContacts = pgTable(
     phone: text('phone'),
     updatedAt: updatedAt(),
   },
-  (t) => [index('candidate_contacts_workspace_id_idx').on(t.workspaceId)],
+  // No index on workspace_id: every read is by candidate, and a workspace's contacts go with its
+  // candidates (migrations/0010, 0019); one index write less per candidate a bulk line stores.
 );
 
 /** An employer's contact, kept apart from the employer like a candidate's; a candidate sees it once an introduction is mutual. */
