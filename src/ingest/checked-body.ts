@@ -4,10 +4,21 @@ import { assertLineCount, MAX_BULK_LINES } from '../profiles/bulk.ts';
 import type { BulkKind, CheckedLine } from '../profiles/bulk-lines.ts';
 import type { CheckedChunk } from './check-chunk.ts';
 import type { IngestPool } from './ingest-pool.ts';
-import { cutLineChunks } from './line-chunks.ts';
+import { cutLineChunks, type LineChunk } from './line-chunks.ts';
 
 /** About a few hundred lines: small enough to spread over the threads, big enough that a message is cheap. */
 export const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * How many chunks' checks run ahead of the chunk the handler takes: for lines of 2.6 kB (the
+ * bench's), about a batch and a half (CHUNK_SIZE lines), so the next batch is checked while one is
+ * written. Not the whole body at once: its checked lines take more memory than its bytes (a
+ * 10,000-line body's held 36.9 MB after its first batch, 30.1 MB so: bench/body-memory.ts), and
+ * every chunk of it went into the ingest threads' queue ahead of any other request's.
+ */
+export const CHECKS_AHEAD = 16;
+
+type CheckOf = (chunk: LineChunk) => Promise<CheckedChunk>;
 
 /**
  * A bulk body, its lines checked while it arrived and after: the handler takes each chunk's lines
@@ -16,14 +27,30 @@ export const CHUNK_BYTES = 256 * 1024;
  * idempotency check hashes it through toJSON.
  */
 export class CheckedBody {
-  /** each chunk's check, until lines() hands the chunk on */
+  /** each chunk's check once started, until lines() hands the chunk on */
   readonly #checks: (Promise<CheckedChunk> | undefined)[];
+  /** each chunk whose check has not started yet */
+  readonly #waiting: (LineChunk | undefined)[];
+  readonly #checkOf: CheckOf;
   readonly #tooMany: number | undefined;
   readonly #digest: string | undefined;
+  #started: number;
+  #read = false;
 
-  /** `tooMany`: how many lines not blank a body holds that has more than a request takes (it gives none). */
-  constructor(checks: Promise<CheckedChunk>[], tooMany: number | undefined, digest: string | undefined) {
-    this.#checks = checks;
+  /**
+   * `checks`: the checks started so far, of the first of `chunks` (every chunk of the body); the
+   * others are started by `checkOf` as lines() nears them. `tooMany`: how many lines not blank a
+   * body holds that has more than a request takes (it gives none).
+   */
+  constructor(
+    body: { chunks: LineChunk[]; checks: Promise<CheckedChunk>[]; checkOf: CheckOf },
+    tooMany: number | undefined,
+    digest: string | undefined,
+  ) {
+    this.#checks = body.chunks.map((_, at) => body.checks[at]);
+    this.#waiting = body.chunks.map((chunk, at) => (at < body.checks.length ? undefined : chunk));
+    this.#started = body.checks.length;
+    this.#checkOf = body.checkOf;
     this.#tooMany = tooMany;
     this.#digest = digest;
   }
@@ -37,16 +64,25 @@ export class CheckedBody {
    */
   async *lines(): AsyncGenerator<CheckedLine<unknown>[]> {
     if (this.#tooMany !== undefined) assertLineCount(this.#tooMany);
+    if (this.#read) throw new Error('the lines of a bulk body are read once');
+    this.#read = true;
     let count = 0;
     for (let at = 0; at < this.#checks.length; at++) {
-      const check = this.#checks[at];
-      if (!check) throw new Error('the lines of a bulk body are read once');
+      this.#startChecks(at + 1 + CHECKS_AHEAD);
+      const checked = await this.#checks[at]!;
       this.#checks[at] = undefined;
-      const checked = await check;
       count += checked.count;
       yield checked.lines;
     }
     assertLineCount(count);
+  }
+
+  /** Starts the checks of the chunks before `end` not started yet. */
+  #startChecks(end: number): void {
+    for (; this.#started < Math.min(end, this.#checks.length); this.#started++) {
+      this.#checks[this.#started] = this.#checkOf(this.#waiting[this.#started]!);
+      this.#waiting[this.#started] = undefined;
+    }
   }
 
   /** A digest of the body's bytes stands for the body where it is hashed as JSON (Idempotency-Key). */
@@ -68,21 +104,15 @@ export async function readCheckedBody(
   options: { kind: BulkKind; pool: IngestPool; bodyLimit: number; digest: boolean },
 ): Promise<CheckedBody> {
   const hash = options.digest ? createHash('sha256') : undefined;
+  const chunks: LineChunk[] = [];
   const checks: Promise<CheckedChunk>[] = [];
-  let counted = 0;
+  const checkOf = chunkChecker(options.pool, options.kind);
   const body = await cutLineChunks(
     hash ? hashed(stream, hash) : stream,
     { bodyLimit: options.bodyLimit, chunkBytes: CHUNK_BYTES },
     (chunk) => {
-      // Once the body has more lines than a request takes, the rest is only counted for the error.
-      const check = options.pool.check(options.kind, chunk, counted > MAX_BULK_LINES);
-      check.then(
-        (checked) => {
-          counted += checked.count;
-        },
-        () => {}, // the handler meets the failure when it takes this chunk (or never: a refused request)
-      );
-      checks.push(check);
+      chunks.push(chunk);
+      if (checks.length < CHECKS_AHEAD) checks.push(checkOf(chunk));
     },
   );
   if (body.badUtf8Line !== undefined) {
@@ -96,11 +126,32 @@ export async function readCheckedBody(
   }
   const digest = hash?.digest('hex');
   if (body.lines > MAX_BULK_LINES) {
-    const chunks = await Promise.all(checks);
-    const count = chunks.reduce((sum, chunk) => sum + chunk.count, 0);
-    if (count > MAX_BULK_LINES) return new CheckedBody([], count, digest);
+    // Every chunk counted before any is written: the body may hold more lines than a request takes.
+    while (checks.length < chunks.length) checks.push(checkOf(chunks[checks.length]!));
+    const checked = await Promise.all(checks);
+    const count = checked.reduce((sum, chunk) => sum + chunk.count, 0);
+    if (count > MAX_BULK_LINES) return new CheckedBody({ chunks: [], checks: [], checkOf }, count, digest);
   }
-  return new CheckedBody(checks, undefined, digest);
+  return new CheckedBody({ chunks, checks, checkOf }, undefined, digest);
+}
+
+/**
+ * Starts a chunk's check on the pool. Made apart from readCheckedBody, whose arrays of chunks and
+ * checks must not live on in the body (a closure keeps the variables of its whole scope).
+ */
+function chunkChecker(pool: IngestPool, kind: BulkKind): CheckOf {
+  let counted = 0;
+  return (chunk) => {
+    // Once the body has more lines than a request takes, the rest is only counted for the error.
+    const check = pool.check(kind, chunk, counted > MAX_BULK_LINES);
+    check.then(
+      (checked) => {
+        counted += checked.count;
+      },
+      () => {}, // the handler meets the failure when it takes this chunk (or never: a refused request)
+    );
+    return check;
+  };
 }
 
 async function* hashed(stream: AsyncIterable<Buffer>, hash: Hash): AsyncIterable<Buffer> {

@@ -2,7 +2,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CheckedChunk, checkChunk, lineChecker } from '../../src/ingest/check-chunk.ts';
-import { readCheckedBody } from '../../src/ingest/checked-body.ts';
+import { CHECKS_AHEAD, readCheckedBody } from '../../src/ingest/checked-body.ts';
 import type { IngestPool } from '../../src/ingest/ingest-pool.ts';
 import type { LineChunk } from '../../src/ingest/line-chunks.ts';
 import { type BulkEntry, writeBulk } from '../../src/profiles/bulk.ts';
@@ -85,6 +85,29 @@ describe('a bulk body handed on before its last chunk is checked', () => {
       status: 'error',
       error: { code: 'invalid_input', detail: 'externalId c-0 already appears on line 1.' },
     });
+  });
+
+  it('checks a few chunks ahead of the lines taken, not the whole body at once', async () => {
+    let started = 0;
+    const pool = poolAfter(async () => {
+      started++;
+    });
+    const lines = Array.from({ length: 8_000 }, (_, i) =>
+      JSON.stringify({ externalId: `c-${i}`, headline: 'x'.repeat(700) }),
+    );
+    const body = await bodyOf(lines, pool);
+    expect(started).toBe(CHECKS_AHEAD);
+    let taken = 0;
+    let seen = 0;
+    for await (const chunk of body.lines()) {
+      taken++;
+      seen += chunk.length;
+      expect(started).toBeLessThanOrEqual(taken + CHECKS_AHEAD);
+      expect(started).toBeGreaterThanOrEqual(taken);
+    }
+    expect(taken).toBeGreaterThan(CHECKS_AHEAD + 2);
+    expect(started).toBe(taken);
+    expect(seen).toBe(lines.length);
   });
 
   it('lets each chunk go once it is handed on, and gives its lines once', async () => {
