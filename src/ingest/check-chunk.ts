@@ -4,6 +4,7 @@ import {
   type CheckedLine,
   checkLines,
   fastLines,
+  type GivenLine,
   keptWhenLeftOut,
   lineSchemas,
 } from '../profiles/bulk-lines.ts';
@@ -46,7 +47,7 @@ export function checkChunk(
   countOnly = false,
 ): CheckedChunk {
   const bytes = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength);
-  const given: { line: number; text?: string | undefined; bytes: Uint8Array }[] = [];
+  const given: GivenLine[] = [];
   let line = chunk.firstLine;
   // Line by line, not the chunk at once: a line of plain ASCII then stays a one-byte string, which
   // decodes and parses several times faster than the two-byte string one accented line makes of a

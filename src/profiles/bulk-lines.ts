@@ -200,15 +200,17 @@ function checkLine<S extends z.ZodType<BulkLine>>(
  * A line to check: its text (trimmed), its bytes, or both. Given bytes only, the line is not blank
  * (check-chunk.ts), and is decoded only if its answers cannot be read from the bytes.
  */
-type GivenLine =
+export type GivenLine =
   | { line: number; text: string; bytes?: Uint8Array | undefined }
   | { line: number; text?: string | undefined; bytes: Uint8Array };
 
 function textOf(given: GivenLine): string {
-  return (
-    given.text ??
-    Buffer.from(given.bytes!.buffer, given.bytes!.byteOffset, given.bytes!.byteLength).toString('utf8').trim()
-  );
+  return given.text ?? bufferOf(given.bytes!).toString('utf8').trim();
+}
+
+/** The same bytes as a Buffer, not copied. */
+function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**
@@ -230,9 +232,7 @@ function checkLineWithFastAnswers<S extends z.ZodType<BulkLine>>(
   kept: readonly string[],
   fast: FastLine<S> | undefined,
 ): CheckedLine<z.output<S>, ResolvedAnswers> | undefined {
-  const bytes = Buffer.isBuffer(given)
-    ? given
-    : Buffer.from(given.buffer, given.byteOffset, given.byteLength);
+  const bytes = bufferOf(given);
   const scan = new LineScan(bytes);
   const start = scan.nextAnswers();
   if (start < 0) return undefined;
