@@ -60,13 +60,15 @@ export function readAnswerObject(
   const given: (CriterionAnswer | undefined)[] = new Array(readers.count);
   if (!cursor.take(OPEN_BRACE)) return undefined;
   if (!cursor.take(CLOSE_BRACE)) {
+    let next = 0;
     do {
-      const criterion = readers.criteria.find(cursor);
+      const criterion = readers.criteria.find(cursor, next);
       if (criterion === undefined || given[criterion.index] !== undefined || !cursor.colon())
         return undefined;
       const answer = criterion.read(cursor);
       if (answer === undefined) return undefined;
       given[criterion.index] = answer;
+      next = criterion.index + 1;
     } while (cursor.comma());
     if (!cursor.take(CLOSE_BRACE)) return undefined;
   }
@@ -81,17 +83,13 @@ export function readAnswerObject(
 
 /**
  * A JSON reader over bytes that gives up (undefined, false) on anything but plain, valid JSON.
- * Strings are not decoded: each is hashed as it is read, and looked up among the names expected
- * there (Names), whose own strings are then used.
+ * Strings are not decoded: each is compared, byte for byte, with the names expected there (Names),
+ * whose own strings are then used.
  */
 class Cursor {
   readonly bytes: Buffer;
   private at: number;
   private readonly end: number;
-  /** where the last string read starts and ends (its quotes excluded), and its hash */
-  tokenStart = 0;
-  tokenEnd = 0;
-  tokenHash = 0;
 
   constructor(bytes: Buffer, start: number, end: number) {
     this.bytes = bytes;
@@ -117,26 +115,22 @@ class Cursor {
     return this.take(COLON);
   }
 
-  /** A string of printable ASCII without escapes, hashed (tokenHash); false for anything else. */
-  string(): boolean {
+  /** The first byte inside the string that is the next token (its closing quote if empty), or -1: no string. */
+  stringStart(): number {
     this.space();
-    if (this.byte(this.at) !== QUOTE) return false;
+    return this.byte(this.at) === QUOTE ? this.byte(this.at + 1) : -1;
+  }
+
+  /** The next token is the string of exactly these bytes (plain: see Names), consumed; false otherwise. */
+  stringIs(name: Buffer): boolean {
+    this.space();
     const bytes = this.bytes;
     const start = this.at + 1;
-    let hash = 0;
-    for (let i = start; i < this.end; i++) {
-      const byte = bytes[i]!;
-      if (byte === QUOTE) {
-        this.tokenStart = start;
-        this.tokenEnd = i;
-        this.tokenHash = hash;
-        this.at = i + 1;
-        return true;
-      }
-      if (byte === BACKSLASH || byte < 0x20 || byte >= 0x80) return false;
-      hash = (Math.imul(hash, 31) + byte) | 0;
-    }
-    return false;
+    const close = start + name.length;
+    if (close >= this.end || bytes[this.at] !== QUOTE || bytes[close] !== QUOTE) return false;
+    for (let i = 0; i < name.length; i++) if (bytes[start + i] !== name[i]) return false;
+    this.at = close + 1;
+    return true;
   }
 
   /** A number as JSON writes it, valued as JSON.parse values it. */
@@ -178,7 +172,8 @@ class Cursor {
   }
 
   private space(): void {
-    while (isJsonSpace(this.byte(this.at))) this.at++;
+    // Nearly always no space at all: one comparison says so (JSON's spaces are all below 0x21).
+    while (this.at < this.end && this.bytes[this.at]! <= 0x20 && isJsonSpace(this.bytes[this.at]!)) this.at++;
   }
 
   private byte(i: number): number {
@@ -190,30 +185,54 @@ function isDigit(byte: number): boolean {
   return byte >= ZERO && byte <= NINE;
 }
 
-/** The names a string may be at some place (criterion ids, option ids, fields), found by hash, then compared. */
+/**
+ * The names a string may be at some place (criterion ids, option ids, fields), in order, found by
+ * their bytes: first the one the caller expects there (lines written by a program give their keys
+ * in one order), then those that start with the string's first byte.
+ *
+ * Only plain names are kept: printable ASCII without a quote or a backslash, which JSON writes as
+ * they are. Any other name is written with an escape or a byte above ASCII, and such a string is
+ * left to the slow path.
+ */
 class Names<T> {
-  private readonly byHash = new Map<number, { bytes: Buffer; value: T }>();
+  private readonly entries: ({ bytes: Buffer; value: T } | undefined)[] = [];
+  private readonly byFirstByte: { bytes: Buffer; value: T }[][] = [];
 
   constructor(entries: Iterable<readonly [string, T]>) {
     for (const [name, value] of entries) {
-      let hash = 0;
-      for (let i = 0; i < name.length; i++) hash = (Math.imul(hash, 31) + name.charCodeAt(i)) | 0;
-      // Two names of one place with the same hash: the second is never found (its lines take the slow path).
-      if (!this.byHash.has(hash)) this.byHash.set(hash, { bytes: Buffer.from(name, 'latin1'), value });
+      const entry = isPlain(name) ? { bytes: Buffer.from(name, 'latin1'), value } : undefined;
+      this.entries.push(entry);
+      if (!entry) continue;
+      // An empty name "starts" with its closing quote.
+      const first = name.length > 0 ? name.charCodeAt(0) : QUOTE;
+      const sharing = this.byFirstByte[first] ?? [];
+      sharing.push(entry);
+      this.byFirstByte[first] = sharing;
     }
   }
 
-  /** Reads a string: the value of the name it is, or undefined (not a string, or none of these names). */
-  find(cursor: Cursor): T | undefined {
-    if (!cursor.string()) return undefined;
-    const known = this.byHash.get(cursor.tokenHash);
-    if (!known) return undefined;
-    const { tokenStart, tokenEnd, bytes } = cursor;
-    const name = known.bytes;
-    if (tokenEnd - tokenStart !== name.length) return undefined;
-    for (let i = 0; i < name.length; i++) if (bytes[tokenStart + i] !== name[i]) return undefined;
-    return known.value;
+  /**
+   * Reads a string: the value of the name it is, or undefined (not a string, or none of these
+   * names). `expected`: the position of the name most likely there, tried first.
+   */
+  find(cursor: Cursor, expected = -1): T | undefined {
+    if (expected >= 0 && expected < this.entries.length) {
+      const likely = this.entries[expected];
+      if (likely && cursor.stringIs(likely.bytes)) return likely.value;
+    }
+    const first = cursor.stringStart();
+    const sharing = first >= 0 ? this.byFirstByte[first] : undefined;
+    if (sharing) for (const entry of sharing) if (cursor.stringIs(entry.bytes)) return entry.value;
+    return undefined;
   }
+}
+
+function isPlain(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    if (code < 0x20 || code >= 0x80 || code === QUOTE || code === BACKSLASH) return false;
+  }
+  return true;
 }
 
 type Read<T> = (cursor: Cursor) => T | undefined;
@@ -281,8 +300,9 @@ function objectOf(
 ): unknown[] | undefined {
   if (!cursor.take(OPEN_BRACE) || cursor.take(CLOSE_BRACE)) return undefined;
   const values: unknown[] = new Array(readers.length);
+  let count = 0;
   do {
-    const field = fields.find(cursor);
+    const field = fields.find(cursor, count++);
     if (field === undefined || values[field] !== undefined || !cursor.colon()) return undefined;
     const value = readers[field]?.(cursor);
     if (value === undefined) return undefined;
@@ -294,17 +314,28 @@ function objectOf(
 /**
  * One criterion's answer object, with validateAnswer's rules: only value, accept and importance;
  * an importance; a kind without accept needs a value; one with needs an accept unless irrelevant.
+ * Its fields are read here, not by objectOf: a set has some 27 of these, and reading into locals
+ * instead of an array filled by readers called through it took a fifth off the whole set's time.
  */
 function answerReader(criterion: CriterionDefinition): Read<CriterionAnswer> {
   const { value: readValue, accept: readAccept } = kindReaders(criterion);
-  const readers = [(cursor: Cursor) => levels.find(cursor), readValue, readAccept];
   return (cursor) => {
-    const fields = objectOf(cursor, answerFields, readers);
-    if (!fields) return undefined;
-    const importance = fields[IMPORTANCE] as Importance | undefined;
-    const value = fields[VALUE];
-    const accept = fields[ACCEPT];
-    if (importance === undefined) return undefined;
+    if (!cursor.take(OPEN_BRACE)) return undefined;
+    let importance: Importance | undefined;
+    let value: unknown;
+    let accept: unknown;
+    let count = 0;
+    do {
+      const field = answerFields.find(cursor, count++);
+      if (field === undefined || !cursor.colon()) return undefined;
+      // Each field at most once, each value one its reader takes.
+      let read: unknown;
+      if (field === IMPORTANCE && importance === undefined) read = importance = levels.find(cursor);
+      else if (field === VALUE && value === undefined) read = value = readValue(cursor);
+      else if (field === ACCEPT && accept === undefined && readAccept) read = accept = readAccept(cursor);
+      if (read === undefined) return undefined;
+    } while (cursor.comma());
+    if (!cursor.take(CLOSE_BRACE) || importance === undefined) return undefined;
     if (!readAccept) return value === undefined ? undefined : ({ value, importance } as CriterionAnswer);
     if (accept === undefined && importance !== 'irrelevant') return undefined;
     const answer = {} as { value?: unknown; accept?: unknown; importance: Importance };
