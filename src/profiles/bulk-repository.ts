@@ -95,12 +95,19 @@ export async function writeCandidates(
     email: r.contact.email,
     phone: r.contact.phone ?? null,
   }));
-  await tx.execute(sql`
-    insert into candidate_contacts (candidate_id, workspace_id, name, email, phone)
-    select candidate_id, ${workspaceId}::uuid, name, email, phone
-      from json_to_recordset(${recordset(contacts)}) as t(candidate_id uuid, name text, email text, phone text)
-    on conflict (candidate_id) do update
-      set name = excluded.name, email = excluded.email, phone = excluded.phone, updated_at = now()`);
+  const inserted = (i: number) => written.get(records[i]!.externalId)!.inserted;
+  for (const { some, fresh } of byFreshness(contacts, inserted)) {
+    await tx.execute(sql`
+      insert into candidate_contacts (candidate_id, workspace_id, name, email, phone)
+      select candidate_id, ${workspaceId}::uuid, name, email, phone
+        from json_to_recordset(${recordset(some)}) as t(candidate_id uuid, name text, email text, phone text)
+      ${
+        fresh
+          ? sql``
+          : sql`on conflict (candidate_id) do update
+                  set name = excluded.name, email = excluded.email, phone = excluded.phone, updated_at = now()`
+      }`);
+  }
   await writeAnswers(tx, workspaceId, changed, written, 'candidate');
   return written;
 }
@@ -233,7 +240,9 @@ async function writeAnswers<T>(
   side: 'job' | 'candidate',
 ) {
   const withAnswers = entries.filter((e) => e.answers);
-  if (withAnswers.length > 0) await insertAnswers(tx, workspaceId, withAnswers, written, side);
+  const inserted = (i: number) => written.get(withAnswers[i]!.externalId)!.inserted;
+  for (const { some, fresh } of byFreshness(withAnswers, inserted))
+    await insertAnswers(tx, workspaceId, some, written, side, fresh);
   await tx.execute(
     sql`select set_config('mutualfit.profiles_recorded', '', true),
                set_config('plan_cache_mode', current_setting('mutualfit.plan_cache_mode'), true)`,
@@ -246,6 +255,7 @@ async function insertAnswers<T>(
   withAnswers: BulkEntry<T>[],
   written: Written,
   side: 'job' | 'candidate',
+  fresh: boolean,
 ) {
   const answerSets = withAnswers.map((e) => e.answers!);
   const column = sql.raw(side === 'job' ? 'job_id' : 'candidate_id');
@@ -272,10 +282,14 @@ async function insertAnswers<T>(
              with ordinality as t(id, subject_id, questionnaire_id, questionnaire_version, row_start, row_length, layout_at, n)
       join string_to_table(convert_from(${sql.param(ndjsonBytes(answerSets.map((a) => a.json)))}::bytea, 'UTF8'), E'\n')
              with ordinality as a(answers, n) using (n)
-    on conflict (${column}) do update
-      set questionnaire_id = excluded.questionnaire_id, questionnaire_version = excluded.questionnaire_version,
-          answers = excluded.answers, index_row = excluded.index_row, index_layout = excluded.index_layout,
-          updated_at = now()`);
+    ${
+      fresh
+        ? sql``
+        : sql`on conflict (${column}) do update
+                set questionnaire_id = excluded.questionnaire_id, questionnaire_version = excluded.questionnaire_version,
+                    answers = excluded.answers, index_row = excluded.index_row, index_layout = excluded.index_layout,
+                    updated_at = now()`
+    }`);
 }
 
 /**
@@ -305,6 +319,22 @@ function unchangedRows(unchanged: Map<string, string>): Written {
       { id, inserted: false, state: undefined, unchanged: true },
     ]),
   );
+}
+
+/**
+ * The rows of profiles this transaction inserted (`fresh`), and the others, each group with
+ * whether it is the fresh one; empty groups left out. A fresh profile's contact and answers are
+ * written with a plain insert: no other transaction can see the profile yet, so nothing can
+ * conflict with them, and an upsert's speculative insertion cost PostgreSQL more a row
+ * (bench/README.md, session 58). The others are upserted.
+ */
+function byFreshness<T>(rows: T[], isFresh: (i: number) => boolean): { some: T[]; fresh: boolean }[] {
+  const groups = [
+    { some: [] as T[], fresh: true },
+    { some: [] as T[], fresh: false },
+  ];
+  for (let i = 0; i < rows.length; i++) groups[isFresh(i) ? 0 : 1]!.some.push(rows[i]!);
+  return groups.filter((group) => group.some.length > 0);
 }
 
 /** Rows as one `json` parameter, for json_to_recordset. */

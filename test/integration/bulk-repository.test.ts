@@ -120,6 +120,44 @@ describe.each(availableDatabaseKinds())('writeCandidates on %s', (kind) => {
     expect(sent.split('layout-a').length - 1).toBe(1);
   });
 
+  it('inserts the contacts and answers of new candidates plainly, and upserts those of stored ones, in one batch', async () => {
+    const { workspace } = await createWorkspace(t.app);
+    const answers = (json: string) => ({
+      questionnaireId: 'work-fit',
+      questionnaireVersion: 1,
+      json: new TextEncoder().encode(json),
+      indexRow: new Uint8Array([1]),
+      indexLayout: 'test',
+    });
+    const stored = entries(2).map((e) => ({ ...e, answers: answers('{"v":1}') }));
+    await write(workspace.id, stored);
+    const changedStored = structuredClone(stored);
+    for (const e of changedStored) {
+      e.record.contact.email = uniqueEmail();
+      e.answers = answers('{"v":2}');
+    }
+    const fresh = entries(2).map((e) => ({ ...e, answers: answers('{"v":3}') }));
+    const batch = [changedStored[0]!, fresh[0]!, changedStored[1]!, fresh[1]!];
+    const { written, statements } = await write(workspace.id, batch);
+    expect(batch.map((e) => written.get(e.externalId)!.inserted)).toEqual([false, true, false, true]);
+    const inserts = (table: string) =>
+      statements
+        .filter((s) => s.startsWith(`insert into ${table} `))
+        .map((s) => (s.includes(' on conflict ') ? 'upsert' : 'insert'));
+    expect(inserts('candidate_contacts')).toEqual(['insert', 'upsert']);
+    expect(inserts('answer_sets')).toEqual(['insert', 'upsert']);
+    const rows = rowsOf<{ candidate_id: string; email: string; answers: unknown }>(
+      await t.database.db.execute(sql`select c.candidate_id, c.email, a.answers
+        from candidate_contacts c join answer_sets a using (candidate_id)
+        where c.workspace_id = ${workspace.id}::uuid`),
+    );
+    const rowOf = (e: BulkEntry<CandidateLine>) =>
+      rows.find((r) => r.candidate_id === written.get(e.externalId)!.id);
+    expect(batch.map((e) => [rowOf(e)?.email, rowOf(e)?.answers])).toEqual(
+      batch.map((e, i) => [e.record.contact.email, { v: i % 2 === 0 ? 2 : 3 }]),
+    );
+  });
+
   it('finds a batch sent again unchanged, and a changed contact alone updated', async () => {
     const { workspace } = await createWorkspace(t.app);
     const batch = entries(3);
