@@ -52,6 +52,30 @@ describe.each(availableDatabaseKinds())('array parameters (arrayParam), on %s', 
     );
   });
 
+  it('reads back any doubles and NULLs', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }), { nil: null }), {
+          maxLength: 20,
+        }),
+        fc.array(
+          fc.option(
+            fc.string().filter((s) => !s.includes('\0')),
+            { nil: null },
+          ),
+          { maxLength: 20 },
+        ),
+        async (doubles, strings) => {
+          // Written as JSON writes a number: -0 as 0.
+          const expected = doubles.map((d) => (d === null ? null : d + 0));
+          expect(await read(sql`select ${arrayParam(doubles)}::float8[] as value`)).toEqual(expected);
+          expect(await read(sql`select ${arrayParam(strings)}::text[] as value`)).toEqual(strings);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('casts to the type the statement names, and refuses a number that is not finite', async () => {
     const ids = ['0b0a6d3e-5f27-4c4b-9d2e-3b8f1f1a2c01', '00000000-0000-7000-8000-000000000001'];
     expect(await read(sql`select ${arrayParam(ids)}::uuid[] as value`)).toEqual(ids);
