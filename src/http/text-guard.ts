@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from './errors.ts';
 
-export const NUL_MESSAGE = 'must not contain the NUL character (U+0000)';
+const NUL_MESSAGE = 'must not contain the NUL character (U+0000)';
 const LONE_SURROGATE_MESSAGE = 'must be well-formed Unicode (it holds a lone surrogate)';
 
 /**
@@ -14,21 +14,20 @@ export function registerNulGuard(app: FastifyInstance): void {
     // Only what the route reads: a query string a route ignores stays ignored.
     const schema = request.routeOptions.schema ?? {};
     const found =
-      (schema.params ? findBadText(request.params, 'params') : undefined) ??
-      (schema.querystring ? findBadText(request.query, 'querystring') : undefined) ??
-      findBadText(request.body, 'body');
+      (schema.params ? findUnstorableText(request.params, 'params') : undefined) ??
+      (schema.querystring ? findUnstorableText(request.query, 'querystring') : undefined) ??
+      findUnstorableText(request.body, 'body');
     if (found) {
       throw new AppError('validation_failed', `${found.path}: ${found.message}`, { errors: [found] });
     }
   });
 }
 
-/** The path of the first string or key in `value` that holds U+0000 (`path` for `value` itself), if any. */
-export function findNul(value: unknown, path: string): string | undefined {
-  return findText(value, path, (text) => (text.includes('\u0000') ? NUL_MESSAGE : undefined))?.path;
-}
-
-function findBadText(value: unknown, path: string) {
+/**
+ * The first string or key in `value` that PostgreSQL cannot store as sent (U+0000, a lone
+ * surrogate), where it is (`path` for `value` itself) and what is wrong; undefined if none.
+ */
+export function findUnstorableText(value: unknown, path: string) {
   return findText(value, path, (text) =>
     text.includes('\u0000') ? NUL_MESSAGE : text.isWellFormed() ? undefined : LONE_SURROGATE_MESSAGE,
   );

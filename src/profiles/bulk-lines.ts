@@ -3,7 +3,7 @@ import { questionnaireOf, resolveAnswers } from '../answers/resolve.ts';
 import type { AnswerSet } from '../answers/types.ts';
 import type { ErrorCode, FieldProblem } from '../http/errors.ts';
 import { answerMap } from '../http/schema-parts.ts';
-import { findNul, NUL_MESSAGE } from '../http/text-guard.ts';
+import { findUnstorableText } from '../http/text-guard.ts';
 import { compileLayout, type Layout } from '../matching/engine/layout.ts';
 import { layoutKey, packAnswers } from '../matching/engine/packed-row.ts';
 import { MAX_CRITERIA, type QuestionnaireDefinition } from '../questionnaires/definition.ts';
@@ -324,11 +324,13 @@ function parseLine<S extends z.ZodType>(
   const given = (json as { externalId?: unknown } | null)?.externalId;
   const trimmed = typeof given === 'string' ? given.trim() : '';
   const externalId = trimmed.length > 0 && trimmed.length <= 128 ? trimmed : undefined;
-  // PostgreSQL text cannot hold U+0000 (JSON writes it \u0000): refused here, named, as for a single write.
-  const nul = text.includes('\\u0000') ? findNul(json, '') : undefined;
-  if (nul !== undefined) {
-    const path = nul.slice(1) || '(line)';
-    const message = NUL_MESSAGE;
+  // Text PostgreSQL cannot store as sent: U+0000 (text cannot hold it) and a lone surrogate (the
+  // driver's UTF-8 would make it U+FFFD without a word). JSON can only write either as a \u
+  // escape. Refused here, named, as for a single write (text-guard.ts).
+  const bad = text.includes('\\u') ? findUnstorableText(json, '') : undefined;
+  if (bad !== undefined) {
+    const path = bad.path.slice(1) || '(line)';
+    const { message } = bad;
     return {
       ok: false,
       externalId,

@@ -361,17 +361,27 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
       });
     });
 
-    // A lone surrogate passes the line's checks, and PostgreSQL's json parser refuses it.
+    // A lone surrogate ("\ud800" in JSON) would reach PostgreSQL as U+FFFD: refused as the line's fault.
     it.each([
-      ['its profile', { headline: 'a\ud800b' }],
-      ['its contact, written after the profile', { contact: { name: 'a\ud800b', email: uniqueEmail() } }],
-    ])('fails only the line whose %s the database refuses, writing nothing of it', async (_case, extra) => {
-      const { adminKey, admin } = await createWorkspace(t.app);
-      const lines = [candidateLine('fine-1'), candidateLine('nul', extra), candidateLine('fine-2')];
-      const { results } = await uploadOk(adminKey, 'candidates', lines);
-      expect(results.map((r) => r.status)).toEqual(['created', 'error', 'created']);
-      expect(await byExternalId(admin, 'candidates', 'nul')).toEqual([]);
-    });
+      ['its profile', { headline: 'a\ud800b' }, 'headline'],
+      ['its contact', { contact: { name: 'a\ud800b', email: uniqueEmail() } }, 'contact.name'],
+    ])(
+      'refuses the line whose %s holds a lone surrogate, naming where, and writes the others',
+      async (_case, extra, path) => {
+        const { adminKey, admin } = await createWorkspace(t.app);
+        const lines = [candidateLine('fine-1'), candidateLine('lone', extra), candidateLine('fine-2')];
+        const { results } = await uploadOk(adminKey, 'candidates', lines);
+        expect(results.map((r) => r.status)).toEqual(['created', 'error', 'created']);
+        expect(results[1]).toMatchObject({
+          externalId: 'lone',
+          error: {
+            code: 'validation_failed',
+            errors: [{ path, message: 'must be well-formed Unicode (it holds a lone surrogate)' }],
+          },
+        });
+        expect(await byExternalId(admin, 'candidates', 'lone')).toEqual([]);
+      },
+    );
   });
 
   describe('jobs', () => {
