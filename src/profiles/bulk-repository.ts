@@ -22,11 +22,12 @@ type Written = Map<
 >;
 
 /*
- * Bulk writes send each statement's batch in a few parameters, however many rows: profiles as one
- * JSON document expanded by json_to_recordset, answers as NDJSON beside arrays of plain columns.
- * (Arrays of answer JSON were much slower: quoting kilobytes of JSON into array literals, then
- * parsing them back, cost more than the insert.) `xmax = 0` tells a row this statement inserted
- * from one it updated.
+ * Bulk writes send each statement's batch in a few parameters, however many rows: a column to an
+ * array (arrayParam), expanded by unnest, and the answers as NDJSON beside them. (Arrays of answer
+ * JSON were much slower: quoting kilobytes of JSON into array literals, then parsing them back,
+ * cost more than the insert. A JSON document of the rows for json_to_recordset cost PostgreSQL
+ * about twice what unnest of arrays costs: bench/README.md, session 58.) `xmax = 0` tells a row
+ * this statement inserted from one it updated.
  */
 
 export interface CandidateLine {
@@ -47,23 +48,16 @@ export async function writeCandidates(
   ids: readonly string[] = newIds(entries.length),
 ): Promise<Written> {
   await markOrigin(tx, sync.origin);
-  const known = await keepStoredFields(
-    tx,
-    'candidates',
-    workspaceId,
-    entries.map((e) => e.record),
-  );
+  const records = entries.map((e) => e.record);
+  const known = await keepStoredFields(tx, 'candidates', workspaceId, records);
   const result = await tx.execute(sql`
     insert into candidates (id, workspace_id, external_id, headline, min_score)
     select id, ${workspaceId}::uuid, external_id, headline, min_score
-      from json_to_recordset(${recordset(
-        entries.map(({ record: r }, i) => ({
-          id: ids[i],
-          external_id: r.externalId,
-          headline: r.headline ?? null,
-          min_score: r.minScore,
-        })),
-      )}) as t(id uuid, external_id text, headline text, min_score float8)
+      from unnest(${arrayParam(ids.slice(0, entries.length))}::uuid[],
+                  ${arrayParam(records.map((r) => r.externalId))}::text[],
+                  ${arrayParam(records.map((r) => r.headline ?? null))}::text[],
+                  ${arrayParam(records.map((r) => r.minScore))}::float8[])
+             as t(id, external_id, headline, min_score)
     on conflict (workspace_id, external_id) do update
       set headline = excluded.headline, min_score = excluded.min_score, updated_at = now()
       where (candidates.headline, candidates.min_score) is distinct from (excluded.headline, excluded.min_score)
@@ -82,25 +76,23 @@ export async function writeCandidates(
     }
   }
   const changed = entries.filter((e) => !unchanged.has(e.externalId));
-  const records = changed.map((e) => e.record);
   const written = unchangedRows(unchanged);
   for (const entry of changed) {
     const row = rows.get(entry.externalId)!;
     written.set(entry.externalId, { id: row.id, inserted: row.inserted, state: candidateState(row, entry) });
   }
   onRows(written);
-  const contacts = records.map((r) => ({
-    candidate_id: written.get(r.externalId)!.id,
-    name: r.contact.name,
-    email: r.contact.email,
-    phone: r.contact.phone ?? null,
-  }));
-  const inserted = (i: number) => written.get(records[i]!.externalId)!.inserted;
-  for (const { some, fresh } of byFreshness(contacts, inserted)) {
+  const changedRecords = changed.map((e) => e.record);
+  const inserted = (i: number) => written.get(changedRecords[i]!.externalId)!.inserted;
+  for (const { some, fresh } of byFreshness(changedRecords, inserted)) {
     await tx.execute(sql`
       insert into candidate_contacts (candidate_id, workspace_id, name, email, phone)
       select candidate_id, ${workspaceId}::uuid, name, email, phone
-        from json_to_recordset(${recordset(some)}) as t(candidate_id uuid, name text, email text, phone text)
+        from unnest(${arrayParam(some.map((r) => written.get(r.externalId)!.id))}::uuid[],
+                    ${arrayParam(some.map((r) => r.contact.name))}::text[],
+                    ${arrayParam(some.map((r) => r.contact.email))}::text[],
+                    ${arrayParam(some.map((r) => r.contact.phone ?? null))}::text[])
+               as t(candidate_id, name, email, phone)
       ${
         fresh
           ? sql``
@@ -132,27 +124,19 @@ export async function writeJobs(
   onRows: (written: Written) => void = () => {},
 ): Promise<Written> {
   await markOrigin(tx, sync.origin);
-  const known = await keepStoredFields(
-    tx,
-    'jobs',
-    workspaceId,
-    entries.map((e) => e.record),
-  );
-  const ids = newIds(entries.length);
-  const jobRows = entries.map(({ record: r }, i) => ({
-    id: ids[i],
-    external_id: r.externalId,
-    employer_id: r.resolvedEmployerId,
-    title: r.title,
-    capacity: r.capacity,
-    status: r.status,
-    min_score: r.minScore,
-  }));
+  const records = entries.map((e) => e.record);
+  const known = await keepStoredFields(tx, 'jobs', workspaceId, records);
   const result = await tx.execute(sql`
     insert into jobs (id, workspace_id, external_id, employer_id, title, capacity, status, min_score)
     select id, ${workspaceId}::uuid, external_id, employer_id, title, capacity, status::job_status, min_score
-      from json_to_recordset(${recordset(jobRows)})
-        as t(id uuid, external_id text, employer_id uuid, title text, capacity int, status text, min_score float8)
+      from unnest(${arrayParam(newIds(entries.length))}::uuid[],
+                  ${arrayParam(records.map((r) => r.externalId))}::text[],
+                  ${arrayParam(records.map((r) => r.resolvedEmployerId))}::uuid[],
+                  ${arrayParam(records.map((r) => r.title))}::text[],
+                  ${arrayParam(records.map((r) => r.capacity))}::int[],
+                  ${arrayParam(records.map((r) => r.status))}::text[],
+                  ${arrayParam(records.map((r) => r.minScore))}::float8[])
+             as t(id, external_id, employer_id, title, capacity, status, min_score)
     on conflict (workspace_id, external_id) do update
       set title = excluded.title, capacity = excluded.capacity,
           status = excluded.status, min_score = excluded.min_score, updated_at = now()
@@ -335,11 +319,6 @@ function byFreshness<T>(rows: T[], isFresh: (i: number) => boolean): { some: T[]
   ];
   for (let i = 0; i < rows.length; i++) groups[isFresh(i) ? 0 : 1]!.some.push(rows[i]!);
   return groups.filter((group) => group.some.length > 0);
-}
-
-/** Rows as one `json` parameter, for json_to_recordset. */
-function recordset(rows: object[]) {
-  return sql`${JSON.stringify(rows)}::json`;
 }
 
 /** Ids for new profiles, one per line of a batch (a line that updates a profile keeps its id). */
