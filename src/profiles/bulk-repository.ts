@@ -84,14 +84,14 @@ export async function writeCandidates(
   onRows(written);
   const changedRecords = changed.map((e) => e.record);
   const inserted = (i: number) => written.get(changedRecords[i]!.externalId)!.inserted;
-  for (const { some, fresh } of byFreshness(changedRecords, inserted)) {
+  for (const { part, fresh } of byFreshness(changedRecords, inserted)) {
     await tx.execute(sql`
       insert into candidate_contacts (candidate_id, workspace_id, name, email, phone)
       select candidate_id, ${workspaceId}::uuid, name, email, phone
-        from unnest(${arrayParam(some.map((r) => written.get(r.externalId)!.id))}::uuid[],
-                    ${arrayParam(some.map((r) => r.contact.name))}::text[],
-                    ${arrayParam(some.map((r) => r.contact.email))}::text[],
-                    ${arrayParam(some.map((r) => r.contact.phone ?? null))}::text[])
+        from unnest(${arrayParam(part.map((r) => written.get(r.externalId)!.id))}::uuid[],
+                    ${arrayParam(part.map((r) => r.contact.name))}::text[],
+                    ${arrayParam(part.map((r) => r.contact.email))}::text[],
+                    ${arrayParam(part.map((r) => r.contact.phone ?? null))}::text[])
                as t(candidate_id, name, email, phone)
       ${
         fresh
@@ -225,8 +225,8 @@ async function writeAnswers<T>(
 ) {
   const withAnswers = entries.filter((e) => e.answers);
   const inserted = (i: number) => written.get(withAnswers[i]!.externalId)!.inserted;
-  for (const { some, fresh } of byFreshness(withAnswers, inserted))
-    await insertAnswers(tx, workspaceId, some, written, side, fresh);
+  for (const { part, fresh } of byFreshness(withAnswers, inserted))
+    await insertAnswers(tx, workspaceId, part, written, side, fresh);
   await tx.execute(
     sql`select set_config('mutualfit.profiles_recorded', '', true),
                set_config('plan_cache_mode', current_setting('mutualfit.plan_cache_mode'), true)`,
@@ -312,13 +312,13 @@ function unchangedRows(unchanged: Map<string, string>): Written {
  * conflict with them, and an upsert's speculative insertion cost PostgreSQL more a row
  * (bench/README.md, session 58). The others are upserted.
  */
-function byFreshness<T>(rows: T[], isFresh: (i: number) => boolean): { some: T[]; fresh: boolean }[] {
+function byFreshness<T>(rows: T[], isFresh: (i: number) => boolean): { part: T[]; fresh: boolean }[] {
   const groups = [
-    { some: [] as T[], fresh: true },
-    { some: [] as T[], fresh: false },
+    { part: [] as T[], fresh: true },
+    { part: [] as T[], fresh: false },
   ];
-  for (let i = 0; i < rows.length; i++) groups[isFresh(i) ? 0 : 1]!.some.push(rows[i]!);
-  return groups.filter((group) => group.some.length > 0);
+  for (let i = 0; i < rows.length; i++) groups[isFresh(i) ? 0 : 1]!.part.push(rows[i]!);
+  return groups.filter((group) => group.part.length > 0);
 }
 
 /** Ids for new profiles, one per line of a batch (a line that updates a profile keeps its id). */
