@@ -8,7 +8,7 @@ import {
   keptWhenLeftOut,
   lineSchemas,
 } from '../profiles/bulk-lines.ts';
-import { isJsonSpace, OPEN_BRACE } from '../profiles/json-bytes.ts';
+import { bufferOf, isJsonSpace, OPEN_BRACE } from '../profiles/json-bytes.ts';
 import type { QuestionnaireDefinition } from '../questionnaires/definition.ts';
 import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { gatherAnswerBytes } from './chunk-bytes.ts';
@@ -46,7 +46,7 @@ export function checkChunk(
   chunk: LineChunk,
   countOnly = false,
 ): CheckedChunk {
-  const bytes = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength);
+  const bytes = bufferOf(chunk.bytes);
   const given: GivenLine[] = [];
   let line = chunk.firstLine;
   // Line by line, not the chunk at once: a line of plain ASCII then stays a one-byte string, which

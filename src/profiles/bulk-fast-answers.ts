@@ -190,9 +190,9 @@ function isDigit(byte: number): boolean {
  * their bytes: first the one the caller expects there (lines written by a program give their keys
  * in one order), then those that start with the string's first byte.
  *
- * Only plain names are kept: printable ASCII without a quote or a backslash, which JSON writes as
- * they are. Any other name is written with an escape or a byte above ASCII, and such a string is
- * left to the slow path.
+ * Only plain names are kept: not empty, printable ASCII without a quote or a backslash, which JSON
+ * writes as they are. Any other name is written with an escape or a byte above ASCII (no id or
+ * field is empty), and such a string is left to the slow path.
  */
 class Names<T> {
   private readonly entries: ({ bytes: Buffer; value: T } | undefined)[] = [];
@@ -203,8 +203,7 @@ class Names<T> {
       const entry = isPlain(name) ? { bytes: Buffer.from(name, 'latin1'), value } : undefined;
       this.entries.push(entry);
       if (!entry) continue;
-      // An empty name "starts" with its closing quote.
-      const first = name.length > 0 ? name.charCodeAt(0) : QUOTE;
+      const first = name.charCodeAt(0);
       const sharing = this.byFirstByte[first] ?? [];
       sharing.push(entry);
       this.byFirstByte[first] = sharing;
@@ -228,6 +227,7 @@ class Names<T> {
 }
 
 function isPlain(name: string): boolean {
+  if (name.length === 0) return false;
   for (let i = 0; i < name.length; i++) {
     const code = name.charCodeAt(i);
     if (code < 0x20 || code >= 0x80 || code === QUOTE || code === BACKSLASH) return false;

@@ -11,6 +11,7 @@ import type { QuestionnaireCatalog } from '../questionnaires/loader.ts';
 import { answersSpan, LineScan } from './answers-span.ts';
 import { fastAnswerSet, readAnswerObject } from './bulk-fast-answers.ts';
 import { fastCandidateLine } from './bulk-fast-line.ts';
+import { bufferOf } from './json-bytes.ts';
 import { candidateCreate, jobCreate, MAX_EXTERNAL_ID, MAX_QUESTIONNAIRE_ID } from './schemas.ts';
 
 /*
@@ -208,11 +209,6 @@ function textOf(given: GivenLine): string {
   return given.text ?? bufferOf(given.bytes!).toString('utf8').trim();
 }
 
-/** The same bytes as a Buffer, not copied. */
-function bufferOf(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 /**
  * The common line with answers: its answers read straight from its bytes (bulk-fast-answers.ts),
  * the rest of it parsed and checked as any line is. Undefined when either is not plainly fine (or
@@ -306,6 +302,9 @@ function recordOf<T extends BulkLine>(parsed: { value: T; json: unknown }, kept:
   return { record, given };
 }
 
+/** The escape of U+0000 or of a surrogate (paired or not: the search tells). */
+const MAYBE_UNSTORABLE = /\\u(?:0000|[dD][89a-fA-F])/;
+
 function parseLine<S extends z.ZodType>(
   text: string,
   schema: S,
@@ -325,9 +324,10 @@ function parseLine<S extends z.ZodType>(
   const trimmed = typeof given === 'string' ? given.trim() : '';
   const externalId = trimmed.length > 0 && trimmed.length <= 128 ? trimmed : undefined;
   // Text PostgreSQL cannot store as sent: U+0000 (text cannot hold it) and a lone surrogate (the
-  // driver's UTF-8 would make it U+FFFD without a word). JSON can only write either as a \u
-  // escape. Refused here, named, as for a single write (text-guard.ts).
-  const bad = text.includes('\\u') ? findUnstorableText(json, '') : undefined;
+  // driver's UTF-8 would make it U+FFFD without a word). JSON can only write either as an escape,
+  // \u0000 or \uD800-\uDFFF: only a line with one is searched (a client that escapes every
+  // accented letter does not pay for it). Refused here, named, as for a single write (text-guard.ts).
+  const bad = MAYBE_UNSTORABLE.test(text) ? findUnstorableText(json, '') : undefined;
   if (bad !== undefined) {
     const path = bad.path.slice(1) || '(line)';
     const { message } = bad;

@@ -53,7 +53,7 @@ export async function writeCandidates(
   const result = await tx.execute(sql`
     insert into candidates (id, workspace_id, external_id, headline, min_score)
     select id, ${workspaceId}::uuid, external_id, headline, min_score
-      from unnest(${arrayParam(ids.slice(0, entries.length))}::uuid[],
+      from unnest(${arrayParam(ids)}::uuid[],
                   ${arrayParam(records.map((r) => r.externalId))}::text[],
                   ${arrayParam(records.map((r) => r.headline ?? null))}::text[],
                   ${arrayParam(records.map((r) => r.minScore))}::float8[])

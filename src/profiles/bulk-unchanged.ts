@@ -4,6 +4,7 @@ import { rowsOf } from '../db/rows.ts';
 import type { BulkEntry } from './bulk.ts';
 import type { PackedAnswers } from './bulk-lines.ts';
 import type { CandidateLine, JobLine } from './bulk-repository.ts';
+import { bufferOf } from './json-bytes.ts';
 
 /*
  * A line is `unchanged` when its record exists and every field, contact and (when the line gives
@@ -116,9 +117,7 @@ function answerColumns(answers: PackedAnswers | undefined) {
   return {
     questionnaire_id: answers.questionnaireId,
     questionnaire_version: answers.questionnaireVersion,
-    answers: Buffer.from(answers.json.buffer, answers.json.byteOffset, answers.json.byteLength).toString(
-      'utf8',
-    ),
+    answers: bufferOf(answers.json).toString('utf8'),
   };
 }
 
