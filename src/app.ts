@@ -45,6 +45,7 @@ import { MatchIndex } from './matching/index.ts';
 import { matchingRoutes } from './matching/routes.ts';
 import { ChangeFollower, loadIndex } from './matching/sync.ts';
 import { metricsRoutes, registerHttpMetrics } from './metrics/routes.ts';
+import { WRITES_IN_FLIGHT } from './profiles/bulk.ts';
 import { bulkRoutes } from './profiles/bulk-routes.ts';
 import { candidateRoutes } from './profiles/candidate-routes.ts';
 import { employerRoutes } from './profiles/employer-routes.ts';
@@ -267,6 +268,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     bodyLimit: config.BULK_BODY_LIMIT_BYTES,
     sync,
     alerts,
+    writesInFlight: database.kind === 'postgres' ? WRITES_IN_FLIGHT : 1,
   });
   await app.register(matchingRoutes, { db, index, questionnaires });
   await app.register(insightsRoutes, {

@@ -55,6 +55,11 @@ export function firstInRequestTransaction(key: string): boolean {
   return true;
 }
 
+/** Whether a request transaction is open here (every query then runs on its one connection). */
+export function inRequestTransaction(): boolean {
+  return scopes.getStore()?.tx !== undefined;
+}
+
 /**
  * A map that lives as long as the request transaction that is open, by `key`; undefined where none
  * is open. For what a request's earlier steps wrote that later steps must know before it commits

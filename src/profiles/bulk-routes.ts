@@ -80,7 +80,9 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
   bodyLimit: number;
   sync: ProfileSync;
   alerts: MarketWrites;
-}> = async (app, { db, pool, bodyLimit, sync, alerts }) => {
+  /** Batches of a request written at once (WRITES_IN_FLIGHT on PostgreSQL; PGlite has one connection). */
+  writesInFlight: number;
+}> = async (app, { db, pool, bodyLimit, sync, alerts, writesInFlight }) => {
   // Only NDJSON reaches these routes: any other type (JSON above all) is refused with 415 before
   // its body is read, so every line a handler sees was checked as it streamed in.
   app.removeAllContentTypeParsers();
@@ -147,6 +149,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
             );
           },
           onWriteError: onWriteErrorOf(request),
+          inFlight: writesInFlight,
         }),
       );
     },
@@ -166,7 +169,8 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
     },
     async (request) => {
       const { workspaceId } = requireRole(request, 'admin');
-      let employerOf = new Map<number, string>();
+      // By line, over the request's batches: a batch's write may start after the next one's check.
+      const employerOf = new Map<number, string>();
       const checked = checkedLines<JobLine>(request.body);
       const earlier = new EarlierBatches('job');
       return sync.writeThrough(workspaceId, 'job', (written) =>
@@ -174,7 +178,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
           checked,
           check: async (entries) => {
             const known = await checkEmployers(db, workspaceId, entries);
-            employerOf = known.employerOf;
+            for (const [line, employerId] of known.employerOf) employerOf.set(line, employerId);
             return known.refused;
           },
           write: (entries) =>
@@ -191,6 +195,7 @@ export const bulkRoutes: FastifyPluginAsyncZod<{
               ),
             ),
           onWriteError: onWriteErrorOf(request),
+          inFlight: writesInFlight,
         }),
       );
     },

@@ -1,9 +1,16 @@
 import { isConnectionError } from '../db/faults.ts';
+import { inRequestTransaction } from '../db/request-transaction.ts';
 import { AppError, boundedDetail, boundedErrors, type ErrorCode, type FieldProblem } from '../http/errors.ts';
 import type { CheckedLine, PackedAnswers } from './bulk-lines.ts';
 
 export const MAX_BULK_LINES = 10_000;
 const CHUNK_SIZE = 1_000;
+/**
+ * Batches of one request written at once on PostgreSQL, each in its own transaction: while one is
+ * in the database the event loop sends the next, so one request keeps both the service and
+ * PostgreSQL busy (one after another, each waited for the other about half the time).
+ */
+export const WRITES_IN_FLIGHT = 2;
 
 export type LineResult =
   | { line: number; status: 'created' | 'updated' | 'unchanged'; id: string; externalId: string }
@@ -42,8 +49,10 @@ export interface BulkOutcome {
  * Writes checked lines (in line order). Each line stands on its own, so a bad line never blocks
  * the good ones; good lines are written in batches, and a batch that fails after all is retried
  * line by line so only the line at fault is reported. A lost database connection is no line's
- * fault: it ends the write (rethrown). `checked` gives the lines a chunk at a time: each batch is
- * written as soon as its lines are in, while the next one's are gathered, and in line order.
+ * fault: it ends the write (rethrown) once the batches already started have ended. `checked` gives
+ * the lines a chunk at a time: each batch is written as soon as its lines are in, while the next
+ * one's are gathered, and started in line order; up to `inFlight` are written at once (a request's
+ * batches hold distinct externalIds, so they never write the same record).
  */
 export async function writeBulk<T>(options: {
   checked: AsyncIterable<CheckedLine<T>[]> | Iterable<CheckedLine<T>[]>;
@@ -53,6 +62,8 @@ export async function writeBulk<T>(options: {
   /** Told of each batch before it is written, the next one once gathered and the one before started. */
   ahead?: ((entries: BulkEntry<T>[]) => void) | undefined;
   onWriteError: (error: unknown) => void;
+  /** Batches written at once, each in its own transaction (one at a time in a request transaction). */
+  inFlight?: number | undefined;
 }): Promise<BulkOutcome> {
   const results = new Map<number, LineResult>();
   const batches = writableBatches(options.checked, results);
@@ -69,14 +80,39 @@ export async function writeBulk<T>(options: {
     );
     return next;
   };
+  const writing = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  const start = (entries: BulkEntry<T>[]) => {
+    const written: Promise<void> = writeChunk(entries, options.write, options.onWriteError)
+      .then(
+        (lineResults) => {
+          for (const result of lineResults) results.set(result.line, result);
+        },
+        (error: unknown) => {
+          failure ??= { error };
+        },
+      )
+      .finally(() => writing.delete(written));
+    writing.add(written);
+  };
+  // In a request's one transaction (an Idempotency-Key) the batches are savepoints on its one
+  // connection: one at a time, or a failed batch's rollback to its savepoint would undo another's.
+  const width = inRequestTransaction() ? 1 : Math.max(1, options.inFlight ?? 1);
   let next = gatherNext();
-  for (let batch = await next; !batch.done; batch = await next) {
-    next = gatherNext();
-    const writable = options.check ? await notRefused(batch.value, options.check, results) : batch.value;
-    if (writable.length === 0) continue;
-    for (const result of await writeChunk(writable, options.write, options.onWriteError))
-      results.set(result.line, result);
+  try {
+    for (let batch = await next; !batch.done && !failure; batch = await next) {
+      next = gatherNext();
+      const writable = options.check ? await notRefused(batch.value, options.check, results) : batch.value;
+      if (writable.length === 0) continue;
+      start(writable);
+      while (writing.size >= width && !failure) await Promise.race(writing);
+    }
+  } finally {
+    // Whatever ends the request (a fault, a lost connection, a chunk's failed check), it answers
+    // only once the batches it started have ended: none is left writing behind its answer.
+    await Promise.all(writing);
   }
+  if (failure) throw failure.error;
 
   const ordered = [...results.values()].sort((a, b) => a.line - b.line).map(bounded);
   return {

@@ -178,4 +178,23 @@ describe.each(availableDatabaseKinds())('bulk bodies streamed in on %s', (kind) 
     const other = await post(t, adminKey, candidate('k-3'), headers);
     expectProblem(other, 422, 'idempotency_key_reused');
   });
+
+  it('writes a 2,500-line request with an Idempotency-Key in its one transaction, batch after batch', async () => {
+    const { adminKey, admin } = await createWorkspace(t.app);
+    const headers = { 'idempotency-key': `bulk-${uniqueEmail()}` };
+    const body = Array.from({ length: 2_500 }, (_, i) => candidate(`t-${i}`, miniAnswers())).join('\n');
+    const first = await post(t, adminKey, trickle(body, 65_536), headers);
+    expect(first.statusCode, first.body.slice(0, 500)).toBe(200);
+    expect((first.json() as BulkReply).summary).toEqual({
+      created: 2_500,
+      updated: 0,
+      unchanged: 0,
+      failed: 0,
+    });
+    const again = await post(t, adminKey, body, headers);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json()).toEqual(first.json());
+    const listed = (await admin.get('/v1/candidates?limit=1&externalId=t-2499')).json().candidates;
+    expect(listed).toHaveLength(1);
+  });
 });

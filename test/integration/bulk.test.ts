@@ -410,6 +410,28 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
       );
     });
 
+    it("gives each job of a 5,000-line upload its own line's employer, whichever batch wrote it", async () => {
+      const { adminKey, admin } = await createWorkspace(t.app);
+      const employers = await Promise.all(
+        ['e-a', 'e-b', 'e-c'].map((externalId) => createEmployer(t.app, adminKey, { externalId })),
+      );
+      // On PostgreSQL a request writes two batches at once: the second batch's employer look-up
+      // ends before the first batch's jobs are written.
+      const owner = (i: number) => employers[(i * 7 + Math.floor(i / 1_000)) % 3]!;
+      const lines = Array.from({ length: 5_000 }, (_, i) =>
+        i % 2
+          ? { externalId: `job-${i}`, title: `Job ${i}`, employerId: owner(i).id }
+          : { externalId: `job-${i}`, title: `Job ${i}`, employerExternalId: owner(i).externalId },
+      );
+      const { results, summary } = await uploadOk(adminKey, 'jobs', lines);
+      expect(summary).toEqual({ created: 5_000, updated: 0, unchanged: 0, failed: 0 });
+      for (const employer of employers) {
+        const listed = await walkList(admin, `/v1/jobs?employerId=${employer.id}`, 'jobs', 100);
+        const expected = results.filter((_, i) => owner(i) === employer).map((r) => r.id);
+        expect(new Set(listed)).toEqual(new Set(expected));
+      }
+    });
+
     it('refuses lines naming an unknown employer, one of another workspace, both or neither', async () => {
       const { adminKey, admin } = await createWorkspace(t.app);
       const other = await createWorkspace(t.app);

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Db, Tx } from '../../src/db/client.ts';
+import { holdTransaction } from '../../src/db/request-transaction.ts';
 import { type BulkEntry, writeBulk } from '../../src/profiles/bulk.ts';
 import type { CheckedLine } from '../../src/profiles/bulk-lines.ts';
 
@@ -76,5 +78,89 @@ describe('writeBulk', () => {
       'ahead 2001+500',
       'write 2001+500',
     ]);
+  });
+
+  it('writes up to inFlight batches at once, started in line order, and answers in line order', async () => {
+    const started: number[] = [];
+    let writing = 0;
+    let most = 0;
+    const outcome = await writeBulk({
+      checked: [lines(2_500)],
+      inFlight: 2,
+      write: async (entries) => {
+        started.push(entries[0]!.line);
+        most = Math.max(most, ++writing);
+        // The first batch takes longest: the second must not wait for it.
+        await new Promise((resolve) => setTimeout(resolve, entries[0]!.line === 1 ? 30 : 5));
+        writing--;
+        return stored(entries);
+      },
+      onWriteError: () => {},
+    });
+    expect(started).toEqual([1, 1_001, 2_001]);
+    expect(most).toBe(2);
+    expect(outcome.summary).toEqual({ created: 2_500, updated: 0, unchanged: 0, failed: 0 });
+    expect(outcome.results.map((r) => r.line)).toEqual(Array.from({ length: 2_500 }, (_, i) => i + 1));
+    expect(outcome.results.every((r) => r.status === 'created' && r.id === `id-${r.externalId}`)).toBe(true);
+  });
+
+  it('on a lost connection starts no other batch and answers only once the one still writing has ended', async () => {
+    const lost = Object.assign(new Error('terminating connection'), { code: '57P01' });
+    const events: string[] = [];
+    let finishSecond: () => void = () => {};
+    const written = writeBulk({
+      checked: [lines(3_500)],
+      inFlight: 2,
+      write: async (entries) => {
+        const first = entries[0]!.line;
+        events.push(`start ${first}`);
+        if (first === 1) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          events.push('lost 1');
+          throw lost;
+        }
+        await new Promise<void>((resolve) => {
+          finishSecond = resolve;
+        });
+        events.push(`end ${first}`);
+        return stored(entries);
+      },
+      onWriteError: () => {},
+    });
+    let settled = false;
+    written.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(settled).toBe(false);
+    finishSecond();
+    await expect(written).rejects.toBe(lost);
+    expect(events).toEqual(['start 1', 'start 1001', 'lost 1', 'end 1001']);
+  });
+
+  it("writes one batch at a time inside a request's transaction, whatever inFlight says", async () => {
+    const db = { transaction: async (run: (tx: Tx) => Promise<unknown>) => run({} as Tx) } as unknown as Db;
+    const held = await holdTransaction(db);
+    let writing = 0;
+    let most = 0;
+    const outcome = await new Promise<Awaited<ReturnType<typeof writeBulk>>>((resolve, reject) =>
+      held.enter(() => {
+        writeBulk({
+          checked: [lines(2_500)],
+          inFlight: 2,
+          write: async (entries) => {
+            most = Math.max(most, ++writing);
+            await new Promise((done) => setTimeout(done, 5));
+            writing--;
+            return stored(entries);
+          },
+          onWriteError: () => {},
+        }).then(resolve, reject);
+      }),
+    );
+    await held.commit(() => {});
+    expect(most).toBe(1);
+    expect(outcome.summary.created).toBe(2_500);
   });
 });
