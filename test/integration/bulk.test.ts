@@ -415,8 +415,8 @@ describe.each(availableDatabaseKinds())('bulk upserts on %s', (kind) => {
       const employers = await Promise.all(
         ['e-a', 'e-b', 'e-c'].map((externalId) => createEmployer(t.app, adminKey, { externalId })),
       );
-      // On PostgreSQL a request writes two batches at once: the second batch's employer look-up
-      // ends before the first batch's jobs are written.
+      // On PostgreSQL a request writes two batches at once: a batch's employer look-up may end
+      // before the batch before it has written its jobs.
       const owner = (i: number) => employers[(i * 7 + Math.floor(i / 1_000)) % 3]!;
       const lines = Array.from({ length: 5_000 }, (_, i) =>
         i % 2
